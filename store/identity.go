@@ -1,0 +1,299 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/identity"
+)
+
+// CreateSite stores a new site and sets its ID.
+// Errors: EINVALID (fields), ECONFLICT (code taken).
+func (tx *Tx) CreateSite(ctx context.Context, s *identity.Site) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	s.CreatedAt = tx.Now
+	id, err := tx.insert(ctx, `INSERT INTO sites (code, name, region, created_at) VALUES (?, ?, ?, ?)`, s.Code, s.Name, s.Region, s.CreatedAt)
+	if err != nil {
+		return err
+	}
+	s.ID = id
+	return nil
+}
+
+// Site returns one site. Errors: ENOTFOUND.
+func (tx *Tx) Site(ctx context.Context, id int64) (*identity.Site, error) {
+	var s identity.Site
+	err := tx.queryRow(ctx, `SELECT id, code, name, region, created_at FROM sites WHERE id = ?`, id).
+		Scan(&s.ID, &s.Code, &s.Name, &s.Region, &s.CreatedAt)
+	if err != nil {
+		return nil, tx.scanErr(err, "site")
+	}
+	return &s, nil
+}
+
+// SiteByCode returns the site with the given code. Errors: ENOTFOUND.
+func (tx *Tx) SiteByCode(ctx context.Context, code string) (*identity.Site, error) {
+	var s identity.Site
+	err := tx.queryRow(ctx, `SELECT id, code, name, region, created_at FROM sites WHERE code = ?`, strings.ToUpper(strings.TrimSpace(code))).
+		Scan(&s.ID, &s.Code, &s.Name, &s.Region, &s.CreatedAt)
+	if err != nil {
+		return nil, tx.scanErr(err, "site")
+	}
+	return &s, nil
+}
+
+// Sites lists every site by name.
+func (tx *Tx) Sites(ctx context.Context) ([]identity.Site, error) {
+	rows, err := tx.query(ctx, `SELECT id, code, name, region, created_at FROM sites ORDER BY name, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []identity.Site
+	for rows.Next() {
+		var s identity.Site
+		if err := rows.Scan(&s.ID, &s.Code, &s.Name, &s.Region, &s.CreatedAt); err != nil {
+			return nil, tx.d.mapError(err)
+		}
+		out = append(out, s)
+	}
+	return out, tx.d.mapError(rows.Err())
+}
+
+// CreateOrganisation stores an organisation and the sites it works with.
+// Errors: EINVALID, ECONFLICT (name taken).
+func (tx *Tx) CreateOrganisation(ctx context.Context, o *identity.Organisation) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	o.CreatedAt = tx.Now
+	id, err := tx.insert(ctx, `INSERT INTO organisations (name, kind, created_at) VALUES (?, ?, ?)`, o.Name, string(o.Kind), o.CreatedAt)
+	if err != nil {
+		return err
+	}
+	o.ID = id
+	for _, sid := range o.SiteIDs {
+		if _, err := tx.exec(ctx, `INSERT INTO organisation_sites (organisation_id, site_id) VALUES (?, ?)`, o.ID, sid); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Organisations lists every organisation by name, with its sites.
+func (tx *Tx) Organisations(ctx context.Context) ([]identity.Organisation, error) {
+	rows, err := tx.query(ctx, `SELECT id, name, kind, created_at FROM organisations ORDER BY name, id`)
+	if err != nil {
+		return nil, err
+	}
+	var out []identity.Organisation
+	index := map[int64]int{}
+	for rows.Next() {
+		var o identity.Organisation
+		var kind string
+		if err := rows.Scan(&o.ID, &o.Name, &kind, &o.CreatedAt); err != nil {
+			rows.Close()
+			return nil, tx.d.mapError(err)
+		}
+		o.Kind = identity.OrgKind(kind)
+		index[o.ID] = len(out)
+		out = append(out, o)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, tx.d.mapError(err)
+	}
+	rows, err = tx.query(ctx, `SELECT organisation_id, site_id FROM organisation_sites ORDER BY organisation_id, site_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var oid, sid int64
+		if err := rows.Scan(&oid, &sid); err != nil {
+			return nil, tx.d.mapError(err)
+		}
+		if i, ok := index[oid]; ok {
+			out[i].SiteIDs = append(out[i].SiteIDs, sid)
+		}
+	}
+	return out, tx.d.mapError(rows.Err())
+}
+
+// CreateUser stores a user and their role assignments. The caller hashes
+// the password. Errors: EINVALID, ECONFLICT (username taken).
+func (tx *Tx) CreateUser(ctx context.Context, u *identity.User) error {
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if u.PasswordHash == "" {
+		return drive.Errorf(drive.EINVALID, "a user needs a password")
+	}
+	u.CreatedAt, u.UpdatedAt = tx.Now, tx.Now
+	id, err := tx.insert(ctx, `INSERT INTO users (username, display_name, organisation_id, password_hash, totp_secret, totp_last_step, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.Username, u.DisplayName, u.OrganisationID, u.PasswordHash, u.TOTPSecret, u.TOTPLastStep, u.CreatedAt, u.UpdatedAt)
+	if err != nil {
+		if drive.ErrorCode(err) == drive.ECONFLICT {
+			return drive.Invalid("The user could not be saved", map[string]string{"username": "That username is already taken: choose another"})
+		}
+		return err
+	}
+	u.ID = id
+	roles := u.Roles
+	u.Roles = nil
+	for _, a := range roles {
+		a.UserID = u.ID
+		if err := tx.AddRole(ctx, &a); err != nil {
+			return err
+		}
+		u.Roles = append(u.Roles, a)
+	}
+	return nil
+}
+
+// AddRole gives a user a role. Errors: EINVALID (scope), ECONFLICT (held).
+func (tx *Tx) AddRole(ctx context.Context, a *identity.RoleAssignment) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	var site any
+	if a.SiteID != 0 {
+		site = a.SiteID
+	}
+	id, err := tx.insert(ctx, `INSERT INTO role_assignments (user_id, role, site_id, created_at) VALUES (?, ?, ?, ?)`, a.UserID, string(a.Role), site, tx.Now)
+	if err != nil {
+		return err
+	}
+	a.ID = id
+	return nil
+}
+
+const userColumns = `id, username, display_name, organisation_id, password_hash, totp_secret, totp_last_step, disabled_at, created_at, updated_at`
+
+func scanUser(row interface{ Scan(...any) error }) (*identity.User, error) {
+	var u identity.User
+	var disabled sql.NullTime
+	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.OrganisationID, &u.PasswordHash, &u.TOTPSecret, &u.TOTPLastStep, &disabled, &u.CreatedAt, &u.UpdatedAt); err != nil {
+		return nil, err
+	}
+	if disabled.Valid {
+		t := disabled.Time.UTC()
+		u.DisabledAt = &t
+	}
+	return &u, nil
+}
+
+// User returns a user with their roles. Errors: ENOTFOUND.
+func (tx *Tx) User(ctx context.Context, id int64) (*identity.User, error) {
+	u, err := scanUser(tx.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if err != nil {
+		return nil, tx.scanErr(err, "user")
+	}
+	return u, tx.loadRoles(ctx, u)
+}
+
+// UserByUsername returns a user with their roles. Errors: ENOTFOUND.
+func (tx *Tx) UserByUsername(ctx context.Context, name string) (*identity.User, error) {
+	u, err := scanUser(tx.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE username = ?`, strings.ToLower(strings.TrimSpace(name))))
+	if err != nil {
+		return nil, tx.scanErr(err, "user")
+	}
+	return u, tx.loadRoles(ctx, u)
+}
+
+func (tx *Tx) loadRoles(ctx context.Context, u *identity.User) error {
+	rows, err := tx.query(ctx, `SELECT id, role, site_id FROM role_assignments WHERE user_id = ? ORDER BY id`, u.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	u.Roles = nil
+	for rows.Next() {
+		a := identity.RoleAssignment{UserID: u.ID}
+		var role string
+		var site sql.NullInt64
+		if err := rows.Scan(&a.ID, &role, &site); err != nil {
+			return tx.d.mapError(err)
+		}
+		a.Role, a.SiteID = access.Role(role), site.Int64
+		u.Roles = append(u.Roles, a)
+	}
+	return tx.d.mapError(rows.Err())
+}
+
+// Users lists every user by username, with roles.
+func (tx *Tx) Users(ctx context.Context) ([]*identity.User, error) {
+	rows, err := tx.query(ctx, `SELECT `+userColumns+` FROM users ORDER BY username`)
+	if err != nil {
+		return nil, err
+	}
+	var out []*identity.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			rows.Close()
+			return nil, tx.d.mapError(err)
+		}
+		out = append(out, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, tx.d.mapError(err)
+	}
+	for _, u := range out {
+		if err := tx.loadRoles(ctx, u); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// CountUsers returns how many users exist; zero means the database needs
+// its first administrator.
+func (tx *Tx) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM users`).Scan(&n); err != nil {
+		return 0, tx.d.mapError(err)
+	}
+	return n, nil
+}
+
+// SetUserDisabled disables (at tx.Now) or re-enables a user.
+// Errors: ENOTFOUND.
+func (tx *Tx) SetUserDisabled(ctx context.Context, id int64, disabled bool) error {
+	var at any
+	if disabled {
+		at = tx.Now
+	}
+	res, err := tx.exec(ctx, `UPDATE users SET disabled_at = ?, updated_at = ? WHERE id = ?`, at, tx.Now, id)
+	if err != nil {
+		return err
+	}
+	return mustAffect(res, "user")
+}
+
+// SetPassword replaces a user's password hash. Errors: ENOTFOUND.
+func (tx *Tx) SetPassword(ctx context.Context, id int64, hash string) error {
+	res, err := tx.exec(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, tx.Now, id)
+	if err != nil {
+		return err
+	}
+	return mustAffect(res, "user")
+}
+
+func mustAffect(res sql.Result, what string) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return drive.NotFound(what)
+	}
+	return nil
+}

@@ -1,0 +1,238 @@
+// Package store is the storage layer: one contract (the methods of Tx) over
+// two engines, SQLite for a single-file embedded install and PostgreSQL for
+// national scale. SQL is written by hand; where the engines differ, each has
+// its own text (see dialect.go), and migrations are numbered per engine.
+//
+// Every read and write happens inside a transaction that carries a fixed
+// "now", so one change sees one clock, and audit events written alongside
+// it share that time.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"github.com/drive-platform/drive"
+)
+
+// DB is an open database. It is safe for concurrent use.
+type DB struct {
+	// write is the pool used by Transact. On SQLite it has a single
+	// connection whose transactions begin IMMEDIATE, so writers queue in Go
+	// rather than failing with SQLITE_BUSY; on PostgreSQL it is the same pool
+	// as read.
+	write *sql.DB
+	// read is the pool used by View: read-only transactions that never take
+	// the write lock, so pages render while an import is running.
+	read    *sql.DB
+	dialect dialect
+	now     func() time.Time
+}
+
+// Options tunes Open. The zero value is valid.
+type Options struct {
+	// Now is the clock; nil means time.Now. Tests freeze it.
+	Now func() time.Time
+	// MaxConns caps PostgreSQL connections per process (default 20).
+	MaxConns int
+}
+
+// Open connects to the database named by dsn: a postgres:// or
+// postgresql:// URL selects PostgreSQL; anything else is a SQLite file path
+// (created if missing). Open does not migrate; call Migrate.
+//
+// Errors: EINVALID for an unusable dsn, EUNAVAILABLE if the server cannot be
+// reached.
+func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
+	if strings.TrimSpace(dsn) == "" {
+		return nil, drive.Errorf(drive.EINVALID, "no database given: pass --db with a SQLite file path or a postgres:// URL")
+	}
+	now := opt.Now
+	if now == nil {
+		now = time.Now
+	}
+	db := &DB{now: now}
+	var err error
+	if IsPostgresURL(dsn) {
+		db.dialect = postgresDialect
+		db.write, err = sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, drive.Wrap(err, drive.EINVALID, "the PostgreSQL URL could not be used; check it has the form postgres://user:password@host:port/dbname")
+		}
+		max := opt.MaxConns
+		if max <= 0 {
+			max = 20
+		}
+		db.write.SetMaxOpenConns(max)
+		db.write.SetMaxIdleConns(max)
+		db.write.SetConnMaxIdleTime(5 * time.Minute)
+		db.read = db.write
+	} else {
+		db.dialect = sqliteDialect
+		if dir := filepath.Dir(dsn); dir != "" {
+			if _, err := os.Stat(dir); err != nil {
+				return nil, drive.Wrap(err, drive.EINVALID, fmt.Sprintf("the folder for the database file %q does not exist; create it first", dsn))
+			}
+		}
+		db.write, err = sql.Open("sqlite", sqliteDSN(dsn, true))
+		if err != nil {
+			return nil, drive.Wrap(err, drive.EINVALID, "the SQLite database file could not be opened")
+		}
+		db.write.SetMaxOpenConns(1)
+		db.read, err = sql.Open("sqlite", sqliteDSN(dsn, false))
+		if err != nil {
+			db.write.Close()
+			return nil, drive.Wrap(err, drive.EINVALID, "the SQLite database file could not be opened")
+		}
+		db.read.SetMaxOpenConns(4)
+	}
+	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// IsPostgresURL reports whether dsn names a PostgreSQL server.
+func IsPostgresURL(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+func sqliteDSN(path string, writer bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_time_format", "sqlite")
+	if writer {
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Add("_pragma", "query_only(1)")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Engine names the database engine: "sqlite" or "postgres".
+func (db *DB) Engine() string { return db.dialect.name }
+
+// Ping checks the database answers. Errors: EUNAVAILABLE.
+func (db *DB) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := db.write.PingContext(ctx); err != nil {
+		return drive.Wrap(err, drive.EUNAVAILABLE, "the database is not answering")
+	}
+	if db.read != db.write {
+		if err := db.read.PingContext(ctx); err != nil {
+			return drive.Wrap(err, drive.EUNAVAILABLE, "the database is not answering")
+		}
+	}
+	return nil
+}
+
+// Close releases the connections.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Tx is one transaction. Its methods are the storage contract. Now is the
+// transaction's clock reading, fixed when it began, in UTC.
+type Tx struct {
+	tx      *sql.Tx
+	d       dialect
+	Now     time.Time
+	writing bool
+}
+
+// Transact runs fn in a read-write transaction and commits if fn returns
+// nil. It rolls back if fn returns an error or panics (the panic goes on
+// after the rollback), so nothing is ever half-written.
+func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.run(ctx, db.write, false, fn)
+}
+
+// View runs fn in a read-only transaction. Writes inside it fail.
+func (db *DB) View(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.run(ctx, db.read, true, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx *Tx) error) (err error) {
+	opts := &sql.TxOptions{ReadOnly: readOnly && db.dialect.name == "postgres"}
+	sqlTx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return db.dialect.mapError(err)
+	}
+	tx := &Tx{tx: sqlTx, d: db.dialect, Now: db.now().UTC().Truncate(time.Microsecond), writing: !readOnly}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = sqlTx.Rollback()
+			return
+		}
+		if cerr := sqlTx.Commit(); cerr != nil {
+			err = db.dialect.mapError(cerr)
+		}
+	}()
+	return fn(tx)
+}
+
+// exec runs a statement written with ? placeholders.
+func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := tx.tx.ExecContext(ctx, tx.d.rebind(query), args...)
+	if err != nil {
+		return nil, tx.d.mapError(err)
+	}
+	return res, nil
+}
+
+// query runs a query written with ? placeholders.
+func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := tx.tx.QueryContext(ctx, tx.d.rebind(query), args...)
+	if err != nil {
+		return nil, tx.d.mapError(err)
+	}
+	return rows, nil
+}
+
+// queryRow runs a single-row query written with ? placeholders. Scan
+// errors must go through tx.d.mapError.
+func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, tx.d.rebind(query), args...)
+}
+
+// insert runs an INSERT written with ? placeholders and returns the new
+// row's id. Both engines support RETURNING, so the statement must not
+// already end in one.
+func (tx *Tx) insert(ctx context.Context, query string, args ...any) (int64, error) {
+	var id int64
+	if err := tx.queryRow(ctx, query+" RETURNING id", args...).Scan(&id); err != nil {
+		return 0, tx.d.mapError(err)
+	}
+	return id, nil
+}
+
+// scanErr maps a Scan error, turning "no rows" into ENOTFOUND for what.
+func (tx *Tx) scanErr(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return drive.NotFound(what)
+	}
+	return tx.d.mapError(err)
+}

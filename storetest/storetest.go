@@ -1,0 +1,103 @@
+// Package storetest opens real databases for tests, on both engines, and
+// holds the conformance suite every engine must pass.
+//
+// SQLite runs in a temporary file. PostgreSQL runs when DRIVE_TEST_POSTGRES
+// holds a URL of a server where the user may create databases: each test
+// gets a fresh database, dropped afterwards. `make test` starts a
+// throwaway server and sets the variable; when CI=true and the variable is
+// missing, tests fail rather than silently skip the PostgreSQL half.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/drive-platform/drive/store"
+)
+
+// Engine opens a migrated, empty database of one kind.
+type Engine struct {
+	Name string
+	Open func(t testing.TB, now func() time.Time) *store.DB
+}
+
+// Engines returns SQLite and, when configured, PostgreSQL. Without
+// PostgreSQL configured it returns SQLite alone, unless running in CI,
+// where it fails the test.
+func Engines(t testing.TB) []Engine {
+	t.Helper()
+	es := []Engine{{Name: "sqlite", Open: OpenSQLite}}
+	if os.Getenv("DRIVE_TEST_POSTGRES") != "" {
+		es = append(es, Engine{Name: "postgres", Open: OpenPostgres})
+	} else if os.Getenv("CI") != "" {
+		t.Fatal("CI is set but DRIVE_TEST_POSTGRES is not: the PostgreSQL suite must run in CI (use make test, which starts a server)")
+	}
+	return es
+}
+
+// OpenSQLite opens a migrated SQLite database in a temporary file.
+func OpenSQLite(t testing.TB, now func() time.Time) *store.DB {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "drive.db")
+	return openAndMigrate(t, path, now)
+}
+
+// OpenPostgres creates a fresh database on the DRIVE_TEST_POSTGRES server,
+// migrates it, and drops it when the test ends.
+func OpenPostgres(t testing.TB, now func() time.Time) *store.DB {
+	t.Helper()
+	admin := os.Getenv("DRIVE_TEST_POSTGRES")
+	if admin == "" {
+		t.Fatal("DRIVE_TEST_POSTGRES is not set")
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	name := "drive_test_" + hex.EncodeToString(b[:])
+	adb, err := sql.Open("pgx", admin)
+	if err != nil {
+		t.Fatalf("open admin connection: %v", err)
+	}
+	defer adb.Close()
+	ctx := context.Background()
+	if _, err := adb.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		adb, err := sql.Open("pgx", admin)
+		if err != nil {
+			return
+		}
+		defer adb.Close()
+		_, _ = adb.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	})
+	u, err := url.Parse(admin)
+	if err != nil {
+		t.Fatalf("parse DRIVE_TEST_POSTGRES: %v", err)
+	}
+	u.Path = "/" + name
+	return openAndMigrate(t, u.String(), now)
+}
+
+func openAndMigrate(t testing.TB, dsn string, now func() time.Time) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn, store.Options{Now: now})
+	if err != nil {
+		t.Fatalf("open %s: %v", dsn, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return db
+}
+
+// FixedClock returns a clock frozen at a fixed instant, for tests.
+func FixedClock(t time.Time) func() time.Time { return func() time.Time { return t } }
