@@ -1,33 +1,113 @@
 // Command drive runs the Drive platform: the web service and its
-// administrative subcommands.
+// administrative subcommands. Configuration comes from flags and DRIVE_*
+// environment variables, read once here and passed down.
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/drive-platform/drive"
 )
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e env, args []string, stdout, stderr io.Writer) error
+}
+
+// commands lists every subcommand, in the order help shows them.
+func commands() []command {
+	return []command{
+		{"serve", "run the web service", runServe},
+		{"migrate", "create or upgrade the database schema", runMigrate},
+		{"demo", "fill a new database with synthetic demo data", runDemo},
+		{"totp", "print the current security code for a demo user", runTOTP},
+		{"link", "link records of people in CSV files into clusters", func(ctx context.Context, _ env, args []string, stdout, stderr io.Writer) error {
+			return runLink(ctx, args, stdout, stderr)
+		}},
+		{"bench", "run a benchmark: drive bench link --records N", runBench},
+		{"version", "print the version", func(_ context.Context, _ env, _ []string, stdout, _ io.Writer) error {
+			_, err := fmt.Fprintln(stdout, "drive", version)
+			return err
+		}},
+	}
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: drive COMMAND [flags]")
-		os.Exit(2)
+	code := run(ctx, env{getenv: os.Getenv}, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches to a subcommand and turns its error into an exit code:
+// 0 success, 1 failure, 2 a usage mistake.
+func run(ctx context.Context, e env, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
 	}
-	var err error
-	switch os.Args[1] {
-	case "link":
-		err = runLink(ctx, os.Args[2:], os.Stdout, os.Stderr)
-	case "bench":
-		if len(os.Args) > 2 && os.Args[2] == "link" {
-			err = runBenchLink(ctx, os.Args[3:], os.Stdout, os.Stderr)
+	for _, c := range commands() {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(ctx, e, args[1:], stdout, stderr)
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case isUsage(err):
+			fmt.Fprintf(stderr, "drive %s: %v\n", c.name, err)
+			return 2
+		default:
+			fmt.Fprintf(stderr, "drive %s: %s\n", c.name, describe(err))
+			return 1
 		}
 	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "drive:", err)
-		os.Exit(1)
+	fmt.Fprintf(stderr, "drive: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+// describe turns an error into a message for the operator at the
+// terminal: the user-facing message, and the cause for internal errors.
+func describe(err error) string {
+	var de *drive.Error
+	if errors.As(err, &de) {
+		if de.Err != nil && (de.Code == drive.EINTERNAL || de.Code == drive.EUNAVAILABLE) {
+			return de.Message + " (" + de.Err.Error() + ")"
+		}
+		msg := de.Message
+		for f, m := range de.Fields {
+			msg += "\n  " + f + ": " + m
+		}
+		return msg
 	}
+	return err.Error()
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: drive COMMAND [flags]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "commands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run drive COMMAND -h for a command's flags.")
 }

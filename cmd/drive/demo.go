@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/drive-platform/drive/auth"
+	"github.com/drive-platform/drive/demo"
+	"github.com/drive-platform/drive/store"
+)
+
+func runDemo(ctx context.Context, e env, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	if err := bindCommon(fs, e, &c); err != nil {
+		return err
+	}
+	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same data")
+	credentials := fs.String("credentials", "", "where to write demo-credentials.json (default: beside the SQLite file, or the current folder for PostgreSQL)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := c.check(); err != nil {
+		return err
+	}
+	credPath := *credentials
+	if credPath == "" {
+		if store.IsPostgresURL(c.DB) {
+			credPath = "demo-credentials.json"
+		} else {
+			credPath = filepath.Join(filepath.Dir(c.DB), "demo-credentials.json")
+		}
+	}
+	db, err := store.Open(ctx, c.DB, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(stderr, "Creating demo data (hashing passwords takes a few seconds)...")
+	res, err := demo.Generate(ctx, db, demo.Options{Seed: *seed})
+	if err != nil {
+		return err
+	}
+	body, err := json.MarshalIndent(res.Credentials, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(credPath, append(body, '\n'), 0o600); err != nil {
+		return fmt.Errorf("write credentials to %s: %w", credPath, err)
+	}
+	sites := make([]string, len(res.Sites))
+	for i, s := range res.Sites {
+		sites[i] = s.Name + " (" + s.Code + ")"
+	}
+	fmt.Fprintf(stdout, "Demo data created: %d sites (%s), %d organisations, %d users.\n", len(res.Sites), strings.Join(sites, ", "), res.Organisations, len(res.Credentials))
+	fmt.Fprintf(stdout, "Sign-in details for every demo user are in %s.\n", credPath)
+	return nil
+}
+
+// runTOTP prints the current security code for a user in a credentials
+// file, so someone trying the demo can sign in without an authenticator
+// app. It reads only the demo credentials file, never the database.
+func runTOTP(ctx context.Context, e env, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("totp", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	credPath := fs.String("credentials", "var/demo-credentials.json", "demo credentials file written by drive demo")
+	user := fs.String("user", "", "username (default: the first user in the file)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	body, err := os.ReadFile(*credPath)
+	if err != nil {
+		return usageError{fmt.Sprintf("cannot read %s: run drive demo first, or pass --credentials", *credPath)}
+	}
+	var creds []demo.Credential
+	if err := json.Unmarshal(body, &creds); err != nil {
+		return fmt.Errorf("%s is not a demo credentials file: %w", *credPath, err)
+	}
+	for _, cr := range creds {
+		if *user == "" || cr.Username == *user {
+			code, err := auth.TOTPCode(cr.TOTPSecret, time.Now())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%s\n", code)
+			return nil
+		}
+	}
+	return usageError{fmt.Sprintf("no user %q in %s", *user, *credPath)}
+}

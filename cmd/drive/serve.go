@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/drive-platform/drive/store"
+	"github.com/drive-platform/drive/web"
+)
+
+func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	if err := bindCommon(fs, e, &c); err != nil {
+		return err
+	}
+	addr := e.getenv("DRIVE_ADDR")
+	if addr == "" {
+		addr = "127.0.0.1:8080"
+	}
+	fs.StringVar(&addr, "addr", addr, "address to listen on, HOST:PORT (env DRIVE_ADDR)")
+	secure := e.getenv("DRIVE_SECURE") == "true"
+	fs.BoolVar(&secure, "secure", secure, "users reach the service over TLS (a proxy terminates it): mark cookies Secure and send HSTS (env DRIVE_SECURE=true)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := c.check(); err != nil {
+		return err
+	}
+	log, err := c.logger()
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, c.DB, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) > 0 {
+		log.Info("database migrated", slog.Any("applied", applied))
+	}
+	srv, err := web.New(web.Config{DB: db, Log: log, Version: version, Secure: secure})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return usageError{fmt.Sprintf("cannot listen on %s: %v (is another server using that port? choose one with --addr)", addr, err)}
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("drive serving", slog.String("addr", ln.Addr().String()), slog.String("engine", db.Engine()), slog.String("version", version))
+	fmt.Fprintf(stdout, "Drive is running: open http://%s/ (press Ctrl-C to stop)\n", ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("drive stopping")
+	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func runMigrate(ctx context.Context, e env, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	if err := bindCommon(fs, e, &c); err != nil {
+		return err
+	}
+	status := fs.Bool("status", false, "only report applied and pending migrations")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := c.check(); err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, c.DB, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *status {
+		st, err := db.Status(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "applied: %v\npending: %v\n", st.Applied, st.Pending)
+		return nil
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(stdout, "The database is up to date.")
+		return nil
+	}
+	fmt.Fprintf(stdout, "Applied migrations %v.\n", applied)
+	return nil
+}

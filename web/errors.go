@@ -1,0 +1,71 @@
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/api"
+)
+
+// statusOf maps an application error code to its HTTP status. This is the
+// only place that decides a status for an error.
+func statusOf(code string) int {
+	switch code {
+	case drive.EINVALID:
+		return http.StatusUnprocessableEntity
+	case drive.ENOTFOUND:
+		return http.StatusNotFound
+	case drive.ECONFLICT:
+		return http.StatusConflict
+	case drive.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case drive.ETOOMANY:
+		return http.StatusTooManyRequests
+	case drive.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	case drive.ENOTIMPLEMENTED:
+		return http.StatusNotImplemented
+	}
+	return http.StatusInternalServerError
+}
+
+// notFound is the handler for every path no route claims.
+func notFound(w http.ResponseWriter, r *http.Request) error {
+	return drive.NotFound("page")
+}
+
+// fail renders err for the route's kind. Internal errors are logged with
+// their cause and shown to the user only as a fixed message and a request
+// reference; nothing internal reaches the response.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, k kind, err error) {
+	code := drive.ErrorCode(err)
+	status := statusOf(code)
+	reqID := requestIDFrom(r.Context())
+	if status >= 500 {
+		s.log.Error("request failed", slog.String("request_id", reqID), slog.String("method", r.Method),
+			slog.String("route", r.Pattern), slog.String("code", code), slog.String("cause", err.Error()))
+	}
+	var fields map[string]string
+	var de *drive.Error
+	if errors.As(err, &de) && code == drive.EINVALID {
+		fields = de.Fields
+	}
+	message := drive.ErrorMessage(err)
+	if code == drive.ENOTFOUND {
+		// The same words whatever was missing or hidden, so a response
+		// never says whether a record exists.
+		message = "Not found"
+	}
+	switch k {
+	case apiRoute:
+		api.WriteError(w, status, code, message, fields)
+	case probeRoute, assetRoute:
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(http.StatusText(status) + "\n"))
+	default:
+		s.renderErrorPage(w, r, status, message, reqID)
+	}
+}

@@ -1,0 +1,137 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// durationBuckets are the histogram's upper bounds in seconds.
+var durationBuckets = [...]float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
+
+type seriesKey struct {
+	route, method string
+	status        int
+}
+
+type histogram struct {
+	counts [len(durationBuckets)]uint64
+	count  uint64
+	sum    float64
+}
+
+// metrics counts requests by route pattern (never by path, so no record
+// ids appear) and times them, for the Prometheus text format at /metrics.
+type metrics struct {
+	mu        sync.Mutex
+	started   time.Time
+	requests  map[seriesKey]uint64
+	durations map[string]*histogram
+}
+
+func newMetrics() *metrics {
+	return &metrics{started: time.Now(), requests: map[seriesKey]uint64{}, durations: map[string]*histogram{}}
+}
+
+func (m *metrics) observe(route, method string, status int, d time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.requests[seriesKey{route, method, status}]++
+	h := m.durations[route]
+	if h == nil {
+		h = &histogram{}
+		m.durations[route] = h
+	}
+	sec := d.Seconds()
+	for i, b := range durationBuckets {
+		if sec <= b {
+			h.counts[i]++
+		}
+	}
+	h.count++
+	h.sum += sec
+}
+
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	var b strings.Builder
+	m := s.metrics
+	m.mu.Lock()
+	keys := make([]seriesKey, 0, len(m.requests))
+	for k := range m.requests {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, c := keys[i], keys[j]
+		if a.route != c.route {
+			return a.route < c.route
+		}
+		if a.method != c.method {
+			return a.method < c.method
+		}
+		return a.status < c.status
+	})
+	b.WriteString("# HELP drive_http_requests_total HTTP requests served, by route pattern, method and status.\n")
+	b.WriteString("# TYPE drive_http_requests_total counter\n")
+	for _, k := range keys {
+		fmt.Fprintf(&b, "drive_http_requests_total{route=%q,method=%q,status=\"%d\"} %d\n", k.route, k.method, k.status, m.requests[k])
+	}
+	routes := make([]string, 0, len(m.durations))
+	for r := range m.durations {
+		routes = append(routes, r)
+	}
+	sort.Strings(routes)
+	b.WriteString("# HELP drive_http_request_duration_seconds Time to serve a request, by route pattern.\n")
+	b.WriteString("# TYPE drive_http_request_duration_seconds histogram\n")
+	for _, rt := range routes {
+		h := m.durations[rt]
+		for i, le := range durationBuckets {
+			fmt.Fprintf(&b, "drive_http_request_duration_seconds_bucket{route=%q,le=\"%g\"} %d\n", rt, le, h.counts[i])
+		}
+		fmt.Fprintf(&b, "drive_http_request_duration_seconds_bucket{route=%q,le=\"+Inf\"} %d\n", rt, h.count)
+		fmt.Fprintf(&b, "drive_http_request_duration_seconds_sum{route=%q} %g\n", rt, h.sum)
+		fmt.Fprintf(&b, "drive_http_request_duration_seconds_count{route=%q} %d\n", rt, h.count)
+	}
+	uptime := time.Since(m.started).Seconds()
+	m.mu.Unlock()
+
+	b.WriteString("# HELP drive_build_info The running version and database engine.\n# TYPE drive_build_info gauge\n")
+	fmt.Fprintf(&b, "drive_build_info{version=%q,engine=%q,go=%q} 1\n", s.cfg.Version, s.cfg.DB.Engine(), runtime.Version())
+	b.WriteString("# HELP drive_uptime_seconds Seconds since the server started.\n# TYPE drive_uptime_seconds gauge\n")
+	fmt.Fprintf(&b, "drive_uptime_seconds %g\n", uptime)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.WriteString("# HELP drive_go_heap_bytes Bytes of allocated heap objects.\n# TYPE drive_go_heap_bytes gauge\n")
+	fmt.Fprintf(&b, "drive_go_heap_bytes %d\n", ms.HeapAlloc)
+	b.WriteString("# HELP drive_go_goroutines Goroutines that currently exist.\n# TYPE drive_go_goroutines gauge\n")
+	fmt.Fprintf(&b, "drive_go_goroutines %d\n", runtime.NumGoroutine())
+	_, err := w.Write([]byte(b.String()))
+	return err
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, err := w.Write([]byte("ok\n"))
+	return err
+}
+
+// readyz answers 200 only when the database answers, so a load balancer
+// stops sending traffic to a replica that has lost it.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
+	if err := s.cfg.DB.Ping(r.Context()); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, err := w.Write([]byte("ready\n"))
+	return err
+}
+
+func (s *Server) serveAsset(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Del("Pragma")
+	s.assets.ServeHTTP(w, r)
+	return nil
+}

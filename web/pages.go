@@ -1,0 +1,152 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+)
+
+//go:embed templates
+var templateFiles embed.FS
+
+// Page is what every HTML template receives. The layout reads Title,
+// User, CSRF, Nav and Flash; the page's own "content" template reads Data.
+type Page struct {
+	Title string
+	User  *PageUser // nil when signed out
+	CSRF  string
+	Nav   []NavItem
+	Flash string
+	Data  any
+}
+
+// PageUser is the signed-in user as the layout shows them.
+type PageUser struct {
+	Name string
+	Role string
+	Site string
+}
+
+// NavItem is one entry of the service navigation.
+type NavItem struct {
+	Label   string
+	Href    string
+	Current bool
+}
+
+// parsePages parses layout.html with each other template file, giving one
+// template set per page, keyed by the file's name without ".html".
+func (s *Server) parsePages() (map[string]*template.Template, error) {
+	funcs := template.FuncMap{
+		"asset": func(name string) (string, error) { return s.assets.Path(name) },
+	}
+	layout, err := fs.ReadFile(templateFiles, "templates/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: read layout: %w", err)
+	}
+	entries, err := fs.ReadDir(templateFiles, "templates")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, e := range entries {
+		name := e.Name()
+		if name == "layout.html" || !strings.HasSuffix(name, ".html") {
+			continue
+		}
+		body, err := fs.ReadFile(templateFiles, "templates/"+name)
+		if err != nil {
+			return nil, err
+		}
+		t, err := template.New("layout").Funcs(funcs).Parse(string(layout))
+		if err != nil {
+			return nil, fmt.Errorf("web: parse layout: %w", err)
+		}
+		if _, err := t.Parse(string(body)); err != nil {
+			return nil, fmt.Errorf("web: parse %s: %w", name, err)
+		}
+		pages[strings.TrimSuffix(name, ".html")] = t
+	}
+	return pages, nil
+}
+
+// render writes a page with the given status. It renders into a buffer
+// first, so a template error becomes a clean error page rather than half a
+// page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p Page) error {
+	t, ok := s.pages[name]
+	if !ok {
+		return fmt.Errorf("web: no page template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		return fmt.Errorf("web: render %s: %w", name, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// errorPageData is what templates/error.html shows.
+type errorPageData struct {
+	Status    int
+	Heading   string
+	Message   string
+	RequestID string
+}
+
+// renderErrorPage writes the branded error page. If even that fails it
+// falls back to plain text, still without internals.
+func (s *Server) renderErrorPage(w http.ResponseWriter, r *http.Request, status int, message, reqID string) {
+	d := errorPageData{Status: status, Message: message}
+	switch {
+	case status == http.StatusNotFound:
+		d.Heading = "Page not found"
+		d.Message = "If you typed the web address, check it is correct. If you followed a link or a record was moved, go back to your home page and search for it."
+	case status >= 500:
+		d.Heading = "Sorry, there is a problem with the service"
+		d.RequestID = reqID
+	case status == http.StatusUnauthorized:
+		d.Heading = "Sign in to continue"
+	case status == http.StatusTooManyRequests:
+		d.Heading = "Too many attempts"
+	default:
+		d.Heading = "There is a problem"
+	}
+	err := s.render(w, r, status, "error", Page{Title: d.Heading, Data: d})
+	if err != nil {
+		s.log.Error("error page failed to render", "cause", err.Error())
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(d.Heading + "\n"))
+	}
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	// Until sign-in lands every visitor is signed out: send them to it.
+	http.Redirect(w, r, "/signin", http.StatusSeeOther)
+	return nil
+}
+
+// signinData is what templates/signin.html shows.
+type signinData struct {
+	Username string
+	Errors   FormErrors
+}
+
+func (s *Server) signinForm(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, http.StatusOK, "signin", Page{Title: "Sign in", Data: signinData{}})
+}
+
+func (s *Server) accessibility(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, http.StatusOK, "accessibility", Page{Title: "Accessibility statement"})
+}
+
+func (s *Server) privacy(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, http.StatusOK, "privacy", Page{Title: "Privacy notice"})
+}

@@ -1,0 +1,105 @@
+// Package web is the HTTP adapter: the one route list, the middleware that
+// every response passes through, the error renderer, and the HTML pages.
+// JSON handlers live in package api; this package mounts them.
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"html/template"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/drive-platform/drive/api"
+	"github.com/drive-platform/drive/store"
+	"github.com/drive-platform/drive/web/static"
+)
+
+// Config is everything the server needs; cmd/drive builds it once.
+type Config struct {
+	DB      *store.DB
+	Log     *slog.Logger
+	Now     func() time.Time // nil means time.Now
+	Rand    io.Reader        // nil means crypto/rand
+	Version string
+	// Secure marks cookies Secure and sends Strict-Transport-Security:
+	// set it whenever users reach the service over TLS.
+	Secure bool
+}
+
+// Server serves the Drive web UI and JSON API.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	assets  *static.Assets
+	pages   map[string]*template.Template
+	api     *api.API
+	metrics *metrics
+	handler http.Handler
+	routes  []route
+}
+
+// New builds a server: it parses every template and hashes every asset up
+// front, so a broken template stops start-up instead of a page view.
+func New(cfg Config) (*Server, error) {
+	if cfg.DB == nil {
+		return nil, errors.New("web: Config.DB is required")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	assets, err := static.New()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:     cfg,
+		log:     cfg.Log,
+		assets:  assets,
+		api:     &api.API{DB: cfg.DB, Version: cfg.Version},
+		metrics: newMetrics(),
+	}
+	if s.pages, err = s.parsePages(); err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	s.routes = s.routeList()
+	for _, rt := range s.routes {
+		mux.Handle(rt.pattern(), s.adapt(rt))
+	}
+	s.handler = s.securityHeaders(mux)
+	return s, nil
+}
+
+// ServeHTTP serves one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// requestID returns a random identifier that ties a user's error page to
+// the log line that explains it, without putting anything personal in
+// either.
+func (s *Server) requestID() string {
+	var b [8]byte
+	if _, err := io.ReadFull(s.cfg.Rand, b[:]); err != nil {
+		return "unknown"
+	}
+	return hex.EncodeToString(b[:])
+}
+
+type ctxKey int
+
+const requestIDKey ctxKey = iota
+
+func requestIDFrom(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
