@@ -1,0 +1,68 @@
+package identity
+
+import "time"
+
+// Session stages. A password alone gives at most an enrolment session,
+// which can do nothing but set up the second factor.
+const (
+	StageEnrol = "enrol"
+	StageFull  = "full"
+)
+
+// Session is a signed-in browser. Its cookie value is never stored, only
+// its SHA-256 (TokenHash), so a copy of the database cannot be used to
+// hijack sessions.
+type Session struct {
+	ID          int64
+	TokenHash   []byte
+	UserID      int64
+	Stage       string
+	CSRF        string // per-session anti-forgery token for forms
+	Remote      string
+	CreatedAt   time.Time
+	LastSeenAt  time.Time
+	ExpiresAt   time.Time // absolute end, whatever the activity
+	ReauthAt    time.Time // when the user last proved their password
+	PendingTOTP string    // a second-factor secret being enrolled
+}
+
+// SessionPolicy holds the session lifetimes a site's security officer may
+// tune. The defaults follow common public-sector guidance for systems
+// holding sensitive personal data.
+type SessionPolicy struct {
+	Idle     time.Duration // ends after this long without a request
+	Absolute time.Duration // ends this long after sign-in regardless
+	Enrol    time.Duration // lifetime of a second-factor enrolment session
+	Reauth   time.Duration // password must be re-entered before sensitive changes after this
+}
+
+// DefaultSessionPolicy: 30 minutes idle, 12 hours absolute.
+func DefaultSessionPolicy() SessionPolicy {
+	return SessionPolicy{Idle: 30 * time.Minute, Absolute: 12 * time.Hour, Enrol: 15 * time.Minute, Reauth: 5 * time.Minute}
+}
+
+// Alive reports whether s may still be used at now.
+func (p SessionPolicy) Alive(s *Session, now time.Time) bool {
+	if !now.Before(s.ExpiresAt) {
+		return false
+	}
+	return now.Sub(s.LastSeenAt) < p.Idle
+}
+
+// APIToken is a bearer token for integrations and scripts. It acts with
+// its user's roles; only its hash is stored.
+type APIToken struct {
+	ID         int64
+	UserID     int64
+	Name       string
+	TokenHash  []byte
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	RevokedAt  *time.Time
+	LastUsedAt *time.Time
+}
+
+// Usable reports whether the token may be used at now.
+func (t *APIToken) Usable(now time.Time) bool {
+	return t.RevokedAt == nil && now.Before(t.ExpiresAt)
+}

@@ -1,0 +1,136 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/audit"
+)
+
+// Audit appends an event to the hash-chained audit log inside this
+// transaction, so the record of a change commits or rolls back with the
+// change itself. A zero At is set to the transaction's clock.
+//
+// On PostgreSQL a transaction-scoped advisory lock serialises appends
+// across replicas: each event must know its predecessor's hash.
+func (tx *Tx) Audit(ctx context.Context, e audit.Event) error {
+	if !tx.writing {
+		return drive.Errorf(drive.EINTERNAL, "audit event %q written in a read-only transaction", e.Action)
+	}
+	if e.At.IsZero() {
+		e.At = tx.Now
+	}
+	if tx.d.name == "postgres" {
+		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(1146243415)`); err != nil {
+			return err
+		}
+	}
+	head, err := tx.auditHead(ctx)
+	if err != nil {
+		return err
+	}
+	sealed, err := head.Next(e)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO audit_events (seq, at, actor_id, actor_role, action, record_type, record_id, site_id, remote, reason, outcome, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		sealed.Seq, sealed.At, sealed.ActorID, sealed.ActorRole, sealed.Action, sealed.RecordType, sealed.RecordID,
+		sealed.SiteID, sealed.Remote, sealed.Reason, sealed.Outcome, sealed.PrevHash, sealed.Hash)
+	return err
+}
+
+func (tx *Tx) auditHead(ctx context.Context) (audit.Head, error) {
+	var h audit.Head
+	err := tx.queryRow(ctx, `SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1`).Scan(&h.Seq, &h.Hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return audit.Head{}, nil
+	}
+	if err != nil {
+		return audit.Head{}, tx.d.mapError(err)
+	}
+	return h, nil
+}
+
+const auditColumns = `seq, at, actor_id, actor_role, action, record_type, record_id, site_id, remote, reason, outcome, prev_hash, hash`
+
+func scanAudit(row interface{ Scan(...any) error }) (audit.Event, error) {
+	var e audit.Event
+	err := row.Scan(&e.Seq, &e.At, &e.ActorID, &e.ActorRole, &e.Action, &e.RecordType, &e.RecordID, &e.SiteID, &e.Remote, &e.Reason, &e.Outcome, &e.PrevHash, &e.Hash)
+	e.At = e.At.UTC()
+	return e, err
+}
+
+// EachAuditEvent calls fn for every audit event in storage order (by
+// sequence number), streaming so that millions of events need little
+// memory. It reads outside any transaction the caller holds.
+func (db *DB) EachAuditEvent(ctx context.Context, fn func(audit.Event) error) error {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_events ORDER BY seq`)
+	if err != nil {
+		return db.dialect.mapError(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return db.dialect.mapError(err)
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return db.dialect.mapError(rows.Err())
+}
+
+// AuditFilter selects audit events for the DPO's views.
+type AuditFilter struct {
+	RecordType string
+	RecordID   string
+	ActorID    int64
+	SiteID     int64 // 0 = all sites
+	Limit      int   // default 200
+}
+
+// AuditEvents returns the newest events matching f, newest first.
+func (tx *Tx) AuditEvents(ctx context.Context, f AuditFilter) ([]audit.Event, error) {
+	q := `SELECT ` + auditColumns + ` FROM audit_events WHERE 1=1`
+	var args []any
+	if f.RecordType != "" {
+		q += ` AND record_type = ?`
+		args = append(args, f.RecordType)
+	}
+	if f.RecordID != "" {
+		q += ` AND record_id = ?`
+		args = append(args, f.RecordID)
+	}
+	if f.ActorID != 0 {
+		q += ` AND actor_id = ?`
+		args = append(args, f.ActorID)
+	}
+	if f.SiteID != 0 {
+		q += ` AND site_id = ?`
+		args = append(args, f.SiteID)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 200
+	}
+	q += ` ORDER BY seq DESC LIMIT ?`
+	args = append(args, limit)
+	rows, err := tx.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []audit.Event
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, tx.d.mapError(err)
+		}
+		out = append(out, e)
+	}
+	return out, tx.d.mapError(rows.Err())
+}

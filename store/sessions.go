@@ -1,0 +1,261 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/drive-platform/drive/identity"
+)
+
+// CreateSession stores a new session and sets its ID.
+func (tx *Tx) CreateSession(ctx context.Context, s *identity.Session) error {
+	id, err := tx.insert(ctx, `INSERT INTO sessions (token_hash, user_id, stage, csrf_token, remote, created_at, last_seen_at, expires_at, reauth_at, pending_totp)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.TokenHash, s.UserID, s.Stage, s.CSRF, s.Remote, s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.ReauthAt, s.PendingTOTP)
+	if err != nil {
+		return err
+	}
+	s.ID = id
+	return nil
+}
+
+// SessionByTokenHash finds a session by the hash of its cookie value.
+// Errors: ENOTFOUND.
+func (tx *Tx) SessionByTokenHash(ctx context.Context, hash []byte) (*identity.Session, error) {
+	var s identity.Session
+	err := tx.queryRow(ctx, `SELECT id, token_hash, user_id, stage, csrf_token, remote, created_at, last_seen_at, expires_at, reauth_at, pending_totp
+		FROM sessions WHERE token_hash = ?`, hash).
+		Scan(&s.ID, &s.TokenHash, &s.UserID, &s.Stage, &s.CSRF, &s.Remote, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt, &s.ReauthAt, &s.PendingTOTP)
+	if err != nil {
+		return nil, tx.scanErr(err, "session")
+	}
+	for _, t := range []*time.Time{&s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt, &s.ReauthAt} {
+		*t = t.UTC()
+	}
+	return &s, nil
+}
+
+// UpdateSession saves a session's stage, activity, re-authentication time
+// and pending second-factor secret.
+func (tx *Tx) UpdateSession(ctx context.Context, s *identity.Session) error {
+	res, err := tx.exec(ctx, `UPDATE sessions SET stage = ?, last_seen_at = ?, reauth_at = ?, pending_totp = ? WHERE id = ?`,
+		s.Stage, s.LastSeenAt, s.ReauthAt, s.PendingTOTP, s.ID)
+	if err != nil {
+		return err
+	}
+	return mustAffect(res, "session")
+}
+
+// DeleteSession ends one session.
+func (tx *Tx) DeleteSession(ctx context.Context, id int64) error {
+	_, err := tx.exec(ctx, `DELETE FROM sessions WHERE id = ?`, id)
+	return err
+}
+
+// DeleteUserSessions ends every session of a user: on sign-out everywhere,
+// disabling, or a password or second-factor change.
+func (tx *Tx) DeleteUserSessions(ctx context.Context, userID int64) (int64, error) {
+	res, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// DeleteExpiredSessions removes sessions past their absolute end or idle
+// since before idleCutoff.
+func (tx *Tx) DeleteExpiredSessions(ctx context.Context, idleCutoff time.Time) (int64, error) {
+	res, err := tx.exec(ctx, `DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at < ?`, tx.Now, idleCutoff)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// RecordSigninFailure notes a failed sign-in for throttling.
+func (tx *Tx) RecordSigninFailure(ctx context.Context, username, remote string) error {
+	_, err := tx.exec(ctx, `INSERT INTO signin_failures (username, remote, at) VALUES (?, ?, ?)`, username, remote, tx.Now)
+	return err
+}
+
+// ClearSigninFailures forgets a username's failures after a success.
+func (tx *Tx) ClearSigninFailures(ctx context.Context, username string) error {
+	_, err := tx.exec(ctx, `DELETE FROM signin_failures WHERE username = ?`, username)
+	return err
+}
+
+// SigninFailures returns the times of failures since since, for a username
+// and for a client address.
+func (tx *Tx) SigninFailures(ctx context.Context, username, remote string, since time.Time) (byUser, byRemote []time.Time, err error) {
+	collect := func(q string, arg any) ([]time.Time, error) {
+		rows, err := tx.query(ctx, q, arg, since)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []time.Time
+		for rows.Next() {
+			var t time.Time
+			if err := rows.Scan(&t); err != nil {
+				return nil, tx.d.mapError(err)
+			}
+			out = append(out, t.UTC())
+		}
+		return out, tx.d.mapError(rows.Err())
+	}
+	if byUser, err = collect(`SELECT at FROM signin_failures WHERE username = ? AND at >= ? ORDER BY at`, username); err != nil {
+		return nil, nil, err
+	}
+	byRemote, err = collect(`SELECT at FROM signin_failures WHERE remote = ? AND at >= ? ORDER BY at`, remote)
+	return byUser, byRemote, err
+}
+
+// UseTOTPStep records that a user's code for step was used, only if no
+// later or equal step was used before. It returns false when the step was
+// already used: a replayed code, possibly raced from two requests.
+func (tx *Tx) UseTOTPStep(ctx context.Context, userID, step int64) (bool, error) {
+	res, err := tx.exec(ctx, `UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`, step, userID, step)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// SetTOTP replaces a user's second-factor secret (after enrolment) and
+// the last step used with it.
+func (tx *Tx) SetTOTP(ctx context.Context, userID int64, secret string, lastStep int64) error {
+	res, err := tx.exec(ctx, `UPDATE users SET totp_secret = ?, totp_last_step = ?, updated_at = ? WHERE id = ?`, secret, lastStep, tx.Now, userID)
+	if err != nil {
+		return err
+	}
+	return mustAffect(res, "user")
+}
+
+// ReplaceRecoveryCodes stores a fresh set of recovery code hashes,
+// discarding the old set.
+func (tx *Tx) ReplaceRecoveryCodes(ctx context.Context, userID int64, hashes [][]byte) error {
+	if _, err := tx.exec(ctx, `DELETE FROM recovery_codes WHERE user_id = ?`, userID); err != nil {
+		return err
+	}
+	for i, h := range hashes {
+		if _, err := tx.exec(ctx, `INSERT INTO recovery_codes (user_id, idx, hash) VALUES (?, ?, ?)`, userID, i, h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UnusedRecoveryCodes returns the hashes of a user's unused recovery codes
+// and their indexes.
+func (tx *Tx) UnusedRecoveryCodes(ctx context.Context, userID int64) (idx []int, hashes [][]byte, err error) {
+	rows, err := tx.query(ctx, `SELECT idx, hash FROM recovery_codes WHERE user_id = ? AND used_at IS NULL ORDER BY idx`, userID)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var i int
+		var h []byte
+		if err := rows.Scan(&i, &h); err != nil {
+			return nil, nil, tx.d.mapError(err)
+		}
+		idx, hashes = append(idx, i), append(hashes, h)
+	}
+	return idx, hashes, tx.d.mapError(rows.Err())
+}
+
+// UseRecoveryCode marks a recovery code used; false if it already was.
+func (tx *Tx) UseRecoveryCode(ctx context.Context, userID int64, idx int) (bool, error) {
+	res, err := tx.exec(ctx, `UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND idx = ? AND used_at IS NULL`, tx.Now, userID, idx)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// CreateAPIToken stores a token (its hash) and sets its ID.
+func (tx *Tx) CreateAPIToken(ctx context.Context, t *identity.APIToken) error {
+	if t.Name == "" {
+		t.Name = "token"
+	}
+	t.CreatedAt = tx.Now
+	id, err := tx.insert(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		t.UserID, t.Name, t.TokenHash, t.CreatedAt, t.ExpiresAt)
+	if err != nil {
+		return err
+	}
+	t.ID = id
+	return nil
+}
+
+const tokenColumns = `id, user_id, name, token_hash, created_at, expires_at, revoked_at, last_used_at`
+
+func scanToken(row interface{ Scan(...any) error }) (*identity.APIToken, error) {
+	var t identity.APIToken
+	var revoked, used sql.NullTime
+	if err := row.Scan(&t.ID, &t.UserID, &t.Name, &t.TokenHash, &t.CreatedAt, &t.ExpiresAt, &revoked, &used); err != nil {
+		return nil, err
+	}
+	t.CreatedAt, t.ExpiresAt = t.CreatedAt.UTC(), t.ExpiresAt.UTC()
+	if revoked.Valid {
+		r := revoked.Time.UTC()
+		t.RevokedAt = &r
+	}
+	if used.Valid {
+		u := used.Time.UTC()
+		t.LastUsedAt = &u
+	}
+	return &t, nil
+}
+
+// APITokenByHash finds a token by the hash of its value. Errors: ENOTFOUND.
+func (tx *Tx) APITokenByHash(ctx context.Context, hash []byte) (*identity.APIToken, error) {
+	t, err := scanToken(tx.queryRow(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE token_hash = ?`, hash))
+	if err != nil {
+		return nil, tx.scanErr(err, "token")
+	}
+	return t, nil
+}
+
+// APITokens lists a user's tokens, newest first.
+func (tx *Tx) APITokens(ctx context.Context, userID int64) ([]*identity.APIToken, error) {
+	rows, err := tx.query(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*identity.APIToken
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, tx.d.mapError(err)
+		}
+		out = append(out, t)
+	}
+	return out, tx.d.mapError(rows.Err())
+}
+
+// TouchAPIToken records a token's use.
+func (tx *Tx) TouchAPIToken(ctx context.Context, id int64) error {
+	_, err := tx.exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, tx.Now, id)
+	return err
+}
+
+// RevokeAPIToken ends a token now. Errors: ENOTFOUND if it is not the
+// user's or is already revoked.
+func (tx *Tx) RevokeAPIToken(ctx context.Context, userID, id int64) error {
+	res, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL`, tx.Now, id, userID)
+	if err != nil {
+		return err
+	}
+	return mustAffect(res, "token")
+}
+
+// RevokeUserAPITokens ends every token of a user (on disabling).
+func (tx *Tx) RevokeUserAPITokens(ctx context.Context, userID int64) error {
+	_, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, tx.Now, userID)
+	return err
+}
