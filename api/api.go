@@ -73,3 +73,9 @@ type Version struct {
 func (a *API) GetVersion(w http.ResponseWriter, r *http.Request) error {
 	return WriteJSON(w, http.StatusOK, Version{Version: a.Version, Engine: a.DB.Engine()})
 }
+
+// Grant is one role a user holds: at a site, or nationally when SiteID is 0.
+type Grant struct {
+	Role   string `json:"role"`
+	SiteID int64  `json:"site_id"`
+}

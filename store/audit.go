@@ -33,7 +33,8 @@ func (tx *Tx) Audit(ctx context.Context, e audit.Event) error {
 	}
 	sealed, err := head.Next(e)
 	if err != nil {
-		return err
+		// An invalid event is a programming error, not the user's input.
+		return drive.Wrap(err, drive.EINTERNAL, "the audit event could not be recorded")
 	}
 	_, err = tx.exec(ctx, `INSERT INTO audit_events (seq, at, actor_id, actor_role, action, record_type, record_id, site_id, remote, reason, outcome, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

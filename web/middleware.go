@@ -5,6 +5,9 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/identity"
 )
 
 // contentSecurityPolicy allows only our own scripts and styles: no inline
@@ -74,7 +77,14 @@ func (s *Server) adapt(rt route) http.Handler {
 					s.fail(sw, r, rt.kind, panicError{p})
 				}
 			}()
-			if err := rt.handle(sw, r); err != nil {
+			req, err := s.admit(sw, r, rt)
+			if req != nil {
+				r = req
+			}
+			if err == nil && req != nil {
+				err = rt.handle(sw, r)
+			}
+			if err != nil {
 				s.fail(sw, r, rt.kind, err)
 			}
 		}()
@@ -89,6 +99,55 @@ func (s *Server) adapt(rt route) http.Handler {
 				slog.String("route", pattern), slog.Int("status", status), slog.Duration("duration", elapsed))
 		}
 	})
+}
+
+// admit identifies the caller and applies the route's gate and the
+// anti-forgery check. It returns a nil request when it has already
+// answered (a redirect to sign in).
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) (*http.Request, error) {
+	if rt.kind != pageRoute && rt.kind != apiRoute {
+		return r, nil
+	}
+	if rt.kind == pageRoute {
+		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	}
+	p, err := s.identify(r, rt.kind)
+	if err != nil {
+		return r, err
+	}
+	if p != nil {
+		r = r.WithContext(context.WithValue(r.Context(), principalKey, p))
+	}
+	stage := ""
+	if p != nil && p.session != nil {
+		stage = p.session.Stage
+	}
+	switch rt.gate {
+	case enrolled:
+		if p != nil && (p.token != nil || stage == identity.StageFull) {
+			break
+		}
+		if rt.kind == apiRoute {
+			return r, drive.Errorf(drive.EUNAUTHORIZED, "Send a valid API token in the Authorization header: Authorization: Bearer TOKEN")
+		}
+		target := "/signin"
+		if stage == identity.StageEnrol {
+			target = "/enrol"
+		}
+		http.Redirect(w, r, target, http.StatusSeeOther)
+		return nil, nil
+	case enrolling:
+		if stage != identity.StageEnrol {
+			http.Redirect(w, r, "/", http.StatusSeeOther)
+			return nil, nil
+		}
+	}
+	if rt.kind == pageRoute && isUnsafe(r.Method) {
+		if err := checkCSRF(r, p); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
 }
 
 // panicError carries a recovered panic to the error renderer as an

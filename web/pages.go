@@ -118,7 +118,11 @@ func (s *Server) renderErrorPage(w http.ResponseWriter, r *http.Request, status 
 	default:
 		d.Heading = "There is a problem"
 	}
-	err := s.render(w, r, status, "error", Page{Title: d.Heading, Data: d})
+	p := Page{Title: d.Heading, Data: d}
+	if r != nil {
+		p = s.page(r, d.Heading, d)
+	}
+	err := s.render(w, r, status, "error", p)
 	if err != nil {
 		s.log.Error("error page failed to render", "cause", err.Error())
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -127,26 +131,16 @@ func (s *Server) renderErrorPage(w http.ResponseWriter, r *http.Request, status 
 	}
 }
 
-func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
-	// Until sign-in lands every visitor is signed out: send them to it.
-	http.Redirect(w, r, "/signin", http.StatusSeeOther)
-	return nil
-}
-
 // signinData is what templates/signin.html shows.
 type signinData struct {
 	Username string
 	Errors   FormErrors
 }
 
-func (s *Server) signinForm(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "signin", Page{Title: "Sign in", Data: signinData{}})
-}
-
 func (s *Server) accessibility(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "accessibility", Page{Title: "Accessibility statement"})
+	return s.render(w, r, http.StatusOK, "accessibility", s.page(r, "Accessibility statement", nil))
 }
 
 func (s *Server) privacy(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "privacy", Page{Title: "Privacy notice"})
+	return s.render(w, r, http.StatusOK, "privacy", s.page(r, "Privacy notice", nil))
 }

@@ -20,6 +20,7 @@ type route struct {
 	method string // "" matches any method
 	path   string // a net/http ServeMux path pattern
 	kind   kind
+	gate   gate
 	handle func(w http.ResponseWriter, r *http.Request) error
 }
 
@@ -35,26 +36,33 @@ func (rt route) pattern() string {
 func (s *Server) routeList() []route {
 	return []route{
 		// Probes and monitoring.
-		{"GET", "/healthz", probeRoute, s.healthz},
-		{"GET", "/readyz", probeRoute, s.readyz},
-		{"GET", "/metrics", probeRoute, s.serveMetrics},
+		{"GET", "/healthz", probeRoute, public, s.healthz},
+		{"GET", "/readyz", probeRoute, public, s.readyz},
+		{"GET", "/metrics", probeRoute, public, s.serveMetrics},
 
 		// Static assets under content-hashed names.
-		{"GET", "/assets/", assetRoute, s.serveAsset},
+		{"GET", "/assets/", assetRoute, public, s.serveAsset},
+
+		// Signing in and out.
+		{"GET", "/signin", pageRoute, public, s.signinForm},
+		{"POST", "/signin", pageRoute, public, s.signin},
+		{"GET", "/enrol", pageRoute, enrolling, s.enrolForm},
+		{"POST", "/enrol", pageRoute, enrolling, s.enrol},
+		{"POST", "/signout", pageRoute, public, s.signout},
 
 		// Pages.
-		{"GET", "/{$}", pageRoute, s.home},
-		{"GET", "/signin", pageRoute, s.signinForm},
-		{"GET", "/accessibility", pageRoute, s.accessibility},
-		{"GET", "/privacy", pageRoute, s.privacy},
+		{"GET", "/{$}", pageRoute, enrolled, s.home},
+		{"GET", "/accessibility", pageRoute, public, s.accessibility},
+		{"GET", "/privacy", pageRoute, public, s.privacy},
 
 		// JSON API.
-		{"GET", "/api/v1/openapi.json", apiRoute, s.api.OpenAPI},
-		{"GET", "/api/v1/version", apiRoute, s.api.GetVersion},
+		{"GET", "/api/v1/openapi.json", apiRoute, public, s.api.OpenAPI},
+		{"GET", "/api/v1/version", apiRoute, public, s.api.GetVersion},
+		{"GET", "/api/v1/me", apiRoute, enrolled, s.apiMe},
 
 		// Everything else is not found, in the style of its part of the site.
-		{"", "/api/", apiRoute, notFound},
-		{"", "/", pageRoute, notFound},
+		{"", "/api/", apiRoute, public, notFound},
+		{"", "/", pageRoute, public, notFound},
 	}
 }
 

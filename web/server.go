@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/drive-platform/drive/api"
+	"github.com/drive-platform/drive/auth"
+	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/web/static"
 )
@@ -26,6 +28,11 @@ type Config struct {
 	Now     func() time.Time // nil means time.Now
 	Rand    io.Reader        // nil means crypto/rand
 	Version string
+	// PasswordParams are the argon2id parameters; zero means
+	// auth.DefaultParams. Tests use cheaper ones.
+	PasswordParams auth.Params
+	// Sessions are the session lifetimes; zero means the defaults.
+	Sessions identity.SessionPolicy
 	// Secure marks cookies Secure and sends Strict-Transport-Security:
 	// set it whenever users reach the service over TLS.
 	Secure bool
@@ -33,14 +40,17 @@ type Config struct {
 
 // Server serves the Drive web UI and JSON API.
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	assets  *static.Assets
-	pages   map[string]*template.Template
-	api     *api.API
-	metrics *metrics
-	handler http.Handler
-	routes  []route
+	cfg      Config
+	log      *slog.Logger
+	assets   *static.Assets
+	pages    map[string]*template.Template
+	api      *api.API
+	metrics  *metrics
+	hasher   *auth.Hasher
+	sessions identity.SessionPolicy
+	lockout  auth.Lockout
+	handler  http.Handler
+	routes   []route
 }
 
 // New builds a server: it parses every template and hashes every asset up
@@ -69,6 +79,18 @@ func New(cfg Config) (*Server, error) {
 		api:     &api.API{DB: cfg.DB, Version: cfg.Version},
 		metrics: newMetrics(),
 	}
+	params := cfg.PasswordParams
+	if params == (auth.Params{}) {
+		params = auth.DefaultParams()
+	}
+	if s.hasher, err = auth.NewHasher(cfg.Rand, params); err != nil {
+		return nil, err
+	}
+	s.sessions = cfg.Sessions
+	if s.sessions == (identity.SessionPolicy{}) {
+		s.sessions = identity.DefaultSessionPolicy()
+	}
+	s.lockout = auth.DefaultLockout()
 	if s.pages, err = s.parsePages(); err != nil {
 		return nil, err
 	}
@@ -77,7 +99,10 @@ func New(cfg Config) (*Server, error) {
 	for _, rt := range s.routes {
 		mux.Handle(rt.pattern(), s.adapt(rt))
 	}
-	s.handler = s.securityHeaders(mux)
+	// Browsers say where a request came from (Sec-Fetch-Site, Origin):
+	// refuse cross-site state changes before any handler runs. Tokens in
+	// forms are checked too, for browsers that send neither header.
+	s.handler = s.securityHeaders(http.NewCrossOriginProtection().Handler(mux))
 	return s, nil
 }
 
