@@ -28,11 +28,11 @@ import (
 //     and return Decision.Err.
 //   - Load failures no older than Since(now); older ones cannot matter.
 type Lockout struct {
-	AccountFailures int
-	AddressFailures int
-	Window          time.Duration
-	AccountLockFor  time.Duration
-	AddressLockFor  time.Duration
+	AccountFailures int           // failures for one account that lock it
+	AddressFailures int           // failures from one address that throttle it
+	Window          time.Duration // how close together those failures must be
+	AccountLockFor  time.Duration // how long an account stays locked
+	AddressLockFor  time.Duration // how long an address stays throttled
 }
 
 // DefaultLockout returns the production policy: five failures for an

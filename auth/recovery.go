@@ -21,11 +21,13 @@ const (
 	recoveryGroups   = 3
 	recoveryGroupLen = 5
 	recoveryLen      = recoveryGroups * recoveryGroupLen
-
-	// DefaultRecoveryCodes is how many codes to issue at a time.
-	DefaultRecoveryCodes = 10
-	maxRecoveryCodes     = 100
+	maxRecoveryCodes = 100
 )
+
+// DefaultRecoveryCodes is how many recovery codes to issue at a time: enough
+// to last a person through several lost phones, few enough to print on one
+// sheet.
+const DefaultRecoveryCodes = 10
 
 // NewRecoveryCodes returns n new recovery codes to show to the person once,
 // and their hashes, in the same order, to store. Pass DefaultRecoveryCodes
