@@ -4,10 +4,14 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/store"
 )
 
 // contentSecurityPolicy allows only our own scripts and styles: no inline
@@ -142,12 +146,41 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) (*http.
 			return nil, nil
 		}
 	}
+	if rt.need != none && p != nil && !holds(subjectOf(p.user), rt.need) {
+		// The route does not exist for this user: the same answer as an
+		// unknown address, and a record in the audit log.
+		err := s.cfg.DB.Transact(r.Context(), func(tx *store.Tx) error {
+			return tx.Audit(r.Context(), audit.Event{Action: "access.denied", ActorID: p.user.ID, RecordType: "route",
+				RecordID: routeID(rt.pattern()), Remote: clientAddress(r), Outcome: audit.OutcomeDenied})
+		})
+		if err != nil {
+			return r, err
+		}
+		return r, drive.NotFound("page")
+	}
 	if rt.kind == pageRoute && isUnsafe(r.Method) {
 		if err := checkCSRF(r, p); err != nil {
 			return r, err
 		}
 	}
 	return r, nil
+}
+
+// routeID turns a route pattern into an audit record identifier.
+func routeID(pattern string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' {
+			return r
+		}
+		return '_'
+	}, pattern)
+}
+
+// holds reports whether sub may perform n.act on n.class anywhere: at one
+// of their sites or nationally.
+func holds(sub access.Subject, n need) bool {
+	sites, national := sub.SitesFor(n.class, n.act)
+	return national || len(sites) > 0
 }
 
 // panicError carries a recovered panic to the error renderer as an

@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+
+	"github.com/drive-platform/drive/access"
 	"strings"
 )
 
@@ -21,6 +23,10 @@ type route struct {
 	path   string // a net/http ServeMux path pattern
 	kind   kind
 	gate   gate
+	// need is the access a user must hold somewhere (at a site or
+	// nationally) for the route to exist for them; without it the route
+	// answers "not found". Handlers still decide each record.
+	need   need
 	handle func(w http.ResponseWriter, r *http.Request) error
 }
 
@@ -31,38 +37,55 @@ func (rt route) pattern() string {
 	return rt.method + " " + rt.path
 }
 
+// need names a data class and the action a route performs on it.
+type need struct {
+	class access.DataClass
+	act   access.Action
+}
+
+var none = need{}
+
 // routeList is every route the server answers, top to bottom. Nothing is
 // registered anywhere else.
 func (s *Server) routeList() []route {
 	return []route{
 		// Probes and monitoring.
-		{"GET", "/healthz", probeRoute, public, s.healthz},
-		{"GET", "/readyz", probeRoute, public, s.readyz},
-		{"GET", "/metrics", probeRoute, public, s.serveMetrics},
+		{"GET", "/healthz", probeRoute, public, none, s.healthz},
+		{"GET", "/readyz", probeRoute, public, none, s.readyz},
+		{"GET", "/metrics", probeRoute, public, none, s.serveMetrics},
 
 		// Static assets under content-hashed names.
-		{"GET", "/assets/", assetRoute, public, s.serveAsset},
+		{"GET", "/assets/", assetRoute, public, none, s.serveAsset},
 
 		// Signing in and out.
-		{"GET", "/signin", pageRoute, public, s.signinForm},
-		{"POST", "/signin", pageRoute, public, s.signin},
-		{"GET", "/enrol", pageRoute, enrolling, s.enrolForm},
-		{"POST", "/enrol", pageRoute, enrolling, s.enrol},
-		{"POST", "/signout", pageRoute, public, s.signout},
+		{"GET", "/signin", pageRoute, public, none, s.signinForm},
+		{"POST", "/signin", pageRoute, public, none, s.signin},
+		{"GET", "/enrol", pageRoute, enrolling, none, s.enrolForm},
+		{"POST", "/enrol", pageRoute, enrolling, none, s.enrol},
+		{"POST", "/signout", pageRoute, public, none, s.signout},
 
 		// Pages.
-		{"GET", "/{$}", pageRoute, enrolled, s.home},
-		{"GET", "/accessibility", pageRoute, public, s.accessibility},
-		{"GET", "/privacy", pageRoute, public, s.privacy},
+		{"GET", "/{$}", pageRoute, enrolled, none, s.home},
+		{"GET", "/accessibility", pageRoute, public, none, s.accessibility},
+		{"GET", "/privacy", pageRoute, public, none, s.privacy},
+
+		// Administration.
+		{"GET", "/admin/users", pageRoute, enrolled, need{access.Configuration, access.Read}, s.adminUsers},
+		{"GET", "/admin/users/new", pageRoute, enrolled, need{access.Configuration, access.Write}, s.adminNewUser},
+		{"POST", "/admin/users", pageRoute, enrolled, need{access.Configuration, access.Write}, s.adminCreateUser},
+		{"POST", "/admin/users/{id}/{action}", pageRoute, enrolled, need{access.Configuration, access.Write}, s.adminUserAction},
+
+		// Data protection.
+		{"GET", "/audit", pageRoute, enrolled, need{access.Audit, access.Read}, s.auditLog},
 
 		// JSON API.
-		{"GET", "/api/v1/openapi.json", apiRoute, public, s.api.OpenAPI},
-		{"GET", "/api/v1/version", apiRoute, public, s.api.GetVersion},
-		{"GET", "/api/v1/me", apiRoute, enrolled, s.apiMe},
+		{"GET", "/api/v1/openapi.json", apiRoute, public, none, s.api.OpenAPI},
+		{"GET", "/api/v1/version", apiRoute, public, none, s.api.GetVersion},
+		{"GET", "/api/v1/me", apiRoute, enrolled, none, s.apiMe},
 
 		// Everything else is not found, in the style of its part of the site.
-		{"", "/api/", apiRoute, public, notFound},
-		{"", "/", pageRoute, public, notFound},
+		{"", "/api/", apiRoute, public, none, notFound},
+		{"", "/", pageRoute, public, none, notFound},
 	}
 }
 

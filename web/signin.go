@@ -2,13 +2,16 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
+	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/api"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
@@ -30,10 +33,23 @@ func (s *Server) page(r *http.Request, title string, data any) Page {
 			if len(pr.user.Roles) > 0 {
 				p.User.Role = pr.user.Roles[0].Role.Label()
 			}
-			p.Nav = []NavItem{{Label: "Home", Href: "/", Current: r.URL.Path == "/"}}
+			p.Nav = navFor(subjectOf(pr.user), r.URL.Path)
 		}
 	}
 	return p
+}
+
+// navFor lists the sections the user can use: a link appears only where
+// the route would answer them (the routes enforce it regardless).
+func navFor(sub access.Subject, path string) []NavItem {
+	items := []NavItem{{Label: "Home", Href: "/", Current: path == "/"}}
+	if holds(sub, need{access.Configuration, access.Read}) {
+		items = append(items, NavItem{Label: "Users", Href: "/admin/users", Current: strings.HasPrefix(path, "/admin/users")})
+	}
+	if holds(sub, need{access.Audit, access.Read}) {
+		items = append(items, NavItem{Label: "Audit log", Href: "/audit", Current: path == "/audit"})
+	}
+	return items
 }
 
 func (s *Server) signinForm(w http.ResponseWriter, r *http.Request) error {
@@ -88,6 +104,9 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 		username = username[:64]
 	}
 	remote := clientAddress(r)
+	// Failures are counted against a digest of the typed name, so a
+	// password typed into the username box is not kept.
+	nameKey := fmt.Sprintf("%x", sha256.Sum256([]byte(username)))
 	token, tokenHash, err := auth.NewToken(s.cfg.Rand, "drv_s_")
 	if err != nil {
 		return err
@@ -102,7 +121,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 	)
 	err = s.cfg.DB.Transact(ctx, func(tx *store.Tx) error {
 		now := tx.Now
-		byUser, byRemote, err := tx.SigninFailures(ctx, username, remote, s.lockout.Since(now))
+		byUser, byRemote, err := tx.SigninFailures(ctx, nameKey, remote, s.lockout.Since(now))
 		if err != nil {
 			return err
 		}
@@ -111,14 +130,20 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 			// Burn the same time as a real check, so a locked account
 			// cannot be told apart by speed.
 			s.hasher.DummyVerify(password)
-			return tx.Audit(ctx, audit.Event{Action: "signin.throttled", RecordType: "user", RecordID: username, Remote: remote, Outcome: audit.OutcomeDenied})
+			return tx.Audit(ctx, audit.Event{Action: "signin.throttled", Remote: remote, Outcome: audit.OutcomeDenied})
 		}
+		// The typed username is not recorded in the audit log: people
+		// sometimes type their password into it.
 		fail := func(actor int64) error {
 			outcome = "failed"
-			if err := tx.RecordSigninFailure(ctx, username, remote); err != nil {
+			if err := tx.RecordSigninFailure(ctx, nameKey, remote); err != nil {
 				return err
 			}
-			return tx.Audit(ctx, audit.Event{Action: "signin.failure", ActorID: actor, RecordType: "user", RecordID: username, Remote: remote, Outcome: audit.OutcomeFailed})
+			e := audit.Event{Action: "signin.failure", Remote: remote, Outcome: audit.OutcomeFailed}
+			if actor != 0 {
+				e.RecordType, e.RecordID = "user", strconv.FormatInt(actor, 10)
+			}
+			return tx.Audit(ctx, e)
 		}
 		u, err := tx.UserByUsername(ctx, username)
 		if drive.ErrorCode(err) == drive.ENOTFOUND {
@@ -153,7 +178,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 				}
 			}
 		}
-		if err := tx.ClearSigninFailures(ctx, username); err != nil {
+		if err := tx.ClearSigninFailures(ctx, nameKey); err != nil {
 			return err
 		}
 		if err := tx.CreateSession(ctx, sess); err != nil {
