@@ -1,0 +1,459 @@
+// Package browsertest drives a real headless Chromium from Go tests, so page
+// tests can check what a person's browser does with Drive's HTML: that the
+// stylesheet and script load under the Content-Security-Policy, that forms
+// submit, that pages work with JavaScript off, and that axe-core finds no
+// WCAG 2.2 AA failures.
+//
+// It needs Debian's chromium package and axe-core from web/assets/node_modules
+// (npm ci in web/assets). When either is missing the test fails, never skips:
+// a skipped accessibility check reads as a passed one. make test installs both.
+//
+// A typical test:
+//
+//	b := browsertest.New(t)
+//	if _, err := b.Navigate(srv.URL + "/"); err != nil {
+//		t.Fatal(err)
+//	}
+//	b.AssertAccessible(t)
+package browsertest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// DefaultTimeout bounds browser start-up and every call on a Browser, so a
+// hung browser fails the test instead of hanging it.
+const DefaultTimeout = 30 * time.Second
+
+// Browser is one headless Chromium process with one tab. It belongs to a
+// single test and is not safe for concurrent use.
+type Browser struct {
+	ctx       context.Context // the tab's chromedp context
+	timeout   time.Duration
+	scriptOff bool
+	axeSource string
+
+	mu        sync.Mutex
+	console   []consoleError  // console errors and uncaught exceptions, in order
+	documents map[string]bool // URLs of pages loaded by Navigate and Submit
+}
+
+type consoleError struct {
+	text, url string
+	// status is set for the browser's "the server responded with a status
+	// of N" log entry, which is expected for a page deliberately served
+	// with an error status, such as a form re-shown with 422.
+	status bool
+}
+
+// Option changes how New starts the browser.
+type Option func(*options)
+
+type options struct {
+	timeout      time.Duration
+	width        int
+	height       int
+	noJavaScript bool
+}
+
+// WithoutJavaScript turns off script execution in the tab, as for a person
+// whose browser has JavaScript disabled or whose script failed to load. Axe
+// still works: it switches script on only while it checks the page.
+func WithoutJavaScript() Option {
+	return func(o *options) { o.noJavaScript = true }
+}
+
+// WindowSize sets the size of the page's viewport in CSS pixels; the default
+// is 1280 by 900. It is emulated rather than a window size, because headless
+// Chromium will not make a window narrower than about 500 pixels, and reflow
+// checks need 320.
+func WindowSize(width, height int) Option {
+	return func(o *options) { o.width, o.height = width, height }
+}
+
+// Timeout replaces DefaultTimeout.
+func Timeout(d time.Duration) Option {
+	return func(o *options) { o.timeout = d }
+}
+
+// New starts a headless Chromium for the test, with a fresh profile, and
+// closes it when the test ends. It fails the test, with instructions, if
+// Chromium or axe-core is not installed, or if the browser does not start.
+func New(t testing.TB, opts ...Option) *Browser {
+	t.Helper()
+	o := options{timeout: DefaultTimeout, width: 1280, height: 900}
+	for _, opt := range opts {
+		opt(&o)
+	}
+
+	exe, err := FindChromium()
+	if err != nil {
+		t.Fatal(err)
+	}
+	axe, err := loadAxe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	profile, err := os.MkdirTemp("", "browsertest-profile-")
+	if err != nil {
+		t.Fatalf("browsertest: %v", err)
+	}
+
+	output := &tailBuffer{max: 16 << 10}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(exe),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		// Containers often have a tiny /dev/shm; a full one crashes tabs.
+		chromedp.Flag("disable-dev-shm-usage", true),
+		// The same colours on every machine, for screenshots.
+		chromedp.Flag("force-color-profile", "srgb"),
+		chromedp.Flag("lang", "en-GB"),
+		chromedp.WindowSize(o.width, o.height),
+		chromedp.UserDataDir(profile),
+		chromedp.CombinedOutput(output),
+	)
+	ctx, cancelTab := chromedp.NewContext(allocCtx)
+
+	b := &Browser{
+		ctx:       ctx,
+		timeout:   o.timeout,
+		scriptOff: o.noJavaScript,
+		axeSource: axe,
+		documents: map[string]bool{},
+	}
+	t.Cleanup(func() {
+		// Close gracefully, but never wait on a hung browser for long.
+		closeCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		_ = chromedp.Cancel(closeCtx)
+		cancel()
+		cancelTab()
+		cancelAlloc()
+		removeProfile(profile)
+	})
+
+	// The first call starts the browser, and the browser lives as long as the
+	// context of that call, so it cannot carry a deadline; time it out here.
+	started := make(chan error, 1)
+	go func() { started <- chromedp.Do(ctx) }()
+	select {
+	case err := <-started:
+		if err != nil {
+			t.Fatalf("browsertest: starting %s: %v\nbrowser output:\n%s", exe, err, output)
+		}
+	case <-time.After(o.timeout):
+		cancelTab()
+		t.Fatalf("browsertest: %s did not start within %s\nbrowser output:\n%s", exe, o.timeout, output)
+	}
+
+	b.watchConsole()
+	err = b.Run(
+		chromedp.EmulateViewport(int64(o.width), int64(o.height)),
+		// A headless tab never has the operating system's focus, so without
+		// this :focus styles never match and focus checks see nothing.
+		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := cdp.Call(ctx, t, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
+			return err
+		}),
+	)
+	if err != nil {
+		t.Fatalf("browsertest: setting up the tab: %v", err)
+	}
+	if o.noJavaScript {
+		if err := b.Run(setScriptDisabled(true)); err != nil {
+			t.Fatalf("browsertest: turning off JavaScript: %v", err)
+		}
+	}
+	return b
+}
+
+// setScriptDisabled switches the page's script execution off or on.
+func setScriptDisabled(disabled bool) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: disabled})
+		return err
+	})
+}
+
+// FindChromium returns the Chromium executable: $CHROMIUM if set, else
+// /usr/bin/chromium, else chromium or chromium-browser on $PATH.
+func FindChromium() (string, error) {
+	if exe := os.Getenv("CHROMIUM"); exe != "" {
+		if _, err := exec.LookPath(exe); err != nil {
+			return "", fmt.Errorf("browsertest: $CHROMIUM is %q, which is not an executable: %v", exe, err)
+		}
+		return exe, nil
+	}
+	if _, err := exec.LookPath("/usr/bin/chromium"); err == nil {
+		return "/usr/bin/chromium", nil
+	}
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if exe, err := exec.LookPath(name); err == nil {
+			return exe, nil
+		}
+	}
+	return "", errors.New("browsertest: headless Chromium not found: install Debian's chromium (apt-get install chromium) or run make test, which installs it; or set $CHROMIUM to its path")
+}
+
+// ModuleRoot returns the directory holding the module's go.mod, found by
+// walking up from the working directory (a package's directory under go test).
+func ModuleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("browsertest: no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+func loadAxe() (string, error) {
+	root, err := ModuleRoot()
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(root, "web", "assets", "node_modules", "axe-core", "axe.min.js")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("browsertest: axe-core not found at %s: run npm ci in web/assets (make test does this): %v", path, err)
+	}
+	return string(src), nil
+}
+
+// removeProfile deletes the browser profile. Chromium's helper processes can
+// still be flushing files for a moment after it exits, so retry briefly.
+func removeProfile(dir string) {
+	for range 20 {
+		if os.RemoveAll(dir) == nil {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Context returns the tab's chromedp context, for actions this package has
+// no method for. Bound each use with a timeout derived from it.
+func (b *Browser) Context() context.Context { return b.ctx }
+
+// Run runs the actions in order in the tab, giving up after the timeout.
+func (b *Browser) Run(actions ...chromedp.Action[chromedp.Void]) error {
+	_, err := RunValue(b, chromedp.Steps(actions...))
+	return err
+}
+
+// RunValue runs one action that returns a value, e.g. chromedp.Title(),
+// giving up after the browser's timeout.
+func RunValue[T any](b *Browser, action chromedp.Action[T]) (T, error) {
+	ctx, cancel := context.WithTimeout(b.ctx, b.timeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, action)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("browsertest: browser did not finish within %s: %w", b.timeout, err)
+	}
+	return v, err
+}
+
+// Navigate loads the URL, waits for the page to load, and returns the HTTP
+// status of the document.
+func (b *Browser) Navigate(url string) (int, error) {
+	resp, err := RunValue(b, chromedp.NavigateResponse(url))
+	if err != nil {
+		return 0, fmt.Errorf("browsertest: navigating to %s: %w", url, err)
+	}
+	return b.loaded(resp), nil
+}
+
+// Fill types the value into the form field that the CSS selector matches,
+// replacing what was there.
+func (b *Browser) Fill(selector, value string) error {
+	return b.Run(
+		chromedp.WaitReady(chromedp.CSS(selector)),
+		chromedp.Clear(chromedp.CSS(selector)),
+		chromedp.SendKeys(chromedp.CSS(selector), value),
+	)
+}
+
+// Click clicks the element the CSS selector matches, without waiting for any
+// navigation it starts; use Submit for that.
+func (b *Browser) Click(selector string) error {
+	return b.Run(chromedp.Click(chromedp.CSS(selector)))
+}
+
+// Submit clicks the button or link the CSS selector matches, waits for the
+// page it leads to, and returns that page's HTTP status (after redirects).
+func (b *Browser) Submit(selector string) (int, error) {
+	ctx, cancel := context.WithTimeout(b.ctx, b.timeout)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(selector)))
+	if err != nil {
+		return 0, fmt.Errorf("browsertest: submitting with %s: %w", selector, err)
+	}
+	return b.loaded(resp), nil
+}
+
+// loaded notes the page a navigation loaded and returns its status.
+func (b *Browser) loaded(resp *network.Response) int {
+	if resp == nil {
+		return 0
+	}
+	b.mu.Lock()
+	b.documents[resp.URL] = true
+	b.mu.Unlock()
+	return int(resp.Status)
+}
+
+// URL returns the address of the current page.
+func (b *Browser) URL() (string, error) {
+	return RunValue(b, chromedp.Location())
+}
+
+// Title returns the current page's title.
+func (b *Browser) Title() (string, error) {
+	return RunValue(b, chromedp.Title())
+}
+
+// HTML returns the current document's markup as the browser now has it,
+// after any changes made by script.
+func (b *Browser) HTML() (string, error) {
+	return RunValue(b, chromedp.Evaluate[string](`document.documentElement.outerHTML`))
+}
+
+// Text returns the rendered text (innerText) of the first element the CSS
+// selector matches, waiting for one to appear.
+func (b *Browser) Text(selector string) (string, error) {
+	return RunValue(b, chromedp.Text(chromedp.CSS(selector)))
+}
+
+// Exists reports whether any element matches the CSS selector now.
+func (b *Browser) Exists(selector string) (bool, error) {
+	return RunValue(b, chromedp.Evaluate[bool](fmt.Sprintf(
+		`document.querySelector(%s) !== null`, strconv.Quote(selector))))
+}
+
+// ComputedStyle returns the computed value of a CSS property, e.g.
+// "background-color", for the first element the selector matches.
+func (b *Browser) ComputedStyle(selector, property string) (string, error) {
+	v, err := RunValue(b, chromedp.Evaluate[*string](fmt.Sprintf(
+		`(() => { const el = document.querySelector(%s); return el ? getComputedStyle(el).getPropertyValue(%s) : null })()`,
+		strconv.Quote(selector), strconv.Quote(property))))
+	if err != nil {
+		return "", err
+	}
+	if v == nil {
+		return "", fmt.Errorf("browsertest: no element matches %s", selector)
+	}
+	return *v, nil
+}
+
+// Screenshot saves a PNG of the whole page, for people to look at.
+func (b *Browser) Screenshot(path string) error {
+	png, err := RunValue(b, chromedp.FullScreenshot(100))
+	if err != nil {
+		return fmt.Errorf("browsertest: screenshot: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, png, 0o644)
+}
+
+// ConsoleErrors returns the console errors, uncaught exceptions and browser
+// log errors (failed loads, Content-Security-Policy violations) seen so far.
+// The browser's complaint about an error status on a page loaded with
+// Navigate or Submit is left out: the caller has that status already.
+func (b *Browser) ConsoleErrors() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []string
+	for _, e := range b.console {
+		if e.status && b.documents[e.url] {
+			continue
+		}
+		out = append(out, e.text)
+	}
+	return out
+}
+
+// AssertNoConsoleErrors fails the test for each console error seen so far.
+func (b *Browser) AssertNoConsoleErrors(t testing.TB) {
+	t.Helper()
+	for _, m := range b.ConsoleErrors() {
+		t.Errorf("browser console: %s", m)
+	}
+}
+
+func (b *Browser) watchConsole() {
+	messages := chromedp.Console(b.ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type != chromedp.ConsoleError && !m.IsException() {
+				continue
+			}
+			e := consoleError{
+				text:   m.String(),
+				url:    m.URL,
+				status: m.Source == "network" && strings.Contains(m.Text, "the server responded with a status of"),
+			}
+			if m.URL != "" {
+				e.text += " (" + m.URL + ")"
+			}
+			b.mu.Lock()
+			b.console = append(b.console, e)
+			b.mu.Unlock()
+		}
+	}()
+}
+
+// tailBuffer keeps the last max bytes written to it, for error messages.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	buf []byte
+}
+
+func (w *tailBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf = append(w.buf, p...)
+	if over := len(w.buf) - w.max; over > 0 {
+		w.buf = append(w.buf[:0], w.buf[over:]...)
+	}
+	return len(p), nil
+}
+
+func (w *tailBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return strings.TrimSpace(string(w.buf))
+}
