@@ -5,10 +5,10 @@ import (
 	"strings"
 )
 
-// DocCommand is the command that regenerates docs/access-policy.md. The
+// docCommand is the command that regenerates docs/access-policy.md. The
 // documentation names it, and the test that keeps the file current tells
 // developers to run it.
-const DocCommand = "go run ./cmd/drive policy doc > docs/access-policy.md"
+const docCommand = "go run ./cmd/drive policy doc > docs/access-policy.md"
 
 // Markdown renders the whole access policy as a Markdown document: the
 // rules that hold everywhere, what each action, role, data class and
@@ -23,7 +23,7 @@ func Markdown() string {
 	roles := roleTable()
 
 	b.WriteString("# Access policy\n\n")
-	fmt.Fprintf(&b, "<!-- Generated from access/policy.go by `%s`. Do not edit by hand: change the table in the code and regenerate. -->\n\n", DocCommand)
+	fmt.Fprintf(&b, "<!-- Generated from access/policy.go by `%s`. Do not edit by hand: change the table in the code and regenerate. -->\n\n", docCommand)
 	b.WriteString("Every read and write in Drive, through every channel (pages, JSON, CSV and PDF exports, search, " +
 		"autocomplete, notifications), goes through one decision, `access.Decide`: may this user, with these roles, " +
 		"do this to this record now? The tables below are rendered from the table that decision uses, so they " +

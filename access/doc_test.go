@@ -25,7 +25,7 @@ func TestDocIsCurrent(t *testing.T) {
 	}
 	got, err := os.ReadFile(docPath)
 	if err != nil {
-		t.Fatalf("cannot read docs/access-policy.md (%v): run `%s` from the repository root, or UPDATE_DOCS=1 go test ./access/", err, DocCommand)
+		t.Fatalf("cannot read docs/access-policy.md (%v): run `%s` from the repository root, or UPDATE_DOCS=1 go test ./access/", err, docCommand)
 	}
 	if string(got) != want {
 		gl, wl := strings.Split(string(got), "\n"), strings.Split(want, "\n")
@@ -40,7 +40,7 @@ func TestDocIsCurrent(t *testing.T) {
 		if line < len(wl) {
 			w = wl[line]
 		}
-		t.Errorf("docs/access-policy.md does not match the policy in access/policy.go: run `%s` from the repository root (or UPDATE_DOCS=1 go test ./access/) and commit the result.\nFirst difference at line %d:\n  file:   %s\n  policy: %s", DocCommand, line+1, g, w)
+		t.Errorf("docs/access-policy.md does not match the policy in access/policy.go: run `%s` from the repository root (or UPDATE_DOCS=1 go test ./access/) and commit the result.\nFirst difference at line %d:\n  file:   %s\n  policy: %s", docCommand, line+1, g, w)
 	}
 }
 
@@ -54,7 +54,7 @@ func TestMarkdownTables(t *testing.T) {
 	if !strings.HasSuffix(md, "\n") || strings.HasSuffix(md, "\n\n") {
 		t.Error("Markdown must end with exactly one newline")
 	}
-	for _, want := range []string{DocCommand, "not found", "HTTP 404", "4 hours"} {
+	for _, want := range []string{docCommand, "not found", "HTTP 404", "4 hours"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("Markdown does not mention %q", want)
 		}

@@ -152,7 +152,7 @@ func (c DataClass) Label() string {
 func (c DataClass) Description() string { return classTable()[c].description }
 
 // Valid reports whether c is a known data class.
-func (c DataClass) Valid() bool { _, ok := classTable()[c]; return ok }
+func (c DataClass) Valid() bool { return slices.Contains(DataClasses(), c) }
 
 // PersonLevel reports whether the class holds facts about an identifiable
 // person. Aggregate-only roles never receive a person-level class, and
@@ -217,7 +217,7 @@ func (r Relationship) Label() string {
 func (r Relationship) Description() string { return relTable()[r].description }
 
 // Valid reports whether r is a known relationship.
-func (r Relationship) Valid() bool { _, ok := relTable()[r]; return ok }
+func (r Relationship) Valid() bool { return slices.Contains(Relationships(), r) }
 
 // rule is one cell of the policy that is not None: role may do action on
 // records of class through relationship.
@@ -531,8 +531,12 @@ func relationships(s Subject, g Grant, r Resource) []Relationship {
 	if g.SiteID == 0 {
 		return []Relationship{Any}
 	}
+	if r.SiteID <= 0 {
+		// A national record has no site, no allocation and no panel.
+		return nil
+	}
 	onPanel := s.UserID > 0 && slices.Contains(r.PanelUserIDs, s.UserID)
-	if r.SiteID == 0 || g.SiteID != r.SiteID {
+	if g.SiteID != r.SiteID {
 		if g.Role == Partner && onPanel {
 			return []Relationship{Panel}
 		}
@@ -586,7 +590,7 @@ func Decide(s Subject, want Action, r Resource, now time.Time) Decision {
 		return Decision{Reason: "refused: the record's site is not valid"}
 	}
 	if s.barred(r.Class) {
-		return Decision{Reason: fmt.Sprintf("refused: the user holds a perpetrator-facing role and never receives the %s", strings.ToLower(r.Class.Label()))}
+		return Decision{Reason: "refused: the user holds a perpetrator-facing role and never receives " + string(r.Class)}
 	}
 
 	p := policy()
@@ -608,7 +612,7 @@ func Decide(s Subject, want Action, r Resource, now time.Time) Decision {
 		}
 	}
 	if best.Allowed {
-		best.Reason = fmt.Sprintf("allowed: %s may %s %s through %s", best.Role, want, strings.ToLower(r.Class.Label()), best.Relationship)
+		best.Reason = "allowed: " + string(best.Role) + " may " + want.String() + " " + string(r.Class) + " through " + string(best.Relationship)
 		return best
 	}
 
@@ -617,7 +621,7 @@ func Decide(s Subject, want Action, r Resource, now time.Time) Decision {
 			continue
 		}
 		if want != Read {
-			return Decision{Reason: fmt.Sprintf("refused: break-glass gives read only, and no role gives %s on %s", want, strings.ToLower(r.Class.Label()))}
+			return Decision{Reason: "refused: break-glass gives read only, and no role gives " + want.String() + " on " + string(r.Class)}
 		}
 		g, ok := glassGrant(s, r.Class, r.SiteID)
 		if !ok {
@@ -632,10 +636,10 @@ func Decide(s Subject, want Action, r Resource, now time.Time) Decision {
 			Role:         g.Role,
 			Relationship: rel,
 			BreakGlass:   true,
-			Reason:       fmt.Sprintf("allowed by break-glass: %s may read %s until the glass expires", g.Role, strings.ToLower(r.Class.Label())),
+			Reason:       "allowed by break-glass: " + string(g.Role) + " may read " + string(r.Class) + " until the glass expires",
 		}
 	}
-	return Decision{Reason: fmt.Sprintf("refused: no role held gives %s on %s through any relationship to this record", want, strings.ToLower(r.Class.Label()))}
+	return Decision{Reason: "refused: no role held gives " + want.String() + " on " + string(r.Class) + " through any relationship to this record"}
 }
 
 // narrower reports whether (rel, role) is a better authority to report than

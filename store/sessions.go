@@ -259,3 +259,13 @@ func (tx *Tx) RevokeUserAPITokens(ctx context.Context, userID int64) error {
 	_, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, tx.Now, userID)
 	return err
 }
+
+// DeleteOtherSessions ends every session of a user but keep, after a
+// password or second-factor change made in session keep.
+func (tx *Tx) DeleteOtherSessions(ctx context.Context, userID, keep int64) (int64, error) {
+	res, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND id <> ?`, userID, keep)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

@@ -69,6 +69,11 @@ func (s *Server) routeList() []route {
 		{"GET", "/accessibility", pageRoute, public, none, s.accessibility},
 		{"GET", "/privacy", pageRoute, public, none, s.privacy},
 
+		// Your own account: changes need the current password again.
+		{"GET", "/account", pageRoute, enrolled, none, s.account},
+		{"POST", "/account/password", pageRoute, enrolled, none, s.changePassword},
+		{"POST", "/account/second-factor", pageRoute, enrolled, none, s.resetSecondFactor},
+
 		// Administration.
 		{"GET", "/admin/users", pageRoute, enrolled, need{access.Configuration, access.Read}, s.adminUsers},
 		{"GET", "/admin/users/new", pageRoute, enrolled, need{access.Configuration, access.Write}, s.adminNewUser},

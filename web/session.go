@@ -169,3 +169,13 @@ func isUnsafe(method string) bool {
 	}
 	return true
 }
+
+// endOtherSessions ends every session of the user except the current one.
+func (s *Server) endOtherSessions(ctx context.Context, tx *store.Tx, p *principal) error {
+	if p.session == nil {
+		_, err := tx.DeleteUserSessions(ctx, p.user.ID)
+		return err
+	}
+	_, err := tx.DeleteOtherSessions(ctx, p.user.ID, p.session.ID)
+	return err
+}

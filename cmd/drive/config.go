@@ -84,6 +84,9 @@ func isUsage(err error) bool {
 // parseFlags parses args and refuses stray positional arguments.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err // -h: the flags were printed; exit 0
+		}
 		return usageError{err.Error()}
 	}
 	if fs.NArg() > 0 {

@@ -32,11 +32,15 @@ func commands() []command {
 		{"serve", "run the web service", runServe},
 		{"migrate", "create or upgrade the database schema", runMigrate},
 		{"demo", "fill a new database with synthetic demo data", runDemo},
+		{"policy", "print the access policy as Markdown: drive policy doc", runPolicy},
 		{"totp", "print the current security code for a demo user", runTOTP},
+		{"user", "add, list, disable, enable or reset the password of users", runUser},
+		{"token", "create, list or revoke API tokens", runToken},
 		{"link", "link records of people in CSV files into clusters", func(ctx context.Context, _ env, args []string, stdout, stderr io.Writer) error {
 			return runLink(ctx, args, stdout, stderr)
 		}},
 		{"bench", "run a benchmark: drive bench link --records N", runBench},
+		{"audit", "verify the audit log or sign a checkpoint of it", runAudit},
 		{"version", "print the version", func(_ context.Context, _ env, _ []string, stdout, _ io.Writer) error {
 			_, err := fmt.Fprintln(stdout, "drive", version)
 			return err
