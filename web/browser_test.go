@@ -119,6 +119,16 @@ func TestPagesInBrowser(t *testing.T) {
 			}
 			b.AssertAccessible(t)
 			visit("/audit?record_type=user&record_id=1", 200)
+			visit("/alerts", 200)
+			visit("/account", 200)
+			// A wrong current password on the account page.
+			must(t, b.Fill("#current_password", "not-my-password-at-all"))
+			status, err = b.Submit("form[action='/account/password'] button")
+			must(t, err)
+			if status != 422 {
+				t.Fatalf("wrong current password: status %d", status)
+			}
+			b.AssertAccessible(t)
 			visit("/accessibility", 200)
 			visit("/privacy", 200)
 			visit("/no/such/page", 404)

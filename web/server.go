@@ -51,6 +51,9 @@ type Server struct {
 	lockout  auth.Lockout
 	handler  http.Handler
 	routes   []route
+	// records are the kinds of record break-glass can open, by record
+	// type. Each record-holding part of the service registers its own.
+	records map[string]recordKind
 }
 
 // New builds a server: it parses every template and hashes every asset up
@@ -78,6 +81,7 @@ func New(cfg Config) (*Server, error) {
 		assets:  assets,
 		api:     &api.API{DB: cfg.DB, Version: cfg.Version},
 		metrics: newMetrics(),
+		records: map[string]recordKind{},
 	}
 	params := cfg.PasswordParams
 	if params == (auth.Params{}) {

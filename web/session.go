@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/store"
@@ -29,6 +30,9 @@ type principal struct {
 	user    *identity.User
 	session *identity.Session
 	token   *identity.APIToken
+	// subject is the policy's view of the user, with any open
+	// break-glass, built once per request.
+	subject access.Subject
 }
 
 const principalKey ctxKey = 1
@@ -106,8 +110,9 @@ func (s *Server) identify(r *http.Request, k kind) (*principal, error) {
 					return err
 				}
 			}
-			p = &principal{user: u, token: t}
-			return nil
+			p = &principal{user: u, token: t, subject: subjectOf(u)}
+			p.subject.BreakGlass, err = tx.ActiveBreakGlass(ctx, u.ID)
+			return err
 		})
 		return p, err
 	}
@@ -142,8 +147,9 @@ func (s *Server) identify(r *http.Request, k kind) (*principal, error) {
 				return err
 			}
 		}
-		p = &principal{user: u, session: sess}
-		return nil
+		p = &principal{user: u, session: sess, subject: subjectOf(u)}
+		p.subject.BreakGlass, err = tx.ActiveBreakGlass(ctx, u.ID)
+		return err
 	})
 	return p, err
 }

@@ -48,6 +48,7 @@ func navFor(sub access.Subject, path string) []NavItem {
 	}
 	if holds(sub, need{access.Audit, access.Read}) {
 		items = append(items, NavItem{Label: "Audit log", Href: "/audit", Current: path == "/audit"})
+		items = append(items, NavItem{Label: "Alerts", Href: "/alerts", Current: path == "/alerts"})
 	}
 	items = append(items, NavItem{Label: "Your account", Href: "/account", Current: strings.HasPrefix(path, "/account")})
 	return items

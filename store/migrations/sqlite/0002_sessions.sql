@@ -51,6 +51,7 @@ CREATE TABLE break_glass (
 	id          INTEGER PRIMARY KEY,
 	user_id     INTEGER NOT NULL REFERENCES users(id),
 	role        TEXT NOT NULL,
+	class       TEXT NOT NULL,
 	record_type TEXT NOT NULL,
 	record_id   TEXT NOT NULL,
 	site_id     INTEGER NOT NULL REFERENCES sites(id),
