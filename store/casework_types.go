@@ -1,0 +1,57 @@
+package store
+
+import (
+	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/casework"
+)
+
+// CaseFilter selects cases for lists, caseloads and dashboards. Empty
+// fields select everything; SiteIDs must be given (the caller passes only
+// the sites the user may list, from access.Subject.SitesFor), unless
+// AllSites is set for a national reader.
+type CaseFilter struct {
+	SiteIDs       []int64
+	AllSites      bool
+	CaseManagerID int64
+	States        []casework.State
+	Programme     string
+	Engagement    casework.Engagement
+	// Query matches the person's names, aliases and agency references
+	// (case-insensitive, prefix of any word), or a case number.
+	Query string
+	// Sort is one of "referred", "-referred", "name", "-name", "state",
+	// "updated", "-updated" (a leading "-" is descending); default
+	// "-updated".
+	Sort   string
+	Limit  int // default 50, at most 1000
+	Offset int
+}
+
+// CaseRow is a case with what lists show beside it.
+type CaseRow struct {
+	Case            casework.Case
+	PersonName      string
+	PersonDOB       drive.Date
+	CaseManagerName string
+	OpenActions     int
+	OverdueActions  int // open or in progress, due before Today
+}
+
+// Dashboard is what a team leader sees for one site.
+type Dashboard struct {
+	Unallocated    []CaseRow // referred or accepted, not yet allocated
+	Overdue        []CaseRow // open cases with an overdue action
+	NoContact      []CaseRow // allocated/active/closing with no contact for the programme's days
+	ReviewsDue     []CaseRow // active/closing with next review on or before today
+	Caseloads      []Caseload
+	OpenCases      int
+	TransfersIn    []CaseRow // transfers waiting for this site to accept
+}
+
+// Caseload is one case manager's open cases against the limit.
+type Caseload struct {
+	UserID int64
+	Name   string
+	Open   int
+	Limit  int
+}
