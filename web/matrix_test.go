@@ -11,9 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/auth"
+	"github.com/drive-platform/drive/casework"
 	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/people"
+	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
 )
@@ -30,9 +34,18 @@ func TestAccessMatrix(t *testing.T) {
 }
 
 type matrixUser struct {
-	user  *identity.User
-	token string
-	csrf  string
+	user     *identity.User
+	token    string
+	csrf     string
+	apiToken string
+}
+
+// matrixTarget is a record a route is tried on, and what the policy says
+// about the user and it.
+type matrixTarget struct {
+	path   func(pattern string) string
+	expect func(sub access.Subject, act access.Action) bool
+	name   string
 }
 
 func testAccessMatrix(t *testing.T, e storetest.Engine) {
@@ -49,6 +62,9 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 	var siteA, siteB identity.Site
 	var users []*matrixUser
 	var targetA, targetB *identity.User
+	var persons []*people.Person
+	var cases []*casework.Case
+	actionOf := map[int64]int64{}
 	err = db.Transact(ctx, func(tx *store.Tx) error {
 		siteA = identity.Site{Code: "AAA", Name: "Site A", Region: "R"}
 		siteB = identity.Site{Code: "BBB", Name: "Site B", Region: "R"}
@@ -74,6 +90,28 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 		if targetB, err = mk("target.siteb", access.CaseManager, siteB.ID); err != nil {
 			return err
 		}
+		for _, site := range []identity.Site{siteA, siteB} {
+			if err := tx.SeedProgrammes(ctx, site.ID); err != nil {
+				return err
+			}
+			p := &people.Person{SiteID: site.ID, GivenName: "Matrix", FamilyName: "Person " + site.Code}
+			if err := tx.CreatePerson(ctx, p); err != nil {
+				return err
+			}
+			c := &casework.Case{SiteID: site.ID, PersonID: p.ID, Programme: "drive", State: casework.Active, Engagement: casework.Engaged,
+				Source: casework.FromMARAC, ReferredAt: drive.DateOf(now), Summary: "Matrix case", Evidence: programme.Evidence{DASHScore: 15}}
+			if err := tx.CreateCase(ctx, c); err != nil {
+				return err
+			}
+			act := &casework.Action{CaseID: c.ID, Prong: "disrupt", Type: "bail-review", Agency: "Police", Owner: "PC Example",
+				DueOn: drive.DateOf(now).AddDays(7), Status: casework.ActionOpen}
+			if err := tx.CreateAction(ctx, act); err != nil {
+				return err
+			}
+			persons = append(persons, p)
+			cases = append(cases, c)
+			actionOf[c.ID] = act.ID
+		}
 		for _, role := range access.Roles() {
 			for _, national := range []bool{false, true} {
 				if role.CheckScope(national) != nil {
@@ -98,7 +136,14 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 				if err := tx.CreateSession(ctx, sess); err != nil {
 					return err
 				}
-				users = append(users, &matrixUser{user: u, token: token, csrf: csrf})
+				apiToken, apiHash, err := auth.NewToken(strings.NewReader(strings.Repeat("api"+u.Username, 64)), auth.APITokenPrefix)
+				if err != nil {
+					return err
+				}
+				if err := tx.CreateAPIToken(ctx, &identity.APIToken{UserID: u.ID, TokenHash: apiHash, ExpiresAt: now.Add(time.Hour)}); err != nil {
+					return err
+				}
+				users = append(users, &matrixUser{user: u, token: token, csrf: csrf, apiToken: apiToken})
 			}
 		}
 		return nil
@@ -122,45 +167,86 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	checked := 0
 	for _, rt := range srv.routes {
-		if rt.gate != enrolled || rt.kind != pageRoute {
-			continue
-		}
-		// Record routes are tried on a record of the user's site and of
-		// the other site.
 		if rt.path == "/break-glass" {
 			checked += matrixBreakGlass(t, ts.URL, client, rt, users, map[string]int64{"a": siteA.ID, "b": siteB.ID})
 			continue
 		}
-		targets := []*identity.User{nil}
-		if strings.Contains(rt.path, "{id}") {
-			targets = []*identity.User{targetA, targetB}
+		if rt.gate != enrolled {
+			continue
 		}
-		for _, target := range targets {
-			path := strings.ReplaceAll(rt.path, "{$}", "")
-			if target != nil {
-				path = strings.ReplaceAll(path, "{id}", strconv.FormatInt(target.ID, 10))
-				path = strings.ReplaceAll(path, "{action}", "enable")
+		act := access.Read
+		if rt.method == "POST" {
+			act = access.Write
+		}
+		targets := []matrixTarget{{path: func(p string) string { return p }, expect: func(access.Subject, access.Action) bool { return true }}}
+		switch {
+		case strings.HasPrefix(rt.path, "/admin/users/{id}"):
+			targets = nil
+			for _, u := range []*identity.User{targetA, targetB} {
+				u := u
+				targets = append(targets, matrixTarget{name: u.Username,
+					path: func(p string) string {
+						return strings.NewReplacer("{id}", strconv.FormatInt(u.ID, 10), "{action}", "enable").Replace(p)
+					},
+					expect: func(sub access.Subject, act access.Action) bool {
+						ok := false
+						_ = db.View(ctx, func(tx *store.Tx) error { ok = userAccess(sub, u, act, tx); return nil })
+						return ok
+					}})
 			}
+		case strings.Contains(rt.path, "/cases/{id}"):
+			targets = nil
+			for _, c := range cases {
+				c := c
+				targets = append(targets, matrixTarget{name: "case " + strconv.FormatInt(c.ID, 10),
+					path: func(p string) string {
+						return strings.NewReplacer("{id}", strconv.FormatInt(c.ID, 10), "{form}", "notes", "{action}", strconv.FormatInt(actionOf[c.ID], 10)).Replace(p)
+					},
+					expect: func(sub access.Subject, act access.Action) bool {
+						r := access.Resource{Class: access.PerpetratorCase, RecordType: "case", RecordID: strconv.FormatInt(c.ID, 10), SiteID: c.SiteID}
+						if strings.HasSuffix(rt.path, "/notes") || strings.HasSuffix(rt.path, "{form}") {
+							r.Class = access.Notes
+						}
+						if strings.HasSuffix(rt.path, "/reviews") && act == access.Write {
+							r.Class = access.HealthNeeds
+						}
+						return access.Decide(sub, act, r, now).Allowed
+					}})
+			}
+		case strings.Contains(rt.path, "/people/{id}"):
+			targets = nil
+			for _, p := range persons {
+				p := p
+				targets = append(targets, matrixTarget{name: "person " + strconv.FormatInt(p.ID, 10),
+					path: func(pt string) string {
+						return strings.NewReplacer("{id}", strconv.FormatInt(p.ID, 10), "{form}", "unmerge").Replace(pt)
+					},
+					expect: func(sub access.Subject, act access.Action) bool {
+						return access.Decide(sub, act, access.Resource{Class: access.PerpetratorCase, RecordType: "person", RecordID: strconv.FormatInt(p.ID, 10), SiteID: p.SiteID}, now).Allowed
+					}})
+			}
+		}
+		for _, tg := range targets {
+			path := strings.ReplaceAll(tg.path(rt.path), "{$}", "")
 			for _, mu := range users {
 				sub := subjectOf(mu.user)
-				want := rt.need == none || holds(sub, rt.need)
-				if want && target != nil {
-					err := db.View(ctx, func(tx *store.Tx) error {
-						want = userAccess(sub, target, rt.need.act, tx)
-						return nil
-					})
-					if err != nil {
-						t.Fatal(err)
-					}
-				}
+				want := (rt.need == none || holds(sub, rt.need)) && tg.expect(sub, act)
 				var body io.Reader
 				if rt.method == "POST" {
-					body = strings.NewReader(url.Values{"csrf_token": {mu.csrf}}.Encode())
+					if rt.kind == apiRoute {
+						body = strings.NewReader("{}")
+					} else {
+						body = strings.NewReader(url.Values{"csrf_token": {mu.csrf}}.Encode())
+					}
 				}
 				req, _ := http.NewRequest(rt.method, ts.URL+path, body)
-				req.Header.Set("Cookie", "drive_session="+mu.token)
-				if body != nil {
-					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				if rt.kind == apiRoute {
+					req.Header.Set("Authorization", "Bearer "+mu.apiToken)
+				} else {
+					req.Header.Set("Cookie", "drive_session="+mu.token)
+					if body != nil {
+						req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+					}
 				}
 				resp, err := client.Do(req)
 				if err != nil {
@@ -169,10 +255,13 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 				out, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
 				got := resp.StatusCode != http.StatusNotFound
+				if resp.StatusCode >= 500 {
+					t.Errorf("%s %s as %s: status %d", rt.method, path, mu.user.Username, resp.StatusCode)
+				}
 				if got != want {
 					t.Errorf("%s %s as %s: status %d; policy says allowed=%v", rt.method, path, mu.user.Username, resp.StatusCode, want)
 				}
-				if !got && target != nil && strings.Contains(string(out), target.Username) {
+				if !got && (strings.Contains(string(out), "Matrix") || strings.Contains(string(out), "target.site")) {
 					t.Errorf("%s %s as %s: the 404 body names the hidden record", rt.method, path, mu.user.Username)
 				}
 				checked++

@@ -8,6 +8,10 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+
+	"github.com/drive-platform/drive/casework"
+	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/programme"
 )
 
 //go:embed templates
@@ -42,11 +46,28 @@ type NavItem struct {
 // template set per page, keyed by the file's name without ".html".
 func (s *Server) parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		"asset": func(name string) (string, error) { return s.assets.Path(name) },
+		"asset":        func(name string) (string, error) { return s.assets.Path(name) },
+		"dict":         dict,
+		"join":         strings.Join,
+		"lower":        strings.ToLower,
+		"humanise":     humanise,
+		"stateColour":  stateColour,
+		"needLabel":    casework.NeedAreaLabel,
+		"closureLabel": func(p *programme.Programme, code string) string { r, _ := p.ClosureReason(code); return r.Label },
+		"actionLabel": func(p *programme.Programme, code string) string {
+			if a, ok := p.Action(code); ok {
+				return a.Label
+			}
+			return code
+		},
 	}
 	layout, err := fs.ReadFile(templateFiles, "templates/layout.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: read layout: %w", err)
+	}
+	partials, err := fs.ReadFile(templateFiles, "templates/partials.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: read partials: %w", err)
 	}
 	entries, err := fs.ReadDir(templateFiles, "templates")
 	if err != nil {
@@ -55,7 +76,7 @@ func (s *Server) parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
 	for _, e := range entries {
 		name := e.Name()
-		if name == "layout.html" || !strings.HasSuffix(name, ".html") {
+		if name == "layout.html" || name == "partials.html" || !strings.HasSuffix(name, ".html") {
 			continue
 		}
 		body, err := fs.ReadFile(templateFiles, "templates/"+name)
@@ -65,6 +86,9 @@ func (s *Server) parsePages() (map[string]*template.Template, error) {
 		t, err := template.New("layout").Funcs(funcs).Parse(string(layout))
 		if err != nil {
 			return nil, fmt.Errorf("web: parse layout: %w", err)
+		}
+		if _, err := t.Parse(string(partials)); err != nil {
+			return nil, fmt.Errorf("web: parse partials: %w", err)
 		}
 		if _, err := t.Parse(string(body)); err != nil {
 			return nil, fmt.Errorf("web: parse %s: %w", name, err)
@@ -135,6 +159,8 @@ func (s *Server) renderErrorPage(w http.ResponseWriter, r *http.Request, status 
 type signinData struct {
 	Username string
 	Errors   FormErrors
+	// Organisations whose staff may sign in with their own provider.
+	Organisations []identity.OIDCSignin
 }
 
 func (s *Server) accessibility(w http.ResponseWriter, r *http.Request) error {
@@ -143,4 +169,38 @@ func (s *Server) accessibility(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) privacy(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "privacy", s.page(r, "Privacy notice", nil))
+}
+
+// dict builds a map for passing several values to a partial template.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict: odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
+}
+
+// humanise turns a code such as "very_high" into "very high".
+func humanise(code string) string { return strings.ReplaceAll(code, "_", " ") }
+
+// stateColour is the tag colour for a case state.
+func stateColour(s casework.State) string {
+	switch s {
+	case casework.Referred, casework.Accepted:
+		return "blue"
+	case casework.Allocated, casework.Active:
+		return "green"
+	case casework.Closing, casework.Transferred:
+		return "yellow"
+	case casework.Declined:
+		return "red"
+	}
+	return "grey"
 }

@@ -63,11 +63,26 @@ func (s *Server) routeList() []route {
 		{"GET", "/enrol", pageRoute, enrolling, none, s.enrolForm},
 		{"POST", "/enrol", pageRoute, enrolling, none, s.enrol},
 		{"POST", "/signout", pageRoute, public, none, s.signout},
+		{"GET", "/signin/oidc/{org}", pageRoute, public, none, s.oidcStart},
+		{"GET", "/signin/oidc/callback", pageRoute, public, none, s.oidcCallback},
+		{"GET", "/signin/oidc/code", pageRoute, public, none, s.oidcCodeForm},
+		{"POST", "/signin/oidc/code", pageRoute, public, none, s.oidcCode},
 
 		// Pages.
 		{"GET", "/{$}", pageRoute, enrolled, none, s.home},
 		{"GET", "/accessibility", pageRoute, public, none, s.accessibility},
 		{"GET", "/privacy", pageRoute, public, none, s.privacy},
+
+		// Casework.
+		{"GET", "/cases", pageRoute, enrolled, need{access.PerpetratorCase, access.Read}, s.cases},
+		{"GET", "/caseload", pageRoute, enrolled, need{access.PerpetratorCase, access.Read}, s.caseload},
+		{"GET", "/team", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.team},
+		{"GET", "/referrals/new", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.referralForm},
+		{"POST", "/referrals", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.refer},
+		{"GET", "/cases/{id}", pageRoute, enrolled, none, s.casePage},
+		{"POST", "/cases/{id}/{form}", pageRoute, enrolled, none, s.caseForm},
+		{"GET", "/people/{id}", pageRoute, enrolled, none, s.personPage},
+		{"POST", "/people/{id}/{form}", pageRoute, enrolled, none, s.personForm},
 
 		// Your own account: changes need the current password again.
 		{"GET", "/account", pageRoute, enrolled, none, s.account},
@@ -90,6 +105,20 @@ func (s *Server) routeList() []route {
 		{"GET", "/api/v1/openapi.json", apiRoute, public, none, s.api.OpenAPI},
 		{"GET", "/api/v1/version", apiRoute, public, none, s.api.GetVersion},
 		{"GET", "/api/v1/me", apiRoute, enrolled, none, s.apiMe},
+		{"GET", "/api/v1/cases", apiRoute, enrolled, none, s.apiAs(s.apiCases.ListCases)},
+		{"POST", "/api/v1/referrals", apiRoute, enrolled, none, s.apiAs(s.apiCases.Refer)},
+		{"GET", "/api/v1/cases/{id}", apiRoute, enrolled, none, s.apiAs(s.apiCases.GetCase)},
+		{"POST", "/api/v1/cases/{id}/transitions", apiRoute, enrolled, none, s.apiAs(s.apiCases.Transition)},
+		{"GET", "/api/v1/cases/{id}/actions", apiRoute, enrolled, none, s.apiAs(s.apiCases.ListActions)},
+		{"POST", "/api/v1/cases/{id}/actions", apiRoute, enrolled, none, s.apiAs(s.apiCases.AddAction)},
+		{"POST", "/api/v1/cases/{id}/actions/{action}", apiRoute, enrolled, none, s.apiAs(s.apiCases.UpdateAction)},
+		{"GET", "/api/v1/cases/{id}/notes", apiRoute, enrolled, none, s.apiAs(s.apiCases.ListNotes)},
+		{"POST", "/api/v1/cases/{id}/notes", apiRoute, enrolled, none, s.apiAs(s.apiCases.AddNote)},
+		{"GET", "/api/v1/cases/{id}/contacts", apiRoute, enrolled, none, s.apiAs(s.apiCases.ListContacts)},
+		{"POST", "/api/v1/cases/{id}/contacts", apiRoute, enrolled, none, s.apiAs(s.apiCases.AddContact)},
+		{"GET", "/api/v1/cases/{id}/reviews", apiRoute, enrolled, none, s.apiAs(s.apiCases.ListReviews)},
+		{"POST", "/api/v1/cases/{id}/reviews", apiRoute, enrolled, none, s.apiAs(s.apiCases.AddReview)},
+		{"GET", "/api/v1/people/{id}", apiRoute, enrolled, none, s.apiAs(s.apiCases.GetPerson)},
 
 		// Everything else is not found, in the style of its part of the site.
 		{"", "/api/", apiRoute, public, none, notFound},

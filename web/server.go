@@ -17,6 +17,7 @@ import (
 	"github.com/drive-platform/drive/api"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/web/static"
 )
@@ -45,6 +46,8 @@ type Server struct {
 	assets   *static.Assets
 	pages    map[string]*template.Template
 	api      *api.API
+	svc      *service.Service
+	apiCases *api.Cases
 	metrics  *metrics
 	hasher   *auth.Hasher
 	sessions identity.SessionPolicy
@@ -80,6 +83,7 @@ func New(cfg Config) (*Server, error) {
 		log:     cfg.Log,
 		assets:  assets,
 		api:     &api.API{DB: cfg.DB, Version: cfg.Version},
+		svc:     &service.Service{DB: cfg.DB},
 		metrics: newMetrics(),
 		records: map[string]recordKind{},
 	}
@@ -95,6 +99,7 @@ func New(cfg Config) (*Server, error) {
 		s.sessions = identity.DefaultSessionPolicy()
 	}
 	s.lockout = auth.DefaultLockout()
+	s.apiCases = &api.Cases{Svc: s.svc}
 	if s.pages, err = s.parsePages(); err != nil {
 		return nil, err
 	}

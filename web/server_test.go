@@ -122,7 +122,7 @@ func testNotFoundPage(t *testing.T, h *harness) {
 }
 
 func testAPINotFound(t *testing.T, h *harness) {
-	resp, body := h.get(t, "/api/v1/cases/999")
+	resp, body := h.get(t, "/api/v1/no-such-resource/999")
 	if resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("status = %d; want 404", resp.StatusCode)
 	}
@@ -159,7 +159,7 @@ func testMetrics(t *testing.T, h *harness) {
 		t.Errorf("metrics lack the sign-in counter:\n%s", body)
 	}
 	// Every sample line must be NAME{labels} VALUE or NAME VALUE.
-	sample := regexp.MustCompile(`^[a-z_]+(\{[^}]*\})? [0-9.e+-]+$`)
+	sample := regexp.MustCompile(`^[a-z_]+(\{(?:[a-z_]+="(?:[^"\\]|\\.)*",?)*\})? [0-9.e+-]+$`)
 	for _, line := range strings.Split(strings.TrimSpace(body), "\n") {
 		if strings.HasPrefix(line, "#") {
 			continue

@@ -43,6 +43,16 @@ func (s *Server) page(r *http.Request, title string, data any) Page {
 // the route would answer them (the routes enforce it regardless).
 func navFor(sub access.Subject, path string) []NavItem {
 	items := []NavItem{{Label: "Home", Href: "/", Current: path == "/"}}
+	if sub.HasRole(access.CaseManager) {
+		items = append(items, NavItem{Label: "My caseload", Href: "/caseload", Current: path == "/caseload"})
+	}
+	if holds(sub, need{access.PerpetratorCase, access.Write}) {
+		items = append(items, NavItem{Label: "Team", Href: "/team", Current: path == "/team"})
+		items = append(items, NavItem{Label: "New referral", Href: "/referrals/new", Current: strings.HasPrefix(path, "/referrals")})
+	}
+	if holds(sub, need{access.PerpetratorCase, access.Read}) {
+		items = append(items, NavItem{Label: "Cases", Href: "/cases", Current: strings.HasPrefix(path, "/cases")})
+	}
 	if holds(sub, need{access.Configuration, access.Read}) {
 		items = append(items, NavItem{Label: "Users", Href: "/admin/users", Current: strings.HasPrefix(path, "/admin/users")})
 	}
@@ -71,7 +81,7 @@ func (s *Server) renderSignin(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	s.setCookie(w, s.preSigninCookie(), token, 3600)
-	p := s.page(r, "Sign in", signinData{Username: username, Errors: errs})
+	p := s.page(r, "Sign in", signinData{Username: username, Errors: errs, Organisations: s.oidcSignins(r.Context())})
 	p.CSRF = token
 	if len(errs) > 0 {
 		p.Title = "Error: Sign in"

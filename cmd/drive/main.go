@@ -41,6 +41,7 @@ func commands() []command {
 		}},
 		{"bench", "run a benchmark: drive bench link --records N", runBench},
 		{"audit", "verify the audit log or sign a checkpoint of it", runAudit},
+		{"oidc", "configure OpenID Connect sign-in for an organisation", runOIDC},
 		{"version", "print the version", func(_ context.Context, _ env, _ []string, stdout, _ io.Writer) error {
 			_, err := fmt.Fprintln(stdout, "drive", version)
 			return err

@@ -1,0 +1,675 @@
+package service
+
+import (
+	"context"
+	"sort"
+	"strconv"
+
+	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/audit"
+	"github.com/drive-platform/drive/casework"
+	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/people"
+	"github.com/drive-platform/drive/programme"
+	"github.com/drive-platform/drive/store"
+)
+
+// caseResource is the policy's view of a case for a data class. A case
+// waiting for another site to accept a transfer is also visible to that
+// site's team leaders, who must see it to decide.
+func caseResource(c *casework.Case, class access.DataClass) access.Resource {
+	r := access.Resource{Class: class, RecordType: "case", RecordID: strconv.FormatInt(c.ID, 10), SiteID: c.SiteID}
+	if c.CaseManagerID != 0 {
+		r.AllocatedUserIDs = []int64{c.CaseManagerID}
+	}
+	return r
+}
+
+// decideCase decides access to a case, letting the receiving site of a
+// pending transfer read it.
+func (s *Service) decideCase(ctx context.Context, tx *store.Tx, a Actor, want access.Action, c *casework.Case, class access.DataClass) (access.Decision, bool, error) {
+	d := access.Decide(a.Subject, want, caseResource(c, class), tx.Now)
+	if d.Allowed {
+		return d, false, nil
+	}
+	if c.State == casework.Transferred && c.TransferToSiteID != 0 {
+		r := caseResource(c, class)
+		r.SiteID, r.AllocatedUserIDs = c.TransferToSiteID, nil
+		if d := access.Decide(a.Subject, want, r, tx.Now); d.Allowed {
+			return d, true, nil
+		}
+	}
+	return d, false, drive.NotFound("case")
+}
+
+// ListCases returns the cases the actor may list, filtered and sorted, and
+// the total matching. Only sites where the actor may read cases are
+// searched, so a list can never include another site's case.
+func (s *Service) ListCases(ctx context.Context, a Actor, f store.CaseFilter) ([]store.CaseRow, int, error) {
+	sites, national := a.Subject.SitesFor(access.PerpetratorCase, access.Read)
+	if len(f.SiteIDs) > 0 {
+		f.SiteIDs = intersect(f.SiteIDs, sites, national)
+	} else {
+		f.SiteIDs = sites
+	}
+	f.AllSites = false
+	if len(f.SiteIDs) == 0 {
+		return nil, 0, nil
+	}
+	var rows []store.CaseRow
+	var total int
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		var err error
+		rows, total, err = tx.Cases(ctx, f, drive.DateOf(tx.Now))
+		return err
+	})
+	return rows, total, err
+}
+
+func intersect(want, have []int64, national bool) []int64 {
+	if national {
+		return want
+	}
+	var out []int64
+	for _, w := range want {
+		for _, h := range have {
+			if w == h {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}
+
+// Caseload is a case manager's open cases and their limit.
+type Caseload struct {
+	Rows  []store.CaseRow
+	Limit int
+	Over  bool
+}
+
+// MyCaseload returns the open cases allocated to the actor.
+func (s *Service) MyCaseload(ctx context.Context, a Actor) (*Caseload, error) {
+	rows, _, err := s.ListCases(ctx, a, store.CaseFilter{CaseManagerID: a.UserID,
+		States: []casework.State{casework.Allocated, casework.Active, casework.Closing, casework.Transferred}, Sort: "name", Limit: 1000})
+	if err != nil {
+		return nil, err
+	}
+	cl := &Caseload{Rows: rows, Limit: programme.Drive().CaseloadLimit}
+	err = s.DB.View(ctx, func(tx *store.Tx) error {
+		for _, g := range a.Subject.Grants {
+			if g.Role == access.CaseManager && g.SiteID != 0 {
+				if p, err := tx.SiteProgramme(ctx, g.SiteID, "drive"); err == nil {
+					cl.Limit = p.CaseloadLimit
+				}
+			}
+		}
+		return nil
+	})
+	cl.Over = len(rows) > cl.Limit
+	return cl, err
+}
+
+// Dashboard returns the team leader's view of a site. Errors: ENOTFOUND
+// unless the actor may manage the site's cases.
+func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*store.Dashboard, error) {
+	var dash *store.Dashboard
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		r := access.Resource{Class: access.PerpetratorCase, RecordType: "site", RecordID: strconv.FormatInt(siteID, 10), SiteID: siteID}
+		if _, err := s.decide(ctx, tx, a, access.Write, r, "site"); err != nil {
+			return err
+		}
+		prog, err := tx.SiteProgramme(ctx, siteID, "drive")
+		if err != nil {
+			prog = programme.Drive()
+		}
+		dash, err = tx.TeamDashboard(ctx, siteID, drive.DateOf(tx.Now), prog.NoContactDays, prog.CaseloadLimit)
+		return err
+	})
+	return dash, err
+}
+
+// CaseView is everything the case page and the API's case resource show.
+type CaseView struct {
+	Case        *casework.Case
+	Person      *people.Person
+	Programme   *programme.Programme
+	Assessment  programme.Assessment
+	Actions     []casework.Action
+	Contacts    []casework.Contact
+	Reviews     []casework.Review
+	Notes       []casework.Note
+	History     []casework.HistoryEntry
+	Users       map[int64]string // names of everyone who appears
+	CaseManager string
+	SiteName    string
+	// What the actor may do.
+	Transitions  []casework.Transition
+	CanWrite     bool
+	CanReadNotes bool
+	CanNote      bool
+	CanNeeds     bool
+	CaseManagers []identity.User // who the case may be allocated to
+	Sites        []identity.Site // where it may be transferred
+	Today        drive.Date
+}
+
+// Case returns a case the actor may read, with everything on its page, and
+// records the read. Errors: ENOTFOUND for a missing or hidden case.
+func (s *Service) Case(ctx context.Context, a Actor, id int64) (*CaseView, error) {
+	v := &CaseView{Users: map[int64]string{}}
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+		c, err := tx.Case(ctx, id)
+		if drive.ErrorCode(err) == drive.ENOTFOUND {
+			return drive.NotFound("case")
+		}
+		if err != nil {
+			return err
+		}
+		d, receiving, err := s.decideCase(ctx, tx, a, access.Read, c, access.PerpetratorCase)
+		if err != nil {
+			return err
+		}
+		v.Case, v.Today = c, drive.DateOf(tx.Now)
+		if v.Person, err = tx.Person(ctx, c.PersonID); err != nil {
+			return err
+		}
+		if v.Programme, err = tx.SiteProgramme(ctx, c.SiteID, c.Programme); err != nil {
+			if drive.ErrorCode(err) != drive.ENOTFOUND {
+				return err
+			}
+			v.Programme = programme.Drive()
+		}
+		v.Assessment = v.Programme.Assess(c.Evidence, c.ReferredAt)
+		if v.Actions, err = tx.Actions(ctx, id); err != nil {
+			return err
+		}
+		if v.Contacts, err = tx.Contacts(ctx, id); err != nil {
+			return err
+		}
+		if v.Reviews, err = tx.Reviews(ctx, id); err != nil {
+			return err
+		}
+		if v.CanReadNotes = access.Decide(a.Subject, access.Read, caseResource(c, access.Notes), tx.Now).Allowed; v.CanReadNotes {
+			if v.Notes, err = tx.Notes(ctx, id); err != nil {
+				return err
+			}
+		}
+		if v.History, err = tx.History(ctx, id); err != nil {
+			return err
+		}
+		v.CanWrite = !receiving && access.Decide(a.Subject, access.Write, caseResource(c, access.PerpetratorCase), tx.Now).Allowed
+		v.CanNote = !receiving && access.Decide(a.Subject, access.Write, caseResource(c, access.Notes), tx.Now).Allowed
+		v.CanNeeds = !receiving && access.Decide(a.Subject, access.Write, caseResource(c, access.HealthNeeds), tx.Now).Allowed
+		if v.CanWrite || receiving {
+			site := c.SiteID
+			if receiving {
+				site = c.TransferToSiteID
+			}
+			v.Transitions = casework.Allowed(c.State, a.RolesAt(site), receiving)
+		}
+		if err := s.names(ctx, tx, v); err != nil {
+			return err
+		}
+		return record(ctx, tx, a, d, audit.ActionRecordRead, "case", id, c.SiteID)
+	})
+	if drive.ErrorCode(err) == drive.ENOTFOUND {
+		s.denied(ctx, a, "case", id)
+	}
+	return v, err
+}
+
+// names fills in the people, sites and choices the case page shows.
+func (s *Service) names(ctx context.Context, tx *store.Tx, v *CaseView) error {
+	users, err := tx.Users(ctx)
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		v.Users[u.ID] = u.DisplayName
+		for _, r := range u.Roles {
+			if r.Role == access.CaseManager && r.SiteID == v.Case.SiteID && !u.Disabled() {
+				v.CaseManagers = append(v.CaseManagers, *u)
+			}
+		}
+	}
+	v.CaseManager = v.Users[v.Case.CaseManagerID]
+	sites, err := tx.Sites(ctx)
+	if err != nil {
+		return err
+	}
+	for _, st := range sites {
+		if st.ID == v.Case.SiteID {
+			v.SiteName = st.Name
+		} else {
+			v.Sites = append(v.Sites, st)
+		}
+	}
+	sort.Slice(v.CaseManagers, func(i, j int) bool { return v.CaseManagers[i].DisplayName < v.CaseManagers[j].DisplayName })
+	return nil
+}
+
+// writeCase loads a case the actor may write for class, runs fn on it in
+// the same transaction, and audits the write. Errors: ENOTFOUND for a
+// missing or hidden case, and whatever fn returns.
+func (s *Service) writeCase(ctx context.Context, a Actor, id int64, class access.DataClass, allowReceiving bool, fn func(tx *store.Tx, c *casework.Case, d access.Decision, receiving bool) error) error {
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+		c, err := tx.Case(ctx, id)
+		if drive.ErrorCode(err) == drive.ENOTFOUND {
+			return drive.NotFound("case")
+		}
+		if err != nil {
+			return err
+		}
+		d, receiving, err := s.decideCase(ctx, tx, a, access.Write, c, class)
+		if err != nil {
+			return err
+		}
+		if receiving && !allowReceiving {
+			return drive.NotFound("case")
+		}
+		if err := fn(tx, c, d, receiving); err != nil {
+			return err
+		}
+		return record(ctx, tx, a, d, audit.ActionRecordWrite, "case", id, c.SiteID)
+	})
+	if drive.ErrorCode(err) == drive.ENOTFOUND {
+		s.denied(ctx, a, "case", id)
+	}
+	return err
+}
+
+func (s *Service) programmeOf(ctx context.Context, tx *store.Tx, c *casework.Case) (*programme.Programme, error) {
+	p, err := tx.SiteProgramme(ctx, c.SiteID, c.Programme)
+	if drive.ErrorCode(err) == drive.ENOTFOUND {
+		return programme.Drive(), nil
+	}
+	return p, err
+}
+
+// Move applies a state change to a case: the state machine decides whether
+// the actor's role may make it, the programme's rules what it needs.
+func (s *Service) Move(ctx context.Context, a Actor, id int64, ch casework.Change) error {
+	return s.writeCase(ctx, a, id, access.PerpetratorCase, true, func(tx *store.Tx, c *casework.Case, d access.Decision, receiving bool) error {
+		site := c.SiteID
+		if receiving {
+			site = c.TransferToSiteID
+		}
+		t, err := casework.Check(c.State, ch.Event, a.RolesAt(site), receiving)
+		if err != nil {
+			return err
+		}
+		prog, err := s.programmeOf(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		if ch.CaseManagerID != 0 {
+			u, err := tx.User(ctx, ch.CaseManagerID)
+			ok := err == nil && !u.Disabled()
+			if ok {
+				ok = false
+				for _, r := range u.Roles {
+					ok = ok || (r.Role == access.CaseManager && r.SiteID == c.SiteID)
+				}
+			}
+			if !ok {
+				return drive.Invalid("The case could not be moved", map[string]string{"case_manager": "Choose a case manager at this site"})
+			}
+		}
+		if ch.SiteID != 0 {
+			if _, err := tx.Site(ctx, ch.SiteID); err != nil {
+				return drive.Invalid("The case could not be moved", map[string]string{"site": "Choose the site the case is moving to"})
+			}
+		}
+		from := c.State
+		if err := c.Apply(t, ch, prog, a.UserID, tx.Now); err != nil {
+			return err
+		}
+		if err := tx.UpdateCase(ctx, c); err != nil {
+			return err
+		}
+		detail := ch.Reasons
+		if r, ok := prog.ClosureReason(ch.ClosureReason); ok {
+			detail = r.Label
+		}
+		return tx.AddHistory(ctx, &casework.HistoryEntry{CaseID: c.ID, At: tx.Now, UserID: a.UserID, Event: string(ch.Event),
+			FromState: from, ToState: c.State, Detail: detail, SiteID: site})
+	})
+}
+
+// SetEngagement records how the perpetrator is engaging.
+func (s *Service) SetEngagement(ctx context.Context, a Actor, id int64, e casework.Engagement) error {
+	if !e.Valid() {
+		return drive.Invalid("Check the engagement", map[string]string{"engagement": "Choose how he is engaging"})
+	}
+	return s.writeCase(ctx, a, id, access.PerpetratorCase, false, func(tx *store.Tx, c *casework.Case, _ access.Decision, _ bool) error {
+		if !c.State.Open() {
+			return drive.Errorf(drive.EINVALID, "Engagement can only change while the case is open")
+		}
+		if c.Engagement == e {
+			return nil
+		}
+		from := c.Engagement
+		c.Engagement = e
+		if err := tx.UpdateCase(ctx, c); err != nil {
+			return err
+		}
+		return tx.AddHistory(ctx, &casework.HistoryEntry{CaseID: c.ID, At: tx.Now, UserID: a.UserID, Event: "engagement",
+			FromState: c.State, ToState: c.State, Detail: from.Label() + " → " + e.Label(), SiteID: c.SiteID})
+	})
+}
+
+// AddAction adds a step to the intervention plan.
+func (s *Service) AddAction(ctx context.Context, a Actor, id int64, act *casework.Action) error {
+	return s.writeCase(ctx, a, id, access.PerpetratorCase, false, func(tx *store.Tx, c *casework.Case, _ access.Decision, _ bool) error {
+		if !c.State.Open() {
+			return drive.Errorf(drive.EINVALID, "Actions can only be added while the case is open")
+		}
+		prog, err := s.programmeOf(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		act.CaseID, act.CreatedBy = c.ID, a.UserID
+		if err := act.Validate(prog, drive.DateOf(tx.Now), true); err != nil {
+			return err
+		}
+		return tx.CreateAction(ctx, act)
+	})
+}
+
+// UpdateAction changes an action's status, owner, due date or outcome.
+func (s *Service) UpdateAction(ctx context.Context, a Actor, id, actionID int64, update func(*casework.Action)) error {
+	return s.writeCase(ctx, a, id, access.PerpetratorCase, false, func(tx *store.Tx, c *casework.Case, _ access.Decision, _ bool) error {
+		act, err := tx.Action(ctx, actionID)
+		if err != nil || act.CaseID != c.ID {
+			return drive.NotFound("action")
+		}
+		prog, err := s.programmeOf(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		update(act)
+		if err := act.Validate(prog, drive.DateOf(tx.Now), false); err != nil {
+			return err
+		}
+		return tx.UpdateAction(ctx, act)
+	})
+}
+
+// AddContact logs a contact, attempt or session.
+func (s *Service) AddContact(ctx context.Context, a Actor, id int64, ct *casework.Contact) error {
+	return s.writeCase(ctx, a, id, access.PerpetratorCase, false, func(tx *store.Tx, c *casework.Case, _ access.Decision, _ bool) error {
+		ct.CaseID, ct.CreatedBy = c.ID, a.UserID
+		if err := ct.Validate(drive.DateOf(tx.Now)); err != nil {
+			return err
+		}
+		return tx.CreateContact(ctx, ct)
+	})
+}
+
+// AddReview records a case review with risk and needs.
+func (s *Service) AddReview(ctx context.Context, a Actor, id int64, r *casework.Review) error {
+	return s.writeCase(ctx, a, id, access.HealthNeeds, false, func(tx *store.Tx, c *casework.Case, _ access.Decision, _ bool) error {
+		if c.State != casework.Active && c.State != casework.Closing {
+			return drive.Errorf(drive.EINVALID, "Reviews are recorded while the case is active")
+		}
+		prog, err := s.programmeOf(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		r.CaseID, r.CreatedBy = c.ID, a.UserID
+		if err := r.Validate(prog, drive.DateOf(tx.Now)); err != nil {
+			return err
+		}
+		return tx.CreateReview(ctx, r)
+	})
+}
+
+// AddNote appends a note, or a correction of an earlier one.
+func (s *Service) AddNote(ctx context.Context, a Actor, id int64, n *casework.Note) error {
+	return s.writeCase(ctx, a, id, access.Notes, false, func(tx *store.Tx, c *casework.Case, _ access.Decision, _ bool) error {
+		n.CaseID, n.CreatedBy = c.ID, a.UserID
+		if err := n.Validate(); err != nil {
+			return err
+		}
+		return tx.CreateNote(ctx, n)
+	})
+}
+
+// ReferralInput is a new referral: an existing person or a new one.
+type ReferralInput struct {
+	SiteID    int64
+	Programme string
+	PersonID  int64          // an existing person, or 0
+	Person    *people.Person // a new person when PersonID is 0
+	// NotDuplicate: the user has seen the possible duplicates and says
+	// this is someone new.
+	NotDuplicate bool
+	Case         casework.Case
+}
+
+// Referral is the result of Refer: the new case, or the possible
+// duplicates the user must look at first.
+type Referral struct {
+	CaseID     int64
+	PersonID   int64
+	Duplicates []people.Candidate
+}
+
+// Refer records a referral. A new person is first checked against the
+// people the actor may see at the site: if any may be the same individual,
+// nothing is stored and the candidates are returned, unless the user has
+// said this is someone new.
+func (s *Service) Refer(ctx context.Context, a Actor, in ReferralInput) (*Referral, error) {
+	out := &Referral{}
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+		r := access.Resource{Class: access.PerpetratorCase, RecordType: "site", RecordID: strconv.FormatInt(in.SiteID, 10), SiteID: in.SiteID}
+		d, err := s.decide(ctx, tx, a, access.Write, r, "site")
+		if err != nil {
+			return drive.Invalid("The referral could not be saved", map[string]string{"site": "Choose a site where you take referrals"})
+		}
+		prog, err := tx.SiteProgramme(ctx, in.SiteID, in.Programme)
+		if drive.ErrorCode(err) == drive.ENOTFOUND {
+			prog = nil
+		} else if err != nil {
+			return err
+		}
+		today := drive.DateOf(tx.Now)
+		c := in.Case
+		c.SiteID, c.ReferredBy = in.SiteID, a.UserID
+		if prog != nil {
+			c.Programme = prog.Code
+		}
+		personID := in.PersonID
+		if personID != 0 {
+			p, err := tx.Person(ctx, personID)
+			if err != nil || p.SiteID != in.SiteID || p.MergedInto != 0 {
+				return drive.Invalid("The referral could not be saved", map[string]string{"person": "Choose a person at this site"})
+			}
+		} else {
+			if in.Person == nil {
+				return drive.Invalid("The referral could not be saved", map[string]string{"person": "Enter the person being referred"})
+			}
+			in.Person.SiteID = in.SiteID
+			if err := in.Person.Validate(today); err != nil {
+				return err
+			}
+			if !in.NotDuplicate {
+				existing, err := tx.PeopleAtSites(ctx, []int64{in.SiteID})
+				if err != nil {
+					return err
+				}
+				if dups := people.Duplicates(in.Person, existing); len(dups) > 0 {
+					out.Duplicates = dups
+					// Validate the rest so all problems show at once.
+					c.PersonID = -1
+					if err := c.ValidateReferral(today, prog); err != nil && !onlyPerson(err) {
+						return err
+					}
+					return nil
+				}
+			}
+			c.PersonID = 1 // placeholder for validation; set below
+		}
+		if personID != 0 {
+			c.PersonID = personID
+		}
+		if err := c.ValidateReferral(today, prog); err != nil {
+			return err
+		}
+		if personID == 0 {
+			if err := tx.CreatePerson(ctx, in.Person); err != nil {
+				return err
+			}
+			personID = in.Person.ID
+			if err := record(ctx, tx, a, d, audit.ActionRecordWrite, "person", personID, in.SiteID); err != nil {
+				return err
+			}
+		}
+		c.PersonID = personID
+		if err := tx.CreateCase(ctx, &c); err != nil {
+			return err
+		}
+		out.CaseID, out.PersonID = c.ID, personID
+		if err := tx.AddHistory(ctx, &casework.HistoryEntry{CaseID: c.ID, At: tx.Now, UserID: a.UserID, Event: "referred",
+			ToState: casework.Referred, Detail: c.Source.Label(), SiteID: in.SiteID}); err != nil {
+			return err
+		}
+		return record(ctx, tx, a, d, audit.ActionRecordWrite, "case", c.ID, in.SiteID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func onlyPerson(err error) bool {
+	var de *drive.Error
+	if e, ok := err.(*drive.Error); ok {
+		de = e
+	}
+	if de == nil {
+		return false
+	}
+	for f := range de.Fields {
+		if f != "person" {
+			return false
+		}
+	}
+	return true
+}
+
+// Person returns a person record the actor may see: one at a site where
+// they may read cases. Errors: ENOTFOUND.
+func (s *Service) Person(ctx context.Context, a Actor, id int64) (*people.Person, []store.CaseRow, error) {
+	var p *people.Person
+	var rows []store.CaseRow
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		p, err = tx.Person(ctx, id)
+		if drive.ErrorCode(err) == drive.ENOTFOUND {
+			return drive.NotFound("person")
+		}
+		if err != nil {
+			return err
+		}
+		r := access.Resource{Class: access.PerpetratorCase, RecordType: "person", RecordID: strconv.FormatInt(id, 10), SiteID: p.SiteID}
+		d, err := s.decide(ctx, tx, a, access.Read, r, "person")
+		if err != nil {
+			return err
+		}
+		rows, _, err = tx.Cases(ctx, store.CaseFilter{SiteIDs: []int64{p.SiteID}, Query: "", Limit: 1000}, drive.DateOf(tx.Now))
+		if err != nil {
+			return err
+		}
+		var mine []store.CaseRow
+		for _, row := range rows {
+			if row.Case.PersonID == id {
+				mine = append(mine, row)
+			}
+		}
+		rows = mine
+		return record(ctx, tx, a, d, audit.ActionRecordRead, "person", id, p.SiteID)
+	})
+	if drive.ErrorCode(err) == drive.ENOTFOUND {
+		s.denied(ctx, a, "person", id)
+	}
+	return p, rows, err
+}
+
+// Merge folds person mergeID into keepID (both at a site where the actor
+// may write cases); Unmerge undoes it. Both are audited.
+func (s *Service) Merge(ctx context.Context, a Actor, keepID, mergeID int64) error {
+	return s.personWrite(ctx, a, []int64{keepID, mergeID}, "person.merge", func(tx *store.Tx) error {
+		return tx.MergePeople(ctx, keepID, mergeID)
+	})
+}
+
+// Unmerge undoes the latest merge of mergedID.
+func (s *Service) Unmerge(ctx context.Context, a Actor, mergedID int64) error {
+	return s.personWrite(ctx, a, []int64{mergedID}, "person.unmerge", func(tx *store.Tx) error {
+		p, err := tx.Person(ctx, mergedID)
+		if err != nil {
+			return err
+		}
+		if p.MergedInto == 0 {
+			return drive.Errorf(drive.EINVALID, "This record is not merged into another, so there is nothing to undo")
+		}
+		return tx.UnmergePerson(ctx, mergedID)
+	})
+}
+
+func (s *Service) personWrite(ctx context.Context, a Actor, ids []int64, action string, fn func(tx *store.Tx) error) error {
+	return s.DB.Transact(ctx, func(tx *store.Tx) error {
+		for _, id := range ids {
+			p, err := tx.Person(ctx, id)
+			if err != nil {
+				return drive.NotFound("person")
+			}
+			r := access.Resource{Class: access.PerpetratorCase, RecordType: "person", RecordID: strconv.FormatInt(id, 10), SiteID: p.SiteID}
+			d, err := s.decide(ctx, tx, a, access.Write, r, "person")
+			if err != nil {
+				return err
+			}
+			if err := tx.Audit(ctx, audit.Event{Action: action, ActorID: a.UserID, ActorRole: string(d.Role), RecordType: "person",
+				RecordID: strconv.FormatInt(id, 10), SiteID: p.SiteID, Remote: a.Remote, Outcome: audit.OutcomeOK}); err != nil {
+				return err
+			}
+		}
+		return fn(tx)
+	})
+}
+
+// ReferralSites lists the sites where the actor may take referrals, with
+// their programmes.
+func (s *Service) ReferralSites(ctx context.Context, a Actor) ([]identity.Site, map[int64][]*programme.Programme, error) {
+	sites, national := a.Subject.SitesFor(access.PerpetratorCase, access.Write)
+	progs := map[int64][]*programme.Programme{}
+	var out []identity.Site
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		all, err := tx.Sites(ctx)
+		if err != nil {
+			return err
+		}
+		for _, st := range all {
+			if national || contains(sites, st.ID) {
+				out = append(out, st)
+				if progs[st.ID], err = tx.SiteProgrammes(ctx, st.ID); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return out, progs, err
+}
+
+func contains(xs []int64, x int64) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}

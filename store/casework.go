@@ -1,0 +1,480 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/casework"
+)
+
+// caseColumns are the columns of a case, in the order scanCase reads them,
+// for queries that name the cases table c.
+const caseColumns = `c.id, c.site_id, c.person_id, c.programme, c.state, c.engagement, c.source, c.referred_on, c.referred_by, c.summary,
+	c.last_marac_on, c.dash_score, c.victims, c.identification_rank, c.known_to_social_care, c.professional_judgement,
+	c.decision_reasons, c.decided_by, c.decided_at, c.case_manager_id, c.allocated_at, c.started_at, c.closure_reason, c.closed_at,
+	c.transfer_to_site_id, c.last_contact_at, c.next_review_due, c.created_at, c.updated_at`
+
+// The states in which a case counts against its case manager's caseload.
+const caseloadStates = `'allocated', 'active', 'closing', 'transferred'`
+
+// optID stores 0 as NULL, for optional references to users and sites.
+func optID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// optTime stores a nil time as NULL.
+func optTime(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UTC()
+}
+
+func fromNullTime(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
+}
+
+// scanCase reads caseColumns and then extra, the columns a query adds.
+func scanCase(row interface{ Scan(...any) error }, c *casework.Case, extra ...any) error {
+	var state, engagement, source string
+	var referredBy, decidedBy, manager, transferTo sql.NullInt64
+	var decidedAt, allocatedAt, startedAt, closedAt, lastContact sql.NullTime
+	dest := []any{&c.ID, &c.SiteID, &c.PersonID, &c.Programme, &state, &engagement, &source, &c.ReferredAt, &referredBy, &c.Summary,
+		&c.Evidence.LastMARAC, &c.Evidence.DASHScore, &c.Evidence.Victims, &c.Evidence.IdentificationRank,
+		&c.Evidence.KnownToChildrensSocialCare, &c.Evidence.ProfessionalJudgement,
+		&c.DecisionReasons, &decidedBy, &decidedAt, &manager, &allocatedAt, &startedAt, &c.ClosureReason, &closedAt,
+		&transferTo, &lastContact, &c.NextReviewDue, &c.CreatedAt, &c.UpdatedAt}
+	if err := row.Scan(append(dest, extra...)...); err != nil {
+		return err
+	}
+	c.State, c.Engagement, c.Source = casework.State(state), casework.Engagement(engagement), casework.Source(source)
+	c.ReferredBy, c.DecidedBy, c.CaseManagerID, c.TransferToSiteID = referredBy.Int64, decidedBy.Int64, manager.Int64, transferTo.Int64
+	c.DecidedAt, c.AllocatedAt, c.StartedAt, c.ClosedAt, c.LastContactAt =
+		fromNullTime(decidedAt), fromNullTime(allocatedAt), fromNullTime(startedAt), fromNullTime(closedAt), fromNullTime(lastContact)
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	return nil
+}
+
+// CreateCase stores a referral: the case in state referred, not yet
+// contacted. It checks the referral with ValidateReferral against the
+// site's programme named by c.Programme, and that the person is held at
+// the same site and has not been merged into another record. It sets ID,
+// State, Engagement, CreatedAt and UpdatedAt. Errors: EINVALID with a
+// message per field.
+func (tx *Tx) CreateCase(ctx context.Context, c *casework.Case) error {
+	prog, err := tx.SiteProgramme(ctx, c.SiteID, c.Programme)
+	if drive.ErrorCode(err) == drive.ENOTFOUND {
+		prog = nil
+	} else if err != nil {
+		return err
+	}
+	if err := c.ValidateReferral(drive.DateOf(tx.Now), prog); err != nil {
+		return err
+	}
+	var site int64
+	var merged sql.NullInt64
+	err = tx.queryRow(ctx, `SELECT site_id, merged_into FROM people WHERE id = ?`, c.PersonID).Scan(&site, &merged)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return drive.Invalid("Check the referral", map[string]string{"person": "Choose or enter the person being referred"})
+	case err != nil:
+		return tx.d.mapError(err)
+	case site != c.SiteID:
+		return drive.Invalid("Check the referral", map[string]string{"person": "The person must be held at the site the referral is made to"})
+	case merged.Valid:
+		return drive.Invalid("Check the referral", map[string]string{"person": "This record was merged into another: refer the record that was kept"})
+	}
+	c.CreatedAt, c.UpdatedAt = tx.Now, tx.Now
+	id, err := tx.insert(ctx, `INSERT INTO cases (site_id, person_id, programme, state, engagement, source, referred_on, referred_by, summary,
+		last_marac_on, dash_score, victims, identification_rank, known_to_social_care, professional_judgement,
+		decision_reasons, decided_by, decided_at, case_manager_id, allocated_at, started_at, closure_reason, closed_at,
+		transfer_to_site_id, last_contact_at, next_review_due, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.SiteID, c.PersonID, c.Programme, string(c.State), string(c.Engagement), string(c.Source), c.ReferredAt, optID(c.ReferredBy), c.Summary,
+		c.Evidence.LastMARAC, c.Evidence.DASHScore, c.Evidence.Victims, c.Evidence.IdentificationRank,
+		c.Evidence.KnownToChildrensSocialCare, strings.TrimSpace(c.Evidence.ProfessionalJudgement),
+		c.DecisionReasons, optID(c.DecidedBy), optTime(c.DecidedAt), optID(c.CaseManagerID), optTime(c.AllocatedAt), optTime(c.StartedAt),
+		c.ClosureReason, optTime(c.ClosedAt), optID(c.TransferToSiteID), optTime(c.LastContactAt), c.NextReviewDue, c.CreatedAt, c.UpdatedAt)
+	if err != nil {
+		return err
+	}
+	c.ID = id
+	return nil
+}
+
+// Case returns one case. Errors: ENOTFOUND.
+func (tx *Tx) Case(ctx context.Context, id int64) (*casework.Case, error) {
+	var c casework.Case
+	if err := scanCase(tx.queryRow(ctx, `SELECT `+caseColumns+` FROM cases c WHERE c.id = ?`, id), &c); err != nil {
+		return nil, tx.scanErr(err, "case")
+	}
+	return &c, nil
+}
+
+// UpdateCase saves every field of a case except its person (which only
+// MergePeople and UnmergePerson change) and CreatedAt, and sets UpdatedAt.
+// The caller has moved the case with Case.Apply; the database refuses
+// combinations the state machine never makes (an active case with no case
+// manager, a pending transfer with no receiving site). Errors: EINVALID,
+// ENOTFOUND.
+func (tx *Tx) UpdateCase(ctx context.Context, c *casework.Case) error {
+	f := map[string]string{}
+	known := false
+	for _, s := range casework.States() {
+		known = known || s == c.State
+	}
+	if !known {
+		f["state"] = "The case state is not one the service knows"
+	}
+	if !c.Engagement.Valid() {
+		f["engagement"] = "Choose how the person is engaging"
+	}
+	if len(f) > 0 {
+		return drive.Invalid("The case could not be saved", f)
+	}
+	res, err := tx.exec(ctx, `UPDATE cases SET site_id = ?, programme = ?, state = ?, engagement = ?, source = ?, referred_on = ?, referred_by = ?,
+		summary = ?, last_marac_on = ?, dash_score = ?, victims = ?, identification_rank = ?, known_to_social_care = ?, professional_judgement = ?,
+		decision_reasons = ?, decided_by = ?, decided_at = ?, case_manager_id = ?, allocated_at = ?, started_at = ?, closure_reason = ?,
+		closed_at = ?, transfer_to_site_id = ?, last_contact_at = ?, next_review_due = ?, updated_at = ?
+		WHERE id = ?`,
+		c.SiteID, c.Programme, string(c.State), string(c.Engagement), string(c.Source), c.ReferredAt, optID(c.ReferredBy),
+		strings.TrimSpace(c.Summary), c.Evidence.LastMARAC, c.Evidence.DASHScore, c.Evidence.Victims, c.Evidence.IdentificationRank,
+		c.Evidence.KnownToChildrensSocialCare, strings.TrimSpace(c.Evidence.ProfessionalJudgement),
+		c.DecisionReasons, optID(c.DecidedBy), optTime(c.DecidedAt), optID(c.CaseManagerID), optTime(c.AllocatedAt), optTime(c.StartedAt),
+		c.ClosureReason, optTime(c.ClosedAt), optID(c.TransferToSiteID), optTime(c.LastContactAt), c.NextReviewDue, tx.Now, c.ID)
+	if err != nil {
+		return err
+	}
+	if err := mustAffect(res, "case"); err != nil {
+		return err
+	}
+	c.UpdatedAt = tx.Now
+	return nil
+}
+
+// caseRowSelect is a case with the person's name and date of birth, the
+// case manager's name and the open and overdue action counts. Its one
+// placeholder is today's date, for the overdue count. The counts are
+// per-case subqueries on case_actions (case_id, status, due_on), so a page
+// costs an index probe per row shown, never a scan of every action.
+const caseRowSelect = `SELECT ` + caseColumns + `, p.given_name, p.family_name, p.date_of_birth, coalesce(u.display_name, ''),
+	(SELECT count(*) FROM case_actions a WHERE a.case_id = c.id AND a.status IN ('open', 'in_progress')),
+	(SELECT count(*) FROM case_actions a WHERE a.case_id = c.id AND a.status IN ('open', 'in_progress') AND a.due_on < ?)
+	FROM cases c
+	JOIN people p ON p.id = c.person_id
+	LEFT JOIN users u ON u.id = c.case_manager_id`
+
+func scanCaseRow(row interface{ Scan(...any) error }) (CaseRow, error) {
+	var r CaseRow
+	var given, family string
+	err := scanCase(row, &r.Case, &given, &family, &r.PersonDOB, &r.CaseManagerName, &r.OpenActions, &r.OverdueActions)
+	r.PersonName = strings.TrimSpace(given + " " + family)
+	return r, err
+}
+
+func (tx *Tx) caseRows(ctx context.Context, query string, args ...any) ([]CaseRow, error) {
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []CaseRow
+	for rows.Next() {
+		r, err := scanCaseRow(rows)
+		if err != nil {
+			return nil, tx.d.mapError(err)
+		}
+		out = append(out, r)
+	}
+	return out, tx.d.mapError(rows.Err())
+}
+
+// caseSorts maps CaseFilter.Sort to ORDER BY clauses. Each ends in the
+// case id so pages never overlap or skip.
+var caseSorts = map[string]string{
+	"referred":  `c.referred_on, c.id`,
+	"-referred": `c.referred_on DESC, c.id DESC`,
+	"name":      `lower(p.family_name), lower(p.given_name), c.id`,
+	"-name":     `lower(p.family_name) DESC, lower(p.given_name) DESC, c.id DESC`,
+	"state": `CASE c.state WHEN 'referred' THEN 1 WHEN 'accepted' THEN 2 WHEN 'allocated' THEN 3 WHEN 'active' THEN 4
+		WHEN 'closing' THEN 5 WHEN 'transferred' THEN 6 WHEN 'closed' THEN 7 ELSE 8 END, c.updated_at DESC, c.id DESC`,
+	"-state": `CASE c.state WHEN 'referred' THEN 1 WHEN 'accepted' THEN 2 WHEN 'allocated' THEN 3 WHEN 'active' THEN 4
+		WHEN 'closing' THEN 5 WHEN 'transferred' THEN 6 WHEN 'closed' THEN 7 ELSE 8 END DESC, c.updated_at DESC, c.id DESC`,
+	"updated":  `c.updated_at, c.id`,
+	"-updated": `c.updated_at DESC, c.id DESC`,
+}
+
+// likeEscape escapes LIKE's wildcards; the queries say ESCAPE '\'.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// Cases returns one page of the cases f selects and the total number it
+// selects, with what lists show beside each case. OverdueActions counts
+// actions open or in progress and due before today. An unknown Sort falls
+// back to the default ("-updated"), so a stale link still shows a list.
+// With no SiteIDs and not AllSites it returns nothing: the caller passes
+// the sites the user may list.
+func (tx *Tx) Cases(ctx context.Context, f CaseFilter, today drive.Date) ([]CaseRow, int, error) {
+	var where []string
+	var args []any
+	if !f.AllSites {
+		if len(f.SiteIDs) == 0 {
+			return nil, 0, nil
+		}
+		where = append(where, `c.site_id IN (`+placeholders(len(f.SiteIDs))+`)`)
+		for _, id := range f.SiteIDs {
+			args = append(args, id)
+		}
+	}
+	if f.CaseManagerID != 0 {
+		where = append(where, `c.case_manager_id = ?`)
+		args = append(args, f.CaseManagerID)
+	}
+	if len(f.States) > 0 {
+		where = append(where, `c.state IN (`+placeholders(len(f.States))+`)`)
+		for _, s := range f.States {
+			args = append(args, string(s))
+		}
+	}
+	if f.Programme != "" {
+		where = append(where, `c.programme = ?`)
+		args = append(args, f.Programme)
+	}
+	if f.Engagement != "" {
+		where = append(where, `c.engagement = ?`)
+		args = append(args, string(f.Engagement))
+	}
+	if w, a := caseQuery(f.Query); w != "" {
+		where = append(where, w)
+		args = append(args, a...)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	var total int
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM cases c JOIN people p ON p.id = c.person_id`+cond, args...).Scan(&total); err != nil {
+		return nil, 0, tx.d.mapError(err)
+	}
+	order, ok := caseSorts[f.Sort]
+	if !ok {
+		order = caseSorts["-updated"]
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	limit = min(limit, 1000)
+	offset := max(f.Offset, 0)
+	if total == 0 || offset >= total {
+		return nil, total, nil
+	}
+	pageArgs := append([]any{today}, args...)
+	pageArgs = append(pageArgs, limit, offset)
+	rows, err := tx.caseRows(ctx, caseRowSelect+cond+` ORDER BY `+order+` LIMIT ? OFFSET ?`, pageArgs...)
+	if err != nil {
+		return nil, 0, err
+	}
+	return rows, total, nil
+}
+
+// caseQuery turns a search into a condition: every word of it must begin
+// a word of the person's names, aliases or references; or the whole of it
+// is a case number (digits, with or without a leading #).
+func caseQuery(q string) (string, []any) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return "", nil
+	}
+	var conds []string
+	var args []any
+	for _, w := range strings.Fields(strings.ToLower(q)) {
+		conds = append(conds, `p.search_text LIKE ? ESCAPE '\'`)
+		args = append(args, "% "+likeEscape(w)+"%")
+		// Punctuation is folded out of stored names as well, so a search
+		// for "o'brien" matches "obrien" and the other way round.
+		if n := foldSearchWord(w); n != w && n != "" {
+			conds[len(conds)-1] = `(` + conds[len(conds)-1] + ` OR p.search_text LIKE ? ESCAPE '\')`
+			args = append(args, "% "+likeEscape(n)+"%")
+		}
+	}
+	cond := `(` + strings.Join(conds, ` AND `) + `)`
+	if n, err := strconv.ParseInt(strings.TrimPrefix(q, "#"), 10, 64); err == nil && n > 0 {
+		cond = `(c.id = ? OR ` + cond + `)`
+		args = append([]any{n}, args...)
+	}
+	return cond, args
+}
+
+// TeamDashboard gathers what a team leader of one site works from: cases
+// waiting for a decision or a case manager, cases with overdue actions,
+// cases with no contact for noContactDays days (counted from allocation
+// for a case never contacted), reviews due by today, transfers waiting
+// for this site, and each case manager's caseload against caseloadLimit.
+// It costs two queries however many cases the site holds.
+func (tx *Tx) TeamDashboard(ctx context.Context, siteID int64, today drive.Date, noContactDays, caseloadLimit int) (*Dashboard, error) {
+	rows, err := tx.caseRows(ctx, caseRowSelect+`
+		WHERE (c.site_id = ? AND c.state IN ('referred', 'accepted', 'allocated', 'active', 'closing', 'transferred'))
+		   OR (c.transfer_to_site_id = ? AND c.state = 'transferred')`, today, siteID, siteID)
+	if err != nil {
+		return nil, err
+	}
+	d := &Dashboard{}
+	// No contact since before the start of the day noContactDays-1 days
+	// ago means none for noContactDays whole days by today.
+	cutoff := today.AddDays(1 - noContactDays).Time()
+	since := map[int64]time.Time{}
+	for _, r := range rows {
+		c := r.Case
+		if c.SiteID != siteID {
+			if c.TransferToSiteID == siteID {
+				d.TransfersIn = append(d.TransfersIn, r)
+			}
+			continue
+		}
+		if c.State.Open() {
+			d.OpenCases++
+		}
+		switch c.State {
+		case casework.Referred, casework.Accepted:
+			d.Unallocated = append(d.Unallocated, r)
+		}
+		if c.State.Open() && r.OverdueActions > 0 {
+			d.Overdue = append(d.Overdue, r)
+		}
+		if c.State == casework.Allocated || c.State == casework.Active || c.State == casework.Closing {
+			last := c.LastContactAt
+			if last == nil {
+				last = c.AllocatedAt
+			}
+			if last != nil && last.Before(cutoff) {
+				since[c.ID] = *last
+				d.NoContact = append(d.NoContact, r)
+			}
+		}
+		if c.ReviewDue(today) {
+			d.ReviewsDue = append(d.ReviewsDue, r)
+		}
+	}
+	sort.SliceStable(d.Unallocated, func(i, j int) bool {
+		a, b := d.Unallocated[i].Case, d.Unallocated[j].Case
+		if a.ReferredAt != b.ReferredAt {
+			return a.ReferredAt.Before(b.ReferredAt)
+		}
+		return a.ID < b.ID
+	})
+	sort.SliceStable(d.Overdue, func(i, j int) bool {
+		if d.Overdue[i].OverdueActions != d.Overdue[j].OverdueActions {
+			return d.Overdue[i].OverdueActions > d.Overdue[j].OverdueActions
+		}
+		return d.Overdue[i].Case.ID < d.Overdue[j].Case.ID
+	})
+	sort.SliceStable(d.NoContact, func(i, j int) bool {
+		a, b := since[d.NoContact[i].Case.ID], since[d.NoContact[j].Case.ID]
+		if !a.Equal(b) {
+			return a.Before(b)
+		}
+		return d.NoContact[i].Case.ID < d.NoContact[j].Case.ID
+	})
+	sort.SliceStable(d.ReviewsDue, func(i, j int) bool {
+		a, b := d.ReviewsDue[i].Case, d.ReviewsDue[j].Case
+		if a.NextReviewDue != b.NextReviewDue {
+			return a.NextReviewDue.Before(b.NextReviewDue)
+		}
+		return a.ID < b.ID
+	})
+	sort.SliceStable(d.TransfersIn, func(i, j int) bool {
+		return d.TransfersIn[i].Case.UpdatedAt.Before(d.TransfersIn[j].Case.UpdatedAt)
+	})
+	d.Caseloads, err = tx.caseloads(ctx, siteID, caseloadLimit)
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// caseloads lists the site's case managers (enabled users holding the
+// role there) and anyone else holding one of its cases, with the cases
+// each holds across every site, since the limit is about one person's
+// work.
+func (tx *Tx) caseloads(ctx context.Context, siteID int64, limit int) ([]Caseload, error) {
+	rows, err := tx.query(ctx, `SELECT u.id, u.display_name,
+		(SELECT count(*) FROM cases c WHERE c.case_manager_id = u.id AND c.state IN (`+caseloadStates+`))
+		FROM users u
+		WHERE (u.disabled_at IS NULL AND u.id IN (SELECT r.user_id FROM role_assignments r WHERE r.role = 'case_manager' AND r.site_id = ?))
+		   OR u.id IN (SELECT c.case_manager_id FROM cases c WHERE c.site_id = ? AND c.state IN (`+caseloadStates+`))
+		ORDER BY u.display_name, u.id`, siteID, siteID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Caseload
+	for rows.Next() {
+		cl := Caseload{Limit: limit}
+		if err := rows.Scan(&cl.UserID, &cl.Name, &cl.Open); err != nil {
+			return nil, tx.d.mapError(err)
+		}
+		out = append(out, cl)
+	}
+	return out, tx.d.mapError(rows.Err())
+}
+
+// OverLimit reports whether the case manager holds more open cases than
+// the limit.
+func (c Caseload) OverLimit() bool { return c.Limit > 0 && c.Open > c.Limit }
+
+// AddHistory appends an entry to a case's timeline. A zero At is the
+// transaction's time. Errors: EINVALID (no event, an unknown state, or a
+// case, user or site that does not exist).
+func (tx *Tx) AddHistory(ctx context.Context, h *casework.HistoryEntry) error {
+	h.Event = strings.TrimSpace(h.Event)
+	if h.Event == "" {
+		return drive.Errorf(drive.EINVALID, "a history entry needs an event")
+	}
+	if h.At.IsZero() {
+		h.At = tx.Now
+	}
+	h.At = h.At.UTC()
+	id, err := tx.insert(ctx, `INSERT INTO case_history (case_id, at, user_id, event, from_state, to_state, detail, site_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		h.CaseID, h.At, optID(h.UserID), h.Event, string(h.FromState), string(h.ToState), h.Detail, optID(h.SiteID))
+	if err != nil {
+		return err
+	}
+	h.ID = id
+	return nil
+}
+
+// History returns a case's timeline, oldest first.
+func (tx *Tx) History(ctx context.Context, caseID int64) ([]casework.HistoryEntry, error) {
+	rows, err := tx.query(ctx, `SELECT id, case_id, at, user_id, event, from_state, to_state, detail, site_id FROM case_history WHERE case_id = ? ORDER BY at, id`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []casework.HistoryEntry
+	for rows.Next() {
+		var h casework.HistoryEntry
+		var user, site sql.NullInt64
+		var from, to string
+		if err := rows.Scan(&h.ID, &h.CaseID, &h.At, &user, &h.Event, &from, &to, &h.Detail, &site); err != nil {
+			return nil, tx.d.mapError(err)
+		}
+		h.At, h.UserID, h.SiteID, h.FromState, h.ToState = h.At.UTC(), user.Int64, site.Int64, casework.State(from), casework.State(to)
+		out = append(out, h)
+	}
+	return out, tx.d.mapError(rows.Err())
+}

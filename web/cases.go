@@ -1,0 +1,526 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/api"
+	"github.com/drive-platform/drive/casework"
+	"github.com/drive-platform/drive/people"
+	"github.com/drive-platform/drive/programme"
+	"github.com/drive-platform/drive/service"
+	"github.com/drive-platform/drive/store"
+)
+
+// actor is the service layer's view of the signed-in user.
+func actorOf(r *http.Request) service.Actor {
+	p := principalFrom(r.Context())
+	return service.Actor{UserID: p.user.ID, OrganisationID: p.user.OrganisationID, Subject: p.subject, Remote: clientAddress(r)}
+}
+
+func pathID(r *http.Request, name, what string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, drive.NotFound(what)
+	}
+	return id, nil
+}
+
+// casesData is what templates/cases.html shows.
+type casesData struct {
+	Rows    []store.CaseRow
+	Total   int
+	Query   string
+	State   string
+	Sort    string
+	Page    int
+	Pages   int
+	States  []casework.State
+	Sorts   []sortLink
+	PrevURL string
+	NextURL string
+	Today   drive.Date
+}
+
+type sortLink struct {
+	Label string
+	URL   string
+	Aria  string
+}
+
+const pageSize = 50
+
+// cases lists the cases the user may see, searchable by name or
+// reference, filterable by state, sortable and paged. Search terms are
+// sent as a query string: the page is never bookmarked with a person's
+// name, because the form posts it only to this page, and the log records
+// only the route pattern.
+func (s *Server) cases(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	d := casesData{Query: strings.TrimSpace(q.Get("q")), State: q.Get("state"), Sort: q.Get("sort"), States: casework.States()}
+	d.Page, _ = strconv.Atoi(q.Get("page"))
+	if d.Page < 1 {
+		d.Page = 1
+	}
+	f := store.CaseFilter{Query: d.Query, Sort: d.Sort, Limit: pageSize, Offset: (d.Page - 1) * pageSize}
+	if d.State != "" {
+		f.States = []casework.State{casework.State(d.State)}
+	}
+	rows, total, err := s.svc.ListCases(r.Context(), actorOf(r), f)
+	if err != nil {
+		return err
+	}
+	d.Rows, d.Total, d.Today = rows, total, drive.DateOf(s.cfg.Now())
+	d.Pages = (total + pageSize - 1) / pageSize
+	link := func(changes map[string]string) string {
+		v := url.Values{}
+		for k, val := range map[string]string{"q": d.Query, "state": d.State, "sort": d.Sort} {
+			if val != "" {
+				v.Set(k, val)
+			}
+		}
+		for k, val := range changes {
+			if val == "" {
+				v.Del(k)
+			} else {
+				v.Set(k, val)
+			}
+		}
+		if len(v) == 0 {
+			return "/cases"
+		}
+		return "/cases?" + v.Encode()
+	}
+	for _, sc := range []struct{ key, label string }{{"name", "Name"}, {"referred", "Referred"}, {"state", "State"}, {"updated", "Last updated"}} {
+		next, aria := sc.key, "none"
+		switch d.Sort {
+		case sc.key:
+			next, aria = "-"+sc.key, "ascending"
+		case "-" + sc.key:
+			aria = "descending"
+		}
+		d.Sorts = append(d.Sorts, sortLink{Label: sc.label, URL: link(map[string]string{"sort": next, "page": ""}), Aria: aria})
+	}
+	if d.Page > 1 {
+		d.PrevURL = link(map[string]string{"page": strconv.Itoa(d.Page - 1)})
+	}
+	if d.Page < d.Pages {
+		d.NextURL = link(map[string]string{"page": strconv.Itoa(d.Page + 1)})
+	}
+	return s.render(w, r, http.StatusOK, "cases", s.page(r, "Cases", d))
+}
+
+func (s *Server) caseload(w http.ResponseWriter, r *http.Request) error {
+	cl, err := s.svc.MyCaseload(r.Context(), actorOf(r))
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "caseload", s.page(r, "My caseload", struct {
+		*service.Caseload
+		Today drive.Date
+	}{cl, drive.DateOf(s.cfg.Now())}))
+}
+
+// teamData is what templates/team.html shows.
+type teamData struct {
+	Sites []siteChoice
+	Site  int64
+	Dash  *store.Dashboard
+	Today drive.Date
+}
+
+type siteChoice struct {
+	ID       int64
+	Name     string
+	Selected bool
+}
+
+// team is the team leader's dashboard for one of their sites.
+func (s *Server) team(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	a := actorOf(r)
+	sites, progs, err := s.svc.ReferralSites(ctx, a)
+	_ = progs
+	if err != nil {
+		return err
+	}
+	if len(sites) == 0 {
+		return drive.NotFound("page")
+	}
+	d := teamData{Site: sites[0].ID, Today: drive.DateOf(s.cfg.Now())}
+	if v, err := strconv.ParseInt(r.URL.Query().Get("site"), 10, 64); err == nil {
+		d.Site = v
+	}
+	for _, st := range sites {
+		d.Sites = append(d.Sites, siteChoice{st.ID, st.Name, st.ID == d.Site})
+	}
+	if d.Dash, err = s.svc.Dashboard(ctx, a, d.Site); err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "team", s.page(r, "Team", d))
+}
+
+// referralData is what templates/referral.html shows.
+type referralData struct {
+	Form       url.Values
+	Errors     FormErrors
+	Sites      []identity2
+	Sources    []casework.Source
+	Genders    []people.Option
+	Ethnics    []people.Option
+	Duplicates []people.Candidate
+	Programmes []programmeChoice
+}
+
+type identity2 struct {
+	ID   int64
+	Name string
+}
+
+type programmeChoice struct {
+	Code string
+	Name string
+	Site string
+}
+
+func (s *Server) referralForm(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.referralData(r, url.Values{"referred_at": {drive.DateOf(s.cfg.Now()).String()}})
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "referral", s.page(r, "New referral", d))
+}
+
+func (s *Server) referralData(r *http.Request, form url.Values) (*referralData, error) {
+	sites, progs, err := s.svc.ReferralSites(r.Context(), actorOf(r))
+	if err != nil {
+		return nil, err
+	}
+	if len(sites) == 0 {
+		return nil, drive.NotFound("page")
+	}
+	d := &referralData{Form: form, Sources: casework.Sources(), Genders: people.Genders(), Ethnics: people.Ethnicities()}
+	seen := map[string]bool{}
+	for _, st := range sites {
+		d.Sites = append(d.Sites, identity2{st.ID, st.Name})
+		for _, p := range progs[st.ID] {
+			if !seen[p.Code] {
+				seen[p.Code] = true
+				d.Programmes = append(d.Programmes, programmeChoice{Code: p.Code, Name: p.Name})
+			}
+		}
+	}
+	if len(d.Programmes) == 0 {
+		d.Programmes = []programmeChoice{{Code: "drive", Name: "Drive"}}
+	}
+	return d, nil
+}
+
+// refer records a referral, first showing possible duplicates of a new
+// person so the same perpetrator is not entered twice.
+func (s *Server) refer(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	if err := r.ParseForm(); err != nil {
+		return drive.Errorf(drive.EINVALID, "The form could not be read")
+	}
+	f := r.PostForm
+	in := service.ReferralInput{Programme: f.Get("programme"), NotDuplicate: f.Get("not_duplicate") == "yes"}
+	fields := map[string]string{}
+	in.SiteID, _ = strconv.ParseInt(f.Get("site"), 10, 64)
+	if v := f.Get("person_id"); v != "" {
+		in.PersonID, _ = strconv.ParseInt(v, 10, 64)
+	} else {
+		p := &people.Person{GivenName: f.Get("given_name"), FamilyName: f.Get("family_name"), Gender: f.Get("gender"),
+			Ethnicity: f.Get("ethnicity"), PoliceRef: f.Get("police_ref"), Aliases: splitLines(f.Get("aliases"))}
+		if v := strings.TrimSpace(f.Get("date_of_birth")); v != "" {
+			dob, err := drive.ParseDate(v)
+			if err != nil {
+				fields["date_of_birth"] = "Enter a real date of birth, for example 1984-02-11"
+			}
+			p.DateOfBirth = dob
+		}
+		in.Person = p
+	}
+	c := casework.Case{Source: casework.Source(f.Get("source")), Summary: f.Get("summary")}
+	if v := strings.TrimSpace(f.Get("referred_at")); v != "" {
+		dt, err := drive.ParseDate(v)
+		if err != nil {
+			fields["referred_at"] = "Enter a real date, for example 2026-11-02"
+		}
+		c.ReferredAt = dt
+	}
+	c.Evidence = programme.Evidence{DASHScore: -1, ProfessionalJudgement: strings.TrimSpace(f.Get("judgement")),
+		KnownToChildrensSocialCare: f.Get("csc") == "yes"}
+	for name, dst := range map[string]*int{"dash_score": &c.Evidence.DASHScore, "victims": &c.Evidence.Victims, "identification_rank": &c.Evidence.IdentificationRank} {
+		if v := strings.TrimSpace(f.Get(name)); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				fields[name] = "Enter a whole number"
+			}
+			*dst = n
+		}
+	}
+	if v := strings.TrimSpace(f.Get("last_marac")); v != "" {
+		dt, err := drive.ParseDate(v)
+		if err != nil {
+			fields["last_marac"] = "Enter a real date, for example 2026-09-14"
+		}
+		c.Evidence.LastMARAC = dt
+	}
+	in.Case = c
+	order := []string{"site", "programme", "given_name", "family_name", "date_of_birth", "person", "source", "referred_at", "summary", "last_marac", "dash_score", "victims", "identification_rank"}
+	var res *service.Referral
+	var err error
+	if len(fields) == 0 {
+		res, err = s.svc.Refer(ctx, actorOf(r), in)
+		if drive.ErrorCode(err) == drive.EINVALID {
+			de := asInvalid(err)
+			for k, v := range de.Fields {
+				fields[k] = v
+			}
+			if len(de.Fields) == 0 {
+				fields[""] = de.Message
+			}
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(fields) > 0 || (res != nil && len(res.Duplicates) > 0) {
+		d, derr := s.referralData(r, f)
+		if derr != nil {
+			return derr
+		}
+		d.Errors = formErrors(fields, order...)
+		title := "New referral"
+		status := http.StatusUnprocessableEntity
+		if res != nil && len(fields) == 0 {
+			d.Duplicates = res.Duplicates
+			title = "Is this someone already known?"
+			status = http.StatusOK
+		}
+		if len(d.Errors) > 0 {
+			title = "Error: " + title
+		}
+		return s.render(w, r, status, "referral", s.page(r, title, d))
+	}
+	http.Redirect(w, r, "/cases/"+strconv.FormatInt(res.CaseID, 10), http.StatusSeeOther)
+	return nil
+}
+
+func splitLines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// caseData is what templates/case.html shows.
+type caseData struct {
+	*service.CaseView
+	Errors    FormErrors
+	Form      url.Values
+	Prongs    []prongPlan
+	Timeline  []timelineItem
+	NoteIndex map[int64]int
+	Closure   []programme.Reason
+	Engage    []casework.Engagement
+	Kinds     []casework.ContactKind
+	Needs     []string
+	Levels    []string
+	Risks     []string
+	Changes   []string
+	Statuses  []casework.ActionStatus
+}
+
+type prongPlan struct {
+	Prong   string
+	Label   string
+	Actions []casework.Action
+	Types   []programme.ActionType
+}
+
+func (s *Server) casePage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderCase(w, r, http.StatusOK, nil, nil)
+}
+
+// renderCase shows the case page, with errors from a form on it.
+func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, errs FormErrors, form url.Values) error {
+	id, err := pathID(r, "id", "case")
+	if err != nil {
+		return err
+	}
+	v, err := s.svc.Case(r.Context(), actorOf(r), id)
+	if err != nil {
+		return err
+	}
+	d := caseData{CaseView: v, Errors: errs, Form: form, Closure: v.Programme.Closure, Engage: casework.Engagements(),
+		Kinds: casework.ContactKinds(), Needs: casework.NeedAreas(), Levels: casework.NeedLevels(), Risks: casework.RiskLevels(),
+		Changes: casework.RiskChanges(), Statuses: casework.ActionStatuses()}
+	for _, p := range programme.Prongs() {
+		pp := prongPlan{Prong: p, Label: programme.ProngLabel(p)}
+		for _, a := range v.Actions {
+			if a.Prong == p {
+				pp.Actions = append(pp.Actions, a)
+			}
+		}
+		for _, t := range v.Programme.Actions {
+			if t.Prong == p {
+				pp.Types = append(pp.Types, t)
+			}
+		}
+		d.Prongs = append(d.Prongs, pp)
+	}
+	d.Timeline = timeline(v)
+	title := v.Person.Name()
+	if len(errs) > 0 {
+		title = "Error: " + title
+	}
+	return s.render(w, r, status, "case", s.page(r, title, d))
+}
+
+// caseForm handles every form on the case page: it runs the change and
+// returns to the page, or shows the page again with the form's errors.
+func (s *Server) caseForm(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := pathID(r, "id", "case")
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return drive.Errorf(drive.EINVALID, "The form could not be read")
+	}
+	f := r.PostForm
+	a := actorOf(r)
+	anchor := ""
+	switch r.PathValue("form") {
+	case "move":
+		ch := casework.Change{Event: casework.Event(f.Get("event")), Reasons: f.Get("reasons"), ClosureReason: f.Get("closure_reason")}
+		ch.CaseManagerID, _ = strconv.ParseInt(f.Get("case_manager"), 10, 64)
+		ch.SiteID, _ = strconv.ParseInt(f.Get("transfer_site"), 10, 64)
+		err, anchor = s.svc.Move(ctx, a, id, ch), "#decisions"
+	case "engagement":
+		err, anchor = s.svc.SetEngagement(ctx, a, id, casework.Engagement(f.Get("engagement"))), "#summary"
+	case "actions":
+		act := &casework.Action{Type: f.Get("type"), Agency: f.Get("agency"), Owner: f.Get("owner")}
+		act.DueOn, err = dateField(f, "due_on")
+		if err == nil {
+			err = s.svc.AddAction(ctx, a, id, act)
+		}
+		anchor = "#plan"
+	case "action-status":
+		aid, _ := strconv.ParseInt(f.Get("action"), 10, 64)
+		err = s.svc.UpdateAction(ctx, a, id, aid, func(act *casework.Action) {
+			act.Status = casework.ActionStatus(f.Get("status"))
+			if o := strings.TrimSpace(f.Get("outcome")); o != "" {
+				act.Outcome = o
+			}
+		})
+		anchor = "#plan"
+	case "contacts":
+		ct := &casework.Contact{Kind: casework.ContactKind(f.Get("kind")), Method: f.Get("method"), Summary: f.Get("contact_summary")}
+		ct.On, err = dateField(f, "contact_on")
+		if err == nil {
+			err = s.svc.AddContact(ctx, a, id, ct)
+		}
+		anchor = "#contacts"
+	case "reviews":
+		rv := &casework.Review{RiskLevel: f.Get("risk_level"), RiskChange: f.Get("risk_change"), Summary: f.Get("review_summary"), Needs: map[string]string{}}
+		for _, area := range casework.NeedAreas() {
+			if v := f.Get("need_" + area); v != "" {
+				rv.Needs[area] = v
+			}
+		}
+		rv.On, err = dateField(f, "review_on")
+		if err == nil {
+			err = s.svc.AddReview(ctx, a, id, rv)
+		}
+		anchor = "#reviews"
+	case "notes":
+		n := &casework.Note{Text: f.Get("text")}
+		n.Amends, _ = strconv.ParseInt(f.Get("amends"), 10, 64)
+		err, anchor = s.svc.AddNote(ctx, a, id, n), "#notes"
+	default:
+		return drive.NotFound("page")
+	}
+	if drive.ErrorCode(err) == drive.EINVALID {
+		de := asInvalid(err)
+		errs := formErrors(de.Fields)
+		if len(errs) == 0 {
+			errs = FormErrors{{"", de.Message}}
+		}
+		return s.renderCase(w, r, http.StatusUnprocessableEntity, errs, f)
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/cases/"+strconv.FormatInt(id, 10)+anchor, http.StatusSeeOther)
+	return nil
+}
+
+// dateField reads a required date field.
+func dateField(f url.Values, name string) (drive.Date, error) {
+	v := strings.TrimSpace(f.Get(name))
+	if v == "" {
+		return drive.Date{}, drive.Invalid("Check the date", map[string]string{name: "Enter the date"})
+	}
+	d, err := drive.ParseDate(v)
+	if err != nil {
+		return d, drive.Invalid("Check the date", map[string]string{name: "Enter a real date, for example 2026-11-02"})
+	}
+	return d, nil
+}
+
+// personPage shows a person and their cases, with merge and unmerge.
+func (s *Server) personPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "person")
+	if err != nil {
+		return err
+	}
+	p, rows, err := s.svc.Person(r.Context(), actorOf(r), id)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "person", s.page(r, p.Name(), struct {
+		Person *people.Person
+		Rows   []store.CaseRow
+		Gender string
+		Ethnic string
+	}{p, rows, people.Label(p.Gender, people.Genders()), people.Label(p.Ethnicity, people.Ethnicities())}))
+}
+
+func (s *Server) personForm(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := pathID(r, "id", "person")
+	if err != nil {
+		return err
+	}
+	switch r.PathValue("form") {
+	case "merge":
+		other, perr := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("duplicate")), 10, 64)
+		if perr != nil || other == id {
+			return drive.Errorf(drive.EINVALID, "Enter the number of the duplicate person record to fold into this one")
+		}
+		err = s.svc.Merge(ctx, actorOf(r), id, other)
+	case "unmerge":
+		err = s.svc.Unmerge(ctx, actorOf(r), id)
+	default:
+		return drive.NotFound("page")
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/people/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	return nil
+}
+
+// apiAs adapts a JSON handler that takes the caller as the service layer
+// sees them.
+func (s *Server) apiAs(h api.Handler) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error { return h(w, r, actorOf(r)) }
+}
