@@ -1,0 +1,220 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/api"
+	"github.com/drive-platform/drive/auth"
+	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/store"
+	"github.com/drive-platform/drive/storetest"
+	"github.com/drive-platform/drive/web"
+)
+
+// TestCaseworkAPI drives a case through the JSON API on both engines: a
+// referral, its duplicate check, bad input that changes nothing, the
+// state machine refusing illegal moves, and another site's user getting
+// "not found".
+func TestCaseworkAPI(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) { testCaseworkAPI(t, e) })
+	}
+}
+
+func testCaseworkAPI(t *testing.T, e storetest.Engine) {
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	db := e.Open(t, storetest.FixedClock(now))
+	ctx := context.Background()
+	tokens := map[string]string{}
+	var siteA int64
+	var managerID int64
+	err := db.Transact(ctx, func(tx *store.Tx) error {
+		org := &identity.Organisation{Name: "Provider", Kind: identity.Provider}
+		if err := tx.CreateOrganisation(ctx, org); err != nil {
+			return err
+		}
+		for _, code := range []string{"AAA", "BBB"} {
+			st := &identity.Site{Code: code, Name: "Site " + code, Region: "R"}
+			if err := tx.CreateSite(ctx, st); err != nil {
+				return err
+			}
+			if err := tx.SeedProgrammes(ctx, st.ID); err != nil {
+				return err
+			}
+			if code == "AAA" {
+				siteA = st.ID
+			}
+			for _, role := range []access.Role{access.TeamLeader, access.CaseManager} {
+				u := &identity.User{Username: strings.ToLower(code) + "." + strings.ReplaceAll(string(role), "_", ""), DisplayName: "User " + code + " " + string(role),
+					OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: "X", Roles: []identity.RoleAssignment{{Role: role, SiteID: st.ID}}}
+				if err := tx.CreateUser(ctx, u); err != nil {
+					return err
+				}
+				if code == "AAA" && role == access.CaseManager {
+					managerID = u.ID
+				}
+				tok, hash, err := auth.NewToken(strings.NewReader(strings.Repeat(u.Username, 64)), auth.APITokenPrefix)
+				if err != nil {
+					return err
+				}
+				tokens[u.Username] = tok
+				if err := tx.CreateAPIToken(ctx, &identity.APIToken{UserID: u.ID, TokenHash: hash, ExpiresAt: now.Add(time.Hour)}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := web.New(web.Config{DB: db, Now: storetest.FixedClock(now), PasswordParams: auth.TestParams()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	call := func(user, method, path, body string) (int, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequest(method, ts.URL+"/api/v1"+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tokens[user])
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		var out map[string]any
+		if len(raw) > 0 && raw[0] == '{' {
+			if err := json.Unmarshal(raw, &out); err != nil {
+				t.Fatalf("%s %s: bad JSON %s", method, path, raw)
+			}
+		}
+		return resp.StatusCode, out
+	}
+	errCode := func(out map[string]any) string {
+		e, _ := out["error"].(map[string]any)
+		c, _ := e["code"].(string)
+		return c
+	}
+	countCases := func() int {
+		_, out := call("aaa.teamleader", "GET", "/cases", "")
+		return int(out["total"].(float64))
+	}
+	site := strconv.FormatInt(siteA, 10)
+	referral := `{"site_id":` + site + `,"programme":"drive","source":"marac","referred_at":"2026-11-20","summary":"Repeat MARAC",
+		"evidence":{"dash_score":16,"victims":1},"person":{"given_name":"Darren","family_name":"Hollis","date_of_birth":"1984-02-11"}}`
+
+	// Bad input: each refused with a clear JSON error, nothing stored.
+	for name, body := range map[string]string{
+		"not json":      `{"site_id":`,
+		"unknown field": `{"site_id":1,"colour":"red"}`,
+		"future date":   strings.Replace(referral, "2026-11-20", "2026-12-20", 1),
+		"bad date":      strings.Replace(referral, "2026-11-20", "20/13/2026", 1),
+		"no summary":    strings.Replace(referral, `"Repeat MARAC"`, `""`, 1),
+		"DASH too high": strings.Replace(referral, `"dash_score":16`, `"dash_score":40`, 1),
+		"future birth":  strings.Replace(referral, "1984-02-11", "2030-01-01", 1),
+	} {
+		status, out := call("aaa.teamleader", "POST", "/referrals", body)
+		if status != http.StatusUnprocessableEntity || errCode(out) != "invalid" {
+			t.Errorf("%s: status %d %v; want 422 invalid", name, status, out)
+		}
+	}
+	if n := countCases(); n != 0 {
+		t.Fatalf("bad referrals stored %d cases", n)
+	}
+	// A case manager may not refer (write at site level).
+	if status, _ := call("aaa.casemanager", "POST", "/referrals", referral); status != http.StatusUnprocessableEntity {
+		t.Errorf("case manager referral: status %d; want 422 (no site where they take referrals)", status)
+	}
+
+	status, out := call("aaa.teamleader", "POST", "/referrals", referral)
+	if status != http.StatusCreated || out["created"] != true {
+		t.Fatalf("referral: %d %v", status, out)
+	}
+	caseID := strconv.Itoa(int(out["case_id"].(float64)))
+	// The same man, spelt differently: duplicates come back, nothing stored.
+	dup := strings.NewReplacer("Darren", "Daren", "1984-02-11", "1984-11-02").Replace(referral)
+	status, out = call("aaa.teamleader", "POST", "/referrals", dup)
+	if status != http.StatusOK || out["created"] == true || out["duplicates"] == nil {
+		t.Fatalf("duplicate referral: %d %v", status, out)
+	}
+	if n := countCases(); n != 1 {
+		t.Fatalf("cases after a duplicate warning = %d; want 1", n)
+	}
+
+	// The state machine: an illegal move is refused and changes nothing.
+	status, out = call("aaa.teamleader", "POST", "/cases/"+caseID+"/transitions", `{"event":"close","closure_reason":"completed"}`)
+	if status != http.StatusUnprocessableEntity || errCode(out) != "invalid" {
+		t.Fatalf("close a referral: %d %v", status, out)
+	}
+	status, out = call("aaa.teamleader", "POST", "/cases/"+caseID+"/transitions", `{"event":"accept"}`)
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("accept without reasons: %d %v", status, out)
+	}
+	steps := []string{
+		`{"event":"accept","reasons":"Meets MARAC criterion"}`,
+		`{"event":"allocate","case_manager_id":` + strconv.FormatInt(managerID, 10) + `}`,
+		`{"event":"start"}`,
+	}
+	for _, s := range steps {
+		if status, out := call("aaa.teamleader", "POST", "/cases/"+caseID+"/transitions", s); status != http.StatusOK {
+			t.Fatalf("%s: %d %v", s, status, out)
+		}
+	}
+	_, out = call("aaa.casemanager", "GET", "/cases/"+caseID, "")
+	if out["state"] != "active" {
+		t.Fatalf("state = %v; want active", out["state"])
+	}
+	// Plan, note, contact and review through the API.
+	if status, out := call("aaa.casemanager", "POST", "/cases/"+caseID+"/actions", `{"type":"bail-review","owner":"PC Example","due_on":"2026-12-01"}`); status != http.StatusCreated {
+		t.Fatalf("action: %d %v", status, out)
+	}
+	if status, _ := call("aaa.casemanager", "POST", "/cases/"+caseID+"/actions", `{"type":"astrology","owner":"x","due_on":"2026-12-01"}`); status != http.StatusUnprocessableEntity {
+		t.Fatalf("unknown action type: %d", status)
+	}
+	if status, out := call("aaa.casemanager", "POST", "/cases/"+caseID+"/notes", `{"text":"First session arranged"}`); status != http.StatusCreated {
+		t.Fatalf("note: %d %v", status, out)
+	}
+	if status, _ := call("aaa.casemanager", "POST", "/cases/"+caseID+"/contacts", `{"kind":"one_to_one","on":"2026-11-23","summary":"Session 1"}`); status != http.StatusCreated {
+		t.Fatalf("contact: %d", status)
+	}
+	if status, _ := call("aaa.casemanager", "POST", "/cases/"+caseID+"/contacts", `{"kind":"one_to_one","on":"2026-11-24","summary":"Tomorrow"}`); status != http.StatusUnprocessableEntity {
+		t.Fatalf("future contact: %d", status)
+	}
+	if status, out := call("aaa.teamleader", "POST", "/cases/"+caseID+"/reviews", `{"on":"2026-11-23","risk_level":"high","risk_change":"unchanged","needs":{"housing":"high"},"summary":"Review"}`); status != http.StatusCreated {
+		t.Fatalf("review: %d %v", status, out)
+	}
+
+	// Another site: not found, with nothing about the case in the body.
+	for _, path := range []string{"/cases/" + caseID, "/cases/" + caseID + "/notes", "/cases/" + caseID + "/actions", "/cases/999999"} {
+		status, out := call("bbb.teamleader", "GET", path, "")
+		if status != http.StatusNotFound || errCode(out) != "not_found" {
+			t.Errorf("site B reading %s: %d %v", path, status, out)
+		}
+		raw, _ := json.Marshal(out)
+		if strings.Contains(string(raw), "Hollis") || strings.Contains(string(raw), "MARAC") {
+			t.Errorf("site B reading %s: the body names the case", path)
+		}
+	}
+	if status, _ := call("bbb.teamleader", "POST", "/cases/"+caseID+"/transitions", `{"event":"begin_closure","closure_reason":"completed"}`); status != http.StatusNotFound {
+		t.Errorf("site B moving the case: %d", status)
+	}
+	var list api.CaseList
+	_, out = call("bbb.teamleader", "GET", "/cases", "")
+	raw, _ := json.Marshal(out)
+	_ = json.Unmarshal(raw, &list)
+	if list.Total != 0 {
+		t.Errorf("site B's case list shows %d cases of site A", list.Total)
+	}
+}
