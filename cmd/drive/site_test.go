@@ -1,0 +1,61 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSiteOrgProgramme(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "d.db")
+	if code, out, errOut := runCLI("site", "add", "--db", db, "--code", "nmr", "--name", "Northmoor", "--region", "North West"); code != 0 || !strings.Contains(out, "NMR") {
+		t.Fatalf("site add: %d %s %s", code, out, errOut)
+	}
+	if code, _, errOut := runCLI("site", "add", "--db", db, "--code", "NMR", "--name", "Again", "--region", "R"); code != 1 || errOut == "" {
+		t.Fatalf("duplicate site: %d %s", code, errOut)
+	}
+	if code, _, errOut := runCLI("site", "add", "--db", db, "--code", "x", "--name", "", "--region", ""); code != 1 || !strings.Contains(errOut, "code") {
+		t.Fatalf("bad site: %d %s", code, errOut)
+	}
+	if code, out, _ := runCLI("site", "list", "--db", db); code != 0 || !strings.Contains(out, "Northmoor") || strings.Count(out, "\n") != 1 {
+		t.Fatalf("site list: %d %q", code, out)
+	}
+	if code, _, errOut := runCLI("org", "add", "--db", db, "--name", "Northmoor Police", "--kind", "police", "--site", "NMR"); code != 0 {
+		t.Fatalf("org add: %s", errOut)
+	}
+	if code, _, _ := runCLI("org", "add", "--db", db, "--name", "X", "--kind", "police", "--site", "ZZZ"); code != 2 {
+		t.Fatalf("org at unknown site: exit %d; want 2", code)
+	}
+	if code, _, errOut := runCLI("org", "add", "--db", db, "--name", "Y", "--kind", "astrologers"); code != 1 || !strings.Contains(errOut, "kind") {
+		t.Fatalf("bad kind: %d %s", code, errOut)
+	}
+	code, out, _ := runCLI("programme", "list", "--db", db, "--site", "NMR")
+	if code != 0 || !strings.Contains(out, "drive") || !strings.Contains(out, "restart") {
+		t.Fatalf("programme list: %d %q", code, out)
+	}
+	code, out, _ = runCLI("programme", "export", "--db", db, "--site", "NMR", "--code", "drive")
+	if code != 0 || !strings.Contains(out, `"caseload_limit": 12`) {
+		t.Fatalf("export: %d %q", code, out)
+	}
+	file := filepath.Join(t.TempDir(), "drive.json")
+	if err := os.WriteFile(file, []byte(strings.Replace(out, `"caseload_limit": 12`, `"caseload_limit": 15`, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI("programme", "import", "--db", db, "--site", "NMR", "--file", file); code != 0 {
+		t.Fatalf("import: %s", errOut)
+	}
+	_, out, _ = runCLI("programme", "export", "--db", db, "--site", "NMR", "--code", "drive")
+	if !strings.Contains(out, `"caseload_limit": 15`) {
+		t.Fatal("the imported setting did not stick")
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, []byte(`{"code":"drive","name":"Drive","match":"any","eligibility":[]}`), 0o600)
+	if code, _, errOut := runCLI("programme", "import", "--db", db, "--site", "NMR", "--file", bad); code != 1 || !strings.Contains(errOut, "eligibility") {
+		t.Fatalf("bad import: %d %s", code, errOut)
+	}
+	_, out, _ = runCLI("programme", "export", "--db", db, "--site", "NMR", "--code", "drive")
+	if !strings.Contains(out, `"caseload_limit": 15`) {
+		t.Fatal("a refused import changed the settings")
+	}
+}
