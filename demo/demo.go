@@ -171,7 +171,7 @@ func (g *generator) run(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	return g.casework(ctx)
 }
 
 func (g *generator) org(ctx context.Context, o *identity.Organisation) error {

@@ -39,13 +39,13 @@ type CaseRow struct {
 
 // Dashboard is what a team leader sees for one site.
 type Dashboard struct {
-	Unallocated    []CaseRow // referred or accepted, not yet allocated
-	Overdue        []CaseRow // open cases with an overdue action
-	NoContact      []CaseRow // allocated/active/closing with no contact for the programme's days
-	ReviewsDue     []CaseRow // active/closing with next review on or before today
-	Caseloads      []Caseload
-	OpenCases      int
-	TransfersIn    []CaseRow // transfers waiting for this site to accept
+	Unallocated []CaseRow // referred or accepted, not yet allocated
+	Overdue     []CaseRow // open cases with an overdue action
+	NoContact   []CaseRow // allocated/active/closing with no contact for the programme's days
+	ReviewsDue  []CaseRow // active/closing with next review on or before today
+	Caseloads   []Caseload
+	OpenCases   int
+	TransfersIn []CaseRow // transfers waiting for this site to accept
 }
 
 // Caseload is one case manager's open cases against the limit.
