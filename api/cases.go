@@ -83,10 +83,15 @@ func summary(row store.CaseRow) CaseSummary {
 		UpdatedAt: c.UpdatedAt.UTC().Format(time.RFC3339)}
 }
 
-// ListCases answers GET /cases: the cases the caller may see.
+// ListCases answers GET /cases: the cases the caller may see, filtered by
+// state and programme. Searching by name is POST /cases/search, so names
+// never travel in a URL.
 func (h *Cases) ListCases(w http.ResponseWriter, r *http.Request, a service.Actor) error {
 	q := r.URL.Query()
-	f := store.CaseFilter{Query: q.Get("q"), Sort: q.Get("sort"), Programme: q.Get("programme")}
+	if q.Has("q") {
+		return drive.Errorf(drive.EINVALID, "Search with POST /api/v1/cases/search and the words in the body: names must not travel in a URL")
+	}
+	f := store.CaseFilter{Sort: q.Get("sort"), Programme: q.Get("programme")}
 	if s := q.Get("state"); s != "" {
 		f.States = []casework.State{casework.State(s)}
 	}
@@ -96,6 +101,44 @@ func (h *Cases) ListCases(w http.ResponseWriter, r *http.Request, a service.Acto
 	}
 	if f.Offset, err = intParam(q.Get("offset"), 0, 0, 1<<30); err != nil {
 		return err
+	}
+	rows, total, err := h.Svc.ListCases(r.Context(), a, f)
+	if err != nil {
+		return err
+	}
+	out := CaseList{Items: []CaseSummary{}, Total: total}
+	for _, row := range rows {
+		out.Items = append(out.Items, summary(row))
+	}
+	return WriteJSON(w, http.StatusOK, out)
+}
+
+// SearchBody is the body of POST /cases/search.
+type SearchBody struct {
+	Q         string `json:"q"`
+	State     string `json:"state,omitempty"`
+	Programme string `json:"programme,omitempty"`
+	Sort      string `json:"sort,omitempty"`
+	Limit     int    `json:"limit,omitempty"`
+	Offset    int    `json:"offset,omitempty"`
+}
+
+// SearchCases answers POST /cases/search: cases whose person's names,
+// other names or references match the words, or whose number matches.
+func (h *Cases) SearchCases(w http.ResponseWriter, r *http.Request, a service.Actor) error {
+	var b SearchBody
+	if err := decode(r, &b); err != nil {
+		return err
+	}
+	if b.Limit == 0 {
+		b.Limit = 50
+	}
+	if b.Limit < 1 || b.Limit > 1000 || b.Offset < 0 {
+		return drive.Invalid("Check the search", map[string]string{"limit": "Give a limit from 1 to 1000 and an offset of 0 or more"})
+	}
+	f := store.CaseFilter{Query: strings.TrimSpace(b.Q), Sort: b.Sort, Programme: b.Programme, Limit: b.Limit, Offset: b.Offset}
+	if b.State != "" {
+		f.States = []casework.State{casework.State(b.State)}
 	}
 	rows, total, err := h.Svc.ListCases(r.Context(), a, f)
 	if err != nil {

@@ -24,6 +24,9 @@ type Session struct {
 	ExpiresAt   time.Time // absolute end, whatever the activity
 	ReauthAt    time.Time // when the user last proved their password
 	PendingTOTP string    // a second-factor secret being enrolled
+	// Search is the user's current case search: held server-side so a
+	// name typed into the search box never appears in a URL.
+	Search string
 }
 
 // SessionPolicy holds the session lifetimes a site's security officer may

@@ -24,9 +24,9 @@ func (tx *Tx) CreateSession(ctx context.Context, s *identity.Session) error {
 // Errors: ENOTFOUND.
 func (tx *Tx) SessionByTokenHash(ctx context.Context, hash []byte) (*identity.Session, error) {
 	var s identity.Session
-	err := tx.queryRow(ctx, `SELECT id, token_hash, user_id, stage, csrf_token, remote, created_at, last_seen_at, expires_at, reauth_at, pending_totp
+	err := tx.queryRow(ctx, `SELECT id, token_hash, user_id, stage, csrf_token, remote, created_at, last_seen_at, expires_at, reauth_at, pending_totp, search
 		FROM sessions WHERE token_hash = ?`, hash).
-		Scan(&s.ID, &s.TokenHash, &s.UserID, &s.Stage, &s.CSRF, &s.Remote, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt, &s.ReauthAt, &s.PendingTOTP)
+		Scan(&s.ID, &s.TokenHash, &s.UserID, &s.Stage, &s.CSRF, &s.Remote, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt, &s.ReauthAt, &s.PendingTOTP, &s.Search)
 	if err != nil {
 		return nil, tx.scanErr(err, "session")
 	}
@@ -39,8 +39,8 @@ func (tx *Tx) SessionByTokenHash(ctx context.Context, hash []byte) (*identity.Se
 // UpdateSession saves a session's stage, activity, re-authentication time
 // and pending second-factor secret.
 func (tx *Tx) UpdateSession(ctx context.Context, s *identity.Session) error {
-	res, err := tx.exec(ctx, `UPDATE sessions SET stage = ?, last_seen_at = ?, reauth_at = ?, pending_totp = ? WHERE id = ?`,
-		s.Stage, s.LastSeenAt, s.ReauthAt, s.PendingTOTP, s.ID)
+	res, err := tx.exec(ctx, `UPDATE sessions SET stage = ?, last_seen_at = ?, reauth_at = ?, pending_totp = ?, search = ? WHERE id = ?`,
+		s.Stage, s.LastSeenAt, s.ReauthAt, s.PendingTOTP, s.Search, s.ID)
 	if err != nil {
 		return err
 	}

@@ -153,6 +153,17 @@ func testCaseworkAPI(t *testing.T, e storetest.Engine) {
 		t.Fatalf("cases after a duplicate warning = %d; want 1", n)
 	}
 
+	// Search by name travels in the body; a name in the URL is refused.
+	if status, out := call("aaa.casemanager", "POST", "/cases/search", `{"q":"hollis"}`); status != http.StatusOK || out["total"] != float64(1) {
+		t.Fatalf("search: %d %v", status, out)
+	}
+	if status, _ := call("aaa.casemanager", "GET", "/cases?q=hollis", ""); status != http.StatusUnprocessableEntity {
+		t.Fatalf("a name in the URL: %d; want 422", status)
+	}
+	if status, out := call("bbb.teamleader", "POST", "/cases/search", `{"q":"hollis"}`); status != http.StatusOK || out["total"] != float64(0) {
+		t.Fatalf("site B search: %d %v", status, out)
+	}
+
 	// The state machine: an illegal move is refused and changes nothing.
 	status, out = call("aaa.teamleader", "POST", "/cases/"+caseID+"/transitions", `{"event":"close","closure_reason":"completed"}`)
 	if status != http.StatusUnprocessableEntity || errCode(out) != "invalid" {

@@ -54,13 +54,16 @@ type sortLink struct {
 const pageSize = 50
 
 // cases lists the cases the user may see, searchable by name or
-// reference, filterable by state, sortable and paged. Search terms are
-// sent as a query string: the page is never bookmarked with a person's
-// name, because the form posts it only to this page, and the log records
-// only the route pattern.
+// reference, filterable by state, sortable and paged. The search words are
+// posted to /cases/search and kept with the session, so a name never
+// appears in a URL (browser history, proxies, bookmarks): the address only
+// says search=1.
 func (s *Server) cases(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	d := casesData{Query: strings.TrimSpace(q.Get("q")), State: q.Get("state"), Sort: q.Get("sort"), States: casework.States()}
+	d := casesData{State: q.Get("state"), Sort: q.Get("sort"), States: casework.States()}
+	if p := principalFrom(r.Context()); q.Get("search") == "1" && p != nil && p.session != nil {
+		d.Query = p.session.Search
+	}
 	d.Page, _ = strconv.Atoi(q.Get("page"))
 	if d.Page < 1 {
 		d.Page = 1
@@ -77,7 +80,11 @@ func (s *Server) cases(w http.ResponseWriter, r *http.Request) error {
 	d.Pages = (total + pageSize - 1) / pageSize
 	link := func(changes map[string]string) string {
 		v := url.Values{}
-		for k, val := range map[string]string{"q": d.Query, "state": d.State, "sort": d.Sort} {
+		search := ""
+		if d.Query != "" {
+			search = "1"
+		}
+		for k, val := range map[string]string{"search": search, "state": d.State, "sort": d.Sort} {
 			if val != "" {
 				v.Set(k, val)
 			}
@@ -111,6 +118,37 @@ func (s *Server) cases(w http.ResponseWriter, r *http.Request) error {
 		d.NextURL = link(map[string]string{"page": strconv.Itoa(d.Page + 1)})
 	}
 	return s.render(w, r, http.StatusOK, "cases", s.page(r, "Cases", d))
+}
+
+// searchCases keeps the search words with the session and shows the
+// list: the words travel in the form body, never the address.
+func (s *Server) searchCases(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p := principalFrom(ctx)
+	q := strings.TrimSpace(r.PostFormValue("q"))
+	if len(q) > 200 {
+		q = q[:200]
+	}
+	p.session.Search = q
+	if err := s.cfg.DB.Transact(ctx, func(tx *store.Tx) error { return tx.UpdateSession(ctx, p.session) }); err != nil {
+		return err
+	}
+	v := url.Values{}
+	if q != "" {
+		v.Set("search", "1")
+	}
+	if st := r.PostFormValue("state"); st != "" {
+		v.Set("state", st)
+	}
+	if so := r.PostFormValue("sort"); so != "" {
+		v.Set("sort", so)
+	}
+	target := "/cases"
+	if len(v) > 0 {
+		target += "?" + v.Encode()
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+	return nil
 }
 
 func (s *Server) caseload(w http.ResponseWriter, r *http.Request) error {

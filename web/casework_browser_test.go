@@ -209,7 +209,14 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	step("lists")
 	visit("/team")
 	visit("/cases")
-	visit("/cases?q=hollis")
+	fill("#q", "hollis")
+	submit("form[action='/cases/search'] button", 200)
+	if url, _ := b.URL(); strings.Contains(strings.ToLower(url), "hollis") {
+		t.Fatalf("the search words are in the address: %s", url)
+	}
+	if html, _ := b.HTML(); !strings.Contains(html, "Darren Hollis") {
+		t.Fatal("the search did not find the case")
+	}
 	visit("/caseload")
 	b.AssertNoConsoleErrors(t)
 	if err := b.Screenshot("/tmp/drive-case.png"); err != nil {

@@ -75,6 +75,7 @@ func (s *Server) routeList() []route {
 
 		// Casework.
 		{"GET", "/cases", pageRoute, enrolled, need{access.PerpetratorCase, access.Read}, s.cases},
+		{"POST", "/cases/search", pageRoute, enrolled, need{access.PerpetratorCase, access.Read}, s.searchCases},
 		{"GET", "/caseload", pageRoute, enrolled, need{access.PerpetratorCase, access.Read}, s.caseload},
 		{"GET", "/team", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.team},
 		{"GET", "/referrals/new", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.referralForm},
@@ -106,6 +107,7 @@ func (s *Server) routeList() []route {
 		{"GET", "/api/v1/version", apiRoute, public, none, s.api.GetVersion},
 		{"GET", "/api/v1/me", apiRoute, enrolled, none, s.apiMe},
 		{"GET", "/api/v1/cases", apiRoute, enrolled, none, s.apiAs(s.apiCases.ListCases)},
+		{"POST", "/api/v1/cases/search", apiRoute, enrolled, none, s.apiAs(s.apiCases.SearchCases)},
 		{"POST", "/api/v1/referrals", apiRoute, enrolled, none, s.apiAs(s.apiCases.Refer)},
 		{"GET", "/api/v1/cases/{id}", apiRoute, enrolled, none, s.apiAs(s.apiCases.GetCase)},
 		{"POST", "/api/v1/cases/{id}/transitions", apiRoute, enrolled, none, s.apiAs(s.apiCases.Transition)},

@@ -14,7 +14,10 @@ CREATE TABLE sessions (
 	last_seen_at TIMESTAMPTZ NOT NULL,
 	expires_at   TIMESTAMPTZ NOT NULL,
 	reauth_at    TIMESTAMPTZ NOT NULL,
-	pending_totp TEXT NOT NULL DEFAULT ''
+	pending_totp TEXT NOT NULL DEFAULT '',
+	-- The user's current case search, kept here so that names typed into
+	-- the search box never travel in a URL.
+	search       TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX sessions_user ON sessions (user_id);
 
