@@ -174,23 +174,42 @@ type Evidence struct {
 
 // PersonBody is a person as the API shows and takes them.
 type PersonBody struct {
-	ID                int64    `json:"id,omitempty"`
-	SiteID            int64    `json:"site_id,omitempty"`
-	GivenName         string   `json:"given_name"`
-	FamilyName        string   `json:"family_name"`
-	Aliases           []string `json:"aliases,omitempty"`
-	DateOfBirth       string   `json:"date_of_birth,omitempty"`
-	Gender            string   `json:"gender,omitempty"`
-	Ethnicity         string   `json:"ethnicity,omitempty"`
-	SexualOrientation string   `json:"sexual_orientation,omitempty"`
-	Disability        string   `json:"disability,omitempty"`
-	PoliceRef         string   `json:"police_ref,omitempty"`
-	SocialCareRef     string   `json:"social_care_ref,omitempty"`
-	ProbationRef      string   `json:"probation_ref,omitempty"`
-	MergedInto        int64    `json:"merged_into,omitempty"`
+	ID                int64         `json:"id,omitempty"`
+	SiteID            int64         `json:"site_id,omitempty"`
+	GivenName         string        `json:"given_name"`
+	FamilyName        string        `json:"family_name"`
+	Aliases           []string      `json:"aliases,omitempty"`
+	DateOfBirth       string        `json:"date_of_birth,omitempty"`
+	Gender            string        `json:"gender,omitempty"`
+	Ethnicity         string        `json:"ethnicity,omitempty"`
+	SexualOrientation string        `json:"sexual_orientation,omitempty"`
+	Disability        string        `json:"disability,omitempty"`
+	PoliceRef         string        `json:"police_ref,omitempty"`
+	SocialCareRef     string        `json:"social_care_ref,omitempty"`
+	ProbationRef      string        `json:"probation_ref,omitempty"`
+	MergedInto        int64         `json:"merged_into,omitempty"`
+	Addresses         []AddressBody `json:"addresses,omitempty"`
+}
+
+// AddressBody is one of a perpetrator's addresses over time. Victim
+// addresses are never here: they live in the protected compartment.
+type AddressBody struct {
+	Line1    string `json:"line1,omitempty"`
+	Town     string `json:"town,omitempty"`
+	Postcode string `json:"postcode,omitempty"`
+	From     string `json:"from,omitempty"`
+	To       string `json:"to,omitempty"`
 }
 
 func personBody(p *people.Person) PersonBody {
+	b := personFields(p)
+	for _, a := range p.Addresses {
+		b.Addresses = append(b.Addresses, AddressBody{Line1: a.Line1, Town: a.Town, Postcode: a.Postcode, From: a.From.String(), To: a.To.String()})
+	}
+	return b
+}
+
+func personFields(p *people.Person) PersonBody {
 	return PersonBody{ID: p.ID, SiteID: p.SiteID, GivenName: p.GivenName, FamilyName: p.FamilyName, Aliases: p.Aliases,
 		DateOfBirth: p.DateOfBirth.String(), Gender: p.Gender, Ethnicity: p.Ethnicity, SexualOrientation: p.SexualOrientation,
 		Disability: p.Disability, PoliceRef: p.PoliceRef, SocialCareRef: p.SocialCareRef, ProbationRef: p.ProbationRef, MergedInto: p.MergedInto}
@@ -629,4 +648,40 @@ func (h *Cases) GetPerson(w http.ResponseWriter, r *http.Request, a service.Acto
 		out.Cases = append(out.Cases, summary(row))
 	}
 	return WriteJSON(w, http.StatusOK, out)
+}
+
+// UpdatePerson answers POST /people/{id}: the body replaces the person's
+// details (names, other names, date of birth, equality fields, references
+// and, when given, the address history).
+func (h *Cases) UpdatePerson(w http.ResponseWriter, r *http.Request, a service.Actor) error {
+	id, err := pathID(r, "id", "person")
+	if err != nil {
+		return err
+	}
+	var b PersonBody
+	if err := decode(r, &b); err != nil {
+		return err
+	}
+	fields := map[string]string{}
+	dob := dateParam(b.DateOfBirth, "date_of_birth", fields)
+	var addrs []people.Address
+	for i, ad := range b.Addresses {
+		addrs = append(addrs, people.Address{Line1: ad.Line1, Town: ad.Town, Postcode: ad.Postcode,
+			From: dateParam(ad.From, "addresses["+strconv.Itoa(i)+"].from", fields), To: dateParam(ad.To, "addresses["+strconv.Itoa(i)+"].to", fields)})
+	}
+	if len(fields) > 0 {
+		return drive.Invalid("Check the person", fields)
+	}
+	p, err := h.Svc.UpdatePerson(r.Context(), a, id, func(p *people.Person) {
+		p.GivenName, p.FamilyName, p.Aliases, p.DateOfBirth = b.GivenName, b.FamilyName, b.Aliases, dob
+		p.Gender, p.Ethnicity, p.SexualOrientation, p.Disability = b.Gender, b.Ethnicity, b.SexualOrientation, b.Disability
+		p.PoliceRef, p.SocialCareRef, p.ProbationRef = b.PoliceRef, b.SocialCareRef, b.ProbationRef
+		if b.Addresses != nil {
+			p.Addresses = addrs
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return WriteJSON(w, http.StatusOK, personBody(p))
 }

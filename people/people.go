@@ -166,7 +166,7 @@ func (p *Person) Validate(today drive.Date) error {
 			f["addresses"] = "Enter a real postcode, such as LS1 4AP"
 		}
 		if !a.To.IsZero() && !a.From.IsZero() && a.To.Before(a.From) {
-			f["addresses"] = "An address cannot end before it starts"
+			f["addresses"] = "An address cannot end before it starts: a new address must start after the current one"
 		}
 		if a.From.After(today) {
 			f["addresses"] = "An address cannot start in the future"

@@ -673,3 +673,32 @@ func contains(xs []int64, x int64) bool {
 	}
 	return false
 }
+
+// UpdatePerson changes a person's details (names, equality fields,
+// references, addresses) at a site where the actor may write cases.
+// change edits the stored record; it is then validated and saved, or
+// nothing changes. Errors: ENOTFOUND, EINVALID.
+func (s *Service) UpdatePerson(ctx context.Context, a Actor, id int64, change func(p *people.Person)) (*people.Person, error) {
+	var out *people.Person
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+		p, err := tx.Person(ctx, id)
+		if err != nil {
+			return drive.NotFound("person")
+		}
+		r := access.Resource{Class: access.PerpetratorCase, RecordType: "person", RecordID: strconv.FormatInt(id, 10), SiteID: p.SiteID}
+		d, err := s.decide(ctx, tx, a, access.Write, r, "person")
+		if err != nil {
+			return err
+		}
+		change(p)
+		if err := tx.UpdatePerson(ctx, p); err != nil {
+			return err
+		}
+		out = p
+		return record(ctx, tx, a, d, audit.ActionRecordWrite, "person", id, p.SiteID)
+	})
+	if drive.ErrorCode(err) == drive.ENOTFOUND {
+		s.denied(ctx, a, "person", id)
+	}
+	return out, err
+}

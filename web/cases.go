@@ -532,6 +532,47 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request) error {
 	}{p, rows, people.Label(p.Gender, people.Genders()), people.Label(p.Ethnicity, people.Ethnicities())}))
 }
 
+// personEdit shows the form for a person's details.
+func (s *Server) personEdit(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "person")
+	if err != nil {
+		return err
+	}
+	return s.renderPersonEdit(w, r, http.StatusOK, id, nil)
+}
+
+func (s *Server) renderPersonEdit(w http.ResponseWriter, r *http.Request, status int, id int64, de *drive.Error) error {
+	p, _, err := s.svc.Person(r.Context(), actorOf(r), id)
+	if err != nil {
+		return err
+	}
+	form := r.PostForm
+	if form == nil || de == nil {
+		form = url.Values{"given_name": {p.GivenName}, "family_name": {p.FamilyName}, "aliases": {strings.Join(p.Aliases, "\n")},
+			"date_of_birth": {p.DateOfBirth.String()}, "gender": {p.Gender}, "ethnicity": {p.Ethnicity},
+			"sexual_orientation": {p.SexualOrientation}, "disability": {p.Disability}, "police_ref": {p.PoliceRef},
+			"social_care_ref": {p.SocialCareRef}, "probation_ref": {p.ProbationRef}}
+	}
+	d := struct {
+		Person  *people.Person
+		Form    url.Values
+		Errors  FormErrors
+		Genders []people.Option
+		Ethnics []people.Option
+		Orients []people.Option
+		Disabs  []people.Option
+	}{p, form, nil, people.Genders(), people.Ethnicities(), people.SexualOrientations(), people.Disabilities()}
+	title := "Change " + p.Name()
+	if de != nil {
+		d.Errors = formErrors(de.Fields, "given_name", "family_name", "date_of_birth", "gender", "ethnicity", "references", "addresses")
+		if len(d.Errors) == 0 {
+			d.Errors = FormErrors{{"", de.Message}}
+		}
+		title = "Error: " + title
+	}
+	return s.render(w, r, status, "person-edit", s.page(r, title, d))
+}
+
 func (s *Server) personForm(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	id, err := pathID(r, "id", "person")
@@ -547,6 +588,51 @@ func (s *Server) personForm(w http.ResponseWriter, r *http.Request) error {
 		err = s.svc.Merge(ctx, actorOf(r), id, other)
 	case "unmerge":
 		err = s.svc.Unmerge(ctx, actorOf(r), id)
+	case "edit":
+		f := r.PostForm
+		// Dates are read before anything is stored, so a bad one changes
+		// nothing.
+		fields := map[string]string{}
+		var dob, from drive.Date
+		if v := strings.TrimSpace(f.Get("date_of_birth")); v != "" {
+			if dob, err = drive.ParseDate(v); err != nil {
+				fields["date_of_birth"] = "Enter a real date of birth, for example 1984-02-11"
+			}
+		}
+		line, pc := strings.TrimSpace(f.Get("address_line1")), strings.TrimSpace(f.Get("address_postcode"))
+		newAddress := line != "" || pc != ""
+		if newAddress {
+			if from, err = drive.ParseDate(f.Get("address_from")); err != nil {
+				fields["addresses"] = "Enter the date he started living at the new address, for example 2026-10-01"
+			}
+		}
+		err = nil
+		if len(fields) > 0 {
+			err = drive.Invalid("Check the person's details", fields)
+		} else {
+			_, err = s.svc.UpdatePerson(ctx, actorOf(r), id, func(p *people.Person) {
+				p.GivenName, p.FamilyName = f.Get("given_name"), f.Get("family_name")
+				p.Aliases = splitLines(f.Get("aliases"))
+				p.Gender, p.Ethnicity = f.Get("gender"), f.Get("ethnicity")
+				p.SexualOrientation, p.Disability = f.Get("sexual_orientation"), f.Get("disability")
+				p.PoliceRef, p.SocialCareRef, p.ProbationRef = f.Get("police_ref"), f.Get("social_care_ref"), f.Get("probation_ref")
+				p.DateOfBirth = dob
+				if newAddress {
+					// The new address is current: the one before it ends
+					// the day before. (Validation refuses a new address
+					// that starts before the current one.)
+					for i := range p.Addresses {
+						if p.Addresses[i].To.IsZero() {
+							p.Addresses[i].To = from.AddDays(-1)
+						}
+					}
+					p.Addresses = append(p.Addresses, people.Address{Line1: line, Town: f.Get("address_town"), Postcode: pc, From: from})
+				}
+			})
+		}
+		if drive.ErrorCode(err) == drive.EINVALID {
+			return s.renderPersonEdit(w, r, http.StatusUnprocessableEntity, id, asInvalid(err))
+		}
 	default:
 		return drive.NotFound("page")
 	}

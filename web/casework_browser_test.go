@@ -133,6 +133,26 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	}
 	b.AssertNoConsoleErrors(t)
 
+	step("change the person's details")
+	html, _ := b.HTML()
+	personPath := regexp.MustCompile(`href="(/people/\d+)"`).FindStringSubmatch(html)
+	if personPath == nil {
+		t.Fatal("no link to the person")
+	}
+	visit(personPath[1] + "/edit")
+	fill("#aliases", "Daz Hollis")
+	choose("#sexual_orientation", "prefer_not_to_say")
+	fill("#address_line1", "4 Canal Side")
+	fill("#address_postcode", "nm2 4ab")
+	fill("#address_from", today.AddDays(-10).String())
+	fill("#date_of_birth", "1984-13-40")
+	submit("form[action$='/edit'] button", 422)
+	fill("#date_of_birth", "1984-02-11")
+	submit("form[action$='/edit'] button", 200)
+	if html, _ := b.HTML(); !strings.Contains(html, "Daz Hollis") || !strings.Contains(html, "NM2 4AB") {
+		t.Fatal("the person's changes are not shown")
+	}
+
 	step("the same person again is caught by the duplicate check")
 	visit("/referrals/new")
 	fill("#given_name", "Daren")
@@ -164,7 +184,7 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 		fill("#due_on", today.AddDays(14).String())
 		submit("form[action$='/actions'] button", 200)
 	}
-	html, _ := b.HTML()
+	html, _ = b.HTML()
 	for _, want := range []string{"DVPN/DVPO application", "One-to-one session block", "Housing referral"} {
 		if !strings.Contains(html, want) {
 			t.Fatalf("the plan lacks %q", want)

@@ -83,6 +83,7 @@ func (s *Server) routeList() []route {
 		{"GET", "/cases/{id}", pageRoute, enrolled, none, s.casePage},
 		{"POST", "/cases/{id}/{form}", pageRoute, enrolled, none, s.caseForm},
 		{"GET", "/people/{id}", pageRoute, enrolled, none, s.personPage},
+		{"GET", "/people/{id}/edit", pageRoute, enrolled, none, s.personEdit},
 		{"POST", "/people/{id}/{form}", pageRoute, enrolled, none, s.personForm},
 
 		// Your own account: changes need the current password again.
@@ -121,6 +122,7 @@ func (s *Server) routeList() []route {
 		{"GET", "/api/v1/cases/{id}/reviews", apiRoute, enrolled, none, s.apiAs(s.apiCases.ListReviews)},
 		{"POST", "/api/v1/cases/{id}/reviews", apiRoute, enrolled, none, s.apiAs(s.apiCases.AddReview)},
 		{"GET", "/api/v1/people/{id}", apiRoute, enrolled, none, s.apiAs(s.apiCases.GetPerson)},
+		{"POST", "/api/v1/people/{id}", apiRoute, enrolled, none, s.apiAs(s.apiCases.UpdatePerson)},
 
 		// Everything else is not found, in the style of its part of the site.
 		{"", "/api/", apiRoute, public, none, notFound},
