@@ -319,6 +319,9 @@ func (h *Cases) GetCase(w http.ResponseWriter, r *http.Request, a service.Actor)
 	if err != nil {
 		return err
 	}
+	if v.Restricted {
+		return drive.NotFound("case")
+	}
 	c := v.Case
 	b := CaseBody{CaseSummary: summary(store.CaseRow{Case: *c, PersonName: v.Person.Name(), CaseManagerName: v.CaseManager}),
 		Summary: c.Summary, Eligible: v.Assessment.Eligible, CriteriaMet: []string{}, DecisionReasons: c.DecisionReasons,
@@ -405,6 +408,9 @@ func (h *Cases) ListActions(w http.ResponseWriter, r *http.Request, a service.Ac
 	v, err := h.Svc.Case(r.Context(), a, id)
 	if err != nil {
 		return err
+	}
+	if v.Restricted {
+		return drive.NotFound("case")
 	}
 	out := []ActionBody{}
 	for _, act := range v.Actions {
@@ -597,6 +603,9 @@ func (h *Cases) ListReviews(w http.ResponseWriter, r *http.Request, a service.Ac
 	v, err := h.Svc.Case(r.Context(), a, id)
 	if err != nil {
 		return err
+	}
+	if v.Restricted {
+		return drive.NotFound("case")
 	}
 	out := []ReviewBody{}
 	for _, rv := range v.Reviews {

@@ -153,6 +153,10 @@ type CaseView struct {
 	CaseManagers []identity.User // who the case may be allocated to
 	Sites        []identity.Site // where it may be transferred
 	Today        drive.Date
+	// Restricted is set when the case has moved to another site: the
+	// view holds only what the actor's own site's staff wrote on it
+	// (their notes, contacts and history), and nothing else.
+	Restricted bool
 }
 
 // Case returns a case the actor may read, with everything on its page, and
@@ -169,7 +173,7 @@ func (s *Service) Case(ctx context.Context, a Actor, id int64) (*CaseView, error
 		}
 		d, receiving, err := s.decideCase(ctx, tx, a, access.Read, c, access.PerpetratorCase)
 		if err != nil {
-			return err
+			return s.ownWriting(ctx, tx, a, c, v)
 		}
 		v.Case, v.Today = c, drive.DateOf(tx.Now)
 		if v.Person, err = tx.Person(ctx, c.PersonID); err != nil {
@@ -218,6 +222,68 @@ func (s *Service) Case(ctx context.Context, a Actor, id int64) (*CaseView, error
 		s.denied(ctx, a, "case", id)
 	}
 	return v, err
+}
+
+// ownWriting builds the restricted view of a case that has moved to
+// another site: only what staff of the actor's own sites wrote on it
+// (notes, contacts, history entries) stays visible to them. If they wrote
+// nothing, the case is "not found" as usual.
+func (s *Service) ownWriting(ctx context.Context, tx *store.Tx, a Actor, c *casework.Case, v *CaseView) error {
+	sites, _ := a.Subject.SitesFor(access.PerpetratorCase, access.Read)
+	var former []int64
+	for _, site := range sites {
+		if site != c.SiteID {
+			former = append(former, site)
+		}
+	}
+	staff, err := tx.StaffOfSites(ctx, former)
+	if err != nil || len(staff) == 0 {
+		return drive.NotFound("case")
+	}
+	history, err := tx.History(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, h := range history {
+		if contains(former, h.SiteID) {
+			v.History = append(v.History, h)
+		}
+	}
+	if len(v.History) == 0 {
+		return drive.NotFound("case")
+	}
+	notes, err := tx.Notes(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, n := range notes {
+		if staff[n.CreatedBy] {
+			v.Notes = append(v.Notes, n)
+		}
+	}
+	contacts, err := tx.Contacts(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, ct := range contacts {
+		if staff[ct.CreatedBy] {
+			v.Contacts = append(v.Contacts, ct)
+		}
+	}
+	v.Restricted, v.CanReadNotes = true, true
+	v.Case = &casework.Case{ID: c.ID, State: casework.Transferred}
+	v.Person = &people.Person{}
+	v.Programme = programme.Drive()
+	v.Today = drive.DateOf(tx.Now)
+	users, err := tx.Users(ctx)
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		v.Users[u.ID] = u.DisplayName
+	}
+	return tx.Audit(ctx, audit.Event{Action: audit.ActionRecordRead, ActorID: a.UserID, RecordType: "case",
+		RecordID: strconv.FormatInt(c.ID, 10), Remote: a.Remote, Outcome: audit.OutcomeAllowed, Reason: "own site's records after transfer"})
 }
 
 // names fills in the people, sites and choices the case page shows.

@@ -221,11 +221,45 @@ func testCaseworkAPI(t *testing.T, e storetest.Engine) {
 	if status, _ := call("bbb.teamleader", "POST", "/cases/"+caseID+"/transitions", `{"event":"begin_closure","closure_reason":"completed"}`); status != http.StatusNotFound {
 		t.Errorf("site B moving the case: %d", status)
 	}
+	var raw []byte
 	var list api.CaseList
 	_, out = call("bbb.teamleader", "GET", "/cases", "")
-	raw, _ := json.Marshal(out)
+	raw, _ = json.Marshal(out)
 	_ = json.Unmarshal(raw, &list)
 	if list.Total != 0 {
 		t.Errorf("site B's case list shows %d cases of site A", list.Total)
 	}
+	// Transfer to site B: the receiving team leader sees the pending case
+	// and accepts it; afterwards site A keeps only what its staff wrote.
+	siteB := strconv.FormatInt(siteA+1, 10)
+	if status, out := call("aaa.teamleader", "POST", "/cases/"+caseID+"/transitions", `{"event":"transfer","site_id":`+siteB+`}`); status != http.StatusOK {
+		t.Fatalf("transfer: %d %v", status, out)
+	}
+	if status, out := call("bbb.teamleader", "GET", "/cases/"+caseID, ""); status != http.StatusOK || out["state"] != "transferred" {
+		t.Fatalf("receiving site reading the pending case: %d %v", status, out)
+	}
+	if status, _ := call("bbb.teamleader", "POST", "/cases/"+caseID+"/notes", `{"text":"Not yet ours"}`); status != http.StatusNotFound {
+		t.Fatalf("receiving site writing before accepting: %d", status)
+	}
+	if status, out := call("bbb.teamleader", "POST", "/cases/"+caseID+"/transitions", `{"event":"accept_transfer"}`); status != http.StatusOK || out["state"] != "accepted" {
+		t.Fatalf("accept transfer: %d %v", status, out)
+	}
+	if status, out := call("bbb.teamleader", "POST", "/cases/"+caseID+"/notes", `{"text":"Received from site A"}`); status != http.StatusCreated {
+		t.Fatalf("new site's note: %d %v", status, out)
+	}
+	if status, _ := call("aaa.teamleader", "GET", "/cases/"+caseID, ""); status != http.StatusNotFound {
+		t.Fatalf("sending site reading the moved case: %d; want 404", status)
+	}
+	req, _ := http.NewRequest("GET", ts.URL+"/api/v1/cases/"+caseID+"/notes", nil)
+	req.Header.Set("Authorization", "Bearer "+tokens["aaa.teamleader"])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(raw), "First session arranged") || strings.Contains(string(raw), "Received from site A") {
+		t.Fatalf("sending site's own notes after transfer: %d %s", resp.StatusCode, raw)
+	}
+
 }

@@ -415,6 +415,9 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 		d.Prongs = append(d.Prongs, pp)
 	}
 	d.Timeline = timeline(v)
+	if v.Restricted {
+		return s.render(w, r, status, "case-moved", s.page(r, "Case "+strconv.FormatInt(v.Case.ID, 10), d))
+	}
 	title := v.Person.Name()
 	if len(errs) > 0 {
 		title = "Error: " + title
