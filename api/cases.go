@@ -52,6 +52,25 @@ func pathID(r *http.Request, name, what string) (int64, error) {
 	return id, nil
 }
 
+// view loads the case named in the path as the caller may see it. A case
+// that has moved to another site shows its former site only what that
+// site's staff wrote, so whole-case resources answer "not found" for it
+// unless partial is true.
+func (h *Cases) view(r *http.Request, a service.Actor, partial bool) (*service.CaseView, error) {
+	id, err := pathID(r, "id", "case")
+	if err != nil {
+		return nil, err
+	}
+	v, err := h.Svc.Case(r.Context(), a, id)
+	if err != nil {
+		return nil, err
+	}
+	if v.Restricted && !partial {
+		return nil, drive.NotFound("case")
+	}
+	return v, nil
+}
+
 // CaseSummary is a case in a list.
 type CaseSummary struct {
 	ID             int64  `json:"id"`
@@ -311,16 +330,9 @@ type CaseBody struct {
 
 // GetCase answers GET /cases/{id}.
 func (h *Cases) GetCase(w http.ResponseWriter, r *http.Request, a service.Actor) error {
-	id, err := pathID(r, "id", "case")
+	v, err := h.view(r, a, false)
 	if err != nil {
 		return err
-	}
-	v, err := h.Svc.Case(r.Context(), a, id)
-	if err != nil {
-		return err
-	}
-	if v.Restricted {
-		return drive.NotFound("case")
 	}
 	c := v.Case
 	b := CaseBody{CaseSummary: summary(store.CaseRow{Case: *c, PersonName: v.Person.Name(), CaseManagerName: v.CaseManager}),
@@ -401,16 +413,9 @@ func actionBody(a casework.Action, today drive.Date) ActionBody {
 
 // ListActions answers GET /cases/{id}/actions.
 func (h *Cases) ListActions(w http.ResponseWriter, r *http.Request, a service.Actor) error {
-	id, err := pathID(r, "id", "case")
+	v, err := h.view(r, a, false)
 	if err != nil {
 		return err
-	}
-	v, err := h.Svc.Case(r.Context(), a, id)
-	if err != nil {
-		return err
-	}
-	if v.Restricted {
-		return drive.NotFound("case")
 	}
 	out := []ActionBody{}
 	for _, act := range v.Actions {
@@ -500,11 +505,7 @@ type NoteBody struct {
 
 // ListNotes answers GET /cases/{id}/notes.
 func (h *Cases) ListNotes(w http.ResponseWriter, r *http.Request, a service.Actor) error {
-	id, err := pathID(r, "id", "case")
-	if err != nil {
-		return err
-	}
-	v, err := h.Svc.Case(r.Context(), a, id)
+	v, err := h.view(r, a, true)
 	if err != nil {
 		return err
 	}
@@ -546,11 +547,7 @@ type ContactBody struct {
 
 // ListContacts answers GET /cases/{id}/contacts.
 func (h *Cases) ListContacts(w http.ResponseWriter, r *http.Request, a service.Actor) error {
-	id, err := pathID(r, "id", "case")
-	if err != nil {
-		return err
-	}
-	v, err := h.Svc.Case(r.Context(), a, id)
+	v, err := h.view(r, a, true)
 	if err != nil {
 		return err
 	}
@@ -596,16 +593,9 @@ type ReviewBody struct {
 
 // ListReviews answers GET /cases/{id}/reviews.
 func (h *Cases) ListReviews(w http.ResponseWriter, r *http.Request, a service.Actor) error {
-	id, err := pathID(r, "id", "case")
+	v, err := h.view(r, a, false)
 	if err != nil {
 		return err
-	}
-	v, err := h.Svc.Case(r.Context(), a, id)
-	if err != nil {
-		return err
-	}
-	if v.Restricted {
-		return drive.NotFound("case")
 	}
 	out := []ReviewBody{}
 	for _, rv := range v.Reviews {
