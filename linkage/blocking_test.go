@@ -1,0 +1,159 @@
+package linkage
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestParseBlockingRule(t *testing.T) {
+	tests := []struct {
+		in   string
+		want BlockingRule
+		back string
+	}{
+		{"surname", BlockingRule{[]BlockingKey{{[]string{"surname"}, ""}}}, "surname"},
+		{"given|surname:phonetic+dob:year", BlockingRule{[]BlockingKey{{[]string{"given", "surname"}, "phonetic"}, {[]string{"dob"}, "year"}}}, "given|surname:phonetic+dob:year"},
+		{" postcode:District + surname ", BlockingRule{[]BlockingKey{{[]string{"postcode"}, "district"}, {[]string{"surname"}, ""}}}, "postcode:district+surname"},
+	}
+	for _, tt := range tests {
+		got, err := ParseBlockingRule(tt.in)
+		if err != nil {
+			t.Errorf("ParseBlockingRule(%q): %v", tt.in, err)
+			continue
+		}
+		if got.String() != tt.back || len(got.Keys) != len(tt.want.Keys) {
+			t.Errorf("ParseBlockingRule(%q) = %v, want %v", tt.in, got, tt.back)
+		}
+	}
+	for _, bad := range []string{"", "+dob", "a|b|c", "dob+"} {
+		if _, err := ParseBlockingRule(bad); err == nil {
+			t.Errorf("ParseBlockingRule(%q) succeeded, want an error", bad)
+		}
+	}
+}
+
+func TestCompileRulesErrors(t *testing.T) {
+	tb, _ := NewTable([]Field{{"given", KindGiven}, {"dob", KindDate}, {"town", KindPlace}})
+	tests := []struct{ rule, want string }{
+		{"surname", "names \"surname\", which is not a compared field"},
+		{"dob:phonetic", "transform \"phonetic\" does not apply to date field \"dob\""},
+		{"given:soundex", "unknown transform \"soundex\""},
+		{"given|town", "cannot be compared"},
+	}
+	for _, tt := range tests {
+		r, err := ParseBlockingRule(tt.rule)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = compileRules(tb, []BlockingRule{r})
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("rule %q: error %v, want one containing %q", tt.rule, err, tt.want)
+		}
+	}
+}
+
+func TestDefaultBlockingRules(t *testing.T) {
+	rules := func(fields ...Field) []string {
+		var out []string
+		for _, r := range DefaultBlockingRules(fields) {
+			out = append(out, r.String())
+		}
+		return out
+	}
+	people := rules(Field{"g", KindGiven}, Field{"s", KindSurname}, Field{"d", KindDate}, Field{"p", KindPostcode}, Field{"t", KindPlace}, Field{"nhs", KindExact})
+	want := []string{
+		"g|s:phonetic+d:year", "g|s:phonetic+d:monthday", "d+s:phonetic", "d+g:phonetic",
+		"d+p:district", "g|s:phonetic+p:district", "nhs", "d", "g|s:phonetic",
+		"g:phonetic+d:year", "s:phonetic+d:year", "g:phonetic+p:district", "s:phonetic+p:district",
+	}
+	if !slices.Equal(people, want) {
+		t.Errorf("rules for people =\n%q\nwant\n%q", people, want)
+	}
+	// Every table gets at least one rule, whatever its fields.
+	for _, fields := range [][]Field{
+		{{"e", KindExact}},
+		{{"x", KindText}},
+		{{"f", KindFullName}},
+		{{"p", KindPlace}},
+		{{"d", KindDate}},
+		{{"s", KindSurname}, {"t", KindPlace}},
+	} {
+		if len(DefaultBlockingRules(fields)) == 0 {
+			t.Errorf("no default rules for %v", fields)
+		}
+	}
+}
+
+// TestCandidatesAreTheUnionOfBlocks checks that visiting candidates yields
+// exactly the union of the pairs of every kept block, each pair once, with
+// the set of rules that hold it.
+func TestCandidatesAreTheUnionOfBlocks(t *testing.T) {
+	tb, _ := synthTestTable(t, 3000)
+	rules, err := compileRules(tb, DefaultBlockingRules(tb.fields))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := buildBlocks(tb, rules, 50, 20_000, 2)
+	want := map[[2]uint32]uint32{}
+	for r := range rules {
+		starts := b.starts[r]
+		for blk := 0; blk+1 < len(starts); blk++ {
+			m := b.members[r][starts[blk]:starts[blk+1]]
+			for i := range m {
+				for j := i + 1; j < len(m); j++ {
+					want[[2]uint32{min(m[i], m[j]), max(m[i], m[j])}] |= 1 << r
+				}
+			}
+		}
+	}
+	var mu sync.Mutex
+	got := map[[2]uint32]uint32{}
+	err = visitCandidates(context.Background(), tb, b, 2, false, func(_ int, x, y uint32, mask uint32) {
+		mu.Lock()
+		defer mu.Unlock()
+		k := [2]uint32{x, y}
+		if x >= y {
+			t.Errorf("pair (%d, %d) is not ordered", x, y)
+		}
+		if _, dup := got[k]; dup {
+			t.Errorf("pair (%d, %d) visited twice", x, y)
+		}
+		got[k] = mask
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Errorf("visited %d pairs, want %d", len(got), len(want))
+	}
+	for k, mask := range want {
+		if got[k] != mask {
+			t.Errorf("pair %v: rule set %b, want %b", k, got[k], mask)
+		}
+	}
+	for r := range rules {
+		if b.pairs[r] > 20_000 {
+			t.Errorf("rule %d has %d pairs, over its budget", r, b.pairs[r])
+		}
+	}
+}
+
+// synthTestTable builds a table from the synthetic generator.
+func synthTestTable(t testing.TB, n int) (*Table, []string) {
+	t.Helper()
+	tb, err := NewTable([]Field{{"given", KindGiven}, {"surname", KindSurname}, {"dob", KindDate}, {"postcode", KindPostcode}, {"town", KindPlace}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var truth []string
+	for _, r := range synthRecords(n) {
+		if err := tb.Add(0, r[0], r[1:6]); err != nil {
+			t.Fatal(err)
+		}
+		truth = append(truth, r[6])
+	}
+	return tb, truth
+}
