@@ -19,17 +19,57 @@ import (
 	"github.com/drive-platform/drive"
 )
 
-// Case is a victim-survivor's IDVA case.
+// Case is a victim-survivor's IDVA case. Her name and equality details
+// are held here, apart from the perpetrators' person records, so that no
+// search, duplicate check or list on the perpetrator side can reach her.
 type Case struct {
-	ID        int64
-	SiteID    int64
-	PersonID  int64 // the people record of the victim-survivor
-	IDVAID    int64 // the allocated IDVA; 0 while unallocated
-	Open      bool
-	OpenedOn  drive.Date
-	ClosedOn  drive.Date
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	ID                int64
+	SiteID            int64
+	GivenName         string
+	FamilyName        string
+	DateOfBirth       drive.Date
+	Gender            string // people.Genders() codes
+	Ethnicity         string // people.Ethnicities() codes
+	SexualOrientation string
+	Disability        string
+	IDVAID            int64 // the allocated IDVA; 0 while unallocated
+	Open              bool
+	OpenedOn          drive.Date
+	ClosedOn          drive.Date
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+// Name is her full name, for the IDVA's own pages only.
+func (c *Case) Name() string { return strings.TrimSpace(c.GivenName + " " + c.FamilyName) }
+
+// Validate checks a victim-survivor's case. Errors: EINVALID per field.
+func (c *Case) Validate(today drive.Date) error {
+	f := map[string]string{}
+	c.GivenName, c.FamilyName = tidy(c.GivenName), tidy(c.FamilyName)
+	if c.GivenName == "" || len(c.GivenName) > 100 {
+		f["given_name"] = "Enter her first name"
+	}
+	if c.FamilyName == "" || len(c.FamilyName) > 100 {
+		f["family_name"] = "Enter her last name"
+	}
+	if !c.DateOfBirth.IsZero() && c.DateOfBirth.After(today) {
+		f["date_of_birth"] = "Date of birth must be in the past"
+	}
+	if c.OpenedOn.IsZero() {
+		c.OpenedOn = today
+	} else if c.OpenedOn.After(today) {
+		f["opened_on"] = "The case cannot open in the future"
+	}
+	for _, v := range []*string{&c.Gender, &c.Ethnicity, &c.SexualOrientation, &c.Disability} {
+		if *v == "" {
+			*v = "not_known"
+		}
+	}
+	if len(f) > 0 {
+		return drive.Invalid("Check the victim-survivor's details", f)
+	}
+	return nil
 }
 
 // Relationship is how a victim-survivor is related to the perpetrator.
@@ -237,15 +277,51 @@ func normalise(s string) string {
 	return b.String()
 }
 
-// Child is a child linked to a victim-survivor and a perpetrator case.
-// The child's school belongs to the compartment, never here.
+// Child is a child linked to a victim-survivor and, where he is their
+// parent or lives with them, a perpetrator case. The child's school
+// belongs to the compartment, never here.
 type Child struct {
 	ID              int64
 	VictimCaseID    int64
-	PerpetratorCase int64
+	PerpetratorCase int64 // 0 when not linked to a perpetrator case
+	GivenName       string
 	DateOfBirth     drive.Date
-	Relationship    string // child of both, victim's child, perpetrator's child
-	SocialCare      string // none, early_help, child_in_need, child_protection, looked_after
+	Relationship    string // "both", "victim", "perpetrator": whose child
+	SocialCare      string // SocialCareStatuses codes
+}
+
+// SocialCareStatuses are children's social care statuses, in order of
+// involvement.
+func SocialCareStatuses() []string {
+	return []string{"none", "early_help", "child_in_need", "child_protection", "looked_after", "not_known"}
+}
+
+// Validate checks a child. Errors: EINVALID.
+func (ch *Child) Validate(today drive.Date) error {
+	f := map[string]string{}
+	ch.GivenName = tidy(ch.GivenName)
+	if ch.GivenName == "" || len(ch.GivenName) > 100 {
+		f["child_name"] = "Enter the child's first name"
+	}
+	if ch.DateOfBirth.IsZero() || ch.DateOfBirth.After(today) || ch.DateOfBirth.AgeOn(today) > 25 {
+		f["child_dob"] = "Enter the child's date of birth"
+	}
+	switch ch.Relationship {
+	case "both", "victim", "perpetrator":
+	default:
+		f["child_relationship"] = "Say whose child this is"
+	}
+	ok := false
+	for _, s := range SocialCareStatuses() {
+		ok = ok || s == ch.SocialCare
+	}
+	if !ok {
+		f["child_social_care"] = "Choose the children's social care status"
+	}
+	if len(f) > 0 {
+		return drive.Invalid("Check the child's details", f)
+	}
+	return nil
 }
 
 // RiskFacts is what the perpetrator's case manager may know about a linked
