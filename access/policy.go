@@ -272,6 +272,10 @@ func policy() []rule {
 		{TeamLeader, Child, Site, Read},
 		{TeamLeader, PoliceIntel, Site, Read},
 		{TeamLeader, VictimCompartment, Team, Read},
+		// A team leader of the IDVA service opens victim-survivors' cases
+		// for their IDVAs and reallocates them.
+		{TeamLeader, VictimRisk, Team, Write},
+		{TeamLeader, Child, Team, Write},
 		{TeamLeader, Aggregates, Site, Read},
 		{TeamLeader, Configuration, Site, Read},
 

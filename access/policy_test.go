@@ -57,6 +57,8 @@ func TestPolicySpec(t *testing.T) {
 		"team_leader child site read",
 		"team_leader police_intel site read",
 		"team_leader victim_compartment team read",
+		"team_leader victim_risk team write",
+		"team_leader child team write",
 		"team_leader aggregates site read",
 		"team_leader configuration site read",
 
