@@ -23,7 +23,7 @@ web/assets/node_modules/.package-lock.json: web/assets/package-lock.json web/ass
 ## demo: a fresh demo database in var/, then the service on $(ADDR)
 demo: build
 	@mkdir -p var
-	@rm -f var/demo.db var/demo.db-wal var/demo.db-shm var/demo-credentials.json var/demo.key
+	@rm -f var/demo.db var/demo.db-wal var/demo.db-shm var/demo-credentials.json var/drive-keys.json
 	bin/drive demo --db var/demo.db
 	@scripts/demo-hint var/demo-credentials.json $(ADDR)
 	bin/drive serve --db var/demo.db --addr $(ADDR)

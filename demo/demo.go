@@ -14,6 +14,7 @@ import (
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/sealed"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -33,6 +34,13 @@ type Options struct {
 	// Params are the password hashing parameters; the zero value means
 	// auth.DefaultParams. Tests pass cheaper ones.
 	Params auth.Params
+	// Keyring seals the victim-survivors' protected details (compartments,
+	// safety plans, notes, contacts, DASH comments); drive demo passes the
+	// deployment's key file so drive serve can open them. When nil, a
+	// throwaway keyring is drawn from the seeded stream instead, so tests
+	// that do not read the sealed details need no key file; it is not kept,
+	// so pass a keyring to read them back.
+	Keyring *sealed.Keyring
 }
 
 // Result says what Generate created.
@@ -75,7 +83,7 @@ func Generate(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 		if n > 0 {
 			return drive.Errorf(drive.ECONFLICT, "the database already has %d users: demo data goes only into a new, empty database (give --db a new file name)", n)
 		}
-		g := &generator{tx: tx, rng: rng, secrets: secretSource, params: params, used: map[string]bool{}, res: res}
+		g := &generator{tx: tx, rng: rng, secrets: secretSource, params: params, used: map[string]bool{}, res: res, keyring: opt.Keyring}
 		return g.run(ctx)
 	})
 	if err != nil {
@@ -102,6 +110,7 @@ type generator struct {
 	params  auth.Params
 	used    map[string]bool
 	res     *Result
+	keyring *sealed.Keyring // nil: victims draws one from the seeded stream
 }
 
 func (g *generator) run(ctx context.Context) error {
@@ -171,7 +180,10 @@ func (g *generator) run(ctx context.Context) error {
 			return err
 		}
 	}
-	return g.casework(ctx)
+	if err := g.casework(ctx); err != nil {
+		return err
+	}
+	return g.victims(ctx)
 }
 
 func (g *generator) org(ctx context.Context, o *identity.Organisation) error {

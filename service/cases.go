@@ -13,6 +13,7 @@ import (
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/store"
+	"github.com/drive-platform/drive/victim"
 )
 
 // caseResource is the policy's view of a case for a data class. A case
@@ -29,7 +30,18 @@ func caseResource(c *casework.Case, class access.DataClass) access.Resource {
 // decideCase decides access to a case, letting the receiving site of a
 // pending transfer read it.
 func (s *Service) decideCase(ctx context.Context, tx *store.Tx, a Actor, want access.Action, c *casework.Case, class access.DataClass) (access.Decision, bool, error) {
-	d := access.Decide(a.Subject, want, caseResource(c, class), tx.Now)
+	r := caseResource(c, class)
+	// The IDVAs of the victim-survivors linked to the case are allocated
+	// to it too: they read the perpetrator's case (the policy gives them
+	// read, never write, on perpetrator cases).
+	if links, err := tx.CaseVictimLinks(ctx, c.ID); err == nil {
+		for _, l := range links {
+			if v, err := tx.VictimCase(ctx, l.VictimCaseID); err == nil && v.IDVAID != 0 {
+				r.AllocatedUserIDs = append(r.AllocatedUserIDs, v.IDVAID)
+			}
+		}
+	}
+	d := access.Decide(a.Subject, want, r, tx.Now)
 	if d.Allowed {
 		return d, false, nil
 	}
@@ -157,6 +169,9 @@ type CaseView struct {
 	// view holds only what the actor's own site's staff wrote on it
 	// (their notes, contacts and history), and nothing else.
 	Restricted bool
+	// RiskFacts are the linked victim-survivors' risk facts, when the
+	// actor may read them: never where she is or how to reach her.
+	RiskFacts []victim.RiskFacts
 }
 
 // Case returns a case the actor may read, with everything on its page, and
@@ -202,6 +217,11 @@ func (s *Service) Case(ctx context.Context, a Actor, id int64) (*CaseView, error
 		}
 		if v.History, err = tx.History(ctx, id); err != nil {
 			return err
+		}
+		if access.Decide(a.Subject, access.Read, caseResource(c, access.VictimRisk), tx.Now).Allowed || receiving {
+			if v.RiskFacts, err = s.riskFacts(ctx, tx, id); err != nil {
+				return err
+			}
 		}
 		v.CanWrite = !receiving && access.Decide(a.Subject, access.Write, caseResource(c, access.PerpetratorCase), tx.Now).Allowed
 		v.CanNote = !receiving && access.Decide(a.Subject, access.Write, caseResource(c, access.Notes), tx.Now).Allowed
@@ -388,6 +408,9 @@ func (s *Service) Move(ctx context.Context, a Actor, id int64, ch casework.Chang
 				return drive.Invalid("The case could not be moved", map[string]string{"site": "Choose the site the case is moving to"})
 			}
 		}
+		if err := s.checkFreeText(ctx, tx, c.ID, "reasons", ch.Reasons); err != nil {
+			return err
+		}
 		from := c.State
 		if err := c.Apply(t, ch, prog, a.UserID, tx.Now); err != nil {
 			return err
@@ -440,6 +463,9 @@ func (s *Service) AddAction(ctx context.Context, a Actor, id int64, act *casewor
 		if err := act.Validate(prog, drive.DateOf(tx.Now), true); err != nil {
 			return err
 		}
+		if err := s.checkFreeText(ctx, tx, c.ID, "owner", act.Owner, act.Agency, act.Outcome); err != nil {
+			return err
+		}
 		return tx.CreateAction(ctx, act)
 	})
 }
@@ -459,6 +485,9 @@ func (s *Service) UpdateAction(ctx context.Context, a Actor, id, actionID int64,
 		if err := act.Validate(prog, drive.DateOf(tx.Now), false); err != nil {
 			return err
 		}
+		if err := s.checkFreeText(ctx, tx, c.ID, "outcome", act.Owner, act.Agency, act.Outcome); err != nil {
+			return err
+		}
 		return tx.UpdateAction(ctx, act)
 	})
 }
@@ -468,6 +497,9 @@ func (s *Service) AddContact(ctx context.Context, a Actor, id int64, ct *casewor
 	return s.writeCase(ctx, a, id, access.PerpetratorCase, false, func(tx *store.Tx, c *casework.Case, _ access.Decision, _ bool) error {
 		ct.CaseID, ct.CreatedBy = c.ID, a.UserID
 		if err := ct.Validate(drive.DateOf(tx.Now)); err != nil {
+			return err
+		}
+		if err := s.checkFreeText(ctx, tx, c.ID, "summary", ct.Summary, ct.Method); err != nil {
 			return err
 		}
 		return tx.CreateContact(ctx, ct)
@@ -488,6 +520,9 @@ func (s *Service) AddReview(ctx context.Context, a Actor, id int64, r *casework.
 		if err := r.Validate(prog, drive.DateOf(tx.Now)); err != nil {
 			return err
 		}
+		if err := s.checkFreeText(ctx, tx, c.ID, "summary", r.Summary); err != nil {
+			return err
+		}
 		return tx.CreateReview(ctx, r)
 	})
 }
@@ -497,6 +532,9 @@ func (s *Service) AddNote(ctx context.Context, a Actor, id int64, n *casework.No
 	return s.writeCase(ctx, a, id, access.Notes, false, func(tx *store.Tx, c *casework.Case, _ access.Decision, _ bool) error {
 		n.CaseID, n.CreatedBy = c.ID, a.UserID
 		if err := n.Validate(); err != nil {
+			return err
+		}
+		if err := s.checkFreeText(ctx, tx, c.ID, "text", n.Text); err != nil {
 			return err
 		}
 		return tx.CreateNote(ctx, n)

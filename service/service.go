@@ -8,11 +8,14 @@ package service
 
 import (
 	"context"
+	"crypto/rand"
+	"io"
 	"strconv"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/audit"
+	"github.com/drive-platform/drive/sealed"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -38,6 +41,19 @@ func (a Actor) RolesAt(siteID int64) []access.Role {
 // Service holds what the use cases need.
 type Service struct {
 	DB *store.DB
+	// Keys seal and open victim-survivors' protected details. Without it
+	// those details can be neither stored nor shown.
+	Keys *sealed.Keyring
+	// Rand is the randomness for data keys and nonces; nil means
+	// crypto/rand.
+	Rand io.Reader
+}
+
+func (s *Service) random() io.Reader {
+	if s.Rand == nil {
+		return rand.Reader
+	}
+	return s.Rand
 }
 
 // decide asks the policy and, when it refuses, records the refusal and

@@ -20,6 +20,7 @@ import (
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
+	"github.com/drive-platform/drive/victim"
 )
 
 // TestAccessMatrix walks every signed-in route for a user of every role,
@@ -64,6 +65,8 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 	var targetA, targetB *identity.User
 	var persons []*people.Person
 	var cases []*casework.Case
+	var victims []*victim.Case
+	var idvaOrg int64
 	actionOf := map[int64]int64{}
 	err = db.Transact(ctx, func(tx *store.Tx) error {
 		siteA = identity.Site{Code: "AAA", Name: "Site A", Region: "R"}
@@ -144,6 +147,19 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 					return err
 				}
 				users = append(users, &matrixUser{user: u, token: token, csrf: csrf, apiToken: apiToken})
+				if role == access.IDVA {
+					idvaOrg = u.OrganisationID
+					for _, site := range []identity.Site{siteA, siteB} {
+						v := &victim.Case{SiteID: site.ID, GivenName: "Matrix", FamilyName: "Victim " + site.Code}
+						if site.ID == siteA.ID {
+							v.IDVAID = u.ID
+						}
+						if err := tx.CreateVictimCase(ctx, v); err != nil {
+							return err
+						}
+						victims = append(victims, v)
+					}
+				}
 			}
 		}
 		return nil
@@ -211,6 +227,35 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 							r.Class = access.HealthNeeds
 						}
 						return access.Decide(sub, act, r, now).Allowed
+					}})
+			}
+		case rt.path == "/victims/new" || (rt.path == "/victims" && rt.method == "POST"):
+			targets = []matrixTarget{{path: func(p string) string { return p }, expect: func(sub access.Subject, _ access.Action) bool {
+				return sub.HasRole(access.IDVA) || sub.HasRole(access.TeamLeader)
+			}}}
+		case strings.Contains(rt.path, "/victims/{id}"):
+			targets = nil
+			for _, v := range victims {
+				v := v
+				targets = append(targets, matrixTarget{name: "victim " + strconv.FormatInt(v.ID, 10),
+					path: func(p string) string {
+						return strings.NewReplacer("{id}", strconv.FormatInt(v.ID, 10), "{form}", "notes").Replace(p)
+					},
+					expect: func(sub access.Subject, act access.Action) bool {
+						r := access.Resource{Class: access.VictimRisk, RecordType: "victim", RecordID: strconv.FormatInt(v.ID, 10), SiteID: v.SiteID}
+						if v.IDVAID != 0 {
+							r.AllocatedUserIDs = []int64{v.IDVAID}
+							r.AllocatedOrganisationIDs = []int64{idvaOrg}
+						}
+						read := access.Decide(sub, access.Read, r, now).Allowed
+						switch {
+						case rt.method == "POST":
+							r.Class = access.VictimCompartment
+							return access.Decide(sub, access.Write, r, now).Allowed
+						case strings.HasSuffix(rt.path, "/dash"):
+							return read && access.Decide(sub, access.Write, r, now).Allowed
+						}
+						return read
 					}})
 			}
 		case strings.Contains(rt.path, "/people/{id}"):

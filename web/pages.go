@@ -12,6 +12,7 @@ import (
 	"github.com/drive-platform/drive/casework"
 	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/programme"
+	"github.com/drive-platform/drive/victim"
 )
 
 //go:embed templates
@@ -46,13 +47,20 @@ type NavItem struct {
 // template set per page, keyed by the file's name without ".html".
 func (s *Server) parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		"asset":        func(name string) (string, error) { return s.assets.Path(name) },
-		"dict":         dict,
-		"join":         strings.Join,
-		"lower":        strings.ToLower,
-		"humanise":     humanise,
-		"stateColour":  stateColour,
-		"needLabel":    casework.NeedAreaLabel,
+		"asset":       func(name string) (string, error) { return s.assets.Path(name) },
+		"dict":        dict,
+		"join":        strings.Join,
+		"lower":       strings.ToLower,
+		"humanise":    humanise,
+		"stateColour": stateColour,
+		"needLabel":   casework.NeedAreaLabel,
+		"add":         func(a, b int) int { return a + b },
+		"append1": func(as []victim.Address) []victim.Address {
+			if len(as) == 0 {
+				return []victim.Address{{}}
+			}
+			return as
+		},
 		"closureLabel": func(p *programme.Programme, code string) string { r, _ := p.ClosureReason(code); return r.Label },
 		"actionLabel": func(p *programme.Programme, code string) string {
 			if a, ok := p.Action(code); ok {

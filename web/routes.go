@@ -86,6 +86,14 @@ func (s *Server) routeList() []route {
 		{"GET", "/people/{id}/edit", pageRoute, enrolled, none, s.personEdit},
 		{"POST", "/people/{id}/{form}", pageRoute, enrolled, none, s.personForm},
 
+		// Victim-survivors (IDVAs).
+		{"GET", "/victims", pageRoute, enrolled, need{access.VictimRisk, access.Read}, s.victims},
+		{"GET", "/victims/new", pageRoute, enrolled, none, s.victimForm},
+		{"POST", "/victims", pageRoute, enrolled, none, s.openVictim},
+		{"GET", "/victims/{id}", pageRoute, enrolled, none, s.victimPage},
+		{"GET", "/victims/{id}/dash", pageRoute, enrolled, none, s.dashForm},
+		{"POST", "/victims/{id}/{form}", pageRoute, enrolled, none, s.victimForms},
+
 		// Your own account: changes need the current password again.
 		{"GET", "/account", pageRoute, enrolled, none, s.account},
 		{"POST", "/account/password", pageRoute, enrolled, none, s.changePassword},

@@ -17,6 +17,7 @@ import (
 	"github.com/drive-platform/drive/api"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/sealed"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/web/static"
@@ -34,6 +35,9 @@ type Config struct {
 	PasswordParams auth.Params
 	// Sessions are the session lifetimes; zero means the defaults.
 	Sessions identity.SessionPolicy
+	// Keys seal and open victim-survivors' protected details. Required to
+	// serve; tests of pages that never touch them may leave it nil.
+	Keys *sealed.Keyring
 	// Secure marks cookies Secure and sends Strict-Transport-Security:
 	// set it whenever users reach the service over TLS.
 	Secure bool
@@ -83,7 +87,7 @@ func New(cfg Config) (*Server, error) {
 		log:     cfg.Log,
 		assets:  assets,
 		api:     &api.API{DB: cfg.DB, Version: cfg.Version},
-		svc:     &service.Service{DB: cfg.DB},
+		svc:     &service.Service{DB: cfg.DB, Keys: cfg.Keys, Rand: cfg.Rand},
 		metrics: newMetrics(),
 		records: map[string]recordKind{},
 	}
@@ -100,6 +104,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.lockout = auth.DefaultLockout()
 	s.apiCases = &api.Cases{Svc: s.svc}
+	s.registerVictimGlass()
 	if s.pages, err = s.parsePages(); err != nil {
 		return nil, err
 	}

@@ -53,6 +53,9 @@ func navFor(sub access.Subject, path string) []NavItem {
 	if holds(sub, need{access.PerpetratorCase, access.Read}) {
 		items = append(items, NavItem{Label: "Cases", Href: "/cases", Current: strings.HasPrefix(path, "/cases")})
 	}
+	if sub.HasRole(access.IDVA) || (sub.HasRole(access.TeamLeader) && holds(sub, need{access.VictimRisk, access.Read})) {
+		items = append(items, NavItem{Label: "Victim-survivors", Href: "/victims", Current: strings.HasPrefix(path, "/victims")})
+	}
 	if holds(sub, need{access.Configuration, access.Read}) {
 		items = append(items, NavItem{Label: "Users", Href: "/admin/users", Current: strings.HasPrefix(path, "/admin/users")})
 	}

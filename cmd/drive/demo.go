@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/demo"
+	"github.com/drive-platform/drive/sealed"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -25,6 +27,7 @@ func runDemo(ctx context.Context, e env, args []string, stdout, stderr io.Writer
 	}
 	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same data")
 	credentials := fs.String("credentials", "", "where to write demo-credentials.json (default: beside the SQLite file, or the current folder for PostgreSQL)")
+	keysFlag := fs.String("keys", "", "key file to seal victim-survivors' details with: used if it exists, created otherwise (default: drive-keys.json beside the SQLite file, or the current folder for PostgreSQL)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -39,6 +42,16 @@ func runDemo(ctx context.Context, e env, args []string, stdout, stderr io.Writer
 			credPath = filepath.Join(filepath.Dir(c.DB), "demo-credentials.json")
 		}
 	}
+	keysPath := *keysFlag
+	if keysPath == "" {
+		if keysPath = defaultKeyFile(c.DB); keysPath == "" {
+			keysPath = "drive-keys.json"
+		}
+	}
+	keys, err := demoKeys(keysPath, stderr)
+	if err != nil {
+		return err
+	}
 	db, err := store.Open(ctx, c.DB, store.Options{})
 	if err != nil {
 		return err
@@ -48,7 +61,7 @@ func runDemo(ctx context.Context, e env, args []string, stdout, stderr io.Writer
 		return err
 	}
 	fmt.Fprintln(stderr, "Creating demo data (hashing passwords takes a few seconds)...")
-	res, err := demo.Generate(ctx, db, demo.Options{Seed: *seed})
+	res, err := demo.Generate(ctx, db, demo.Options{Seed: *seed, Keyring: keys})
 	if err != nil {
 		return err
 	}
@@ -65,6 +78,7 @@ func runDemo(ctx context.Context, e env, args []string, stdout, stderr io.Writer
 	}
 	fmt.Fprintf(stdout, "Demo data created: %d sites (%s), %d organisations, %d users.\n", len(res.Sites), strings.Join(sites, ", "), res.Organisations, len(res.Credentials))
 	fmt.Fprintf(stdout, "Sign-in details for every demo user are in %s.\n", credPath)
+	fmt.Fprintf(stdout, "Victim-survivors' details are sealed with the key file %s; drive serve finds it beside the database.\n", keysPath)
 	return nil
 }
 
@@ -98,4 +112,21 @@ func runTOTP(ctx context.Context, e env, args []string, stdout, stderr io.Writer
 		}
 	}
 	return usageError{fmt.Sprintf("no user %q in %s", *user, *credPath)}
+}
+
+// demoKeys uses the key file at path, or creates one there: a demo
+// database must be readable by the demo server with no further set-up.
+func demoKeys(path string, stderr io.Writer) (*sealed.Keyring, error) {
+	if _, err := os.Stat(path); err == nil {
+		k, _, err := loadKeyring(path, "", stderr)
+		return k, err
+	}
+	k, err := sealed.NewKeyring(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.WriteFile(path); err != nil {
+		return nil, fmt.Errorf("write the demo key file %s: %w", path, err)
+	}
+	return k, nil
 }

@@ -27,6 +27,11 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 		addr = "127.0.0.1:8080"
 	}
 	fs.StringVar(&addr, "addr", addr, "address to listen on, HOST:PORT (env DRIVE_ADDR)")
+	keysPath, err := e.value("DRIVE_KEYS_FILE")
+	if err != nil {
+		return err
+	}
+	fs.StringVar(&keysPath, "keys", keysPath, "key file protecting victim-survivors' details (env DRIVE_KEYS_FILE; default: drive-keys.json beside a SQLite database)")
 	secure := e.getenv("DRIVE_SECURE") == "true"
 	fs.BoolVar(&secure, "secure", secure, "users reach the service over TLS (a proxy terminates it): mark cookies Secure and send HSTS (env DRIVE_SECURE=true)")
 	if err := parseFlags(fs, args); err != nil {
@@ -36,6 +41,12 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 		return err
 	}
 	log, err := c.logger()
+	if err != nil {
+		return err
+	}
+	// Without its keys the service could neither show nor store where a
+	// victim-survivor is: refuse to start rather than half-work.
+	keys, _, err := loadKeyring(keysPath, c.DB, stderr)
 	if err != nil {
 		return err
 	}
@@ -51,7 +62,7 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	if len(applied) > 0 {
 		log.Info("database migrated", slog.Any("applied", applied))
 	}
-	srv, err := web.New(web.Config{DB: db, Log: log, Version: version, Secure: secure})
+	srv, err := web.New(web.Config{DB: db, Log: log, Version: version, Secure: secure, Keys: keys})
 	if err != nil {
 		return err
 	}

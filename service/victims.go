@@ -1,0 +1,614 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/audit"
+	"github.com/drive-platform/drive/risk"
+	"github.com/drive-platform/drive/sealed"
+	"github.com/drive-platform/drive/store"
+	"github.com/drive-platform/drive/victim"
+)
+
+// The places sealed values are bound to (associated data): a value
+// copied onto another row or column fails to open.
+func aadCompartment(id int64) []byte {
+	return []byte("victim_compartment:" + strconv.FormatInt(id, 10))
+}
+func aadVictim(id int64, what string) []byte {
+	return []byte("victim_case:" + strconv.FormatInt(id, 10) + ":" + what)
+}
+
+// seal encrypts plaintext for a place. Errors: EUNAVAILABLE when no keys
+// are configured.
+func (s *Service) seal(plaintext, aad []byte) (store.SealedValue, error) {
+	if s.Keys == nil {
+		return store.SealedValue{}, drive.Errorf(drive.EUNAVAILABLE, "Protected details cannot be saved: the service has no encryption keys configured")
+	}
+	v, err := s.Keys.Seal(s.random(), plaintext, aad)
+	if err != nil {
+		return store.SealedValue{}, err
+	}
+	return store.SealedValue{Data: v.Marshal(), KeyID: v.KeyID}, nil
+}
+
+// open decrypts a stored value. A value that fails to open (altered,
+// moved, or sealed with a key that is not configured) is an internal
+// error: the request fails loudly and the cause is logged; garbage is
+// never shown.
+func (s *Service) open(v store.SealedValue, aad []byte) ([]byte, error) {
+	if s.Keys == nil {
+		return nil, drive.Errorf(drive.EUNAVAILABLE, "Protected details cannot be shown: the service has no encryption keys configured")
+	}
+	sv, err := sealed.ParseSealed(v.Data)
+	if err != nil {
+		return nil, drive.Wrap(fmt.Errorf("stored value at %s: %w", aad, err), drive.EINTERNAL, "protected details could not be read")
+	}
+	plain, err := s.Keys.Open(sv, aad)
+	if err != nil {
+		return nil, drive.Wrap(fmt.Errorf("stored value at %s (key %s): %w", aad, v.KeyID, err), drive.EINTERNAL, "protected details could not be read")
+	}
+	return plain, nil
+}
+
+// VictimResource is the policy's view of a victim-survivor's record: it
+// belongs to her site and is allocated to her IDVA (and, for the Team
+// relationship, to the IDVA's organisation).
+func VictimResource(ctx context.Context, tx *store.Tx, v *victim.Case, class access.DataClass) access.Resource {
+	r := access.Resource{Class: class, RecordType: "victim", RecordID: strconv.FormatInt(v.ID, 10), SiteID: v.SiteID}
+	if v.IDVAID != 0 {
+		r.AllocatedUserIDs = []int64{v.IDVAID}
+		if u, err := tx.User(ctx, v.IDVAID); err == nil {
+			r.AllocatedOrganisationIDs = []int64{u.OrganisationID}
+		}
+	}
+	return r
+}
+
+// VictimRow is a victim-survivor's case in a list.
+type VictimRow struct {
+	Case  victim.Case
+	IDVA  string
+	Links int
+}
+
+// Victims lists the victim-survivors' cases the actor may see: an IDVA's
+// own when mine is true, otherwise every case at the sites where they may
+// read victims' risk information.
+func (s *Service) Victims(ctx context.Context, a Actor, mine bool) ([]VictimRow, error) {
+	f := store.VictimFilter{OpenOnly: mine, Limit: 1000}
+	if mine {
+		f.IDVAID = a.UserID
+		for _, g := range a.Subject.Grants {
+			if g.Role == access.IDVA {
+				f.SiteIDs = append(f.SiteIDs, g.SiteID)
+			}
+		}
+	} else {
+		f.SiteIDs, _ = a.Subject.SitesFor(access.VictimRisk, access.Read)
+	}
+	if len(f.SiteIDs) == 0 {
+		return nil, nil
+	}
+	var out []VictimRow
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		cases, _, err := tx.VictimCases(ctx, f)
+		if err != nil {
+			return err
+		}
+		names := map[int64]string{}
+		for _, v := range cases {
+			if v.IDVAID != 0 && names[v.IDVAID] == "" {
+				if u, err := tx.User(ctx, v.IDVAID); err == nil {
+					names[v.IDVAID] = u.DisplayName
+				}
+			}
+			links, err := tx.VictimLinks(ctx, v.ID)
+			if err != nil {
+				return err
+			}
+			out = append(out, VictimRow{Case: v, IDVA: names[v.IDVAID], Links: len(links)})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// DASHEntry is one DASH assessment with its score.
+type DASHEntry struct {
+	Assessment risk.Assessment
+	Result     risk.Result
+	Comments   map[string]string // only when the compartment may be read
+}
+
+// VictimView is what the victim-survivor's page and API resource show.
+// Protected is nil unless the actor may read the compartment.
+type VictimView struct {
+	Case       *victim.Case
+	IDVA       string
+	Links      []victim.Link
+	Children   []victim.Child
+	DASH       []DASHEntry
+	Trend      risk.History
+	Behaviours []risk.BehaviourAssessment
+	Protected  *Protected
+	CanWrite   bool // risk information
+	CanProtect bool // the compartment
+	BreakGlass bool // the compartment is open only by break-glass
+	IDVAs      []IDVAChoice
+	Today      drive.Date
+}
+
+// Protected is the compartment and the victim-side records sealed with it.
+type Protected struct {
+	Compartment victim.Compartment
+	SafetyPlan  string
+	Notes       []OpenEntry
+	Contacts    []OpenEntry
+}
+
+// OpenEntry is a victim-side note or contact, opened.
+type OpenEntry struct {
+	ID        int64
+	On        drive.Date
+	Kind      string
+	Text      string
+	Amends    int64
+	CreatedBy string
+}
+
+// IDVAChoice is an IDVA a case may be allocated to.
+type IDVAChoice struct {
+	ID   int64
+	Name string
+}
+
+// Victim returns a victim-survivor's record as the actor may see it. Her
+// risk information needs VictimRisk; the protected compartment, safety
+// plan, IDVA notes and contacts need VictimCompartment (her IDVA, a team
+// leader of the IDVA's service, or break-glass). Every read is audited,
+// the compartment's separately. Errors: ENOTFOUND.
+func (s *Service) Victim(ctx context.Context, a Actor, id int64) (*VictimView, error) {
+	view := &VictimView{}
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+		v, err := tx.VictimCase(ctx, id)
+		if err != nil {
+			return drive.NotFound("victim-survivor")
+		}
+		d, err := s.decide(ctx, tx, a, access.Read, VictimResource(ctx, tx, v, access.VictimRisk), "victim-survivor")
+		if err != nil {
+			return err
+		}
+		view.Case, view.Today = v, drive.DateOf(tx.Now)
+		view.CanWrite = access.Decide(a.Subject, access.Write, VictimResource(ctx, tx, v, access.VictimRisk), tx.Now).Allowed
+		if v.IDVAID != 0 {
+			if u, err := tx.User(ctx, v.IDVAID); err == nil {
+				view.IDVA = u.DisplayName
+			}
+		}
+		if view.Links, err = tx.VictimLinks(ctx, id); err != nil {
+			return err
+		}
+		if view.Children, err = tx.Children(ctx, id); err != nil {
+			return err
+		}
+		stored, err := tx.DASHAssessments(ctx, id)
+		if err != nil {
+			return err
+		}
+		var points []risk.Dated
+		for _, sd := range stored {
+			view.DASH = append(view.DASH, DASHEntry{Assessment: sd.Assessment, Result: sd.Result})
+			points = append(points, risk.Dated{On: sd.Assessment.AssessedOn, Result: sd.Result})
+		}
+		view.Trend = risk.Trend(points)
+		if view.Behaviours, err = tx.Behaviours(ctx, id); err != nil {
+			return err
+		}
+		if err := s.idvaChoices(ctx, tx, a, v, view); err != nil {
+			return err
+		}
+		if err := record(ctx, tx, a, d, audit.ActionRecordRead, "victim", id, v.SiteID); err != nil {
+			return err
+		}
+		pd := access.Decide(a.Subject, access.Read, VictimResource(ctx, tx, v, access.VictimCompartment), tx.Now)
+		if !pd.Allowed {
+			return nil
+		}
+		view.BreakGlass = pd.BreakGlass
+		view.CanProtect = !pd.BreakGlass && access.Decide(a.Subject, access.Write, VictimResource(ctx, tx, v, access.VictimCompartment), tx.Now).Allowed
+		if view.Protected, err = s.openProtected(ctx, tx, v, stored, view); err != nil {
+			return err
+		}
+		e := audit.Event{Action: "compartment.read", ActorID: a.UserID, ActorRole: string(pd.Role), RecordType: "victim",
+			RecordID: strconv.FormatInt(id, 10), SiteID: v.SiteID, Remote: a.Remote, Outcome: audit.OutcomeAllowed}
+		if pd.BreakGlass {
+			e.Reason = "break-glass"
+		}
+		return tx.Audit(ctx, e)
+	})
+	if drive.ErrorCode(err) == drive.ENOTFOUND {
+		s.denied(ctx, a, "victim", id)
+	}
+	return view, err
+}
+
+func (s *Service) idvaChoices(ctx context.Context, tx *store.Tx, a Actor, v *victim.Case, view *VictimView) error {
+	users, err := tx.Users(ctx)
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		for _, r := range u.Roles {
+			if r.Role == access.IDVA && r.SiteID == v.SiteID && !u.Disabled() {
+				view.IDVAs = append(view.IDVAs, IDVAChoice{u.ID, u.DisplayName})
+			}
+		}
+	}
+	sort.Slice(view.IDVAs, func(i, j int) bool { return view.IDVAs[i].Name < view.IDVAs[j].Name })
+	return nil
+}
+
+// openProtected opens the compartment and the victim-side records.
+func (s *Service) openProtected(ctx context.Context, tx *store.Tx, v *victim.Case, stored []store.StoredDASH, view *VictimView) (*Protected, error) {
+	p := &Protected{}
+	if sv, err := tx.Compartment(ctx, v.ID); err == nil {
+		plain, err := s.open(sv, aadCompartment(v.ID))
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(plain, &p.Compartment); err != nil {
+			return nil, drive.Wrap(err, drive.EINTERNAL, "protected details could not be read")
+		}
+	} else if drive.ErrorCode(err) != drive.ENOTFOUND {
+		return nil, err
+	}
+	if sv, err := tx.SafetyPlan(ctx, v.ID); err == nil {
+		plain, err := s.open(sv, aadVictim(v.ID, "safety_plan"))
+		if err != nil {
+			return nil, err
+		}
+		p.SafetyPlan = string(plain)
+	} else if drive.ErrorCode(err) != drive.ENOTFOUND {
+		return nil, err
+	}
+	names := map[int64]string{}
+	users, err := tx.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		names[u.ID] = u.DisplayName
+	}
+	for _, kind := range []string{"note", "contact"} {
+		var entries []store.SealedEntry
+		if kind == "note" {
+			entries, err = tx.VictimNotes(ctx, v.ID)
+		} else {
+			entries, err = tx.IDVAContacts(ctx, v.ID)
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			plain, err := s.open(e.Body, aadVictim(v.ID, kind))
+			if err != nil {
+				return nil, err
+			}
+			oe := OpenEntry{ID: e.ID, On: e.On, Kind: e.Kind, Text: string(plain), Amends: e.Amends, CreatedBy: names[e.CreatedBy]}
+			if kind == "note" {
+				p.Notes = append(p.Notes, oe)
+			} else {
+				p.Contacts = append(p.Contacts, oe)
+			}
+		}
+	}
+	for i, sd := range stored {
+		if len(sd.Comments.Data) == 0 {
+			continue
+		}
+		plain, err := s.open(sd.Comments, aadVictim(v.ID, "dash"))
+		if err != nil {
+			return nil, err
+		}
+		var comments map[string]string
+		if err := json.Unmarshal(plain, &comments); err == nil {
+			view.DASH[i].Comments = comments
+		}
+	}
+	return p, nil
+}
+
+// VictimInput opens a victim-survivor's case.
+type VictimInput struct {
+	Case victim.Case
+	// Link is the perpetrator case she is linked to (CaseID 0: none yet).
+	Link victim.Link
+}
+
+// OpenVictimCase opens a victim-survivor's case: an IDVA opens it for
+// herself; a team leader of the IDVA service for one of their IDVAs.
+// Errors: EINVALID, ENOTFOUND (a site or case the actor may not use).
+func (s *Service) OpenVictimCase(ctx context.Context, a Actor, in VictimInput) (int64, error) {
+	var id int64
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+		v := in.Case
+		v.Open = true
+		if a.Subject.HasRole(access.IDVA) && v.IDVAID == 0 {
+			v.IDVAID = a.UserID
+		}
+		if v.IDVAID == 0 {
+			return drive.Invalid("The case could not be opened", map[string]string{"idva": "Choose the IDVA for her"})
+		}
+		u, err := tx.User(ctx, v.IDVAID)
+		ok := err == nil && !u.Disabled()
+		if ok {
+			ok = false
+			for _, r := range u.Roles {
+				ok = ok || (r.Role == access.IDVA && r.SiteID == v.SiteID)
+			}
+		}
+		if !ok {
+			return drive.Invalid("The case could not be opened", map[string]string{"idva": "Choose an IDVA at this site"})
+		}
+		d, err := s.decide(ctx, tx, a, access.Write, VictimResource(ctx, tx, &v, access.VictimRisk), "site")
+		if err != nil {
+			return drive.Invalid("The case could not be opened", map[string]string{"site": "Choose a site where you support victim-survivors"})
+		}
+		if err := tx.CreateVictimCase(ctx, &v); err != nil {
+			return err
+		}
+		id = v.ID
+		if in.Link.PerpetratorCase != 0 {
+			c, err := tx.Case(ctx, in.Link.PerpetratorCase)
+			if err != nil || c.SiteID != v.SiteID {
+				return drive.Invalid("The case could not be opened", map[string]string{"perpetrator_case": "Enter the number of a perpetrator case at this site"})
+			}
+			in.Link.VictimCaseID = v.ID
+			if err := tx.LinkVictim(ctx, in.Link); err != nil {
+				return err
+			}
+		}
+		return record(ctx, tx, a, d, audit.ActionRecordWrite, "victim", v.ID, v.SiteID)
+	})
+	return id, err
+}
+
+// writeVictim runs fn on a victim-survivor's case the actor may write for
+// class, in one transaction with its audit event.
+func (s *Service) writeVictim(ctx context.Context, a Actor, id int64, class access.DataClass, fn func(tx *store.Tx, v *victim.Case) error) error {
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+		v, err := tx.VictimCase(ctx, id)
+		if err != nil {
+			return drive.NotFound("victim-survivor")
+		}
+		d, err := s.decide(ctx, tx, a, access.Write, VictimResource(ctx, tx, v, class), "victim-survivor")
+		if err != nil {
+			return err
+		}
+		if err := fn(tx, v); err != nil {
+			return err
+		}
+		return record(ctx, tx, a, d, audit.ActionRecordWrite, "victim", id, v.SiteID)
+	})
+	if drive.ErrorCode(err) == drive.ENOTFOUND {
+		s.denied(ctx, a, "victim", id)
+	}
+	return err
+}
+
+// SetCompartment replaces her protected details, sealed under a fresh data key.
+func (s *Service) SetCompartment(ctx context.Context, a Actor, id int64, c victim.Compartment) error {
+	return s.writeVictim(ctx, a, id, access.VictimCompartment, func(tx *store.Tx, v *victim.Case) error {
+		if err := c.Validate(); err != nil {
+			return err
+		}
+		plain, err := json.Marshal(c)
+		if err != nil {
+			return err
+		}
+		sv, err := s.seal(plain, aadCompartment(id))
+		if err != nil {
+			return err
+		}
+		return tx.SetCompartment(ctx, id, sv, a.UserID)
+	})
+}
+
+// SetSafetyPlan replaces her safety plan (victim-side, sealed).
+func (s *Service) SetSafetyPlan(ctx context.Context, a Actor, id int64, plan string) error {
+	return s.writeVictim(ctx, a, id, access.VictimCompartment, func(tx *store.Tx, v *victim.Case) error {
+		if len(plan) > 20000 {
+			return drive.Invalid("Check the safety plan", map[string]string{"safety_plan": "Keep the safety plan to 20,000 characters"})
+		}
+		sv, err := s.seal([]byte(plan), aadVictim(id, "safety_plan"))
+		if err != nil {
+			return err
+		}
+		return tx.SetSafetyPlan(ctx, id, sv, a.UserID)
+	})
+}
+
+// AddVictimEntry appends an IDVA note (kind "note") or contact (kind
+// "contact": call, visit, message, attempt in e.Kind), sealed.
+func (s *Service) AddVictimEntry(ctx context.Context, a Actor, id int64, kind string, e *store.SealedEntry, text string) error {
+	return s.writeVictim(ctx, a, id, access.VictimCompartment, func(tx *store.Tx, v *victim.Case) error {
+		if text == "" || len(text) > 20000 {
+			return drive.Invalid("Check the entry", map[string]string{kind + "_text": "Write the " + kind + " (up to 20,000 characters)"})
+		}
+		sv, err := s.seal([]byte(text), aadVictim(id, kind))
+		if err != nil {
+			return err
+		}
+		e.VictimCaseID, e.CreatedBy, e.Body = id, a.UserID, sv
+		if kind == "note" {
+			return tx.AddVictimNote(ctx, e)
+		}
+		return tx.AddIDVAContact(ctx, e)
+	})
+}
+
+// AddChild records a child linked to her (and to a perpetrator case).
+func (s *Service) AddChild(ctx context.Context, a Actor, id int64, ch *victim.Child) error {
+	return s.writeVictim(ctx, a, id, access.Child, func(tx *store.Tx, v *victim.Case) error {
+		ch.VictimCaseID = id
+		if ch.PerpetratorCase != 0 && !linked(tx, ctx, id, ch.PerpetratorCase) {
+			return drive.Invalid("Check the child's details", map[string]string{"child_case": "Choose a perpetrator case she is linked to"})
+		}
+		return tx.CreateChild(ctx, ch)
+	})
+}
+
+func linked(tx *store.Tx, ctx context.Context, victimID, caseID int64) bool {
+	links, err := tx.VictimLinks(ctx, victimID)
+	if err != nil {
+		return false
+	}
+	for _, l := range links {
+		if l.PerpetratorCase == caseID {
+			return true
+		}
+	}
+	return false
+}
+
+// AddDASH records a DASH risk assessment: scored from its answers,
+// professional judgement kept apart, comments sealed (they may say where
+// she is).
+func (s *Service) AddDASH(ctx context.Context, a Actor, id int64, as *risk.Assessment) error {
+	q := risk.DASH2009()
+	return s.writeVictim(ctx, a, id, access.VictimRisk, func(tx *store.Tx, v *victim.Case) error {
+		as.VictimID, as.AssessedBy = id, a.UserID
+		as.Questionnaire, as.Version = q.Code, q.Version
+		if err := as.Validate(q, drive.DateOf(tx.Now)); err != nil {
+			return err
+		}
+		res := q.Score(*as)
+		var comments store.SealedValue
+		if len(as.Comments) > 0 {
+			plain, err := json.Marshal(as.Comments)
+			if err != nil {
+				return err
+			}
+			if comments, err = s.seal(plain, aadVictim(id, "dash")); err != nil {
+				return err
+			}
+		}
+		return tx.SaveDASH(ctx, as, res, comments)
+	})
+}
+
+// AddBehaviour records a behaviour assessment at a time point for her and
+// one linked perpetrator case.
+func (s *Service) AddBehaviour(ctx context.Context, a Actor, id int64, b *risk.BehaviourAssessment) error {
+	return s.writeVictim(ctx, a, id, access.VictimRisk, func(tx *store.Tx, v *victim.Case) error {
+		if !linked(tx, ctx, id, b.CaseID) {
+			return drive.Invalid("Check the assessment", map[string]string{"case": "Choose a perpetrator case she is linked to"})
+		}
+		c, err := tx.Case(ctx, b.CaseID)
+		if err != nil {
+			return drive.NotFound("case")
+		}
+		prog, err := s.programmeOf(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		var codes []string
+		exit := ""
+		for _, tp := range prog.TimePoints {
+			codes = append(codes, tp.Code)
+			if tp.WeeksAfterStart < 0 {
+				exit = tp.Code
+			}
+		}
+		b.VictimID, b.AssessedBy = id, a.UserID
+		if err := b.Validate(drive.DateOf(tx.Now), codes, exit); err != nil {
+			return err
+		}
+		return tx.SaveBehaviour(ctx, b)
+	})
+}
+
+// RiskFacts returns what the perpetrator's case manager may know about
+// each linked victim-survivor: risk, never location or contact. It reads
+// nothing from the compartment.
+func (s *Service) riskFacts(ctx context.Context, tx *store.Tx, caseID int64) ([]victim.RiskFacts, error) {
+	links, err := tx.CaseVictimLinks(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	children, err := tx.CaseChildren(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	today := drive.DateOf(tx.Now)
+	var out []victim.RiskFacts
+	for i, l := range links {
+		f := victim.RiskFacts{VictimLabel: "Victim-survivor " + strconv.Itoa(i+1), Relationship: l.Relationship,
+			LivingTogether: l.LivingTogether, DASHScore: -1, MARACDates: l.MARACDates}
+		v, err := tx.VictimCase(ctx, l.VictimCaseID)
+		if err == nil {
+			f.IDVAAllocated = v.IDVAID != 0
+		}
+		if dash, err := tx.DASHAssessments(ctx, l.VictimCaseID); err == nil && len(dash) > 0 {
+			last := dash[len(dash)-1].Result
+			f.DASHScore, f.DASHBand, f.ProfessionalJudgment = last.Score, last.EffectiveLevel.Label, last.ProfessionalJudgementRaised
+		}
+		if bs, err := tx.Behaviours(ctx, l.VictimCaseID); err == nil {
+			var latest *risk.BehaviourAssessment
+			for i := range bs {
+				if bs[i].CaseID == caseID && (latest == nil || bs[i].AssessedOn.After(latest.AssessedOn)) {
+					latest = &bs[i]
+				}
+			}
+			if latest != nil {
+				for _, cat := range risk.Categories() {
+					if latest.Use(cat.Code) == risk.Used {
+						f.Behaviours = append(f.Behaviours, cat.Label)
+					}
+				}
+			}
+		}
+		for _, ch := range children {
+			if ch.VictimCaseID == l.VictimCaseID && !ch.DateOfBirth.IsZero() {
+				f.ChildrenAges = append(f.ChildrenAges, ch.DateOfBirth.AgeOn(today))
+			}
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// checkFreeText refuses text written on the perpetrator side that carries
+// a linked victim-survivor's protected details. The message says what to
+// do and never repeats the details.
+func (s *Service) checkFreeText(ctx context.Context, tx *store.Tx, caseID int64, field string, texts ...string) error {
+	comps, err := tx.CaseCompartments(ctx, caseID)
+	if err != nil || len(comps) == 0 {
+		return err
+	}
+	var cs []victim.Compartment
+	for vid, sv := range comps {
+		plain, err := s.open(sv, aadCompartment(vid))
+		if err != nil {
+			return err
+		}
+		var c victim.Compartment
+		if err := json.Unmarshal(plain, &c); err != nil {
+			return drive.Wrap(err, drive.EINTERNAL, "protected details could not be read")
+		}
+		cs = append(cs, c)
+	}
+	for _, t := range texts {
+		if len(victim.Leaks(t, cs)) > 0 {
+			return drive.Invalid("This could reveal where a victim-survivor is", map[string]string{field: "This text contains an address, postcode, phone number, email, workplace, refuge, GP or school held for a linked victim-survivor. Take it out: her IDVA records those details, and they must never appear on the perpetrator's case."})
+		}
+	}
+	return nil
+}

@@ -1,0 +1,380 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/api"
+	"github.com/drive-platform/drive/auth"
+	"github.com/drive-platform/drive/casework"
+	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/people"
+	"github.com/drive-platform/drive/programme"
+	"github.com/drive-platform/drive/risk"
+	"github.com/drive-platform/drive/sealed"
+	"github.com/drive-platform/drive/service"
+	"github.com/drive-platform/drive/store"
+	"github.com/drive-platform/drive/storetest"
+	"github.com/drive-platform/drive/victim"
+)
+
+// canaries are unique values planted in every protected field and in
+// IDVA notes, contacts, the safety plan and DASH comments. None may ever
+// reach anyone on the perpetrator side, through any page or API route.
+var canaries = []string{
+	"Canaryline Crescent", "CN9 9QZ", "07700 900917", "canary.victim@example.org", "CANARY-SAFE-TIME",
+	"Canary Refuge House", "Canary Works Ltd", "Canary Surgery", "Canary Brook Primary", "CANARY-NOTE-TEXT",
+	"CANARY-CONTACT-TEXT", "CANARY-SAFETY-PLAN", "CANARY-DASH-COMMENT",
+}
+
+type wallUser struct {
+	user     *identity.User
+	session  string
+	csrf     string
+	apiToken string
+}
+
+type wall struct {
+	db       *store.DB
+	ts       *httptest.Server
+	srv      *Server
+	users    map[string]*wallUser
+	caseID   int64
+	victimID int64
+	personID int64
+}
+
+// newWall builds one site with a Drive provider and an IDVA service, a
+// perpetrator case allocated to a case manager, and a linked
+// victim-survivor whose IDVA has recorded canaries everywhere.
+func newWall(t *testing.T, e storetest.Engine) *wall {
+	t.Helper()
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	db := e.Open(t, storetest.FixedClock(now))
+	ctx := context.Background()
+	keys, err := sealed.NewKeyring(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &wall{db: db, users: map[string]*wallUser{}}
+	var site identity.Site
+	err = db.Transact(ctx, func(tx *store.Tx) error {
+		site = identity.Site{Code: "NMR", Name: "Northmoor", Region: "North West"}
+		if err := tx.CreateSite(ctx, &site); err != nil {
+			return err
+		}
+		other := identity.Site{Code: "SVV", Name: "Severnvale", Region: "South West"}
+		if err := tx.CreateSite(ctx, &other); err != nil {
+			return err
+		}
+		for _, s := range []int64{site.ID, other.ID} {
+			if err := tx.SeedProgrammes(ctx, s); err != nil {
+				return err
+			}
+		}
+		provider := &identity.Organisation{Name: "Drive provider", Kind: identity.Provider, SiteIDs: []int64{site.ID}}
+		idvas := &identity.Organisation{Name: "IDVA service", Kind: identity.IDVAService, SiteIDs: []int64{site.ID}}
+		police := &identity.Organisation{Name: "Police", Kind: identity.PoliceForce, SiteIDs: []int64{site.ID}}
+		national := &identity.Organisation{Name: "National", Kind: identity.NationalTeam}
+		for _, o := range []*identity.Organisation{provider, idvas, police, national} {
+			if err := tx.CreateOrganisation(ctx, o); err != nil {
+				return err
+			}
+		}
+		type spec struct {
+			name string
+			org  *identity.Organisation
+			role access.Role
+			site int64
+		}
+		specs := []spec{
+			{"ida.idva", idvas, access.IDVA, site.ID}, {"ivy.otheridva", idvas, access.IDVA, site.ID},
+			{"tia.idvalead", idvas, access.TeamLeader, site.ID}, {"tom.providerlead", provider, access.TeamLeader, site.ID},
+			{"cal.manager", provider, access.CaseManager, site.ID}, {"cat.othermanager", provider, access.CaseManager, site.ID},
+			{"pat.partner", police, access.Partner, site.ID}, {"pam.coordinator", provider, access.PanelCoordinator, site.ID},
+			{"ana.analyst", police, access.Analyst, site.ID}, {"com.commissioner", national, access.Commissioner, site.ID},
+			{"nat.national", national, access.National, 0}, {"eve.evaluator", national, access.Evaluator, 0},
+			{"adm.admin", provider, access.Admin, site.ID}, {"dee.dpo", provider, access.DPO, site.ID},
+			{"sam.otherlead", provider, access.TeamLeader, other.ID},
+		}
+		for _, sp := range specs {
+			u := &identity.User{Username: sp.name, DisplayName: "User " + sp.name, OrganisationID: sp.org.ID, PasswordHash: "x", TOTPSecret: "X",
+				Roles: []identity.RoleAssignment{{Role: sp.role, SiteID: sp.site}}}
+			if err := tx.CreateUser(ctx, u); err != nil {
+				return err
+			}
+			wu := &wallUser{user: u, session: "drv_s_" + sp.name, csrf: "csrf-" + sp.name, apiToken: "drv_t_" + sp.name + "-token"}
+			if err := tx.CreateSession(ctx, &identity.Session{TokenHash: auth.HashToken(wu.session), UserID: u.ID, Stage: identity.StageFull, CSRF: wu.csrf,
+				Remote: "test", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(12 * time.Hour), ReauthAt: now}); err != nil {
+				return err
+			}
+			if err := tx.CreateAPIToken(ctx, &identity.APIToken{UserID: u.ID, TokenHash: auth.HashToken(wu.apiToken), ExpiresAt: now.Add(time.Hour)}); err != nil {
+				return err
+			}
+			w.users[sp.name] = wu
+		}
+		p := &people.Person{SiteID: site.ID, GivenName: "Darren", FamilyName: "Hollis"}
+		if err := tx.CreatePerson(ctx, p); err != nil {
+			return err
+		}
+		w.personID = p.ID
+		c := &casework.Case{SiteID: site.ID, PersonID: p.ID, Programme: "drive", Source: casework.FromMARAC, ReferredAt: drive.DateOf(now),
+			Summary: "Repeat MARAC", Evidence: programme.Evidence{DASHScore: 16}}
+		if err := tx.CreateCase(ctx, c); err != nil {
+			return err
+		}
+		at := now
+		c.State, c.DecisionReasons, c.DecidedBy, c.DecidedAt = casework.Active, "Agreed", 1, &at
+		c.CaseManagerID, c.AllocatedAt, c.StartedAt = w.users["cal.manager"].user.ID, &at, &at
+		if err := tx.UpdateCase(ctx, c); err != nil {
+			return err
+		}
+		w.caseID = c.ID
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(Config{DB: db, Now: storetest.FixedClock(now), PasswordParams: auth.TestParams(), Keys: keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.srv = srv
+	w.ts = httptest.NewServer(srv)
+	t.Cleanup(w.ts.Close)
+
+	// The IDVA does her work through the service, as the pages do.
+	idva := w.actor("ida.idva")
+	svc := srv.svc
+	w.victimID, err = svc.OpenVictimCase(ctx, idva, service.VictimInput{
+		Case: victim.Case{SiteID: site.ID, GivenName: "Sam", FamilyName: "Example"},
+		Link: victim.Link{PerpetratorCase: w.caseID, Relationship: victim.ExPartner, LivingTogether: false}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(svc.SetCompartment(ctx, idva, w.victimID, victim.Compartment{
+		Addresses: []victim.Address{{Line1: "12 Canaryline Crescent", Town: "Northmoor", Postcode: "CN9 9QZ", Current: true}},
+		Phones:    []string{"07700 900917"}, Emails: []string{"canary.victim@example.org"}, SafeContact: "CANARY-SAFE-TIME weekdays",
+		Refuge: "Canary Refuge House", Workplace: "Canary Works Ltd", GP: "Canary Surgery", Schools: []string{"Canary Brook Primary"}}))
+	must(svc.SetSafetyPlan(ctx, idva, w.victimID, "CANARY-SAFETY-PLAN: code word agreed"))
+	must(svc.AddVictimEntry(ctx, idva, w.victimID, "note", &store.SealedEntry{Kind: "note", On: drive.DateOf(now)}, "CANARY-NOTE-TEXT first visit"))
+	must(svc.AddVictimEntry(ctx, idva, w.victimID, "contact", &store.SealedEntry{Kind: "call", On: drive.DateOf(now)}, "CANARY-CONTACT-TEXT spoke safely"))
+	answers := map[string]risk.Answer{}
+	for i, q := range risk.DASH2009().Questions {
+		answers[q.ID] = risk.No
+		if i < 15 {
+			answers[q.ID] = risk.Yes
+		}
+	}
+	must(svc.AddDASH(ctx, idva, w.victimID, &risk.Assessment{Answers: answers, Comments: map[string]string{"q1": "CANARY-DASH-COMMENT"}, AssessedOn: drive.DateOf(now)}))
+	must(svc.AddBehaviour(ctx, idva, w.victimID, &risk.BehaviourAssessment{CaseID: w.caseID, TimePoint: "T1", Physical: risk.Used, Sexual: risk.NotUsed,
+		Stalking: risk.Used, Controlling: risk.Used, AssessedOn: drive.DateOf(now)}))
+	must(svc.AddChild(ctx, idva, w.victimID, &victim.Child{GivenName: "Kit", DateOfBirth: drive.MustDate("2019-04-01"), Relationship: "both", SocialCare: "child_in_need", PerpetratorCase: w.caseID}))
+	return w
+}
+
+func (w *wall) actor(name string) service.Actor {
+	u := w.users[name].user
+	return service.Actor{UserID: u.ID, OrganisationID: u.OrganisationID, Subject: subjectOf(u), Remote: "test"}
+}
+
+func (w *wall) get(t *testing.T, name, path string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", w.ts.URL+path, nil)
+	if strings.HasPrefix(path, "/api/") {
+		req.Header.Set("Authorization", "Bearer "+w.users[name].apiToken)
+	} else {
+		req.Header.Set("Cookie", "drive_session="+w.users[name].session)
+	}
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+func (w *wall) post(t *testing.T, name, path string, form url.Values) (int, string) {
+	t.Helper()
+	form.Set("csrf_token", w.users[name].csrf)
+	req, _ := http.NewRequest("POST", w.ts.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Cookie", "drive_session="+w.users[name].session)
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+func leaked(body string) []string {
+	var out []string
+	low := strings.ToLower(body)
+	for _, c := range canaries {
+		if strings.Contains(low, strings.ToLower(c)) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// TestVictimWall checks who sees what of a victim-survivor's record, that
+// the case manager gets risk facts and never the compartment, and that
+// free text on the perpetrator side cannot carry the compartment out.
+func TestVictimWall(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			w := newWall(t, e)
+			vpath := "/victims/" + strconv.FormatInt(w.victimID, 10)
+			cpath := "/cases/" + strconv.FormatInt(w.caseID, 10)
+			// Her IDVA and the IDVA service's team leader see everything.
+			for _, name := range []string{"ida.idva", "tia.idvalead"} {
+				status, body := w.get(t, name, vpath)
+				if status != 200 || len(leaked(body)) != len(canaries) {
+					t.Fatalf("%s on her page: %d, canaries shown %v", name, status, leaked(body))
+				}
+			}
+			// The case manager sees risk facts on the case, never where she is.
+			status, body := w.get(t, "cal.manager", cpath)
+			if status != 200 || !strings.Contains(body, "Victim-survivor 1") || !strings.Contains(body, "15 (") {
+				t.Fatalf("case page for the case manager: %d, no risk facts", status)
+			}
+			if l := leaked(body); len(l) > 0 || strings.Contains(body, "Sam Example") {
+				t.Fatalf("case page leaks %v", l)
+			}
+			if status, _ := w.get(t, "cal.manager", vpath); status != 404 {
+				t.Fatalf("case manager on her page: %d; want 404", status)
+			}
+			// The provider's team leader sees her risk information but not the compartment.
+			status, body = w.get(t, "tom.providerlead", vpath)
+			if status != 200 || len(leaked(body)) > 0 {
+				t.Fatalf("provider team leader on her page: %d, leaked %v", status, leaked(body))
+			}
+			// Free text on the perpetrator side cannot carry her details.
+			for _, text := range []string{"She lives at 12 canaryline crescent now", "new number 07700900917", "postcode cn99qz", "kids at canary brook primary"} {
+				status, body := w.post(t, "cal.manager", cpath+"/notes", url.Values{"text": {text}})
+				if status != 422 || !strings.Contains(body, "could reveal where a victim-survivor is") && !strings.Contains(body, "held for a linked victim-survivor") {
+					t.Fatalf("note %q: status %d", text, status)
+				}
+				if l := leaked(body); len(l) > 0 {
+					// The refusal must not echo her details back beyond what was typed.
+					for _, c := range l {
+						if !strings.Contains(strings.ToLower(text), strings.ToLower(c)) {
+							t.Fatalf("refusal page shows %q", c)
+						}
+					}
+				}
+			}
+			if status, _ := w.post(t, "cal.manager", cpath+"/notes", url.Values{"text": {"Bail conditions reviewed with police"}}); status != 303 {
+				t.Fatalf("an ordinary note: %d", status)
+			}
+		})
+	}
+}
+
+// TestTamperedCompartmentFailsLoudly flips one bit of the stored
+// ciphertext: her IDVA's page fails with a server error, never garbage.
+func TestTamperedCompartmentFailsLoudly(t *testing.T) {
+	w := newWall(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite})
+	ctx := context.Background()
+	err := w.db.Transact(ctx, func(tx *store.Tx) error {
+		v, err := tx.Compartment(ctx, w.victimID)
+		if err != nil {
+			return err
+		}
+		v.Data[len(v.Data)-5] ^= 0x01
+		return tx.SetCompartment(ctx, w.victimID, v, 1)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, body := w.get(t, "ida.idva", "/victims/"+strconv.FormatInt(w.victimID, 10))
+	if status != 500 || len(leaked(body)) > 0 {
+		t.Fatalf("tampered compartment: status %d, canaries %v", status, leaked(body))
+	}
+}
+
+// TestLeakCrawl signs in as every user other than her IDVA and the IDVA
+// service's team leader (the two the policy lets see the compartment),
+// follows every link from the home page, and calls every GET route of the
+// OpenAPI document with real ids; no canary may appear anywhere.
+func TestLeakCrawl(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			w := newWall(t, e)
+			ids := map[string]string{"id": strconv.FormatInt(w.caseID, 10)}
+			var doc struct {
+				Paths map[string]map[string]json.RawMessage `json:"paths"`
+			}
+			if err := json.Unmarshal(api.OpenAPIDocument(), &doc); err != nil {
+				t.Fatal(err)
+			}
+			href := regexp.MustCompile(`href="(/[^"#]*)`)
+			visited := 0
+			for name := range w.users {
+				if name == "ida.idva" || name == "tia.idvalead" {
+					continue
+				}
+				seen := map[string]bool{}
+				queue := []string{"/", "/victims/" + strconv.FormatInt(w.victimID, 10), "/cases/" + ids["id"], "/people/" + strconv.FormatInt(w.personID, 10)}
+				for len(queue) > 0 && len(seen) < 200 {
+					path := queue[0]
+					queue = queue[1:]
+					if seen[path] || strings.HasPrefix(path, "/assets/") || strings.HasPrefix(path, "/signout") {
+						continue
+					}
+					seen[path] = true
+					_, body := w.get(t, name, path)
+					visited++
+					if l := leaked(body); len(l) > 0 {
+						t.Errorf("%s: %s shows %v", name, path, l)
+					}
+					for _, m := range href.FindAllStringSubmatch(body, -1) {
+						p := strings.ReplaceAll(m[1], "&amp;", "&")
+						if !seen[p] {
+							queue = append(queue, p)
+						}
+					}
+				}
+				for p, ops := range doc.Paths {
+					if _, ok := ops["get"]; !ok {
+						continue
+					}
+					path := "/api/v1" + strings.NewReplacer("{id}", ids["id"], "{action}", "1").Replace(p)
+					if strings.HasPrefix(p, "/people/") {
+						path = "/api/v1/people/" + strconv.FormatInt(w.personID, 10)
+					}
+					_, body := w.get(t, name, path)
+					visited++
+					if l := leaked(body); len(l) > 0 {
+						t.Errorf("%s: %s shows %v", name, path, l)
+					}
+				}
+			}
+			if visited < 100 {
+				t.Fatalf("the crawl visited only %d pages", visited)
+			}
+		})
+	}
+}
