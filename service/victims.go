@@ -104,6 +104,9 @@ func (s *Service) Victims(ctx context.Context, a Actor, mine bool) ([]VictimRow,
 		}
 		names := map[int64]string{}
 		for _, v := range cases {
+			if !victimSide(a, tx, ctx, &v) {
+				continue
+			}
 			if v.IDVAID != 0 && names[v.IDVAID] == "" {
 				if u, err := tx.User(ctx, v.IDVAID); err == nil {
 					names[v.IDVAID] = u.DisplayName
@@ -118,6 +121,24 @@ func (s *Service) Victims(ctx context.Context, a Actor, mine bool) ([]VictimRow,
 		return nil
 	})
 	return out, err
+}
+
+// victimSide reports whether the actor works on the victim-survivors' side
+// for this record: an IDVA at her site (IDVAs cover for each other), a
+// team leader of her IDVA's service, or someone with break-glass open.
+// Perpetrator-side staff, even where the policy lets them read risk
+// information, get it anonymised on the perpetrator's case page, never her
+// own record: her name and history stay with the IDVA service.
+func victimSide(a Actor, tx *store.Tx, ctx context.Context, v *victim.Case) bool {
+	for _, g := range a.Subject.Grants {
+		if g.Role == access.IDVA && g.SiteID == v.SiteID {
+			return true
+		}
+	}
+	if access.Decide(a.Subject, access.Write, VictimResource(ctx, tx, v, access.VictimRisk), tx.Now).Allowed {
+		return true
+	}
+	return access.Decide(a.Subject, access.Read, VictimResource(ctx, tx, v, access.VictimCompartment), tx.Now).Allowed
 }
 
 // DASHEntry is one DASH assessment with its score.
@@ -184,6 +205,9 @@ func (s *Service) Victim(ctx context.Context, a Actor, id int64) (*VictimView, e
 		d, err := s.decide(ctx, tx, a, access.Read, VictimResource(ctx, tx, v, access.VictimRisk), "victim-survivor")
 		if err != nil {
 			return err
+		}
+		if !victimSide(a, tx, ctx, v) {
+			return drive.NotFound("victim-survivor")
 		}
 		view.Case, view.Today = v, drive.DateOf(tx.Now)
 		view.CanWrite = access.Decide(a.Subject, access.Write, VictimResource(ctx, tx, v, access.VictimRisk), tx.Now).Allowed

@@ -248,6 +248,14 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 							r.AllocatedOrganisationIDs = []int64{idvaOrg}
 						}
 						read := access.Decide(sub, access.Read, r, now).Allowed
+						// Her own record is for the victim-survivors' side:
+						// IDVAs at her site, or the IDVA service's team
+						// leader (Team), or break-glass.
+						side := access.Decide(sub, access.Write, r, now).Allowed
+						for _, g := range sub.Grants {
+							side = side || (g.Role == access.IDVA && g.SiteID == v.SiteID)
+						}
+						read = read && side
 						switch {
 						case rt.method == "POST":
 							r.Class = access.VictimCompartment

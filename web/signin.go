@@ -53,7 +53,7 @@ func navFor(sub access.Subject, path string) []NavItem {
 	if holds(sub, need{access.PerpetratorCase, access.Read}) {
 		items = append(items, NavItem{Label: "Cases", Href: "/cases", Current: strings.HasPrefix(path, "/cases")})
 	}
-	if sub.HasRole(access.IDVA) || (sub.HasRole(access.TeamLeader) && holds(sub, need{access.VictimRisk, access.Read})) {
+	if sub.HasRole(access.IDVA) || sub.HasRole(access.TeamLeader) {
 		items = append(items, NavItem{Label: "Victim-survivors", Href: "/victims", Current: strings.HasPrefix(path, "/victims")})
 	}
 	if holds(sub, need{access.Configuration, access.Read}) {

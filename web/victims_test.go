@@ -266,10 +266,17 @@ func TestVictimWall(t *testing.T) {
 			if status, _ := w.get(t, "cal.manager", vpath); status != 404 {
 				t.Fatalf("case manager on her page: %d; want 404", status)
 			}
-			// The provider's team leader sees her risk information but not the compartment.
-			status, body = w.get(t, "tom.providerlead", vpath)
-			if status != 200 || len(leaked(body)) > 0 {
+			// The provider's team leader is on the perpetrator side: her
+			// record is not found; risk facts are on the case page.
+			if status, body := w.get(t, "tom.providerlead", vpath); status != 404 || len(leaked(body)) > 0 {
 				t.Fatalf("provider team leader on her page: %d, leaked %v", status, leaked(body))
+			}
+			if status, body := w.get(t, "tom.providerlead", cpath); status != 200 || !strings.Contains(body, "Victim-survivor 1") || len(leaked(body)) > 0 {
+				t.Fatalf("provider team leader on the case: %d", status)
+			}
+			// Another IDVA at her site sees her risk record, not the compartment.
+			if status, body := w.get(t, "ivy.otheridva", vpath); status != 200 || len(leaked(body)) > 0 {
+				t.Fatalf("another IDVA on her page: %d, leaked %v", status, leaked(body))
 			}
 			// Free text on the perpetrator side cannot carry her details.
 			for _, text := range []string{"She lives at 12 canaryline crescent now", "new number 07700900917", "postcode cn99qz", "kids at canary brook primary"} {
