@@ -841,7 +841,7 @@ func place(c *victim.Compartment) string {
 			return a.Line1
 		}
 	}
-	return "her sister's"
+	return "the address on file"
 }
 
 func dashComment(r *rand.Rand, id string, c *victim.Compartment) string {
