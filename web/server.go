@@ -45,19 +45,20 @@ type Config struct {
 
 // Server serves the Drive web UI and JSON API.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	assets   *static.Assets
-	pages    map[string]*template.Template
-	api      *api.API
-	svc      *service.Service
-	apiCases *api.Cases
-	metrics  *metrics
-	hasher   *auth.Hasher
-	sessions identity.SessionPolicy
-	lockout  auth.Lockout
-	handler  http.Handler
-	routes   []route
+	cfg        Config
+	log        *slog.Logger
+	assets     *static.Assets
+	pages      map[string]*template.Template
+	api        *api.API
+	svc        *service.Service
+	apiCases   *api.Cases
+	apiVictims *api.Victims
+	metrics    *metrics
+	hasher     *auth.Hasher
+	sessions   identity.SessionPolicy
+	lockout    auth.Lockout
+	handler    http.Handler
+	routes     []route
 	// records are the kinds of record break-glass can open, by record
 	// type. Each record-holding part of the service registers its own.
 	records map[string]recordKind
@@ -104,6 +105,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.lockout = auth.DefaultLockout()
 	s.apiCases = &api.Cases{Svc: s.svc}
+	s.apiVictims = &api.Victims{Svc: s.svc}
 	s.registerVictimGlass()
 	if s.pages, err = s.parsePages(); err != nil {
 		return nil, err

@@ -248,6 +248,23 @@ func TestVictimWall(t *testing.T) {
 			w := newWall(t, e)
 			vpath := "/victims/" + strconv.FormatInt(w.victimID, 10)
 			cpath := "/cases/" + strconv.FormatInt(w.caseID, 10)
+			// Through the API her protected details sit in one object,
+			// present only for those allowed.
+			for name, want := range map[string]bool{"ida.idva": true, "tia.idvalead": true, "ivy.otheridva": false} {
+				status, body := w.get(t, name, "/api/v1/victims/"+strconv.FormatInt(w.victimID, 10))
+				var v map[string]any
+				_ = json.Unmarshal([]byte(body), &v)
+				_, has := v["protected"]
+				if status != 200 || has != want || (!want && len(leaked(body)) > 0) {
+					t.Fatalf("%s API: %d, protected=%v, leaked %v", name, status, has, leaked(body))
+				}
+				if want {
+					delete(v, "protected")
+					if l := leaked(string(mustJSON(v))); len(l) > 0 {
+						t.Fatalf("%s API: %v outside the protected object", name, l)
+					}
+				}
+			}
 			// Her IDVA and the IDVA service's team leader see everything.
 			for _, name := range []string{"ida.idva", "tia.idvalead"} {
 				status, body := w.get(t, name, vpath)
@@ -372,6 +389,9 @@ func TestLeakCrawl(t *testing.T) {
 					if strings.HasPrefix(p, "/people/") {
 						path = "/api/v1/people/" + strconv.FormatInt(w.personID, 10)
 					}
+					if strings.HasPrefix(p, "/victims") {
+						path = "/api/v1" + strings.ReplaceAll(p, "{id}", strconv.FormatInt(w.victimID, 10))
+					}
 					_, body := w.get(t, name, path)
 					visited++
 					if l := leaked(body); len(l) > 0 {
@@ -384,4 +404,9 @@ func TestLeakCrawl(t *testing.T) {
 			}
 		})
 	}
+}
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
 }
