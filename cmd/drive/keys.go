@@ -51,11 +51,16 @@ func loadKeyring(path, db string, stderr io.Writer) (*sealed.Keyring, string, er
 	return k, path, nil
 }
 
-// runKeys generates a key file. (Rotation of stored records lands with
-// the protected records themselves.)
+// runKeys generates a key file, or rotates one: drive keys rotate adds a
+// new current key to the file and re-wraps every stored data key under it
+// in one transaction (the protected records themselves are not
+// re-encrypted, so rotation is quick even for millions of rows).
 func runKeys(ctx context.Context, e env, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "rotate" {
+		return runKeysRotate(ctx, e, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "generate" {
-		return usageError{"use: drive keys generate --out FILE"}
+		return usageError{"use: drive keys generate --out FILE, or drive keys rotate --db ... [--keys FILE]"}
 	}
 	fs := flag.NewFlagSet("keys generate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -77,5 +82,73 @@ func runKeys(ctx context.Context, e env, args []string, stdout, stderr io.Writer
 		return err
 	}
 	fmt.Fprintf(stdout, "Key file written to %s (key %s). Keep it secret, readable only by the service, and outside database backups.\n", *out, k.Current().ID())
+	return nil
+}
+
+// runKeysRotate adds a new current key and re-wraps every sealed value
+// under it. The old keys stay in the file (so a backup taken before the
+// rotation can still be read) until an operator removes them.
+func runKeysRotate(ctx context.Context, e env, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("keys rotate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	if err := bindCommon(fs, e, &c); err != nil {
+		return err
+	}
+	keysPath, err := e.value("DRIVE_KEYS_FILE")
+	if err != nil {
+		return err
+	}
+	fs.StringVar(&keysPath, "keys", keysPath, "key file (default: drive-keys.json beside a SQLite database)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := c.check(); err != nil {
+		return err
+	}
+	keys, path, err := loadKeyring(keysPath, c.DB, stderr)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, c.DB, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	old := keys.Current().ID()
+	if err := keys.Rotate(rand.Reader); err != nil {
+		return err
+	}
+	// The new key is written first: if re-wrapping then fails, the file
+	// still holds every key any stored value needs.
+	if err := keys.WriteFile(path); err != nil {
+		return err
+	}
+	var n int
+	err = db.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		n, err = tx.RewrapAll(ctx, func(v store.SealedValue) (store.SealedValue, bool, error) {
+			s, err := v.Parse()
+			if err != nil {
+				return v, false, err
+			}
+			if !s.NeedsRewrap(keys) {
+				return v, false, nil
+			}
+			r, err := keys.Rewrap(s)
+			if err != nil {
+				return v, false, err
+			}
+			return store.SealedValueOf(r), true, nil
+		})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("re-wrapping stored values (nothing was changed in the database; the key file now also holds the new key): %w", err)
+	}
+	fmt.Fprintf(stdout, "New current key %s (was %s); %d stored values re-wrapped. Restart every drive serve so it loads the new key file.\n", keys.Current().ID(), old, n)
 	return nil
 }
