@@ -636,3 +636,50 @@ func (s *Service) checkFreeText(ctx context.Context, tx *store.Tx, caseID int64,
 	}
 	return nil
 }
+
+// UpdateVictimCase gives her case to another IDVA at her site (a team
+// leader of the IDVA service), or closes or reopens it.
+func (s *Service) UpdateVictimCase(ctx context.Context, a Actor, id int64, idvaID int64, open bool, on drive.Date) error {
+	return s.writeVictim(ctx, a, id, access.VictimRisk, func(tx *store.Tx, v *victim.Case) error {
+		if idvaID != 0 && idvaID != v.IDVAID {
+			u, err := tx.User(ctx, idvaID)
+			ok := err == nil && !u.Disabled()
+			if ok {
+				ok = false
+				for _, r := range u.Roles {
+					ok = ok || (r.Role == access.IDVA && r.SiteID == v.SiteID)
+				}
+			}
+			if !ok {
+				return drive.Invalid("Check the case", map[string]string{"idva": "Choose an IDVA at her site"})
+			}
+			v.IDVAID = idvaID
+		}
+		if open != v.Open {
+			v.Open = open
+			if open {
+				v.ClosedOn = drive.Date{}
+			} else {
+				if on.IsZero() {
+					on = drive.DateOf(tx.Now)
+				}
+				v.ClosedOn = on
+			}
+		}
+		return tx.UpdateVictimCase(ctx, v)
+	})
+}
+
+// AddMARAC records a MARAC hearing of her case against a linked
+// perpetrator: the case manager sees the dates among the risk facts.
+func (s *Service) AddMARAC(ctx context.Context, a Actor, id, caseID int64, heard drive.Date) error {
+	return s.writeVictim(ctx, a, id, access.VictimRisk, func(tx *store.Tx, v *victim.Case) error {
+		if heard.IsZero() || heard.After(drive.DateOf(tx.Now)) {
+			return drive.Invalid("Check the MARAC date", map[string]string{"marac_on": "Enter the date her case was heard, not in the future"})
+		}
+		if !linked(tx, ctx, id, caseID) {
+			return drive.Invalid("Check the MARAC date", map[string]string{"marac_case": "Choose a perpetrator case she is linked to"})
+		}
+		return tx.AddMARACDate(ctx, id, caseID, heard)
+	})
+}

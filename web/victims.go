@@ -238,6 +238,16 @@ func (s *Server) victimForms(w http.ResponseWriter, r *http.Request) error {
 		anchor = "#behaviour"
 	case "dash":
 		return s.saveDASH(w, r, id)
+	case "allocation":
+		idva, _ := strconv.ParseInt(f.Get("idva"), 10, 64)
+		err, anchor = s.svc.UpdateVictimCase(ctx, a, id, idva, f.Get("open") != "no", drive.DateOf(s.cfg.Now())), ""
+	case "marac":
+		caseID, _ := strconv.ParseInt(f.Get("marac_case"), 10, 64)
+		var heard drive.Date
+		heard, err = dateField(f, "marac_on")
+		if err == nil {
+			err = s.svc.AddMARAC(ctx, a, id, caseID, heard)
+		}
 	default:
 		return drive.NotFound("page")
 	}

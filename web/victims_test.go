@@ -313,6 +313,30 @@ func TestVictimWall(t *testing.T) {
 			if status, _ := w.post(t, "cal.manager", cpath+"/notes", url.Values{"text": {"Bail conditions reviewed with police"}}); status != 303 {
 				t.Fatalf("an ordinary note: %d", status)
 			}
+			// A MARAC hearing recorded by her IDVA reaches the case
+			// manager's risk facts; a future date is refused.
+			caseArg := strconv.FormatInt(w.caseID, 10)
+			if status, _ := w.post(t, "ida.idva", vpath+"/marac", url.Values{"marac_case": {caseArg}, "marac_on": {"2027-01-01"}}); status != 422 {
+				t.Fatalf("future MARAC: %d", status)
+			}
+			if status, _ := w.post(t, "ida.idva", vpath+"/marac", url.Values{"marac_case": {caseArg}, "marac_on": {"2026-11-10"}}); status != 303 {
+				t.Fatalf("MARAC: %d", status)
+			}
+			if _, body := w.get(t, "cal.manager", cpath); !strings.Contains(body, "10 November 2026") {
+				t.Fatal("the MARAC date is not among the risk facts")
+			}
+			// The IDVA service's team leader hands her to another IDVA: the
+			// first IDVA loses the compartment, the new one gains it.
+			ivy := strconv.FormatInt(w.users["ivy.otheridva"].user.ID, 10)
+			if status, _ := w.post(t, "tia.idvalead", vpath+"/allocation", url.Values{"idva": {ivy}, "open": {"yes"}}); status != 303 {
+				t.Fatalf("reallocate: %d", status)
+			}
+			if _, body := w.get(t, "ivy.otheridva", vpath); len(leaked(body)) == 0 {
+				t.Fatal("the new IDVA does not see her protected details")
+			}
+			if _, body := w.get(t, "ida.idva", vpath); len(leaked(body)) > 0 {
+				t.Fatal("the former IDVA still sees her protected details")
+			}
 		})
 	}
 }
