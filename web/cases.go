@@ -205,7 +205,7 @@ func (s *Server) team(w http.ResponseWriter, r *http.Request) error {
 type referralData struct {
 	Form       url.Values
 	Errors     FormErrors
-	Sites      []identity2
+	Sites      []siteOption
 	Sources    []casework.Source
 	Genders    []people.Option
 	Ethnics    []people.Option
@@ -213,7 +213,8 @@ type referralData struct {
 	Programmes []programmeChoice
 }
 
-type identity2 struct {
+// siteOption is a site offered in a form.
+type siteOption struct {
 	ID   int64
 	Name string
 }
@@ -243,7 +244,7 @@ func (s *Server) referralData(r *http.Request, form url.Values) (*referralData, 
 	d := &referralData{Form: form, Sources: casework.Sources(), Genders: people.Genders(), Ethnics: people.Ethnicities()}
 	seen := map[string]bool{}
 	for _, st := range sites {
-		d.Sites = append(d.Sites, identity2{st.ID, st.Name})
+		d.Sites = append(d.Sites, siteOption{st.ID, st.Name})
 		for _, p := range progs[st.ID] {
 			if !seen[p.Code] {
 				seen[p.Code] = true

@@ -39,7 +39,7 @@ func (s *Server) victims(w http.ResponseWriter, r *http.Request) error {
 type victimFormData struct {
 	Form          url.Values
 	Errors        FormErrors
-	Sites         []identity2
+	Sites         []siteOption
 	IDVAs         []service.IDVAChoice
 	Relationships []victim.Relationship
 	Genders       []people.Option
@@ -69,7 +69,7 @@ func (s *Server) victimFormData(r *http.Request, form url.Values) (*victimFormDa
 			if !held {
 				continue
 			}
-			d.Sites = append(d.Sites, identity2{st.ID, st.Name})
+			d.Sites = append(d.Sites, siteOption{st.ID, st.Name})
 			for _, u := range users {
 				for _, ro := range u.Roles {
 					if ro.Role == access.IDVA && ro.SiteID == st.ID && !u.Disabled() {
