@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/demo"
 	"github.com/drive-platform/drive/sealed"
@@ -76,7 +77,23 @@ func runDemo(ctx context.Context, e env, args []string, stdout, stderr io.Writer
 	for i, s := range res.Sites {
 		sites[i] = s.Name + " (" + s.Code + ")"
 	}
-	fmt.Fprintf(stdout, "Demo data created: %d sites (%s), %d organisations, %d users.\n", len(res.Sites), strings.Join(sites, ", "), res.Organisations, len(res.Credentials))
+	var cases, victims int
+	siteIDs := make([]int64, len(res.Sites))
+	for i, s := range res.Sites {
+		siteIDs[i] = s.ID
+	}
+	if err := db.View(ctx, func(tx *store.Tx) error {
+		var err error
+		if _, cases, err = tx.Cases(ctx, store.CaseFilter{SiteIDs: siteIDs, Limit: 1}, drive.DateOf(time.Now())); err != nil {
+			return err
+		}
+		_, victims, err = tx.VictimCases(ctx, store.VictimFilter{SiteIDs: siteIDs, Limit: 1})
+		return err
+	}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Demo data created: %d sites (%s), %d organisations, %d users, %d perpetrator cases, %d victim-survivors.\n",
+		len(res.Sites), strings.Join(sites, ", "), res.Organisations, len(res.Credentials), cases, victims)
 	fmt.Fprintf(stdout, "Sign-in details for every demo user are in %s.\n", credPath)
 	fmt.Fprintf(stdout, "Victim-survivors' details are sealed with the key file %s; drive serve finds it beside the database.\n", keysPath)
 	return nil
