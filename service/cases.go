@@ -76,7 +76,24 @@ func (s *Service) ListCases(ctx context.Context, a Actor, f store.CaseFilter) ([
 		rows, total, err = tx.Cases(ctx, f, drive.DateOf(tx.Now))
 		return err
 	})
-	return rows, total, err
+	if err != nil {
+		return nil, 0, err
+	}
+	what := "list"
+	if f.Query != "" {
+		what = "search" // the words themselves are never recorded
+	}
+	return rows, total, s.listed(ctx, a, "case", what, len(rows))
+}
+
+// listed records that a list of person-level records was shown: which
+// kind, how many rows, whether it was a search; never the rows or the
+// search words.
+func (s *Service) listed(ctx context.Context, a Actor, recordType, what string, n int) error {
+	return s.DB.Transact(ctx, func(tx *store.Tx) error {
+		return tx.Audit(ctx, audit.Event{Action: "record.list", ActorID: a.UserID, RecordType: recordType, Remote: a.Remote,
+			Outcome: audit.OutcomeOK, Reason: what + ": " + strconv.Itoa(n) + " rows"})
+	})
 }
 
 func intersect(want, have []int64, national bool) []int64 {
@@ -139,7 +156,10 @@ func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*store.
 		dash, err = tx.TeamDashboard(ctx, siteID, drive.DateOf(tx.Now), prog.NoContactDays, prog.CaseloadLimit)
 		return err
 	})
-	return dash, err
+	if err != nil {
+		return nil, err
+	}
+	return dash, s.listed(ctx, a, "case", "team dashboard", dash.OpenCases)
 }
 
 // CaseView is everything the case page and the API's case resource show.

@@ -120,7 +120,10 @@ func (s *Service) Victims(ctx context.Context, a Actor, mine bool) ([]VictimRow,
 		}
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, s.listed(ctx, a, "victim", "list", len(out))
 }
 
 // victimSide reports whether the actor works on the victim-survivors' side

@@ -13,6 +13,7 @@ import (
 
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/api"
+	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/store"
@@ -159,6 +160,23 @@ func testCaseworkAPI(t *testing.T, e storetest.Engine) {
 	}
 	if status, _ := call("aaa.casemanager", "GET", "/cases?q=hollis", ""); status != http.StatusUnprocessableEntity {
 		t.Fatalf("a name in the URL: %d; want 422", status)
+	}
+	// Searches are audited, and the audit log never holds the words.
+	searches := 0
+	if err := db.EachAuditEvent(ctx, func(ev audit.Event) error {
+		raw, _ := json.Marshal(ev)
+		if strings.Contains(strings.ToLower(string(raw)), "hollis") {
+			t.Errorf("audit event %d holds the search words", ev.Seq)
+		}
+		if ev.Action == "record.list" && strings.HasPrefix(ev.Reason, "search") {
+			searches++
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if searches == 0 {
+		t.Error("the search was not audited")
 	}
 	if status, out := call("bbb.teamleader", "POST", "/cases/search", `{"q":"hollis"}`); status != http.StatusOK || out["total"] != float64(0) {
 		t.Fatalf("site B search: %d %v", status, out)
