@@ -1,0 +1,93 @@
+package incident
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/drive-platform/drive"
+)
+
+var today = drive.MustDate("2026-11-23")
+
+func TestRead(t *testing.T) {
+	in := "ref,date,type,crime,suspect_given,suspect_family,suspect_dob,suspect_postcode,victim_given,victim_family,victim_dob\n" +
+		"NM-1,2026-01-02,ABH,yes,Darren,Hollis,1984-02-11,nm4 2xy,Sam,Example,1990-05-01\n" +
+		"NM-2,03/02/2026 ,non-crime domestic,no,Daz,Hollis,,,Jo,Other,\n"
+	recs, errs, err := Read(strings.NewReader(in), DefaultMapping(), today)
+	if err != nil || len(errs) != 0 || len(recs) != 2 {
+		t.Fatalf("read: %v %v %d", err, errs, len(recs))
+	}
+	if recs[0].Type != "abh" || !recs[0].Crime || recs[0].Suspect.Postcode != "NM4 2XY" || recs[0].Victim.Age != 35 {
+		t.Fatalf("record = %+v", recs[0])
+	}
+	if recs[1].On != drive.MustDate("2026-02-03") || recs[1].Crime {
+		t.Fatalf("record = %+v", recs[1])
+	}
+}
+
+func TestReadReportsEveryRow(t *testing.T) {
+	in := "ref,date,type,crime,suspect_given,suspect_family\n" +
+		",2026-01-02,ABH,yes,A,B\n" +
+		"X,2027-01-01,ABH,maybe,A,B\n" +
+		"Y,notadate,,no,,\n" +
+		"Z,2026-01-01,ABH,no,A,B\n"
+	_, errs, err := Read(strings.NewReader(in), DefaultMapping(), today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int][]string{2: {"ref"}, 3: {"date", "crime"}, 4: {"date", "type", "suspect_family"}}
+	for line, fields := range want {
+		for _, f := range fields {
+			found := false
+			for _, e := range errs {
+				found = found || (e.Line == line && e.Field == f)
+			}
+			if !found {
+				t.Errorf("no error for line %d field %s in %v", line, f, errs)
+			}
+		}
+	}
+	for _, e := range errs {
+		if e.Line == 5 {
+			t.Errorf("a good row reported: %v", e)
+		}
+	}
+}
+
+func TestMapping(t *testing.T) {
+	m, err := ParseMapping([]byte(`{"ref":"Incident Ref","date":"Occurred","type":"Offence","suspect_given":"Forename","suspect_family":"Surname"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := "Incident Ref,Occurred,Offence,Forename,Surname\nR1,2026-05-05,Stalking,Kev,Doyle\n"
+	recs, errs, err := Read(strings.NewReader(in), m, today)
+	if err != nil || len(errs) != 0 || len(recs) != 1 || recs[0].Suspect.FamilyName != "Doyle" {
+		t.Fatalf("mapped read: %v %v %+v", err, errs, recs)
+	}
+	if _, err := ParseMapping([]byte(`{"colour":"x"}`)); drive.ErrorCode(err) != drive.EINVALID {
+		t.Fatalf("unknown field: %v", err)
+	}
+	if _, _, err := Read(strings.NewReader("a,b\n1,2\n"), DefaultMapping(), today); drive.ErrorCode(err) != drive.EINVALID || !strings.Contains(err.Error(), "--mapping") {
+		t.Fatalf("missing column: %v", err)
+	}
+	if _, _, err := Read(strings.NewReader(""), DefaultMapping(), today); drive.ErrorCode(err) != drive.EINVALID {
+		t.Fatalf("empty file: %v", err)
+	}
+}
+
+func FuzzRead(f *testing.F) {
+	f.Add("ref,date,type,crime,suspect_given,suspect_family\nR,2026-01-01,abh,yes,A,B\n")
+	f.Add("ref,date\n\"unterminated\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		recs, errs, err := Read(strings.NewReader(in), DefaultMapping(), today)
+		if err == nil && len(recs) == 0 && len(errs) == 0 {
+			t.Fatal("no records, no errors and no error")
+		}
+	})
+}
+
+func FuzzParseMapping(f *testing.F) {
+	f.Add(`{"ref":"Ref"}`)
+	f.Add(`[]`)
+	f.Fuzz(func(t *testing.T, in string) { _, _ = ParseMapping([]byte(in)) })
+}
