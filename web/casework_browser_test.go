@@ -238,6 +238,7 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 		t.Fatal("the search did not find the case")
 	}
 	visit("/caseload")
+	visit("/identify")
 	b.AssertNoConsoleErrors(t)
 	if err := b.Screenshot("/tmp/drive-case.png"); err != nil {
 		t.Log(err)

@@ -86,6 +86,10 @@ func (s *Server) routeList() []route {
 		{"GET", "/people/{id}/edit", pageRoute, enrolled, none, s.personEdit},
 		{"POST", "/people/{id}/{form}", pageRoute, enrolled, none, s.personForm},
 
+		// Identification.
+		{"GET", "/identify", pageRoute, enrolled, need{access.PoliceIntel, access.Read}, s.identifyPage},
+		{"POST", "/identify/refer", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.referSuspect},
+
 		// Victim-survivors (IDVAs).
 		{"GET", "/victims", pageRoute, enrolled, need{access.VictimRisk, access.Read}, s.victims},
 		{"GET", "/victims/new", pageRoute, enrolled, none, s.victimForm},

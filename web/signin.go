@@ -50,6 +50,9 @@ func navFor(sub access.Subject, path string) []NavItem {
 		items = append(items, NavItem{Label: "Team", Href: "/team", Current: path == "/team"})
 		items = append(items, NavItem{Label: "New referral", Href: "/referrals/new", Current: strings.HasPrefix(path, "/referrals")})
 	}
+	if holds(sub, need{access.PoliceIntel, access.Read}) {
+		items = append(items, NavItem{Label: "Identification", Href: "/identify", Current: strings.HasPrefix(path, "/identify")})
+	}
 	if holds(sub, need{access.PerpetratorCase, access.Read}) {
 		items = append(items, NavItem{Label: "Cases", Href: "/cases", Current: strings.HasPrefix(path, "/cases")})
 	}
