@@ -32,7 +32,7 @@ func commands() []command {
 		{"serve", "run the web service", runServe},
 		{"migrate", "create or upgrade the database schema", runMigrate},
 		{"demo", "fill a new database with synthetic demo data", runDemo},
-		{"keys", "generate the key file that protects victim-survivors' details", runKeys},
+		{"keys", "generate or rotate the key file that protects victim-survivors' details", runKeys},
 		{"site", "add or list sites (delivery areas)", runSite},
 		{"org", "add or list organisations", runOrg},
 		{"programme", "list, export or import a site's programme settings", runProgramme},
