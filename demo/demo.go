@@ -183,7 +183,10 @@ func (g *generator) run(ctx context.Context) error {
 	if err := g.casework(ctx); err != nil {
 		return err
 	}
-	return g.victims(ctx)
+	if err := g.victims(ctx); err != nil {
+		return err
+	}
+	return g.incidents(ctx)
 }
 
 func (g *generator) org(ctx context.Context, o *identity.Organisation) error {

@@ -8,11 +8,13 @@ import (
 // runBench dispatches drive bench WHAT.
 func runBench(ctx context.Context, e env, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"say what to benchmark: drive bench link --records N"}
+		return usageError{"say what to benchmark: drive bench link --records N, or drive bench identify --incidents N"}
 	}
 	switch args[0] {
 	case "link":
 		return runBenchLink(ctx, args[1:], stdout, stderr)
+	case "identify":
+		return runBenchIdentify(ctx, args[1:], stdout, stderr)
 	}
-	return usageError{"unknown benchmark " + args[0] + ": use drive bench link"}
+	return usageError{"unknown benchmark " + args[0] + ": use drive bench link or drive bench identify"}
 }
