@@ -186,7 +186,10 @@ func (g *generator) run(ctx context.Context) error {
 	if err := g.victims(ctx); err != nil {
 		return err
 	}
-	return g.incidents(ctx)
+	if err := g.incidents(ctx); err != nil {
+		return err
+	}
+	return g.identification(ctx)
 }
 
 func (g *generator) org(ctx context.Context, o *identity.Organisation) error {

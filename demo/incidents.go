@@ -12,14 +12,21 @@ import (
 const IncidentsPerSite = 3000
 
 // incidents imports a synthetic police extract for each site, three years
-// up to ReferenceDate, so identification can be shown without real data.
-// Each site's seed is drawn from the demo's stream, so the extracts follow
-// from the demo seed; references start with the site code, as a force's
-// do with its own prefix.
+// up to ReferenceDate, so identification can be shown without real data,
+// and the list of cases the site's MARAC heard from it. Each site's seed
+// is drawn from the demo's stream, so the extracts follow from the demo
+// seed; references start with the site code, as a force's do with its
+// own prefix. The MARAC list's seed is derived from the extract's rather
+// than drawn from the stream, so nothing else in the demo depends on it.
 func (g *generator) incidents(ctx context.Context) error {
 	for _, site := range g.res.Sites {
-		recs, _ := synth.Generate(synth.Config{Incidents: IncidentsPerSite, Seed: g.rng.Uint64(), End: ReferenceDate(), RefPrefix: site.Code})
+		seed := g.rng.Uint64()
+		recs, truth := synth.Generate(synth.Config{Incidents: IncidentsPerSite, Seed: seed, End: ReferenceDate(), RefPrefix: site.Code})
 		if _, _, err := g.tx.ImportIncidents(ctx, site.ID, recs, nil); err != nil {
+			return err
+		}
+		hearings, _ := synth.MARAC(recs, truth, seed^0x3a7ac)
+		if _, _, err := g.tx.ImportMARAC(ctx, site.ID, hearings, nil); err != nil {
 			return err
 		}
 	}

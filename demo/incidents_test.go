@@ -35,12 +35,43 @@ func siteIncidents(t *testing.T, db *store.DB) map[string][]incident.Record {
 	return out
 }
 
+// siteHearings returns each site's MARAC hearings by site code.
+func siteHearings(t *testing.T, db *store.DB) map[string][]store.MARACHearing {
+	t.Helper()
+	out := map[string][]store.MARACHearing{}
+	err := db.View(context.Background(), func(tx *store.Tx) error {
+		for _, code := range []string{"NMR", "SVV"} {
+			site, err := tx.SiteByCode(context.Background(), code)
+			if err != nil {
+				return err
+			}
+			if out[code], err = tx.SiteMARAC(context.Background(), site.ID, drive.Date{}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 func TestDemoIncidents(t *testing.T) {
-	a := siteIncidents(t, generate(t, 42))
+	dbA := generate(t, 42)
+	a := siteIncidents(t, dbA)
 	windowStart := demo.ReferenceDate().AddMonths(-36)
 	for code, recs := range a {
-		if len(recs) != demo.IncidentsPerSite {
-			t.Errorf("%s: %d incidents, want %d", code, len(recs), demo.IncidentsPerSite)
+		// The second site also holds the first site's moved suspects'
+		// incidents (demo.MovedSuspects men, two or three each).
+		moved := 0
+		for _, r := range recs {
+			if strings.HasPrefix(r.Ref, code+"-MV") {
+				moved++
+			}
+		}
+		if want := demo.IncidentsPerSite; len(recs)-moved != want || (code == "SVV") != (moved >= 2*demo.MovedSuspects) {
+			t.Errorf("%s: %d incidents (%d moved in), want %d from its extract", code, len(recs), moved, want)
 		}
 		for _, r := range recs {
 			if !strings.HasPrefix(r.Ref, code+"-") {
@@ -70,10 +101,92 @@ func TestDemoIncidents(t *testing.T) {
 		t.Error("both sites have the same incidents")
 	}
 
-	if b := siteIncidents(t, generate(t, 42)); !reflect.DeepEqual(a, b) {
+	// Each site's MARAC heard cases from its incidents: some of them
+	// again (repeats), none after the reference date.
+	ha := siteHearings(t, dbA)
+	for code, hs := range ha {
+		if len(hs) < demo.IncidentsPerSite/20 {
+			t.Errorf("%s: %d MARAC hearings for %d incidents", code, len(hs), demo.IncidentsPerSite)
+		}
+		refs := map[string]int{}
+		for _, h := range hs {
+			if h.HeardOn.Before(windowStart) || h.HeardOn.After(demo.ReferenceDate()) || h.Perpetrator.FamilyName == "" || h.Victim.Postcode != "" {
+				t.Fatalf("%s: hearing %+v", code, h)
+			}
+			refs[h.Ref]++
+		}
+		if len(refs) == len(hs) {
+			t.Errorf("%s: no case heard twice in %d hearings", code, len(hs))
+		}
+	}
+
+	dbB := generate(t, 42)
+	if b := siteIncidents(t, dbB); !reflect.DeepEqual(a, b) {
 		t.Error("the same seed gave different incidents")
 	}
-	if c := siteIncidents(t, generate(t, 43)); reflect.DeepEqual(a["NMR"], c["NMR"]) {
+	if hb := siteHearings(t, dbB); !reflect.DeepEqual(ha, hb) {
+		t.Error("the same seed gave different MARAC lists")
+	}
+	dbC := generate(t, 43)
+	if c := siteIncidents(t, dbC); reflect.DeepEqual(a["NMR"], c["NMR"]) {
 		t.Error("a different seed gave the same incidents")
+	}
+	if hc := siteHearings(t, dbC); reflect.DeepEqual(ha["NMR"], hc["NMR"]) {
+		t.Error("a different seed gave the same MARAC list")
+	}
+}
+
+// TestDemoIdentification: every demo incident is resolved to a suspect,
+// and the suspects moved to the second site are matched across sites.
+func TestDemoIdentification(t *testing.T) {
+	db := generate(t, 42)
+	err := db.View(context.Background(), func(tx *store.Tx) error {
+		matched, err := tx.NationalMatchPeople(context.Background())
+		if err != nil {
+			return err
+		}
+		groups := map[int64]map[int64]bool{}
+		for _, p := range matched {
+			if groups[p.NationalMatch] == nil {
+				groups[p.NationalMatch] = map[int64]bool{}
+			}
+			groups[p.NationalMatch][p.SiteID] = true
+		}
+		if len(groups) < demo.MovedSuspects {
+			t.Errorf("%d cross-site matches; want at least the %d moved suspects", len(groups), demo.MovedSuspects)
+		}
+		for g, sites := range groups {
+			if len(sites) < 2 {
+				t.Errorf("match %d spans %d site", g, len(sites))
+			}
+		}
+		for _, code := range []string{"NMR", "SVV"} {
+			site, err := tx.SiteByCode(context.Background(), code)
+			if err != nil {
+				return err
+			}
+			rows, err := tx.SitePoliceIncidents(context.Background(), site.ID, drive.Date{})
+			if err != nil {
+				return err
+			}
+			for _, r := range rows {
+				if r.SuspectPerson == 0 || (r.Victim.FamilyName != "" && r.VictimPerson == 0) {
+					t.Fatalf("%s: incident %s not resolved", code, r.Ref)
+				}
+			}
+			hs, err := tx.SiteMARAC(context.Background(), site.ID, drive.Date{})
+			if err != nil {
+				return err
+			}
+			for _, h := range hs {
+				if h.PerpetratorPerson == 0 {
+					t.Fatalf("%s: hearing %s not resolved", code, h.Ref)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

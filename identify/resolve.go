@@ -19,9 +19,7 @@ func Resolve(ctx context.Context, recs []incident.Record, seed uint64) ([]Incide
 	if err != nil {
 		return nil, err
 	}
-	victims, err := cluster(ctx, recs, seed, func(r incident.Record) (incident.Person, bool) {
-		return r.Victim, r.Victim.GivenName != "" || r.Victim.FamilyName != ""
-	})
+	victims, err := resolveVictims(ctx, recs, suspects, seed)
 	if err != nil {
 		return nil, err
 	}

@@ -1,11 +1,12 @@
 // Package incident reads police-recorded domestic abuse incidents from
-// extract files: a CSV with a column mapping, validated row by row, so a
-// bad file is reported in full and nothing of it is stored.
+// extract files, and the lists of cases heard at a site's MARAC: each a
+// CSV with a column mapping, validated row by row, so a bad file is
+// reported in full and nothing of it is stored.
 //
-// A victim's address in an extract is never kept: where a victim-survivor
-// lives is held only in her IDVA's protected record. Suspects' and
-// victims' names and dates of birth are kept, because identification needs
-// them to tell people apart.
+// A victim's address in an extract or a MARAC list is never kept: where a
+// victim-survivor lives is held only in her IDVA's protected record.
+// Suspects' and victims' names and dates of birth are kept, because
+// identification needs them to tell people apart.
 package incident
 
 import (
@@ -39,42 +40,28 @@ type Record struct {
 }
 
 // Fields are the logical fields a mapping names columns for.
-func Fields() []string {
-	return []string{"ref", "date", "type", "crime", "suspect_given", "suspect_family", "suspect_dob", "suspect_postcode",
-		"victim_given", "victim_family", "victim_dob", "victim_age"}
+func Fields() []string { return extractLayout().fields }
+
+// extractLayout describes a police extract.
+func extractLayout() layout {
+	return layout{
+		fields: []string{"ref", "date", "type", "crime", "suspect_given", "suspect_family", "suspect_dob", "suspect_postcode",
+			"victim_given", "victim_family", "victim_dob", "victim_age"},
+		required: []string{"ref", "date", "type", "suspect_given", "suspect_family"},
+		one:      "incident",
+		many:     "incidents",
+	}
 }
 
 // Mapping maps logical fields to the extract's column headers.
 type Mapping map[string]string
 
 // DefaultMapping uses the logical names as headers.
-func DefaultMapping() Mapping {
-	m := Mapping{}
-	for _, f := range Fields() {
-		m[f] = f
-	}
-	return m
-}
+func DefaultMapping() Mapping { return extractLayout().defaultMapping() }
 
 // ParseMapping reads a JSON object {"field": "Column header", ...}; fields
 // left out keep their default header. Errors: EINVALID naming the field.
-func ParseMapping(data []byte) (Mapping, error) {
-	var given map[string]string
-	if err := json.Unmarshal(data, &given); err != nil {
-		return nil, drive.Errorf(drive.EINVALID, "The mapping file is not a JSON object of field names to column headers: %v", err)
-	}
-	m := DefaultMapping()
-	for k, v := range given {
-		if _, ok := m[k]; !ok {
-			return nil, drive.Errorf(drive.EINVALID, "The mapping names an unknown field %q: use %s", k, strings.Join(Fields(), ", "))
-		}
-		if strings.TrimSpace(v) == "" {
-			return nil, drive.Errorf(drive.EINVALID, "The mapping gives field %q an empty column header", k)
-		}
-		m[k] = strings.TrimSpace(v)
-	}
-	return m, nil
-}
+func ParseMapping(data []byte) (Mapping, error) { return extractLayout().parseMapping(data) }
 
 // RowError is one problem in an extract, by line and column.
 type RowError struct {
@@ -90,111 +77,193 @@ func (e RowError) String() string { return fmt.Sprintf("line %d, %s: %s", e.Line
 // complete); the caller stores nothing unless errors is empty. today
 // bounds dates. A missing required column is a single error for the file.
 func Read(r io.Reader, m Mapping, today drive.Date) ([]Record, []RowError, error) {
+	var out []Record
+	errs, err := extractLayout().read(r, m, func(row *row) {
+		rec := Record{Ref: row.get("ref"), Type: strings.ToLower(row.get("type"))}
+		if rec.Ref == "" || len(rec.Ref) > 64 {
+			row.bad("ref", "give the incident reference (up to 64 characters)")
+		}
+		rec.On = row.date("date", "give the date of the incident", today)
+		if rec.Type == "" {
+			row.bad("type", "give the incident or offence type")
+		}
+		switch strings.ToLower(row.get("crime")) {
+		case "", "n", "no", "false", "0", "non-crime":
+		case "y", "yes", "true", "1", "crime":
+			rec.Crime = true
+		default:
+			row.bad("crime", "say yes or no")
+		}
+		rec.Suspect = Person{GivenName: row.get("suspect_given"), FamilyName: row.get("suspect_family"), Postcode: strings.ToUpper(row.get("suspect_postcode"))}
+		if rec.Suspect.GivenName == "" && rec.Suspect.FamilyName == "" {
+			row.bad("suspect_family", "give the suspect's name")
+		}
+		const beforeIncident = "not a date of birth before the incident"
+		rec.Suspect.DOB, _ = row.dob("suspect_dob", rec.On, beforeIncident)
+		rec.Victim = Person{GivenName: row.get("victim_given"), FamilyName: row.get("victim_family")}
+		var isDate bool
+		rec.Victim.DOB, isDate = row.dob("victim_dob", rec.On, beforeIncident)
+		if isDate && !rec.On.IsZero() {
+			rec.Victim.Age = rec.Victim.DOB.AgeOn(rec.On)
+		}
+		if v := row.get("victim_age"); v != "" && rec.Victim.Age == 0 {
+			var age int
+			if _, err := fmt.Sscanf(v, "%d", &age); err != nil || age < 0 || age > 120 {
+				row.bad("victim_age", "not an age")
+			}
+			rec.Victim.Age = age
+		}
+		out = append(out, rec)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, errs, nil
+}
+
+// layout describes one kind of file: its logical fields, the fields whose
+// column must be present, and what one row is called in messages.
+type layout struct {
+	fields    []string
+	required  []string
+	one, many string
+}
+
+func (l layout) defaultMapping() Mapping {
+	m := Mapping{}
+	for _, f := range l.fields {
+		m[f] = f
+	}
+	return m
+}
+
+func (l layout) parseMapping(data []byte) (Mapping, error) {
+	var given map[string]string
+	if err := json.Unmarshal(data, &given); err != nil {
+		return nil, drive.Errorf(drive.EINVALID, "The mapping file is not a JSON object of field names to column headers: %v", err)
+	}
+	m := l.defaultMapping()
+	for k, v := range given {
+		if _, ok := m[k]; !ok {
+			return nil, drive.Errorf(drive.EINVALID, "The mapping names an unknown field %q: use %s", k, strings.Join(l.fields, ", "))
+		}
+		if strings.TrimSpace(v) == "" {
+			return nil, drive.Errorf(drive.EINVALID, "The mapping gives field %q an empty column header", k)
+		}
+		m[k] = strings.TrimSpace(v)
+	}
+	return m, nil
+}
+
+// read reads the header, finds each field's column through the mapping
+// and calls each for every data row that is readable CSV, collecting the
+// row errors of the whole file. A missing required column, an empty file
+// or a header with no rows is an error for the file.
+func (l layout) read(r io.Reader, m Mapping, each func(*row)) ([]RowError, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = false
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, nil, drive.Errorf(drive.EINVALID, "The file is empty: it needs a header row and at least one incident")
+		return nil, drive.Errorf(drive.EINVALID, "The file is empty: it needs a header row and at least one %s", l.one)
 	}
 	if err != nil {
-		return nil, nil, drive.Errorf(drive.EINVALID, "The file is not a readable CSV: %v", err)
+		return nil, drive.Errorf(drive.EINVALID, "The file is not a readable CSV: %v", err)
 	}
 	col := map[string]int{}
 	for i, h := range header {
 		col[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
 	}
+	required := map[string]bool{}
+	for _, f := range l.required {
+		required[f] = true
+	}
 	idx := map[string]int{}
-	for _, f := range Fields() {
+	for _, f := range l.fields {
 		i, ok := col[m[f]]
 		if !ok {
-			switch f {
-			case "ref", "date", "type", "suspect_given", "suspect_family":
-				return nil, nil, drive.Errorf(drive.EINVALID, "The file has no column %q for %s: add it or give a mapping file (--mapping) that names the right column", m[f], f)
+			if required[f] {
+				return nil, drive.Errorf(drive.EINVALID, "The file has no column %q for %s: add it or give a mapping file (--mapping) that names the right column", m[f], f)
 			}
 			i = -1
 		}
 		idx[f] = i
 	}
-	var out []Record
 	var errs []RowError
-	line := 1
-	for {
-		row, err := cr.Read()
+	rows := 0
+	for line := 2; ; line++ {
+		cells, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line++
+		rows++
 		if err != nil {
 			errs = append(errs, RowError{line, "row", "not readable CSV: " + err.Error()})
 			continue
 		}
-		get := func(f string) string {
-			i := idx[f]
-			if i < 0 || i >= len(row) {
-				return ""
-			}
-			return strings.TrimSpace(row[i])
-		}
-		bad := func(f, msg string) { errs = append(errs, RowError{line, m[f], msg}) }
-		rec := Record{Ref: get("ref"), Type: strings.ToLower(get("type"))}
-		if rec.Ref == "" || len(rec.Ref) > 64 {
-			bad("ref", "give the incident reference (up to 64 characters)")
-		}
-		if v := get("date"); v == "" {
-			bad("date", "give the date of the incident")
-		} else if d, err := parseDate(v); err != nil {
-			bad("date", "not a date: use YYYY-MM-DD, DD/MM/YYYY or YYYYMMDD")
-		} else if d.After(today) {
-			bad("date", "the date is in the future")
-		} else {
-			rec.On = d
-		}
-		if rec.Type == "" {
-			bad("type", "give the incident or offence type")
-		}
-		switch strings.ToLower(get("crime")) {
-		case "", "n", "no", "false", "0", "non-crime":
-		case "y", "yes", "true", "1", "crime":
-			rec.Crime = true
-		default:
-			bad("crime", "say yes or no")
-		}
-		rec.Suspect = Person{GivenName: get("suspect_given"), FamilyName: get("suspect_family"), Postcode: strings.ToUpper(get("suspect_postcode"))}
-		if rec.Suspect.GivenName == "" && rec.Suspect.FamilyName == "" {
-			bad("suspect_family", "give the suspect's name")
-		}
-		if v := get("suspect_dob"); v != "" {
-			d, err := parseDate(v)
-			if err != nil || (!rec.On.IsZero() && d.After(rec.On)) {
-				bad("suspect_dob", "not a date of birth before the incident")
-			}
-			rec.Suspect.DOB = d
-		}
-		rec.Victim = Person{GivenName: get("victim_given"), FamilyName: get("victim_family")}
-		if v := get("victim_dob"); v != "" {
-			d, err := parseDate(v)
-			if err != nil || (!rec.On.IsZero() && d.After(rec.On)) {
-				bad("victim_dob", "not a date of birth before the incident")
-			}
-			rec.Victim.DOB = d
-			if err == nil && !rec.On.IsZero() {
-				rec.Victim.Age = d.AgeOn(rec.On)
-			}
-		}
-		if v := get("victim_age"); v != "" && rec.Victim.Age == 0 {
-			var age int
-			if _, err := fmt.Sscanf(v, "%d", &age); err != nil || age < 0 || age > 120 {
-				bad("victim_age", "not an age")
-			}
-			rec.Victim.Age = age
-		}
-		out = append(out, rec)
+		each(&row{line: line, cells: cells, idx: idx, m: m, errs: &errs})
 	}
-	if len(out) == 0 && len(errs) == 0 {
-		return nil, nil, drive.Errorf(drive.EINVALID, "The file has a header but no incidents")
+	if rows == 0 {
+		return nil, drive.Errorf(drive.EINVALID, "The file has a header but no %s", l.many)
 	}
-	return out, errs, nil
+	return errs, nil
+}
+
+// row is one data row being validated: its cells by logical field, and
+// the file's list of row errors to add to.
+type row struct {
+	line  int
+	cells []string
+	idx   map[string]int // logical field to column; -1 when the file has none
+	m     Mapping
+	errs  *[]RowError
+}
+
+// get returns a field's trimmed value, "" when the row or file lacks it.
+func (r *row) get(f string) string {
+	i := r.idx[f]
+	if i < 0 || i >= len(r.cells) {
+		return ""
+	}
+	return strings.TrimSpace(r.cells[i])
+}
+
+// bad records a problem with a field, named by the file's column header.
+func (r *row) bad(f, msg string) { *r.errs = append(*r.errs, RowError{r.line, r.m[f], msg}) }
+
+// date reads a required date, no later than today; missing is the
+// message for an empty cell. It returns zero for a bad date.
+func (r *row) date(f, missing string, today drive.Date) drive.Date {
+	v := r.get(f)
+	if v == "" {
+		r.bad(f, missing)
+		return drive.Date{}
+	}
+	d, err := parseDate(v)
+	switch {
+	case err != nil:
+		r.bad(f, "not a date: use YYYY-MM-DD, DD/MM/YYYY or YYYYMMDD")
+	case d.After(today):
+		r.bad(f, "the date is in the future")
+	default:
+		return d
+	}
+	return drive.Date{}
+}
+
+// dob reads an optional date of birth, which must not be after on (when
+// on is known); msg is the problem reported otherwise. isDate says the
+// cell read as a date at all.
+func (r *row) dob(f string, on drive.Date, msg string) (d drive.Date, isDate bool) {
+	v := r.get(f)
+	if v == "" {
+		return drive.Date{}, false
+	}
+	d, err := parseDate(v)
+	if err != nil || (!on.IsZero() && d.After(on)) {
+		r.bad(f, msg)
+	}
+	return d, err == nil
 }
 
 func parseDate(s string) (drive.Date, error) {

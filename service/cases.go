@@ -192,6 +192,13 @@ type CaseView struct {
 	// RiskFacts are the linked victim-survivors' risk facts, when the
 	// actor may read them: never where she is or how to reach her.
 	RiskFacts []victim.RiskFacts
+	// Scores are the identification scores at entry and exit, for a case
+	// referred from the identification list, when the actor may read
+	// police intelligence on it.
+	Scores []store.CaseScore
+	// ScoreChange is the percentage change from entry to exit; set only
+	// when both exist and the entry is above zero.
+	ScoreChange *float64
 }
 
 // Case returns a case the actor may read, with everything on its page, and
@@ -241,6 +248,15 @@ func (s *Service) Case(ctx context.Context, a Actor, id int64) (*CaseView, error
 		if access.Decide(a.Subject, access.Read, caseResource(c, access.VictimRisk), tx.Now).Allowed || receiving {
 			if v.RiskFacts, err = s.riskFacts(ctx, tx, id); err != nil {
 				return err
+			}
+		}
+		if access.Decide(a.Subject, access.Read, caseResource(c, access.PoliceIntel), tx.Now).Allowed {
+			if v.Scores, err = tx.CaseScores(ctx, id); err != nil {
+				return err
+			}
+			if len(v.Scores) == 2 && v.Scores[0].Total > 0 {
+				ch := (v.Scores[1].Total - v.Scores[0].Total) / v.Scores[0].Total * 100
+				v.ScoreChange = &ch
 			}
 		}
 		v.CanWrite = !receiving && access.Decide(a.Subject, access.Write, caseResource(c, access.PerpetratorCase), tx.Now).Allowed
@@ -438,6 +454,9 @@ func (s *Service) Move(ctx context.Context, a Actor, id int64, ch casework.Chang
 		if err := tx.UpdateCase(ctx, c); err != nil {
 			return err
 		}
+		if err := closeScore(ctx, tx, c); err != nil {
+			return err
+		}
 		detail := ch.Reasons
 		if r, ok := prog.ClosureReason(ch.ClosureReason); ok {
 			detail = r.Label
@@ -571,6 +590,9 @@ type ReferralInput struct {
 	// this is someone new.
 	NotDuplicate bool
 	Case         casework.Case
+	// Entry is the identification score the person is referred with,
+	// kept as the case's entry score; nil for other referrals.
+	Entry *store.CaseScore
 }
 
 // Referral is the result of Refer: the new case, or the possible
@@ -656,6 +678,12 @@ func (s *Service) Refer(ctx context.Context, a Actor, in ReferralInput) (*Referr
 			return err
 		}
 		out.CaseID, out.PersonID = c.ID, personID
+		if in.Entry != nil {
+			in.Entry.CaseID = c.ID
+			if err := tx.SetCaseScore(ctx, *in.Entry); err != nil {
+				return err
+			}
+		}
 		if err := tx.AddHistory(ctx, &casework.HistoryEntry{CaseID: c.ID, At: tx.Now, UserID: a.UserID, Event: "referred",
 			ToState: casework.Referred, Detail: c.Source.Label(), SiteID: in.SiteID}); err != nil {
 			return err

@@ -2,7 +2,9 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,50 +19,104 @@ import (
 )
 
 // Suspect is one line of a site's identification list: the score with
-// its reasons, and how the person was last written on an incident.
+// its reasons, how the person was last written on an incident, and what
+// an analyst has ruled about who he is.
 type Suspect struct {
 	identify.Score
-	Latest incident.Person
+	PersonID  int64
+	Latest    incident.Person
+	Confirmed bool
+	// OtherSites says the same man is known to police at another site too;
+	// which one and what they hold is not shown at this site.
+	OtherSites bool
+	// MARAC counts the hearings naming him as perpetrator in the 12
+	// months to the list's date; LastMARAC is the latest.
+	MARAC     int
+	LastMARAC drive.Date
 }
 
-// IdentificationList ranks a site's suspects from its imported police
-// incidents: mentions are linked into people, then scored with the
-// default strategy as of the given date. Needs police intelligence read
-// at the site. Errors: ENOTFOUND for a site the actor may not see.
+// personKey is the key a police person has in scoring input.
+func personKey(id int64) string { return strconv.FormatInt(id, 10) }
+
+// ScoringInput turns stored incidents into scoring input with their
+// resolved people; incidents not resolved yet are left without a suspect,
+// so scoring skips them.
+func ScoringInput(rows []store.PoliceIncident) []identify.Incident {
+	out := make([]identify.Incident, len(rows))
+	for i, r := range rows {
+		in := identify.Incident{Ref: r.Ref, On: r.On, Type: r.Type, Crime: r.Crime}
+		if r.SuspectPerson != 0 {
+			in.SuspectID = personKey(r.SuspectPerson)
+		}
+		if r.VictimPerson != 0 {
+			k := personKey(r.VictimPerson)
+			in.VictimIDs = []string{k}
+			if r.Victim.Age > 0 {
+				in.VictimAges = map[string]int{k: r.Victim.Age}
+			}
+		}
+		out[i] = in
+	}
+	return out
+}
+
+// IdentificationList ranks a site's suspects from its imported and
+// resolved police incidents, scored with the default strategy as of the
+// given date. Needs police intelligence read at the site. Errors:
+// ENOTFOUND for a site the actor may not see.
 func (s *Service) IdentificationList(ctx context.Context, a Actor, siteID int64, asOf drive.Date, top int) ([]Suspect, error) {
 	strategy := identify.Default()
-	var recs []incident.Record
+	var rows []store.PoliceIncident
+	var people []store.PolicePerson
+	var hearings []store.MARACHearing
 	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		r := access.Resource{Class: access.PoliceIntel, RecordType: "site", RecordID: strconv.FormatInt(siteID, 10), SiteID: siteID}
 		if _, err := s.decide(ctx, tx, a, access.Read, r, "site"); err != nil {
 			return err
 		}
 		var err error
-		recs, err = tx.SiteIncidents(ctx, siteID, asOf.AddMonths(-strategy.WindowMonths))
+		if rows, err = tx.SitePoliceIncidents(ctx, siteID, asOf.AddMonths(-strategy.WindowMonths)); err != nil {
+			return err
+		}
+		if hearings, err = tx.SiteMARAC(ctx, siteID, asOf.AddMonths(-12)); err != nil {
+			return err
+		}
+		people, err = tx.SitePolicePeople(ctx, siteID, string(identify.SuspectRole))
 		return err
 	})
-	if err != nil || len(recs) == 0 {
+	if err != nil || len(rows) == 0 {
 		return nil, err
 	}
-	incidents, err := identify.Resolve(ctx, recs, 1)
-	if err != nil {
-		return nil, err
+	byID := map[int64]store.PolicePerson{}
+	for _, p := range people {
+		byID[p.ID] = p
 	}
-	latest := map[string]incident.Person{}
-	for i, in := range incidents {
-		latest[in.SuspectID] = recs[i].Suspect // records are oldest first: the last one wins
+	latest := map[int64]incident.Person{}
+	for _, r := range rows {
+		latest[r.SuspectPerson] = r.Suspect // oldest first: the last one wins
+	}
+	marac, lastMARAC := map[int64]int{}, map[int64]drive.Date{}
+	for _, h := range hearings {
+		if !h.HeardOn.After(asOf) {
+			marac[h.PerpetratorPerson]++
+			lastMARAC[h.PerpetratorPerson] = h.HeardOn // oldest first
+		}
 	}
 	var out []Suspect
-	for _, sc := range strategy.Rank(incidents, asOf, top) {
-		out = append(out, Suspect{Score: sc, Latest: latest[sc.Suspect]})
+	for _, sc := range strategy.Rank(ScoringInput(rows), asOf, top) {
+		id, _ := strconv.ParseInt(sc.Suspect, 10, 64)
+		p := byID[id]
+		out = append(out, Suspect{Score: sc, PersonID: id, Latest: latest[id], Confirmed: p.ConfirmedAt != nil, OtherSites: p.NationalMatch != 0,
+			MARAC: marac[id], LastMARAC: lastMARAC[id]})
 	}
 	return out, s.listed(ctx, a, "identification", "list", len(out))
 }
 
 // ReferSuspect refers a suspect from the identification list to the
 // panel: a referral from the police identification list, with the score,
-// its reasons, the rank and the number of victims as evidence. name and
-// dob guard against the list having changed since the user saw it.
+// its reasons, the rank and the number of victims as evidence, and the
+// score kept as the case's entry score. name guards against the list
+// having changed since the user saw it.
 func (s *Service) ReferSuspect(ctx context.Context, a Actor, siteID int64, asOf drive.Date, key, name string, notDuplicate bool) (*Referral, error) {
 	list, err := s.IdentificationList(ctx, a, siteID, asOf, 0)
 	if err != nil {
@@ -74,13 +130,231 @@ func (s *Service) ReferSuspect(ctx context.Context, a Actor, siteID int64, asOf 
 		if full != name {
 			break
 		}
-		in := ReferralInput{SiteID: siteID, Programme: "drive", NotDuplicate: notDuplicate,
+		entry := caseScore("entry", sus.PersonID, sus.Score)
+		in := ReferralInput{SiteID: siteID, Programme: "drive", NotDuplicate: notDuplicate, Entry: &entry,
 			Person: &people.Person{GivenName: sus.Latest.GivenName, FamilyName: sus.Latest.FamilyName, DateOfBirth: sus.Latest.DOB},
 			Case: casework.Case{Source: casework.FromPoliceList, ReferredAt: drive.DateOf(asOf.Time()),
 				Summary: fmt.Sprintf("Police identification list: rank %d, score %.1f (strategy %s %s). %s",
 					sus.Rank, sus.Total, sus.StrategyCode, sus.StrategyVersion, strings.Join(sus.Reasons, " ")),
-				Evidence: programme.Evidence{DASHScore: -1, Victims: sus.DistinctVictims, IdentificationRank: sus.Rank}}}
+				Evidence: programme.Evidence{DASHScore: -1, Victims: sus.DistinctVictims, IdentificationRank: sus.Rank, LastMARAC: sus.LastMARAC}}}
 		return s.Refer(ctx, a, in)
 	}
 	return nil, drive.Errorf(drive.EINVALID, "The identification list has changed since you opened it: reload it and refer again")
+}
+
+// caseScore keeps a score on a case, with its parts for explaining it
+// later.
+func caseScore(kind string, person int64, sc identify.Score) store.CaseScore {
+	parts, _ := json.Marshal(map[string]any{"recency": sc.Recency, "frequency": sc.Frequency, "gravity": sc.Gravity,
+		"victims": sc.Victims, "distinct_victims": sc.DistinctVictims, "serial": sc.Serial, "escalating": sc.Escalating, "reasons": sc.Reasons})
+	return store.CaseScore{Kind: kind, PolicePerson: person, ScoredOn: sc.AsOf, StrategyCode: sc.StrategyCode,
+		StrategyVersion: sc.StrategyVersion, Total: sc.Total, Components: string(parts), Incidents: sc.Incidents}
+}
+
+// scorePerson scores one police suspect alone as of a date, from what is
+// stored now: the exit score of a case is his score on the day it closed.
+// A man with no incident in the window scores zero.
+func scorePerson(ctx context.Context, tx *store.Tx, personID int64, asOf drive.Date) (identify.Score, error) {
+	strategy := identify.Default()
+	rows, err := tx.PersonIncidents(ctx, personID)
+	if err != nil {
+		return identify.Score{}, err
+	}
+	rows = slices.DeleteFunc(rows, func(r store.PoliceIncident) bool { return r.SuspectPerson != personID })
+	if list := strategy.Rank(ScoringInput(rows), asOf, 1); len(list) == 1 {
+		list[0].Rank = 0
+		return list[0], nil
+	}
+	return identify.Score{Suspect: personKey(personID), StrategyCode: strategy.Code, StrategyVersion: strategy.Version, AsOf: asOf,
+		Reasons: []string{"No police-recorded incident in the window."}}, nil
+}
+
+// closeScore keeps a closing case's exit score, when the case came from
+// the identification list with an entry score. Called in the transaction
+// that closes the case.
+func closeScore(ctx context.Context, tx *store.Tx, c *casework.Case) error {
+	if c.State != casework.Closed {
+		return nil
+	}
+	scores, err := tx.CaseScores(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, sc := range scores {
+		if sc.Kind != "entry" {
+			continue
+		}
+		exit, err := scorePerson(ctx, tx, sc.PolicePerson, drive.DateOf(tx.Now))
+		if err != nil {
+			return err
+		}
+		cs := caseScore("exit", sc.PolicePerson, exit)
+		cs.CaseID = c.ID
+		return tx.SetCaseScore(ctx, cs)
+	}
+	return nil
+}
+
+// ImportIncidents stores a validated police extract for a site and
+// resolves the site's people again, in the caller's transaction: the
+// incidents and the people they name are stored together, or nothing is.
+// Matching suspects across sites (MatchAcrossSites) is a separate step, so
+// a run of imports pays for it once. progress, if set, receives a line at
+// each stage.
+func ImportIncidents(ctx context.Context, tx *store.Tx, siteID int64, recs []incident.Record, progress func(string)) (inserted, skipped int, err error) {
+	say := func(format string, args ...any) {
+		if progress != nil {
+			progress(fmt.Sprintf(format, args...))
+		}
+	}
+	inserted, skipped, err = tx.ImportIncidents(ctx, siteID, recs, func(done int) { say("%d of %d stored", done, len(recs)) })
+	if err != nil {
+		return 0, 0, err
+	}
+	say("stored %d new incidents (%d already held); linking people", inserted, skipped)
+	res, err := ResolveSite(ctx, tx, siteID)
+	if err != nil {
+		return 0, 0, err
+	}
+	say("%d suspects and %d victims at the site", res.Suspects, res.Victims)
+	return inserted, skipped, nil
+}
+
+// Resolution says what resolving a site's people found.
+type Resolution struct {
+	Incidents, Suspects, Victims int
+	// Moved counts incidents whose suspect or victim changed.
+	Moved int
+}
+
+// ResolveSite links every person named at a site into people again (the
+// suspects and victims of its police incidents, and the perpetrators and
+// victims of its MARAC hearings, together, so a man heard at MARAC is the
+// same person as on his incidents), replays the analysts' rulings over the
+// linker's answer, and stores the people. People keep their ids where the
+// new answer agrees with the old (identify.StableIDs), so a page, a
+// referral or a case's score that names a person still finds him.
+func ResolveSite(ctx context.Context, tx *store.Tx, siteID int64) (*Resolution, error) {
+	rows, err := tx.SitePoliceIncidents(ctx, siteID, drive.Date{})
+	if err != nil {
+		return nil, err
+	}
+	hearings, err := tx.SiteMARAC(ctx, siteID, drive.Date{})
+	if err != nil {
+		return nil, err
+	}
+	res := &Resolution{Incidents: len(rows)}
+	n := len(rows) + len(hearings)
+	if n == 0 {
+		return res, nil
+	}
+	// Mentions: the incidents, then the hearings, each as a record of a
+	// suspect (perpetrator) and a victim.
+	recs := make([]incident.Record, 0, n)
+	prevSus, prevVic := make([]int64, 0, n), make([]int64, 0, n)
+	pos := make(map[int64]int, len(rows))
+	for i, r := range rows {
+		recs, pos[r.ID] = append(recs, r.Record), i
+		prevSus, prevVic = append(prevSus, r.SuspectPerson), append(prevVic, r.VictimPerson)
+	}
+	for _, h := range hearings {
+		recs = append(recs, incident.Record{Ref: h.Ref, On: h.HeardOn, Suspect: h.Perpetrator, Victim: h.Victim})
+		prevSus, prevVic = append(prevSus, h.PerpetratorPerson), append(prevVic, h.VictimPerson)
+	}
+	incs, err := identify.Resolve(ctx, recs, 1)
+	if err != nil {
+		return nil, err
+	}
+	stored, err := tx.IdentityDecisions(ctx, siteID)
+	if err != nil {
+		return nil, err
+	}
+	var ds []identify.Decision
+	for _, d := range stored {
+		dd := identify.Decision{Role: identify.Role(d.Role), Kind: identify.DecisionKind(d.Kind)}
+		for _, id := range d.Incidents {
+			if i, ok := pos[id]; ok {
+				dd.Mentions = append(dd.Mentions, i)
+			}
+		}
+		ds = append(ds, dd)
+	}
+	identify.Apply(incs, ds)
+
+	suspects, victims := make([]int64, n), make([]int64, n)
+	for _, role := range []identify.Role{identify.SuspectRole, identify.VictimRole} {
+		prev, out, keys := prevSus, suspects, make([]string, n)
+		if role == identify.VictimRole {
+			prev, out = prevVic, victims
+		}
+		for i := range incs {
+			if role == identify.SuspectRole {
+				keys[i] = incs[i].SuspectID
+			} else if len(incs[i].VictimIDs) > 0 {
+				keys[i] = incs[i].VictimIDs[0]
+			}
+		}
+		ids := identify.StableIDs(prev, keys)
+		var fresh []string
+		for k, id := range ids {
+			if id == 0 {
+				fresh = append(fresh, k)
+			}
+		}
+		slices.Sort(fresh) // new ids in a fixed order
+		newIDs, err := tx.NewPolicePeople(ctx, siteID, string(role), len(fresh))
+		if err != nil {
+			return nil, err
+		}
+		for j, k := range fresh {
+			ids[k] = newIDs[j]
+		}
+		for i, k := range keys {
+			if k != "" {
+				out[i] = ids[k]
+			}
+		}
+		if role == identify.SuspectRole {
+			res.Suspects = len(ids)
+		} else {
+			res.Victims = len(ids)
+		}
+	}
+	var changed, changedHearings []store.PersonAssignment
+	for i := range recs {
+		if prevSus[i] == suspects[i] && prevVic[i] == victims[i] {
+			continue
+		}
+		if i < len(rows) {
+			changed = append(changed, store.PersonAssignment{Incident: rows[i].ID, Suspect: suspects[i], Victim: victims[i]})
+		} else {
+			changedHearings = append(changedHearings, store.PersonAssignment{Incident: hearings[i-len(rows)].ID, Suspect: suspects[i], Victim: victims[i]})
+		}
+	}
+	res.Moved = len(changed) + len(changedHearings)
+	if err := tx.AssignPeople(ctx, changed); err != nil {
+		return nil, err
+	}
+	return res, tx.AssignHearingPeople(ctx, changedHearings)
+}
+
+// ImportMARAC stores a validated MARAC list for a site and resolves the
+// site's people again, in the caller's transaction, so each hearing's
+// perpetrator is the same person as on his police incidents.
+func ImportMARAC(ctx context.Context, tx *store.Tx, siteID int64, hs []incident.Hearing, progress func(string)) (inserted, skipped int, err error) {
+	inserted, skipped, err = tx.ImportMARAC(ctx, siteID, hs, func(done int) {
+		if progress != nil {
+			progress(fmt.Sprintf("%d of %d stored", done, len(hs)))
+		}
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	if progress != nil {
+		progress(fmt.Sprintf("stored %d new hearings (%d already held); linking people", inserted, skipped))
+	}
+	if _, err := ResolveSite(ctx, tx, siteID); err != nil {
+		return 0, 0, err
+	}
+	return inserted, skipped, nil
 }

@@ -2,10 +2,13 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/identify"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
@@ -93,4 +96,116 @@ func (s *Server) referSuspect(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/cases/"+strconv.FormatInt(res.CaseID, 10), http.StatusSeeOther)
 	return nil
+}
+
+// suspectData is what templates/identify-person.html shows.
+type suspectData struct {
+	*service.SuspectView
+	Name     string
+	Form     url.Values
+	Errors   FormErrors
+	Rulings  []ruling
+	Chosen   map[int64]bool
+	Decided  string
+	SiteName string
+}
+
+// ruling is one choice of what an analyst can rule on a suspect's page.
+type ruling struct {
+	Value, Label, Hint string
+}
+
+func rulings() []ruling {
+	return []ruling{
+		{"confirm-suspect", "Confirm: every incident here is this man", "Keep every incident ticked. Later imports will not pull them apart."},
+		{"split-suspect", "Split: the ticked incidents are a different man", "They become a person of their own, with their own score."},
+		{"confirm-victim", "The victims of the ticked incidents are the same woman", "Tick two or more incidents whose victim the linker has given different letters."},
+		{"split-victim", "The victim of the ticked incidents is someone else", "She becomes a victim of her own; his count of victims may change."},
+	}
+}
+
+// suspectPage shows everything police hold on one suspect at the site, so
+// an analyst can judge who he is, with the form to confirm or split.
+func (s *Server) suspectPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderSuspect(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) renderSuspect(w http.ResponseWriter, r *http.Request, status int, de *drive.Error) error {
+	id, err := pathID(r, "id", "person")
+	if err != nil {
+		return err
+	}
+	v, err := s.svc.Suspect(r.Context(), actorOf(r), id, drive.DateOf(s.cfg.Now()))
+	if err != nil {
+		return err
+	}
+	d := suspectData{SuspectView: v, Rulings: rulings(), Chosen: map[int64]bool{}, Form: r.PostForm, Decided: r.FormValue("decided")}
+	if len(v.Incidents) > 0 {
+		p := v.Incidents[0].Suspect
+		d.Name = strings.TrimSpace(p.GivenName + " " + p.FamilyName)
+	}
+	if de != nil {
+		d.Errors = formErrors(de.Fields, "ruling", "incidents", "reason")
+		if len(d.Errors) == 0 {
+			d.Errors = FormErrors{{"", de.Message}}
+		}
+		for _, f := range r.PostForm["incident"] {
+			if n, err := strconv.ParseInt(f, 10, 64); err == nil {
+				d.Chosen[n] = true
+			}
+		}
+	}
+	names, _, err := s.siteNames(r)
+	if err != nil {
+		return err
+	}
+	d.SiteName = names[v.Person.SiteID]
+	title := "Suspect " + strconv.FormatInt(id, 10)
+	return s.render(w, r, status, "identify-person", s.page(r, title, d))
+}
+
+// decideIdentity records an analyst's ruling on who a suspect is.
+func (s *Server) decideIdentity(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "person")
+	if err != nil {
+		return err
+	}
+	in := service.IdentityRuling{Reason: r.PostFormValue("reason")}
+	role, kind, ok := strings.Cut(r.PostFormValue("ruling"), "-")
+	switch {
+	case !ok || (role != "confirm" && role != "split") || (kind != "suspect" && kind != "victim"):
+		err = drive.Invalid("The decision was not saved", map[string]string{"ruling": "Choose what you are deciding"})
+	default:
+		in.Kind, in.Role = identify.DecisionKind(role), identify.Role(kind)
+		for _, f := range r.PostForm["incident"] {
+			n, perr := strconv.ParseInt(f, 10, 64)
+			if perr != nil {
+				return drive.Errorf(drive.EINVALID, "Choose incidents from the list")
+			}
+			in.Incidents = append(in.Incidents, n)
+		}
+		if len(in.Incidents) == 0 {
+			err = drive.Invalid("The decision was not saved", map[string]string{"incidents": "Tick the incidents your decision is about"})
+		} else {
+			_, err = s.svc.DecideIdentity(r.Context(), actorOf(r), id, in)
+		}
+	}
+	if drive.ErrorCode(err) == drive.EINVALID {
+		return s.renderSuspect(w, r, http.StatusUnprocessableEntity, asInvalid(err))
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/identify/people/"+strconv.FormatInt(id, 10)+"?decided="+url.QueryEscape(in.Kind.String()), http.StatusSeeOther)
+	return nil
+}
+
+// nationalPage lists suspects known to police at more than one site, for
+// the national team: which sites, and counts, never who.
+func (s *Server) nationalPage(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.svc.NationalMatches(r.Context(), actorOf(r), drive.DateOf(s.cfg.Now()))
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "identify-national", s.page(r, "Suspects known at more than one site", list))
 }

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,8 +15,10 @@ import (
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/auth"
+	"github.com/drive-platform/drive/casework"
 	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/incident"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
 )
@@ -61,7 +64,7 @@ func TestIdentificationPage(t *testing.T) {
 					{Ref: "R2", On: drive.MustDate("2026-10-01"), Type: "stalking", Crime: true, Suspect: incident.Person{GivenName: "Daren", FamilyName: "Hollis", DOB: drive.MustDate("1984-02-11")}, Victim: incident.Person{GivenName: "Jo", FamilyName: "Second"}},
 					{Ref: "R3", On: drive.MustDate("2025-01-01"), Type: "non-crime domestic", Suspect: incident.Person{GivenName: "Kevin", FamilyName: "Doyle", DOB: drive.MustDate("1970-01-01")}, Victim: incident.Person{GivenName: "Ann", FamilyName: "Doyle"}},
 				}
-				_, _, err := tx.ImportIncidents(ctx, site.ID, recs, nil)
+				_, _, err := service.ImportIncidents(ctx, tx, site.ID, recs, nil)
 				return err
 			})
 			if err != nil {
@@ -115,6 +118,218 @@ func TestIdentificationPage(t *testing.T) {
 			}
 			if status, _, _ := do(access.TeamLeader, "POST", "/identify/refer", url.Values{"site": {"1"}, "suspect": {m[1]}, "name": {"Someone Else"}}); status != 422 {
 				t.Fatalf("stale list: %d; want 422", status)
+			}
+
+			// The case carries the score he was referred with; closing it
+			// keeps his score on that day as the exit score.
+			caseID, _ := strconv.ParseInt(strings.TrimPrefix(loc, "/cases/"), 10, 64)
+			err = db.Transact(ctx, func(tx *store.Tx) error {
+				c, err := tx.Case(ctx, caseID)
+				if err != nil {
+					return err
+				}
+				c.State, c.ClosureReason, c.CaseManagerID = casework.Closing, "completed", c.ReferredBy
+				return tx.UpdateCase(ctx, c)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if status, _, _ := do(access.TeamLeader, "POST", loc+"/move", url.Values{"event": {"close"}, "closure_reason": {"completed"}}); status != 303 {
+				t.Fatalf("closing the case: %d", status)
+			}
+			_, body, _ = do(access.TeamLeader, "GET", loc, nil)
+			if !strings.Contains(body, "Identification score at referral") || !strings.Contains(body, "Identification score at closure") {
+				t.Fatal("the case does not show its entry and exit scores")
+			}
+			var scores []store.CaseScore
+			_ = db.View(ctx, func(tx *store.Tx) error { scores, err = tx.CaseScores(ctx, caseID); return err })
+			if len(scores) != 2 || scores[0].Kind != "entry" || scores[1].Kind != "exit" || scores[0].Total <= 0 || scores[0].PolicePerson != scores[1].PolicePerson {
+				t.Fatalf("case scores: %+v", scores)
+			}
+		})
+	}
+}
+
+// TestSuspectDecisions: an analyst reads a suspect's incidents, rules on
+// who is who, and the ruling changes the list at once, survives a new
+// resolution, is audited, and bad rulings change nothing.
+func TestSuspectDecisions(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+			db := e.Open(t, storetest.FixedClock(now))
+			ctx := context.Background()
+			sessions := map[access.Role]string{}
+			var siteID int64
+			err := db.Transact(ctx, func(tx *store.Tx) error {
+				site := &identity.Site{Code: "NMR", Name: "Northmoor", Region: "R"}
+				if err := tx.CreateSite(ctx, site); err != nil {
+					return err
+				}
+				siteID = site.ID
+				org := &identity.Organisation{Name: "Org", Kind: identity.Provider}
+				if err := tx.CreateOrganisation(ctx, org); err != nil {
+					return err
+				}
+				for _, role := range []access.Role{access.Analyst, access.TeamLeader} {
+					u := &identity.User{Username: "u." + string(role), DisplayName: "User " + string(role), OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: "X",
+						Roles: []identity.RoleAssignment{{Role: role, SiteID: site.ID}}}
+					if err := tx.CreateUser(ctx, u); err != nil {
+						return err
+					}
+					tok := "drv_s_" + string(role)
+					sessions[role] = tok
+					if err := tx.CreateSession(ctx, &identity.Session{TokenHash: auth.HashToken(tok), UserID: u.ID, Stage: identity.StageFull, CSRF: "c",
+						Remote: "t", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour), ReauthAt: now}); err != nil {
+						return err
+					}
+				}
+				sus := incident.Person{GivenName: "Darren", FamilyName: "Hollis", DOB: drive.MustDate("1984-02-11"), Postcode: "NM4 2XY"}
+				recs := []incident.Record{
+					{Ref: "R1", On: drive.MustDate("2026-06-01"), Type: "abh", Crime: true, Suspect: sus, Victim: incident.Person{GivenName: "Samantha", FamilyName: "Example", DOB: drive.MustDate("1990-05-01"), Age: 36}},
+					{Ref: "R2", On: drive.MustDate("2026-09-01"), Type: "common_assault", Crime: true, Suspect: sus, Victim: incident.Person{GivenName: "Jo", FamilyName: "Second", DOB: drive.MustDate("1995-07-07"), Age: 31}},
+					{Ref: "R3", On: drive.MustDate("2026-10-01"), Type: "stalking", Crime: true, Suspect: sus, Victim: incident.Person{GivenName: "Jo", FamilyName: "Second", DOB: drive.MustDate("1995-07-07"), Age: 31}},
+				}
+				_, _, err := service.ImportIncidents(ctx, tx, site.ID, recs, nil)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv, err := New(Config{DB: db, Now: storetest.FixedClock(now), PasswordParams: auth.TestParams()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts := httptest.NewServer(srv)
+			defer ts.Close()
+			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			do := func(role access.Role, method, path string, form url.Values) (int, string, string) {
+				var body io.Reader
+				if form != nil {
+					form.Set("csrf_token", "c")
+					body = strings.NewReader(form.Encode())
+				}
+				req, _ := http.NewRequest(method, ts.URL+path, body)
+				req.Header.Set("Cookie", "drive_session="+sessions[role])
+				if form != nil {
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				}
+				resp, err := client.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				b, _ := io.ReadAll(resp.Body)
+				return resp.StatusCode, string(b), resp.Header.Get("Location")
+			}
+			_, body, _ := do(access.Analyst, "GET", "/identify", nil)
+			m := regexp.MustCompile(`href="(/identify/people/\d+)">Darren Hollis`).FindStringSubmatch(body)
+			if m == nil || !strings.Contains(body, "Serial") {
+				t.Fatal("the list does not link the serial suspect to his page")
+			}
+			page := m[1]
+			status, body, _ := do(access.Analyst, "GET", page, nil)
+			if status != 200 || !strings.Contains(body, "Victim A") || !strings.Contains(body, "Victim B") || !strings.Contains(body, "Save decision") {
+				t.Fatalf("suspect page: %d", status)
+			}
+			ids := regexp.MustCompile(`name="incident" type="checkbox" value="(\d+)"`).FindAllStringSubmatch(body, -1)
+			if len(ids) != 3 {
+				t.Fatalf("%d incidents on the page; want 3", len(ids))
+			}
+			// Newest first: R3, R2, R1.
+			r3, r2, r1 := ids[0][1], ids[1][1], ids[2][1]
+
+			// The team leader reads but may not rule.
+			if status, body, _ := do(access.TeamLeader, "GET", page, nil); status != 200 || strings.Contains(body, "Save decision") {
+				t.Fatalf("team leader's view: %d", status)
+			}
+			if status, _, _ := do(access.TeamLeader, "POST", page+"/decide", url.Values{"ruling": {"confirm-suspect"}, "incident": {r1, r2, r3}, "reason": {"x"}}); status != 404 {
+				t.Fatalf("team leader ruling: %d; want 404", status)
+			}
+
+			// Bad rulings are refused with a reason and change nothing.
+			bad := []url.Values{
+				{"ruling": {"split-suspect"}, "incident": {r1, r2, r3}, "reason": {"All of them"}},
+				{"ruling": {"split-suspect"}, "incident": {r1}, "reason": {"  "}},
+				{"ruling": {"confirm-suspect"}, "incident": {r1}, "reason": {"Only one"}},
+				{"ruling": {"confirm-victim"}, "incident": {r1}, "reason": {"One is not two"}},
+				{"ruling": {"merge-people"}, "incident": {r1}, "reason": {"Nonsense"}},
+				{"ruling": {"split-suspect"}, "reason": {"Nothing ticked"}},
+				{"ruling": {"split-suspect"}, "incident": {"999999"}, "reason": {"Not his"}},
+			}
+			for _, f := range bad {
+				if status, body, _ := do(access.Analyst, "POST", page+"/decide", f); status != 422 || !strings.Contains(body, "There is a problem") {
+					t.Errorf("%v: %d; want 422 with the problem", f, status)
+				}
+			}
+			var n int
+			_ = db.View(ctx, func(tx *store.Tx) error { ds, err := tx.IdentityDecisions(ctx, siteID); n = len(ds); return err })
+			if n != 0 {
+				t.Fatalf("%d decisions stored after refusals", n)
+			}
+
+			// The victims of R1 and R2 are one woman after all: he is no
+			// longer serial.
+			status, _, loc := do(access.Analyst, "POST", page+"/decide", url.Values{"ruling": {"confirm-victim"}, "incident": {r1, r2}, "reason": {"Same woman: she changed her name; force person number matches"}})
+			if status != 303 || !strings.HasPrefix(loc, page) {
+				t.Fatalf("confirm victim: %d %s", status, loc)
+			}
+			_, body, _ = do(access.Analyst, "GET", loc, nil)
+			if strings.Contains(body, "Victim B") || !strings.Contains(body, "Same woman") || !strings.Contains(body, "User analyst") {
+				t.Fatal("after confirming the victim, the page still shows two victims or lacks the decision")
+			}
+			serial := func() bool {
+				_, body, _ := do(access.Analyst, "GET", "/identify", nil)
+				return strings.Contains(body, `govuk-tag--red">Serial`)
+			}
+			if serial() {
+				t.Fatal("still serial after the victims were confirmed as one")
+			}
+			// A new resolution replays the ruling.
+			if err := db.Transact(ctx, func(tx *store.Tx) error { _, err := service.ResolveSite(ctx, tx, siteID); return err }); err != nil {
+				t.Fatal(err)
+			}
+			if serial() {
+				t.Fatal("a new resolution undid the analyst's ruling")
+			}
+
+			// R3 is another man: split it off; it gets a person of its own.
+			status, _, _ = do(access.Analyst, "POST", page+"/decide", url.Values{"ruling": {"split-suspect"}, "incident": {r3}, "reason": {"Custody record: a different Darren Hollis"}})
+			if status != 303 {
+				t.Fatalf("split: %d", status)
+			}
+			_, body, _ = do(access.Analyst, "GET", page, nil)
+			if got := len(regexp.MustCompile(`name="incident" type="checkbox"`).FindAllString(body, -1)); got != 2 {
+				t.Fatalf("%d incidents left after the split; want 2", got)
+			}
+			if err := db.Transact(ctx, func(tx *store.Tx) error { _, err := service.ResolveSite(ctx, tx, siteID); return err }); err != nil {
+				t.Fatal(err)
+			}
+			_, body, _ = do(access.Analyst, "GET", page, nil)
+			if got := len(regexp.MustCompile(`name="incident" type="checkbox"`).FindAllString(body, -1)); got != 2 {
+				t.Fatalf("%d incidents after a new resolution; want the split kept (2)", got)
+			}
+			// Confirm the rest.
+			if status, _, _ := do(access.Analyst, "POST", page+"/decide", url.Values{"ruling": {"confirm-suspect"}, "incident": {r1, r2}, "reason": {"Force person number on both"}}); status != 303 {
+				t.Fatalf("confirm: %d", status)
+			}
+			_, body, _ = do(access.Analyst, "GET", "/identify", nil)
+			if !strings.Contains(body, `govuk-tag--green">Confirmed`) {
+				t.Fatal("the list does not show the confirmed identity")
+			}
+			// Every ruling is audited as a write on the police person.
+			var writes int
+			_ = db.View(ctx, func(tx *store.Tx) error {
+				evs, err := tx.AuditEvents(ctx, store.AuditFilter{RecordType: "police_person"})
+				for _, ev := range evs {
+					if ev.Action == "record.write" {
+						writes++
+					}
+				}
+				return err
+			})
+			if writes != 3 {
+				t.Fatalf("%d audited rulings; want 3", writes)
 			}
 		})
 	}

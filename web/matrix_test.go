@@ -16,8 +16,10 @@ import (
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/casework"
 	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
 	"github.com/drive-platform/drive/victim"
@@ -66,6 +68,8 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 	var persons []*people.Person
 	var cases []*casework.Case
 	var victims []*victim.Case
+	type policeTarget struct{ id, site, incident int64 }
+	var suspects []policeTarget
 	var idvaOrg int64
 	actionOf := map[int64]int64{}
 	err = db.Transact(ctx, func(tx *store.Tx) error {
@@ -114,6 +118,20 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 			persons = append(persons, p)
 			cases = append(cases, c)
 			actionOf[c.ID] = act.ID
+			recs := []incident.Record{{Ref: "M1", On: drive.DateOf(now).AddDays(-30), Type: "abh", Crime: true,
+				Suspect: incident.Person{GivenName: "Matrix", FamilyName: "Suspect " + site.Code, DOB: drive.MustDate("1980-01-01")},
+				Victim:  incident.Person{GivenName: "Matrix", FamilyName: "Victim " + site.Code}},
+				{Ref: "M2", On: drive.DateOf(now).AddDays(-20), Type: "abh", Crime: true,
+					Suspect: incident.Person{GivenName: "Matrix", FamilyName: "Suspect " + site.Code, DOB: drive.MustDate("1980-01-01")},
+					Victim:  incident.Person{GivenName: "Matrix", FamilyName: "Victim " + site.Code}}}
+			if _, _, err := service.ImportIncidents(ctx, tx, site.ID, recs, nil); err != nil {
+				return err
+			}
+			rows, err := tx.SitePoliceIncidents(ctx, site.ID, drive.Date{})
+			if err != nil {
+				return err
+			}
+			suspects = append(suspects, policeTarget{rows[0].SuspectPerson, site.ID, rows[0].ID})
 		}
 		for _, role := range access.Roles() {
 			for _, national := range []bool{false, true} {
@@ -264,6 +282,21 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 							return read && access.Decide(sub, access.Write, r, now).Allowed
 						}
 						return read
+					}})
+			}
+		case rt.path == "/identify/national":
+			targets = []matrixTarget{{path: func(p string) string { return p }, expect: func(sub access.Subject, _ access.Action) bool {
+				_, national := sub.SitesFor(access.Aggregates, access.Read)
+				return national
+			}}}
+		case strings.HasPrefix(rt.path, "/identify/people/{id}"):
+			targets = nil
+			for _, p := range suspects {
+				p := p
+				targets = append(targets, matrixTarget{name: "police person " + strconv.FormatInt(p.id, 10),
+					path: func(pt string) string { return strings.ReplaceAll(pt, "{id}", strconv.FormatInt(p.id, 10)) },
+					expect: func(sub access.Subject, act access.Action) bool {
+						return access.Decide(sub, act, access.Resource{Class: access.PoliceIntel, RecordType: "police_person", RecordID: strconv.FormatInt(p.id, 10), SiteID: p.site}, now).Allowed
 					}})
 			}
 		case strings.Contains(rt.path, "/people/{id}"):

@@ -53,6 +53,9 @@ func navFor(sub access.Subject, path string) []NavItem {
 	if holds(sub, need{access.PoliceIntel, access.Read}) {
 		items = append(items, NavItem{Label: "Identification", Href: "/identify", Current: strings.HasPrefix(path, "/identify")})
 	}
+	if _, national := sub.SitesFor(access.Aggregates, access.Read); national {
+		items = append(items, NavItem{Label: "Across sites", Href: "/identify/national", Current: path == "/identify/national"})
+	}
 	if holds(sub, need{access.PerpetratorCase, access.Read}) {
 		items = append(items, NavItem{Label: "Cases", Href: "/cases", Current: strings.HasPrefix(path, "/cases")})
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,86 +15,51 @@ import (
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/identify"
 	"github.com/drive-platform/drive/incident"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 )
 
-// runImport imports a police extract: every row is validated first; with
-// any error the whole report is printed and nothing is stored. Importing
-// the same references again changes nothing.
+// runImport imports a police extract (or, with marac, a MARAC list; see
+// runImportMARAC): every row is validated first; with any error the whole
+// report is printed and nothing is stored. Importing the same references
+// again changes nothing.
 func runImport(ctx context.Context, e env, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "incidents" {
-		return usageError{"use: drive import incidents --db ... --site CODE FILE.csv [--mapping FILE]"}
+	if len(args) > 0 && args[0] == "marac" {
+		return runImportMARAC(ctx, e, args[1:], stdout, stderr)
 	}
-	fs := flag.NewFlagSet("import incidents", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c common
-	if err := bindCommon(fs, e, &c); err != nil {
+	if len(args) == 0 || args[0] != "incidents" {
+		return usageError{"use: drive import incidents --db ... --site CODE FILE.csv [--mapping FILE], or drive import marac with the same flags for a MARAC list"}
+	}
+	a, err := parseImportArgs(e, incidentImport(), args[1:], stderr)
+	if err != nil {
 		return err
 	}
-	siteCode := fs.String("site", "", "site code, e.g. NMR")
-	mappingPath := fs.String("mapping", "", "JSON file naming the extract's column for each field")
-	// Flags may come before or after the file name.
-	var files []string
-	rest := args[1:]
-	for {
-		if err := fs.Parse(rest); err != nil {
-			return usageError{err.Error()}
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		rest = fs.Args()[1:]
-	}
-	if len(files) != 1 {
-		return usageError{"give exactly one extract file: drive import incidents --db ... --site CODE FILE.csv [--mapping FILE]"}
-	}
-	if *siteCode == "" {
-		return usageError{"say which site the extract is for with --site CODE"}
-	}
-	mapping := incident.DefaultMapping()
-	if *mappingPath != "" {
-		body, err := os.ReadFile(*mappingPath)
-		if err != nil {
-			return usageError{fmt.Sprintf("cannot read the mapping file %s: %v", *mappingPath, err)}
-		}
-		if mapping, err = incident.ParseMapping(body); err != nil {
-			return err
-		}
-	}
-	f, err := os.Open(files[0])
+	f, err := a.open()
 	if err != nil {
-		return usageError{fmt.Sprintf("cannot read %s: %v", files[0], err)}
+		return err
 	}
 	defer f.Close()
 	start := time.Now()
-	recs, rowErrs, err := incident.Read(f, mapping, drive.DateOf(time.Now()))
+	recs, rowErrs, err := incident.Read(f, a.mapping, drive.DateOf(time.Now()))
 	if err != nil {
 		return err
 	}
 	if len(rowErrs) > 0 {
-		for i, re := range rowErrs {
-			if i == 50 {
-				fmt.Fprintf(stderr, "... and %d more\n", len(rowErrs)-50)
-				break
-			}
-			fmt.Fprintln(stderr, re.String())
-		}
-		return fmt.Errorf("%d problems in %s: nothing was imported; correct the file and import it again", len(rowErrs), files[0])
+		return reportRowErrors(stderr, rowErrs, a.file)
 	}
 	fmt.Fprintf(stderr, "Read %d incidents in %s; storing...\n", len(recs), time.Since(start).Round(time.Millisecond))
-	db, err := openFor(ctx, c)
+	db, err := openFor(ctx, a.c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	var inserted, skipped int
 	err = db.Transact(ctx, func(tx *store.Tx) error {
-		site, err := tx.SiteByCode(ctx, *siteCode)
+		site, err := tx.SiteByCode(ctx, a.site)
 		if err != nil {
-			return usageError{fmt.Sprintf("no site with code %q: see drive site list", *siteCode)}
+			return usageError{fmt.Sprintf("no site with code %q: see drive site list", a.site)}
 		}
-		inserted, skipped, err = tx.ImportIncidents(ctx, site.ID, recs, func(done int) { fmt.Fprintf(stderr, "  %d of %d stored\n", done, len(recs)) })
+		inserted, skipped, err = service.ImportIncidents(ctx, tx, site.ID, recs, func(line string) { fmt.Fprintln(stderr, "  "+line) })
 		if err != nil {
 			return err
 		}
@@ -153,14 +119,25 @@ func runIdentify(ctx context.Context, e env, args []string, stdout, stderr io.Wr
 		return err
 	}
 	defer db.Close()
-	var recs []incident.Record
+	var rows []store.PoliceIncident
 	err = db.Transact(ctx, func(tx *store.Tx) error {
 		site, err := tx.SiteByCode(ctx, *siteCode)
 		if err != nil {
 			return usageError{fmt.Sprintf("no site with code %q: see drive site list", *siteCode)}
 		}
-		if recs, err = tx.SiteIncidents(ctx, site.ID, asOf.AddMonths(-strategy.WindowMonths)); err != nil {
+		if rows, err = tx.SitePoliceIncidents(ctx, site.ID, asOf.AddMonths(-strategy.WindowMonths)); err != nil {
 			return err
+		}
+		// Extracts are resolved as they are imported; a database from
+		// before that is resolved now, once.
+		if slices.ContainsFunc(rows, func(r store.PoliceIncident) bool { return r.SuspectPerson == 0 }) {
+			fmt.Fprintln(stderr, "Linking the site's people first...")
+			if _, err := service.ResolveSite(ctx, tx, site.ID); err != nil {
+				return err
+			}
+			if rows, err = tx.SitePoliceIncidents(ctx, site.ID, asOf.AddMonths(-strategy.WindowMonths)); err != nil {
+				return err
+			}
 		}
 		return tx.Audit(ctx, audit.Event{Action: "identify.run", ActorRole: "system", RecordType: "site",
 			RecordID: strconv.FormatInt(site.ID, 10), SiteID: site.ID, Remote: "cli", Outcome: audit.OutcomeOK})
@@ -168,23 +145,17 @@ func runIdentify(ctx context.Context, e env, args []string, stdout, stderr io.Wr
 	if err != nil {
 		return err
 	}
-	if len(recs) == 0 {
+	if len(rows) == 0 {
 		fmt.Fprintln(stdout, "No incidents in the window: import an extract with drive import incidents first.")
 		return nil
 	}
 	start := time.Now()
-	incidents, err := identify.Resolve(ctx, recs, 1)
-	if err != nil {
-		return err
-	}
 	names := map[string]string{}
-	for i, in := range incidents {
-		if _, ok := names[in.SuspectID]; !ok {
-			names[in.SuspectID] = strings.TrimSpace(recs[i].Suspect.GivenName + " " + recs[i].Suspect.FamilyName)
-		}
+	for _, r := range rows {
+		names[strconv.FormatInt(r.SuspectPerson, 10)] = strings.TrimSpace(r.Suspect.GivenName + " " + r.Suspect.FamilyName) // latest wins
 	}
-	scores := strategy.Rank(incidents, asOf, *top)
-	fmt.Fprintf(stderr, "%d incidents, %d suspects ranked in %s (strategy %s %s).\n", len(recs), len(scores), time.Since(start).Round(time.Millisecond), strategy.Code, strategy.Version)
+	scores := strategy.Rank(service.ScoringInput(rows), asOf, *top)
+	fmt.Fprintf(stderr, "%d incidents, %d suspects ranked in %s (strategy %s %s).\n", len(rows), len(scores), time.Since(start).Round(time.Millisecond), strategy.Code, strategy.Version)
 	for _, s := range scores {
 		flags := ""
 		if s.Serial {
@@ -193,7 +164,7 @@ func runIdentify(ctx context.Context, e env, args []string, stdout, stderr io.Wr
 		if s.Escalating {
 			flags += " ESCALATING"
 		}
-		fmt.Fprintf(stdout, "%3d  %-28s %7.1f  %d incidents, %d victims%s\n", s.Rank, names[s.Suspect], s.Total, s.Incidents, s.DistinctVictims, flags)
+		fmt.Fprintf(stdout, "%3d  %-28s %7.1f  %d incidents, %d victims%s  (person %s)\n", s.Rank, names[s.Suspect], s.Total, s.Incidents, s.DistinctVictims, flags, s.Suspect)
 		for _, r := range s.Reasons {
 			fmt.Fprintf(stdout, "       %s\n", r)
 		}

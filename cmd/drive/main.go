@@ -40,7 +40,7 @@ func commands() []command {
 		{"totp", "print the current security code for a demo user", runTOTP},
 		{"user", "add, list, disable, enable or reset the password of users", runUser},
 		{"token", "create, list or revoke API tokens", runToken},
-		{"import", "import a police incident extract: drive import incidents", runImport},
+		{"import", "import a police extract or a MARAC list: drive import incidents|marac", runImport},
 		{"identify", "rank a site's suspects by recency, frequency, gravity and victims", runIdentify},
 		{"link", "link records of people in CSV files into clusters", func(ctx context.Context, _ env, args []string, stdout, stderr io.Writer) error {
 			return runLink(ctx, args, stdout, stderr)

@@ -9,10 +9,14 @@ CREATE TABLE police_people (
 	role          TEXT NOT NULL CHECK (role IN ('suspect', 'victim')),
 	confirmed_by  INTEGER REFERENCES users(id),
 	confirmed_at  TIMESTAMP,
+	-- The suspect's group across sites, when the same man is known to
+	-- police at two or more: the lowest police person id of the group.
+	national_match INTEGER,
 	created_at    TIMESTAMP NOT NULL,
 	CHECK ((confirmed_by IS NULL) = (confirmed_at IS NULL))
 );
 CREATE INDEX police_people_site ON police_people (site_id, role);
+CREATE INDEX police_people_national ON police_people (national_match);
 
 ALTER TABLE incidents ADD COLUMN suspect_person INTEGER REFERENCES police_people(id);
 ALTER TABLE incidents ADD COLUMN victim_person INTEGER REFERENCES police_people(id);

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/audit"
+	"github.com/drive-platform/drive/incident"
+	"github.com/drive-platform/drive/service"
+	"github.com/drive-platform/drive/store"
+)
+
+// runImportMARAC imports a site's MARAC list the way runImport imports a
+// police extract: every row is validated first; with any error the whole
+// report is printed and nothing is stored. Hearings the site already
+// holds (the same case reference on the same date) are skipped.
+func runImportMARAC(ctx context.Context, e env, args []string, stdout, stderr io.Writer) error {
+	a, err := parseImportArgs(e, maracImport(), args, stderr)
+	if err != nil {
+		return err
+	}
+	f, err := a.open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	start := time.Now()
+	hs, rowErrs, err := incident.ReadMARAC(f, a.mapping, drive.DateOf(time.Now()))
+	if err != nil {
+		return err
+	}
+	if len(rowErrs) > 0 {
+		return reportRowErrors(stderr, rowErrs, a.file)
+	}
+	fmt.Fprintf(stderr, "Read %d MARAC hearings in %s; storing...\n", len(hs), time.Since(start).Round(time.Millisecond))
+	db, err := openFor(ctx, a.c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var inserted, skipped int
+	err = db.Transact(ctx, func(tx *store.Tx) error {
+		site, err := tx.SiteByCode(ctx, a.site)
+		if drive.ErrorCode(err) == drive.ENOTFOUND {
+			return usageError{fmt.Sprintf("no site with code %q: see drive site list", a.site)}
+		}
+		if err != nil {
+			return err
+		}
+		inserted, skipped, err = service.ImportMARAC(ctx, tx, site.ID, hs, func(line string) { fmt.Fprintln(stderr, "  "+line) })
+		if err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit.Event{Action: "import.marac", ActorRole: "system", RecordType: "site",
+			RecordID: strconv.FormatInt(site.ID, 10), SiteID: site.ID, Remote: "cli", Outcome: audit.OutcomeOK,
+			Reason: fmt.Sprintf("%d new, %d already held", inserted, skipped)})
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Imported %d new MARAC hearings (%d already held) in %s.\n", inserted, skipped, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// importKind is what an import subcommand reads: its name, what its file
+// is called in messages, and its column mapping.
+type importKind struct {
+	name           string
+	file           string
+	defaultMapping func() incident.Mapping
+	parseMapping   func([]byte) (incident.Mapping, error)
+}
+
+func incidentImport() importKind {
+	return importKind{"incidents", "extract", incident.DefaultMapping, incident.ParseMapping}
+}
+
+func maracImport() importKind {
+	return importKind{"marac", "MARAC list", incident.DefaultMARACMapping, incident.ParseMARACMapping}
+}
+
+func (k importKind) use() string {
+	return "drive import " + k.name + " --db ... --site CODE FILE.csv [--mapping FILE]"
+}
+
+// importArgs are what an import subcommand was given.
+type importArgs struct {
+	c       common
+	site    string
+	mapping incident.Mapping
+	file    string
+}
+
+// parseImportArgs reads an import subcommand's flags, which may come
+// before or after the file name, and its mapping file if it names one.
+func parseImportArgs(e env, k importKind, args []string, stderr io.Writer) (importArgs, error) {
+	var a importArgs
+	fs := flag.NewFlagSet("import "+k.name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if err := bindCommon(fs, e, &a.c); err != nil {
+		return a, err
+	}
+	siteCode := fs.String("site", "", "site code, e.g. NMR")
+	mappingPath := fs.String("mapping", "", "JSON file naming the "+k.file+"'s column for each field")
+	var files []string
+	rest := args
+	for {
+		if err := fs.Parse(rest); err != nil {
+			return a, usageError{err.Error()}
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files = append(files, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	if len(files) != 1 {
+		return a, usageError{"give exactly one " + k.file + " file: " + k.use()}
+	}
+	if *siteCode == "" {
+		return a, usageError{"say which site the " + k.file + " is for with --site CODE"}
+	}
+	a.site, a.file, a.mapping = *siteCode, files[0], k.defaultMapping()
+	if *mappingPath != "" {
+		body, err := os.ReadFile(*mappingPath)
+		if err != nil {
+			return a, usageError{fmt.Sprintf("cannot read the mapping file %s: %v", *mappingPath, err)}
+		}
+		if a.mapping, err = k.parseMapping(body); err != nil {
+			return a, err
+		}
+	}
+	return a, nil
+}
+
+// open opens the file to import.
+func (a importArgs) open() (*os.File, error) {
+	f, err := os.Open(a.file)
+	if err != nil {
+		return nil, usageError{fmt.Sprintf("cannot read %s: %v", a.file, err)}
+	}
+	return f, nil
+}
+
+// reportRowErrors prints the first 50 row errors of a refused file to
+// stderr, and returns the error that says nothing was imported.
+func reportRowErrors(stderr io.Writer, rowErrs []incident.RowError, file string) error {
+	for i, re := range rowErrs {
+		if i == 50 {
+			fmt.Fprintf(stderr, "... and %d more\n", len(rowErrs)-50)
+			break
+		}
+		fmt.Fprintln(stderr, re.String())
+	}
+	return drive.Errorf(drive.EINVALID, "%d problems in %s: nothing was imported; correct the file and import it again", len(rowErrs), file)
+}

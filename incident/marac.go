@@ -1,0 +1,90 @@
+package incident
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/drive-platform/drive"
+)
+
+// Hearing is one case heard at a site's MARAC (multi-agency risk
+// assessment conference), as the MARAC coordinator's list gives it. A
+// case heard again (a repeat MARAC) keeps its reference on a later date.
+type Hearing struct {
+	Ref     string
+	HeardOn drive.Date
+	// Victim has no postcode: a victim's address is never read from a
+	// list, so it cannot be kept. Age is left zero.
+	Victim Person
+	// Perpetrator has a postcode where the list gives one; Age is left
+	// zero.
+	Perpetrator Person
+}
+
+// MARACFields are the logical fields a MARAC list mapping names columns
+// for. There is deliberately no field for a victim's address.
+func MARACFields() []string { return maracLayout().fields }
+
+// maracLayout describes a MARAC list. The victim's and perpetrator's name
+// columns must be present even though a row may leave some of them empty:
+// a list without them is almost certainly read with the wrong mapping.
+func maracLayout() layout {
+	return layout{
+		fields: []string{"ref", "heard_on", "victim_given", "victim_family", "victim_dob",
+			"perpetrator_given", "perpetrator_family", "perpetrator_dob", "perpetrator_postcode"},
+		required: []string{"ref", "heard_on", "victim_given", "victim_family", "perpetrator_given", "perpetrator_family"},
+		one:      "case heard",
+		many:     "cases heard",
+	}
+}
+
+// DefaultMARACMapping uses the logical names as headers.
+func DefaultMARACMapping() Mapping { return maracLayout().defaultMapping() }
+
+// ParseMARACMapping reads a JSON object {"field": "Column header", ...}
+// for a MARAC list; fields left out keep their default header. Errors:
+// EINVALID naming the field.
+func ParseMARACMapping(data []byte) (Mapping, error) { return maracLayout().parseMapping(data) }
+
+// ReadMARAC parses and validates a whole MARAC list. It returns the
+// hearings and every row error found (reading on past errors, so the
+// report is complete); the caller stores nothing unless errors is empty.
+// Each row needs a case reference, the date heard (not after today) and
+// the perpetrator's family name; dates of birth, where given, must be
+// dates before the hearing; the same reference on the same date twice is
+// an error. A missing required column, an empty file or a header with no
+// rows is an EINVALID error for the file.
+func ReadMARAC(r io.Reader, m Mapping, today drive.Date) ([]Hearing, []RowError, error) {
+	var out []Hearing
+	seen := map[string]int{} // reference and date to the line first giving them
+	errs, err := maracLayout().read(r, m, func(row *row) {
+		h := Hearing{Ref: row.get("ref")}
+		if h.Ref == "" || len(h.Ref) > 64 {
+			row.bad("ref", "give the MARAC case reference (up to 64 characters)")
+		}
+		h.HeardOn = row.date("heard_on", "give the date the case was heard at MARAC", today)
+		const beforeHearing = "not a date of birth before the hearing"
+		h.Victim = Person{GivenName: row.get("victim_given"), FamilyName: row.get("victim_family")}
+		h.Victim.DOB, _ = row.dob("victim_dob", h.HeardOn, beforeHearing)
+		h.Perpetrator = Person{GivenName: row.get("perpetrator_given"), FamilyName: row.get("perpetrator_family"),
+			Postcode: strings.ToUpper(row.get("perpetrator_postcode"))}
+		if h.Perpetrator.FamilyName == "" {
+			row.bad("perpetrator_family", "give the perpetrator's family name")
+		}
+		h.Perpetrator.DOB, _ = row.dob("perpetrator_dob", h.HeardOn, beforeHearing)
+		if h.Ref != "" && !h.HeardOn.IsZero() {
+			key := h.Ref + "\x00" + h.HeardOn.String()
+			if first, ok := seen[key]; ok {
+				row.bad("ref", fmt.Sprintf("case %s heard on %s is already on line %d: list each hearing once", h.Ref, h.HeardOn, first))
+			} else {
+				seen[key] = row.line
+			}
+		}
+		out = append(out, h)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, errs, nil
+}

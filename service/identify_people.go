@@ -1,0 +1,518 @@
+package service
+
+import (
+	"cmp"
+	"context"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/audit"
+	"github.com/drive-platform/drive/identify"
+	"github.com/drive-platform/drive/incident"
+	"github.com/drive-platform/drive/linkage"
+	"github.com/drive-platform/drive/store"
+)
+
+// SuspectIncident is one of a suspect's incidents on his page, with a
+// letter for the victim the linker found (A, B, ...), so an analyst can
+// see which incidents it thinks share a victim.
+type SuspectIncident struct {
+	store.PoliceIncident
+	VictimLabel string
+}
+
+// SuspectView is what an analyst reads to judge who a suspect is: every
+// incident that names him, as written, his score now, and the rulings
+// made on him.
+type SuspectView struct {
+	Person    store.PolicePerson
+	Score     identify.Score
+	Incidents []SuspectIncident // newest first
+	Decisions []store.IdentityDecision
+	// Hearings are the MARAC hearings naming him as perpetrator, newest
+	// first.
+	Hearings []store.MARACHearing
+	Users    map[int64]string
+	// CanDecide: the actor may confirm or split this identity.
+	CanDecide bool
+}
+
+// policePerson loads a suspect the actor may read or write. Victims
+// resolved from police data have no page of their own. Errors: ENOTFOUND.
+func (s *Service) policePerson(ctx context.Context, tx *store.Tx, a Actor, want access.Action, id int64) (*store.PolicePerson, access.Decision, error) {
+	p, err := tx.PolicePerson(ctx, id)
+	if err != nil || p.Role != string(identify.SuspectRole) {
+		return nil, access.Decision{}, drive.NotFound("person")
+	}
+	r := access.Resource{Class: access.PoliceIntel, RecordType: "police_person", RecordID: strconv.FormatInt(id, 10), SiteID: p.SiteID}
+	d, err := s.decide(ctx, tx, a, want, r, "person")
+	return p, d, err
+}
+
+// Suspect returns a suspect's page as of a date, and records the read.
+// Errors: ENOTFOUND for a person the actor may not see.
+func (s *Service) Suspect(ctx context.Context, a Actor, id int64, asOf drive.Date) (*SuspectView, error) {
+	v := &SuspectView{Users: map[int64]string{}}
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+		p, d, err := s.policePerson(ctx, tx, a, access.Read, id)
+		if err != nil {
+			return err
+		}
+		v.Person = *p
+		rows, err := tx.PersonIncidents(ctx, id)
+		if err != nil {
+			return err
+		}
+		rows = slices.DeleteFunc(rows, func(r store.PoliceIncident) bool { return r.SuspectPerson != id })
+		labels := map[int64]string{}
+		for _, r := range rows {
+			if _, ok := labels[r.VictimPerson]; !ok && r.VictimPerson != 0 {
+				labels[r.VictimPerson] = victimLabel(len(labels))
+			}
+		}
+		for i := len(rows) - 1; i >= 0; i-- {
+			v.Incidents = append(v.Incidents, SuspectIncident{rows[i], labels[rows[i].VictimPerson]})
+		}
+		if v.Score, err = scorePerson(ctx, tx, id, asOf); err != nil {
+			return err
+		}
+		hs, err := tx.PersonHearings(ctx, id)
+		if err != nil {
+			return err
+		}
+		for i := len(hs) - 1; i >= 0; i-- {
+			v.Hearings = append(v.Hearings, hs[i])
+		}
+		all, err := tx.IdentityDecisions(ctx, p.SiteID)
+		if err != nil {
+			return err
+		}
+		for _, dd := range all {
+			if dd.PersonID == id {
+				v.Decisions = append(v.Decisions, dd)
+			}
+		}
+		users, err := tx.Users(ctx)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			v.Users[u.ID] = u.DisplayName
+		}
+		r := access.Resource{Class: access.PoliceIntel, RecordType: "police_person", RecordID: strconv.FormatInt(id, 10), SiteID: p.SiteID}
+		v.CanDecide = access.Decide(a.Subject, access.Write, r, tx.Now).Allowed
+		return record(ctx, tx, a, d, audit.ActionRecordRead, "police_person", id, p.SiteID)
+	})
+	if drive.ErrorCode(err) == drive.ENOTFOUND {
+		s.denied(ctx, a, "police_person", id)
+	}
+	return v, err
+}
+
+// victimLabel names the n-th distinct victim: A, B, ..., Z, AA, AB, ...
+func victimLabel(n int) string {
+	if n < 26 {
+		return string(rune('A' + n))
+	}
+	return victimLabel(n/26-1) + string(rune('A'+n%26))
+}
+
+// IdentityRuling is what an analyst asks for on a suspect's page.
+type IdentityRuling struct {
+	Role      identify.Role
+	Kind      identify.DecisionKind
+	Incidents []int64
+	Reason    string
+}
+
+// DecideIdentity applies an analyst's ruling on a suspect at once and
+// keeps it, so every later resolution replays it:
+//   - confirm, suspect: all his incidents are him (the identity is marked
+//     confirmed);
+//   - split, suspect: the chosen incidents are another man (a new person);
+//   - confirm, victim: the victims of the chosen incidents are one woman
+//     (every incident naming any of them moves to one victim);
+//   - split, victim: the victim of the chosen incidents is someone else
+//     than the linker thought.
+//
+// It returns the person the chosen incidents now belong to. Errors:
+// ENOTFOUND for a person the actor may not change; EINVALID for a ruling
+// that does not fit his incidents.
+func (s *Service) DecideIdentity(ctx context.Context, a Actor, id int64, in IdentityRuling) (int64, error) {
+	var result int64
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+		p, d, err := s.policePerson(ctx, tx, a, access.Write, id)
+		if err != nil {
+			return err
+		}
+		in.Reason = strings.TrimSpace(in.Reason)
+		if in.Reason == "" || len(in.Reason) > 2000 {
+			return drive.Invalid("The decision was not saved", map[string]string{"reason": "Say why, in up to 2,000 characters: what tells you who this is"})
+		}
+		if err := (identify.Decision{Role: in.Role, Kind: in.Kind, Mentions: make([]int, len(in.Incidents))}).Validate(); err != nil {
+			return err
+		}
+		rows, err := tx.PersonIncidents(ctx, id)
+		if err != nil {
+			return err
+		}
+		his := map[int64]store.PoliceIncident{}
+		for _, r := range rows {
+			if r.SuspectPerson == id {
+				his[r.ID] = r
+			}
+		}
+		chosen := map[int64]bool{}
+		for _, iid := range in.Incidents {
+			r, ok := his[iid]
+			if !ok {
+				return drive.Invalid("The decision was not saved", map[string]string{"incidents": "Choose incidents from this person's list"})
+			}
+			if in.Role == identify.VictimRole && r.VictimPerson == 0 {
+				return drive.Invalid("The decision was not saved", map[string]string{"incidents": "Choose incidents that name a victim"})
+			}
+			chosen[iid] = true
+		}
+		var moves []store.PersonAssignment
+		move := func(to int64) {
+			for iid := range chosen {
+				r := his[iid]
+				a := store.PersonAssignment{Incident: iid, Suspect: r.SuspectPerson, Victim: r.VictimPerson}
+				if in.Role == identify.SuspectRole {
+					a.Suspect = to
+				} else {
+					a.Victim = to
+				}
+				moves = append(moves, a)
+			}
+			slices.SortFunc(moves, func(x, y store.PersonAssignment) int { return cmp.Compare(x.Incident, y.Incident) })
+		}
+		switch {
+		case in.Role == identify.SuspectRole && in.Kind == identify.Confirm:
+			if len(chosen) != len(his) {
+				return drive.Invalid("The decision was not saved", map[string]string{"incidents": "To confirm who he is, keep every incident ticked; to say some are someone else, split them off"})
+			}
+			if err := tx.SetConfirmed(ctx, id, a.UserID); err != nil {
+				return err
+			}
+			result = id
+		case in.Role == identify.SuspectRole:
+			if len(chosen) == len(his) {
+				return drive.Invalid("The decision was not saved", map[string]string{"incidents": "Leave at least one incident with this person: split off only the ones that are someone else"})
+			}
+			ids, err := tx.NewPolicePeople(ctx, p.SiteID, string(identify.SuspectRole), 1)
+			if err != nil {
+				return err
+			}
+			result = ids[0]
+			move(result)
+			if err := tx.SetConfirmed(ctx, id, 0); err != nil {
+				return err
+			}
+		case in.Kind == identify.Confirm:
+			// The victims the ticked incidents name are one woman: every
+			// incident naming any of them, with this man or another,
+			// moves to the victim of the earliest ticked incident.
+			victims := map[int64]bool{}
+			for iid := range chosen {
+				victims[his[iid].VictimPerson] = true
+			}
+			if len(victims) < 2 {
+				return drive.Invalid("The decision was not saved", map[string]string{"incidents": "Tick incidents naming two or more of the victims (different letters) that are the same woman"})
+			}
+			result = his[slices.Min(in.Incidents)].VictimPerson
+			for v := range victims {
+				rows, err := tx.PersonIncidents(ctx, v)
+				if err != nil {
+					return err
+				}
+				for _, r := range rows {
+					if r.VictimPerson == v {
+						his[r.ID], chosen[r.ID] = r, true
+					}
+				}
+			}
+			move(result)
+		default:
+			ids, err := tx.NewPolicePeople(ctx, p.SiteID, string(identify.VictimRole), 1)
+			if err != nil {
+				return err
+			}
+			result = ids[0]
+			move(result)
+		}
+		if err := tx.AssignPeople(ctx, moves); err != nil {
+			return err
+		}
+		ids := make([]int64, 0, len(chosen))
+		for iid := range chosen {
+			ids = append(ids, iid)
+		}
+		slices.Sort(ids)
+		if err := tx.AddIdentityDecision(ctx, &store.IdentityDecision{SiteID: p.SiteID, Role: string(in.Role), Kind: string(in.Kind),
+			PersonID: id, Incidents: ids, Reason: in.Reason, UserID: a.UserID}); err != nil {
+			return err
+		}
+		return record(ctx, tx, a, d, audit.ActionRecordWrite, "police_person", id, p.SiteID)
+	})
+	if drive.ErrorCode(err) == drive.ENOTFOUND {
+		s.denied(ctx, a, "police_person", id)
+	}
+	return result, err
+}
+
+// MovePrior is the share of suspects known at one site that are taken to
+// be known at some other site too, before any comparison: the prior of a
+// cross-site match. Men who abuse move between partners and areas; one in
+// twenty is a cautious figure that lets an exact name and date of birth
+// through while a common name with no date of birth stays apart.
+const MovePrior = 0.05
+
+// CrossSiteOdds are the odds at or above which two sites' suspects are
+// taken to be one man: nine to one, the linker's own default threshold.
+const CrossSiteOdds = 9.0
+
+// MatchAcrossSites finds the suspects known to police at more than one
+// site: each site's suspects, one line each (the name, date of birth and
+// postcode he is most often written with), are linked across sites only,
+// and pairs the evidence supports under MovePrior at CrossSiteOdds are
+// grouped; a date of birth that plainly differs keeps two men apart. Every
+// group spans two or more sites, since pairs within a site are never
+// compared (the site's own resolution has ruled on those). It replaces the
+// previous answer. It returns the number of suspects in such groups.
+func MatchAcrossSites(ctx context.Context, tx *store.Tx) (int, error) {
+	sites, err := tx.Sites(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if len(sites) > 255 {
+		return 0, drive.Errorf(drive.EINTERNAL, "matching across sites handles up to 255 sites")
+	}
+	t, err := linkage.NewTable([]linkage.Field{{Name: "given", Kind: linkage.KindGiven}, {Name: "family", Kind: linkage.KindSurname},
+		{Name: "dob", Kind: linkage.KindDate}, {Name: "postcode", Kind: linkage.KindPostcode}})
+	if err != nil {
+		return 0, err
+	}
+	var ids []int64
+	withData := 0
+	for n, site := range sites {
+		rows, err := tx.SitePoliceIncidents(ctx, site.ID, drive.Date{})
+		if err != nil {
+			return 0, err
+		}
+		if len(rows) > 0 {
+			withData++
+		}
+		for _, rep := range representatives(rows) {
+			if err := t.Add(n+1, strconv.FormatInt(rep.id, 10), []string{rep.GivenName, rep.FamilyName, rep.DOB.String(), rep.Postcode}); err != nil {
+				return 0, err
+			}
+			ids = append(ids, rep.id)
+		}
+	}
+	groups := map[int64]int64{}
+	if withData >= 2 {
+		// The linker proposes candidates generously (a low threshold);
+		// each cross-site pair is then judged with a prior that fits the
+		// question: of a man known at one site, about MovePrior are known
+		// at some other site too, spread over that site's suspects.
+		res, err := linkage.Link(ctx, t, linkage.Options{Seed: 1, AcrossSourcesOnly: true, Threshold: 0.01})
+		if err != nil {
+			return 0, err
+		}
+		perSite := map[int]int{}
+		members := map[int][]int{}
+		for i, c := range res.Cluster {
+			perSite[t.Source(i)]++
+			members[c] = append(members[c], i)
+		}
+		parent := make([]int, len(ids))
+		for i := range parent {
+			parent[i] = i
+		}
+		var find func(int) int
+		find = func(i int) int {
+			for parent[i] != i {
+				parent[i] = parent[parent[i]]
+				i = parent[i]
+			}
+			return i
+		}
+		const dob = 2 // the field index of the date of birth
+		for _, m := range members {
+			for x, i := range m {
+				for _, j := range m[x+1:] {
+					if t.Source(i) == t.Source(j) || res.DatesDiffer(i, j, dob) {
+						continue
+					}
+					prior := math.Log2(MovePrior / float64(max(perSite[t.Source(i)], perSite[t.Source(j)])))
+					if res.Evidence(i, j)+prior >= math.Log2(CrossSiteOdds) {
+						parent[find(i)] = find(j)
+					}
+				}
+			}
+		}
+		byRoot := map[int][]int{}
+		for i := range ids {
+			byRoot[find(i)] = append(byRoot[find(i)], i)
+		}
+		for _, m := range byRoot {
+			if len(m) < 2 {
+				continue
+			}
+			low := ids[m[0]]
+			for _, i := range m {
+				low = min(low, ids[i])
+			}
+			for _, i := range m {
+				groups[ids[i]] = low
+			}
+		}
+	}
+	return len(groups), tx.SetNationalMatches(ctx, groups)
+}
+
+type representative struct {
+	id int64
+	incident.Person
+}
+
+// representatives gives each suspect at a site the name and date of birth
+// he is most often written with (the latest, on a tie) and his latest
+// postcode, so that matching across sites compares people, not mentions.
+func representatives(rows []store.PoliceIncident) []representative {
+	type tally struct {
+		names, dobs map[string]int
+		best        representative
+		nameN, dobN int
+	}
+	by := map[int64]*tally{}
+	var order []int64
+	for _, r := range rows { // oldest first, so ">=" prefers the latest
+		if r.SuspectPerson == 0 {
+			continue
+		}
+		t := by[r.SuspectPerson]
+		if t == nil {
+			t = &tally{names: map[string]int{}, dobs: map[string]int{}, best: representative{id: r.SuspectPerson}}
+			by[r.SuspectPerson] = t
+			order = append(order, r.SuspectPerson)
+		}
+		name := r.Suspect.GivenName + "\x00" + r.Suspect.FamilyName
+		if t.names[name]++; t.names[name] >= t.nameN {
+			t.nameN, t.best.GivenName, t.best.FamilyName = t.names[name], r.Suspect.GivenName, r.Suspect.FamilyName
+		}
+		if !r.Suspect.DOB.IsZero() {
+			k := r.Suspect.DOB.String()
+			if t.dobs[k]++; t.dobs[k] >= t.dobN {
+				t.dobN, t.best.DOB = t.dobs[k], r.Suspect.DOB
+			}
+		}
+		if r.Suspect.Postcode != "" {
+			t.best.Postcode = r.Suspect.Postcode
+		}
+	}
+	out := make([]representative, len(order))
+	for i, id := range order {
+		out[i] = by[id].best
+	}
+	return out
+}
+
+// NationalSite is what the national team sees of a cross-site suspect at
+// one site: counts and flags, never who he is or what he did.
+type NationalSite struct {
+	SiteID          int64
+	SiteName        string
+	Incidents       int
+	DistinctVictims int
+	Serial          bool
+	Escalating      bool
+	Total           float64
+	LastIncident    drive.Date
+}
+
+// NationalMatch is one man known to police at two or more sites.
+type NationalMatch struct {
+	Group int
+	Sites []NationalSite
+	// Serial across sites: his distinct victims at all sites together
+	// reach the strategy's serial threshold, though perhaps at no one
+	// site alone.
+	Serial  bool
+	Victims int
+}
+
+// NationalMatches lists the suspects known at more than one site for the
+// national team, each site's part scored as of asOf, most victims first.
+// It needs aggregate read nationally. Errors: ENOTFOUND otherwise.
+func (s *Service) NationalMatches(ctx context.Context, a Actor, asOf drive.Date) ([]NationalMatch, error) {
+	if _, national := a.Subject.SitesFor(access.Aggregates, access.Read); !national {
+		return nil, drive.NotFound("page")
+	}
+	strategy := identify.Default()
+	var out []NationalMatch
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		people, err := tx.NationalMatchPeople(ctx)
+		if err != nil {
+			return err
+		}
+		sites, err := tx.Sites(ctx)
+		if err != nil {
+			return err
+		}
+		names := map[int64]string{}
+		for _, st := range sites {
+			names[st.ID] = st.Name
+		}
+		index := map[int64]int{}
+		for _, p := range people {
+			sc, err := scorePerson(ctx, tx, p.ID, asOf)
+			if err != nil {
+				return err
+			}
+			k, ok := index[p.NationalMatch]
+			if !ok {
+				k = len(out)
+				index[p.NationalMatch] = k
+				out = append(out, NationalMatch{})
+			}
+			m := &out[k]
+			m.Victims += sc.DistinctVictims
+			if n := len(m.Sites); n > 0 && m.Sites[n-1].SiteID == p.SiteID {
+				ns := &m.Sites[n-1] // two people at one site in one group
+				ns.Incidents += sc.Incidents
+				ns.DistinctVictims += sc.DistinctVictims
+				ns.Serial, ns.Escalating = ns.Serial || sc.Serial, ns.Escalating || sc.Escalating
+				ns.Total = max(ns.Total, sc.Total)
+				if sc.LastIncident.After(ns.LastIncident) {
+					ns.LastIncident = sc.LastIncident
+				}
+				continue
+			}
+			m.Sites = append(m.Sites, NationalSite{SiteID: p.SiteID, SiteName: names[p.SiteID], Incidents: sc.Incidents,
+				DistinctVictims: sc.DistinctVictims, Serial: sc.Serial, Escalating: sc.Escalating, Total: sc.Total, LastIncident: sc.LastIncident})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Serial = out[i].Victims >= strategy.SerialMinVictims
+	}
+	slices.SortStableFunc(out, func(x, y NationalMatch) int {
+		if r := cmp.Compare(y.Victims, x.Victims); r != 0 {
+			return r
+		}
+		return cmp.Compare(len(y.Sites), len(x.Sites))
+	})
+	for i := range out {
+		out[i].Group = i + 1
+	}
+	return out, s.listed(ctx, a, "identification", "national matches", len(out))
+}
