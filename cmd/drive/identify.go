@@ -70,7 +70,33 @@ func runImport(ctx context.Context, e env, args []string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
+	if !a.noMatch {
+		if err := matchAcrossSites(ctx, db, stderr); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(stdout, "Imported %d new incidents (%d already held) in %s.\n", inserted, skipped, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// matchAcrossSites finds the suspects known at more than one site, in a
+// transaction of its own: the import before it stands either way.
+func matchAcrossSites(ctx context.Context, db *store.DB, stderr io.Writer) error {
+	start := time.Now()
+	fmt.Fprintln(stderr, "  matching suspects across sites")
+	var n int
+	err := db.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		if n, err = service.MatchAcrossSites(ctx, tx); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit.Event{Action: "identify.match_sites", ActorRole: "system", RecordType: "site", Remote: "cli",
+			Outcome: audit.OutcomeOK, Reason: fmt.Sprintf("%d suspects known at more than one site", n)})
+	})
+	if err != nil {
+		return fmt.Errorf("the import is stored, but matching across sites failed (run drive identify --across-sites to try again): %w", err)
+	}
+	fmt.Fprintf(stderr, "  %d suspects known at more than one site (%s)\n", n, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
@@ -84,14 +110,26 @@ func runIdentify(ctx context.Context, e env, args []string, stdout, stderr io.Wr
 		return err
 	}
 	siteCode := fs.String("site", "", "site code, e.g. NMR")
+	acrossSites := fs.Bool("across-sites", false, "match suspects across all sites (after imports made with --no-match), instead of listing a site")
 	top := fs.Int("top", 20, "how many to list (0 for everyone)")
 	asOfFlag := fs.String("as-of", "", "score as of this date (default today)")
 	strategyPath := fs.String("strategy", "", "scoring strategy JSON (default: the built-in default, see docs/identify.md)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if *acrossSites {
+		if *siteCode != "" {
+			return usageError{"--across-sites covers every site: leave out --site"}
+		}
+		db, err := openFor(ctx, c)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		return matchAcrossSites(ctx, db, stderr)
+	}
 	if *siteCode == "" {
-		return usageError{"say which site with --site CODE"}
+		return usageError{"say which site with --site CODE, or --across-sites"}
 	}
 	if *top < 0 {
 		return usageError{"--top must be 0 or more"}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,5 +60,50 @@ func TestImportAndIdentify(t *testing.T) {
 	}
 	if code, _, _ := runCLI("import", "incidents", "--db", db, "--site", "ZZZ", good); code != 2 {
 		t.Fatalf("unknown site: exit %d; want 2", code)
+	}
+}
+
+// TestImportMatchesAcrossSites: a man in both sites' extracts is matched
+// when the second extract is imported; with --no-match he is not, until
+// drive identify --across-sites runs.
+func TestImportMatchesAcrossSites(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "d.db")
+	for _, s := range [][2]string{{"NMR", "Northmoor"}, {"SVV", "Severnvale"}} {
+		if code, _, errOut := runCLI("site", "add", "--db", db, "--code", s[0], "--name", s[1], "--region", "R"); code != 0 {
+			t.Fatal(errOut)
+		}
+	}
+	extract := func(site string, others ...string) string {
+		rows := []string{"ref,date,type,crime,suspect_given,suspect_family,suspect_dob,suspect_postcode,victim_given,victim_family"}
+		rows = append(rows, site+"1,2026-09-01,abh,yes,Darren,Hollis,1984-02-11,NM4 2XY,Sam,Example"+site)
+		for i, o := range others {
+			rows = append(rows, fmt.Sprintf("%s%d,2026-0%d-01,non-crime domestic,no,%s,1970-01-0%d,,Ann,Partner", site, i+2, i+1, o, i+1))
+		}
+		p := filepath.Join(dir, site+".csv")
+		os.WriteFile(p, []byte(strings.Join(rows, "\n")+"\n"), 0o600)
+		return p
+	}
+	a := extract("NMR", "Kevin,Doyle", "Amir,Shah", "Tom,Price")
+	b := extract("SVV", "Lee,Wood", "Ian,Ward", "Ben,King")
+	matched := func() string {
+		t.Helper()
+		code, _, errOut := runCLI("identify", "--db", db, "--across-sites")
+		if code != 0 {
+			t.Fatal(errOut)
+		}
+		return errOut
+	}
+	if code, _, errOut := runCLI("import", "incidents", "--db", db, "--site", "NMR", a, "--no-match"); code != 0 || strings.Contains(errOut, "matching") {
+		t.Fatalf("import with --no-match: %d %s", code, errOut)
+	}
+	if code, _, errOut := runCLI("import", "incidents", "--db", db, "--site", "SVV", b); code != 0 || !strings.Contains(errOut, "2 suspects known at more than one site") {
+		t.Fatalf("second import: %d %s", code, errOut)
+	}
+	if out := matched(); !strings.Contains(out, "2 suspects known at more than one site") {
+		t.Fatalf("--across-sites: %s", out)
+	}
+	if code, _, _ := runCLI("identify", "--db", db, "--across-sites", "--site", "NMR"); code != 2 {
+		t.Fatalf("--across-sites with --site: exit %d; want 2", code)
 	}
 }

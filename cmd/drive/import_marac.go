@@ -95,6 +95,9 @@ type importArgs struct {
 	site    string
 	mapping incident.Mapping
 	file    string
+	// noMatch skips matching suspects across sites after the import, for
+	// a run of imports that matches once at the end.
+	noMatch bool
 }
 
 // parseImportArgs reads an import subcommand's flags, which may come
@@ -108,6 +111,7 @@ func parseImportArgs(e env, k importKind, args []string, stderr io.Writer) (impo
 	}
 	siteCode := fs.String("site", "", "site code, e.g. NMR")
 	mappingPath := fs.String("mapping", "", "JSON file naming the "+k.file+"'s column for each field")
+	fs.BoolVar(&a.noMatch, "no-match", false, "do not match suspects across sites afterwards (run drive identify --across-sites once after a run of imports)")
 	var files []string
 	rest := args
 	for {

@@ -42,10 +42,11 @@ func commands() []command {
 		{"token", "create, list or revoke API tokens", runToken},
 		{"import", "import a police extract or a MARAC list: drive import incidents|marac", runImport},
 		{"identify", "rank a site's suspects by recency, frequency, gravity and victims", runIdentify},
+		{"synth", "write a synthetic police extract (and MARAC list) with its truth: drive synth incidents", runSynth},
 		{"link", "link records of people in CSV files into clusters", func(ctx context.Context, _ env, args []string, stdout, stderr io.Writer) error {
 			return runLink(ctx, args, stdout, stderr)
 		}},
-		{"bench", "run a benchmark: drive bench link --records N", runBench},
+		{"bench", "run a benchmark: drive bench link --records N, drive bench identify --incidents N", runBench},
 		{"audit", "verify the audit log or sign a checkpoint of it", runAudit},
 		{"oidc", "configure OpenID Connect sign-in for an organisation", runOIDC},
 		{"version", "print the version", func(_ context.Context, _ env, _ []string, stdout, _ io.Writer) error {
