@@ -1,7 +1,11 @@
 package identify
 
 import (
+	"context"
 	"testing"
+
+	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/incident"
 )
 
 func keysOf(in []Incident, role Role) []string {
@@ -101,5 +105,19 @@ func TestStableIDs(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestResolveOneIncident: a site's first extract may hold one incident;
+// one mention is one person.
+func TestResolveOneIncident(t *testing.T) {
+	recs := []incident.Record{{Ref: "R1", On: drive.MustDate("2026-01-01"), Type: "abh",
+		Suspect: incident.Person{GivenName: "Darren", FamilyName: "Hollis"}, Victim: incident.Person{GivenName: "Sam", FamilyName: "Example"}}}
+	got, err := Resolve(context.Background(), recs, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].SuspectID == "" || len(got[0].VictimIDs) != 1 {
+		t.Fatalf("%+v", got[0])
 	}
 }

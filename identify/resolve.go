@@ -59,7 +59,11 @@ func cluster(ctx context.Context, recs []incident.Record, seed uint64, pick func
 		rows = append(rows, i)
 	}
 	out := make([]int, len(recs))
-	if len(rows) == 0 {
+	switch len(rows) {
+	case 0:
+		return out, nil
+	case 1: // one mention is one person; the linker needs two to learn from
+		out[rows[0]] = 1
 		return out, nil
 	}
 	res, err := linkage.Link(ctx, t, linkage.Options{Seed: seed})

@@ -266,9 +266,10 @@ func (m *victimMerger) find(v int) int {
 // error apart). Every date recorded for a victim is given the benefit of
 // the doubt, since any one of them may be her true date; what cannot be
 // explained is two victims with no date in common. Where one has no date
-// of birth, ages are used the same way: every date of birth implied by an
-// age or recorded date of one more than ageSlackDays from every one of the
-// other. Where either has neither, nothing sets them apart.
+// of birth, ages are used the same way: the victims are apart when every
+// birth date one's dates and ages allow lies more than ageSlackDays from
+// every birth date the other's allow. Where either has neither, nothing
+// sets them apart.
 //
 // This is what stops a chain: a victim with no date of birth who fits two
 // victims of one suspect may join one of them, but the group she joined

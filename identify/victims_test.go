@@ -3,6 +3,7 @@ package identify
 import (
 	"context"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"testing"
@@ -287,6 +288,37 @@ func TestResolveMergesVictimsWithinSuspect(t *testing.T) {
 	for i := range out {
 		if !slices.Equal(out[i].VictimIDs, again[i].VictimIDs) || out[i].SuspectID != again[i].SuspectID {
 			t.Fatalf("Resolve is not deterministic at incident %d", i)
+		}
+	}
+}
+
+func TestFieldEvidenceMatchesExplain(t *testing.T) {
+	recs, _ := background(t, 500)
+	_, rows, res, err := linkVictims(context.Background(), recs, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := make([]float64, len(victimFields))
+	counted := make([]bool, len(victimFields))
+	for k := 0; k+1 < 200; k += 2 {
+		a, b := rows[k], rows[k+37]
+		if a < 0 || b < 0 {
+			continue // a record naming no victim
+		}
+		res.FieldEvidence(a, b, w, counted)
+		e := res.Explain(a, b)
+		sum := 0.0
+		for f, fe := range e.Fields {
+			if math.Abs(w[f]-(fe.Weight+fe.TermFrequency)) > 1e-9 {
+				t.Fatalf("records %d and %d, field %s: weight %v, Explain says %v", a, b, fe.Field.Name, w[f], fe.Weight+fe.TermFrequency)
+			}
+			if counted[f] != (fe.Level != "missing") {
+				t.Fatalf("records %d and %d, field %s: counted %v at level %q", a, b, fe.Field.Name, counted[f], fe.Level)
+			}
+			sum += w[f]
+		}
+		if ev := res.Evidence(a, b); math.Abs(ev-sum) > 1e-9 || math.Abs(ev-(e.Weight-e.Prior)) > 1e-9 {
+			t.Fatalf("records %d and %d: Evidence %v, fields sum to %v, Explain %v", a, b, ev, sum, e.Weight-e.Prior)
 		}
 	}
 }
