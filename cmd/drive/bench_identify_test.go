@@ -11,16 +11,16 @@ import (
 
 func TestRunBenchIdentify(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if err := runBench(context.Background(), env{}, []string{"identify", "--incidents", "2000", "--seed", "3"}, &stdout, &stderr); err != nil {
+	if err := runBench(context.Background(), env{}, []string{"identify", "--incidents", "4000", "--sites", "2", "--seed", "3"}, &stdout, &stderr); err != nil {
 		t.Fatalf("bench identify: %v\n%s", err, stderr.String())
 	}
 	out := stdout.String()
 	t.Log("\n" + out)
-	if !strings.HasPrefix(out, "incidents        2000 (") {
+	if !strings.HasPrefix(out, "incidents        4000 over 2 site(s)") {
 		t.Errorf("first line should give the incident count:\n%s", out)
 	}
-	for _, st := range []string{"read", "import", "load", "resolve", "rank", "total"} {
-		re := regexp.MustCompile(`(?m)^` + st + ` +[0-9.]+s +[0-9]+ incidents/s`)
+	for _, st := range []string{"read", "import\\+resolve", "  of which resolve", "rank", "match sites", "total"} {
+		re := regexp.MustCompile(`(?m)^` + st + ` +[0-9.]+s `)
 		if !re.MatchString(out) {
 			t.Errorf("no timing line for %s:\n%s", st, out)
 		}
@@ -28,7 +28,7 @@ func TestRunBenchIdentify(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^peak memory +[0-9]+ MiB resident`).MatchString(out) {
 		t.Errorf("no peak memory line:\n%s", out)
 	}
-	m := regexp.MustCompile(`(?m)^serial flag +precision ([0-9.]+) \(\d+ of (\d+) flagged\), recall ([0-9.]+) \(\d+ of (\d+) truly serial\) among the top 100$`).FindStringSubmatch(out)
+	m := regexp.MustCompile(`(?m)^serial flag +precision ([0-9.]+) \(\d+ of (\d+) flagged\), recall ([0-9.]+) \(\d+ of (\d+) truly serial\) among each site's top 100$`).FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("no serial accuracy line:\n%s", out)
 	}
@@ -37,7 +37,10 @@ func TestRunBenchIdentify(t *testing.T) {
 	if m[2] == "0" || m[4] == "0" || precision < 0.7 || recall < 0.7 {
 		t.Errorf("serial flag accuracy too low or untested: %s", m[0])
 	}
-	if !regexp.MustCompile(`(?m)^resolution +0\.9[0-9]+ of the top 100`).MatchString(out) {
+	if !regexp.MustCompile(`(?m)^across sites +\d+ suspects matched`).MatchString(out) {
+		t.Errorf("no cross-site line:\n%s", out)
+	}
+	if !regexp.MustCompile(`(?m)^resolution +(0\.9[0-9]+|1\.000) of the top suspects`).MatchString(out) {
 		t.Errorf("resolution purity missing or under 0.9:\n%s", out)
 	}
 }
