@@ -1,6 +1,8 @@
 package web
 
 import (
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -9,6 +11,7 @@ import (
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/identify"
+	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
@@ -21,6 +24,7 @@ type identifyData struct {
 	Suspects   []service.Suspect
 	SerialOnly bool
 	CanRefer   bool
+	CanImport  bool
 	AsOf       drive.Date
 	Duplicates []people.Candidate
 	Pending    *service.Suspect
@@ -63,6 +67,8 @@ func (s *Server) renderIdentify(w http.ResponseWriter, r *http.Request, status i
 		}
 		d.Suspects = append(d.Suspects, list[i])
 	}
+	isites, _ := a.Subject.SitesFor(access.PoliceIntel, access.Write)
+	d.CanImport = len(isites) > 0
 	wsites, _ := a.Subject.SitesFor(access.PerpetratorCase, access.Write)
 	for _, id := range wsites {
 		d.CanRefer = d.CanRefer || id == d.Site
@@ -208,4 +214,79 @@ func (s *Server) nationalPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.render(w, r, http.StatusOK, "identify-national", s.page(r, "Suspects known at more than one site", list))
+}
+
+// importData is what templates/identify-import.html shows.
+type importData struct {
+	Sites    []siteChoice
+	MARAC    bool
+	Errors   FormErrors
+	Problems []incident.RowError
+	More     int // problems not shown
+	Result   *service.UploadResult
+	File     string
+}
+
+// importForm is where an analyst uploads a police extract or MARAC list.
+func (s *Server) importForm(w http.ResponseWriter, r *http.Request) error {
+	return s.renderImport(w, r, http.StatusOK, importData{MARAC: r.FormValue("kind") == "marac"})
+}
+
+func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, status int, d importData) error {
+	sites, _ := actorOf(r).Subject.SitesFor(access.PoliceIntel, access.Write)
+	if len(sites) == 0 {
+		return drive.NotFound("page")
+	}
+	chosen, _ := strconv.ParseInt(r.FormValue("site"), 10, 64)
+	names, _, err := s.siteNames(r)
+	if err != nil {
+		return err
+	}
+	for _, id := range sites {
+		d.Sites = append(d.Sites, siteChoice{id, names[id], id == chosen})
+	}
+	return s.render(w, r, status, "identify-import", s.page(r, "Import police data", d))
+}
+
+// importUpload validates and imports an uploaded extract or list: with
+// any problem in the file, every one is listed and nothing is stored.
+func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
+	d := importData{MARAC: r.PostFormValue("kind") == "marac"}
+	site, _ := strconv.ParseInt(r.PostFormValue("site"), 10, 64)
+	file, header, err := r.FormFile("file")
+	if err != nil {
+		d.Errors = FormErrors{{"file", "Choose the CSV file to import"}}
+		return s.renderImport(w, r, http.StatusUnprocessableEntity, d)
+	}
+	defer file.Close()
+	d.File = header.Filename
+	up := service.Upload{SiteID: site, MARAC: d.MARAC, File: file, Today: drive.DateOf(s.cfg.Now())}
+	if m, mh, err := r.FormFile("mapping"); err == nil {
+		defer m.Close()
+		if mh.Size > 1<<20 {
+			d.Errors = FormErrors{{"mapping", "The mapping file is too large: it is a small JSON object of field names to column headers"}}
+			return s.renderImport(w, r, http.StatusUnprocessableEntity, d)
+		}
+		if up.Mapping, err = io.ReadAll(m); err != nil {
+			return err
+		}
+	}
+	res, err := s.svc.Import(r.Context(), actorOf(r), up)
+	if drive.ErrorCode(err) == drive.EINVALID {
+		d.Errors = FormErrors{{"mapping", drive.ErrorMessage(err)}}
+		return s.renderImport(w, r, http.StatusUnprocessableEntity, d)
+	}
+	if err != nil {
+		return err
+	}
+	d.Result = res
+	if len(res.Problems) > 0 {
+		d.Problems = res.Problems
+		if len(d.Problems) > 50 {
+			d.Problems, d.More = d.Problems[:50], len(res.Problems)-50
+		}
+		d.Errors = FormErrors{{"file", fmt.Sprintf("%s has %d problems: nothing was imported. Correct the file and import it again.", d.File, len(res.Problems))}}
+		return s.renderImport(w, r, http.StatusUnprocessableEntity, d)
+	}
+	return s.renderImport(w, r, http.StatusOK, d)
 }

@@ -3,6 +3,8 @@ package web_test
 import (
 	"context"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -105,6 +107,21 @@ func TestIdentificationInBrowser(t *testing.T) {
 
 	b := browsertest.New(t)
 	signIn(b, "ana.lyst")
+	visit(b, "/identify/import")
+	if status, err := b.Submit("form[action='/identify/import'] button"); err != nil || status != 422 {
+		t.Fatalf("import with no file: %d %v", status, err)
+	}
+	b.AssertAccessible(t)
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	must(t, os.WriteFile(bad, []byte("ref,date,type,suspect_given,suspect_family\nX1,2099-01-01,abh,,\n"), 0o600))
+	must(t, b.Run(chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{bad})))
+	if status, err := b.Submit("form[action='/identify/import'] button"); err != nil || status != 422 {
+		t.Fatalf("import of a bad file: %d %v", status, err)
+	}
+	b.AssertAccessible(t)
+	if html, _ := b.HTML(); !strings.Contains(html, "Problems in bad.csv") {
+		t.Fatal("the bad file's problems are not listed")
+	}
 	html := visit(b, "/identify")
 	if !strings.Contains(html, "Known at another site") {
 		t.Fatal("the list does not flag the man known at the other site")

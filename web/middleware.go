@@ -113,7 +113,11 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) (*http.
 		return r, nil
 	}
 	if rt.kind == pageRoute {
-		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+		limit := int64(1 << 20)
+		if rt.upload() {
+			limit = maxUpload
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 	}
 	p, err := s.identify(r, rt.kind)
 	if err != nil {

@@ -30,6 +30,14 @@ type route struct {
 	handle func(w http.ResponseWriter, r *http.Request) error
 }
 
+// maxUpload is the largest file a page accepts: a big force's three-year
+// extract is about 50 MB.
+const maxUpload = 256 << 20
+
+// upload says the route takes a file, so its body may be up to maxUpload
+// instead of the 1 MiB every other form is held to.
+func (rt route) upload() bool { return rt.method == "POST" && rt.path == "/identify/import" }
+
 func (rt route) pattern() string {
 	if rt.method == "" {
 		return rt.path
@@ -89,6 +97,8 @@ func (s *Server) routeList() []route {
 		// Identification.
 		{"GET", "/identify", pageRoute, enrolled, need{access.PoliceIntel, access.Read}, s.identifyPage},
 		{"POST", "/identify/refer", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.referSuspect},
+		{"GET", "/identify/import", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.importForm},
+		{"POST", "/identify/import", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.importUpload},
 		{"GET", "/identify/people/{id}", pageRoute, enrolled, need{access.PoliceIntel, access.Read}, s.suspectPage},
 		{"POST", "/identify/people/{id}/decide", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.decideIdentity},
 		{"GET", "/identify/national", pageRoute, enrolled, need{access.Aggregates, access.Read}, s.nationalPage},

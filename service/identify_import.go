@@ -1,0 +1,130 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/audit"
+	"github.com/drive-platform/drive/incident"
+	"github.com/drive-platform/drive/store"
+)
+
+// Upload is a police extract or MARAC list sent through the web service
+// or the API.
+type Upload struct {
+	SiteID int64
+	// MARAC: the file is a MARAC list; otherwise a police extract.
+	MARAC   bool
+	File    io.Reader
+	Mapping []byte // optional JSON mapping of fields to the file's headers
+	// Today is the date no incident or hearing may be after.
+	Today drive.Date
+}
+
+// UploadResult says what an upload changed, or why it changed nothing.
+type UploadResult struct {
+	Rows, Inserted, Skipped int
+	Suspects, Victims       int
+	// Problems are the file's row errors; when there are any, nothing was
+	// stored.
+	Problems []incident.RowError
+	// Matched is the number of suspects known at more than one site after
+	// an extract, or -1 when matching failed (the import stands).
+	Matched int
+}
+
+// Import validates and stores an upload for a site, as drive import does:
+// every row checked first (problems returned, nothing stored), then the
+// rows and the site's people in one transaction, audited as the actor;
+// after an extract, suspects are matched across sites in a transaction
+// of its own. Needs police intelligence write at the site. Errors:
+// ENOTFOUND for a site the actor may not import to; EINVALID for a bad
+// mapping.
+func (s *Service) Import(ctx context.Context, a Actor, up Upload) (*UploadResult, error) {
+	r := access.Resource{Class: access.PoliceIntel, RecordType: "site", RecordID: strconv.FormatInt(up.SiteID, 10), SiteID: up.SiteID}
+	// Refuse before reading a byte of a file the actor may not import.
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		_, err := s.decide(ctx, tx, a, access.Write, r, "site")
+		return err
+	})
+	if err != nil {
+		s.denied(ctx, a, "site", up.SiteID)
+		return nil, err
+	}
+	mapping := incident.DefaultMapping()
+	parse := incident.ParseMapping
+	if up.MARAC {
+		mapping, parse = incident.DefaultMARACMapping(), incident.ParseMARACMapping
+	}
+	if len(up.Mapping) > 0 {
+		var err error
+		if mapping, err = parse(up.Mapping); err != nil {
+			return nil, err
+		}
+	}
+	today := up.Today
+	out := &UploadResult{}
+	var recs []incident.Record
+	var hs []incident.Hearing
+	if up.MARAC {
+		hs, out.Problems, err = incident.ReadMARAC(up.File, mapping, today)
+		out.Rows = len(hs)
+	} else {
+		recs, out.Problems, err = incident.Read(up.File, mapping, today)
+		out.Rows = len(recs)
+	}
+	if err != nil || len(out.Problems) > 0 {
+		return out, err
+	}
+	action := "import.incidents"
+	if up.MARAC {
+		action = "import.marac"
+	}
+	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
+		d, err := s.decide(ctx, tx, a, access.Write, r, "site")
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Site(ctx, up.SiteID); err != nil {
+			return drive.NotFound("site")
+		}
+		if up.MARAC {
+			out.Inserted, out.Skipped, err = ImportMARAC(ctx, tx, up.SiteID, hs, nil)
+		} else {
+			out.Inserted, out.Skipped, err = ImportIncidents(ctx, tx, up.SiteID, recs, nil)
+		}
+		if err != nil {
+			return err
+		}
+		people, err := tx.SitePolicePeople(ctx, up.SiteID, "suspect")
+		if err != nil {
+			return err
+		}
+		out.Suspects = len(people)
+		if people, err = tx.SitePolicePeople(ctx, up.SiteID, "victim"); err != nil {
+			return err
+		}
+		out.Victims = len(people)
+		return tx.Audit(ctx, audit.Event{Action: action, ActorID: a.UserID, ActorRole: string(d.Role), RecordType: "site",
+			RecordID: strconv.FormatInt(up.SiteID, 10), SiteID: up.SiteID, Remote: a.Remote, Outcome: audit.OutcomeOK,
+			Reason: fmt.Sprintf("%d new, %d already held", out.Inserted, out.Skipped)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !up.MARAC {
+		err = s.DB.Transact(ctx, func(tx *store.Tx) error {
+			var err error
+			out.Matched, err = MatchAcrossSites(ctx, tx)
+			return err
+		})
+		if err != nil {
+			out.Matched = -1
+		}
+	}
+	return out, nil
+}
