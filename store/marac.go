@@ -82,17 +82,7 @@ func (tx *Tx) PersonHearings(ctx context.Context, personID int64) ([]MARACHearin
 // AssignHearingPeople stores a resolution's people on hearings; the
 // assignment's Incident is the hearing id.
 func (tx *Tx) AssignHearingPeople(ctx context.Context, as []PersonAssignment) error {
-	stmt, err := tx.tx.PrepareContext(ctx, tx.d.rebind(`UPDATE marac_hearings SET perpetrator_person = ?, victim_person = ? WHERE id = ?`))
-	if err != nil {
-		return tx.d.mapError(err)
-	}
-	defer stmt.Close()
-	for _, a := range as {
-		if _, err := stmt.ExecContext(ctx, optID(a.Suspect), optID(a.Victim), a.Incident); err != nil {
-			return tx.d.mapError(err)
-		}
-	}
-	return nil
+	return tx.assignPeople(ctx, "marac_hearings", "perpetrator_person", "victim_person", as)
 }
 
 func (tx *Tx) scanHearings(rows *sql.Rows) ([]MARACHearing, error) {

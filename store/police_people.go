@@ -65,23 +65,44 @@ func (tx *Tx) PersonIncidents(ctx context.Context, personID int64) ([]PoliceInci
 }
 
 // NewPolicePeople creates n people of a role at a site and returns their
-// ids.
+// ids, in no particular order. A resolution creates people by the
+// hundred thousand, so they are inserted many to a statement.
 func (tx *Tx) NewPolicePeople(ctx context.Context, siteID int64, role string, n int) ([]int64, error) {
-	stmt, err := tx.tx.PrepareContext(ctx, tx.d.rebind(`INSERT INTO police_people (site_id, role, created_at) VALUES (?, ?, ?) RETURNING id`))
-	if err != nil {
-		return nil, tx.d.mapError(err)
-	}
-	defer stmt.Close()
-	ids := make([]int64, n)
-	for i := range ids {
-		if err := stmt.QueryRowContext(ctx, siteID, role, tx.Now).Scan(&ids[i]); err != nil {
+	ids := make([]int64, 0, n)
+	for n > 0 {
+		k := min(n, batchRows)
+		q := `INSERT INTO police_people (site_id, role, created_at) VALUES ` + strings.TrimSuffix(strings.Repeat(`(?, ?, ?), `, k), ", ") + ` RETURNING id`
+		args := make([]any, 0, 3*k)
+		for range k {
+			args = append(args, siteID, role, tx.Now)
+		}
+		rows, err := tx.query(ctx, q, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, tx.d.mapError(err)
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return nil, tx.d.mapError(err)
 		}
+		n -= k
 	}
 	return ids, nil
 }
 
-// PersonAssignment gives one incident its resolved suspect and victim.
+// batchRows is how many rows one statement inserts or updates: well
+// under both engines' limits on parameters.
+const batchRows = 500
+
+// PersonAssignment gives one incident (or hearing) its resolved suspect
+// and victim.
 type PersonAssignment struct {
 	Incident, Suspect, Victim int64
 }
@@ -89,15 +110,25 @@ type PersonAssignment struct {
 // AssignPeople stores a resolution's people on incidents; a 0 person is
 // stored as none.
 func (tx *Tx) AssignPeople(ctx context.Context, as []PersonAssignment) error {
-	stmt, err := tx.tx.PrepareContext(ctx, tx.d.rebind(`UPDATE incidents SET suspect_person = ?, victim_person = ? WHERE id = ?`))
-	if err != nil {
-		return tx.d.mapError(err)
-	}
-	defer stmt.Close()
-	for _, a := range as {
-		if _, err := stmt.ExecContext(ctx, optID(a.Suspect), optID(a.Victim), a.Incident); err != nil {
-			return tx.d.mapError(err)
+	return tx.assignPeople(ctx, "incidents", "suspect_person", "victim_person", as)
+}
+
+// assignPeople updates many rows' two person columns, a batch to a
+// statement: a row's id, suspect and victim travel as a VALUES list that
+// the UPDATE joins on.
+func (tx *Tx) assignPeople(ctx context.Context, table, suspectCol, victimCol string, as []PersonAssignment) error {
+	for len(as) > 0 {
+		k := min(len(as), batchRows)
+		q := `WITH v (id, s, w) AS (VALUES ` + strings.TrimSuffix(strings.Repeat(`(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT)), `, k), ", ") + `)
+			UPDATE ` + table + ` SET ` + suspectCol + ` = v.s, ` + victimCol + ` = v.w FROM v WHERE ` + table + `.id = v.id`
+		args := make([]any, 0, 3*k)
+		for _, a := range as[:k] {
+			args = append(args, a.Incident, optID(a.Suspect), optID(a.Victim))
 		}
+		if _, err := tx.exec(ctx, q, args...); err != nil {
+			return err
+		}
+		as = as[k:]
 	}
 	return nil
 }
