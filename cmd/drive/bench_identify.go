@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -44,6 +45,7 @@ func runBenchIdentify(ctx context.Context, args []string, stdout, stderr io.Writ
 	sites := fs.Int("sites", 1, "number of sites (police forces) to split them over")
 	seed := fs.Uint64("seed", 1, "seed for generating and resolving")
 	keep := fs.String("dir", "", "directory for the extracts and database (default: a temporary one, removed afterwards)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the timed stages to this file (for go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -95,6 +97,17 @@ func runBenchIdentify(ctx context.Context, args []string, stdout, stderr io.Writ
 		return err
 	}
 
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return usageError{fmt.Sprintf("cannot write %s: %v", *cpuProfile, err)}
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	times := map[string]time.Duration{}
 	timed := func(name string, fn func() error) error {
 		start := time.Now()
