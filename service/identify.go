@@ -195,29 +195,44 @@ func closeScore(ctx context.Context, tx *store.Tx, c *casework.Case) error {
 	return nil
 }
 
-// ImportIncidents stores a validated police extract for a site and
-// resolves the site's people again, in the caller's transaction: the
-// incidents and the people they name are stored together, or nothing is.
-// Matching suspects across sites (MatchAcrossSites) is a separate step, so
-// a run of imports pays for it once. progress, if set, receives a line at
-// each stage.
+// ImportIncidents stores a validated police extract for a site with the
+// people it names, in the caller's transaction: the site's people are
+// resolved again over what it held and the new incidents together, the new
+// incidents are stored with their people, and the held ones whose people
+// changed are updated. Incidents whose reference the site already holds
+// (or that repeat one earlier in the extract) are skipped, so importing
+// the same extract twice changes nothing. Matching suspects across sites
+// (MatchAcrossSites) is a separate step, so a run of imports pays for it
+// once. progress, if set, receives a line at each stage.
 func ImportIncidents(ctx context.Context, tx *store.Tx, siteID int64, recs []incident.Record, progress func(string)) (inserted, skipped int, err error) {
 	say := func(format string, args ...any) {
 		if progress != nil {
 			progress(fmt.Sprintf(format, args...))
 		}
 	}
-	inserted, skipped, err = tx.ImportIncidents(ctx, siteID, recs, func(done int) { say("%d of %d stored", done, len(recs)) })
+	held, err := tx.IncidentRefs(ctx, siteID)
 	if err != nil {
 		return 0, 0, err
 	}
-	say("stored %d new incidents (%d already held); linking people", inserted, skipped)
-	res, err := ResolveSite(ctx, tx, siteID)
+	fresh := make([]incident.Record, 0, len(recs))
+	for _, r := range recs {
+		if held[r.Ref] {
+			skipped++
+			continue
+		}
+		held[r.Ref] = true
+		fresh = append(fresh, r)
+	}
+	say("%d new incidents (%d already held); linking people", len(fresh), skipped)
+	res, sus, vic, err := resolveSite(ctx, tx, siteID, fresh)
 	if err != nil {
 		return 0, 0, err
 	}
-	say("%d suspects and %d victims at the site", res.Suspects, res.Victims)
-	return inserted, skipped, nil
+	say("%d suspects and %d victims at the site; storing", res.Suspects, res.Victims)
+	if err := tx.InsertIncidents(ctx, siteID, fresh, sus, vic, func(done int) { say("%d of %d stored", done, len(fresh)) }); err != nil {
+		return 0, 0, err
+	}
+	return len(fresh), skipped, nil
 }
 
 // Resolution says what resolving a site's people found.
@@ -235,21 +250,30 @@ type Resolution struct {
 // new answer agrees with the old (identify.StableIDs), so a page, a
 // referral or a case's score that names a person still finds him.
 func ResolveSite(ctx context.Context, tx *store.Tx, siteID int64) (*Resolution, error) {
+	res, _, _, err := resolveSite(ctx, tx, siteID, nil)
+	return res, err
+}
+
+// resolveSite is ResolveSite over the site's stored incidents and
+// hearings and, with them, fresh incidents not stored yet: it stores the
+// people of what is stored, and returns the suspect and victim of each
+// fresh incident for the caller to store with it.
+func resolveSite(ctx context.Context, tx *store.Tx, siteID int64, fresh []incident.Record) (res *Resolution, freshSuspects, freshVictims []int64, err error) {
 	rows, err := tx.SitePoliceIncidents(ctx, siteID, drive.Date{})
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	hearings, err := tx.SiteMARAC(ctx, siteID, drive.Date{})
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	res := &Resolution{Incidents: len(rows)}
-	n := len(rows) + len(hearings)
+	res = &Resolution{Incidents: len(rows) + len(fresh)}
+	n := len(rows) + len(fresh) + len(hearings)
 	if n == 0 {
-		return res, nil
+		return res, nil, nil, nil
 	}
-	// Mentions: the incidents, then the hearings, each as a record of a
-	// suspect (perpetrator) and a victim.
+	// Mentions: the stored incidents, the fresh ones, then the hearings,
+	// each as a record of a suspect (perpetrator) and a victim.
 	recs := make([]incident.Record, 0, n)
 	prevSus, prevVic := make([]int64, 0, n), make([]int64, 0, n)
 	pos := make(map[int64]int, len(rows))
@@ -257,17 +281,21 @@ func ResolveSite(ctx context.Context, tx *store.Tx, siteID int64) (*Resolution, 
 		recs, pos[r.ID] = append(recs, r.Record), i
 		prevSus, prevVic = append(prevSus, r.SuspectPerson), append(prevVic, r.VictimPerson)
 	}
+	for _, r := range fresh {
+		recs = append(recs, r)
+		prevSus, prevVic = append(prevSus, 0), append(prevVic, 0)
+	}
 	for _, h := range hearings {
 		recs = append(recs, incident.Record{Ref: h.Ref, On: h.HeardOn, Suspect: h.Perpetrator, Victim: h.Victim})
 		prevSus, prevVic = append(prevSus, h.PerpetratorPerson), append(prevVic, h.VictimPerson)
 	}
 	incs, err := identify.Resolve(ctx, recs, 1)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	stored, err := tx.IdentityDecisions(ctx, siteID)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	var ds []identify.Decision
 	for _, d := range stored {
@@ -295,18 +323,18 @@ func ResolveSite(ctx context.Context, tx *store.Tx, siteID int64) (*Resolution, 
 			}
 		}
 		ids := identify.StableIDs(prev, keys)
-		var fresh []string
+		var newKeys []string
 		for k, id := range ids {
 			if id == 0 {
-				fresh = append(fresh, k)
+				newKeys = append(newKeys, k)
 			}
 		}
-		slices.Sort(fresh) // new ids in a fixed order
-		newIDs, err := tx.NewPolicePeople(ctx, siteID, string(role), len(fresh))
+		slices.Sort(newKeys) // new ids in a fixed order
+		newIDs, err := tx.NewPolicePeople(ctx, siteID, string(role), len(newKeys))
 		if err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
-		for j, k := range fresh {
+		for j, k := range newKeys {
 			ids[k] = newIDs[j]
 		}
 		for i, k := range keys {
@@ -322,20 +350,28 @@ func ResolveSite(ctx context.Context, tx *store.Tx, siteID int64) (*Resolution, 
 	}
 	var changed, changedHearings []store.PersonAssignment
 	for i := range recs {
+		if i >= len(rows) && i < len(rows)+len(fresh) {
+			continue // stored by the caller
+		}
 		if prevSus[i] == suspects[i] && prevVic[i] == victims[i] {
 			continue
 		}
 		if i < len(rows) {
 			changed = append(changed, store.PersonAssignment{Incident: rows[i].ID, Suspect: suspects[i], Victim: victims[i]})
 		} else {
-			changedHearings = append(changedHearings, store.PersonAssignment{Incident: hearings[i-len(rows)].ID, Suspect: suspects[i], Victim: victims[i]})
+			j := i - len(rows) - len(fresh)
+			changedHearings = append(changedHearings, store.PersonAssignment{Incident: hearings[j].ID, Suspect: suspects[i], Victim: victims[i]})
 		}
 	}
 	res.Moved = len(changed) + len(changedHearings)
 	if err := tx.AssignPeople(ctx, changed); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	return res, tx.AssignHearingPeople(ctx, changedHearings)
+	if err := tx.AssignHearingPeople(ctx, changedHearings); err != nil {
+		return nil, nil, nil, err
+	}
+	lo, hi := len(rows), len(rows)+len(fresh)
+	return res, suspects[lo:hi], victims[lo:hi], nil
 }
 
 // ImportMARAC stores a validated MARAC list for a site and resolves the

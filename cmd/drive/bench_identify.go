@@ -157,7 +157,6 @@ func runBenchIdentify(ctx context.Context, args []string, stdout, stderr io.Writ
 		if err != nil {
 			return err
 		}
-		var res *service.Resolution
 		err = timed("import+resolve", func() error {
 			return db.Transact(ctx, func(tx *store.Tx) error {
 				site := identity.Site{Code: r.code, Name: "Benchmark " + r.code, Region: "Benchmark"}
@@ -165,16 +164,10 @@ func runBenchIdentify(ctx context.Context, args []string, stdout, stderr io.Writ
 					return err
 				}
 				r.id = site.ID
-				inserted, _, err := tx.ImportIncidents(ctx, site.ID, recs, nil)
+				inserted, _, err := service.ImportIncidents(ctx, tx, site.ID, recs, nil)
 				if err == nil && inserted != len(recs) {
 					err = fmt.Errorf("stored %d of %d incidents", inserted, len(recs))
 				}
-				if err != nil {
-					return err
-				}
-				start := time.Now()
-				res, err = service.ResolveSite(ctx, tx, site.ID)
-				times["  of which resolve"] += time.Since(start)
 				return err
 			})
 		})
@@ -208,7 +201,7 @@ func runBenchIdentify(ctx context.Context, args []string, stdout, stderr io.Writ
 		acc.flagged, acc.serial, acc.truePos = acc.flagged+c.flagged, acc.serial+c.serial, acc.truePos+c.truePos
 		acc.majority, acc.mentions = acc.majority+c.majority, acc.mentions+c.mentions
 		if *sites > 1 {
-			fmt.Fprintf(stderr, "site %d of %d: %d incidents, %d suspects, %d victims; max RSS %.0f MiB\n", k+1, *sites, res.Incidents, res.Suspects, res.Victims, maxRSSMiB())
+			fmt.Fprintf(stderr, "site %d of %d: %d incidents; max RSS %.0f MiB\n", k+1, *sites, r.count, maxRSSMiB())
 		}
 	}
 	matched := 0
@@ -227,8 +220,7 @@ func runBenchIdentify(ctx context.Context, args []string, stdout, stderr io.Writ
 	var total time.Duration
 	for _, st := range []struct{ name, what string }{
 		{"read", "incident.Read: parse and validate each CSV"},
-		{"import+resolve", "service.ImportIncidents: store, link suspects and victims, store the people; one transaction per site"},
-		{"  of which resolve", "service.ResolveSite"},
+		{"import+resolve", "service.ImportIncidents: link the site's suspects and victims with the new incidents, store them with their people; one transaction per site"},
 		{"rank", fmt.Sprintf("load each site's window with its people and rank the top %d", benchIdentifyTop)},
 		{"match sites", "service.MatchAcrossSites: every site's suspects, linked across sites"},
 	} {
