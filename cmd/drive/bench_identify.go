@@ -24,6 +24,38 @@ import (
 	"github.com/drive-platform/drive/store"
 )
 
+// benchMovers is how many of each site's prolific perpetrators the
+// benchmark also places at the next site.
+const benchMovers = 20
+
+// pickMovers chooses up to n perpetrators with three or more incidents,
+// in the order they first appear, and returns the latest mention of each.
+func pickMovers(gen []incident.Record, truth synth.Truth, n int) []incident.Record {
+	count := map[int]int{}
+	latest := map[int]incident.Record{}
+	var order []int
+	for i, g := range gen {
+		if i >= len(truth.Suspect) {
+			break // records added after generation
+		}
+		p := truth.Suspect[i]
+		if count[p] == 0 {
+			order = append(order, p)
+		}
+		count[p]++
+		if g.On.After(latest[p].On) || latest[p].Ref == "" {
+			latest[p] = g
+		}
+	}
+	var out []incident.Record
+	for _, p := range order {
+		if count[p] >= 3 && len(out) < n {
+			out = append(out, latest[p])
+		}
+	}
+	return out
+}
+
 // benchIdentifyTop is how many suspects the benchmark ranks: about what a
 // site's panel looks at, and what the serial flag's accuracy is judged on.
 const benchIdentifyTop = 100
@@ -119,17 +151,44 @@ func runBenchIdentify(ctx context.Context, args []string, stdout, stderr io.Writ
 	var acc serialCounts
 	var genTime time.Duration
 	perpetrators, serialTotal := 0, 0
+	// Men who move: a few of each site's prolific perpetrators also have
+	// incidents at the next site, written as one of their mentions there
+	// was, so that matching across sites has known pairs to find. A
+	// mover's reference (at either site) finds the person he was resolved
+	// to, once ranked.
+	type mover struct {
+		fromRef, toRef   string
+		fromSite, toSite int
+	}
+	var movers []mover
+	var pending []incident.Record // the previous site's movers' latest mentions
+	personOf := map[string]int64{}  // mover reference -> resolved person
 	for k, r := range runs {
 		// Generate this site's extract (not timed), and keep its truth
 		// by reference.
 		genStart := time.Now()
 		gen, truthOf := synth.Generate(synth.Config{Incidents: r.count, Seed: *seed + uint64(k)*7919, End: asOf, RefPrefix: r.code})
-		if err := writeFile(r.extract, func(w io.Writer) error { return synth.WriteCSV(w, gen) }); err != nil {
-			return err
-		}
 		perp := make(map[string]int, len(gen))
 		for i, g := range gen {
 			perp[g.Ref] = truthOf.Suspect[i]
+		}
+		for j, m := range pending {
+			for n := range 2 {
+				ref := fmt.Sprintf("%s-MV%d-%d", r.code, j+1, n+1)
+				gen = append(gen, incident.Record{Ref: ref, On: asOf.AddDays(-20 - 40*n), Type: "common_assault", Crime: true, Suspect: m.Suspect,
+					Victim: incident.Person{GivenName: "Moved", FamilyName: fmt.Sprintf("Victim%s%d", r.code, j+1), Age: 30}})
+				perp[ref] = -1
+				if n == 0 {
+					movers = append(movers, mover{fromRef: m.Ref, toRef: ref, fromSite: k - 1, toSite: k})
+				}
+			}
+		}
+		pending = nil
+		if k+1 < len(runs) {
+			pending = pickMovers(gen, truthOf, benchMovers)
+		}
+		if err := writeFile(r.extract, func(w io.Writer) error { return synth.WriteCSV(w, gen) }); err != nil {
+			return err
 		}
 		perpetrators += truthOf.Perpetrators()
 		for _, sr := range truthOf.Serial {
@@ -196,6 +255,7 @@ func runBenchIdentify(ctx context.Context, args []string, stdout, stderr io.Writ
 			} else {
 				truth[i] = -1
 			}
+			personOf[row.Ref] = row.SuspectPerson
 		}
 		c := serialAccuracy(scores, service.ScoringInput(rows), truth, truthOf.Serial)
 		acc.flagged, acc.serial, acc.truePos = acc.flagged+c.flagged, acc.serial+c.serial, acc.truePos+c.truePos
@@ -204,17 +264,45 @@ func runBenchIdentify(ctx context.Context, args []string, stdout, stderr io.Writ
 			fmt.Fprintf(stderr, "site %d of %d: %d incidents; max RSS %.0f MiB\n", k+1, *sites, r.count, maxRSSMiB())
 		}
 	}
-	matched := 0
+	matched, found, predicted := 0, 0, 0
 	if *sites > 1 {
+		var groups []store.PolicePerson
 		err := timed("match sites", func() error {
 			return db.Transact(ctx, func(tx *store.Tx) error {
 				var err error
-				matched, err = service.MatchAcrossSites(ctx, tx)
+				if matched, err = service.MatchAcrossSites(ctx, tx); err != nil {
+					return err
+				}
+				groups, err = tx.NationalMatchPeople(ctx)
 				return err
 			})
 		})
 		if err != nil {
 			return err
+		}
+		// Judge the matching on cross-site pairs: each mover is a true
+		// pair; every pair of people at different sites in one group is a
+		// predicted pair.
+		groupOf := map[int64]int64{}
+		members := map[int64][]store.PolicePerson{}
+		for _, p := range groups {
+			groupOf[p.ID] = p.NationalMatch
+			members[p.NationalMatch] = append(members[p.NationalMatch], p)
+		}
+		for _, m := range members {
+			for i := range m {
+				for j := i + 1; j < len(m); j++ {
+					if m[i].SiteID != m[j].SiteID {
+						predicted++
+					}
+				}
+			}
+		}
+		for _, mv := range movers {
+			a, b := personOf[mv.fromRef], personOf[mv.toRef]
+			if a != 0 && groupOf[a] != 0 && groupOf[a] == groupOf[b] {
+				found++
+			}
 		}
 	}
 	var total time.Duration
@@ -237,7 +325,8 @@ func runBenchIdentify(ctx context.Context, args []string, stdout, stderr io.Writ
 	fmt.Fprintf(stdout, "peak memory        %.0f MiB resident (max RSS of the process, including generating one site's extract)\n", maxRSSMiB())
 	fmt.Fprintf(stdout, "truth              %d perpetrators, %d serial (generation took %.1fs, not timed)\n", perpetrators, serialTotal, genTime.Seconds())
 	if *sites > 1 {
-		fmt.Fprintf(stdout, "across sites       %d suspects matched at more than one site (the sites' populations are generated independently, so a match is a coincidence of name and date of birth or a false link)\n", matched)
+		fmt.Fprintf(stdout, "across sites       %d suspects matched at more than one site; of %d men planted at two sites, %d found (recall %.3f); %d of %d cross-site pairs true (precision %.3f)\n",
+			matched, len(movers), found, ratio(found, len(movers)), found, predicted, ratio(found, predicted))
 	}
 	fmt.Fprintf(stdout, "serial flag        precision %.3f (%d of %d flagged), recall %.3f (%d of %d truly serial) among each site's top %d\n",
 		ratio(acc.truePos, acc.flagged), acc.truePos, acc.flagged, ratio(acc.truePos, acc.serial), acc.truePos, acc.serial, benchIdentifyTop)

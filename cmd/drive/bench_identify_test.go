@@ -37,7 +37,7 @@ func TestRunBenchIdentify(t *testing.T) {
 	if m[2] == "0" || m[4] == "0" || precision < 0.7 || recall < 0.7 {
 		t.Errorf("serial flag accuracy too low or untested: %s", m[0])
 	}
-	if !regexp.MustCompile(`(?m)^across sites +\d+ suspects matched`).MatchString(out) {
+	if m := regexp.MustCompile(`(?m)^across sites +\d+ suspects matched at more than one site; of (\d+) men planted at two sites, \d+ found \(recall ([0-9.]+)\)`).FindStringSubmatch(out); m == nil || m[1] == "0" {
 		t.Errorf("no cross-site line:\n%s", out)
 	}
 	if !regexp.MustCompile(`(?m)^resolution +(0\.9[0-9]+|1\.000) of the top suspects`).MatchString(out) {

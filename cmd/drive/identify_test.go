@@ -58,6 +58,12 @@ func TestImportAndIdentify(t *testing.T) {
 	if !strings.Contains(lines[0], "Hollis") || !strings.Contains(lines[0], "4 incidents, 2 victims") || !strings.Contains(lines[0], "SERIAL") {
 		t.Fatalf("top of the list:\n%s", out)
 	}
+	// A reference repeated within one extract is stored once.
+	twice := filepath.Join(dir, "twice.csv")
+	os.WriteFile(twice, []byte(rows[0]+"\nT1,2026-01-01,abh,yes,Ann,Other,,,,,\nT1,2026-01-02,abh,yes,Ann,Other,,,,,\n"), 0o600)
+	if code, out, errOut := runCLI("import", "incidents", "--db", db, "--site", "NMR", twice); code != 0 || !strings.Contains(out, "Imported 1 new incidents (1 already held)") {
+		t.Fatalf("repeated reference: %d %s %s", code, out, errOut)
+	}
 	if code, _, _ := runCLI("import", "incidents", "--db", db, "--site", "ZZZ", good); code != 2 {
 		t.Fatalf("unknown site: exit %d; want 2", code)
 	}
