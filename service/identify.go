@@ -210,6 +210,9 @@ func ImportIncidents(ctx context.Context, tx *store.Tx, siteID int64, recs []inc
 			progress(fmt.Sprintf(format, args...))
 		}
 	}
+	if err := tx.LockSitePeople(ctx, siteID); err != nil {
+		return 0, 0, err
+	}
 	held, err := tx.IncidentRefs(ctx, siteID)
 	if err != nil {
 		return 0, 0, err
@@ -259,6 +262,9 @@ func ResolveSite(ctx context.Context, tx *store.Tx, siteID int64) (*Resolution, 
 // people of what is stored, and returns the suspect and victim of each
 // fresh incident for the caller to store with it.
 func resolveSite(ctx context.Context, tx *store.Tx, siteID int64, fresh []incident.Record) (res *Resolution, freshSuspects, freshVictims []int64, err error) {
+	if err := tx.LockSitePeople(ctx, siteID); err != nil {
+		return nil, nil, nil, err
+	}
 	rows, err := tx.SitePoliceIncidents(ctx, siteID, drive.Date{})
 	if err != nil {
 		return nil, nil, nil, err

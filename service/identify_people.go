@@ -149,6 +149,9 @@ func (s *Service) DecideIdentity(ctx context.Context, a Actor, id int64, in Iden
 		if err != nil {
 			return err
 		}
+		if err := tx.LockSitePeople(ctx, p.SiteID); err != nil {
+			return err
+		}
 		in.Reason = strings.TrimSpace(in.Reason)
 		if in.Reason == "" || len(in.Reason) > 2000 {
 			return drive.Invalid("The decision was not saved", map[string]string{"reason": "Say why, in up to 2,000 characters: what tells you who this is"})

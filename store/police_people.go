@@ -336,3 +336,20 @@ func (tx *Tx) CaseScores(ctx context.Context, caseID int64) ([]CaseScore, error)
 	}
 	return out, tx.d.mapError(rows.Err())
 }
+
+// identityLockSpace is the first key of the advisory locks that serialise
+// work on one site's people (the second is the site id).
+const identityLockSpace = 1146243416
+
+// LockSitePeople makes the rest of the transaction the only one changing
+// a site's police people: a resolution and an analyst's ruling at the
+// same time would otherwise each write over the other. On PostgreSQL it
+// takes a transaction-scoped advisory lock; SQLite has one writer at a
+// time already.
+func (tx *Tx) LockSitePeople(ctx context.Context, siteID int64) error {
+	if tx.d.name != "postgres" {
+		return nil
+	}
+	_, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(?, ?)`, identityLockSpace, siteID)
+	return err
+}
