@@ -161,8 +161,8 @@ func runBenchIdentify(ctx context.Context, args []string, stdout, stderr io.Writ
 		fromSite, toSite int
 	}
 	var movers []mover
-	var pending []incident.Record // the previous site's movers' latest mentions
-	personOf := map[string]int64{}  // mover reference -> resolved person
+	var pending []incident.Record  // the previous site's movers' latest mentions
+	personOf := map[string]int64{} // mover reference -> resolved person
 	for k, r := range runs {
 		// Generate this site's extract (not timed), and keep its truth
 		// by reference.
