@@ -280,13 +280,19 @@ const MovePrior = 0.05
 const CrossSiteOdds = 9.0
 
 // MatchAcrossSites finds the suspects known to police at more than one
-// site: each site's suspects, one line each (the name, date of birth and
-// postcode he is most often written with), are linked across sites only,
-// and pairs the evidence supports under MovePrior at CrossSiteOdds are
-// grouped; a date of birth that plainly differs keeps two men apart. Every
-// group spans two or more sites, since pairs within a site are never
-// compared (the site's own resolution has ruled on those). It replaces the
-// previous answer. It returns the number of suspects in such groups.
+// site. Each site's suspects are written as up to RepresentativeLines
+// lines each (the ways he is most often written: name and date of birth,
+// with his latest postcode) and linked all together. Linking within sites
+// too is deliberate: a man's own lines are true matches the linker learns
+// from how names and dates vary between two records of one person, which
+// pairs across sites alone are far too few to teach it (the learned
+// weights then describe "shares a given name", not "is the same man").
+// Only pairs across sites are then judged, with a prior that fits the
+// question: of a man known at one site, about MovePrior are known at some
+// other site too, spread over that site's suspects; pairs at CrossSiteOdds
+// or better join their suspects into a group, and a date of birth that
+// plainly differs keeps two men apart. It replaces the previous answer and
+// returns the number of suspects in groups.
 func MatchAcrossSites(ctx context.Context, tx *store.Tx) (int, error) {
 	sites, err := tx.Sites(ctx)
 	if err != nil {
@@ -300,7 +306,9 @@ func MatchAcrossSites(ctx context.Context, tx *store.Tx) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var ids []int64
+	var owner []int // each line's suspect, as an index into people
+	var people []int64
+	perSite := map[int]int{} // suspects per source
 	withData := 0
 	for n, site := range sites {
 		rows, err := tx.SitePoliceIncidents(ctx, site.ID, drive.Date{})
@@ -311,29 +319,27 @@ func MatchAcrossSites(ctx context.Context, tx *store.Tx) (int, error) {
 			withData++
 		}
 		for _, rep := range representatives(rows) {
-			if err := t.Add(n+1, strconv.FormatInt(rep.id, 10), []string{rep.GivenName, rep.FamilyName, rep.DOB.String(), rep.Postcode}); err != nil {
-				return 0, err
+			perSite[n+1]++
+			for k, line := range rep.lines {
+				if err := t.Add(n+1, strconv.FormatInt(rep.id, 10)+"/"+strconv.Itoa(k), []string{line.GivenName, line.FamilyName, line.DOB.String(), line.Postcode}); err != nil {
+					return 0, err
+				}
+				owner = append(owner, len(people))
 			}
-			ids = append(ids, rep.id)
+			people = append(people, rep.id)
 		}
 	}
 	groups := map[int64]int64{}
-	if withData >= 2 {
-		// The linker proposes candidates generously (a low threshold);
-		// each cross-site pair is then judged with a prior that fits the
-		// question: of a man known at one site, about MovePrior are known
-		// at some other site too, spread over that site's suspects.
-		res, err := linkage.Link(ctx, t, linkage.Options{Seed: 1, AcrossSourcesOnly: true, Threshold: 0.01})
+	if withData >= 2 && t.Len() >= 2 {
+		res, err := linkage.Link(ctx, t, linkage.Options{Seed: 1, Threshold: 0.01})
 		if err != nil {
 			return 0, err
 		}
-		perSite := map[int]int{}
 		members := map[int][]int{}
 		for i, c := range res.Cluster {
-			perSite[t.Source(i)]++
 			members[c] = append(members[c], i)
 		}
-		parent := make([]int, len(ids))
+		parent := make([]int, len(people))
 		for i := range parent {
 			parent[i] = i
 		}
@@ -354,74 +360,97 @@ func MatchAcrossSites(ctx context.Context, tx *store.Tx) (int, error) {
 					}
 					prior := math.Log2(MovePrior / float64(max(perSite[t.Source(i)], perSite[t.Source(j)])))
 					if res.Evidence(i, j)+prior >= math.Log2(CrossSiteOdds) {
-						parent[find(i)] = find(j)
+						parent[find(owner[i])] = find(owner[j])
 					}
 				}
 			}
 		}
 		byRoot := map[int][]int{}
-		for i := range ids {
+		for i := range people {
 			byRoot[find(i)] = append(byRoot[find(i)], i)
 		}
 		for _, m := range byRoot {
 			if len(m) < 2 {
 				continue
 			}
-			low := ids[m[0]]
+			low := people[m[0]]
 			for _, i := range m {
-				low = min(low, ids[i])
+				low = min(low, people[i])
 			}
 			for _, i := range m {
-				groups[ids[i]] = low
+				groups[people[i]] = low
 			}
 		}
 	}
 	return len(groups), tx.SetNationalMatches(ctx, groups)
 }
 
+// RepresentativeLines is how many ways of writing a suspect matching
+// across sites compares: enough to carry the usual variants (a nickname, a
+// mistyped date), few enough that a prolific man's dozens of incidents do
+// not swamp the table.
+const RepresentativeLines = 3
+
 type representative struct {
-	id int64
-	incident.Person
+	id    int64
+	lines []incident.Person
 }
 
-// representatives gives each suspect at a site the name and date of birth
-// he is most often written with (the latest, on a tie) and his latest
-// postcode, so that matching across sites compares people, not mentions.
+// representatives gives each suspect at a site the ways he is most often
+// written (name and date of birth, most frequent first, the latest on a
+// tie), each with his latest postcode.
 func representatives(rows []store.PoliceIncident) []representative {
+	type variant struct {
+		p     incident.Person
+		n     int
+		order int
+	}
 	type tally struct {
-		names, dobs map[string]int
-		best        representative
-		nameN, dobN int
+		variants map[string]*variant
+		postcode string
 	}
 	by := map[int64]*tally{}
 	var order []int64
-	for _, r := range rows { // oldest first, so ">=" prefers the latest
+	for i, r := range rows { // oldest first
 		if r.SuspectPerson == 0 {
 			continue
 		}
 		t := by[r.SuspectPerson]
 		if t == nil {
-			t = &tally{names: map[string]int{}, dobs: map[string]int{}, best: representative{id: r.SuspectPerson}}
+			t = &tally{variants: map[string]*variant{}}
 			by[r.SuspectPerson] = t
 			order = append(order, r.SuspectPerson)
 		}
-		name := r.Suspect.GivenName + "\x00" + r.Suspect.FamilyName
-		if t.names[name]++; t.names[name] >= t.nameN {
-			t.nameN, t.best.GivenName, t.best.FamilyName = t.names[name], r.Suspect.GivenName, r.Suspect.FamilyName
+		key := r.Suspect.GivenName + "\x00" + r.Suspect.FamilyName + "\x00" + r.Suspect.DOB.String()
+		v := t.variants[key]
+		if v == nil {
+			v = &variant{p: incident.Person{GivenName: r.Suspect.GivenName, FamilyName: r.Suspect.FamilyName, DOB: r.Suspect.DOB}}
+			t.variants[key] = v
 		}
-		if !r.Suspect.DOB.IsZero() {
-			k := r.Suspect.DOB.String()
-			if t.dobs[k]++; t.dobs[k] >= t.dobN {
-				t.dobN, t.best.DOB = t.dobs[k], r.Suspect.DOB
-			}
-		}
+		v.n, v.order = v.n+1, i
 		if r.Suspect.Postcode != "" {
-			t.best.Postcode = r.Suspect.Postcode
+			t.postcode = r.Suspect.Postcode
 		}
 	}
 	out := make([]representative, len(order))
 	for i, id := range order {
-		out[i] = by[id].best
+		t := by[id]
+		vs := make([]*variant, 0, len(t.variants))
+		for _, v := range t.variants {
+			vs = append(vs, v)
+		}
+		slices.SortFunc(vs, func(a, b *variant) int {
+			if r := cmp.Compare(b.n, a.n); r != 0 {
+				return r
+			}
+			return cmp.Compare(b.order, a.order)
+		})
+		rep := representative{id: id}
+		for _, v := range vs[:min(len(vs), RepresentativeLines)] {
+			v.p.Postcode = t.postcode
+			rep.lines = append(rep.lines, v.p)
+		}
+		out[i] = rep
 	}
 	return out
 }
