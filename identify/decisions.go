@@ -65,9 +65,11 @@ func (d Decision) Validate() error {
 }
 
 // Apply rules on resolved incidents, in the order given (later rulings
-// stand over earlier ones). A split gives its mentions a new key
-// ("S-split-<n>" or "V-split-<n>"), so keys from Resolve never collide
-// with it; a confirm gives every mention the key of its first.
+// stand over earlier ones). Each ruling gives its mentions a key of its
+// own ("S-split-<n>", "V-confirm-<n>", ...), so keys from Resolve never
+// collide with it and a confirmed person cannot be pulled into whoever the
+// linker put one of his mentions with this time; StableIDs then gives the
+// key the id most of its mentions carried.
 func Apply(incidents []Incident, decisions []Decision) {
 	for n, d := range decisions {
 		var in []int
@@ -79,17 +81,11 @@ func Apply(incidents []Incident, decisions []Decision) {
 		if len(in) == 0 {
 			continue
 		}
-		var key string
-		switch {
-		case d.Kind == Split && d.Role == SuspectRole:
-			key = "S-split-" + strconv.Itoa(n+1)
-		case d.Kind == Split:
-			key = "V-split-" + strconv.Itoa(n+1)
-		case d.Role == SuspectRole:
-			key = incidents[in[0]].SuspectID
-		default:
-			key = incidents[in[0]].VictimIDs[0]
+		key := "S-"
+		if d.Role == VictimRole {
+			key = "V-"
 		}
+		key += string(d.Kind) + "-" + strconv.Itoa(n+1)
 		for _, i := range in {
 			inc := &incidents[i]
 			if d.Role == SuspectRole {

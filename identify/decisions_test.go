@@ -43,10 +43,10 @@ func TestApply(t *testing.T) {
 		in := mk()
 		Apply(in, []Decision{{Role: VictimRole, Kind: Confirm, Mentions: []int{0, 1, 2}}})
 		got := keysOf(in, VictimRole)
-		if got[0] != "V1" || got[1] != "V1" || got[2] != "" || got[3] != "V3" {
+		if got[0] != got[1] || got[0] == "V1" || got[0] == "V2" || got[2] != "" || got[3] != "V3" {
 			t.Errorf("victims after confirm: %v", got)
 		}
-		if in[1].VictimAges["V1"] != 31 {
+		if in[1].VictimAges[got[1]] != 31 {
 			t.Errorf("age not carried: %v", in[1].VictimAges)
 		}
 	})
@@ -57,8 +57,18 @@ func TestApply(t *testing.T) {
 			{Role: SuspectRole, Kind: Confirm, Mentions: []int{1, 0}},
 		})
 		got := keysOf(in, SuspectRole)
-		if got[0] != "S1" || got[1] != "S1" || got[2] != "S1" {
+		if got[0] != got[1] || got[2] != "S1" || got[0] == "S1" {
 			t.Errorf("suspects after split then confirm: %v", got)
+		}
+	})
+	t.Run("a confirmed person is not pulled into another", func(t *testing.T) {
+		in := mk()
+		// This time the linker put the first confirmed mention with S2.
+		in[0].SuspectID = "S2"
+		Apply(in, []Decision{{Role: SuspectRole, Kind: Confirm, Mentions: []int{0, 1, 2}}})
+		got := keysOf(in, SuspectRole)
+		if got[0] != got[1] || got[1] != got[2] || got[3] != "S2" || got[0] == "S2" {
+			t.Errorf("suspects after confirm: %v", got)
 		}
 	})
 }

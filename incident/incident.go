@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/drive-platform/drive"
 )
@@ -201,12 +202,31 @@ func (l layout) read(r io.Reader, m Mapping, each func(*row)) ([]RowError, error
 			errs = append(errs, RowError{line, "row", "not readable CSV: " + err.Error()})
 			continue
 		}
+		if bad := badText(cells); bad != "" {
+			errs = append(errs, RowError{line, "row", bad})
+			continue
+		}
 		each(&row{line: line, cells: cells, idx: idx, m: m, errs: &errs})
 	}
 	if rows == 0 {
 		return nil, drive.Errorf(drive.EINVALID, "The file has a header but no %s", l.many)
 	}
 	return errs, nil
+}
+
+// badText says what is wrong with a row whose text could not be stored
+// as written: bytes that are not UTF-8 (a file saved in an older Windows
+// encoding) or a NUL. "" when the row is fine.
+func badText(cells []string) string {
+	for _, c := range cells {
+		if !utf8.ValidString(c) {
+			return "the text is not UTF-8: save the file as CSV UTF-8 and import it again"
+		}
+		if strings.ContainsRune(c, 0) {
+			return "the row contains a NUL character"
+		}
+	}
+	return ""
 }
 
 // row is one data row being validated: its cells by logical field, and

@@ -91,3 +91,20 @@ func FuzzParseMapping(f *testing.F) {
 	f.Add(`[]`)
 	f.Fuzz(func(t *testing.T, in string) { _, _ = ParseMapping([]byte(in)) })
 }
+
+// TestReadRefusesBadText: a file in an older Windows encoding, or with a
+// NUL, is refused row by row rather than stored differently on each
+// database engine.
+func TestReadRefusesBadText(t *testing.T) {
+	in := "ref,date,type,suspect_given,suspect_family\nR1,2026-01-01,abh,Jos\xe9,Hollis\nR2,2026-01-02,abh,A\x00,B\nR3,2026-01-03,abh,Ann,Other\n"
+	recs, errs, err := Read(strings.NewReader(in), DefaultMapping(), drive.MustDate("2026-11-23"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(errs) != 2 || errs[0].Line != 2 || !strings.Contains(errs[0].Message, "UTF-8") || errs[1].Line != 3 || !strings.Contains(errs[1].Message, "NUL") {
+		t.Fatalf("errors: %v", errs)
+	}
+	if len(recs) != 1 || recs[0].Ref != "R3" {
+		t.Fatalf("records: %+v", recs)
+	}
+}

@@ -63,7 +63,7 @@ func (s *Service) Import(ctx context.Context, a Actor, up Upload) (*UploadResult
 	if len(up.Mapping) > 0 {
 		var err error
 		if mapping, err = parse(up.Mapping); err != nil {
-			return nil, err
+			return nil, drive.Invalid("The mapping file could not be used", map[string]string{"mapping": drive.ErrorMessage(err)})
 		}
 	}
 	today := up.Today
@@ -76,6 +76,9 @@ func (s *Service) Import(ctx context.Context, a Actor, up Upload) (*UploadResult
 	} else {
 		recs, out.Problems, err = incident.Read(up.File, mapping, today)
 		out.Rows = len(recs)
+	}
+	if drive.ErrorCode(err) == drive.EINVALID {
+		return nil, drive.Invalid("The file could not be imported", map[string]string{"file": drive.ErrorMessage(err)})
 	}
 	if err != nil || len(out.Problems) > 0 {
 		return out, err
@@ -119,8 +122,12 @@ func (s *Service) Import(ctx context.Context, a Actor, up Upload) (*UploadResult
 	if !up.MARAC {
 		err = s.DB.Transact(ctx, func(tx *store.Tx) error {
 			var err error
-			out.Matched, err = MatchAcrossSites(ctx, tx)
-			return err
+			if out.Matched, err = MatchAcrossSites(ctx, tx); err != nil {
+				return err
+			}
+			return tx.Audit(ctx, audit.Event{Action: "identify.match_sites", ActorID: a.UserID, RecordType: "site",
+				RecordID: strconv.FormatInt(up.SiteID, 10), SiteID: up.SiteID, Remote: a.Remote, Outcome: audit.OutcomeOK,
+				Reason: fmt.Sprintf("%d suspects known at more than one site", out.Matched)})
 		})
 		if err != nil {
 			out.Matched = -1

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
@@ -153,7 +154,7 @@ func (s *Service) DecideIdentity(ctx context.Context, a Actor, id int64, in Iden
 			return err
 		}
 		in.Reason = strings.TrimSpace(in.Reason)
-		if in.Reason == "" || len(in.Reason) > 2000 {
+		if in.Reason == "" || utf8.RuneCountInString(in.Reason) > 2000 || !utf8.ValidString(in.Reason) || strings.ContainsRune(in.Reason, 0) {
 			return drive.Invalid("The decision was not saved", map[string]string{"reason": "Say why, in up to 2,000 characters: what tells you who this is"})
 		}
 		if err := (identify.Decision{Role: in.Role, Kind: in.Kind, Mentions: make([]int, len(in.Incidents))}).Validate(); err != nil {
@@ -479,11 +480,30 @@ type NationalMatch struct {
 	Victims int
 }
 
+// CanSeeNationalMatches says whether a user may see the suspects known at
+// more than one site: the national team, with national aggregate access.
+func CanSeeNationalMatches(sub access.Subject) bool {
+	_, national := sub.SitesFor(access.Aggregates, access.Read)
+	if !national {
+		return false
+	}
+	for _, g := range sub.Grants {
+		if g.Role == access.National && g.SiteID == 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // NationalMatches lists the suspects known at more than one site for the
 // national team, each site's part scored as of asOf, most victims first.
 // It needs aggregate read nationally. Errors: ENOTFOUND otherwise.
+//
+// Each match is one man, so it is more than an aggregate: only the
+// national team sees it (not commissioners or evaluators, whose national
+// access is to totals), and it never carries who he is.
 func (s *Service) NationalMatches(ctx context.Context, a Actor, asOf drive.Date) ([]NationalMatch, error) {
-	if _, national := a.Subject.SitesFor(access.Aggregates, access.Read); !national {
+	if !CanSeeNationalMatches(a.Subject) {
 		return nil, drive.NotFound("page")
 	}
 	strategy := identify.Default()

@@ -42,7 +42,7 @@ func (tx *Tx) ImportIncidents(ctx context.Context, siteID int64, recs []incident
 // SiteIncidents returns a site's incidents on or after since, oldest first.
 func (tx *Tx) SiteIncidents(ctx context.Context, siteID int64, since drive.Date) ([]incident.Record, error) {
 	rows, err := tx.query(ctx, `SELECT ref, occurred_on, type, crime, suspect_given, suspect_family, suspect_dob, suspect_postcode,
-		victim_given, victim_family, victim_dob, victim_age FROM incidents WHERE site_id = ? AND occurred_on >= ? ORDER BY occurred_on, ref`, siteID, since)
+		victim_given, victim_family, victim_dob, victim_age FROM incidents WHERE site_id = ? AND occurred_on >= ? ORDER BY occurred_on, id`, siteID, since)
 	if err != nil {
 		return nil, err
 	}

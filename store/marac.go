@@ -59,7 +59,7 @@ func (tx *Tx) SiteMARAC(ctx context.Context, siteID int64, since drive.Date) ([]
 	if since.IsZero() {
 		since = drive.Date{Year: 1, Month: 1, Day: 1}
 	}
-	rows, err := tx.query(ctx, `SELECT `+hearingColumns+` FROM marac_hearings WHERE site_id = ? AND heard_on >= ? ORDER BY heard_on, ref, id`, siteID, since)
+	rows, err := tx.query(ctx, `SELECT `+hearingColumns+` FROM marac_hearings WHERE site_id = ? AND heard_on >= ? ORDER BY heard_on, id`, siteID, since)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +72,7 @@ const hearingColumns = `id, ref, heard_on, victim_given, victim_family, victim_d
 // PersonHearings returns the hearings naming a police person as
 // perpetrator, oldest first.
 func (tx *Tx) PersonHearings(ctx context.Context, personID int64) ([]MARACHearing, error) {
-	rows, err := tx.query(ctx, `SELECT `+hearingColumns+` FROM marac_hearings WHERE perpetrator_person = ? ORDER BY heard_on, ref, id`, personID)
+	rows, err := tx.query(ctx, `SELECT `+hearingColumns+` FROM marac_hearings WHERE perpetrator_person = ? ORDER BY heard_on, id`, personID)
 	if err != nil {
 		return nil, err
 	}

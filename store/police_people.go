@@ -45,7 +45,7 @@ func (tx *Tx) SitePoliceIncidents(ctx context.Context, siteID int64, since drive
 	if since.IsZero() {
 		since = drive.Date{Year: 1, Month: 1, Day: 1}
 	}
-	rows, err := tx.query(ctx, `SELECT `+policeIncidentColumns+` FROM incidents WHERE site_id = ? AND occurred_on >= ? ORDER BY occurred_on, ref`,
+	rows, err := tx.query(ctx, `SELECT `+policeIncidentColumns+` FROM incidents WHERE site_id = ? AND occurred_on >= ? ORDER BY occurred_on, id`,
 		siteID, since)
 	if err != nil {
 		return nil, err
@@ -57,7 +57,7 @@ func (tx *Tx) SitePoliceIncidents(ctx context.Context, siteID int64, since drive
 // suspect or victim, oldest first.
 func (tx *Tx) PersonIncidents(ctx context.Context, personID int64) ([]PoliceIncident, error) {
 	rows, err := tx.query(ctx, `SELECT `+policeIncidentColumns+` FROM incidents WHERE suspect_person = ? OR victim_person = ?
-		ORDER BY occurred_on, ref`, personID, personID)
+		ORDER BY occurred_on, id`, personID, personID)
 	if err != nil {
 		return nil, err
 	}

@@ -255,7 +255,11 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 	site, _ := strconv.ParseInt(r.PostFormValue("site"), 10, 64)
 	file, header, err := r.FormFile("file")
 	if err != nil {
-		d.Errors = FormErrors{{"file", "Choose the CSV file to import"}}
+		msg := "Choose the CSV file to import"
+		if strings.Contains(err.Error(), "too large") {
+			msg = "The file is larger than 256 MB: split the extract by date and import each part"
+		}
+		d.Errors = FormErrors{{"file", msg}}
 		return s.renderImport(w, r, http.StatusUnprocessableEntity, d)
 	}
 	defer file.Close()
@@ -273,7 +277,10 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	res, err := s.svc.Import(r.Context(), actorOf(r), up)
 	if drive.ErrorCode(err) == drive.EINVALID {
-		d.Errors = FormErrors{{"mapping", drive.ErrorMessage(err)}}
+		d.Errors = formErrors(asInvalid(err).Fields, "file", "mapping")
+		if len(d.Errors) == 0 {
+			d.Errors = FormErrors{{"file", drive.ErrorMessage(err)}}
+		}
 		return s.renderImport(w, r, http.StatusUnprocessableEntity, d)
 	}
 	if err != nil {

@@ -287,7 +287,7 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 		case rt.path == "/identify/national":
 			targets = []matrixTarget{{path: func(p string) string { return p }, expect: func(sub access.Subject, _ access.Action) bool {
 				_, national := sub.SitesFor(access.Aggregates, access.Read)
-				return national
+				return national && sub.HasRole(access.National)
 			}}}
 		case strings.HasPrefix(rt.path, "/identify/people/{id}"):
 			targets = nil

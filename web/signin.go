@@ -16,6 +16,7 @@ import (
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -53,7 +54,7 @@ func navFor(sub access.Subject, path string) []NavItem {
 	if holds(sub, need{access.PoliceIntel, access.Read}) {
 		items = append(items, NavItem{Label: "Identification", Href: "/identify", Current: strings.HasPrefix(path, "/identify")})
 	}
-	if _, national := sub.SitesFor(access.Aggregates, access.Read); national {
+	if service.CanSeeNationalMatches(sub) {
 		items = append(items, NavItem{Label: "Across sites", Href: "/identify/national", Current: path == "/identify/national"})
 	}
 	if holds(sub, need{access.PerpetratorCase, access.Read}) {
