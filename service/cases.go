@@ -254,7 +254,9 @@ func (s *Service) Case(ctx context.Context, a Actor, id int64) (*CaseView, error
 			if v.Scores, err = tx.CaseScores(ctx, id); err != nil {
 				return err
 			}
-			if len(v.Scores) == 2 && v.Scores[0].Total > 0 {
+			// A change is only meaningful between scores of one strategy.
+			if len(v.Scores) == 2 && v.Scores[0].Total > 0 && v.Scores[0].StrategyCode == v.Scores[1].StrategyCode &&
+				v.Scores[0].StrategyVersion == v.Scores[1].StrategyVersion {
 				ch := (v.Scores[1].Total - v.Scores[0].Total) / v.Scores[0].Total * 100
 				v.ScoreChange = &ch
 			}

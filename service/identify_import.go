@@ -103,15 +103,9 @@ func (s *Service) Import(ctx context.Context, a Actor, up Upload) (*UploadResult
 		if err != nil {
 			return err
 		}
-		people, err := tx.SitePolicePeople(ctx, up.SiteID, "suspect")
-		if err != nil {
+		if out.Suspects, out.Victims, err = tx.SitePeopleCounts(ctx, up.SiteID); err != nil {
 			return err
 		}
-		out.Suspects = len(people)
-		if people, err = tx.SitePolicePeople(ctx, up.SiteID, "victim"); err != nil {
-			return err
-		}
-		out.Victims = len(people)
 		return tx.Audit(ctx, audit.Event{Action: action, ActorID: a.UserID, ActorRole: string(d.Role), RecordType: "site",
 			RecordID: strconv.FormatInt(up.SiteID, 10), SiteID: up.SiteID, Remote: a.Remote, Outcome: audit.OutcomeOK,
 			Reason: fmt.Sprintf("%d new, %d already held", out.Inserted, out.Skipped)})

@@ -353,3 +353,11 @@ func (tx *Tx) LockSitePeople(ctx context.Context, siteID int64) error {
 	_, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(?, ?)`, identityLockSpace, siteID)
 	return err
 }
+
+// SitePeopleCounts returns how many suspects and victims a site's
+// incidents name: people a resolution left with no incident are not
+// counted.
+func (tx *Tx) SitePeopleCounts(ctx context.Context, siteID int64) (suspects, victims int, err error) {
+	err = tx.queryRow(ctx, `SELECT COUNT(DISTINCT suspect_person), COUNT(DISTINCT victim_person) FROM incidents WHERE site_id = ?`, siteID).Scan(&suspects, &victims)
+	return suspects, victims, tx.d.mapError(err)
+}
