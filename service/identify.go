@@ -156,6 +156,10 @@ func caseScore(kind string, person int64, sc identify.Score) store.CaseScore {
 // A man with no incident in the window scores zero.
 func scorePerson(ctx context.Context, tx *store.Tx, personID int64, asOf drive.Date) (identify.Score, error) {
 	strategy := identify.Default()
+	personID, err := tx.CurrentPerson(ctx, personID)
+	if err != nil {
+		return identify.Score{}, err
+	}
 	rows, err := tx.PersonIncidents(ctx, personID)
 	if err != nil {
 		return identify.Score{}, err
@@ -188,7 +192,11 @@ func closeScore(ctx context.Context, tx *store.Tx, c *casework.Case) error {
 		if err != nil {
 			return err
 		}
-		cs := caseScore("exit", sc.PolicePerson, exit)
+		person := sc.PolicePerson
+		if id, err := strconv.ParseInt(exit.Suspect, 10, 64); err == nil {
+			person = id // the person who holds his mentions now
+		}
+		cs := caseScore("exit", person, exit)
 		cs.CaseID = c.ID
 		return tx.SetCaseScore(ctx, cs)
 	}
@@ -370,6 +378,38 @@ func resolveSite(ctx context.Context, tx *store.Tx, siteID int64, fresh []incide
 		}
 	}
 	res.Moved = len(changed) + len(changedHearings)
+	// A person left with no mention is retired into the person most of his
+	// mentions went to, so a case's entry score or a bookmarked page that
+	// names him still finds him.
+	inUse := map[int64]bool{}
+	for i := range recs {
+		inUse[suspects[i]], inUse[victims[i]] = true, true
+	}
+	went := map[int64]map[int64]int{}
+	for i := range recs {
+		for _, pv := range [][2]int64{{prevSus[i], suspects[i]}, {prevVic[i], victims[i]}} {
+			if pv[0] == 0 || inUse[pv[0]] || pv[1] == 0 {
+				continue
+			}
+			if went[pv[0]] == nil {
+				went[pv[0]] = map[int64]int{}
+			}
+			went[pv[0]][pv[1]]++
+		}
+	}
+	merged := make(map[int64]int64, len(went))
+	for old, to := range went {
+		best, bestN := int64(0), 0
+		for id, k := range to {
+			if k > bestN || (k == bestN && id < best) {
+				best, bestN = id, k
+			}
+		}
+		merged[old] = best
+	}
+	if err := tx.SetMergedInto(ctx, merged, nil); err != nil {
+		return nil, nil, nil, err
+	}
 	if err := tx.AssignPeople(ctx, changed); err != nil {
 		return nil, nil, nil, err
 	}

@@ -40,6 +40,9 @@ type SuspectView struct {
 	Users    map[int64]string
 	// CanDecide: the actor may confirm or split this identity.
 	CanDecide bool
+	// MovedTo is set, and nothing else, when a resolution gave all his
+	// mentions to another person: the person who holds them now.
+	MovedTo int64
 }
 
 // policePerson loads a suspect the actor may read or write. Victims
@@ -64,6 +67,11 @@ func (s *Service) Suspect(ctx context.Context, a Actor, id int64, asOf drive.Dat
 			return err
 		}
 		v.Person = *p
+		if p.MergedInto != 0 {
+			// His mentions are someone else's now: send the reader there.
+			v.MovedTo, err = tx.CurrentPerson(ctx, id)
+			return err
+		}
 		rows, err := tx.PersonIncidents(ctx, id)
 		if err != nil {
 			return err

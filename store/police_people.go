@@ -145,17 +145,20 @@ type PolicePerson struct {
 	// NationalMatch groups this suspect with the same man known at other
 	// sites; 0 when he is known at one site only.
 	NationalMatch int64
+	// MergedInto is the person a resolution gave all his mentions to; 0
+	// while he has mentions of his own.
+	MergedInto int64
 }
 
-const policePersonColumns = `id, site_id, role, confirmed_by, confirmed_at, national_match`
+const policePersonColumns = `id, site_id, role, confirmed_by, confirmed_at, national_match, merged_into`
 
 func scanPolicePerson(row interface{ Scan(...any) error }, p *PolicePerson) error {
-	var by, match sql.NullInt64
+	var by, match, merged sql.NullInt64
 	var at sql.NullTime
-	if err := row.Scan(&p.ID, &p.SiteID, &p.Role, &by, &at, &match); err != nil {
+	if err := row.Scan(&p.ID, &p.SiteID, &p.Role, &by, &at, &match, &merged); err != nil {
 		return err
 	}
-	p.ConfirmedBy, p.ConfirmedAt, p.NationalMatch = by.Int64, fromNullTime(at), match.Int64
+	p.ConfirmedBy, p.ConfirmedAt, p.NationalMatch, p.MergedInto = by.Int64, fromNullTime(at), match.Int64, merged.Int64
 	return nil
 }
 
@@ -360,4 +363,42 @@ func (tx *Tx) LockSitePeople(ctx context.Context, siteID int64) error {
 func (tx *Tx) SitePeopleCounts(ctx context.Context, siteID int64) (suspects, victims int, err error) {
 	err = tx.queryRow(ctx, `SELECT COUNT(DISTINCT suspect_person), COUNT(DISTINCT victim_person) FROM incidents WHERE site_id = ?`, siteID).Scan(&suspects, &victims)
 	return suspects, victims, tx.d.mapError(err)
+}
+
+// SetMergedInto records, for people a resolution left without mentions,
+// the person most of their mentions went to (and clears it for people who
+// have mentions again).
+func (tx *Tx) SetMergedInto(ctx context.Context, merged map[int64]int64, active []int64) error {
+	stmt, err := tx.tx.PrepareContext(ctx, tx.d.rebind(`UPDATE police_people SET merged_into = ? WHERE id = ?`))
+	if err != nil {
+		return tx.d.mapError(err)
+	}
+	defer stmt.Close()
+	for id, to := range merged {
+		if _, err := stmt.ExecContext(ctx, optID(to), id); err != nil {
+			return tx.d.mapError(err)
+		}
+	}
+	for _, id := range active {
+		if _, err := stmt.ExecContext(ctx, nil, id); err != nil {
+			return tx.d.mapError(err)
+		}
+	}
+	return nil
+}
+
+// CurrentPerson follows merged_into from a person to the one who holds his
+// mentions now (at most a few steps; a loop or a missing row stops it).
+func (tx *Tx) CurrentPerson(ctx context.Context, id int64) (int64, error) {
+	for range 16 {
+		p, err := tx.PolicePerson(ctx, id)
+		if err != nil {
+			return 0, err
+		}
+		if p.MergedInto == 0 || p.MergedInto == id {
+			return id, nil
+		}
+		id = p.MergedInto
+	}
+	return id, nil
 }

@@ -145,6 +145,10 @@ func (s *Server) renderSuspect(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
+	if v.MovedTo != 0 && v.MovedTo != id {
+		http.Redirect(w, r, "/identify/people/"+strconv.FormatInt(v.MovedTo, 10), http.StatusSeeOther)
+		return nil
+	}
 	d := suspectData{SuspectView: v, Rulings: rulings(), Chosen: map[int64]bool{}, Form: r.PostForm, Decided: r.FormValue("decided")}
 	if len(v.Incidents) > 0 {
 		p := v.Incidents[0].Suspect

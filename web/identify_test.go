@@ -334,3 +334,71 @@ func TestSuspectDecisions(t *testing.T) {
 		})
 	}
 }
+
+// TestRetiredPersonIsFollowed: when a new resolution gives all of one
+// person's incidents to another (here by a ruling that they are one man),
+// the retired person points at the one who has them, and scoring him
+// follows the link.
+func TestRetiredPersonIsFollowed(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+			db := e.Open(t, storetest.FixedClock(now))
+			ctx := context.Background()
+			err := db.Transact(ctx, func(tx *store.Tx) error {
+				site := &identity.Site{Code: "NMR", Name: "Northmoor", Region: "R"}
+				if err := tx.CreateSite(ctx, site); err != nil {
+					return err
+				}
+				org := &identity.Organisation{Name: "Org", Kind: identity.Provider}
+				if err := tx.CreateOrganisation(ctx, org); err != nil {
+					return err
+				}
+				u := &identity.User{Username: "ana", DisplayName: "Ana", OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: "X"}
+				if err := tx.CreateUser(ctx, u); err != nil {
+					return err
+				}
+				recs := []incident.Record{
+					{Ref: "R1", On: drive.MustDate("2026-06-01"), Type: "abh", Crime: true, Suspect: incident.Person{GivenName: "Darren", FamilyName: "Hollis", DOB: drive.MustDate("1984-02-11")}},
+					{Ref: "R2", On: drive.MustDate("2026-09-01"), Type: "abh", Crime: true, Suspect: incident.Person{GivenName: "Kevin", FamilyName: "Doyle", DOB: drive.MustDate("1970-01-01")}},
+					{Ref: "R3", On: drive.MustDate("2026-10-01"), Type: "abh", Crime: true, Suspect: incident.Person{GivenName: "Kevin", FamilyName: "Doyle", DOB: drive.MustDate("1970-01-01")}},
+				}
+				if _, _, err := service.ImportIncidents(ctx, tx, site.ID, recs, nil); err != nil {
+					return err
+				}
+				rows, err := tx.SitePoliceIncidents(ctx, site.ID, drive.Date{})
+				if err != nil {
+					return err
+				}
+				darren, kevin := rows[0].SuspectPerson, rows[1].SuspectPerson
+				if darren == kevin || rows[2].SuspectPerson != kevin {
+					t.Fatalf("resolution: %d %d %d", rows[0].SuspectPerson, rows[1].SuspectPerson, rows[2].SuspectPerson)
+				}
+				// They are one man: Darren's one incident joins Kevin's two.
+				if err := tx.AddIdentityDecision(ctx, &store.IdentityDecision{SiteID: site.ID, Role: "suspect", Kind: "confirm", PersonID: kevin,
+					Incidents: []int64{rows[0].ID, rows[1].ID, rows[2].ID}, Reason: "Same custody number", UserID: u.ID}); err != nil {
+					return err
+				}
+				if _, err := service.ResolveSite(ctx, tx, site.ID); err != nil {
+					return err
+				}
+				if rows, err = tx.SitePoliceIncidents(ctx, site.ID, drive.Date{}); err != nil {
+					return err
+				}
+				if rows[0].SuspectPerson != kevin || rows[2].SuspectPerson != kevin {
+					t.Fatalf("after the ruling: %d %d %d; want all %d", rows[0].SuspectPerson, rows[1].SuspectPerson, rows[2].SuspectPerson, kevin)
+				}
+				if cur, err := tx.CurrentPerson(ctx, darren); err != nil || cur != kevin {
+					t.Fatalf("the retired person leads to %d (%v); want %d", cur, err, kevin)
+				}
+				if cur, err := tx.CurrentPerson(ctx, kevin); err != nil || cur != kevin {
+					t.Fatalf("the current person leads to %d (%v)", cur, err)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

@@ -12,6 +12,10 @@ CREATE TABLE police_people (
 	-- The suspect's group across sites, when the same man is known to
 	-- police at two or more: the lowest police person id of the group.
 	national_match BIGINT,
+	-- Set when a resolution gave all of this person's mentions to another:
+	-- the person most of them went to, so a case or a page that named him
+	-- still finds him.
+	merged_into   BIGINT REFERENCES police_people(id),
 	created_at    TIMESTAMPTZ NOT NULL,
 	CHECK ((confirmed_by IS NULL) = (confirmed_at IS NULL))
 );
