@@ -17,17 +17,11 @@ import (
 // something to show.
 const MovedSuspects = 4
 
-// identification links each site's imported mentions into people, then
-// gives a few of the first site's most prolific suspects new incidents
-// with new victims at the second site (under the same name and date of
-// birth, at a new postcode), and imports those, which matches suspects
-// across sites.
+// identification gives a few of the first site's most prolific suspects
+// new incidents with new victims at the second site (under the same name
+// and date of birth, at a new postcode), imports those, and matches
+// suspects across sites.
 func (g *generator) identification(ctx context.Context) error {
-	for _, site := range g.res.Sites {
-		if _, err := service.ResolveSite(ctx, g.tx, site.ID); err != nil {
-			return err
-		}
-	}
 	if len(g.res.Sites) < 2 {
 		_, err := service.MatchAcrossSites(ctx, g.tx)
 		return err

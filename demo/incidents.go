@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/drive-platform/drive/incident/synth"
+	"github.com/drive-platform/drive/service"
 )
 
 // IncidentsPerSite is how many police-recorded incidents the demo gives
@@ -11,7 +12,8 @@ import (
 // prolific and serial suspects, small enough to keep the demo quick.
 const IncidentsPerSite = 3000
 
-// incidents imports a synthetic police extract for each site, three years
+// incidents imports a synthetic police extract for each site (its people
+// linked as it is stored, as drive import does), three years
 // up to ReferenceDate, so identification can be shown without real data,
 // and the list of cases the site's MARAC heard from it. Each site's seed
 // is drawn from the demo's stream, so the extracts follow from the demo
@@ -22,11 +24,11 @@ func (g *generator) incidents(ctx context.Context) error {
 	for _, site := range g.res.Sites {
 		seed := g.rng.Uint64()
 		recs, truth := synth.Generate(synth.Config{Incidents: IncidentsPerSite, Seed: seed, End: ReferenceDate(), RefPrefix: site.Code})
-		if _, _, err := g.tx.ImportIncidents(ctx, site.ID, recs, nil); err != nil {
+		if _, _, err := service.ImportIncidents(ctx, g.tx, site.ID, recs, nil); err != nil {
 			return err
 		}
 		hearings, _ := synth.MARAC(recs, truth, seed^0x3a7ac)
-		if _, _, err := g.tx.ImportMARAC(ctx, site.ID, hearings, nil); err != nil {
+		if _, _, err := service.ImportMARAC(ctx, g.tx, site.ID, hearings, nil); err != nil {
 			return err
 		}
 	}

@@ -23,8 +23,12 @@ func siteIncidents(t *testing.T, db *store.DB) map[string][]incident.Record {
 			if err != nil {
 				return err
 			}
-			if out[code], err = tx.SiteIncidents(context.Background(), site.ID, drive.Date{Year: 1900, Month: 1, Day: 1}); err != nil {
+			rows, err := tx.SitePoliceIncidents(context.Background(), site.ID, drive.Date{})
+			if err != nil {
 				return err
+			}
+			for _, r := range rows {
+				out[code] = append(out[code], r.Record)
 			}
 		}
 		return nil

@@ -42,7 +42,7 @@ func TestPolicePeople(t *testing.T) {
 					recs = append(recs, incident.Record{Ref: fmt.Sprintf("R%d", i), On: drive.MustDate("2025-01-01").AddDays(i % 300), Type: "abh",
 						Suspect: incident.Person{GivenName: "A", FamilyName: fmt.Sprintf("B%d", i)}})
 				}
-				if _, _, err := tx.ImportIncidents(ctx, site.ID, recs, nil); err != nil {
+				if err := tx.InsertIncidents(ctx, site.ID, recs, make([]int64, n), make([]int64, n), nil); err != nil {
 					return err
 				}
 				ids, err := tx.NewPolicePeople(ctx, site.ID, "suspect", n)

@@ -3,18 +3,14 @@ package web
 import (
 	"bytes"
 	"context"
-	"io"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
-	"github.com/drive-platform/drive/auth"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
 )
@@ -25,45 +21,8 @@ import (
 func TestImportUpload(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
-			now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-			db := e.Open(t, storetest.FixedClock(now))
-			ctx := context.Background()
-			sessions := map[access.Role]string{}
-			var siteID int64
-			err := db.Transact(ctx, func(tx *store.Tx) error {
-				site := &identity.Site{Code: "NMR", Name: "Northmoor", Region: "R"}
-				if err := tx.CreateSite(ctx, site); err != nil {
-					return err
-				}
-				siteID = site.ID
-				org := &identity.Organisation{Name: "Org", Kind: identity.Provider}
-				if err := tx.CreateOrganisation(ctx, org); err != nil {
-					return err
-				}
-				for _, role := range []access.Role{access.Analyst, access.TeamLeader} {
-					u := &identity.User{Username: "u." + string(role), DisplayName: "U", OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: "X",
-						Roles: []identity.RoleAssignment{{Role: role, SiteID: site.ID}}}
-					if err := tx.CreateUser(ctx, u); err != nil {
-						return err
-					}
-					tok := "drv_s_" + string(role)
-					sessions[role] = tok
-					if err := tx.CreateSession(ctx, &identity.Session{TokenHash: auth.HashToken(tok), UserID: u.ID, Stage: identity.StageFull, CSRF: "c",
-						Remote: "t", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour), ReauthAt: now}); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv, err := New(Config{DB: db, Now: storetest.FixedClock(now), PasswordParams: auth.TestParams()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ts := httptest.NewServer(srv)
-			defer ts.Close()
+			f := newSiteFixture(t, e, time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), []access.Role{access.Analyst, access.TeamLeader}, nil)
+			db, siteID, ctx := f.db, f.site.ID, context.Background()
 			upload := func(role access.Role, kind, file, mapping string) (int, string) {
 				var buf bytes.Buffer
 				mw := multipart.NewWriter(&buf)
@@ -79,16 +38,10 @@ func TestImportUpload(t *testing.T) {
 					fw.Write([]byte(mapping))
 				}
 				mw.Close()
-				req, _ := http.NewRequest("POST", ts.URL+"/identify/import", &buf)
+				req, _ := http.NewRequest("POST", f.url+"/identify/import", &buf)
 				req.Header.Set("Content-Type", mw.FormDataContentType())
-				req.Header.Set("Cookie", "drive_session="+sessions[role])
-				resp, err := http.DefaultClient.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer resp.Body.Close()
-				b, _ := io.ReadAll(resp.Body)
-				return resp.StatusCode, string(b)
+				status, body, _ := f.send(role, req)
+				return status, body
 			}
 			count := func() (n int) {
 				_ = db.View(ctx, func(tx *store.Tx) error {

@@ -2,9 +2,6 @@ package web
 
 import (
 	"context"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -14,7 +11,6 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
-	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/casework"
 	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/incident"
@@ -31,34 +27,7 @@ func TestIdentificationPage(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-			db := e.Open(t, storetest.FixedClock(now))
-			ctx := context.Background()
-			sessions := map[access.Role]string{}
-			err := db.Transact(ctx, func(tx *store.Tx) error {
-				site := &identity.Site{Code: "NMR", Name: "Northmoor", Region: "R"}
-				if err := tx.CreateSite(ctx, site); err != nil {
-					return err
-				}
-				if err := tx.SeedProgrammes(ctx, site.ID); err != nil {
-					return err
-				}
-				org := &identity.Organisation{Name: "Org", Kind: identity.Provider}
-				if err := tx.CreateOrganisation(ctx, org); err != nil {
-					return err
-				}
-				for _, role := range []access.Role{access.Analyst, access.TeamLeader} {
-					u := &identity.User{Username: "u." + string(role), DisplayName: "U", OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: "X",
-						Roles: []identity.RoleAssignment{{Role: role, SiteID: site.ID}}}
-					if err := tx.CreateUser(ctx, u); err != nil {
-						return err
-					}
-					tok := "drv_s_" + string(role)
-					sessions[role] = tok
-					if err := tx.CreateSession(ctx, &identity.Session{TokenHash: auth.HashToken(tok), UserID: u.ID, Stage: identity.StageFull, CSRF: "c",
-						Remote: "t", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour), ReauthAt: now}); err != nil {
-						return err
-					}
-				}
+			f := newSiteFixture(t, e, now, []access.Role{access.Analyst, access.TeamLeader}, func(ctx context.Context, tx *store.Tx, site identity.Site) error {
 				recs := []incident.Record{
 					{Ref: "R1", On: drive.MustDate("2026-09-01"), Type: "abh", Crime: true, Suspect: incident.Person{GivenName: "Darren", FamilyName: "Hollis", DOB: drive.MustDate("1984-02-11")}, Victim: incident.Person{GivenName: "Sam", FamilyName: "Example"}},
 					{Ref: "R2", On: drive.MustDate("2026-10-01"), Type: "stalking", Crime: true, Suspect: incident.Person{GivenName: "Daren", FamilyName: "Hollis", DOB: drive.MustDate("1984-02-11")}, Victim: incident.Person{GivenName: "Jo", FamilyName: "Second"}},
@@ -67,35 +36,7 @@ func TestIdentificationPage(t *testing.T) {
 				_, _, err := service.ImportIncidents(ctx, tx, site.ID, recs, nil)
 				return err
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv, err := New(Config{DB: db, Now: storetest.FixedClock(now), PasswordParams: auth.TestParams()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ts := httptest.NewServer(srv)
-			defer ts.Close()
-			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-			do := func(role access.Role, method, path string, form url.Values) (int, string, string) {
-				var body io.Reader
-				if form != nil {
-					form.Set("csrf_token", "c")
-					body = strings.NewReader(form.Encode())
-				}
-				req, _ := http.NewRequest(method, ts.URL+path, body)
-				req.Header.Set("Cookie", "drive_session="+sessions[role])
-				if form != nil {
-					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				}
-				resp, err := client.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer resp.Body.Close()
-				b, _ := io.ReadAll(resp.Body)
-				return resp.StatusCode, string(b), resp.Header.Get("Location")
-			}
+			db, do, ctx := f.db, f.do, context.Background()
 			status, body, _ := do(access.Analyst, "GET", "/identify", nil)
 			if status != 200 || !strings.Contains(body, "Hollis") || !strings.Contains(body, "Serial") || strings.Contains(body, "to panel") {
 				t.Fatalf("analyst's list: %d", status)
@@ -123,7 +64,7 @@ func TestIdentificationPage(t *testing.T) {
 			// The case carries the score he was referred with; closing it
 			// keeps his score on that day as the exit score.
 			caseID, _ := strconv.ParseInt(strings.TrimPrefix(loc, "/cases/"), 10, 64)
-			err = db.Transact(ctx, func(tx *store.Tx) error {
+			err := db.Transact(ctx, func(tx *store.Tx) error {
 				c, err := tx.Case(ctx, caseID)
 				if err != nil {
 					return err
@@ -157,33 +98,7 @@ func TestSuspectDecisions(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-			db := e.Open(t, storetest.FixedClock(now))
-			ctx := context.Background()
-			sessions := map[access.Role]string{}
-			var siteID int64
-			err := db.Transact(ctx, func(tx *store.Tx) error {
-				site := &identity.Site{Code: "NMR", Name: "Northmoor", Region: "R"}
-				if err := tx.CreateSite(ctx, site); err != nil {
-					return err
-				}
-				siteID = site.ID
-				org := &identity.Organisation{Name: "Org", Kind: identity.Provider}
-				if err := tx.CreateOrganisation(ctx, org); err != nil {
-					return err
-				}
-				for _, role := range []access.Role{access.Analyst, access.TeamLeader} {
-					u := &identity.User{Username: "u." + string(role), DisplayName: "User " + string(role), OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: "X",
-						Roles: []identity.RoleAssignment{{Role: role, SiteID: site.ID}}}
-					if err := tx.CreateUser(ctx, u); err != nil {
-						return err
-					}
-					tok := "drv_s_" + string(role)
-					sessions[role] = tok
-					if err := tx.CreateSession(ctx, &identity.Session{TokenHash: auth.HashToken(tok), UserID: u.ID, Stage: identity.StageFull, CSRF: "c",
-						Remote: "t", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour), ReauthAt: now}); err != nil {
-						return err
-					}
-				}
+			f := newSiteFixture(t, e, now, []access.Role{access.Analyst, access.TeamLeader}, func(ctx context.Context, tx *store.Tx, site identity.Site) error {
 				sus := incident.Person{GivenName: "Darren", FamilyName: "Hollis", DOB: drive.MustDate("1984-02-11"), Postcode: "NM4 2XY"}
 				recs := []incident.Record{
 					{Ref: "R1", On: drive.MustDate("2026-06-01"), Type: "abh", Crime: true, Suspect: sus, Victim: incident.Person{GivenName: "Samantha", FamilyName: "Example", DOB: drive.MustDate("1990-05-01"), Age: 36}},
@@ -193,35 +108,8 @@ func TestSuspectDecisions(t *testing.T) {
 				_, _, err := service.ImportIncidents(ctx, tx, site.ID, recs, nil)
 				return err
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv, err := New(Config{DB: db, Now: storetest.FixedClock(now), PasswordParams: auth.TestParams()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ts := httptest.NewServer(srv)
-			defer ts.Close()
-			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-			do := func(role access.Role, method, path string, form url.Values) (int, string, string) {
-				var body io.Reader
-				if form != nil {
-					form.Set("csrf_token", "c")
-					body = strings.NewReader(form.Encode())
-				}
-				req, _ := http.NewRequest(method, ts.URL+path, body)
-				req.Header.Set("Cookie", "drive_session="+sessions[role])
-				if form != nil {
-					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				}
-				resp, err := client.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer resp.Body.Close()
-				b, _ := io.ReadAll(resp.Body)
-				return resp.StatusCode, string(b), resp.Header.Get("Location")
-			}
+			db, do, ctx := f.db, f.do, context.Background()
+			siteID := f.site.ID
 			_, body, _ := do(access.Analyst, "GET", "/identify", nil)
 			m := regexp.MustCompile(`href="(/identify/people/\d+)">Darren Hollis`).FindStringSubmatch(body)
 			if m == nil || !strings.Contains(body, "Serial") {

@@ -142,9 +142,6 @@ func TestNoisyMentions(t *testing.T) {
 // TestLargeExtractValidates checks a force-sized sample passes validation:
 // rare noise (a mistyped century) must not make an invalid extract.
 func TestLargeExtractValidates(t *testing.T) {
-	if testing.Short() {
-		t.Skip("large extract")
-	}
 	recs, _ := Generate(Config{Incidents: 60000, Seed: 1, End: end})
 	var buf bytes.Buffer
 	if err := WriteCSV(&buf, recs); err != nil {
