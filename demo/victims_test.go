@@ -482,7 +482,7 @@ func TestVictimsCoverage(t *testing.T) {
 	}
 }
 
-// normalise folds text the way victim.Leaks compares it: lower case,
+// normalise folds text the way victim.Reveals compares values: lower case,
 // letters, digits, @ and dots only.
 func normalise(s string) string {
 	var b strings.Builder

@@ -274,6 +274,11 @@ func (s *Service) Case(ctx context.Context, a Actor, id int64) (*CaseView, error
 		if err := s.names(ctx, tx, v); err != nil {
 			return err
 		}
+		held, err := tx.CaseHeldTexts(ctx, id)
+		if err != nil {
+			return err
+		}
+		withhold(v, held, a.UserID)
 		return record(ctx, tx, a, d, audit.ActionRecordRead, "case", id, c.SiteID)
 	})
 	if drive.ErrorCode(err) == drive.ENOTFOUND {
@@ -328,6 +333,11 @@ func (s *Service) ownWriting(ctx context.Context, tx *store.Tx, a Actor, c *case
 			v.Contacts = append(v.Contacts, ct)
 		}
 	}
+	held, err := tx.CaseHeldTexts(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	withhold(v, held, a.UserID)
 	v.Restricted, v.CanReadNotes = true, true
 	v.Case = &casework.Case{ID: c.ID, State: casework.Transferred}
 	v.Person = &people.Person{}
@@ -446,8 +456,10 @@ func (s *Service) Move(ctx context.Context, a Actor, id int64, ch casework.Chang
 				return drive.Invalid("The case could not be moved", map[string]string{"site": "Choose the site the case is moving to"})
 			}
 		}
-		if err := s.checkFreeText(ctx, tx, c.ID, "reasons", ch.Reasons); err != nil {
-			return err
+		if ch.Reasons != "" {
+			if err := s.limitText(ctx, tx, a); err != nil {
+				return err
+			}
 		}
 		from := c.State
 		if err := c.Apply(t, ch, prog, a.UserID, tx.Now); err != nil {
@@ -463,8 +475,19 @@ func (s *Service) Move(ctx context.Context, a Actor, id int64, ch casework.Chang
 		if r, ok := prog.ClosureReason(ch.ClosureReason); ok {
 			detail = r.Label
 		}
-		return tx.AddHistory(ctx, &casework.HistoryEntry{CaseID: c.ID, At: tx.Now, UserID: a.UserID, Event: string(ch.Event),
-			FromState: from, ToState: c.State, Detail: detail, SiteID: site})
+		h := &casework.HistoryEntry{CaseID: c.ID, At: tx.Now, UserID: a.UserID, Event: string(ch.Event),
+			FromState: from, ToState: c.State, Detail: detail, SiteID: site}
+		if err := tx.AddHistory(ctx, h); err != nil {
+			return err
+		}
+		if ch.Reasons == "" {
+			return nil
+		}
+		refs := []heldRef{{victim.HeldHistory, h.ID}}
+		if ch.Event == casework.Accept || ch.Event == casework.Decline {
+			refs = append(refs, heldRef{victim.HeldDecision, c.ID})
+		}
+		return s.screen(ctx, tx, a, c, refs, ch.Reasons)
 	})
 }
 
@@ -504,10 +527,13 @@ func (s *Service) AddAction(ctx context.Context, a Actor, id int64, act *casewor
 		if err := act.Validate(prog, drive.DateOf(tx.Now), true); err != nil {
 			return err
 		}
-		if err := s.checkFreeText(ctx, tx, c.ID, "owner", act.Owner, act.Agency, act.Outcome); err != nil {
+		if err := s.limitText(ctx, tx, a); err != nil {
 			return err
 		}
-		return tx.CreateAction(ctx, act)
+		if err := tx.CreateAction(ctx, act); err != nil {
+			return err
+		}
+		return s.screen(ctx, tx, a, c, []heldRef{{victim.HeldAction, act.ID}}, act.Owner, act.Agency, act.Outcome)
 	})
 }
 
@@ -526,10 +552,13 @@ func (s *Service) UpdateAction(ctx context.Context, a Actor, id, actionID int64,
 		if err := act.Validate(prog, drive.DateOf(tx.Now), false); err != nil {
 			return err
 		}
-		if err := s.checkFreeText(ctx, tx, c.ID, "outcome", act.Owner, act.Agency, act.Outcome); err != nil {
+		if err := s.limitText(ctx, tx, a); err != nil {
 			return err
 		}
-		return tx.UpdateAction(ctx, act)
+		if err := tx.UpdateAction(ctx, act); err != nil {
+			return err
+		}
+		return s.screen(ctx, tx, a, c, []heldRef{{victim.HeldAction, act.ID}}, act.Owner, act.Agency, act.Outcome)
 	})
 }
 
@@ -540,10 +569,13 @@ func (s *Service) AddContact(ctx context.Context, a Actor, id int64, ct *casewor
 		if err := ct.Validate(drive.DateOf(tx.Now)); err != nil {
 			return err
 		}
-		if err := s.checkFreeText(ctx, tx, c.ID, "summary", ct.Summary, ct.Method); err != nil {
+		if err := s.limitText(ctx, tx, a); err != nil {
 			return err
 		}
-		return tx.CreateContact(ctx, ct)
+		if err := tx.CreateContact(ctx, ct); err != nil {
+			return err
+		}
+		return s.screen(ctx, tx, a, c, []heldRef{{victim.HeldContact, ct.ID}}, ct.Summary, ct.Method)
 	})
 }
 
@@ -561,10 +593,13 @@ func (s *Service) AddReview(ctx context.Context, a Actor, id int64, r *casework.
 		if err := r.Validate(prog, drive.DateOf(tx.Now)); err != nil {
 			return err
 		}
-		if err := s.checkFreeText(ctx, tx, c.ID, "summary", r.Summary); err != nil {
+		if err := s.limitText(ctx, tx, a); err != nil {
 			return err
 		}
-		return tx.CreateReview(ctx, r)
+		if err := tx.CreateReview(ctx, r); err != nil {
+			return err
+		}
+		return s.screen(ctx, tx, a, c, []heldRef{{victim.HeldReview, r.ID}}, r.Summary)
 	})
 }
 
@@ -575,10 +610,13 @@ func (s *Service) AddNote(ctx context.Context, a Actor, id int64, n *casework.No
 		if err := n.Validate(); err != nil {
 			return err
 		}
-		if err := s.checkFreeText(ctx, tx, c.ID, "text", n.Text); err != nil {
+		if err := s.limitText(ctx, tx, a); err != nil {
 			return err
 		}
-		return tx.CreateNote(ctx, n)
+		if err := tx.CreateNote(ctx, n); err != nil {
+			return err
+		}
+		return s.screen(ctx, tx, a, c, []heldRef{{victim.HeldNote, n.ID}}, n.Text)
 	})
 }
 

@@ -47,6 +47,9 @@ type Service struct {
 	// Rand is the randomness for data keys and nonces; nil means
 	// crypto/rand.
 	Rand io.Reader
+	// TextLimit is how many free-text writes on perpetrators' cases a
+	// user may make within TextWriteWindow; 0 means MaxTextWrites.
+	TextLimit int
 }
 
 func (s *Service) random() io.Reader {

@@ -165,6 +165,9 @@ type VictimView struct {
 	CanWrite   bool // risk information
 	CanProtect bool // the compartment
 	BreakGlass bool // the compartment is open only by break-glass
+	// Held are texts written on a linked perpetrator's case that may
+	// reveal her details, held back for review (with the compartment).
+	Held []HeldView
 	IDVAs      []IDVAChoice
 	Today      drive.Date
 }
@@ -251,6 +254,9 @@ func (s *Service) Victim(ctx context.Context, a Actor, id int64) (*VictimView, e
 		view.BreakGlass = pd.BreakGlass
 		view.CanProtect = !pd.BreakGlass && access.Decide(a.Subject, access.Write, VictimResource(ctx, tx, v, access.VictimCompartment), tx.Now).Allowed
 		if view.Protected, err = s.openProtected(ctx, tx, v, stored, view); err != nil {
+			return err
+		}
+		if view.Held, err = s.heldViews(ctx, tx, id); err != nil {
 			return err
 		}
 		e := audit.Event{Action: "compartment.read", ActorID: a.UserID, ActorRole: string(pd.Role), RecordType: "victim",
@@ -610,34 +616,6 @@ func (s *Service) riskFacts(ctx context.Context, tx *store.Tx, caseID int64) ([]
 		out = append(out, f)
 	}
 	return out, nil
-}
-
-// checkFreeText refuses text written on the perpetrator side that carries
-// a linked victim-survivor's protected details. The message says what to
-// do and never repeats the details.
-func (s *Service) checkFreeText(ctx context.Context, tx *store.Tx, caseID int64, field string, texts ...string) error {
-	comps, err := tx.CaseCompartments(ctx, caseID)
-	if err != nil || len(comps) == 0 {
-		return err
-	}
-	var cs []victim.Compartment
-	for vid, sv := range comps {
-		plain, err := s.open(sv, aadCompartment(vid))
-		if err != nil {
-			return err
-		}
-		var c victim.Compartment
-		if err := json.Unmarshal(plain, &c); err != nil {
-			return drive.Wrap(err, drive.EINTERNAL, "protected details could not be read")
-		}
-		cs = append(cs, c)
-	}
-	for _, t := range texts {
-		if len(victim.Leaks(t, cs)) > 0 {
-			return drive.Invalid("This could reveal where a victim-survivor is", map[string]string{field: "This text contains an address, postcode, phone number, email, workplace, refuge, GP or school held for a linked victim-survivor. Take it out: her IDVA records those details, and they must never appear on the perpetrator's case."})
-		}
-	}
-	return nil
 }
 
 // UpdateVictimCase gives her case to another IDVA at her site (a team

@@ -195,8 +195,8 @@ func tidyList(xs []string) []string {
 	return out
 }
 
-// Values lists the compartment's identifying values, for the check that
-// free text written on the perpetrator side does not smuggle them out.
+// Values lists the compartment's identifying values, for the screen on
+// free text written on the perpetrator side (Reveals).
 // Each is returned in the forms a person might type it: a postcode with
 // and without its space, a phone number as bare digits.
 func (c *Compartment) Values() []string {
@@ -208,6 +208,7 @@ func (c *Compartment) Values() []string {
 	}
 	for _, a := range c.Addresses {
 		add(a.Line1)
+		add(a.Line2)
 		add(a.Postcode)
 		add(strings.ReplaceAll(a.Postcode, " ", ""))
 	}
@@ -240,31 +241,6 @@ func digits(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// Leaks returns the compartment values that appear in text (case and
-// spacing ignored; phone numbers matched on their digits), so a note on a
-// perpetrator case that names her address, postcode, phone, email or the
-// children's school can be refused before it is stored.
-func Leaks(text string, compartments []Compartment) []string {
-	norm := normalise(text)
-	textDigits := digits(text)
-	var hits []string
-	seen := map[string]bool{}
-	for _, c := range compartments {
-		for _, v := range c.Values() {
-			nv := normalise(v)
-			found := nv != "" && strings.Contains(norm, nv)
-			if !found && digits(v) == v && len(v) >= 7 {
-				found = strings.Contains(textDigits, v)
-			}
-			if found && !seen[nv] {
-				seen[nv] = true
-				hits = append(hits, v)
-			}
-		}
-	}
-	return hits
 }
 
 func normalise(s string) string {

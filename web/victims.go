@@ -241,6 +241,9 @@ func (s *Server) victimForms(w http.ResponseWriter, r *http.Request) error {
 	case "allocation":
 		idva, _ := strconv.ParseInt(f.Get("idva"), 10, 64)
 		err, anchor = s.svc.UpdateVictimCase(ctx, a, id, idva, f.Get("open") != "no", drive.DateOf(s.cfg.Now())), ""
+	case "held":
+		held, _ := strconv.ParseInt(f.Get("held"), 10, 64)
+		err, anchor = s.svc.ReviewHeldText(ctx, a, id, held, victim.HeldStatus(f.Get("decision"))), "#held"
 	case "marac":
 		caseID, _ := strconv.ParseInt(f.Get("marac_case"), 10, 64)
 		var heard drive.Date

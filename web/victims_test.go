@@ -295,20 +295,14 @@ func TestVictimWall(t *testing.T) {
 			if status, body := w.get(t, "ivy.otheridva", vpath); status != 200 || len(leaked(body)) > 0 {
 				t.Fatalf("another IDVA on her page: %d, leaked %v", status, leaked(body))
 			}
-			// Free text on the perpetrator side cannot carry her details.
-			for _, text := range []string{"She lives at 12 canaryline crescent now", "new number 07700900917", "postcode cn99qz", "kids at canary brook primary"} {
-				status, body := w.post(t, "cal.manager", cpath+"/notes", url.Values{"text": {text}})
-				if status != 422 || !strings.Contains(body, "could reveal where a victim-survivor is") && !strings.Contains(body, "held for a linked victim-survivor") {
-					t.Fatalf("note %q: status %d", text, status)
-				}
-				if l := leaked(body); len(l) > 0 {
-					// The refusal must not echo her details back beyond what was typed.
-					for _, c := range l {
-						if !strings.Contains(strings.ToLower(text), strings.ToLower(c)) {
-							t.Fatalf("refusal page shows %q", c)
-						}
-					}
-				}
+			// Free text on the perpetrator side is stored as written and
+			// answered like any other (TestFreeTextScreenIsNoOracle holds
+			// the detail); nobody else on that side reads it.
+			if status, _ := w.post(t, "cal.manager", cpath+"/notes", url.Values{"text": {"She lives at 12 canaryline crescent now"}}); status != 303 {
+				t.Fatalf("a note naming her street: %d", status)
+			}
+			if _, body := w.get(t, "tom.providerlead", cpath); len(leaked(body)) > 0 {
+				t.Fatalf("the provider team leader reads a held note: %v", leaked(body))
 			}
 			if status, _ := w.post(t, "cal.manager", cpath+"/notes", url.Values{"text": {"Bail conditions reviewed with police"}}); status != 303 {
 				t.Fatalf("an ordinary note: %d", status)
