@@ -167,9 +167,9 @@ type VictimView struct {
 	BreakGlass bool // the compartment is open only by break-glass
 	// Held are texts written on a linked perpetrator's case that may
 	// reveal her details, held back for review (with the compartment).
-	Held []HeldView
-	IDVAs      []IDVAChoice
-	Today      drive.Date
+	Held  []HeldView
+	IDVAs []IDVAChoice
+	Today drive.Date
 }
 
 // Protected is the compartment and the victim-side records sealed with it.

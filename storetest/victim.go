@@ -44,6 +44,8 @@ func RunVictims(t *testing.T, e Engine) {
 		{"IDVAContacts", testIDVAContacts},
 		{"RewrapAllVisitsEveryValueOnce", testRewrapAll},
 		{"NothingHalfWritten", testVictimRollback},
+		{"HeldTextsReviewAndReopen", testHeldTexts},
+		{"TextWritesCounted", testTextWrites},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1000,4 +1002,96 @@ func testVictimRollback(t *testing.T, f *vFixture) {
 	if n := f.countVictims(t); n != 1 {
 		t.Fatalf("%d victim-survivors after a failed transaction; want 1", n)
 	}
+}
+
+// testHeldTexts: a hold is stored per record and victim-survivor, found
+// from both sides, reviewed, and reopened when the record is held again.
+func testHeldTexts(t *testing.T, f *vFixture) {
+	v1 := f.victim(t, f.a, "Amy", "One", f.idva1, nil)
+	v2 := f.victim(t, f.a, "Bea", "Two", f.idva1, nil)
+	f.link(t, v1, f.caseA)
+	f.link(t, v2, f.caseA)
+	var first, second victim.HeldText
+	f.write(t, func(ctx context.Context, tx *store.Tx) error {
+		first = victim.HeldText{CaseID: f.caseA.ID, SiteID: f.a.ID, RecordType: victim.HeldNote, RecordID: 41, VictimCaseID: v1.ID, AuthorID: f.cm1.ID}
+		if err := tx.HoldText(ctx, &first); err != nil {
+			return err
+		}
+		second = victim.HeldText{CaseID: f.caseA.ID, SiteID: f.a.ID, RecordType: victim.HeldAction, RecordID: 7, VictimCaseID: v2.ID, AuthorID: f.cm1.ID}
+		return tx.HoldText(ctx, &second)
+	})
+	if first.ID == 0 || first.Status != victim.Withheld || !first.HeldAt.Equal(Epoch) {
+		t.Fatalf("hold = %+v", first)
+	}
+	f.read(t, func(ctx context.Context, tx *store.Tx) error {
+		all, err := tx.CaseHeldTexts(ctx, f.caseA.ID)
+		if err != nil || len(all) != 2 || all[0] != first || all[1] != second {
+			t.Fatalf("case holds = %+v, %v", all, err)
+		}
+		mine, err := tx.VictimHeldTexts(ctx, v1.ID)
+		if err != nil || len(mine) != 1 || mine[0] != first {
+			t.Fatalf("her holds = %+v, %v", mine, err)
+		}
+		if _, err := tx.HeldText(ctx, second.ID+100); drive.ErrorCode(err) != drive.ENOTFOUND {
+			t.Errorf("missing hold: %v", err)
+		}
+		return nil
+	})
+	f.write(t, func(ctx context.Context, tx *store.Tx) error {
+		if err := tx.DecideHeldText(ctx, first.ID, victim.Withheld, f.idva1.ID); drive.ErrorCode(err) != drive.EINVALID {
+			t.Errorf("a review back to withheld: %v", err)
+		}
+		if err := tx.DecideHeldText(ctx, first.ID+100, victim.Released, f.idva1.ID); drive.ErrorCode(err) != drive.ENOTFOUND {
+			t.Errorf("review of a missing hold: %v", err)
+		}
+		return tx.DecideHeldText(ctx, first.ID, victim.Released, f.idva1.ID)
+	})
+	f.read(t, func(ctx context.Context, tx *store.Tx) error {
+		h, err := tx.HeldText(ctx, first.ID)
+		if err != nil || h.Status != victim.Released || h.DecidedBy != f.idva1.ID || h.DecidedAt == nil || !h.DecidedAt.Equal(Epoch) {
+			t.Fatalf("released hold = %+v, %v", h, err)
+		}
+		return nil
+	})
+	// The same record held again (new text) is reviewed again.
+	f.write(t, func(ctx context.Context, tx *store.Tx) error {
+		again := victim.HeldText{CaseID: f.caseA.ID, SiteID: f.a.ID, RecordType: victim.HeldNote, RecordID: 41, VictimCaseID: v1.ID, AuthorID: f.cm2.ID}
+		if err := tx.HoldText(ctx, &again); err != nil {
+			return err
+		}
+		if again.ID != first.ID {
+			t.Errorf("held again as %d; want the same hold %d", again.ID, first.ID)
+		}
+		return nil
+	})
+	f.read(t, func(ctx context.Context, tx *store.Tx) error {
+		h, err := tx.HeldText(ctx, first.ID)
+		if err != nil || h.Status != victim.Withheld || h.DecidedBy != 0 || h.DecidedAt != nil || h.AuthorID != f.cm2.ID {
+			t.Fatalf("reopened hold = %+v, %v", h, err)
+		}
+		return nil
+	})
+}
+
+// testTextWrites: writes are counted per user since a time, held ones
+// apart.
+func testTextWrites(t *testing.T, f *vFixture) {
+	f.write(t, func(ctx context.Context, tx *store.Tx) error {
+		for _, held := range []bool{false, true, true} {
+			if err := tx.RecordTextWrite(ctx, f.cm1.ID, f.a.ID, held); err != nil {
+				return err
+			}
+		}
+		return tx.RecordTextWrite(ctx, f.cm2.ID, f.a.ID, true)
+	})
+	f.read(t, func(ctx context.Context, tx *store.Tx) error {
+		total, held, err := tx.TextWrites(ctx, f.cm1.ID, Epoch.Add(-time.Minute))
+		if err != nil || total != 3 || held != 2 {
+			t.Errorf("writes = %d, %d held, %v; want 3, 2 held", total, held, err)
+		}
+		if total, _, _ := tx.TextWrites(ctx, f.cm1.ID, Epoch.Add(time.Second)); total != 0 {
+			t.Errorf("writes after now = %d", total)
+		}
+		return nil
+	})
 }
