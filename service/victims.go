@@ -76,6 +76,9 @@ type VictimRow struct {
 	Case  victim.Case
 	IDVA  string
 	Links int
+	// ToReview counts texts on linked perpetrators' cases held back for
+	// her review; counted only for those who may review them.
+	ToReview int
 }
 
 // Victims lists the victim-survivors' cases the actor may see: an IDVA's
@@ -116,7 +119,19 @@ func (s *Service) Victims(ctx context.Context, a Actor, mine bool) ([]VictimRow,
 			if err != nil {
 				return err
 			}
-			out = append(out, VictimRow{Case: v, IDVA: names[v.IDVAID], Links: len(links)})
+			row := VictimRow{Case: v, IDVA: names[v.IDVAID], Links: len(links)}
+			if access.Decide(a.Subject, access.Write, VictimResource(ctx, tx, &v, access.VictimCompartment), tx.Now).Allowed {
+				held, err := tx.VictimHeldTexts(ctx, v.ID)
+				if err != nil {
+					return err
+				}
+				for _, h := range held {
+					if h.Status == victim.Withheld {
+						row.ToReview++
+					}
+				}
+			}
+			out = append(out, row)
 		}
 		return nil
 	})

@@ -365,3 +365,21 @@ func TestFreeTextRateLimit(t *testing.T) {
 		t.Error("a refused note was stored")
 	}
 }
+
+// TestHeldTextsCountedOnHerList: her IDVA's list says how many texts wait
+// for her review.
+func TestHeldTextsCountedOnHerList(t *testing.T) {
+	w := newWall(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite})
+	cpath := "/cases/" + strconv.FormatInt(w.caseID, 10)
+	for _, text := range []string{"Seen near Canaryline Crescent", "Canary Surgery again", "Routine note"} {
+		if st, _ := w.post(t, "cal.manager", cpath+"/notes", url.Values{"text": {text}}); st != 303 {
+			t.Fatalf("note: %d", st)
+		}
+	}
+	if _, body := w.get(t, "ida.idva", "/victims"); !strings.Contains(body, "2 held texts to review") {
+		t.Error("her IDVA's list does not count the held texts")
+	}
+	if _, body := w.get(t, "ivy.otheridva", "/victims?all=1"); strings.Contains(body, "to review") {
+		t.Error("another IDVA is told of held texts on a case not hers")
+	}
+}
