@@ -59,7 +59,7 @@ type wall struct {
 // newWall builds one site with a Drive provider and an IDVA service, a
 // perpetrator case allocated to a case manager, and a linked
 // victim-survivor whose IDVA has recorded canaries everywhere.
-func newWall(t *testing.T, e storetest.Engine) *wall {
+func newWall(t testing.TB, e storetest.Engine) *wall {
 	t.Helper()
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	db := e.Open(t, storetest.FixedClock(now))
