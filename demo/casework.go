@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	crand "crypto/rand"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -13,6 +14,8 @@ import (
 	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
+	"github.com/drive-platform/drive/sealed"
+	"github.com/drive-platform/drive/store"
 )
 
 // ReferenceDate is the demo's "today": every referral, contact and review
@@ -806,7 +809,7 @@ func (g *generator) notes(ctx context.Context, s *siteStaff, c *casework.Case, p
 		if err != nil {
 			return err
 		}
-		if err := btx.CreateNote(ctx, note); err != nil {
+		if err := btx.CreateNote(ctx, note, g.noteSealer(note)); err != nil {
 			return err
 		}
 		if (!s.amendDone && p.workFrom > 0) || r.IntN(100) < 6 {
@@ -819,7 +822,7 @@ func (g *generator) notes(ctx context.Context, s *siteStaff, c *casework.Case, p
 			if btx, err = g.tx.Backdated(later); err != nil {
 				return err
 			}
-			if err := btx.CreateNote(ctx, fix); err != nil {
+			if err := btx.CreateNote(ctx, fix, g.noteSealer(fix)); err != nil {
 				return err
 			}
 			s.amendDone = true
@@ -1100,5 +1103,26 @@ func streetNames() []string {
 	return []string{
 		"Mill Lane", "Canal Street", "Station Road", "Victoria Terrace", "Oak Avenue", "Chapel Row", "Foundry Close",
 		"Moor View", "Albion Street", "Brook Walk", "Weavers Court", "Quarry Hill", "Orchard Way", "Tannery Yard",
+	}
+}
+
+// noteSealer seals a note's text for its new id, as the service does, with
+// the generator's keyring (or, with none, a throwaway one that does not
+// draw from the seeded stream, so the data are the same either way).
+func (g *generator) noteSealer(n *casework.Note) func(int64) (store.SealedValue, error) {
+	return func(id int64) (store.SealedValue, error) {
+		keys := g.keyring
+		if keys == nil {
+			if g.noteKeys == nil {
+				k, err := sealed.NewKeyring(crand.Reader)
+				if err != nil {
+					return store.SealedValue{}, err
+				}
+				g.noteKeys = k
+			}
+			keys = g.noteKeys
+		}
+		v, err := keys.Seal(crand.Reader, []byte(n.Text), store.CaseNoteAAD(id))
+		return store.SealedValueOf(v), err
 	}
 }

@@ -111,6 +111,8 @@ type generator struct {
 	used    map[string]bool
 	res     *Result
 	keyring *sealed.Keyring // nil: victims draws one from the seeded stream
+	// noteKeys seals case notes when no keyring is given.
+	noteKeys *sealed.Keyring
 }
 
 func (g *generator) run(ctx context.Context) error {

@@ -238,7 +238,7 @@ func (s *Service) Case(ctx context.Context, a Actor, id int64) (*CaseView, error
 			return err
 		}
 		if v.CanReadNotes = access.Decide(a.Subject, access.Read, caseResource(c, access.Notes), tx.Now).Allowed; v.CanReadNotes {
-			if v.Notes, err = tx.Notes(ctx, id); err != nil {
+			if v.Notes, err = s.notes(ctx, tx, id); err != nil {
 				return err
 			}
 		}
@@ -315,7 +315,7 @@ func (s *Service) ownWriting(ctx context.Context, tx *store.Tx, a Actor, c *case
 	if len(v.History) == 0 {
 		return drive.NotFound("case")
 	}
-	notes, err := tx.Notes(ctx, c.ID)
+	notes, err := s.notes(ctx, tx, c.ID)
 	if err != nil {
 		return err
 	}
@@ -613,7 +613,7 @@ func (s *Service) AddNote(ctx context.Context, a Actor, id int64, n *casework.No
 		if err := s.limitText(ctx, tx, a); err != nil {
 			return err
 		}
-		if err := tx.CreateNote(ctx, n); err != nil {
+		if err := tx.CreateNote(ctx, n, func(id int64) (store.SealedValue, error) { return s.seal([]byte(n.Text), store.CaseNoteAAD(id)) }); err != nil {
 			return err
 		}
 		return s.screen(ctx, tx, a, c, []heldRef{{victim.HeldNote, n.ID}}, n.Text)
@@ -893,4 +893,63 @@ func (s *Service) UpdatePerson(ctx context.Context, a Actor, id int64, change fu
 		s.denied(ctx, a, "person", id)
 	}
 	return out, err
+}
+
+// notes returns a case's notes with their text opened.
+func (s *Service) notes(ctx context.Context, tx *store.Tx, caseID int64) ([]casework.Note, error) {
+	stored, err := tx.Notes(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]casework.Note, len(stored))
+	for i, n := range stored {
+		out[i] = n.Note
+		if n.Body.IsZero() {
+			continue // written before notes were sealed, and not sealed yet
+		}
+		plain, err := s.open(n.Body, store.CaseNoteAAD(n.ID))
+		if err != nil {
+			return nil, err
+		}
+		out[i].Text = string(plain)
+	}
+	return out, nil
+}
+
+// SealNotes seals every note on perpetrators' cases still held in the
+// clear (written before notes were sealed at rest), in batches, each in
+// its own transaction, and returns how many it sealed. `drive serve`
+// runs it at start-up, so an existing database is sealed in place.
+func (s *Service) SealNotes(ctx context.Context) (int, error) {
+	if s.Keys == nil {
+		return 0, drive.Errorf(drive.EUNAVAILABLE, "Notes cannot be sealed: the service has no encryption keys configured")
+	}
+	total := 0
+	for {
+		n := 0
+		err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+			notes, err := tx.UnsealedNotes(ctx, 500)
+			if err != nil {
+				return err
+			}
+			for _, note := range notes {
+				sv, err := s.seal([]byte(note.Text), store.CaseNoteAAD(note.ID))
+				if err != nil {
+					return err
+				}
+				if err := tx.SetNoteBody(ctx, note.ID, sv); err != nil {
+					return err
+				}
+			}
+			n = len(notes)
+			return nil
+		})
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if n < 500 {
+			return total, nil
+		}
+	}
 }

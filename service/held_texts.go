@@ -250,7 +250,7 @@ func (s *Service) heldViews(ctx context.Context, tx *store.Tx, victimCaseID int6
 	var out []HeldView
 	for _, h := range hs {
 		hv := HeldView{HeldText: h, Author: names[h.AuthorID], DecidedBy: names[h.DecidedBy]}
-		if hv.What, hv.Text, err = heldContent(ctx, tx, h); err != nil {
+		if hv.What, hv.Text, err = s.heldContent(ctx, tx, h); err != nil {
 			return nil, err
 		}
 		out = append(out, hv)
@@ -259,7 +259,7 @@ func (s *Service) heldViews(ctx context.Context, tx *store.Tx, victimCaseID int6
 }
 
 // heldContent reads the text a hold keeps back, from where it was written.
-func heldContent(ctx context.Context, tx *store.Tx, h victim.HeldText) (what, text string, err error) {
+func (s *Service) heldContent(ctx context.Context, tx *store.Tx, h victim.HeldText) (what, text string, err error) {
 	join := func(parts ...string) string {
 		out := ""
 		for _, p := range parts {
@@ -274,7 +274,7 @@ func heldContent(ctx context.Context, tx *store.Tx, h victim.HeldText) (what, te
 	}
 	switch h.RecordType {
 	case victim.HeldNote:
-		ns, err := tx.Notes(ctx, h.CaseID)
+		ns, err := s.notes(ctx, tx, h.CaseID)
 		for _, n := range ns {
 			if n.ID == h.RecordID {
 				return "Note", n.Text, err

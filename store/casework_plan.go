@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/casework"
@@ -188,12 +189,22 @@ func (tx *Tx) Reviews(ctx context.Context, caseID int64) ([]casework.Review, err
 	return out, tx.d.mapError(rows.Err())
 }
 
+// SealedBodyPlaceholder is what case_notes.body holds once a note's text
+// is sealed in case_note_bodies.
+const SealedBodyPlaceholder = "[sealed]"
+
+// CaseNoteAAD is the associated data of a perpetrator-case note's sealed
+// text: bound to the note, so it opens nowhere else.
+func CaseNoteAAD(noteID int64) []byte { return fmt.Appendf(nil, "case_note:%d", noteID) }
+
 // CreateNote appends a note to a case after Note.Validate, and sets ID
-// and CreatedAt. A correction names the note it amends, which must belong
-// to the same case; both stay. There is deliberately no way to change or
-// delete a note. Errors: EINVALID (text, or an amended note of another
-// case or none at all, or a case that does not exist).
-func (tx *Tx) CreateNote(ctx context.Context, n *casework.Note) error {
+// and CreatedAt. Its text is stored only as seal returns it for the
+// note's new id (sealed under CaseNoteAAD). A correction names the note it
+// amends, which must belong to the same case; both stay. There is
+// deliberately no way to change or delete a note. Errors: EINVALID (text,
+// or an amended note of another case or none at all, or a case that does
+// not exist, or seal's answer is not a sealed value), and seal's error.
+func (tx *Tx) CreateNote(ctx context.Context, n *casework.Note, seal func(noteID int64) (SealedValue, error)) error {
 	if err := n.Validate(); err != nil {
 		return err
 	}
@@ -209,30 +220,73 @@ func (tx *Tx) CreateNote(ctx context.Context, n *casework.Note) error {
 	}
 	n.CreatedAt = tx.Now
 	id, err := tx.insert(ctx, `INSERT INTO case_notes (case_id, body, amends, created_by, created_at) VALUES (?, ?, ?, ?, ?)`,
-		n.CaseID, n.Text, optID(n.Amends), optID(n.CreatedBy), n.CreatedAt)
+		n.CaseID, SealedBodyPlaceholder, optID(n.Amends), optID(n.CreatedBy), n.CreatedAt)
 	if err != nil {
+		return err
+	}
+	sv, err := seal(id)
+	if err != nil {
+		return err
+	}
+	if err := tx.SetNoteBody(ctx, id, sv); err != nil {
 		return err
 	}
 	n.ID = id
 	return nil
 }
 
+// SetNoteBody stores a note's sealed text and leaves the placeholder in
+// its row: for new notes, and for sealing notes written in the clear
+// before notes were sealed. Errors: EINVALID if v is not a sealed value.
+func (tx *Tx) SetNoteBody(ctx context.Context, noteID int64, v SealedValue) error {
+	if err := v.check("note"); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO case_note_bodies (note_id, data, key_id) VALUES (?, ?, ?)`, noteID, v.Data, v.KeyID); err != nil {
+		return err
+	}
+	_, err := tx.exec(ctx, `UPDATE case_notes SET body = ? WHERE id = ?`, SealedBodyPlaceholder, noteID)
+	return err
+}
+
+// StoredNote is a note as stored: its text sealed in Body, or, for a note
+// written before notes were sealed and not yet sealed, in Note.Text.
+type StoredNote struct {
+	casework.Note
+	Body SealedValue
+}
+
 // Notes returns a case's notes, oldest first, corrections and the notes
-// they amend alike.
-func (tx *Tx) Notes(ctx context.Context, caseID int64) ([]casework.Note, error) {
-	rows, err := tx.query(ctx, `SELECT id, case_id, body, amends, created_by, created_at FROM case_notes WHERE case_id = ? ORDER BY created_at, id`, caseID)
+// they amend alike, with their sealed text for the caller to open.
+func (tx *Tx) Notes(ctx context.Context, caseID int64) ([]StoredNote, error) {
+	return tx.notes(ctx, `WHERE n.case_id = ? ORDER BY n.created_at, n.id`, caseID)
+}
+
+// UnsealedNotes returns up to limit notes still held in the clear, for
+// sealing them.
+func (tx *Tx) UnsealedNotes(ctx context.Context, limit int) ([]StoredNote, error) {
+	return tx.notes(ctx, `WHERE b.note_id IS NULL ORDER BY n.id LIMIT ?`, limit)
+}
+
+func (tx *Tx) notes(ctx context.Context, where string, arg any) ([]StoredNote, error) {
+	rows, err := tx.query(ctx, `SELECT n.id, n.case_id, n.body, n.amends, n.created_by, n.created_at, b.data, b.key_id
+		FROM case_notes n LEFT JOIN case_note_bodies b ON b.note_id = n.id `+where, arg)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []casework.Note
+	var out []StoredNote
 	for rows.Next() {
-		var n casework.Note
+		var n StoredNote
 		var amends, by sql.NullInt64
-		if err := rows.Scan(&n.ID, &n.CaseID, &n.Text, &amends, &by, &n.CreatedAt); err != nil {
+		var keyID sql.NullString
+		if err := rows.Scan(&n.ID, &n.CaseID, &n.Text, &amends, &by, &n.CreatedAt, &n.Body.Data, &keyID); err != nil {
 			return nil, tx.d.mapError(err)
 		}
 		n.Amends, n.CreatedBy, n.CreatedAt = amends.Int64, by.Int64, n.CreatedAt.UTC()
+		if keyID.Valid {
+			n.Body.KeyID, n.Text = keyID.String, ""
+		}
 		out = append(out, n)
 	}
 	return out, tx.d.mapError(rows.Err())

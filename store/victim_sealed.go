@@ -321,6 +321,7 @@ var sealedColumns = []struct{ table, key, data string }{
 	{"victim_dash_comments", "assessment_id", "data"},
 	{"victim_notes", "id", "body"},
 	{"idva_contacts", "id", "body"},
+	{"case_note_bodies", "note_id", "data"},
 }
 
 // rewrapBatch is how many values RewrapAll reads at a time, so memory

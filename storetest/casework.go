@@ -2,8 +2,10 @@ package storetest
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/drive-platform/drive/sealed"
 	"reflect"
 	"testing"
 	"time"
@@ -63,11 +65,16 @@ type cwFixture struct {
 	cmB          *identity.User
 	drive        *programme.Programme
 	personSerial int
+	keys         *sealed.Keyring // seals notes, as the service does
 }
 
 func newCaseworkFixture(t *testing.T, db *store.DB) *cwFixture {
 	t.Helper()
 	f := &cwFixture{db: db, a: mustSite(t, db, "AAA"), b: mustSite(t, db, "BBB"), drive: programme.Drive()}
+	var err error
+	if f.keys, err = sealed.NewKeyring(rand.Reader); err != nil {
+		t.Fatal(err)
+	}
 	f.write(t, func(ctx context.Context, tx *store.Tx) error {
 		o := &identity.Organisation{Name: "Provider", Kind: identity.Provider, SiteIDs: []int64{f.a.ID, f.b.ID}}
 		if err := tx.CreateOrganisation(ctx, o); err != nil {
@@ -1034,19 +1041,19 @@ func testNotes(t *testing.T, f *cwFixture) {
 	first := &casework.Note{CaseID: c1.ID, Text: "  Met at the probation office; agreed weekly sessions.  ", CreatedBy: f.cm1.ID}
 	other := &casework.Note{CaseID: c2.ID, Text: "Referral discussed at panel.", CreatedBy: f.lead.ID}
 	f.write(t, func(ctx context.Context, tx *store.Tx) error {
-		if err := tx.CreateNote(ctx, first); err != nil {
+		if err := tx.CreateNote(ctx, first, f.sealNote(first)); err != nil {
 			return err
 		}
-		return tx.CreateNote(ctx, other)
+		return tx.CreateNote(ctx, other, f.sealNote(other))
 	})
 	fix := &casework.Note{CaseID: c1.ID, Text: "Correction: fortnightly sessions, not weekly.", Amends: first.ID, CreatedBy: f.cm1.ID}
-	f.write(t, func(ctx context.Context, tx *store.Tx) error { return tx.CreateNote(ctx, fix) })
+	f.write(t, func(ctx context.Context, tx *store.Tx) error { return tx.CreateNote(ctx, fix, f.sealNote(fix)) })
 	for name, n := range map[string]casework.Note{
 		"amends another case's note": {CaseID: c1.ID, Text: "x", Amends: other.ID},
 		"amends no note":             {CaseID: c1.ID, Text: "x", Amends: 99999},
 		"empty":                      {CaseID: c1.ID, Text: "   "},
 	} {
-		err := f.try(func(ctx context.Context, tx *store.Tx) error { return tx.CreateNote(ctx, &n) })
+		err := f.try(func(ctx context.Context, tx *store.Tx) error { return tx.CreateNote(ctx, &n, f.sealNote(&n)) })
 		if drive.ErrorCode(err) != drive.EINVALID {
 			t.Errorf("%s: err = %v; want invalid", name, err)
 		}
@@ -1059,8 +1066,14 @@ func testNotes(t *testing.T, f *cwFixture) {
 		if len(ns) != 2 || ns[0].ID != first.ID || ns[1].ID != fix.ID {
 			t.Fatalf("notes = %+v; want the note and its correction, oldest first", ns)
 		}
-		if ns[0].Text != "Met at the probation office; agreed weekly sessions." || ns[0].Amends != 0 || ns[1].Amends != first.ID || ns[1].CreatedBy != f.cm1.ID {
+		if ns[0].Text != "" || f.openNote(t, ns[0]) != "Met at the probation office; agreed weekly sessions." || ns[0].Amends != 0 || ns[1].Amends != first.ID || ns[1].CreatedBy != f.cm1.ID {
 			t.Errorf("notes = %+v", ns)
+		}
+		// Each sealed text opens only as its own note.
+		if s, err := ns[1].Body.Parse(); err != nil {
+			t.Error(err)
+		} else if _, err := f.keys.Open(s, store.CaseNoteAAD(ns[0].ID)); err == nil {
+			t.Error("a note's sealed text opens as another note")
 		}
 		if !ns[0].CreatedAt.Equal(Epoch.Truncate(time.Microsecond)) {
 			t.Errorf("note created at %v", ns[0].CreatedAt)
@@ -1127,7 +1140,8 @@ func testCaseworkRollback(t *testing.T, f *cwFixture) {
 		if err := tx.CreateAction(ctx, &casework.Action{CaseID: c.ID, Type: "dapo", Prong: "disrupt", Owner: "DS Hall", DueOn: cwToday}); err != nil {
 			return err
 		}
-		if err := tx.CreateNote(ctx, &casework.Note{CaseID: c.ID, Text: "First note"}); err != nil {
+		n := &casework.Note{CaseID: c.ID, Text: "First note"}
+		if err := tx.CreateNote(ctx, n, f.sealNote(n)); err != nil {
 			return err
 		}
 		if err := tx.SetSiteProgramme(ctx, f.a.ID, &programme.Programme{Code: "broken"}); err == nil {
@@ -1157,4 +1171,25 @@ func testCaseworkRollback(t *testing.T, f *cwFixture) {
 		}
 		return err
 	})
+}
+
+// sealNote seals a note's text for its new id, as the service does.
+func (f *cwFixture) sealNote(n *casework.Note) func(int64) (store.SealedValue, error) {
+	return func(id int64) (store.SealedValue, error) {
+		s, err := f.keys.Seal(rand.Reader, []byte(n.Text), store.CaseNoteAAD(id))
+		return store.SealedValueOf(s), err
+	}
+}
+
+func (f *cwFixture) openNote(t *testing.T, n store.StoredNote) string {
+	t.Helper()
+	s, err := n.Body.Parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := f.keys.Open(s, store.CaseNoteAAD(n.ID))
+	if err != nil {
+		t.Fatalf("open note %d: %v", n.ID, err)
+	}
+	return string(b)
 }

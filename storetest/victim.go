@@ -15,7 +15,6 @@ import (
 	"github.com/drive-platform/drive/casework"
 	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/risk"
-	"github.com/drive-platform/drive/sealed"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/victim"
 )
@@ -63,7 +62,6 @@ type vFixture struct {
 	idva1, idva2, idvaB *identity.User
 	caseA, caseA2       *casework.Case
 	caseB               *casework.Case
-	keys                *sealed.Keyring
 	serial              int
 }
 
@@ -93,10 +91,6 @@ func newVictimFixture(t *testing.T, db *store.DB) *vFixture {
 	f.caseA = f.referral(t, f.a, f.person(t, f.a, "Perry", "Able", nil), nil)
 	f.caseA2 = f.referral(t, f.a, f.person(t, f.a, "Percy", "Baker", nil), nil)
 	f.caseB = f.referral(t, f.b, f.person(t, f.b, "Peter", "Cole", nil), nil)
-	var err error
-	if f.keys, err = sealed.NewKeyring(rand.Reader); err != nil {
-		t.Fatal(err)
-	}
 	return f
 }
 

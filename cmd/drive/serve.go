@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/web"
 )
@@ -61,6 +62,13 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	}
 	if len(applied) > 0 {
 		log.Info("database migrated", slog.Any("applied", applied))
+	}
+	// Notes written before notes were sealed at rest are sealed now, so an
+	// existing database is migrated in place.
+	if n, err := (&service.Service{DB: db, Keys: keys}).SealNotes(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("case notes sealed at rest", slog.Int("notes", n))
 	}
 	srv, err := web.New(web.Config{DB: db, Log: log, Version: version, Secure: secure, Keys: keys})
 	if err != nil {
