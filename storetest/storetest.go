@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drive-platform/drive/sealed"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -101,3 +102,15 @@ func openAndMigrate(t testing.TB, dsn string, now func() time.Time) *store.DB {
 
 // FixedClock returns a clock frozen at a fixed instant, for tests.
 func FixedClock(t time.Time) func() time.Time { return func() time.Time { return t } }
+
+// Keys returns a fresh keyring for a test server: notes on perpetrators'
+// cases and victim-survivors' details are sealed, so every server that
+// writes them needs one.
+func Keys(t testing.TB) *sealed.Keyring {
+	t.Helper()
+	k, err := sealed.NewKeyring(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}

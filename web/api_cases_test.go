@@ -78,7 +78,7 @@ func testCaseworkAPI(t *testing.T, e storetest.Engine) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(web.Config{DB: db, Now: storetest.FixedClock(now), PasswordParams: auth.TestParams()})
+	srv, err := web.New(web.Config{DB: db, Now: storetest.FixedClock(now), PasswordParams: auth.TestParams(), Keys: storetest.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func benchPage(b *testing.B, path string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv, err := New(Config{DB: db, Now: storetest.FixedClock(now), PasswordParams: auth.TestParams()})
+	srv, err := New(Config{DB: db, Now: storetest.FixedClock(now), PasswordParams: auth.TestParams(), Keys: storetest.Keys(b)})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -50,7 +50,7 @@ func TestPagesInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(web.Config{DB: db, Version: "test", PasswordParams: auth.TestParams()})
+	srv, err := web.New(web.Config{DB: db, Version: "test", PasswordParams: auth.TestParams(), Keys: storetest.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,7 +67,7 @@ func newSiteFixture(t *testing.T, e storetest.Engine, now time.Time, roles []acc
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Config{DB: f.db, Now: storetest.FixedClock(now), PasswordParams: auth.TestParams()})
+	srv, err := New(Config{DB: f.db, Now: storetest.FixedClock(now), PasswordParams: auth.TestParams(), Keys: storetest.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
