@@ -37,16 +37,16 @@ func generateSealed(t *testing.T, seed uint64, now time.Time) *sealedDemo {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "drive.db")
-	db, err := store.Open(ctx, path, store.Options{Now: func() time.Time { return now }})
+	keys, err := sealed.NewKeyring(crand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(ctx, path, store.Options{Now: func() time.Time { return now }, Keys: keys})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
 	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	keys, err := sealed.NewKeyring(crand.Reader)
-	if err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()

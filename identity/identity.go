@@ -122,7 +122,9 @@ func (o *Organisation) Validate() error {
 }
 
 // User is a member of staff who signs in. PasswordHash and TOTPSecret are
-// credentials: they are never rendered or logged.
+// credentials: they are never rendered or logged. TOTPSecret is given when
+// a user is created; reads never fill it (the secret is sealed at rest and
+// opened only where a code is checked) and say only TOTPEnrolled.
 type User struct {
 	ID             int64
 	Username       string
@@ -130,11 +132,13 @@ type User struct {
 	OrganisationID int64
 	PasswordHash   string
 	TOTPSecret     string
-	TOTPLastStep   int64
-	DisabledAt     *time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	Roles          []RoleAssignment
+	// TOTPEnrolled reports whether the user has a second-factor secret.
+	TOTPEnrolled bool
+	TOTPLastStep int64
+	DisabledAt   *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	Roles        []RoleAssignment
 }
 
 // Disabled reports whether the user may no longer sign in.

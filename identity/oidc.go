@@ -32,8 +32,8 @@ const OIDCLoginLifetime = 10 * time.Minute
 // a Drive password.
 //
 // ClientSecret is a credential: it is never rendered or logged (String,
-// GoString and LogValue leave it out). It is stored as given for now; it
-// should move under the key-encryption key once one exists.
+// GoString and LogValue leave it out). The store seals it under the key
+// file.
 type OIDCConfig struct {
 	OrganisationID int64
 	// Issuer is the provider's issuer URL, exactly as its discovery

@@ -87,3 +87,18 @@ func record(ctx context.Context, tx *store.Tx, a Actor, d access.Decision, actio
 	}
 	return tx.Audit(ctx, e)
 }
+
+// SealCredentials seals the second-factor secrets and OpenID Connect
+// client secrets written before they were sealed at rest, in one
+// transaction (there are at most a few thousand), and returns how many it
+// sealed. `drive serve` runs it at start-up with SealNotes. The store
+// seals with the keys it was opened with.
+func (s *Service) SealCredentials(ctx context.Context) (int, error) {
+	var n int
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		n, err = tx.SealCredentials(ctx)
+		return err
+	})
+	return n, err
+}

@@ -128,3 +128,136 @@ func TestSecretsAtRest(t *testing.T) {
 		})
 	}
 }
+
+// TestCredentialsAtRest reads the raw rows on every engine: second-factor
+// secrets and OpenID Connect client secrets are nowhere in the clear, open
+// only with the key file, and those written before sealing are sealed in
+// place.
+func TestCredentialsAtRest(t *testing.T) {
+	const (
+		totp       = "TOTPCANARYAAAAAAAAAAAAAAAAAAAAAA"
+		client     = "client-secret-canary-4d1e"
+		legacyTOTP = "LEGACYTOTPBBBBBBBBBBBBBBBBBBBBBB"
+		legacyOIDC = "legacy-client-secret-77ab"
+	)
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			db := e.Open(t, storetest.FixedClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)))
+			ctx := context.Background()
+			var user, legacy identity.User
+			var org identity.Organisation
+			err := db.Transact(ctx, func(tx *store.Tx) error {
+				org = identity.Organisation{Name: "Police", Kind: identity.PoliceForce}
+				if err := tx.CreateOrganisation(ctx, &org); err != nil {
+					return err
+				}
+				user = identity.User{Username: "officer", DisplayName: "Officer", OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: totp}
+				if err := tx.CreateUser(ctx, &user); err != nil {
+					return err
+				}
+				legacy = identity.User{Username: "legacy", DisplayName: "Legacy", OrganisationID: org.ID, PasswordHash: "x"}
+				if err := tx.CreateUser(ctx, &legacy); err != nil {
+					return err
+				}
+				// As an older version of the store wrote it: in the clear.
+				if err := tx.RawExec(ctx, `UPDATE users SET totp_secret = ? WHERE id = ?`, legacyTOTP, legacy.ID); err != nil {
+					return err
+				}
+				return tx.SetOrganisationOIDC(ctx, &identity.OIDCConfig{OrganisationID: org.ID, Issuer: "https://id.police.example",
+					ClientID: "drive", ClientSecret: client, RedirectURL: "https://drive.example.org" + identity.OIDCCallbackPath,
+					DisplayName: "Police", Enabled: true, EmailDomains: []string{"police.example"}})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw := func(tx *store.Tx, q string, id int64, secrets ...string) {
+				t.Helper()
+				v, err := tx.RawText(ctx, q, id)
+				if err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+				for _, s := range secrets {
+					if strings.Contains(v, s) {
+						t.Errorf("%s holds a secret in the clear: %q", q, v)
+					}
+				}
+			}
+			err = db.View(ctx, func(tx *store.Tx) error {
+				raw(tx, `SELECT totp_secret FROM users WHERE id = ?`, user.ID, totp)
+				raw(tx, `SELECT data FROM user_totp_secrets WHERE user_id = ?`, user.ID, totp)
+				raw(tx, `SELECT client_secret FROM organisation_oidc WHERE organisation_id = ?`, org.ID, client)
+				raw(tx, `SELECT data FROM oidc_client_secrets WHERE organisation_id = ?`, org.ID, client)
+				got, err := tx.User(ctx, user.ID)
+				if err != nil || got.TOTPSecret != "" || !got.TOTPEnrolled {
+					t.Errorf("user read back: enrolled %v, %v (the secret is opened only to check a code)", got.TOTPEnrolled, err)
+				}
+				if s, err := tx.TOTPSecret(ctx, user.ID); err != nil || s != totp {
+					t.Errorf("second-factor secret read back wrong: %v", err)
+				}
+				cfg, err := tx.OrganisationOIDC(ctx, org.ID)
+				if err != nil || cfg.ClientSecret != client {
+					t.Errorf("client secret read back wrong: %v", err)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Without the key file a secret can be neither read nor
+			// written, but a list of users still says who has enrolled.
+			bare := db.WithoutKeys()
+			err = bare.View(ctx, func(tx *store.Tx) error {
+				if _, err := tx.TOTPSecret(ctx, user.ID); drive.ErrorCode(err) != drive.EUNAVAILABLE {
+					t.Errorf("reading a sealed secret without keys: %v, want EUNAVAILABLE", err)
+				}
+				us, err := tx.Users(ctx)
+				if err != nil || len(us) != 2 || !us[1].TOTPEnrolled || us[1].TOTPSecret != "" {
+					t.Errorf("users without keys = %+v, %v", us, err)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = bare.Transact(ctx, func(tx *store.Tx) error { return tx.SetTOTP(ctx, user.ID, "NEWSECRET", 0) })
+			if drive.ErrorCode(err) != drive.EUNAVAILABLE {
+				t.Errorf("writing a secret without keys: %v, want EUNAVAILABLE", err)
+			}
+			// The legacy secrets are sealed in place, once.
+			err = db.Transact(ctx, func(tx *store.Tx) error {
+				if err := tx.RawExec(ctx, `DELETE FROM oidc_client_secrets WHERE organisation_id = ?`, org.ID); err != nil {
+					return err
+				}
+				if err := tx.RawExec(ctx, `UPDATE organisation_oidc SET client_secret = ? WHERE organisation_id = ?`, legacyOIDC, org.ID); err != nil {
+					return err
+				}
+				if n, err := tx.SealCredentials(ctx); err != nil || n != 2 {
+					t.Fatalf("sealed %d credentials, %v; want 2", n, err)
+				}
+				if n, err := tx.SealCredentials(ctx); err != nil || n != 0 {
+					t.Fatalf("sealed %d credentials again, %v; want 0", n, err)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = db.View(ctx, func(tx *store.Tx) error {
+				raw(tx, `SELECT totp_secret FROM users WHERE id = ?`, legacy.ID, legacyTOTP)
+				raw(tx, `SELECT data FROM user_totp_secrets WHERE user_id = ?`, legacy.ID, legacyTOTP)
+				raw(tx, `SELECT client_secret FROM organisation_oidc WHERE organisation_id = ?`, org.ID, legacyOIDC)
+				raw(tx, `SELECT data FROM oidc_client_secrets WHERE organisation_id = ?`, org.ID, legacyOIDC)
+				if got, err := tx.TOTPSecret(ctx, legacy.ID); err != nil || got != legacyTOTP {
+					t.Errorf("legacy secret after sealing: %v", err)
+				}
+				if cfg, err := tx.OrganisationOIDC(ctx, org.ID); err != nil || cfg.ClientSecret != legacyOIDC {
+					t.Errorf("legacy client secret after sealing: %v", err)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

@@ -190,7 +190,8 @@ func (tx *Tx) Reviews(ctx context.Context, caseID int64) ([]casework.Review, err
 }
 
 // SealedBodyPlaceholder is what case_notes.body holds once a note's text
-// is sealed in case_note_bodies.
+// is sealed in case_note_bodies, and organisation_oidc.client_secret once
+// the client secret is sealed in oidc_client_secrets.
 const SealedBodyPlaceholder = "[sealed]"
 
 // CaseNoteAAD is the associated data of a perpetrator-case note's sealed

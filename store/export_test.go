@@ -16,3 +16,11 @@ func (tx *Tx) RawExec(ctx context.Context, query string, args ...any) error {
 	_, err := tx.exec(ctx, query, args...)
 	return err
 }
+
+// WithoutKeys is the same database as a command opened without the key
+// file sees it.
+func (db *DB) WithoutKeys() *DB {
+	d := *db
+	d.keys = nil
+	return &d
+}

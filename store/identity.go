@@ -136,8 +136,8 @@ func (tx *Tx) CreateUser(ctx context.Context, u *identity.User) error {
 	}
 	u.CreatedAt, u.UpdatedAt = tx.Now, tx.Now
 	id, err := tx.insert(ctx, `INSERT INTO users (username, display_name, organisation_id, password_hash, totp_secret, totp_last_step, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.Username, u.DisplayName, u.OrganisationID, u.PasswordHash, u.TOTPSecret, u.TOTPLastStep, u.CreatedAt, u.UpdatedAt)
+		VALUES (?, ?, ?, ?, '', ?, ?, ?)`,
+		u.Username, u.DisplayName, u.OrganisationID, u.PasswordHash, u.TOTPLastStep, u.CreatedAt, u.UpdatedAt)
 	if err != nil {
 		if drive.ErrorCode(err) == drive.ECONFLICT {
 			return drive.Invalid("The user could not be saved", map[string]string{"username": "That username is already taken: choose another"})
@@ -145,6 +145,10 @@ func (tx *Tx) CreateUser(ctx context.Context, u *identity.User) error {
 		return err
 	}
 	u.ID = id
+	if err := tx.setTOTPSecret(ctx, u.ID, u.TOTPSecret); err != nil {
+		return err
+	}
+	u.TOTPEnrolled = u.TOTPSecret != ""
 	roles := u.Roles
 	u.Roles = nil
 	for _, a := range roles {
@@ -174,12 +178,16 @@ func (tx *Tx) AddRole(ctx context.Context, a *identity.RoleAssignment) error {
 	return nil
 }
 
-const userColumns = `id, username, display_name, organisation_id, password_hash, totp_secret, totp_last_step, disabled_at, created_at, updated_at`
+// userSelect reads users with whether they have a second-factor secret.
+// The secret itself is read only by TOTPSecret, where it is checked.
+const userSelect = `SELECT u.id, u.username, u.display_name, u.organisation_id, u.password_hash, u.totp_last_step,
+	u.disabled_at, u.created_at, u.updated_at, u.totp_secret <> '' OR s.user_id IS NOT NULL
+	FROM users u LEFT JOIN user_totp_secrets s ON s.user_id = u.id`
 
 func scanUser(row interface{ Scan(...any) error }) (*identity.User, error) {
 	var u identity.User
 	var disabled sql.NullTime
-	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.OrganisationID, &u.PasswordHash, &u.TOTPSecret, &u.TOTPLastStep, &disabled, &u.CreatedAt, &u.UpdatedAt); err != nil {
+	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.OrganisationID, &u.PasswordHash, &u.TOTPLastStep, &disabled, &u.CreatedAt, &u.UpdatedAt, &u.TOTPEnrolled); err != nil {
 		return nil, err
 	}
 	if disabled.Valid {
@@ -191,7 +199,7 @@ func scanUser(row interface{ Scan(...any) error }) (*identity.User, error) {
 
 // User returns a user with their roles. Errors: ENOTFOUND.
 func (tx *Tx) User(ctx context.Context, id int64) (*identity.User, error) {
-	u, err := scanUser(tx.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	u, err := scanUser(tx.queryRow(ctx, userSelect+` WHERE u.id = ?`, id))
 	if err != nil {
 		return nil, tx.scanErr(err, "user")
 	}
@@ -200,7 +208,7 @@ func (tx *Tx) User(ctx context.Context, id int64) (*identity.User, error) {
 
 // UserByUsername returns a user with their roles. Errors: ENOTFOUND.
 func (tx *Tx) UserByUsername(ctx context.Context, name string) (*identity.User, error) {
-	u, err := scanUser(tx.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE username = ?`, strings.ToLower(strings.TrimSpace(name))))
+	u, err := scanUser(tx.queryRow(ctx, userSelect+` WHERE u.username = ?`, strings.ToLower(strings.TrimSpace(name))))
 	if err != nil {
 		return nil, tx.scanErr(err, "user")
 	}
@@ -229,7 +237,7 @@ func (tx *Tx) loadRoles(ctx context.Context, u *identity.User) error {
 
 // Users lists every user by username, with roles.
 func (tx *Tx) Users(ctx context.Context) ([]*identity.User, error) {
-	rows, err := tx.query(ctx, `SELECT `+userColumns+` FROM users ORDER BY username`)
+	rows, err := tx.query(ctx, userSelect+` ORDER BY u.username`)
 	if err != nil {
 		return nil, err
 	}

@@ -10,8 +10,8 @@ import (
 )
 
 // SetOrganisationOIDC creates or replaces an organisation's OpenID Connect
-// settings. The client secret is stored as given: it should move under the
-// key-encryption key once one exists. Callers must never log or show it.
+// settings. The client secret is sealed under the key file
+// (credentials.go); callers must never log or show it.
 // Errors: EINVALID (fields, or no such organisation).
 func (tx *Tx) SetOrganisationOIDC(ctx context.Context, c *identity.OIDCConfig) error {
 	if err := c.Validate(); err != nil {
@@ -26,14 +26,14 @@ func (tx *Tx) SetOrganisationOIDC(ctx context.Context, c *identity.OIDCConfig) e
 			enabled = excluded.enabled, username_claim = excluded.username_claim, email_domains = excluded.email_domains,
 			mfa_amr = excluded.mfa_amr, mfa_acr = excluded.mfa_acr, updated_at = excluded.updated_at
 		RETURNING created_at`,
-		c.OrganisationID, c.Issuer, c.ClientID, c.ClientSecret, c.RedirectURL, c.DisplayName, c.Enabled, c.UsernameClaim,
+		c.OrganisationID, c.Issuer, c.ClientID, SealedBodyPlaceholder, c.RedirectURL, c.DisplayName, c.Enabled, c.UsernameClaim,
 		strings.Join(c.EmailDomains, " "), strings.Join(c.MFAMethods, " "), strings.Join(c.MFAContexts, " "), tx.Now, tx.Now).
 		Scan(&c.CreatedAt)
 	if err != nil {
 		return tx.d.mapError(err)
 	}
 	c.CreatedAt = c.CreatedAt.UTC()
-	return nil
+	return tx.setClientSecret(ctx, c.OrganisationID, c.ClientSecret)
 }
 
 // OrganisationOIDC returns an organisation's OpenID Connect settings,
@@ -42,13 +42,20 @@ func (tx *Tx) SetOrganisationOIDC(ctx context.Context, c *identity.OIDCConfig) e
 func (tx *Tx) OrganisationOIDC(ctx context.Context, organisationID int64) (*identity.OIDCConfig, error) {
 	var c identity.OIDCConfig
 	var domains, amr, acr string
-	err := tx.queryRow(ctx, `SELECT organisation_id, issuer, client_id, client_secret, redirect_url, display_name, enabled,
-			username_claim, email_domains, mfa_amr, mfa_acr, created_at, updated_at
-		FROM organisation_oidc WHERE organisation_id = ?`, organisationID).
+	var sealedSecret []byte
+	err := tx.queryRow(ctx, `SELECT o.organisation_id, o.issuer, o.client_id, o.client_secret, o.redirect_url, o.display_name, o.enabled,
+			o.username_claim, o.email_domains, o.mfa_amr, o.mfa_acr, o.created_at, o.updated_at, s.data
+		FROM organisation_oidc o LEFT JOIN oidc_client_secrets s ON s.organisation_id = o.organisation_id
+		WHERE o.organisation_id = ?`, organisationID).
 		Scan(&c.OrganisationID, &c.Issuer, &c.ClientID, &c.ClientSecret, &c.RedirectURL, &c.DisplayName, &c.Enabled,
-			&c.UsernameClaim, &domains, &amr, &acr, &c.CreatedAt, &c.UpdatedAt)
+			&c.UsernameClaim, &domains, &amr, &acr, &c.CreatedAt, &c.UpdatedAt, &sealedSecret)
 	if err != nil {
 		return nil, tx.scanErr(err, "sign-in settings")
+	}
+	if sealedSecret != nil {
+		if c.ClientSecret, err = tx.openCredential(sealedSecret, ClientSecretAAD(c.OrganisationID)); err != nil {
+			return nil, err
+		}
 	}
 	c.EmailDomains, c.MFAMethods, c.MFAContexts = strings.Fields(domains), strings.Fields(amr), strings.Fields(acr)
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()

@@ -125,12 +125,17 @@ func (tx *Tx) UseTOTPStep(ctx context.Context, userID, step int64) (bool, error)
 
 // SetTOTP replaces a user's second-factor secret (after enrolment) and
 // the last step used with it.
+// The secret is sealed (credentials.go); "" removes it, so the user
+// enrols again at their next sign-in.
 func (tx *Tx) SetTOTP(ctx context.Context, userID int64, secret string, lastStep int64) error {
-	res, err := tx.exec(ctx, `UPDATE users SET totp_secret = ?, totp_last_step = ?, updated_at = ? WHERE id = ?`, secret, lastStep, tx.Now, userID)
+	res, err := tx.exec(ctx, `UPDATE users SET totp_secret = '', totp_last_step = ?, updated_at = ? WHERE id = ?`, lastStep, tx.Now, userID)
 	if err != nil {
 		return err
 	}
-	return mustAffect(res, "user")
+	if err := mustAffect(res, "user"); err != nil {
+		return err
+	}
+	return tx.setTOTPSecret(ctx, userID, secret)
 }
 
 // ReplaceRecoveryCodes stores a fresh set of recovery code hashes,

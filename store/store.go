@@ -23,6 +23,7 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/sealed"
 )
 
 // DB is an open database. It is safe for concurrent use.
@@ -37,6 +38,10 @@ type DB struct {
 	read    *sql.DB
 	dialect dialect
 	now     func() time.Time
+	// keys seal and open the credentials the store holds (second-factor
+	// secrets, OpenID Connect client secrets); nil means none can be
+	// written or read. See credentials.go.
+	keys *sealed.Keyring
 }
 
 // Options tunes Open. The zero value is valid.
@@ -45,6 +50,12 @@ type Options struct {
 	Now func() time.Time
 	// MaxConns caps PostgreSQL connections per process (default 20).
 	MaxConns int
+	// Keys seal the credentials the store holds: users' second-factor
+	// secrets and organisations' OpenID Connect client secrets. Without
+	// them the store refuses to write or read such a secret (EUNAVAILABLE)
+	// but everything else works, so commands that never touch a credential
+	// need no key file.
+	Keys *sealed.Keyring
 }
 
 // Open connects to the database named by dsn: a postgres:// or
@@ -61,7 +72,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if now == nil {
 		now = time.Now
 	}
-	db := &DB{now: now}
+	db := &DB{now: now, keys: opt.Keys}
 	var err error
 	if IsPostgresURL(dsn) {
 		db.dialect = postgresDialect
@@ -160,6 +171,7 @@ type Tx struct {
 	d       dialect
 	Now     time.Time
 	writing bool
+	keys    *sealed.Keyring
 }
 
 // Transact runs fn in a read-write transaction and commits if fn returns
@@ -180,7 +192,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx *
 	if err != nil {
 		return db.dialect.mapError(err)
 	}
-	tx := &Tx{tx: sqlTx, d: db.dialect, Now: db.now().UTC().Truncate(time.Microsecond), writing: !readOnly}
+	tx := &Tx{tx: sqlTx, d: db.dialect, keys: db.keys, Now: db.now().UTC().Truncate(time.Microsecond), writing: !readOnly}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()

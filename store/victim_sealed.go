@@ -322,6 +322,8 @@ var sealedColumns = []struct{ table, key, data string }{
 	{"victim_notes", "id", "body"},
 	{"idva_contacts", "id", "body"},
 	{"case_note_bodies", "note_id", "data"},
+	{"user_totp_secrets", "user_id", "data"},
+	{"oidc_client_secrets", "organisation_id", "data"},
 }
 
 // rewrapBatch is how many values RewrapAll reads at a time, so memory

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -89,7 +90,7 @@ func OpenPostgres(t testing.TB, now func() time.Time) *store.DB {
 func openAndMigrate(t testing.TB, dsn string, now func() time.Time) *store.DB {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, dsn, store.Options{Now: now})
+	db, err := store.Open(ctx, dsn, store.Options{Now: now, Keys: credentialKeys()})
 	if err != nil {
 		t.Fatalf("open %s: %v", dsn, err)
 	}
@@ -102,6 +103,20 @@ func openAndMigrate(t testing.TB, dsn string, now func() time.Time) *store.DB {
 
 // FixedClock returns a clock frozen at a fixed instant, for tests.
 func FixedClock(t time.Time) func() time.Time { return func() time.Time { return t } }
+
+// credentialKeys is the keyring every test database seals its sign-in
+// secrets with, made once per test binary.
+var credentialKeys = sync.OnceValue(func() *sealed.Keyring {
+	k, err := sealed.NewKeyring(rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	return k
+})
+
+// CredentialKeys returns the keyring the test databases seal sign-in
+// secrets with, for a test that opens the same database again.
+func CredentialKeys() *sealed.Keyring { return credentialKeys() }
 
 // Keys returns a fresh keyring for a test server: notes on perpetrators'
 // cases and victim-survivors' details are sealed, so every server that

@@ -250,7 +250,7 @@ func testUsersRoles(t *testing.T, db *store.DB) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if got.ID != u.ID || got.DisplayName != "Casey Manager" || got.TOTPSecret != "SECRET" || len(got.Roles) != 2 {
+	if got.ID != u.ID || got.DisplayName != "Casey Manager" || !got.TOTPEnrolled || len(got.Roles) != 2 {
 		t.Fatalf("user = %+v", got)
 	}
 	if got.Roles[0].Role != access.CaseManager || got.Roles[0].SiteID != s.ID || got.Roles[1].Role != access.DPO || got.Roles[1].SiteID != 0 {

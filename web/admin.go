@@ -87,7 +87,7 @@ func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
 				continue
 			}
 			d.Users = append(d.Users, userRow{ID: u.ID, Username: u.Username, Name: u.DisplayName, Organisation: orgs[u.OrganisationID],
-				Roles: rolesText(u, names), Disabled: u.Disabled(), Enrolled: u.TOTPSecret != "", CanManage: canManageUser(sub, u, tx)})
+				Roles: rolesText(u, names), Disabled: u.Disabled(), Enrolled: u.TOTPEnrolled, CanManage: canManageUser(sub, u, tx)})
 		}
 		return nil
 	})

@@ -382,7 +382,7 @@ func (s *Server) oidcFinish(w http.ResponseWriter, r *http.Request, cfg *identit
 				Remote: remote, Reason: reason, Outcome: audit.OutcomeOK}
 		}
 		mfa := cfg.MultiFactor(cl)
-		if !mfa && u.TOTPSecret != "" {
+		if !mfa && u.TOTPEnrolled {
 			outcome = "code"
 			if err := tx.AwaitOIDCSecondFactor(ctx, login.ID, u.ID, cl.Subject, bindingHash, tx.Now.Add(identity.OIDCLoginLifetime)); err != nil {
 				return err

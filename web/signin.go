@@ -181,7 +181,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 		}
 		sess := &identity.Session{TokenHash: tokenHash, UserID: u.ID, CSRF: csrf, Remote: remote,
 			CreatedAt: now, LastSeenAt: now, ReauthAt: now}
-		if u.TOTPSecret == "" {
+		if !u.TOTPEnrolled {
 			sess.Stage = identity.StageEnrol
 			sess.ExpiresAt = now.Add(s.sessions.Enrol)
 			outcome = "enrol"
@@ -238,7 +238,11 @@ func (s *Server) secondFactor(ctx context.Context, tx *store.Tx, u *identity.Use
 	if code == "" {
 		return false
 	}
-	if step, err := auth.VerifyTOTP(u.TOTPSecret, code, tx.Now, u.TOTPLastStep); err == nil {
+	secret, err := tx.TOTPSecret(ctx, u.ID)
+	if err != nil {
+		return false
+	}
+	if step, err := auth.VerifyTOTP(secret, code, tx.Now, u.TOTPLastStep); err == nil {
 		ok, err := tx.UseTOTPStep(ctx, u.ID, step)
 		return err == nil && ok
 	}

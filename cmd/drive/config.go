@@ -37,6 +37,9 @@ func (e env) value(name string) (string, error) {
 type common struct {
 	DB       string
 	LogLevel string
+	// Keys is the key file named by DRIVE_KEYS_FILE, if any; see
+	// storeOptions.
+	Keys string
 }
 
 // bindCommon adds --db and --log-level to fs, defaulting from DRIVE_DB
@@ -50,6 +53,7 @@ func bindCommon(fs *flag.FlagSet, e env, c *common) error {
 	if level == "" {
 		level = "info"
 	}
+	c.Keys = e.getenv("DRIVE_KEYS_FILE")
 	fs.StringVar(&c.DB, "db", db, "SQLite file path or postgres:// URL (env DRIVE_DB or DRIVE_DB_FILE)")
 	fs.StringVar(&c.LogLevel, "log-level", level, "log level: debug, info, warn or error (env DRIVE_LOG_LEVEL)")
 	return nil

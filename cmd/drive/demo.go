@@ -53,7 +53,7 @@ func runDemo(ctx context.Context, e env, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, c.DB, store.Options{})
+	db, err := store.Open(ctx, c.DB, store.Options{Keys: keys})
 	if err != nil {
 		return err
 	}

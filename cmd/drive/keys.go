@@ -23,6 +23,28 @@ func defaultKeyFile(db string) string {
 	return filepath.Join(filepath.Dir(db), "drive-keys.json")
 }
 
+// storeOptions opens the store with the key file when there is one
+// (DRIVE_KEYS_FILE, or drive-keys.json beside a SQLite database), so
+// commands that read or write sign-in secrets can; the store refuses those
+// secrets without it and every other command works as before.
+func (c common) storeOptions(stderr io.Writer) (store.Options, error) {
+	path := c.Keys
+	if path == "" {
+		path = defaultKeyFile(c.DB)
+		if path == "" {
+			return store.Options{}, nil
+		}
+		if _, err := os.Stat(path); err != nil {
+			return store.Options{}, nil
+		}
+	}
+	k, _, err := loadKeyring(path, c.DB, stderr)
+	if err != nil {
+		return store.Options{}, err
+	}
+	return store.Options{Keys: k}, nil
+}
+
 // loadKeyring reads the key-encryption keys. path "" means the default
 // beside a SQLite database. A missing file is an error that says how to
 // make one: the service never runs without its keys, because it could not

@@ -51,7 +51,7 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, c.DB, store.Options{})
+	db, err := store.Open(ctx, c.DB, store.Options{Keys: keys})
 	if err != nil {
 		return err
 	}
@@ -63,12 +63,18 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	if len(applied) > 0 {
 		log.Info("database migrated", slog.Any("applied", applied))
 	}
-	// Notes written before notes were sealed at rest are sealed now, so an
-	// existing database is migrated in place.
-	if n, err := (&service.Service{DB: db, Keys: keys}).SealNotes(ctx); err != nil {
+	// Notes and sign-in secrets written before they were sealed at rest
+	// are sealed now, so an existing database is migrated in place.
+	svc := &service.Service{DB: db, Keys: keys}
+	if n, err := svc.SealNotes(ctx); err != nil {
 		return err
 	} else if n > 0 {
 		log.Info("case notes sealed at rest", slog.Int("notes", n))
+	}
+	if n, err := svc.SealCredentials(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("sign-in secrets sealed at rest", slog.Int("secrets", n))
 	}
 	srv, err := web.New(web.Config{DB: db, Log: log, Version: version, Secure: secure, Keys: keys})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 
@@ -19,7 +20,11 @@ func openFor(ctx context.Context, c common) (*store.DB, error) {
 	if err := c.check(); err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, c.DB, store.Options{})
+	opt, err := c.storeOptions(os.Stderr)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, c.DB, opt)
 	if err != nil {
 		return nil, err
 	}

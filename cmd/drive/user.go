@@ -245,7 +245,11 @@ func openExisting(ctx context.Context, c common) (*store.DB, error) {
 			return nil, drive.Errorf(drive.EINVALID, "there is no database file %s: check --db, or create the database with drive user bootstrap", c.DB)
 		}
 	}
-	db, err := store.Open(ctx, c.DB, store.Options{})
+	opt, err := c.storeOptions(os.Stderr)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, c.DB, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -348,7 +352,11 @@ func runUserBootstrap(ctx context.Context, e env, args []string, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, c.DB, store.Options{})
+	opt, err := c.storeOptions(stderr)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, c.DB, opt)
 	if err != nil {
 		return err
 	}
@@ -600,7 +608,7 @@ func runUserList(ctx context.Context, e env, args []string, stdout, stderr io.Wr
 				Name:         u.DisplayName,
 				Organisation: orgNames[u.OrganisationID],
 				Roles:        []roleListing{},
-				SecondFactor: u.TOTPSecret != "",
+				SecondFactor: u.TOTPEnrolled,
 				Disabled:     u.Disabled(),
 				DisabledAt:   u.DisabledAt,
 				CreatedAt:    u.CreatedAt.UTC(),
