@@ -360,7 +360,7 @@ func runAuditCheckpoint(ctx context.Context, e env, args []string, stdout, stder
 	}
 	// The checkpoint's time is when it was signed: the cmd layer is where
 	// the clock is read.
-	cp, err := audit.SignCheckpoint(priv, res.report.Checkpoint(time.Now()))
+	cp, err := audit.SignCheckpoint(priv, res.report.Checkpoint(e.clock()))
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ func runBench(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	case "link":
 		return runBenchLink(ctx, args[1:], stdout, stderr)
 	case "identify":
-		return runBenchIdentify(ctx, args[1:], stdout, stderr)
+		return runBenchIdentify(ctx, e, args[1:], stdout, stderr)
 	}
 	return usageError{"unknown benchmark " + args[0] + ": use drive bench link or drive bench identify"}
 }

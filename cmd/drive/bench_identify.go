@@ -70,7 +70,7 @@ const benchIdentifyTop = 100
 // it is processed and not timed; the peak memory includes generating one
 // site's extract. It also checks the serial flag against the generator's truth, so
 // speed is never bought with wrong answers unnoticed.
-func runBenchIdentify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runBenchIdentify(ctx context.Context, e env, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("drive bench identify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	n := fs.Int("incidents", 45_000, "number of synthetic incidents, over all sites")
@@ -102,7 +102,7 @@ func runBenchIdentify(ctx context.Context, args []string, stdout, stderr io.Writ
 		defer os.RemoveAll(tmp)
 		dir = tmp
 	}
-	asOf := drive.DateOf(time.Now())
+	asOf := e.today()
 	type siteRun struct {
 		code, extract string
 		count         int

@@ -7,6 +7,9 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
+
+	"github.com/drive-platform/drive"
 )
 
 // env reads configuration from the environment. Each setting NAME may
@@ -15,6 +18,25 @@ import (
 // files rather than the process environment.
 type env struct {
 	getenv func(string) string
+	// now is the command line's clock; nil means the system clock. It is
+	// the one place a command learns what day it is.
+	now func() time.Time
+}
+
+// today is the date by the command line's clock.
+func (e env) today() drive.Date {
+	if e.now == nil {
+		return drive.DateOf(time.Now())
+	}
+	return drive.DateOf(e.now())
+}
+
+// clock is the command line's clock.
+func (e env) clock() time.Time {
+	if e.now == nil {
+		return time.Now()
+	}
+	return e.now()
 }
 
 // value returns the setting, reading NAME_FILE if NAME is unset.

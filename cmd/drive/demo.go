@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/auth"
@@ -84,7 +83,7 @@ func runDemo(ctx context.Context, e env, args []string, stdout, stderr io.Writer
 	}
 	if err := db.View(ctx, func(tx *store.Tx) error {
 		var err error
-		if _, cases, err = tx.Cases(ctx, store.CaseFilter{SiteIDs: siteIDs, Limit: 1}, drive.DateOf(time.Now())); err != nil {
+		if _, cases, err = tx.Cases(ctx, store.CaseFilter{SiteIDs: siteIDs, Limit: 1}, drive.DateOf(tx.Now)); err != nil {
 			return err
 		}
 		_, victims, err = tx.VictimCases(ctx, store.VictimFilter{SiteIDs: siteIDs, Limit: 1})
@@ -120,7 +119,7 @@ func runTOTP(ctx context.Context, e env, args []string, stdout, stderr io.Writer
 	}
 	for _, cr := range creds {
 		if *user == "" || cr.Username == *user {
-			code, err := auth.TOTPCode(cr.TOTPSecret, time.Now())
+			code, err := auth.TOTPCode(cr.TOTPSecret, e.clock())
 			if err != nil {
 				return err
 			}

@@ -40,7 +40,7 @@ func runImport(ctx context.Context, e env, args []string, stdout, stderr io.Writ
 	}
 	defer f.Close()
 	start := time.Now()
-	recs, rowErrs, err := incident.Read(f, a.mapping, drive.DateOf(time.Now()))
+	recs, rowErrs, err := incident.Read(f, a.mapping, e.today())
 	if err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ func runIdentify(ctx context.Context, e env, args []string, stdout, stderr io.Wr
 	if *top < 0 {
 		return usageError{"--top must be 0 or more"}
 	}
-	asOf := drive.DateOf(time.Now())
+	asOf := e.today()
 	if *asOfFlag != "" {
 		d, err := drive.ParseDate(*asOfFlag)
 		if err != nil {

@@ -31,7 +31,7 @@ func runImportMARAC(ctx context.Context, e env, args []string, stdout, stderr io
 	}
 	defer f.Close()
 	start := time.Now()
-	hs, rowErrs, err := incident.ReadMARAC(f, a.mapping, drive.DateOf(time.Now()))
+	hs, rowErrs, err := incident.ReadMARAC(f, a.mapping, e.today())
 	if err != nil {
 		return err
 	}

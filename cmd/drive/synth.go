@@ -19,7 +19,7 @@ import (
 // import, training staff or testing a force's mapping without real data:
 //
 //	drive synth incidents --incidents N [--seed S] [--end YYYY-MM-DD] [--prefix P] --out FILE.csv [--truth FILE.csv] [--marac FILE.csv]
-func runSynth(_ context.Context, _ env, args []string, stdout, stderr io.Writer) error {
+func runSynth(_ context.Context, e env, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "incidents" {
 		return usageError{"use: drive synth incidents --incidents N --out FILE.csv [--truth FILE.csv] [--marac FILE.csv]"}
 	}
@@ -41,7 +41,7 @@ func runSynth(_ context.Context, _ env, args []string, stdout, stderr io.Writer)
 	if *out == "" {
 		return usageError{"say where to write the extract with --out FILE.csv"}
 	}
-	end := drive.DateOf(time.Now())
+	end := e.today()
 	if *endFlag != "" {
 		d, err := drive.ParseDate(*endFlag)
 		if err != nil {

@@ -25,7 +25,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/identify"
@@ -41,9 +40,8 @@ type Config struct {
 	// records.
 	Seed uint64
 	// End is the last day of the window; every incident falls on or before
-	// it, so it can be read as "today". Zero means today's date, which
-	// makes the output depend on the day it is run: pass a date when
-	// reproducibility matters.
+	// it, so it can be read as "today". Required: the caller's clock says
+	// what today is, so the same inputs always give the same records.
 	End drive.Date
 	// Years is the length of the window; 0 means 3, the identification
 	// window forces use.
@@ -177,7 +175,7 @@ func Generate(cfg Config) ([]incident.Record, Truth) {
 	n := max(cfg.Incidents, 0)
 	end := cfg.End
 	if end.IsZero() {
-		end = drive.DateOf(time.Now())
+		panic("synth: Config.End is required")
 	}
 	years := cfg.Years
 	if years <= 0 {
