@@ -123,7 +123,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) (*http.
 	case rt.kind == apiRoute:
 		limit = api.MaxBody
 	case rt.upload():
-		limit = maxUpload
+		limit = s.uploadLimit
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	p, err := s.identify(r, rt.kind)
