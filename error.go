@@ -21,6 +21,7 @@ const (
 	EUNAVAILABLE    = "unavailable"     // a dependency (the database) is down
 	ETOOMANY        = "too_many"        // throttled; try again later
 	ENOTIMPLEMENTED = "not_implemented" // a configured feature is switched off
+	ETOOLARGE       = "too_large"       // the request body is over its limit; Message gives the limit
 )
 
 // Error is the application error. Code and Message are safe to show to the

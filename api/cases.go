@@ -1,8 +1,6 @@
 package api
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -23,25 +21,6 @@ type Handler func(w http.ResponseWriter, r *http.Request, a service.Actor) error
 // Cases holds the casework handlers.
 type Cases struct {
 	Svc *service.Service
-}
-
-// decode reads a JSON body strictly: unknown fields and trailing data are
-// errors, so a misspelt field is reported instead of silently ignored.
-func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return drive.Errorf(drive.EINVALID, "The request body is not valid JSON for this operation: %v", cleanJSONError(err))
-	}
-	if dec.More() {
-		return drive.Errorf(drive.EINVALID, "The request body has data after the JSON object")
-	}
-	return nil
-}
-
-func cleanJSONError(err error) string {
-	s := err.Error()
-	return strings.TrimPrefix(s, "json: ")
 }
 
 func pathID(r *http.Request, name, what string) (int64, error) {
@@ -146,7 +125,7 @@ type SearchBody struct {
 // other names or references match the words, or whose number matches.
 func (h *Cases) SearchCases(w http.ResponseWriter, r *http.Request, a service.Actor) error {
 	var b SearchBody
-	if err := decode(r, &b); err != nil {
+	if err := decode(r, "search", &b); err != nil {
 		return err
 	}
 	if b.Limit == 0 {
@@ -277,7 +256,7 @@ func dateParam(s, field string, fields map[string]string) drive.Date {
 // Refer answers POST /referrals.
 func (h *Cases) Refer(w http.ResponseWriter, r *http.Request, a service.Actor) error {
 	var b ReferralBody
-	if err := decode(r, &b); err != nil {
+	if err := decode(r, "referral", &b); err != nil {
 		return err
 	}
 	fields := map[string]string{}
@@ -378,7 +357,7 @@ func (h *Cases) Transition(w http.ResponseWriter, r *http.Request, a service.Act
 		return err
 	}
 	var b TransitionBody
-	if err := decode(r, &b); err != nil {
+	if err := decode(r, "transition", &b); err != nil {
 		return err
 	}
 	if b.Event == "engagement" {
@@ -431,7 +410,7 @@ func (h *Cases) AddAction(w http.ResponseWriter, r *http.Request, a service.Acto
 		return err
 	}
 	var b ActionBody
-	if err := decode(r, &b); err != nil {
+	if err := decode(r, "action", &b); err != nil {
 		return err
 	}
 	fields := map[string]string{}
@@ -464,7 +443,7 @@ func (h *Cases) UpdateAction(w http.ResponseWriter, r *http.Request, a service.A
 		return err
 	}
 	var b ActionUpdate
-	if err := decode(r, &b); err != nil {
+	if err := decode(r, "action", &b); err != nil {
 		return err
 	}
 	fields := map[string]string{}
@@ -526,7 +505,7 @@ func (h *Cases) AddNote(w http.ResponseWriter, r *http.Request, a service.Actor)
 		return err
 	}
 	var b NoteBody
-	if err := decode(r, &b); err != nil {
+	if err := decode(r, "note", &b); err != nil {
 		return err
 	}
 	n := &casework.Note{Text: b.Text, Amends: b.Amends}
@@ -565,7 +544,7 @@ func (h *Cases) AddContact(w http.ResponseWriter, r *http.Request, a service.Act
 		return err
 	}
 	var b ContactBody
-	if err := decode(r, &b); err != nil {
+	if err := decode(r, "contact", &b); err != nil {
 		return err
 	}
 	fields := map[string]string{}
@@ -611,7 +590,7 @@ func (h *Cases) AddReview(w http.ResponseWriter, r *http.Request, a service.Acto
 		return err
 	}
 	var b ReviewBody
-	if err := decode(r, &b); err != nil {
+	if err := decode(r, "review", &b); err != nil {
 		return err
 	}
 	fields := map[string]string{}
@@ -658,7 +637,7 @@ func (h *Cases) UpdatePerson(w http.ResponseWriter, r *http.Request, a service.A
 		return err
 	}
 	var b PersonBody
-	if err := decode(r, &b); err != nil {
+	if err := decode(r, "person", &b); err != nil {
 		return err
 	}
 	fields := map[string]string{}

@@ -212,6 +212,25 @@ func (e Event) Validate() error {
 	return &drive.Error{Code: drive.EINVALID, Message: b.String(), Fields: fields}
 }
 
+// CheckRecord reports what is wrong with a record type and record id as
+// a search for events (the audit log page), by the rules Validate holds
+// new events to: a pair that breaks them names no event, so it is the
+// searcher's input to correct, not a failure of the log. It returns
+// per-field messages keyed "record_type" and "record_id", or nil.
+func CheckRecord(recordType, recordID string) map[string]string {
+	fields := map[string]string{}
+	if recordType != "" && !isName(recordType, false) {
+		fields["record_type"] = fmt.Sprintf("Enter a record type such as case, person, victim or user: lower-case letters, digits and underscores, at most %d", maxNameLen)
+	}
+	if recordID != "" && !isToken(recordID, "._:-") {
+		fields["record_id"] = fmt.Sprintf("Enter the record number as shown on the record, without spaces: letters, digits and . _ : -, at most %d", maxIDLen)
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	return fields
+}
+
 // isName reports whether s is a short lower-case identifier: letters, digits
 // and underscores, starting with a letter. With dotted set it must be two or
 // more such words joined by dots, as in "record.read".

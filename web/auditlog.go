@@ -16,6 +16,7 @@ type auditData struct {
 	RecordID   string
 	Events     []auditRow
 	Searched   bool
+	Errors     FormErrors
 }
 
 type auditRow struct {
@@ -40,6 +41,12 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) error {
 	sites, national := sub.SitesFor(access.Audit, access.Read)
 	d := auditData{RecordType: strings.TrimSpace(r.URL.Query().Get("record_type")), RecordID: strings.TrimSpace(r.URL.Query().Get("record_id"))}
 	d.Searched = d.RecordType != "" || d.RecordID != ""
+	if fields := audit.CheckRecord(d.RecordType, d.RecordID); fields != nil {
+		// Shown on the search form rather than as an error page, so the
+		// officer can correct the search where they typed it.
+		d.Searched, d.Errors = false, formErrors(fields, "record_type", "record_id")
+		return s.render(w, r, http.StatusUnprocessableEntity, "audit", s.page(r, "Audit log", d))
+	}
 	err := s.cfg.DB.Transact(ctx, func(tx *store.Tx) error {
 		if !d.Searched {
 			return nil

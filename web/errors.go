@@ -27,6 +27,8 @@ func statusOf(code string) int {
 		return http.StatusServiceUnavailable
 	case drive.ENOTIMPLEMENTED:
 		return http.StatusNotImplemented
+	case drive.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
 }

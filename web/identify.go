@@ -259,11 +259,8 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 	site, _ := strconv.ParseInt(r.PostFormValue("site"), 10, 64)
 	file, header, err := r.FormFile("file")
 	if err != nil {
-		msg := "Choose the CSV file to import"
-		if strings.Contains(err.Error(), "too large") {
-			msg = "The file is larger than 256 MB: split the extract by date and import each part"
-		}
-		d.Errors = FormErrors{{"file", msg}}
+		// A file over maxUpload never gets here: admit answers 413.
+		d.Errors = FormErrors{{"file", "Choose the CSV file to import"}}
 		return s.renderImport(w, r, http.StatusUnprocessableEntity, d)
 	}
 	defer file.Close()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/api"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/store"
@@ -112,13 +113,19 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) (*http.
 	if rt.kind != pageRoute && rt.kind != apiRoute {
 		return r, nil
 	}
-	if rt.kind == pageRoute {
-		limit := int64(1 << 20)
-		if rt.upload() {
-			limit = maxUpload
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, limit)
+	// A path that is not text names no record: ids in paths are numbers
+	// and other segments are fixed words, so it is simply not found.
+	if !drive.TextOK(r.URL.Path) {
+		return r, drive.NotFound("page")
 	}
+	limit := int64(formLimit)
+	switch {
+	case rt.kind == apiRoute:
+		limit = api.MaxBody
+	case rt.upload():
+		limit = s.uploadLimit
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	p, err := s.identify(r, rt.kind)
 	if err != nil {
 		return r, err
@@ -162,12 +169,19 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) (*http.
 		}
 		return r, drive.NotFound("page")
 	}
-	if rt.kind == pageRoute && isUnsafe(r.Method) {
+	if rt.kind == apiRoute {
+		// JSON bodies are checked as they are decoded (api.Decode).
+		return r, checkValues(r.URL.Query())
+	}
+	if err := readForm(r, limit, rt.upload()); err != nil {
+		return r, err
+	}
+	if isUnsafe(r.Method) {
 		if err := checkCSRF(r, p); err != nil {
 			return r, err
 		}
 	}
-	return r, nil
+	return r, checkForm(r)
 }
 
 // routeID turns a route pattern into an audit record identifier.

@@ -62,6 +62,9 @@ type Server struct {
 	// records are the kinds of record break-glass can open, by record
 	// type. Each record-holding part of the service registers its own.
 	records map[string]recordKind
+	// uploadLimit is the body limit of the upload route: maxUpload,
+	// lowered by tests so that refusing an oversized file is cheap.
+	uploadLimit int64
 }
 
 // New builds a server: it parses every template and hashes every asset up
@@ -91,6 +94,8 @@ func New(cfg Config) (*Server, error) {
 		svc:     &service.Service{DB: cfg.DB, Keys: cfg.Keys, Rand: cfg.Rand},
 		metrics: newMetrics(),
 		records: map[string]recordKind{},
+
+		uploadLimit: maxUpload,
 	}
 	params := cfg.PasswordParams
 	if params == (auth.Params{}) {

@@ -23,6 +23,7 @@ import (
 type siteFixture struct {
 	t      *testing.T
 	db     *store.DB
+	srv    *Server
 	site   identity.Site
 	url    string
 	tokens map[access.Role]string
@@ -73,7 +74,7 @@ func newSiteFixture(t *testing.T, e storetest.Engine, now time.Time, roles []acc
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	f.url = ts.URL
+	f.url, f.srv = ts.URL, srv
 	return f
 }
 
