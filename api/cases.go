@@ -451,7 +451,9 @@ func (h *Cases) UpdateAction(w http.ResponseWriter, r *http.Request, a service.A
 	if len(fields) > 0 {
 		return drive.Invalid("Check the action", fields)
 	}
-	var updated casework.Action
+	// updated is the service's own action: after the change it carries
+	// the time of the change, which is the day its overdue flag is for.
+	var updated *casework.Action
 	err = h.Svc.UpdateAction(r.Context(), a, id, aid, func(act *casework.Action) {
 		if b.Status != "" {
 			act.Status = casework.ActionStatus(b.Status)
@@ -465,12 +467,12 @@ func (h *Cases) UpdateAction(w http.ResponseWriter, r *http.Request, a service.A
 		if !due.IsZero() {
 			act.DueOn = due
 		}
-		updated = *act
+		updated = act
 	})
 	if err != nil {
 		return err
 	}
-	return WriteJSON(w, http.StatusOK, actionBody(updated, drive.DateOf(time.Now())))
+	return WriteJSON(w, http.StatusOK, actionBody(*updated, drive.DateOf(updated.UpdatedAt)))
 }
 
 // NoteBody is a note.
