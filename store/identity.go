@@ -174,14 +174,19 @@ func (tx *Tx) AddRole(ctx context.Context, a *identity.RoleAssignment) error {
 	return nil
 }
 
-const userColumns = `id, username, display_name, organisation_id, password_hash, totp_secret, totp_last_step, disabled_at, created_at, updated_at`
+// userColumns are read from users; the organisation's kind comes with the
+// user because the access policy needs it for every decision.
+const userColumns = `id, username, display_name, organisation_id, password_hash, totp_secret, totp_last_step, disabled_at, created_at, updated_at,
+	COALESCE((SELECT kind FROM organisations WHERE organisations.id = users.organisation_id), '')`
 
 func scanUser(row interface{ Scan(...any) error }) (*identity.User, error) {
 	var u identity.User
 	var disabled sql.NullTime
-	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.OrganisationID, &u.PasswordHash, &u.TOTPSecret, &u.TOTPLastStep, &disabled, &u.CreatedAt, &u.UpdatedAt); err != nil {
+	var kind string
+	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.OrganisationID, &u.PasswordHash, &u.TOTPSecret, &u.TOTPLastStep, &disabled, &u.CreatedAt, &u.UpdatedAt, &kind); err != nil {
 		return nil, err
 	}
+	u.OrganisationKind = identity.OrgKind(kind)
 	if disabled.Valid {
 		t := disabled.Time.UTC()
 		u.DisabledAt = &t
