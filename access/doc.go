@@ -3,6 +3,7 @@ package access
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // docCommand is the command that regenerates docs/access-policy.md. The
@@ -31,8 +32,12 @@ func Markdown() string {
 
 	b.WriteString("## Rules that hold everywhere\n\n")
 	fmt.Fprintf(&b, "1. **A perpetrator-facing user never learns where a victim-survivor is or how to reach her.** "+
-		"The victim compartment is never given, not even by break-glass, to: %s. "+
-		"A user who holds the %s role anywhere is refused the compartment whatever other roles they hold.\n",
+		"Only staff of %s ever reach the victim compartment, break-glass included: a user of any other kind of "+
+		"organisation (or of none recorded) is refused it whatever role they hold, so a team leader of the Drive "+
+		"provider never sees it. Within those, it is never given, not even by break-glass, to: %s. "+
+		"A user who holds the %s role anywhere is refused the compartment whatever other roles they hold. "+
+		"The table \"The victim compartment, by organisation\" below shows this for every role in every kind of organisation.\n",
+		kindList(compartmentOrganisations()),
 		roleList(rolesWithout(p, func(c DataClass) bool { return c == VictimCompartment })),
 		roleList(perpetratorFacing()))
 	b.WriteString("2. **A hidden record answers \"not found\".** A record the user may not see is reported exactly like " +
@@ -117,7 +122,82 @@ func Markdown() string {
 			fmt.Fprintf(&b, " %s |\n", glass)
 		}
 	}
+
+	b.WriteString("\n## The victim compartment, by organisation\n\n")
+	b.WriteString("What a user holding one role, in an organisation of each kind, can reach of a victim-survivor's " +
+		"compartment at their site when they have every relationship to her record (allocated to them, to their " +
+		"organisation, on a panel they attend), and whether they may break glass on it. Each cell is the answer " +
+		"of `access.Decide` and `access.CanBreakGlass` themselves, not a copy of the table, so it shows the rule " +
+		"over organisations applied. \"—\" means never, by any route.\n\n| Role |")
+	for _, k := range OrgKinds() {
+		fmt.Fprintf(&b, " %s |", k.Label())
+	}
+	b.WriteString("\n|---|")
+	for range OrgKinds() {
+		b.WriteString("---|")
+	}
+	b.WriteString("\n")
+	for _, r := range Roles() {
+		fmt.Fprintf(&b, "| %s |", r.Label())
+		for _, k := range OrgKinds() {
+			a, glass := CompartmentReach(r, k)
+			c := cell(a)
+			switch {
+			case glass && a == None:
+				c = "break-glass"
+			case glass:
+				c += ", break-glass"
+			}
+			fmt.Fprintf(&b, " %s |", c)
+		}
+		b.WriteString("\n")
+	}
 	return b.String()
+}
+
+// CompartmentReach is the most a user holding only role, working for an
+// organisation of kind, can do to a victim-survivor's compartment at a site
+// where they hold the role (and, for a role that may be held nationally,
+// nationally too), given every relationship to her record; and whether they
+// may break glass on it. It asks Decide and CanBreakGlass, so it is the
+// policy applied, for the documentation and for tests that walk every role
+// in every kind of organisation.
+func CompartmentReach(role Role, kind OrgKind) (Action, bool) {
+	const user, org, site = 1, 1, 1
+	s := Subject{UserID: user, OrganisationID: org, OrganisationKind: kind}
+	for _, siteID := range []int64{site, 0} {
+		if g := (Grant{Role: role, SiteID: siteID}); g.inScope(roleTable()) {
+			s.Grants = append(s.Grants, g)
+		}
+	}
+	r := Resource{Class: VictimCompartment, RecordType: "victim", RecordID: "1", SiteID: site,
+		AllocatedUserIDs: []int64{user}, AllocatedOrganisationIDs: []int64{org}, PanelUserIDs: []int64{user}}
+	// The time does not matter: no glass is open.
+	var now time.Time
+	best := None
+	for _, a := range []Action{Read, Write} {
+		if Decide(s, a, r, now).Allowed {
+			best = a
+		}
+	}
+	_, glass := CanBreakGlass(s, VictimCompartment, site)
+	return best, glass
+}
+
+// kindList writes organisation kinds as an English list of their labels,
+// with an article ("an IDVA service").
+func kindList(kinds []OrgKind) string {
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = lowerFirst(k.Label())
+	}
+	switch len(names) {
+	case 0:
+		return "no organisation"
+	case 1:
+		return "an " + names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // cell is how an action appears in a policy table.

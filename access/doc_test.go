@@ -81,7 +81,9 @@ func TestMarkdownTables(t *testing.T) {
 		t.Fatalf("%d policy sections, want one per data class (%d)", len(sections), len(DataClasses()))
 	}
 	for k, c := range DataClasses() {
-		lines := strings.Split(sections[k], "\n")
+		// The last class's section ends where the next level-2 section begins.
+		sec, _, _ := strings.Cut(sections[k], "\n## ")
+		lines := strings.Split(sec, "\n")
 		if lines[0] != c.Label() {
 			t.Errorf("section %d is %q, want %q", k, lines[0], c.Label())
 			continue
@@ -118,6 +120,50 @@ func TestMarkdownTables(t *testing.T) {
 			}
 			if got := row[len(row)-1]; got != want {
 				t.Errorf("%s / %s break-glass: table says %q, policy %q", c, r, got, want)
+			}
+		}
+	}
+}
+
+// TestMarkdownCompartmentByOrganisation reads back the table of what every
+// role in every kind of organisation can reach of the victim compartment,
+// and checks it against the rule stated by hand: only staff of an IDVA
+// service reach it, and there only an IDVA (write), a team leader (read)
+// and, by break-glass alone, an IDVA, a team leader or a DPO.
+func TestMarkdownCompartmentByOrganisation(t *testing.T) {
+	md := Markdown()
+	_, sec, ok := strings.Cut(md, "\n## The victim compartment, by organisation\n")
+	if !ok {
+		t.Fatal("no section on the victim compartment by organisation")
+	}
+	var rows [][]string
+	for _, l := range strings.Split(sec, "\n") {
+		if strings.HasPrefix(l, "| ") {
+			rows = append(rows, strings.Split(strings.Trim(l, "| "), " | "))
+		}
+	}
+	if len(rows) != 1+len(Roles()) {
+		t.Fatalf("%d rows, want a header and one per role", len(rows))
+	}
+	for j, k := range OrgKinds() {
+		if rows[0][1+j] != k.Label() {
+			t.Errorf("column %d is %q, want %q", 1+j, rows[0][1+j], k.Label())
+		}
+	}
+	inIDVAService := map[Role]string{IDVA: "write, break-glass", TeamLeader: "read, break-glass", DPO: "break-glass"}
+	for i, r := range Roles() {
+		row := rows[1+i]
+		if row[0] != r.Label() || len(row) != 1+len(OrgKinds()) {
+			t.Errorf("row %d is %q, want %q with a cell per kind", i, row, r.Label())
+			continue
+		}
+		for j, k := range OrgKinds() {
+			want := "—"
+			if k == IDVAService && inIDVAService[r] != "" {
+				want = inIDVAService[r]
+			}
+			if row[1+j] != want {
+				t.Errorf("%s in %s: table says %q, want %q", r, k, row[1+j], want)
 			}
 		}
 	}

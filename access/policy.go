@@ -328,7 +328,9 @@ type glassRule struct {
 func breakGlassPolicy() []glassRule {
 	return []glassRule{
 		// An IDVA covering for a colleague, and the team leader of the
-		// IDVA service beyond their own organisation's cases.
+		// IDVA service beyond their own organisation's cases. Only staff of
+		// an IDVA service may use these (compartmentOrganisations): a team
+		// leader of the Drive provider may not.
 		{IDVA, VictimCompartment},
 		{TeamLeader, VictimCompartment},
 
@@ -440,8 +442,12 @@ type Subject struct {
 	UserID int64
 	// OrganisationID is the user's organisation, for the Team relationship.
 	OrganisationID int64
-	Grants         []Grant
-	BreakGlass     []Glass
+	// OrganisationKind is the kind of the user's organisation. Only staff
+	// of an IDVA service ever receive the victim compartment; an empty or
+	// unknown kind is treated as any other organisation (refused).
+	OrganisationKind OrgKind
+	Grants           []Grant
+	BreakGlass       []Glass
 }
 
 // HasRole reports whether s holds role r at any site or nationally, for
@@ -457,11 +463,17 @@ func (s Subject) HasRole(r Role) bool {
 }
 
 // barred reports whether s may never receive records of class, whatever
-// the table says: holders of a perpetrator-facing role never receive the
-// victim compartment.
+// the table or break-glass says. The victim compartment is reached only by
+// staff of an IDVA service (compartmentOrganisations), so a team leader of
+// the Drive provider cannot reach it through any role; and, within an IDVA
+// service, never by a holder of a perpetrator-facing role, which would be a
+// mistaken assignment.
 func (s Subject) barred(class DataClass) bool {
 	if class != VictimCompartment {
 		return false
+	}
+	if !slices.Contains(compartmentOrganisations(), s.OrganisationKind) {
+		return true
 	}
 	for _, r := range perpetratorFacing() {
 		if s.HasRole(r) {
@@ -576,8 +588,9 @@ func relationships(s Subject, g Grant, r Resource) []Relationship {
 // (CanBreakGlass), the read is allowed with BreakGlass set. Break-glass
 // never allows Write.
 //
-// A holder of a perpetrator-facing role (case_manager) is refused the
-// victim compartment whatever else they hold, break-glass included.
+// Only staff of an IDVA service reach the victim compartment, and a holder
+// of a perpetrator-facing role (case_manager) is refused it whatever else
+// they hold; both hold for break-glass too.
 //
 // Decide refuses an unknown class, a negative site, or an action other than
 // Read or Write.
@@ -594,7 +607,7 @@ func Decide(s Subject, want Action, r Resource, now time.Time) Decision {
 		return Decision{Reason: "refused: the record's site is not valid"}
 	}
 	if s.barred(r.Class) {
-		return Decision{Reason: "refused: the user holds a perpetrator-facing role and never receives " + string(r.Class)}
+		return Decision{Reason: "refused: only staff of an IDVA service, and none holding a perpetrator-facing role, receive " + string(r.Class)}
 	}
 
 	p := policy()
@@ -662,9 +675,9 @@ func narrower(rel Relationship, role Role, bestRel Relationship, bestRole Role, 
 // break-glass button and, through OpenGlass, for opening one; Decide asks
 // it again on every read, so removing the role closes the glass.
 //
-// A role held at the site qualifies, as does a role held nationally. A
-// holder of a perpetrator-facing role may never break glass on the victim
-// compartment. When several roles qualify, the first in Roles() is
+// A role held at the site qualifies, as does a role held nationally. Only
+// staff of an IDVA service may break glass on the victim compartment, and
+// never a holder of a perpetrator-facing role. When several roles qualify, the first in Roles() is
 // returned, preferring a grant at the site over a national one.
 func CanBreakGlass(s Subject, class DataClass, siteID int64) (Role, bool) {
 	g, ok := glassGrant(s, class, siteID)
@@ -725,7 +738,7 @@ func OpenGlass(s Subject, r Resource, reason string, d time.Duration, now time.T
 	if !ok {
 		return Glass{}, "", drive.NotFound("Record")
 	}
-	if Decide(Subject{UserID: s.UserID, OrganisationID: s.OrganisationID, Grants: s.Grants}, Read, r, now).Allowed {
+	if Decide(Subject{UserID: s.UserID, OrganisationID: s.OrganisationID, OrganisationKind: s.OrganisationKind, Grants: s.Grants}, Read, r, now).Allowed {
 		return Glass{}, "", drive.Errorf(drive.EINVALID, "You can already see this record, so there is no need to break glass.")
 	}
 	fields := map[string]string{}

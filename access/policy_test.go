@@ -266,7 +266,7 @@ func TestInvariants(t *testing.T) {
 	t.Run("a holder of a perpetrator-facing role is never given the compartment", func(t *testing.T) {
 		for _, pf := range perpetratorFacing() {
 			for _, other := range Roles() {
-				s := Subject{UserID: user, OrganisationID: org, Grants: []Grant{{pf, site}, {other, site}, {other, 0}},
+				s := Subject{UserID: user, OrganisationID: org, OrganisationKind: IDVAService, Grants: []Grant{{pf, site}, {other, site}, {other, 0}},
 					BreakGlass: []Glass{glass(VictimCompartment, "victim", "1", now.Add(time.Hour))}}
 				r := Resource{Class: VictimCompartment, RecordType: "victim", RecordID: "1", SiteID: site,
 					AllocatedUserIDs: []int64{user}, AllocatedOrganisationIDs: []int64{org}, PanelUserIDs: []int64{user}}
@@ -284,6 +284,65 @@ func TestInvariants(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestCompartmentByOrganisation walks every role, alone and with every
+// other role, held at the record's site and nationally, in every kind of
+// organisation (and none recorded), with every relationship to a
+// victim-survivor's record and a live glass on it: only staff of an IDVA
+// service may reach the compartment by any route, break-glass included.
+func TestCompartmentByOrganisation(t *testing.T) {
+	r := Resource{Class: VictimCompartment, RecordType: "victim", RecordID: "1", SiteID: site,
+		AllocatedUserIDs: []int64{user}, AllocatedOrganisationIDs: []int64{org}, PanelUserIDs: []int64{user}}
+	reached := map[OrgKind]int{}
+	for _, kind := range append(OrgKinds(), "", "idva") {
+		for _, role := range Roles() {
+			for _, other := range Roles() {
+				s := Subject{UserID: user, OrganisationID: org, OrganisationKind: kind,
+					Grants:     []Grant{{role, site}, {role, 0}, {other, site}, {other, 0}},
+					BreakGlass: []Glass{glass(VictimCompartment, "victim", "1", now.Add(time.Hour))}}
+				// Without the glass, for CanBreakGlass.
+				bare := s
+				bare.BreakGlass = nil
+				_, canGlass := CanBreakGlass(bare, VictimCompartment, site)
+				ids, national := s.SitesFor(VictimCompartment, Read)
+				any := canGlass || len(ids) > 0 || national
+				for _, want := range []Action{Read, Write} {
+					any = any || Decide(s, want, r, now).Allowed
+				}
+				if !any {
+					continue
+				}
+				reached[kind]++
+				if kind != IDVAService {
+					t.Errorf("%s + %s in a %q organisation reach the victim compartment", role, other, kind)
+				}
+			}
+		}
+	}
+	if reached[IDVAService] == 0 {
+		t.Error("nobody in an IDVA service reaches the victim compartment: the test is not exercising the rule")
+	}
+	// What each role alone reaches in each kind, as the documentation shows.
+	for _, kind := range OrgKinds() {
+		for _, role := range Roles() {
+			a, g := CompartmentReach(role, kind)
+			wantA, wantG := None, false
+			if kind == IDVAService {
+				switch role {
+				case IDVA:
+					wantA, wantG = Write, true
+				case TeamLeader:
+					wantA, wantG = Read, true
+				case DPO:
+					wantG = true
+				}
+			}
+			if a != wantA || g != wantG {
+				t.Errorf("%s in %s: reaches %s, break-glass %v; want %s, %v", role, kind, a, g, wantA, wantG)
+			}
+		}
+	}
 }
 
 // matrixCase builds a subject holding one role and a record that together
@@ -307,7 +366,9 @@ func matrixCases(role Role, class DataClass) []matrixCase {
 			AllocatedUserIDs: alloc, AllocatedOrganisationIDs: orgs, PanelUserIDs: panel}
 	}
 	at := func(siteID int64) Subject {
-		return Subject{UserID: user, OrganisationID: org, Grants: []Grant{{role, siteID}}}
+		// An IDVA service's staff, so that the table alone decides; the
+		// rule over organisations has its own test (TestCompartmentByOrganisation).
+		return Subject{UserID: user, OrganisationID: org, OrganisationKind: IDVAService, Grants: []Grant{{role, siteID}}}
 	}
 	nobody, others := []int64{otherUser}, []int64{otherOrg}
 	everything := res([]int64{otherUser, user}, []int64{org}, []int64{user})
@@ -418,7 +479,11 @@ func TestDecide(t *testing.T) {
 	audit := Resource{Class: Audit, RecordType: "audit_event", RecordID: "5", SiteID: site}
 	aggr := Resource{Class: Aggregates, RecordType: "report", RecordID: "outcomes", SiteID: site}
 	live := now.Add(time.Hour)
-	who := func(grants ...Grant) Subject { return Subject{UserID: user, OrganisationID: org, Grants: grants} }
+	// The user works for an IDVA service unless the case says otherwise.
+	who := func(grants ...Grant) Subject {
+		return Subject{UserID: user, OrganisationID: org, OrganisationKind: IDVAService, Grants: grants}
+	}
+	of := func(kind OrgKind, s Subject) Subject { s.OrganisationKind = kind; return s }
 	withGlass := func(s Subject, g ...Glass) Subject { s.BreakGlass = g; return s }
 	with := func(r Resource, f func(*Resource)) Resource { f(&r); return r }
 
@@ -496,7 +561,15 @@ func TestDecide(t *testing.T) {
 		{"break-glass by an analyst", withGlass(who(Grant{Analyst, site}), glass(VictimCompartment, "victim", "7", live)), Read, victim, false, "", "", false},
 		{"break-glass by a national commissioner", withGlass(who(Grant{Commissioner, 0}), glass(PerpetratorCase, "perpetrator_case", "9", live)), Read, perp, false, "", "", false},
 		{"break-glass by an idva on a perpetrator case", withGlass(who(Grant{IDVA, site}), glass(PerpetratorCase, "perpetrator_case", "9", live)), Read, with(perp, func(r *Resource) { r.AllocatedUserIDs = nil }), false, "", "", false},
-		{"break-glass by a team leader of the provider", withGlass(who(Grant{TeamLeader, site}), glass(VictimCompartment, "victim", "7", live)), Read, victim, true, TeamLeader, Site, true},
+		{"break-glass by a team leader of the idva service", withGlass(who(Grant{TeamLeader, site}), glass(VictimCompartment, "victim", "7", live)), Read, victim, true, TeamLeader, Site, true},
+		{"break-glass by a team leader of the provider", of(Provider, withGlass(who(Grant{TeamLeader, site}), glass(VictimCompartment, "victim", "7", live))), Read, victim, false, "", "", false},
+		{"break-glass by a team leader of no known organisation", of("", withGlass(who(Grant{TeamLeader, site}), glass(VictimCompartment, "victim", "7", live))), Read, victim, false, "", "", false},
+		{"break-glass by an idva of the police", of(PoliceForce, withGlass(who(Grant{IDVA, site}), glass(VictimCompartment, "victim", "7", live))), Read, victim, false, "", "", false},
+		{"break-glass by a dpo of the provider", of(Provider, withGlass(who(Grant{DPO, site}), glass(VictimCompartment, "victim", "7", live))), Read, victim, false, "", "", false},
+		{"break-glass by a dpo of the provider: other classes", of(Provider, withGlass(who(Grant{DPO, site}), glass(Notes, "victim", "7", live))), Read, with(victim, func(r *Resource) { r.Class = Notes }), true, DPO, Site, true},
+		{"team leader of the provider, own organisation's victim", of(Provider, who(Grant{TeamLeader, site})), Read, with(victim, func(r *Resource) { r.AllocatedOrganisationIDs = []int64{org} }), false, "", "", false},
+		{"idva of a local authority, own victim", of(LocalAuthority, who(Grant{IDVA, site})), Read, with(victim, func(r *Resource) { r.AllocatedUserIDs = []int64{user} }), false, "", "", false},
+		{"team leader of the provider: risk facts still read", of(Provider, who(Grant{TeamLeader, site})), Read, with(victim, func(r *Resource) { r.Class = VictimRisk }), true, TeamLeader, Site, false},
 		{"break-glass by the national dpo", withGlass(who(Grant{DPO, 0}), glass(HealthNeeds, "perpetrator_case", "9", live)), Read, with(perp, func(r *Resource) { r.Class = HealthNeeds }), true, DPO, Any, true},
 		{"break-glass by a dpo at another site", withGlass(who(Grant{DPO, otherSite}), glass(Notes, "note", "1", live)), Read, Resource{Class: Notes, RecordType: "note", RecordID: "1", SiteID: site}, false, "", "", false},
 		{"no break-glass needed: table wins", withGlass(who(Grant{IDVA, site}), glass(VictimCompartment, "victim", "7", live)), Read, with(victim, func(r *Resource) { r.AllocatedUserIDs = []int64{user} }), true, IDVA, Allocated, false},
@@ -536,7 +609,8 @@ func TestDecideProperties(t *testing.T) {
 		return out
 	}
 	for range 20000 {
-		s := Subject{UserID: user, OrganisationID: org}
+		kinds := append(OrgKinds(), "")
+		s := Subject{UserID: user, OrganisationID: org, OrganisationKind: kinds[rng.IntN(len(kinds))]}
 		for range 1 + rng.IntN(3) {
 			s.Grants = append(s.Grants, Grant{roles[rng.IntN(len(roles))], []int64{0, site - 1, site, otherSite}[rng.IntN(4)]})
 		}
@@ -559,7 +633,7 @@ func TestDecideProperties(t *testing.T) {
 				t.Fatalf("%s: %s reached a person-level record", where, d.Role)
 			}
 		}
-		if r.Class == VictimCompartment && (s.HasRole(CaseManager) || !slices.Contains([]Role{IDVA, TeamLeader, DPO}, d.Role)) {
+		if r.Class == VictimCompartment && (s.OrganisationKind != IDVAService || s.HasRole(CaseManager) || !slices.Contains([]Role{IDVA, TeamLeader, DPO}, d.Role)) {
 			t.Fatalf("%s: the victim compartment reached the wrong user", where)
 		}
 		if d.BreakGlass {
@@ -602,6 +676,8 @@ func TestCanBreakGlass(t *testing.T) {
 		{"idva at another site", []Grant{{IDVA, otherSite}}, VictimCompartment, site, "", false},
 		{"idva on a perpetrator case", []Grant{{IDVA, site}}, PerpetratorCase, site, "", false},
 		{"team leader at the site", []Grant{{TeamLeader, site}}, VictimCompartment, site, TeamLeader, true},
+		{"team leader of the provider", []Grant{{TeamLeader, site}}, VictimCompartment, site, "", false},
+		{"team leader of the provider, another class", []Grant{{DPO, site}}, Child, site, DPO, true},
 		{"case manager", []Grant{{CaseManager, site}}, VictimCompartment, site, "", false},
 		{"case manager who is also an idva", []Grant{{IDVA, site}, {CaseManager, otherSite}}, VictimCompartment, site, "", false},
 		{"case manager who is also a dpo: not the compartment", []Grant{{CaseManager, site}, {DPO, 0}}, VictimCompartment, site, "", false},
@@ -620,7 +696,11 @@ func TestCanBreakGlass(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			role, ok := CanBreakGlass(Subject{UserID: user, OrganisationID: org, Grants: tt.grants}, tt.class, tt.siteID)
+			kind := IDVAService
+			if strings.Contains(tt.name, "provider") {
+				kind = Provider
+			}
+			role, ok := CanBreakGlass(Subject{UserID: user, OrganisationID: org, OrganisationKind: kind, Grants: tt.grants}, tt.class, tt.siteID)
 			if role != tt.role || ok != tt.ok {
 				t.Errorf("CanBreakGlass = %q, %v; want %q, %v", role, ok, tt.role, tt.ok)
 			}
@@ -629,7 +709,7 @@ func TestCanBreakGlass(t *testing.T) {
 }
 
 func TestOpenGlass(t *testing.T) {
-	idva := Subject{UserID: user, OrganisationID: org, Grants: []Grant{{IDVA, site}}}
+	idva := Subject{UserID: user, OrganisationID: org, OrganisationKind: IDVAService, Grants: []Grant{{IDVA, site}}}
 	victim := Resource{Class: VictimCompartment, RecordType: "victim", RecordID: "7", SiteID: site, AllocatedUserIDs: []int64{otherUser}}
 	const reason = "Police called about an urgent safeguarding concern"
 
@@ -660,7 +740,8 @@ func TestOpenGlass(t *testing.T) {
 		field  string
 	}{
 		{"case manager", Subject{UserID: user, Grants: []Grant{{CaseManager, site}}}, victim, reason, time.Hour, drive.ENOTFOUND, ""},
-		{"idva at another site", Subject{UserID: user, Grants: []Grant{{IDVA, otherSite}}}, victim, reason, time.Hour, drive.ENOTFOUND, ""},
+		{"idva at another site", Subject{UserID: user, OrganisationKind: IDVAService, Grants: []Grant{{IDVA, otherSite}}}, victim, reason, time.Hour, drive.ENOTFOUND, ""},
+		{"team leader of the provider", Subject{UserID: user, OrganisationID: org, OrganisationKind: Provider, Grants: []Grant{{TeamLeader, site}}}, victim, reason, time.Hour, drive.ENOTFOUND, ""},
 		{"no record named", idva, Resource{Class: VictimCompartment, SiteID: site}, reason, time.Hour, drive.ENOTFOUND, ""},
 		{"already allocated", idva, Resource{Class: VictimCompartment, RecordType: "victim", RecordID: "7", SiteID: site, AllocatedUserIDs: []int64{user}}, reason, time.Hour, drive.EINVALID, ""},
 		{"no reason", idva, victim, " ", time.Hour, drive.EINVALID, "reason"},

@@ -45,51 +45,26 @@ func (s *Site) Validate() error {
 	return nil
 }
 
-// OrgKind is the kind of organisation a user belongs to.
-type OrgKind string
+// OrgKind is the kind of organisation a user belongs to. The kinds are
+// defined in access, because who may reach the victim compartment depends on
+// them.
+type OrgKind = access.OrgKind
 
 // Organisation kinds (ARCHITECTURE.md §3).
 const (
-	Provider          OrgKind = "provider"
-	PoliceForce       OrgKind = "police"
-	LocalAuthority    OrgKind = "local_authority"
-	ProbationRegion   OrgKind = "probation"
-	IDVAService       OrgKind = "idva_service"
-	HousingProvider   OrgKind = "housing"
-	NationalTeam      OrgKind = "national_team"
-	CommissionerBody  OrgKind = "commissioner"
-	EvaluationPartner OrgKind = "evaluator"
+	Provider          = access.Provider
+	PoliceForce       = access.PoliceForce
+	LocalAuthority    = access.LocalAuthority
+	ProbationRegion   = access.ProbationRegion
+	IDVAService       = access.IDVAService
+	HousingProvider   = access.HousingProvider
+	NationalTeam      = access.NationalTeam
+	CommissionerBody  = access.CommissionerBody
+	EvaluationPartner = access.EvaluationPartner
 )
 
 // OrgKinds lists every kind in a stable order.
-func OrgKinds() []OrgKind {
-	return []OrgKind{Provider, PoliceForce, LocalAuthority, ProbationRegion, IDVAService, HousingProvider, NationalTeam, CommissionerBody, EvaluationPartner}
-}
-
-// Label names the kind for people.
-func (k OrgKind) Label() string {
-	switch k {
-	case Provider:
-		return "Drive provider"
-	case PoliceForce:
-		return "Police force"
-	case LocalAuthority:
-		return "Local authority"
-	case ProbationRegion:
-		return "Probation region"
-	case IDVAService:
-		return "IDVA service"
-	case HousingProvider:
-		return "Housing provider"
-	case NationalTeam:
-		return "National team"
-	case CommissionerBody:
-		return "Commissioner"
-	case EvaluationPartner:
-		return "Evaluator"
-	}
-	return string(k)
-}
+func OrgKinds() []OrgKind { return access.OrgKinds() }
 
 // Organisation is an employer of users: a provider, a police force, a local
 // authority and so on.
@@ -108,11 +83,7 @@ func (o *Organisation) Validate() error {
 	if o.Name == "" || len(o.Name) > 200 {
 		fields["name"] = "Enter the organisation's name (up to 200 characters)"
 	}
-	known := false
-	for _, k := range OrgKinds() {
-		known = known || k == o.Kind
-	}
-	if !known {
+	if !o.Kind.Valid() {
 		fields["kind"] = "Choose the kind of organisation"
 	}
 	if len(fields) > 0 {
@@ -130,8 +101,11 @@ type User struct {
 	Username       string
 	DisplayName    string
 	OrganisationID int64
-	PasswordHash   string
-	TOTPSecret     string
+	// OrganisationKind is the kind of the user's organisation, loaded with
+	// the user, because the access policy needs it (access.Subject).
+	OrganisationKind OrgKind
+	PasswordHash     string
+	TOTPSecret       string
 	// TOTPEnrolled reports whether the user has a second-factor secret.
 	TOTPEnrolled bool
 	TOTPLastStep int64

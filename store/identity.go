@@ -178,18 +178,23 @@ func (tx *Tx) AddRole(ctx context.Context, a *identity.RoleAssignment) error {
 	return nil
 }
 
-// userSelect reads users with whether they have a second-factor secret.
-// The secret itself is read only by TOTPSecret, where it is checked.
+// userSelect reads users with whether they have a second-factor secret
+// (the secret itself is read only by TOTPSecret, where it is checked) and
+// their organisation's kind, which the access policy needs for every
+// decision.
 const userSelect = `SELECT u.id, u.username, u.display_name, u.organisation_id, u.password_hash, u.totp_last_step,
-	u.disabled_at, u.created_at, u.updated_at, u.totp_secret <> '' OR s.user_id IS NOT NULL
+	u.disabled_at, u.created_at, u.updated_at, u.totp_secret <> '' OR s.user_id IS NOT NULL,
+	COALESCE((SELECT kind FROM organisations WHERE organisations.id = u.organisation_id), '')
 	FROM users u LEFT JOIN user_totp_secrets s ON s.user_id = u.id`
 
 func scanUser(row interface{ Scan(...any) error }) (*identity.User, error) {
 	var u identity.User
 	var disabled sql.NullTime
-	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.OrganisationID, &u.PasswordHash, &u.TOTPLastStep, &disabled, &u.CreatedAt, &u.UpdatedAt, &u.TOTPEnrolled); err != nil {
+	var kind string
+	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.OrganisationID, &u.PasswordHash, &u.TOTPLastStep, &disabled, &u.CreatedAt, &u.UpdatedAt, &u.TOTPEnrolled, &kind); err != nil {
 		return nil, err
 	}
+	u.OrganisationKind = identity.OrgKind(kind)
 	if disabled.Valid {
 		t := disabled.Time.UTC()
 		u.DisabledAt = &t

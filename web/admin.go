@@ -18,9 +18,11 @@ import (
 	"github.com/drive-platform/drive/store"
 )
 
-// subject is the policy's view of the signed-in user.
+// subjectOf is the policy's view of the signed-in user. It carries the
+// kind of the user's organisation, loaded with the user, because only staff
+// of an IDVA service ever reach the victim compartment.
 func subjectOf(u *identity.User) access.Subject {
-	s := access.Subject{UserID: u.ID, OrganisationID: u.OrganisationID}
+	s := access.Subject{UserID: u.ID, OrganisationID: u.OrganisationID, OrganisationKind: u.OrganisationKind}
 	for _, a := range u.Roles {
 		s.Grants = append(s.Grants, access.Grant{Role: a.Role, SiteID: a.SiteID})
 	}

@@ -63,7 +63,7 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 	defer ts.Close()
 
 	var siteA, siteB identity.Site
-	var users []*matrixUser
+	var users, kindUsers []*matrixUser
 	var targetA, targetB *identity.User
 	var persons []*people.Person
 	var cases []*casework.Case
@@ -81,14 +81,39 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 		if err := tx.CreateSite(ctx, &siteB); err != nil {
 			return err
 		}
-		org := &identity.Organisation{Name: "Org", Kind: identity.Provider}
-		if err := tx.CreateOrganisation(ctx, org); err != nil {
-			return err
+		// One organisation of every kind. The users walked over every route
+		// work for the provider, except the IDVA and the team leader, who
+		// work for the IDVA service; every role is also held in every kind
+		// of organisation for the break-glass check.
+		orgs := map[identity.OrgKind]*identity.Organisation{}
+		for _, k := range identity.OrgKinds() {
+			o := &identity.Organisation{Name: "Org " + string(k), Kind: k}
+			if err := tx.CreateOrganisation(ctx, o); err != nil {
+				return err
+			}
+			orgs[k] = o
 		}
-		mk := func(name string, role access.Role, site int64) (*identity.User, error) {
-			u := &identity.User{Username: name, DisplayName: "Person " + name, OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: "JBSWY3DPEHPK3PXP",
+		mkIn := func(kind identity.OrgKind, name string, role access.Role, site int64) (*identity.User, error) {
+			u := &identity.User{Username: name, DisplayName: "Person " + name, OrganisationID: orgs[kind].ID, OrganisationKind: kind, PasswordHash: "x", TOTPSecret: "JBSWY3DPEHPK3PXP",
 				Roles: []identity.RoleAssignment{{Role: role, SiteID: site}}}
 			return u, tx.CreateUser(ctx, u)
+		}
+		mk := func(name string, role access.Role, site int64) (*identity.User, error) {
+			kind := identity.Provider
+			if role == access.IDVA || role == access.TeamLeader {
+				kind = identity.IDVAService
+			}
+			return mkIn(kind, name, role, site)
+		}
+		session := func(u *identity.User) (*matrixUser, error) {
+			token, hash, err := auth.NewToken(strings.NewReader(strings.Repeat(u.Username, 64)), "drv_s_")
+			if err != nil {
+				return nil, err
+			}
+			csrf := "csrf-" + u.Username
+			sess := &identity.Session{TokenHash: hash, UserID: u.ID, Stage: identity.StageFull, CSRF: csrf, Remote: "test",
+				CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour), ReauthAt: now}
+			return &matrixUser{user: u, token: token, csrf: csrf}, tx.CreateSession(ctx, sess)
 		}
 		var err error
 		if targetA, err = mk("target.sitea", access.CaseManager, siteA.ID); err != nil {
@@ -143,18 +168,24 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 				if national {
 					site, suffix = 0, ".national"
 				}
-				u, err := mk(strings.ReplaceAll(string(role), "_", "-")+suffix, role, site)
+				name := strings.ReplaceAll(string(role), "_", "-") + suffix
+				for _, k := range identity.OrgKinds() {
+					u, err := mkIn(k, name+"."+strings.ReplaceAll(string(k), "_", "-"), role, site)
+					if err != nil {
+						return err
+					}
+					mu, err := session(u)
+					if err != nil {
+						return err
+					}
+					kindUsers = append(kindUsers, mu)
+				}
+				u, err := mk(name, role, site)
 				if err != nil {
 					return err
 				}
-				token, hash, err := auth.NewToken(strings.NewReader(strings.Repeat(u.Username, 64)), "drv_s_")
+				mu, err := session(u)
 				if err != nil {
-					return err
-				}
-				csrf := "csrf-" + u.Username
-				sess := &identity.Session{TokenHash: hash, UserID: u.ID, Stage: identity.StageFull, CSRF: csrf, Remote: "test",
-					CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour), ReauthAt: now}
-				if err := tx.CreateSession(ctx, sess); err != nil {
 					return err
 				}
 				apiToken, apiHash, err := auth.NewToken(strings.NewReader(strings.Repeat("api"+u.Username, 64)), auth.APITokenPrefix)
@@ -164,7 +195,8 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 				if err := tx.CreateAPIToken(ctx, &identity.APIToken{UserID: u.ID, TokenHash: apiHash, ExpiresAt: now.Add(time.Hour)}); err != nil {
 					return err
 				}
-				users = append(users, &matrixUser{user: u, token: token, csrf: csrf, apiToken: apiToken})
+				mu.apiToken = apiToken
+				users = append(users, mu)
 				if role == access.IDVA {
 					idvaOrg = u.OrganisationID
 					for _, site := range []identity.Site{siteA, siteB} {
@@ -202,7 +234,7 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 	checked := 0
 	for _, rt := range srv.routes {
 		if rt.path == "/break-glass" {
-			checked += matrixBreakGlass(t, ts.URL, client, rt, users, map[string]int64{"a": siteA.ID, "b": siteB.ID})
+			checked += matrixBreakGlass(t, ts.URL, client, rt, append(users, kindUsers...), map[string]int64{"a": siteA.ID, "b": siteB.ID})
 			continue
 		}
 		if rt.gate != enrolled {
@@ -359,13 +391,22 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 	}
 }
 
-// matrixBreakGlass checks break-glass answers every user as the policy's
-// break-glass table says, for a record at their site and at another.
+// matrixBreakGlass checks break-glass on the victim compartment answers
+// every user (every role, in every kind of organisation) as the policy
+// says, for a record at their site and at another; and, stated apart from
+// the policy, that nobody outside an IDVA service is ever let in.
 func matrixBreakGlass(t *testing.T, base string, client *http.Client, rt route, users []*matrixUser, sites map[string]int64) int {
 	n := 0
+	opened := map[identity.OrgKind]int{}
 	for id, site := range sites {
 		for _, mu := range users {
 			_, want := access.CanBreakGlass(subjectOf(mu.user), access.VictimCompartment, site)
+			if want {
+				opened[mu.user.OrganisationKind]++
+			}
+			if want && mu.user.OrganisationKind != identity.IDVAService {
+				t.Errorf("the policy lets %s, of a %s, break glass on the victim compartment", mu.user.Username, mu.user.OrganisationKind)
+			}
 			var req *http.Request
 			if rt.method == "GET" {
 				req, _ = http.NewRequest("GET", base+"/break-glass?type=test_record&id="+id, nil)
@@ -385,6 +426,9 @@ func matrixBreakGlass(t *testing.T, base string, client *http.Client, rt route, 
 			}
 			n++
 		}
+	}
+	if len(opened) != 1 || opened[identity.IDVAService] == 0 {
+		t.Errorf("break-glass on the victim compartment was open to %v; want staff of an IDVA service only", opened)
 	}
 	return n
 }

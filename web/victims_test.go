@@ -110,7 +110,7 @@ func newWall(t testing.TB, e storetest.Engine) *wall {
 			{"sam.otherlead", provider, access.TeamLeader, other.ID},
 		}
 		for _, sp := range specs {
-			u := &identity.User{Username: sp.name, DisplayName: "User " + sp.name, OrganisationID: sp.org.ID, PasswordHash: "x", TOTPSecret: "X",
+			u := &identity.User{Username: sp.name, DisplayName: "User " + sp.name, OrganisationID: sp.org.ID, OrganisationKind: sp.org.Kind, PasswordHash: "x", TOTPSecret: "X",
 				Roles: []identity.RoleAssignment{{Role: sp.role, SiteID: sp.site}}}
 			if err := tx.CreateUser(ctx, u); err != nil {
 				return err
