@@ -15,6 +15,7 @@ import (
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/audit"
+	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/sealed"
 	"github.com/drive-platform/drive/store"
 )
@@ -50,6 +51,9 @@ type Service struct {
 	// TextLimit is how many free-text writes on perpetrators' cases a
 	// user may make within TextWriteWindow; 0 means MaxTextWrites.
 	TextLimit int
+	// PasswordParams are the argon2id parameters for passwords the
+	// service sets; zero means auth.DefaultParams.
+	PasswordParams auth.Params
 }
 
 func (s *Service) random() io.Reader {

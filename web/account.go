@@ -30,7 +30,7 @@ func (s *Server) reauthenticate(u *identity.User, password string) bool {
 }
 
 // changePassword sets a new password after re-authentication, and ends
-// every other session of the user.
+// every other session of the user and their API tokens.
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	p := principalFrom(ctx)
@@ -67,7 +67,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "account", s.page(r, "Your account", accountData{Done: "Your password has been changed. Any other places you were signed in have been signed out."}))
+	return s.render(w, r, http.StatusOK, "account", s.page(r, "Your account", accountData{Done: "Your password has been changed. Any other places you were signed in have been signed out, and your API tokens no longer work."}))
 }
 
 // resetSecondFactor, after re-authentication, drops the user's

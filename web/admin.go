@@ -2,9 +2,7 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
-	"math/big"
 	"net/http"
 	"sort"
 	"strconv"
@@ -13,8 +11,8 @@ import (
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/audit"
-	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -133,12 +131,17 @@ func rolesText(u *identity.User, sites map[int64]string) string {
 
 // newUserData is what templates/admin-user-new.html shows.
 type newUserData struct {
+	// Action is where the form posts: /admin/users for administrators,
+	// /service-accounts for an IDVA service's team leader.
+	Action        string
+	Back          string
 	Form          map[string]string
 	Errors        FormErrors
 	Organisations []option
 	Roles         []option
 	Sites         []option
 	Created       *createdUser
+	Request       *service.AccountRequestView
 }
 
 type option struct {
@@ -153,7 +156,7 @@ type createdUser struct {
 }
 
 func (s *Server) newUserOptions(ctx context.Context, sub access.Subject, form map[string]string) (newUserData, error) {
-	d := newUserData{Form: form}
+	d := newUserData{Action: "/admin/users", Back: "/admin/users", Form: form}
 	err := s.cfg.DB.View(ctx, func(tx *store.Tx) error {
 		orgs, err := tx.Organisations(ctx)
 		if err != nil {
@@ -161,7 +164,11 @@ func (s *Server) newUserOptions(ctx context.Context, sub access.Subject, form ma
 		}
 		for _, o := range orgs {
 			v := strconv.FormatInt(o.ID, 10)
-			d.Organisations = append(d.Organisations, option{v, o.Name, form["organisation"] == v})
+			label := o.Name
+			if o.VictimSide() {
+				label += " (needs the service's approval)"
+			}
+			d.Organisations = append(d.Organisations, option{v, label, form["organisation"] == v})
 		}
 		if configDecision(sub, access.Write, 0, tx).Allowed {
 			d.Sites = append(d.Sites, option{"0", "National (no site)", form["site"] == "0"})
@@ -194,14 +201,11 @@ func (s *Server) adminNewUser(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "admin-user-new", s.page(r, "Add a user", d))
 }
 
-// adminCreateUser adds a user with one role and a one-time password; they
-// set up their second factor when they first sign in.
-func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	p := principalFrom(ctx)
-	sub := subjectOf(p.user)
+// userForm reads the add-a-user form: the fields as typed, and the change
+// they ask for, or the fields that are wrong.
+func userForm(r *http.Request) (map[string]string, service.AccountChange, map[string]string) {
 	form := map[string]string{}
-	for _, f := range []string{"username", "display_name", "organisation", "role", "site"} {
+	for _, f := range []string{"username", "display_name", "organisation", "role", "site", "reason"} {
 		form[f] = strings.TrimSpace(r.PostFormValue(f))
 	}
 	fields := map[string]string{}
@@ -214,31 +218,22 @@ func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request) error {
 	if err := role.CheckScope(siteID == 0); err != nil && fields["site"] == "" {
 		fields["role"] = drive.ErrorMessage(err)
 	}
-	password, err := s.generatePassword()
-	if err != nil {
-		return err
-	}
-	var created *identity.User
+	c := service.AccountChange{Kind: identity.RequestCreate, Username: form["username"], DisplayName: form["display_name"], OrganisationID: orgID,
+		Roles: []identity.RoleAssignment{{Role: role, SiteID: siteID}}, Reason: form["reason"]}
+	return form, c, fields
+}
+
+// addUser creates the account the form describes through the service:
+// directly, or as a request waiting for the IDVA service's team leader.
+// options builds the form again when something must be fixed.
+func (s *Server) addUser(w http.ResponseWriter, r *http.Request, options func(form map[string]string) (newUserData, error)) error {
+	form, change, fields := userForm(r)
+	var out *service.AccountOutcome
 	if len(fields) == 0 {
-		hash, err := s.hasher.Hash(s.cfg.Rand, password)
-		if err != nil {
-			return err
-		}
-		err = s.cfg.DB.Transact(ctx, func(tx *store.Tx) error {
-			if !configDecision(sub, access.Write, siteID, tx).Allowed {
-				return drive.Invalid("The user could not be saved", map[string]string{"site": "You cannot add users at that site: choose one you administer"})
-			}
-			u := &identity.User{Username: form["username"], DisplayName: form["display_name"], OrganisationID: orgID, PasswordHash: hash,
-				Roles: []identity.RoleAssignment{{Role: role, SiteID: siteID}}}
-			if err := tx.CreateUser(ctx, u); err != nil {
-				return err
-			}
-			created = u
-			return tx.Audit(ctx, audit.Event{Action: "user.create", ActorID: p.user.ID, ActorRole: string(access.Admin), RecordType: "user",
-				RecordID: strconv.FormatInt(u.ID, 10), SiteID: siteID, Remote: clientAddress(r), Outcome: audit.OutcomeOK})
-		})
-		var de *drive.Error
-		if err != nil && drive.ErrorCode(err) == drive.EINVALID && asDriveError(err, &de) {
+		var err error
+		out, err = s.svc.ChangeAccount(r.Context(), actorOf(r), change)
+		if drive.ErrorCode(err) == drive.EINVALID {
+			de := asInvalid(err)
 			for k, v := range de.Fields {
 				fields[k] = v
 			}
@@ -249,19 +244,57 @@ func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	d, err := s.newUserOptions(ctx, sub, form)
+	d, err := options(form)
 	if err != nil {
 		return err
 	}
 	if len(fields) > 0 {
-		d.Errors = formErrors(fields, "username", "display_name", "organisation", "role", "site")
+		d.Errors = formErrors(fields, "display_name", "username", "organisation", "role", "site", "reason")
 		return s.render(w, r, http.StatusUnprocessableEntity, "admin-user-new", s.page(r, "Error: Add a user", d))
 	}
-	d.Created = &createdUser{Username: created.Username, Password: password}
-	return s.render(w, r, http.StatusOK, "admin-user-created", s.page(r, "User added", d))
+	return s.showOutcome(w, r, d.Back, out)
+}
+
+// showOutcome shows the one-time password of an applied change, or that
+// the change waits for the IDVA service's approval.
+func (s *Server) showOutcome(w http.ResponseWriter, r *http.Request, back string, out *service.AccountOutcome) error {
+	if out.Pending() {
+		d := newUserData{Back: back, Request: &service.AccountRequestView{AccountRequest: out.Request, Account: out.Request.Username}}
+		if out.User != nil {
+			d.Request.Account = out.User.Username
+		}
+		return s.render(w, r, http.StatusAccepted, "account-requested", s.page(r, "Waiting for approval", d))
+	}
+	if out.Password == "" {
+		http.Redirect(w, r, back, http.StatusSeeOther)
+		return nil
+	}
+	d := newUserData{Back: back, Created: &createdUser{Password: out.Password}}
+	title := "Password reset"
+	if out.Kind == identity.RequestCreate {
+		d.Created.Username, title = out.User.Username, "User added"
+	}
+	return s.render(w, r, http.StatusOK, "admin-user-created", s.page(r, title, d))
+}
+
+// adminCreateUser adds a user with one role and a one-time password; they
+// set up their second factor when they first sign in. An account in an
+// IDVA service becomes a request for the service's team leader instead.
+func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request) error {
+	sub := principalFrom(r.Context()).subject
+	return s.addUser(w, r, func(form map[string]string) (newUserData, error) { return s.newUserOptions(r.Context(), sub, form) })
+}
+
+// resetKinds are the resets the pages offer, by the path's action.
+var resetKinds = map[string]identity.RequestKind{
+	"reset":               identity.RequestResetBoth,
+	"reset-password":      identity.RequestResetPass,
+	"reset-second-factor": identity.RequestResetSecond,
 }
 
 // adminUserAction disables, enables or resets a user the admin manages.
+// A reset of a victim-side account becomes a request for the IDVA
+// service's team leader (service.ChangeAccount).
 func (s *Server) adminUserAction(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	p := principalFrom(ctx)
@@ -271,7 +304,13 @@ func (s *Server) adminUserAction(w http.ResponseWriter, r *http.Request) error {
 		return drive.NotFound("user")
 	}
 	action := r.PathValue("action")
-	var password string
+	if kind, ok := resetKinds[action]; ok {
+		out, err := s.svc.ChangeAccount(ctx, actorOf(r), service.AccountChange{Kind: kind, UserID: id, Reason: strings.TrimSpace(r.PostFormValue("reason"))})
+		if err != nil {
+			return err
+		}
+		return s.showOutcome(w, r, "/admin/users", out)
+	}
 	err = s.cfg.DB.Transact(ctx, func(tx *store.Tx) error {
 		u, err := tx.User(ctx, id)
 		if err != nil {
@@ -288,34 +327,11 @@ func (s *Server) adminUserAction(w http.ResponseWriter, r *http.Request) error {
 			if err := tx.SetUserDisabled(ctx, id, true); err != nil {
 				return err
 			}
-			if _, err := tx.DeleteUserSessions(ctx, id); err != nil {
-				return err
-			}
-			if err := tx.RevokeUserAPITokens(ctx, id); err != nil {
+			if _, _, err := service.EndAccess(ctx, tx, id, 0); err != nil {
 				return err
 			}
 		case "enable":
 			if err := tx.SetUserDisabled(ctx, id, false); err != nil {
-				return err
-			}
-		case "reset":
-			if password, err = s.generatePassword(); err != nil {
-				return err
-			}
-			hash, err := s.hasher.Hash(s.cfg.Rand, password)
-			if err != nil {
-				return err
-			}
-			if err := tx.SetPassword(ctx, id, hash); err != nil {
-				return err
-			}
-			if err := tx.SetTOTP(ctx, id, "", 0); err != nil {
-				return err
-			}
-			if err := tx.ReplaceRecoveryCodes(ctx, id, nil); err != nil {
-				return err
-			}
-			if _, err := tx.DeleteUserSessions(ctx, id); err != nil {
 				return err
 			}
 		default:
@@ -327,34 +343,8 @@ func (s *Server) adminUserAction(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if action == "reset" {
-		d := newUserData{Created: &createdUser{Password: password}}
-		return s.render(w, r, http.StatusOK, "admin-user-created", s.page(r, "Password reset", d))
-	}
 	http.Redirect(w, r, "/admin/users", http.StatusSeeOther)
 	return nil
 }
 
 func asDriveError(err error, target **drive.Error) bool { return errors.As(err, target) }
-
-// generatePassword makes a one-time password of 20 characters from an
-// alphabet without look-alikes, in groups of five: about 100 bits.
-func (s *Server) generatePassword() (string, error) {
-	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-	var b strings.Builder
-	for i := 0; i < 20; i++ {
-		if i > 0 && i%5 == 0 {
-			b.WriteByte('-')
-		}
-		n, err := rand.Int(s.cfg.Rand, big.NewInt(int64(len(alphabet))))
-		if err != nil {
-			return "", err
-		}
-		b.WriteByte(alphabet[n.Int64()])
-	}
-	pw := b.String()
-	if err := auth.CheckPassword(pw, ""); err != nil {
-		return s.generatePassword()
-	}
-	return pw, nil
-}

@@ -260,6 +260,10 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 						return ok
 					}})
 			}
+		case strings.HasPrefix(rt.path, "/service-accounts/") || strings.HasPrefix(rt.path, "/account-requests/") || (rt.path == "/service-accounts" && rt.method == "POST"):
+			// The matrix has no IDVA service: only its team leaders manage
+			// its accounts, and there are no requests to decide.
+			targets = []matrixTarget{{path: func(p string) string { return p }, expect: func(access.Subject, access.Action) bool { return false }}}
 		case strings.Contains(rt.path, "/cases/{id}"):
 			targets = nil
 			for _, c := range cases {

@@ -121,6 +121,13 @@ func (s *Server) routeList() []route {
 		{"GET", "/admin/users/new", pageRoute, enrolled, need{access.Configuration, access.Write}, s.adminNewUser},
 		{"POST", "/admin/users", pageRoute, enrolled, need{access.Configuration, access.Write}, s.adminCreateUser},
 		{"POST", "/admin/users/{id}/{action}", pageRoute, enrolled, need{access.Configuration, access.Write}, s.adminUserAction},
+		// Accounts of an IDVA service: its team leaders manage them and
+		// decide administrators' requests (service.ChangeAccount).
+		{"GET", "/service-accounts", pageRoute, enrolled, need{access.Configuration, access.Read}, s.serviceAccounts},
+		{"GET", "/service-accounts/new", pageRoute, enrolled, need{access.Configuration, access.Read}, s.serviceNewUser},
+		{"POST", "/service-accounts", pageRoute, enrolled, need{access.Configuration, access.Read}, s.serviceCreateUser},
+		{"POST", "/service-accounts/{id}/{action}", pageRoute, enrolled, need{access.Configuration, access.Read}, s.serviceUserAction},
+		{"POST", "/account-requests/{id}/{decision}", pageRoute, enrolled, need{access.Configuration, access.Read}, s.decideAccountRequest},
 
 		// Data protection.
 		{"GET", "/audit", pageRoute, enrolled, need{access.Audit, access.Read}, s.auditLog},

@@ -91,7 +91,7 @@ func New(cfg Config) (*Server, error) {
 		log:     cfg.Log,
 		assets:  assets,
 		api:     &api.API{DB: cfg.DB, Version: cfg.Version},
-		svc:     &service.Service{DB: cfg.DB, Keys: cfg.Keys, Rand: cfg.Rand},
+		svc:     &service.Service{DB: cfg.DB, Keys: cfg.Keys, Rand: cfg.Rand, PasswordParams: cfg.PasswordParams},
 		metrics: newMetrics(),
 		records: map[string]recordKind{},
 

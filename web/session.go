@@ -12,6 +12,7 @@ import (
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -176,12 +177,15 @@ func isUnsafe(method string) bool {
 	return true
 }
 
-// endOtherSessions ends every session of the user except the current one.
+// endOtherSessions ends every session of the user except the current one,
+// and revokes their API tokens: it follows a change of password or second
+// factor, after which nothing made with the old credential (perhaps by
+// whoever learnt it) may go on working.
 func (s *Server) endOtherSessions(ctx context.Context, tx *store.Tx, p *principal) error {
-	if p.session == nil {
-		_, err := tx.DeleteUserSessions(ctx, p.user.ID)
-		return err
+	var keep int64
+	if p.session != nil {
+		keep = p.session.ID
 	}
-	_, err := tx.DeleteOtherSessions(ctx, p.user.ID, p.session.ID)
+	_, _, err := service.EndAccess(ctx, tx, p.user.ID, keep)
 	return err
 }

@@ -65,6 +65,7 @@ func navFor(sub access.Subject, path string) []NavItem {
 	}
 	if holds(sub, need{access.Configuration, access.Read}) {
 		items = append(items, NavItem{Label: "Users", Href: "/admin/users", Current: strings.HasPrefix(path, "/admin/users")})
+		items = append(items, NavItem{Label: "Service accounts", Href: "/service-accounts", Current: strings.HasPrefix(path, "/service-accounts")})
 	}
 	if holds(sub, need{access.Audit, access.Read}) {
 		items = append(items, NavItem{Label: "Audit log", Href: "/audit", Current: path == "/audit"})

@@ -20,6 +20,7 @@ import (
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -90,6 +91,7 @@ func runUser(ctx context.Context, e env, args []string, stdout, stderr io.Writer
 		{"disable", "stop a user signing in; end their sessions and revoke their API tokens", runUserDisable},
 		{"enable", "let a disabled user sign in again", runUserEnable},
 		{"reset-password", "give a user a new one-time password (and optionally a new second factor)", runUserResetPassword},
+		{"grant", "give a user another role", runUserGrant},
 	}, e, args, stdout, stderr)
 }
 
@@ -277,38 +279,10 @@ func dbName(dsn string) string {
 	return "the database file " + dsn
 }
 
-// passwordAlphabet leaves out 0, 1, i, l and o, which are easily confused
-// when a password is read out or copied from paper.
-const passwordAlphabet = "23456789abcdefghjkmnpqrstuvwxyz"
-
-// newPassword returns a one-time password of 20 characters from a
-// 31-character alphabet (99 bits), in four groups of five so it can be
-// read out and typed, checked against the password policy for username.
+// newPassword returns a one-time password for username (see
+// auth.NewOneTimePassword).
 func newPassword(rnd io.Reader, username string) (string, error) {
-	const groups, groupLen = 4, 5
-	limit := 256 - 256%len(passwordAlphabet) // discard bytes that would bias the draw
-	for {
-		var b strings.Builder
-		buf := make([]byte, 1)
-		for n := 0; n < groups*groupLen; {
-			if _, err := io.ReadFull(rnd, buf); err != nil {
-				return "", fmt.Errorf("generate password: %w", err)
-			}
-			if int(buf[0]) >= limit {
-				continue
-			}
-			if n > 0 && n%groupLen == 0 {
-				b.WriteByte('-')
-			}
-			b.WriteByte(passwordAlphabet[int(buf[0])%len(passwordAlphabet)])
-			n++
-		}
-		// A random draw fails the policy (a pattern, the username) with
-		// vanishing probability; draw again rather than hand out one.
-		if auth.CheckPassword(b.String(), username) == nil {
-			return b.String(), nil
-		}
-	}
+	return auth.NewOneTimePassword(rnd, username)
 }
 
 // readPasswordFile reads a chosen password from a file, dropping the line
@@ -424,7 +398,7 @@ func printOneTimePassword(w io.Writer, password string) {
 }
 
 func runUserAdd(ctx context.Context, e env, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("user add", "user add --db D --username U --name \"Full Name\" --organisation \"Org name\" --role ROLE[@SITECODE] [--role ...] [--password-file FILE]", stderr)
+	fs := newFlagSet("user add", "user add --db D --username U --name \"Full Name\" --organisation \"Org name\" --role ROLE[@SITECODE] [--role ...] [--password-file FILE] [--reason TEXT] [--first-team-leader]", stderr)
 	var c common
 	if err := bindCommon(fs, e, &c); err != nil {
 		return err
@@ -435,6 +409,8 @@ func runUserAdd(ctx context.Context, e env, args []string, stdout, stderr io.Wri
 	var roles roleFlags
 	fs.Var(&roles, "role", "a role to hold: ROLE@SITECODE for a site role (case_manager@NMR), ROLE for a national one (national); repeat for several")
 	passwordFile := fs.String("password-file", "", "set the password in this file instead of generating one")
+	reason := fs.String("reason", "", "why the account is needed; shown to the IDVA service's team leader who approves an account in their service")
+	first := fs.Bool("first-team-leader", false, "create the first team leader of an IDVA service that has never had one, without approval (audited; alerts the data protection officers)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -451,17 +427,9 @@ func runUserAdd(ctx context.Context, e env, args []string, stdout, stderr io.Wri
 	user := normaliseUsername(*username)
 	var password string
 	if *passwordFile != "" {
-		password, err = readPasswordFile(*passwordFile, user)
-	} else {
-		password, err = newPassword(rand.Reader, user)
-	}
-	if err != nil {
-		return err
-	}
-	// Hash before the transaction, so the write lock is not held for it.
-	hash, err := auth.HashPassword(rand.Reader, password, auth.DefaultParams())
-	if err != nil {
-		return err
+		if password, err = readPasswordFile(*passwordFile, user); err != nil {
+			return err
+		}
 	}
 	db, err := openExisting(ctx, c)
 	if err != nil {
@@ -469,37 +437,38 @@ func runUserAdd(ctx context.Context, e env, args []string, stdout, stderr io.Wri
 	}
 	defer db.Close()
 	var (
-		u     *identity.User
-		org   *identity.Organisation
-		sites map[int64]string
+		org         *identity.Organisation
+		sites       map[int64]string
+		assignments []identity.RoleAssignment
 	)
-	err = db.Transact(ctx, func(tx *store.Tx) error {
+	err = db.View(ctx, func(tx *store.Tx) error {
 		var err error
 		if org, err = findOrganisation(ctx, tx, *orgName); err != nil {
 			return err
 		}
-		assignments, err := resolveRoles(ctx, tx, specs)
-		if err != nil {
+		if assignments, err = resolveRoles(ctx, tx, specs); err != nil {
 			return err
 		}
-		if sites, err = siteCodes(ctx, tx); err != nil {
-			return err
-		}
-		u = &identity.User{
-			Username:       user,
-			DisplayName:    *name,
-			OrganisationID: org.ID,
-			PasswordHash:   hash,
-			Roles:          assignments,
-		}
-		if err := tx.CreateUser(ctx, u); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, cliEvent("user.create", "user", u.ID))
+		sites, err = siteCodes(ctx, tx)
+		return err
 	})
 	if err != nil {
 		return err
 	}
+	svc := &service.Service{DB: db}
+	out, err := svc.ChangeAccount(ctx, service.CommandLine(), service.AccountChange{Kind: identity.RequestCreate, Username: user, DisplayName: *name,
+		OrganisationID: org.ID, Roles: assignments, Password: password, Reason: *reason, FirstTeamLeader: *first})
+	if err != nil {
+		return err
+	}
+	if out.Pending() {
+		printRequested(stdout, out.Request, org.Name)
+		if *passwordFile != "" {
+			fmt.Fprintf(stdout, "The password in %s was not used: delete that file now.\n", *passwordFile)
+		}
+		return nil
+	}
+	u := out.User
 	fmt.Fprintf(stdout, "Created user %s (%s, %s) with the roles %s.\n", u.Username, u.DisplayName, org.Name, strings.Join(roleStrings(u.Roles, sites), ", "))
 	if *passwordFile != "" {
 		fmt.Fprintf(stdout, "Their password is the one in %s; delete that file now.\n", *passwordFile)
@@ -507,8 +476,25 @@ func runUserAdd(ctx context.Context, e env, args []string, stdout, stderr io.Wri
 		fmt.Fprintln(stdout, "authenticator app before they can do anything else.")
 		return nil
 	}
-	printOneTimePassword(stdout, password)
+	printOneTimePassword(stdout, out.Password)
 	return nil
+}
+
+// printRequested says that a change to a victim-side account waits for
+// the IDVA service's team leader, and that nothing has changed yet.
+func printRequested(w io.Writer, r *identity.AccountRequest, org string) {
+	fmt.Fprintf(w, "%s works for %s, an IDVA service: its accounts can reach victim-survivors' details,\n", accountName(r), org)
+	fmt.Fprintln(w, "so nothing has changed yet.")
+	fmt.Fprintf(w, "Request %d (%s) now waits for a team leader of %s to approve it\n", r.ID, strings.ToLower(r.Kind.Label()), org)
+	fmt.Fprintln(w, "on the Service accounts page. Once approved, that team leader is shown any one-time password")
+	fmt.Fprintln(w, "and gives it to the person; no password is printed here.")
+}
+
+func accountName(r *identity.AccountRequest) string {
+	if r.Username != "" {
+		return "The new account " + r.Username
+	}
+	return "The account"
 }
 
 // siteCodes maps site IDs to codes.
@@ -800,13 +786,14 @@ func runUserEnable(ctx context.Context, e env, args []string, stdout, stderr io.
 }
 
 func runUserResetPassword(ctx context.Context, e env, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("user reset-password", "user reset-password --db D --username U [--reset-2fa]", stderr)
+	fs := newFlagSet("user reset-password", "user reset-password --db D --username U [--reset-2fa] [--reason TEXT]", stderr)
 	var c common
 	if err := bindCommon(fs, e, &c); err != nil {
 		return err
 	}
 	username := usernameFlag(fs)
 	reset2FA := fs.Bool("reset-2fa", false, "also remove their authenticator app and recovery codes, so they set up a new one at next sign-in")
+	reason := fs.String("reason", "", "why; shown to the IDVA service's team leader who approves a reset in their service")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -817,62 +804,44 @@ func runUserResetPassword(ctx context.Context, e env, args []string, stdout, std
 	if err != nil {
 		return err
 	}
-	password, err := newPassword(rand.Reader, user)
-	if err != nil {
-		return err
-	}
-	hash, err := auth.HashPassword(rand.Reader, password, auth.DefaultParams())
-	if err != nil {
-		return err
-	}
 	db, err := openExisting(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	var (
-		sessions int64
-		disabled bool
+		u   *identity.User
+		org *identity.Organisation
 	)
-	err = db.Transact(ctx, func(tx *store.Tx) error {
-		u, err := findUser(ctx, tx, user)
-		if err != nil {
+	err = db.View(ctx, func(tx *store.Tx) error {
+		var err error
+		if u, err = findUser(ctx, tx, user); err != nil {
 			return err
 		}
-		disabled = u.Disabled()
-		if err := tx.SetPassword(ctx, u.ID, hash); err != nil {
-			return err
-		}
-		if sessions, err = tx.DeleteUserSessions(ctx, u.ID); err != nil {
-			return err
-		}
-		// A person locked out by failed attempts is usually why the
-		// password is being reset: let the new one work at once.
-		if err := tx.ClearSigninFailures(ctx, u.Username); err != nil {
-			return err
-		}
-		if err := tx.Audit(ctx, cliEvent("user.password_reset", "user", u.ID)); err != nil {
-			return err
-		}
-		if !*reset2FA {
-			return nil
-		}
-		if err := tx.SetTOTP(ctx, u.ID, "", 0); err != nil {
-			return err
-		}
-		if err := tx.ReplaceRecoveryCodes(ctx, u.ID, nil); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, cliEvent("user.totp_reset", "user", u.ID))
+		org, err = tx.Organisation(ctx, u.OrganisationID)
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Reset the password of %s and ended %d session(s).\n", user, sessions)
-	if disabled {
+	kind := identity.RequestResetPass
+	if *reset2FA {
+		kind = identity.RequestResetBoth
+	}
+	svc := &service.Service{DB: db}
+	out, err := svc.ChangeAccount(ctx, service.CommandLine(), service.AccountChange{Kind: kind, UserID: u.ID, Reason: *reason})
+	if err != nil {
+		return err
+	}
+	if out.Pending() {
+		printRequested(stdout, out.Request, org.Name)
+		return nil
+	}
+	fmt.Fprintf(stdout, "Reset the password of %s, ended %d session(s) and revoked %d API token(s).\n", user, out.Sessions, out.Tokens)
+	if u.Disabled() {
 		fmt.Fprintf(stdout, "%s is disabled: enable them with drive user enable before they can sign in.\n", user)
 	}
-	fmt.Fprintf(stdout, "\nOne-time password: %s\n\n", password)
+	fmt.Fprintf(stdout, "\nOne-time password: %s\n\n", out.Password)
 	fmt.Fprintln(stdout, "It is shown only now and cannot be recovered. Give it to the person by a secure")
 	fmt.Fprintln(stdout, "route, and ask them to change it once signed in.")
 	if *reset2FA {
@@ -881,5 +850,73 @@ func runUserResetPassword(ctx context.Context, e env, args []string, stdout, std
 	} else {
 		fmt.Fprintln(stdout, "Their authenticator app still works. If they have lost it, run this again with --reset-2fa.")
 	}
+	return nil
+}
+
+func runUserGrant(ctx context.Context, e env, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("user grant", "user grant --db D --username U --role ROLE[@SITECODE] [--reason TEXT]", stderr)
+	var c common
+	if err := bindCommon(fs, e, &c); err != nil {
+		return err
+	}
+	username := usernameFlag(fs)
+	var roles roleFlags
+	fs.Var(&roles, "role", "the role to give: ROLE@SITECODE for a site role, ROLE for a national one")
+	reason := fs.String("reason", "", "why; shown to the IDVA service's team leader who approves a role in their service")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := c.check(); err != nil {
+		return err
+	}
+	user, err := username()
+	if err != nil {
+		return err
+	}
+	specs, err := parseRoleSpecs(roles)
+	if err != nil {
+		return err
+	}
+	if len(specs) != 1 {
+		return usageError{"give one --role at a time"}
+	}
+	db, err := openExisting(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var (
+		u           *identity.User
+		org         *identity.Organisation
+		assignments []identity.RoleAssignment
+		sites       map[int64]string
+	)
+	err = db.View(ctx, func(tx *store.Tx) error {
+		var err error
+		if u, err = findUser(ctx, tx, user); err != nil {
+			return err
+		}
+		if org, err = tx.Organisation(ctx, u.OrganisationID); err != nil {
+			return err
+		}
+		if assignments, err = resolveRoles(ctx, tx, specs); err != nil {
+			return err
+		}
+		sites, err = siteCodes(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	svc := &service.Service{DB: db}
+	out, err := svc.ChangeAccount(ctx, service.CommandLine(), service.AccountChange{Kind: identity.RequestGrantRole, UserID: u.ID, Roles: assignments, Reason: *reason})
+	if err != nil {
+		return err
+	}
+	if out.Pending() {
+		printRequested(stdout, out.Request, org.Name)
+		return nil
+	}
+	fmt.Fprintf(stdout, "Gave %s the role %s; they now hold %s.\n", user, roleStrings(assignments, sites)[0], strings.Join(roleStrings(out.User.Roles, sites), ", "))
 	return nil
 }
