@@ -153,7 +153,7 @@ func (tx *Tx) Organisation(ctx context.Context, id int64) (*identity.Organisatio
 // OrganisationUsers lists the users of an organisation by username, with
 // their roles.
 func (tx *Tx) OrganisationUsers(ctx context.Context, orgID int64) ([]*identity.User, error) {
-	rows, err := tx.query(ctx, `SELECT `+userColumns+` FROM users WHERE organisation_id = ? ORDER BY username`, orgID)
+	rows, err := tx.query(ctx, userSelect+` WHERE u.organisation_id = ? ORDER BY u.username`, orgID)
 	if err != nil {
 		return nil, err
 	}

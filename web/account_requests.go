@@ -44,7 +44,7 @@ func (s *Server) serviceAccounts(w http.ResponseWriter, r *http.Request) error {
 			}
 			for _, u := range users {
 				d.Users = append(d.Users, userRow{ID: u.ID, Username: u.Username, Name: u.DisplayName, Organisation: org.Name,
-					Roles: rolesText(u, names), Disabled: u.Disabled(), Enrolled: u.TOTPSecret != "", CanManage: u.ID != a.UserID})
+					Roles: rolesText(u, names), Disabled: u.Disabled(), Enrolled: u.TOTPEnrolled, CanManage: u.ID != a.UserID})
 			}
 			return nil
 		})
