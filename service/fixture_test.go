@@ -138,12 +138,16 @@ func activeCase(ctx context.Context, tx *store.Tx, site, person, cm int64) (int6
 func (w *world) actor(t *testing.T, name string) service.Actor {
 	t.Helper()
 	u := w.users[name]
-	sub := access.Subject{UserID: u.ID, OrganisationID: u.OrganisationID}
-	for _, r := range u.Roles {
-		sub.Grants = append(sub.Grants, access.Grant{Role: r.Role, SiteID: r.SiteID})
-	}
+	var sub access.Subject
 	err := w.db.View(context.Background(), func(tx *store.Tx) error {
-		var err error
+		stored, err := tx.User(context.Background(), u.ID)
+		if err != nil {
+			return err
+		}
+		sub = access.Subject{UserID: stored.ID, OrganisationID: stored.OrganisationID, OrganisationKind: stored.OrganisationKind}
+		for _, r := range stored.Roles {
+			sub.Grants = append(sub.Grants, access.Grant{Role: r.Role, SiteID: r.SiteID})
+		}
 		sub.BreakGlass, err = tx.ActiveBreakGlass(context.Background(), u.ID)
 		return err
 	})

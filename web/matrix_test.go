@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -260,9 +261,15 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 						return ok
 					}})
 			}
-		case strings.HasPrefix(rt.path, "/service-accounts/") || strings.HasPrefix(rt.path, "/account-requests/") || (rt.path == "/service-accounts" && rt.method == "POST"):
-			// The matrix has no IDVA service: only its team leaders manage
-			// its accounts, and there are no requests to decide.
+		case rt.path == "/service-accounts/new" || (rt.path == "/service-accounts" && rt.method == "POST"):
+			// Only a team leader in an IDVA service manages its accounts.
+			targets = []matrixTarget{{path: func(p string) string { return p }, expect: func(sub access.Subject, _ access.Action) bool {
+				return sub.OrganisationKind == identity.IDVAService && slices.ContainsFunc(sub.Grants, func(g access.Grant) bool {
+					return g.Role == access.TeamLeader && g.SiteID != 0
+				})
+			}}}
+		case strings.HasPrefix(rt.path, "/service-accounts/") || strings.HasPrefix(rt.path, "/account-requests/"):
+			// No account or request is named here: nobody finds one.
 			targets = []matrixTarget{{path: func(p string) string { return p }, expect: func(access.Subject, access.Action) bool { return false }}}
 		case strings.Contains(rt.path, "/cases/{id}"):
 			targets = nil
