@@ -408,8 +408,15 @@ func accountSites(u *identity.User) []int64 {
 	return out
 }
 
+// alert tells the data protection officers of a change to a victim-side
+// account. An alert names a user who acted; a change made at the command
+// line has none, so it names the account changed and says so.
 func alert(ctx context.Context, tx *store.Tx, a Actor, kind string, userID, siteID int64, reason string) error {
-	return tx.CreateAlert(ctx, &identity.Alert{SiteID: siteID, Kind: kind, UserID: a.UserID, RecordType: "user",
+	by := a.UserID
+	if by == 0 {
+		by, reason = userID, "made at the command line: "+reason
+	}
+	return tx.CreateAlert(ctx, &identity.Alert{SiteID: siteID, Kind: kind, UserID: by, RecordType: "user",
 		RecordID: strconv.FormatInt(userID, 10), Reason: reason})
 }
 
