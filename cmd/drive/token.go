@@ -126,6 +126,17 @@ func runTokenCreate(ctx context.Context, e env, args []string, stdout, stderr io
 		if u.Disabled() {
 			return drive.Errorf(drive.EINVALID, "%s is disabled, so a token for them would not work: enable them first with drive user enable", u.Username)
 		}
+		// A token is a way into the account: whoever runs this command
+		// would hold it. Accounts of an IDVA service reach victim-survivors'
+		// records, so they are never handed out this way (the same reason an
+		// administrator's reset of such an account waits for approval).
+		org, err := tx.Organisation(ctx, u.OrganisationID)
+		if err != nil {
+			return err
+		}
+		if org.VictimSide() {
+			return drive.Errorf(drive.EINVALID, "%s is an account of %s, an IDVA service: API tokens for victim-side accounts are not issued from the command line, because whoever ran it would hold a way into her records", u.Username, org.Name)
+		}
 		t.UserID = u.ID
 		t.ExpiresAt = tx.Now.Add(ttl)
 		if err := tx.CreateAPIToken(ctx, t); err != nil {

@@ -26,6 +26,17 @@ func newTokenFixture(t *testing.T) *cliFixture {
 	f.mustDrive("user", "add", "--username", "sam", "--name", "Sam Other", "--organisation", "Northmoor Drive Service", "--role", "analyst@NMR")
 	f.mustDrive("user", "add", "--username", "gone", "--name", "Gone Away", "--organisation", "Northmoor Drive Service", "--role", "analyst@NMR")
 	f.mustDrive("user", "disable", "--username", "gone")
+	// An IDVA in an IDVA service: the victim side of the wall.
+	err := f.db.Transact(context.Background(), func(tx *store.Tx) error {
+		org := &identity.Organisation{Name: "Northmoor IDVA Service", Kind: identity.IDVAService}
+		if err := tx.CreateOrganisation(context.Background(), org); err != nil {
+			return err
+		}
+		return tx.CreateUser(context.Background(), &identity.User{Username: "ida.idva", DisplayName: "Ida IDVA", OrganisationID: org.ID, PasswordHash: "x"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return f
 }
 
@@ -58,6 +69,7 @@ func TestTokenCreate(t *testing.T) {
 		{name: "a year", args: []string{"--user", "jo.bloggs", "--ttl", "365d"}, ttl: 365 * 24 * time.Hour, label: "token"},
 
 		{name: "disabled user", args: []string{"--user", "gone"}, code: 1, stderr: "gone is disabled"},
+		{name: "victim-side account", args: []string{"--user", "ida.idva"}, code: 1, stderr: "not issued from the command line"},
 		{name: "unknown user", args: []string{"--user", "nobody"}, code: 1, stderr: `no user "nobody"`},
 		{name: "over a year", args: []string{"--user", "jo.bloggs", "--ttl", "366d"}, code: 2, stderr: "at most 365d"},
 		{name: "over a year in hours", args: []string{"--user", "jo.bloggs", "--ttl", "8761h"}, code: 2, stderr: "at most 365d"},
