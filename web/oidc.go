@@ -377,6 +377,12 @@ func (s *Server) oidcFinish(w http.ResponseWriter, r *http.Request, cfg *identit
 		if u.OrganisationID != org {
 			return refuse("user no longer belongs to the organisation", u.ID)
 		}
+		// An IDVA service's accounts reach victim-survivors' records: they
+		// sign in only with Drive's own password and security code, never
+		// through a provider that someone outside the service may control.
+		if u.OrganisationKind == identity.IDVAService {
+			return refuse("accounts of an IDVA service sign in with a Drive password and security code only", u.ID)
+		}
 		userEvent := func(action, reason string) audit.Event {
 			return audit.Event{Action: action, ActorID: u.ID, RecordType: "user", RecordID: strconv.FormatInt(u.ID, 10),
 				Remote: remote, Reason: reason, Outcome: audit.OutcomeOK}

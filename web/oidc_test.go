@@ -232,6 +232,13 @@ const officerTOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 // disabled) and alex.worker (the Drive provider, not the police).
 func newOIDCHarness(t *testing.T, e storetest.Engine, key *rsa.PrivateKey) *oidcHarness {
 	t.Helper()
+	return newOIDCHarnessOf(t, e, key, identity.PoliceForce)
+}
+
+// newOIDCHarnessOf is newOIDCHarness with the signing-in organisation of
+// the given kind.
+func newOIDCHarnessOf(t *testing.T, e storetest.Engine, key *rsa.PrivateKey, kind identity.OrgKind) *oidcHarness {
+	t.Helper()
 	c := &clock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
 	db := e.Open(t, c.Now)
 	ctx := context.Background()
@@ -245,7 +252,7 @@ func newOIDCHarness(t *testing.T, e storetest.Engine, key *rsa.PrivateKey) *oidc
 		if err := tx.CreateSite(ctx, site); err != nil {
 			return err
 		}
-		h.org = &identity.Organisation{Name: "Northmoor Police", Kind: identity.PoliceForce, SiteIDs: []int64{site.ID}}
+		h.org = &identity.Organisation{Name: "Northmoor Police", Kind: kind, SiteIDs: []int64{site.ID}}
 		if err := tx.CreateOrganisation(ctx, h.org); err != nil {
 			return err
 		}
@@ -750,6 +757,18 @@ func TestOIDCSignIn(t *testing.T) {
 				})
 				if err != nil {
 					t.Fatal(err)
+				}
+			})
+			t.Run("IDVAServiceAccountsNeverSignInThroughAProvider", func(t *testing.T) {
+				// Settings stored for an IDVA service (drive oidc set
+				// refuses them; these were written before it did).
+				h := newOIDCHarnessOf(t, e, key, identity.IDVAService)
+				b := h.browser(t)
+				if resp, _ := h.signin(t, b); resp.StatusCode != http.StatusUnauthorized || home(b) != "/signin" {
+					t.Fatalf("an IDVA service account through a provider: %d", resp.StatusCode)
+				}
+				if got := h.audited(t, "signin.failure"); len(got) != 1 || !strings.Contains(got[0], "IDVA service") {
+					t.Fatalf("signin.failure reasons %q", got)
 				}
 			})
 			t.Run("LinkedUserMovedOrganisationOrOtherSubject", func(t *testing.T) {

@@ -94,6 +94,9 @@ func runOIDCSet(ctx context.Context, e env, args []string, stdout, stderr io.Wri
 		if org, err = findOrganisation(ctx, tx, *orgName); err != nil {
 			return err
 		}
+		if org.VictimSide() {
+			return drive.Errorf(drive.EINVALID, "%s is an IDVA service: its staff reach victim-survivors' records, so they sign in only with a Drive password and security code, never through another provider", org.Name)
+		}
 		cfg.OrganisationID = org.ID
 		if cfg.ClientSecret == "" {
 			old, err := tx.OrganisationOIDC(ctx, org.ID)
