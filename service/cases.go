@@ -257,9 +257,23 @@ type TransferDecision struct {
 	ReviewedOn drive.Date
 }
 
-// Case returns a case the actor may read, with everything on its page, and
-// records the read. Errors: ENOTFOUND for a missing or hidden case.
+// Case returns a case the actor may read, with everything on its page but
+// the victim-survivors' risk facts, and records the read. Errors:
+// ENOTFOUND for a missing or hidden case.
 func (s *Service) Case(ctx context.Context, a Actor, id int64) (*CaseView, error) {
+	return s.caseView(ctx, a, id, false)
+}
+
+// CasePage is Case with the linked victim-survivors' risk facts too, when
+// the actor may read them, for the case page that shows them. Each
+// victim-survivor whose facts are returned gets her own audit event (a read
+// of her record, with the reason "risk facts on case N"), so that the log
+// answers "who has seen her risk facts" and not only "who opened his case".
+func (s *Service) CasePage(ctx context.Context, a Actor, id int64) (*CaseView, error) {
+	return s.caseView(ctx, a, id, true)
+}
+
+func (s *Service) caseView(ctx context.Context, a Actor, id int64, withRisk bool) (*CaseView, error) {
 	v := &CaseView{Users: map[int64]string{}}
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		c, err := tx.Case(ctx, id)
@@ -304,9 +318,18 @@ func (s *Service) Case(ctx context.Context, a Actor, id int64) (*CaseView, error
 		if v.History, err = tx.History(ctx, id); err != nil {
 			return err
 		}
-		if access.Decide(a.Subject, access.Read, caseResource(c, access.VictimRisk), tx.Now).Allowed {
-			if v.RiskFacts, err = s.riskFacts(ctx, tx, id); err != nil {
+		if rd := access.Decide(a.Subject, access.Read, caseResource(c, access.VictimRisk), tx.Now); withRisk && rd.Allowed {
+			var victims []int64
+			if v.RiskFacts, victims, err = s.riskFacts(ctx, tx, id); err != nil {
 				return err
+			}
+			for _, vid := range victims {
+				e := audit.Event{Action: audit.ActionRecordRead, ActorID: a.UserID, ActorRole: string(rd.Role), RecordType: "victim",
+					RecordID: strconv.FormatInt(vid, 10), SiteID: c.SiteID, Remote: a.Remote, Outcome: audit.OutcomeAllowed,
+					Reason: "risk facts on case " + strconv.FormatInt(id, 10)}
+				if err := tx.Audit(ctx, e); err != nil {
+					return err
+				}
 			}
 		}
 		if access.Decide(a.Subject, access.Read, caseResource(c, access.PoliceIntel), tx.Now).Allowed {

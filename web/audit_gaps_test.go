@@ -89,3 +89,53 @@ func TestRefusalsCarryTheirSite(t *testing.T) {
 		})
 	}
 }
+
+// TestRiskFactsReadAudited opens a perpetrator's case on both engines: the
+// page that shows a victim-survivor's risk facts records a read of her
+// record as well as of his case; a page or API answer that does not show
+// them records none.
+func TestRiskFactsReadAudited(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			w := newWall(t, e)
+			cpath := "/cases/" + strconv.FormatInt(w.caseID, 10)
+			victimID := strconv.FormatInt(w.victimID, 10)
+			riskReads := func(name string) int {
+				n := 0
+				for _, e := range w.events(t, name) {
+					if e.Action == audit.ActionRecordRead && e.RecordType == "victim" && e.RecordID == victimID &&
+						e.Reason == "risk facts on case "+strconv.FormatInt(w.caseID, 10) {
+						n++
+					}
+				}
+				return n
+			}
+			status, body := w.get(t, "cal.manager", cpath)
+			if status != http.StatusOK || !strings.Contains(body, "Victim-survivors: risk") {
+				t.Fatalf("the case manager's case page: %d, risk facts shown %v", status, strings.Contains(body, "Victim-survivors: risk"))
+			}
+			if n := riskReads("cal.manager"); n != 1 {
+				t.Errorf("the page showing her risk facts recorded %d reads of them; want 1", n)
+			}
+			for _, e := range w.events(t, "cal.manager") {
+				if e.RecordType == "victim" && e.ActorRole != "case_manager" {
+					t.Errorf("the risk-facts read names role %q", e.ActorRole)
+				}
+			}
+			if status, _ := w.get(t, "cal.manager", "/api/v1"+cpath); status != http.StatusOK {
+				t.Fatalf("the API case read: %d", status)
+			}
+			if n := riskReads("cal.manager"); n != 1 {
+				t.Errorf("the API answer, which does not carry risk facts, recorded a read of them (%d in all)", n)
+			}
+			// The analyst reads the case but not her risk facts.
+			status, body = w.get(t, "ana.analyst", cpath)
+			if status == http.StatusOK && strings.Contains(body, "Victim-survivors: risk") {
+				t.Fatal("the analyst sees the risk facts")
+			}
+			if n := riskReads("ana.analyst"); n != 0 {
+				t.Errorf("a page without her risk facts recorded %d reads of them", n)
+			}
+		})
+	}
+}

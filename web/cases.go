@@ -394,7 +394,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	v, err := s.svc.Case(r.Context(), actorOf(r), id)
+	v, err := s.svc.CasePage(r.Context(), actorOf(r), id)
 	if err != nil {
 		return err
 	}
