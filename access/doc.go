@@ -140,7 +140,7 @@ func Markdown() string {
 	for _, r := range Roles() {
 		fmt.Fprintf(&b, "| %s |", r.Label())
 		for _, k := range OrgKinds() {
-			a, glass := CompartmentReach(r, k)
+			a, glass := compartmentReach(r, k)
 			c := cell(a)
 			switch {
 			case glass && a == None:
@@ -155,14 +155,14 @@ func Markdown() string {
 	return b.String()
 }
 
-// CompartmentReach is the most a user holding only role, working for an
+// compartmentReach is the most a user holding only role, working for an
 // organisation of kind, can do to a victim-survivor's compartment at a site
 // where they hold the role (and, for a role that may be held nationally,
 // nationally too), given every relationship to her record; and whether they
 // may break glass on it. It asks Decide and CanBreakGlass, so it is the
 // policy applied, for the documentation and for tests that walk every role
 // in every kind of organisation.
-func CompartmentReach(role Role, kind OrgKind) (Action, bool) {
+func compartmentReach(role Role, kind OrgKind) (Action, bool) {
 	const user, org, site = 1, 1, 1
 	s := Subject{UserID: user, OrganisationID: org, OrganisationKind: kind}
 	for _, siteID := range []int64{site, 0} {

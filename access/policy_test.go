@@ -326,7 +326,7 @@ func TestCompartmentByOrganisation(t *testing.T) {
 	// What each role alone reaches in each kind, as the documentation shows.
 	for _, kind := range OrgKinds() {
 		for _, role := range Roles() {
-			a, g := CompartmentReach(role, kind)
+			a, g := compartmentReach(role, kind)
 			wantA, wantG := None, false
 			if kind == IDVAService {
 				switch role {

@@ -36,6 +36,12 @@ func pathID(r *http.Request, name, what string) (int64, error) {
 // site's staff wrote, so whole-case resources answer "not found" for it
 // unless partial is true.
 func (h *Cases) view(r *http.Request, a service.Actor, partial bool) (*service.CaseView, error) {
+	return h.viewOf(r, a, partial, false)
+}
+
+// viewOf is view; transfer admits a pending transfer's decision view,
+// which only the case resource itself (GetCase) shows.
+func (h *Cases) viewOf(r *http.Request, a service.Actor, partial, transfer bool) (*service.CaseView, error) {
 	id, err := pathID(r, "id", "case")
 	if err != nil {
 		return nil, err
@@ -44,7 +50,10 @@ func (h *Cases) view(r *http.Request, a service.Actor, partial bool) (*service.C
 	if err != nil {
 		return nil, err
 	}
-	if v.Restricted && !partial {
+	// A pending transfer's decision view is the case resource itself
+	// (GetCase) and nothing under it: the plan, notes and history stay
+	// with the sending site until the transfer is accepted.
+	if v.Transfer != nil && !transfer || v.Restricted && !partial {
 		return nil, drive.NotFound("case")
 	}
 	return v, nil
@@ -307,11 +316,43 @@ type CaseBody struct {
 	Actions         []ActionBody `json:"actions"`
 }
 
-// GetCase answers GET /cases/{id}.
+// TransferBody is a case pending transfer as the receiving site's team
+// leaders see it: enough to decide (service.TransferDecision).
+type TransferBody struct {
+	ID          int64    `json:"id"`
+	State       string   `json:"state"`
+	PersonName  string   `json:"person_name"`
+	Age         *int     `json:"age,omitempty"`
+	FromSite    string   `json:"from_site"`
+	ToSite      string   `json:"to_site"`
+	Reason      string   `json:"reason,omitempty"`
+	RequestedAt string   `json:"requested_at,omitempty"`
+	RiskLevel   string   `json:"risk_level,omitempty"`
+	RiskSource  string   `json:"risk_source,omitempty"`
+	Transitions []string `json:"transitions"`
+}
+
+// GetCase answers GET /cases/{id}: the case, or the decision view of a
+// transfer pending to the caller's site.
 func (h *Cases) GetCase(w http.ResponseWriter, r *http.Request, a service.Actor) error {
-	v, err := h.view(r, a, false)
+	v, err := h.viewOf(r, a, false, true)
 	if err != nil {
 		return err
+	}
+	if t := v.Transfer; t != nil {
+		b := TransferBody{ID: v.Case.ID, State: string(v.Case.State), PersonName: t.PersonName, FromSite: t.FromSite, ToSite: t.ToSite,
+			Reason: t.Reason, RiskLevel: t.RiskLevel, RiskSource: t.RiskSource, Transitions: []string{}}
+		if t.HasAge {
+			age := t.Age
+			b.Age = &age
+		}
+		if !t.RequestedAt.IsZero() {
+			b.RequestedAt = t.RequestedAt.UTC().Format(time.RFC3339)
+		}
+		for _, tr := range v.Transitions {
+			b.Transitions = append(b.Transitions, string(tr.Event))
+		}
+		return WriteJSON(w, http.StatusOK, b)
 	}
 	c := v.Case
 	b := CaseBody{CaseSummary: summary(store.CaseRow{Case: *c, PersonName: v.Person.Name(), CaseManagerName: v.CaseManager}),

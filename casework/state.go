@@ -5,6 +5,8 @@
 package casework
 
 import (
+	"slices"
+
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
 )
@@ -241,4 +243,24 @@ func (e Engagement) Valid() bool {
 		}
 	}
 	return false
+}
+
+// ReceivingRoles returns the roles that decide a pending transfer at the
+// receiving site: those of the transitions made there. Only holders of
+// these roles at the receiving site see the case before it is accepted,
+// and then only what they need to decide, because nobody else there has a
+// reason to know of a perpetrator who is not yet their site's case.
+func ReceivingRoles() []access.Role {
+	var out []access.Role
+	for _, t := range Machine() {
+		if t.From != Transferred || !t.AtReceivingSite {
+			continue
+		}
+		for _, r := range t.Roles {
+			if !slices.Contains(out, r) {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
 }

@@ -205,3 +205,11 @@ func TestReferralValidation(t *testing.T) {
 		t.Fatalf("valid referral: %v %+v", err, ok)
 	}
 }
+
+// TestReceivingRoles states by hand who decides a pending transfer, and so
+// who alone at the receiving site sees it before it is accepted.
+func TestReceivingRoles(t *testing.T) {
+	if got := ReceivingRoles(); len(got) != 1 || got[0] != access.TeamLeader {
+		t.Fatalf("ReceivingRoles() = %v; want [team_leader]", got)
+	}
+}

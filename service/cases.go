@@ -2,8 +2,10 @@ package service
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
@@ -16,9 +18,7 @@ import (
 	"github.com/drive-platform/drive/victim"
 )
 
-// caseResource is the policy's view of a case for a data class. A case
-// waiting for another site to accept a transfer is also visible to that
-// site's team leaders, who must see it to decide.
+// caseResource is the policy's view of a case for a data class.
 func caseResource(c *casework.Case, class access.DataClass) access.Resource {
 	r := access.Resource{Class: class, RecordType: "case", RecordID: strconv.FormatInt(c.ID, 10), SiteID: c.SiteID}
 	if c.CaseManagerID != 0 {
@@ -27,8 +27,13 @@ func caseResource(c *casework.Case, class access.DataClass) access.Resource {
 	return r
 }
 
-// decideCase decides access to a case, letting the receiving site of a
-// pending transfer read it.
+// decideCase decides access to a case. When the holding site's staff are
+// refused, a case waiting for another site to accept its transfer is also
+// open to that site's team leaders (casework.ReceivingRoles), who must see
+// it to decide; receiving is then true, and the caller shows them only the
+// decision view (TransferDecision). Everyone else at the receiving site is
+// refused, exactly as for any record they may not see, until the case is
+// accepted and so becomes their site's.
 func (s *Service) decideCase(ctx context.Context, tx *store.Tx, a Actor, want access.Action, c *casework.Case, class access.DataClass) (access.Decision, bool, error) {
 	r := caseResource(c, class)
 	// The IDVAs of the victim-survivors linked to the case are allocated
@@ -48,7 +53,16 @@ func (s *Service) decideCase(ctx context.Context, tx *store.Tx, a Actor, want ac
 	if c.State == casework.Transferred && c.TransferToSiteID != 0 {
 		r := caseResource(c, class)
 		r.SiteID, r.AllocatedUserIDs = c.TransferToSiteID, nil
-		if d := access.Decide(a.Subject, want, r, tx.Now); d.Allowed {
+		// Only the grants of the deciding roles at the receiving site
+		// count: the policy still decides, but for no one else.
+		deciders := a.Subject
+		deciders.Grants = nil
+		for _, g := range a.Subject.Grants {
+			if g.SiteID == c.TransferToSiteID && slices.Contains(casework.ReceivingRoles(), g.Role) {
+				deciders.Grants = append(deciders.Grants, g)
+			}
+		}
+		if d := access.Decide(deciders, want, r, tx.Now); d.Allowed {
 			return d, true, nil
 		}
 	}
@@ -154,7 +168,16 @@ func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*store.
 			prog = programme.Drive()
 		}
 		dash, err = tx.TeamDashboard(ctx, siteID, drive.DateOf(tx.Now), prog.NoContactDays, prog.CaseloadLimit)
-		return err
+		if err != nil {
+			return err
+		}
+		// Transfers waiting for the site are for those who decide them.
+		if !slices.ContainsFunc(a.Subject.Grants, func(g access.Grant) bool {
+			return g.SiteID == siteID && slices.Contains(casework.ReceivingRoles(), g.Role)
+		}) {
+			dash.TransfersIn = nil
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -199,11 +222,58 @@ type CaseView struct {
 	// ScoreChange is the percentage change from entry to exit; set only
 	// when both exist and the entry is above zero.
 	ScoreChange *float64
+	// Transfer is set, and nothing else but Case (its id, state and
+	// sites), Person (name and date of birth) and Transitions, when the
+	// actor is a team leader of the site a pending transfer is for.
+	Transfer *TransferDecision
 }
 
-// Case returns a case the actor may read, with everything on its page, and
-// records the read. Errors: ENOTFOUND for a missing or hidden case.
+// TransferDecision is what the receiving site's team leaders see of a case
+// whose transfer to their site is pending: enough to accept or decline it,
+// and nothing of the work on it. Notes, contacts, actions, reviews, the
+// history, police intelligence and the victim-survivors' risk facts stay
+// with the sending site until the transfer is accepted, because until then
+// the case is not the receiving site's to work.
+type TransferDecision struct {
+	FromSite string
+	ToSite   string
+	// Reason is what the sending team leader gave for the transfer, or
+	// victim.WithheldText when the screen held it back.
+	Reason      string
+	RequestedAt time.Time
+	RequestedBy string
+	PersonName  string
+	// Age is the person's age today in whole years; HasAge is false when
+	// the date of birth is not known.
+	Age    int
+	HasAge bool
+	// RiskLevel is the level at the case's latest review (RiskSource
+	// "review", reviewed on ReviewedOn) or, before any review, the band of
+	// the DASH score the referral was made on (RiskSource "referral"):
+	// "standard", "medium", "high" or "very_high"; empty when neither is
+	// known. A band, never a victim-survivor's answers or score history.
+	RiskLevel  string
+	RiskSource string
+	ReviewedOn drive.Date
+}
+
+// Case returns a case the actor may read, with everything on its page but
+// the victim-survivors' risk facts, and records the read. Errors:
+// ENOTFOUND for a missing or hidden case.
 func (s *Service) Case(ctx context.Context, a Actor, id int64) (*CaseView, error) {
+	return s.caseView(ctx, a, id, false)
+}
+
+// CasePage is Case with the linked victim-survivors' risk facts too, when
+// the actor may read them, for the case page that shows them. Each
+// victim-survivor whose facts are returned gets her own audit event (a read
+// of her record, with the reason "risk facts on case N"), so that the log
+// answers "who has seen her risk facts" and not only "who opened his case".
+func (s *Service) CasePage(ctx context.Context, a Actor, id int64) (*CaseView, error) {
+	return s.caseView(ctx, a, id, true)
+}
+
+func (s *Service) caseView(ctx context.Context, a Actor, id int64, withRisk bool) (*CaseView, error) {
 	v := &CaseView{Users: map[int64]string{}}
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		c, err := tx.Case(ctx, id)
@@ -216,6 +286,9 @@ func (s *Service) Case(ctx context.Context, a Actor, id int64) (*CaseView, error
 		d, receiving, err := s.decideCase(ctx, tx, a, access.Read, c, access.PerpetratorCase)
 		if err != nil {
 			return s.ownWriting(ctx, tx, a, c, v)
+		}
+		if receiving {
+			return s.transferDecision(ctx, tx, a, d, c, v)
 		}
 		v.Case, v.Today = c, drive.DateOf(tx.Now)
 		if v.Person, err = tx.Person(ctx, c.PersonID); err != nil {
@@ -245,9 +318,18 @@ func (s *Service) Case(ctx context.Context, a Actor, id int64) (*CaseView, error
 		if v.History, err = tx.History(ctx, id); err != nil {
 			return err
 		}
-		if access.Decide(a.Subject, access.Read, caseResource(c, access.VictimRisk), tx.Now).Allowed || receiving {
-			if v.RiskFacts, err = s.riskFacts(ctx, tx, id); err != nil {
+		if rd := access.Decide(a.Subject, access.Read, caseResource(c, access.VictimRisk), tx.Now); withRisk && rd.Allowed {
+			var victims []int64
+			if v.RiskFacts, victims, err = s.riskFacts(ctx, tx, id); err != nil {
 				return err
+			}
+			for _, vid := range victims {
+				e := audit.Event{Action: audit.ActionRecordRead, ActorID: a.UserID, ActorRole: string(rd.Role), RecordType: "victim",
+					RecordID: strconv.FormatInt(vid, 10), SiteID: c.SiteID, Remote: a.Remote, Outcome: audit.OutcomeAllowed,
+					Reason: "risk facts on case " + strconv.FormatInt(id, 10)}
+				if err := tx.Audit(ctx, e); err != nil {
+					return err
+				}
 			}
 		}
 		if access.Decide(a.Subject, access.Read, caseResource(c, access.PoliceIntel), tx.Now).Allowed {
@@ -261,15 +343,11 @@ func (s *Service) Case(ctx context.Context, a Actor, id int64) (*CaseView, error
 				v.ScoreChange = &ch
 			}
 		}
-		v.CanWrite = !receiving && access.Decide(a.Subject, access.Write, caseResource(c, access.PerpetratorCase), tx.Now).Allowed
-		v.CanNote = !receiving && access.Decide(a.Subject, access.Write, caseResource(c, access.Notes), tx.Now).Allowed
-		v.CanNeeds = !receiving && access.Decide(a.Subject, access.Write, caseResource(c, access.HealthNeeds), tx.Now).Allowed
-		if v.CanWrite || receiving {
-			site := c.SiteID
-			if receiving {
-				site = c.TransferToSiteID
-			}
-			v.Transitions = casework.Allowed(c.State, a.RolesAt(site), receiving)
+		v.CanWrite = access.Decide(a.Subject, access.Write, caseResource(c, access.PerpetratorCase), tx.Now).Allowed
+		v.CanNote = access.Decide(a.Subject, access.Write, caseResource(c, access.Notes), tx.Now).Allowed
+		v.CanNeeds = access.Decide(a.Subject, access.Write, caseResource(c, access.HealthNeeds), tx.Now).Allowed
+		if v.CanWrite {
+			v.Transitions = casework.Allowed(c.State, a.RolesAt(c.SiteID), false)
 		}
 		if err := s.names(ctx, tx, v); err != nil {
 			return err
@@ -285,6 +363,87 @@ func (s *Service) Case(ctx context.Context, a Actor, id int64) (*CaseView, error
 		s.denied(ctx, a, "case", id)
 	}
 	return v, err
+}
+
+// transferDecision fills v with the decision view of a case pending
+// transfer to the actor's site (see TransferDecision), and records the
+// read against the case's site with the reason "transfer decision".
+func (s *Service) transferDecision(ctx context.Context, tx *store.Tx, a Actor, d access.Decision, c *casework.Case, v *CaseView) error {
+	today := drive.DateOf(tx.Now)
+	p, err := tx.Person(ctx, c.PersonID)
+	if err != nil {
+		return err
+	}
+	t := &TransferDecision{PersonName: p.Name()}
+	if !p.DateOfBirth.IsZero() {
+		t.Age, t.HasAge = p.DateOfBirth.AgeOn(today), true
+	}
+	history, err := tx.History(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	held, err := tx.CaseHeldTexts(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	heldSet := victim.NewHeldSet(held)
+	var requester int64
+	for _, h := range history {
+		if h.Event == string(casework.Transfer) {
+			t.Reason, t.RequestedAt, requester = h.Detail, h.At, h.UserID
+			if t.Reason != "" && heldSet.Hidden(victim.HeldHistory, h.ID, a.UserID) {
+				t.Reason = victim.WithheldText
+			}
+		}
+	}
+	reviews, err := tx.Reviews(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	for _, r := range reviews {
+		if t.RiskSource == "" || !r.On.Before(t.ReviewedOn) {
+			t.RiskLevel, t.RiskSource, t.ReviewedOn = r.RiskLevel, "review", r.On
+		}
+	}
+	if t.RiskSource == "" && c.Evidence.DASHScore >= 0 {
+		t.RiskLevel, t.RiskSource = dashBand(c.Evidence.DASHScore), "referral"
+	}
+	if requester != 0 {
+		if u, err := tx.User(ctx, requester); err == nil {
+			t.RequestedBy = u.DisplayName
+		}
+	}
+	for _, id := range []int64{c.SiteID, c.TransferToSiteID} {
+		st, err := tx.Site(ctx, id)
+		if err != nil {
+			return err
+		}
+		if id == c.SiteID {
+			t.FromSite = st.Name
+		} else {
+			t.ToSite = st.Name
+		}
+	}
+	v.Transfer, v.Today = t, today
+	v.Case = &casework.Case{ID: c.ID, SiteID: c.SiteID, TransferToSiteID: c.TransferToSiteID, State: c.State, Programme: c.Programme}
+	v.Person = &people.Person{GivenName: p.GivenName, FamilyName: p.FamilyName, DateOfBirth: p.DateOfBirth}
+	v.Programme = programme.Drive()
+	v.Transitions = casework.Allowed(c.State, a.RolesAt(c.TransferToSiteID), true)
+	e := audit.Event{Action: audit.ActionRecordRead, ActorID: a.UserID, ActorRole: string(d.Role), RecordType: "case",
+		RecordID: strconv.FormatInt(c.ID, 10), SiteID: c.SiteID, Remote: a.Remote, Outcome: audit.OutcomeAllowed, Reason: "transfer decision"}
+	return tx.Audit(ctx, e)
+}
+
+// dashBand is the SafeLives DASH band of a score (ARCHITECTURE.md §3):
+// 14 or more high, 10 to 13 medium, below that standard.
+func dashBand(score int) string {
+	switch {
+	case score >= 14:
+		return "high"
+	case score >= 10:
+		return "medium"
+	}
+	return "standard"
 }
 
 // ownWriting builds the restricted view of a case that has moved to

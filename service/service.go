@@ -74,12 +74,43 @@ func (s *Service) decide(ctx context.Context, tx *store.Tx, a Actor, want access
 }
 
 // denied writes the audit event for a refusal in its own transaction: the
-// caller's transaction is about to roll back with the error.
+// caller's transaction is about to roll back with the error. The event
+// carries the site of the record refused (refusedSite), so that site's data
+// protection officer sees who tried to reach its records; the user refused
+// is told "not found" either way and never sees the event.
 func (s *Service) denied(ctx context.Context, a Actor, recordType string, id int64) {
 	_ = s.DB.Transact(ctx, func(tx *store.Tx) error {
 		return tx.Audit(ctx, audit.Event{Action: audit.ActionAccessDenied, ActorID: a.UserID, RecordType: recordType,
-			RecordID: strconv.FormatInt(id, 10), Remote: a.Remote, Outcome: audit.OutcomeDenied})
+			RecordID: strconv.FormatInt(id, 10), SiteID: refusedSite(ctx, tx, recordType, id), Remote: a.Remote, Outcome: audit.OutcomeDenied})
 	})
+}
+
+// refusedSite is the site the refused record belongs to, or 0 when there
+// is no such record (an id that does not exist belongs to no site).
+func refusedSite(ctx context.Context, tx *store.Tx, recordType string, id int64) int64 {
+	switch recordType {
+	case "case":
+		if c, err := tx.Case(ctx, id); err == nil {
+			return c.SiteID
+		}
+	case "person":
+		if p, err := tx.Person(ctx, id); err == nil {
+			return p.SiteID
+		}
+	case "police_person":
+		if p, err := tx.PolicePerson(ctx, id); err == nil {
+			return p.SiteID
+		}
+	case "victim":
+		if v, err := tx.VictimCase(ctx, id); err == nil {
+			return v.SiteID
+		}
+	case "site":
+		if st, err := tx.Site(ctx, id); err == nil {
+			return st.ID
+		}
+	}
+	return 0
 }
 
 // record writes the audit event for an allowed read or write.

@@ -583,17 +583,19 @@ func (s *Service) AddBehaviour(ctx context.Context, a Actor, id int64, b *risk.B
 	})
 }
 
-// RiskFacts returns what the perpetrator's case manager may know about
+// riskFacts returns what the perpetrator's case manager may know about
 // each linked victim-survivor: risk, never location or contact. It reads
-// nothing from the compartment.
-func (s *Service) riskFacts(ctx context.Context, tx *store.Tx, caseID int64) ([]victim.RiskFacts, error) {
+// nothing from the compartment. ids[i] is the record id of the
+// victim-survivor whose facts are facts[i], for the audit log; it is
+// never shown to the reader.
+func (s *Service) riskFacts(ctx context.Context, tx *store.Tx, caseID int64) (facts []victim.RiskFacts, ids []int64, err error) {
 	links, err := tx.CaseVictimLinks(ctx, caseID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	children, err := tx.CaseChildren(ctx, caseID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	today := drive.DateOf(tx.Now)
 	var out []victim.RiskFacts
@@ -629,8 +631,9 @@ func (s *Service) riskFacts(ctx context.Context, tx *store.Tx, caseID int64) ([]
 			}
 		}
 		out = append(out, f)
+		ids = append(ids, l.VictimCaseID)
 	}
-	return out, nil
+	return out, ids, nil
 }
 
 // UpdateVictimCase gives her case to another IDVA at her site (a team

@@ -253,6 +253,11 @@ func testUsersRoles(t *testing.T, db *store.DB) {
 	if got.ID != u.ID || got.DisplayName != "Casey Manager" || !got.TOTPEnrolled || len(got.Roles) != 2 {
 		t.Fatalf("user = %+v", got)
 	}
+	// The organisation's kind comes with the user: the access policy
+	// decides the victim compartment on it.
+	if got.OrganisationKind != identity.Provider {
+		t.Fatalf("organisation kind = %q; want %q", got.OrganisationKind, identity.Provider)
+	}
 	if got.Roles[0].Role != access.CaseManager || got.Roles[0].SiteID != s.ID || got.Roles[1].Role != access.DPO || got.Roles[1].SiteID != 0 {
 		t.Fatalf("roles = %+v", got.Roles)
 	}
@@ -271,6 +276,20 @@ func testUsersRoles(t *testing.T, db *store.DB) {
 	}
 	if !got.Disabled() || !got.DisabledAt.Equal(Epoch.Truncate(time.Microsecond)) {
 		t.Fatalf("disabled_at = %v", got.DisabledAt)
+	}
+	if got.OrganisationKind != identity.Provider {
+		t.Fatalf("User: organisation kind = %q", got.OrganisationKind)
+	}
+	if err := db.View(ctx, func(tx *store.Tx) error {
+		all, err := tx.Users(ctx)
+		for _, x := range all {
+			if x.ID == u.ID && x.OrganisationKind != identity.Provider {
+				t.Errorf("Users: organisation kind = %q", x.OrganisationKind)
+			}
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
 	}
 	// A taken username is a field error, not a bare conflict.
 	err = db.Transact(ctx, func(tx *store.Tx) error {

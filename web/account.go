@@ -21,12 +21,58 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "account", s.page(r, "Your account", accountData{}))
 }
 
-// reauthenticate checks the current password typed on a sensitive form.
-// Asking for it again stops someone at an unlocked screen from taking over
-// the account by changing its password or second factor.
-func (s *Server) reauthenticate(u *identity.User, password string) bool {
-	ok, _, err := s.hasher.Verify(u.PasswordHash, password)
-	return err == nil && ok
+// reauthKey is the key a user's failed re-authentications are counted
+// under in the sign-in failure store. It cannot collide with a sign-in key
+// (a hex digest of the typed name), so the two budgets stay apart: a
+// mistyped password on a form does not lock the user out of signing in.
+func reauthKey(userID int64) string { return "reauth:" + strconv.FormatInt(userID, 10) }
+
+// reauthenticate checks the current password typed on a sensitive form
+// (form names it in the audit log). Asking for it again stops someone at an
+// unlocked screen from taking over the account by changing its password or
+// second factor; so that they cannot guess it there instead, attempts are
+// throttled per user by the sign-in lockout's account limit, and every
+// attempt (success, failure, throttled) is audited, never the password.
+// It returns ok, or a throttle error (ETOOMANY) to show instead of
+// checking. It writes in its own transaction, so a failure is counted
+// even though the form then fails.
+func (s *Server) reauthenticate(r *http.Request, u *identity.User, password, form string) (bool, error, error) {
+	ctx := r.Context()
+	key, remote := reauthKey(u.ID), clientAddress(r)
+	var ok bool
+	var throttled error
+	err := s.cfg.DB.Transact(ctx, func(tx *store.Tx) error {
+		now := tx.Now
+		e := audit.Event{ActorID: u.ID, RecordType: "user", RecordID: strconv.FormatInt(u.ID, 10), Remote: remote, Reason: form}
+		failures, _, err := tx.SigninFailures(ctx, key, "", s.lockout.Since(now))
+		if err != nil {
+			return err
+		}
+		// Per user only: the address limit is for sign-in, where the
+		// account is not yet known.
+		if d := s.lockout.Check(failures, nil, now); !d.Allowed {
+			// Burn the same time as a real check, so the lock does not
+			// show by speed when a guess would have been right.
+			s.hasher.DummyVerify(password)
+			throttled = d.Err(now)
+			e.Action, e.Outcome = "reauth.throttled", audit.OutcomeDenied
+			return tx.Audit(ctx, e)
+		}
+		match, _, verr := s.hasher.Verify(u.PasswordHash, password)
+		if ok = verr == nil && match; !ok {
+			if err := tx.RecordSigninFailure(ctx, key, ""); err != nil {
+				return err
+			}
+			e.Action, e.Outcome = "reauth.failure", audit.OutcomeFailed
+			return tx.Audit(ctx, e)
+		}
+		if err := tx.ClearSigninFailures(ctx, key); err != nil {
+			return err
+		}
+		e.Action, e.Outcome = "reauth.success", audit.OutcomeOK
+		return tx.Audit(ctx, e)
+	})
+	return ok, throttled, err
 }
 
 // changePassword sets a new password after re-authentication, and ends
@@ -37,8 +83,16 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	current := r.PostFormValue("current_password")
 	next := r.PostFormValue("new_password")
 	confirm := r.PostFormValue("confirm_password")
+	ok, throttled, err := s.reauthenticate(r, p.user, current, "password change")
+	if err != nil {
+		return err
+	}
+	if throttled != nil {
+		d := accountData{Errors: FormErrors{{"current_password", drive.ErrorMessage(throttled)}}}
+		return s.render(w, r, http.StatusTooManyRequests, "account", s.page(r, "Error: Your account", d))
+	}
 	fields := map[string]string{}
-	if !s.reauthenticate(p.user, current) {
+	if !ok {
 		fields["current_password"] = "Enter your current password correctly"
 	}
 	if err := auth.CheckPassword(next, p.user.Username); err != nil {
@@ -75,11 +129,19 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) resetSecondFactor(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	p := principalFrom(ctx)
-	if !s.reauthenticate(p.user, r.PostFormValue("password")) {
+	ok, throttled, err := s.reauthenticate(r, p.user, r.PostFormValue("password"), "second factor reset")
+	if err != nil {
+		return err
+	}
+	if throttled != nil {
+		d := accountData{Errors: FormErrors{{"password", drive.ErrorMessage(throttled)}}}
+		return s.render(w, r, http.StatusTooManyRequests, "account", s.page(r, "Error: Your account", d))
+	}
+	if !ok {
 		d := accountData{Errors: FormErrors{{"password", "Enter your current password correctly"}}}
 		return s.render(w, r, http.StatusUnprocessableEntity, "account", s.page(r, "Error: Your account", d))
 	}
-	err := s.cfg.DB.Transact(ctx, func(tx *store.Tx) error {
+	err = s.cfg.DB.Transact(ctx, func(tx *store.Tx) error {
 		if err := tx.SetTOTP(ctx, p.user.ID, "", 0); err != nil {
 			return err
 		}

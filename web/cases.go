@@ -394,9 +394,13 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	v, err := s.svc.Case(r.Context(), actorOf(r), id)
+	v, err := s.svc.CasePage(r.Context(), actorOf(r), id)
 	if err != nil {
 		return err
+	}
+	if v.Transfer != nil {
+		d := caseData{CaseView: v, Errors: errs, Form: form}
+		return s.render(w, r, status, "case-transfer", s.page(r, "Transfer: "+v.Transfer.PersonName, d))
 	}
 	d := caseData{CaseView: v, Errors: errs, Form: form, Closure: v.Programme.Closure, Engage: casework.Engagements(),
 		Kinds: casework.ContactKinds(), Needs: casework.NeedAreas(), Levels: casework.NeedLevels(), Risks: casework.RiskLevels(),
