@@ -98,8 +98,8 @@ func testCompartment(t *testing.T, w *world) {
 		t.Fatalf("refusals changed records:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
 
-	// The case manager sees her risk on his case, never where she is.
-	v, err := w.svc.Case(ctx, w.actor(t, "cm"), w.caseID)
+	// The case manager sees her risk on his case page, never where she is.
+	v, err := w.svc.CasePage(ctx, w.actor(t, "cm"), w.caseID)
 	if err != nil {
 		t.Fatal(err)
 	}
