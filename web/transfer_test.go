@@ -150,6 +150,9 @@ func testPendingTransfer(t *testing.T, e storetest.Engine) {
 		t.Fatalf("the case manager's page before transfer: %d, risk facts shown %v", status, strings.Contains(body, "17 ("))
 	}
 
+	if status, body := w.get(t, "fay.lead", casePath); status != http.StatusOK || !strings.Contains(body, `id="transfer-reasons" name="reasons"`) {
+		t.Fatalf("the sending team leader's page offers no reason for the transfer (%d)", status)
+	}
 	status, _ := w.post(t, "fay.lead", casePath+"/move", url.Values{"event": {"transfer"}, "transfer_site": {strconv.FormatInt(to.ID, 10)}, "reasons": {"He has moved to Toborough"}})
 	if status != http.StatusSeeOther {
 		t.Fatalf("transfer: %d", status)
