@@ -153,29 +153,7 @@ func (tx *Tx) Organisation(ctx context.Context, id int64) (*identity.Organisatio
 // OrganisationUsers lists the users of an organisation by username, with
 // their roles.
 func (tx *Tx) OrganisationUsers(ctx context.Context, orgID int64) ([]*identity.User, error) {
-	rows, err := tx.query(ctx, userSelect+` WHERE u.organisation_id = ? ORDER BY u.username`, orgID)
-	if err != nil {
-		return nil, err
-	}
-	var out []*identity.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			rows.Close()
-			return nil, tx.d.mapError(err)
-		}
-		out = append(out, u)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, tx.d.mapError(err)
-	}
-	for _, u := range out {
-		if err := tx.loadRoles(ctx, u); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return tx.users(ctx, `WHERE u.organisation_id = ? ORDER BY u.username`, orgID)
 }
 
 // EverHadTeamLeader reports whether any user of the organisation holds

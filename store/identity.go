@@ -242,7 +242,12 @@ func (tx *Tx) loadRoles(ctx context.Context, u *identity.User) error {
 
 // Users lists every user by username, with roles.
 func (tx *Tx) Users(ctx context.Context) ([]*identity.User, error) {
-	rows, err := tx.query(ctx, userSelect+` ORDER BY u.username`)
+	return tx.users(ctx, `ORDER BY u.username`)
+}
+
+// users lists the users a clause of userSelect picks, with roles.
+func (tx *Tx) users(ctx context.Context, clause string, args ...any) ([]*identity.User, error) {
+	rows, err := tx.query(ctx, userSelect+` `+clause, args...)
 	if err != nil {
 		return nil, err
 	}
