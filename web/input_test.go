@@ -194,6 +194,7 @@ func testBadInputEveryRoute(t *testing.T, e storetest.Engine) {
 	if after := f.auditCount(); after != before {
 		t.Errorf("refused input changed the audit log: %d events before, %d after", before, after)
 	}
+	t.Logf("%d requests over %d routes", checked, len(f.srv.routes))
 }
 
 // TestOversizedUpload checks the upload route answers a file over its
