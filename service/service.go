@@ -51,6 +51,9 @@ type Service struct {
 	// TextLimit is how many free-text writes on perpetrators' cases a
 	// user may make within TextWriteWindow; 0 means MaxTextWrites.
 	TextLimit int
+	// Glass adds kinds of record that break-glass can open to the
+	// service's own (a victim-survivor's compartment), or replaces them.
+	Glass map[string]GlassRecord
 	// PasswordParams are the argon2id parameters for passwords the
 	// service sets; zero means auth.DefaultParams.
 	PasswordParams auth.Params

@@ -15,6 +15,7 @@ import (
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
 )
@@ -75,9 +76,9 @@ func TestBreakGlass(t *testing.T) {
 				t.Fatal(err)
 			}
 			victim := access.Resource{Class: access.VictimCompartment, RecordType: "victim", RecordID: "17", SiteID: site.ID}
-			srv.records["victim"] = recordKind{label: "Victim-survivor",
-				resolve: func(context.Context, *store.Tx, string) (access.Resource, error) { return victim, nil },
-				href:    func(id string) string { return "/victims/" + id }}
+			srv.svc.Glass = map[string]service.GlassRecord{"victim": {Label: "Victim-survivor",
+				Resolve: func(context.Context, *store.Tx, string) (access.Resource, error) { return victim, nil }}}
+			srv.glassHrefs["victim"] = func(id string) string { return "/victims/" + id }
 			ts := httptest.NewServer(srv)
 			defer ts.Close()
 			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -220,17 +220,17 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 	}
 	// A record kind for break-glass, at each site: the victim
 	// compartment, the class break-glass exists for.
-	srv.records["test_record"] = recordKind{
-		label: "Test record",
-		resolve: func(ctx context.Context, tx *store.Tx, id string) (access.Resource, error) {
+	srv.svc.Glass = map[string]service.GlassRecord{"test_record": {
+		Label: "Test record",
+		Resolve: func(ctx context.Context, tx *store.Tx, id string) (access.Resource, error) {
 			site := siteA.ID
 			if id == "b" {
 				site = siteB.ID
 			}
 			return access.Resource{Class: access.VictimCompartment, RecordType: "test_record", RecordID: id, SiteID: site}, nil
 		},
-		href: func(id string) string { return "/" },
-	}
+	}}
+	srv.glassHrefs["test_record"] = func(id string) string { return "/" }
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	checked := 0
 	for _, rt := range srv.routes {

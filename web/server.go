@@ -61,7 +61,9 @@ type Server struct {
 	routes     []route
 	// records are the kinds of record break-glass can open, by record
 	// type. Each record-holding part of the service registers its own.
-	records map[string]recordKind
+	// glassHrefs adds pages for kinds of record break-glass opens (tests
+	// register their own kinds with the service's Glass).
+	glassHrefs map[string]func(id string) string
 	// uploadLimit is the body limit of the upload route: maxUpload,
 	// lowered by tests so that refusing an oversized file is cheap.
 	uploadLimit int64
@@ -87,13 +89,13 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg:     cfg,
-		log:     cfg.Log,
-		assets:  assets,
-		api:     &api.API{DB: cfg.DB, Version: cfg.Version},
-		svc:     &service.Service{DB: cfg.DB, Keys: cfg.Keys, Rand: cfg.Rand, PasswordParams: cfg.PasswordParams},
-		metrics: newMetrics(),
-		records: map[string]recordKind{},
+		cfg:        cfg,
+		log:        cfg.Log,
+		assets:     assets,
+		api:        &api.API{DB: cfg.DB, Version: cfg.Version},
+		svc:        &service.Service{DB: cfg.DB, Keys: cfg.Keys, Rand: cfg.Rand, PasswordParams: cfg.PasswordParams},
+		metrics:    newMetrics(),
+		glassHrefs: map[string]func(id string) string{},
 
 		uploadLimit: maxUpload,
 	}
@@ -111,7 +113,6 @@ func New(cfg Config) (*Server, error) {
 	s.lockout = auth.DefaultLockout()
 	s.apiCases = &api.Cases{Svc: s.svc}
 	s.apiVictims = &api.Victims{Svc: s.svc}
-	s.registerVictimGlass()
 	if s.pages, err = s.parsePages(); err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -337,24 +336,4 @@ func (s *Server) saveDASH(w http.ResponseWriter, r *http.Request, id int64) erro
 	}
 	http.Redirect(w, r, "/victims/"+strconv.FormatInt(id, 10)+"#risk", http.StatusSeeOther)
 	return nil
-}
-
-// registerVictimGlass lets break-glass open a victim-survivor's
-// compartment (where the policy allows it for the user's role).
-func (s *Server) registerVictimGlass() {
-	s.records["victim"] = recordKind{
-		label: "Victim-survivor",
-		resolve: func(ctx context.Context, tx *store.Tx, id string) (access.Resource, error) {
-			n, err := strconv.ParseInt(id, 10, 64)
-			if err != nil {
-				return access.Resource{}, drive.NotFound("record")
-			}
-			v, err := tx.VictimCase(ctx, n)
-			if err != nil {
-				return access.Resource{}, drive.NotFound("record")
-			}
-			return service.VictimResource(ctx, tx, v, access.VictimCompartment), nil
-		},
-		href: func(id string) string { return "/victims/" + id + "#protected" },
-	}
 }
