@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 
-	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -58,27 +57,21 @@ func runSite(ctx context.Context, e env, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer db.Close()
+	svc := &service.Service{DB: db}
+	a := service.CommandLine()
 	if args[0] == "list" {
-		return db.View(ctx, func(tx *store.Tx) error {
-			sites, err := tx.Sites(ctx)
-			for _, s := range sites {
-				fmt.Fprintf(stdout, "%-6s %-24s %s\n", s.Code, s.Name, s.Region)
-			}
-			return err
-		})
+		sites, err := svc.Sites(ctx, a)
+		for _, s := range sites {
+			fmt.Fprintf(stdout, "%-6s %-24s %s\n", s.Code, s.Name, s.Region)
+		}
+		return err
 	}
-	return db.Transact(ctx, func(tx *store.Tx) error {
-		s := &identity.Site{Code: *code, Name: *name, Region: *region}
-		if err := tx.CreateSite(ctx, s); err != nil {
-			return err
-		}
-		if err := tx.SeedProgrammes(ctx, s.ID); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "Site %s (%s) added with the Drive and Restart programmes.\n", s.Name, s.Code)
-		return tx.Audit(ctx, audit.Event{Action: "site.create", ActorRole: "system", RecordType: "site",
-			RecordID: strconv.FormatInt(s.ID, 10), SiteID: s.ID, Remote: "cli", Outcome: audit.OutcomeOK})
-	})
+	site := &identity.Site{Code: *code, Name: *name, Region: *region}
+	if err := svc.CreateSite(ctx, a, site); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Site %s (%s) added with the Drive and Restart programmes.\n", site.Name, site.Code)
+	return nil
 }
 
 // runOrg adds and lists organisations.
@@ -108,29 +101,19 @@ func runOrg(ctx context.Context, e env, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	defer db.Close()
+	svc := &service.Service{DB: db}
+	a := service.CommandLine()
 	if args[0] == "list" {
-		return db.View(ctx, func(tx *store.Tx) error {
-			orgs, err := tx.Organisations(ctx)
-			for _, o := range orgs {
-				fmt.Fprintf(stdout, "%-40s %-16s %d sites\n", o.Name, o.Kind, len(o.SiteIDs))
-			}
-			return err
-		})
+		orgs, err := svc.Organisations(ctx, a)
+		for _, o := range orgs {
+			fmt.Fprintf(stdout, "%-40s %-16s %d sites\n", o.Name, o.Kind, len(o.SiteIDs))
+		}
+		return err
 	}
-	return db.Transact(ctx, func(tx *store.Tx) error {
-		o := &identity.Organisation{Name: *name, Kind: identity.OrgKind(*kind)}
-		for _, code := range sites {
-			s, err := tx.SiteByCode(ctx, code)
-			if err != nil {
-				return usageError{fmt.Sprintf("no site with code %q: see drive site list", code)}
-			}
-			o.SiteIDs = append(o.SiteIDs, s.ID)
-		}
-		if err := tx.CreateOrganisation(ctx, o); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "Organisation %s added.\n", o.Name)
-		return tx.Audit(ctx, audit.Event{Action: "organisation.create", ActorRole: "system", RecordType: "organisation",
-			RecordID: strconv.FormatInt(o.ID, 10), Remote: "cli", Outcome: audit.OutcomeOK})
-	})
+	o := &identity.Organisation{Name: *name, Kind: identity.OrgKind(*kind)}
+	if err := svc.CreateOrganisation(ctx, a, o, sites); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Organisation %s added.\n", o.Name)
+	return nil
 }

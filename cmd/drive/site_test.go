@@ -24,8 +24,8 @@ func TestSiteOrgProgramme(t *testing.T) {
 	if code, _, errOut := runCLI("org", "add", "--db", db, "--name", "Northmoor Police", "--kind", "police", "--site", "NMR"); code != 0 {
 		t.Fatalf("org add: %s", errOut)
 	}
-	if code, _, _ := runCLI("org", "add", "--db", db, "--name", "X", "--kind", "police", "--site", "ZZZ"); code != 2 {
-		t.Fatalf("org at unknown site: exit %d; want 2", code)
+	if code, _, errOut := runCLI("org", "add", "--db", db, "--name", "X", "--kind", "police", "--site", "ZZZ"); code != 1 || !strings.Contains(errOut, "ZZZ") {
+		t.Fatalf("org at unknown site: exit %d; want 1 naming the code: %s", code, errOut)
 	}
 	if code, _, errOut := runCLI("org", "add", "--db", db, "--name", "Y", "--kind", "astrologers"); code != 1 || !strings.Contains(errOut, "kind") {
 		t.Fatalf("bad kind: %d %s", code, errOut)
