@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 
-	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/programme"
-	"github.com/drive-platform/drive/store"
+	"github.com/drive-platform/drive/service"
 )
 
 // runProgramme lists, exports and imports a site's programme settings.
@@ -40,44 +38,30 @@ func runProgramme(ctx context.Context, e env, args []string, stdout, stderr io.W
 	if *siteCode == "" {
 		return usageError{"say which site with --site CODE"}
 	}
-	db, err := store.Open(ctx, c.DB, store.Options{})
+	db, err := openFor(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
+	svc, cli := &service.Service{DB: db}, service.CommandLine()
 	switch verb {
 	case "list":
-		return db.Transact(ctx, func(tx *store.Tx) error {
-			site, err := tx.SiteByCode(ctx, *siteCode)
-			if err != nil {
-				return err
-			}
-			progs, err := tx.SiteProgrammes(ctx, site.ID)
-			if err != nil {
-				return err
-			}
-			for _, p := range progs {
-				fmt.Fprintf(stdout, "%-10s %-10s review every %d weeks, caseload limit %d, %d eligibility rules, %d action types\n",
-					p.Code, p.Name, p.ReviewEveryWeeks, p.CaseloadLimit, len(p.Eligibility), len(p.Actions))
-			}
-			return nil
-		})
-	case "export":
-		return db.View(ctx, func(tx *store.Tx) error {
-			site, err := tx.SiteByCode(ctx, *siteCode)
-			if err != nil {
-				return err
-			}
-			p, err := tx.SiteProgramme(ctx, site.ID, *code)
-			if err != nil {
-				return err
-			}
-			_, err = stdout.Write(append(p.JSON(), '\n'))
+		_, progs, err := svc.Programmes(ctx, cli, *siteCode)
+		if err != nil {
 			return err
-		})
+		}
+		for _, p := range progs {
+			fmt.Fprintf(stdout, "%-10s %-10s review every %d weeks, caseload limit %d, %d eligibility rules, %d action types\n",
+				p.Code, p.Name, p.ReviewEveryWeeks, p.CaseloadLimit, len(p.Eligibility), len(p.Actions))
+		}
+		return nil
+	case "export":
+		p, err := svc.Programme(ctx, cli, *siteCode, *code)
+		if err != nil {
+			return err
+		}
+		_, err = stdout.Write(append(p.JSON(), '\n'))
+		return err
 	case "import":
 		if *file == "" {
 			return usageError{"give the settings file with --file FILE"}
@@ -90,18 +74,12 @@ func runProgramme(ctx context.Context, e env, args []string, stdout, stderr io.W
 		if err != nil {
 			return err
 		}
-		return db.Transact(ctx, func(tx *store.Tx) error {
-			site, err := tx.SiteByCode(ctx, *siteCode)
-			if err != nil {
-				return err
-			}
-			if err := tx.SetSiteProgramme(ctx, site.ID, p); err != nil {
-				return err
-			}
-			fmt.Fprintf(stdout, "Programme %s saved for %s. New cases and reviews use it from now on.\n", p.Code, site.Name)
-			return tx.Audit(ctx, audit.Event{Action: "programme.set", ActorRole: "system", RecordType: "site",
-				RecordID: strconv.FormatInt(site.ID, 10), SiteID: site.ID, Remote: "cli", Outcome: audit.OutcomeOK})
-		})
+		site, err := svc.SetProgramme(ctx, cli, *siteCode, p)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Programme %s saved for %s. New cases and reviews use it from now on.\n", p.Code, site.Name)
+		return nil
 	}
 	return usageError{"unknown verb " + verb + ": use list, export or import"}
 }
