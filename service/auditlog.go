@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"strconv"
 
 	"github.com/drive-platform/drive"
@@ -57,4 +58,46 @@ func (s *Service) SearchAudit(ctx context.Context, a Actor, recordType, recordID
 			RecordID: recordID, Remote: a.Remote, Outcome: audit.OutcomeOK, Reason: "audit search: " + strconv.Itoa(len(out)) + " events"})
 	})
 	return out, err
+}
+
+// AuditCheck is the outcome of reading the whole audit log through a
+// Verifier.
+type AuditCheck struct {
+	Report audit.Report
+	// Broken is the *audit.BreakError when the log is broken, else nil.
+	Broken error
+	// Found is the stored event at the break, when the break is at an
+	// event rather than at the end of the log.
+	Found *audit.Event
+}
+
+// CheckAuditLog streams every event of the log, in order, through v,
+// calling progress (if not nil) after every `every` events. The error is
+// for a check that could not be completed (the database failed); a broken
+// log is reported in the result. Checking reads nothing personal and
+// changes nothing, so it is neither policed nor audited: it is the
+// operator's check that the log itself can be trusted.
+func (s *Service) CheckAuditLog(ctx context.Context, v *audit.Verifier, every int64, progress func(seen, seq int64)) (AuditCheck, error) {
+	var res AuditCheck
+	var seen int64
+	err := s.DB.EachAuditEvent(ctx, func(e audit.Event) error {
+		if err := v.Add(e); err != nil {
+			res.Found = &e
+			return err
+		}
+		seen++
+		if progress != nil && every > 0 && seen%every == 0 {
+			progress(seen, e.Seq)
+		}
+		return nil
+	})
+	var be *audit.BreakError
+	if err != nil && !errors.As(err, &be) {
+		return AuditCheck{}, err
+	}
+	res.Report, res.Broken = v.Finish()
+	if res.Broken == nil {
+		res.Found = nil
+	}
+	return res, nil
 }

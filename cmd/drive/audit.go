@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/drive-platform/drive/audit"
-	"github.com/drive-platform/drive/store"
+	"github.com/drive-platform/drive/service"
 )
 
 // auditProgressEvery is how many events verification checks between
@@ -116,80 +116,30 @@ func bindAuditDB(fs *flag.FlagSet, e env) (*string, error) {
 	return fs.String("db", def, "`PATH_OR_URL` of the database: a SQLite file path or a postgres:// URL (env DRIVE_DB or DRIVE_DB_FILE)"), nil
 }
 
-// openAuditDB opens the database whose log is to be checked. It neither
-// creates a missing SQLite file (a mistyped path would otherwise be
-// "verified" as an empty database) nor migrates: checking the log must not
-// change the database.
-func openAuditDB(ctx context.Context, dsn string) (*store.DB, error) {
-	if !store.IsPostgresURL(dsn) {
-		if _, err := os.Stat(dsn); errors.Is(err, os.ErrNotExist) {
-			return nil, usageError{fmt.Sprintf("there is no database file %s", dsn)}
-		} else if err != nil {
-			return nil, usageError{fmt.Sprintf("cannot open the database file: %v", err)}
-		}
-	}
-	db, err := store.Open(ctx, dsn, store.Options{})
-	if err != nil {
-		return nil, usageError{"cannot open the database: " + describe(err)}
-	}
-	return db, nil
-}
-
-// auditCheck is the outcome of reading the whole log through a Verifier.
-type auditCheck struct {
-	report audit.Report
-	// broken is the *audit.BreakError when the log is broken, else nil.
-	broken error
-	// found is the stored event at the break, when the break is at an
-	// event rather than at the end of the log.
-	found *audit.Event
-}
-
-// checkAuditLog streams every event of db through v, writing a progress
-// line to progress every `every` events (none if every is 0). The error is
-// for a check that could not be completed (the database failed); a broken
-// log is reported in the result.
-func checkAuditLog(ctx context.Context, db *store.DB, v *audit.Verifier, every int64, progress io.Writer) (auditCheck, error) {
-	var res auditCheck
-	var seen int64
-	err := db.EachAuditEvent(ctx, func(e audit.Event) error {
-		if err := v.Add(e); err != nil {
-			res.found = &e
-			return err
-		}
-		seen++
-		if every > 0 && seen%every == 0 {
-			fmt.Fprintf(progress, "checked %d events so far (up to event %d)\n", seen, e.Seq)
-		}
-		return nil
+// checkAuditLog reads the whole log through v, writing a progress line
+// to progress every `every` events (none if every is 0).
+func checkAuditLog(ctx context.Context, d *database, v *audit.Verifier, every int64, progress io.Writer) (service.AuditCheck, error) {
+	return d.Svc.CheckAuditLog(ctx, v, every, func(seen, seq int64) {
+		fmt.Fprintf(progress, "checked %d events so far (up to event %d)\n", seen, seq)
 	})
-	var be *audit.BreakError
-	if err != nil && !errors.As(err, &be) {
-		return auditCheck{}, err
-	}
-	res.report, res.broken = v.Finish()
-	if res.broken == nil {
-		res.found = nil
-	}
-	return res, nil
 }
 
 // printAuditBreak writes what an operator needs to know about a broken log:
 // where, how, what is stored there, and what is still trustworthy. Every
 // value read from the database is quoted, since a tampered row may hold
 // anything, including terminal control sequences.
-func printAuditBreak(w io.Writer, res auditCheck) {
+func printAuditBreak(w io.Writer, res service.AuditCheck) {
 	var be *audit.BreakError
-	if !errors.As(res.broken, &be) {
-		fmt.Fprintf(w, "The audit log cannot be trusted: %v.\n", res.broken)
+	if !errors.As(res.Broken, &be) {
+		fmt.Fprintf(w, "The audit log cannot be trusted: %v.\n", res.Broken)
 		return
 	}
 	fmt.Fprintf(w, "The audit log is BROKEN at event %d: %s.\n", be.Seq, be.Detail())
-	if e := res.found; e != nil {
+	if e := res.Found; e != nil {
 		fmt.Fprintf(w, "The event stored there: number %d, recorded %s, actor %d (role %q), action %q, record %q %q, site %d, outcome %q.\n",
 			e.Seq, e.At.UTC().Format(time.RFC3339Nano), e.ActorID, e.ActorRole, e.Action, e.RecordType, e.RecordID, e.SiteID, e.Outcome)
 	}
-	if r := res.report; r.Events > 0 {
+	if r := res.Report; r.Events > 0 {
 		fmt.Fprintf(w, "Events 1 to %d are intact; event %d was recorded %s and has hash %s.\n",
 			r.HeadSeq, r.HeadSeq, r.HeadAt.UTC().Format("2006-01-02 15:04:05 UTC"), hex.EncodeToString(r.HeadHash))
 	}
@@ -286,7 +236,7 @@ func auditVerify(ctx context.Context, e env, args []string, stdout, stderr io.Wr
 		return fmt.Errorf("the checkpoints cannot all be trusted: %s", describe(err))
 	}
 
-	db, err := openAuditDB(ctx, *dsn)
+	db, err := openToCheck(ctx, *dsn)
 	if err != nil {
 		return err
 	}
@@ -295,11 +245,11 @@ func auditVerify(ctx context.Context, e env, args []string, stdout, stderr io.Wr
 	if err != nil {
 		return usageError{"cannot read the audit log, so it was not checked: " + describe(err)}
 	}
-	if res.broken != nil {
+	if res.Broken != nil {
 		printAuditBreak(stdout, res)
-		return res.broken
+		return res.Broken
 	}
-	fmt.Fprintf(stdout, "The audit log is intact: %s.\n", res.report)
+	fmt.Fprintf(stdout, "The audit log is intact: %s.\n", res.Report)
 	return nil
 }
 
@@ -340,7 +290,7 @@ func runAuditCheckpoint(ctx context.Context, e env, args []string, stdout, stder
 		return usageError{fmt.Sprintf("the folder for %s does not exist; create it first", *outPath)}
 	}
 
-	db, err := openAuditDB(ctx, *dsn)
+	db, err := openToCheck(ctx, *dsn)
 	if err != nil {
 		return err
 	}
@@ -353,14 +303,14 @@ func runAuditCheckpoint(ctx context.Context, e env, args []string, stdout, stder
 	if err != nil {
 		return usageError{"cannot read the audit log, so no checkpoint was made: " + describe(err)}
 	}
-	if res.broken != nil {
+	if res.Broken != nil {
 		printAuditBreak(stdout, res)
 		fmt.Fprintln(stdout, "No checkpoint was made: a checkpoint must never vouch for a broken log.")
-		return res.broken
+		return res.Broken
 	}
 	// The checkpoint's time is when it was signed: the cmd layer is where
 	// the clock is read.
-	cp, err := audit.SignCheckpoint(priv, res.report.Checkpoint(e.clock()))
+	cp, err := audit.SignCheckpoint(priv, res.Report.Checkpoint(e.clock()))
 	if err != nil {
 		return err
 	}
@@ -373,7 +323,7 @@ func runAuditCheckpoint(ctx context.Context, e env, args []string, stdout, stder
 	if err := writeNewFile(*outPath, data, 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "The audit log is intact: %s.\n", res.report)
+	fmt.Fprintf(stdout, "The audit log is intact: %s.\n", res.Report)
 	fmt.Fprintf(stdout, "Wrote %s: a checkpoint of event %d (hash %s) made %s, signed with key %s.\n",
 		*outPath, cp.Seq, hex.EncodeToString(cp.Hash), cp.At.Format("2006-01-02 15:04:05 UTC"), cp.KeyID)
 	return nil

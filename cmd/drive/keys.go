@@ -11,38 +11,16 @@ import (
 	"path/filepath"
 
 	"github.com/drive-platform/drive/sealed"
-	"github.com/drive-platform/drive/store"
+	"github.com/drive-platform/drive/service"
 )
 
 // defaultKeyFile is where drive demo writes, and drive serve looks for, the
 // key file of a SQLite database: beside it.
 func defaultKeyFile(db string) string {
-	if store.IsPostgresURL(db) {
+	if isPostgres(db) {
 		return ""
 	}
 	return filepath.Join(filepath.Dir(db), "drive-keys.json")
-}
-
-// storeOptions opens the store with the key file when there is one
-// (DRIVE_KEYS_FILE, or drive-keys.json beside a SQLite database), so
-// commands that read or write sign-in secrets can; the store refuses those
-// secrets without it and every other command works as before.
-func (c common) storeOptions(stderr io.Writer) (store.Options, error) {
-	path := c.Keys
-	if path == "" {
-		path = defaultKeyFile(c.DB)
-		if path == "" {
-			return store.Options{}, nil
-		}
-		if _, err := os.Stat(path); err != nil {
-			return store.Options{}, nil
-		}
-	}
-	k, _, err := loadKeyring(path, c.DB, stderr)
-	if err != nil {
-		return store.Options{}, err
-	}
-	return store.Options{Keys: k}, nil
 }
 
 // loadKeyring reads the key-encryption keys. path "" means the default
@@ -132,12 +110,12 @@ func runKeysRotate(ctx context.Context, e env, args []string, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, c.DB, store.Options{})
+	d, err := openDatabase(ctx, c.DB, keys)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
+	defer d.Close()
+	if _, err := d.Migrate(ctx); err != nil {
 		return err
 	}
 	old := keys.Current().ID()
@@ -149,25 +127,7 @@ func runKeysRotate(ctx context.Context, e env, args []string, stdout, stderr io.
 	if err := keys.WriteFile(path); err != nil {
 		return err
 	}
-	var n int
-	err = db.Transact(ctx, func(tx *store.Tx) error {
-		var err error
-		n, err = tx.RewrapAll(ctx, func(v store.SealedValue) (store.SealedValue, bool, error) {
-			s, err := v.Parse()
-			if err != nil {
-				return v, false, err
-			}
-			if !s.NeedsRewrap(keys) {
-				return v, false, nil
-			}
-			r, err := keys.Rewrap(s)
-			if err != nil {
-				return v, false, err
-			}
-			return store.SealedValueOf(r), true, nil
-		})
-		return err
-	})
+	n, err := d.Svc.RewrapKeys(ctx, service.CommandLine())
 	if err != nil {
 		return fmt.Errorf("re-wrapping stored values (nothing was changed in the database; the key file now also holds the new key): %w", err)
 	}

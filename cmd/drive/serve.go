@@ -11,8 +11,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/drive-platform/drive/service"
-	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/web"
 )
 
@@ -51,7 +49,7 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, c.DB, store.Options{Keys: keys})
+	db, err := openDatabase(ctx, c.DB, keys)
 	if err != nil {
 		return err
 	}
@@ -65,7 +63,7 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	}
 	// Notes and sign-in secrets written before they were sealed at rest
 	// are sealed now, so an existing database is migrated in place.
-	svc := &service.Service{DB: db, Keys: keys}
+	svc := db.Svc
 	if n, err := svc.SealNotes(ctx); err != nil {
 		return err
 	} else if n > 0 {
@@ -76,7 +74,7 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	} else if n > 0 {
 		log.Info("sign-in secrets sealed at rest", slog.Int("secrets", n))
 	}
-	srv, err := web.New(web.Config{DB: db, Log: log, Version: version, Secure: secure, Keys: keys})
+	srv, err := web.New(web.Config{DB: db.db, Log: log, Version: version, Secure: secure, Keys: keys})
 	if err != nil {
 		return err
 	}
@@ -125,17 +123,17 @@ func runMigrate(ctx context.Context, e env, args []string, stdout, stderr io.Wri
 	if err := c.check(); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, c.DB, store.Options{})
+	db, err := openDatabase(ctx, c.DB, nil)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	if *status {
-		st, err := db.Status(ctx)
+		applied, pending, err := db.Status(ctx)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "applied: %v\npending: %v\n", st.Applied, st.Pending)
+		fmt.Fprintf(stdout, "applied: %v\npending: %v\n", applied, pending)
 		return nil
 	}
 	applied, err := db.Migrate(ctx)

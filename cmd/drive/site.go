@@ -5,34 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/service"
-	"github.com/drive-platform/drive/store"
 )
-
-// openFor opens and migrates the database for a site, organisation or
-// programme command.
-func openFor(ctx context.Context, c common) (*store.DB, error) {
-	if err := c.check(); err != nil {
-		return nil, err
-	}
-	opt, err := c.storeOptions(os.Stderr)
-	if err != nil {
-		return nil, err
-	}
-	db, err := store.Open(ctx, c.DB, opt)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
-}
 
 // runSite adds and lists sites (delivery areas). A new site gets the
 // default programmes (Drive and Restart) so it can take referrals at once.
