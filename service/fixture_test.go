@@ -51,7 +51,7 @@ func newWorld(t *testing.T, e storetest.Engine) *world {
 	t.Helper()
 	ctx := context.Background()
 	w := &world{db: e.Open(t, storetest.FixedClock(now)), users: map[string]*identity.User{}}
-	w.svc = &service.Service{DB: w.db, Keys: storetest.Keys(t)}
+	w.svc = &service.Service{DB: w.db, Keys: storetest.DatabaseKeys(t)}
 	err := w.db.Transact(ctx, func(tx *store.Tx) error {
 		w.siteA = identity.Site{Code: "NMR", Name: "Northmoor", Region: "North West"}
 		w.siteB = identity.Site{Code: "SVV", Name: "Severnvale", Region: "South West"}

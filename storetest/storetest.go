@@ -129,3 +129,20 @@ func Keys(t testing.TB) *sealed.Keyring {
 	}
 	return k
 }
+
+// DatabaseKeys returns a copy of the keyring the test databases seal
+// sign-in secrets with, for a service that holds one keyring for
+// everything, as a real deployment does: a test may rotate the copy
+// without touching other tests' databases.
+func DatabaseKeys(t testing.TB) *sealed.Keyring {
+	t.Helper()
+	body, err := credentialKeys().Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := sealed.ParseKeyring(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
