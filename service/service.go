@@ -16,6 +16,7 @@ import (
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
+	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/sealed"
 	"github.com/drive-platform/drive/store"
 )
@@ -26,6 +27,10 @@ type Actor struct {
 	OrganisationID int64
 	Subject        access.Subject
 	Remote         string
+	// SessionID is the browser session the actor acts through (0 for an
+	// API token, the command line or someone not yet signed in): signing
+	// out, enrolling a second factor and changing a credential act on it.
+	SessionID int64
 }
 
 // Roles lists the roles the actor holds at site (or nationally).
@@ -57,6 +62,16 @@ type Service struct {
 	// PasswordParams are the argon2id parameters for passwords the
 	// service sets; zero means auth.DefaultParams.
 	PasswordParams auth.Params
+	// Sessions are the session lifetimes; zero means
+	// identity.DefaultSessionPolicy.
+	Sessions identity.SessionPolicy
+	// Lockout throttles password and code guessing; zero means
+	// auth.DefaultLockout.
+	Lockout auth.Lockout
+	// Hasher checks passwords at sign-in. Making one costs a password
+	// hash (its dummy), so a server makes it once; nil means one is made
+	// from PasswordParams for each check.
+	Hasher *auth.Hasher
 }
 
 func (s *Service) random() io.Reader {

@@ -10,9 +10,7 @@ import (
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/api"
-	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/identity"
-	"github.com/drive-platform/drive/store"
 )
 
 // contentSecurityPolicy allows only our own scripts and styles: no inline
@@ -160,11 +158,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) (*http.
 	if rt.need != none && p != nil && !holds(subjectOf(p.user), rt.need) {
 		// The route does not exist for this user: the same answer as an
 		// unknown address, and a record in the audit log.
-		err := s.cfg.DB.Transact(r.Context(), func(tx *store.Tx) error {
-			return tx.Audit(r.Context(), audit.Event{Action: "access.denied", ActorID: p.user.ID, RecordType: "route",
-				RecordID: routeID(rt.pattern()), Remote: clientAddress(r), Outcome: audit.OutcomeDenied})
-		})
-		if err != nil {
+		if err := s.svc.RefuseRoute(r.Context(), p.actor, routeID(rt.pattern())); err != nil {
 			return r, err
 		}
 		return r, drive.NotFound("page")

@@ -111,6 +111,7 @@ func New(cfg Config) (*Server, error) {
 		s.sessions = identity.DefaultSessionPolicy()
 	}
 	s.lockout = auth.DefaultLockout()
+	s.svc.Hasher, s.svc.Sessions, s.svc.Lockout = s.hasher, s.sessions, s.lockout
 	s.apiCases = &api.Cases{Svc: s.svc}
 	s.apiVictims = &api.Victims{Svc: s.svc}
 	if s.pages, err = s.parsePages(); err != nil {

@@ -6,14 +6,11 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
-	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/service"
-	"github.com/drive-platform/drive/store"
 )
 
 // gate says who may reach a route.
@@ -34,6 +31,8 @@ type principal struct {
 	// subject is the policy's view of the user, with any open
 	// break-glass, built once per request.
 	subject access.Subject
+	// actor is who the service acts for, as the service found them.
+	actor service.Actor
 }
 
 const principalKey ctxKey = 1
@@ -77,82 +76,30 @@ func clientAddress(r *http.Request) string {
 
 // identify finds the principal of a request: a bearer token on API routes,
 // the session cookie elsewhere. It returns nil when there is none or it
-// is no longer valid; an expired session is deleted.
+// is no longer valid (the service deletes an expired session).
 func (s *Server) identify(r *http.Request, k kind) (*principal, error) {
 	ctx := r.Context()
-	now := s.cfg.Now().UTC()
+	var (
+		c   *service.Caller
+		err error
+	)
 	if k == apiRoute {
-		h := r.Header.Get("Authorization")
-		token, ok := strings.CutPrefix(h, "Bearer ")
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || token == "" {
 			return nil, nil
 		}
-		var p *principal
-		err := s.cfg.DB.Transact(ctx, func(tx *store.Tx) error {
-			t, err := tx.APITokenByHash(ctx, auth.HashToken(strings.TrimSpace(token)))
-			if drive.ErrorCode(err) == drive.ENOTFOUND {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			if !t.Usable(now) {
-				return nil
-			}
-			u, err := tx.User(ctx, t.UserID)
-			if err != nil {
-				return err
-			}
-			if u.Disabled() {
-				return nil
-			}
-			if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
-				if err := tx.TouchAPIToken(ctx, t.ID); err != nil {
-					return err
-				}
-			}
-			p = &principal{user: u, token: t, subject: subjectOf(u)}
-			p.subject.BreakGlass, err = tx.ActiveBreakGlass(ctx, u.ID)
-			return err
-		})
-		return p, err
+		c, err = s.svc.TokenActor(ctx, token, clientAddress(r))
+	} else {
+		cookie, cerr := r.Cookie(s.sessionCookie())
+		if cerr != nil || cookie.Value == "" {
+			return nil, nil
+		}
+		c, err = s.svc.SessionActor(ctx, cookie.Value, clientAddress(r))
 	}
-	c, err := r.Cookie(s.sessionCookie())
-	if err != nil || c.Value == "" {
-		return nil, nil
+	if err != nil || c == nil {
+		return nil, err
 	}
-	var p *principal
-	err = s.cfg.DB.Transact(ctx, func(tx *store.Tx) error {
-		sess, err := tx.SessionByTokenHash(ctx, auth.HashToken(c.Value))
-		if drive.ErrorCode(err) == drive.ENOTFOUND {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if !s.sessions.Alive(sess, now) {
-			return tx.DeleteSession(ctx, sess.ID)
-		}
-		u, err := tx.User(ctx, sess.UserID)
-		if err != nil {
-			return err
-		}
-		if u.Disabled() {
-			return tx.DeleteSession(ctx, sess.ID)
-		}
-		// Record activity at most once a minute: enough for a 30-minute
-		// idle timeout without a write on every request.
-		if now.Sub(sess.LastSeenAt) > time.Minute {
-			sess.LastSeenAt = now
-			if err := tx.UpdateSession(ctx, sess); err != nil {
-				return err
-			}
-		}
-		p = &principal{user: u, session: sess, subject: subjectOf(u)}
-		p.subject.BreakGlass, err = tx.ActiveBreakGlass(ctx, u.ID)
-		return err
-	})
-	return p, err
+	return &principal{user: c.User, session: c.Session, token: c.Token, subject: c.Actor.Subject, actor: c.Actor}, nil
 }
 
 // checkCSRF refuses a state-changing form post whose token does not match
@@ -175,17 +122,4 @@ func isUnsafe(method string) bool {
 		return false
 	}
 	return true
-}
-
-// endOtherSessions ends every session of the user except the current one,
-// and revokes their API tokens: it follows a change of password or second
-// factor, after which nothing made with the old credential (perhaps by
-// whoever learnt it) may go on working.
-func (s *Server) endOtherSessions(ctx context.Context, tx *store.Tx, p *principal) error {
-	var keep int64
-	if p.session != nil {
-		keep = p.session.ID
-	}
-	_, _, err := service.EndAccess(ctx, tx, p.user.ID, keep)
-	return err
 }

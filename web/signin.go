@@ -1,28 +1,19 @@
 package web
 
 import (
-	"context"
-	"crypto/sha256"
 	"crypto/subtle"
-	"fmt"
+	"errors"
 	"html/template"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/api"
-	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/service"
-	"github.com/drive-platform/drive/store"
 )
-
-// signinFailed is the one answer to every failed sign-in, whatever was
-// wrong, so the page never says whether a username exists.
-const signinFailed = "Enter a correct username, password and security code. After 5 failed attempts you will have to wait 15 minutes."
 
 // page builds the data every template receives.
 func (s *Server) page(r *http.Request, title string, data any) Page {
@@ -105,157 +96,38 @@ func (s *Server) renderSignin(w http.ResponseWriter, r *http.Request, status int
 // with no second factor yet gets an enrolment session that can only set
 // one up.
 func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
 	c, err := r.Cookie(s.preSigninCookie())
 	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf_token"))) != 1 || c.Value == "" {
 		return s.renderSignin(w, r, http.StatusBadRequest, "", FormErrors{{"", "This form has expired. Enter your details again."}})
 	}
 	username := strings.ToLower(strings.TrimSpace(r.PostFormValue("username")))
-	password := r.PostFormValue("password")
-	code := strings.TrimSpace(r.PostFormValue("code"))
-	if username == "" || password == "" {
-		fields := map[string]string{}
-		if username == "" {
-			fields["username"] = "Enter your username"
-		}
-		if password == "" {
-			fields["password"] = "Enter your password"
-		}
-		return s.renderSignin(w, r, http.StatusUnprocessableEntity, username, formErrors(fields, "username", "password", "code"))
-	}
-	if len(username) > 64 {
-		username = username[:64]
-	}
-	remote := clientAddress(r)
-	// Failures are counted against a digest of the typed name, so a
-	// password typed into the username box is not kept.
-	nameKey := fmt.Sprintf("%x", sha256.Sum256([]byte(username)))
-	token, tokenHash, err := auth.NewToken(s.cfg.Rand, "drv_s_")
+	in, err := s.svc.SignIn(r.Context(), service.Anonymous(clientAddress(r)), service.Credentials{Username: username,
+		Password: r.PostFormValue("password"), Code: r.PostFormValue("code")})
 	if err != nil {
+		if len(username) > 64 && drive.ErrorCode(err) != drive.EINVALID {
+			username = username[:64]
+		}
+		var e *drive.Error
+		switch drive.ErrorCode(err) {
+		case drive.EINVALID:
+			if errors.As(err, &e) {
+				return s.renderSignin(w, r, http.StatusUnprocessableEntity, username, formErrors(e.Fields, "username", "password", "code"))
+			}
+		case drive.ETOOMANY:
+			return s.renderSignin(w, r, http.StatusTooManyRequests, username, FormErrors{{"username", drive.ErrorMessage(err)}})
+		case drive.EUNAUTHORIZED:
+			return s.renderSignin(w, r, http.StatusUnauthorized, username, FormErrors{{"username", service.SigninFailed}})
+		}
 		return err
-	}
-	csrf, _, err := auth.NewToken(s.cfg.Rand, "drv_c_")
-	if err != nil {
-		return err
-	}
-	var (
-		outcome  string // "", "throttled", "failed", "enrol", "full"
-		throttle error
-	)
-	err = s.cfg.DB.Transact(ctx, func(tx *store.Tx) error {
-		now := tx.Now
-		byUser, byRemote, err := tx.SigninFailures(ctx, nameKey, remote, s.lockout.Since(now))
-		if err != nil {
-			return err
-		}
-		if d := s.lockout.Check(byUser, byRemote, now); !d.Allowed {
-			outcome, throttle = "throttled", d.Err(now)
-			// Burn the same time as a real check, so a locked account
-			// cannot be told apart by speed.
-			s.hasher.DummyVerify(password)
-			return tx.Audit(ctx, audit.Event{Action: "signin.throttled", Remote: remote, Outcome: audit.OutcomeDenied})
-		}
-		// The typed username is not recorded in the audit log: people
-		// sometimes type their password into it.
-		fail := func(actor int64) error {
-			outcome = "failed"
-			if err := tx.RecordSigninFailure(ctx, nameKey, remote); err != nil {
-				return err
-			}
-			e := audit.Event{Action: "signin.failure", Remote: remote, Outcome: audit.OutcomeFailed}
-			if actor != 0 {
-				e.RecordType, e.RecordID = "user", strconv.FormatInt(actor, 10)
-			}
-			return tx.Audit(ctx, e)
-		}
-		u, err := tx.UserByUsername(ctx, username)
-		if drive.ErrorCode(err) == drive.ENOTFOUND {
-			s.hasher.DummyVerify(password)
-			return fail(0)
-		}
-		if err != nil {
-			return err
-		}
-		ok, rehash, err := s.hasher.Verify(u.PasswordHash, password)
-		if err != nil || !ok || u.Disabled() {
-			return fail(u.ID)
-		}
-		sess := &identity.Session{TokenHash: tokenHash, UserID: u.ID, CSRF: csrf, Remote: remote,
-			CreatedAt: now, LastSeenAt: now, ReauthAt: now}
-		if !u.TOTPEnrolled {
-			sess.Stage = identity.StageEnrol
-			sess.ExpiresAt = now.Add(s.sessions.Enrol)
-			outcome = "enrol"
-		} else {
-			if !s.secondFactor(ctx, tx, u, code) {
-				return fail(u.ID)
-			}
-			sess.Stage = identity.StageFull
-			sess.ExpiresAt = now.Add(s.sessions.Absolute)
-			outcome = "full"
-		}
-		if rehash {
-			if h, err := s.hasher.Hash(s.cfg.Rand, password); err == nil {
-				if err := tx.SetPassword(ctx, u.ID, h); err != nil {
-					return err
-				}
-			}
-		}
-		if err := tx.ClearSigninFailures(ctx, nameKey); err != nil {
-			return err
-		}
-		if err := tx.CreateSession(ctx, sess); err != nil {
-			return err
-		}
-		action := "signin.success"
-		if outcome == "enrol" {
-			action = "signin.password_only"
-		}
-		return tx.Audit(ctx, audit.Event{Action: action, ActorID: u.ID, RecordType: "user", RecordID: strconv.FormatInt(u.ID, 10), Remote: remote, Outcome: audit.OutcomeOK})
-	})
-	if err != nil {
-		return err
-	}
-	switch outcome {
-	case "throttled":
-		return s.renderSignin(w, r, http.StatusTooManyRequests, username, FormErrors{{"username", drive.ErrorMessage(throttle)}})
-	case "failed":
-		return s.renderSignin(w, r, http.StatusUnauthorized, username, FormErrors{{"username", signinFailed}})
 	}
 	s.setCookie(w, s.preSigninCookie(), "", -1)
-	s.setCookie(w, s.sessionCookie(), token, 0)
-	if outcome == "enrol" {
+	s.setCookie(w, s.sessionCookie(), in.Token, 0)
+	if in.Session.Stage == identity.StageEnrol {
 		http.Redirect(w, r, "/enrol", http.StatusSeeOther)
 		return nil
 	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 	return nil
-}
-
-// secondFactor accepts a current TOTP code not used before, or an unused
-// recovery code. Either is spent inside the transaction, so two requests
-// racing with the same code cannot both succeed.
-func (s *Server) secondFactor(ctx context.Context, tx *store.Tx, u *identity.User, code string) bool {
-	if code == "" {
-		return false
-	}
-	secret, err := tx.TOTPSecret(ctx, u.ID)
-	if err != nil {
-		return false
-	}
-	if step, err := auth.VerifyTOTP(secret, code, tx.Now, u.TOTPLastStep); err == nil {
-		ok, err := tx.UseTOTPStep(ctx, u.ID, step)
-		return err == nil && ok
-	}
-	idx, hashes, err := tx.UnusedRecoveryCodes(ctx, u.ID)
-	if err != nil {
-		return false
-	}
-	if i, ok := auth.MatchRecoveryCode(code, hashes); ok {
-		used, err := tx.UseRecoveryCode(ctx, u.ID, idx[i])
-		return err == nil && used
-	}
-	return false
 }
 
 // enrolData is what templates/enrol.html shows.
@@ -268,26 +140,19 @@ type enrolData struct {
 
 func (s *Server) enrolForm(w http.ResponseWriter, r *http.Request) error {
 	p := principalFrom(r.Context())
-	ctx := r.Context()
-	if p.session.PendingTOTP == "" {
-		secret, err := auth.NewTOTPSecret(s.cfg.Rand)
-		if err != nil {
-			return err
-		}
-		p.session.PendingTOTP = secret
-		if err := s.cfg.DB.Transact(ctx, func(tx *store.Tx) error { return tx.UpdateSession(ctx, p.session) }); err != nil {
-			return err
-		}
-	}
-	return s.renderEnrol(w, r, http.StatusOK, p, nil)
-}
-
-func (s *Server) renderEnrol(w http.ResponseWriter, r *http.Request, status int, p *principal, errs FormErrors) error {
-	svg, err := auth.QRCodeSVG(auth.ProvisioningURI("Drive", p.user.Username, p.session.PendingTOTP))
+	secret, err := s.svc.EnrolmentSecret(r.Context(), p.actor, p.session)
 	if err != nil {
 		return err
 	}
-	d := enrolData{QR: template.HTML(svg), Secret: p.session.PendingTOTP, Errors: errs}
+	return s.renderEnrol(w, r, http.StatusOK, p, secret, nil)
+}
+
+func (s *Server) renderEnrol(w http.ResponseWriter, r *http.Request, status int, p *principal, secret string, errs FormErrors) error {
+	svg, err := auth.QRCodeSVG(auth.ProvisioningURI("Drive", p.user.Username, secret))
+	if err != nil {
+		return err
+	}
+	d := enrolData{QR: template.HTML(svg), Secret: secret, Errors: errs}
 	title := "Set up your security code"
 	if len(errs) > 0 {
 		title = "Error: " + title
@@ -295,34 +160,16 @@ func (s *Server) renderEnrol(w http.ResponseWriter, r *http.Request, status int,
 	return s.render(w, r, status, "enrol", s.page(r, title, d))
 }
 
-// enrol confirms the new second factor with a code from it, stores it,
-// issues recovery codes (shown once), and upgrades the session.
+// enrol confirms the new second factor with a code from it; the service
+// stores it, issues recovery codes (shown once here) and upgrades the
+// session.
 func (s *Server) enrol(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	p := principalFrom(ctx)
-	code := r.PostFormValue("code")
-	step, err := auth.VerifyTOTP(p.session.PendingTOTP, code, s.cfg.Now(), 0)
-	if err != nil {
-		return s.renderEnrol(w, r, http.StatusUnprocessableEntity, p, FormErrors{{"code", "Enter the 6-digit code your authenticator app shows for Drive"}})
+	p := principalFrom(r.Context())
+	codes, err := s.svc.Enrol(r.Context(), p.actor, p.session, r.PostFormValue("code"))
+	var e *drive.Error
+	if drive.ErrorCode(err) == drive.EINVALID && errors.As(err, &e) && e.Fields["code"] != "" {
+		return s.renderEnrol(w, r, http.StatusUnprocessableEntity, p, p.session.PendingTOTP, FormErrors{{"code", e.Fields["code"]}})
 	}
-	codes, hashes, err := auth.NewRecoveryCodes(s.cfg.Rand, 10)
-	if err != nil {
-		return err
-	}
-	err = s.cfg.DB.Transact(ctx, func(tx *store.Tx) error {
-		if err := tx.SetTOTP(ctx, p.user.ID, p.session.PendingTOTP, step); err != nil {
-			return err
-		}
-		if err := tx.ReplaceRecoveryCodes(ctx, p.user.ID, hashes); err != nil {
-			return err
-		}
-		p.session.Stage = identity.StageFull
-		p.session.PendingTOTP = ""
-		if err := tx.UpdateSession(ctx, p.session); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Event{Action: "totp.enrolled", ActorID: p.user.ID, RecordType: "user", RecordID: strconv.FormatInt(p.user.ID, 10), Remote: clientAddress(r), Outcome: audit.OutcomeOK})
-	})
 	if err != nil {
 		return err
 	}
@@ -332,15 +179,8 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) error {
 
 // signout ends the session on the server, not just in the browser.
 func (s *Server) signout(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	if p := principalFrom(ctx); p != nil && p.session != nil {
-		err := s.cfg.DB.Transact(ctx, func(tx *store.Tx) error {
-			if err := tx.DeleteSession(ctx, p.session.ID); err != nil {
-				return err
-			}
-			return tx.Audit(ctx, audit.Event{Action: "session.end", ActorID: p.user.ID, RecordType: "user", RecordID: strconv.FormatInt(p.user.ID, 10), Remote: clientAddress(r), Outcome: audit.OutcomeOK})
-		})
-		if err != nil {
+	if p := principalFrom(r.Context()); p != nil && p.session != nil {
+		if err := s.svc.SignOut(r.Context(), p.actor); err != nil {
 			return err
 		}
 	}
@@ -365,16 +205,13 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	p := principalFrom(ctx)
 	d := homeData{Name: p.user.DisplayName}
-	sites := map[int64]string{}
-	err := s.cfg.DB.View(ctx, func(tx *store.Tx) error {
-		all, err := tx.Sites(ctx)
-		for _, st := range all {
-			sites[st.ID] = st.Name
-		}
-		return err
-	})
+	all, err := s.svc.Sites(ctx, p.actor)
 	if err != nil {
 		return err
+	}
+	sites := map[int64]string{}
+	for _, st := range all {
+		sites[st.ID] = st.Name
 	}
 	for _, a := range p.user.Roles {
 		site := "All sites (national)"

@@ -7,13 +7,10 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
-	"time"
-
-	"github.com/coreos/go-oidc/v3/oidc"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/identity"
-	"github.com/drive-platform/drive/store"
+	"github.com/drive-platform/drive/service"
 )
 
 func runOIDC(ctx context.Context, e env, args []string, stdout, stderr io.Writer) error {
@@ -88,50 +85,8 @@ func runOIDCSet(ctx context.Context, e env, args []string, stdout, stderr io.Wri
 		return err
 	}
 	defer db.Close()
-	var org *identity.Organisation
-	err = db.View(ctx, func(tx *store.Tx) error {
-		var err error
-		if org, err = findOrganisation(ctx, tx, *orgName); err != nil {
-			return err
-		}
-		if org.VictimSide() {
-			return drive.Errorf(drive.EINVALID, "%s is an IDVA service: its staff reach victim-survivors' records, so they sign in only with a Drive password and security code, never through another provider", org.Name)
-		}
-		cfg.OrganisationID = org.ID
-		if cfg.ClientSecret == "" {
-			old, err := tx.OrganisationOIDC(ctx, org.ID)
-			if drive.ErrorCode(err) == drive.ENOTFOUND {
-				return drive.Errorf(drive.EINVALID, "%s has no sign-in settings yet: give the client secret with --client-secret-file", org.Name)
-			}
-			if err != nil {
-				return err
-			}
-			cfg.ClientSecret = old.ClientSecret
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	if !*skipCheck {
-		// Check now: a mistyped issuer would otherwise only show when the
-		// first person tries to sign in.
-		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-		_, err := oidc.NewProvider(cctx, cfg.Issuer)
-		cancel()
-		if err != nil {
-			return drive.Wrap(err, drive.EUNAVAILABLE, "the provider's discovery document could not be fetched or names another issuer; check --issuer (or pass --skip-check)")
-		}
-	}
-	err = db.Transact(ctx, func(tx *store.Tx) error {
-		if err := tx.SetOrganisationOIDC(ctx, cfg); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, cliEvent("oidc.configure", "organisation", org.ID))
-	})
+	svc := &service.Service{DB: db}
+	org, cfg, err := svc.SetOIDC(ctx, service.CommandLine(), service.OIDCSettings{Organisation: *orgName, Config: *cfg, SkipCheck: *skipCheck})
 	if err != nil {
 		return err
 	}
@@ -189,30 +144,18 @@ func runOIDCList(ctx context.Context, e env, args []string, stdout, stderr io.Wr
 	defer db.Close()
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ORGANISATION\tENABLED\tBUTTON\tISSUER\tCLIENT ID\tUSERNAME CLAIM\tEMAIL DOMAINS\tMFA AMR\tMFA ACR")
-	err = db.View(ctx, func(tx *store.Tx) error {
-		orgs, err := tx.Organisations(ctx)
-		if err != nil {
-			return err
-		}
-		for _, o := range orgs {
-			cfg, err := tx.OrganisationOIDC(ctx, o.ID)
-			if drive.ErrorCode(err) == drive.ENOTFOUND {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			enabled := "no"
-			if cfg.Enabled {
-				enabled = "yes"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.Name, enabled, cfg.DisplayName, cfg.Issuer, cfg.ClientID,
-				cfg.UsernameClaim, orDash(cfg.EmailDomains), orDash(cfg.MFAMethods), orDash(cfg.MFAContexts))
-		}
-		return nil
-	})
+	settings, err := (&service.Service{DB: db}).OIDCSettingsList(ctx, service.CommandLine())
 	if err != nil {
 		return err
+	}
+	for _, st := range settings {
+		cfg := st.Config
+		enabled := "no"
+		if cfg.Enabled {
+			enabled = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", st.Organisation, enabled, cfg.DisplayName, cfg.Issuer, cfg.ClientID,
+			cfg.UsernameClaim, orDash(cfg.EmailDomains), orDash(cfg.MFAMethods), orDash(cfg.MFAContexts))
 	}
 	return tw.Flush()
 }
@@ -250,21 +193,7 @@ func setOIDCEnabled(ctx context.Context, e env, args []string, stdout, stderr io
 		return err
 	}
 	defer db.Close()
-	var org *identity.Organisation
-	err = db.Transact(ctx, func(tx *store.Tx) error {
-		var err error
-		if org, err = findOrganisation(ctx, tx, *orgName); err != nil {
-			return err
-		}
-		err = tx.SetOrganisationOIDCEnabled(ctx, org.ID, enabled)
-		if drive.ErrorCode(err) == drive.ENOTFOUND {
-			return drive.Errorf(drive.ENOTFOUND, "%s has no sign-in settings: add them with drive oidc set", org.Name)
-		}
-		if err != nil {
-			return err
-		}
-		return tx.Audit(ctx, cliEvent("oidc."+verb, "organisation", org.ID))
-	})
+	org, err := (&service.Service{DB: db}).SetOIDCEnabled(ctx, service.CommandLine(), *orgName, enabled)
 	if err != nil {
 		return err
 	}
@@ -298,24 +227,7 @@ func runOIDCUnlink(ctx context.Context, e env, args []string, stdout, stderr io.
 		return err
 	}
 	defer db.Close()
-	var u *identity.User
-	err = db.Transact(ctx, func(tx *store.Tx) error {
-		org, err := findOrganisation(ctx, tx, *orgName)
-		if err != nil {
-			return err
-		}
-		if u, err = findUser(ctx, tx, *username); err != nil {
-			return err
-		}
-		err = tx.UnlinkOIDC(ctx, u.ID, org.ID)
-		if drive.ErrorCode(err) == drive.ENOTFOUND {
-			return drive.Errorf(drive.ENOTFOUND, "%s has not signed in through %s's provider", u.Username, org.Name)
-		}
-		if err != nil {
-			return err
-		}
-		return tx.Audit(ctx, cliEvent("oidc.unlink", "user", u.ID))
-	})
+	u, err := (&service.Service{DB: db}).UnlinkOIDC(ctx, service.CommandLine(), *username, *orgName)
 	if err != nil {
 		return err
 	}

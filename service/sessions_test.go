@@ -1,0 +1,169 @@
+package service_test
+
+import (
+	"context"
+	"crypto/rand"
+	"testing"
+	"time"
+
+	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/auth"
+	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/store"
+	"github.com/drive-platform/drive/storetest"
+)
+
+// TestSessionActor checks the per-request session look-up on both
+// engines: the actor it builds carries the user's roles, the session and
+// the caller's address; activity is written at most once a minute; a
+// session ends after the idle timeout, after its absolute end, when its
+// account is disabled and when its user signs out (audited), and an
+// unknown secret names nobody.
+func TestSessionActor(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			f := newAuthFixture(t, e)
+			ctx := context.Background()
+			if c, err := f.svc.SessionActor(ctx, "drv_s_nothing", authRemote); c != nil || err != nil {
+				t.Fatalf("an unknown secret: %+v %v", c, err)
+			}
+			if c, err := f.svc.SessionActor(ctx, "", authRemote); c != nil || err != nil {
+				t.Fatalf("no secret: %+v %v", c, err)
+			}
+			in, c := f.signIn(t, "casey")
+			a := c.Actor
+			if a.UserID != f.users["casey"].ID || a.OrganisationID != f.orgs["provider"].ID || a.SessionID != in.Session.ID || a.Remote != authRemote ||
+				!a.Subject.HasRole(access.CaseManager) || a.Subject.OrganisationKind != identity.Provider || c.Token != nil {
+				t.Fatalf("actor %+v", a)
+			}
+			seen := c.Session.LastSeenAt
+			f.clock.Add(30 * time.Second)
+			if c, _ := f.svc.SessionActor(ctx, in.Token, "198.51.100.7"); !c.Session.LastSeenAt.Equal(seen) || c.Actor.Remote != "198.51.100.7" {
+				t.Fatalf("within a minute: last seen %v (was %v), remote %q", c.Session.LastSeenAt, seen, c.Actor.Remote)
+			}
+			f.clock.Add(time.Minute)
+			if c, _ := f.svc.SessionActor(ctx, in.Token, authRemote); !c.Session.LastSeenAt.Equal(f.clock.Now()) {
+				t.Fatalf("after a minute: last seen %v, now %v", c.Session.LastSeenAt, f.clock.Now())
+			}
+
+			// Idle for the timeout: gone, and gone for good.
+			f.clock.Add(identity.DefaultSessionPolicy().Idle)
+			if c, _ := f.svc.SessionActor(ctx, in.Token, authRemote); c != nil {
+				t.Fatal("an idle session was accepted")
+			}
+			f.clock.Add(-identity.DefaultSessionPolicy().Idle)
+			if c, _ := f.svc.SessionActor(ctx, in.Token, authRemote); c != nil {
+				t.Fatal("an idle session was not deleted")
+			}
+
+			// Kept busy past its absolute end.
+			in, _ = f.signIn(t, "casey")
+			for end := f.clock.Now().Add(identity.DefaultSessionPolicy().Absolute); f.clock.Now().Before(end); f.clock.Add(20 * time.Minute) {
+				if c, _ := f.svc.SessionActor(ctx, in.Token, authRemote); c == nil {
+					t.Fatalf("ended early, at %v", f.clock.Now())
+				}
+			}
+			if c, _ := f.svc.SessionActor(ctx, in.Token, authRemote); c != nil {
+				t.Fatal("a session outlived its absolute end")
+			}
+
+			in, c = f.signIn(t, "casey")
+			head := f.head(t)
+			if err := f.svc.SignOut(ctx, c.Actor); err != nil {
+				t.Fatal(err)
+			}
+			if got := actions(f.events(t, head)); got != "session.end/ok" {
+				t.Fatalf("sign-out audited as %s", got)
+			}
+			if c, _ := f.svc.SessionActor(ctx, in.Token, authRemote); c != nil {
+				t.Fatal("a session outlived signing out")
+			}
+
+			in, _ = f.signIn(t, "casey")
+			if err := f.db.Transact(ctx, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, f.users["casey"].ID, true) }); err != nil {
+				t.Fatal(err)
+			}
+			if c, _ := f.svc.SessionActor(ctx, in.Token, authRemote); c != nil {
+				t.Fatal("a disabled account's session was accepted")
+			}
+		})
+	}
+}
+
+// TestTokenActor checks the API token look-up on both engines: a usable
+// token names its user with their roles and no session; a revoked or
+// expired token, or one of a disabled account, names nobody.
+func TestTokenActor(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			f := newAuthFixture(t, e)
+			ctx := context.Background()
+			tokens := map[string]string{}
+			err := f.db.Transact(ctx, func(tx *store.Tx) error {
+				for _, name := range []string{"good", "revoked", "expired", "disabled"} {
+					secret, hash, err := auth.NewToken(rand.Reader, "drv_t_")
+					if err != nil {
+						return err
+					}
+					user := f.users["casey"]
+					if name == "disabled" {
+						user = f.users["jo.officer"]
+					}
+					tok := &identity.APIToken{UserID: user.ID, Name: name, TokenHash: hash, ExpiresAt: tx.Now.Add(time.Hour)}
+					if name == "expired" {
+						tok.ExpiresAt = tx.Now.Add(time.Minute)
+					}
+					if err := tx.CreateAPIToken(ctx, tok); err != nil {
+						return err
+					}
+					if name == "revoked" {
+						if err := tx.RevokeAPIToken(ctx, user.ID, tok.ID); err != nil {
+							return err
+						}
+					}
+					tokens[name] = secret
+				}
+				return tx.SetUserDisabled(ctx, f.users["jo.officer"].ID, true)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.clock.Add(2 * time.Minute)
+			c, err := f.svc.TokenActor(ctx, " "+tokens["good"]+" ", authRemote)
+			if err != nil || c == nil {
+				t.Fatalf("a good token: %+v %v", c, err)
+			}
+			if c.Actor.UserID != f.users["casey"].ID || c.Actor.SessionID != 0 || c.Session != nil || c.Token == nil ||
+				!c.Actor.Subject.HasRole(access.CaseManager) || c.Actor.Remote != authRemote {
+				t.Fatalf("token caller %+v", c.Actor)
+			}
+			for _, name := range []string{"revoked", "expired", "disabled"} {
+				if c, err := f.svc.TokenActor(ctx, tokens[name], authRemote); c != nil || err != nil {
+					t.Errorf("%s token: %+v %v", name, c, err)
+				}
+			}
+			if c, err := f.svc.TokenActor(ctx, "drv_t_unknown", authRemote); c != nil || err != nil {
+				t.Errorf("unknown token: %+v %v", c, err)
+			}
+		})
+	}
+}
+
+// TestRefuseRoute checks on both engines that a route refused to a
+// signed-in user is audited as denied, naming the route and the user.
+func TestRefuseRoute(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			f := newAuthFixture(t, e)
+			_, c := f.signIn(t, "casey")
+			head := f.head(t)
+			if err := f.svc.RefuseRoute(context.Background(), c.Actor, "GET__audit"); err != nil {
+				t.Fatal(err)
+			}
+			es := f.events(t, head)
+			if actions(es) != "access.denied/denied" || es[0].RecordType != "route" || es[0].RecordID != "GET__audit" || es[0].ActorID != c.User.ID {
+				t.Fatalf("refusal audited as %+v", es)
+			}
+		})
+	}
+}

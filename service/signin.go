@@ -1,0 +1,492 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/audit"
+	"github.com/drive-platform/drive/auth"
+	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/store"
+)
+
+// SigninFailed is the one answer to every failed sign-in, whatever was
+// wrong, so that nobody learns whether a username exists, whether the
+// password was right or whether only the code was wrong.
+const SigninFailed = "Enter a correct username, password and security code. After 5 failed attempts you will have to wait 15 minutes."
+
+// wrongCurrentPassword is what a form that asks for the password again
+// says when it was wrong.
+const wrongCurrentPassword = "Enter your current password correctly"
+
+// Anonymous is the actor for someone not signed in yet, known only by
+// their network address: sign-in counts failures against it and the audit
+// log records it.
+func Anonymous(remote string) Actor { return Actor{Remote: remote} }
+
+// Credentials are what a person types on the sign-in form.
+type Credentials struct {
+	Username string
+	Password string
+	// Code is a current code from their authenticator app or an unused
+	// recovery code; not needed before a second factor is set up.
+	Code string
+}
+
+// SignedIn is a session just started: Token is the secret for the
+// browser's cookie (only its hash is stored) and Session the session,
+// whose Stage says whether it is full or may only set up a second factor.
+type SignedIn struct {
+	Token   string
+	Session *identity.Session
+	User    *identity.User
+}
+
+// sessionPolicy is the session lifetimes in force.
+func (s *Service) sessionPolicy() identity.SessionPolicy {
+	if s.Sessions == (identity.SessionPolicy{}) {
+		return identity.DefaultSessionPolicy()
+	}
+	return s.Sessions
+}
+
+// lockout is the guessing policy in force.
+func (s *Service) lockout() auth.Lockout {
+	if s.Lockout == (auth.Lockout{}) {
+		return auth.DefaultLockout()
+	}
+	return s.Lockout
+}
+
+// hasher is the password checker: the server's, or one made now.
+func (s *Service) hasher() (*auth.Hasher, error) {
+	if s.Hasher != nil {
+		return s.Hasher, nil
+	}
+	p := s.PasswordParams
+	if p == (auth.Params{}) {
+		p = auth.DefaultParams()
+	}
+	return auth.NewHasher(s.random(), p)
+}
+
+// signinKey is the key sign-in failures are counted under: a digest of the
+// typed name, so that a password typed into the username box is not kept.
+func signinKey(username string) string {
+	return fmt.Sprintf("%x", sha256.Sum256([]byte(username)))
+}
+
+// newSession makes a session for u at stage, and the secret for its
+// cookie. It is stored by the caller, inside its transaction.
+func (s *Service) newSession(tx *store.Tx, u *identity.User, stage, remote string) (*identity.Session, string, error) {
+	token, tokenHash, err := auth.NewToken(s.random(), "drv_s_")
+	if err != nil {
+		return nil, "", err
+	}
+	csrf, _, err := auth.NewToken(s.random(), "drv_c_")
+	if err != nil {
+		return nil, "", err
+	}
+	p := s.sessionPolicy()
+	sess := &identity.Session{TokenHash: tokenHash, UserID: u.ID, Stage: stage, CSRF: csrf, Remote: remote,
+		CreatedAt: tx.Now, LastSeenAt: tx.Now, ReauthAt: tx.Now, ExpiresAt: tx.Now.Add(p.Absolute)}
+	if stage == identity.StageEnrol {
+		sess.ExpiresAt = tx.Now.Add(p.Enrol)
+	}
+	return sess, token, nil
+}
+
+// userEvent is an audit event about a user's own account.
+func userEvent(a Actor, userID int64, action, outcome, reason string) audit.Event {
+	return audit.Event{Action: action, ActorID: userID, RecordType: "user", RecordID: strconv.FormatInt(userID, 10),
+		Remote: a.Remote, Reason: reason, Outcome: outcome}
+}
+
+// SignIn checks username, password and second factor together and starts
+// a session. A password alone never gives a full session: a user with no
+// second factor yet gets an enrolment session that can only set one up.
+//
+// Failures are counted per typed name and per address (a.Remote) and
+// locked out by the Lockout policy; while locked nothing is checked, but
+// the same time is spent as on a real check, so a lock cannot be told
+// from a wrong password by speed. Every attempt is audited, never with the
+// typed username (people type their password into it).
+//
+// Errors: EINVALID (with fields username and password) when either is
+// empty; ETOOMANY while locked; EUNAUTHORIZED with SigninFailed for every
+// other failure, which is recorded before it is returned.
+func (s *Service) SignIn(ctx context.Context, a Actor, c Credentials) (*SignedIn, error) {
+	username := strings.ToLower(strings.TrimSpace(c.Username))
+	code := strings.TrimSpace(c.Code)
+	if username == "" || c.Password == "" {
+		fields := map[string]string{}
+		if username == "" {
+			fields["username"] = "Enter your username"
+		}
+		if c.Password == "" {
+			fields["password"] = "Enter your password"
+		}
+		return nil, drive.Invalid("Enter your username and password", fields)
+	}
+	if len(username) > 64 {
+		username = username[:64]
+	}
+	h, err := s.hasher()
+	if err != nil {
+		return nil, err
+	}
+	nameKey := signinKey(username)
+	lock := s.lockout()
+	var (
+		out     *SignedIn
+		refusal error
+	)
+	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
+		byUser, byRemote, err := tx.SigninFailures(ctx, nameKey, a.Remote, lock.Since(tx.Now))
+		if err != nil {
+			return err
+		}
+		if d := lock.Check(byUser, byRemote, tx.Now); !d.Allowed {
+			refusal = d.Err(tx.Now)
+			h.DummyVerify(c.Password)
+			return tx.Audit(ctx, audit.Event{Action: "signin.throttled", Remote: a.Remote, Outcome: audit.OutcomeDenied})
+		}
+		fail := func(userID int64) error {
+			refusal = drive.Errorf(drive.EUNAUTHORIZED, SigninFailed)
+			if err := tx.RecordSigninFailure(ctx, nameKey, a.Remote); err != nil {
+				return err
+			}
+			e := audit.Event{Action: "signin.failure", Remote: a.Remote, Outcome: audit.OutcomeFailed}
+			if userID != 0 {
+				e.RecordType, e.RecordID = "user", strconv.FormatInt(userID, 10)
+			}
+			return tx.Audit(ctx, e)
+		}
+		u, err := tx.UserByUsername(ctx, username)
+		if drive.ErrorCode(err) == drive.ENOTFOUND {
+			h.DummyVerify(c.Password)
+			return fail(0)
+		}
+		if err != nil {
+			return err
+		}
+		ok, rehash, err := h.Verify(u.PasswordHash, c.Password)
+		if err != nil || !ok || u.Disabled() {
+			return fail(u.ID)
+		}
+		stage, action := identity.StageFull, "signin.success"
+		if !u.TOTPEnrolled {
+			stage, action = identity.StageEnrol, "signin.password_only"
+		} else if !secondFactor(ctx, tx, u, code) {
+			return fail(u.ID)
+		}
+		sess, token, err := s.newSession(tx, u, stage, a.Remote)
+		if err != nil {
+			return err
+		}
+		if rehash {
+			if hash, err := h.Hash(s.random(), c.Password); err == nil {
+				if err := tx.SetPassword(ctx, u.ID, hash); err != nil {
+					return err
+				}
+			}
+		}
+		if err := tx.ClearSigninFailures(ctx, nameKey); err != nil {
+			return err
+		}
+		if err := tx.CreateSession(ctx, sess); err != nil {
+			return err
+		}
+		out = &SignedIn{Token: token, Session: sess, User: u}
+		return tx.Audit(ctx, userEvent(a, u.ID, action, audit.OutcomeOK, ""))
+	})
+	if err != nil {
+		return nil, err
+	}
+	if refusal != nil {
+		return nil, refusal
+	}
+	return out, nil
+}
+
+// secondFactor accepts a current TOTP code not used before, or an unused
+// recovery code. Either is spent inside the transaction, so two requests
+// racing with the same code cannot both succeed. The secret is opened only
+// for this check.
+func secondFactor(ctx context.Context, tx *store.Tx, u *identity.User, code string) bool {
+	if code == "" {
+		return false
+	}
+	secret, err := tx.TOTPSecret(ctx, u.ID)
+	if err != nil {
+		return false
+	}
+	if step, err := auth.VerifyTOTP(secret, code, tx.Now, u.TOTPLastStep); err == nil {
+		ok, err := tx.UseTOTPStep(ctx, u.ID, step)
+		return err == nil && ok
+	}
+	idx, hashes, err := tx.UnusedRecoveryCodes(ctx, u.ID)
+	if err != nil {
+		return false
+	}
+	if i, ok := auth.MatchRecoveryCode(code, hashes); ok {
+		used, err := tx.UseRecoveryCode(ctx, u.ID, idx[i])
+		return err == nil && used
+	}
+	return false
+}
+
+// reauthKey is the key a user's failed re-authentications are counted
+// under with sign-in failures. It cannot collide with a sign-in key (a hex
+// digest of the typed name), so the two budgets stay apart: a mistyped
+// password on a form does not lock the user out of signing in.
+func reauthKey(userID int64) string { return "reauth:" + strconv.FormatInt(userID, 10) }
+
+// Reauthenticate checks the signed-in actor's current password, typed
+// again on a sensitive form (form names it in the audit log). Asking for
+// it again stops someone at an unlocked screen from taking over the
+// account; so that they cannot guess it there instead, attempts are
+// throttled per user by the sign-in lockout's account limit, and every
+// attempt (success, failure, throttled) is audited, never the password.
+// It writes in its own transaction, so a failure is counted even though
+// the form it came with then fails.
+//
+// Errors: ETOOMANY while locked (nothing is checked); EUNAUTHORIZED when
+// the password is wrong.
+func (s *Service) Reauthenticate(ctx context.Context, a Actor, password, form string) error {
+	h, err := s.hasher()
+	if err != nil {
+		return err
+	}
+	lock := s.lockout()
+	key := reauthKey(a.UserID)
+	var refusal error
+	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
+		u, err := tx.User(ctx, a.UserID)
+		if err != nil {
+			return err
+		}
+		failures, _, err := tx.SigninFailures(ctx, key, "", lock.Since(tx.Now))
+		if err != nil {
+			return err
+		}
+		// Per user only: the address limit is for sign-in, where the
+		// account is not yet known.
+		if d := lock.Check(failures, nil, tx.Now); !d.Allowed {
+			// Burn the same time as a real check, so the lock does not
+			// show by speed when a guess would have been right.
+			h.DummyVerify(password)
+			refusal = d.Err(tx.Now)
+			return tx.Audit(ctx, userEvent(a, u.ID, "reauth.throttled", audit.OutcomeDenied, form))
+		}
+		if match, _, verr := h.Verify(u.PasswordHash, password); verr != nil || !match {
+			refusal = drive.Errorf(drive.EUNAUTHORIZED, wrongCurrentPassword)
+			if err := tx.RecordSigninFailure(ctx, key, ""); err != nil {
+				return err
+			}
+			return tx.Audit(ctx, userEvent(a, u.ID, "reauth.failure", audit.OutcomeFailed, form))
+		}
+		if err := tx.ClearSigninFailures(ctx, key); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, userEvent(a, u.ID, "reauth.success", audit.OutcomeOK, form))
+	})
+	if err != nil {
+		return err
+	}
+	return refusal
+}
+
+// PasswordChange is the password form: the current password (asked again)
+// and the new one, typed twice.
+type PasswordChange struct {
+	Current string
+	New     string
+	Confirm string
+}
+
+// ChangePassword sets the actor's own password after re-authentication,
+// and ends every other session of theirs and revokes their API tokens:
+// nothing made with the old password, perhaps by whoever learnt it, may go
+// on working. The change is audited (user.password_change) in one
+// transaction with it.
+//
+// Errors: ETOOMANY while re-authentication is locked; EINVALID with
+// fields current_password, new_password and confirm_password saying what
+// to fix (a wrong current password is one of them).
+func (s *Service) ChangePassword(ctx context.Context, a Actor, c PasswordChange) error {
+	err := s.Reauthenticate(ctx, a, c.Current, "password change")
+	if drive.ErrorCode(err) != drive.EUNAUTHORIZED && err != nil {
+		return err
+	}
+	fields := map[string]string{}
+	if err != nil {
+		fields["current_password"] = wrongCurrentPassword
+	}
+	var username string
+	err = s.DB.View(ctx, func(tx *store.Tx) error {
+		u, err := tx.User(ctx, a.UserID)
+		if err == nil {
+			username = u.Username
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if err := auth.CheckPassword(c.New, username); err != nil {
+		fields["new_password"] = drive.ErrorMessage(err)
+	} else if c.New != c.Confirm {
+		fields["confirm_password"] = "Enter the same new password twice"
+	}
+	if len(fields) > 0 {
+		return drive.Invalid("Your password could not be changed", fields)
+	}
+	hash, err := s.hash(c.New)
+	if err != nil {
+		return err
+	}
+	return s.DB.Transact(ctx, func(tx *store.Tx) error {
+		if err := tx.SetPassword(ctx, a.UserID, hash); err != nil {
+			return err
+		}
+		if _, _, err := EndAccess(ctx, tx, a.UserID, a.SessionID); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, userEvent(a, a.UserID, "user.password_change", audit.OutcomeOK, ""))
+	})
+}
+
+// ownSession reads sess again inside tx and checks it is the actor's
+// current session: a change to a session acts only on the one the request
+// came with.
+func ownSession(ctx context.Context, tx *store.Tx, a Actor, sess *identity.Session) (*identity.Session, error) {
+	if sess == nil || a.SessionID == 0 {
+		return nil, drive.Errorf(drive.EUNAUTHORIZED, "Sign in to continue")
+	}
+	fresh, err := tx.SessionByTokenHash(ctx, sess.TokenHash)
+	if drive.ErrorCode(err) == drive.ENOTFOUND {
+		return nil, drive.Errorf(drive.EUNAUTHORIZED, "Sign in to continue")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if fresh.ID != a.SessionID || fresh.UserID != a.UserID {
+		return nil, drive.Errorf(drive.EUNAUTHORIZED, "Sign in to continue")
+	}
+	return fresh, nil
+}
+
+// EnrolmentSecret returns the new second-factor secret that the actor's
+// enrolment session is setting up, making one the first time it is asked.
+// It is kept with the session (not the account) until a code from it is
+// confirmed by Enrol. Errors: EUNAUTHORIZED when sess is not the actor's
+// enrolment session.
+func (s *Service) EnrolmentSecret(ctx context.Context, a Actor, sess *identity.Session) (string, error) {
+	var secret string
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+		cur, err := ownSession(ctx, tx, a, sess)
+		if err != nil {
+			return err
+		}
+		if cur.Stage != identity.StageEnrol {
+			return drive.Errorf(drive.EUNAUTHORIZED, "Your security code is already set up")
+		}
+		if cur.PendingTOTP == "" {
+			if cur.PendingTOTP, err = auth.NewTOTPSecret(s.random()); err != nil {
+				return err
+			}
+			if err := tx.UpdateSession(ctx, cur); err != nil {
+				return err
+			}
+		}
+		secret = cur.PendingTOTP
+		return nil
+	})
+	return secret, err
+}
+
+// Enrol confirms the new second factor with a code from it, stores it,
+// replaces the recovery codes and makes the session a full one, audited
+// (totp.enrolled) in one transaction. It returns the recovery codes, to be
+// shown once: only their hashes are kept.
+//
+// Errors: EINVALID (field code) when the code does not match the secret
+// being set up; EUNAUTHORIZED when sess is not the actor's enrolment
+// session.
+func (s *Service) Enrol(ctx context.Context, a Actor, sess *identity.Session, code string) ([]string, error) {
+	codes, hashes, err := auth.NewRecoveryCodes(s.random(), 10)
+	if err != nil {
+		return nil, err
+	}
+	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
+		cur, err := ownSession(ctx, tx, a, sess)
+		if err != nil {
+			return err
+		}
+		if cur.Stage != identity.StageEnrol || cur.PendingTOTP == "" {
+			return drive.Errorf(drive.EUNAUTHORIZED, "Start setting up your security code again")
+		}
+		step, err := auth.VerifyTOTP(cur.PendingTOTP, code, tx.Now, 0)
+		if err != nil {
+			return drive.Invalid("The code did not match", map[string]string{"code": "Enter the 6-digit code your authenticator app shows for Drive"})
+		}
+		if err := tx.SetTOTP(ctx, a.UserID, cur.PendingTOTP, step); err != nil {
+			return err
+		}
+		if err := tx.ReplaceRecoveryCodes(ctx, a.UserID, hashes); err != nil {
+			return err
+		}
+		cur.Stage, cur.PendingTOTP = identity.StageFull, ""
+		if err := tx.UpdateSession(ctx, cur); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, userEvent(a, a.UserID, "totp.enrolled", audit.OutcomeOK, ""))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return codes, nil
+}
+
+// ResetSecondFactor, after re-authentication, drops the actor's
+// authenticator and recovery codes, ends their other sessions and API
+// tokens, and turns the current session back into an enrolment session so
+// that they set up a new one; audited (totp.reset) in one transaction.
+//
+// Errors: ETOOMANY while re-authentication is locked; EINVALID (field
+// password) when the password is wrong; EUNAUTHORIZED when sess is not
+// the actor's session.
+func (s *Service) ResetSecondFactor(ctx context.Context, a Actor, sess *identity.Session, password string) error {
+	err := s.Reauthenticate(ctx, a, password, "second factor reset")
+	if drive.ErrorCode(err) == drive.EUNAUTHORIZED {
+		return drive.Invalid("Your security code could not be reset", map[string]string{"password": wrongCurrentPassword})
+	}
+	if err != nil {
+		return err
+	}
+	return s.DB.Transact(ctx, func(tx *store.Tx) error {
+		cur, err := ownSession(ctx, tx, a, sess)
+		if err != nil {
+			return err
+		}
+		if err := tx.SetTOTP(ctx, a.UserID, "", 0); err != nil {
+			return err
+		}
+		if err := tx.ReplaceRecoveryCodes(ctx, a.UserID, nil); err != nil {
+			return err
+		}
+		if _, _, err := EndAccess(ctx, tx, a.UserID, cur.ID); err != nil {
+			return err
+		}
+		cur.Stage, cur.PendingTOTP = identity.StageEnrol, ""
+		if err := tx.UpdateSession(ctx, cur); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, userEvent(a, a.UserID, "totp.reset", audit.OutcomeOK, ""))
+	})
+}
