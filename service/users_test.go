@@ -329,3 +329,72 @@ func TestAccountChoices(t *testing.T) {
 		})
 	}
 }
+
+// TestChangeAccount checks, on both engines, that the account changes the
+// pages and the command line share follow the one rule of who reaches an
+// account: an administrator of site A adds and resets accounts there,
+// audited as themselves, and reaches nobody at site B; an IDVA service's
+// account changes only through a request its team leader approves, and
+// the one-time password goes to that leader.
+func TestChangeAccount(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			w := newWorld(t, e)
+			ctx := context.Background()
+			admin := w.addAdmin(t)
+			provider := w.users["cm"].OrganisationID
+			head := w.head(t)
+			newCM := func(site int64) service.AccountChange {
+				return service.AccountChange{Kind: identity.RequestCreate, Username: "cm.two", DisplayName: "Case Manager Two", OrganisationID: provider,
+					Roles: []identity.RoleAssignment{{Role: access.CaseManager, SiteID: site}}}
+			}
+			if _, err := w.svc.ChangeAccount(ctx, admin, newCM(w.siteB.ID)); drive.ErrorCode(err) != drive.EINVALID {
+				t.Errorf("adding at site B: %v, want invalid", err)
+			}
+			if _, err := w.svc.ChangeAccount(ctx, admin, service.AccountChange{Kind: identity.RequestResetPass, UserID: w.users["otherCM"].ID}); drive.ErrorCode(err) != drive.ENOTFOUND {
+				t.Errorf("resetting site B's case manager: %v, want not found", err)
+			}
+			if es := w.events(t, head); len(es) != 0 {
+				t.Fatalf("refusals wrote %s", summary(es))
+			}
+
+			out, err := w.svc.ChangeAccount(ctx, admin, newCM(w.siteA.ID))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.Pending() || out.Password == "" || auth.CheckPassword(out.Password, "cm.two") != nil {
+				t.Errorf("adding a case manager: %+v", out)
+			}
+			w.addSession(t, w.users["cm"].ID, "drv_s_cm")
+			out, err = w.svc.ChangeAccount(ctx, admin, service.AccountChange{Kind: identity.RequestResetBoth, UserID: w.users["cm"].ID})
+			if err != nil || out.Sessions != 1 || out.Password == "" {
+				t.Fatalf("resetting cm: %+v, %v", out, err)
+			}
+			if acc, _ := w.svc.AccountNamed(ctx, admin, "user.cm"); acc.SecondFactor {
+				t.Error("the second factor survived its reset")
+			}
+			es := w.events(t, head)
+			if summary(es) != "user.create admin user ok\nuser.password_reset admin user ok\nuser.totp_reset admin user ok" || es[0].ActorID != admin.UserID {
+				t.Errorf("audit = %s", summary(es))
+			}
+
+			// The IDVA service's account: a request, then the leader's
+			// approval, which alone shows the password.
+			head = w.head(t)
+			out, err = w.svc.ChangeAccount(ctx, admin, service.AccountChange{Kind: identity.RequestResetPass, UserID: w.users["idva"].ID, Reason: "locked out"})
+			if err != nil || !out.Pending() || out.Password != "" {
+				t.Fatalf("resetting the IDVA: %+v, %v; want a request and no password", out, err)
+			}
+			if _, err := w.svc.DecideAccountRequest(ctx, admin, out.Request.ID, true); drive.ErrorCode(err) != drive.ENOTFOUND {
+				t.Errorf("the administrator approving their own request: %v, want not found", err)
+			}
+			approved, err := w.svc.DecideAccountRequest(ctx, w.actor(t, "idvalead"), out.Request.ID, true)
+			if err != nil || approved.Password == "" {
+				t.Fatalf("the leader's approval: %+v, %v", approved, err)
+			}
+			if got := summary(w.events(t, head)); got != "account_request.create admin account_request ok\nuser.password_reset team_leader user ok\naccount_request.approve team_leader account_request ok" {
+				t.Errorf("audit = %s", got)
+			}
+		})
+	}
+}
