@@ -130,7 +130,7 @@ func (s *Service) changeAccount(ctx context.Context, tx *store.Tx, a Actor, c Ac
 	if err != nil {
 		return nil, err
 	}
-	admin := administers(a, tx, target, c.Roles)
+	admin := accountAccess(a.Subject, access.Write, tx.Now, target, c.Roles)
 	if !org.VictimSide() {
 		if !admin {
 			return nil, s.refuse(target)
@@ -222,32 +222,6 @@ func (s *Service) foundService(ctx context.Context, tx *store.Tx, a Actor, org *
 	return s.applyChange(ctx, tx, a, "system", org, nil, c, 0)
 }
 
-// administers reports whether a may administer the account: configuration
-// write at every site where it holds, or will hold, a role (nationally for
-// an account with none).
-func administers(a Actor, tx *store.Tx, target *identity.User, roles []identity.RoleAssignment) bool {
-	var sites []int64
-	if target != nil {
-		for _, r := range target.Roles {
-			sites = append(sites, r.SiteID)
-		}
-	}
-	for _, r := range roles {
-		sites = append(sites, r.SiteID)
-	}
-	if len(sites) == 0 {
-		sites = []int64{0}
-	}
-	for _, site := range sites {
-		d := access.Decide(a.Subject, access.Write, access.Resource{Class: access.Configuration, RecordType: "site",
-			RecordID: strconv.FormatInt(site, 10), SiteID: site}, tx.Now)
-		if !d.Allowed {
-			return false
-		}
-	}
-	return true
-}
-
 func actorRole(a Actor, role access.Role) string {
 	if a.UserID == 0 {
 		return "system"
@@ -273,7 +247,7 @@ func (s *Service) applyChange(ctx context.Context, tx *store.Tx, a Actor, role s
 		pw := c.Password
 		if pw == "" {
 			var err error
-			if pw, err = auth.NewOneTimePassword(s.random(), c.Username); err != nil {
+			if pw, err = s.oneTimePassword(c.Username); err != nil {
 				return nil, err
 			}
 			out.Password = pw
@@ -321,7 +295,7 @@ func (s *Service) applyChange(ctx context.Context, tx *store.Tx, a Actor, role s
 		}
 	default:
 		if c.Kind.ResetsPassword() {
-			pw, err := auth.NewOneTimePassword(s.random(), target.Username)
+			pw, err := s.oneTimePassword(target.Username)
 			if err != nil {
 				return nil, err
 			}
@@ -425,6 +399,13 @@ func reasonText(r string) string {
 		return "no reason given"
 	}
 	return r
+}
+
+// oneTimePassword makes the password the service hands out for a new
+// account or a reset: the command line and the pages share this one
+// generator, so every such password meets the same policy.
+func (s *Service) oneTimePassword(username string) (string, error) {
+	return auth.NewOneTimePassword(s.random(), username)
 }
 
 func (s *Service) hash(pw string) (string, error) {
@@ -596,23 +577,23 @@ func (s *Service) DecideAccountRequest(ctx context.Context, a Actor, id int64, a
 }
 
 // ServiceAccounts lists the accounts of the IDVA service the actor leads.
+// The leader manages every account but their own, which another team
+// leader or an administrator changes.
 // Errors: ENOTFOUND when the actor leads no IDVA service.
-func (s *Service) ServiceAccounts(ctx context.Context, a Actor) (*identity.Organisation, []*identity.User, error) {
+func (s *Service) ServiceAccounts(ctx context.Context, a Actor) (*identity.Organisation, []Account, error) {
 	var org *identity.Organisation
-	var users []*identity.User
+	var out []Account
 	err := s.DB.View(ctx, func(tx *store.Tx) error {
-		me, err := tx.User(ctx, a.UserID)
-		if err != nil {
-			return drive.NotFound("page")
-		}
-		if org, err = tx.Organisation(ctx, me.OrganisationID); err != nil {
+		var err error
+		if _, org, err = leaderOf(ctx, tx, a); err != nil {
 			return err
 		}
-		if !identity.ServiceLeader(me, org) {
-			return drive.NotFound("page")
+		users, err := tx.OrganisationUsers(ctx, org.ID)
+		if err != nil {
+			return err
 		}
-		users, err = tx.OrganisationUsers(ctx, org.ID)
+		out, err = describe(ctx, tx, users, func(u *identity.User) (bool, bool) { return true, u.ID != a.UserID })
 		return err
 	})
-	return org, users, err
+	return org, out, err
 }

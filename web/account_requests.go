@@ -7,9 +7,7 @@ import (
 	"strconv"
 
 	"github.com/drive-platform/drive"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/service"
-	"github.com/drive-platform/drive/store"
 )
 
 // serviceAccountsData is what templates/service-accounts.html shows.
@@ -37,19 +35,8 @@ func (s *Server) serviceAccounts(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err == nil {
 		d.Organisation = org.Name
-		err = s.cfg.DB.View(ctx, func(tx *store.Tx) error {
-			names, _, err := lookups(ctx, tx)
-			if err != nil {
-				return err
-			}
-			for _, u := range users {
-				d.Users = append(d.Users, userRow{ID: u.ID, Username: u.Username, Name: u.DisplayName, Organisation: org.Name,
-					Roles: rolesText(u, names), Disabled: u.Disabled(), Enrolled: u.TOTPEnrolled, CanManage: u.ID != a.UserID})
-			}
-			return nil
-		})
-		if err != nil {
-			return err
+		for _, u := range users {
+			d.Users = append(d.Users, rowOf(u))
 		}
 	}
 	return s.render(w, r, http.StatusOK, "service-accounts", s.page(r, "Service accounts", d))
@@ -59,34 +46,11 @@ func (s *Server) serviceAccounts(w http.ResponseWriter, r *http.Request) error {
 // an IDVA service: their service, the service's roles, the sites they lead.
 // Errors: ENOTFOUND for anyone else.
 func (s *Server) serviceUserOptions(ctx context.Context, a service.Actor, form map[string]string) (newUserData, error) {
-	d := newUserData{Action: "/service-accounts", Back: "/service-accounts", Form: form}
-	org, _, err := s.svc.ServiceAccounts(ctx, a)
+	ch, err := s.svc.ServiceAccountChoices(ctx, a)
 	if err != nil {
-		return d, err
+		return newUserData{Action: "/service-accounts", Back: "/service-accounts", Form: form}, err
 	}
-	v := strconv.FormatInt(org.ID, 10)
-	d.Organisations = []option{{v, org.Name, true}}
-	err = s.cfg.DB.View(ctx, func(tx *store.Tx) error {
-		me, err := tx.User(ctx, a.UserID)
-		if err != nil {
-			return err
-		}
-		sites, err := tx.Sites(ctx)
-		if err != nil {
-			return err
-		}
-		for _, st := range sites {
-			if identity.LeadsSite(me, st.ID) {
-				v := strconv.FormatInt(st.ID, 10)
-				d.Sites = append(d.Sites, option{v, st.Name, form["site"] == v})
-			}
-		}
-		return nil
-	})
-	for _, ro := range identity.ServiceRoles() {
-		d.Roles = append(d.Roles, option{string(ro), ro.Label(), form["role"] == string(ro)})
-	}
-	return d, err
+	return accountForm("/service-accounts", form, ch), nil
 }
 
 func (s *Server) serviceNewUser(w http.ResponseWriter, r *http.Request) error {
@@ -119,7 +83,7 @@ func (s *Server) serviceUserAction(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if !slices.ContainsFunc(users, func(u *identity.User) bool { return u.ID == id }) {
+	if !slices.ContainsFunc(users, func(u service.Account) bool { return u.ID == id }) {
 		return drive.NotFound("user")
 	}
 	out, err := s.svc.ChangeAccount(r.Context(), a, service.AccountChange{Kind: kind, UserID: id})

@@ -4,16 +4,13 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
-	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/service"
-	"github.com/drive-platform/drive/store"
 )
 
 // subjectOf is the policy's view of the signed-in user. It carries the
@@ -25,29 +22,6 @@ func subjectOf(u *identity.User) access.Subject {
 		s.Grants = append(s.Grants, access.Grant{Role: a.Role, SiteID: a.SiteID})
 	}
 	return s
-}
-
-// configDecision decides configuration access for a site (0 = national).
-func configDecision(sub access.Subject, want access.Action, siteID int64, tx *store.Tx) access.Decision {
-	return access.Decide(sub, want, access.Resource{Class: access.Configuration, RecordType: "site", RecordID: strconv.FormatInt(siteID, 10), SiteID: siteID}, tx.Now)
-}
-
-func canManageUser(sub access.Subject, u *identity.User, tx *store.Tx) bool {
-	return userAccess(sub, u, access.Write, tx)
-}
-
-// userAccess: a user record belongs to every site where they hold a role
-// (or is national); acting on it needs the action at all of them.
-func userAccess(sub access.Subject, u *identity.User, want access.Action, tx *store.Tx) bool {
-	if len(u.Roles) == 0 {
-		return configDecision(sub, want, 0, tx).Allowed
-	}
-	for _, a := range u.Roles {
-		if !configDecision(sub, want, a.SiteID, tx).Allowed {
-			return false
-		}
-	}
-	return true
 }
 
 // usersData is what templates/admin-users.html shows.
@@ -67,62 +41,31 @@ type userRow struct {
 	CanManage    bool
 }
 
-// adminUsers lists the users the admin may manage.
+// adminUsers lists the users the admin may see.
 func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	p := principalFrom(ctx)
-	sub := subjectOf(p.user)
-	d := usersData{CanAdd: holds(sub, need{access.Configuration, access.Write})}
-	err := s.cfg.DB.View(ctx, func(tx *store.Tx) error {
-		users, err := tx.Users(ctx)
-		if err != nil {
-			return err
-		}
-		names, orgs, err := lookups(ctx, tx)
-		if err != nil {
-			return err
-		}
-		for _, u := range users {
-			if !userAccess(sub, u, access.Read, tx) {
-				continue
-			}
-			d.Users = append(d.Users, userRow{ID: u.ID, Username: u.Username, Name: u.DisplayName, Organisation: orgs[u.OrganisationID],
-				Roles: rolesText(u, names), Disabled: u.Disabled(), Enrolled: u.TOTPEnrolled, CanManage: canManageUser(sub, u, tx)})
-		}
-		return nil
-	})
+	a := actorOf(r)
+	d := usersData{CanAdd: holds(a.Subject, need{access.Configuration, access.Write})}
+	accounts, err := s.svc.Users(r.Context(), a)
 	if err != nil {
 		return err
+	}
+	for _, acc := range accounts {
+		d.Users = append(d.Users, rowOf(acc))
 	}
 	return s.render(w, r, http.StatusOK, "admin-users", s.page(r, "Users", d))
 }
 
-// lookups returns site names and organisation names by id.
-func lookups(ctx context.Context, tx *store.Tx) (sites, orgs map[int64]string, err error) {
-	sites, orgs = map[int64]string{}, map[int64]string{}
-	ss, err := tx.Sites(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, st := range ss {
-		sites[st.ID] = st.Name
-	}
-	os, err := tx.Organisations(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, o := range os {
-		orgs[o.ID] = o.Name
-	}
-	return sites, orgs, nil
+func rowOf(acc service.Account) userRow {
+	return userRow{ID: acc.ID, Username: acc.Username, Name: acc.DisplayName, Organisation: acc.Organisation, Roles: rolesText(acc.Roles),
+		Disabled: acc.Disabled(), Enrolled: acc.SecondFactor, CanManage: acc.CanManage}
 }
 
-func rolesText(u *identity.User, sites map[int64]string) string {
+func rolesText(roles []service.AccountRole) string {
 	var parts []string
-	for _, a := range u.Roles {
+	for _, a := range roles {
 		where := "national"
 		if a.SiteID != 0 {
-			where = sites[a.SiteID]
+			where = a.SiteName
 		}
 		parts = append(parts, a.Role.Label()+" ("+where+")")
 	}
@@ -155,46 +98,41 @@ type createdUser struct {
 	Password string
 }
 
-func (s *Server) newUserOptions(ctx context.Context, sub access.Subject, form map[string]string) (newUserData, error) {
-	d := newUserData{Action: "/admin/users", Back: "/admin/users", Form: form}
-	err := s.cfg.DB.View(ctx, func(tx *store.Tx) error {
-		orgs, err := tx.Organisations(ctx)
-		if err != nil {
-			return err
+func (s *Server) newUserOptions(ctx context.Context, a service.Actor, form map[string]string) (newUserData, error) {
+	ch, err := s.svc.NewAccountChoices(ctx, a)
+	if err != nil {
+		return newUserData{}, err
+	}
+	return accountForm("/admin/users", form, ch), nil
+}
+
+// accountForm is the add-an-account form posting to action, offering the
+// choices the service gives the actor. An administrator's form marks the
+// organisations whose accounts wait for their service's approval; a team
+// leader's has their own service alone, already chosen.
+func accountForm(action string, form map[string]string, ch *service.AccountChoices) newUserData {
+	d := newUserData{Action: action, Back: action, Form: form}
+	leader := action == "/service-accounts"
+	for _, o := range ch.Organisations {
+		v := strconv.FormatInt(o.ID, 10)
+		label, selected := o.Name, leader || form["organisation"] == v
+		if o.VictimSide() && !leader {
+			label += " (needs the service's approval)"
 		}
-		for _, o := range orgs {
-			v := strconv.FormatInt(o.ID, 10)
-			label := o.Name
-			if o.VictimSide() {
-				label += " (needs the service's approval)"
-			}
-			d.Organisations = append(d.Organisations, option{v, label, form["organisation"] == v})
-		}
-		if configDecision(sub, access.Write, 0, tx).Allowed {
-			d.Sites = append(d.Sites, option{"0", "National (no site)", form["site"] == "0"})
-		}
-		sites, err := tx.Sites(ctx)
-		if err != nil {
-			return err
-		}
-		for _, st := range sites {
-			if configDecision(sub, access.Write, st.ID, tx).Allowed {
-				v := strconv.FormatInt(st.ID, 10)
-				d.Sites = append(d.Sites, option{v, st.Name, form["site"] == v})
-			}
-		}
-		return nil
-	})
-	for _, ro := range access.Roles() {
+		d.Organisations = append(d.Organisations, option{v, label, selected})
+	}
+	for _, st := range ch.Sites {
+		v := strconv.FormatInt(st.ID, 10)
+		d.Sites = append(d.Sites, option{v, st.Name, form["site"] == v})
+	}
+	for _, ro := range ch.Roles {
 		d.Roles = append(d.Roles, option{string(ro), ro.Label(), form["role"] == string(ro)})
 	}
-	sort.SliceStable(d.Organisations, func(i, j int) bool { return d.Organisations[i].Label < d.Organisations[j].Label })
-	return d, err
+	return d
 }
 
 func (s *Server) adminNewUser(w http.ResponseWriter, r *http.Request) error {
-	p := principalFrom(r.Context())
-	d, err := s.newUserOptions(r.Context(), subjectOf(p.user), map[string]string{})
+	d, err := s.newUserOptions(r.Context(), actorOf(r), map[string]string{})
 	if err != nil {
 		return err
 	}
@@ -281,8 +219,8 @@ func (s *Server) showOutcome(w http.ResponseWriter, r *http.Request, back string
 // set up their second factor when they first sign in. An account in an
 // IDVA service becomes a request for the service's team leader instead.
 func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request) error {
-	sub := principalFrom(r.Context()).subject
-	return s.addUser(w, r, func(form map[string]string) (newUserData, error) { return s.newUserOptions(r.Context(), sub, form) })
+	a := actorOf(r)
+	return s.addUser(w, r, func(form map[string]string) (newUserData, error) { return s.newUserOptions(r.Context(), a, form) })
 }
 
 // resetKinds are the resets the pages offer, by the path's action.
@@ -296,50 +234,27 @@ var resetKinds = map[string]identity.RequestKind{
 // A reset of a victim-side account becomes a request for the IDVA
 // service's team leader (service.ChangeAccount).
 func (s *Server) adminUserAction(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	p := principalFrom(ctx)
-	sub := subjectOf(p.user)
+	ctx, a := r.Context(), actorOf(r)
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		return drive.NotFound("user")
 	}
 	action := r.PathValue("action")
 	if kind, ok := resetKinds[action]; ok {
-		out, err := s.svc.ChangeAccount(ctx, actorOf(r), service.AccountChange{Kind: kind, UserID: id, Reason: strings.TrimSpace(r.PostFormValue("reason"))})
+		out, err := s.svc.ChangeAccount(ctx, a, service.AccountChange{Kind: kind, UserID: id, Reason: strings.TrimSpace(r.PostFormValue("reason"))})
 		if err != nil {
 			return err
 		}
 		return s.showOutcome(w, r, "/admin/users", out)
 	}
-	err = s.cfg.DB.Transact(ctx, func(tx *store.Tx) error {
-		u, err := tx.User(ctx, id)
-		if err != nil {
-			return err
-		}
-		if !canManageUser(sub, u, tx) {
-			return drive.NotFound("user")
-		}
-		if u.ID == p.user.ID && action == "disable" {
-			return drive.Errorf(drive.EINVALID, "You cannot disable your own account: ask another administrator")
-		}
-		switch action {
-		case "disable":
-			if err := tx.SetUserDisabled(ctx, id, true); err != nil {
-				return err
-			}
-			if _, _, err := service.EndAccess(ctx, tx, id, 0); err != nil {
-				return err
-			}
-		case "enable":
-			if err := tx.SetUserDisabled(ctx, id, false); err != nil {
-				return err
-			}
-		default:
-			return drive.NotFound("page")
-		}
-		return tx.Audit(ctx, audit.Event{Action: "user." + action, ActorID: p.user.ID, ActorRole: string(access.Admin), RecordType: "user",
-			RecordID: strconv.FormatInt(id, 10), Remote: clientAddress(r), Outcome: audit.OutcomeOK})
-	})
+	switch action {
+	case "disable":
+		_, err = s.svc.DisableUser(ctx, a, id)
+	case "enable":
+		_, err = s.svc.EnableUser(ctx, a, id)
+	default:
+		return drive.NotFound("page")
+	}
 	if err != nil {
 		return err
 	}

@@ -151,3 +151,24 @@ func requestIDFrom(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey).(string)
 	return id
 }
+
+// lookups returns site names and organisation names by id, for the
+// identification pages, which still read the store themselves.
+func lookups(ctx context.Context, tx *store.Tx) (sites, orgs map[int64]string, err error) {
+	sites, orgs = map[int64]string{}, map[int64]string{}
+	ss, err := tx.Sites(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, st := range ss {
+		sites[st.ID] = st.Name
+	}
+	os, err := tx.Organisations(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, o := range os {
+		orgs[o.ID] = o.Name
+	}
+	return sites, orgs, nil
+}

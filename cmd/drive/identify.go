@@ -54,7 +54,7 @@ func runImport(ctx context.Context, e env, args []string, stdout, stderr io.Writ
 	}
 	defer db.Close()
 	var inserted, skipped int
-	err = db.Transact(ctx, func(tx *store.Tx) error {
+	err = db.db.Transact(ctx, func(tx *store.Tx) error {
 		site, err := tx.SiteByCode(ctx, a.site)
 		if err != nil {
 			return usageError{fmt.Sprintf("no site with code %q: see drive site list", a.site)}
@@ -71,7 +71,7 @@ func runImport(ctx context.Context, e env, args []string, stdout, stderr io.Writ
 		return err
 	}
 	if !a.noMatch {
-		if err := matchAcrossSites(ctx, db, stderr); err != nil {
+		if err := matchAcrossSites(ctx, db.db, stderr); err != nil {
 			return err
 		}
 	}
@@ -126,7 +126,7 @@ func runIdentify(ctx context.Context, e env, args []string, stdout, stderr io.Wr
 			return err
 		}
 		defer db.Close()
-		return matchAcrossSites(ctx, db, stderr)
+		return matchAcrossSites(ctx, db.db, stderr)
 	}
 	if *siteCode == "" {
 		return usageError{"say which site with --site CODE, or --across-sites"}
@@ -158,7 +158,7 @@ func runIdentify(ctx context.Context, e env, args []string, stdout, stderr io.Wr
 	}
 	defer db.Close()
 	var rows []store.PoliceIncident
-	err = db.Transact(ctx, func(tx *store.Tx) error {
+	err = db.db.Transact(ctx, func(tx *store.Tx) error {
 		site, err := tx.SiteByCode(ctx, *siteCode)
 		if err != nil {
 			return usageError{fmt.Sprintf("no site with code %q: see drive site list", *siteCode)}

@@ -45,7 +45,7 @@ func runImportMARAC(ctx context.Context, e env, args []string, stdout, stderr io
 	}
 	defer db.Close()
 	var inserted, skipped int
-	err = db.Transact(ctx, func(tx *store.Tx) error {
+	err = db.db.Transact(ctx, func(tx *store.Tx) error {
 		site, err := tx.SiteByCode(ctx, a.site)
 		if drive.ErrorCode(err) == drive.ENOTFOUND {
 			return usageError{fmt.Sprintf("no site with code %q: see drive site list", a.site)}

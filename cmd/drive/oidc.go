@@ -85,7 +85,7 @@ func runOIDCSet(ctx context.Context, e env, args []string, stdout, stderr io.Wri
 		return err
 	}
 	defer db.Close()
-	svc := &service.Service{DB: db}
+	svc := db.Svc
 	org, cfg, err := svc.SetOIDC(ctx, service.CommandLine(), service.OIDCSettings{Organisation: *orgName, Config: *cfg, SkipCheck: *skipCheck})
 	if err != nil {
 		return err
@@ -144,7 +144,7 @@ func runOIDCList(ctx context.Context, e env, args []string, stdout, stderr io.Wr
 	defer db.Close()
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ORGANISATION\tENABLED\tBUTTON\tISSUER\tCLIENT ID\tUSERNAME CLAIM\tEMAIL DOMAINS\tMFA AMR\tMFA ACR")
-	settings, err := (&service.Service{DB: db}).OIDCSettingsList(ctx, service.CommandLine())
+	settings, err := db.Svc.OIDCSettingsList(ctx, service.CommandLine())
 	if err != nil {
 		return err
 	}
@@ -193,7 +193,7 @@ func setOIDCEnabled(ctx context.Context, e env, args []string, stdout, stderr io
 		return err
 	}
 	defer db.Close()
-	org, err := (&service.Service{DB: db}).SetOIDCEnabled(ctx, service.CommandLine(), *orgName, enabled)
+	org, err := db.Svc.SetOIDCEnabled(ctx, service.CommandLine(), *orgName, enabled)
 	if err != nil {
 		return err
 	}
@@ -227,7 +227,7 @@ func runOIDCUnlink(ctx context.Context, e env, args []string, stdout, stderr io.
 		return err
 	}
 	defer db.Close()
-	u, err := (&service.Service{DB: db}).UnlinkOIDC(ctx, service.CommandLine(), *username, *orgName)
+	u, err := db.Svc.UnlinkOIDC(ctx, service.CommandLine(), *username, *orgName)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
+	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/sealed"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
@@ -75,25 +77,91 @@ func openToCheck(ctx context.Context, dsn string) (*database, error) {
 	return d, nil
 }
 
-// openFor opens and migrates the database for a site, organisation or
-// programme command.
-func openFor(ctx context.Context, c common) (*store.DB, error) {
+// openFor opens and migrates the database for a command that may start
+// from nothing (a site, an organisation, the first administrator).
+func openFor(ctx context.Context, c common) (*database, error) {
 	if err := c.check(); err != nil {
 		return nil, err
 	}
-	opt, err := c.storeOptions(os.Stderr)
+	keys, err := c.optionalKeys(os.Stderr)
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, c.DB, opt)
+	d, err := openDatabase(ctx, c.DB, keys)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := db.Migrate(ctx); err != nil {
-		db.Close()
+	if _, err := d.Migrate(ctx); err != nil {
+		d.Close()
 		return nil, err
 	}
-	return db, nil
+	return d, nil
+}
+
+// openExisting opens a database that already holds the current schema.
+// Unlike migrate and bootstrap it never creates a SQLite file, so a
+// mistyped --db is reported rather than answered from an empty database.
+func openExisting(ctx context.Context, c common) (*database, error) {
+	if !isPostgres(c.DB) {
+		if _, err := os.Stat(c.DB); err != nil {
+			return nil, drive.Errorf(drive.EINVALID, "there is no database file %s: check --db, or create the database with drive user bootstrap", c.DB)
+		}
+	}
+	keys, err := c.optionalKeys(os.Stderr)
+	if err != nil {
+		return nil, err
+	}
+	d, err := openDatabase(ctx, c.DB, keys)
+	if err != nil {
+		return nil, err
+	}
+	applied, pending, err := d.Status(ctx)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	if len(pending) > 0 {
+		d.Close()
+		if len(applied) == 0 {
+			return nil, drive.Errorf(drive.EINVALID, "%s has no Drive schema: check --db, or create the database with drive user bootstrap", dbName(c.DB))
+		}
+		return nil, drive.Errorf(drive.EINVALID, "%s needs upgrading (migrations %v are pending): run drive migrate first", dbName(c.DB), pending)
+	}
+	return d, nil
+}
+
+// dbName names the database for messages without printing a PostgreSQL
+// URL, which may hold a password.
+func dbName(dsn string) string {
+	if isPostgres(dsn) {
+		return "the PostgreSQL database"
+	}
+	return "the database file " + dsn
+}
+
+// existingService is the service over a database that already holds the
+// current schema (openExisting); closing it closes the database.
+func existingService(ctx context.Context, c common) (*service.Service, func(), error) {
+	d, err := openExisting(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d.Svc, func() { d.Close() }, nil
+}
+
+// newService is the service over a database created or upgraded first
+// (openFor), for drive user bootstrap, which may start from nothing.
+func newService(ctx context.Context, c common) (*service.Service, func(), error) {
+	d, err := openFor(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d.Svc, func() { d.Close() }, nil
+}
+
+// noUser is the answer for a username that names no account.
+func noUser(username string) error {
+	return drive.Errorf(drive.ENOTFOUND, "there is no user %q: see drive user list", strings.ToLower(strings.TrimSpace(username)))
 }
 
 // storeOptions opens the store with the key file when there is one

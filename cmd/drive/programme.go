@@ -43,7 +43,7 @@ func runProgramme(ctx context.Context, e env, args []string, stdout, stderr io.W
 		return err
 	}
 	defer db.Close()
-	svc, cli := &service.Service{DB: db}, service.CommandLine()
+	svc, cli := db.Svc, service.CommandLine()
 	switch verb {
 	case "list":
 		_, progs, err := svc.Programmes(ctx, cli, *siteCode)

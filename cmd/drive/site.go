@@ -34,7 +34,7 @@ func runSite(ctx context.Context, e env, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer db.Close()
-	svc := &service.Service{DB: db}
+	svc := db.Svc
 	a := service.CommandLine()
 	if args[0] == "list" {
 		sites, err := svc.Sites(ctx, a)
@@ -78,7 +78,7 @@ func runOrg(ctx context.Context, e env, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	defer db.Close()
-	svc := &service.Service{DB: db}
+	svc := db.Svc
 	a := service.CommandLine()
 	if args[0] == "list" {
 		orgs, err := svc.Organisations(ctx, a)

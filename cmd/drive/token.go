@@ -2,30 +2,16 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/drive-platform/drive"
-	"github.com/drive-platform/drive/auth"
-	"github.com/drive-platform/drive/identity"
-	"github.com/drive-platform/drive/store"
-)
-
-// API token lifetimes. A token is a long-lived credential that skips the
-// second factor, so it always expires; a year is the most an integration
-// may go without its token being replaced.
-const (
-	maxTokenTTL  = 365 * 24 * time.Hour
-	maxTokenName = 100
+	"github.com/drive-platform/drive/service"
 )
 
 func runToken(ctx context.Context, e env, args []string, stdout, stderr io.Writer) error {
@@ -37,7 +23,8 @@ func runToken(ctx context.Context, e env, args []string, stdout, stderr io.Write
 }
 
 // parseTTL reads a token lifetime: a Go duration (90m, 12h) or a number
-// of days (30d). Errors: usageError saying what is allowed.
+// of days (30d), within the service's limits (service.MinTokenLife to
+// service.MaxTokenLife). Errors: usageError saying what is allowed.
 func parseTTL(s string) (time.Duration, error) {
 	bad := usageError{fmt.Sprintf("--ttl %q: give a lifetime such as 1h, 12h or 30d, at most 365d", s)}
 	s = strings.TrimSpace(s)
@@ -54,96 +41,47 @@ func parseTTL(s string) (time.Duration, error) {
 			return 0, bad
 		}
 	}
-	if d < time.Minute || d > maxTokenTTL {
+	if d < service.MinTokenLife || d > service.MaxTokenLife {
 		return 0, bad
 	}
 	return d, nil
 }
 
-// checkTokenName keeps token names short labels that print on one line.
+// checkTokenName applies the service's rule for token names
+// (service.TokenName), as a usage mistake.
 func checkTokenName(name string) (string, error) {
-	name = strings.TrimSpace(name)
-	if utf8.RuneCountInString(name) > maxTokenName || strings.ContainsFunc(name, unicode.IsControl) {
-		return "", usageError{fmt.Sprintf("--name: give a label of at most %d characters without tabs or line breaks, saying what the token is for", maxTokenName)}
+	name, err := service.TokenName(name)
+	if err != nil {
+		return "", usageError{"--name: " + drive.ErrorMessage(err)}
 	}
 	return name, nil
 }
 
 // tokenUserFlag binds --user, naming whose tokens a verb works on.
-func tokenUserFlag(fs *flag.FlagSet) func() (string, error) {
-	user := fs.String("user", "", "the username whose tokens these are")
-	return func() (string, error) {
-		u := normaliseUsername(*user)
-		if u == "" {
-			return "", usageError{"give the --user whose tokens these are (see drive user list)"}
-		}
-		return u, nil
-	}
-}
+var tokenUserFlag = accountFlag("user", "the username whose tokens these are", "give the --user whose tokens these are (see drive user list)")
 
 func runTokenCreate(ctx context.Context, e env, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("token create", "token create --db D --user U [--ttl 24h] [--name NAME]", stderr)
-	var c common
-	if err := bindCommon(fs, e, &c); err != nil {
-		return err
-	}
-	username := tokenUserFlag(fs)
-	ttlText := fs.String("ttl", "24h", "how long the token works: a duration such as 1h or 12h, or days such as 30d; at most 365d")
-	nameFlag := fs.String("name", "", "a label saying what the token is for, such as \"nightly export\"")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := c.check(); err != nil {
-		return err
-	}
-	user, err := username()
+	cmd, err := newAccountCommand("token create", "token create --db D --user U [--ttl 24h] [--name NAME]", e, stderr, tokenUserFlag)
 	if err != nil {
 		return err
 	}
-	ttl, err := parseTTL(*ttlText)
-	if err != nil {
-		return err
-	}
-	name, err := checkTokenName(*nameFlag)
-	if err != nil {
-		return err
-	}
-	token, hash, err := auth.NewToken(rand.Reader, auth.APITokenPrefix)
-	if err != nil {
-		return err
-	}
-	db, err := openExisting(ctx, c)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	t := &identity.APIToken{Name: name, TokenHash: hash}
-	err = db.Transact(ctx, func(tx *store.Tx) error {
-		u, err := findUser(ctx, tx, user)
-		if err != nil {
+	ttlText := cmd.fs.String("ttl", "24h", "how long the token works: a duration such as 1h or 12h, or days such as 30d; at most 365d")
+	nameFlag := cmd.fs.String("name", "", "a label saying what the token is for, such as \"nightly export\"")
+	var ttl time.Duration
+	var name string
+	svc, acc, done, err := cmd.start(ctx, args, func() error {
+		var err error
+		if ttl, err = parseTTL(*ttlText); err != nil {
 			return err
 		}
-		if u.Disabled() {
-			return drive.Errorf(drive.EINVALID, "%s is disabled, so a token for them would not work: enable them first with drive user enable", u.Username)
-		}
-		// A token is a way into the account: whoever runs this command
-		// would hold it. Accounts of an IDVA service reach victim-survivors'
-		// records, so they are never handed out this way (the same reason an
-		// administrator's reset of such an account waits for approval).
-		org, err := tx.Organisation(ctx, u.OrganisationID)
-		if err != nil {
-			return err
-		}
-		if org.VictimSide() {
-			return drive.Errorf(drive.EINVALID, "%s is an account of %s, an IDVA service: API tokens for victim-side accounts are not issued from the command line, because whoever ran it would hold a way into her records", u.Username, org.Name)
-		}
-		t.UserID = u.ID
-		t.ExpiresAt = tx.Now.Add(ttl)
-		if err := tx.CreateAPIToken(ctx, t); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, cliEvent("token.create", "api_token", t.ID))
+		name, err = checkTokenName(*nameFlag)
+		return err
 	})
+	if err != nil {
+		return err
+	}
+	defer done()
+	token, t, err := svc.CreateToken(ctx, service.CommandLine(), acc.ID, name, ttl)
 	if err != nil {
 		return err
 	}
@@ -152,6 +90,7 @@ func runTokenCreate(ctx context.Context, e env, args []string, stdout, stderr io
 	if _, err := fmt.Fprintln(stdout, token); err != nil {
 		return err
 	}
+	user := cmd.user
 	fmt.Fprintf(stderr, "Created API token %d (%q) for %s; it works until %s.\n", t.ID, t.Name, user, formatTime(t.ExpiresAt))
 	fmt.Fprintln(stderr, "The token is shown only now; Drive keeps only its hash. Store it as a secret.")
 	fmt.Fprintln(stderr, "Send it with each API request: Authorization: Bearer TOKEN")
@@ -172,55 +111,24 @@ type tokenListing struct {
 }
 
 func runTokenList(ctx context.Context, e env, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("token list", "token list --db D --user U [--json]", stderr)
-	var c common
-	if err := bindCommon(fs, e, &c); err != nil {
-		return err
-	}
-	username := tokenUserFlag(fs)
-	asJSON := fs.Bool("json", false, "print a JSON array instead of a table")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := c.check(); err != nil {
-		return err
-	}
-	user, err := username()
+	cmd, err := newAccountCommand("token list", "token list --db D --user U [--json]", e, stderr, tokenUserFlag)
 	if err != nil {
 		return err
 	}
-	db, err := openExisting(ctx, c)
+	asJSON := cmd.fs.Bool("json", false, "print a JSON array instead of a table")
+	svc, acc, done, err := cmd.start(ctx, args, nil)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer done()
+	tokens, err := svc.Tokens(ctx, service.CommandLine(), acc.ID)
+	if err != nil {
+		return err
+	}
 	list := []tokenListing{}
-	err = db.View(ctx, func(tx *store.Tx) error {
-		u, err := findUser(ctx, tx, user)
-		if err != nil {
-			return err
-		}
-		tokens, err := tx.APITokens(ctx, u.ID)
-		if err != nil {
-			return err
-		}
-		for _, t := range tokens {
-			status := "active"
-			switch {
-			case t.RevokedAt != nil:
-				status = "revoked"
-			case !t.Usable(tx.Now):
-				status = "expired"
-			}
-			list = append(list, tokenListing{
-				ID: t.ID, Name: t.Name, Status: status,
-				CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, RevokedAt: t.RevokedAt, LastUsedAt: t.LastUsedAt,
-			})
-		}
-		return nil
-	})
-	if err != nil {
-		return err
+	for _, t := range tokens {
+		list = append(list, tokenListing{ID: t.ID, Name: t.Name, Status: t.Status,
+			CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, RevokedAt: t.RevokedAt, LastUsedAt: t.LastUsedAt})
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -228,7 +136,7 @@ func runTokenList(ctx context.Context, e env, args []string, stdout, stderr io.W
 		return enc.Encode(list)
 	}
 	if len(list) == 0 {
-		fmt.Fprintf(stdout, "%s has no API tokens.\n", user)
+		fmt.Fprintf(stdout, "%s has no API tokens.\n", cmd.user)
 		return nil
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
@@ -241,45 +149,26 @@ func runTokenList(ctx context.Context, e env, args []string, stdout, stderr io.W
 }
 
 func runTokenRevoke(ctx context.Context, e env, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("token revoke", "token revoke --db D --user U --id N", stderr)
-	var c common
-	if err := bindCommon(fs, e, &c); err != nil {
-		return err
-	}
-	username := tokenUserFlag(fs)
-	id := fs.Int64("id", 0, "the token's ID, from drive token list")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := c.check(); err != nil {
-		return err
-	}
-	user, err := username()
+	cmd, err := newAccountCommand("token revoke", "token revoke --db D --user U --id N", e, stderr, tokenUserFlag)
 	if err != nil {
 		return err
 	}
-	if *id <= 0 {
-		return usageError{"give the --id of the token to revoke (see drive token list --user " + user + ")"}
-	}
-	db, err := openExisting(ctx, c)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	err = db.Transact(ctx, func(tx *store.Tx) error {
-		u, err := findUser(ctx, tx, user)
-		if err != nil {
-			return err
+	id := cmd.fs.Int64("id", 0, "the token's ID, from drive token list")
+	svc, acc, done, err := cmd.start(ctx, args, func() error {
+		if *id <= 0 {
+			return usageError{"give the --id of the token to revoke (see drive token list --user " + cmd.user + ")"}
 		}
-		err = tx.RevokeAPIToken(ctx, u.ID, *id)
-		if drive.ErrorCode(err) == drive.ENOTFOUND {
-			return drive.Errorf(drive.ENOTFOUND, "%s has no token %d that is not already revoked: see drive token list --user %s", u.Username, *id, u.Username)
-		}
-		if err != nil {
-			return err
-		}
-		return tx.Audit(ctx, cliEvent("token.revoke", "api_token", *id))
+		return nil
 	})
+	if err != nil {
+		return err
+	}
+	defer done()
+	user := cmd.user
+	err = svc.RevokeToken(ctx, service.CommandLine(), acc.ID, *id)
+	if drive.ErrorCode(err) == drive.ENOTFOUND {
+		return drive.Errorf(drive.ENOTFOUND, "%s: see drive token list --user %s", drive.ErrorMessage(err), acc.Username)
+	}
 	if err != nil {
 		return err
 	}

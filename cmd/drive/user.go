@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,11 +17,9 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
-	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/service"
-	"github.com/drive-platform/drive/store"
 )
 
 // defaultNationalOrganisation is the organisation bootstrap creates for the
@@ -138,9 +136,9 @@ func parseRoleSpecs(values []string) ([]roleSpec, error) {
 }
 
 // resolveRoles turns role specs into assignments, checking each role
-// exists, may be held at its scope, and names a site that exists.
+// exists, may be held at its scope, and names one of the sites.
 // Errors: EINVALID saying which --role is wrong and how to fix it.
-func resolveRoles(ctx context.Context, tx *store.Tx, specs []roleSpec) ([]identity.RoleAssignment, error) {
+func resolveRoles(specs []roleSpec, sites []identity.Site) ([]identity.RoleAssignment, error) {
 	var out []identity.RoleAssignment
 	seen := map[string]bool{}
 	for _, s := range specs {
@@ -155,14 +153,11 @@ func resolveRoles(ctx context.Context, tx *store.Tx, specs []roleSpec) ([]identi
 		}
 		a := identity.RoleAssignment{Role: s.role}
 		if s.site != "" {
-			site, err := tx.SiteByCode(ctx, s.site)
-			if drive.ErrorCode(err) == drive.ENOTFOUND {
-				return nil, unknownSite(ctx, tx, s)
+			i := slices.IndexFunc(sites, func(st identity.Site) bool { return strings.EqualFold(st.Code, s.site) })
+			if i < 0 {
+				return nil, unknownSite(sites, s)
 			}
-			if err != nil {
-				return nil, err
-			}
-			a.SiteID = site.ID
+			a.SiteID = sites[i].ID
 		}
 		key := string(a.Role) + "@" + strconv.FormatInt(a.SiteID, 10)
 		if seen[key] {
@@ -174,11 +169,18 @@ func resolveRoles(ctx context.Context, tx *store.Tx, specs []roleSpec) ([]identi
 	return out, nil
 }
 
-func unknownSite(ctx context.Context, tx *store.Tx, s roleSpec) error {
-	sites, err := tx.Sites(ctx)
+// siteRoles resolves role specs against the sites there are, which it
+// returns too for printing the roles back.
+func siteRoles(ctx context.Context, svc *service.Service, specs []roleSpec) ([]identity.Site, []identity.RoleAssignment, error) {
+	sites, err := svc.Sites(ctx, service.CommandLine())
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
+	roles, err := resolveRoles(specs, sites)
+	return sites, roles, err
+}
+
+func unknownSite(sites []identity.Site, s roleSpec) error {
 	if len(sites) == 0 {
 		return drive.Errorf(drive.EINVALID, "--role %s: there is no site %s; the database has no sites yet, so only national roles can be given", s.raw, s.site)
 	}
@@ -189,13 +191,9 @@ func unknownSite(ctx context.Context, tx *store.Tx, s roleSpec) error {
 	return drive.Errorf(drive.EINVALID, "--role %s: there is no site %s; the site codes are %s", s.raw, s.site, strings.Join(codes, ", "))
 }
 
-// findOrganisation returns the organisation with the given name, ignoring
+// organisationNamed returns the organisation with the given name, ignoring
 // case. Errors: EINVALID listing the organisations there are.
-func findOrganisation(ctx context.Context, tx *store.Tx, name string) (*identity.Organisation, error) {
-	orgs, err := tx.Organisations(ctx)
-	if err != nil {
-		return nil, err
-	}
+func organisationNamed(orgs []identity.Organisation, name string) (*identity.Organisation, error) {
 	name = strings.TrimSpace(name)
 	for i := range orgs {
 		if strings.EqualFold(orgs[i].Name, name) {
@@ -212,77 +210,75 @@ func findOrganisation(ctx context.Context, tx *store.Tx, name string) (*identity
 	return nil, drive.Errorf(drive.EINVALID, "there is no organisation %q; the organisations are %s", name, strings.Join(names, ", "))
 }
 
-// findUser returns a user by username. Errors: ENOTFOUND saying how to
-// see the usernames.
-func findUser(ctx context.Context, tx *store.Tx, username string) (*identity.User, error) {
-	u, err := tx.UserByUsername(ctx, username)
-	if drive.ErrorCode(err) == drive.ENOTFOUND {
-		return nil, drive.Errorf(drive.ENOTFOUND, "there is no user %q: see drive user list", normaliseUsername(username))
-	}
-	return u, err
-}
-
 func normaliseUsername(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-// cliEvent is an audit event for a change made at the command line: the
-// system acts, from no network address.
-func cliEvent(action, recordType string, id int64) audit.Event {
-	return audit.Event{
-		ActorID:    0,
-		ActorRole:  "system",
-		Action:     action,
-		RecordType: recordType,
-		RecordID:   strconv.FormatInt(id, 10),
-		Remote:     "cli",
-		Outcome:    audit.OutcomeOK,
-	}
+// accountCommand is a verb acting on one account that its flags name
+// (--username, or --user for tokens): it parses the flags, then opens the
+// service and finds the account, as the command line.
+type accountCommand struct {
+	fs       *flag.FlagSet
+	c        common
+	username func() (string, error)
+	// user is the username given, normalised, once parsed.
+	user string
 }
 
-// openExisting opens a database that already holds the current schema.
-// Unlike migrate and bootstrap it never creates a SQLite file, so a
-// mistyped --db is reported rather than answered from an empty database.
-func openExisting(ctx context.Context, c common) (*store.DB, error) {
-	if !store.IsPostgresURL(c.DB) {
-		if _, err := os.Stat(c.DB); err != nil {
-			return nil, drive.Errorf(drive.EINVALID, "there is no database file %s: check --db, or create the database with drive user bootstrap", c.DB)
+func newAccountCommand(name, synopsis string, e env, stderr io.Writer, bind func(*flag.FlagSet) func() (string, error)) (*accountCommand, error) {
+	ac := &accountCommand{fs: newFlagSet(name, synopsis, stderr)}
+	if err := bindCommon(ac.fs, e, &ac.c); err != nil {
+		return nil, err
+	}
+	ac.username = bind(ac.fs)
+	return ac, nil
+}
+
+// start parses the flags, runs check on the verb's own flags (nil: none),
+// then opens the service and finds the account; done closes the database.
+// A mistake in the flags is a usage error, found before the database is
+// opened.
+func (ac *accountCommand) start(ctx context.Context, args []string, check func() error) (svc *service.Service, acc *service.Account, done func(), err error) {
+	if err := parseFlags(ac.fs, args); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := ac.c.check(); err != nil {
+		return nil, nil, nil, err
+	}
+	if ac.user, err = ac.username(); err != nil {
+		return nil, nil, nil, err
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return nil, nil, nil, err
 		}
 	}
-	opt, err := c.storeOptions(os.Stderr)
+	svc, done, err = existingService(ctx, ac.c)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	db, err := store.Open(ctx, c.DB, opt)
+	acc, err = svc.AccountNamed(ctx, service.CommandLine(), ac.user)
+	if drive.ErrorCode(err) == drive.ENOTFOUND {
+		err = noUser(ac.user)
+	}
 	if err != nil {
-		return nil, err
+		done()
+		return nil, nil, nil, err
 	}
-	st, err := db.Status(ctx)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	if len(st.Pending) > 0 {
-		db.Close()
-		if len(st.Applied) == 0 {
-			return nil, drive.Errorf(drive.EINVALID, "%s has no Drive schema: check --db, or create the database with drive user bootstrap", dbName(c.DB))
+	return svc, acc, done, nil
+}
+
+// accountFlag binds the flag naming the account a verb acts on, and
+// returns a check that it was given.
+func accountFlag(name, usage, missing string) func(*flag.FlagSet) func() (string, error) {
+	return func(fs *flag.FlagSet) func() (string, error) {
+		username := fs.String(name, "", usage)
+		return func() (string, error) {
+			u := normaliseUsername(*username)
+			if u == "" {
+				return "", usageError{missing}
+			}
+			return u, nil
 		}
-		return nil, drive.Errorf(drive.EINVALID, "%s needs upgrading (migrations %v are pending): run drive migrate first", dbName(c.DB), st.Pending)
 	}
-	return db, nil
-}
-
-// dbName names the database for messages without printing a PostgreSQL
-// URL, which may hold a password.
-func dbName(dsn string) string {
-	if store.IsPostgresURL(dsn) {
-		return "the PostgreSQL database"
-	}
-	return "the database file " + dsn
-}
-
-// newPassword returns a one-time password for username (see
-// auth.NewOneTimePassword).
-func newPassword(rnd io.Reader, username string) (string, error) {
-	return auth.NewOneTimePassword(rnd, username)
 }
 
 // readPasswordFile reads a chosen password from a file, dropping the line
@@ -317,73 +313,20 @@ func runUserBootstrap(ctx context.Context, e env, args []string, stdout, stderr 
 	if strings.TrimSpace(*username) == "" || strings.TrimSpace(*name) == "" {
 		return usageError{"give the first administrator's --username and --name"}
 	}
-	user := normaliseUsername(*username)
-	password, err := newPassword(rand.Reader, user)
+	svc, done, err := newService(ctx, c)
 	if err != nil {
 		return err
 	}
-	hash, err := auth.HashPassword(rand.Reader, password, auth.DefaultParams())
+	defer done()
+	out, err := svc.Bootstrap(ctx, service.CommandLine(), service.FirstAdministrator{Username: *username, DisplayName: *name, Organisation: *orgName})
 	if err != nil {
 		return err
 	}
-	opt, err := c.storeOptions(stderr)
-	if err != nil {
-		return err
+	if out.OrganisationCreated {
+		fmt.Fprintf(stdout, "Created the organisation %q (national team).\n", out.Organisation.Name)
 	}
-	db, err := store.Open(ctx, c.DB, opt)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
-	var (
-		u          *identity.User
-		org        *identity.Organisation
-		orgCreated bool
-	)
-	err = db.Transact(ctx, func(tx *store.Tx) error {
-		n, err := tx.CountUsers(ctx)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			return drive.Errorf(drive.ECONFLICT, "the database already has %d user(s): bootstrap only creates the first administrator. Add users with drive user add, or reset an administrator's password with drive user reset-password", n)
-		}
-		org, err = findOrganisation(ctx, tx, *orgName)
-		if drive.ErrorCode(err) == drive.EINVALID {
-			org = &identity.Organisation{Name: *orgName, Kind: identity.NationalTeam}
-			if err := tx.CreateOrganisation(ctx, org); err != nil {
-				return err
-			}
-			if err := tx.Audit(ctx, cliEvent("organisation.create", "organisation", org.ID)); err != nil {
-				return err
-			}
-			orgCreated = true
-		} else if err != nil {
-			return err
-		}
-		u = &identity.User{
-			Username:       user,
-			DisplayName:    *name,
-			OrganisationID: org.ID,
-			PasswordHash:   hash,
-			Roles:          []identity.RoleAssignment{{Role: access.Admin}},
-		}
-		if err := tx.CreateUser(ctx, u); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, cliEvent("user.create", "user", u.ID))
-	})
-	if err != nil {
-		return err
-	}
-	if orgCreated {
-		fmt.Fprintf(stdout, "Created the organisation %q (national team).\n", org.Name)
-	}
-	fmt.Fprintf(stdout, "Created the first administrator %s (%s, %s) with the national admin role.\n", u.Username, u.DisplayName, org.Name)
-	printOneTimePassword(stdout, password)
+	fmt.Fprintf(stdout, "Created the first administrator %s (%s, %s) with the national admin role.\n", out.User.Username, out.User.DisplayName, out.Organisation.Name)
+	printOneTimePassword(stdout, out.Password)
 	return nil
 }
 
@@ -431,32 +374,25 @@ func runUserAdd(ctx context.Context, e env, args []string, stdout, stderr io.Wri
 			return err
 		}
 	}
-	db, err := openExisting(ctx, c)
+	svc, done, err := existingService(ctx, c)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	var (
-		org         *identity.Organisation
-		sites       map[int64]string
-		assignments []identity.RoleAssignment
-	)
-	err = db.View(ctx, func(tx *store.Tx) error {
-		var err error
-		if org, err = findOrganisation(ctx, tx, *orgName); err != nil {
-			return err
-		}
-		if assignments, err = resolveRoles(ctx, tx, specs); err != nil {
-			return err
-		}
-		sites, err = siteCodes(ctx, tx)
-		return err
-	})
+	defer done()
+	cli := service.CommandLine()
+	orgs, err := svc.Organisations(ctx, cli)
 	if err != nil {
 		return err
 	}
-	svc := &service.Service{DB: db}
-	out, err := svc.ChangeAccount(ctx, service.CommandLine(), service.AccountChange{Kind: identity.RequestCreate, Username: user, DisplayName: *name,
+	org, err := organisationNamed(orgs, *orgName)
+	if err != nil {
+		return err
+	}
+	sites, assignments, err := siteRoles(ctx, svc, specs)
+	if err != nil {
+		return err
+	}
+	out, err := svc.ChangeAccount(ctx, cli, service.AccountChange{Kind: identity.RequestCreate, Username: user, DisplayName: *name,
 		OrganisationID: org.ID, Roles: assignments, Password: password, Reason: *reason, FirstTeamLeader: *first})
 	if err != nil {
 		return err
@@ -497,39 +433,22 @@ func accountName(r *identity.AccountRequest) string {
 	return "The account"
 }
 
-// siteCodes maps site IDs to codes.
-func siteCodes(ctx context.Context, tx *store.Tx) (map[int64]string, error) {
-	sites, err := tx.Sites(ctx)
-	if err != nil {
-		return nil, err
-	}
-	m := make(map[int64]string, len(sites))
-	for _, s := range sites {
-		m[s.ID] = s.Code
-	}
-	return m, nil
-}
-
 // roleStrings writes assignments as --role takes them: role@SITECODE, or
 // role alone for a national role.
-func roleStrings(roles []identity.RoleAssignment, sites map[int64]string) []string {
+func roleStrings(roles []identity.RoleAssignment, sites []identity.Site) []string {
 	out := make([]string, len(roles))
 	for i, a := range roles {
 		out[i] = string(a.Role)
-		if a.SiteID != 0 {
-			out[i] += "@" + siteCode(sites, a.SiteID)
+		if a.SiteID == 0 {
+			continue
 		}
+		code := "site" + strconv.FormatInt(a.SiteID, 10)
+		if j := slices.IndexFunc(sites, func(st identity.Site) bool { return st.ID == a.SiteID }); j >= 0 {
+			code = sites[j].Code
+		}
+		out[i] += "@" + code
 	}
 	return out
-}
-
-// siteCode returns the code of a site, or its ID should the site be
-// missing from sites.
-func siteCode(sites map[int64]string, id int64) string {
-	if code, ok := sites[id]; ok {
-		return code
-	}
-	return "site" + strconv.FormatInt(id, 10)
 }
 
 // userListing is one user as drive user list --json prints it. It holds
@@ -564,54 +483,23 @@ func runUserList(ctx context.Context, e env, args []string, stdout, stderr io.Wr
 	if err := c.check(); err != nil {
 		return err
 	}
-	db, err := openExisting(ctx, c)
+	svc, done, err := existingService(ctx, c)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	list := []userListing{}
-	err = db.View(ctx, func(tx *store.Tx) error {
-		users, err := tx.Users(ctx)
-		if err != nil {
-			return err
-		}
-		sites, err := siteCodes(ctx, tx)
-		if err != nil {
-			return err
-		}
-		orgs, err := tx.Organisations(ctx)
-		if err != nil {
-			return err
-		}
-		orgNames := make(map[int64]string, len(orgs))
-		for _, o := range orgs {
-			orgNames[o.ID] = o.Name
-		}
-		for _, u := range users {
-			l := userListing{
-				ID:           u.ID,
-				Username:     u.Username,
-				Name:         u.DisplayName,
-				Organisation: orgNames[u.OrganisationID],
-				Roles:        []roleListing{},
-				SecondFactor: u.TOTPEnrolled,
-				Disabled:     u.Disabled(),
-				DisabledAt:   u.DisabledAt,
-				CreatedAt:    u.CreatedAt.UTC(),
-			}
-			for _, a := range u.Roles {
-				r := roleListing{Role: string(a.Role)}
-				if a.SiteID != 0 {
-					r.Site = siteCode(sites, a.SiteID)
-				}
-				l.Roles = append(l.Roles, r)
-			}
-			list = append(list, l)
-		}
-		return nil
-	})
+	defer done()
+	accounts, err := svc.Users(ctx, service.CommandLine())
 	if err != nil {
 		return err
+	}
+	list := []userListing{}
+	for _, a := range accounts {
+		l := userListing{ID: a.ID, Username: a.Username, Name: a.DisplayName, Organisation: a.Organisation, Roles: []roleListing{},
+			SecondFactor: a.SecondFactor, Disabled: a.Disabled(), DisabledAt: a.DisabledAt, CreatedAt: a.CreatedAt}
+		for _, r := range a.Roles {
+			l.Roles = append(l.Roles, roleListing{Role: string(r.Role), Site: r.SiteCode})
+		}
+		list = append(list, l)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -658,187 +546,80 @@ func printable(s string) string {
 }
 
 // usernameFlag binds the --username flag that every single-user verb
-// takes, and returns a check that it was given.
-func usernameFlag(fs *flag.FlagSet) func() (string, error) {
-	username := fs.String("username", "", "the user's username")
-	return func() (string, error) {
-		u := normaliseUsername(*username)
-		if u == "" {
-			return "", usageError{"give the user's --username (see drive user list)"}
-		}
-		return u, nil
-	}
-}
+// takes.
+var usernameFlag = accountFlag("username", "the user's username", "give the user's --username (see drive user list)")
 
 func runUserDisable(ctx context.Context, e env, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("user disable", "user disable --db D --username U", stderr)
-	var c common
-	if err := bindCommon(fs, e, &c); err != nil {
-		return err
-	}
-	username := usernameFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := c.check(); err != nil {
-		return err
-	}
-	user, err := username()
-	if err != nil {
-		return err
-	}
-	db, err := openExisting(ctx, c)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	var (
-		already        bool
-		sessions, toks int64
-	)
-	err = db.Transact(ctx, func(tx *store.Tx) error {
-		u, err := findUser(ctx, tx, user)
-		if err != nil {
-			return err
-		}
-		if u.Disabled() {
-			already = true
-			return nil
-		}
-		tokens, err := tx.APITokens(ctx, u.ID)
-		if err != nil {
-			return err
-		}
-		for _, t := range tokens {
-			if t.RevokedAt == nil {
-				toks++
-			}
-		}
-		if err := tx.SetUserDisabled(ctx, u.ID, true); err != nil {
-			return err
-		}
-		if sessions, err = tx.DeleteUserSessions(ctx, u.ID); err != nil {
-			return err
-		}
-		if err := tx.RevokeUserAPITokens(ctx, u.ID); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, cliEvent("user.disable", "user", u.ID))
-	})
-	if err != nil {
-		return err
-	}
-	if already {
-		fmt.Fprintf(stdout, "%s is already disabled; nothing changed.\n", user)
-		return nil
-	}
-	fmt.Fprintf(stdout, "Disabled %s: they can no longer sign in. Ended %d session(s) and revoked %d API token(s).\n", user, sessions, toks)
-	return nil
+	return runUserSwitch(ctx, e, args, stdout, stderr, true)
 }
 
 func runUserEnable(ctx context.Context, e env, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("user enable", "user enable --db D --username U", stderr)
-	var c common
-	if err := bindCommon(fs, e, &c); err != nil {
-		return err
+	return runUserSwitch(ctx, e, args, stdout, stderr, false)
+}
+
+// runUserSwitch disables or enables an account.
+func runUserSwitch(ctx context.Context, e env, args []string, stdout, stderr io.Writer, disable bool) error {
+	verb := "enable"
+	if disable {
+		verb = "disable"
 	}
-	username := usernameFlag(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := c.check(); err != nil {
-		return err
-	}
-	user, err := username()
+	cmd, err := newAccountCommand("user "+verb, "user "+verb+" --db D --username U", e, stderr, usernameFlag)
 	if err != nil {
 		return err
 	}
-	db, err := openExisting(ctx, c)
+	svc, acc, done, err := cmd.start(ctx, args, nil)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	already := false
-	err = db.Transact(ctx, func(tx *store.Tx) error {
-		u, err := findUser(ctx, tx, user)
-		if err != nil {
-			return err
-		}
-		if !u.Disabled() {
-			already = true
-			return nil
-		}
-		if err := tx.SetUserDisabled(ctx, u.ID, false); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, cliEvent("user.enable", "user", u.ID))
-	})
-	if err != nil {
+	defer done()
+	change := svc.EnableUser
+	if disable {
+		change = svc.DisableUser
+	}
+	ch, err := change(ctx, service.CommandLine(), acc.ID)
+	switch {
+	case err != nil:
 		return err
+	case !ch.Changed && disable:
+		fmt.Fprintf(stdout, "%s is already disabled; nothing changed.\n", cmd.user)
+	case !ch.Changed:
+		fmt.Fprintf(stdout, "%s is not disabled; nothing changed.\n", cmd.user)
+	case disable:
+		fmt.Fprintf(stdout, "Disabled %s: they can no longer sign in. Ended %d session(s) and revoked %d API token(s).\n", cmd.user, ch.Sessions, ch.Tokens)
+	default:
+		fmt.Fprintf(stdout, "Enabled %s: they can sign in again with their password and second factor.\n", cmd.user)
+		fmt.Fprintln(stdout, "API tokens revoked when they were disabled stay revoked; create new ones with drive token create if needed.")
 	}
-	if already {
-		fmt.Fprintf(stdout, "%s is not disabled; nothing changed.\n", user)
-		return nil
-	}
-	fmt.Fprintf(stdout, "Enabled %s: they can sign in again with their password and second factor.\n", user)
-	fmt.Fprintln(stdout, "API tokens revoked when they were disabled stay revoked; create new ones with drive token create if needed.")
 	return nil
 }
 
 func runUserResetPassword(ctx context.Context, e env, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("user reset-password", "user reset-password --db D --username U [--reset-2fa] [--reason TEXT]", stderr)
-	var c common
-	if err := bindCommon(fs, e, &c); err != nil {
-		return err
-	}
-	username := usernameFlag(fs)
-	reset2FA := fs.Bool("reset-2fa", false, "also remove their authenticator app and recovery codes, so they set up a new one at next sign-in")
-	reason := fs.String("reason", "", "why; shown to the IDVA service's team leader who approves a reset in their service")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := c.check(); err != nil {
-		return err
-	}
-	user, err := username()
+	cmd, err := newAccountCommand("user reset-password", "user reset-password --db D --username U [--reset-2fa] [--reason TEXT]", e, stderr, usernameFlag)
 	if err != nil {
 		return err
 	}
-	db, err := openExisting(ctx, c)
+	reset2FA := cmd.fs.Bool("reset-2fa", false, "also remove their authenticator app and recovery codes, so they set up a new one at next sign-in")
+	reason := cmd.fs.String("reason", "", "why; shown to the IDVA service's team leader who approves a reset in their service")
+	svc, acc, done, err := cmd.start(ctx, args, nil)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	var (
-		u   *identity.User
-		org *identity.Organisation
-	)
-	err = db.View(ctx, func(tx *store.Tx) error {
-		var err error
-		if u, err = findUser(ctx, tx, user); err != nil {
-			return err
-		}
-		org, err = tx.Organisation(ctx, u.OrganisationID)
-		return err
-	})
-	if err != nil {
-		return err
-	}
+	defer done()
 	kind := identity.RequestResetPass
 	if *reset2FA {
 		kind = identity.RequestResetBoth
 	}
-	svc := &service.Service{DB: db}
-	out, err := svc.ChangeAccount(ctx, service.CommandLine(), service.AccountChange{Kind: kind, UserID: u.ID, Reason: *reason})
+	out, err := svc.ChangeAccount(ctx, service.CommandLine(), service.AccountChange{Kind: kind, UserID: acc.ID, Reason: *reason})
 	if err != nil {
 		return err
 	}
 	if out.Pending() {
-		printRequested(stdout, out.Request, org.Name)
+		printRequested(stdout, out.Request, acc.Organisation)
 		return nil
 	}
+	user := cmd.user
 	fmt.Fprintf(stdout, "Reset the password of %s, ended %d session(s) and revoked %d API token(s).\n", user, out.Sessions, out.Tokens)
-	if u.Disabled() {
+	if acc.Disabled() {
 		fmt.Fprintf(stdout, "%s is disabled: enable them with drive user enable before they can sign in.\n", user)
 	}
 	fmt.Fprintf(stdout, "\nOne-time password: %s\n\n", out.Password)
@@ -854,69 +635,37 @@ func runUserResetPassword(ctx context.Context, e env, args []string, stdout, std
 }
 
 func runUserGrant(ctx context.Context, e env, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("user grant", "user grant --db D --username U --role ROLE[@SITECODE] [--reason TEXT]", stderr)
-	var c common
-	if err := bindCommon(fs, e, &c); err != nil {
+	cmd, err := newAccountCommand("user grant", "user grant --db D --username U --role ROLE[@SITECODE] [--reason TEXT]", e, stderr, usernameFlag)
+	if err != nil {
 		return err
 	}
-	username := usernameFlag(fs)
 	var roles roleFlags
-	fs.Var(&roles, "role", "the role to give: ROLE@SITECODE for a site role, ROLE for a national one")
-	reason := fs.String("reason", "", "why; shown to the IDVA service's team leader who approves a role in their service")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := c.check(); err != nil {
-		return err
-	}
-	user, err := username()
-	if err != nil {
-		return err
-	}
-	specs, err := parseRoleSpecs(roles)
-	if err != nil {
-		return err
-	}
-	if len(specs) != 1 {
-		return usageError{"give one --role at a time"}
-	}
-	db, err := openExisting(ctx, c)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	var (
-		u           *identity.User
-		org         *identity.Organisation
-		assignments []identity.RoleAssignment
-		sites       map[int64]string
-	)
-	err = db.View(ctx, func(tx *store.Tx) error {
+	cmd.fs.Var(&roles, "role", "the role to give: ROLE@SITECODE for a site role, ROLE for a national one")
+	reason := cmd.fs.String("reason", "", "why; shown to the IDVA service's team leader who approves a role in their service")
+	var specs []roleSpec
+	svc, acc, done, err := cmd.start(ctx, args, func() error {
 		var err error
-		if u, err = findUser(ctx, tx, user); err != nil {
-			return err
+		if specs, err = parseRoleSpecs(roles); err == nil && len(specs) != 1 {
+			err = usageError{"give one --role at a time"}
 		}
-		if org, err = tx.Organisation(ctx, u.OrganisationID); err != nil {
-			return err
-		}
-		if assignments, err = resolveRoles(ctx, tx, specs); err != nil {
-			return err
-		}
-		sites, err = siteCodes(ctx, tx)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	svc := &service.Service{DB: db}
-	out, err := svc.ChangeAccount(ctx, service.CommandLine(), service.AccountChange{Kind: identity.RequestGrantRole, UserID: u.ID, Roles: assignments, Reason: *reason})
+	defer done()
+	sites, assignments, err := siteRoles(ctx, svc, specs)
+	if err != nil {
+		return err
+	}
+	out, err := svc.ChangeAccount(ctx, service.CommandLine(), service.AccountChange{Kind: identity.RequestGrantRole, UserID: acc.ID, Roles: assignments, Reason: *reason})
 	if err != nil {
 		return err
 	}
 	if out.Pending() {
-		printRequested(stdout, out.Request, org.Name)
+		printRequested(stdout, out.Request, acc.Organisation)
 		return nil
 	}
-	fmt.Fprintf(stdout, "Gave %s the role %s; they now hold %s.\n", user, roleStrings(assignments, sites)[0], strings.Join(roleStrings(out.User.Roles, sites), ", "))
+	fmt.Fprintf(stdout, "Gave %s the role %s; they now hold %s.\n", cmd.user, roleStrings(assignments, sites)[0], strings.Join(roleStrings(out.User.Roles, sites), ", "))
 	return nil
 }

@@ -788,7 +788,7 @@ func TestUserResetPassword(t *testing.T) {
 func TestNewPassword(t *testing.T) {
 	seen := map[string]bool{}
 	for range 50 {
-		pw, err := newPassword(rand.Reader, "jo.bloggs")
+		pw, err := auth.NewOneTimePassword(rand.Reader, "jo.bloggs")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -805,7 +805,7 @@ func TestNewPassword(t *testing.T) {
 	}
 	// Bytes that would bias the draw are skipped, not folded in: a source
 	// giving only such bytes yields no password, and its end is an error.
-	if _, err := newPassword(bytes.NewReader(bytes.Repeat([]byte{255}, 200)), "jo"); err == nil {
+	if _, err := auth.NewOneTimePassword(bytes.NewReader(bytes.Repeat([]byte{255}, 200)), "jo"); err == nil {
 		t.Error("a password was made from biased bytes")
 	}
 }
