@@ -92,3 +92,29 @@ func dashboard(d *store.Dashboard) *Dashboard {
 	}
 	return out
 }
+
+// CaseScore is an identification score kept with a case: the one it was
+// referred with ("entry") or the one at closure ("exit"), as the case page
+// shows it. The police person's number and the score's parts stay in the
+// store: the page shows the score, not the intelligence behind it.
+type CaseScore struct {
+	Kind            string // "entry" or "exit"
+	ScoredOn        drive.Date
+	StrategyCode    string
+	StrategyVersion string
+	Total           float64
+	Incidents       int
+}
+
+// caseScores copies stored scores into the read model, keeping nil as nil.
+func caseScores(scores []store.CaseScore) []CaseScore {
+	if scores == nil {
+		return nil
+	}
+	out := make([]CaseScore, len(scores))
+	for i, sc := range scores {
+		out[i] = CaseScore{Kind: sc.Kind, ScoredOn: sc.ScoredOn, StrategyCode: sc.StrategyCode, StrategyVersion: sc.StrategyVersion,
+			Total: sc.Total, Incidents: sc.Incidents}
+	}
+	return out
+}

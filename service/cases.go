@@ -241,7 +241,7 @@ type CaseView struct {
 	// Scores are the identification scores at entry and exit, for a case
 	// referred from the identification list, when the actor may read
 	// police intelligence on it.
-	Scores []store.CaseScore
+	Scores []CaseScore
 	// ScoreChange is the percentage change from entry to exit; set only
 	// when both exist and the entry is above zero.
 	ScoreChange *float64
@@ -356,9 +356,11 @@ func (s *Service) caseView(ctx context.Context, a Actor, id int64, withRisk bool
 			}
 		}
 		if access.Decide(a.Subject, access.Read, caseResource(c, access.PoliceIntel), tx.Now).Allowed {
-			if v.Scores, err = tx.CaseScores(ctx, id); err != nil {
+			scores, err := tx.CaseScores(ctx, id)
+			if err != nil {
 				return err
 			}
+			v.Scores = caseScores(scores)
 			// A change is only meaningful between scores of one strategy.
 			if len(v.Scores) == 2 && v.Scores[0].Total > 0 && v.Scores[0].StrategyCode == v.Scores[1].StrategyCode &&
 				v.Scores[0].StrategyVersion == v.Scores[1].StrategyVersion {
