@@ -8,7 +8,7 @@ import (
 	"encoding/json"
 	"net/http"
 
-	"github.com/drive-platform/drive/store"
+	"github.com/drive-platform/drive/service"
 )
 
 //go:embed openapi.json
@@ -18,9 +18,10 @@ var openAPIDocument []byte
 // /api/v1/openapi.json.
 func OpenAPIDocument() []byte { return openAPIDocument }
 
-// API is the JSON API's handlers and what they need.
+// API is the JSON API's handlers and what they need: the service answers
+// which database engine is in use, so the API holds no database itself.
 type API struct {
-	DB      *store.DB
+	Svc     *service.Service
 	Version string
 }
 
@@ -71,7 +72,7 @@ type Version struct {
 // GetVersion answers which build is running and on which database engine,
 // so integrations can check what they are talking to.
 func (a *API) GetVersion(w http.ResponseWriter, r *http.Request) error {
-	return WriteJSON(w, http.StatusOK, Version{Version: a.Version, Engine: a.DB.Engine()})
+	return WriteJSON(w, http.StatusOK, Version{Version: a.Version, Engine: a.Svc.Engine()})
 }
 
 // Grant is one role a user holds: at a site, or nationally when SiteID is 0.

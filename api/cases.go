@@ -11,7 +11,6 @@ import (
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/service"
-	"github.com/drive-platform/drive/store"
 )
 
 // Handler is a JSON API handler: it receives the caller as the service
@@ -82,7 +81,7 @@ type CaseList struct {
 	Total int           `json:"total"`
 }
 
-func summary(row store.CaseRow) CaseSummary {
+func summary(row service.CaseRow) CaseSummary {
 	c := row.Case
 	return CaseSummary{ID: c.ID, SiteID: c.SiteID, PersonID: c.PersonID, PersonName: row.PersonName, Programme: c.Programme,
 		State: string(c.State), Engagement: string(c.Engagement), Source: string(c.Source), ReferredAt: c.ReferredAt.String(),
@@ -98,7 +97,7 @@ func (h *Cases) ListCases(w http.ResponseWriter, r *http.Request, a service.Acto
 	if q.Has("q") {
 		return drive.Errorf(drive.EINVALID, "Search with POST /api/v1/cases/search and the words in the body: names must not travel in a URL")
 	}
-	f := store.CaseFilter{Sort: q.Get("sort"), Programme: q.Get("programme")}
+	f := service.CaseFilter{Sort: q.Get("sort"), Programme: q.Get("programme")}
 	if s := q.Get("state"); s != "" {
 		f.States = []casework.State{casework.State(s)}
 	}
@@ -143,7 +142,7 @@ func (h *Cases) SearchCases(w http.ResponseWriter, r *http.Request, a service.Ac
 	if b.Limit < 1 || b.Limit > 1000 || b.Offset < 0 {
 		return drive.Invalid("Check the search", map[string]string{"limit": "Give a limit from 1 to 1000 and an offset of 0 or more"})
 	}
-	f := store.CaseFilter{Query: strings.TrimSpace(b.Q), Sort: b.Sort, Programme: b.Programme, Limit: b.Limit, Offset: b.Offset}
+	f := service.CaseFilter{Query: strings.TrimSpace(b.Q), Sort: b.Sort, Programme: b.Programme, Limit: b.Limit, Offset: b.Offset}
 	if b.State != "" {
 		f.States = []casework.State{casework.State(b.State)}
 	}
@@ -355,7 +354,7 @@ func (h *Cases) GetCase(w http.ResponseWriter, r *http.Request, a service.Actor)
 		return WriteJSON(w, http.StatusOK, b)
 	}
 	c := v.Case
-	b := CaseBody{CaseSummary: summary(store.CaseRow{Case: *c, PersonName: v.Person.Name(), CaseManagerName: v.CaseManager}),
+	b := CaseBody{CaseSummary: summary(service.CaseRow{Case: *c, PersonName: v.Person.Name(), CaseManagerName: v.CaseManager}),
 		Summary: c.Summary, Eligible: v.Assessment.Eligible, CriteriaMet: []string{}, DecisionReasons: c.DecisionReasons,
 		ClosureReason: c.ClosureReason, NextReviewDue: c.NextReviewDue.String(), Person: personBody(v.Person),
 		Transitions: []string{}, Actions: []ActionBody{}}

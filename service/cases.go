@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/drive-platform/drive"
@@ -71,43 +72,47 @@ func (s *Service) decideCase(ctx context.Context, tx *store.Tx, a Actor, want ac
 
 // ListCases returns the cases the actor may list, filtered and sorted, and
 // the total matching. Only sites where the actor may read cases are
-// searched, so a list can never include another site's case.
-func (s *Service) ListCases(ctx context.Context, a Actor, f store.CaseFilter) ([]store.CaseRow, int, error) {
+// searched, so a list can never include another site's case. The list is
+// audited (how many rows, whether it was a search; never the words).
+func (s *Service) ListCases(ctx context.Context, a Actor, f CaseFilter) ([]CaseRow, int, error) {
 	sites, national := a.Subject.SitesFor(access.PerpetratorCase, access.Read)
 	if len(f.SiteIDs) > 0 {
-		f.SiteIDs = intersect(f.SiteIDs, sites, national)
-	} else {
-		f.SiteIDs = sites
+		sites = intersect(f.SiteIDs, sites, national)
 	}
-	f.AllSites = false
-	if len(f.SiteIDs) == 0 {
+	if len(sites) == 0 {
 		return nil, 0, nil
-	}
-	var rows []store.CaseRow
-	var total int
-	err := s.DB.View(ctx, func(tx *store.Tx) error {
-		var err error
-		rows, total, err = tx.Cases(ctx, f, drive.DateOf(tx.Now))
-		return err
-	})
-	if err != nil {
-		return nil, 0, err
 	}
 	what := "list"
 	if f.Query != "" {
 		what = "search" // the words themselves are never recorded
 	}
-	return rows, total, s.listed(ctx, a, "case", what, len(rows))
+	var rows []store.CaseRow
+	var total int
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		if rows, total, err = tx.Cases(ctx, f.storeFilter(sites), drive.DateOf(tx.Now)); err != nil {
+			return err
+		}
+		return listedIn(ctx, tx, a, "case", what, len(rows))
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return caseRows(rows), total, nil
 }
 
 // listed records that a list of person-level records was shown: which
 // kind, how many rows, whether it was a search; never the rows or the
 // search words.
 func (s *Service) listed(ctx context.Context, a Actor, recordType, what string, n int) error {
-	return s.DB.Transact(ctx, func(tx *store.Tx) error {
-		return tx.Audit(ctx, audit.Event{Action: "record.list", ActorID: a.UserID, RecordType: recordType, Remote: a.Remote,
-			Outcome: audit.OutcomeOK, Reason: what + ": " + strconv.Itoa(n) + " rows"})
-	})
+	return s.DB.Transact(ctx, func(tx *store.Tx) error { return listedIn(ctx, tx, a, recordType, what, n) })
+}
+
+// listedIn is listed inside the transaction that read the list, so the
+// list and its audit event stand or fall together.
+func listedIn(ctx context.Context, tx *store.Tx, a Actor, recordType, what string, n int) error {
+	return tx.Audit(ctx, audit.Event{Action: "record.list", ActorID: a.UserID, RecordType: recordType, Remote: a.Remote,
+		Outcome: audit.OutcomeOK, Reason: what + ": " + strconv.Itoa(n) + " rows"})
 }
 
 func intersect(want, have []int64, national bool) []int64 {
@@ -125,16 +130,34 @@ func intersect(want, have []int64, national bool) []int64 {
 	return out
 }
 
+// SetCaseSearch keeps the words of the actor's case search with their
+// session, so a name typed into the search box travels in a form body and
+// is held server-side, never in a URL. Words past 200 bytes are dropped.
+// Only the actor's own session may be changed (ENOTFOUND otherwise). The
+// words are not audited: the list they produce is (ListCases), without
+// them.
+func (s *Service) SetCaseSearch(ctx context.Context, a Actor, sess *identity.Session, words string) error {
+	if sess == nil || sess.UserID != a.UserID || a.UserID == 0 {
+		return drive.NotFound("session")
+	}
+	words = strings.TrimSpace(words)
+	if len(words) > 200 {
+		words = words[:200]
+	}
+	sess.Search = words
+	return s.DB.Transact(ctx, func(tx *store.Tx) error { return tx.UpdateSession(ctx, sess) })
+}
+
 // Caseload is a case manager's open cases and their limit.
 type Caseload struct {
-	Rows  []store.CaseRow
+	Rows  []CaseRow
 	Limit int
 	Over  bool
 }
 
 // MyCaseload returns the open cases allocated to the actor.
 func (s *Service) MyCaseload(ctx context.Context, a Actor) (*Caseload, error) {
-	rows, _, err := s.ListCases(ctx, a, store.CaseFilter{CaseManagerID: a.UserID,
+	rows, _, err := s.ListCases(ctx, a, CaseFilter{CaseManagerID: a.UserID,
 		States: []casework.State{casework.Allocated, casework.Active, casework.Closing, casework.Transferred}, Sort: "name", Limit: 1000})
 	if err != nil {
 		return nil, err
@@ -154,11 +177,11 @@ func (s *Service) MyCaseload(ctx context.Context, a Actor) (*Caseload, error) {
 	return cl, err
 }
 
-// Dashboard returns the team leader's view of a site. Errors: ENOTFOUND
-// unless the actor may manage the site's cases.
-func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*store.Dashboard, error) {
+// Dashboard returns the team leader's view of a site, audited as a list.
+// Errors: ENOTFOUND unless the actor may manage the site's cases.
+func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*Dashboard, error) {
 	var dash *store.Dashboard
-	err := s.DB.View(ctx, func(tx *store.Tx) error {
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		r := access.Resource{Class: access.PerpetratorCase, RecordType: "site", RecordID: strconv.FormatInt(siteID, 10), SiteID: siteID}
 		if _, err := s.decide(ctx, tx, a, access.Write, r, "site"); err != nil {
 			return err
@@ -177,12 +200,12 @@ func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*store.
 		}) {
 			dash.TransfersIn = nil
 		}
-		return nil
+		return listedIn(ctx, tx, a, "case", "team dashboard", dash.OpenCases)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return dash, s.listed(ctx, a, "case", "team dashboard", dash.OpenCases)
+	return dashboard(dash), nil
 }
 
 // CaseView is everything the case page and the API's case resource show.
@@ -218,7 +241,7 @@ type CaseView struct {
 	// Scores are the identification scores at entry and exit, for a case
 	// referred from the identification list, when the actor may read
 	// police intelligence on it.
-	Scores []store.CaseScore
+	Scores []CaseScore
 	// ScoreChange is the percentage change from entry to exit; set only
 	// when both exist and the entry is above zero.
 	ScoreChange *float64
@@ -333,9 +356,11 @@ func (s *Service) caseView(ctx context.Context, a Actor, id int64, withRisk bool
 			}
 		}
 		if access.Decide(a.Subject, access.Read, caseResource(c, access.PoliceIntel), tx.Now).Allowed {
-			if v.Scores, err = tx.CaseScores(ctx, id); err != nil {
+			scores, err := tx.CaseScores(ctx, id)
+			if err != nil {
 				return err
 			}
+			v.Scores = caseScores(scores)
 			// A change is only meaningful between scores of one strategy.
 			if len(v.Scores) == 2 && v.Scores[0].Total > 0 && v.Scores[0].StrategyCode == v.Scores[1].StrategyCode &&
 				v.Scores[0].StrategyVersion == v.Scores[1].StrategyVersion {
@@ -913,7 +938,7 @@ func onlyPerson(err error) bool {
 
 // Person returns a person record the actor may see: one at a site where
 // they may read cases. Errors: ENOTFOUND.
-func (s *Service) Person(ctx context.Context, a Actor, id int64) (*people.Person, []store.CaseRow, error) {
+func (s *Service) Person(ctx context.Context, a Actor, id int64) (*people.Person, []CaseRow, error) {
 	var p *people.Person
 	var rows []store.CaseRow
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
@@ -946,7 +971,7 @@ func (s *Service) Person(ctx context.Context, a Actor, id int64) (*people.Person
 	if drive.ErrorCode(err) == drive.ENOTFOUND {
 		s.denied(ctx, a, "person", id)
 	}
-	return p, rows, err
+	return p, caseRows(rows), err
 }
 
 // Merge folds person mergeID into keepID (both at a site where the actor

@@ -200,7 +200,7 @@ func testOtherSite(t *testing.T, w *world) {
 		}
 	}
 	// Nor does the case appear in their lists.
-	rows, total, err := w.svc.ListCases(ctx, other, store.CaseFilter{})
+	rows, total, err := w.svc.ListCases(ctx, other, service.CaseFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

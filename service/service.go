@@ -155,3 +155,8 @@ func (s *Service) SealCredentials(ctx context.Context) (int, error) {
 	})
 	return n, err
 }
+
+// Engine names the database engine the service runs on ("sqlite" or
+// "postgres"), for the version endpoint: integrations check what they are
+// talking to without the adapters holding the database.
+func (s *Service) Engine() string { return s.DB.Engine() }

@@ -10,6 +10,7 @@ import (
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/audit"
+	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/risk"
 	"github.com/drive-platform/drive/sealed"
 	"github.com/drive-platform/drive/store"
@@ -100,7 +101,7 @@ func (s *Service) Victims(ctx context.Context, a Actor, mine bool) ([]VictimRow,
 		return nil, nil
 	}
 	var out []VictimRow
-	err := s.DB.View(ctx, func(tx *store.Tx) error {
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		cases, _, err := tx.VictimCases(ctx, f)
 		if err != nil {
 			return err
@@ -133,12 +134,12 @@ func (s *Service) Victims(ctx context.Context, a Actor, mine bool) ([]VictimRow,
 			}
 			out = append(out, row)
 		}
-		return nil
+		return listedIn(ctx, tx, a, "victim", "list", len(out))
 	})
 	if err != nil {
 		return nil, err
 	}
-	return out, s.listed(ctx, a, "victim", "list", len(out))
+	return out, nil
 }
 
 // victimSide reports whether the actor works on the victim-survivors' side
@@ -373,6 +374,57 @@ func (s *Service) openProtected(ctx context.Context, tx *store.Tx, v *victim.Cas
 	return p, nil
 }
 
+// VictimChoices are what the form that opens a victim-survivor's case
+// offers: the sites where the actor is an IDVA or team leader, and the
+// IDVAs (not disabled) at those sites.
+type VictimChoices struct {
+	Sites []identity.Site
+	IDVAs []IDVAChoice // named "Name (Site)"
+}
+
+// VictimChoices lists the sites and IDVAs the actor may open a
+// victim-survivor's case with. Only IDVAs and team leaders open cases, so
+// anyone else is answered ENOTFOUND, as for a page they cannot see.
+// Opening the case itself is decided and audited by OpenVictimCase.
+func (s *Service) VictimChoices(ctx context.Context, a Actor) (*VictimChoices, error) {
+	if !a.Subject.HasRole(access.IDVA) && !a.Subject.HasRole(access.TeamLeader) {
+		return nil, drive.NotFound("page")
+	}
+	out := &VictimChoices{}
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		sites, err := tx.Sites(ctx)
+		if err != nil {
+			return err
+		}
+		users, err := tx.Users(ctx)
+		if err != nil {
+			return err
+		}
+		for _, st := range sites {
+			held := false
+			for _, g := range a.Subject.Grants {
+				held = held || ((g.Role == access.IDVA || g.Role == access.TeamLeader) && g.SiteID == st.ID)
+			}
+			if !held {
+				continue
+			}
+			out.Sites = append(out.Sites, st)
+			for _, u := range users {
+				for _, ro := range u.Roles {
+					if ro.Role == access.IDVA && ro.SiteID == st.ID && !u.Disabled() {
+						out.IDVAs = append(out.IDVAs, IDVAChoice{ID: u.ID, Name: u.DisplayName + " (" + st.Name + ")"})
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // VictimInput opens a victim-survivor's case.
 type VictimInput struct {
 	Case victim.Case
@@ -483,9 +535,27 @@ func (s *Service) SetSafetyPlan(ctx context.Context, a Actor, id int64, plan str
 	})
 }
 
+// VictimEntry is a new IDVA note or contact as the form gives it; its
+// text is passed beside it and stored only sealed, so this type never
+// holds the words.
+type VictimEntry struct {
+	// Kind is the kind of contact (call, visit, message, attempt); for a
+	// note, "note".
+	Kind string
+	On   drive.Date
+	// Amends is the earlier note this one corrects (notes are never
+	// edited in place), or 0.
+	Amends int64
+	// ID is set once the entry is stored (with Kind and On as stored:
+	// a note's kind and today when left empty).
+	ID int64
+}
+
 // AddVictimEntry appends an IDVA note (kind "note") or contact (kind
-// "contact": call, visit, message, attempt in e.Kind), sealed.
-func (s *Service) AddVictimEntry(ctx context.Context, a Actor, id int64, kind string, e *store.SealedEntry, text string) error {
+// "contact": call, visit, message, attempt in e.Kind), sealed. It needs
+// the compartment (her IDVA, a team leader of the IDVA's service, or
+// break-glass). Errors: ENOTFOUND, EINVALID, EUNAVAILABLE without keys.
+func (s *Service) AddVictimEntry(ctx context.Context, a Actor, id int64, kind string, e *VictimEntry, text string) error {
 	return s.writeVictim(ctx, a, id, access.VictimCompartment, func(tx *store.Tx, v *victim.Case) error {
 		if text == "" || len(text) > 20000 {
 			return drive.Invalid("Check the entry", map[string]string{kind + "_text": "Write the " + kind + " (up to 20,000 characters)"})
@@ -494,11 +564,14 @@ func (s *Service) AddVictimEntry(ctx context.Context, a Actor, id int64, kind st
 		if err != nil {
 			return err
 		}
-		e.VictimCaseID, e.CreatedBy, e.Body = id, a.UserID, sv
+		se := &store.SealedEntry{VictimCaseID: id, Kind: e.Kind, On: e.On, Amends: e.Amends, CreatedBy: a.UserID, Body: sv}
 		if kind == "note" {
-			return tx.AddVictimNote(ctx, e)
+			err = tx.AddVictimNote(ctx, se)
+		} else {
+			err = tx.AddIDVAContact(ctx, se)
 		}
-		return tx.AddIDVAContact(ctx, e)
+		e.ID, e.Kind, e.On = se.ID, se.Kind, se.On
+		return err
 	})
 }
 

@@ -12,7 +12,6 @@ import (
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/service"
-	"github.com/drive-platform/drive/store"
 )
 
 // actor is the service layer's view of the signed-in user.
@@ -31,7 +30,7 @@ func pathID(r *http.Request, name, what string) (int64, error) {
 
 // casesData is what templates/cases.html shows.
 type casesData struct {
-	Rows    []store.CaseRow
+	Rows    []service.CaseRow
 	Total   int
 	Query   string
 	State   string
@@ -68,7 +67,7 @@ func (s *Server) cases(w http.ResponseWriter, r *http.Request) error {
 	if d.Page < 1 {
 		d.Page = 1
 	}
-	f := store.CaseFilter{Query: d.Query, Sort: d.Sort, Limit: pageSize, Offset: (d.Page - 1) * pageSize}
+	f := service.CaseFilter{Query: d.Query, Sort: d.Sort, Limit: pageSize, Offset: (d.Page - 1) * pageSize}
 	if d.State != "" {
 		f.States = []casework.State{casework.State(d.State)}
 	}
@@ -123,18 +122,12 @@ func (s *Server) cases(w http.ResponseWriter, r *http.Request) error {
 // searchCases keeps the search words with the session and shows the
 // list: the words travel in the form body, never the address.
 func (s *Server) searchCases(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	p := principalFrom(ctx)
-	q := strings.TrimSpace(r.PostFormValue("q"))
-	if len(q) > 200 {
-		q = q[:200]
-	}
-	p.session.Search = q
-	if err := s.cfg.DB.Transact(ctx, func(tx *store.Tx) error { return tx.UpdateSession(ctx, p.session) }); err != nil {
+	p := principalFrom(r.Context())
+	if err := s.svc.SetCaseSearch(r.Context(), actorOf(r), p.session, r.PostFormValue("q")); err != nil {
 		return err
 	}
 	v := url.Values{}
-	if q != "" {
+	if p.session.Search != "" {
 		v.Set("search", "1")
 	}
 	if st := r.PostFormValue("state"); st != "" {
@@ -166,7 +159,7 @@ func (s *Server) caseload(w http.ResponseWriter, r *http.Request) error {
 type teamData struct {
 	Sites []siteChoice
 	Site  int64
-	Dash  *store.Dashboard
+	Dash  *service.Dashboard
 	Today drive.Date
 }
 
@@ -534,7 +527,7 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.render(w, r, http.StatusOK, "person", s.page(r, p.Name(), struct {
 		Person *people.Person
-		Rows   []store.CaseRow
+		Rows   []service.CaseRow
 		Gender string
 		Ethnic string
 	}{p, rows, people.Label(p.Gender, people.Genders()), people.Label(p.Ethnicity, people.Ethnicities())}))

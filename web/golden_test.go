@@ -110,7 +110,7 @@ func TestGoldenPages(t *testing.T) {
 		Addresses: []victim.Address{{Line1: "4 Larkfield Row", Town: "Northmoor", Postcode: "NM4 7QT", Current: true}},
 		Phones:    []string{"07700 900123"}, SafeContact: "Weekday mornings only"}))
 	must(svc.SetSafetyPlan(ctx, idva, victimID, "Code word agreed with her sister."))
-	must(svc.AddVictimEntry(ctx, idva, victimID, "note", &store.SealedEntry{Kind: "note", On: drive.DateOf(now)}, "First visit; she wants support with housing."))
+	must(svc.AddVictimEntry(ctx, idva, victimID, "note", &service.VictimEntry{Kind: "note", On: drive.DateOf(now)}, "First visit; she wants support with housing."))
 
 	pages := []struct {
 		name string

@@ -92,13 +92,13 @@ func New(cfg Config) (*Server, error) {
 		cfg:        cfg,
 		log:        cfg.Log,
 		assets:     assets,
-		api:        &api.API{DB: cfg.DB, Version: cfg.Version},
 		svc:        &service.Service{DB: cfg.DB, Keys: cfg.Keys, Rand: cfg.Rand, PasswordParams: cfg.PasswordParams},
 		metrics:    newMetrics(),
 		glassHrefs: map[string]func(id string) string{},
 
 		uploadLimit: maxUpload,
 	}
+	s.api = &api.API{Svc: s.svc, Version: cfg.Version}
 	params := cfg.PasswordParams
 	if params == (auth.Params{}) {
 		params = auth.DefaultParams()

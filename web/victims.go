@@ -11,7 +11,6 @@ import (
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/risk"
 	"github.com/drive-platform/drive/service"
-	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/victim"
 )
 
@@ -46,40 +45,15 @@ type victimFormData struct {
 }
 
 func (s *Server) victimFormData(r *http.Request, form url.Values) (*victimFormData, error) {
-	a := actorOf(r)
-	if !a.Subject.HasRole(access.IDVA) && !a.Subject.HasRole(access.TeamLeader) {
-		return nil, drive.NotFound("page")
+	ch, err := s.svc.VictimChoices(r.Context(), actorOf(r))
+	if err != nil {
+		return nil, err
 	}
-	d := &victimFormData{Form: form, Relationships: victim.Relationships(), Genders: people.Genders(), Ethnics: people.Ethnicities()}
-	err := s.cfg.DB.View(r.Context(), func(tx *store.Tx) error {
-		sites, err := tx.Sites(r.Context())
-		if err != nil {
-			return err
-		}
-		users, err := tx.Users(r.Context())
-		if err != nil {
-			return err
-		}
-		for _, st := range sites {
-			held := false
-			for _, g := range a.Subject.Grants {
-				held = held || ((g.Role == access.IDVA || g.Role == access.TeamLeader) && g.SiteID == st.ID)
-			}
-			if !held {
-				continue
-			}
-			d.Sites = append(d.Sites, siteOption{st.ID, st.Name})
-			for _, u := range users {
-				for _, ro := range u.Roles {
-					if ro.Role == access.IDVA && ro.SiteID == st.ID && !u.Disabled() {
-						d.IDVAs = append(d.IDVAs, service.IDVAChoice{ID: u.ID, Name: u.DisplayName + " (" + st.Name + ")"})
-					}
-				}
-			}
-		}
-		return nil
-	})
-	return d, err
+	d := &victimFormData{Form: form, IDVAs: ch.IDVAs, Relationships: victim.Relationships(), Genders: people.Genders(), Ethnics: people.Ethnicities()}
+	for _, st := range ch.Sites {
+		d.Sites = append(d.Sites, siteOption{st.ID, st.Name})
+	}
+	return d, nil
 }
 
 func (s *Server) victimForm(w http.ResponseWriter, r *http.Request) error {
@@ -206,7 +180,7 @@ func (s *Server) victimForms(w http.ResponseWriter, r *http.Request) error {
 		err, anchor = s.svc.SetSafetyPlan(ctx, a, id, strings.TrimSpace(f.Get("safety_plan"))), "#safety-plan"
 	case "notes", "contacts":
 		kind := "note"
-		e := &store.SealedEntry{Kind: "note"}
+		e := &service.VictimEntry{Kind: "note"}
 		if r.PathValue("form") == "contacts" {
 			kind = "contact"
 			e.Kind = f.Get("contact_kind")

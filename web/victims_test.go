@@ -175,8 +175,8 @@ func newWall(t testing.TB, e storetest.Engine) *wall {
 		Phones:    []string{"07700 900917"}, Emails: []string{"canary.victim@example.org"}, SafeContact: "CANARY-SAFE-TIME weekdays",
 		Refuge: "Canary Refuge House", Workplace: "Canary Works Ltd", GP: "Canary Surgery", Schools: []string{"Canary Brook Primary"}}))
 	must(svc.SetSafetyPlan(ctx, idva, w.victimID, "CANARY-SAFETY-PLAN: code word agreed"))
-	must(svc.AddVictimEntry(ctx, idva, w.victimID, "note", &store.SealedEntry{Kind: "note", On: drive.DateOf(now)}, "CANARY-NOTE-TEXT first visit"))
-	must(svc.AddVictimEntry(ctx, idva, w.victimID, "contact", &store.SealedEntry{Kind: "call", On: drive.DateOf(now)}, "CANARY-CONTACT-TEXT spoke safely"))
+	must(svc.AddVictimEntry(ctx, idva, w.victimID, "note", &service.VictimEntry{Kind: "note", On: drive.DateOf(now)}, "CANARY-NOTE-TEXT first visit"))
+	must(svc.AddVictimEntry(ctx, idva, w.victimID, "contact", &service.VictimEntry{Kind: "call", On: drive.DateOf(now)}, "CANARY-CONTACT-TEXT spoke safely"))
 	answers := map[string]risk.Answer{}
 	for i, q := range risk.DASH2009().Questions {
 		answers[q.ID] = risk.No

@@ -1,0 +1,120 @@
+package service
+
+import (
+	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/casework"
+	"github.com/drive-platform/drive/store"
+)
+
+// The read models of casework: what lists, caseloads and the team
+// dashboard show. They are the service's own so that the pages and the
+// JSON API depend on the use cases and not on how rows are stored; the
+// store keeps its row types for its own queries and the service copies
+// from them.
+
+// CaseFilter chooses the cases a list shows. Whatever it asks, a list
+// only ever holds cases at sites where the actor may read cases.
+type CaseFilter struct {
+	// SiteIDs narrows the list to these sites (of those the actor may
+	// read); empty means every site the actor may read.
+	SiteIDs       []int64
+	CaseManagerID int64
+	States        []casework.State
+	Programme     string
+	Engagement    casework.Engagement
+	// Query matches the person's names, aliases and agency references
+	// (case-insensitive, prefix of any word), or a case number.
+	Query string
+	// Sort is one of "referred", "-referred", "name", "-name", "state",
+	// "updated", "-updated" (a leading "-" is descending); default
+	// "-updated".
+	Sort   string
+	Limit  int // default 50, at most 1000
+	Offset int
+}
+
+// storeFilter is the store's query for f at the given sites.
+func (f CaseFilter) storeFilter(siteIDs []int64) store.CaseFilter {
+	return store.CaseFilter{SiteIDs: siteIDs, CaseManagerID: f.CaseManagerID, States: f.States, Programme: f.Programme,
+		Engagement: f.Engagement, Query: f.Query, Sort: f.Sort, Limit: f.Limit, Offset: f.Offset}
+}
+
+// CaseRow is a case with what lists show beside it.
+type CaseRow struct {
+	Case            casework.Case
+	PersonName      string
+	PersonDOB       drive.Date
+	CaseManagerName string
+	OpenActions     int
+	OverdueActions  int // open or in progress, due before today
+}
+
+// caseRows copies stored rows into the read model, keeping nil as nil.
+func caseRows(rows []store.CaseRow) []CaseRow {
+	if rows == nil {
+		return nil
+	}
+	out := make([]CaseRow, len(rows))
+	for i, r := range rows {
+		out[i] = CaseRow{Case: r.Case, PersonName: r.PersonName, PersonDOB: r.PersonDOB, CaseManagerName: r.CaseManagerName,
+			OpenActions: r.OpenActions, OverdueActions: r.OverdueActions}
+	}
+	return out
+}
+
+// Dashboard is what a team leader sees for one site.
+type Dashboard struct {
+	Unallocated []CaseRow // referred or accepted, not yet allocated
+	Overdue     []CaseRow // open cases with an overdue action
+	NoContact   []CaseRow // allocated/active/closing with no contact for the programme's days
+	ReviewsDue  []CaseRow // active/closing with next review on or before today
+	Caseloads   []ManagerLoad
+	OpenCases   int
+	// TransfersIn are transfers waiting for the site to accept; shown
+	// only to those who decide them.
+	TransfersIn []CaseRow
+}
+
+// ManagerLoad is one case manager's open cases against the limit.
+type ManagerLoad struct {
+	UserID int64
+	Name   string
+	Open   int
+	Limit  int
+}
+
+// dashboard copies the stored dashboard into the read model.
+func dashboard(d *store.Dashboard) *Dashboard {
+	out := &Dashboard{Unallocated: caseRows(d.Unallocated), Overdue: caseRows(d.Overdue), NoContact: caseRows(d.NoContact),
+		ReviewsDue: caseRows(d.ReviewsDue), OpenCases: d.OpenCases, TransfersIn: caseRows(d.TransfersIn)}
+	for _, l := range d.Caseloads {
+		out.Caseloads = append(out.Caseloads, ManagerLoad{UserID: l.UserID, Name: l.Name, Open: l.Open, Limit: l.Limit})
+	}
+	return out
+}
+
+// CaseScore is an identification score kept with a case: the one it was
+// referred with ("entry") or the one at closure ("exit"), as the case page
+// shows it. The police person's number and the score's parts stay in the
+// store: the page shows the score, not the intelligence behind it.
+type CaseScore struct {
+	Kind            string // "entry" or "exit"
+	ScoredOn        drive.Date
+	StrategyCode    string
+	StrategyVersion string
+	Total           float64
+	Incidents       int
+}
+
+// caseScores copies stored scores into the read model, keeping nil as nil.
+func caseScores(scores []store.CaseScore) []CaseScore {
+	if scores == nil {
+		return nil
+	}
+	out := make([]CaseScore, len(scores))
+	for i, sc := range scores {
+		out[i] = CaseScore{Kind: sc.Kind, ScoredOn: sc.ScoredOn, StrategyCode: sc.StrategyCode, StrategyVersion: sc.StrategyVersion,
+			Total: sc.Total, Incidents: sc.Incidents}
+	}
+	return out
+}
