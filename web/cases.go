@@ -267,76 +267,30 @@ func (s *Server) refer(w http.ResponseWriter, r *http.Request) error {
 		return drive.Errorf(drive.EINVALID, "The form could not be read")
 	}
 	f := r.PostForm
-	in := service.ReferralInput{Programme: f.Get("programme"), NotDuplicate: f.Get("not_duplicate") == "yes"}
-	fields := map[string]string{}
-	in.SiteID, _ = strconv.ParseInt(f.Get("site"), 10, 64)
-	if v := f.Get("person_id"); v != "" {
-		in.PersonID, _ = strconv.ParseInt(v, 10, 64)
-	} else {
-		p := &people.Person{GivenName: f.Get("given_name"), FamilyName: f.Get("family_name"), Gender: f.Get("gender"),
-			Ethnicity: f.Get("ethnicity"), PoliceRef: f.Get("police_ref"), Aliases: splitLines(f.Get("aliases"))}
-		if v := strings.TrimSpace(f.Get("date_of_birth")); v != "" {
-			dob, err := drive.ParseDate(v)
-			if err != nil {
-				fields["date_of_birth"] = "Enter a real date of birth, for example 1984-02-11"
-			}
-			p.DateOfBirth = dob
-		}
-		in.Person = p
-	}
-	c := casework.Case{Source: casework.Source(f.Get("source")), Summary: f.Get("summary")}
-	if v := strings.TrimSpace(f.Get("referred_at")); v != "" {
-		dt, err := drive.ParseDate(v)
-		if err != nil {
-			fields["referred_at"] = "Enter a real date, for example 2026-11-02"
-		}
-		c.ReferredAt = dt
-	}
-	c.Evidence = programme.Evidence{DASHScore: -1, ProfessionalJudgement: strings.TrimSpace(f.Get("judgement")),
-		KnownToChildrensSocialCare: f.Get("csc") == "yes"}
-	for name, dst := range map[string]*int{"dash_score": &c.Evidence.DASHScore, "victims": &c.Evidence.Victims, "identification_rank": &c.Evidence.IdentificationRank} {
-		if v := strings.TrimSpace(f.Get(name)); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				fields[name] = "Enter a whole number"
-			}
-			*dst = n
-		}
-	}
-	if v := strings.TrimSpace(f.Get("last_marac")); v != "" {
-		dt, err := drive.ParseDate(v)
-		if err != nil {
-			fields["last_marac"] = "Enter a real date, for example 2026-09-14"
-		}
-		c.Evidence.LastMARAC = dt
-	}
-	in.Case = c
-	order := []string{"site", "programme", "given_name", "family_name", "date_of_birth", "person", "source", "referred_at", "summary", "last_marac", "dash_score", "victims", "identification_rank"}
+	rf := form.NewReferral(f)
+	in := service.ReferralInput{SiteID: rf.SiteID, Programme: rf.Programme, PersonID: rf.PersonID, Person: rf.Person(),
+		NotDuplicate: rf.NotDuplicate, Case: rf.Case()}
 	var res *service.Referral
-	var err error
-	if len(fields) == 0 {
+	var errs FormErrors
+	err := rf.Validate()
+	if err == nil {
 		res, err = s.svc.Refer(ctx, actorOf(r), in)
-		if drive.ErrorCode(err) == drive.EINVALID {
-			de := asInvalid(err)
-			for k, v := range de.Fields {
-				fields[k] = v
-			}
-			if len(de.Fields) == 0 {
-				fields[""] = de.Message
-			}
-		} else if err != nil {
-			return err
-		}
 	}
-	if len(fields) > 0 || (res != nil && len(res.Duplicates) > 0) {
+	if drive.ErrorCode(err) == drive.EINVALID {
+		errs = invalidErrors(err, "site", "programme", "given_name", "family_name", "date_of_birth", "person", "source", "referred_at",
+			"summary", "last_marac", "dash_score", "victims", "identification_rank")
+	} else if err != nil {
+		return err
+	}
+	if len(errs) > 0 || (res != nil && len(res.Duplicates) > 0) {
 		d, derr := s.referralData(r, f)
 		if derr != nil {
 			return derr
 		}
-		d.Errors = formErrors(fields, order...)
+		d.Errors = errs
 		title := "New referral"
 		status := http.StatusUnprocessableEntity
-		if res != nil && len(fields) == 0 {
+		if res != nil && len(errs) == 0 {
 			d.Duplicates = res.Duplicates
 			title = "Is this someone already known?"
 			status = http.StatusOK
@@ -348,16 +302,6 @@ func (s *Server) refer(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/cases/"+strconv.FormatInt(res.CaseID, 10), http.StatusSeeOther)
 	return nil
-}
-
-func splitLines(s string) []string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
 }
 
 // caseData is what templates/case.html shows.

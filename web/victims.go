@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
@@ -98,31 +97,11 @@ func (s *Server) openVictim(w http.ResponseWriter, r *http.Request) error {
 		return drive.Errorf(drive.EINVALID, "The form could not be read")
 	}
 	f := r.PostForm
-	fields := map[string]string{}
-	in := service.VictimInput{Case: victim.Case{GivenName: f.Get("given_name"), FamilyName: f.Get("family_name"),
-		Gender: f.Get("gender"), Ethnicity: f.Get("ethnicity")}}
-	in.Case.SiteID, _ = strconv.ParseInt(f.Get("site"), 10, 64)
-	in.Case.IDVAID, _ = strconv.ParseInt(f.Get("idva"), 10, 64)
-	if v := strings.TrimSpace(f.Get("date_of_birth")); v != "" {
-		d, err := drive.ParseDate(v)
-		if err != nil {
-			fields["date_of_birth"] = "Enter a real date of birth, for example 1990-05-01"
-		}
-		in.Case.DateOfBirth = d
-	}
-	if v := strings.TrimSpace(f.Get("perpetrator_case")); v != "" {
-		id, err := strconv.ParseInt(strings.TrimPrefix(v, "#"), 10, 64)
-		if err != nil {
-			fields["perpetrator_case"] = "Enter the perpetrator's case number, for example 1042"
-		}
-		in.Link = victim.Link{PerpetratorCase: id, Relationship: victim.Relationship(f.Get("relationship")), LivingTogether: f.Get("living_together") == "yes"}
-	}
+	vf := form.NewVictim(f)
 	var id int64
-	var err error
-	if len(fields) == 0 {
-		id, err = s.svc.OpenVictimCase(r.Context(), actorOf(r), in)
-	} else {
-		err = drive.Invalid("Check her details", fields)
+	err := vf.Validate()
+	if err == nil {
+		id, err = s.svc.OpenVictimCase(r.Context(), actorOf(r), service.VictimInput{Case: vf.Case(), Link: vf.Link()})
 	}
 	if drive.ErrorCode(err) == drive.EINVALID {
 		d, derr := s.victimFormData(r, f)

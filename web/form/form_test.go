@@ -56,7 +56,10 @@ func TestRequiredDates(t *testing.T) {
 		{"contact_on", func(v url.Values) (drive.Date, error) { f := NewContact(v); return f.Contact().On, f.Validate() }},
 		{"review_on", func(v url.Values) (drive.Date, error) { f := NewReview(v); return f.Review().On, f.Validate() }},
 		{"contact_on", func(v url.Values) (drive.Date, error) { f := NewVictimContact(v); return f.On, f.Validate() }},
-		{"assessed_on", func(v url.Values) (drive.Date, error) { f := NewBehaviour(v); return f.Assessment().AssessedOn, f.Validate() }},
+		{"assessed_on", func(v url.Values) (drive.Date, error) {
+			f := NewBehaviour(v)
+			return f.Assessment().AssessedOn, f.Validate()
+		}},
 		{"assessed_on", func(v url.Values) (drive.Date, error) {
 			f := NewDASH(v, risk.DASH2009())
 			return f.Assessment().AssessedOn, f.Validate()
