@@ -3,8 +3,9 @@
 // Each form is a struct built from the posted url.Values by its New
 // function, which reads every field once. Validate reports what the form
 // alone can tell is wrong (a date that is not a date, a number that is not
-// a number) with the messages the page shows beside each field; the rules
-// of the record itself are the domain's, applied by the service. Methods
+// a number) with the messages the page shows beside each field: it
+// answers nil, or EINVALID with a message per field. The rules of the
+// record itself are the domain's, applied by the service. Methods
 // named after a domain type turn the form into the value the service takes.
 //
 // Keeping this apart from the handlers means each form can be tested on
