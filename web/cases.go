@@ -12,6 +12,7 @@ import (
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/service"
+	"github.com/drive-platform/drive/web/form"
 )
 
 // actor is the service layer's view of the signed-in user.
@@ -259,76 +260,30 @@ func (s *Server) refer(w http.ResponseWriter, r *http.Request) error {
 		return drive.Errorf(drive.EINVALID, "The form could not be read")
 	}
 	f := r.PostForm
-	in := service.ReferralInput{Programme: f.Get("programme"), NotDuplicate: f.Get("not_duplicate") == "yes"}
-	fields := map[string]string{}
-	in.SiteID, _ = strconv.ParseInt(f.Get("site"), 10, 64)
-	if v := f.Get("person_id"); v != "" {
-		in.PersonID, _ = strconv.ParseInt(v, 10, 64)
-	} else {
-		p := &people.Person{GivenName: f.Get("given_name"), FamilyName: f.Get("family_name"), Gender: f.Get("gender"),
-			Ethnicity: f.Get("ethnicity"), PoliceRef: f.Get("police_ref"), Aliases: splitLines(f.Get("aliases"))}
-		if v := strings.TrimSpace(f.Get("date_of_birth")); v != "" {
-			dob, err := drive.ParseDate(v)
-			if err != nil {
-				fields["date_of_birth"] = "Enter a real date of birth, for example 1984-02-11"
-			}
-			p.DateOfBirth = dob
-		}
-		in.Person = p
-	}
-	c := casework.Case{Source: casework.Source(f.Get("source")), Summary: f.Get("summary")}
-	if v := strings.TrimSpace(f.Get("referred_at")); v != "" {
-		dt, err := drive.ParseDate(v)
-		if err != nil {
-			fields["referred_at"] = "Enter a real date, for example 2026-11-02"
-		}
-		c.ReferredAt = dt
-	}
-	c.Evidence = programme.Evidence{DASHScore: -1, ProfessionalJudgement: strings.TrimSpace(f.Get("judgement")),
-		KnownToChildrensSocialCare: f.Get("csc") == "yes"}
-	for name, dst := range map[string]*int{"dash_score": &c.Evidence.DASHScore, "victims": &c.Evidence.Victims, "identification_rank": &c.Evidence.IdentificationRank} {
-		if v := strings.TrimSpace(f.Get(name)); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				fields[name] = "Enter a whole number"
-			}
-			*dst = n
-		}
-	}
-	if v := strings.TrimSpace(f.Get("last_marac")); v != "" {
-		dt, err := drive.ParseDate(v)
-		if err != nil {
-			fields["last_marac"] = "Enter a real date, for example 2026-09-14"
-		}
-		c.Evidence.LastMARAC = dt
-	}
-	in.Case = c
-	order := []string{"site", "programme", "given_name", "family_name", "date_of_birth", "person", "source", "referred_at", "summary", "last_marac", "dash_score", "victims", "identification_rank"}
+	rf := form.NewReferral(f)
+	in := service.ReferralInput{SiteID: rf.SiteID, Programme: rf.Programme, PersonID: rf.PersonID, Person: rf.Person(),
+		NotDuplicate: rf.NotDuplicate, Case: rf.Case()}
 	var res *service.Referral
-	var err error
-	if len(fields) == 0 {
+	var errs FormErrors
+	err := rf.Validate()
+	if err == nil {
 		res, err = s.svc.Refer(ctx, actorOf(r), in)
-		if drive.ErrorCode(err) == drive.EINVALID {
-			de := asInvalid(err)
-			for k, v := range de.Fields {
-				fields[k] = v
-			}
-			if len(de.Fields) == 0 {
-				fields[""] = de.Message
-			}
-		} else if err != nil {
-			return err
-		}
 	}
-	if len(fields) > 0 || (res != nil && len(res.Duplicates) > 0) {
+	if drive.ErrorCode(err) == drive.EINVALID {
+		errs = invalidErrors(err, "site", "programme", "given_name", "family_name", "date_of_birth", "person", "source", "referred_at",
+			"summary", "last_marac", "dash_score", "victims", "identification_rank")
+	} else if err != nil {
+		return err
+	}
+	if len(errs) > 0 || (res != nil && len(res.Duplicates) > 0) {
 		d, derr := s.referralData(r, f)
 		if derr != nil {
 			return derr
 		}
-		d.Errors = formErrors(fields, order...)
+		d.Errors = errs
 		title := "New referral"
 		status := http.StatusUnprocessableEntity
-		if res != nil && len(fields) == 0 {
+		if res != nil && len(errs) == 0 {
 			d.Duplicates = res.Duplicates
 			title = "Is this someone already known?"
 			status = http.StatusOK
@@ -340,16 +295,6 @@ func (s *Server) refer(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/cases/"+strconv.FormatInt(res.CaseID, 10), http.StatusSeeOther)
 	return nil
-}
-
-func splitLines(s string) []string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
 }
 
 // caseData is what templates/case.html shows.
@@ -436,83 +381,57 @@ func (s *Server) caseForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := r.PostForm
 	a := actorOf(r)
-	anchor := ""
-	switch r.PathValue("form") {
-	case "move":
-		ch := casework.Change{Event: casework.Event(f.Get("event")), Reasons: f.Get("reasons"), ClosureReason: f.Get("closure_reason")}
-		ch.CaseManagerID, _ = strconv.ParseInt(f.Get("case_manager"), 10, 64)
-		ch.SiteID, _ = strconv.ParseInt(f.Get("transfer_site"), 10, 64)
-		err, anchor = s.svc.Move(ctx, a, id, ch), "#decisions"
-	case "engagement":
-		err, anchor = s.svc.SetEngagement(ctx, a, id, casework.Engagement(f.Get("engagement"))), "#summary"
-	case "actions":
-		act := &casework.Action{Type: f.Get("type"), Agency: f.Get("agency"), Owner: f.Get("owner")}
-		act.DueOn, err = dateField(f, "due_on")
-		if err == nil {
-			err = s.svc.AddAction(ctx, a, id, act)
-		}
-		anchor = "#plan"
-	case "action-status":
-		aid, _ := strconv.ParseInt(f.Get("action"), 10, 64)
-		err = s.svc.UpdateAction(ctx, a, id, aid, func(act *casework.Action) {
-			act.Status = casework.ActionStatus(f.Get("status"))
-			if o := strings.TrimSpace(f.Get("outcome")); o != "" {
-				act.Outcome = o
+	// The forms by the name in their address, each with the part of the
+	// page to return to: each reads its fields (package form) and makes
+	// one service call.
+	forms := map[string]struct {
+		anchor string
+		submit func() error
+	}{
+		"move": {"#decisions", func() error { return s.svc.Move(ctx, a, id, form.NewMove(f).Change()) }},
+		"engagement": {"#summary", func() error {
+			return s.svc.SetEngagement(ctx, a, id, form.NewEngagement(f).Engagement)
+		}},
+		"actions": {"#plan", func() error {
+			act := form.NewAction(f)
+			if err := act.Validate(); err != nil {
+				return err
 			}
-		})
-		anchor = "#plan"
-	case "contacts":
-		ct := &casework.Contact{Kind: casework.ContactKind(f.Get("kind")), Method: f.Get("method"), Summary: f.Get("contact_summary")}
-		ct.On, err = dateField(f, "contact_on")
-		if err == nil {
-			err = s.svc.AddContact(ctx, a, id, ct)
-		}
-		anchor = "#contacts"
-	case "reviews":
-		rv := &casework.Review{RiskLevel: f.Get("risk_level"), RiskChange: f.Get("risk_change"), Summary: f.Get("review_summary"), Needs: map[string]string{}}
-		for _, area := range casework.NeedAreas() {
-			if v := f.Get("need_" + area); v != "" {
-				rv.Needs[area] = v
+			return s.svc.AddAction(ctx, a, id, act.Action())
+		}},
+		"action-status": {"#plan", func() error {
+			st := form.NewActionStatus(f)
+			return s.svc.UpdateAction(ctx, a, id, st.ActionID, st.Apply)
+		}},
+		"contacts": {"#contacts", func() error {
+			ct := form.NewContact(f)
+			if err := ct.Validate(); err != nil {
+				return err
 			}
-		}
-		rv.On, err = dateField(f, "review_on")
-		if err == nil {
-			err = s.svc.AddReview(ctx, a, id, rv)
-		}
-		anchor = "#reviews"
-	case "notes":
-		n := &casework.Note{Text: f.Get("text")}
-		n.Amends, _ = strconv.ParseInt(f.Get("amends"), 10, 64)
-		err, anchor = s.svc.AddNote(ctx, a, id, n), "#notes"
-	default:
+			return s.svc.AddContact(ctx, a, id, ct.Contact())
+		}},
+		"reviews": {"#reviews", func() error {
+			rv := form.NewReview(f)
+			if err := rv.Validate(); err != nil {
+				return err
+			}
+			return s.svc.AddReview(ctx, a, id, rv.Review())
+		}},
+		"notes": {"#notes", func() error { return s.svc.AddNote(ctx, a, id, form.NewNote(f).Note()) }},
+	}
+	fm, ok := forms[r.PathValue("form")]
+	if !ok {
 		return drive.NotFound("page")
 	}
+	err = fm.submit()
 	if drive.ErrorCode(err) == drive.EINVALID {
-		de := asInvalid(err)
-		errs := formErrors(de.Fields)
-		if len(errs) == 0 {
-			errs = FormErrors{{"", de.Message}}
-		}
-		return s.renderCase(w, r, http.StatusUnprocessableEntity, errs, f)
+		return s.renderCase(w, r, http.StatusUnprocessableEntity, invalidErrors(err), f)
 	}
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/cases/"+strconv.FormatInt(id, 10)+anchor, http.StatusSeeOther)
+	http.Redirect(w, r, "/cases/"+strconv.FormatInt(id, 10)+fm.anchor, http.StatusSeeOther)
 	return nil
-}
-
-// dateField reads a required date field.
-func dateField(f url.Values, name string) (drive.Date, error) {
-	v := strings.TrimSpace(f.Get(name))
-	if v == "" {
-		return drive.Date{}, drive.Invalid("Check the date", map[string]string{name: "Enter the date"})
-	}
-	d, err := drive.ParseDate(v)
-	if err != nil {
-		return d, drive.Invalid("Check the date", map[string]string{name: "Enter a real date, for example 2026-11-02"})
-	}
-	return d, nil
 }
 
 // personPage shows a person and their cases, with merge and unmerge.
@@ -574,68 +493,47 @@ func (s *Server) renderPersonEdit(w http.ResponseWriter, r *http.Request, status
 	return s.render(w, r, status, "person-edit", s.page(r, title, d))
 }
 
+// personForm handles the forms on a person's pages: merge a duplicate
+// into him, undo a merge, change his details.
 func (s *Server) personForm(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	id, err := pathID(r, "id", "person")
 	if err != nil {
 		return err
 	}
-	switch r.PathValue("form") {
-	case "merge":
-		other, perr := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("duplicate")), 10, 64)
-		if perr != nil || other == id {
-			return drive.Errorf(drive.EINVALID, "Enter the number of the duplicate person record to fold into this one")
-		}
-		err = s.svc.Merge(ctx, actorOf(r), id, other)
-	case "unmerge":
-		err = s.svc.Unmerge(ctx, actorOf(r), id)
-	case "edit":
-		f := r.PostForm
-		// Dates are read before anything is stored, so a bad one changes
-		// nothing.
-		fields := map[string]string{}
-		var dob, from drive.Date
-		if v := strings.TrimSpace(f.Get("date_of_birth")); v != "" {
-			if dob, err = drive.ParseDate(v); err != nil {
-				fields["date_of_birth"] = "Enter a real date of birth, for example 1984-02-11"
+	f := r.PostForm
+	// The forms by the name in their address, each reading its fields
+	// (package form) and making one service call. Only the details form
+	// has a page of its own to show its errors on; the others' errors get
+	// the error page.
+	forms := map[string]struct {
+		submit    func() error
+		ownErrors bool
+	}{
+		"merge": {submit: func() error {
+			m := form.NewMerge(id, f)
+			if err := m.Validate(); err != nil {
+				return err
 			}
-		}
-		line, pc := strings.TrimSpace(f.Get("address_line1")), strings.TrimSpace(f.Get("address_postcode"))
-		newAddress := line != "" || pc != ""
-		if newAddress {
-			if from, err = drive.ParseDate(f.Get("address_from")); err != nil {
-				fields["addresses"] = "Enter the date he started living at the new address, for example 2026-10-01"
+			return s.svc.Merge(ctx, actorOf(r), id, m.Duplicate)
+		}},
+		"unmerge": {submit: func() error { return s.svc.Unmerge(ctx, actorOf(r), id) }},
+		"edit": {ownErrors: true, submit: func() error {
+			p := form.NewPerson(f)
+			if err := p.Validate(); err != nil {
+				return err
 			}
-		}
-		err = nil
-		if len(fields) > 0 {
-			err = drive.Invalid("Check the person's details", fields)
-		} else {
-			_, err = s.svc.UpdatePerson(ctx, actorOf(r), id, func(p *people.Person) {
-				p.GivenName, p.FamilyName = f.Get("given_name"), f.Get("family_name")
-				p.Aliases = splitLines(f.Get("aliases"))
-				p.Gender, p.Ethnicity = f.Get("gender"), f.Get("ethnicity")
-				p.SexualOrientation, p.Disability = f.Get("sexual_orientation"), f.Get("disability")
-				p.PoliceRef, p.SocialCareRef, p.ProbationRef = f.Get("police_ref"), f.Get("social_care_ref"), f.Get("probation_ref")
-				p.DateOfBirth = dob
-				if newAddress {
-					// The new address is current: the one before it ends
-					// the day before. (Validation refuses a new address
-					// that starts before the current one.)
-					for i := range p.Addresses {
-						if p.Addresses[i].To.IsZero() {
-							p.Addresses[i].To = from.AddDays(-1)
-						}
-					}
-					p.Addresses = append(p.Addresses, people.Address{Line1: line, Town: f.Get("address_town"), Postcode: pc, From: from})
-				}
-			})
-		}
-		if drive.ErrorCode(err) == drive.EINVALID {
-			return s.renderPersonEdit(w, r, http.StatusUnprocessableEntity, id, asInvalid(err))
-		}
-	default:
+			_, err := s.svc.UpdatePerson(ctx, actorOf(r), id, p.Apply)
+			return err
+		}},
+	}
+	fm, ok := forms[r.PathValue("form")]
+	if !ok {
 		return drive.NotFound("page")
+	}
+	err = fm.submit()
+	if fm.ownErrors && drive.ErrorCode(err) == drive.EINVALID {
+		return s.renderPersonEdit(w, r, http.StatusUnprocessableEntity, id, asInvalid(err))
 	}
 	if err != nil {
 		return err

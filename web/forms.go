@@ -45,3 +45,15 @@ func formErrors(fields map[string]string, order ...string) FormErrors {
 	}
 	return out
 }
+
+// invalidErrors lays out the messages of an EINVALID error (from a form's
+// Validate or from the service) on the form they are about, in the order
+// given; an error that names no field is shown for the form as a whole.
+func invalidErrors(err error, order ...string) FormErrors {
+	de := asInvalid(err)
+	errs := formErrors(de.Fields, order...)
+	if len(errs) == 0 {
+		errs = FormErrors{{"", de.Message}}
+	}
+	return errs
+}

@@ -1,10 +1,10 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
@@ -12,6 +12,7 @@ import (
 	"github.com/drive-platform/drive/risk"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/victim"
+	"github.com/drive-platform/drive/web/form"
 )
 
 // victims lists an IDVA's own victim-survivors, or everyone at the sites
@@ -70,31 +71,11 @@ func (s *Server) openVictim(w http.ResponseWriter, r *http.Request) error {
 		return drive.Errorf(drive.EINVALID, "The form could not be read")
 	}
 	f := r.PostForm
-	fields := map[string]string{}
-	in := service.VictimInput{Case: victim.Case{GivenName: f.Get("given_name"), FamilyName: f.Get("family_name"),
-		Gender: f.Get("gender"), Ethnicity: f.Get("ethnicity")}}
-	in.Case.SiteID, _ = strconv.ParseInt(f.Get("site"), 10, 64)
-	in.Case.IDVAID, _ = strconv.ParseInt(f.Get("idva"), 10, 64)
-	if v := strings.TrimSpace(f.Get("date_of_birth")); v != "" {
-		d, err := drive.ParseDate(v)
-		if err != nil {
-			fields["date_of_birth"] = "Enter a real date of birth, for example 1990-05-01"
-		}
-		in.Case.DateOfBirth = d
-	}
-	if v := strings.TrimSpace(f.Get("perpetrator_case")); v != "" {
-		id, err := strconv.ParseInt(strings.TrimPrefix(v, "#"), 10, 64)
-		if err != nil {
-			fields["perpetrator_case"] = "Enter the perpetrator's case number, for example 1042"
-		}
-		in.Link = victim.Link{PerpetratorCase: id, Relationship: victim.Relationship(f.Get("relationship")), LivingTogether: f.Get("living_together") == "yes"}
-	}
+	vf := form.NewVictim(f)
 	var id int64
-	var err error
-	if len(fields) == 0 {
-		id, err = s.svc.OpenVictimCase(r.Context(), actorOf(r), in)
-	} else {
-		err = drive.Invalid("Check her details", fields)
+	err := vf.Validate()
+	if err == nil {
+		id, err = s.svc.OpenVictimCase(r.Context(), actorOf(r), service.VictimInput{Case: vf.Case(), Link: vf.Link()})
 	}
 	if drive.ErrorCode(err) == drive.EINVALID {
 		d, derr := s.victimFormData(r, f)
@@ -162,84 +143,70 @@ func (s *Server) victimForms(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := r.PostForm
 	a := actorOf(r)
-	anchor := ""
-	switch r.PathValue("form") {
-	case "protected":
-		c := victim.Compartment{
-			Addresses:   []victim.Address{{Line1: f.Get("address_line1"), Line2: f.Get("address_line2"), Town: f.Get("address_town"), Postcode: f.Get("address_postcode"), Current: true}},
-			Phones:      splitLines(f.Get("phones")),
-			Emails:      splitLines(f.Get("emails")),
-			SafeContact: f.Get("safe_contact"), Refuge: f.Get("refuge"), Workplace: f.Get("workplace"), GP: f.Get("gp"),
-			Schools: splitLines(f.Get("schools")),
-		}
-		if c.Addresses[0].Line1 == "" && c.Addresses[0].Postcode == "" && c.Addresses[0].Town == "" {
-			c.Addresses = nil
-		}
-		err, anchor = s.svc.SetCompartment(ctx, a, id, c), "#protected"
-	case "safety-plan":
-		err, anchor = s.svc.SetSafetyPlan(ctx, a, id, strings.TrimSpace(f.Get("safety_plan"))), "#safety-plan"
-	case "notes", "contacts":
-		kind := "note"
-		e := &service.VictimEntry{Kind: "note"}
-		if r.PathValue("form") == "contacts" {
-			kind = "contact"
-			e.Kind = f.Get("contact_kind")
-			e.On, err = dateField(f, "contact_on")
-		} else {
-			e.Amends, _ = strconv.ParseInt(f.Get("amends"), 10, 64)
-			e.On = drive.DateOf(s.cfg.Now())
-		}
-		if err == nil {
-			err = s.svc.AddVictimEntry(ctx, a, id, kind, e, strings.TrimSpace(f.Get(kind+"_text")))
-		}
-		anchor = "#" + r.PathValue("form")
-	case "children":
-		ch := &victim.Child{GivenName: f.Get("child_name"), Relationship: f.Get("child_relationship"), SocialCare: f.Get("child_social_care")}
-		ch.PerpetratorCase, _ = strconv.ParseInt(f.Get("child_case"), 10, 64)
-		if v := strings.TrimSpace(f.Get("child_dob")); v != "" {
-			ch.DateOfBirth, _ = drive.ParseDate(v)
-		}
-		err, anchor = s.svc.AddChild(ctx, a, id, ch), "#children"
-	case "behaviour":
-		b := &risk.BehaviourAssessment{TimePoint: f.Get("time_point"), Physical: risk.Tri(f.Get("physical")), Sexual: risk.Tri(f.Get("sexual")),
-			Stalking: risk.Tri(f.Get("stalking")), Controlling: risk.Tri(f.Get("controlling")), RiskChange: f.Get("risk_change")}
-		b.CaseID, _ = strconv.ParseInt(f.Get("behaviour_case"), 10, 64)
-		b.AssessedOn, err = dateField(f, "assessed_on")
-		if err == nil {
-			err = s.svc.AddBehaviour(ctx, a, id, b)
-		}
-		anchor = "#behaviour"
-	case "dash":
+	// The DASH questionnaire is a page of its own, and shows its errors
+	// there.
+	if r.PathValue("form") == "dash" {
 		return s.saveDASH(w, r, id)
-	case "allocation":
-		idva, _ := strconv.ParseInt(f.Get("idva"), 10, 64)
-		err, anchor = s.svc.UpdateVictimCase(ctx, a, id, idva, f.Get("open") != "no", drive.DateOf(s.cfg.Now())), ""
-	case "held":
-		held, _ := strconv.ParseInt(f.Get("held"), 10, 64)
-		err, anchor = s.svc.ReviewHeldText(ctx, a, id, held, victim.HeldStatus(f.Get("decision"))), "#held"
-	case "marac":
-		caseID, _ := strconv.ParseInt(f.Get("marac_case"), 10, 64)
-		var heard drive.Date
-		heard, err = dateField(f, "marac_on")
-		if err == nil {
-			err = s.svc.AddMARAC(ctx, a, id, caseID, heard)
-		}
-	default:
+	}
+	// The forms by the name in their address, each with the part of the
+	// page to return to: each reads its fields (package form) and makes
+	// one service call.
+	forms := map[string]struct {
+		anchor string
+		submit func() error
+	}{
+		"protected": {"#protected", func() error {
+			return s.svc.SetCompartment(ctx, a, id, form.NewCompartment(f).Compartment())
+		}},
+		"safety-plan": {"#safety-plan", func() error { return s.svc.SetSafetyPlan(ctx, a, id, form.NewSafetyPlan(f).Plan) }},
+		"notes":       {"#notes", func() error { return s.addVictimEntry(ctx, a, id, form.NewVictimNote(f, drive.DateOf(s.cfg.Now()))) }},
+		"contacts":    {"#contacts", func() error { return s.addVictimEntry(ctx, a, id, form.NewVictimContact(f)) }},
+		"children":    {"#children", func() error { return s.svc.AddChild(ctx, a, id, form.NewChild(f).Child()) }},
+		"behaviour": {"#behaviour", func() error {
+			b := form.NewBehaviour(f)
+			if err := b.Validate(); err != nil {
+				return err
+			}
+			return s.svc.AddBehaviour(ctx, a, id, b.Assessment())
+		}},
+		"allocation": {"", func() error {
+			al := form.NewAllocation(f)
+			return s.svc.UpdateVictimCase(ctx, a, id, al.IDVAID, al.Open, drive.DateOf(s.cfg.Now()))
+		}},
+		"held": {"#held", func() error {
+			h := form.NewHeldDecision(f)
+			return s.svc.ReviewHeldText(ctx, a, id, h.HeldID, h.Decision)
+		}},
+		"marac": {"", func() error {
+			m := form.NewMARAC(f)
+			if err := m.Validate(); err != nil {
+				return err
+			}
+			return s.svc.AddMARAC(ctx, a, id, m.CaseID, m.Heard)
+		}},
+	}
+	fm, ok := forms[r.PathValue("form")]
+	if !ok {
 		return drive.NotFound("page")
 	}
+	err = fm.submit()
 	if drive.ErrorCode(err) == drive.EINVALID {
-		de := asInvalid(err)
-		errs := formErrors(de.Fields)
-		if len(errs) == 0 {
-			errs = FormErrors{{"", de.Message}}
-		}
-		return s.renderVictim(w, r, http.StatusUnprocessableEntity, errs, f)
+		return s.renderVictim(w, r, http.StatusUnprocessableEntity, invalidErrors(err), f)
 	}
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/victims/"+strconv.FormatInt(id, 10)+anchor, http.StatusSeeOther)
+	http.Redirect(w, r, "/victims/"+strconv.FormatInt(id, 10)+fm.anchor, http.StatusSeeOther)
 	return nil
+}
+
+// addVictimEntry adds a note or a record of contact; the service seals
+// its words.
+func (s *Server) addVictimEntry(ctx context.Context, a service.Actor, id int64, e *form.Entry) error {
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	return s.svc.AddVictimEntry(ctx, a, id, e.Form, &service.VictimEntry{Kind: e.Kind, On: e.On, Amends: e.Amends}, e.Text)
 }
 
 // dashData is what templates/dash.html shows.
@@ -271,33 +238,16 @@ func (s *Server) dashForm(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) saveDASH(w http.ResponseWriter, r *http.Request, id int64) error {
 	f := r.PostForm
 	q := risk.DASH2009()
-	as := &risk.Assessment{Answers: map[string]risk.Answer{}, Comments: map[string]string{},
-		ProfessionalJudgement: f.Get("professional_judgement"), JudgementReason: f.Get("judgement_reason")}
-	for _, qu := range q.Questions {
-		if v := f.Get("answer_" + qu.ID); v != "" {
-			as.Answers[qu.ID] = risk.Answer(v)
-		}
-		if c := strings.TrimSpace(f.Get("comment_" + qu.ID)); c != "" {
-			as.Comments[qu.ID] = c
-		}
-	}
-	var err error
-	as.AssessedOn, err = dateField(f, "assessed_on")
+	df := form.NewDASH(f, q)
+	err := df.Validate()
 	if err == nil {
-		err = s.svc.AddDASH(r.Context(), actorOf(r), id, as)
+		err = s.svc.AddDASH(r.Context(), actorOf(r), id, df.Assessment())
 	}
 	if drive.ErrorCode(err) == drive.EINVALID {
 		de := asInvalid(err)
 		var errs FormErrors
-		for _, qu := range q.Questions {
-			if m, ok := de.Fields["answers."+qu.ID]; ok {
-				errs = append(errs, FieldError{"answer_" + qu.ID, m})
-			}
-		}
-		for _, k := range []string{"assessed_on", "professional_judgement", "judgement_reason"} {
-			if m, ok := de.Fields[k]; ok {
-				errs = append(errs, FieldError{k, m})
-			}
+		for _, fe := range df.FieldErrors(de.Fields) {
+			errs = append(errs, FieldError{fe.Name, fe.Message})
 		}
 		if len(errs) == 0 {
 			errs = FormErrors{{"", de.Message}}
