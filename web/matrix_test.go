@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -233,6 +234,37 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 	srv.glassHrefs["test_record"] = func(id string) string { return "/" }
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	checked := 0
+	// The navigation is built from the routes' needs: every link a user
+	// is shown answers them, and every user sees at least Home and their
+	// account.
+	hrefs := regexp.MustCompile(`<a class="[^"]*service-navigation__link[^"]*" href="([^"]+)"`)
+	for _, mu := range append(users, kindUsers...) {
+		req, _ := http.NewRequest("GET", ts.URL+"/", nil)
+		req.Header.Set("Cookie", "drive_session="+mu.token)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		home, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		links := hrefs.FindAllStringSubmatch(string(home), -1)
+		if len(links) < 2 {
+			t.Errorf("%s is shown %d navigation links, want at least Home and Your account", mu.user.Username, len(links))
+		}
+		for _, l := range links {
+			req, _ := http.NewRequest("GET", ts.URL+l[1], nil)
+			req.Header.Set("Cookie", "drive_session="+mu.token)
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("%s is shown a link to %s, which answers %d", mu.user.Username, l[1], resp.StatusCode)
+			}
+			checked++
+		}
+	}
 	for _, rt := range srv.routes {
 		if rt.path == "/break-glass" {
 			checked += matrixBreakGlass(t, ts.URL, client, rt, append(users, kindUsers...), map[string]int64{"a": siteA.ID, "b": siteB.ID})

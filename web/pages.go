@@ -9,9 +9,11 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/casework"
 	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/programme"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/victim"
 )
 
@@ -41,6 +43,86 @@ type NavItem struct {
 	Label   string
 	Href    string
 	Current bool
+}
+
+// page builds the data every template receives.
+func (s *Server) page(r *http.Request, title string, data any) Page {
+	p := Page{Title: title, Data: data}
+	if pr := principalFrom(r.Context()); pr != nil && pr.session != nil {
+		p.CSRF = pr.session.CSRF
+		if pr.session.Stage == identity.StageFull {
+			p.User = &PageUser{Name: pr.user.DisplayName}
+			if len(pr.user.Roles) > 0 {
+				p.User.Role = pr.user.Roles[0].Role.Label()
+			}
+			p.Nav = s.navFor(subjectOf(pr.user), r.URL.Path)
+		}
+	}
+	return p
+}
+
+// menuItem is one section of the service navigation. Whether a user sees
+// it is the need of the route it links to (routeList), so a link appears
+// only where the route would answer; show narrows that further for
+// sections meant for some of those who may use the route.
+type menuItem struct {
+	label string
+	href  string
+	// prefix marks the item current on every page under href, not only
+	// on href itself.
+	prefix bool
+	show   func(access.Subject) bool
+}
+
+// menu is the navigation, in order.
+var menu = []menuItem{
+	{label: "Home", href: "/"},
+	{label: "My caseload", href: "/caseload", show: func(sub access.Subject) bool { return sub.HasRole(access.CaseManager) }},
+	{label: "Team", href: "/team"},
+	{label: "New referral", href: "/referrals/new", prefix: true},
+	{label: "Identification", href: "/identify", prefix: true},
+	{label: "Across sites", href: "/identify/national", show: service.CanSeeNationalMatches},
+	{label: "Cases", href: "/cases", prefix: true},
+	{label: "Victim-survivors", href: "/victims", prefix: true, show: func(sub access.Subject) bool {
+		return sub.HasRole(access.IDVA) || sub.HasRole(access.TeamLeader)
+	}},
+	{label: "Users", href: "/admin/users", prefix: true},
+	{label: "Service accounts", href: "/service-accounts", prefix: true},
+	{label: "Audit log", href: "/audit"},
+	{label: "Alerts", href: "/alerts"},
+	{label: "Your account", href: "/account", prefix: true},
+}
+
+// navFor lists the sections the user can use: each menu item whose route
+// (GET href) exists for them. The routes enforce access regardless.
+func (s *Server) navFor(sub access.Subject, path string) []NavItem {
+	var items []NavItem
+	for _, m := range menu {
+		rt, ok := s.pageRoute(m.href)
+		if !ok || (rt.need != none && !holds(sub, rt.need)) || (m.show != nil && !m.show(sub)) {
+			continue
+		}
+		current := path == m.href
+		if m.prefix {
+			current = strings.HasPrefix(path, m.href)
+		}
+		items = append(items, NavItem{Label: m.label, Href: m.href, Current: current})
+	}
+	return items
+}
+
+// pageRoute finds the route that shows the page at path.
+func (s *Server) pageRoute(path string) (route, bool) {
+	want := path
+	if path == "/" {
+		want = "/{$}"
+	}
+	for _, rt := range s.routes {
+		if rt.method == "GET" && rt.kind == pageRoute && rt.path == want {
+			return rt, true
+		}
+	}
+	return route{}, false
 }
 
 // parsePages parses layout.html with each other template file, giving one

@@ -8,63 +8,11 @@ import (
 	"strings"
 
 	"github.com/drive-platform/drive"
-	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/api"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/service"
 )
-
-// page builds the data every template receives.
-func (s *Server) page(r *http.Request, title string, data any) Page {
-	p := Page{Title: title, Data: data}
-	if pr := principalFrom(r.Context()); pr != nil && pr.session != nil {
-		p.CSRF = pr.session.CSRF
-		if pr.session.Stage == identity.StageFull {
-			p.User = &PageUser{Name: pr.user.DisplayName}
-			if len(pr.user.Roles) > 0 {
-				p.User.Role = pr.user.Roles[0].Role.Label()
-			}
-			p.Nav = navFor(subjectOf(pr.user), r.URL.Path)
-		}
-	}
-	return p
-}
-
-// navFor lists the sections the user can use: a link appears only where
-// the route would answer them (the routes enforce it regardless).
-func navFor(sub access.Subject, path string) []NavItem {
-	items := []NavItem{{Label: "Home", Href: "/", Current: path == "/"}}
-	if sub.HasRole(access.CaseManager) {
-		items = append(items, NavItem{Label: "My caseload", Href: "/caseload", Current: path == "/caseload"})
-	}
-	if holds(sub, need{access.PerpetratorCase, access.Write}) {
-		items = append(items, NavItem{Label: "Team", Href: "/team", Current: path == "/team"})
-		items = append(items, NavItem{Label: "New referral", Href: "/referrals/new", Current: strings.HasPrefix(path, "/referrals")})
-	}
-	if holds(sub, need{access.PoliceIntel, access.Read}) {
-		items = append(items, NavItem{Label: "Identification", Href: "/identify", Current: strings.HasPrefix(path, "/identify")})
-	}
-	if service.CanSeeNationalMatches(sub) {
-		items = append(items, NavItem{Label: "Across sites", Href: "/identify/national", Current: path == "/identify/national"})
-	}
-	if holds(sub, need{access.PerpetratorCase, access.Read}) {
-		items = append(items, NavItem{Label: "Cases", Href: "/cases", Current: strings.HasPrefix(path, "/cases")})
-	}
-	if sub.HasRole(access.IDVA) || sub.HasRole(access.TeamLeader) {
-		items = append(items, NavItem{Label: "Victim-survivors", Href: "/victims", Current: strings.HasPrefix(path, "/victims")})
-	}
-	if holds(sub, need{access.Configuration, access.Read}) {
-		items = append(items, NavItem{Label: "Users", Href: "/admin/users", Current: strings.HasPrefix(path, "/admin/users")})
-		items = append(items, NavItem{Label: "Service accounts", Href: "/service-accounts", Current: strings.HasPrefix(path, "/service-accounts")})
-	}
-	if holds(sub, need{access.Audit, access.Read}) {
-		items = append(items, NavItem{Label: "Audit log", Href: "/audit", Current: path == "/audit"})
-		items = append(items, NavItem{Label: "Alerts", Href: "/alerts", Current: path == "/alerts"})
-	}
-	items = append(items, NavItem{Label: "Your account", Href: "/account", Current: strings.HasPrefix(path, "/account")})
-	return items
-}
 
 func (s *Server) signinForm(w http.ResponseWriter, r *http.Request) error {
 	if p := principalFrom(r.Context()); p != nil && p.session != nil && p.session.Stage == identity.StageFull {
