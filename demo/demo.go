@@ -15,6 +15,7 @@ import (
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/sealed"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -64,7 +65,8 @@ func siteSpecs() []siteSpec {
 
 // Generate fills an empty, migrated database. It refuses a database that
 // already has users, so a demo never mixes with real or earlier data.
-// Everything is written in one transaction: on failure nothing is left.
+// The people, cases and victim-survivors are written in one transaction;
+// the police data then go through the imports, a transaction each.
 func Generate(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 	params := opt.Params
 	if params == (auth.Params{}) {
@@ -75,6 +77,7 @@ func Generate(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 	// is reproducible from the seed.
 	secretSource := rand.NewChaCha8(seedBytes(opt.Seed))
 	res := &Result{}
+	var g *generator
 	err := db.Transact(ctx, func(tx *store.Tx) error {
 		n, err := tx.CountUsers(ctx)
 		if err != nil {
@@ -83,10 +86,19 @@ func Generate(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 		if n > 0 {
 			return drive.Errorf(drive.ECONFLICT, "the database already has %d users: demo data goes only into a new, empty database (give --db a new file name)", n)
 		}
-		g := &generator{tx: tx, rng: rng, secrets: secretSource, params: params, used: map[string]bool{}, res: res, keyring: opt.Keyring}
+		g = &generator{tx: tx, rng: rng, secrets: secretSource, params: params, used: map[string]bool{}, res: res, keyring: opt.Keyring}
 		return g.run(ctx)
 	})
 	if err != nil {
+		return nil, err
+	}
+	// Police data arrive as a force's extracts do, through the imports
+	// the command line uses, audited as the demo.
+	g.tx, g.svc = nil, &service.Service{DB: db, Keys: opt.Keyring}
+	if err := g.incidents(ctx); err != nil {
+		return nil, err
+	}
+	if err := g.identification(ctx); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -105,6 +117,7 @@ func seedBytes(seed uint64) [32]byte {
 
 type generator struct {
 	tx      *store.Tx
+	svc     *service.Service
 	rng     *rand.Rand
 	secrets *rand.ChaCha8
 	params  auth.Params
@@ -185,13 +198,7 @@ func (g *generator) run(ctx context.Context) error {
 	if err := g.casework(ctx); err != nil {
 		return err
 	}
-	if err := g.victims(ctx); err != nil {
-		return err
-	}
-	if err := g.incidents(ctx); err != nil {
-		return err
-	}
-	return g.identification(ctx)
+	return g.victims(ctx)
 }
 
 func (g *generator) org(ctx context.Context, o *identity.Organisation) error {

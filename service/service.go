@@ -26,6 +26,9 @@ type Actor struct {
 	OrganisationID int64
 	Subject        access.Subject
 	Remote         string
+	// System names a trusted entry point acting on its own account (the
+	// command line, the demo), or is empty for a person; see actors.go.
+	System string
 }
 
 // Roles lists the roles the actor holds at site (or nationally).
