@@ -11,10 +11,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/demo"
 	"github.com/drive-platform/drive/sealed"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -76,19 +76,12 @@ func runDemo(ctx context.Context, e env, args []string, stdout, stderr io.Writer
 	for i, s := range res.Sites {
 		sites[i] = s.Name + " (" + s.Code + ")"
 	}
-	var cases, victims int
 	siteIDs := make([]int64, len(res.Sites))
 	for i, s := range res.Sites {
 		siteIDs[i] = s.ID
 	}
-	if err := db.View(ctx, func(tx *store.Tx) error {
-		var err error
-		if _, cases, err = tx.Cases(ctx, store.CaseFilter{SiteIDs: siteIDs, Limit: 1}, drive.DateOf(tx.Now)); err != nil {
-			return err
-		}
-		_, victims, err = tx.VictimCases(ctx, store.VictimFilter{SiteIDs: siteIDs, Limit: 1})
-		return err
-	}); err != nil {
+	cases, victims, err := (&service.Service{DB: db}).Totals(ctx, service.CommandLine(), siteIDs)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Demo data created: %d sites (%s), %d organisations, %d users, %d perpetrator cases, %d victim-survivors.\n",
