@@ -2,10 +2,14 @@ package service
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/audit"
+	"github.com/drive-platform/drive/casework"
 	"github.com/drive-platform/drive/store"
+	"github.com/drive-platform/drive/victim"
 )
 
 // Backdated returns the service acting as of at: every transaction its use
@@ -42,4 +46,34 @@ func (s *Service) Totals(ctx context.Context, a Actor, siteIDs []int64) (cases, 
 		return err
 	})
 	return cases, victims, err
+}
+
+// RecordNote keeps a note on a perpetrator's case that was written
+// elsewhere, by n.CreatedBy, dated by the service's clock (Backdated for
+// a note written earlier): the demo's notes, or notes brought over from
+// another system. Whether its author could write it now does not matter
+// (he may have moved on); the note is sealed and screened as AddNote's
+// are, and audited as the entry point that brought it. Only a trusted
+// entry point may ask. Errors: ENOTFOUND for another actor or no such
+// case; EINVALID for an empty or too long note, or a correction of
+// another case's note.
+func (s *Service) RecordNote(ctx context.Context, a Actor, caseID int64, n *casework.Note) error {
+	if err := trusted(a, "case"); err != nil {
+		return err
+	}
+	return s.DB.Transact(ctx, func(tx *store.Tx) error {
+		c, err := tx.Case(ctx, caseID)
+		if err != nil {
+			return err
+		}
+		n.CaseID = c.ID
+		if err := tx.CreateNote(ctx, n, func(id int64) (store.SealedValue, error) { return s.seal([]byte(n.Text), aadCaseNote(id)) }); err != nil {
+			return err
+		}
+		if err := s.screen(ctx, tx, Actor{UserID: n.CreatedBy}, c, []heldRef{{victim.HeldNote, n.ID}}, n.Text); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit.Event{Action: audit.ActionRecordWrite, ActorID: a.UserID, ActorRole: actorRole(a, ""), RecordType: "case",
+			RecordID: strconv.FormatInt(c.ID, 10), SiteID: c.SiteID, Remote: a.Remote, Outcome: audit.OutcomeAllowed})
+	})
 }

@@ -71,3 +71,55 @@ func TestBackdated(t *testing.T) {
 		})
 	}
 }
+
+// TestRecordNote checks on both engines that a trusted entry point keeps
+// a note written by someone else, with its author and date, sealed and
+// screened like any other and audited as the entry point; that a
+// correction can name it; and that a person may not ask.
+func TestRecordNote(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			w := newWorld(t, e)
+			ctx := context.Background()
+			cm, lead := w.actor(t, "cm"), w.actor(t, "lead")
+			author := w.users["otherCM"].ID // at another site: could not write it today
+			if err := w.svc.RecordNote(ctx, lead, w.caseID, &casework.Note{Text: "x", CreatedBy: author}); drive.ErrorCode(err) != drive.ENOTFOUND {
+				t.Fatalf("a person recording a note: %v; want not found", err)
+			}
+			if err := w.svc.RecordNote(ctx, service.System("demo"), w.caseID+1000, &casework.Note{Text: "x", CreatedBy: author}); drive.ErrorCode(err) != drive.ENOTFOUND {
+				t.Fatalf("a note on no case: %v; want not found", err)
+			}
+			then := now.AddDate(0, -2, 0)
+			old, err := w.svc.Backdated(then)
+			if err != nil {
+				t.Fatal(err)
+			}
+			head := w.head(t)
+			n := &casework.Note{Text: "Joint visit with probation.", CreatedBy: author}
+			if err := old.RecordNote(ctx, service.System("demo"), w.caseID, n); err != nil {
+				t.Fatal(err)
+			}
+			fix := &casework.Note{Text: "Correction: the visit was by video.", CreatedBy: author, Amends: n.ID}
+			if err := old.RecordNote(ctx, service.System("demo"), w.caseID, fix); err != nil {
+				t.Fatal(err)
+			}
+			es := w.events(t, head)
+			if len(es) != 4 || es[1].Action != "record.write" || es[1].ActorRole != "system" || es[1].Remote != "demo" || !es[1].At.Equal(then) {
+				t.Fatalf("audit = %s", summary(es))
+			}
+			v, err := w.svc.Case(ctx, cm, w.caseID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []casework.Note
+			for _, vn := range v.Notes {
+				if vn.CreatedBy == author {
+					got = append(got, vn)
+				}
+			}
+			if len(got) != 2 || got[0].Text != n.Text || !got[0].CreatedAt.Equal(then) || got[1].Amends != n.ID {
+				t.Fatalf("notes read back = %+v", got)
+			}
+		})
+	}
+}
