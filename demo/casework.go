@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	crand "crypto/rand"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -14,8 +13,7 @@ import (
 	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
-	"github.com/drive-platform/drive/sealed"
-	"github.com/drive-platform/drive/store"
+	"github.com/drive-platform/drive/service"
 )
 
 // ReferenceDate is the demo's "today": every referral, contact and review
@@ -805,26 +803,18 @@ func (g *generator) notes(ctx context.Context, s *siteStaff, c *casework.Case, p
 		day := between(r, max(to, 1), max(from, 1))
 		at := g.dayAt(day)
 		note := &casework.Note{CaseID: c.ID, Text: pick(r, noteTexts()), CreatedBy: author}
-		btx, err := g.tx.Backdated(at)
-		if err != nil {
-			return err
+		if at.After(g.tx.Now) {
+			return drive.Errorf(drive.EINVALID, "a record cannot be dated in the future")
 		}
-		if err := btx.CreateNote(ctx, note, g.noteSealer(note)); err != nil {
-			return err
-		}
+		g.recordNote(at, note, nil)
 		if (!s.amendDone && p.workFrom > 0) || r.IntN(100) < 6 {
-			fix := &casework.Note{CaseID: c.ID, Amends: note.ID, CreatedBy: author,
+			fix := &casework.Note{CaseID: c.ID, CreatedBy: author,
 				Text: "Correction to the note of " + drive.DateOf(at).Display() + ": " + pick(r, corrections())}
 			later := at.Add(time.Duration(1+r.IntN(72)) * time.Hour)
 			if !later.Before(ReferenceDate().Time()) {
 				later = at.Add(time.Minute)
 			}
-			if btx, err = g.tx.Backdated(later); err != nil {
-				return err
-			}
-			if err := btx.CreateNote(ctx, fix, g.noteSealer(fix)); err != nil {
-				return err
-			}
+			g.recordNote(later, fix, note)
 			s.amendDone = true
 		}
 	}
@@ -1106,23 +1096,15 @@ func streetNames() []string {
 	}
 }
 
-// noteSealer seals a note's text for its new id, as the service does, with
-// the generator's keyring (or, with none, a throwaway one that does not
-// draw from the seeded stream, so the data are the same either way).
-func (g *generator) noteSealer(n *casework.Note) func(int64) (store.SealedValue, error) {
-	return func(id int64) (store.SealedValue, error) {
-		keys := g.keyring
-		if keys == nil {
-			if g.noteKeys == nil {
-				k, err := sealed.NewKeyring(crand.Reader)
-				if err != nil {
-					return store.SealedValue{}, err
-				}
-				g.noteKeys = k
-			}
-			keys = g.noteKeys
+// recordNote writes a case note through the service as of at, once the
+// generator's transaction has committed (see generator.later): sealed and
+// screened as the service does every note, its author kept. A correction
+// names the note it amends, whose id is known by then.
+func (g *generator) recordNote(at time.Time, n, amends *casework.Note) {
+	g.later = append(g.later, deferred{at: at, write: func(ctx context.Context, svc *service.Service) error {
+		if amends != nil {
+			n.Amends = amends.ID
 		}
-		v, err := keys.Seal(crand.Reader, []byte(n.Text), store.CaseNoteAAD(id))
-		return store.SealedValueOf(v), err
-	}
+		return svc.RecordNote(ctx, demoActor(), n.CaseID, n)
+	}})
 }

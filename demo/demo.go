@@ -7,14 +7,18 @@ package demo
 import (
 	"context"
 	"fmt"
+	"io"
+	"math"
 	"math/rand/v2"
 	"strings"
+	"time"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/sealed"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -64,7 +68,12 @@ func siteSpecs() []siteSpec {
 
 // Generate fills an empty, migrated database. It refuses a database that
 // already has users, so a demo never mixes with real or earlier data.
-// Everything is written in one transaction: on failure nothing is left.
+// The staff, people, cases and victim-survivors are written in one
+// transaction; then, through the service's use cases and each in a
+// transaction of its own, what must be sealed (case notes, and her
+// compartment, safety plan, DASH comments, IDVA contacts and notes) and
+// the police data. A failure in those later steps leaves what came before
+// it: build the demo again into a new database.
 func Generate(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 	params := opt.Params
 	if params == (auth.Params{}) {
@@ -75,6 +84,7 @@ func Generate(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 	// is reproducible from the seed.
 	secretSource := rand.NewChaCha8(seedBytes(opt.Seed))
 	res := &Result{}
+	var g *generator
 	err := db.Transact(ctx, func(tx *store.Tx) error {
 		n, err := tx.CountUsers(ctx)
 		if err != nil {
@@ -83,13 +93,51 @@ func Generate(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 		if n > 0 {
 			return drive.Errorf(drive.ECONFLICT, "the database already has %d users: demo data goes only into a new, empty database (give --db a new file name)", n)
 		}
-		g := &generator{tx: tx, rng: rng, secrets: secretSource, params: params, used: map[string]bool{}, res: res, keyring: opt.Keyring}
+		g = &generator{tx: tx, rng: rng, secrets: secretSource, params: params, used: map[string]bool{}, res: res, keyring: opt.Keyring}
 		return g.run(ctx)
 	})
 	if err != nil {
 		return nil, err
 	}
+	// What the transaction left for the service is written now, in the
+	// order it was asked for, each as of when it happened. The text limit
+	// is for people typing: the demo writes years of notes in seconds.
+	g.tx, g.svc = nil, &service.Service{DB: db, Keys: g.sealKeys, Rand: g.sealRandom, TextLimit: math.MaxInt}
+	for _, d := range g.later {
+		svc, err := g.svc.Backdated(d.at)
+		if err != nil {
+			return nil, err
+		}
+		if err := d.write(ctx, svc); err != nil {
+			return nil, err
+		}
+	}
+	g.later = nil
+	// Police data arrive as a force's extracts do, through the imports
+	// the command line uses, audited as the demo.
+	if err := g.incidents(ctx); err != nil {
+		return nil, err
+	}
+	if err := g.identification(ctx); err != nil {
+		return nil, err
+	}
 	return res, nil
+}
+
+// deferred is a write through the service, as of at.
+type deferred struct {
+	at    time.Time
+	write func(ctx context.Context, svc *service.Service) error
+}
+
+// actorOf is the actor a demo user acts as: their roles become the
+// policy's grants, as the web server builds it for each request.
+func actorOf(u *identity.User) service.Actor {
+	sub := access.Subject{UserID: u.ID, OrganisationID: u.OrganisationID, OrganisationKind: u.OrganisationKind}
+	for _, r := range u.Roles {
+		sub.Grants = append(sub.Grants, access.Grant{Role: r.Role, SiteID: r.SiteID})
+	}
+	return service.Actor{UserID: u.ID, OrganisationID: u.OrganisationID, Subject: sub, Remote: "demo"}
 }
 
 func seedBytes(seed uint64) [32]byte {
@@ -105,14 +153,23 @@ func seedBytes(seed uint64) [32]byte {
 
 type generator struct {
 	tx      *store.Tx
+	svc     *service.Service
 	rng     *rand.Rand
 	secrets *rand.ChaCha8
 	params  auth.Params
 	used    map[string]bool
 	res     *Result
 	keyring *sealed.Keyring // nil: victims draws one from the seeded stream
-	// noteKeys seals case notes when no keyring is given.
-	noteKeys *sealed.Keyring
+	// sealKeys and sealRandom seal the victim-survivors' protected
+	// details: the keyring given, or one drawn from the seeded stream.
+	sealKeys   *sealed.Keyring
+	sealRandom io.Reader
+	// idvas are the sites' IDVAs by id, who write her protected details.
+	idvas map[int64]*identity.User
+	// later are the writes made through the service once the generator's
+	// transaction has committed: the service opens transactions of its
+	// own, which cannot run inside the generator's.
+	later []deferred
 }
 
 func (g *generator) run(ctx context.Context) error {
@@ -185,13 +242,7 @@ func (g *generator) run(ctx context.Context) error {
 	if err := g.casework(ctx); err != nil {
 		return err
 	}
-	if err := g.victims(ctx); err != nil {
-		return err
-	}
-	if err := g.incidents(ctx); err != nil {
-		return err
-	}
-	return g.identification(ctx)
+	return g.victims(ctx)
 }
 
 func (g *generator) org(ctx context.Context, o *identity.Organisation) error {

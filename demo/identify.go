@@ -7,8 +7,6 @@ import (
 	"slices"
 
 	"github.com/drive-platform/drive/incident"
-	"github.com/drive-platform/drive/service"
-	"github.com/drive-platform/drive/store"
 )
 
 // MovedSuspects is how many of the first site's most prolific suspects
@@ -23,19 +21,19 @@ const MovedSuspects = 4
 // suspects across sites.
 func (g *generator) identification(ctx context.Context) error {
 	if len(g.res.Sites) < 2 {
-		_, err := service.MatchAcrossSites(ctx, g.tx)
+		_, err := g.svc.MatchAcrossSites(ctx, demoActor())
 		return err
 	}
 	from, to := g.res.Sites[0], g.res.Sites[1]
-	rows, err := g.tx.SitePoliceIncidents(ctx, from.ID, ReferenceDate().AddMonths(-36))
+	rk, err := g.svc.RankSite(ctx, demoActor(), from.Code, ReferenceDate(), nil, 0, nil)
 	if err != nil {
 		return err
 	}
 	count := map[int64]int{}
-	latest := map[int64]store.PoliceIncident{}
-	for _, r := range rows {
+	latest := map[int64]incident.Person{}
+	for _, r := range rk.Incidents {
 		count[r.SuspectPerson]++
-		latest[r.SuspectPerson] = r
+		latest[r.SuspectPerson] = r.Suspect
 	}
 	var ids []int64
 	for id := range count {
@@ -53,7 +51,7 @@ func (g *generator) identification(ctx context.Context) error {
 	family := []string{"Pryce", "Okafor", "Lindqvist", "Marsh", "Dobson", "Farrant", "Quayle", "Ashdown"}
 	var recs []incident.Record
 	for k, id := range ids[:min(MovedSuspects, len(ids))] {
-		sus := latest[id].Suspect
+		sus := latest[id]
 		sus.Postcode = fmt.Sprintf("%s%d 4QT", to.Code[:2], 1+k)
 		victim := incident.Person{GivenName: given[g.rng.IntN(len(given))], FamilyName: family[g.rng.IntN(len(family))], Age: 22 + g.rng.IntN(20)}
 		for n := 0; n < 2+g.rng.IntN(2); n++ {
@@ -61,9 +59,9 @@ func (g *generator) identification(ctx context.Context) error {
 				Type: []string{"common_assault", "harassment", "abh"}[n%3], Crime: true, Suspect: sus, Victim: victim})
 		}
 	}
-	if _, _, err = service.ImportIncidents(ctx, g.tx, to.ID, recs, nil); err != nil {
+	if _, _, err = g.svc.ImportIncidents(ctx, demoActor(), to.Code, recs, nil); err != nil {
 		return err
 	}
-	_, err = service.MatchAcrossSites(ctx, g.tx)
+	_, err = g.svc.MatchAcrossSites(ctx, demoActor())
 	return err
 }

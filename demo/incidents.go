@@ -7,6 +7,10 @@ import (
 	"github.com/drive-platform/drive/service"
 )
 
+// demoActor is who the demo acts as where no demo user would: the
+// imports of police data, audited as the demo.
+func demoActor() service.Actor { return service.System("demo") }
+
 // IncidentsPerSite is how many police-recorded incidents the demo gives
 // each site: enough for drive identify to show a ranked list with
 // prolific and serial suspects, small enough to keep the demo quick.
@@ -24,11 +28,11 @@ func (g *generator) incidents(ctx context.Context) error {
 	for _, site := range g.res.Sites {
 		seed := g.rng.Uint64()
 		recs, truth := synth.Generate(synth.Config{Incidents: IncidentsPerSite, Seed: seed, End: ReferenceDate(), RefPrefix: site.Code})
-		if _, _, err := service.ImportIncidents(ctx, g.tx, site.ID, recs, nil); err != nil {
+		if _, _, err := g.svc.ImportIncidents(ctx, demoActor(), site.Code, recs, nil); err != nil {
 			return err
 		}
 		hearings, _ := synth.MARAC(recs, truth, seed^0x3a7ac)
-		if _, _, err := service.ImportMARAC(ctx, g.tx, site.ID, hearings, nil); err != nil {
+		if _, _, err := g.svc.ImportMARAC(ctx, demoActor(), site.Code, hearings, nil); err != nil {
 			return err
 		}
 	}

@@ -4,9 +4,7 @@ import (
 	"context"
 	crand "crypto/rand"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"sort"
 	"strings"
@@ -18,6 +16,7 @@ import (
 	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/risk"
 	"github.com/drive-platform/drive/sealed"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/victim"
 )
@@ -30,9 +29,10 @@ import (
 // contact details, DASH assessments, behaviour assessments at the case's
 // time points, IDVA contacts, notes and a safety plan.
 //
-// Everything protected is sealed with the generator's keyring under the
-// associated data the service opens it with (store.CompartmentAAD and the
-// rest). Invented places are kept apart from the perpetrators': victims'
+// Everything protected (her compartment, safety plan, DASH comments, IDVA
+// contacts and notes) is written through the service's use cases, as her
+// IDVA on the day it happened, so it is sealed exactly as the service
+// seals it; the rest is written directly. Invented places are kept apart from the perpetrators': victims'
 // streets come from their own list and their postcodes from districts 10
 // to 29 (perpetrators' are 1 to 9), so no compartment value can turn up on
 // the perpetrator's side by coincidence, and the demo test can prove that
@@ -67,39 +67,27 @@ type linkPlan struct {
 	at     int // days ago the link was made
 }
 
-// sealer seals demo values with the generator's keyring.
-type sealer struct {
-	keys   *sealed.Keyring
-	random io.Reader
-}
-
-func (s sealer) seal(plaintext, aad []byte) (store.SealedValue, error) {
-	v, err := s.keys.Seal(s.random, plaintext, aad)
-	if err != nil {
-		return store.SealedValue{}, err
-	}
-	return store.SealedValueOf(v), nil
-}
-
-// victimSealer returns what the protected values are sealed with: the
+// victimKeys chooses what the protected values are sealed with: the
 // keyring given in Options, with fresh randomness, or, with none, a
 // throwaway keyring and randomness from the seeded stream. The stream is
 // drawn from either way, so the data are the same with or without a
 // keyring.
-func (g *generator) victimSealer() (sealer, error) {
+func (g *generator) victimKeys() error {
 	var seed [32]byte
 	for i := 0; i < 4; i++ {
 		binary.LittleEndian.PutUint64(seed[i*8:], g.rng.Uint64())
 	}
 	if g.keyring != nil {
-		return sealer{keys: g.keyring, random: crand.Reader}, nil
+		g.sealKeys, g.sealRandom = g.keyring, crand.Reader
+		return nil
 	}
 	stream := rand.NewChaCha8(seed)
 	keys, err := sealed.NewKeyring(stream)
 	if err != nil {
-		return sealer{}, err
+		return err
 	}
-	return sealer{keys: keys, random: stream}, nil
+	g.sealKeys, g.sealRandom = keys, stream
+	return nil
 }
 
 // daysAgo is how many days d is before the reference date.
@@ -115,8 +103,7 @@ func timeAgo(t *time.Time) int {
 // victims fills in the victim-survivors of every perpetrator case the
 // casework made.
 func (g *generator) victims(ctx context.Context) error {
-	s, err := g.victimSealer()
-	if err != nil {
+	if err := g.victimKeys(); err != nil {
 		return err
 	}
 	sites, err := g.victimSites(ctx)
@@ -141,7 +128,7 @@ func (g *generator) victims(ctx context.Context) error {
 	phones := g.rng.Perm(1000)
 	for i, p := range plans {
 		p.comp = g.compartment(p, phones[i%len(phones)], phones[(i+500)%len(phones)])
-		if err := g.writeVictim(ctx, s, p); err != nil {
+		if err := g.writeVictim(ctx, p); err != nil {
 			return err
 		}
 	}
@@ -155,6 +142,7 @@ func (g *generator) victimSites(ctx context.Context) (map[int64]*victimSite, err
 		return nil, err
 	}
 	out := map[int64]*victimSite{}
+	g.idvas = map[int64]*identity.User{}
 	for _, site := range g.res.Sites {
 		vs := &victimSite{site: site, load: map[int64]int{}}
 		vs.towns, vs.postcode = siteTowns(site.Code)
@@ -162,6 +150,7 @@ func (g *generator) victimSites(ctx context.Context) (map[int64]*victimSite, err
 			for _, r := range u.Roles {
 				if r.Role == access.IDVA && r.SiteID == site.ID {
 					vs.idvas = append(vs.idvas, u)
+					g.idvas[u.ID] = u
 				}
 			}
 		}
@@ -465,15 +454,25 @@ func emailPart(s string) string {
 }
 
 // backdated is the transaction with its clock on a working-hours instant
-// the given number of days before the reference date.
-func (g *generator) backdated(ago int) (*store.Tx, error) {
-	return g.tx.Backdated(g.dayAt(max(ago, 1)))
+// the given number of days before the reference date, and that instant.
+func (g *generator) backdated(ago int) (*store.Tx, time.Time, error) {
+	at := g.dayAt(max(ago, 1))
+	tx, err := g.tx.Backdated(at)
+	return tx, at, err
+}
+
+// asIDVA writes, at the given instant, through the service as the IDVA
+// with id: once the generator's transaction has committed, in the order
+// asked (see generator.later).
+func (g *generator) asIDVA(at time.Time, idva int64, write func(ctx context.Context, svc *service.Service, a service.Actor) error) {
+	a := actorOf(g.idvas[idva])
+	g.later = append(g.later, deferred{at: at, write: func(ctx context.Context, svc *service.Service) error { return write(ctx, svc, a) }})
 }
 
 // writeVictim writes one victim-survivor: her case, links, compartment,
 // children, assessments, contacts, notes and safety plan, each dated when
 // it happened, and closes her case if it has closed.
-func (g *generator) writeVictim(ctx context.Context, s sealer, p *victimPlan) error {
+func (g *generator) writeVictim(ctx context.Context, p *victimPlan) error {
 	r := g.rng
 	ref := ReferenceDate()
 	if err := p.comp.Validate(); err != nil {
@@ -481,7 +480,7 @@ func (g *generator) writeVictim(ctx context.Context, s sealer, p *victimPlan) er
 	}
 	v := &p.c
 	v.OpenedOn = ref.AddDays(-p.opened)
-	btx, err := g.backdated(p.opened)
+	btx, opened, err := g.backdated(p.opened)
 	if err != nil {
 		return err
 	}
@@ -490,18 +489,10 @@ func (g *generator) writeVictim(ctx context.Context, s sealer, p *victimPlan) er
 	}
 	idva := v.IDVAID
 	until := max(p.closed, 1) // the last day work is recorded on
-
-	body, err := json.Marshal(p.comp)
-	if err != nil {
-		return err
-	}
-	sv, err := s.seal(body, store.CompartmentAAD(v.ID))
-	if err != nil {
-		return err
-	}
-	if err := btx.SetCompartment(ctx, v.ID, sv, idva); err != nil {
-		return err
-	}
+	comp := p.comp
+	g.asIDVA(opened, idva, func(ctx context.Context, svc *service.Service, a service.Actor) error {
+		return svc.SetCompartment(ctx, a, v.ID, comp)
+	})
 
 	for i, l := range p.links {
 		at := min(l.at, p.opened)
@@ -513,7 +504,7 @@ func (g *generator) writeVictim(ctx context.Context, s sealer, p *victimPlan) er
 			}
 			link.MARACDates = append(link.MARACDates, heard)
 		}
-		ltx, err := g.backdated(at)
+		ltx, _, err := g.backdated(at)
 		if err != nil {
 			return err
 		}
@@ -523,7 +514,7 @@ func (g *generator) writeVictim(ctx context.Context, s sealer, p *victimPlan) er
 		// A repeat hearing since the referral, for a few open cases.
 		if i == 0 && p.closed == 0 && at > 30 && r.IntN(100) < 12 {
 			heard := between(r, 5, min(at-7, 150))
-			htx, err := g.backdated(heard)
+			htx, _, err := g.backdated(heard)
 			if err != nil {
 				return err
 			}
@@ -544,7 +535,7 @@ func (g *generator) writeVictim(ctx context.Context, s sealer, p *victimPlan) er
 		if born := daysAgo(ch.DateOfBirth); born < at {
 			at = born - between(r, 1, 20)
 		}
-		ctTx, err := g.backdated(at)
+		ctTx, _, err := g.backdated(at)
 		if err != nil {
 			return err
 		}
@@ -555,7 +546,7 @@ func (g *generator) writeVictim(ctx context.Context, s sealer, p *victimPlan) er
 
 	// DASH at referral, and again at exit when his case has closed.
 	firstDash := max(p.opened-between(r, 0, 4), until)
-	if err := g.dash(ctx, s, p, p.dash, firstDash, idva); err != nil {
+	if err := g.dash(p, p.dash, firstDash, idva); err != nil {
 		return err
 	}
 	if c := p.primary; c.State == casework.Closed && c.ClosedAt != nil {
@@ -565,7 +556,7 @@ func (g *generator) writeVictim(ctx context.Context, s sealer, p *victimPlan) er
 			if r.IntN(100) < 15 {
 				score = min(24, p.dash+between(r, 0, 3))
 			}
-			if err := g.dash(ctx, s, p, score, exit, idva); err != nil {
+			if err := g.dash(p, score, exit, idva); err != nil {
 				return err
 			}
 		}
@@ -576,30 +567,18 @@ func (g *generator) writeVictim(ctx context.Context, s sealer, p *victimPlan) er
 			return err
 		}
 	}
-	if err := g.idvaContacts(ctx, s, p, idva, until); err != nil {
-		return err
-	}
-	if err := g.victimNotes(ctx, s, p, idva, until); err != nil {
-		return err
-	}
+	g.idvaContacts(p, idva, until)
+	g.victimNotes(p, idva, until)
 	if r.IntN(100) < 90 {
 		at := max(p.opened-between(r, 1, 14), until)
 		plan := safetyPlan(r, &p.comp)
-		sv, err := s.seal([]byte(plan), store.SafetyPlanAAD(v.ID))
-		if err != nil {
-			return err
-		}
-		ptx, err := g.backdated(at)
-		if err != nil {
-			return err
-		}
-		if err := ptx.SetSafetyPlan(ctx, v.ID, sv, idva); err != nil {
-			return err
-		}
+		g.asIDVA(g.dayAt(max(at, 1)), idva, func(ctx context.Context, svc *service.Service, a service.Actor) error {
+			return svc.SetSafetyPlan(ctx, a, v.ID, plan)
+		})
 	}
 	if p.closed > 0 {
 		v.Open, v.ClosedOn = false, ref.AddDays(-p.closed)
-		ctTx, err := g.backdated(p.closed)
+		ctTx, _, err := g.backdated(p.closed)
 		if err != nil {
 			return err
 		}
@@ -622,7 +601,7 @@ var dashWeights = map[string]int{
 // dash records a DASH assessment with the given score on the day ago days
 // before the reference date, with sealed comments, some of which say
 // where she is.
-func (g *generator) dash(ctx context.Context, s sealer, p *victimPlan, score, ago int, by int64) error {
+func (g *generator) dash(p *victimPlan, score, ago int, by int64) error {
 	r := g.rng
 	q := risk.DASH2009()
 	a := &risk.Assessment{VictimID: p.c.ID, Questionnaire: q.Code, Version: q.Version, AssessedOn: ReferenceDate().AddDays(-ago),
@@ -666,24 +645,13 @@ func (g *generator) dash(ctx context.Context, s sealer, p *victimPlan, score, ag
 			"She is pregnant and the abuse has become more frequent: judged high risk.",
 		})
 	}
-	res := q.Score(*a)
-	var comments store.SealedValue
-	if len(a.Comments) > 0 {
-		body, err := json.Marshal(a.Comments)
-		if err != nil {
-			return err
+	id := p.c.ID
+	g.asIDVA(g.dayAt(max(ago, 1)), by, func(ctx context.Context, svc *service.Service, actor service.Actor) error {
+		if err := svc.AddDASH(ctx, actor, id, a); err != nil {
+			return fmt.Errorf("demo DASH: %w", err)
 		}
-		if comments, err = s.seal(body, store.DASHCommentsAAD(p.c.ID)); err != nil {
-			return err
-		}
-	}
-	btx, err := g.backdated(ago)
-	if err != nil {
-		return err
-	}
-	if err := btx.SaveDASH(ctx, a, res, comments); err != nil {
-		return fmt.Errorf("demo DASH: %w", err)
-	}
+		return nil
+	})
 	return nil
 }
 
@@ -721,7 +689,7 @@ func (g *generator) behaviour(ctx context.Context, victimID int64, c *casework.C
 	for i, a := range ans {
 		*a = answer(cats[i].t1)
 	}
-	btx, err := g.backdated(t1)
+	btx, _, err := g.backdated(t1)
 	if err != nil {
 		return err
 	}
@@ -750,7 +718,7 @@ func (g *generator) behaviour(ctx context.Context, victimID int64, c *casework.C
 		b3.RiskChange = pickWeighted(r, []string{risk.RiskIncreased, risk.RiskNoChange, risk.RiskReducedSlightly, risk.RiskReducedModerately, risk.RiskReducedSignificantly},
 			[]int{4, 7, 7, 37, 45})
 	}
-	if btx, err = g.backdated(t3); err != nil {
+	if btx, _, err = g.backdated(t3); err != nil {
 		return err
 	}
 	if err := btx.SaveBehaviour(ctx, b3); err != nil {
@@ -761,7 +729,7 @@ func (g *generator) behaviour(ctx context.Context, victimID int64, c *casework.C
 
 // idvaContacts records the IDVA's contacts with her, about two a month
 // while her case is open, in the first months most of all.
-func (g *generator) idvaContacts(ctx context.Context, s sealer, p *victimPlan, by int64, until int) error {
+func (g *generator) idvaContacts(p *victimPlan, by int64, until int) {
 	r := g.rng
 	span := p.opened - until
 	n := min(max(3, span/25+r.IntN(3)), 14)
@@ -772,59 +740,48 @@ func (g *generator) idvaContacts(ctx context.Context, s sealer, p *victimPlan, b
 		days[i] = p.opened - int(f*f*float64(span))
 	}
 	sort.Sort(sort.Reverse(sort.IntSlice(days)))
+	id := p.c.ID
 	for _, day := range days {
 		kind := pickWeighted(r, store.IDVAContactKinds(), []int{45, 15, 20, 20})
 		text := idvaContactText(r, kind, &p.comp)
-		sv, err := s.seal([]byte(text), store.IDVAContactAAD(p.c.ID))
-		if err != nil {
-			return err
-		}
-		btx, err := g.backdated(day)
-		if err != nil {
-			return err
-		}
-		e := &store.SealedEntry{VictimCaseID: p.c.ID, On: ReferenceDate().AddDays(-max(day, 1)), Kind: kind, Body: sv, CreatedBy: by}
-		if err := btx.AddIDVAContact(ctx, e); err != nil {
-			return fmt.Errorf("demo IDVA contact: %w", err)
-		}
+		on := ReferenceDate().AddDays(-max(day, 1))
+		g.asIDVA(g.dayAt(max(day, 1)), by, func(ctx context.Context, svc *service.Service, a service.Actor) error {
+			if err := svc.AddVictimEntry(ctx, a, id, "contact", &service.VictimEntry{On: on, Kind: kind}, text); err != nil {
+				return fmt.Errorf("demo IDVA contact: %w", err)
+			}
+			return nil
+		})
 	}
-	return nil
 }
 
 // victimNotes writes a few sealed notes, now and then with a correction.
-func (g *generator) victimNotes(ctx context.Context, s sealer, p *victimPlan, by int64, until int) error {
+func (g *generator) victimNotes(p *victimPlan, by int64, until int) {
 	r := g.rng
+	id := p.c.ID
 	for n := between(r, 1, 4); n > 0; n-- {
 		day := between(r, until, p.opened)
 		kind := pickWeighted(r, []string{"note", "safeguarding", "marac"}, []int{70, 20, 10})
-		sv, err := s.seal([]byte(victimNoteText(r, kind, &p.comp)), store.VictimNoteAAD(p.c.ID))
-		if err != nil {
-			return err
-		}
-		btx, err := g.backdated(day)
-		if err != nil {
-			return err
-		}
-		note := &store.SealedEntry{VictimCaseID: p.c.ID, Kind: kind, Body: sv, CreatedBy: by}
-		if err := btx.AddVictimNote(ctx, note); err != nil {
-			return fmt.Errorf("demo victim note: %w", err)
-		}
+		text := victimNoteText(r, kind, &p.comp)
+		at := g.dayAt(max(day, 1))
+		note := &service.VictimEntry{Kind: kind}
+		g.asIDVA(at, by, func(ctx context.Context, svc *service.Service, a service.Actor) error {
+			if err := svc.AddVictimEntry(ctx, a, id, "note", note, text); err != nil {
+				return fmt.Errorf("demo victim note: %w", err)
+			}
+			return nil
+		})
 		if r.IntN(100) < 10 && day > 1 {
-			fix := "Correction to the note of " + note.On.Display() + ": " + pick(r, victimCorrections())
-			sv, err := s.seal([]byte(fix), store.VictimNoteAAD(p.c.ID))
-			if err != nil {
-				return err
-			}
-			if btx, err = g.backdated(day - 1); err != nil {
-				return err
-			}
-			amend := &store.SealedEntry{VictimCaseID: p.c.ID, Kind: kind, Body: sv, Amends: note.ID, CreatedBy: by}
-			if err := btx.AddVictimNote(ctx, amend); err != nil {
-				return fmt.Errorf("demo victim note correction: %w", err)
-			}
+			// The note is dated the day it is written.
+			fix := "Correction to the note of " + drive.DateOf(at).Display() + ": " + pick(r, victimCorrections())
+			g.asIDVA(g.dayAt(day-1), by, func(ctx context.Context, svc *service.Service, a service.Actor) error {
+				amend := &service.VictimEntry{Kind: kind, Amends: note.ID}
+				if err := svc.AddVictimEntry(ctx, a, id, "note", amend, fix); err != nil {
+					return fmt.Errorf("demo victim note correction: %w", err)
+				}
+				return nil
+			})
 		}
 	}
-	return nil
 }
 
 // place is somewhere the compartment says she is, for the sealed texts

@@ -5,6 +5,7 @@ import (
 	crand "crypto/rand"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -131,7 +132,7 @@ func (d *sealedDemo) victims(t *testing.T) []victimRecord {
 			if err != nil {
 				return err
 			}
-			if err := json.Unmarshal(d.open(t, comp, store.CompartmentAAD(c.ID)), &r.Compartment); err != nil {
+			if err := json.Unmarshal(d.open(t, comp, victimAAD(c.ID, "compartment")), &r.Compartment); err != nil {
 				return err
 			}
 			if r.Children, err = tx.Children(ctx, c.ID); err != nil {
@@ -144,7 +145,7 @@ func (d *sealedDemo) victims(t *testing.T) []victimRecord {
 			for _, s := range dash {
 				o := openedDASH{Assessment: s.Assessment, Result: s.Result}
 				if !s.Comments.IsZero() {
-					if err := json.Unmarshal(d.open(t, s.Comments, store.DASHCommentsAAD(c.ID)), &o.Comments); err != nil {
+					if err := json.Unmarshal(d.open(t, s.Comments, victimAAD(c.ID, "dash")), &o.Comments); err != nil {
 						return err
 					}
 				}
@@ -158,7 +159,7 @@ func (d *sealedDemo) victims(t *testing.T) []victimRecord {
 				return err
 			}
 			for _, n := range notes {
-				r.Notes = append(r.Notes, openedEntry{n, string(d.open(t, n.Body, store.VictimNoteAAD(c.ID)))})
+				r.Notes = append(r.Notes, openedEntry{n, string(d.open(t, n.Body, victimAAD(c.ID, "note")))})
 				r.Notes[len(r.Notes)-1].Entry.Body = store.SealedValue{}
 			}
 			contacts, err := tx.IDVAContacts(ctx, c.ID)
@@ -166,13 +167,13 @@ func (d *sealedDemo) victims(t *testing.T) []victimRecord {
 				return err
 			}
 			for _, n := range contacts {
-				r.Contacts = append(r.Contacts, openedEntry{n, string(d.open(t, n.Body, store.IDVAContactAAD(c.ID)))})
+				r.Contacts = append(r.Contacts, openedEntry{n, string(d.open(t, n.Body, victimAAD(c.ID, "contact")))})
 				r.Contacts[len(r.Contacts)-1].Entry.Body = store.SealedValue{}
 			}
 			plan, err := tx.SafetyPlan(ctx, c.ID)
 			switch {
 			case err == nil:
-				r.SafetyPlan = string(d.open(t, plan, store.SafetyPlanAAD(c.ID)))
+				r.SafetyPlan = string(d.open(t, plan, victimAAD(c.ID, "safety_plan")))
 			case drive.ErrorCode(err) != drive.ENOTFOUND:
 				return err
 			}
@@ -643,4 +644,14 @@ func TestVictimsOnPostgres(t *testing.T) {
 			}
 		}
 	}
+}
+
+// victimAAD is where the service binds a victim-survivor's sealed value
+// of the given kind ("compartment", or "note", "contact", "safety_plan",
+// "dash" on her case): the test opens what the demo sealed through it.
+func victimAAD(id int64, kind string) []byte {
+	if kind == "compartment" {
+		return fmt.Appendf(nil, "victim_compartment:%d", id)
+	}
+	return fmt.Appendf(nil, "victim_case:%d:%s", id, kind)
 }

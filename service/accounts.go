@@ -13,13 +13,6 @@ import (
 	"github.com/drive-platform/drive/store"
 )
 
-// CommandLine is the actor for `drive user`: the system itself, with the
-// powers of a national administrator and no more, from no network address.
-// Like any administrator it cannot change a victim-side account alone.
-func CommandLine() Actor {
-	return Actor{Subject: access.Subject{Grants: []access.Grant{{Role: access.Admin}}}, Remote: "cli"}
-}
-
 // AccountChange is a change to an account asked of the service: create an
 // account, give a role, or reset the password, the second factor or both.
 type AccountChange struct {

@@ -797,7 +797,7 @@ func (s *Service) AddNote(ctx context.Context, a Actor, id int64, n *casework.No
 		if err := s.limitText(ctx, tx, a); err != nil {
 			return err
 		}
-		if err := tx.CreateNote(ctx, n, func(id int64) (store.SealedValue, error) { return s.seal([]byte(n.Text), store.CaseNoteAAD(id)) }); err != nil {
+		if err := tx.CreateNote(ctx, n, func(id int64) (store.SealedValue, error) { return s.seal([]byte(n.Text), aadCaseNote(id)) }); err != nil {
 			return err
 		}
 		return s.screen(ctx, tx, a, c, []heldRef{{victim.HeldNote, n.ID}}, n.Text)
@@ -1091,7 +1091,7 @@ func (s *Service) notes(ctx context.Context, tx *store.Tx, caseID int64) ([]case
 		if n.Body.IsZero() {
 			continue // written before notes were sealed, and not sealed yet
 		}
-		plain, err := s.open(n.Body, store.CaseNoteAAD(n.ID))
+		plain, err := s.open(n.Body, aadCaseNote(n.ID))
 		if err != nil {
 			return nil, err
 		}
@@ -1117,7 +1117,7 @@ func (s *Service) SealNotes(ctx context.Context) (int, error) {
 				return err
 			}
 			for _, note := range notes {
-				sv, err := s.seal([]byte(note.Text), store.CaseNoteAAD(note.ID))
+				sv, err := s.seal([]byte(note.Text), aadCaseNote(note.ID))
 				if err != nil {
 					return err
 				}

@@ -210,9 +210,9 @@ func closeScore(ctx context.Context, tx *store.Tx, c *casework.Case) error {
 // changed are updated. Incidents whose reference the site already holds
 // (or that repeat one earlier in the extract) are skipped, so importing
 // the same extract twice changes nothing. Matching suspects across sites
-// (MatchAcrossSites) is a separate step, so a run of imports pays for it
+// (matchAcrossSites) is a separate step, so a run of imports pays for it
 // once. progress, if set, receives a line at each stage.
-func ImportIncidents(ctx context.Context, tx *store.Tx, siteID int64, recs []incident.Record, progress func(string)) (inserted, skipped int, err error) {
+func importIncidents(ctx context.Context, tx *store.Tx, siteID int64, recs []incident.Record, progress func(string)) (inserted, skipped int, err error) {
 	say := func(format string, args ...any) {
 		if progress != nil {
 			progress(fmt.Sprintf(format, args...))
@@ -253,22 +253,17 @@ type Resolution struct {
 	Moved int
 }
 
-// ResolveSite links every person named at a site into people again (the
+// resolveSite links every person named at a site into people again (the
 // suspects and victims of its police incidents, and the perpetrators and
 // victims of its MARAC hearings, together, so a man heard at MARAC is the
 // same person as on his incidents), replays the analysts' rulings over the
 // linker's answer, and stores the people. People keep their ids where the
 // new answer agrees with the old (identify.StableIDs), so a page, a
 // referral or a case's score that names a person still finds him.
-func ResolveSite(ctx context.Context, tx *store.Tx, siteID int64) (*Resolution, error) {
-	res, _, _, err := resolveSite(ctx, tx, siteID, nil)
-	return res, err
-}
-
-// resolveSite is ResolveSite over the site's stored incidents and
-// hearings and, with them, fresh incidents not stored yet: it stores the
-// people of what is stored, and returns the suspect and victim of each
-// fresh incident for the caller to store with it.
+//
+// Fresh incidents, not stored yet, are resolved with the stored ones: it
+// stores the people of what is stored, and returns the suspect and victim
+// of each fresh incident for the caller to store with it.
 func resolveSite(ctx context.Context, tx *store.Tx, siteID int64, fresh []incident.Record) (res *Resolution, freshSuspects, freshVictims []int64, err error) {
 	if err := tx.LockSitePeople(ctx, siteID); err != nil {
 		return nil, nil, nil, err
@@ -420,10 +415,10 @@ func resolveSite(ctx context.Context, tx *store.Tx, siteID int64, fresh []incide
 	return res, suspects[lo:hi], victims[lo:hi], nil
 }
 
-// ImportMARAC stores a validated MARAC list for a site and resolves the
+// importMARAC stores a validated MARAC list for a site and resolves the
 // site's people again, in the caller's transaction, so each hearing's
 // perpetrator is the same person as on his police incidents.
-func ImportMARAC(ctx context.Context, tx *store.Tx, siteID int64, hs []incident.Hearing, progress func(string)) (inserted, skipped int, err error) {
+func importMARAC(ctx context.Context, tx *store.Tx, siteID int64, hs []incident.Hearing, progress func(string)) (inserted, skipped int, err error) {
 	inserted, skipped, err = tx.ImportMARAC(ctx, siteID, hs, func(done int) {
 		if progress != nil {
 			progress(fmt.Sprintf("%d of %d stored", done, len(hs)))
@@ -435,7 +430,7 @@ func ImportMARAC(ctx context.Context, tx *store.Tx, siteID int64, hs []incident.
 	if progress != nil {
 		progress(fmt.Sprintf("stored %d new hearings (%d already held); linking people", inserted, skipped))
 	}
-	if _, err := ResolveSite(ctx, tx, siteID); err != nil {
+	if _, _, _, err := resolveSite(ctx, tx, siteID, nil); err != nil {
 		return 0, 0, err
 	}
 	return inserted, skipped, nil

@@ -96,9 +96,9 @@ func (s *Service) Import(ctx context.Context, a Actor, up Upload) (*UploadResult
 			return drive.NotFound("site")
 		}
 		if up.MARAC {
-			out.Inserted, out.Skipped, err = ImportMARAC(ctx, tx, up.SiteID, hs, nil)
+			out.Inserted, out.Skipped, err = importMARAC(ctx, tx, up.SiteID, hs, nil)
 		} else {
-			out.Inserted, out.Skipped, err = ImportIncidents(ctx, tx, up.SiteID, recs, nil)
+			out.Inserted, out.Skipped, err = importIncidents(ctx, tx, up.SiteID, recs, nil)
 		}
 		if err != nil {
 			return err
@@ -116,7 +116,7 @@ func (s *Service) Import(ctx context.Context, a Actor, up Upload) (*UploadResult
 	if !up.MARAC {
 		err = s.DB.Transact(ctx, func(tx *store.Tx) error {
 			var err error
-			if out.Matched, err = MatchAcrossSites(ctx, tx); err != nil {
+			if out.Matched, _, err = matchAcrossSites(ctx, tx); err != nil {
 				return err
 			}
 			return tx.Audit(ctx, audit.Event{Action: "identify.match_sites", ActorID: a.UserID, RecordType: "site",

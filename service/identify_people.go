@@ -288,7 +288,7 @@ const MovePrior = 0.05
 // taken to be one man: nine to one, the linker's own default threshold.
 const CrossSiteOdds = 9.0
 
-// MatchAcrossSites finds the suspects known to police at more than one
+// matchAcrossSites finds the suspects known to police at more than one
 // site. Each site's suspects are written as up to RepresentativeLines
 // lines each (the ways he is most often written: name and date of birth,
 // with his latest postcode) and linked all together. Linking within sites
@@ -301,28 +301,28 @@ const CrossSiteOdds = 9.0
 // other site too, spread over that site's suspects; pairs at CrossSiteOdds
 // or better join their suspects into a group, and a date of birth that
 // plainly differs keeps two men apart. It replaces the previous answer and
-// returns the number of suspects in groups.
-func MatchAcrossSites(ctx context.Context, tx *store.Tx) (int, error) {
+// returns the number of suspects in groups, and each of them.
+func matchAcrossSites(ctx context.Context, tx *store.Tx) (int, []MatchedSuspect, error) {
 	sites, err := tx.Sites(ctx)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if len(sites) > 255 {
-		return 0, drive.Errorf(drive.EINTERNAL, "matching across sites handles up to 255 sites")
+		return 0, nil, drive.Errorf(drive.EINTERNAL, "matching across sites handles up to 255 sites")
 	}
 	t, err := linkage.NewTable([]linkage.Field{{Name: "given", Kind: linkage.KindGiven}, {Name: "family", Kind: linkage.KindSurname},
 		{Name: "dob", Kind: linkage.KindDate}, {Name: "postcode", Kind: linkage.KindPostcode}})
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	var owner []int // each line's suspect, as an index into people
-	var people []int64
-	perSite := map[int]int{} // suspects per source
+	var owner []int            // each line's suspect, as an index into people
+	var people, siteOf []int64 // each suspect, and his site
+	perSite := map[int]int{}   // suspects per source
 	withData := 0
 	for n, site := range sites {
 		rows, err := tx.SitePoliceIncidents(ctx, site.ID, drive.Date{})
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		if len(rows) > 0 {
 			withData++
@@ -331,18 +331,19 @@ func MatchAcrossSites(ctx context.Context, tx *store.Tx) (int, error) {
 			perSite[n+1]++
 			for k, line := range rep.lines {
 				if err := t.Add(n+1, strconv.FormatInt(rep.id, 10)+"/"+strconv.Itoa(k), []string{line.GivenName, line.FamilyName, line.DOB.String(), line.Postcode}); err != nil {
-					return 0, err
+					return 0, nil, err
 				}
 				owner = append(owner, len(people))
 			}
-			people = append(people, rep.id)
+			people, siteOf = append(people, rep.id), append(siteOf, site.ID)
 		}
 	}
 	groups := map[int64]int64{}
+	var matched []MatchedSuspect
 	if withData >= 2 && t.Len() >= 2 {
 		res, err := linkage.Link(ctx, t, linkage.Options{Seed: 1, Threshold: 0.01})
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		members := map[int][]int{}
 		for i, c := range res.Cluster {
@@ -388,10 +389,21 @@ func MatchAcrossSites(ctx context.Context, tx *store.Tx) (int, error) {
 			}
 			for _, i := range m {
 				groups[people[i]] = low
+				matched = append(matched, MatchedSuspect{PersonID: people[i], SiteID: siteOf[i], Group: low})
 			}
 		}
 	}
-	return len(groups), tx.SetNationalMatches(ctx, groups)
+	slices.SortFunc(matched, func(x, y MatchedSuspect) int {
+		return cmp.Or(cmp.Compare(x.Group, y.Group), cmp.Compare(x.PersonID, y.PersonID))
+	})
+	return len(groups), matched, tx.SetNationalMatches(ctx, groups)
+}
+
+// MatchedSuspect is a suspect known at more than one site: his police
+// person at one site, and his group (the lowest person id among the
+// group's members, the same at every site).
+type MatchedSuspect struct {
+	PersonID, SiteID, Group int64
 }
 
 // RepresentativeLines is how many ways of writing a suspect matching

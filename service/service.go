@@ -31,6 +31,9 @@ type Actor struct {
 	// API token, the command line or someone not yet signed in): signing
 	// out, enrolling a second factor and changing a credential act on it.
 	SessionID int64
+	// System names a trusted entry point acting on its own account (the
+	// command line, the demo), or is empty for a person; see actors.go.
+	System string
 }
 
 // Roles lists the roles the actor holds at site (or nationally).

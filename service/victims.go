@@ -17,15 +17,6 @@ import (
 	"github.com/drive-platform/drive/victim"
 )
 
-// The places sealed values are bound to (associated data): a value
-// copied onto another row or column fails to open.
-func aadCompartment(id int64) []byte {
-	return []byte("victim_compartment:" + strconv.FormatInt(id, 10))
-}
-func aadVictim(id int64, what string) []byte {
-	return []byte("victim_case:" + strconv.FormatInt(id, 10) + ":" + what)
-}
-
 // seal encrypts plaintext for a place. Errors: EUNAVAILABLE when no keys
 // are configured.
 func (s *Service) seal(plaintext, aad []byte) (store.SealedValue, error) {

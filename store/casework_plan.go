@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/casework"
@@ -194,17 +193,14 @@ func (tx *Tx) Reviews(ctx context.Context, caseID int64) ([]casework.Review, err
 // the client secret is sealed in oidc_client_secrets.
 const SealedBodyPlaceholder = "[sealed]"
 
-// CaseNoteAAD is the associated data of a perpetrator-case note's sealed
-// text: bound to the note, so it opens nowhere else.
-func CaseNoteAAD(noteID int64) []byte { return fmt.Appendf(nil, "case_note:%d", noteID) }
-
 // CreateNote appends a note to a case after Note.Validate, and sets ID
 // and CreatedAt. Its text is stored only as seal returns it for the
-// note's new id (sealed under CaseNoteAAD). A correction names the note it
-// amends, which must belong to the same case; both stay. There is
-// deliberately no way to change or delete a note. Errors: EINVALID (text,
-// or an amended note of another case or none at all, or a case that does
-// not exist, or seal's answer is not a sealed value), and seal's error.
+// note's new id (the caller seals it for that note, so it opens nowhere
+// else). A correction names the note it amends, which must belong to the
+// same case; both stay. There is deliberately no way to change or delete
+// a note. Errors: EINVALID (text, or an amended note of another case or
+// none at all, or a case that does not exist, or seal's answer is not a
+// sealed value), and seal's error.
 func (tx *Tx) CreateNote(ctx context.Context, n *casework.Note, seal func(noteID int64) (SealedValue, error)) error {
 	if err := n.Validate(); err != nil {
 		return err

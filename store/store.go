@@ -137,6 +137,20 @@ func sqliteDSN(path string, writer bool) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
+// WithClock returns the database read by another clock: transactions
+// begun through it carry now()'s reading as their Now, so what they write
+// is dated then. It shares the connections of db (close db, not it). The
+// demo uses it to write, through the service, cases referred months
+// before the day it is built.
+func (db *DB) WithClock(now func() time.Time) *DB {
+	c := *db
+	c.now = now
+	return &c
+}
+
+// Now is the clock's reading, as a transaction begun now would carry it.
+func (db *DB) Now() time.Time { return db.now().UTC().Truncate(time.Microsecond) }
+
 // Engine names the database engine: "sqlite" or "postgres".
 func (db *DB) Engine() string { return db.dialect.name }
 
@@ -192,7 +206,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx *
 	if err != nil {
 		return db.dialect.mapError(err)
 	}
-	tx := &Tx{tx: sqlTx, d: db.dialect, keys: db.keys, Now: db.now().UTC().Truncate(time.Microsecond), writing: !readOnly}
+	tx := &Tx{tx: sqlTx, d: db.dialect, keys: db.keys, Now: db.Now(), writing: !readOnly}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()

@@ -86,7 +86,7 @@ func checkDASH(a *risk.Assessment, res risk.Result, today drive.Date) error {
 // to answer) beside the questionnaire code and version; the score and
 // levels are stored from res for lists and reports. a.Comments is never
 // stored: the per-question comments may say where she is, so the caller
-// seals them (JSON of a.Comments, associated data DASHCommentsAAD) and
+// seals them (JSON of a.Comments, bound to her case) and
 // passes them as comments, or the zero SealedValue when there are none.
 //
 // Errors: EINVALID (the checks of Assessment.Validate for a built-in

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/drive-platform/drive"
@@ -17,21 +16,9 @@ import (
 // unchanged, and checks only that they have a sealed value's layout and
 // name KeyID.
 //
-// The caller seals and opens with a sealed.Keyring, binding each value to
-// its place with these associated data (the helpers below build them; the
-// id is always the victim-survivor's case id, which never changes while
-// the value stays where it is):
-//
-//	compartment     "victim_compartment:<id>"      JSON of victim.Compartment
-//	victim note     "victim_case:<id>:note"        the note's text
-//	IDVA contact    "victim_case:<id>:contact"     the contact's text
-//	safety plan     "victim_case:<id>:safety_plan" the plan's text
-//	DASH comments   "victim_case:<id>:dash"        JSON of risk.Assessment.Comments
-//
-// Notes and contacts are sealed before they have an id of their own, so a
-// note's ciphertext would also open on another note of the same case;
-// it never opens on another victim-survivor's case or another kind of
-// value.
+// The caller (the service) seals and opens with a sealed.Keyring, binding
+// each value to its place with associated data it alone defines, so a
+// value copied onto another row or column fails to open.
 type SealedValue struct {
 	Data  []byte
 	KeyID string
@@ -48,34 +35,6 @@ func (v SealedValue) Parse() (sealed.Sealed, error) { return sealed.ParseSealed(
 
 // IsZero reports whether no value is held.
 func (v SealedValue) IsZero() bool { return len(v.Data) == 0 && v.KeyID == "" }
-
-// Associated data naming where each kind of sealed value lives; see
-// SealedValue.
-
-// CompartmentAAD is the associated data of a victim-survivor's compartment.
-func CompartmentAAD(victimCaseID int64) []byte {
-	return fmt.Appendf(nil, "victim_compartment:%d", victimCaseID)
-}
-
-// VictimNoteAAD is the associated data of a victim-side note.
-func VictimNoteAAD(victimCaseID int64) []byte {
-	return fmt.Appendf(nil, "victim_case:%d:note", victimCaseID)
-}
-
-// IDVAContactAAD is the associated data of an IDVA contact's text.
-func IDVAContactAAD(victimCaseID int64) []byte {
-	return fmt.Appendf(nil, "victim_case:%d:contact", victimCaseID)
-}
-
-// SafetyPlanAAD is the associated data of a safety plan.
-func SafetyPlanAAD(victimCaseID int64) []byte {
-	return fmt.Appendf(nil, "victim_case:%d:safety_plan", victimCaseID)
-}
-
-// DASHCommentsAAD is the associated data of a DASH assessment's comments.
-func DASHCommentsAAD(victimCaseID int64) []byte {
-	return fmt.Appendf(nil, "victim_case:%d:dash", victimCaseID)
-}
 
 // check refuses bytes that are not a sealed value naming v.KeyID, so a
 // plaintext can never be stored by mistake in a sealed column.

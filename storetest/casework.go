@@ -1072,7 +1072,7 @@ func testNotes(t *testing.T, f *cwFixture) {
 		// Each sealed text opens only as its own note.
 		if s, err := ns[1].Body.Parse(); err != nil {
 			t.Error(err)
-		} else if _, err := f.keys.Open(s, store.CaseNoteAAD(ns[0].ID)); err == nil {
+		} else if _, err := f.keys.Open(s, placeAAD("case_note", ns[0].ID)); err == nil {
 			t.Error("a note's sealed text opens as another note")
 		}
 		if !ns[0].CreatedAt.Equal(Epoch.Truncate(time.Microsecond)) {
@@ -1176,7 +1176,7 @@ func testCaseworkRollback(t *testing.T, f *cwFixture) {
 // sealNote seals a note's text for its new id, as the service does.
 func (f *cwFixture) sealNote(n *casework.Note) func(int64) (store.SealedValue, error) {
 	return func(id int64) (store.SealedValue, error) {
-		s, err := f.keys.Seal(rand.Reader, []byte(n.Text), store.CaseNoteAAD(id))
+		s, err := f.keys.Seal(rand.Reader, []byte(n.Text), placeAAD("case_note", id))
 		return store.SealedValueOf(s), err
 	}
 }
@@ -1187,7 +1187,7 @@ func (f *cwFixture) openNote(t *testing.T, n store.StoredNote) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := f.keys.Open(s, store.CaseNoteAAD(n.ID))
+	b, err := f.keys.Open(s, placeAAD("case_note", n.ID))
 	if err != nil {
 		t.Fatalf("open note %d: %v", n.ID, err)
 	}

@@ -412,7 +412,7 @@ func testCompartment(t *testing.T, f *vFixture) {
 	wantCode(t, err, drive.ENOTFOUND)
 	comp := victim.Compartment{Addresses: []victim.Address{{Line1: "14 Larkspur Close", Postcode: "NM14 3QT", Current: true}}, Phones: []string{"07700 900123"}}
 	body, _ := json.Marshal(comp)
-	sv := f.seal(t, string(body), store.CompartmentAAD(v.ID))
+	sv := f.seal(t, string(body), placeAAD("compartment", v.ID))
 	f.write(t, func(ctx context.Context, tx *store.Tx) error { return tx.SetCompartment(ctx, v.ID, sv, f.idva1.ID) })
 	got, err := get()
 	if err != nil {
@@ -420,11 +420,11 @@ func testCompartment(t *testing.T, f *vFixture) {
 	}
 	sameBytes(t, got, sv)
 	var back victim.Compartment
-	if err := json.Unmarshal([]byte(f.open(t, got, store.CompartmentAAD(v.ID))), &back); err != nil || !reflect.DeepEqual(back, comp) {
+	if err := json.Unmarshal([]byte(f.open(t, got, placeAAD("compartment", v.ID))), &back); err != nil || !reflect.DeepEqual(back, comp) {
 		t.Fatalf("opened compartment = %+v, %v", back, err)
 	}
 	// Replacing it keeps only the new one.
-	sv2 := f.seal(t, `{"phones":["07700 900999"]}`, store.CompartmentAAD(v.ID))
+	sv2 := f.seal(t, `{"phones":["07700 900999"]}`, placeAAD("compartment", v.ID))
 	f.write(t, func(ctx context.Context, tx *store.Tx) error { return tx.SetCompartment(ctx, v.ID, sv2, f.idva2.ID) })
 	got, _ = get()
 	sameBytes(t, got, sv2)
@@ -457,7 +457,7 @@ func testCaseCompartments(t *testing.T, f *vFixture) {
 	f.link(t, v5, f.caseA)
 	want := map[int64]store.SealedValue{}
 	for _, v := range []*victim.Case{v1, v2, v3, v4} {
-		sv := f.seal(t, fmt.Sprintf(`{"phones":["07700 900%03d"]}`, v.ID), store.CompartmentAAD(v.ID))
+		sv := f.seal(t, fmt.Sprintf(`{"phones":["07700 900%03d"]}`, v.ID), placeAAD("compartment", v.ID))
 		f.write(t, func(ctx context.Context, tx *store.Tx) error { return tx.SetCompartment(ctx, v.ID, sv, f.idva1.ID) })
 		if v == v1 || v == v2 {
 			want[v.ID] = sv
@@ -495,14 +495,14 @@ func testSafetyPlan(t *testing.T, f *vFixture) {
 	_, err := get()
 	wantCode(t, err, drive.ENOTFOUND)
 	for _, text := range []string{"Code word: blue umbrella.", "Code word: pancakes. Police marker on 14 Larkspur Close."} {
-		sv := f.seal(t, text, store.SafetyPlanAAD(v.ID))
+		sv := f.seal(t, text, placeAAD("safety_plan", v.ID))
 		f.write(t, func(ctx context.Context, tx *store.Tx) error { return tx.SetSafetyPlan(ctx, v.ID, sv, f.idva1.ID) })
 		got, err := get()
 		if err != nil {
 			t.Fatal(err)
 		}
 		sameBytes(t, got, sv)
-		if f.open(t, got, store.SafetyPlanAAD(v.ID)) != text {
+		if f.open(t, got, placeAAD("safety_plan", v.ID)) != text {
 			t.Fatal("safety plan does not open to what was sealed")
 		}
 	}
@@ -590,7 +590,7 @@ func testDASH(t *testing.T, f *vFixture) {
 	first.Answers["q8"], first.Answers["s4"] = risk.Yes, risk.Yes
 	first.Answers["q24"] = risk.DontKnow
 	comments, _ := json.Marshal(first.Comments)
-	sv := f.seal(t, string(comments), store.DASHCommentsAAD(v.ID))
+	sv := f.seal(t, string(comments), placeAAD("dash", v.ID))
 	resLater, resFirst := q.Score(*later), q.Score(*first)
 	f.write(t, func(ctx context.Context, tx *store.Tx) error {
 		if err := tx.SaveDASH(ctx, later, resLater, store.SealedValue{}); err != nil {
@@ -646,7 +646,7 @@ func testDASH(t *testing.T, f *vFixture) {
 			t.Errorf("judgement not kept: %+v", got[0].Result)
 		}
 		sameBytes(t, got[0].Comments, sv)
-		if f.open(t, got[0].Comments, store.DASHCommentsAAD(v.ID)) != string(comments) {
+		if f.open(t, got[0].Comments, placeAAD("dash", v.ID)) != string(comments) {
 			t.Error("comments do not open to what was sealed")
 		}
 		if !reflect.DeepEqual(got[1].Assessment, *later) || !reflect.DeepEqual(got[1].Result, resLater) || !got[1].Comments.IsZero() {
@@ -727,9 +727,9 @@ func testBehaviour(t *testing.T, f *vFixture) {
 func testVictimNotes(t *testing.T, f *vFixture) {
 	v := f.victim(t, f.a, "Amy", "Walsh", f.idva1, nil)
 	w := f.victim(t, f.a, "Bea", "Stone", f.idva1, nil)
-	n1 := &store.SealedEntry{VictimCaseID: v.ID, Body: f.seal(t, "Moved to 14 Larkspur Close", store.VictimNoteAAD(v.ID)), CreatedBy: f.idva1.ID}
-	n2 := &store.SealedEntry{VictimCaseID: v.ID, Kind: "safeguarding", On: cwToday.AddDays(-3), Body: f.seal(t, "School informed", store.VictimNoteAAD(v.ID)), CreatedBy: f.idva1.ID}
-	wn := &store.SealedEntry{VictimCaseID: w.ID, Body: f.seal(t, "First call", store.VictimNoteAAD(w.ID)), CreatedBy: f.idva1.ID}
+	n1 := &store.SealedEntry{VictimCaseID: v.ID, Body: f.seal(t, "Moved to 14 Larkspur Close", placeAAD("victim_note", v.ID)), CreatedBy: f.idva1.ID}
+	n2 := &store.SealedEntry{VictimCaseID: v.ID, Kind: "safeguarding", On: cwToday.AddDays(-3), Body: f.seal(t, "School informed", placeAAD("victim_note", v.ID)), CreatedBy: f.idva1.ID}
+	wn := &store.SealedEntry{VictimCaseID: w.ID, Body: f.seal(t, "First call", placeAAD("victim_note", w.ID)), CreatedBy: f.idva1.ID}
 	f.write(t, func(ctx context.Context, tx *store.Tx) error {
 		for _, n := range []*store.SealedEntry{n1, n2, wn} {
 			if err := tx.AddVictimNote(ctx, n); err != nil {
@@ -741,7 +741,7 @@ func testVictimNotes(t *testing.T, f *vFixture) {
 	if n1.Kind != "note" || n1.On != cwToday || n1.ID == 0 {
 		t.Fatalf("defaults not set: %+v", n1)
 	}
-	fix := &store.SealedEntry{VictimCaseID: v.ID, Amends: n1.ID, Body: f.seal(t, "Correction: 41 Larkspur Close", store.VictimNoteAAD(v.ID)), CreatedBy: f.idva2.ID}
+	fix := &store.SealedEntry{VictimCaseID: v.ID, Amends: n1.ID, Body: f.seal(t, "Correction: 41 Larkspur Close", placeAAD("victim_note", v.ID)), CreatedBy: f.idva2.ID}
 	f.write(t, func(ctx context.Context, tx *store.Tx) error { return tx.AddVictimNote(ctx, fix) })
 	for name, tc := range map[string]struct {
 		e     store.SealedEntry
@@ -778,7 +778,7 @@ func testVictimNotes(t *testing.T, f *vFixture) {
 				t.Errorf("note %d\n got %+v\nwant %+v", i, g, *want)
 			}
 		}
-		if f.open(t, got[2].Body, store.VictimNoteAAD(v.ID)) != "Correction: 41 Larkspur Close" {
+		if f.open(t, got[2].Body, placeAAD("victim_note", v.ID)) != "Correction: 41 Larkspur Close" {
 			t.Error("correction does not open")
 		}
 		if got, _ := tx.VictimNotes(ctx, w.ID); len(got) != 1 {
@@ -793,7 +793,7 @@ func testIDVAContacts(t *testing.T, f *vFixture) {
 	var added []*store.SealedEntry
 	for i, kind := range store.IDVAContactKinds() {
 		e := &store.SealedEntry{VictimCaseID: v.ID, Kind: kind, On: cwToday.AddDays(-10 + i), CreatedBy: f.idva1.ID,
-			Body: f.seal(t, "Contact by "+kind, store.IDVAContactAAD(v.ID))}
+			Body: f.seal(t, "Contact by "+kind, placeAAD("idva_contact", v.ID))}
 		added = append(added, e)
 	}
 	f.write(t, func(ctx context.Context, tx *store.Tx) error {
@@ -849,21 +849,21 @@ func testRewrapAll(t *testing.T, f *vFixture) {
 		a := &risk.Assessment{VictimID: v.ID, Questionnaire: q.Code, Version: q.Version, Answers: dashAnswers(q, 15),
 			Comments: map[string]string{"q1": "x"}, AssessedOn: cwToday, AssessedBy: f.idva1.ID}
 		f.write(t, func(ctx context.Context, tx *store.Tx) error {
-			if err := tx.SetCompartment(ctx, v.ID, add(f.seal(t, "{}", store.CompartmentAAD(v.ID)), store.CompartmentAAD(v.ID)), 0); err != nil {
+			if err := tx.SetCompartment(ctx, v.ID, add(f.seal(t, "{}", placeAAD("compartment", v.ID)), placeAAD("compartment", v.ID)), 0); err != nil {
 				return err
 			}
-			if err := tx.SetSafetyPlan(ctx, v.ID, add(f.seal(t, "plan", store.SafetyPlanAAD(v.ID)), store.SafetyPlanAAD(v.ID)), 0); err != nil {
+			if err := tx.SetSafetyPlan(ctx, v.ID, add(f.seal(t, "plan", placeAAD("safety_plan", v.ID)), placeAAD("safety_plan", v.ID)), 0); err != nil {
 				return err
 			}
-			if err := tx.SaveDASH(ctx, a, q.Score(*a), add(f.seal(t, `{"q1":"x"}`, store.DASHCommentsAAD(v.ID)), store.DASHCommentsAAD(v.ID))); err != nil {
+			if err := tx.SaveDASH(ctx, a, q.Score(*a), add(f.seal(t, `{"q1":"x"}`, placeAAD("dash", v.ID)), placeAAD("dash", v.ID))); err != nil {
 				return err
 			}
 			for i := 0; i < 3; i++ {
-				n := &store.SealedEntry{VictimCaseID: v.ID, Body: add(f.seal(t, fmt.Sprint("note ", i), store.VictimNoteAAD(v.ID)), store.VictimNoteAAD(v.ID))}
+				n := &store.SealedEntry{VictimCaseID: v.ID, Body: add(f.seal(t, fmt.Sprint("note ", i), placeAAD("victim_note", v.ID)), placeAAD("victim_note", v.ID))}
 				if err := tx.AddVictimNote(ctx, n); err != nil {
 					return err
 				}
-				c := &store.SealedEntry{VictimCaseID: v.ID, Kind: "call", On: cwToday, Body: add(f.seal(t, fmt.Sprint("call ", i), store.IDVAContactAAD(v.ID)), store.IDVAContactAAD(v.ID))}
+				c := &store.SealedEntry{VictimCaseID: v.ID, Kind: "call", On: cwToday, Body: add(f.seal(t, fmt.Sprint("call ", i), placeAAD("idva_contact", v.ID)), placeAAD("idva_contact", v.ID))}
 				if err := tx.AddIDVAContact(ctx, c); err != nil {
 					return err
 				}
@@ -987,7 +987,7 @@ func testVictimRollback(t *testing.T, f *vFixture) {
 		if err := tx.CreateVictimCase(ctx, w); err != nil {
 			return err
 		}
-		if err := tx.SetCompartment(ctx, w.ID, f.seal(t, "{}", store.CompartmentAAD(w.ID)), 0); err != nil {
+		if err := tx.SetCompartment(ctx, w.ID, f.seal(t, "{}", placeAAD("compartment", w.ID)), 0); err != nil {
 			return err
 		}
 		return tx.SetSafetyPlan(ctx, w.ID, store.SealedValue{Data: []byte("plain")}, 0)
@@ -1088,4 +1088,12 @@ func testTextWrites(t *testing.T, f *vFixture) {
 		}
 		return nil
 	})
+}
+
+// placeAAD is the associated data the suite seals a value of kind for
+// record id with. The store keeps sealed bytes without knowing where they
+// are bound (the service defines that), so any place that differs by kind
+// and record serves the suite.
+func placeAAD(kind string, id int64) []byte {
+	return fmt.Appendf(nil, "storetest:%s:%d", kind, id)
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/service"
-	"github.com/drive-platform/drive/store"
 )
 
 // identifyData is what templates/identify.html shows.
@@ -47,7 +46,7 @@ func (s *Server) renderIdentify(w http.ResponseWriter, r *http.Request, status i
 	if v, err := strconv.ParseInt(r.FormValue("site"), 10, 64); err == nil {
 		d.Site = v
 	}
-	names, _, err := s.siteNames(r)
+	names, err := s.siteNames(r)
 	if err != nil {
 		return err
 	}
@@ -76,14 +75,18 @@ func (s *Server) renderIdentify(w http.ResponseWriter, r *http.Request, status i
 	return s.render(w, r, status, "identify", s.page(r, "Identification list", d))
 }
 
-func (s *Server) siteNames(r *http.Request) (map[int64]string, map[int64]string, error) {
-	var sites, orgs map[int64]string
-	err := s.cfg.DB.View(r.Context(), func(tx *store.Tx) error {
-		var err error
-		sites, orgs, err = lookups(r.Context(), tx)
-		return err
-	})
-	return sites, orgs, err
+// siteNames names every site by id, for choosing a site on the
+// identification pages.
+func (s *Server) siteNames(r *http.Request) (map[int64]string, error) {
+	sites, err := s.svc.Sites(r.Context(), actorOf(r))
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[int64]string, len(sites))
+	for _, st := range sites {
+		names[st.ID] = st.Name
+	}
+	return names, nil
 }
 
 // referSuspect refers a suspect on the list to the panel.
@@ -165,7 +168,7 @@ func (s *Server) renderSuspect(w http.ResponseWriter, r *http.Request, status in
 			}
 		}
 	}
-	names, _, err := s.siteNames(r)
+	names, err := s.siteNames(r)
 	if err != nil {
 		return err
 	}
@@ -242,7 +245,7 @@ func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, status int
 		return drive.NotFound("page")
 	}
 	chosen, _ := strconv.ParseInt(r.FormValue("site"), 10, 64)
-	names, _, err := s.siteNames(r)
+	names, err := s.siteNames(r)
 	if err != nil {
 		return err
 	}

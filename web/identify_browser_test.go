@@ -37,6 +37,7 @@ func TestIdentificationInBrowser(t *testing.T) {
 	}
 	const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 	today := drive.DateOf(time.Now())
+	imports := map[string][]incident.Record{}
 	err = db.Transact(ctx, func(tx *store.Tx) error {
 		org := &identity.Organisation{Name: "Drive National Team", Kind: identity.NationalTeam}
 		if err := tx.CreateOrganisation(ctx, org); err != nil {
@@ -54,9 +55,7 @@ func TestIdentificationInBrowser(t *testing.T) {
 				{Ref: code + "2", On: today.AddDays(-40 - i), Type: "stalking", Crime: true, Suspect: sus, Victim: incident.Person{GivenName: "Sam", FamilyName: "Example" + code, Age: 30}},
 				{Ref: code + "3", On: today.AddDays(-400), Type: "non_crime", Suspect: other, Victim: incident.Person{GivenName: "Ann", FamilyName: "Doyle"}},
 			}
-			if _, _, err := service.ImportIncidents(ctx, tx, site.ID, recs, nil); err != nil {
-				return err
-			}
+			imports[code] = recs
 			if i == 0 {
 				u := &identity.User{Username: "ana.lyst", DisplayName: "Ana Lyst", OrganisationID: org.ID, PasswordHash: hash, TOTPSecret: secret,
 					Roles: []identity.RoleAssignment{{Role: access.Analyst, SiteID: site.ID}}}
@@ -65,14 +64,22 @@ func TestIdentificationInBrowser(t *testing.T) {
 				}
 			}
 		}
-		if _, err := service.MatchAcrossSites(ctx, tx); err != nil {
-			return err
-		}
 		u := &identity.User{Username: "nat.team", DisplayName: "Nat Team", OrganisationID: org.ID, PasswordHash: hash, TOTPSecret: secret,
 			Roles: []identity.RoleAssignment{{Role: access.National}}}
 		return tx.CreateUser(ctx, u)
 	})
 	if err != nil {
+		t.Fatal(err)
+	}
+	// The police data come in as from the command line, then suspects are
+	// matched across the sites.
+	svc, cli := &service.Service{DB: db}, service.System("test")
+	for _, code := range []string{"NMR", "SVV"} {
+		if _, _, err := svc.ImportIncidents(ctx, cli, code, imports[code], nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := svc.MatchAcrossSites(ctx, cli); err != nil {
 		t.Fatal(err)
 	}
 	srv, err := web.New(web.Config{DB: db, Version: "test", PasswordParams: auth.TestParams(), Keys: storetest.Keys(t)})

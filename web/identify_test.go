@@ -27,14 +27,11 @@ func TestIdentificationPage(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-			f := newSiteFixture(t, e, now, []access.Role{access.Analyst, access.TeamLeader}, func(ctx context.Context, tx *store.Tx, site identity.Site) error {
-				recs := []incident.Record{
-					{Ref: "R1", On: drive.MustDate("2026-09-01"), Type: "abh", Crime: true, Suspect: incident.Person{GivenName: "Darren", FamilyName: "Hollis", DOB: drive.MustDate("1984-02-11")}, Victim: incident.Person{GivenName: "Sam", FamilyName: "Example"}},
-					{Ref: "R2", On: drive.MustDate("2026-10-01"), Type: "stalking", Crime: true, Suspect: incident.Person{GivenName: "Daren", FamilyName: "Hollis", DOB: drive.MustDate("1984-02-11")}, Victim: incident.Person{GivenName: "Jo", FamilyName: "Second"}},
-					{Ref: "R3", On: drive.MustDate("2025-01-01"), Type: "non-crime domestic", Suspect: incident.Person{GivenName: "Kevin", FamilyName: "Doyle", DOB: drive.MustDate("1970-01-01")}, Victim: incident.Person{GivenName: "Ann", FamilyName: "Doyle"}},
-				}
-				_, _, err := service.ImportIncidents(ctx, tx, site.ID, recs, nil)
-				return err
+			f := newSiteFixture(t, e, now, []access.Role{access.Analyst, access.TeamLeader}, nil)
+			importFor(t, f.db, f.site.Code, []incident.Record{
+				{Ref: "R1", On: drive.MustDate("2026-09-01"), Type: "abh", Crime: true, Suspect: incident.Person{GivenName: "Darren", FamilyName: "Hollis", DOB: drive.MustDate("1984-02-11")}, Victim: incident.Person{GivenName: "Sam", FamilyName: "Example"}},
+				{Ref: "R2", On: drive.MustDate("2026-10-01"), Type: "stalking", Crime: true, Suspect: incident.Person{GivenName: "Daren", FamilyName: "Hollis", DOB: drive.MustDate("1984-02-11")}, Victim: incident.Person{GivenName: "Jo", FamilyName: "Second"}},
+				{Ref: "R3", On: drive.MustDate("2025-01-01"), Type: "non-crime domestic", Suspect: incident.Person{GivenName: "Kevin", FamilyName: "Doyle", DOB: drive.MustDate("1970-01-01")}, Victim: incident.Person{GivenName: "Ann", FamilyName: "Doyle"}},
 			})
 			db, do, ctx := f.db, f.do, context.Background()
 			status, body, _ := do(access.Analyst, "GET", "/identify", nil)
@@ -98,18 +95,20 @@ func TestSuspectDecisions(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-			f := newSiteFixture(t, e, now, []access.Role{access.Analyst, access.TeamLeader}, func(ctx context.Context, tx *store.Tx, site identity.Site) error {
-				sus := incident.Person{GivenName: "Darren", FamilyName: "Hollis", DOB: drive.MustDate("1984-02-11"), Postcode: "NM4 2XY"}
-				recs := []incident.Record{
-					{Ref: "R1", On: drive.MustDate("2026-06-01"), Type: "abh", Crime: true, Suspect: sus, Victim: incident.Person{GivenName: "Samantha", FamilyName: "Example", DOB: drive.MustDate("1990-05-01"), Age: 36}},
-					{Ref: "R2", On: drive.MustDate("2026-09-01"), Type: "common_assault", Crime: true, Suspect: sus, Victim: incident.Person{GivenName: "Jo", FamilyName: "Second", DOB: drive.MustDate("1995-07-07"), Age: 31}},
-					{Ref: "R3", On: drive.MustDate("2026-10-01"), Type: "stalking", Crime: true, Suspect: sus, Victim: incident.Person{GivenName: "Jo", FamilyName: "Second", DOB: drive.MustDate("1995-07-07"), Age: 31}},
-				}
-				_, _, err := service.ImportIncidents(ctx, tx, site.ID, recs, nil)
-				return err
+			f := newSiteFixture(t, e, now, []access.Role{access.Analyst, access.TeamLeader}, nil)
+			sus := incident.Person{GivenName: "Darren", FamilyName: "Hollis", DOB: drive.MustDate("1984-02-11"), Postcode: "NM4 2XY"}
+			importFor(t, f.db, f.site.Code, []incident.Record{
+				{Ref: "R1", On: drive.MustDate("2026-06-01"), Type: "abh", Crime: true, Suspect: sus, Victim: incident.Person{GivenName: "Samantha", FamilyName: "Example", DOB: drive.MustDate("1990-05-01"), Age: 36}},
+				{Ref: "R2", On: drive.MustDate("2026-09-01"), Type: "common_assault", Crime: true, Suspect: sus, Victim: incident.Person{GivenName: "Jo", FamilyName: "Second", DOB: drive.MustDate("1995-07-07"), Age: 31}},
+				{Ref: "R3", On: drive.MustDate("2026-10-01"), Type: "stalking", Crime: true, Suspect: sus, Victim: incident.Person{GivenName: "Jo", FamilyName: "Second", DOB: drive.MustDate("1995-07-07"), Age: 31}},
 			})
 			db, do, ctx := f.db, f.do, context.Background()
-			siteID := f.site.ID
+			resolve := func() {
+				t.Helper()
+				if _, err := (&service.Service{DB: db}).ResolveSite(ctx, service.System("test"), f.site.Code); err != nil {
+					t.Fatal(err)
+				}
+			}
 			_, body, _ := do(access.Analyst, "GET", "/identify", nil)
 			m := regexp.MustCompile(`href="(/identify/people/\d+)">Darren Hollis`).FindStringSubmatch(body)
 			if m == nil || !strings.Contains(body, "Serial") {
@@ -151,7 +150,7 @@ func TestSuspectDecisions(t *testing.T) {
 				}
 			}
 			var n int
-			_ = db.View(ctx, func(tx *store.Tx) error { ds, err := tx.IdentityDecisions(ctx, siteID); n = len(ds); return err })
+			_ = db.View(ctx, func(tx *store.Tx) error { ds, err := tx.IdentityDecisions(ctx, f.site.ID); n = len(ds); return err })
 			if n != 0 {
 				t.Fatalf("%d decisions stored after refusals", n)
 			}
@@ -174,9 +173,7 @@ func TestSuspectDecisions(t *testing.T) {
 				t.Fatal("still serial after the victims were confirmed as one")
 			}
 			// A new resolution replays the ruling.
-			if err := db.Transact(ctx, func(tx *store.Tx) error { _, err := service.ResolveSite(ctx, tx, siteID); return err }); err != nil {
-				t.Fatal(err)
-			}
+			resolve()
 			if serial() {
 				t.Fatal("a new resolution undid the analyst's ruling")
 			}
@@ -190,9 +187,7 @@ func TestSuspectDecisions(t *testing.T) {
 			if got := len(regexp.MustCompile(`name="incident" type="checkbox"`).FindAllString(body, -1)); got != 2 {
 				t.Fatalf("%d incidents left after the split; want 2", got)
 			}
-			if err := db.Transact(ctx, func(tx *store.Tx) error { _, err := service.ResolveSite(ctx, tx, siteID); return err }); err != nil {
-				t.Fatal(err)
-			}
+			resolve()
 			_, body, _ = do(access.Analyst, "GET", page, nil)
 			if got := len(regexp.MustCompile(`name="incident" type="checkbox"`).FindAllString(body, -1)); got != 2 {
 				t.Fatalf("%d incidents after a new resolution; want the split kept (2)", got)
@@ -233,8 +228,9 @@ func TestRetiredPersonIsFollowed(t *testing.T) {
 			now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 			db := e.Open(t, storetest.FixedClock(now))
 			ctx := context.Background()
+			site := &identity.Site{Code: "NMR", Name: "Northmoor", Region: "R"}
+			u := &identity.User{Username: "ana", DisplayName: "Ana", PasswordHash: "x", TOTPSecret: "X"}
 			err := db.Transact(ctx, func(tx *store.Tx) error {
-				site := &identity.Site{Code: "NMR", Name: "Northmoor", Region: "R"}
 				if err := tx.CreateSite(ctx, site); err != nil {
 					return err
 				}
@@ -242,35 +238,40 @@ func TestRetiredPersonIsFollowed(t *testing.T) {
 				if err := tx.CreateOrganisation(ctx, org); err != nil {
 					return err
 				}
-				u := &identity.User{Username: "ana", DisplayName: "Ana", OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: "X"}
-				if err := tx.CreateUser(ctx, u); err != nil {
-					return err
-				}
-				recs := []incident.Record{
-					{Ref: "R1", On: drive.MustDate("2026-06-01"), Type: "abh", Crime: true, Suspect: incident.Person{GivenName: "Darren", FamilyName: "Hollis", DOB: drive.MustDate("1984-02-11")}},
-					{Ref: "R2", On: drive.MustDate("2026-09-01"), Type: "abh", Crime: true, Suspect: incident.Person{GivenName: "Kevin", FamilyName: "Doyle", DOB: drive.MustDate("1970-01-01")}},
-					{Ref: "R3", On: drive.MustDate("2026-10-01"), Type: "abh", Crime: true, Suspect: incident.Person{GivenName: "Kevin", FamilyName: "Doyle", DOB: drive.MustDate("1970-01-01")}},
-				}
-				if _, _, err := service.ImportIncidents(ctx, tx, site.ID, recs, nil); err != nil {
-					return err
-				}
+				u.OrganisationID = org.ID
+				return tx.CreateUser(ctx, u)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			importFor(t, db, site.Code, []incident.Record{
+				{Ref: "R1", On: drive.MustDate("2026-06-01"), Type: "abh", Crime: true, Suspect: incident.Person{GivenName: "Darren", FamilyName: "Hollis", DOB: drive.MustDate("1984-02-11")}},
+				{Ref: "R2", On: drive.MustDate("2026-09-01"), Type: "abh", Crime: true, Suspect: incident.Person{GivenName: "Kevin", FamilyName: "Doyle", DOB: drive.MustDate("1970-01-01")}},
+				{Ref: "R3", On: drive.MustDate("2026-10-01"), Type: "abh", Crime: true, Suspect: incident.Person{GivenName: "Kevin", FamilyName: "Doyle", DOB: drive.MustDate("1970-01-01")}},
+			})
+			var darren, kevin int64
+			err = db.Transact(ctx, func(tx *store.Tx) error {
 				rows, err := tx.SitePoliceIncidents(ctx, site.ID, drive.Date{})
 				if err != nil {
 					return err
 				}
-				darren, kevin := rows[0].SuspectPerson, rows[1].SuspectPerson
+				darren, kevin = rows[0].SuspectPerson, rows[1].SuspectPerson
 				if darren == kevin || rows[2].SuspectPerson != kevin {
 					t.Fatalf("resolution: %d %d %d", rows[0].SuspectPerson, rows[1].SuspectPerson, rows[2].SuspectPerson)
 				}
 				// They are one man: Darren's one incident joins Kevin's two.
-				if err := tx.AddIdentityDecision(ctx, &store.IdentityDecision{SiteID: site.ID, Role: "suspect", Kind: "confirm", PersonID: kevin,
-					Incidents: []int64{rows[0].ID, rows[1].ID, rows[2].ID}, Reason: "Same custody number", UserID: u.ID}); err != nil {
-					return err
-				}
-				if _, err := service.ResolveSite(ctx, tx, site.ID); err != nil {
-					return err
-				}
-				if rows, err = tx.SitePoliceIncidents(ctx, site.ID, drive.Date{}); err != nil {
+				return tx.AddIdentityDecision(ctx, &store.IdentityDecision{SiteID: site.ID, Role: "suspect", Kind: "confirm", PersonID: kevin,
+					Incidents: []int64{rows[0].ID, rows[1].ID, rows[2].ID}, Reason: "Same custody number", UserID: u.ID})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := (&service.Service{DB: db}).ResolveSite(ctx, service.System("test"), site.Code); err != nil {
+				t.Fatal(err)
+			}
+			err = db.View(ctx, func(tx *store.Tx) error {
+				rows, err := tx.SitePoliceIncidents(ctx, site.ID, drive.Date{})
+				if err != nil {
 					return err
 				}
 				if rows[0].SuspectPerson != kevin || rows[2].SuspectPerson != kevin {
@@ -288,5 +289,14 @@ func TestRetiredPersonIsFollowed(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// importFor imports a police extract into the site with code, as the
+// command line would.
+func importFor(t testing.TB, db *store.DB, code string, recs []incident.Record) {
+	t.Helper()
+	if _, _, err := (&service.Service{DB: db}).ImportIncidents(context.Background(), service.System("test"), code, recs, nil); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -80,9 +80,22 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 		if err := tx.CreateSite(ctx, &siteA); err != nil {
 			return err
 		}
-		if err := tx.CreateSite(ctx, &siteB); err != nil {
-			return err
-		}
+		return tx.CreateSite(ctx, &siteB)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each site's police data come in through the import, as from the
+	// command line.
+	for _, site := range []identity.Site{siteA, siteB} {
+		importFor(t, db, site.Code, []incident.Record{{Ref: "M1", On: drive.DateOf(now).AddDays(-30), Type: "abh", Crime: true,
+			Suspect: incident.Person{GivenName: "Matrix", FamilyName: "Suspect " + site.Code, DOB: drive.MustDate("1980-01-01")},
+			Victim:  incident.Person{GivenName: "Matrix", FamilyName: "Victim " + site.Code}},
+			{Ref: "M2", On: drive.DateOf(now).AddDays(-20), Type: "abh", Crime: true,
+				Suspect: incident.Person{GivenName: "Matrix", FamilyName: "Suspect " + site.Code, DOB: drive.MustDate("1980-01-01")},
+				Victim:  incident.Person{GivenName: "Matrix", FamilyName: "Victim " + site.Code}}})
+	}
+	err = db.Transact(ctx, func(tx *store.Tx) error {
 		// One organisation of every kind. The users walked over every route
 		// work for the provider, except the IDVA and the team leader, who
 		// work for the IDVA service; every role is also held in every kind
@@ -145,15 +158,6 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 			persons = append(persons, p)
 			cases = append(cases, c)
 			actionOf[c.ID] = act.ID
-			recs := []incident.Record{{Ref: "M1", On: drive.DateOf(now).AddDays(-30), Type: "abh", Crime: true,
-				Suspect: incident.Person{GivenName: "Matrix", FamilyName: "Suspect " + site.Code, DOB: drive.MustDate("1980-01-01")},
-				Victim:  incident.Person{GivenName: "Matrix", FamilyName: "Victim " + site.Code}},
-				{Ref: "M2", On: drive.DateOf(now).AddDays(-20), Type: "abh", Crime: true,
-					Suspect: incident.Person{GivenName: "Matrix", FamilyName: "Suspect " + site.Code, DOB: drive.MustDate("1980-01-01")},
-					Victim:  incident.Person{GivenName: "Matrix", FamilyName: "Victim " + site.Code}}}
-			if _, _, err := service.ImportIncidents(ctx, tx, site.ID, recs, nil); err != nil {
-				return err
-			}
 			rows, err := tx.SitePoliceIncidents(ctx, site.ID, drive.Date{})
 			if err != nil {
 				return err

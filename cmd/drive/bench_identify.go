@@ -21,7 +21,6 @@ import (
 	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/incident/synth"
 	"github.com/drive-platform/drive/service"
-	"github.com/drive-platform/drive/store"
 )
 
 // benchMovers is how many of each site's prolific perpetrators the
@@ -120,14 +119,12 @@ func runBenchIdentify(ctx context.Context, e env, args []string, stdout, stderr 
 	fmt.Fprintf(stdout, "incidents        %d over %d site(s)\n", *n, *sites)
 	fmt.Fprintf(stdout, "cores            %d (GOMAXPROCS)\n", runtime.GOMAXPROCS(0))
 
-	db, err := store.Open(ctx, filepath.Join(dir, "bench.db"), store.Options{})
+	db, err := openFor(ctx, common{DB: filepath.Join(dir, "bench.db")})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
+	svc, cli := db.Svc, service.CommandLine()
 
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -216,38 +213,32 @@ func runBenchIdentify(ctx context.Context, e env, args []string, stdout, stderr 
 		if err != nil {
 			return err
 		}
+		site := identity.Site{Code: r.code, Name: "Benchmark " + r.code, Region: "Benchmark"}
+		if err := svc.CreateSite(ctx, cli, &site); err != nil {
+			return err
+		}
+		r.id = site.ID
 		err = timed("import+resolve", func() error {
-			return db.Transact(ctx, func(tx *store.Tx) error {
-				site := identity.Site{Code: r.code, Name: "Benchmark " + r.code, Region: "Benchmark"}
-				if err := tx.CreateSite(ctx, &site); err != nil {
-					return err
-				}
-				r.id = site.ID
-				inserted, _, err := service.ImportIncidents(ctx, tx, site.ID, recs, nil)
-				if err == nil && inserted != len(recs) {
-					err = fmt.Errorf("stored %d of %d incidents", inserted, len(recs))
-				}
-				return err
-			})
+			inserted, _, err := svc.ImportIncidents(ctx, cli, r.code, recs, nil)
+			if err == nil && inserted != len(recs) {
+				err = fmt.Errorf("stored %d of %d incidents", inserted, len(recs))
+			}
+			return err
 		})
 		if err != nil {
 			return err
 		}
 		recs = nil
-		var rows []store.PoliceIncident
-		var scores []identify.Score
+		var rk *service.SiteRanking
 		err = timed("rank", func() error {
-			err := db.View(ctx, func(tx *store.Tx) error {
-				var err error
-				rows, err = tx.SitePoliceIncidents(ctx, r.id, asOf.AddMonths(-strategy.WindowMonths))
-				return err
-			})
-			scores = strategy.Rank(service.ScoringInput(rows), asOf, benchIdentifyTop)
+			var err error
+			rk, err = svc.RankSite(ctx, cli, r.code, asOf, strategy, benchIdentifyTop, nil)
 			return err
 		})
 		if err != nil {
 			return err
 		}
+		rows, scores := rk.Incidents, rk.Scores
 		truth := make([]int, len(rows))
 		for i, row := range rows {
 			if p, ok := perp[row.Ref]; ok {
@@ -266,28 +257,24 @@ func runBenchIdentify(ctx context.Context, e env, args []string, stdout, stderr 
 	}
 	matched, found, predicted := 0, 0, 0
 	if *sites > 1 {
-		var groups []store.PolicePerson
+		var m *service.SiteMatches
 		err := timed("match sites", func() error {
-			return db.Transact(ctx, func(tx *store.Tx) error {
-				var err error
-				if matched, err = service.MatchAcrossSites(ctx, tx); err != nil {
-					return err
-				}
-				groups, err = tx.NationalMatchPeople(ctx)
-				return err
-			})
+			var err error
+			m, err = svc.MatchAcrossSites(ctx, cli)
+			return err
 		})
 		if err != nil {
 			return err
 		}
+		matched = m.Matched
 		// Judge the matching on cross-site pairs: each mover is a true
 		// pair; every pair of people at different sites in one group is a
 		// predicted pair.
 		groupOf := map[int64]int64{}
-		members := map[int64][]store.PolicePerson{}
-		for _, p := range groups {
-			groupOf[p.ID] = p.NationalMatch
-			members[p.NationalMatch] = append(members[p.NationalMatch], p)
+		members := map[int64][]service.MatchedSuspect{}
+		for _, p := range m.Suspects {
+			groupOf[p.PersonID] = p.Group
+			members[p.Group] = append(members[p.Group], p)
 		}
 		for _, m := range members {
 			for i := range m {
@@ -308,9 +295,9 @@ func runBenchIdentify(ctx context.Context, e env, args []string, stdout, stderr 
 	var total time.Duration
 	for _, st := range []struct{ name, what string }{
 		{"read", "incident.Read: parse and validate each CSV"},
-		{"import+resolve", "service.ImportIncidents: link the site's suspects and victims with the new incidents, store them with their people; one transaction per site"},
-		{"rank", fmt.Sprintf("load each site's window with its people and rank the top %d", benchIdentifyTop)},
-		{"match sites", "service.MatchAcrossSites: every site's suspects, linked across sites"},
+		{"import+resolve", "Service.ImportIncidents: link the site's suspects and victims with the new incidents, store them with their people; one transaction per site"},
+		{"rank", fmt.Sprintf("Service.RankSite: load each site's window with its people and rank the top %d", benchIdentifyTop)},
+		{"match sites", "Service.MatchAcrossSites: every site's suspects, linked across sites"},
 	} {
 		d, ok := times[st.name]
 		if !ok {

@@ -11,11 +11,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/demo"
 	"github.com/drive-platform/drive/sealed"
-	"github.com/drive-platform/drive/store"
+	"github.com/drive-platform/drive/service"
 )
 
 func runDemo(ctx context.Context, e env, args []string, stdout, stderr io.Writer) error {
@@ -36,7 +35,7 @@ func runDemo(ctx context.Context, e env, args []string, stdout, stderr io.Writer
 	}
 	credPath := *credentials
 	if credPath == "" {
-		if store.IsPostgresURL(c.DB) {
+		if isPostgres(c.DB) {
 			credPath = "demo-credentials.json"
 		} else {
 			credPath = filepath.Join(filepath.Dir(c.DB), "demo-credentials.json")
@@ -52,7 +51,7 @@ func runDemo(ctx context.Context, e env, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, c.DB, store.Options{Keys: keys})
+	db, err := openDatabase(ctx, c.DB, keys)
 	if err != nil {
 		return err
 	}
@@ -61,7 +60,7 @@ func runDemo(ctx context.Context, e env, args []string, stdout, stderr io.Writer
 		return err
 	}
 	fmt.Fprintln(stderr, "Creating demo data (hashing passwords takes a few seconds)...")
-	res, err := demo.Generate(ctx, db, demo.Options{Seed: *seed, Keyring: keys})
+	res, err := demo.Generate(ctx, db.db, demo.Options{Seed: *seed, Keyring: keys})
 	if err != nil {
 		return err
 	}
@@ -76,19 +75,12 @@ func runDemo(ctx context.Context, e env, args []string, stdout, stderr io.Writer
 	for i, s := range res.Sites {
 		sites[i] = s.Name + " (" + s.Code + ")"
 	}
-	var cases, victims int
 	siteIDs := make([]int64, len(res.Sites))
 	for i, s := range res.Sites {
 		siteIDs[i] = s.ID
 	}
-	if err := db.View(ctx, func(tx *store.Tx) error {
-		var err error
-		if _, cases, err = tx.Cases(ctx, store.CaseFilter{SiteIDs: siteIDs, Limit: 1}, drive.DateOf(tx.Now)); err != nil {
-			return err
-		}
-		_, victims, err = tx.VictimCases(ctx, store.VictimFilter{SiteIDs: siteIDs, Limit: 1})
-		return err
-	}); err != nil {
+	cases, victims, err := db.Svc.Totals(ctx, service.CommandLine(), siteIDs)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Demo data created: %d sites (%s), %d organisations, %d users, %d perpetrator cases, %d victim-survivors.\n",

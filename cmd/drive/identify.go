@@ -6,17 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/drive-platform/drive"
-	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/identify"
 	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/service"
-	"github.com/drive-platform/drive/store"
 )
 
 // runImport imports a police extract (or, with marac, a MARAC list; see
@@ -53,25 +48,16 @@ func runImport(ctx context.Context, e env, args []string, stdout, stderr io.Writ
 		return err
 	}
 	defer db.Close()
-	var inserted, skipped int
-	err = db.db.Transact(ctx, func(tx *store.Tx) error {
-		site, err := tx.SiteByCode(ctx, a.site)
-		if err != nil {
-			return usageError{fmt.Sprintf("no site with code %q: see drive site list", a.site)}
-		}
-		inserted, skipped, err = service.ImportIncidents(ctx, tx, site.ID, recs, func(line string) { fmt.Fprintln(stderr, "  "+line) })
-		if err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Event{Action: "import.incidents", ActorRole: "system", RecordType: "site",
-			RecordID: strconv.FormatInt(site.ID, 10), SiteID: site.ID, Remote: "cli", Outcome: audit.OutcomeOK,
-			Reason: fmt.Sprintf("%d new, %d already held", inserted, skipped)})
-	})
+	svc := db.Svc
+	inserted, skipped, err := svc.ImportIncidents(ctx, service.CommandLine(), a.site, recs, func(line string) { fmt.Fprintln(stderr, "  "+line) })
+	if drive.ErrorCode(err) == drive.ENOTFOUND {
+		return noSite(a.site)
+	}
 	if err != nil {
 		return err
 	}
 	if !a.noMatch {
-		if err := matchAcrossSites(ctx, db.db, stderr); err != nil {
+		if err := matchAcrossSites(ctx, svc, stderr); err != nil {
 			return err
 		}
 	}
@@ -81,23 +67,20 @@ func runImport(ctx context.Context, e env, args []string, stdout, stderr io.Writ
 
 // matchAcrossSites finds the suspects known at more than one site, in a
 // transaction of its own: the import before it stands either way.
-func matchAcrossSites(ctx context.Context, db *store.DB, stderr io.Writer) error {
+func matchAcrossSites(ctx context.Context, svc *service.Service, stderr io.Writer) error {
 	start := time.Now()
 	fmt.Fprintln(stderr, "  matching suspects across sites")
-	var n int
-	err := db.Transact(ctx, func(tx *store.Tx) error {
-		var err error
-		if n, err = service.MatchAcrossSites(ctx, tx); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Event{Action: "identify.match_sites", ActorRole: "system", RecordType: "site", Remote: "cli",
-			Outcome: audit.OutcomeOK, Reason: fmt.Sprintf("%d suspects known at more than one site", n)})
-	})
+	m, err := svc.MatchAcrossSites(ctx, service.CommandLine())
 	if err != nil {
 		return fmt.Errorf("the import is stored, but matching across sites failed (run drive identify --across-sites to try again): %w", err)
 	}
-	fmt.Fprintf(stderr, "  %d suspects known at more than one site (%s)\n", n, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stderr, "  %d suspects known at more than one site (%s)\n", m.Matched, time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// noSite is the mistake of naming a site that does not exist.
+func noSite(code string) error {
+	return usageError{fmt.Sprintf("no site with code %q: see drive site list", code)}
 }
 
 // runIdentify ranks a site's suspects: their mentions are linked into
@@ -126,7 +109,7 @@ func runIdentify(ctx context.Context, e env, args []string, stdout, stderr io.Wr
 			return err
 		}
 		defer db.Close()
-		return matchAcrossSites(ctx, db.db, stderr)
+		return matchAcrossSites(ctx, db.Svc, stderr)
 	}
 	if *siteCode == "" {
 		return usageError{"say which site with --site CODE, or --across-sites"}
@@ -157,43 +140,20 @@ func runIdentify(ctx context.Context, e env, args []string, stdout, stderr io.Wr
 		return err
 	}
 	defer db.Close()
-	var rows []store.PoliceIncident
-	err = db.db.Transact(ctx, func(tx *store.Tx) error {
-		site, err := tx.SiteByCode(ctx, *siteCode)
-		if err != nil {
-			return usageError{fmt.Sprintf("no site with code %q: see drive site list", *siteCode)}
-		}
-		if rows, err = tx.SitePoliceIncidents(ctx, site.ID, asOf.AddMonths(-strategy.WindowMonths)); err != nil {
-			return err
-		}
-		// Extracts are resolved as they are imported; a database from
-		// before that is resolved now, once.
-		if slices.ContainsFunc(rows, func(r store.PoliceIncident) bool { return r.SuspectPerson == 0 }) {
-			fmt.Fprintln(stderr, "Linking the site's people first...")
-			if _, err := service.ResolveSite(ctx, tx, site.ID); err != nil {
-				return err
-			}
-			if rows, err = tx.SitePoliceIncidents(ctx, site.ID, asOf.AddMonths(-strategy.WindowMonths)); err != nil {
-				return err
-			}
-		}
-		return tx.Audit(ctx, audit.Event{Action: "identify.run", ActorRole: "system", RecordType: "site",
-			RecordID: strconv.FormatInt(site.ID, 10), SiteID: site.ID, Remote: "cli", Outcome: audit.OutcomeOK})
-	})
+	svc := db.Svc
+	rk, err := svc.RankSite(ctx, service.CommandLine(), *siteCode, asOf, strategy, *top, func(line string) { fmt.Fprintln(stderr, line) })
+	if drive.ErrorCode(err) == drive.ENOTFOUND {
+		return noSite(*siteCode)
+	}
 	if err != nil {
 		return err
 	}
-	if len(rows) == 0 {
+	if len(rk.Incidents) == 0 {
 		fmt.Fprintln(stdout, "No incidents in the window: import an extract with drive import incidents first.")
 		return nil
 	}
-	start := time.Now()
-	names := map[string]string{}
-	for _, r := range rows {
-		names[strconv.FormatInt(r.SuspectPerson, 10)] = strings.TrimSpace(r.Suspect.GivenName + " " + r.Suspect.FamilyName) // latest wins
-	}
-	scores := strategy.Rank(service.ScoringInput(rows), asOf, *top)
-	fmt.Fprintf(stderr, "%d incidents, %d suspects ranked in %s (strategy %s %s).\n", len(rows), len(scores), time.Since(start).Round(time.Millisecond), strategy.Code, strategy.Version)
+	fmt.Fprintf(stderr, "%d incidents, %d suspects ranked in %s (strategy %s %s).\n", len(rk.Incidents), len(rk.Scores), rk.Ranked.Round(time.Millisecond), strategy.Code, strategy.Version)
+	names, scores := rk.Names, rk.Scores
 	for _, s := range scores {
 		flags := ""
 		if s.Serial {

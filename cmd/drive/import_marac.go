@@ -6,14 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/drive-platform/drive"
-	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/service"
-	"github.com/drive-platform/drive/store"
 )
 
 // runImportMARAC imports a site's MARAC list the way runImport imports a
@@ -44,23 +41,10 @@ func runImportMARAC(ctx context.Context, e env, args []string, stdout, stderr io
 		return err
 	}
 	defer db.Close()
-	var inserted, skipped int
-	err = db.db.Transact(ctx, func(tx *store.Tx) error {
-		site, err := tx.SiteByCode(ctx, a.site)
-		if drive.ErrorCode(err) == drive.ENOTFOUND {
-			return usageError{fmt.Sprintf("no site with code %q: see drive site list", a.site)}
-		}
-		if err != nil {
-			return err
-		}
-		inserted, skipped, err = service.ImportMARAC(ctx, tx, site.ID, hs, func(line string) { fmt.Fprintln(stderr, "  "+line) })
-		if err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Event{Action: "import.marac", ActorRole: "system", RecordType: "site",
-			RecordID: strconv.FormatInt(site.ID, 10), SiteID: site.ID, Remote: "cli", Outcome: audit.OutcomeOK,
-			Reason: fmt.Sprintf("%d new, %d already held", inserted, skipped)})
-	})
+	inserted, skipped, err := db.Svc.ImportMARAC(ctx, service.CommandLine(), a.site, hs, func(line string) { fmt.Fprintln(stderr, "  "+line) })
+	if drive.ErrorCode(err) == drive.ENOTFOUND {
+		return noSite(a.site)
+	}
 	if err != nil {
 		return err
 	}
