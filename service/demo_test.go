@@ -2,11 +2,14 @@ package service_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/casework"
+	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/storetest"
 )
@@ -119,6 +122,99 @@ func TestRecordNote(t *testing.T) {
 			}
 			if len(got) != 2 || got[0].Text != n.Text || !got[0].CreatedAt.Equal(then) || got[1].Amends != n.ID {
 				t.Fatalf("notes read back = %+v", got)
+			}
+		})
+	}
+}
+
+// TestSeed checks on both engines that only a named system actor may
+// seed; that what a seed writes is kept, dated as backdated, with one
+// audit event for the whole seed; and that a seed that fails keeps
+// nothing and audits nothing.
+func TestSeed(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			w := newWorld(t, e)
+			ctx := context.Background()
+			head := w.head(t)
+			person := service.System("demo")
+			person.UserID = w.users["lead"].ID
+			for name, a := range map[string]service.Actor{"a team leader": w.actor(t, "lead"), "no one": {}, "a system with a user": person} {
+				called := false
+				err := w.svc.Seed(ctx, a, func(*service.Seeder) error { called = true; return nil })
+				if drive.ErrorCode(err) != drive.ENOTFOUND || called {
+					t.Fatalf("%s seeding: %v (ran: %v); want not found before anything runs", name, err, called)
+				}
+			}
+			if es := w.events(t, head); len(es) != 0 {
+				t.Fatalf("refused seeds audited: %s", summary(es))
+			}
+
+			orgName := func(sd *service.Seeder, name string) (bool, error) {
+				orgs, err := sd.Organisations(ctx)
+				for _, o := range orgs {
+					if o.Name == name {
+						return true, err
+					}
+				}
+				return false, err
+			}
+			failed := drive.Errorf(drive.EINVALID, "stop")
+			err := w.svc.Seed(ctx, service.System("demo"), func(sd *service.Seeder) error {
+				if err := sd.CreateOrganisation(ctx, &identity.Organisation{Name: "Left Behind", Kind: identity.PoliceForce, SiteIDs: []int64{w.siteA.ID}}); err != nil {
+					return err
+				}
+				return failed
+			})
+			if err != failed {
+				t.Fatalf("failed seed: %v; want its own error", err)
+			}
+			if es := w.events(t, head); len(es) != 0 {
+				t.Fatalf("failed seed audited: %s", summary(es))
+			}
+
+			then := now.AddDate(0, -4, 0)
+			var p *people.Person
+			err = w.svc.Seed(ctx, service.System("demo"), func(sd *service.Seeder) error {
+				if kept, err := orgName(sd, "Left Behind"); err != nil || kept {
+					return fmt.Errorf("a failed seed's organisation kept: %v, %v", kept, err)
+				}
+				if _, err := sd.Backdated(sd.Now().Add(time.Minute)); drive.ErrorCode(err) != drive.EINVALID {
+					return fmt.Errorf("seeding into the future: %v; want invalid", err)
+				}
+				old, err := sd.Backdated(then)
+				if err != nil {
+					return err
+				}
+				if err := old.CreateOrganisation(ctx, &identity.Organisation{Name: "Seeded Homes", Kind: identity.HousingProvider, SiteIDs: []int64{w.siteA.ID}}); err != nil {
+					return err
+				}
+				p = &people.Person{SiteID: w.siteA.ID, GivenName: "Dean", FamilyName: "Marsh", Gender: "male", DateOfBirth: drive.MustDate("1988-03-02")}
+				return old.CreatePerson(ctx, p)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			es := w.events(t, head)
+			if len(es) != 1 || es[0].Action != service.ActionSeed || es[0].ActorRole != "system" || es[0].ActorID != 0 ||
+				es[0].Remote != "demo" || es[0].Outcome != "ok" || !es[0].At.Equal(now) {
+				t.Fatalf("audit = %+v; want one demo.seed by the demo, now", es)
+			}
+			err = w.svc.Seed(ctx, service.System("demo"), func(sd *service.Seeder) error {
+				if kept, err := orgName(sd, "Seeded Homes"); err != nil || !kept {
+					return fmt.Errorf("seeded organisation not kept: %v, %v", kept, err)
+				}
+				got, err := sd.Person(ctx, p.ID)
+				if err != nil {
+					return err
+				}
+				if got.FamilyName != "Marsh" || !got.CreatedAt.Equal(then) {
+					return fmt.Errorf("seeded person = %+v; want Marsh created %v", got, then)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
 			}
 		})
 	}
