@@ -44,19 +44,19 @@ type siteStaff struct {
 // two years before ReferenceDate: every state, engagement status, prong
 // and referral source, with contacts, reviews, notes and a history entry
 // for every state change. It records nothing about victim-survivors.
-// Everything is written through transactions backdated to when it
+// Everything is seeded (Service.Seed) backdated to when it
 // happened, so lists, timelines and dashboards read as they would on the
 // reference date.
 func (g *generator) casework(ctx context.Context) error {
 	ref := ReferenceDate()
-	if drive.DateOf(g.tx.Now).Before(ref) {
-		return drive.Errorf(drive.EINVALID, "the demo cases are dated up to %s, but the clock reads %s: set the clock right and try again", ref, drive.DateOf(g.tx.Now))
+	if drive.DateOf(g.sd.Now()).Before(ref) {
+		return drive.Errorf(drive.EINVALID, "the demo cases are dated up to %s, but the clock reads %s: set the clock right and try again", ref, drive.DateOf(g.sd.Now()))
 	}
-	users, err := g.tx.Users(ctx)
+	users, err := g.sd.Users(ctx)
 	if err != nil {
 		return err
 	}
-	orgs, err := g.tx.Organisations(ctx)
+	orgs, err := g.sd.Organisations(ctx)
 	if err != nil {
 		return err
 	}
@@ -86,13 +86,13 @@ func (g *generator) casework(ctx context.Context) error {
 		if s.leader == nil || s.panel == nil || len(s.managers) == 0 {
 			return fmt.Errorf("demo site %s has no team leader, panel coordinator or case managers", site.Code)
 		}
-		if err := g.tx.SeedProgrammes(ctx, site.ID); err != nil {
+		if err := g.sd.AddProgrammes(ctx, site.ID); err != nil {
 			return err
 		}
-		if s.drive, err = g.tx.SiteProgramme(ctx, site.ID, "drive"); err != nil {
+		if s.drive, err = g.sd.Programme(ctx, site.ID, "drive"); err != nil {
 			return err
 		}
-		if s.restart, err = g.tx.SiteProgramme(ctx, site.ID, "restart"); err != nil {
+		if s.restart, err = g.sd.Programme(ctx, site.ID, "restart"); err != nil {
 			return err
 		}
 		sites = append(sites, s)
@@ -410,24 +410,24 @@ func (g *generator) writeCase(ctx context.Context, s *siteStaff, sites map[int64
 	ref := ReferenceDate()
 	referredAt := g.dayAt(p.referred)
 	person := g.perpetrator(s, ref.AddDays(-p.referred))
-	btx, err := g.tx.Backdated(referredAt.Add(-time.Hour))
+	then, err := g.sd.Backdated(referredAt.Add(-time.Hour))
 	if err != nil {
 		return err
 	}
-	if err := btx.CreatePerson(ctx, person); err != nil {
+	if err := then.CreatePerson(ctx, person); err != nil {
 		return fmt.Errorf("demo person: %w", err)
 	}
 	s.people = append(s.people, person)
 	c := &casework.Case{SiteID: s.site.ID, PersonID: person.ID, Programme: p.prog.Code, Source: p.source,
 		ReferredAt: ref.AddDays(-p.referred), ReferredBy: s.panel.ID, Summary: referralSummary(r, p.source),
 		Evidence: g.evidence(p, ref.AddDays(-p.referred))}
-	if btx, err = g.tx.Backdated(referredAt); err != nil {
+	if then, err = g.sd.Backdated(referredAt); err != nil {
 		return err
 	}
-	if err := btx.CreateCase(ctx, c); err != nil {
+	if err := then.CreateCase(ctx, c); err != nil {
 		return fmt.Errorf("demo case: %w", err)
 	}
-	if err := btx.AddHistory(ctx, &casework.HistoryEntry{CaseID: c.ID, At: referredAt, UserID: s.panel.ID, Event: "referred",
+	if err := then.AddHistory(ctx, &casework.HistoryEntry{CaseID: c.ID, At: referredAt, UserID: s.panel.ID, Event: "referred",
 		ToState: casework.Referred, Detail: c.Source.Label(), SiteID: s.site.ID}); err != nil {
 		return err
 	}
@@ -467,7 +467,7 @@ func (g *generator) writeCase(ctx context.Context, s *siteStaff, sites map[int64
 		case casework.Transfer:
 			detail = "Transfer requested to " + sites[ch.SiteID].site.Name
 		}
-		if err := g.tx.AddHistory(ctx, &casework.HistoryEntry{CaseID: c.ID, At: at, UserID: by, Event: string(e.ev),
+		if err := g.sd.AddHistory(ctx, &casework.HistoryEntry{CaseID: c.ID, At: at, UserID: by, Event: string(e.ev),
 			FromState: from, ToState: c.State, Detail: detail, SiteID: actingSite}); err != nil {
 			return err
 		}
@@ -477,7 +477,7 @@ func (g *generator) writeCase(ctx context.Context, s *siteStaff, sites map[int64
 		known := g.dayAt(max(p.workTo, p.workFrom-between(r, 3, 20)))
 		c.Engagement = p.engagement
 		if p.engagement != casework.NotYetContacted {
-			if err := g.tx.AddHistory(ctx, &casework.HistoryEntry{CaseID: c.ID, At: known, UserID: p.manager.ID, Event: "engagement",
+			if err := g.sd.AddHistory(ctx, &casework.HistoryEntry{CaseID: c.ID, At: known, UserID: p.manager.ID, Event: "engagement",
 				FromState: casework.Active, ToState: casework.Active, Detail: p.engagement.Label(), SiteID: s.site.ID}); err != nil {
 				return err
 			}
@@ -488,10 +488,10 @@ func (g *generator) writeCase(ctx context.Context, s *siteStaff, sites map[int64
 	} else if p.engagement != "" {
 		c.Engagement = p.engagement
 	}
-	if btx, err = g.tx.Backdated(last); err != nil {
+	if then, err = g.sd.Backdated(last); err != nil {
 		return err
 	}
-	if err := btx.UpdateCase(ctx, c); err != nil {
+	if err := then.UpdateCase(ctx, c); err != nil {
 		return fmt.Errorf("demo case update: %w", err)
 	}
 	if p.workFrom == 0 {
@@ -650,11 +650,11 @@ func (g *generator) actions(ctx context.Context, s *siteStaff, c *casework.Case,
 		if err := a.Validate(p.prog, drive.DateOf(createdAt), true); err != nil {
 			return fmt.Errorf("demo action: %w", err)
 		}
-		btx, err := g.tx.Backdated(createdAt)
+		then, err := g.sd.Backdated(createdAt)
 		if err != nil {
 			return err
 		}
-		if err := btx.CreateAction(ctx, a); err != nil {
+		if err := then.CreateAction(ctx, a); err != nil {
 			return err
 		}
 		// What has become of it by the reference date (or by closure).
@@ -689,10 +689,10 @@ func (g *generator) actions(ctx context.Context, s *siteStaff, c *casework.Case,
 		if err := a.Validate(p.prog, drive.DateOf(updatedAt), false); err != nil {
 			return fmt.Errorf("demo action update: %w", err)
 		}
-		if btx, err = g.tx.Backdated(updatedAt); err != nil {
+		if then, err = g.sd.Backdated(updatedAt); err != nil {
 			return err
 		}
-		if err := btx.UpdateAction(ctx, a); err != nil {
+		if err := then.UpdateAction(ctx, a); err != nil {
 			return err
 		}
 	}
@@ -728,11 +728,11 @@ func (g *generator) contacts(ctx context.Context, c *casework.Case, p *casePlan,
 		at := g.dayAt(day)
 		ct := &casework.Contact{CaseID: c.ID, Kind: kind, On: drive.DateOf(at), Method: contactMethod(r, kind),
 			Summary: pick(r, contactSummaries(kind)), CreatedBy: p.manager.ID}
-		btx, err := g.tx.Backdated(at.Add(time.Duration(r.IntN(90)) * time.Minute))
+		then, err := g.sd.Backdated(at.Add(time.Duration(r.IntN(90)) * time.Minute))
 		if err != nil {
 			return err
 		}
-		if err := btx.CreateContact(ctx, ct); err != nil {
+		if err := then.CreateContact(ctx, ct); err != nil {
 			return fmt.Errorf("demo contact: %w", err)
 		}
 		day -= gap
@@ -776,11 +776,11 @@ func (g *generator) reviews(ctx context.Context, c *casework.Case, p *casePlan, 
 		if err := rv.Validate(p.prog, drive.DateOf(at)); err != nil {
 			return fmt.Errorf("demo review: %w", err)
 		}
-		btx, err := g.tx.Backdated(at)
+		then, err := g.sd.Backdated(at)
 		if err != nil {
 			return err
 		}
-		if err := btx.CreateReview(ctx, rv); err != nil {
+		if err := then.CreateReview(ctx, rv); err != nil {
 			return err
 		}
 	}
@@ -803,7 +803,7 @@ func (g *generator) notes(ctx context.Context, s *siteStaff, c *casework.Case, p
 		day := between(r, max(to, 1), max(from, 1))
 		at := g.dayAt(day)
 		note := &casework.Note{CaseID: c.ID, Text: pick(r, noteTexts()), CreatedBy: author}
-		if at.After(g.tx.Now) {
+		if at.After(g.sd.Now()) {
 			return drive.Errorf(drive.EINVALID, "a record cannot be dated in the future")
 		}
 		g.recordNote(at, note, nil)
@@ -844,20 +844,20 @@ func (g *generator) duplicates(ctx context.Context, s *siteStaff) error {
 		if !at.Before(ReferenceDate().AddDays(-7).Time()) {
 			continue
 		}
-		btx, err := g.tx.Backdated(at)
+		then, err := g.sd.Backdated(at)
 		if err != nil {
 			return err
 		}
-		if err := btx.CreatePerson(ctx, &dup); err != nil {
+		if err := then.CreatePerson(ctx, &dup); err != nil {
 			return err
 		}
 		c := &casework.Case{SiteID: s.site.ID, PersonID: dup.ID, Programme: "drive", Source: casework.FromProbation,
 			ReferredAt: drive.DateOf(at), ReferredBy: s.panel.ID, Summary: "Referred by probation at the start of a community order.",
 			Evidence: programme.Evidence{DASHScore: -1, Victims: 1}}
-		if err := btx.CreateCase(ctx, c); err != nil {
+		if err := then.CreateCase(ctx, c); err != nil {
 			return err
 		}
-		if err := btx.AddHistory(ctx, &casework.HistoryEntry{CaseID: c.ID, At: at, UserID: s.panel.ID, Event: "referred",
+		if err := then.AddHistory(ctx, &casework.HistoryEntry{CaseID: c.ID, At: at, UserID: s.panel.ID, Event: "referred",
 			ToState: casework.Referred, Detail: c.Source.Label(), SiteID: s.site.ID}); err != nil {
 			return err
 		}
@@ -866,17 +866,17 @@ func (g *generator) duplicates(ctx context.Context, s *siteStaff) error {
 		if err := c.Apply(tr, casework.Change{Event: casework.Decline, Reasons: "Already known: the same person as an existing referral, entered under another spelling"}, programme.Drive(), s.panel.ID, decided); err != nil {
 			return err
 		}
-		if btx, err = g.tx.Backdated(decided); err != nil {
+		if then, err = g.sd.Backdated(decided); err != nil {
 			return err
 		}
-		if err := btx.UpdateCase(ctx, c); err != nil {
+		if err := then.UpdateCase(ctx, c); err != nil {
 			return err
 		}
-		if err := btx.AddHistory(ctx, &casework.HistoryEntry{CaseID: c.ID, At: decided, UserID: s.panel.ID, Event: string(casework.Decline),
+		if err := then.AddHistory(ctx, &casework.HistoryEntry{CaseID: c.ID, At: decided, UserID: s.panel.ID, Event: string(casework.Decline),
 			FromState: casework.Referred, ToState: casework.Declined, Detail: c.DecisionReasons, SiteID: s.site.ID}); err != nil {
 			return err
 		}
-		if err := btx.MergePeople(ctx, keep.ID, dup.ID); err != nil {
+		if err := then.MergePeople(ctx, keep.ID, dup.ID); err != nil {
 			return err
 		}
 		done++
@@ -1097,7 +1097,7 @@ func streetNames() []string {
 }
 
 // recordNote writes a case note through the service as of at, once the
-// generator's transaction has committed (see generator.later): sealed and
+// seeding transaction has committed (see generator.later): sealed and
 // screened as the service does every note, its author kept. A correction
 // names the note it amends, whose id is known by then.
 func (g *generator) recordNote(at time.Time, n, amends *casework.Note) {

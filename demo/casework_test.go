@@ -12,6 +12,7 @@ import (
 	"github.com/drive-platform/drive/demo"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
 )
@@ -24,7 +25,7 @@ func generate(t *testing.T, seed uint64) *store.DB {
 	t.Helper()
 	db := storetest.OpenSQLite(t, storetest.FixedClock(built))
 	start := time.Now()
-	if _, err := demo.Generate(context.Background(), db, demo.Options{Seed: seed, Params: auth.TestParams()}); err != nil {
+	if _, err := demo.Generate(context.Background(), &service.Service{DB: db}, demo.Options{Seed: seed, Params: auth.TestParams()}); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("demo generated in %v", time.Since(start))
@@ -226,7 +227,7 @@ func TestCaseworkCoverage(t *testing.T) {
 func TestCaseworkDeterministic(t *testing.T) {
 	a := generate(t, 42)
 	other := storetest.OpenSQLite(t, storetest.FixedClock(built.Add(90*24*time.Hour)))
-	if _, err := demo.Generate(context.Background(), other, demo.Options{Seed: 42, Params: auth.TestParams()}); err != nil {
+	if _, err := demo.Generate(context.Background(), &service.Service{DB: other}, demo.Options{Seed: 42, Params: auth.TestParams()}); err != nil {
 		t.Fatal(err)
 	}
 	ra, rb := allCases(t, a), allCases(t, other)
@@ -263,7 +264,7 @@ func TestCaseworkDeterministic(t *testing.T) {
 // is refused rather than giving cases dated in the future.
 func TestCaseworkRefusesAnEarlyClock(t *testing.T) {
 	db := storetest.OpenSQLite(t, storetest.FixedClock(time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)))
-	_, err := demo.Generate(context.Background(), db, demo.Options{Seed: 1, Params: auth.TestParams()})
+	_, err := demo.Generate(context.Background(), &service.Service{DB: db}, demo.Options{Seed: 1, Params: auth.TestParams()})
 	if drive.ErrorCode(err) != drive.EINVALID {
 		t.Fatalf("err = %v; want invalid", err)
 	}

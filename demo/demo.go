@@ -19,7 +19,6 @@ import (
 	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/sealed"
 	"github.com/drive-platform/drive/service"
-	"github.com/drive-platform/drive/store"
 )
 
 // Credential is one demo user's sign-in details, as written to
@@ -38,13 +37,6 @@ type Options struct {
 	// Params are the password hashing parameters; the zero value means
 	// auth.DefaultParams. Tests pass cheaper ones.
 	Params auth.Params
-	// Keyring seals the victim-survivors' protected details (compartments,
-	// safety plans, notes, contacts, DASH comments); drive demo passes the
-	// deployment's key file so drive serve can open them. When nil, a
-	// throwaway keyring is drawn from the seeded stream instead, so tests
-	// that do not read the sealed details need no key file; it is not kept,
-	// so pass a keyring to read them back.
-	Keyring *sealed.Keyring
 }
 
 // Result says what Generate created.
@@ -66,15 +58,22 @@ func siteSpecs() []siteSpec {
 	}
 }
 
-// Generate fills an empty, migrated database. It refuses a database that
-// already has users, so a demo never mixes with real or earlier data.
-// The staff, people, cases and victim-survivors are written in one
-// transaction; then, through the service's use cases and each in a
-// transaction of its own, what must be sealed (case notes, and her
-// compartment, safety plan, DASH comments, IDVA contacts and notes) and
-// the police data. A failure in those later steps leaves what came before
-// it: build the demo again into a new database.
-func Generate(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
+// Generate fills an empty, migrated database through svc. It refuses a
+// database that already has users, so a demo never mixes with real or
+// earlier data. The staff, people, cases and victim-survivors are seeded
+// in one transaction (Service.Seed, as the demo); then, through the
+// service's use cases and each in a transaction of its own, what must be
+// sealed (case notes, and her compartment, safety plan, DASH comments,
+// IDVA contacts and notes) and the police data. A failure in those later
+// steps leaves what came before it: build the demo again into a new
+// database.
+//
+// svc.Keys seal the victim-survivors' protected details; drive demo's
+// service holds the deployment's key file so drive serve can open them.
+// When nil, a throwaway keyring is drawn from the seeded stream instead,
+// so tests that do not read the sealed details need no key file; it is
+// not kept, so give the service keys to read them back.
+func Generate(ctx context.Context, svc *service.Service, opt Options) (*Result, error) {
 	params := opt.Params
 	if params == (auth.Params{}) {
 		params = auth.DefaultParams()
@@ -85,24 +84,26 @@ func Generate(ctx context.Context, db *store.DB, opt Options) (*Result, error) {
 	secretSource := rand.NewChaCha8(seedBytes(opt.Seed))
 	res := &Result{}
 	var g *generator
-	err := db.Transact(ctx, func(tx *store.Tx) error {
-		n, err := tx.CountUsers(ctx)
+	err := svc.Seed(ctx, demoActor(), func(sd *service.Seeder) error {
+		n, err := sd.UserCount(ctx)
 		if err != nil {
 			return err
 		}
 		if n > 0 {
 			return drive.Errorf(drive.ECONFLICT, "the database already has %d users: demo data goes only into a new, empty database (give --db a new file name)", n)
 		}
-		g = &generator{tx: tx, rng: rng, secrets: secretSource, params: params, used: map[string]bool{}, res: res, keyring: opt.Keyring}
+		g = &generator{sd: sd, rng: rng, secrets: secretSource, params: params, used: map[string]bool{}, res: res, keyring: svc.Keys}
 		return g.run(ctx)
 	})
 	if err != nil {
 		return nil, err
 	}
-	// What the transaction left for the service is written now, in the
-	// order it was asked for, each as of when it happened. The text limit
-	// is for people typing: the demo writes years of notes in seconds.
-	g.tx, g.svc = nil, &service.Service{DB: db, Keys: g.sealKeys, Rand: g.sealRandom, TextLimit: math.MaxInt}
+	// What the seeding left for the service is written now, in the order
+	// it was asked for, each as of when it happened. The text limit is for
+	// people typing: the demo writes years of notes in seconds.
+	later := *svc
+	later.Keys, later.Rand, later.TextLimit = g.sealKeys, g.sealRandom, math.MaxInt
+	g.sd, g.svc = nil, &later
 	for _, d := range g.later {
 		svc, err := g.svc.Backdated(d.at)
 		if err != nil {
@@ -152,7 +153,7 @@ func seedBytes(seed uint64) [32]byte {
 }
 
 type generator struct {
-	tx      *store.Tx
+	sd      *service.Seeder // while seeding; nil once Seed has committed
 	svc     *service.Service
 	rng     *rand.Rand
 	secrets *rand.ChaCha8
@@ -166,9 +167,9 @@ type generator struct {
 	sealRandom io.Reader
 	// idvas are the sites' IDVAs by id, who write her protected details.
 	idvas map[int64]*identity.User
-	// later are the writes made through the service once the generator's
+	// later are the writes made through the service once the seeding
 	// transaction has committed: the service opens transactions of its
-	// own, which cannot run inside the generator's.
+	// own, which cannot run inside the seeding one.
 	later []deferred
 }
 
@@ -182,7 +183,7 @@ func (g *generator) run(ctx context.Context) error {
 	}
 	for _, spec := range siteSpecs() {
 		site := identity.Site{Code: spec.code, Name: spec.name, Region: spec.region}
-		if err := g.tx.CreateSite(ctx, &site); err != nil {
+		if err := g.sd.CreateSite(ctx, &site); err != nil {
 			return err
 		}
 		g.res.Sites = append(g.res.Sites, site)
@@ -246,7 +247,7 @@ func (g *generator) run(ctx context.Context) error {
 }
 
 func (g *generator) org(ctx context.Context, o *identity.Organisation) error {
-	if err := g.tx.CreateOrganisation(ctx, o); err != nil {
+	if err := g.sd.CreateOrganisation(ctx, o); err != nil {
 		return fmt.Errorf("demo organisation %q: %w", o.Name, err)
 	}
 	g.res.Organisations++
@@ -286,7 +287,7 @@ func (g *generator) user(ctx context.Context, org *identity.Organisation, role a
 		TOTPSecret:     secret,
 		Roles:          []identity.RoleAssignment{{Role: role, SiteID: site.ID}},
 	}
-	if err := g.tx.CreateUser(ctx, u); err != nil {
+	if err := g.sd.CreateUser(ctx, u); err != nil {
 		return fmt.Errorf("demo user %s: %w", username, err)
 	}
 	g.res.Credentials = append(g.res.Credentials, Credential{

@@ -17,7 +17,6 @@ import (
 	"github.com/drive-platform/drive/risk"
 	"github.com/drive-platform/drive/sealed"
 	"github.com/drive-platform/drive/service"
-	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/victim"
 )
 
@@ -32,7 +31,7 @@ import (
 // Everything protected (her compartment, safety plan, DASH comments, IDVA
 // contacts and notes) is written through the service's use cases, as her
 // IDVA on the day it happened, so it is sealed exactly as the service
-// seals it; the rest is written directly. Invented places are kept apart from the perpetrators': victims'
+// seals it; the rest is seeded (Service.Seed). Invented places are kept apart from the perpetrators': victims'
 // streets come from their own list and their postcodes from districts 10
 // to 29 (perpetrators' are 1 to 9), so no compartment value can turn up on
 // the perpetrator's side by coincidence, and the demo test can prove that
@@ -117,7 +116,7 @@ func (g *generator) victims(ctx context.Context) error {
 	surnames := map[int64]string{}
 	for _, c := range cases {
 		if _, ok := surnames[c.PersonID]; !ok {
-			person, err := g.tx.Person(ctx, c.PersonID)
+			person, err := g.sd.Person(ctx, c.PersonID)
 			if err != nil {
 				return err
 			}
@@ -137,7 +136,7 @@ func (g *generator) victims(ctx context.Context) error {
 
 // victimSites finds each site's IDVAs: users with the IDVA role there.
 func (g *generator) victimSites(ctx context.Context) (map[int64]*victimSite, error) {
-	users, err := g.tx.Users(ctx)
+	users, err := g.sd.Users(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -165,19 +164,9 @@ func (g *generator) victimSites(ctx context.Context) (map[int64]*victimSite, err
 
 // allCases reads back every perpetrator case, in the order they were made.
 func (g *generator) allCases(ctx context.Context) ([]*casework.Case, error) {
-	var out []*casework.Case
-	for offset := 0; ; offset += 1000 {
-		rows, total, err := g.tx.Cases(ctx, store.CaseFilter{AllSites: true, Sort: "referred", Limit: 1000, Offset: offset}, ReferenceDate())
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range rows {
-			c := r.Case
-			out = append(out, &c)
-		}
-		if len(rows) == 0 || len(out) >= total {
-			break
-		}
+	out, err := g.sd.AllCases(ctx, ReferenceDate())
+	if err != nil {
+		return nil, err
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
@@ -453,16 +442,16 @@ func emailPart(s string) string {
 	return b.String()
 }
 
-// backdated is the transaction with its clock on a working-hours instant
-// the given number of days before the reference date, and that instant.
-func (g *generator) backdated(ago int) (*store.Tx, time.Time, error) {
+// backdated is the seeder with its clock on a working-hours instant the
+// given number of days before the reference date, and that instant.
+func (g *generator) backdated(ago int) (*service.Seeder, time.Time, error) {
 	at := g.dayAt(max(ago, 1))
-	tx, err := g.tx.Backdated(at)
-	return tx, at, err
+	sd, err := g.sd.Backdated(at)
+	return sd, at, err
 }
 
 // asIDVA writes, at the given instant, through the service as the IDVA
-// with id: once the generator's transaction has committed, in the order
+// with id: once the seeding transaction has committed, in the order
 // asked (see generator.later).
 func (g *generator) asIDVA(at time.Time, idva int64, write func(ctx context.Context, svc *service.Service, a service.Actor) error) {
 	a := actorOf(g.idvas[idva])
@@ -480,11 +469,11 @@ func (g *generator) writeVictim(ctx context.Context, p *victimPlan) error {
 	}
 	v := &p.c
 	v.OpenedOn = ref.AddDays(-p.opened)
-	btx, opened, err := g.backdated(p.opened)
+	then, opened, err := g.backdated(p.opened)
 	if err != nil {
 		return err
 	}
-	if err := btx.CreateVictimCase(ctx, v); err != nil {
+	if err := then.CreateVictimCase(ctx, v); err != nil {
 		return fmt.Errorf("demo victim-survivor: %w", err)
 	}
 	idva := v.IDVAID
@@ -504,21 +493,21 @@ func (g *generator) writeVictim(ctx context.Context, p *victimPlan) error {
 			}
 			link.MARACDates = append(link.MARACDates, heard)
 		}
-		ltx, _, err := g.backdated(at)
+		then, _, err := g.backdated(at)
 		if err != nil {
 			return err
 		}
-		if err := ltx.LinkVictim(ctx, link); err != nil {
+		if err := then.LinkVictim(ctx, link); err != nil {
 			return fmt.Errorf("demo link: %w", err)
 		}
 		// A repeat hearing since the referral, for a few open cases.
 		if i == 0 && p.closed == 0 && at > 30 && r.IntN(100) < 12 {
 			heard := between(r, 5, min(at-7, 150))
-			htx, _, err := g.backdated(heard)
+			then, _, err := g.backdated(heard)
 			if err != nil {
 				return err
 			}
-			if err := htx.AddMARACDate(ctx, v.ID, l.c.ID, ref.AddDays(-heard)); err != nil {
+			if err := then.AddMARACDate(ctx, v.ID, l.c.ID, ref.AddDays(-heard)); err != nil {
 				return err
 			}
 		}
@@ -535,11 +524,11 @@ func (g *generator) writeVictim(ctx context.Context, p *victimPlan) error {
 		if born := daysAgo(ch.DateOfBirth); born < at {
 			at = born - between(r, 1, 20)
 		}
-		ctTx, _, err := g.backdated(at)
+		then, _, err := g.backdated(at)
 		if err != nil {
 			return err
 		}
-		if err := ctTx.CreateChild(ctx, &ch); err != nil {
+		if err := then.CreateChild(ctx, &ch); err != nil {
 			return fmt.Errorf("demo child: %w", err)
 		}
 	}
@@ -578,11 +567,11 @@ func (g *generator) writeVictim(ctx context.Context, p *victimPlan) error {
 	}
 	if p.closed > 0 {
 		v.Open, v.ClosedOn = false, ref.AddDays(-p.closed)
-		ctTx, _, err := g.backdated(p.closed)
+		then, _, err := g.backdated(p.closed)
 		if err != nil {
 			return err
 		}
-		if err := ctTx.UpdateVictimCase(ctx, v); err != nil {
+		if err := then.UpdateVictimCase(ctx, v); err != nil {
 			return fmt.Errorf("demo victim-survivor closure: %w", err)
 		}
 	}
@@ -689,11 +678,11 @@ func (g *generator) behaviour(ctx context.Context, victimID int64, c *casework.C
 	for i, a := range ans {
 		*a = answer(cats[i].t1)
 	}
-	btx, _, err := g.backdated(t1)
+	then, _, err := g.backdated(t1)
 	if err != nil {
 		return err
 	}
-	if err := btx.SaveBehaviour(ctx, b1); err != nil {
+	if err := then.SaveBehaviour(ctx, b1); err != nil {
 		return fmt.Errorf("demo behaviour T1: %w", err)
 	}
 	if c.State != casework.Closed || c.ClosedAt == nil {
@@ -718,10 +707,10 @@ func (g *generator) behaviour(ctx context.Context, victimID int64, c *casework.C
 		b3.RiskChange = pickWeighted(r, []string{risk.RiskIncreased, risk.RiskNoChange, risk.RiskReducedSlightly, risk.RiskReducedModerately, risk.RiskReducedSignificantly},
 			[]int{4, 7, 7, 37, 45})
 	}
-	if btx, _, err = g.backdated(t3); err != nil {
+	if then, _, err = g.backdated(t3); err != nil {
 		return err
 	}
-	if err := btx.SaveBehaviour(ctx, b3); err != nil {
+	if err := then.SaveBehaviour(ctx, b3); err != nil {
 		return fmt.Errorf("demo behaviour T3: %w", err)
 	}
 	return nil
@@ -742,7 +731,7 @@ func (g *generator) idvaContacts(p *victimPlan, by int64, until int) {
 	sort.Sort(sort.Reverse(sort.IntSlice(days)))
 	id := p.c.ID
 	for _, day := range days {
-		kind := pickWeighted(r, store.IDVAContactKinds(), []int{45, 15, 20, 20})
+		kind := pickWeighted(r, service.IDVAContactKinds(), []int{45, 15, 20, 20})
 		text := idvaContactText(r, kind, &p.comp)
 		on := ReferenceDate().AddDays(-max(day, 1))
 		g.asIDVA(g.dayAt(max(day, 1)), by, func(ctx context.Context, svc *service.Service, a service.Actor) error {

@@ -21,6 +21,7 @@ import (
 	"github.com/drive-platform/drive/demo"
 	"github.com/drive-platform/drive/risk"
 	"github.com/drive-platform/drive/sealed"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
 	"github.com/drive-platform/drive/victim"
@@ -51,7 +52,7 @@ func generateSealed(t *testing.T, seed uint64, now time.Time) *sealedDemo {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	if _, err := demo.Generate(ctx, db, demo.Options{Seed: seed, Params: auth.TestParams(), Keyring: keys}); err != nil {
+	if _, err := demo.Generate(ctx, &service.Service{DB: db, Keys: keys}, demo.Options{Seed: seed, Params: auth.TestParams()}); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("demo with victim-survivors generated in %v", time.Since(start))
@@ -629,7 +630,7 @@ func TestVictimsOnPostgres(t *testing.T) {
 			t.Fatal(err)
 		}
 		start := time.Now()
-		if _, err := demo.Generate(context.Background(), db, demo.Options{Seed: 1, Params: auth.TestParams(), Keyring: keys}); err != nil {
+		if _, err := demo.Generate(context.Background(), &service.Service{DB: db, Keys: keys}, demo.Options{Seed: 1, Params: auth.TestParams()}); err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("demo generated on PostgreSQL in %v", time.Since(start))

@@ -60,7 +60,7 @@ func runDemo(ctx context.Context, e env, args []string, stdout, stderr io.Writer
 		return err
 	}
 	fmt.Fprintln(stderr, "Creating demo data (hashing passwords takes a few seconds)...")
-	res, err := demo.Generate(ctx, db.db, demo.Options{Seed: *seed, Keyring: keys})
+	res, err := demo.Generate(ctx, db.Svc, demo.Options{Seed: *seed})
 	if err != nil {
 		return err
 	}
