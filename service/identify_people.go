@@ -59,7 +59,7 @@ func (s *Service) policePerson(ctx context.Context, tx *store.Tx, a Actor, want 
 
 // Suspect returns a suspect's page as of a date, and records the read.
 // Errors: ENOTFOUND for a person the actor may not see.
-func (s *Service) Suspect(ctx context.Context, a Actor, id int64, asOf drive.Date) (*SuspectView, error) {
+func (s *Service) Suspect(ctx context.Context, a Actor, id int64) (*SuspectView, error) {
 	v := &SuspectView{Users: map[int64]string{}}
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		p, d, err := s.policePerson(ctx, tx, a, access.Read, id)
@@ -86,7 +86,7 @@ func (s *Service) Suspect(ctx context.Context, a Actor, id int64, asOf drive.Dat
 		for i := len(rows) - 1; i >= 0; i-- {
 			v.Incidents = append(v.Incidents, SuspectIncident{rows[i], labels[rows[i].VictimPerson]})
 		}
-		if v.Score, err = scorePerson(ctx, tx, id, asOf); err != nil {
+		if v.Score, err = scorePerson(ctx, tx, id, drive.DateOf(tx.Now)); err != nil {
 			return err
 		}
 		hs, err := tx.PersonHearings(ctx, id)
@@ -516,13 +516,13 @@ func CanSeeNationalMatches(sub access.Subject) bool {
 }
 
 // NationalMatches lists the suspects known at more than one site for the
-// national team, each site's part scored as of asOf, most victims first.
+// national team, each site's part scored as of today, most victims first.
 // It needs aggregate read nationally. Errors: ENOTFOUND otherwise.
 //
 // Each match is one man, so it is more than an aggregate: only the
 // national team sees it (not commissioners or evaluators, whose national
 // access is to totals), and it never carries who he is.
-func (s *Service) NationalMatches(ctx context.Context, a Actor, asOf drive.Date) ([]NationalMatch, error) {
+func (s *Service) NationalMatches(ctx context.Context, a Actor) ([]NationalMatch, error) {
 	if !CanSeeNationalMatches(a.Subject) {
 		return nil, drive.NotFound("page")
 	}
@@ -543,7 +543,7 @@ func (s *Service) NationalMatches(ctx context.Context, a Actor, asOf drive.Date)
 		}
 		index := map[int64]int{}
 		for _, p := range people {
-			sc, err := scorePerson(ctx, tx, p.ID, asOf)
+			sc, err := scorePerson(ctx, tx, p.ID, drive.DateOf(tx.Now))
 			if err != nil {
 				return err
 			}
