@@ -303,7 +303,7 @@ func resolveSite(ctx context.Context, tx *store.Tx, siteID int64, fresh []incide
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	stored, err := tx.IdentityDecisions(ctx, siteID)
+	stored, err := tx.Rulings(ctx, siteID)
 	if err != nil {
 		return nil, nil, nil, err
 	}

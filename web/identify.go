@@ -177,13 +177,13 @@ func (s *Server) renderSuspect(w http.ResponseWriter, r *http.Request, status in
 	return s.render(w, r, status, "identify-person", s.page(r, title, d))
 }
 
-// decideIdentity records an analyst's ruling on who a suspect is.
-func (s *Server) decideIdentity(w http.ResponseWriter, r *http.Request) error {
+// ruleOnSuspect records an analyst's ruling on who a suspect is.
+func (s *Server) ruleOnSuspect(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id", "person")
 	if err != nil {
 		return err
 	}
-	in := service.IdentityRuling{Reason: r.PostFormValue("reason")}
+	in := service.Ruling{Reason: r.PostFormValue("reason")}
 	role, kind, ok := strings.Cut(r.PostFormValue("ruling"), "-")
 	switch {
 	case !ok || (role != "confirm" && role != "split") || (kind != "suspect" && kind != "victim"):
@@ -200,7 +200,7 @@ func (s *Server) decideIdentity(w http.ResponseWriter, r *http.Request) error {
 		if len(in.Incidents) == 0 {
 			err = drive.Invalid("The decision was not saved", map[string]string{"incidents": "Tick the incidents your decision is about"})
 		} else {
-			_, err = s.svc.DecideIdentity(r.Context(), actorOf(r), id, in)
+			_, err = s.svc.Rule(r.Context(), actorOf(r), id, in)
 		}
 	}
 	if drive.ErrorCode(err) == drive.EINVALID {
