@@ -23,6 +23,7 @@ import (
 	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
 	"github.com/drive-platform/drive/web"
@@ -96,7 +97,7 @@ func newServer(t *testing.T, e storetest.Engine) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.srv, err = web.New(web.Config{DB: db, Now: storetest.FixedClock(now), PasswordParams: auth.TestParams(), Keys: storetest.Keys(t), Version: "1.2.3-test"})
+	s.srv, err = web.New(web.Config{Service: &service.Service{DB: db, PasswordParams: auth.TestParams(), Keys: storetest.Keys(t)}, Version: "1.2.3-test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,11 +61,12 @@ func ScoringInput(rows []store.PoliceIncident) []identify.Incident {
 }
 
 // IdentificationList ranks a site's suspects from its imported and
-// resolved police incidents, scored with the default strategy as of the
-// given date. Needs police intelligence read at the site. Errors:
+// resolved police incidents, scored with the default strategy as of
+// today. Needs police intelligence read at the site. Errors:
 // ENOTFOUND for a site the actor may not see.
-func (s *Service) IdentificationList(ctx context.Context, a Actor, siteID int64, asOf drive.Date, top int) ([]Suspect, error) {
+func (s *Service) IdentificationList(ctx context.Context, a Actor, siteID int64, top int) ([]Suspect, error) {
 	strategy := identify.Default()
+	asOf := s.Today()
 	var rows []store.PoliceIncident
 	var people []store.PolicePerson
 	var hearings []store.MARACHearing
@@ -117,8 +118,8 @@ func (s *Service) IdentificationList(ctx context.Context, a Actor, siteID int64,
 // its reasons, the rank and the number of victims as evidence, and the
 // score kept as the case's entry score. name guards against the list
 // having changed since the user saw it.
-func (s *Service) ReferSuspect(ctx context.Context, a Actor, siteID int64, asOf drive.Date, key, name string, notDuplicate bool) (*Referral, error) {
-	list, err := s.IdentificationList(ctx, a, siteID, asOf, 0)
+func (s *Service) ReferSuspect(ctx context.Context, a Actor, siteID int64, key, name string, notDuplicate bool) (*Referral, error) {
+	list, err := s.IdentificationList(ctx, a, siteID, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +134,7 @@ func (s *Service) ReferSuspect(ctx context.Context, a Actor, siteID int64, asOf 
 		entry := caseScore("entry", sus.PersonID, sus.Score)
 		in := ReferralInput{SiteID: siteID, Programme: "drive", NotDuplicate: notDuplicate, Entry: &entry,
 			Person: &people.Person{GivenName: sus.Latest.GivenName, FamilyName: sus.Latest.FamilyName, DateOfBirth: sus.Latest.DOB},
-			Case: casework.Case{Source: casework.FromPoliceList, ReferredAt: drive.DateOf(asOf.Time()),
+			Case: casework.Case{Source: casework.FromPoliceList, ReferredAt: s.Today(),
 				Summary: fmt.Sprintf("Police identification list: rank %d, score %.1f (strategy %s %s). %s",
 					sus.Rank, sus.Total, sus.StrategyCode, sus.StrategyVersion, strings.Join(sus.Reasons, " ")),
 				Evidence: programme.Evidence{DASHScore: -1, Victims: sus.DistinctVictims, IdentificationRank: sus.Rank, LastMARAC: sus.LastMARAC}}}
@@ -302,7 +303,7 @@ func resolveSite(ctx context.Context, tx *store.Tx, siteID int64, fresh []incide
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	stored, err := tx.IdentityDecisions(ctx, siteID)
+	stored, err := tx.Rulings(ctx, siteID)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -21,8 +21,6 @@ type Upload struct {
 	MARAC   bool
 	File    io.Reader
 	Mapping []byte // optional JSON mapping of fields to the file's headers
-	// Today is the date no incident or hearing may be after.
-	Today drive.Date
 }
 
 // UploadResult says what an upload changed, or why it changed nothing.
@@ -66,7 +64,7 @@ func (s *Service) Import(ctx context.Context, a Actor, up Upload) (*UploadResult
 			return nil, drive.Invalid("The mapping file could not be used", map[string]string{"mapping": drive.ErrorMessage(err)})
 		}
 	}
-	today := up.Today
+	today := s.Today()
 	out := &UploadResult{}
 	var recs []incident.Record
 	var hs []incident.Hearing

@@ -649,20 +649,7 @@ func oidcOrganisation(ctx context.Context, tx *store.Tx, name string) (*identity
 	if err != nil {
 		return nil, err
 	}
-	name = strings.TrimSpace(name)
-	for i := range orgs {
-		if strings.EqualFold(orgs[i].Name, name) {
-			return &orgs[i], nil
-		}
-	}
-	if len(orgs) == 0 {
-		return nil, drive.Errorf(drive.EINVALID, "there is no organisation %q; the database has no organisations yet", name)
-	}
-	names := make([]string, len(orgs))
-	for i, o := range orgs {
-		names[i] = strconv.Quote(o.Name)
-	}
-	return nil, drive.Errorf(drive.EINVALID, "there is no organisation %q; the organisations are %s", name, strings.Join(names, ", "))
+	return OrganisationNamed(orgs, name)
 }
 
 // configEvent is the audit event for a change to sign-in settings.

@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
@@ -76,6 +77,15 @@ type Service struct {
 	// from PasswordParams for each check.
 	Hasher *auth.Hasher
 }
+
+// Now is the service's clock: the time a transaction begun now carries
+// (tx.Now). It is the one clock of the application; the demo reads
+// another through Backdated, and tests freeze it when they open the
+// database. Adapters ask it for today rather than reading time.Now.
+func (s *Service) Now() time.Time { return s.DB.Now() }
+
+// Today is the date by the service's clock.
+func (s *Service) Today() drive.Date { return drive.DateOf(s.DB.Now()) }
 
 func (s *Service) random() io.Reader {
 	if s.Rand == nil {
@@ -163,3 +173,6 @@ func (s *Service) SealCredentials(ctx context.Context) (int, error) {
 // "postgres"), for the version endpoint: integrations check what they are
 // talking to without the adapters holding the database.
 func (s *Service) Engine() string { return s.DB.Engine() }
+
+// Ping checks the database answers, for the readiness probe.
+func (s *Service) Ping(ctx context.Context) error { return s.DB.Ping(ctx) }

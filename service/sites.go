@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
@@ -82,4 +83,24 @@ func (s *Service) Organisations(ctx context.Context, a Actor) ([]identity.Organi
 		return err
 	})
 	return out, err
+}
+
+// OrganisationNamed returns the organisation with the given name, ignoring
+// case, for commands that name organisations rather than number them.
+// Errors: EINVALID listing the organisations there are.
+func OrganisationNamed(orgs []identity.Organisation, name string) (*identity.Organisation, error) {
+	name = strings.TrimSpace(name)
+	for i := range orgs {
+		if strings.EqualFold(orgs[i].Name, name) {
+			return &orgs[i], nil
+		}
+	}
+	if len(orgs) == 0 {
+		return nil, drive.Errorf(drive.EINVALID, "there is no organisation %q; the database has no organisations yet", name)
+	}
+	names := make([]string, len(orgs))
+	for i, o := range orgs {
+		names[i] = strconv.Quote(o.Name)
+	}
+	return nil, drive.Errorf(drive.EINVALID, "there is no organisation %q; the organisations are %s", name, strings.Join(names, ", "))
 }

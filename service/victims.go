@@ -701,8 +701,8 @@ func (s *Service) riskFacts(ctx context.Context, tx *store.Tx, caseID int64) (fa
 }
 
 // UpdateVictimCase gives her case to another IDVA at her site (a team
-// leader of the IDVA service), or closes or reopens it.
-func (s *Service) UpdateVictimCase(ctx context.Context, a Actor, id int64, idvaID int64, open bool, on drive.Date) error {
+// leader of the IDVA service), or closes (today) or reopens it.
+func (s *Service) UpdateVictimCase(ctx context.Context, a Actor, id int64, idvaID int64, open bool) error {
 	return s.writeVictim(ctx, a, id, access.VictimRisk, func(tx *store.Tx, v *victim.Case) error {
 		if idvaID != 0 && idvaID != v.IDVAID {
 			u, err := tx.User(ctx, idvaID)
@@ -723,10 +723,7 @@ func (s *Service) UpdateVictimCase(ctx context.Context, a Actor, id int64, idvaI
 			if open {
 				v.ClosedOn = drive.Date{}
 			} else {
-				if on.IsZero() {
-					on = drive.DateOf(tx.Now)
-				}
-				v.ClosedOn = on
+				v.ClosedOn = drive.DateOf(tx.Now)
 			}
 		}
 		return tx.UpdateVictimCase(ctx, v)

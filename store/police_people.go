@@ -238,9 +238,9 @@ func (tx *Tx) NationalMatchPeople(ctx context.Context) ([]PolicePerson, error) {
 	return out, tx.d.mapError(rows.Err())
 }
 
-// IdentityDecision is an analyst's ruling on who is who at a site, kept
+// Ruling is an analyst's ruling on who is who at a site, kept
 // so every later resolution replays it.
-type IdentityDecision struct {
+type Ruling struct {
 	ID       int64
 	SiteID   int64
 	Role     string
@@ -253,8 +253,8 @@ type IdentityDecision struct {
 	MadeAt    time.Time
 }
 
-// AddIdentityDecision stores a ruling.
-func (tx *Tx) AddIdentityDecision(ctx context.Context, d *IdentityDecision) error {
+// AddRuling stores a ruling.
+func (tx *Tx) AddRuling(ctx context.Context, d *Ruling) error {
 	ids := make([]string, len(d.Incidents))
 	for i, id := range d.Incidents {
 		ids[i] = strconv.FormatInt(id, 10)
@@ -266,17 +266,17 @@ func (tx *Tx) AddIdentityDecision(ctx context.Context, d *IdentityDecision) erro
 	return err
 }
 
-// IdentityDecisions returns a site's rulings in the order they were made.
-func (tx *Tx) IdentityDecisions(ctx context.Context, siteID int64) ([]IdentityDecision, error) {
+// Rulings returns a site's rulings in the order they were made.
+func (tx *Tx) Rulings(ctx context.Context, siteID int64) ([]Ruling, error) {
 	rows, err := tx.query(ctx, `SELECT id, site_id, role, kind, person_id, incidents, reason, user_id, made_at
 		FROM identity_decisions WHERE site_id = ? ORDER BY id`, siteID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []IdentityDecision
+	var out []Ruling
 	for rows.Next() {
-		var d IdentityDecision
+		var d Ruling
 		var ids string
 		if err := rows.Scan(&d.ID, &d.SiteID, &d.Role, &d.Kind, &d.PersonID, &ids, &d.Reason, &d.UserID, &d.MadeAt); err != nil {
 			return nil, tx.d.mapError(err)

@@ -114,11 +114,11 @@ func TestPolicePeople(t *testing.T) {
 					t.Fatalf("missing person: %v", err)
 				}
 
-				d := &store.IdentityDecision{SiteID: site.ID, Role: "suspect", Kind: "split", PersonID: ids[0], Incidents: []int64{rows[0].ID, rows[1].ID}, Reason: "Custody record", UserID: u.ID}
-				if err := tx.AddIdentityDecision(ctx, d); err != nil {
+				d := &store.Ruling{SiteID: site.ID, Role: "suspect", Kind: "split", PersonID: ids[0], Incidents: []int64{rows[0].ID, rows[1].ID}, Reason: "Custody record", UserID: u.ID}
+				if err := tx.AddRuling(ctx, d); err != nil {
 					return err
 				}
-				ds, err := tx.IdentityDecisions(ctx, site.ID)
+				ds, err := tx.Rulings(ctx, site.ID)
 				if err != nil || len(ds) != 1 || len(ds[0].Incidents) != 2 || ds[0].Incidents[1] != rows[1].ID || ds[0].Reason != "Custody record" {
 					t.Fatalf("decisions: %+v %v", ds, err)
 				}

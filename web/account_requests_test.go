@@ -16,6 +16,7 @@ import (
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
 )
@@ -96,7 +97,7 @@ func newAccountsFixture(t *testing.T, e storetest.Engine) *accountsFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Config{DB: f.db, Now: storetest.FixedClock(now), PasswordParams: auth.TestParams(), Keys: storetest.Keys(t)})
+	srv, err := New(Config{Service: &service.Service{DB: f.db, PasswordParams: auth.TestParams(), Keys: storetest.Keys(t)}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
 	"github.com/drive-platform/drive/web"
@@ -78,7 +79,7 @@ func testCaseworkAPI(t *testing.T, e storetest.Engine) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(web.Config{DB: db, Now: storetest.FixedClock(now), PasswordParams: auth.TestParams(), Keys: storetest.Keys(t)})
+	srv, err := web.New(web.Config{Service: &service.Service{DB: db, PasswordParams: auth.TestParams(), Keys: storetest.Keys(t)}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
 )
@@ -44,7 +45,7 @@ func benchPage(b *testing.B, path string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv, err := New(Config{DB: db, Now: storetest.FixedClock(now), PasswordParams: auth.TestParams(), Keys: storetest.Keys(b)})
+	srv, err := New(Config{Service: &service.Service{DB: db, PasswordParams: auth.TestParams(), Keys: storetest.Keys(b)}})
 	if err != nil {
 		b.Fatal(err)
 	}

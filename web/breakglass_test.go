@@ -42,7 +42,7 @@ func TestBreakGlass(t *testing.T) {
 			clk := &testClock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
 			db := e.Open(t, clk.now)
 			ctx := context.Background()
-			srv, err := New(Config{DB: db, Now: clk.now, PasswordParams: auth.TestParams(), Keys: storetest.Keys(t)})
+			srv, err := New(Config{Service: &service.Service{DB: db, PasswordParams: auth.TestParams(), Keys: storetest.Keys(t)}})
 			if err != nil {
 				t.Fatal(err)
 			}

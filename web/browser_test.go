@@ -12,6 +12,7 @@ import (
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/browsertest"
 	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
 	"github.com/drive-platform/drive/web"
@@ -50,7 +51,7 @@ func TestPagesInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(web.Config{DB: db, Version: "test", PasswordParams: auth.TestParams(), Keys: storetest.Keys(t)})
+	srv, err := web.New(web.Config{Service: &service.Service{DB: db, PasswordParams: auth.TestParams(), Keys: storetest.Keys(t)}, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

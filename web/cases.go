@@ -76,7 +76,7 @@ func (s *Server) cases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d.Rows, d.Total, d.Today = rows, total, drive.DateOf(s.cfg.Now())
+	d.Rows, d.Total, d.Today = rows, total, s.svc.Today()
 	d.Pages = (total + pageSize - 1) / pageSize
 	link := func(changes map[string]string) string {
 		v := url.Values{}
@@ -153,7 +153,7 @@ func (s *Server) caseload(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "caseload", s.page(r, "My caseload", struct {
 		*service.Caseload
 		Today drive.Date
-	}{cl, drive.DateOf(s.cfg.Now())}))
+	}{cl, s.svc.Today()}))
 }
 
 // teamData is what templates/team.html shows.
@@ -182,7 +182,7 @@ func (s *Server) team(w http.ResponseWriter, r *http.Request) error {
 	if len(sites) == 0 {
 		return drive.NotFound("page")
 	}
-	d := teamData{Site: sites[0].ID, Today: drive.DateOf(s.cfg.Now())}
+	d := teamData{Site: sites[0].ID, Today: s.svc.Today()}
 	if v, err := strconv.ParseInt(r.URL.Query().Get("site"), 10, 64); err == nil {
 		d.Site = v
 	}
@@ -220,7 +220,7 @@ type programmeChoice struct {
 }
 
 func (s *Server) referralForm(w http.ResponseWriter, r *http.Request) error {
-	d, err := s.referralData(r, url.Values{"referred_at": {drive.DateOf(s.cfg.Now()).String()}})
+	d, err := s.referralData(r, url.Values{"referred_at": {s.svc.Today().String()}})
 	if err != nil {
 		return err
 	}

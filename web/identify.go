@@ -42,7 +42,7 @@ func (s *Server) renderIdentify(w http.ResponseWriter, r *http.Request, status i
 	if national || len(sites) == 0 {
 		return drive.NotFound("page")
 	}
-	d := identifyData{Site: sites[0], AsOf: drive.DateOf(s.cfg.Now()), SerialOnly: r.FormValue("serial") == "1", Duplicates: dups}
+	d := identifyData{Site: sites[0], AsOf: s.svc.Today(), SerialOnly: r.FormValue("serial") == "1", Duplicates: dups}
 	if v, err := strconv.ParseInt(r.FormValue("site"), 10, 64); err == nil {
 		d.Site = v
 	}
@@ -53,7 +53,7 @@ func (s *Server) renderIdentify(w http.ResponseWriter, r *http.Request, status i
 	for _, id := range sites {
 		d.Sites = append(d.Sites, siteChoice{id, names[id], id == d.Site})
 	}
-	list, err := s.svc.IdentificationList(ctx, a, d.Site, d.AsOf, 100)
+	list, err := s.svc.IdentificationList(ctx, a, d.Site, 100)
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (s *Server) referSuspect(w http.ResponseWriter, r *http.Request) error {
 	if site <= 0 || r.PostFormValue("suspect") == "" {
 		return drive.Errorf(drive.EINVALID, "Choose a suspect on the identification list to refer")
 	}
-	res, err := s.svc.ReferSuspect(r.Context(), actorOf(r), site, drive.DateOf(s.cfg.Now()), r.PostFormValue("suspect"),
+	res, err := s.svc.ReferSuspect(r.Context(), actorOf(r), site, r.PostFormValue("suspect"),
 		r.PostFormValue("name"), r.PostFormValue("not_duplicate") == "yes")
 	if err != nil {
 		return err
@@ -144,7 +144,7 @@ func (s *Server) renderSuspect(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
-	v, err := s.svc.Suspect(r.Context(), actorOf(r), id, drive.DateOf(s.cfg.Now()))
+	v, err := s.svc.Suspect(r.Context(), actorOf(r), id)
 	if err != nil {
 		return err
 	}
@@ -177,13 +177,13 @@ func (s *Server) renderSuspect(w http.ResponseWriter, r *http.Request, status in
 	return s.render(w, r, status, "identify-person", s.page(r, title, d))
 }
 
-// decideIdentity records an analyst's ruling on who a suspect is.
-func (s *Server) decideIdentity(w http.ResponseWriter, r *http.Request) error {
+// ruleOnSuspect records an analyst's ruling on who a suspect is.
+func (s *Server) ruleOnSuspect(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id", "person")
 	if err != nil {
 		return err
 	}
-	in := service.IdentityRuling{Reason: r.PostFormValue("reason")}
+	in := service.Ruling{Reason: r.PostFormValue("reason")}
 	role, kind, ok := strings.Cut(r.PostFormValue("ruling"), "-")
 	switch {
 	case !ok || (role != "confirm" && role != "split") || (kind != "suspect" && kind != "victim"):
@@ -200,7 +200,7 @@ func (s *Server) decideIdentity(w http.ResponseWriter, r *http.Request) error {
 		if len(in.Incidents) == 0 {
 			err = drive.Invalid("The decision was not saved", map[string]string{"incidents": "Tick the incidents your decision is about"})
 		} else {
-			_, err = s.svc.DecideIdentity(r.Context(), actorOf(r), id, in)
+			_, err = s.svc.Rule(r.Context(), actorOf(r), id, in)
 		}
 	}
 	if drive.ErrorCode(err) == drive.EINVALID {
@@ -216,7 +216,7 @@ func (s *Server) decideIdentity(w http.ResponseWriter, r *http.Request) error {
 // nationalPage lists suspects known to police at more than one site, for
 // the national team: which sites, and counts, never who.
 func (s *Server) nationalPage(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.svc.NationalMatches(r.Context(), actorOf(r), drive.DateOf(s.cfg.Now()))
+	list, err := s.svc.NationalMatches(r.Context(), actorOf(r))
 	if err != nil {
 		return err
 	}
@@ -268,7 +268,7 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer file.Close()
 	d.File = header.Filename
-	up := service.Upload{SiteID: site, MARAC: d.MARAC, File: file, Today: drive.DateOf(s.cfg.Now())}
+	up := service.Upload{SiteID: site, MARAC: d.MARAC, File: file}
 	if m, mh, err := r.FormFile("mapping"); err == nil {
 		defer m.Close()
 		if mh.Size > 1<<20 {

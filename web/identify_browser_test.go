@@ -82,7 +82,7 @@ func TestIdentificationInBrowser(t *testing.T) {
 	if _, err := svc.MatchAcrossSites(ctx, cli); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(web.Config{DB: db, Version: "test", PasswordParams: auth.TestParams(), Keys: storetest.Keys(t)})
+	srv, err := web.New(web.Config{Service: &service.Service{DB: db, PasswordParams: auth.TestParams(), Keys: storetest.Keys(t)}, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -150,7 +150,7 @@ func TestSuspectDecisions(t *testing.T) {
 				}
 			}
 			var n int
-			_ = db.View(ctx, func(tx *store.Tx) error { ds, err := tx.IdentityDecisions(ctx, f.site.ID); n = len(ds); return err })
+			_ = db.View(ctx, func(tx *store.Tx) error { ds, err := tx.Rulings(ctx, f.site.ID); n = len(ds); return err })
 			if n != 0 {
 				t.Fatalf("%d decisions stored after refusals", n)
 			}
@@ -260,7 +260,7 @@ func TestRetiredPersonIsFollowed(t *testing.T) {
 					t.Fatalf("resolution: %d %d %d", rows[0].SuspectPerson, rows[1].SuspectPerson, rows[2].SuspectPerson)
 				}
 				// They are one man: Darren's one incident joins Kevin's two.
-				return tx.AddIdentityDecision(ctx, &store.IdentityDecision{SiteID: site.ID, Role: "suspect", Kind: "confirm", PersonID: kevin,
+				return tx.AddRuling(ctx, &store.Ruling{SiteID: site.ID, Role: "suspect", Kind: "confirm", PersonID: kevin,
 					Incidents: []int64{rows[0].ID, rows[1].ID, rows[2].ID}, Reason: "Same custody number", UserID: u.ID})
 			})
 			if err != nil {

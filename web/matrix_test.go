@@ -57,7 +57,7 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	db := e.Open(t, storetest.FixedClock(now))
 	ctx := context.Background()
-	srv, err := New(Config{DB: db, Now: storetest.FixedClock(now), PasswordParams: auth.TestParams(), Keys: storetest.Keys(t)})
+	srv, err := New(Config{Service: &service.Service{DB: db, PasswordParams: auth.TestParams(), Keys: storetest.Keys(t)}})
 	if err != nil {
 		t.Fatal(err)
 	}

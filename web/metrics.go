@@ -100,7 +100,7 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) error {
 	m.mu.Unlock()
 
 	b.WriteString("# HELP drive_build_info The running version and database engine.\n# TYPE drive_build_info gauge\n")
-	fmt.Fprintf(&b, "drive_build_info{version=%q,engine=%q,go=%q} 1\n", s.cfg.Version, s.cfg.DB.Engine(), runtime.Version())
+	fmt.Fprintf(&b, "drive_build_info{version=%q,engine=%q,go=%q} 1\n", s.cfg.Version, s.svc.Engine(), runtime.Version())
 	b.WriteString("# HELP drive_uptime_seconds Seconds since the server started.\n# TYPE drive_uptime_seconds gauge\n")
 	fmt.Fprintf(&b, "drive_uptime_seconds %g\n", uptime)
 	var ms runtime.MemStats
@@ -122,7 +122,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 // readyz answers 200 only when the database answers, so a load balancer
 // stops sending traffic to a replica that has lost it.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
-	if err := s.cfg.DB.Ping(r.Context()); err != nil {
+	if err := s.svc.Ping(r.Context()); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -124,7 +124,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) (*http.
 		limit = s.uploadLimit
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
-	p, err := s.identify(r, rt.kind)
+	p, err := s.principalOf(r, rt.kind)
 	if err != nil {
 		return r, err
 	}

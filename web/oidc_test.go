@@ -27,6 +27,7 @@ import (
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/browsertest"
 	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
 	"github.com/drive-platform/drive/web"
@@ -281,8 +282,7 @@ func newOIDCHarnessOf(t *testing.T, e storetest.Engine, key *rsa.PrivateKey, kin
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(web.Config{DB: db, Now: c.Now, Version: "test", PasswordParams: auth.TestParams(),
-		Log: slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	srv, err := web.New(web.Config{Service: &service.Service{DB: db, PasswordParams: auth.TestParams()}, Version: "test", Log: slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
 		t.Fatal(err)
 	}

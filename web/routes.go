@@ -100,7 +100,7 @@ func (s *Server) routeList() []route {
 		{"GET", "/identify/import", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.importForm},
 		{"POST", "/identify/import", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.importUpload},
 		{"GET", "/identify/people/{id}", pageRoute, enrolled, need{access.PoliceIntel, access.Read}, s.suspectPage},
-		{"POST", "/identify/people/{id}/decide", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.decideIdentity},
+		{"POST", "/identify/people/{id}/decide", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.ruleOnSuspect},
 		{"GET", "/identify/national", pageRoute, enrolled, need{access.Aggregates, access.Read}, s.nationalPage},
 
 		// Victim-survivors (IDVAs).

@@ -12,32 +12,23 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/drive-platform/drive/api"
 	"github.com/drive-platform/drive/auth"
-	"github.com/drive-platform/drive/identity"
-	"github.com/drive-platform/drive/sealed"
 	"github.com/drive-platform/drive/service"
-	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/web/static"
 )
 
 // Config is everything the server needs; cmd/drive builds it once.
 type Config struct {
-	DB      *store.DB
+	// Service is the one door to every use case: pages and the JSON API
+	// only parse requests, call it and show its answers. Its clock is
+	// the server's, its keys seal victim-survivors' details, and its
+	// password parameters and session lifetimes are the server's.
+	Service *service.Service
 	Log     *slog.Logger
-	Now     func() time.Time // nil means time.Now
-	Rand    io.Reader        // nil means crypto/rand
+	Rand    io.Reader // nil means crypto/rand
 	Version string
-	// PasswordParams are the argon2id parameters; zero means
-	// auth.DefaultParams. Tests use cheaper ones.
-	PasswordParams auth.Params
-	// Sessions are the session lifetimes; zero means the defaults.
-	Sessions identity.SessionPolicy
-	// Keys seal and open victim-survivors' protected details. Required to
-	// serve; tests of pages that never touch them may leave it nil.
-	Keys *sealed.Keyring
 	// Secure marks cookies Secure and sends Strict-Transport-Security:
 	// set it whenever users reach the service over TLS.
 	Secure bool
@@ -54,9 +45,6 @@ type Server struct {
 	apiCases   *api.Cases
 	apiVictims *api.Victims
 	metrics    *metrics
-	hasher     *auth.Hasher
-	sessions   identity.SessionPolicy
-	lockout    auth.Lockout
 	handler    http.Handler
 	routes     []route
 	// records are the kinds of record break-glass can open, by record
@@ -72,14 +60,11 @@ type Server struct {
 // New builds a server: it parses every template and hashes every asset up
 // front, so a broken template stops start-up instead of a page view.
 func New(cfg Config) (*Server, error) {
-	if cfg.DB == nil {
-		return nil, errors.New("web: Config.DB is required")
+	if cfg.Service == nil || cfg.Service.DB == nil {
+		return nil, errors.New("web: Config.Service (with its database) is required")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewJSONHandler(io.Discard, nil))
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
 	}
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Reader
@@ -92,26 +77,24 @@ func New(cfg Config) (*Server, error) {
 		cfg:        cfg,
 		log:        cfg.Log,
 		assets:     assets,
-		svc:        &service.Service{DB: cfg.DB, Keys: cfg.Keys, Rand: cfg.Rand, PasswordParams: cfg.PasswordParams},
+		svc:        cfg.Service,
 		metrics:    newMetrics(),
 		glassHrefs: map[string]func(id string) string{},
 
 		uploadLimit: maxUpload,
 	}
 	s.api = &api.API{Svc: s.svc, Version: cfg.Version}
-	params := cfg.PasswordParams
-	if params == (auth.Params{}) {
-		params = auth.DefaultParams()
+	// A password check needs a hasher, and making one costs a hash (its
+	// dummy, for unknown usernames): the server makes it once.
+	if s.svc.Hasher == nil {
+		params := s.svc.PasswordParams
+		if params == (auth.Params{}) {
+			params = auth.DefaultParams()
+		}
+		if s.svc.Hasher, err = auth.NewHasher(cfg.Rand, params); err != nil {
+			return nil, err
+		}
 	}
-	if s.hasher, err = auth.NewHasher(cfg.Rand, params); err != nil {
-		return nil, err
-	}
-	s.sessions = cfg.Sessions
-	if s.sessions == (identity.SessionPolicy{}) {
-		s.sessions = identity.DefaultSessionPolicy()
-	}
-	s.lockout = auth.DefaultLockout()
-	s.svc.Hasher, s.svc.Sessions, s.svc.Lockout = s.hasher, s.sessions, s.lockout
 	s.apiCases = &api.Cases{Svc: s.svc}
 	s.apiVictims = &api.Victims{Svc: s.svc}
 	if s.pages, err = s.parsePages(); err != nil {
@@ -150,25 +133,4 @@ const requestIDKey ctxKey = iota
 func requestIDFrom(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey).(string)
 	return id
-}
-
-// lookups returns site names and organisation names by id, for the
-// identification pages, which still read the store themselves.
-func lookups(ctx context.Context, tx *store.Tx) (sites, orgs map[int64]string, err error) {
-	sites, orgs = map[int64]string{}, map[int64]string{}
-	ss, err := tx.Sites(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, st := range ss {
-		sites[st.ID] = st.Name
-	}
-	os, err := tx.Organisations(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, o := range os {
-		orgs[o.ID] = o.Name
-	}
-	return sites, orgs, nil
 }

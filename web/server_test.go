@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/drive-platform/drive/api"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/storetest"
 	"github.com/drive-platform/drive/web"
 )
@@ -48,7 +49,7 @@ func newHarness(t *testing.T, e storetest.Engine) *harness {
 	t.Helper()
 	db := e.Open(t, storetest.FixedClock(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)))
 	logs := &syncBuffer{}
-	srv, err := web.New(web.Config{DB: db, Log: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test"})
+	srv, err := web.New(web.Config{Service: &service.Service{DB: db}, Log: slog.New(slog.NewJSONHandler(logs, nil)), Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +216,7 @@ func testAssets(t *testing.T, h *harness) {
 func TestInternalErrorHidesCause(t *testing.T) {
 	db := storetest.OpenSQLite(t, nil)
 	logs := &syncBuffer{}
-	srv, err := web.New(web.Config{DB: db, Log: slog.New(slog.NewJSONHandler(logs, nil))})
+	srv, err := web.New(web.Config{Service: &service.Service{DB: db}, Log: slog.New(slog.NewJSONHandler(logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +255,7 @@ func TestInternalErrorHidesCause(t *testing.T) {
 // reports not ready.
 func TestReadyzFailsWithoutDatabase(t *testing.T) {
 	db := storetest.OpenSQLite(t, nil)
-	srv, err := web.New(web.Config{DB: db})
+	srv, err := web.New(web.Config{Service: &service.Service{DB: db}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +271,7 @@ func TestReadyzFailsWithoutDatabase(t *testing.T) {
 // to each other, in both directions.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	db := storetest.OpenSQLite(t, nil)
-	srv, err := web.New(web.Config{DB: db})
+	srv, err := web.New(web.Config{Service: &service.Service{DB: db}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
 	"github.com/drive-platform/drive/web"
@@ -73,8 +74,7 @@ func newAuthHarness(t *testing.T, e storetest.Engine, enrolled bool) *authHarnes
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(web.Config{DB: db, Now: c.Now, Version: "test", PasswordParams: auth.TestParams(),
-		Log: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	srv, err := web.New(web.Config{Service: &service.Service{DB: db, PasswordParams: auth.TestParams()}, Version: "test", Log: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

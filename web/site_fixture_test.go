@@ -13,6 +13,7 @@ import (
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
 )
@@ -68,7 +69,7 @@ func newSiteFixture(t *testing.T, e storetest.Engine, now time.Time, roles []acc
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Config{DB: f.db, Now: storetest.FixedClock(now), PasswordParams: auth.TestParams(), Keys: storetest.Keys(t)})
+	srv, err := New(Config{Service: &service.Service{DB: f.db, PasswordParams: auth.TestParams(), Keys: storetest.Keys(t)}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -112,7 +112,7 @@ func testPendingTransfer(t *testing.T, e storetest.Engine) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Config{DB: db, Now: storetest.FixedClock(now), PasswordParams: auth.TestParams(), Keys: storetest.Keys(t)})
+	srv, err := New(Config{Service: &service.Service{DB: db, PasswordParams: auth.TestParams(), Keys: storetest.Keys(t)}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -159,7 +159,7 @@ func (s *Server) victimForms(w http.ResponseWriter, r *http.Request) error {
 			return s.svc.SetCompartment(ctx, a, id, form.NewCompartment(f).Compartment())
 		}},
 		"safety-plan": {"#safety-plan", func() error { return s.svc.SetSafetyPlan(ctx, a, id, form.NewSafetyPlan(f).Plan) }},
-		"notes":       {"#notes", func() error { return s.addVictimEntry(ctx, a, id, form.NewVictimNote(f, drive.DateOf(s.cfg.Now()))) }},
+		"notes":       {"#notes", func() error { return s.addVictimEntry(ctx, a, id, form.NewVictimNote(f)) }},
 		"contacts":    {"#contacts", func() error { return s.addVictimEntry(ctx, a, id, form.NewVictimContact(f)) }},
 		"children":    {"#children", func() error { return s.svc.AddChild(ctx, a, id, form.NewChild(f).Child()) }},
 		"behaviour": {"#behaviour", func() error {
@@ -171,7 +171,7 @@ func (s *Server) victimForms(w http.ResponseWriter, r *http.Request) error {
 		}},
 		"allocation": {"", func() error {
 			al := form.NewAllocation(f)
-			return s.svc.UpdateVictimCase(ctx, a, id, al.IDVAID, al.Open, drive.DateOf(s.cfg.Now()))
+			return s.svc.UpdateVictimCase(ctx, a, id, al.IDVAID, al.Open)
 		}},
 		"held": {"#held", func() error {
 			h := form.NewHeldDecision(f)
@@ -231,7 +231,7 @@ func (s *Server) dashForm(w http.ResponseWriter, r *http.Request) error {
 	if !v.CanWrite {
 		return drive.NotFound("page")
 	}
-	d := dashData{VictimID: id, Name: v.Case.Name(), Questionnaire: risk.DASH2009(), Form: url.Values{"assessed_on": {drive.DateOf(s.cfg.Now()).String()}}, Answers: risk.AnswerChoices()}
+	d := dashData{VictimID: id, Name: v.Case.Name(), Questionnaire: risk.DASH2009(), Form: url.Values{"assessed_on": {s.svc.Today().String()}}, Answers: risk.AnswerChoices()}
 	return s.render(w, r, http.StatusOK, "dash", s.page(r, "DASH risk assessment", d))
 }
 

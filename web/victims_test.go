@@ -147,7 +147,7 @@ func newWall(t testing.TB, e storetest.Engine) *wall {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Config{DB: db, Now: storetest.FixedClock(now), PasswordParams: auth.TestParams(), Keys: keys})
+	srv, err := New(Config{Service: &service.Service{DB: db, PasswordParams: auth.TestParams(), Keys: keys}})
 	if err != nil {
 		t.Fatal(err)
 	}

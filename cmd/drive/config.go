@@ -60,8 +60,11 @@ type common struct {
 	DB       string
 	LogLevel string
 	// Keys is the key file named by DRIVE_KEYS_FILE, if any; see
-	// storeOptions.
+	// optionalKeys.
 	Keys string
+	// now is the command line's clock (env.clock), given to the
+	// database it opens.
+	now func() time.Time
 }
 
 // bindCommon adds --db and --log-level to fs, defaulting from DRIVE_DB
@@ -76,6 +79,7 @@ func bindCommon(fs *flag.FlagSet, e env, c *common) error {
 		level = "info"
 	}
 	c.Keys = e.getenv("DRIVE_KEYS_FILE")
+	c.now = e.clock
 	fs.StringVar(&c.DB, "db", db, "SQLite file path or postgres:// URL (env DRIVE_DB or DRIVE_DB_FILE)")
 	fs.StringVar(&c.LogLevel, "log-level", level, "log level: debug, info, warn or error (env DRIVE_LOG_LEVEL)")
 	return nil

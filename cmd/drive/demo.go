@@ -51,7 +51,7 @@ func runDemo(ctx context.Context, e env, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	db, err := openDatabase(ctx, c.DB, keys)
+	db, err := openDatabase(ctx, c.DB, keys, c.now)
 	if err != nil {
 		return err
 	}

@@ -110,7 +110,7 @@ func runKeysRotate(ctx context.Context, e env, args []string, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	d, err := openDatabase(ctx, c.DB, keys)
+	d, err := openDatabase(ctx, c.DB, keys, c.now)
 	if err != nil {
 		return err
 	}

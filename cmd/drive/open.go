@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/sealed"
@@ -49,9 +50,11 @@ func (d *database) Status(ctx context.Context) (applied, pending []int, err erro
 func isPostgres(dsn string) bool { return store.IsPostgresURL(dsn) }
 
 // openDatabase opens dsn with keys (nil: protected values can be neither
-// read nor written) without migrating it.
-func openDatabase(ctx context.Context, dsn string, keys *sealed.Keyring) (*database, error) {
-	db, err := store.Open(ctx, dsn, store.Options{Keys: keys})
+// read nor written) without migrating it. now is the command line's
+// clock (env.clock), which becomes the service's: the one clock of the
+// application.
+func openDatabase(ctx context.Context, dsn string, keys *sealed.Keyring, now func() time.Time) (*database, error) {
+	db, err := store.Open(ctx, dsn, store.Options{Keys: keys, Now: now})
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +73,7 @@ func openToCheck(ctx context.Context, dsn string) (*database, error) {
 			return nil, usageError{fmt.Sprintf("cannot open the database file: %v", err)}
 		}
 	}
-	d, err := openDatabase(ctx, dsn, nil)
+	d, err := openDatabase(ctx, dsn, nil, nil)
 	if err != nil {
 		return nil, usageError{"cannot open the database: " + describe(err)}
 	}
@@ -87,7 +90,7 @@ func openFor(ctx context.Context, c common) (*database, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := openDatabase(ctx, c.DB, keys)
+	d, err := openDatabase(ctx, c.DB, keys, c.now)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +114,7 @@ func openExisting(ctx context.Context, c common) (*database, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := openDatabase(ctx, c.DB, keys)
+	d, err := openDatabase(ctx, c.DB, keys, c.now)
 	if err != nil {
 		return nil, err
 	}
@@ -162,15 +165,6 @@ func newService(ctx context.Context, c common) (*service.Service, func(), error)
 // noUser is the answer for a username that names no account.
 func noUser(username string) error {
 	return drive.Errorf(drive.ENOTFOUND, "there is no user %q: see drive user list", strings.ToLower(strings.TrimSpace(username)))
-}
-
-// storeOptions opens the store with the key file when there is one
-// (DRIVE_KEYS_FILE, or drive-keys.json beside a SQLite database), so
-// commands that read or write sign-in secrets can; the store refuses those
-// secrets without it and every other command works as before.
-func (c common) storeOptions(stderr io.Writer) (store.Options, error) {
-	k, err := c.optionalKeys(stderr)
-	return store.Options{Keys: k}, err
 }
 
 // optionalKeys loads the key file when there is one (DRIVE_KEYS_FILE, or

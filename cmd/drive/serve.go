@@ -49,7 +49,7 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	db, err := openDatabase(ctx, c.DB, keys)
+	db, err := openDatabase(ctx, c.DB, keys, c.now)
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	} else if n > 0 {
 		log.Info("sign-in secrets sealed at rest", slog.Int("secrets", n))
 	}
-	srv, err := web.New(web.Config{DB: db.db, Log: log, Version: version, Secure: secure, Keys: keys})
+	srv, err := web.New(web.Config{Service: db.Svc, Log: log, Version: version, Secure: secure})
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ func runMigrate(ctx context.Context, e env, args []string, stdout, stderr io.Wri
 	if err := c.check(); err != nil {
 		return err
 	}
-	db, err := openDatabase(ctx, c.DB, nil)
+	db, err := openDatabase(ctx, c.DB, nil, c.now)
 	if err != nil {
 		return err
 	}

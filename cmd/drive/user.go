@@ -191,25 +191,6 @@ func unknownSite(sites []identity.Site, s roleSpec) error {
 	return drive.Errorf(drive.EINVALID, "--role %s: there is no site %s; the site codes are %s", s.raw, s.site, strings.Join(codes, ", "))
 }
 
-// organisationNamed returns the organisation with the given name, ignoring
-// case. Errors: EINVALID listing the organisations there are.
-func organisationNamed(orgs []identity.Organisation, name string) (*identity.Organisation, error) {
-	name = strings.TrimSpace(name)
-	for i := range orgs {
-		if strings.EqualFold(orgs[i].Name, name) {
-			return &orgs[i], nil
-		}
-	}
-	if len(orgs) == 0 {
-		return nil, drive.Errorf(drive.EINVALID, "there is no organisation %q; the database has no organisations yet", name)
-	}
-	names := make([]string, len(orgs))
-	for i, o := range orgs {
-		names[i] = strconv.Quote(o.Name)
-	}
-	return nil, drive.Errorf(drive.EINVALID, "there is no organisation %q; the organisations are %s", name, strings.Join(names, ", "))
-}
-
 func normaliseUsername(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 // accountCommand is a verb acting on one account that its flags name
@@ -384,7 +365,7 @@ func runUserAdd(ctx context.Context, e env, args []string, stdout, stderr io.Wri
 	if err != nil {
 		return err
 	}
-	org, err := organisationNamed(orgs, *orgName)
+	org, err := service.OrganisationNamed(orgs, *orgName)
 	if err != nil {
 		return err
 	}

@@ -128,7 +128,7 @@ func TestEmptyForms(t *testing.T) {
 		}
 		NewCompartment(v).Compartment()
 		NewSafetyPlan(v)
-		if err := NewVictimNote(v, drive.MustDate("2026-12-06")).Validate(); err != nil {
+		if err := NewVictimNote(v).Validate(); err != nil {
 			t.Errorf("empty note: %v", err)
 		}
 		NewChild(v).Child()

@@ -112,9 +112,10 @@ type Entry struct {
 	errs   Errors
 }
 
-// NewVictimNote reads the note form. A note is dated today.
-func NewVictimNote(v url.Values, today drive.Date) *Entry {
-	return &Entry{Form: "note", Kind: "note", On: today, Amends: id(v, "amends"), Text: strings.TrimSpace(v.Get("note_text")), errs: Errors{}}
+// NewVictimNote reads the note form. A note is dated today by the
+// service, which owns the clock.
+func NewVictimNote(v url.Values) *Entry {
+	return &Entry{Form: "note", Kind: "note", Amends: id(v, "amends"), Text: strings.TrimSpace(v.Get("note_text")), errs: Errors{}}
 }
 
 // NewVictimContact reads the contact form, dated as the user says.

@@ -100,12 +100,11 @@ func TestSafetyPlan(t *testing.T) {
 }
 
 func TestVictimEntries(t *testing.T) {
-	today := drive.MustDate("2026-12-06")
-	n := NewVictimNote(url.Values{"note_text": {"  Called the police  "}, "amends": {"3"}, "contact_text": {"ignored"}, "contact_on": {"x"}}, today)
+	n := NewVictimNote(url.Values{"note_text": {"  Called the police  "}, "amends": {"3"}, "contact_text": {"ignored"}, "contact_on": {"x"}})
 	if err := n.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if want := (Entry{Form: "note", Kind: "note", On: today, Amends: 3, Text: "Called the police"}); !sameEntry(*n, want) {
+	if want := (Entry{Form: "note", Kind: "note", Amends: 3, Text: "Called the police"}); !sameEntry(*n, want) {
 		t.Errorf("note %+v", n)
 	}
 	c := NewVictimContact(url.Values{"contact_kind": {"visit"}, "contact_on": {"2026-12-01"}, "contact_text": {" Home visit "}, "amends": {"3"}})

@@ -33,7 +33,7 @@ type SuspectView struct {
 	Person    store.PolicePerson
 	Score     identify.Score
 	Incidents []SuspectIncident // newest first
-	Decisions []store.IdentityDecision
+	Decisions []store.Ruling
 	// Hearings are the MARAC hearings naming him as perpetrator, newest
 	// first.
 	Hearings []store.MARACHearing
@@ -59,7 +59,7 @@ func (s *Service) policePerson(ctx context.Context, tx *store.Tx, a Actor, want 
 
 // Suspect returns a suspect's page as of a date, and records the read.
 // Errors: ENOTFOUND for a person the actor may not see.
-func (s *Service) Suspect(ctx context.Context, a Actor, id int64, asOf drive.Date) (*SuspectView, error) {
+func (s *Service) Suspect(ctx context.Context, a Actor, id int64) (*SuspectView, error) {
 	v := &SuspectView{Users: map[int64]string{}}
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		p, d, err := s.policePerson(ctx, tx, a, access.Read, id)
@@ -86,7 +86,7 @@ func (s *Service) Suspect(ctx context.Context, a Actor, id int64, asOf drive.Dat
 		for i := len(rows) - 1; i >= 0; i-- {
 			v.Incidents = append(v.Incidents, SuspectIncident{rows[i], labels[rows[i].VictimPerson]})
 		}
-		if v.Score, err = scorePerson(ctx, tx, id, asOf); err != nil {
+		if v.Score, err = scorePerson(ctx, tx, id, drive.DateOf(tx.Now)); err != nil {
 			return err
 		}
 		hs, err := tx.PersonHearings(ctx, id)
@@ -96,7 +96,7 @@ func (s *Service) Suspect(ctx context.Context, a Actor, id int64, asOf drive.Dat
 		for i := len(hs) - 1; i >= 0; i-- {
 			v.Hearings = append(v.Hearings, hs[i])
 		}
-		all, err := tx.IdentityDecisions(ctx, p.SiteID)
+		all, err := tx.Rulings(ctx, p.SiteID)
 		if err != nil {
 			return err
 		}
@@ -130,15 +130,15 @@ func victimLabel(n int) string {
 	return victimLabel(n/26-1) + string(rune('A'+n%26))
 }
 
-// IdentityRuling is what an analyst asks for on a suspect's page.
-type IdentityRuling struct {
+// Ruling is what an analyst asks for on a suspect's page.
+type Ruling struct {
 	Role      identify.Role
 	Kind      identify.DecisionKind
 	Incidents []int64
 	Reason    string
 }
 
-// DecideIdentity applies an analyst's ruling on a suspect at once and
+// Rule applies an analyst's ruling on a suspect at once and
 // keeps it, so every later resolution replays it:
 //   - confirm, suspect: all his incidents are him (the identity is marked
 //     confirmed);
@@ -151,7 +151,7 @@ type IdentityRuling struct {
 // It returns the person the chosen incidents now belong to. Errors:
 // ENOTFOUND for a person the actor may not change; EINVALID for a ruling
 // that does not fit his incidents.
-func (s *Service) DecideIdentity(ctx context.Context, a Actor, id int64, in IdentityRuling) (int64, error) {
+func (s *Service) Rule(ctx context.Context, a Actor, id int64, in Ruling) (int64, error) {
 	var result int64
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		p, d, err := s.policePerson(ctx, tx, a, access.Write, id)
@@ -265,7 +265,7 @@ func (s *Service) DecideIdentity(ctx context.Context, a Actor, id int64, in Iden
 			ids = append(ids, iid)
 		}
 		slices.Sort(ids)
-		if err := tx.AddIdentityDecision(ctx, &store.IdentityDecision{SiteID: p.SiteID, Role: string(in.Role), Kind: string(in.Kind),
+		if err := tx.AddRuling(ctx, &store.Ruling{SiteID: p.SiteID, Role: string(in.Role), Kind: string(in.Kind),
 			PersonID: id, Incidents: ids, Reason: in.Reason, UserID: a.UserID}); err != nil {
 			return err
 		}
@@ -516,13 +516,13 @@ func CanSeeNationalMatches(sub access.Subject) bool {
 }
 
 // NationalMatches lists the suspects known at more than one site for the
-// national team, each site's part scored as of asOf, most victims first.
+// national team, each site's part scored as of today, most victims first.
 // It needs aggregate read nationally. Errors: ENOTFOUND otherwise.
 //
 // Each match is one man, so it is more than an aggregate: only the
 // national team sees it (not commissioners or evaluators, whose national
 // access is to totals), and it never carries who he is.
-func (s *Service) NationalMatches(ctx context.Context, a Actor, asOf drive.Date) ([]NationalMatch, error) {
+func (s *Service) NationalMatches(ctx context.Context, a Actor) ([]NationalMatch, error) {
 	if !CanSeeNationalMatches(a.Subject) {
 		return nil, drive.NotFound("page")
 	}
@@ -543,7 +543,7 @@ func (s *Service) NationalMatches(ctx context.Context, a Actor, asOf drive.Date)
 		}
 		index := map[int64]int{}
 		for _, p := range people {
-			sc, err := scorePerson(ctx, tx, p.ID, asOf)
+			sc, err := scorePerson(ctx, tx, p.ID, drive.DateOf(tx.Now))
 			if err != nil {
 				return err
 			}

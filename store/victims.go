@@ -15,8 +15,8 @@ import (
 // perpetrator cases, MARAC hearings and children. Her name lives in
 // victim_cases, never in people, so nothing that searches or lists
 // perpetrators can reach it. What says where she is or how to reach her
-// is sealed and kept in tables of its own (victim_sealed.go); risk and
-// behaviour assessments are in victim_risk.go.
+// is sealed and kept in tables of its own (victims_sealed.go); risk and
+// behaviour assessments are in victims_risk.go.
 //
 // These methods do not check who is asking: the caller applies the access
 // policy (access.VictimCompartment, VictimRisk, Child) before calling them

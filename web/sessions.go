@@ -74,10 +74,10 @@ func clientAddress(r *http.Request) string {
 	return host
 }
 
-// identify finds the principal of a request: a bearer token on API routes,
+// principalOf finds the principal of a request: a bearer token on API routes,
 // the session cookie elsewhere. It returns nil when there is none or it
 // is no longer valid (the service deletes an expired session).
-func (s *Server) identify(r *http.Request, k kind) (*principal, error) {
+func (s *Server) principalOf(r *http.Request, k kind) (*principal, error) {
 	ctx := r.Context()
 	var (
 		c   *service.Caller
