@@ -3,9 +3,9 @@ package access
 import "slices"
 
 // OrgKind is the kind of organisation a user works for. It lives here, not
-// in identity, because the policy depends on it: who may ever reach the
+// in account, because the policy depends on it: who may ever reach the
 // victim compartment is decided by the organisation a user works for, not
-// only by the role they hold (ARCHITECTURE.md §2). identity.OrgKind is the
+// only by the role they hold (ARCHITECTURE.md §2). account.OrgKind is the
 // same type.
 type OrgKind string
 

@@ -17,10 +17,10 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/api"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/casework"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/service"
@@ -49,13 +49,13 @@ func newServer(t *testing.T, e storetest.Engine) *server {
 	db := e.Open(t, storetest.FixedClock(now))
 	s := &server{t: t, tokens: map[string]string{}, userIDs: map[string]int64{}}
 	err := db.Transact(ctx, func(tx *store.Tx) error {
-		org := &identity.Organisation{Name: "Drive provider", Kind: identity.Provider}
+		org := &account.Organisation{Name: "Drive provider", Kind: account.Provider}
 		if err := tx.CreateOrganisation(ctx, org); err != nil {
 			return err
 		}
 		sites := map[string]int64{}
 		for _, code := range []string{"AAA", "BBB"} {
-			st := &identity.Site{Code: code, Name: "Site " + code, Region: "R"}
+			st := &account.Site{Code: code, Name: "Site " + code, Region: "R"}
 			if err := tx.CreateSite(ctx, st); err != nil {
 				return err
 			}
@@ -65,8 +65,8 @@ func newServer(t *testing.T, e storetest.Engine) *server {
 			sites[code] = st.ID
 		}
 		for name, site := range map[string]int64{"cm": sites["AAA"], "other": sites["BBB"]} {
-			u := &identity.User{Username: "user." + name, DisplayName: "User " + name, OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: "X",
-				Roles: []identity.RoleAssignment{{Role: access.CaseManager, SiteID: site}}}
+			u := &account.User{Username: "user." + name, DisplayName: "User " + name, OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: "X",
+				Roles: []account.RoleAssignment{{Role: access.CaseManager, SiteID: site}}}
 			if err := tx.CreateUser(ctx, u); err != nil {
 				return err
 			}
@@ -74,7 +74,7 @@ func newServer(t *testing.T, e storetest.Engine) *server {
 			if err != nil {
 				return err
 			}
-			if err := tx.CreateAPIToken(ctx, &identity.APIToken{UserID: u.ID, TokenHash: hash, ExpiresAt: now.Add(time.Hour)}); err != nil {
+			if err := tx.CreateAPIToken(ctx, &account.APIToken{UserID: u.ID, TokenHash: hash, ExpiresAt: now.Add(time.Hour)}); err != nil {
 				return err
 			}
 			s.tokens[name], s.userIDs[name] = tok, u.ID

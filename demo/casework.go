@@ -9,8 +9,8 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/casework"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/service"
@@ -26,11 +26,11 @@ const demoWindow = 730
 
 // siteStaff is who works at one demo site, as the casework needs them.
 type siteStaff struct {
-	site      identity.Site
-	other     identity.Site // the site transfers go to
-	leader    *identity.User
-	panel     *identity.User
-	managers  []*identity.User
+	site      account.Site
+	other     account.Site // the site transfers go to
+	leader    *account.User
+	panel     *account.User
+	managers  []*account.User
 	drive     *programme.Programme
 	restart   *programme.Programme
 	towns     []string
@@ -60,7 +60,7 @@ func (g *generator) casework(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	orgKind := map[int64]identity.OrgKind{}
+	orgKind := map[int64]account.OrgKind{}
 	for _, o := range orgs {
 		orgKind[o.ID] = o.Kind
 	}
@@ -76,7 +76,7 @@ func (g *generator) casework(ctx context.Context) error {
 				switch {
 				case r.Role == access.CaseManager:
 					s.managers = append(s.managers, u)
-				case r.Role == access.TeamLeader && s.leader == nil && orgKind[u.OrganisationID] == identity.Provider:
+				case r.Role == access.TeamLeader && s.leader == nil && orgKind[u.OrganisationID] == account.Provider:
 					s.leader = u
 				case r.Role == access.PanelCoordinator && s.panel == nil:
 					s.panel = u
@@ -131,7 +131,7 @@ func siteTowns(code string) ([]string, string) {
 type casePlan struct {
 	prog     *programme.Programme
 	target   casework.State
-	manager  *identity.User
+	manager  *account.User
 	referred int // days before the reference date
 	source   casework.Source
 	events   []planEvent
@@ -162,7 +162,7 @@ func (g *generator) planCases(s *siteStaff) []*casePlan {
 	// over the limit of 12 and some have room.
 	type slot struct {
 		state   casework.State
-		manager *identity.User
+		manager *account.User
 	}
 	var open []slot
 	for _, m := range s.managers {
@@ -221,7 +221,7 @@ func between(r *rand.Rand, lo, hi int) int {
 
 // leastLoaded picks the case manager with the fewest open cases planned,
 // breaking ties at random, so caseloads stay near the limit.
-func (g *generator) leastLoaded(s *siteStaff) *identity.User {
+func (g *generator) leastLoaded(s *siteStaff) *account.User {
 	best := s.managers[g.rng.IntN(len(s.managers))]
 	for _, m := range s.managers {
 		if s.openLoad[m.ID] < s.openLoad[best.ID] {
@@ -235,7 +235,7 @@ func (g *generator) leastLoaded(s *siteStaff) *identity.User {
 // transferred to the other site and accepted there; "reopened": closed
 // and opened again), worked by manager, or by the least loaded case
 // manager if nil.
-func (g *generator) plan(s *siteStaff, target casework.State, manager *identity.User) *casePlan {
+func (g *generator) plan(s *siteStaff, target casework.State, manager *account.User) *casePlan {
 	r := g.rng
 	p := &casePlan{prog: s.drive, target: target}
 	if manager == nil {
@@ -256,7 +256,7 @@ func (g *generator) plan(s *siteStaff, target casework.State, manager *identity.
 	}
 	// lead-in: referral, panel decision, allocation, start; returns the
 	// days ago of the referral given the start.
-	leadIn := func(start int, m *identity.User) {
+	leadIn := func(start int, m *account.User) {
 		alloc := start + between(r, 1, 10)
 		accept := alloc + between(r, 1, 12)
 		p.referred = accept + between(r, 3, 14)

@@ -15,8 +15,8 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/auth"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/sealed"
 	"github.com/drive-platform/drive/service"
 )
@@ -41,7 +41,7 @@ type Options struct {
 
 // Result says what Generate created.
 type Result struct {
-	Sites         []identity.Site
+	Sites         []account.Site
 	Organisations int
 	Credentials   []Credential
 }
@@ -133,7 +133,7 @@ type deferred struct {
 
 // actorOf is the actor a demo user acts as: their roles become the
 // policy's grants, as the web server builds it for each request.
-func actorOf(u *identity.User) service.Actor {
+func actorOf(u *account.User) service.Actor {
 	sub := access.Subject{UserID: u.ID, OrganisationID: u.OrganisationID, OrganisationKind: u.OrganisationKind}
 	for _, r := range u.Roles {
 		sub.Grants = append(sub.Grants, access.Grant{Role: r.Role, SiteID: r.SiteID})
@@ -166,7 +166,7 @@ type generator struct {
 	sealKeys   *sealed.Keyring
 	sealRandom io.Reader
 	// idvas are the sites' IDVAs by id, who write her protected details.
-	idvas map[int64]*identity.User
+	idvas map[int64]*account.User
 	// later are the writes made through the service once the seeding
 	// transaction has committed: the service opens transactions of its
 	// own, which cannot run inside the seeding one.
@@ -174,34 +174,34 @@ type generator struct {
 }
 
 func (g *generator) run(ctx context.Context) error {
-	national := &identity.Organisation{Name: "Drive National Team", Kind: identity.NationalTeam}
-	evaluator := &identity.Organisation{Name: "Institute for Safer Families Research", Kind: identity.EvaluationPartner}
-	for _, o := range []*identity.Organisation{national, evaluator} {
+	national := &account.Organisation{Name: "Drive National Team", Kind: account.NationalTeam}
+	evaluator := &account.Organisation{Name: "Institute for Safer Families Research", Kind: account.EvaluationPartner}
+	for _, o := range []*account.Organisation{national, evaluator} {
 		if err := g.org(ctx, o); err != nil {
 			return err
 		}
 	}
 	for _, spec := range siteSpecs() {
-		site := identity.Site{Code: spec.code, Name: spec.name, Region: spec.region}
+		site := account.Site{Code: spec.code, Name: spec.name, Region: spec.region}
 		if err := g.sd.CreateSite(ctx, &site); err != nil {
 			return err
 		}
 		g.res.Sites = append(g.res.Sites, site)
 		ids := []int64{site.ID}
-		provider := &identity.Organisation{Name: spec.name + " Drive Service", Kind: identity.Provider, SiteIDs: ids}
-		idvas := &identity.Organisation{Name: spec.name + " IDVA Service", Kind: identity.IDVAService, SiteIDs: ids}
-		police := &identity.Organisation{Name: spec.police, Kind: identity.PoliceForce, SiteIDs: ids}
-		council := &identity.Organisation{Name: spec.council, Kind: identity.LocalAuthority, SiteIDs: ids}
-		probation := &identity.Organisation{Name: spec.probation, Kind: identity.ProbationRegion, SiteIDs: ids}
-		housing := &identity.Organisation{Name: spec.name + " Homes", Kind: identity.HousingProvider, SiteIDs: ids}
-		pcc := &identity.Organisation{Name: "Office of the " + spec.name + " Police and Crime Commissioner", Kind: identity.CommissionerBody, SiteIDs: ids}
-		for _, o := range []*identity.Organisation{provider, idvas, police, council, probation, housing, pcc} {
+		provider := &account.Organisation{Name: spec.name + " Drive Service", Kind: account.Provider, SiteIDs: ids}
+		idvas := &account.Organisation{Name: spec.name + " IDVA Service", Kind: account.IDVAService, SiteIDs: ids}
+		police := &account.Organisation{Name: spec.police, Kind: account.PoliceForce, SiteIDs: ids}
+		council := &account.Organisation{Name: spec.council, Kind: account.LocalAuthority, SiteIDs: ids}
+		probation := &account.Organisation{Name: spec.probation, Kind: account.ProbationRegion, SiteIDs: ids}
+		housing := &account.Organisation{Name: spec.name + " Homes", Kind: account.HousingProvider, SiteIDs: ids}
+		pcc := &account.Organisation{Name: "Office of the " + spec.name + " Police and Crime Commissioner", Kind: account.CommissionerBody, SiteIDs: ids}
+		for _, o := range []*account.Organisation{provider, idvas, police, council, probation, housing, pcc} {
 			if err := g.org(ctx, o); err != nil {
 				return err
 			}
 		}
 		staff := []struct {
-			org   *identity.Organisation
+			org   *account.Organisation
 			role  access.Role
 			count int
 		}{
@@ -228,7 +228,7 @@ func (g *generator) run(ctx context.Context) error {
 		}
 	}
 	for _, st := range []struct {
-		org  *identity.Organisation
+		org  *account.Organisation
 		role access.Role
 	}{
 		{national, access.National},
@@ -236,7 +236,7 @@ func (g *generator) run(ctx context.Context) error {
 		{national, access.DPO},
 		{evaluator, access.Evaluator},
 	} {
-		if err := g.user(ctx, st.org, st.role, identity.Site{}); err != nil {
+		if err := g.user(ctx, st.org, st.role, account.Site{}); err != nil {
 			return err
 		}
 	}
@@ -246,7 +246,7 @@ func (g *generator) run(ctx context.Context) error {
 	return g.victims(ctx)
 }
 
-func (g *generator) org(ctx context.Context, o *identity.Organisation) error {
+func (g *generator) org(ctx context.Context, o *account.Organisation) error {
 	if err := g.sd.CreateOrganisation(ctx, o); err != nil {
 		return fmt.Errorf("demo organisation %q: %w", o.Name, err)
 	}
@@ -256,7 +256,7 @@ func (g *generator) org(ctx context.Context, o *identity.Organisation) error {
 
 // user creates one staff member with an invented name, a generated
 // password that passes the password policy, and a TOTP secret.
-func (g *generator) user(ctx context.Context, org *identity.Organisation, role access.Role, site identity.Site) error {
+func (g *generator) user(ctx context.Context, org *account.Organisation, role access.Role, site account.Site) error {
 	var given, family, username string
 	for {
 		given = pick(g.rng, givenNames())
@@ -279,13 +279,13 @@ func (g *generator) user(ctx context.Context, org *identity.Organisation, role a
 	if err != nil {
 		return err
 	}
-	u := &identity.User{
+	u := &account.User{
 		Username:       username,
 		DisplayName:    given + " " + family,
 		OrganisationID: org.ID,
 		PasswordHash:   hash,
 		TOTPSecret:     secret,
-		Roles:          []identity.RoleAssignment{{Role: role, SiteID: site.ID}},
+		Roles:          []account.RoleAssignment{{Role: role, SiteID: site.ID}},
 	}
 	if err := g.sd.CreateUser(ctx, u); err != nil {
 		return fmt.Errorf("demo user %s: %w", username, err)

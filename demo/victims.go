@@ -12,8 +12,8 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/casework"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/risk"
 	"github.com/drive-platform/drive/sealed"
 	"github.com/drive-platform/drive/service"
@@ -39,8 +39,8 @@ import (
 
 // victimSite is what the victim-survivors' side needs of one site.
 type victimSite struct {
-	site     identity.Site
-	idvas    []*identity.User
+	site     account.Site
+	idvas    []*account.User
 	load     map[int64]int // IDVA -> open cases allocated
 	towns    []string
 	postcode string
@@ -141,7 +141,7 @@ func (g *generator) victimSites(ctx context.Context) (map[int64]*victimSite, err
 		return nil, err
 	}
 	out := map[int64]*victimSite{}
-	g.idvas = map[int64]*identity.User{}
+	g.idvas = map[int64]*account.User{}
 	for _, site := range g.res.Sites {
 		vs := &victimSite{site: site, load: map[int64]int{}}
 		vs.towns, vs.postcode = siteTowns(site.Code)

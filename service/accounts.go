@@ -7,16 +7,16 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/store"
 )
 
 // AccountChange is a change to an account asked of the service: create an
 // account, give a role, or reset the password, the second factor or both.
 type AccountChange struct {
-	Kind identity.RequestKind
+	Kind account.RequestKind
 	// UserID is the account to change; not for RequestCreate.
 	UserID int64
 	// Username, DisplayName and OrganisationID describe a new account.
@@ -25,7 +25,7 @@ type AccountChange struct {
 	OrganisationID int64
 	// Roles are the roles to give: those of a new account, or the one
 	// role of RequestGrantRole.
-	Roles []identity.RoleAssignment
+	Roles []account.RoleAssignment
 	// Reason says why, for the approver and the audit log.
 	Reason string
 	// Password, if set, is the new account's password chosen by the
@@ -44,10 +44,10 @@ type AccountChange struct {
 // service's team leader (Request).
 type AccountOutcome struct {
 	// Kind is the change made or asked for.
-	Kind     identity.RequestKind
-	User     *identity.User
+	Kind     account.RequestKind
+	User     *account.User
 	Password string
-	Request  *identity.AccountRequest
+	Request  *account.AccountRequest
 	// Sessions and Tokens count the sessions ended and API tokens revoked
 	// by a reset.
 	Sessions int64
@@ -75,13 +75,13 @@ func (o *AccountOutcome) Pending() bool { return o.Request != nil && o.Request.P
 // Errors: ENOTFOUND when the actor may not manage the account (or it does
 // not exist); EINVALID saying what to fix.
 func (s *Service) ChangeAccount(ctx context.Context, a Actor, c AccountChange) (*AccountOutcome, error) {
-	if !slices.Contains(identity.RequestKinds(), c.Kind) {
+	if !slices.Contains(account.RequestKinds(), c.Kind) {
 		return nil, drive.Errorf(drive.EINVALID, "Choose the change to make")
 	}
-	if c.Kind == identity.RequestGrantRole && len(c.Roles) != 1 {
+	if c.Kind == account.RequestGrantRole && len(c.Roles) != 1 {
 		return nil, drive.Errorf(drive.EINVALID, "Give one role at a time")
 	}
-	if c.Kind == identity.RequestCreate && len(c.Roles) == 0 {
+	if c.Kind == account.RequestCreate && len(c.Roles) == 0 {
 		return nil, drive.Invalid("The user could not be saved", map[string]string{"role": "Give the person at least one role"})
 	}
 	for _, r := range c.Roles {
@@ -107,9 +107,9 @@ func (s *Service) ChangeAccount(ctx context.Context, a Actor, c AccountChange) (
 }
 
 func (s *Service) changeAccount(ctx context.Context, tx *store.Tx, a Actor, c AccountChange) (*AccountOutcome, error) {
-	var target *identity.User
+	var target *account.User
 	orgID := c.OrganisationID
-	if c.Kind != identity.RequestCreate {
+	if c.Kind != account.RequestCreate {
 		u, err := tx.User(ctx, c.UserID)
 		if err != nil {
 			return nil, drive.NotFound("user")
@@ -132,18 +132,18 @@ func (s *Service) changeAccount(ctx context.Context, tx *store.Tx, a Actor, c Ac
 	}
 
 	// A victim-side account.
-	var me *identity.User
+	var me *account.User
 	if a.UserID != 0 {
 		if me, err = tx.User(ctx, a.UserID); err != nil {
 			return nil, err
 		}
 	}
-	if identity.ServiceLeader(me, org) {
+	if account.ServiceLeader(me, org) {
 		if target != nil && target.ID == me.ID {
 			return nil, drive.Errorf(drive.EINVALID, "Change your own password or second factor on the Your account page; another team leader or an administrator must make other changes to your account")
 		}
 		for _, r := range c.Roles {
-			if !slices.Contains(identity.ServiceRoles(), r.Role) || !identity.LeadsSite(me, r.SiteID) {
+			if !slices.Contains(account.ServiceRoles(), r.Role) || !account.LeadsSite(me, r.SiteID) {
 				return nil, drive.Invalid("The change was not made", map[string]string{"role": "You can give the IDVA and team leader roles at the sites where you are a team leader; ask a system administrator for any other role"})
 			}
 		}
@@ -155,10 +155,10 @@ func (s *Service) changeAccount(ctx context.Context, tx *store.Tx, a Actor, c Ac
 	if c.FirstTeamLeader {
 		return s.foundService(ctx, tx, a, org, c)
 	}
-	if c.Kind == identity.RequestCreate && len(c.Roles) != 1 {
+	if c.Kind == account.RequestCreate && len(c.Roles) != 1 {
 		return nil, drive.Invalid("The request could not be made", map[string]string{"role": "Ask for an account in an IDVA service with one role; ask for more roles once it exists"})
 	}
-	req := &identity.AccountRequest{Kind: c.Kind, OrganisationID: org.ID, Username: c.Username, DisplayName: c.DisplayName,
+	req := &account.AccountRequest{Kind: c.Kind, OrganisationID: org.ID, Username: c.Username, DisplayName: c.DisplayName,
 		Reason: c.Reason, RequestedBy: a.UserID}
 	if target != nil {
 		req.UserID = target.ID
@@ -166,7 +166,7 @@ func (s *Service) changeAccount(ctx context.Context, tx *store.Tx, a Actor, c Ac
 	if len(c.Roles) == 1 {
 		req.Role, req.SiteID = c.Roles[0].Role, c.Roles[0].SiteID
 	}
-	if c.Kind == identity.RequestCreate {
+	if c.Kind == account.RequestCreate {
 		if _, err := tx.UserByUsername(ctx, c.Username); err == nil {
 			return nil, drive.Invalid("The request could not be made", map[string]string{"username": "That username is already taken: choose another"})
 		}
@@ -183,7 +183,7 @@ func (s *Service) changeAccount(ctx context.Context, tx *store.Tx, a Actor, c Ac
 }
 
 // refuse answers "not found" for an account the actor may not manage.
-func (s *Service) refuse(target *identity.User) error {
+func (s *Service) refuse(target *account.User) error {
 	if target == nil {
 		return drive.Invalid("The user could not be saved", map[string]string{"site": "You cannot add users at that site: choose one you administer"})
 	}
@@ -195,8 +195,8 @@ func (s *Service) refuse(target *identity.User) error {
 // service. It is for the command line alone, and only while no user of
 // the service has ever held the team leader role (disabling a team leader
 // does not reopen the door).
-func (s *Service) foundService(ctx context.Context, tx *store.Tx, a Actor, org *identity.Organisation, c AccountChange) (*AccountOutcome, error) {
-	if a.UserID != 0 || c.Kind != identity.RequestCreate {
+func (s *Service) foundService(ctx context.Context, tx *store.Tx, a Actor, org *account.Organisation, c AccountChange) (*AccountOutcome, error) {
+	if a.UserID != 0 || c.Kind != account.RequestCreate {
 		return nil, drive.Errorf(drive.EINVALID, "Only drive user add can create the first team leader of an IDVA service")
 	}
 	if len(c.Roles) != 1 || c.Roles[0].Role != access.TeamLeader {
@@ -225,7 +225,7 @@ func actorRole(a Actor, role access.Role) string {
 // applyChange makes the change and audits it; requestID names the request
 // it carries out, if any. Changes to victim-side accounts alert the data
 // protection officers of the sites where the account works.
-func (s *Service) applyChange(ctx context.Context, tx *store.Tx, a Actor, role string, org *identity.Organisation, target *identity.User, c AccountChange, requestID int64) (*AccountOutcome, error) {
+func (s *Service) applyChange(ctx context.Context, tx *store.Tx, a Actor, role string, org *account.Organisation, target *account.User, c AccountChange, requestID int64) (*AccountOutcome, error) {
 	out := &AccountOutcome{User: target, Kind: c.Kind}
 	reason := c.Reason
 	if requestID != 0 {
@@ -236,7 +236,7 @@ func (s *Service) applyChange(ctx context.Context, tx *store.Tx, a Actor, role s
 			SiteID: siteID, Remote: a.Remote, Reason: reason, Outcome: audit.OutcomeOK}
 	}
 	switch c.Kind {
-	case identity.RequestCreate:
+	case account.RequestCreate:
 		pw := c.Password
 		if pw == "" {
 			var err error
@@ -249,7 +249,7 @@ func (s *Service) applyChange(ctx context.Context, tx *store.Tx, a Actor, role s
 		if err != nil {
 			return nil, err
 		}
-		u := &identity.User{Username: c.Username, DisplayName: c.DisplayName, OrganisationID: org.ID, PasswordHash: hash, Roles: c.Roles}
+		u := &account.User{Username: c.Username, DisplayName: c.DisplayName, OrganisationID: org.ID, PasswordHash: hash, Roles: c.Roles}
 		if err := tx.CreateUser(ctx, u); err != nil {
 			return nil, err
 		}
@@ -268,7 +268,7 @@ func (s *Service) applyChange(ctx context.Context, tx *store.Tx, a Actor, role s
 				}
 			}
 		}
-	case identity.RequestGrantRole:
+	case account.RequestGrantRole:
 		r := c.Roles[0]
 		r.UserID = target.ID
 		if err := tx.AddRole(ctx, &r); err != nil {
@@ -362,7 +362,7 @@ func EndAccess(ctx context.Context, tx *store.Tx, userID, keep int64) (sessions,
 
 // accountSites are the sites where u holds roles, or 0 (national data
 // protection officers) when none.
-func accountSites(u *identity.User) []int64 {
+func accountSites(u *account.User) []int64 {
 	var out []int64
 	for _, r := range u.Roles {
 		if !slices.Contains(out, r.SiteID) {
@@ -383,7 +383,7 @@ func alert(ctx context.Context, tx *store.Tx, a Actor, kind string, userID, site
 	if by == 0 {
 		by, reason = userID, "made at the command line: "+reason
 	}
-	return tx.CreateAlert(ctx, &identity.Alert{SiteID: siteID, Kind: kind, UserID: by, RecordType: "user",
+	return tx.CreateAlert(ctx, &account.Alert{SiteID: siteID, Kind: kind, UserID: by, RecordType: "user",
 		RecordID: strconv.FormatInt(userID, 10), Reason: reason})
 }
 
@@ -411,7 +411,7 @@ func (s *Service) hash(pw string) (string, error) {
 
 // AccountRequestView is a request with the names an approver needs.
 type AccountRequestView struct {
-	*identity.AccountRequest
+	*account.AccountRequest
 	Organisation string
 	Account      string // the account's username (or the new one's)
 	RequestedBy  string // "the command line" for 0
@@ -435,9 +435,9 @@ func (s *Service) AccountRequests(ctx context.Context, a Actor) ([]AccountReques
 		if err != nil {
 			return err
 		}
-		var reqs []*identity.AccountRequest
+		var reqs []*account.AccountRequest
 		seen := map[int64]bool{}
-		if identity.ServiceLeader(me, org) {
+		if account.ServiceLeader(me, org) {
 			if reqs, err = tx.AccountRequests(ctx, []int64{org.ID}, true); err != nil {
 				return err
 			}
@@ -480,7 +480,7 @@ func (s *Service) AccountRequests(ctx context.Context, a Actor) ([]AccountReques
 					v.Organisation = o.Name
 				}
 			}
-			v.CanDecide = r.Pending() && org.ID == r.OrganisationID && identity.ServiceLeader(me, org) &&
+			v.CanDecide = r.Pending() && org.ID == r.OrganisationID && account.ServiceLeader(me, org) &&
 				r.RequestedBy != me.ID && r.UserID != me.ID
 			out = append(out, v)
 		}
@@ -522,7 +522,7 @@ func (s *Service) DecideAccountRequest(ctx context.Context, a Actor, id int64, a
 			return err
 		}
 		me, err := tx.User(ctx, a.UserID)
-		if err != nil || !identity.ServiceLeader(me, org) {
+		if err != nil || !account.ServiceLeader(me, org) {
 			return drive.NotFound("request")
 		}
 		if err := req.Decide(me.ID, approve, tx.Now); err != nil {
@@ -530,7 +530,7 @@ func (s *Service) DecideAccountRequest(ctx context.Context, a Actor, id int64, a
 		}
 		out = &AccountOutcome{Kind: req.Kind, Request: req}
 		if approve {
-			var target *identity.User
+			var target *account.User
 			if req.UserID != 0 {
 				if target, err = tx.User(ctx, req.UserID); err != nil {
 					return err
@@ -541,7 +541,7 @@ func (s *Service) DecideAccountRequest(ctx context.Context, a Actor, id int64, a
 			}
 			c := AccountChange{Kind: req.Kind, UserID: req.UserID, Username: req.Username, DisplayName: req.DisplayName, Reason: req.Reason}
 			if req.Role != "" {
-				c.Roles = []identity.RoleAssignment{{Role: req.Role, SiteID: req.SiteID}}
+				c.Roles = []account.RoleAssignment{{Role: req.Role, SiteID: req.SiteID}}
 			}
 			applied, err := s.applyChange(ctx, tx, a, string(access.TeamLeader), org, target, c, req.ID)
 			if err != nil {
@@ -549,7 +549,7 @@ func (s *Service) DecideAccountRequest(ctx context.Context, a Actor, id int64, a
 			}
 			applied.Request = req
 			out = applied
-			if req.Kind == identity.RequestCreate {
+			if req.Kind == account.RequestCreate {
 				req.UserID = applied.User.ID
 			}
 		}
@@ -573,8 +573,8 @@ func (s *Service) DecideAccountRequest(ctx context.Context, a Actor, id int64, a
 // The leader manages every account but their own, which another team
 // leader or an administrator changes.
 // Errors: ENOTFOUND when the actor leads no IDVA service.
-func (s *Service) ServiceAccounts(ctx context.Context, a Actor) (*identity.Organisation, []Account, error) {
-	var org *identity.Organisation
+func (s *Service) ServiceAccounts(ctx context.Context, a Actor) (*account.Organisation, []Account, error) {
+	var org *account.Organisation
 	var out []Account
 	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		var err error
@@ -585,7 +585,7 @@ func (s *Service) ServiceAccounts(ctx context.Context, a Actor) (*identity.Organ
 		if err != nil {
 			return err
 		}
-		out, err = describe(ctx, tx, users, func(u *identity.User) (bool, bool) { return true, u.ID != a.UserID })
+		out, err = describe(ctx, tx, users, func(u *account.User) (bool, bool) { return true, u.ID != a.UserID })
 		return err
 	})
 	return org, out, err

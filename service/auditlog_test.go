@@ -7,7 +7,7 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
-	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
 )
@@ -23,8 +23,8 @@ func TestSearchAudit(t *testing.T) {
 			ctx := context.Background()
 			err := w.db.Transact(ctx, func(tx *store.Tx) error {
 				for name, site := range map[string]int64{"dpoA": w.siteA.ID, "dpoB": w.siteB.ID} {
-					u := &identity.User{Username: "user." + name, DisplayName: "User " + name, OrganisationID: w.users["cm"].OrganisationID,
-						PasswordHash: "x", Roles: []identity.RoleAssignment{{Role: access.DPO, SiteID: site}}}
+					u := &account.User{Username: "user." + name, DisplayName: "User " + name, OrganisationID: w.users["cm"].OrganisationID,
+						PasswordHash: "x", Roles: []account.RoleAssignment{{Role: access.DPO, SiteID: site}}}
 					w.users[name] = u
 					if err := tx.CreateUser(ctx, u); err != nil {
 						return err

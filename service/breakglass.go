@@ -7,8 +7,8 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -85,7 +85,7 @@ func (s *Service) BreakGlass(ctx context.Context, a Actor, typ, id, reason strin
 		if err := tx.CreateBreakGlass(ctx, a.UserID, role, res.SiteID, glass); err != nil {
 			return err
 		}
-		if err := tx.CreateAlert(ctx, &identity.Alert{SiteID: res.SiteID, Kind: "break_glass", UserID: a.UserID,
+		if err := tx.CreateAlert(ctx, &account.Alert{SiteID: res.SiteID, Kind: "break_glass", UserID: a.UserID,
 			RecordType: res.RecordType, RecordID: res.RecordID, Reason: glass.Reason}); err != nil {
 			return err
 		}

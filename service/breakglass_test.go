@@ -7,8 +7,8 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
 )
@@ -39,8 +39,8 @@ func TestBreakGlass(t *testing.T) {
 			// A data protection officer of her IDVA service may break glass;
 			// she does not see the compartment otherwise.
 			err := w.db.Transact(ctx, func(tx *store.Tx) error {
-				u := &identity.User{Username: "user.dpo", DisplayName: "User dpo", OrganisationID: w.users["idva"].OrganisationID,
-					PasswordHash: "x", Roles: []identity.RoleAssignment{{Role: access.DPO, SiteID: w.siteA.ID}}}
+				u := &account.User{Username: "user.dpo", DisplayName: "User dpo", OrganisationID: w.users["idva"].OrganisationID,
+					PasswordHash: "x", Roles: []account.RoleAssignment{{Role: access.DPO, SiteID: w.siteA.ID}}}
 				w.users["dpo"] = u
 				return tx.CreateUser(ctx, u)
 			})

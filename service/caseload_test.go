@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/casework"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
@@ -198,8 +198,8 @@ func (w *world) referralFor(t *testing.T, given, family string) int64 {
 func testCaseSearch(t *testing.T, w *world) {
 	ctx := context.Background()
 	cm := w.actor(t, "cm")
-	newSession := func(user int64, token string) *identity.Session {
-		s := &identity.Session{TokenHash: []byte(token), UserID: user, Stage: "full", CSRF: "c", CreatedAt: now, LastSeenAt: now,
+	newSession := func(user int64, token string) *account.Session {
+		s := &account.Session{TokenHash: []byte(token), UserID: user, Stage: "full", CSRF: "c", CreatedAt: now, LastSeenAt: now,
 			ExpiresAt: now.AddDate(0, 0, 1), ReauthAt: now}
 		if err := w.db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateSession(ctx, s) }); err != nil {
 			t.Fatal(err)
@@ -207,7 +207,7 @@ func testCaseSearch(t *testing.T, w *world) {
 		return s
 	}
 	stored := func(token string) string {
-		var s *identity.Session
+		var s *account.Session
 		err := w.db.View(ctx, func(tx *store.Tx) (err error) { s, err = tx.SessionByTokenHash(ctx, []byte(token)); return err })
 		if err != nil {
 			t.Fatal(err)

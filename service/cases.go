@@ -10,9 +10,9 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/casework"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/store"
@@ -136,7 +136,7 @@ func intersect(want, have []int64, national bool) []int64 {
 // Only the actor's own session may be changed (ENOTFOUND otherwise). The
 // words are not audited: the list they produce is (ListCases), without
 // them.
-func (s *Service) SetCaseSearch(ctx context.Context, a Actor, sess *identity.Session, words string) error {
+func (s *Service) SetCaseSearch(ctx context.Context, a Actor, sess *account.Session, words string) error {
 	if sess == nil || sess.UserID != a.UserID || a.UserID == 0 {
 		return drive.NotFound("session")
 	}
@@ -228,8 +228,8 @@ type CaseView struct {
 	CanReadNotes bool
 	CanNote      bool
 	CanNeeds     bool
-	CaseManagers []identity.User // who the case may be allocated to
-	Sites        []identity.Site // where it may be transferred
+	CaseManagers []account.User // who the case may be allocated to
+	Sites        []account.Site // where it may be transferred
 	Today        drive.Date
 	// Restricted is set when the case has moved to another site: the
 	// view holds only what the actor's own site's staff wrote on it
@@ -1019,10 +1019,10 @@ func (s *Service) personWrite(ctx context.Context, a Actor, ids []int64, action 
 
 // ReferralSites lists the sites where the actor may take referrals, with
 // their programmes.
-func (s *Service) ReferralSites(ctx context.Context, a Actor) ([]identity.Site, map[int64][]*programme.Programme, error) {
+func (s *Service) ReferralSites(ctx context.Context, a Actor) ([]account.Site, map[int64][]*programme.Programme, error) {
 	sites, national := a.Subject.SitesFor(access.PerpetratorCase, access.Write)
 	progs := map[int64][]*programme.Programme{}
-	var out []identity.Site
+	var out []account.Site
 	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		all, err := tx.Sites(ctx)
 		if err != nil {

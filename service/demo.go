@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/casework"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/risk"
@@ -139,26 +139,26 @@ func (sd *Seeder) Backdated(at time.Time) (*Seeder, error) {
 func (sd *Seeder) UserCount(ctx context.Context) (int, error) { return sd.tx.CountUsers(ctx) }
 
 // CreateSite adds a site, setting its id.
-func (sd *Seeder) CreateSite(ctx context.Context, site *identity.Site) error {
+func (sd *Seeder) CreateSite(ctx context.Context, site *account.Site) error {
 	return sd.tx.CreateSite(ctx, site)
 }
 
 // CreateOrganisation adds an organisation, setting its id.
-func (sd *Seeder) CreateOrganisation(ctx context.Context, o *identity.Organisation) error {
+func (sd *Seeder) CreateOrganisation(ctx context.Context, o *account.Organisation) error {
 	return sd.tx.CreateOrganisation(ctx, o)
 }
 
 // CreateUser adds an account with the password hash, second factor and
 // roles it carries, setting its id.
-func (sd *Seeder) CreateUser(ctx context.Context, u *identity.User) error {
+func (sd *Seeder) CreateUser(ctx context.Context, u *account.User) error {
 	return sd.tx.CreateUser(ctx, u)
 }
 
 // Users lists every account with its roles.
-func (sd *Seeder) Users(ctx context.Context) ([]*identity.User, error) { return sd.tx.Users(ctx) }
+func (sd *Seeder) Users(ctx context.Context) ([]*account.User, error) { return sd.tx.Users(ctx) }
 
 // Organisations lists every organisation.
-func (sd *Seeder) Organisations(ctx context.Context) ([]identity.Organisation, error) {
+func (sd *Seeder) Organisations(ctx context.Context) ([]account.Organisation, error) {
 	return sd.tx.Organisations(ctx)
 }
 

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/casework"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/storetest"
@@ -161,7 +161,7 @@ func TestSeed(t *testing.T) {
 			}
 			failed := drive.Errorf(drive.EINVALID, "stop")
 			err := w.svc.Seed(ctx, service.System("demo"), func(sd *service.Seeder) error {
-				if err := sd.CreateOrganisation(ctx, &identity.Organisation{Name: "Left Behind", Kind: identity.PoliceForce, SiteIDs: []int64{w.siteA.ID}}); err != nil {
+				if err := sd.CreateOrganisation(ctx, &account.Organisation{Name: "Left Behind", Kind: account.PoliceForce, SiteIDs: []int64{w.siteA.ID}}); err != nil {
 					return err
 				}
 				return failed
@@ -186,7 +186,7 @@ func TestSeed(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				if err := old.CreateOrganisation(ctx, &identity.Organisation{Name: "Seeded Homes", Kind: identity.HousingProvider, SiteIDs: []int64{w.siteA.ID}}); err != nil {
+				if err := old.CreateOrganisation(ctx, &account.Organisation{Name: "Seeded Homes", Kind: account.HousingProvider, SiteIDs: []int64{w.siteA.ID}}); err != nil {
 					return err
 				}
 				p = &people.Person{SiteID: w.siteA.ID, GivenName: "Dean", FamilyName: "Marsh", Gender: "male", DateOfBirth: drive.MustDate("1988-03-02")}

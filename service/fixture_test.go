@@ -10,9 +10,9 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/casework"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/service"
@@ -39,9 +39,9 @@ const (
 type world struct {
 	db       *store.DB
 	svc      *service.Service
-	siteA    identity.Site
-	siteB    identity.Site
-	users    map[string]*identity.User
+	siteA    account.Site
+	siteB    account.Site
+	users    map[string]*account.User
 	caseID   int64
 	personID int64
 	victimID int64
@@ -50,12 +50,12 @@ type world struct {
 func newWorld(t *testing.T, e storetest.Engine) *world {
 	t.Helper()
 	ctx := context.Background()
-	w := &world{db: e.Open(t, storetest.FixedClock(now)), users: map[string]*identity.User{}}
+	w := &world{db: e.Open(t, storetest.FixedClock(now)), users: map[string]*account.User{}}
 	w.svc = &service.Service{DB: w.db, Keys: storetest.DatabaseKeys(t)}
 	err := w.db.Transact(ctx, func(tx *store.Tx) error {
-		w.siteA = identity.Site{Code: "NMR", Name: "Northmoor", Region: "North West"}
-		w.siteB = identity.Site{Code: "SVV", Name: "Severnvale", Region: "South West"}
-		for _, s := range []*identity.Site{&w.siteA, &w.siteB} {
+		w.siteA = account.Site{Code: "NMR", Name: "Northmoor", Region: "North West"}
+		w.siteB = account.Site{Code: "SVV", Name: "Severnvale", Region: "South West"}
+		for _, s := range []*account.Site{&w.siteA, &w.siteB} {
 			if err := tx.CreateSite(ctx, s); err != nil {
 				return err
 			}
@@ -63,16 +63,16 @@ func newWorld(t *testing.T, e storetest.Engine) *world {
 				return err
 			}
 		}
-		provider := &identity.Organisation{Name: "Drive provider", Kind: identity.Provider, SiteIDs: []int64{w.siteA.ID, w.siteB.ID}}
-		idvas := &identity.Organisation{Name: "IDVA service", Kind: identity.IDVAService, SiteIDs: []int64{w.siteA.ID}}
-		for _, o := range []*identity.Organisation{provider, idvas} {
+		provider := &account.Organisation{Name: "Drive provider", Kind: account.Provider, SiteIDs: []int64{w.siteA.ID, w.siteB.ID}}
+		idvas := &account.Organisation{Name: "IDVA service", Kind: account.IDVAService, SiteIDs: []int64{w.siteA.ID}}
+		for _, o := range []*account.Organisation{provider, idvas} {
 			if err := tx.CreateOrganisation(ctx, o); err != nil {
 				return err
 			}
 		}
 		for _, sp := range []struct {
 			name string
-			org  *identity.Organisation
+			org  *account.Organisation
 			role access.Role
 			site int64
 		}{
@@ -82,8 +82,8 @@ func newWorld(t *testing.T, e storetest.Engine) *world {
 			{"idvalead", idvas, access.TeamLeader, w.siteA.ID},
 			{"otherCM", provider, access.CaseManager, w.siteB.ID},
 		} {
-			u := &identity.User{Username: "user." + strings.ToLower(sp.name), DisplayName: "User " + sp.name, OrganisationID: sp.org.ID,
-				PasswordHash: "x", TOTPSecret: "X", Roles: []identity.RoleAssignment{{Role: sp.role, SiteID: sp.site}}}
+			u := &account.User{Username: "user." + strings.ToLower(sp.name), DisplayName: "User " + sp.name, OrganisationID: sp.org.ID,
+				PasswordHash: "x", TOTPSecret: "X", Roles: []account.RoleAssignment{{Role: sp.role, SiteID: sp.site}}}
 			if err := tx.CreateUser(ctx, u); err != nil {
 				return err
 			}

@@ -8,9 +8,9 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/casework"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/victim"
 )
@@ -172,7 +172,7 @@ func (s *Service) screen(ctx context.Context, tx *store.Tx, a Actor, c *casework
 	if err != nil || n%HeldBurst != 0 {
 		return err
 	}
-	return tx.CreateAlert(ctx, &identity.Alert{SiteID: c.SiteID, Kind: AlertHeldBurst, UserID: a.UserID, RecordType: "case",
+	return tx.CreateAlert(ctx, &account.Alert{SiteID: c.SiteID, Kind: AlertHeldBurst, UserID: a.UserID, RecordType: "case",
 		RecordID: strconv.FormatInt(c.ID, 10), Reason: strconv.Itoa(n) + " texts by this user held back within " +
 			strconv.Itoa(int(HeldBurstWindow/time.Minute)) + " minutes as possibly revealing a victim-survivor's details: check for probing"})
 }

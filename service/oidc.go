@@ -6,7 +6,7 @@ package service
 // The flow is the authorisation code flow with PKCE (S256), a state and a
 // nonce, all kept on the server: only hashes of the state, the nonce and a
 // browser-binding secret are stored, with the code verifier, for at most
-// identity.OIDCLoginLifetime. A state is accepted once. The ID token is
+// account.OIDCLoginLifetime. A state is accepted once. The ID token is
 // verified by go-oidc against the provider's published keys (signature,
 // issuer, audience, expiry) and then here (nonce, authorised party).
 //
@@ -28,9 +28,9 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -86,8 +86,8 @@ func (s *Service) refuseOIDC(ctx context.Context, a Actor, ref OIDCRefusal) erro
 // OIDCSignins lists the organisations whose staff may sign in through
 // their own provider, for the sign-in page. Anyone may see the list: it
 // names organisations, not people.
-func (s *Service) OIDCSignins(ctx context.Context) ([]identity.OIDCSignin, error) {
-	var out []identity.OIDCSignin
+func (s *Service) OIDCSignins(ctx context.Context) ([]account.OIDCSignin, error) {
+	var out []account.OIDCSignin
 	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.EnabledOIDCOrganisations(ctx)
@@ -98,8 +98,8 @@ func (s *Service) OIDCSignins(ctx context.Context) ([]identity.OIDCSignin, error
 
 // enabledOIDC returns an organisation's settings if sign-in through its
 // provider is switched on, and nil if it is not.
-func (s *Service) enabledOIDC(ctx context.Context, organisationID int64) (*identity.OIDCConfig, error) {
-	var cfg *identity.OIDCConfig
+func (s *Service) enabledOIDC(ctx context.Context, organisationID int64) (*account.OIDCConfig, error) {
+	var cfg *account.OIDCConfig
 	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		c, err := tx.OrganisationOIDC(ctx, organisationID)
 		if drive.ErrorCode(err) == drive.ENOTFOUND {
@@ -124,7 +124,7 @@ func oidcClient(ctx context.Context) context.Context {
 
 // discover fetches the provider's discovery document. Discovery checks
 // the issuer it declares is the one configured.
-func discover(ctx context.Context, cfg *identity.OIDCConfig) (*oidc.Provider, *oauth2.Config, error) {
+func discover(ctx context.Context, cfg *account.OIDCConfig) (*oidc.Provider, *oauth2.Config, error) {
 	provider, err := oidc.NewProvider(ctx, cfg.Issuer)
 	if err != nil {
 		return nil, nil, err
@@ -191,8 +191,8 @@ func (s *Service) StartOIDC(ctx context.Context, a Actor, organisationID int64) 
 		if _, err := tx.DeleteExpiredOIDCLogins(ctx); err != nil {
 			return err
 		}
-		return tx.CreateOIDCLogin(ctx, &identity.OIDCLogin{StateHash: stateHash, BrowserHash: bindingHash, NonceHash: nonceHash,
-			CodeVerifier: verifier, OrganisationID: cfg.OrganisationID, ExpiresAt: tx.Now.Add(identity.OIDCLoginLifetime)})
+		return tx.CreateOIDCLogin(ctx, &account.OIDCLogin{StateHash: stateHash, BrowserHash: bindingHash, NonceHash: nonceHash,
+			CodeVerifier: verifier, OrganisationID: cfg.OrganisationID, ExpiresAt: tx.Now.Add(account.OIDCLoginLifetime)})
 	})
 	if err != nil {
 		return nil, err
@@ -248,7 +248,7 @@ func (s *Service) FinishOIDC(ctx context.Context, a Actor, cb OIDCCallback) (*OI
 		return nil, s.refuseOIDC(ctx, a, OIDCRefusal{Reason: "no state"})
 	}
 	var (
-		login *identity.OIDCLogin
+		login *account.OIDCLogin
 		now   time.Time
 	)
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
@@ -326,7 +326,7 @@ func (s *Service) FinishOIDC(ctx context.Context, a Actor, cb OIDCCallback) (*OI
 	if idt.Subject == "" || len(idt.Subject) > 255 {
 		return refuse(OIDCRefusal{Reason: "ID token has no usable subject"})
 	}
-	claims := identity.OIDCClaims{Subject: idt.Subject, Email: tc.Email, EmailVerified: isTrue(tc.EmailVerified),
+	claims := account.OIDCClaims{Subject: idt.Subject, Email: tc.Email, EmailVerified: isTrue(tc.EmailVerified),
 		PreferredUsername: tc.PreferredUsername, AMR: tc.AMR, ACR: tc.ACR}
 	return s.finishOIDC(ctx, a, cfg, login, claims)
 }
@@ -335,7 +335,7 @@ func (s *Service) FinishOIDC(ctx context.Context, a Actor, cb OIDCCallback) (*OI
 // session they get: a full one when the provider checked a second factor
 // the settings trust, an enrolment one for a user with no Drive second
 // factor yet, and otherwise none until they give Drive's security code.
-func (s *Service) finishOIDC(ctx context.Context, a Actor, cfg *identity.OIDCConfig, login *identity.OIDCLogin, cl identity.OIDCClaims) (*OIDCFinish, error) {
+func (s *Service) finishOIDC(ctx context.Context, a Actor, cfg *account.OIDCConfig, login *account.OIDCLogin, cl account.OIDCClaims) (*OIDCFinish, error) {
 	org := cfg.OrganisationID
 	binding, bindingHash, err := auth.NewToken(s.random(), "drv_o_")
 	if err != nil {
@@ -393,21 +393,21 @@ func (s *Service) finishOIDC(ctx context.Context, a Actor, cfg *identity.OIDCCon
 		// An IDVA service's accounts reach victim-survivors' records: they
 		// sign in only with Drive's own password and security code, never
 		// through a provider that someone outside the service may control.
-		if u.OrganisationKind == identity.IDVAService {
+		if u.OrganisationKind == account.IDVAService {
 			return refuse("accounts of an IDVA service sign in with a Drive password and security code only", u.ID)
 		}
 		mfa := cfg.MultiFactor(cl)
 		if !mfa && u.TOTPEnrolled {
-			if err := tx.AwaitOIDCSecondFactor(ctx, login.ID, u.ID, cl.Subject, bindingHash, tx.Now.Add(identity.OIDCLoginLifetime)); err != nil {
+			if err := tx.AwaitOIDCSecondFactor(ctx, login.ID, u.ID, cl.Subject, bindingHash, tx.Now.Add(account.OIDCLoginLifetime)); err != nil {
 				return err
 			}
 			out = &OIDCFinish{Binding: binding, Organisation: cfg.DisplayName}
 			return tx.Audit(ctx, userEvent(a, u.ID, "signin.oidc_verified", audit.OutcomeOK,
 				fmt.Sprintf("method: oidc (organisation %d); Drive security code needed", org)))
 		}
-		stage, action, reason := identity.StageFull, "signin.success", fmt.Sprintf("method: oidc (organisation %d) with the provider's multi-factor authentication", org)
+		stage, action, reason := account.StageFull, "signin.success", fmt.Sprintf("method: oidc (organisation %d) with the provider's multi-factor authentication", org)
 		if !mfa {
-			stage, action, reason = identity.StageEnrol, "signin.oidc_only", fmt.Sprintf("method: oidc (organisation %d); second factor to be set up", org)
+			stage, action, reason = account.StageEnrol, "signin.oidc_only", fmt.Sprintf("method: oidc (organisation %d); second factor to be set up", org)
 		}
 		sess, token, err := s.newSession(tx, u, stage, a.Remote)
 		if err != nil {
@@ -436,13 +436,13 @@ func (s *Service) finishOIDC(ctx context.Context, a Actor, cfg *identity.OIDCCon
 
 // pendingOIDC returns the sign-in of the browser holding binding that is
 // waiting for a security code, with its organisation's settings, or nils.
-func (s *Service) pendingOIDC(ctx context.Context, binding string) (*identity.OIDCLogin, *identity.OIDCConfig, error) {
+func (s *Service) pendingOIDC(ctx context.Context, binding string) (*account.OIDCLogin, *account.OIDCConfig, error) {
 	if binding == "" {
 		return nil, nil, nil
 	}
 	var (
-		login *identity.OIDCLogin
-		cfg   *identity.OIDCConfig
+		login *account.OIDCLogin
+		cfg   *account.OIDCConfig
 	)
 	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		l, err := tx.PendingOIDCLogin(ctx, auth.HashToken(binding))
@@ -578,7 +578,7 @@ func (s *Service) OIDCSecondFactor(ctx context.Context, a Actor, c OIDCCode) (st
 		if err := tx.ClearSigninFailures(ctx, nameKey); err != nil {
 			return err
 		}
-		sess, token, err := s.newSession(tx, u, identity.StageFull, a.Remote)
+		sess, token, err := s.newSession(tx, u, account.StageFull, a.Remote)
 		if err != nil {
 			return err
 		}
@@ -644,7 +644,7 @@ func isTrue(v any) bool {
 
 // oidcOrganisation returns the organisation with the given name, ignoring
 // case. Errors: EINVALID listing the organisations there are.
-func oidcOrganisation(ctx context.Context, tx *store.Tx, name string) (*identity.Organisation, error) {
+func oidcOrganisation(ctx context.Context, tx *store.Tx, name string) (*account.Organisation, error) {
 	orgs, err := tx.Organisations(ctx)
 	if err != nil {
 		return nil, err
@@ -663,7 +663,7 @@ func configEvent(a Actor, action, recordType string, id int64) audit.Event {
 // SkipCheck leaves out fetching the provider's discovery document.
 type OIDCSettings struct {
 	Organisation string
-	Config       identity.OIDCConfig
+	Config       account.OIDCConfig
 	SkipCheck    bool
 }
 
@@ -676,11 +676,11 @@ type OIDCSettings struct {
 //
 // Errors: ENOTFOUND unless the actor administers nationally; EINVALID for
 // an unknown organisation, an IDVA service, a missing first client secret
-// or settings that fail identity.OIDCConfig.Validate; EUNAVAILABLE when
+// or settings that fail account.OIDCConfig.Validate; EUNAVAILABLE when
 // the discovery document cannot be fetched or names another issuer.
-func (s *Service) SetOIDC(ctx context.Context, a Actor, set OIDCSettings) (*identity.Organisation, *identity.OIDCConfig, error) {
+func (s *Service) SetOIDC(ctx context.Context, a Actor, set OIDCSettings) (*account.Organisation, *account.OIDCConfig, error) {
 	cfg := set.Config
-	var org *identity.Organisation
+	var org *account.Organisation
 	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		if err := s.configure(ctx, tx, a); err != nil {
 			return err
@@ -739,7 +739,7 @@ func (s *Service) SetOIDC(ctx context.Context, a Actor, set OIDCSettings) (*iden
 // the client secret.
 type OIDCSetting struct {
 	Organisation string
-	Config       identity.OIDCConfig
+	Config       account.OIDCConfig
 }
 
 // OIDCSettingsList lists the sign-in settings of every organisation that
@@ -776,12 +776,12 @@ func (s *Service) OIDCSettingsList(ctx context.Context, a Actor) ([]OIDCSetting,
 // already started run on. Errors: ENOTFOUND unless the actor administers
 // nationally, or when the organisation has no settings; EINVALID for an
 // unknown organisation.
-func (s *Service) SetOIDCEnabled(ctx context.Context, a Actor, organisation string, enabled bool) (*identity.Organisation, error) {
+func (s *Service) SetOIDCEnabled(ctx context.Context, a Actor, organisation string, enabled bool) (*account.Organisation, error) {
 	verb := "disable"
 	if enabled {
 		verb = "enable"
 	}
-	var org *identity.Organisation
+	var org *account.Organisation
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		if err := s.configure(ctx, tx, a); err != nil {
 			return err
@@ -807,8 +807,8 @@ func (s *Service) SetOIDCEnabled(ctx context.Context, a Actor, organisation stri
 // username again, audited (oidc.unlink). Errors: ENOTFOUND unless the
 // actor administers nationally, for an unknown user, or when the user has
 // no such link; EINVALID for an unknown organisation.
-func (s *Service) UnlinkOIDC(ctx context.Context, a Actor, username, organisation string) (*identity.User, error) {
-	var u *identity.User
+func (s *Service) UnlinkOIDC(ctx context.Context, a Actor, username, organisation string) (*account.User, error) {
+	var u *account.User
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		if err := s.configure(ctx, tx, a); err != nil {
 			return err

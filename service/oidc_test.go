@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/drive-platform/drive"
-	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
@@ -89,9 +89,9 @@ func (p *testProvider) sign(t *testing.T, claims map[string]any) string {
 
 // settings are sign-in settings for org at this provider.
 func (p *testProvider) settings(org string, domain string, mfa ...string) service.OIDCSettings {
-	return service.OIDCSettings{Organisation: org, Config: identity.OIDCConfig{Issuer: p.srv.URL, ClientID: p.client, ClientSecret: "CLIENT-SECRET",
-		RedirectURL: "https://drive.example.org" + identity.OIDCCallbackPath, DisplayName: org + " account", Enabled: true,
-		UsernameClaim: identity.ClaimEmail, EmailDomains: []string{domain}, MFAMethods: mfa}}
+	return service.OIDCSettings{Organisation: org, Config: account.OIDCConfig{Issuer: p.srv.URL, ClientID: p.client, ClientSecret: "CLIENT-SECRET",
+		RedirectURL: "https://drive.example.org" + account.OIDCCallbackPath, DisplayName: org + " account", Enabled: true,
+		UsernameClaim: account.ClaimEmail, EmailDomains: []string{domain}, MFAMethods: mfa}}
 }
 
 // oidcSignIn starts a sign-in at organisation org, lets the provider sign
@@ -196,7 +196,7 @@ func TestOIDC(t *testing.T) {
 			// and the account linked to the provider's subject.
 			head = f.head(t)
 			fin, err := f.oidcSignIn(t, p, police.ID, "sub-jo", "jo.officer@police.example", []string{"pwd", "mfa"})
-			if err != nil || fin.SignedIn == nil || fin.SignedIn.Session.Stage != identity.StageFull || fin.SignedIn.User.ID != f.users["jo.officer"].ID {
+			if err != nil || fin.SignedIn == nil || fin.SignedIn.Session.Stage != account.StageFull || fin.SignedIn.User.ID != f.users["jo.officer"].ID {
 				t.Fatalf("sign-in with the provider's second factor: %+v %v", fin, err)
 			}
 			if c, _ := f.svc.SessionActor(ctx, fin.SignedIn.Token, authRemote); c == nil || c.User.ID != f.users["jo.officer"].ID {
@@ -243,7 +243,7 @@ func TestOIDC(t *testing.T) {
 			}
 			f.clock.Add(30 * time.Second)
 			label, in, err := f.svc.OIDCSecondFactor(ctx, anon, service.OIDCCode{Binding: fin.Binding, Code: f.code(t)})
-			if err != nil || in == nil || in.Session.Stage != identity.StageFull || label != fin.Organisation {
+			if err != nil || in == nil || in.Session.Stage != account.StageFull || label != fin.Organisation {
 				t.Fatalf("the right code: %+v %v", in, err)
 			}
 			if got := actions(f.events(t, head)); got != "signin.failure/failed signin.success/ok" {

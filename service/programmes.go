@@ -5,8 +5,8 @@ import (
 	"strconv"
 
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/store"
 )
@@ -14,8 +14,8 @@ import (
 // Programmes returns a site's programmes (Drive, Restart) with their
 // settings, for the site named by code. Errors: ENOTFOUND (no such site,
 // or the actor may not read the site's configuration).
-func (s *Service) Programmes(ctx context.Context, a Actor, siteCode string) (*identity.Site, []*programme.Programme, error) {
-	var site *identity.Site
+func (s *Service) Programmes(ctx context.Context, a Actor, siteCode string) (*account.Site, []*programme.Programme, error) {
+	var site *account.Site
 	var progs []*programme.Programme
 	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		var err error
@@ -45,8 +45,8 @@ func (s *Service) Programme(ctx context.Context, a Actor, siteCode, code string)
 
 // SetProgramme replaces a programme's settings at a site, audited; new
 // cases and reviews use them from then on. Errors: as Programmes.
-func (s *Service) SetProgramme(ctx context.Context, a Actor, siteCode string, p *programme.Programme) (*identity.Site, error) {
-	var site *identity.Site
+func (s *Service) SetProgramme(ctx context.Context, a Actor, siteCode string, p *programme.Programme) (*account.Site, error) {
+	var site *account.Site
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		var err error
 		if site, err = s.configSite(ctx, tx, a, access.Write, siteCode); err != nil {
@@ -63,7 +63,7 @@ func (s *Service) SetProgramme(ctx context.Context, a Actor, siteCode string, p 
 
 // configSite finds a site by code and asks the policy whether the actor
 // may read or change its configuration.
-func (s *Service) configSite(ctx context.Context, tx *store.Tx, a Actor, want access.Action, code string) (*identity.Site, error) {
+func (s *Service) configSite(ctx context.Context, tx *store.Tx, a Actor, want access.Action, code string) (*account.Site, error) {
 	site, err := tx.SiteByCode(ctx, code)
 	if err != nil {
 		return nil, err

@@ -15,9 +15,9 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/sealed"
 	"github.com/drive-platform/drive/store"
 )
@@ -67,8 +67,8 @@ type Service struct {
 	// service sets; zero means auth.DefaultParams.
 	PasswordParams auth.Params
 	// Sessions are the session lifetimes; zero means
-	// identity.DefaultSessionPolicy.
-	Sessions identity.SessionPolicy
+	// account.DefaultSessionPolicy.
+	Sessions account.SessionPolicy
 	// Lockout throttles password and code guessing; zero means
 	// auth.DefaultLockout.
 	Lockout auth.Lockout

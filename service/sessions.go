@@ -7,9 +7,9 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -18,16 +18,16 @@ import (
 // Exactly one of Session and Token is set.
 type Caller struct {
 	Actor   Actor
-	User    *identity.User
-	Session *identity.Session
-	Token   *identity.APIToken
+	User    *account.User
+	Session *account.Session
+	Token   *account.APIToken
 }
 
 // signedInActor is the policy's view of a signed-in user, with any
 // break-glass they have open. It carries the kind of the user's
 // organisation because only staff of an IDVA service ever reach the victim
 // compartment.
-func signedInActor(ctx context.Context, tx *store.Tx, u *identity.User, remote string) (Actor, error) {
+func signedInActor(ctx context.Context, tx *store.Tx, u *account.User, remote string) (Actor, error) {
 	sub := access.Subject{UserID: u.ID, OrganisationID: u.OrganisationID, OrganisationKind: u.OrganisationKind}
 	for _, r := range u.Roles {
 		sub.Grants = append(sub.Grants, access.Grant{Role: r.Role, SiteID: r.SiteID})

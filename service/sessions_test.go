@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/auth"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
 )
@@ -33,7 +33,7 @@ func TestSessionActor(t *testing.T) {
 			in, c := f.signIn(t, "casey")
 			a := c.Actor
 			if a.UserID != f.users["casey"].ID || a.OrganisationID != f.orgs["provider"].ID || a.SessionID != in.Session.ID || a.Remote != authRemote ||
-				!a.Subject.HasRole(access.CaseManager) || a.Subject.OrganisationKind != identity.Provider || c.Token != nil {
+				!a.Subject.HasRole(access.CaseManager) || a.Subject.OrganisationKind != account.Provider || c.Token != nil {
 				t.Fatalf("actor %+v", a)
 			}
 			seen := c.Session.LastSeenAt
@@ -47,18 +47,18 @@ func TestSessionActor(t *testing.T) {
 			}
 
 			// Idle for the timeout: gone, and gone for good.
-			f.clock.Add(identity.DefaultSessionPolicy().Idle)
+			f.clock.Add(account.DefaultSessionPolicy().Idle)
 			if c, _ := f.svc.SessionActor(ctx, in.Token, authRemote); c != nil {
 				t.Fatal("an idle session was accepted")
 			}
-			f.clock.Add(-identity.DefaultSessionPolicy().Idle)
+			f.clock.Add(-account.DefaultSessionPolicy().Idle)
 			if c, _ := f.svc.SessionActor(ctx, in.Token, authRemote); c != nil {
 				t.Fatal("an idle session was not deleted")
 			}
 
 			// Kept busy past its absolute end.
 			in, _ = f.signIn(t, "casey")
-			for end := f.clock.Now().Add(identity.DefaultSessionPolicy().Absolute); f.clock.Now().Before(end); f.clock.Add(20 * time.Minute) {
+			for end := f.clock.Now().Add(account.DefaultSessionPolicy().Absolute); f.clock.Now().Before(end); f.clock.Add(20 * time.Minute) {
 				if c, _ := f.svc.SessionActor(ctx, in.Token, authRemote); c == nil {
 					t.Fatalf("ended early, at %v", f.clock.Now())
 				}
@@ -109,7 +109,7 @@ func TestTokenActor(t *testing.T) {
 					if name == "disabled" {
 						user = f.users["jo.officer"]
 					}
-					tok := &identity.APIToken{UserID: user.ID, Name: name, TokenHash: hash, ExpiresAt: tx.Now.Add(time.Hour)}
+					tok := &account.APIToken{UserID: user.ID, Name: name, TokenHash: hash, ExpiresAt: tx.Now.Add(time.Hour)}
 					if name == "expired" {
 						tok.ExpiresAt = tx.Now.Add(time.Minute)
 					}

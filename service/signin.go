@@ -8,9 +8,9 @@ import (
 	"strings"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -42,14 +42,14 @@ type Credentials struct {
 // whose Stage says whether it is full or may only set up a second factor.
 type SignedIn struct {
 	Token   string
-	Session *identity.Session
-	User    *identity.User
+	Session *account.Session
+	User    *account.User
 }
 
 // sessionPolicy is the session lifetimes in force.
-func (s *Service) sessionPolicy() identity.SessionPolicy {
-	if s.Sessions == (identity.SessionPolicy{}) {
-		return identity.DefaultSessionPolicy()
+func (s *Service) sessionPolicy() account.SessionPolicy {
+	if s.Sessions == (account.SessionPolicy{}) {
+		return account.DefaultSessionPolicy()
 	}
 	return s.Sessions
 }
@@ -82,7 +82,7 @@ func signinKey(username string) string {
 
 // newSession makes a session for u at stage, and the secret for its
 // cookie. It is stored by the caller, inside its transaction.
-func (s *Service) newSession(tx *store.Tx, u *identity.User, stage, remote string) (*identity.Session, string, error) {
+func (s *Service) newSession(tx *store.Tx, u *account.User, stage, remote string) (*account.Session, string, error) {
 	token, tokenHash, err := auth.NewToken(s.random(), "drv_s_")
 	if err != nil {
 		return nil, "", err
@@ -92,9 +92,9 @@ func (s *Service) newSession(tx *store.Tx, u *identity.User, stage, remote strin
 		return nil, "", err
 	}
 	p := s.sessionPolicy()
-	sess := &identity.Session{TokenHash: tokenHash, UserID: u.ID, Stage: stage, CSRF: csrf, Remote: remote,
+	sess := &account.Session{TokenHash: tokenHash, UserID: u.ID, Stage: stage, CSRF: csrf, Remote: remote,
 		CreatedAt: tx.Now, LastSeenAt: tx.Now, ReauthAt: tx.Now, ExpiresAt: tx.Now.Add(p.Absolute)}
-	if stage == identity.StageEnrol {
+	if stage == account.StageEnrol {
 		sess.ExpiresAt = tx.Now.Add(p.Enrol)
 	}
 	return sess, token, nil
@@ -178,9 +178,9 @@ func (s *Service) SignIn(ctx context.Context, a Actor, c Credentials) (*SignedIn
 		if err != nil || !ok || u.Disabled() {
 			return fail(u.ID)
 		}
-		stage, action := identity.StageFull, "signin.success"
+		stage, action := account.StageFull, "signin.success"
 		if !u.TOTPEnrolled {
-			stage, action = identity.StageEnrol, "signin.password_only"
+			stage, action = account.StageEnrol, "signin.password_only"
 		} else if !secondFactor(ctx, tx, u, code) {
 			return fail(u.ID)
 		}
@@ -217,7 +217,7 @@ func (s *Service) SignIn(ctx context.Context, a Actor, c Credentials) (*SignedIn
 // recovery code. Either is spent inside the transaction, so two requests
 // racing with the same code cannot both succeed. The secret is opened only
 // for this check.
-func secondFactor(ctx context.Context, tx *store.Tx, u *identity.User, code string) bool {
+func secondFactor(ctx context.Context, tx *store.Tx, u *account.User, code string) bool {
 	if code == "" {
 		return false
 	}
@@ -364,7 +364,7 @@ func (s *Service) ChangePassword(ctx context.Context, a Actor, c PasswordChange)
 // ownSession reads sess again inside tx and checks it is the actor's
 // current session: a change to a session acts only on the one the request
 // came with.
-func ownSession(ctx context.Context, tx *store.Tx, a Actor, sess *identity.Session) (*identity.Session, error) {
+func ownSession(ctx context.Context, tx *store.Tx, a Actor, sess *account.Session) (*account.Session, error) {
 	if sess == nil || a.SessionID == 0 {
 		return nil, drive.Errorf(drive.EUNAUTHORIZED, "Sign in to continue")
 	}
@@ -386,14 +386,14 @@ func ownSession(ctx context.Context, tx *store.Tx, a Actor, sess *identity.Sessi
 // It is kept with the session (not the account) until a code from it is
 // confirmed by Enrol. Errors: EUNAUTHORIZED when sess is not the actor's
 // enrolment session.
-func (s *Service) EnrolmentSecret(ctx context.Context, a Actor, sess *identity.Session) (string, error) {
+func (s *Service) EnrolmentSecret(ctx context.Context, a Actor, sess *account.Session) (string, error) {
 	var secret string
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		cur, err := ownSession(ctx, tx, a, sess)
 		if err != nil {
 			return err
 		}
-		if cur.Stage != identity.StageEnrol {
+		if cur.Stage != account.StageEnrol {
 			return drive.Errorf(drive.EUNAUTHORIZED, "Your security code is already set up")
 		}
 		if cur.PendingTOTP == "" {
@@ -418,7 +418,7 @@ func (s *Service) EnrolmentSecret(ctx context.Context, a Actor, sess *identity.S
 // Errors: EINVALID (field code) when the code does not match the secret
 // being set up; EUNAUTHORIZED when sess is not the actor's enrolment
 // session.
-func (s *Service) Enrol(ctx context.Context, a Actor, sess *identity.Session, code string) ([]string, error) {
+func (s *Service) Enrol(ctx context.Context, a Actor, sess *account.Session, code string) ([]string, error) {
 	codes, hashes, err := auth.NewRecoveryCodes(s.random(), 10)
 	if err != nil {
 		return nil, err
@@ -428,7 +428,7 @@ func (s *Service) Enrol(ctx context.Context, a Actor, sess *identity.Session, co
 		if err != nil {
 			return err
 		}
-		if cur.Stage != identity.StageEnrol || cur.PendingTOTP == "" {
+		if cur.Stage != account.StageEnrol || cur.PendingTOTP == "" {
 			return drive.Errorf(drive.EUNAUTHORIZED, "Start setting up your security code again")
 		}
 		step, err := auth.VerifyTOTP(cur.PendingTOTP, code, tx.Now, 0)
@@ -441,7 +441,7 @@ func (s *Service) Enrol(ctx context.Context, a Actor, sess *identity.Session, co
 		if err := tx.ReplaceRecoveryCodes(ctx, a.UserID, hashes); err != nil {
 			return err
 		}
-		cur.Stage, cur.PendingTOTP = identity.StageFull, ""
+		cur.Stage, cur.PendingTOTP = account.StageFull, ""
 		if err := tx.UpdateSession(ctx, cur); err != nil {
 			return err
 		}
@@ -461,7 +461,7 @@ func (s *Service) Enrol(ctx context.Context, a Actor, sess *identity.Session, co
 // Errors: ETOOMANY while re-authentication is locked; EINVALID (field
 // password) when the password is wrong; EUNAUTHORIZED when sess is not
 // the actor's session.
-func (s *Service) ResetSecondFactor(ctx context.Context, a Actor, sess *identity.Session, password string) error {
+func (s *Service) ResetSecondFactor(ctx context.Context, a Actor, sess *account.Session, password string) error {
 	err := s.Reauthenticate(ctx, a, password, "second factor reset")
 	if drive.ErrorCode(err) == drive.EUNAUTHORIZED {
 		return drive.Invalid("Your security code could not be reset", map[string]string{"password": wrongCurrentPassword})
@@ -483,7 +483,7 @@ func (s *Service) ResetSecondFactor(ctx context.Context, a Actor, sess *identity
 		if _, _, err := EndAccess(ctx, tx, a.UserID, cur.ID); err != nil {
 			return err
 		}
-		cur.Stage, cur.PendingTOTP = identity.StageEnrol, ""
+		cur.Stage, cur.PendingTOTP = account.StageEnrol, ""
 		if err := tx.UpdateSession(ctx, cur); err != nil {
 			return err
 		}

@@ -10,9 +10,9 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
@@ -44,16 +44,16 @@ type authFixture struct {
 	db    *store.DB
 	svc   *service.Service
 	clock *authClock
-	site  identity.Site
-	orgs  map[string]*identity.Organisation
-	users map[string]*identity.User
+	site  account.Site
+	orgs  map[string]*account.Organisation
+	users map[string]*account.User
 }
 
 func newAuthFixture(t *testing.T, e storetest.Engine) *authFixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &authFixture{clock: &authClock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)},
-		orgs: map[string]*identity.Organisation{}, users: map[string]*identity.User{}}
+		orgs: map[string]*account.Organisation{}, users: map[string]*account.User{}}
 	f.db = e.Open(t, f.clock.Now)
 	hasher, err := auth.NewHasher(strings.NewReader(strings.Repeat("h", 64)), auth.TestParams())
 	if err != nil {
@@ -65,12 +65,12 @@ func newAuthFixture(t *testing.T, e storetest.Engine) *authFixture {
 		t.Fatal(err)
 	}
 	err = f.db.Transact(ctx, func(tx *store.Tx) error {
-		f.site = identity.Site{Code: "NMR", Name: "Northmoor", Region: "North West"}
+		f.site = account.Site{Code: "NMR", Name: "Northmoor", Region: "North West"}
 		if err := tx.CreateSite(ctx, &f.site); err != nil {
 			return err
 		}
-		for name, kind := range map[string]identity.OrgKind{"provider": identity.Provider, "police": identity.PoliceForce, "idva": identity.IDVAService} {
-			o := &identity.Organisation{Name: "Northmoor " + name, Kind: kind, SiteIDs: []int64{f.site.ID}}
+		for name, kind := range map[string]account.OrgKind{"provider": account.Provider, "police": account.PoliceForce, "idva": account.IDVAService} {
+			o := &account.Organisation{Name: "Northmoor " + name, Kind: kind, SiteIDs: []int64{f.site.ID}}
 			if err := tx.CreateOrganisation(ctx, o); err != nil {
 				return err
 			}
@@ -82,8 +82,8 @@ func newAuthFixture(t *testing.T, e storetest.Engine) *authFixture {
 			totp      bool
 		}{{"casey", "provider", access.CaseManager, true}, {"newbie", "provider", access.CaseManager, false},
 			{"jo.officer", "police", access.Partner, true}, {"ida", "idva", access.IDVA, true}} {
-			user := &identity.User{Username: u.name, DisplayName: strings.ToUpper(u.name[:1]) + u.name[1:], PasswordHash: hash,
-				OrganisationID: f.orgs[u.org].ID, Roles: []identity.RoleAssignment{{Role: u.role, SiteID: f.site.ID}}}
+			user := &account.User{Username: u.name, DisplayName: strings.ToUpper(u.name[:1]) + u.name[1:], PasswordHash: hash,
+				OrganisationID: f.orgs[u.org].ID, Roles: []account.RoleAssignment{{Role: u.role, SiteID: f.site.ID}}}
 			if u.totp {
 				user.TOTPSecret = authTOTP
 			}
@@ -212,7 +212,7 @@ func TestSignIn(t *testing.T) {
 			}
 
 			in, c := f.signIn(t, "casey")
-			if in.Session.Stage != identity.StageFull || c.Session.Stage != identity.StageFull || c.User.ID != f.users["casey"].ID {
+			if in.Session.Stage != account.StageFull || c.Session.Stage != account.StageFull || c.User.ID != f.users["casey"].ID {
 				t.Fatalf("casey: stage %q %q", in.Session.Stage, c.Session.Stage)
 			}
 			// The same code again is refused: codes are spent.
@@ -220,7 +220,7 @@ func TestSignIn(t *testing.T) {
 				t.Fatalf("a replayed code: %v", err)
 			}
 			in, err = f.svc.SignIn(ctx, anon, service.Credentials{Username: "Newbie ", Password: authPassword})
-			if err != nil || in.Session.Stage != identity.StageEnrol {
+			if err != nil || in.Session.Stage != account.StageEnrol {
 				t.Fatalf("newbie: %v %+v", err, in)
 			}
 			if got := f.events(t, f.head(t)-1); got[0].Action != "signin.password_only" || got[0].ActorID != f.users["newbie"].ID {
@@ -293,7 +293,7 @@ func TestEnrolAndResetSecondFactor(t *testing.T) {
 			if got := actions(f.events(t, head)); got != "totp.enrolled/ok" {
 				t.Fatalf("enrolment audited as %s", got)
 			}
-			if c, _ := f.svc.SessionActor(ctx, in.Token, authRemote); c == nil || c.Session.Stage != identity.StageFull || c.Session.PendingTOTP != "" {
+			if c, _ := f.svc.SessionActor(ctx, in.Token, authRemote); c == nil || c.Session.Stage != account.StageFull || c.Session.PendingTOTP != "" {
 				t.Fatalf("after enrolment: %+v", c)
 			}
 			if _, err := f.svc.Enrol(ctx, c.Actor, c.Session, code); drive.ErrorCode(err) != drive.EUNAUTHORIZED {
@@ -301,7 +301,7 @@ func TestEnrolAndResetSecondFactor(t *testing.T) {
 			}
 			rc := service.Credentials{Username: "newbie", Password: authPassword, Code: codes[3]}
 			second, err := f.svc.SignIn(ctx, service.Anonymous(authRemote), rc)
-			if err != nil || second.Session.Stage != identity.StageFull {
+			if err != nil || second.Session.Stage != account.StageFull {
 				t.Fatalf("a recovery code: %v", err)
 			}
 			if _, err := f.svc.SignIn(ctx, service.Anonymous(authRemote), rc); drive.ErrorCode(err) != drive.EUNAUTHORIZED {
@@ -319,7 +319,7 @@ func TestEnrolAndResetSecondFactor(t *testing.T) {
 			if got := actions(f.events(t, head)); got != "reauth.success/ok totp.reset/ok" {
 				t.Fatalf("reset audited as %s", got)
 			}
-			if c, _ := f.svc.SessionActor(ctx, second.Token, authRemote); c == nil || c.Session.Stage != identity.StageEnrol {
+			if c, _ := f.svc.SessionActor(ctx, second.Token, authRemote); c == nil || c.Session.Stage != account.StageEnrol {
 				t.Fatalf("the current session after a reset: %+v", c)
 			}
 			if c, _ := f.svc.SessionActor(ctx, in.Token, authRemote); c != nil {
@@ -357,7 +357,7 @@ func TestChangePasswordAndReauthenticate(t *testing.T) {
 				t.Fatal(err)
 			}
 			err = f.db.Transact(ctx, func(tx *store.Tx) error {
-				return tx.CreateAPIToken(ctx, &identity.APIToken{UserID: c.User.ID, TokenHash: tokenHash, ExpiresAt: f.clock.Now().Add(time.Hour)})
+				return tx.CreateAPIToken(ctx, &account.APIToken{UserID: c.User.ID, TokenHash: tokenHash, ExpiresAt: f.clock.Now().Add(time.Hour)})
 			})
 			if err != nil {
 				t.Fatal(err)

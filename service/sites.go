@@ -8,8 +8,8 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -23,7 +23,7 @@ func (s *Service) configure(ctx context.Context, tx *store.Tx, a Actor) error {
 // CreateSite adds a site with the Drive and Restart programmes, audited.
 // Errors: ENOTFOUND unless the actor administers nationally, EINVALID,
 // ECONFLICT (code taken).
-func (s *Service) CreateSite(ctx context.Context, a Actor, site *identity.Site) error {
+func (s *Service) CreateSite(ctx context.Context, a Actor, site *account.Site) error {
 	return s.DB.Transact(ctx, func(tx *store.Tx) error {
 		if err := s.configure(ctx, tx, a); err != nil {
 			return err
@@ -41,8 +41,8 @@ func (s *Service) CreateSite(ctx context.Context, a Actor, site *identity.Site) 
 
 // Sites lists every site. Sites name places, not people: anyone signed in
 // may list them.
-func (s *Service) Sites(ctx context.Context, a Actor) ([]identity.Site, error) {
-	var out []identity.Site
+func (s *Service) Sites(ctx context.Context, a Actor) ([]account.Site, error) {
+	var out []account.Site
 	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.Sites(ctx)
@@ -54,7 +54,7 @@ func (s *Service) Sites(ctx context.Context, a Actor) ([]identity.Site, error) {
 // CreateOrganisation adds an organisation working with the sites named by
 // code, audited. Errors: ENOTFOUND unless the actor administers
 // nationally, EINVALID (fields, or a site code that names no site).
-func (s *Service) CreateOrganisation(ctx context.Context, a Actor, o *identity.Organisation, siteCodes []string) error {
+func (s *Service) CreateOrganisation(ctx context.Context, a Actor, o *account.Organisation, siteCodes []string) error {
 	return s.DB.Transact(ctx, func(tx *store.Tx) error {
 		if err := s.configure(ctx, tx, a); err != nil {
 			return err
@@ -75,8 +75,8 @@ func (s *Service) CreateOrganisation(ctx context.Context, a Actor, o *identity.O
 }
 
 // Organisations lists every organisation.
-func (s *Service) Organisations(ctx context.Context, a Actor) ([]identity.Organisation, error) {
-	var out []identity.Organisation
+func (s *Service) Organisations(ctx context.Context, a Actor) ([]account.Organisation, error) {
+	var out []account.Organisation
 	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.Organisations(ctx)
@@ -88,7 +88,7 @@ func (s *Service) Organisations(ctx context.Context, a Actor) ([]identity.Organi
 // OrganisationNamed returns the organisation with the given name, ignoring
 // case, for commands that name organisations rather than number them.
 // Errors: EINVALID listing the organisations there are.
-func OrganisationNamed(orgs []identity.Organisation, name string) (*identity.Organisation, error) {
+func OrganisationNamed(orgs []account.Organisation, name string) (*account.Organisation, error) {
 	name = strings.TrimSpace(name)
 	for i := range orgs {
 		if strings.EqualFold(orgs[i].Name, name) {

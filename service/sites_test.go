@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/drive-platform/drive"
-	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/storetest"
 )
@@ -22,20 +22,20 @@ func TestSitesAndOrganisations(t *testing.T) {
 			ctx := context.Background()
 			cli := service.CommandLine()
 			head := w.head(t)
-			if err := w.svc.CreateSite(ctx, w.actor(t, "cm"), &identity.Site{Code: "ZZA", Name: "Zedland", Region: "South"}); drive.ErrorCode(err) != drive.ENOTFOUND {
+			if err := w.svc.CreateSite(ctx, w.actor(t, "cm"), &account.Site{Code: "ZZA", Name: "Zedland", Region: "South"}); drive.ErrorCode(err) != drive.ENOTFOUND {
 				t.Errorf("a case manager adding a site: %v, want not found", err)
 			}
-			if err := w.svc.CreateOrganisation(ctx, cli, &identity.Organisation{Name: "Zed Police", Kind: identity.PoliceForce}, []string{"NOPE"}); drive.ErrorCode(err) != drive.EINVALID {
+			if err := w.svc.CreateOrganisation(ctx, cli, &account.Organisation{Name: "Zed Police", Kind: account.PoliceForce}, []string{"NOPE"}); drive.ErrorCode(err) != drive.EINVALID {
 				t.Errorf("an organisation at an unknown site: %v, want invalid", err)
 			}
 			if es := w.events(t, head); len(es) != 0 {
 				t.Fatalf("refusals wrote %d events", len(es))
 			}
-			site := &identity.Site{Code: "ZZA", Name: "Zedland", Region: "South"}
+			site := &account.Site{Code: "ZZA", Name: "Zedland", Region: "South"}
 			if err := w.svc.CreateSite(ctx, cli, site); err != nil {
 				t.Fatal(err)
 			}
-			org := &identity.Organisation{Name: "Zed Police", Kind: identity.PoliceForce}
+			org := &account.Organisation{Name: "Zed Police", Kind: account.PoliceForce}
 			if err := w.svc.CreateOrganisation(ctx, cli, org, []string{"ZZA"}); err != nil {
 				t.Fatal(err)
 			}

@@ -10,9 +10,9 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -40,7 +40,7 @@ type Token struct {
 	LastUsedAt *time.Time
 }
 
-func tokenOf(t *identity.APIToken, now time.Time) Token {
+func tokenOf(t *account.APIToken, now time.Time) Token {
 	status := "active"
 	switch {
 	case t.RevokedAt != nil:
@@ -103,7 +103,7 @@ func (s *Service) CreateToken(ctx context.Context, a Actor, userID int64, name s
 		if org.VictimSide() {
 			return drive.Errorf(drive.EINVALID, "%s is an account of %s, an IDVA service: API tokens for victim-side accounts are not issued from the command line, because whoever ran it would hold a way into her records", u.Username, org.Name)
 		}
-		t := &identity.APIToken{UserID: u.ID, Name: name, TokenHash: hash, ExpiresAt: tx.Now.Add(life)}
+		t := &account.APIToken{UserID: u.ID, Name: name, TokenHash: hash, ExpiresAt: tx.Now.Add(life)}
 		if err := tx.CreateAPIToken(ctx, t); err != nil {
 			return err
 		}

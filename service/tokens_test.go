@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/auth"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
@@ -71,7 +71,7 @@ func TestTokens(t *testing.T) {
 				!made.ExpiresAt.Equal(now.Add(30*24*time.Hour)) || made.UserID != cm {
 				t.Errorf("made %q: %+v", token, made)
 			}
-			var stored *identity.APIToken
+			var stored *account.APIToken
 			err = w.db.View(ctx, func(tx *store.Tx) error {
 				stored, err = tx.APITokenByHash(ctx, auth.HashToken(token))
 				return err
@@ -98,7 +98,7 @@ func TestTokens(t *testing.T) {
 				t.Fatal(err)
 			}
 			if err := w.db.Transact(ctx, func(tx *store.Tx) error {
-				return tx.CreateAPIToken(ctx, &identity.APIToken{UserID: cm, Name: "old", TokenHash: oldHash, ExpiresAt: tx.Now.Add(-time.Hour)})
+				return tx.CreateAPIToken(ctx, &account.APIToken{UserID: cm, Name: "old", TokenHash: oldHash, ExpiresAt: tx.Now.Add(-time.Hour)})
 			}); err != nil {
 				t.Fatal(err)
 			}

@@ -9,8 +9,8 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -53,7 +53,7 @@ type AccountRole struct {
 // holds none: acting on it needs configuration access at all of them, so
 // an administrator of one site cannot reach a colleague who also works at
 // another.
-func accountAccess(sub access.Subject, want access.Action, now time.Time, u *identity.User, roles []identity.RoleAssignment) bool {
+func accountAccess(sub access.Subject, want access.Action, now time.Time, u *account.User, roles []account.RoleAssignment) bool {
 	var sites []int64
 	if u != nil {
 		for _, r := range u.Roles {
@@ -83,12 +83,12 @@ func configAt(sub access.Subject, want access.Action, site int64, now time.Time)
 
 // directory names sites and organisations by id, to describe accounts.
 type directory struct {
-	sites map[int64]identity.Site
-	orgs  map[int64]identity.Organisation
+	sites map[int64]account.Site
+	orgs  map[int64]account.Organisation
 }
 
 func loadDirectory(ctx context.Context, tx *store.Tx) (*directory, error) {
-	d := &directory{sites: map[int64]identity.Site{}, orgs: map[int64]identity.Organisation{}}
+	d := &directory{sites: map[int64]account.Site{}, orgs: map[int64]account.Organisation{}}
 	sites, err := tx.Sites(ctx)
 	if err != nil {
 		return nil, err
@@ -106,7 +106,7 @@ func loadDirectory(ctx context.Context, tx *store.Tx) (*directory, error) {
 	return d, nil
 }
 
-func (d *directory) account(u *identity.User, canManage bool) Account {
+func (d *directory) account(u *account.User, canManage bool) Account {
 	org := d.orgs[u.OrganisationID]
 	acc := Account{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, OrganisationID: u.OrganisationID, Organisation: org.Name,
 		VictimSide: org.VictimSide(), Roles: []AccountRole{}, SecondFactor: u.TOTPEnrolled, DisabledAt: u.DisabledAt,
@@ -114,7 +114,7 @@ func (d *directory) account(u *identity.User, canManage bool) Account {
 	for _, r := range u.Roles {
 		st := d.sites[r.SiteID]
 		if r.SiteID == 0 {
-			st = identity.Site{}
+			st = account.Site{}
 		} else if st.ID == 0 {
 			// A site missing from the list: name it by its id rather
 			// than leave a blank that reads as national.
@@ -128,7 +128,7 @@ func (d *directory) account(u *identity.User, canManage bool) Account {
 
 // describe turns users into accounts: show says whether the actor sees
 // each, and whether they may manage it.
-func describe(ctx context.Context, tx *store.Tx, users []*identity.User, show func(*identity.User) (seen, manage bool)) ([]Account, error) {
+func describe(ctx context.Context, tx *store.Tx, users []*account.User, show func(*account.User) (seen, manage bool)) ([]Account, error) {
 	d, err := loadDirectory(ctx, tx)
 	if err != nil {
 		return nil, err
@@ -152,7 +152,7 @@ func (s *Service) Users(ctx context.Context, a Actor) ([]Account, error) {
 		if err != nil {
 			return err
 		}
-		out, err = describe(ctx, tx, users, func(u *identity.User) (bool, bool) {
+		out, err = describe(ctx, tx, users, func(u *account.User) (bool, bool) {
 			return accountAccess(a.Subject, access.Read, tx.Now, u, nil), accountAccess(a.Subject, access.Write, tx.Now, u, nil)
 		})
 		return err
@@ -243,15 +243,15 @@ func (s *Service) setDisabled(ctx context.Context, a Actor, userID int64, disabl
 
 // managed loads an account the actor may manage. Errors: ENOTFOUND
 // otherwise, as for an account that does not exist.
-func (s *Service) managed(ctx context.Context, tx *store.Tx, a Actor, userID int64) (*identity.User, error) {
+func (s *Service) managed(ctx context.Context, tx *store.Tx, a Actor, userID int64) (*account.User, error) {
 	return reachable(a, access.Write, tx.Now)(tx.User(ctx, userID))
 }
 
 // reachable passes on an account just loaded if the actor may do want to
 // it, and answers "not found" alike for one that does not exist and one
 // the actor may not reach.
-func reachable(a Actor, want access.Action, now time.Time) func(*identity.User, error) (*identity.User, error) {
-	return func(u *identity.User, err error) (*identity.User, error) {
+func reachable(a Actor, want access.Action, now time.Time) func(*account.User, error) (*account.User, error) {
+	return func(u *account.User, err error) (*account.User, error) {
 		if drive.ErrorCode(err) == drive.ENOTFOUND || (err == nil && !accountAccess(a.Subject, want, now, u, nil)) {
 			return nil, drive.NotFound("user")
 		}
@@ -270,8 +270,8 @@ type FirstAdministrator struct {
 
 // Bootstrapped is what Bootstrap made.
 type Bootstrapped struct {
-	User                *identity.User
-	Organisation        *identity.Organisation
+	User                *account.User
+	Organisation        *account.Organisation
 	OrganisationCreated bool
 	// Password is the administrator's one-time password, for the person
 	// who ran the command alone; it is never stored or audited.
@@ -312,10 +312,10 @@ func (s *Service) Bootstrap(ctx context.Context, a Actor, f FirstAdministrator) 
 			return err
 		}
 		name := strings.TrimSpace(f.Organisation)
-		if i := slices.IndexFunc(orgs, func(o identity.Organisation) bool { return strings.EqualFold(o.Name, name) }); i >= 0 {
+		if i := slices.IndexFunc(orgs, func(o account.Organisation) bool { return strings.EqualFold(o.Name, name) }); i >= 0 {
 			out.Organisation = &orgs[i]
 		} else {
-			out.Organisation, out.OrganisationCreated = &identity.Organisation{Name: f.Organisation, Kind: identity.NationalTeam}, true
+			out.Organisation, out.OrganisationCreated = &account.Organisation{Name: f.Organisation, Kind: account.NationalTeam}, true
 			if err := tx.CreateOrganisation(ctx, out.Organisation); err != nil {
 				return err
 			}
@@ -324,8 +324,8 @@ func (s *Service) Bootstrap(ctx context.Context, a Actor, f FirstAdministrator) 
 				return err
 			}
 		}
-		out.User = &identity.User{Username: username, DisplayName: f.DisplayName, OrganisationID: out.Organisation.ID, PasswordHash: hash,
-			Roles: []identity.RoleAssignment{{Role: access.Admin}}}
+		out.User = &account.User{Username: username, DisplayName: f.DisplayName, OrganisationID: out.Organisation.ID, PasswordHash: hash,
+			Roles: []account.RoleAssignment{{Role: access.Admin}}}
 		if err := tx.CreateUser(ctx, out.User); err != nil {
 			return err
 		}
@@ -343,8 +343,8 @@ func (s *Service) Bootstrap(ctx context.Context, a Actor, f FirstAdministrator) 
 // organisations the person may work for, the sites at which the actor may
 // give a role (ID 0: a national role), and the roles.
 type AccountChoices struct {
-	Organisations []identity.Organisation
-	Sites         []identity.Site
+	Organisations []account.Organisation
+	Sites         []account.Site
 	Roles         []access.Role
 }
 
@@ -358,9 +358,9 @@ func (s *Service) NewAccountChoices(ctx context.Context, a Actor) (*AccountChoic
 		if out.Organisations, err = tx.Organisations(ctx); err != nil {
 			return err
 		}
-		slices.SortStableFunc(out.Organisations, func(x, y identity.Organisation) int { return strings.Compare(x.Name, y.Name) })
+		slices.SortStableFunc(out.Organisations, func(x, y account.Organisation) int { return strings.Compare(x.Name, y.Name) })
 		if configAt(a.Subject, access.Write, 0, tx.Now) {
-			out.Sites = append(out.Sites, identity.Site{Name: "National (no site)"})
+			out.Sites = append(out.Sites, account.Site{Name: "National (no site)"})
 		}
 		sites, err := tx.Sites(ctx)
 		for _, st := range sites {
@@ -378,16 +378,16 @@ func (s *Service) NewAccountChoices(ctx context.Context, a Actor) (*AccountChoic
 // service's roles (ServiceRoles).
 // Errors: ENOTFOUND when the actor leads no IDVA service.
 func (s *Service) ServiceAccountChoices(ctx context.Context, a Actor) (*AccountChoices, error) {
-	out := &AccountChoices{Roles: identity.ServiceRoles()}
+	out := &AccountChoices{Roles: account.ServiceRoles()}
 	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		me, org, err := leaderOf(ctx, tx, a)
 		if err != nil {
 			return err
 		}
-		out.Organisations = []identity.Organisation{*org}
+		out.Organisations = []account.Organisation{*org}
 		sites, err := tx.Sites(ctx)
 		for _, st := range sites {
-			if identity.LeadsSite(me, st.ID) {
+			if account.LeadsSite(me, st.ID) {
 				out.Sites = append(out.Sites, st)
 			}
 		}
@@ -398,7 +398,7 @@ func (s *Service) ServiceAccountChoices(ctx context.Context, a Actor) (*AccountC
 
 // leaderOf loads the actor and the IDVA service they lead.
 // Errors: ENOTFOUND when they lead none.
-func leaderOf(ctx context.Context, tx *store.Tx, a Actor) (*identity.User, *identity.Organisation, error) {
+func leaderOf(ctx context.Context, tx *store.Tx, a Actor) (*account.User, *account.Organisation, error) {
 	me, err := tx.User(ctx, a.UserID)
 	if err != nil {
 		return nil, nil, drive.NotFound("page")
@@ -407,7 +407,7 @@ func leaderOf(ctx context.Context, tx *store.Tx, a Actor) (*identity.User, *iden
 	if err != nil {
 		return nil, nil, err
 	}
-	if !identity.ServiceLeader(me, org) {
+	if !account.ServiceLeader(me, org) {
 		return nil, nil, drive.NotFound("page")
 	}
 	return me, org, nil

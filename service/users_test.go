@@ -8,9 +8,9 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
@@ -21,9 +21,9 @@ import (
 func (w *world) addAdmin(t *testing.T) service.Actor {
 	t.Helper()
 	w.svc.PasswordParams = auth.TestParams()
-	out, err := w.svc.ChangeAccount(context.Background(), service.CommandLine(), service.AccountChange{Kind: identity.RequestCreate,
+	out, err := w.svc.ChangeAccount(context.Background(), service.CommandLine(), service.AccountChange{Kind: account.RequestCreate,
 		Username: "admin.a", DisplayName: "Admin A", OrganisationID: w.users["cm"].OrganisationID,
-		Roles: []identity.RoleAssignment{{Role: access.Admin, SiteID: w.siteA.ID}}})
+		Roles: []account.RoleAssignment{{Role: access.Admin, SiteID: w.siteA.ID}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func (w *world) addSession(t *testing.T, userID int64, token string) {
 	t.Helper()
 	ctx := context.Background()
 	err := w.db.Transact(ctx, func(tx *store.Tx) error {
-		return tx.CreateSession(ctx, &identity.Session{TokenHash: auth.HashToken(token), UserID: userID, Stage: identity.StageFull, CSRF: "x",
+		return tx.CreateSession(ctx, &account.Session{TokenHash: auth.HashToken(token), UserID: userID, Stage: account.StageFull, CSRF: "x",
 			CreatedAt: tx.Now, LastSeenAt: tx.Now, ReauthAt: tx.Now, ExpiresAt: tx.Now.Add(time.Hour)})
 	})
 	if err != nil {
@@ -224,12 +224,12 @@ func TestBootstrap(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !out.OrganisationCreated || out.Organisation.Kind != identity.NationalTeam || out.User.Username != "ada.admin" ||
+			if !out.OrganisationCreated || out.Organisation.Kind != account.NationalTeam || out.User.Username != "ada.admin" ||
 				out.User.OrganisationID != out.Organisation.ID || len(out.User.Roles) != 1 || out.User.Roles[0].Role != access.Admin || out.User.Roles[0].SiteID != 0 {
 				t.Errorf("bootstrap made %+v in %+v", out.User, out.Organisation)
 			}
 			var es []audit.Event
-			var stored *identity.User
+			var stored *account.User
 			err = db.View(ctx, func(tx *store.Tx) error {
 				if stored, err = tx.User(ctx, out.User.ID); err != nil {
 					return err
@@ -261,7 +261,7 @@ func TestBootstrap(t *testing.T) {
 			// An organisation that exists is used, whatever its case.
 			db2 := e.Open(t, storetest.FixedClock(now))
 			svc2 := &service.Service{DB: db2, PasswordParams: auth.TestParams()}
-			org := &identity.Organisation{Name: "Northmoor Drive Service", Kind: identity.Provider}
+			org := &account.Organisation{Name: "Northmoor Drive Service", Kind: account.Provider}
 			if err := svc2.CreateOrganisation(ctx, service.CommandLine(), org, nil); err != nil {
 				t.Fatal(err)
 			}
@@ -345,13 +345,13 @@ func TestChangeAccount(t *testing.T) {
 			provider := w.users["cm"].OrganisationID
 			head := w.head(t)
 			newCM := func(site int64) service.AccountChange {
-				return service.AccountChange{Kind: identity.RequestCreate, Username: "cm.two", DisplayName: "Case Manager Two", OrganisationID: provider,
-					Roles: []identity.RoleAssignment{{Role: access.CaseManager, SiteID: site}}}
+				return service.AccountChange{Kind: account.RequestCreate, Username: "cm.two", DisplayName: "Case Manager Two", OrganisationID: provider,
+					Roles: []account.RoleAssignment{{Role: access.CaseManager, SiteID: site}}}
 			}
 			if _, err := w.svc.ChangeAccount(ctx, admin, newCM(w.siteB.ID)); drive.ErrorCode(err) != drive.EINVALID {
 				t.Errorf("adding at site B: %v, want invalid", err)
 			}
-			if _, err := w.svc.ChangeAccount(ctx, admin, service.AccountChange{Kind: identity.RequestResetPass, UserID: w.users["otherCM"].ID}); drive.ErrorCode(err) != drive.ENOTFOUND {
+			if _, err := w.svc.ChangeAccount(ctx, admin, service.AccountChange{Kind: account.RequestResetPass, UserID: w.users["otherCM"].ID}); drive.ErrorCode(err) != drive.ENOTFOUND {
 				t.Errorf("resetting site B's case manager: %v, want not found", err)
 			}
 			if es := w.events(t, head); len(es) != 0 {
@@ -366,7 +366,7 @@ func TestChangeAccount(t *testing.T) {
 				t.Errorf("adding a case manager: %+v", out)
 			}
 			w.addSession(t, w.users["cm"].ID, "drv_s_cm")
-			out, err = w.svc.ChangeAccount(ctx, admin, service.AccountChange{Kind: identity.RequestResetBoth, UserID: w.users["cm"].ID})
+			out, err = w.svc.ChangeAccount(ctx, admin, service.AccountChange{Kind: account.RequestResetBoth, UserID: w.users["cm"].ID})
 			if err != nil || out.Sessions != 1 || out.Password == "" {
 				t.Fatalf("resetting cm: %+v, %v", out, err)
 			}
@@ -381,7 +381,7 @@ func TestChangeAccount(t *testing.T) {
 			// The IDVA service's account: a request, then the leader's
 			// approval, which alone shows the password.
 			head = w.head(t)
-			out, err = w.svc.ChangeAccount(ctx, admin, service.AccountChange{Kind: identity.RequestResetPass, UserID: w.users["idva"].ID, Reason: "locked out"})
+			out, err = w.svc.ChangeAccount(ctx, admin, service.AccountChange{Kind: account.RequestResetPass, UserID: w.users["idva"].ID, Reason: "locked out"})
 			if err != nil || !out.Pending() || out.Password != "" {
 				t.Fatalf("resetting the IDVA: %+v, %v; want a request and no password", out, err)
 			}

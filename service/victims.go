@@ -9,8 +9,8 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/risk"
 	"github.com/drive-platform/drive/sealed"
 	"github.com/drive-platform/drive/store"
@@ -369,7 +369,7 @@ func (s *Service) openProtected(ctx context.Context, tx *store.Tx, v *victim.Cas
 // offers: the sites where the actor is an IDVA or team leader, and the
 // IDVAs (not disabled) at those sites.
 type VictimChoices struct {
-	Sites []identity.Site
+	Sites []account.Site
 	IDVAs []IDVAChoice // named "Name (Site)"
 }
 

@@ -6,16 +6,16 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
-	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/account"
 )
 
 // CreateAccountRequest stores a pending request and sets its ID and time.
 // Errors: EINVALID.
-func (tx *Tx) CreateAccountRequest(ctx context.Context, r *identity.AccountRequest) error {
+func (tx *Tx) CreateAccountRequest(ctx context.Context, r *account.AccountRequest) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	r.RequestedAt, r.State, r.DecidedBy, r.DecidedAt = tx.Now, identity.RequestPending, 0, nil
+	r.RequestedAt, r.State, r.DecidedBy, r.DecidedAt = tx.Now, account.RequestPending, 0, nil
 	id, err := tx.insert(ctx, `INSERT INTO account_requests (kind, organisation_id, user_id, username, display_name, role, site_id, reason, requested_by, requested_at, state)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		string(r.Kind), r.OrganisationID, nullID(r.UserID), r.Username, r.DisplayName, string(r.Role), nullID(r.SiteID), r.Reason,
@@ -29,15 +29,15 @@ func (tx *Tx) CreateAccountRequest(ctx context.Context, r *identity.AccountReque
 
 const accountRequestColumns = `id, kind, organisation_id, user_id, username, display_name, role, site_id, reason, requested_by, requested_at, state, decided_by, decided_at`
 
-func scanAccountRequest(row interface{ Scan(...any) error }) (*identity.AccountRequest, error) {
-	var r identity.AccountRequest
+func scanAccountRequest(row interface{ Scan(...any) error }) (*account.AccountRequest, error) {
+	var r account.AccountRequest
 	var kind, role, state string
 	var user, site, by, decider sql.NullInt64
 	var decided sql.NullTime
 	if err := row.Scan(&r.ID, &kind, &r.OrganisationID, &user, &r.Username, &r.DisplayName, &role, &site, &r.Reason, &by, &r.RequestedAt, &state, &decider, &decided); err != nil {
 		return nil, err
 	}
-	r.Kind, r.Role, r.State = identity.RequestKind(kind), access.Role(role), identity.RequestState(state)
+	r.Kind, r.Role, r.State = account.RequestKind(kind), access.Role(role), account.RequestState(state)
 	r.UserID, r.SiteID, r.RequestedBy, r.DecidedBy = user.Int64, site.Int64, by.Int64, decider.Int64
 	r.RequestedAt = r.RequestedAt.UTC()
 	if decided.Valid {
@@ -48,7 +48,7 @@ func scanAccountRequest(row interface{ Scan(...any) error }) (*identity.AccountR
 }
 
 // AccountRequest returns one request. Errors: ENOTFOUND.
-func (tx *Tx) AccountRequest(ctx context.Context, id int64) (*identity.AccountRequest, error) {
+func (tx *Tx) AccountRequest(ctx context.Context, id int64) (*account.AccountRequest, error) {
 	r, err := scanAccountRequest(tx.queryRow(ctx, `SELECT `+accountRequestColumns+` FROM account_requests WHERE id = ?`, id))
 	if err != nil {
 		return nil, tx.scanErr(err, "request")
@@ -58,7 +58,7 @@ func (tx *Tx) AccountRequest(ctx context.Context, id int64) (*identity.AccountRe
 
 // AccountRequests lists requests about the accounts of the given
 // organisations, newest first; only pending ones when pendingOnly.
-func (tx *Tx) AccountRequests(ctx context.Context, orgIDs []int64, pendingOnly bool) ([]*identity.AccountRequest, error) {
+func (tx *Tx) AccountRequests(ctx context.Context, orgIDs []int64, pendingOnly bool) ([]*account.AccountRequest, error) {
 	if len(orgIDs) == 0 {
 		return nil, nil
 	}
@@ -69,14 +69,14 @@ func (tx *Tx) AccountRequests(ctx context.Context, orgIDs []int64, pendingOnly b
 	}
 	if pendingOnly {
 		q += ` AND state = ?`
-		args = append(args, string(identity.RequestPending))
+		args = append(args, string(account.RequestPending))
 	}
 	return tx.accountRequests(ctx, q+` ORDER BY id DESC`, args...)
 }
 
 // AccountRequestsBy lists the requests a user asked for (0: the command
 // line), newest first, so they can follow them.
-func (tx *Tx) AccountRequestsBy(ctx context.Context, userID int64, limit int) ([]*identity.AccountRequest, error) {
+func (tx *Tx) AccountRequestsBy(ctx context.Context, userID int64, limit int) ([]*account.AccountRequest, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
@@ -86,13 +86,13 @@ func (tx *Tx) AccountRequestsBy(ctx context.Context, userID int64, limit int) ([
 	return tx.accountRequests(ctx, `SELECT `+accountRequestColumns+` FROM account_requests WHERE requested_by = ? ORDER BY id DESC LIMIT ?`, userID, limit)
 }
 
-func (tx *Tx) accountRequests(ctx context.Context, q string, args ...any) ([]*identity.AccountRequest, error) {
+func (tx *Tx) accountRequests(ctx context.Context, q string, args ...any) ([]*account.AccountRequest, error) {
 	rows, err := tx.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*identity.AccountRequest
+	var out []*account.AccountRequest
 	for rows.Next() {
 		r, err := scanAccountRequest(rows)
 		if err != nil {
@@ -107,12 +107,12 @@ func (tx *Tx) accountRequests(ctx context.Context, q string, args ...any) ([]*id
 // account created when a create request is approved. It changes only a
 // request still pending, so two approvers racing cannot both apply it.
 // Errors: ECONFLICT when the request was decided meanwhile.
-func (tx *Tx) DecideAccountRequest(ctx context.Context, r *identity.AccountRequest) error {
+func (tx *Tx) DecideAccountRequest(ctx context.Context, r *account.AccountRequest) error {
 	if r.Pending() || r.DecidedBy == 0 || r.DecidedAt == nil {
 		return drive.Errorf(drive.EINVALID, "a request needs a decision before it is stored")
 	}
 	res, err := tx.exec(ctx, `UPDATE account_requests SET state = ?, decided_by = ?, decided_at = ?, user_id = ? WHERE id = ? AND state = ?`,
-		string(r.State), r.DecidedBy, *r.DecidedAt, nullID(r.UserID), r.ID, string(identity.RequestPending))
+		string(r.State), r.DecidedBy, *r.DecidedAt, nullID(r.UserID), r.ID, string(account.RequestPending))
 	if err != nil {
 		return err
 	}
@@ -127,14 +127,14 @@ func (tx *Tx) DecideAccountRequest(ctx context.Context, r *identity.AccountReque
 }
 
 // Organisation returns one organisation with its sites. Errors: ENOTFOUND.
-func (tx *Tx) Organisation(ctx context.Context, id int64) (*identity.Organisation, error) {
-	var o identity.Organisation
+func (tx *Tx) Organisation(ctx context.Context, id int64) (*account.Organisation, error) {
+	var o account.Organisation
 	var kind string
 	err := tx.queryRow(ctx, `SELECT id, name, kind, created_at FROM organisations WHERE id = ?`, id).Scan(&o.ID, &o.Name, &kind, &o.CreatedAt)
 	if err != nil {
 		return nil, tx.scanErr(err, "organisation")
 	}
-	o.Kind = identity.OrgKind(kind)
+	o.Kind = account.OrgKind(kind)
 	rows, err := tx.query(ctx, `SELECT site_id FROM organisation_sites WHERE organisation_id = ? ORDER BY site_id`, id)
 	if err != nil {
 		return nil, err
@@ -152,7 +152,7 @@ func (tx *Tx) Organisation(ctx context.Context, id int64) (*identity.Organisatio
 
 // OrganisationUsers lists the users of an organisation by username, with
 // their roles.
-func (tx *Tx) OrganisationUsers(ctx context.Context, orgID int64) ([]*identity.User, error) {
+func (tx *Tx) OrganisationUsers(ctx context.Context, orgID int64) ([]*account.User, error) {
 	return tx.users(ctx, `WHERE u.organisation_id = ? ORDER BY u.username`, orgID)
 }
 

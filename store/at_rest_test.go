@@ -10,8 +10,8 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/casework"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/sealed"
 	"github.com/drive-platform/drive/service"
@@ -33,19 +33,19 @@ func TestSecretsAtRest(t *testing.T) {
 			}
 			var note casework.Note
 			err = db.Transact(ctx, func(tx *store.Tx) error {
-				site := &identity.Site{Code: "RST", Name: "Rest", Region: "North"}
+				site := &account.Site{Code: "RST", Name: "Rest", Region: "North"}
 				if err := tx.CreateSite(ctx, site); err != nil {
 					return err
 				}
 				if err := tx.SeedProgrammes(ctx, site.ID); err != nil {
 					return err
 				}
-				org := &identity.Organisation{Name: "Provider", Kind: identity.Provider, SiteIDs: []int64{site.ID}}
+				org := &account.Organisation{Name: "Provider", Kind: account.Provider, SiteIDs: []int64{site.ID}}
 				if err := tx.CreateOrganisation(ctx, org); err != nil {
 					return err
 				}
-				u := &identity.User{Username: "case.manager", DisplayName: "Case Manager", OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: "X",
-					Roles: []identity.RoleAssignment{{Role: access.CaseManager, SiteID: site.ID}}}
+				u := &account.User{Username: "case.manager", DisplayName: "Case Manager", OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: "X",
+					Roles: []account.RoleAssignment{{Role: access.CaseManager, SiteID: site.ID}}}
 				if err := tx.CreateUser(ctx, u); err != nil {
 					return err
 				}
@@ -145,18 +145,18 @@ func TestCredentialsAtRest(t *testing.T) {
 		t.Run(e.Name, func(t *testing.T) {
 			db := e.Open(t, storetest.FixedClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)))
 			ctx := context.Background()
-			var user, legacy identity.User
-			var org identity.Organisation
+			var user, legacy account.User
+			var org account.Organisation
 			err := db.Transact(ctx, func(tx *store.Tx) error {
-				org = identity.Organisation{Name: "Police", Kind: identity.PoliceForce}
+				org = account.Organisation{Name: "Police", Kind: account.PoliceForce}
 				if err := tx.CreateOrganisation(ctx, &org); err != nil {
 					return err
 				}
-				user = identity.User{Username: "officer", DisplayName: "Officer", OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: totp}
+				user = account.User{Username: "officer", DisplayName: "Officer", OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: totp}
 				if err := tx.CreateUser(ctx, &user); err != nil {
 					return err
 				}
-				legacy = identity.User{Username: "legacy", DisplayName: "Legacy", OrganisationID: org.ID, PasswordHash: "x"}
+				legacy = account.User{Username: "legacy", DisplayName: "Legacy", OrganisationID: org.ID, PasswordHash: "x"}
 				if err := tx.CreateUser(ctx, &legacy); err != nil {
 					return err
 				}
@@ -164,8 +164,8 @@ func TestCredentialsAtRest(t *testing.T) {
 				if err := tx.RawExec(ctx, `UPDATE users SET totp_secret = ? WHERE id = ?`, legacyTOTP, legacy.ID); err != nil {
 					return err
 				}
-				return tx.SetOrganisationOIDC(ctx, &identity.OIDCConfig{OrganisationID: org.ID, Issuer: "https://id.police.example",
-					ClientID: "drive", ClientSecret: client, RedirectURL: "https://drive.example.org" + identity.OIDCCallbackPath,
+				return tx.SetOrganisationOIDC(ctx, &account.OIDCConfig{OrganisationID: org.ID, Issuer: "https://id.police.example",
+					ClientID: "drive", ClientSecret: client, RedirectURL: "https://drive.example.org" + account.OIDCCallbackPath,
 					DisplayName: "Police", Enabled: true, EmailDomains: []string{"police.example"}})
 			})
 			if err != nil {

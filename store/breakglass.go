@@ -5,7 +5,7 @@ import (
 	"database/sql"
 
 	"github.com/drive-platform/drive/access"
-	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/account"
 )
 
 // CreateBreakGlass stores an open break-glass for a user, made by
@@ -39,7 +39,7 @@ func (tx *Tx) ActiveBreakGlass(ctx context.Context, userID int64) ([]access.Glas
 
 // CreateAlert stores an alert for the data protection officers of a site
 // (or national ones when SiteID is 0).
-func (tx *Tx) CreateAlert(ctx context.Context, a *identity.Alert) error {
+func (tx *Tx) CreateAlert(ctx context.Context, a *account.Alert) error {
 	var site any
 	if a.SiteID != 0 {
 		site = a.SiteID
@@ -56,7 +56,7 @@ func (tx *Tx) CreateAlert(ctx context.Context, a *identity.Alert) error {
 
 // Alerts returns the newest alerts for the given sites, and national ones
 // too when national is true (a national officer sees every site's).
-func (tx *Tx) Alerts(ctx context.Context, siteIDs []int64, national bool, limit int) ([]identity.Alert, error) {
+func (tx *Tx) Alerts(ctx context.Context, siteIDs []int64, national bool, limit int) ([]account.Alert, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
@@ -78,9 +78,9 @@ func (tx *Tx) Alerts(ctx context.Context, siteIDs []int64, national bool, limit 
 		return nil, err
 	}
 	defer rows.Close()
-	var out []identity.Alert
+	var out []account.Alert
 	for rows.Next() {
-		var a identity.Alert
+		var a account.Alert
 		var site sql.NullInt64
 		var read sql.NullTime
 		if err := rows.Scan(&a.ID, &site, &a.Kind, &a.UserID, &a.RecordType, &a.RecordID, &a.Reason, &a.CreatedAt, &read); err != nil {

@@ -9,8 +9,8 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/casework"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/store"
@@ -33,7 +33,7 @@ func seedBenchSite(tb testing.TB, db *store.DB, n int) int64 {
 	err := db.Transact(ctx, func(tx *store.Tx) error {
 		var sites []int64
 		for _, code := range []string{"BEN", "OTH"} {
-			s := &identity.Site{Code: code, Name: "Site " + code, Region: "North West"}
+			s := &account.Site{Code: code, Name: "Site " + code, Region: "North West"}
 			if err := tx.CreateSite(ctx, s); err != nil {
 				return err
 			}
@@ -43,15 +43,15 @@ func seedBenchSite(tb testing.TB, db *store.DB, n int) int64 {
 			sites = append(sites, s.ID)
 		}
 		siteID = sites[0]
-		org := &identity.Organisation{Name: "Provider", Kind: identity.Provider, SiteIDs: sites}
+		org := &account.Organisation{Name: "Provider", Kind: account.Provider, SiteIDs: sites}
 		if err := tx.CreateOrganisation(ctx, org); err != nil {
 			return err
 		}
 		managers := map[int64][]int64{}
 		for _, sid := range sites {
 			for i := 0; i < 5; i++ {
-				u := &identity.User{Username: fmt.Sprintf("cm%d-%d", sid, i), DisplayName: fmt.Sprintf("Manager %d", i), OrganisationID: org.ID, PasswordHash: "x",
-					Roles: []identity.RoleAssignment{{Role: access.CaseManager, SiteID: sid}}}
+				u := &account.User{Username: fmt.Sprintf("cm%d-%d", sid, i), DisplayName: fmt.Sprintf("Manager %d", i), OrganisationID: org.ID, PasswordHash: "x",
+					Roles: []account.RoleAssignment{{Role: access.CaseManager, SiteID: sid}}}
 				if err := tx.CreateUser(ctx, u); err != nil {
 					return err
 				}

@@ -16,7 +16,7 @@ import (
 // Unlike the compartment, which the service seals before the store sees
 // it, credentials are sealed and opened here: every read and write of a
 // user or of sign-in settings passes through this file, so no caller can
-// forget to seal one, and the values keep their plain types in identity.
+// forget to seal one, and the values keep their plain types in package account.
 // Each is bound to its owner with associated data:
 //
 //	second factor   "users:<id>:totp"

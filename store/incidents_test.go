@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/drive-platform/drive"
-	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
@@ -20,7 +20,7 @@ func TestIncidents(t *testing.T) {
 		t.Run(e.Name, func(t *testing.T) {
 			db := e.Open(t, storetest.FixedClock(storetest.Epoch))
 			ctx := context.Background()
-			var site identity.Site
+			var site account.Site
 			var people []int64
 			recs := []incident.Record{
 				{Ref: "R1", On: drive.MustDate("2025-01-02"), Type: "abh", Crime: true,
@@ -30,7 +30,7 @@ func TestIncidents(t *testing.T) {
 					Suspect: incident.Person{GivenName: "Daz", FamilyName: "Hollis"}},
 			}
 			err := db.Transact(ctx, func(tx *store.Tx) error {
-				site = identity.Site{Code: "NMR", Name: "Northmoor", Region: "R"}
+				site = account.Site{Code: "NMR", Name: "Northmoor", Region: "R"}
 				if err := tx.CreateSite(ctx, &site); err != nil {
 					return err
 				}

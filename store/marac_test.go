@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/drive-platform/drive"
-	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
@@ -21,7 +21,7 @@ func TestMARAC(t *testing.T) {
 		t.Run(e.Name, func(t *testing.T) {
 			db := e.Open(t, storetest.FixedClock(storetest.Epoch))
 			ctx := context.Background()
-			var site, other identity.Site
+			var site, other account.Site
 			hs := []incident.Hearing{
 				{Ref: "M-1", HeardOn: drive.MustDate("2025-01-09"),
 					Victim:      incident.Person{GivenName: "Sam", FamilyName: "Example", DOB: drive.MustDate("1990-05-01"), Postcode: "NM1 1AA"},
@@ -32,8 +32,8 @@ func TestMARAC(t *testing.T) {
 					Perpetrator: incident.Person{GivenName: "Daz", FamilyName: "Hollis"}},
 			}
 			err := db.Transact(ctx, func(tx *store.Tx) error {
-				site = identity.Site{Code: "NMR", Name: "Northmoor", Region: "R"}
-				other = identity.Site{Code: "SVV", Name: "Severn Vale", Region: "R"}
+				site = account.Site{Code: "NMR", Name: "Northmoor", Region: "R"}
+				other = account.Site{Code: "SVV", Name: "Severn Vale", Region: "R"}
 				if err := tx.CreateSite(ctx, &site); err != nil {
 					return err
 				}

@@ -6,14 +6,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/account"
 )
 
 // SetOrganisationOIDC creates or replaces an organisation's OpenID Connect
 // settings. The client secret is sealed under the key file
 // (credentials.go); callers must never log or show it.
 // Errors: EINVALID (fields, or no such organisation).
-func (tx *Tx) SetOrganisationOIDC(ctx context.Context, c *identity.OIDCConfig) error {
+func (tx *Tx) SetOrganisationOIDC(ctx context.Context, c *account.OIDCConfig) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
@@ -39,8 +39,8 @@ func (tx *Tx) SetOrganisationOIDC(ctx context.Context, c *identity.OIDCConfig) e
 // OrganisationOIDC returns an organisation's OpenID Connect settings,
 // enabled or not, including the client secret.
 // Errors: ENOTFOUND when the organisation has none.
-func (tx *Tx) OrganisationOIDC(ctx context.Context, organisationID int64) (*identity.OIDCConfig, error) {
-	var c identity.OIDCConfig
+func (tx *Tx) OrganisationOIDC(ctx context.Context, organisationID int64) (*account.OIDCConfig, error) {
+	var c account.OIDCConfig
 	var domains, amr, acr string
 	var sealedSecret []byte
 	err := tx.queryRow(ctx, `SELECT o.organisation_id, o.issuer, o.client_id, o.client_secret, o.redirect_url, o.display_name, o.enabled,
@@ -64,15 +64,15 @@ func (tx *Tx) OrganisationOIDC(ctx context.Context, organisationID int64) (*iden
 
 // EnabledOIDCOrganisations lists the organisations whose staff may sign in
 // with their own provider, by button label. It reads no secrets.
-func (tx *Tx) EnabledOIDCOrganisations(ctx context.Context) ([]identity.OIDCSignin, error) {
+func (tx *Tx) EnabledOIDCOrganisations(ctx context.Context) ([]account.OIDCSignin, error) {
 	rows, err := tx.query(ctx, `SELECT organisation_id, display_name FROM organisation_oidc WHERE enabled = ? ORDER BY display_name, organisation_id`, true)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []identity.OIDCSignin
+	var out []account.OIDCSignin
 	for rows.Next() {
-		var o identity.OIDCSignin
+		var o account.OIDCSignin
 		if err := rows.Scan(&o.OrganisationID, &o.DisplayName); err != nil {
 			return nil, tx.d.mapError(err)
 		}
@@ -144,7 +144,7 @@ func (tx *Tx) UnlinkOIDC(ctx context.Context, userID, organisationID int64) erro
 
 // CreateOIDCLogin stores a sign-in about to leave for the provider and
 // sets its ID.
-func (tx *Tx) CreateOIDCLogin(ctx context.Context, l *identity.OIDCLogin) error {
+func (tx *Tx) CreateOIDCLogin(ctx context.Context, l *account.OIDCLogin) error {
 	l.CreatedAt = tx.Now
 	id, err := tx.insert(ctx, `INSERT INTO oidc_logins (state_hash, browser_hash, nonce_hash, code_verifier, organisation_id, created_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -158,8 +158,8 @@ func (tx *Tx) CreateOIDCLogin(ctx context.Context, l *identity.OIDCLogin) error 
 
 const oidcLoginColumns = `id, state_hash, browser_hash, nonce_hash, code_verifier, organisation_id, created_at, expires_at, used_at, user_id, subject, attempts`
 
-func scanOIDCLogin(row interface{ Scan(...any) error }) (*identity.OIDCLogin, error) {
-	var l identity.OIDCLogin
+func scanOIDCLogin(row interface{ Scan(...any) error }) (*account.OIDCLogin, error) {
+	var l account.OIDCLogin
 	var used sql.NullTime
 	var user sql.NullInt64
 	if err := row.Scan(&l.ID, &l.StateHash, &l.BrowserHash, &l.NonceHash, &l.CodeVerifier, &l.OrganisationID,
@@ -179,7 +179,7 @@ func scanOIDCLogin(row interface{ Scan(...any) error }) (*identity.OIDCLogin, er
 // it, expired or not (the caller refuses an expired one). A state is
 // accepted once: a second call with the same hash, even racing the first,
 // finds nothing. Errors: ENOTFOUND for an unknown or already used state.
-func (tx *Tx) ConsumeOIDCLogin(ctx context.Context, stateHash []byte) (*identity.OIDCLogin, error) {
+func (tx *Tx) ConsumeOIDCLogin(ctx context.Context, stateHash []byte) (*account.OIDCLogin, error) {
 	l, err := scanOIDCLogin(tx.queryRow(ctx, `UPDATE oidc_logins SET used_at = ? WHERE state_hash = ? AND used_at IS NULL RETURNING `+oidcLoginColumns,
 		tx.Now, stateHash))
 	if err != nil {
@@ -204,7 +204,7 @@ func (tx *Tx) AwaitOIDCSecondFactor(ctx context.Context, id, userID int64, subje
 // PendingOIDCLogin returns the unexpired sign-in waiting for a security
 // code from the browser whose cookie hashes to browserHash.
 // Errors: ENOTFOUND.
-func (tx *Tx) PendingOIDCLogin(ctx context.Context, browserHash []byte) (*identity.OIDCLogin, error) {
+func (tx *Tx) PendingOIDCLogin(ctx context.Context, browserHash []byte) (*account.OIDCLogin, error) {
 	l, err := scanOIDCLogin(tx.queryRow(ctx, `SELECT `+oidcLoginColumns+` FROM oidc_logins
 		WHERE browser_hash = ? AND used_at IS NOT NULL AND user_id IS NOT NULL AND expires_at > ?
 		ORDER BY id DESC LIMIT 1`, browserHash, tx.Now))

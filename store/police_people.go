@@ -284,7 +284,7 @@ func (tx *Tx) Rulings(ctx context.Context, siteID int64) ([]Ruling, error) {
 		for _, f := range strings.Fields(ids) {
 			id, err := strconv.ParseInt(f, 10, 64)
 			if err != nil {
-				return nil, drive.Errorf(drive.EINTERNAL, "identity decision %d names a bad incident id %q", d.ID, f)
+				return nil, drive.Errorf(drive.EINTERNAL, "ruling %d names a bad incident id %q", d.ID, f)
 			}
 			d.Incidents = append(d.Incidents, id)
 		}

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/casework"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
@@ -24,15 +24,15 @@ func TestPolicePeople(t *testing.T) {
 			db := e.Open(t, storetest.FixedClock(storetest.Epoch))
 			ctx := context.Background()
 			err := db.Transact(ctx, func(tx *store.Tx) error {
-				site := identity.Site{Code: "NMR", Name: "Northmoor", Region: "R"}
+				site := account.Site{Code: "NMR", Name: "Northmoor", Region: "R"}
 				if err := tx.CreateSite(ctx, &site); err != nil {
 					return err
 				}
-				org := &identity.Organisation{Name: "Org", Kind: identity.Provider}
+				org := &account.Organisation{Name: "Org", Kind: account.Provider}
 				if err := tx.CreateOrganisation(ctx, org); err != nil {
 					return err
 				}
-				u := &identity.User{Username: "ana", DisplayName: "Ana", OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: "X"}
+				u := &account.User{Username: "ana", DisplayName: "Ana", OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: "X"}
 				if err := tx.CreateUser(ctx, u); err != nil {
 					return err
 				}

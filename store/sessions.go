@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"time"
 
-	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/account"
 )
 
 // CreateSession stores a new session and sets its ID.
-func (tx *Tx) CreateSession(ctx context.Context, s *identity.Session) error {
+func (tx *Tx) CreateSession(ctx context.Context, s *account.Session) error {
 	id, err := tx.insert(ctx, `INSERT INTO sessions (token_hash, user_id, stage, csrf_token, remote, created_at, last_seen_at, expires_at, reauth_at, pending_totp)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.TokenHash, s.UserID, s.Stage, s.CSRF, s.Remote, s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.ReauthAt, s.PendingTOTP)
@@ -22,8 +22,8 @@ func (tx *Tx) CreateSession(ctx context.Context, s *identity.Session) error {
 
 // SessionByTokenHash finds a session by the hash of its cookie value.
 // Errors: ENOTFOUND.
-func (tx *Tx) SessionByTokenHash(ctx context.Context, hash []byte) (*identity.Session, error) {
-	var s identity.Session
+func (tx *Tx) SessionByTokenHash(ctx context.Context, hash []byte) (*account.Session, error) {
+	var s account.Session
 	err := tx.queryRow(ctx, `SELECT id, token_hash, user_id, stage, csrf_token, remote, created_at, last_seen_at, expires_at, reauth_at, pending_totp, search
 		FROM sessions WHERE token_hash = ?`, hash).
 		Scan(&s.ID, &s.TokenHash, &s.UserID, &s.Stage, &s.CSRF, &s.Remote, &s.CreatedAt, &s.LastSeenAt, &s.ExpiresAt, &s.ReauthAt, &s.PendingTOTP, &s.Search)
@@ -38,7 +38,7 @@ func (tx *Tx) SessionByTokenHash(ctx context.Context, hash []byte) (*identity.Se
 
 // UpdateSession saves a session's stage, activity, re-authentication time
 // and pending second-factor secret.
-func (tx *Tx) UpdateSession(ctx context.Context, s *identity.Session) error {
+func (tx *Tx) UpdateSession(ctx context.Context, s *account.Session) error {
 	res, err := tx.exec(ctx, `UPDATE sessions SET stage = ?, last_seen_at = ?, reauth_at = ?, pending_totp = ?, search = ? WHERE id = ?`,
 		s.Stage, s.LastSeenAt, s.ReauthAt, s.PendingTOTP, s.Search, s.ID)
 	if err != nil {
@@ -182,7 +182,7 @@ func (tx *Tx) UseRecoveryCode(ctx context.Context, userID int64, idx int) (bool,
 }
 
 // CreateAPIToken stores a token (its hash) and sets its ID.
-func (tx *Tx) CreateAPIToken(ctx context.Context, t *identity.APIToken) error {
+func (tx *Tx) CreateAPIToken(ctx context.Context, t *account.APIToken) error {
 	if t.Name == "" {
 		t.Name = "token"
 	}
@@ -198,8 +198,8 @@ func (tx *Tx) CreateAPIToken(ctx context.Context, t *identity.APIToken) error {
 
 const tokenColumns = `id, user_id, name, token_hash, created_at, expires_at, revoked_at, last_used_at`
 
-func scanToken(row interface{ Scan(...any) error }) (*identity.APIToken, error) {
-	var t identity.APIToken
+func scanToken(row interface{ Scan(...any) error }) (*account.APIToken, error) {
+	var t account.APIToken
 	var revoked, used sql.NullTime
 	if err := row.Scan(&t.ID, &t.UserID, &t.Name, &t.TokenHash, &t.CreatedAt, &t.ExpiresAt, &revoked, &used); err != nil {
 		return nil, err
@@ -217,7 +217,7 @@ func scanToken(row interface{ Scan(...any) error }) (*identity.APIToken, error) 
 }
 
 // APITokenByHash finds a token by the hash of its value. Errors: ENOTFOUND.
-func (tx *Tx) APITokenByHash(ctx context.Context, hash []byte) (*identity.APIToken, error) {
+func (tx *Tx) APITokenByHash(ctx context.Context, hash []byte) (*account.APIToken, error) {
 	t, err := scanToken(tx.queryRow(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE token_hash = ?`, hash))
 	if err != nil {
 		return nil, tx.scanErr(err, "token")
@@ -226,13 +226,13 @@ func (tx *Tx) APITokenByHash(ctx context.Context, hash []byte) (*identity.APITok
 }
 
 // APITokens lists a user's tokens, newest first.
-func (tx *Tx) APITokens(ctx context.Context, userID int64) ([]*identity.APIToken, error) {
+func (tx *Tx) APITokens(ctx context.Context, userID int64) ([]*account.APIToken, error) {
 	rows, err := tx.query(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, userID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*identity.APIToken
+	var out []*account.APIToken
 	for rows.Next() {
 		t, err := scanToken(rows)
 		if err != nil {

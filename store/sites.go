@@ -4,12 +4,12 @@ import (
 	"context"
 	"strings"
 
-	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/account"
 )
 
 // CreateSite stores a new site and sets its ID.
 // Errors: EINVALID (fields), ECONFLICT (code taken).
-func (tx *Tx) CreateSite(ctx context.Context, s *identity.Site) error {
+func (tx *Tx) CreateSite(ctx context.Context, s *account.Site) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
@@ -23,8 +23,8 @@ func (tx *Tx) CreateSite(ctx context.Context, s *identity.Site) error {
 }
 
 // Site returns one site. Errors: ENOTFOUND.
-func (tx *Tx) Site(ctx context.Context, id int64) (*identity.Site, error) {
-	var s identity.Site
+func (tx *Tx) Site(ctx context.Context, id int64) (*account.Site, error) {
+	var s account.Site
 	err := tx.queryRow(ctx, `SELECT id, code, name, region, created_at FROM sites WHERE id = ?`, id).
 		Scan(&s.ID, &s.Code, &s.Name, &s.Region, &s.CreatedAt)
 	if err != nil {
@@ -34,8 +34,8 @@ func (tx *Tx) Site(ctx context.Context, id int64) (*identity.Site, error) {
 }
 
 // SiteByCode returns the site with the given code. Errors: ENOTFOUND.
-func (tx *Tx) SiteByCode(ctx context.Context, code string) (*identity.Site, error) {
-	var s identity.Site
+func (tx *Tx) SiteByCode(ctx context.Context, code string) (*account.Site, error) {
+	var s account.Site
 	err := tx.queryRow(ctx, `SELECT id, code, name, region, created_at FROM sites WHERE code = ?`, strings.ToUpper(strings.TrimSpace(code))).
 		Scan(&s.ID, &s.Code, &s.Name, &s.Region, &s.CreatedAt)
 	if err != nil {
@@ -45,15 +45,15 @@ func (tx *Tx) SiteByCode(ctx context.Context, code string) (*identity.Site, erro
 }
 
 // Sites lists every site by name.
-func (tx *Tx) Sites(ctx context.Context) ([]identity.Site, error) {
+func (tx *Tx) Sites(ctx context.Context) ([]account.Site, error) {
 	rows, err := tx.query(ctx, `SELECT id, code, name, region, created_at FROM sites ORDER BY name, id`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []identity.Site
+	var out []account.Site
 	for rows.Next() {
-		var s identity.Site
+		var s account.Site
 		if err := rows.Scan(&s.ID, &s.Code, &s.Name, &s.Region, &s.CreatedAt); err != nil {
 			return nil, tx.d.mapError(err)
 		}
@@ -64,7 +64,7 @@ func (tx *Tx) Sites(ctx context.Context) ([]identity.Site, error) {
 
 // CreateOrganisation stores an organisation and the sites it works with.
 // Errors: EINVALID, ECONFLICT (name taken).
-func (tx *Tx) CreateOrganisation(ctx context.Context, o *identity.Organisation) error {
+func (tx *Tx) CreateOrganisation(ctx context.Context, o *account.Organisation) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
@@ -83,21 +83,21 @@ func (tx *Tx) CreateOrganisation(ctx context.Context, o *identity.Organisation) 
 }
 
 // Organisations lists every organisation by name, with its sites.
-func (tx *Tx) Organisations(ctx context.Context) ([]identity.Organisation, error) {
+func (tx *Tx) Organisations(ctx context.Context) ([]account.Organisation, error) {
 	rows, err := tx.query(ctx, `SELECT id, name, kind, created_at FROM organisations ORDER BY name, id`)
 	if err != nil {
 		return nil, err
 	}
-	var out []identity.Organisation
+	var out []account.Organisation
 	index := map[int64]int{}
 	for rows.Next() {
-		var o identity.Organisation
+		var o account.Organisation
 		var kind string
 		if err := rows.Scan(&o.ID, &o.Name, &kind, &o.CreatedAt); err != nil {
 			rows.Close()
 			return nil, tx.d.mapError(err)
 		}
-		o.Kind = identity.OrgKind(kind)
+		o.Kind = account.OrgKind(kind)
 		index[o.ID] = len(out)
 		out = append(out, o)
 	}

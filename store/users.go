@@ -7,12 +7,12 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
-	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/account"
 )
 
 // CreateUser stores a user and their role assignments. The caller hashes
 // the password. Errors: EINVALID, ECONFLICT (username taken).
-func (tx *Tx) CreateUser(ctx context.Context, u *identity.User) error {
+func (tx *Tx) CreateUser(ctx context.Context, u *account.User) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func (tx *Tx) CreateUser(ctx context.Context, u *identity.User) error {
 }
 
 // AddRole gives a user a role. Errors: EINVALID (scope), ECONFLICT (held).
-func (tx *Tx) AddRole(ctx context.Context, a *identity.RoleAssignment) error {
+func (tx *Tx) AddRole(ctx context.Context, a *account.RoleAssignment) error {
 	if err := a.Validate(); err != nil {
 		return err
 	}
@@ -72,14 +72,14 @@ const userSelect = `SELECT u.id, u.username, u.display_name, u.organisation_id, 
 	COALESCE((SELECT kind FROM organisations WHERE organisations.id = u.organisation_id), '')
 	FROM users u LEFT JOIN user_totp_secrets s ON s.user_id = u.id`
 
-func scanUser(row interface{ Scan(...any) error }) (*identity.User, error) {
-	var u identity.User
+func scanUser(row interface{ Scan(...any) error }) (*account.User, error) {
+	var u account.User
 	var disabled sql.NullTime
 	var kind string
 	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.OrganisationID, &u.PasswordHash, &u.TOTPLastStep, &disabled, &u.CreatedAt, &u.UpdatedAt, &u.TOTPEnrolled, &kind); err != nil {
 		return nil, err
 	}
-	u.OrganisationKind = identity.OrgKind(kind)
+	u.OrganisationKind = account.OrgKind(kind)
 	if disabled.Valid {
 		t := disabled.Time.UTC()
 		u.DisabledAt = &t
@@ -88,7 +88,7 @@ func scanUser(row interface{ Scan(...any) error }) (*identity.User, error) {
 }
 
 // User returns a user with their roles. Errors: ENOTFOUND.
-func (tx *Tx) User(ctx context.Context, id int64) (*identity.User, error) {
+func (tx *Tx) User(ctx context.Context, id int64) (*account.User, error) {
 	u, err := scanUser(tx.queryRow(ctx, userSelect+` WHERE u.id = ?`, id))
 	if err != nil {
 		return nil, tx.scanErr(err, "user")
@@ -97,7 +97,7 @@ func (tx *Tx) User(ctx context.Context, id int64) (*identity.User, error) {
 }
 
 // UserByUsername returns a user with their roles. Errors: ENOTFOUND.
-func (tx *Tx) UserByUsername(ctx context.Context, name string) (*identity.User, error) {
+func (tx *Tx) UserByUsername(ctx context.Context, name string) (*account.User, error) {
 	u, err := scanUser(tx.queryRow(ctx, userSelect+` WHERE u.username = ?`, strings.ToLower(strings.TrimSpace(name))))
 	if err != nil {
 		return nil, tx.scanErr(err, "user")
@@ -105,7 +105,7 @@ func (tx *Tx) UserByUsername(ctx context.Context, name string) (*identity.User, 
 	return u, tx.loadRoles(ctx, u)
 }
 
-func (tx *Tx) loadRoles(ctx context.Context, u *identity.User) error {
+func (tx *Tx) loadRoles(ctx context.Context, u *account.User) error {
 	rows, err := tx.query(ctx, `SELECT id, role, site_id FROM role_assignments WHERE user_id = ? ORDER BY id`, u.ID)
 	if err != nil {
 		return err
@@ -113,7 +113,7 @@ func (tx *Tx) loadRoles(ctx context.Context, u *identity.User) error {
 	defer rows.Close()
 	u.Roles = nil
 	for rows.Next() {
-		a := identity.RoleAssignment{UserID: u.ID}
+		a := account.RoleAssignment{UserID: u.ID}
 		var role string
 		var site sql.NullInt64
 		if err := rows.Scan(&a.ID, &role, &site); err != nil {
@@ -126,17 +126,17 @@ func (tx *Tx) loadRoles(ctx context.Context, u *identity.User) error {
 }
 
 // Users lists every user by username, with roles.
-func (tx *Tx) Users(ctx context.Context) ([]*identity.User, error) {
+func (tx *Tx) Users(ctx context.Context) ([]*account.User, error) {
 	return tx.users(ctx, `ORDER BY u.username`)
 }
 
 // users lists the users a clause of userSelect picks, with roles.
-func (tx *Tx) users(ctx context.Context, clause string, args ...any) ([]*identity.User, error) {
+func (tx *Tx) users(ctx context.Context, clause string, args ...any) ([]*account.User, error) {
 	rows, err := tx.query(ctx, userSelect+` `+clause, args...)
 	if err != nil {
 		return nil, err
 	}
-	var out []*identity.User
+	var out []*account.User
 	for rows.Next() {
 		u, err := scanUser(rows)
 		if err != nil {

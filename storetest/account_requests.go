@@ -6,7 +6,7 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
-	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -15,24 +15,24 @@ import (
 func RunAccountRequests(t *testing.T, e Engine) {
 	ctx := context.Background()
 	db := e.Open(t, FixedClock(Epoch))
-	var site identity.Site
-	var idvas, provider identity.Organisation
-	var admin, leader, idva *identity.User
+	var site account.Site
+	var idvas, provider account.Organisation
+	var admin, leader, idva *account.User
 	err := db.Transact(ctx, func(tx *store.Tx) error {
-		site = identity.Site{Code: "NMR", Name: "Northmoor", Region: "R"}
+		site = account.Site{Code: "NMR", Name: "Northmoor", Region: "R"}
 		if err := tx.CreateSite(ctx, &site); err != nil {
 			return err
 		}
-		idvas = identity.Organisation{Name: "Northmoor IDVA Service", Kind: identity.IDVAService, SiteIDs: []int64{site.ID}}
-		provider = identity.Organisation{Name: "Northmoor Drive", Kind: identity.Provider}
-		for _, o := range []*identity.Organisation{&idvas, &provider} {
+		idvas = account.Organisation{Name: "Northmoor IDVA Service", Kind: account.IDVAService, SiteIDs: []int64{site.ID}}
+		provider = account.Organisation{Name: "Northmoor Drive", Kind: account.Provider}
+		for _, o := range []*account.Organisation{&idvas, &provider} {
 			if err := tx.CreateOrganisation(ctx, o); err != nil {
 				return err
 			}
 		}
-		mk := func(name string, org int64, role access.Role, siteID int64) (*identity.User, error) {
-			u := &identity.User{Username: name, DisplayName: name, OrganisationID: org, PasswordHash: "x",
-				Roles: []identity.RoleAssignment{{Role: role, SiteID: siteID}}}
+		mk := func(name string, org int64, role access.Role, siteID int64) (*account.User, error) {
+			u := &account.User{Username: name, DisplayName: name, OrganisationID: org, PasswordHash: "x",
+				Roles: []account.RoleAssignment{{Role: role, SiteID: siteID}}}
 			return u, tx.CreateUser(ctx, u)
 		}
 		var err error
@@ -54,9 +54,9 @@ func RunAccountRequests(t *testing.T, e Engine) {
 	}
 
 	t.Run("RoundTrip", func(t *testing.T) {
-		create := &identity.AccountRequest{Kind: identity.RequestCreate, OrganisationID: idvas.ID, Username: " New.Leader ", DisplayName: "New Leader",
+		create := &account.AccountRequest{Kind: account.RequestCreate, OrganisationID: idvas.ID, Username: " New.Leader ", DisplayName: "New Leader",
 			Role: access.TeamLeader, SiteID: site.ID, Reason: "cover", RequestedBy: admin.ID}
-		reset := &identity.AccountRequest{Kind: identity.RequestResetBoth, OrganisationID: idvas.ID, UserID: idva.ID}
+		reset := &account.AccountRequest{Kind: account.RequestResetBoth, OrganisationID: idvas.ID, UserID: idva.ID}
 		err := db.Transact(ctx, func(tx *store.Tx) error {
 			if err := tx.CreateAccountRequest(ctx, create); err != nil {
 				return err
@@ -66,7 +66,7 @@ func RunAccountRequests(t *testing.T, e Engine) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if create.Username != "new.leader" || create.State != identity.RequestPending || !create.RequestedAt.Equal(Epoch) {
+		if create.Username != "new.leader" || create.State != account.RequestPending || !create.RequestedAt.Equal(Epoch) {
 			t.Errorf("stored request = %+v", create)
 		}
 		err = db.View(ctx, func(tx *store.Tx) error {
@@ -135,7 +135,7 @@ func RunAccountRequests(t *testing.T, e Engine) {
 		}
 		_ = db.View(ctx, func(tx *store.Tx) error {
 			r, err := tx.AccountRequest(ctx, reset.ID)
-			if err != nil || r.State != identity.RequestApproved || r.DecidedBy != leader.ID || r.DecidedAt == nil {
+			if err != nil || r.State != account.RequestApproved || r.DecidedBy != leader.ID || r.DecidedAt == nil {
 				t.Errorf("decided request = %+v, %v", r, err)
 			}
 			pending, _ := tx.AccountRequests(ctx, []int64{idvas.ID}, true)
@@ -147,12 +147,12 @@ func RunAccountRequests(t *testing.T, e Engine) {
 	})
 
 	t.Run("Validated", func(t *testing.T) {
-		for name, r := range map[string]*identity.AccountRequest{
-			"username":     {Kind: identity.RequestCreate, OrganisationID: idvas.ID, Username: "x", DisplayName: "X", Role: access.IDVA, SiteID: site.ID},
-			"role":         {Kind: identity.RequestCreate, OrganisationID: idvas.ID, Username: "jo.b", DisplayName: "Jo", Role: access.IDVA},
-			"user":         {Kind: identity.RequestResetPass, OrganisationID: idvas.ID},
+		for name, r := range map[string]*account.AccountRequest{
+			"username":     {Kind: account.RequestCreate, OrganisationID: idvas.ID, Username: "x", DisplayName: "X", Role: access.IDVA, SiteID: site.ID},
+			"role":         {Kind: account.RequestCreate, OrganisationID: idvas.ID, Username: "jo.b", DisplayName: "Jo", Role: access.IDVA},
+			"user":         {Kind: account.RequestResetPass, OrganisationID: idvas.ID},
 			"kind":         {Kind: "make_admin", OrganisationID: idvas.ID, UserID: idva.ID},
-			"organisation": {Kind: identity.RequestResetPass, UserID: idva.ID},
+			"organisation": {Kind: account.RequestResetPass, UserID: idva.ID},
 		} {
 			err := db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateAccountRequest(ctx, r) })
 			wantField(t, err, name)

@@ -12,8 +12,8 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/casework"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/store"
@@ -59,10 +59,10 @@ var cwToday = drive.DateOf(Epoch)
 // and two case managers at the first, and one case manager at the second.
 type cwFixture struct {
 	db           *store.DB
-	a, b         *identity.Site
-	lead         *identity.User
-	cm1, cm2     *identity.User
-	cmB          *identity.User
+	a, b         *account.Site
+	lead         *account.User
+	cm1, cm2     *account.User
+	cmB          *account.User
 	drive        *programme.Programme
 	personSerial int
 	keys         *sealed.Keyring // seals notes, as the service does
@@ -76,13 +76,13 @@ func newCaseworkFixture(t *testing.T, db *store.DB) *cwFixture {
 		t.Fatal(err)
 	}
 	f.write(t, func(ctx context.Context, tx *store.Tx) error {
-		o := &identity.Organisation{Name: "Provider", Kind: identity.Provider, SiteIDs: []int64{f.a.ID, f.b.ID}}
+		o := &account.Organisation{Name: "Provider", Kind: account.Provider, SiteIDs: []int64{f.a.ID, f.b.ID}}
 		if err := tx.CreateOrganisation(ctx, o); err != nil {
 			return err
 		}
-		mk := func(name, display string, role access.Role, site int64) (*identity.User, error) {
-			u := &identity.User{Username: name, DisplayName: display, OrganisationID: o.ID, PasswordHash: "hash",
-				Roles: []identity.RoleAssignment{{Role: role, SiteID: site}}}
+		mk := func(name, display string, role access.Role, site int64) (*account.User, error) {
+			u := &account.User{Username: name, DisplayName: display, OrganisationID: o.ID, PasswordHash: "hash",
+				Roles: []account.RoleAssignment{{Role: role, SiteID: site}}}
 			return u, tx.CreateUser(ctx, u)
 		}
 		var err error
@@ -132,7 +132,7 @@ func (f *cwFixture) try(fn func(ctx context.Context, tx *store.Tx) error) error 
 	return f.db.Transact(ctx, func(tx *store.Tx) error { return fn(ctx, tx) })
 }
 
-func (f *cwFixture) person(t *testing.T, site *identity.Site, given, family string, mod func(p *people.Person)) *people.Person {
+func (f *cwFixture) person(t *testing.T, site *account.Site, given, family string, mod func(p *people.Person)) *people.Person {
 	t.Helper()
 	f.personSerial++
 	p := &people.Person{SiteID: site.ID, GivenName: given, FamilyName: family,
@@ -144,7 +144,7 @@ func (f *cwFixture) person(t *testing.T, site *identity.Site, given, family stri
 	return p
 }
 
-func (f *cwFixture) referral(t *testing.T, site *identity.Site, p *people.Person, mod func(c *casework.Case)) *casework.Case {
+func (f *cwFixture) referral(t *testing.T, site *account.Site, p *people.Person, mod func(c *casework.Case)) *casework.Case {
 	t.Helper()
 	c := &casework.Case{SiteID: site.ID, PersonID: p.ID, Programme: "drive", Source: casework.FromMARAC,
 		ReferredAt: cwToday.AddDays(-30), ReferredBy: f.lead.ID, Summary: "Heard at MARAC; two previous partners.",
@@ -178,7 +178,7 @@ func (f *cwFixture) move(t *testing.T, c *casework.Case, ev casework.Event, ch c
 }
 
 // active takes a fresh referral to active with case manager cm.
-func (f *cwFixture) active(t *testing.T, c *casework.Case, cm *identity.User, at time.Time) {
+func (f *cwFixture) active(t *testing.T, c *casework.Case, cm *account.User, at time.Time) {
 	t.Helper()
 	f.move(t, c, casework.Accept, casework.Change{Reasons: "Meets the MARAC criterion"}, at)
 	f.move(t, c, casework.Allocate, casework.Change{CaseManagerID: cm.ID}, at)
@@ -740,7 +740,7 @@ func rowIDs(rows []store.CaseRow) []int64 {
 }
 
 func testDashboard(t *testing.T, f *cwFixture) {
-	mk := func(given string, site *identity.Site, referred int) *casework.Case {
+	mk := func(given string, site *account.Site, referred int) *casework.Case {
 		return f.referral(t, site, f.person(t, site, given, "Dash", nil), func(c *casework.Case) { c.ReferredAt = cwToday.AddDays(referred) })
 	}
 	contact := func(c *casework.Case, days int, kind casework.ContactKind) {

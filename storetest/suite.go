@@ -8,7 +8,7 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
-	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -61,9 +61,9 @@ func testMigrateIdempotent(t *testing.T, db *store.DB) {
 	}
 }
 
-func mustSite(t *testing.T, db *store.DB, code string) *identity.Site {
+func mustSite(t *testing.T, db *store.DB, code string) *account.Site {
 	t.Helper()
-	s := &identity.Site{Code: code, Name: "Site " + code, Region: "North West"}
+	s := &account.Site{Code: code, Name: "Site " + code, Region: "North West"}
 	if err := db.Transact(context.Background(), func(tx *store.Tx) error { return tx.CreateSite(context.Background(), s) }); err != nil {
 		t.Fatalf("create site: %v", err)
 	}
@@ -94,7 +94,7 @@ func testRollbackOnError(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	boom := errors.New("boom")
 	err := db.Transact(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateSite(ctx, &identity.Site{Code: "AAA", Name: "A", Region: "R"}); err != nil {
+		if err := tx.CreateSite(ctx, &account.Site{Code: "AAA", Name: "A", Region: "R"}); err != nil {
 			return err
 		}
 		return boom
@@ -116,7 +116,7 @@ func testRollbackOnPanic(t *testing.T, db *store.DB) {
 			}
 		}()
 		_ = db.Transact(ctx, func(tx *store.Tx) error {
-			if err := tx.CreateSite(ctx, &identity.Site{Code: "AAA", Name: "A", Region: "R"}); err != nil {
+			if err := tx.CreateSite(ctx, &account.Site{Code: "AAA", Name: "A", Region: "R"}); err != nil {
 				return err
 			}
 			panic("half way")
@@ -135,7 +135,7 @@ func testFixedNow(t *testing.T, db *store.DB) {
 	if !s.CreatedAt.Equal(Epoch.Truncate(time.Microsecond)) {
 		t.Fatalf("created_at = %v; want %v", s.CreatedAt, Epoch)
 	}
-	var got *identity.Site
+	var got *account.Site
 	if err := db.View(ctx, func(tx *store.Tx) error {
 		var err error
 		got, err = tx.Site(ctx, s.ID)
@@ -151,7 +151,7 @@ func testFixedNow(t *testing.T, db *store.DB) {
 func testViewRefusesWrites(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	err := db.View(ctx, func(tx *store.Tx) error {
-		return tx.CreateSite(ctx, &identity.Site{Code: "AAA", Name: "A", Region: "R"})
+		return tx.CreateSite(ctx, &account.Site{Code: "AAA", Name: "A", Region: "R"})
 	})
 	if err == nil {
 		t.Fatal("write inside View succeeded")
@@ -165,7 +165,7 @@ func testUniqueConflict(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	mustSite(t, db, "AAA")
 	err := db.Transact(ctx, func(tx *store.Tx) error {
-		return tx.CreateSite(ctx, &identity.Site{Code: "AAA", Name: "Again", Region: "R"})
+		return tx.CreateSite(ctx, &account.Site{Code: "AAA", Name: "Again", Region: "R"})
 	})
 	if code := drive.ErrorCode(err); code != drive.ECONFLICT {
 		t.Fatalf("code = %q (%v); want conflict", code, err)
@@ -175,7 +175,7 @@ func testUniqueConflict(t *testing.T, db *store.DB) {
 func testForeignKeyInvalid(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	err := db.Transact(ctx, func(tx *store.Tx) error {
-		return tx.CreateUser(ctx, &identity.User{Username: "ghost", DisplayName: "Ghost", OrganisationID: 999, PasswordHash: "x"})
+		return tx.CreateUser(ctx, &account.User{Username: "ghost", DisplayName: "Ghost", OrganisationID: 999, PasswordHash: "x"})
 	})
 	if code := drive.ErrorCode(err); code != drive.EINVALID {
 		t.Fatalf("code = %q (%v); want invalid", code, err)
@@ -203,11 +203,11 @@ func testNotFound(t *testing.T, db *store.DB) {
 func testSitesOrganisations(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	a, b := mustSite(t, db, "AAA"), mustSite(t, db, "BBB")
-	o := &identity.Organisation{Name: "Northshire Police", Kind: identity.PoliceForce, SiteIDs: []int64{a.ID, b.ID}}
+	o := &account.Organisation{Name: "Northshire Police", Kind: account.PoliceForce, SiteIDs: []int64{a.ID, b.ID}}
 	if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateOrganisation(ctx, o) }); err != nil {
 		t.Fatal(err)
 	}
-	var orgs []identity.Organisation
+	var orgs []account.Organisation
 	if err := db.View(ctx, func(tx *store.Tx) error {
 		var err error
 		orgs, err = tx.Organisations(ctx)
@@ -215,10 +215,10 @@ func testSitesOrganisations(t *testing.T, db *store.DB) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if len(orgs) != 1 || orgs[0].Name != o.Name || orgs[0].Kind != identity.PoliceForce || len(orgs[0].SiteIDs) != 2 {
+	if len(orgs) != 1 || orgs[0].Name != o.Name || orgs[0].Kind != account.PoliceForce || len(orgs[0].SiteIDs) != 2 {
 		t.Fatalf("organisations = %+v", orgs)
 	}
-	bad := &identity.Organisation{Name: "", Kind: "nonsense"}
+	bad := &account.Organisation{Name: "", Kind: "nonsense"}
 	err := db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateOrganisation(ctx, bad) })
 	var de *drive.Error
 	if !errors.As(err, &de) || de.Code != drive.EINVALID || de.Fields["name"] == "" || de.Fields["kind"] == "" {
@@ -229,9 +229,9 @@ func testSitesOrganisations(t *testing.T, db *store.DB) {
 func testUsersRoles(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	s := mustSite(t, db, "AAA")
-	o := &identity.Organisation{Name: "Provider", Kind: identity.Provider}
-	u := &identity.User{Username: "Case.Manager", DisplayName: "Casey Manager", PasswordHash: "hash", TOTPSecret: "SECRET",
-		Roles: []identity.RoleAssignment{{Role: access.CaseManager, SiteID: s.ID}, {Role: access.DPO}}}
+	o := &account.Organisation{Name: "Provider", Kind: account.Provider}
+	u := &account.User{Username: "Case.Manager", DisplayName: "Casey Manager", PasswordHash: "hash", TOTPSecret: "SECRET",
+		Roles: []account.RoleAssignment{{Role: access.CaseManager, SiteID: s.ID}, {Role: access.DPO}}}
 	err := db.Transact(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateOrganisation(ctx, o); err != nil {
 			return err
@@ -242,7 +242,7 @@ func testUsersRoles(t *testing.T, db *store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got *identity.User
+	var got *account.User
 	if err := db.View(ctx, func(tx *store.Tx) error {
 		var err error
 		got, err = tx.UserByUsername(ctx, "case.manager")
@@ -255,8 +255,8 @@ func testUsersRoles(t *testing.T, db *store.DB) {
 	}
 	// The organisation's kind comes with the user: the access policy
 	// decides the victim compartment on it.
-	if got.OrganisationKind != identity.Provider {
-		t.Fatalf("organisation kind = %q; want %q", got.OrganisationKind, identity.Provider)
+	if got.OrganisationKind != account.Provider {
+		t.Fatalf("organisation kind = %q; want %q", got.OrganisationKind, account.Provider)
 	}
 	if got.Roles[0].Role != access.CaseManager || got.Roles[0].SiteID != s.ID || got.Roles[1].Role != access.DPO || got.Roles[1].SiteID != 0 {
 		t.Fatalf("roles = %+v", got.Roles)
@@ -277,13 +277,13 @@ func testUsersRoles(t *testing.T, db *store.DB) {
 	if !got.Disabled() || !got.DisabledAt.Equal(Epoch.Truncate(time.Microsecond)) {
 		t.Fatalf("disabled_at = %v", got.DisabledAt)
 	}
-	if got.OrganisationKind != identity.Provider {
+	if got.OrganisationKind != account.Provider {
 		t.Fatalf("User: organisation kind = %q", got.OrganisationKind)
 	}
 	if err := db.View(ctx, func(tx *store.Tx) error {
 		all, err := tx.Users(ctx)
 		for _, x := range all {
-			if x.ID == u.ID && x.OrganisationKind != identity.Provider {
+			if x.ID == u.ID && x.OrganisationKind != account.Provider {
 				t.Errorf("Users: organisation kind = %q", x.OrganisationKind)
 			}
 		}
@@ -293,7 +293,7 @@ func testUsersRoles(t *testing.T, db *store.DB) {
 	}
 	// A taken username is a field error, not a bare conflict.
 	err = db.Transact(ctx, func(tx *store.Tx) error {
-		return tx.CreateUser(ctx, &identity.User{Username: "case.manager", DisplayName: "X", OrganisationID: o.ID, PasswordHash: "h"})
+		return tx.CreateUser(ctx, &account.User{Username: "case.manager", DisplayName: "X", OrganisationID: o.ID, PasswordHash: "h"})
 	})
 	var de *drive.Error
 	if !errors.As(err, &de) || de.Fields["username"] == "" {
@@ -303,14 +303,14 @@ func testUsersRoles(t *testing.T, db *store.DB) {
 
 func testRoleScope(t *testing.T, db *store.DB) {
 	ctx := context.Background()
-	o := &identity.Organisation{Name: "Provider", Kind: identity.Provider}
+	o := &account.Organisation{Name: "Provider", Kind: account.Provider}
 	err := db.Transact(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateOrganisation(ctx, o); err != nil {
 			return err
 		}
 		// A case manager must be held at a site.
-		return tx.CreateUser(ctx, &identity.User{Username: "cm1", DisplayName: "C", OrganisationID: o.ID, PasswordHash: "h",
-			Roles: []identity.RoleAssignment{{Role: access.CaseManager}}})
+		return tx.CreateUser(ctx, &account.User{Username: "cm1", DisplayName: "C", OrganisationID: o.ID, PasswordHash: "h",
+			Roles: []account.RoleAssignment{{Role: access.CaseManager}}})
 	})
 	if drive.ErrorCode(err) != drive.EINVALID {
 		t.Fatalf("err = %v; want invalid", err)

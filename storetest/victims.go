@@ -12,8 +12,8 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/casework"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/risk"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/victim"
@@ -59,7 +59,7 @@ func RunVictims(t *testing.T, e Engine) {
 // second at the first, and a keyring to seal with.
 type vFixture struct {
 	*cwFixture
-	idva1, idva2, idvaB *identity.User
+	idva1, idva2, idvaB *account.User
 	caseA, caseA2       *casework.Case
 	caseB               *casework.Case
 	serial              int
@@ -69,13 +69,13 @@ func newVictimFixture(t *testing.T, db *store.DB) *vFixture {
 	t.Helper()
 	f := &vFixture{cwFixture: newCaseworkFixture(t, db)}
 	f.write(t, func(ctx context.Context, tx *store.Tx) error {
-		o := &identity.Organisation{Name: "IDVA Service", Kind: identity.IDVAService, SiteIDs: []int64{f.a.ID, f.b.ID}}
+		o := &account.Organisation{Name: "IDVA Service", Kind: account.IDVAService, SiteIDs: []int64{f.a.ID, f.b.ID}}
 		if err := tx.CreateOrganisation(ctx, o); err != nil {
 			return err
 		}
-		mk := func(name, display string, site int64) (*identity.User, error) {
-			u := &identity.User{Username: name, DisplayName: display, OrganisationID: o.ID, PasswordHash: "hash",
-				Roles: []identity.RoleAssignment{{Role: access.IDVA, SiteID: site}}}
+		mk := func(name, display string, site int64) (*account.User, error) {
+			u := &account.User{Username: name, DisplayName: display, OrganisationID: o.ID, PasswordHash: "hash",
+				Roles: []account.RoleAssignment{{Role: access.IDVA, SiteID: site}}}
 			return u, tx.CreateUser(ctx, u)
 		}
 		var err error
@@ -95,7 +95,7 @@ func newVictimFixture(t *testing.T, db *store.DB) *vFixture {
 }
 
 // victim creates a victim-survivor's case at site, open with IDVA idva.
-func (f *vFixture) victim(t *testing.T, site *identity.Site, given, family string, idva *identity.User, mod func(v *victim.Case)) *victim.Case {
+func (f *vFixture) victim(t *testing.T, site *account.Site, given, family string, idva *account.User, mod func(v *victim.Case)) *victim.Case {
 	t.Helper()
 	f.serial++
 	v := &victim.Case{SiteID: site.ID, GivenName: given, FamilyName: family, DateOfBirth: drive.MustDate("1990-01-01").AddDays(f.serial),

@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
@@ -30,10 +30,10 @@ type accountsFixture struct {
 	t        *testing.T
 	db       *store.DB
 	url      string
-	site     identity.Site
-	idvaOrg  identity.Organisation
-	provider identity.Organisation
-	users    map[string]*identity.User
+	site     account.Site
+	idvaOrg  account.Organisation
+	provider account.Organisation
+	users    map[string]*account.User
 }
 
 const accountsPassword = "correct-horse-battery-staple-42"
@@ -41,21 +41,21 @@ const accountsPassword = "correct-horse-battery-staple-42"
 func newAccountsFixture(t *testing.T, e storetest.Engine) *accountsFixture {
 	t.Helper()
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	f := &accountsFixture{t: t, db: e.Open(t, storetest.FixedClock(now)), users: map[string]*identity.User{}}
+	f := &accountsFixture{t: t, db: e.Open(t, storetest.FixedClock(now)), users: map[string]*account.User{}}
 	ctx := context.Background()
 	hash, err := auth.HashPassword(strings.NewReader(strings.Repeat("s", 64)), accountsPassword, auth.TestParams())
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = f.db.Transact(ctx, func(tx *store.Tx) error {
-		f.site = identity.Site{Code: "NMR", Name: "Northmoor", Region: "R"}
+		f.site = account.Site{Code: "NMR", Name: "Northmoor", Region: "R"}
 		if err := tx.CreateSite(ctx, &f.site); err != nil {
 			return err
 		}
-		f.idvaOrg = identity.Organisation{Name: "Northmoor IDVA Service", Kind: identity.IDVAService, SiteIDs: []int64{f.site.ID}}
-		f.provider = identity.Organisation{Name: "Northmoor Drive", Kind: identity.Provider, SiteIDs: []int64{f.site.ID}}
-		national := identity.Organisation{Name: "National Team", Kind: identity.NationalTeam}
-		for _, o := range []*identity.Organisation{&f.idvaOrg, &f.provider, &national} {
+		f.idvaOrg = account.Organisation{Name: "Northmoor IDVA Service", Kind: account.IDVAService, SiteIDs: []int64{f.site.ID}}
+		f.provider = account.Organisation{Name: "Northmoor Drive", Kind: account.Provider, SiteIDs: []int64{f.site.ID}}
+		national := account.Organisation{Name: "National Team", Kind: account.NationalTeam}
+		for _, o := range []*account.Organisation{&f.idvaOrg, &f.provider, &national} {
 			if err := tx.CreateOrganisation(ctx, o); err != nil {
 				return err
 			}
@@ -72,8 +72,8 @@ func newAccountsFixture(t *testing.T, e storetest.Engine) *accountsFixture {
 			{"idva", f.idvaOrg.ID, access.IDVA, f.site.ID},
 			{"casey", f.provider.ID, access.CaseManager, f.site.ID},
 		} {
-			u := &identity.User{Username: spec.name, DisplayName: "User " + spec.name, OrganisationID: spec.org, PasswordHash: hash, TOTPSecret: "JBSWY3DPEHPK3PXP",
-				Roles: []identity.RoleAssignment{{Role: spec.role, SiteID: spec.site}}}
+			u := &account.User{Username: spec.name, DisplayName: "User " + spec.name, OrganisationID: spec.org, PasswordHash: hash, TOTPSecret: "JBSWY3DPEHPK3PXP",
+				Roles: []account.RoleAssignment{{Role: spec.role, SiteID: spec.site}}}
 			if err := tx.CreateUser(ctx, u); err != nil {
 				return err
 			}
@@ -81,12 +81,12 @@ func newAccountsFixture(t *testing.T, e storetest.Engine) *accountsFixture {
 			sessions := []string{"drv_s_" + spec.name}
 			if spec.name == "idva" || spec.name == "casey" {
 				sessions = append(sessions, "drv_s_"+spec.name+"_phone")
-				if err := tx.CreateAPIToken(ctx, &identity.APIToken{UserID: u.ID, Name: "script", TokenHash: auth.HashToken("drv_t_" + spec.name), ExpiresAt: now.Add(24 * time.Hour)}); err != nil {
+				if err := tx.CreateAPIToken(ctx, &account.APIToken{UserID: u.ID, Name: "script", TokenHash: auth.HashToken("drv_t_" + spec.name), ExpiresAt: now.Add(24 * time.Hour)}); err != nil {
 					return err
 				}
 			}
 			for _, tok := range sessions {
-				if err := tx.CreateSession(ctx, &identity.Session{TokenHash: auth.HashToken(tok), UserID: u.ID, Stage: identity.StageFull, CSRF: "c",
+				if err := tx.CreateSession(ctx, &account.Session{TokenHash: auth.HashToken(tok), UserID: u.ID, Stage: account.StageFull, CSRF: "c",
 					Remote: "t", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour), ReauthAt: now}); err != nil {
 					return err
 				}
@@ -134,9 +134,9 @@ func (f *accountsFixture) do(who, method, path string, form url.Values) (int, st
 }
 
 // user reads an account afresh.
-func (f *accountsFixture) user(name string) *identity.User {
+func (f *accountsFixture) user(name string) *account.User {
 	f.t.Helper()
-	var u *identity.User
+	var u *account.User
 	err := f.db.View(context.Background(), func(tx *store.Tx) error {
 		var err error
 		u, err = tx.UserByUsername(context.Background(), name)
@@ -180,9 +180,9 @@ func (f *accountsFixture) access(name string) (tokenLive bool, sessions int) {
 	return tokenLive, sessions
 }
 
-func (f *accountsFixture) requests() []*identity.AccountRequest {
+func (f *accountsFixture) requests() []*account.AccountRequest {
 	f.t.Helper()
-	var out []*identity.AccountRequest
+	var out []*account.AccountRequest
 	err := f.db.View(context.Background(), func(tx *store.Tx) error {
 		var err error
 		out, err = tx.AccountRequests(context.Background(), []int64{f.idvaOrg.ID, f.provider.ID}, false)
@@ -194,9 +194,9 @@ func (f *accountsFixture) requests() []*identity.AccountRequest {
 	return out
 }
 
-func (f *accountsFixture) request(id int64) *identity.AccountRequest {
+func (f *accountsFixture) request(id int64) *account.AccountRequest {
 	f.t.Helper()
-	var r *identity.AccountRequest
+	var r *account.AccountRequest
 	err := f.db.View(context.Background(), func(tx *store.Tx) error {
 		var err error
 		r, err = tx.AccountRequest(context.Background(), id)
@@ -208,9 +208,9 @@ func (f *accountsFixture) request(id int64) *identity.AccountRequest {
 	return r
 }
 
-func (f *accountsFixture) alerts() []identity.Alert {
+func (f *accountsFixture) alerts() []account.Alert {
 	f.t.Helper()
-	var out []identity.Alert
+	var out []account.Alert
 	err := f.db.View(context.Background(), func(tx *store.Tx) error {
 		var err error
 		out, err = tx.Alerts(context.Background(), nil, true, 100)
@@ -249,7 +249,7 @@ func shownPassword(t *testing.T, body string) string {
 	return m[1]
 }
 
-func verifies(u *identity.User, pw string) bool {
+func verifies(u *account.User, pw string) bool {
 	ok, _, err := auth.VerifyPassword(u.PasswordHash, pw)
 	return err == nil && ok
 }
@@ -282,7 +282,7 @@ func testAdminCreateNeedsApproval(t *testing.T, f *accountsFixture) {
 		t.Fatal("the account was created without approval")
 	}
 	reqs := f.requests()
-	if len(reqs) != 1 || !reqs[0].Pending() || reqs[0].RequestedBy != f.users["admin"].ID || reqs[0].Kind != identity.RequestCreate {
+	if len(reqs) != 1 || !reqs[0].Pending() || reqs[0].RequestedBy != f.users["admin"].ID || reqs[0].Kind != account.RequestCreate {
 		t.Fatalf("requests = %+v", reqs)
 	}
 	req := reqs[0]
@@ -321,7 +321,7 @@ func testAdminCreateNeedsApproval(t *testing.T, f *accountsFixture) {
 		t.Errorf("created account = %+v", u)
 	}
 	got := f.request(req.ID)
-	if got.State != identity.RequestApproved || got.DecidedBy != f.users["leader"].ID || got.UserID != u.ID || got.DecidedAt == nil {
+	if got.State != account.RequestApproved || got.DecidedBy != f.users["leader"].ID || got.UserID != u.ID || got.DecidedAt == nil {
 		t.Errorf("decided request = %+v", got)
 	}
 	if a := f.audited("account_request.approve"); len(a) != 1 || !strings.HasPrefix(a[0], id(f.users["leader"].ID)+"/team_leader/") {
@@ -367,7 +367,7 @@ func testAdminResetNeedsApproval(t *testing.T, f *accountsFixture) {
 	if status, _ := f.do("leader", "POST", "/account-requests/"+id(first.ID)+"/refuse", url.Values{}); status != http.StatusSeeOther {
 		t.Fatalf("refuse: status %d", status)
 	}
-	if r := f.request(first.ID); r.State != identity.RequestRefused || r.DecidedBy != f.users["leader"].ID {
+	if r := f.request(first.ID); r.State != account.RequestRefused || r.DecidedBy != f.users["leader"].ID {
 		t.Errorf("refused request = %+v", r)
 	}
 	if f.user("idva").PasswordHash != before.PasswordHash || len(f.alerts()) != 0 {

@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/api"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
@@ -40,12 +40,12 @@ func testCaseworkAPI(t *testing.T, e storetest.Engine) {
 	var siteA int64
 	var managerID int64
 	err := db.Transact(ctx, func(tx *store.Tx) error {
-		org := &identity.Organisation{Name: "Provider", Kind: identity.Provider}
+		org := &account.Organisation{Name: "Provider", Kind: account.Provider}
 		if err := tx.CreateOrganisation(ctx, org); err != nil {
 			return err
 		}
 		for _, code := range []string{"AAA", "BBB"} {
-			st := &identity.Site{Code: code, Name: "Site " + code, Region: "R"}
+			st := &account.Site{Code: code, Name: "Site " + code, Region: "R"}
 			if err := tx.CreateSite(ctx, st); err != nil {
 				return err
 			}
@@ -56,8 +56,8 @@ func testCaseworkAPI(t *testing.T, e storetest.Engine) {
 				siteA = st.ID
 			}
 			for _, role := range []access.Role{access.TeamLeader, access.CaseManager} {
-				u := &identity.User{Username: strings.ToLower(code) + "." + strings.ReplaceAll(string(role), "_", ""), DisplayName: "User " + code + " " + string(role),
-					OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: "X", Roles: []identity.RoleAssignment{{Role: role, SiteID: st.ID}}}
+				u := &account.User{Username: strings.ToLower(code) + "." + strings.ReplaceAll(string(role), "_", ""), DisplayName: "User " + code + " " + string(role),
+					OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: "X", Roles: []account.RoleAssignment{{Role: role, SiteID: st.ID}}}
 				if err := tx.CreateUser(ctx, u); err != nil {
 					return err
 				}
@@ -69,7 +69,7 @@ func testCaseworkAPI(t *testing.T, e storetest.Engine) {
 					return err
 				}
 				tokens[u.Username] = tok
-				if err := tx.CreateAPIToken(ctx, &identity.APIToken{UserID: u.ID, TokenHash: hash, ExpiresAt: now.Add(time.Hour)}); err != nil {
+				if err := tx.CreateAPIToken(ctx, &account.APIToken{UserID: u.ID, TokenHash: hash, ExpiresAt: now.Add(time.Hour)}); err != nil {
 					return err
 				}
 			}

@@ -11,9 +11,9 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/casework"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/service"
@@ -76,34 +76,34 @@ func benchPage(b *testing.B, path string) {
 // seedSite creates one site with n cases spread over every state, a team
 // leader with a session, and case managers.
 func seedSite(ctx context.Context, tx *store.Tx, now time.Time, n int, token string) error {
-	site := &identity.Site{Code: "BEN", Name: "Benchmark", Region: "R"}
+	site := &account.Site{Code: "BEN", Name: "Benchmark", Region: "R"}
 	if err := tx.CreateSite(ctx, site); err != nil {
 		return err
 	}
 	if err := tx.SeedProgrammes(ctx, site.ID); err != nil {
 		return err
 	}
-	other := &identity.Site{Code: "OTH", Name: "Other", Region: "R"}
+	other := &account.Site{Code: "OTH", Name: "Other", Region: "R"}
 	if err := tx.CreateSite(ctx, other); err != nil {
 		return err
 	}
-	org := &identity.Organisation{Name: "Bench provider", Kind: identity.Provider, SiteIDs: []int64{site.ID}}
+	org := &account.Organisation{Name: "Bench provider", Kind: account.Provider, SiteIDs: []int64{site.ID}}
 	if err := tx.CreateOrganisation(ctx, org); err != nil {
 		return err
 	}
-	lead := &identity.User{Username: "bench.lead", DisplayName: "Bench Lead", OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: "X",
-		Roles: []identity.RoleAssignment{{Role: access.TeamLeader, SiteID: site.ID}}}
+	lead := &account.User{Username: "bench.lead", DisplayName: "Bench Lead", OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: "X",
+		Roles: []account.RoleAssignment{{Role: access.TeamLeader, SiteID: site.ID}}}
 	if err := tx.CreateUser(ctx, lead); err != nil {
 		return err
 	}
-	if err := tx.CreateSession(ctx, &identity.Session{TokenHash: auth.HashToken(token), UserID: lead.ID, Stage: identity.StageFull, CSRF: "c",
+	if err := tx.CreateSession(ctx, &account.Session{TokenHash: auth.HashToken(token), UserID: lead.ID, Stage: account.StageFull, CSRF: "c",
 		Remote: "bench", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(12 * time.Hour), ReauthAt: now}); err != nil {
 		return err
 	}
 	var managers []int64
 	for i := 0; i < 40; i++ {
-		u := &identity.User{Username: fmt.Sprintf("bench.cm%02d", i), DisplayName: fmt.Sprintf("Case Manager %02d", i), OrganisationID: org.ID,
-			PasswordHash: "x", TOTPSecret: "X", Roles: []identity.RoleAssignment{{Role: access.CaseManager, SiteID: site.ID}}}
+		u := &account.User{Username: fmt.Sprintf("bench.cm%02d", i), DisplayName: fmt.Sprintf("Case Manager %02d", i), OrganisationID: org.ID,
+			PasswordHash: "x", TOTPSecret: "X", Roles: []account.RoleAssignment{{Role: access.CaseManager, SiteID: site.ID}}}
 		if err := tx.CreateUser(ctx, u); err != nil {
 			return err
 		}

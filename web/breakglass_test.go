@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
@@ -46,30 +46,30 @@ func TestBreakGlass(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var site identity.Site
-			var idva, dpo *identity.User
+			var site account.Site
+			var idva, dpo *account.User
 			token := "drv_s_idva-session-token"
 			err = db.Transact(ctx, func(tx *store.Tx) error {
-				site = identity.Site{Code: "NMR", Name: "Northmoor", Region: "North West"}
+				site = account.Site{Code: "NMR", Name: "Northmoor", Region: "North West"}
 				if err := tx.CreateSite(ctx, &site); err != nil {
 					return err
 				}
-				org := &identity.Organisation{Name: "Northmoor IDVA Service", Kind: identity.IDVAService}
+				org := &account.Organisation{Name: "Northmoor IDVA Service", Kind: account.IDVAService}
 				if err := tx.CreateOrganisation(ctx, org); err != nil {
 					return err
 				}
-				idva = &identity.User{Username: "ida.idva", DisplayName: "Ida IDVA", OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: "X",
-					Roles: []identity.RoleAssignment{{Role: access.IDVA, SiteID: site.ID}}}
+				idva = &account.User{Username: "ida.idva", DisplayName: "Ida IDVA", OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: "X",
+					Roles: []account.RoleAssignment{{Role: access.IDVA, SiteID: site.ID}}}
 				if err := tx.CreateUser(ctx, idva); err != nil {
 					return err
 				}
-				dpo = &identity.User{Username: "dee.dpo", DisplayName: "Dee DPO", OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: "X",
-					Roles: []identity.RoleAssignment{{Role: access.DPO, SiteID: site.ID}}}
+				dpo = &account.User{Username: "dee.dpo", DisplayName: "Dee DPO", OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: "X",
+					Roles: []account.RoleAssignment{{Role: access.DPO, SiteID: site.ID}}}
 				if err := tx.CreateUser(ctx, dpo); err != nil {
 					return err
 				}
 				now := tx.Now
-				return tx.CreateSession(ctx, &identity.Session{TokenHash: auth.HashToken(token), UserID: idva.ID, Stage: identity.StageFull,
+				return tx.CreateSession(ctx, &account.Session{TokenHash: auth.HashToken(token), UserID: idva.ID, Stage: account.StageFull,
 					CSRF: "csrf", Remote: "test", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(12 * time.Hour), ReauthAt: now})
 			})
 			if err != nil {
@@ -129,7 +129,7 @@ func TestBreakGlass(t *testing.T) {
 			if !d.Allowed || !d.BreakGlass {
 				t.Fatalf("after break-glass: %+v", d)
 			}
-			var alerts []identity.Alert
+			var alerts []account.Alert
 			var events []audit.Event
 			if err := db.View(ctx, func(tx *store.Tx) error {
 				var err error

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/browsertest"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
@@ -31,21 +31,21 @@ func TestPagesInBrowser(t *testing.T) {
 	}
 	const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 	err = db.Transact(ctx, func(tx *store.Tx) error {
-		site := &identity.Site{Code: "NMR", Name: "Northmoor", Region: "North West"}
+		site := &account.Site{Code: "NMR", Name: "Northmoor", Region: "North West"}
 		if err := tx.CreateSite(ctx, site); err != nil {
 			return err
 		}
-		org := &identity.Organisation{Name: "Drive National Team", Kind: identity.NationalTeam}
+		org := &account.Organisation{Name: "Drive National Team", Kind: account.NationalTeam}
 		if err := tx.CreateOrganisation(ctx, org); err != nil {
 			return err
 		}
-		admin := &identity.User{Username: "alex.admin", DisplayName: "Alex Admin", OrganisationID: org.ID, PasswordHash: hash, TOTPSecret: secret,
-			Roles: []identity.RoleAssignment{{Role: access.Admin}, {Role: access.DPO}}}
+		admin := &account.User{Username: "alex.admin", DisplayName: "Alex Admin", OrganisationID: org.ID, PasswordHash: hash, TOTPSecret: secret,
+			Roles: []account.RoleAssignment{{Role: access.Admin}, {Role: access.DPO}}}
 		if err := tx.CreateUser(ctx, admin); err != nil {
 			return err
 		}
-		newcomer := &identity.User{Username: "nia.new", DisplayName: "Nia New", OrganisationID: org.ID, PasswordHash: hash,
-			Roles: []identity.RoleAssignment{{Role: access.CaseManager, SiteID: site.ID}}}
+		newcomer := &account.User{Username: "nia.new", DisplayName: "Nia New", OrganisationID: org.ID, PasswordHash: hash,
+			Roles: []account.RoleAssignment{{Role: access.CaseManager, SiteID: site.ID}}}
 		return tx.CreateUser(ctx, newcomer)
 	})
 	if err != nil {

@@ -12,9 +12,9 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/browsertest"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
@@ -35,24 +35,24 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	}
 	const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 	err = db.Transact(ctx, func(tx *store.Tx) error {
-		site := &identity.Site{Code: "NMR", Name: "Northmoor", Region: "North West"}
+		site := &account.Site{Code: "NMR", Name: "Northmoor", Region: "North West"}
 		if err := tx.CreateSite(ctx, site); err != nil {
 			return err
 		}
 		if err := tx.SeedProgrammes(ctx, site.ID); err != nil {
 			return err
 		}
-		org := &identity.Organisation{Name: "Northmoor Drive Service", Kind: identity.Provider, SiteIDs: []int64{site.ID}}
+		org := &account.Organisation{Name: "Northmoor Drive Service", Kind: account.Provider, SiteIDs: []int64{site.ID}}
 		if err := tx.CreateOrganisation(ctx, org); err != nil {
 			return err
 		}
-		lead := &identity.User{Username: "tess.lead", DisplayName: "Tess Lead", OrganisationID: org.ID, PasswordHash: hash, TOTPSecret: secret,
-			Roles: []identity.RoleAssignment{{Role: access.TeamLeader, SiteID: site.ID}}}
+		lead := &account.User{Username: "tess.lead", DisplayName: "Tess Lead", OrganisationID: org.ID, PasswordHash: hash, TOTPSecret: secret,
+			Roles: []account.RoleAssignment{{Role: access.TeamLeader, SiteID: site.ID}}}
 		if err := tx.CreateUser(ctx, lead); err != nil {
 			return err
 		}
-		cm := &identity.User{Username: "cal.manager", DisplayName: "Cal Manager", OrganisationID: org.ID, PasswordHash: hash, TOTPSecret: secret,
-			Roles: []identity.RoleAssignment{{Role: access.CaseManager, SiteID: site.ID}}}
+		cm := &account.User{Username: "cal.manager", DisplayName: "Cal Manager", OrganisationID: org.ID, PasswordHash: hash, TOTPSecret: secret,
+			Roles: []account.RoleAssignment{{Role: access.CaseManager, SiteID: site.ID}}}
 		return tx.CreateUser(ctx, cm)
 	})
 	if err != nil {

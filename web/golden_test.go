@@ -15,9 +15,9 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/casework"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/service"
@@ -42,18 +42,18 @@ func TestGoldenPages(t *testing.T) {
 	sqlite := storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}
 	var caseID int64
 	var idvaToken string
-	f := newSiteFixture(t, sqlite, now, []access.Role{access.CaseManager, access.TeamLeader, access.DPO}, func(ctx context.Context, tx *store.Tx, site identity.Site) error {
-		idvas := &identity.Organisation{Name: "Northmoor IDVA Service", Kind: identity.IDVAService, SiteIDs: []int64{site.ID}}
+	f := newSiteFixture(t, sqlite, now, []access.Role{access.CaseManager, access.TeamLeader, access.DPO}, func(ctx context.Context, tx *store.Tx, site account.Site) error {
+		idvas := &account.Organisation{Name: "Northmoor IDVA Service", Kind: account.IDVAService, SiteIDs: []int64{site.ID}}
 		if err := tx.CreateOrganisation(ctx, idvas); err != nil {
 			return err
 		}
-		u := &identity.User{Username: "u.idva", DisplayName: "User idva", OrganisationID: idvas.ID, OrganisationKind: idvas.Kind, PasswordHash: "x", TOTPSecret: "X",
-			Roles: []identity.RoleAssignment{{Role: access.IDVA, SiteID: site.ID}}}
+		u := &account.User{Username: "u.idva", DisplayName: "User idva", OrganisationID: idvas.ID, OrganisationKind: idvas.Kind, PasswordHash: "x", TOTPSecret: "X",
+			Roles: []account.RoleAssignment{{Role: access.IDVA, SiteID: site.ID}}}
 		if err := tx.CreateUser(ctx, u); err != nil {
 			return err
 		}
 		idvaToken = "drv_s_idva"
-		if err := tx.CreateSession(ctx, &identity.Session{TokenHash: auth.HashToken(idvaToken), UserID: u.ID, Stage: identity.StageFull, CSRF: "c",
+		if err := tx.CreateSession(ctx, &account.Session{TokenHash: auth.HashToken(idvaToken), UserID: u.ID, Stage: account.StageFull, CSRF: "c",
 			Remote: "t", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour), ReauthAt: now}); err != nil {
 			return err
 		}
@@ -85,7 +85,7 @@ func TestGoldenPages(t *testing.T) {
 	// the pages do.
 	ctx := context.Background()
 	actor := func(username string) service.Actor {
-		var u *identity.User
+		var u *account.User
 		if err := f.db.Transact(ctx, func(tx *store.Tx) (err error) { u, err = tx.UserByUsername(ctx, username); return err }); err != nil {
 			t.Fatal(err)
 		}

@@ -14,9 +14,9 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/browsertest"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
@@ -39,12 +39,12 @@ func TestIdentificationInBrowser(t *testing.T) {
 	today := drive.DateOf(time.Now())
 	imports := map[string][]incident.Record{}
 	err = db.Transact(ctx, func(tx *store.Tx) error {
-		org := &identity.Organisation{Name: "Drive National Team", Kind: identity.NationalTeam}
+		org := &account.Organisation{Name: "Drive National Team", Kind: account.NationalTeam}
 		if err := tx.CreateOrganisation(ctx, org); err != nil {
 			return err
 		}
 		for i, code := range []string{"NMR", "SVV"} {
-			site := &identity.Site{Code: code, Name: "Site " + code, Region: "R"}
+			site := &account.Site{Code: code, Name: "Site " + code, Region: "R"}
 			if err := tx.CreateSite(ctx, site); err != nil {
 				return err
 			}
@@ -57,15 +57,15 @@ func TestIdentificationInBrowser(t *testing.T) {
 			}
 			imports[code] = recs
 			if i == 0 {
-				u := &identity.User{Username: "ana.lyst", DisplayName: "Ana Lyst", OrganisationID: org.ID, PasswordHash: hash, TOTPSecret: secret,
-					Roles: []identity.RoleAssignment{{Role: access.Analyst, SiteID: site.ID}}}
+				u := &account.User{Username: "ana.lyst", DisplayName: "Ana Lyst", OrganisationID: org.ID, PasswordHash: hash, TOTPSecret: secret,
+					Roles: []account.RoleAssignment{{Role: access.Analyst, SiteID: site.ID}}}
 				if err := tx.CreateUser(ctx, u); err != nil {
 					return err
 				}
 			}
 		}
-		u := &identity.User{Username: "nat.team", DisplayName: "Nat Team", OrganisationID: org.ID, PasswordHash: hash, TOTPSecret: secret,
-			Roles: []identity.RoleAssignment{{Role: access.National}}}
+		u := &account.User{Username: "nat.team", DisplayName: "Nat Team", OrganisationID: org.ID, PasswordHash: hash, TOTPSecret: secret,
+			Roles: []account.RoleAssignment{{Role: access.National}}}
 		return tx.CreateUser(ctx, u)
 	})
 	if err != nil {

@@ -11,8 +11,8 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/casework"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
@@ -228,13 +228,13 @@ func TestRetiredPersonIsFollowed(t *testing.T) {
 			now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 			db := e.Open(t, storetest.FixedClock(now))
 			ctx := context.Background()
-			site := &identity.Site{Code: "NMR", Name: "Northmoor", Region: "R"}
-			u := &identity.User{Username: "ana", DisplayName: "Ana", PasswordHash: "x", TOTPSecret: "X"}
+			site := &account.Site{Code: "NMR", Name: "Northmoor", Region: "R"}
+			u := &account.User{Username: "ana", DisplayName: "Ana", PasswordHash: "x", TOTPSecret: "X"}
 			err := db.Transact(ctx, func(tx *store.Tx) error {
 				if err := tx.CreateSite(ctx, site); err != nil {
 					return err
 				}
-				org := &identity.Organisation{Name: "Org", Kind: identity.Provider}
+				org := &account.Organisation{Name: "Org", Kind: account.Provider}
 				if err := tx.CreateOrganisation(ctx, org); err != nil {
 					return err
 				}

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/auth"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
 )
@@ -39,17 +39,17 @@ func newInputFixture(t *testing.T, e storetest.Engine) *inputFixture {
 			roles = append(roles, r)
 		}
 	}
-	f := newSiteFixture(t, e, now, roles, func(ctx context.Context, tx *store.Tx, site identity.Site) error {
+	f := newSiteFixture(t, e, now, roles, func(ctx context.Context, tx *store.Tx, site account.Site) error {
 		users, err := tx.Users(ctx)
 		if err != nil {
 			return err
 		}
 		u := users[0]
-		if err := tx.CreateSession(ctx, &identity.Session{TokenHash: auth.HashToken(inputEnrolToken), UserID: u.ID, Stage: identity.StageEnrol,
+		if err := tx.CreateSession(ctx, &account.Session{TokenHash: auth.HashToken(inputEnrolToken), UserID: u.ID, Stage: account.StageEnrol,
 			CSRF: "c", Remote: "t", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour), ReauthAt: now}); err != nil {
 			return err
 		}
-		return tx.CreateAPIToken(ctx, &identity.APIToken{UserID: u.ID, TokenHash: auth.HashToken(inputAPIToken), ExpiresAt: now.Add(time.Hour)})
+		return tx.CreateAPIToken(ctx, &account.APIToken{UserID: u.ID, TokenHash: auth.HashToken(inputAPIToken), ExpiresAt: now.Add(time.Hour)})
 	})
 	// An upload limit small enough to exceed cheaply; the message is
 	// built from whatever the limit is.
@@ -71,7 +71,7 @@ func (f *inputFixture) sessionFor(rt route) (string, bool) {
 		if !ok {
 			continue
 		}
-		u := &identity.User{Roles: []identity.RoleAssignment{{Role: role, SiteID: f.site.ID}}}
+		u := &account.User{Roles: []account.RoleAssignment{{Role: role, SiteID: f.site.ID}}}
 		if rt.need == none || holds(subjectOf(u), rt.need) {
 			return tok, true
 		}

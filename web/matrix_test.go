@@ -15,9 +15,9 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/casework"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
@@ -39,7 +39,7 @@ func TestAccessMatrix(t *testing.T) {
 }
 
 type matrixUser struct {
-	user     *identity.User
+	user     *account.User
 	token    string
 	csrf     string
 	apiToken string
@@ -64,9 +64,9 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
 
-	var siteA, siteB identity.Site
+	var siteA, siteB account.Site
 	var users, kindUsers []*matrixUser
-	var targetA, targetB *identity.User
+	var targetA, targetB *account.User
 	var persons []*people.Person
 	var cases []*casework.Case
 	var victims []*victim.Case
@@ -75,8 +75,8 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 	var idvaOrg int64
 	actionOf := map[int64]int64{}
 	err = db.Transact(ctx, func(tx *store.Tx) error {
-		siteA = identity.Site{Code: "AAA", Name: "Site A", Region: "R"}
-		siteB = identity.Site{Code: "BBB", Name: "Site B", Region: "R"}
+		siteA = account.Site{Code: "AAA", Name: "Site A", Region: "R"}
+		siteB = account.Site{Code: "BBB", Name: "Site B", Region: "R"}
 		if err := tx.CreateSite(ctx, &siteA); err != nil {
 			return err
 		}
@@ -87,7 +87,7 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 	}
 	// Each site's police data come in through the import, as from the
 	// command line.
-	for _, site := range []identity.Site{siteA, siteB} {
+	for _, site := range []account.Site{siteA, siteB} {
 		importFor(t, db, site.Code, []incident.Record{{Ref: "M1", On: drive.DateOf(now).AddDays(-30), Type: "abh", Crime: true,
 			Suspect: incident.Person{GivenName: "Matrix", FamilyName: "Suspect " + site.Code, DOB: drive.MustDate("1980-01-01")},
 			Victim:  incident.Person{GivenName: "Matrix", FamilyName: "Victim " + site.Code}},
@@ -100,33 +100,33 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 		// work for the provider, except the IDVA and the team leader, who
 		// work for the IDVA service; every role is also held in every kind
 		// of organisation for the break-glass check.
-		orgs := map[identity.OrgKind]*identity.Organisation{}
-		for _, k := range identity.OrgKinds() {
-			o := &identity.Organisation{Name: "Org " + string(k), Kind: k}
+		orgs := map[account.OrgKind]*account.Organisation{}
+		for _, k := range account.OrgKinds() {
+			o := &account.Organisation{Name: "Org " + string(k), Kind: k}
 			if err := tx.CreateOrganisation(ctx, o); err != nil {
 				return err
 			}
 			orgs[k] = o
 		}
-		mkIn := func(kind identity.OrgKind, name string, role access.Role, site int64) (*identity.User, error) {
-			u := &identity.User{Username: name, DisplayName: "Person " + name, OrganisationID: orgs[kind].ID, OrganisationKind: kind, PasswordHash: "x", TOTPSecret: "JBSWY3DPEHPK3PXP",
-				Roles: []identity.RoleAssignment{{Role: role, SiteID: site}}}
+		mkIn := func(kind account.OrgKind, name string, role access.Role, site int64) (*account.User, error) {
+			u := &account.User{Username: name, DisplayName: "Person " + name, OrganisationID: orgs[kind].ID, OrganisationKind: kind, PasswordHash: "x", TOTPSecret: "JBSWY3DPEHPK3PXP",
+				Roles: []account.RoleAssignment{{Role: role, SiteID: site}}}
 			return u, tx.CreateUser(ctx, u)
 		}
-		mk := func(name string, role access.Role, site int64) (*identity.User, error) {
-			kind := identity.Provider
+		mk := func(name string, role access.Role, site int64) (*account.User, error) {
+			kind := account.Provider
 			if role == access.IDVA || role == access.TeamLeader {
-				kind = identity.IDVAService
+				kind = account.IDVAService
 			}
 			return mkIn(kind, name, role, site)
 		}
-		session := func(u *identity.User) (*matrixUser, error) {
+		session := func(u *account.User) (*matrixUser, error) {
 			token, hash, err := auth.NewToken(strings.NewReader(strings.Repeat(u.Username, 64)), "drv_s_")
 			if err != nil {
 				return nil, err
 			}
 			csrf := "csrf-" + u.Username
-			sess := &identity.Session{TokenHash: hash, UserID: u.ID, Stage: identity.StageFull, CSRF: csrf, Remote: "test",
+			sess := &account.Session{TokenHash: hash, UserID: u.ID, Stage: account.StageFull, CSRF: csrf, Remote: "test",
 				CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour), ReauthAt: now}
 			return &matrixUser{user: u, token: token, csrf: csrf}, tx.CreateSession(ctx, sess)
 		}
@@ -137,7 +137,7 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 		if targetB, err = mk("target.siteb", access.CaseManager, siteB.ID); err != nil {
 			return err
 		}
-		for _, site := range []identity.Site{siteA, siteB} {
+		for _, site := range []account.Site{siteA, siteB} {
 			if err := tx.SeedProgrammes(ctx, site.ID); err != nil {
 				return err
 			}
@@ -175,7 +175,7 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 					site, suffix = 0, ".national"
 				}
 				name := strings.ReplaceAll(string(role), "_", "-") + suffix
-				for _, k := range identity.OrgKinds() {
+				for _, k := range account.OrgKinds() {
 					u, err := mkIn(k, name+"."+strings.ReplaceAll(string(k), "_", "-"), role, site)
 					if err != nil {
 						return err
@@ -198,14 +198,14 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 				if err != nil {
 					return err
 				}
-				if err := tx.CreateAPIToken(ctx, &identity.APIToken{UserID: u.ID, TokenHash: apiHash, ExpiresAt: now.Add(time.Hour)}); err != nil {
+				if err := tx.CreateAPIToken(ctx, &account.APIToken{UserID: u.ID, TokenHash: apiHash, ExpiresAt: now.Add(time.Hour)}); err != nil {
 					return err
 				}
 				mu.apiToken = apiToken
 				users = append(users, mu)
 				if role == access.IDVA {
 					idvaOrg = u.OrganisationID
-					for _, site := range []identity.Site{siteA, siteB} {
+					for _, site := range []account.Site{siteA, siteB} {
 						v := &victim.Case{SiteID: site.ID, GivenName: "Matrix", FamilyName: "Victim " + site.Code}
 						if site.ID == siteA.ID {
 							v.IDVAID = u.ID
@@ -285,7 +285,7 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 		switch {
 		case strings.HasPrefix(rt.path, "/admin/users/{id}"):
 			targets = nil
-			for _, u := range []*identity.User{targetA, targetB} {
+			for _, u := range []*account.User{targetA, targetB} {
 				u := u
 				targets = append(targets, matrixTarget{name: u.Username,
 					path: func(p string) string {
@@ -306,7 +306,7 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 		case rt.path == "/service-accounts/new" || (rt.path == "/service-accounts" && rt.method == "POST"):
 			// Only a team leader in an IDVA service manages its accounts.
 			targets = []matrixTarget{{path: func(p string) string { return p }, expect: func(sub access.Subject, _ access.Action) bool {
-				return sub.OrganisationKind == identity.IDVAService && slices.ContainsFunc(sub.Grants, func(g access.Grant) bool {
+				return sub.OrganisationKind == account.IDVAService && slices.ContainsFunc(sub.Grants, func(g access.Grant) bool {
 					return g.Role == access.TeamLeader && g.SiteID != 0
 				})
 			}}}
@@ -451,14 +451,14 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 // the policy, that nobody outside an IDVA service is ever let in.
 func matrixBreakGlass(t *testing.T, base string, client *http.Client, rt route, users []*matrixUser, sites map[string]int64) int {
 	n := 0
-	opened := map[identity.OrgKind]int{}
+	opened := map[account.OrgKind]int{}
 	for id, site := range sites {
 		for _, mu := range users {
 			_, want := access.CanBreakGlass(subjectOf(mu.user), access.VictimCompartment, site)
 			if want {
 				opened[mu.user.OrganisationKind]++
 			}
-			if want && mu.user.OrganisationKind != identity.IDVAService {
+			if want && mu.user.OrganisationKind != account.IDVAService {
 				t.Errorf("the policy lets %s, of a %s, break glass on the victim compartment", mu.user.Username, mu.user.OrganisationKind)
 			}
 			var req *http.Request
@@ -481,7 +481,7 @@ func matrixBreakGlass(t *testing.T, base string, client *http.Client, rt route, 
 			n++
 		}
 	}
-	if len(opened) != 1 || opened[identity.IDVAService] == 0 {
+	if len(opened) != 1 || opened[account.IDVAService] == 0 {
 		t.Errorf("break-glass on the victim compartment was open to %v; want staff of an IDVA service only", opened)
 	}
 	return n

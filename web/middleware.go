@@ -9,8 +9,8 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/api"
-	"github.com/drive-platform/drive/identity"
 )
 
 // contentSecurityPolicy allows only our own scripts and styles: no inline
@@ -137,20 +137,20 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) (*http.
 	}
 	switch rt.gate {
 	case enrolled:
-		if p != nil && (p.token != nil || stage == identity.StageFull) {
+		if p != nil && (p.token != nil || stage == account.StageFull) {
 			break
 		}
 		if rt.kind == apiRoute {
 			return r, drive.Errorf(drive.EUNAUTHORIZED, "Send a valid API token in the Authorization header: Authorization: Bearer TOKEN")
 		}
 		target := "/signin"
-		if stage == identity.StageEnrol {
+		if stage == account.StageEnrol {
 			target = "/enrol"
 		}
 		http.Redirect(w, r, target, http.StatusSeeOther)
 		return nil, nil
 	case enrolling:
-		if stage != identity.StageEnrol {
+		if stage != account.StageEnrol {
 			http.Redirect(w, r, "/", http.StatusSeeOther)
 			return nil, nil
 		}

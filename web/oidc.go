@@ -28,8 +28,8 @@ import (
 	"time"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/auth"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/service"
 )
 
@@ -71,7 +71,7 @@ func (s *Server) oidcBinding(r *http.Request) string {
 
 // oidcSignins lists the organisations the sign-in page offers. A failure
 // is logged and hides the list: password sign-in must not depend on it.
-func (s *Server) oidcSignins(ctx context.Context) []identity.OIDCSignin {
+func (s *Server) oidcSignins(ctx context.Context) []account.OIDCSignin {
 	out, err := s.svc.OIDCSignins(ctx)
 	if err != nil {
 		s.log.Error("listing organisations for sign-in failed", slog.String("request_id", requestIDFrom(ctx)), slog.String("cause", err.Error()))
@@ -89,7 +89,7 @@ func (s *Server) oidcStart(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.oidcFailed(w, r, err)
 	}
-	s.setOIDCCookie(w, start.Binding, int(identity.OIDCLoginLifetime/time.Second), http.SameSiteLaxMode)
+	s.setOIDCCookie(w, start.Binding, int(account.OIDCLoginLifetime/time.Second), http.SameSiteLaxMode)
 	http.Redirect(w, r, start.URL, http.StatusSeeOther)
 	return nil
 }
@@ -105,10 +105,10 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 	if fin.SignedIn == nil {
 		// From here on every request is same-site: the cookie can be
 		// Strict like the session's.
-		s.setOIDCCookie(w, fin.Binding, int(identity.OIDCLoginLifetime/time.Second), http.SameSiteStrictMode)
+		s.setOIDCCookie(w, fin.Binding, int(account.OIDCLoginLifetime/time.Second), http.SameSiteStrictMode)
 		return s.renderOIDCCode(w, r, http.StatusOK, fin.Organisation, nil)
 	}
-	if fin.SignedIn.Session.Stage == identity.StageEnrol {
+	if fin.SignedIn.Session.Stage == account.StageEnrol {
 		return s.oidcSignedIn(w, r, fin.SignedIn.Token, "/enrol")
 	}
 	return s.oidcSignedIn(w, r, fin.SignedIn.Token, "/")

@@ -24,9 +24,9 @@ import (
 	"time"
 
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/browsertest"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
@@ -221,8 +221,8 @@ type oidcHarness struct {
 	clock *clock
 	idp   *fakeProvider
 	logs  *lockedBuffer
-	org   *identity.Organisation // the police force with its own provider
-	users map[string]*identity.User
+	org   *account.Organisation // the police force with its own provider
+	users map[string]*account.User
 }
 
 const officerTOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -233,12 +233,12 @@ const officerTOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 // disabled) and alex.worker (the Drive provider, not the police).
 func newOIDCHarness(t *testing.T, e storetest.Engine, key *rsa.PrivateKey) *oidcHarness {
 	t.Helper()
-	return newOIDCHarnessOf(t, e, key, identity.PoliceForce)
+	return newOIDCHarnessOf(t, e, key, account.PoliceForce)
 }
 
 // newOIDCHarnessOf is newOIDCHarness with the signing-in organisation of
 // the given kind.
-func newOIDCHarnessOf(t *testing.T, e storetest.Engine, key *rsa.PrivateKey, kind identity.OrgKind) *oidcHarness {
+func newOIDCHarnessOf(t *testing.T, e storetest.Engine, key *rsa.PrivateKey, kind account.OrgKind) *oidcHarness {
 	t.Helper()
 	c := &clock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
 	db := e.Open(t, c.Now)
@@ -247,30 +247,30 @@ func newOIDCHarnessOf(t *testing.T, e storetest.Engine, key *rsa.PrivateKey, kin
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &oidcHarness{db: db, clock: c, logs: &lockedBuffer{}, users: map[string]*identity.User{}}
+	h := &oidcHarness{db: db, clock: c, logs: &lockedBuffer{}, users: map[string]*account.User{}}
 	err = db.Transact(ctx, func(tx *store.Tx) error {
-		site := &identity.Site{Code: "NMR", Name: "Northmoor", Region: "North West"}
+		site := &account.Site{Code: "NMR", Name: "Northmoor", Region: "North West"}
 		if err := tx.CreateSite(ctx, site); err != nil {
 			return err
 		}
-		h.org = &identity.Organisation{Name: "Northmoor Police", Kind: kind, SiteIDs: []int64{site.ID}}
+		h.org = &account.Organisation{Name: "Northmoor Police", Kind: kind, SiteIDs: []int64{site.ID}}
 		if err := tx.CreateOrganisation(ctx, h.org); err != nil {
 			return err
 		}
-		provider := &identity.Organisation{Name: "Northmoor Drive Service", Kind: identity.Provider, SiteIDs: []int64{site.ID}}
+		provider := &account.Organisation{Name: "Northmoor Drive Service", Kind: account.Provider, SiteIDs: []int64{site.ID}}
 		if err := tx.CreateOrganisation(ctx, provider); err != nil {
 			return err
 		}
-		for _, u := range []*identity.User{
+		for _, u := range []*account.User{
 			{Username: "jo.officer", DisplayName: "Jo Officer", OrganisationID: h.org.ID, TOTPSecret: officerTOTP},
 			{Username: "sam.new", DisplayName: "Sam New", OrganisationID: h.org.ID},
 			{Username: "dee.left", DisplayName: "Dee Left", OrganisationID: h.org.ID},
 			{Username: "alex.worker", DisplayName: "Alex Worker", OrganisationID: provider.ID},
 		} {
 			u.PasswordHash = hash
-			u.Roles = []identity.RoleAssignment{{Role: access.Partner, SiteID: site.ID}}
+			u.Roles = []account.RoleAssignment{{Role: access.Partner, SiteID: site.ID}}
 			if u.OrganisationID == provider.ID {
-				u.Roles = []identity.RoleAssignment{{Role: access.CaseManager, SiteID: site.ID}}
+				u.Roles = []account.RoleAssignment{{Role: access.CaseManager, SiteID: site.ID}}
 			}
 			if err := tx.CreateUser(ctx, u); err != nil {
 				return err
@@ -290,7 +290,7 @@ func newOIDCHarnessOf(t *testing.T, e storetest.Engine, key *rsa.PrivateKey, kin
 	t.Cleanup(h.ts.Close)
 	h.idp = newFakeProvider(t, key, c.Now)
 	h.idp.claims = h.person("sub-jo-1", "jo.officer@police.example", "pwd", "mfa")
-	h.configure(t, func(c *identity.OIDCConfig) {})
+	h.configure(t, func(c *account.OIDCConfig) {})
 	return h
 }
 
@@ -300,11 +300,11 @@ func (h *oidcHarness) person(sub, email string, amr ...string) map[string]any {
 }
 
 // configure stores the police force's settings after change.
-func (h *oidcHarness) configure(t *testing.T, change func(*identity.OIDCConfig)) {
+func (h *oidcHarness) configure(t *testing.T, change func(*account.OIDCConfig)) {
 	t.Helper()
-	cfg := &identity.OIDCConfig{OrganisationID: h.org.ID, Issuer: h.idp.base, ClientID: h.idp.clientID, ClientSecret: h.idp.secret,
+	cfg := &account.OIDCConfig{OrganisationID: h.org.ID, Issuer: h.idp.base, ClientID: h.idp.clientID, ClientSecret: h.idp.secret,
 		RedirectURL: h.ts.URL + "/signin/oidc/callback", DisplayName: "Northmoor Police account", Enabled: true,
-		UsernameClaim: identity.ClaimEmail, EmailDomains: []string{"police.example"}, MFAMethods: []string{"mfa"}}
+		UsernameClaim: account.ClaimEmail, EmailDomains: []string{"police.example"}, MFAMethods: []string{"mfa"}}
 	change(cfg)
 	ctx := context.Background()
 	if err := h.db.Transact(ctx, func(tx *store.Tx) error { return tx.SetOrganisationOIDC(ctx, cfg) }); err != nil {
@@ -557,7 +557,7 @@ func TestOIDCSignIn(t *testing.T) {
 			})
 			t.Run("TrustedACRCountsAndUntrustedDoesNot", func(t *testing.T) {
 				h := newOIDCHarness(t, e, key)
-				h.configure(t, func(c *identity.OIDCConfig) { c.MFAMethods, c.MFAContexts = nil, []string{"urn:example:loa:high"} })
+				h.configure(t, func(c *account.OIDCConfig) { c.MFAMethods, c.MFAContexts = nil, []string{"urn:example:loa:high"} })
 				h.idp.set(func(p *fakeProvider) { p.claims["acr"] = "urn:example:loa:low" })
 				b := h.browser(t)
 				if _, body := h.signin(t, b); !strings.Contains(body, "Enter your security code") {
@@ -762,7 +762,7 @@ func TestOIDCSignIn(t *testing.T) {
 			t.Run("IDVAServiceAccountsNeverSignInThroughAProvider", func(t *testing.T) {
 				// Settings stored for an IDVA service (drive oidc set
 				// refuses them; these were written before it did).
-				h := newOIDCHarnessOf(t, e, key, identity.IDVAService)
+				h := newOIDCHarnessOf(t, e, key, account.IDVAService)
 				b := h.browser(t)
 				if resp, _ := h.signin(t, b); resp.StatusCode != http.StatusUnauthorized || home(b) != "/signin" {
 					t.Fatalf("an IDVA service account through a provider: %d", resp.StatusCode)
@@ -790,29 +790,29 @@ func TestOIDCSignIn(t *testing.T) {
 }
 
 func TestOIDCConfigValidate(t *testing.T) {
-	good := func() identity.OIDCConfig {
-		return identity.OIDCConfig{OrganisationID: 1, Issuer: "https://login.police.example/realms/staff", ClientID: "drive", ClientSecret: "s",
+	good := func() account.OIDCConfig {
+		return account.OIDCConfig{OrganisationID: 1, Issuer: "https://login.police.example/realms/staff", ClientID: "drive", ClientSecret: "s",
 			RedirectURL: "https://drive.example.org/signin/oidc/callback", DisplayName: "Police", EmailDomains: []string{"Police.Example "}}
 	}
 	c := good()
 	if err := c.Validate(); err != nil {
 		t.Fatalf("good settings: %v", err)
 	}
-	if c.UsernameClaim != identity.ClaimEmail || c.EmailDomains[0] != "police.example" {
+	if c.UsernameClaim != account.ClaimEmail || c.EmailDomains[0] != "police.example" {
 		t.Fatalf("normalised to %+v", c)
 	}
-	for name, change := range map[string]func(*identity.OIDCConfig){
-		"plain http issuer":          func(c *identity.OIDCConfig) { c.Issuer = "http://login.police.example" },
-		"issuer with query":          func(c *identity.OIDCConfig) { c.Issuer = "https://login.police.example/?x=1" },
-		"redirect elsewhere":         func(c *identity.OIDCConfig) { c.RedirectURL = "https://drive.example.org/somewhere" },
-		"no secret":                  func(c *identity.OIDCConfig) { c.ClientSecret = "" },
-		"email without domains":      func(c *identity.OIDCConfig) { c.EmailDomains = nil },
-		"bad domain":                 func(c *identity.OIDCConfig) { c.EmailDomains = []string{"police"} },
-		"unknown claim":              func(c *identity.OIDCConfig) { c.UsernameClaim = "name" },
-		"amr value with a space":     func(c *identity.OIDCConfig) { c.MFAMethods = []string{"m fa"} },
-		"no organisation":            func(c *identity.OIDCConfig) { c.OrganisationID = 0 },
-		"credentials in the issuer":  func(c *identity.OIDCConfig) { c.Issuer = "https://u:p@login.police.example" },
-		"no display name for button": func(c *identity.OIDCConfig) { c.DisplayName = " " },
+	for name, change := range map[string]func(*account.OIDCConfig){
+		"plain http issuer":          func(c *account.OIDCConfig) { c.Issuer = "http://login.police.example" },
+		"issuer with query":          func(c *account.OIDCConfig) { c.Issuer = "https://login.police.example/?x=1" },
+		"redirect elsewhere":         func(c *account.OIDCConfig) { c.RedirectURL = "https://drive.example.org/somewhere" },
+		"no secret":                  func(c *account.OIDCConfig) { c.ClientSecret = "" },
+		"email without domains":      func(c *account.OIDCConfig) { c.EmailDomains = nil },
+		"bad domain":                 func(c *account.OIDCConfig) { c.EmailDomains = []string{"police"} },
+		"unknown claim":              func(c *account.OIDCConfig) { c.UsernameClaim = "name" },
+		"amr value with a space":     func(c *account.OIDCConfig) { c.MFAMethods = []string{"m fa"} },
+		"no organisation":            func(c *account.OIDCConfig) { c.OrganisationID = 0 },
+		"credentials in the issuer":  func(c *account.OIDCConfig) { c.Issuer = "https://u:p@login.police.example" },
+		"no display name for button": func(c *account.OIDCConfig) { c.DisplayName = " " },
 	} {
 		c := good()
 		change(&c)
@@ -828,26 +828,26 @@ func TestOIDCConfigValidate(t *testing.T) {
 }
 
 func TestOIDCUsernameRule(t *testing.T) {
-	c := identity.OIDCConfig{UsernameClaim: identity.ClaimEmail, EmailDomains: []string{"police.example"}}
+	c := account.OIDCConfig{UsernameClaim: account.ClaimEmail, EmailDomains: []string{"police.example"}}
 	for _, tc := range []struct {
-		cl   identity.OIDCClaims
+		cl   account.OIDCClaims
 		want string
 	}{
-		{identity.OIDCClaims{Email: "Jo.Officer@Police.Example", EmailVerified: true}, "jo.officer"},
-		{identity.OIDCClaims{Email: "jo.officer@police.example"}, ""},
-		{identity.OIDCClaims{Email: "jo.officer@evil.example", EmailVerified: true}, ""},
-		{identity.OIDCClaims{Email: "jo.officer@police.example.evil.example", EmailVerified: true}, ""},
-		{identity.OIDCClaims{Email: "jo.officer", EmailVerified: true}, ""},
-		{identity.OIDCClaims{Email: "a@police.example", EmailVerified: true}, ""}, // too short for a username
-		{identity.OIDCClaims{PreferredUsername: "jo.officer", EmailVerified: true}, ""},
+		{account.OIDCClaims{Email: "Jo.Officer@Police.Example", EmailVerified: true}, "jo.officer"},
+		{account.OIDCClaims{Email: "jo.officer@police.example"}, ""},
+		{account.OIDCClaims{Email: "jo.officer@evil.example", EmailVerified: true}, ""},
+		{account.OIDCClaims{Email: "jo.officer@police.example.evil.example", EmailVerified: true}, ""},
+		{account.OIDCClaims{Email: "jo.officer", EmailVerified: true}, ""},
+		{account.OIDCClaims{Email: "a@police.example", EmailVerified: true}, ""}, // too short for a username
+		{account.OIDCClaims{PreferredUsername: "jo.officer", EmailVerified: true}, ""},
 	} {
 		if got, _ := c.Username(tc.cl); got != tc.want {
 			t.Errorf("Username(%+v) = %q; want %q", tc.cl, got, tc.want)
 		}
 	}
-	c.UsernameClaim = identity.ClaimPreferredUsername
+	c.UsernameClaim = account.ClaimPreferredUsername
 	for in, want := range map[string]string{"jo.officer": "jo.officer", "JO.OFFICER@police.example": "jo.officer", "jo@other.example": "", "jo officer": ""} {
-		if got, _ := c.Username(identity.OIDCClaims{PreferredUsername: in}); got != want {
+		if got, _ := c.Username(account.OIDCClaims{PreferredUsername: in}); got != want {
 			t.Errorf("preferred_username %q gives %q; want %q", in, got, want)
 		}
 	}
@@ -867,7 +867,7 @@ func TestOIDCInBrowser(t *testing.T) {
 	h := newOIDCHarness(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, key)
 	h.idp.base = strings.Replace(h.idp.srv.URL, "127.0.0.1", "localhost", 1)
 	h.idp.interactive = true
-	h.configure(t, func(*identity.OIDCConfig) {})
+	h.configure(t, func(*account.OIDCConfig) {})
 	button := fmt.Sprintf("a[href='/signin/oidc/%d']", h.org.ID)
 	step := func(t *testing.T, b *browsertest.Browser, status int, wantStatus int, err error, heading string) {
 		t.Helper()

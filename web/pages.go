@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/casework"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/victim"
@@ -50,7 +50,7 @@ func (s *Server) page(r *http.Request, title string, data any) Page {
 	p := Page{Title: title, Data: data}
 	if pr := principalFrom(r.Context()); pr != nil && pr.session != nil {
 		p.CSRF = pr.session.CSRF
-		if pr.session.Stage == identity.StageFull {
+		if pr.session.Stage == account.StageFull {
 			p.User = &PageUser{Name: pr.user.DisplayName}
 			if len(pr.user.Roles) > 0 {
 				p.User.Role = pr.user.Roles[0].Role.Label()
@@ -250,7 +250,7 @@ type signinData struct {
 	Username string
 	Errors   FormErrors
 	// Organisations whose staff may sign in with their own provider.
-	Organisations []identity.OIDCSignin
+	Organisations []account.OIDCSignin
 }
 
 func (s *Server) accessibility(w http.ResponseWriter, r *http.Request) error {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
-	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/service"
 )
 
@@ -25,9 +25,9 @@ const (
 // principal is who is making the request: the signed-in user and either
 // their browser session or their API token.
 type principal struct {
-	user    *identity.User
-	session *identity.Session
-	token   *identity.APIToken
+	user    *account.User
+	session *account.Session
+	token   *account.APIToken
 	// subject is the policy's view of the user, with any open
 	// break-glass, built once per request.
 	subject access.Subject

@@ -8,14 +8,14 @@ import (
 	"strings"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/api"
 	"github.com/drive-platform/drive/auth"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/service"
 )
 
 func (s *Server) signinForm(w http.ResponseWriter, r *http.Request) error {
-	if p := principalFrom(r.Context()); p != nil && p.session != nil && p.session.Stage == identity.StageFull {
+	if p := principalFrom(r.Context()); p != nil && p.session != nil && p.session.Stage == account.StageFull {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return nil
 	}
@@ -70,7 +70,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.setCookie(w, s.preSigninCookie(), "", -1)
 	s.setCookie(w, s.sessionCookie(), in.Token, 0)
-	if in.Session.Stage == identity.StageEnrol {
+	if in.Session.Stage == account.StageEnrol {
 		http.Redirect(w, r, "/enrol", http.StatusSeeOther)
 		return nil
 	}

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/auth"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
@@ -42,7 +42,7 @@ type authHarness struct {
 	db    *store.DB
 	ts    *httptest.Server
 	clock *clock
-	user  *identity.User
+	user  *account.User
 }
 
 func newAuthHarness(t *testing.T, e storetest.Engine, enrolled bool) *authHarness {
@@ -54,21 +54,21 @@ func newAuthHarness(t *testing.T, e storetest.Engine, enrolled bool) *authHarnes
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := &identity.User{Username: "casey.manager", DisplayName: "Casey Manager", PasswordHash: hash}
+	u := &account.User{Username: "casey.manager", DisplayName: "Casey Manager", PasswordHash: hash}
 	if enrolled {
 		u.TOTPSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 	}
 	err = db.Transact(ctx, func(tx *store.Tx) error {
-		site := &identity.Site{Code: "NMR", Name: "Northmoor", Region: "North West"}
+		site := &account.Site{Code: "NMR", Name: "Northmoor", Region: "North West"}
 		if err := tx.CreateSite(ctx, site); err != nil {
 			return err
 		}
-		org := &identity.Organisation{Name: "Northmoor Drive Service", Kind: identity.Provider, SiteIDs: []int64{site.ID}}
+		org := &account.Organisation{Name: "Northmoor Drive Service", Kind: account.Provider, SiteIDs: []int64{site.ID}}
 		if err := tx.CreateOrganisation(ctx, org); err != nil {
 			return err
 		}
 		u.OrganisationID = org.ID
-		u.Roles = []identity.RoleAssignment{{Role: access.CaseManager, SiteID: site.ID}}
+		u.Roles = []account.RoleAssignment{{Role: access.CaseManager, SiteID: site.ID}}
 		return tx.CreateUser(ctx, u)
 	})
 	if err != nil {
@@ -323,7 +323,7 @@ func TestSignIn(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				tk := &identity.APIToken{UserID: h.user.ID, TokenHash: hash, ExpiresAt: h.clock.Now().Add(time.Hour)}
+				tk := &account.APIToken{UserID: h.user.ID, TokenHash: hash, ExpiresAt: h.clock.Now().Add(time.Hour)}
 				if err := h.db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateAPIToken(ctx, tk) }); err != nil {
 					t.Fatal(err)
 				}

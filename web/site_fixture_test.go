@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/auth"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
@@ -25,38 +25,38 @@ type siteFixture struct {
 	t      *testing.T
 	db     *store.DB
 	srv    *Server
-	site   identity.Site
+	site   account.Site
 	url    string
 	tokens map[access.Role]string
 }
 
 // newSiteFixture builds the fixture; seed, if set, adds data in the same
 // transaction.
-func newSiteFixture(t *testing.T, e storetest.Engine, now time.Time, roles []access.Role, seed func(ctx context.Context, tx *store.Tx, site identity.Site) error) *siteFixture {
+func newSiteFixture(t *testing.T, e storetest.Engine, now time.Time, roles []access.Role, seed func(ctx context.Context, tx *store.Tx, site account.Site) error) *siteFixture {
 	t.Helper()
 	f := &siteFixture{t: t, db: e.Open(t, storetest.FixedClock(now)), tokens: map[access.Role]string{}}
 	ctx := context.Background()
 	err := f.db.Transact(ctx, func(tx *store.Tx) error {
-		f.site = identity.Site{Code: "NMR", Name: "Northmoor", Region: "R"}
+		f.site = account.Site{Code: "NMR", Name: "Northmoor", Region: "R"}
 		if err := tx.CreateSite(ctx, &f.site); err != nil {
 			return err
 		}
 		if err := tx.SeedProgrammes(ctx, f.site.ID); err != nil {
 			return err
 		}
-		org := &identity.Organisation{Name: "Org", Kind: identity.Provider}
+		org := &account.Organisation{Name: "Org", Kind: account.Provider}
 		if err := tx.CreateOrganisation(ctx, org); err != nil {
 			return err
 		}
 		for _, role := range roles {
-			u := &identity.User{Username: "u." + string(role), DisplayName: "User " + string(role), OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: "X",
-				Roles: []identity.RoleAssignment{{Role: role, SiteID: f.site.ID}}}
+			u := &account.User{Username: "u." + string(role), DisplayName: "User " + string(role), OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: "X",
+				Roles: []account.RoleAssignment{{Role: role, SiteID: f.site.ID}}}
 			if err := tx.CreateUser(ctx, u); err != nil {
 				return err
 			}
 			tok := "drv_s_" + string(role)
 			f.tokens[role] = tok
-			if err := tx.CreateSession(ctx, &identity.Session{TokenHash: auth.HashToken(tok), UserID: u.ID, Stage: identity.StageFull, CSRF: "c",
+			if err := tx.CreateSession(ctx, &account.Session{TokenHash: auth.HashToken(tok), UserID: u.ID, Stage: account.StageFull, CSRF: "c",
 				Remote: "t", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour), ReauthAt: now}); err != nil {
 				return err
 			}

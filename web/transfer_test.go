@@ -14,10 +14,10 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/casework"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/risk"
@@ -43,11 +43,11 @@ func testPendingTransfer(t *testing.T, e storetest.Engine) {
 	db := e.Open(t, storetest.FixedClock(now))
 	ctx := context.Background()
 	w := &wall{db: db, users: map[string]*wallUser{}}
-	var from, to identity.Site
+	var from, to account.Site
 	err := db.Transact(ctx, func(tx *store.Tx) error {
-		from = identity.Site{Code: "FRM", Name: "Fromshire", Region: "R"}
-		to = identity.Site{Code: "TOO", Name: "Toborough", Region: "R"}
-		for _, st := range []*identity.Site{&from, &to} {
+		from = account.Site{Code: "FRM", Name: "Fromshire", Region: "R"}
+		to = account.Site{Code: "TOO", Name: "Toborough", Region: "R"}
+		for _, st := range []*account.Site{&from, &to} {
 			if err := tx.CreateSite(ctx, st); err != nil {
 				return err
 			}
@@ -55,16 +55,16 @@ func testPendingTransfer(t *testing.T, e storetest.Engine) {
 				return err
 			}
 		}
-		provider := &identity.Organisation{Name: "Provider", Kind: identity.Provider}
-		idvas := &identity.Organisation{Name: "IDVA service", Kind: identity.IDVAService}
-		for _, o := range []*identity.Organisation{provider, idvas} {
+		provider := &account.Organisation{Name: "Provider", Kind: account.Provider}
+		idvas := &account.Organisation{Name: "IDVA service", Kind: account.IDVAService}
+		for _, o := range []*account.Organisation{provider, idvas} {
 			if err := tx.CreateOrganisation(ctx, o); err != nil {
 				return err
 			}
 		}
 		specs := []struct {
 			name string
-			org  *identity.Organisation
+			org  *account.Organisation
 			role access.Role
 			site int64
 		}{
@@ -76,17 +76,17 @@ func testPendingTransfer(t *testing.T, e storetest.Engine) {
 			{"tod.dpo", provider, access.DPO, to.ID},
 		}
 		for _, sp := range specs {
-			u := &identity.User{Username: sp.name, DisplayName: "User " + sp.name, OrganisationID: sp.org.ID, OrganisationKind: sp.org.Kind,
-				PasswordHash: "x", TOTPSecret: "X", Roles: []identity.RoleAssignment{{Role: sp.role, SiteID: sp.site}}}
+			u := &account.User{Username: sp.name, DisplayName: "User " + sp.name, OrganisationID: sp.org.ID, OrganisationKind: sp.org.Kind,
+				PasswordHash: "x", TOTPSecret: "X", Roles: []account.RoleAssignment{{Role: sp.role, SiteID: sp.site}}}
 			if err := tx.CreateUser(ctx, u); err != nil {
 				return err
 			}
 			wu := &wallUser{user: u, session: "drv_s_" + sp.name, csrf: "csrf-" + sp.name, apiToken: "drv_t_" + sp.name + "-token"}
-			if err := tx.CreateSession(ctx, &identity.Session{TokenHash: auth.HashToken(wu.session), UserID: u.ID, Stage: identity.StageFull, CSRF: wu.csrf,
+			if err := tx.CreateSession(ctx, &account.Session{TokenHash: auth.HashToken(wu.session), UserID: u.ID, Stage: account.StageFull, CSRF: wu.csrf,
 				Remote: "test", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(12 * time.Hour), ReauthAt: now}); err != nil {
 				return err
 			}
-			if err := tx.CreateAPIToken(ctx, &identity.APIToken{UserID: u.ID, TokenHash: auth.HashToken(wu.apiToken), ExpiresAt: now.Add(time.Hour)}); err != nil {
+			if err := tx.CreateAPIToken(ctx, &account.APIToken{UserID: u.ID, TokenHash: auth.HashToken(wu.apiToken), ExpiresAt: now.Add(time.Hour)}); err != nil {
 				return err
 			}
 			w.users[sp.name] = wu

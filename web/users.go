@@ -9,14 +9,14 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
-	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/service"
 )
 
 // subjectOf is the policy's view of the signed-in user. It carries the
 // kind of the user's organisation, loaded with the user, because only staff
 // of an IDVA service ever reach the victim compartment.
-func subjectOf(u *identity.User) access.Subject {
+func subjectOf(u *account.User) access.Subject {
 	s := access.Subject{UserID: u.ID, OrganisationID: u.OrganisationID, OrganisationKind: u.OrganisationKind}
 	for _, a := range u.Roles {
 		s.Grants = append(s.Grants, access.Grant{Role: a.Role, SiteID: a.SiteID})
@@ -156,8 +156,8 @@ func userForm(r *http.Request) (map[string]string, service.AccountChange, map[st
 	if err := role.CheckScope(siteID == 0); err != nil && fields["site"] == "" {
 		fields["role"] = drive.ErrorMessage(err)
 	}
-	c := service.AccountChange{Kind: identity.RequestCreate, Username: form["username"], DisplayName: form["display_name"], OrganisationID: orgID,
-		Roles: []identity.RoleAssignment{{Role: role, SiteID: siteID}}, Reason: form["reason"]}
+	c := service.AccountChange{Kind: account.RequestCreate, Username: form["username"], DisplayName: form["display_name"], OrganisationID: orgID,
+		Roles: []account.RoleAssignment{{Role: role, SiteID: siteID}}, Reason: form["reason"]}
 	return form, c, fields
 }
 
@@ -209,7 +209,7 @@ func (s *Server) showOutcome(w http.ResponseWriter, r *http.Request, back string
 	}
 	d := newUserData{Back: back, Created: &createdUser{Password: out.Password}}
 	title := "Password reset"
-	if out.Kind == identity.RequestCreate {
+	if out.Kind == account.RequestCreate {
 		d.Created.Username, title = out.User.Username, "User added"
 	}
 	return s.render(w, r, http.StatusOK, "admin-user-created", s.page(r, title, d))
@@ -224,10 +224,10 @@ func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request) error {
 }
 
 // resetKinds are the resets the pages offer, by the path's action.
-var resetKinds = map[string]identity.RequestKind{
-	"reset":               identity.RequestResetBoth,
-	"reset-password":      identity.RequestResetPass,
-	"reset-second-factor": identity.RequestResetSecond,
+var resetKinds = map[string]account.RequestKind{
+	"reset":               account.RequestResetBoth,
+	"reset-password":      account.RequestResetPass,
+	"reset-second-factor": account.RequestResetSecond,
 }
 
 // adminUserAction disables, enables or resets a user the admin manages.

@@ -16,10 +16,10 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/api"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/casework"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/risk"
@@ -40,7 +40,7 @@ var canaries = []string{
 }
 
 type wallUser struct {
-	user     *identity.User
+	user     *account.User
 	session  string
 	csrf     string
 	apiToken string
@@ -69,13 +69,13 @@ func newWall(t testing.TB, e storetest.Engine) *wall {
 		t.Fatal(err)
 	}
 	w := &wall{db: db, users: map[string]*wallUser{}}
-	var site identity.Site
+	var site account.Site
 	err = db.Transact(ctx, func(tx *store.Tx) error {
-		site = identity.Site{Code: "NMR", Name: "Northmoor", Region: "North West"}
+		site = account.Site{Code: "NMR", Name: "Northmoor", Region: "North West"}
 		if err := tx.CreateSite(ctx, &site); err != nil {
 			return err
 		}
-		other := identity.Site{Code: "SVV", Name: "Severnvale", Region: "South West"}
+		other := account.Site{Code: "SVV", Name: "Severnvale", Region: "South West"}
 		if err := tx.CreateSite(ctx, &other); err != nil {
 			return err
 		}
@@ -84,18 +84,18 @@ func newWall(t testing.TB, e storetest.Engine) *wall {
 				return err
 			}
 		}
-		provider := &identity.Organisation{Name: "Drive provider", Kind: identity.Provider, SiteIDs: []int64{site.ID}}
-		idvas := &identity.Organisation{Name: "IDVA service", Kind: identity.IDVAService, SiteIDs: []int64{site.ID}}
-		police := &identity.Organisation{Name: "Police", Kind: identity.PoliceForce, SiteIDs: []int64{site.ID}}
-		national := &identity.Organisation{Name: "National", Kind: identity.NationalTeam}
-		for _, o := range []*identity.Organisation{provider, idvas, police, national} {
+		provider := &account.Organisation{Name: "Drive provider", Kind: account.Provider, SiteIDs: []int64{site.ID}}
+		idvas := &account.Organisation{Name: "IDVA service", Kind: account.IDVAService, SiteIDs: []int64{site.ID}}
+		police := &account.Organisation{Name: "Police", Kind: account.PoliceForce, SiteIDs: []int64{site.ID}}
+		national := &account.Organisation{Name: "National", Kind: account.NationalTeam}
+		for _, o := range []*account.Organisation{provider, idvas, police, national} {
 			if err := tx.CreateOrganisation(ctx, o); err != nil {
 				return err
 			}
 		}
 		type spec struct {
 			name string
-			org  *identity.Organisation
+			org  *account.Organisation
 			role access.Role
 			site int64
 		}
@@ -110,17 +110,17 @@ func newWall(t testing.TB, e storetest.Engine) *wall {
 			{"sam.otherlead", provider, access.TeamLeader, other.ID},
 		}
 		for _, sp := range specs {
-			u := &identity.User{Username: sp.name, DisplayName: "User " + sp.name, OrganisationID: sp.org.ID, OrganisationKind: sp.org.Kind, PasswordHash: "x", TOTPSecret: "X",
-				Roles: []identity.RoleAssignment{{Role: sp.role, SiteID: sp.site}}}
+			u := &account.User{Username: sp.name, DisplayName: "User " + sp.name, OrganisationID: sp.org.ID, OrganisationKind: sp.org.Kind, PasswordHash: "x", TOTPSecret: "X",
+				Roles: []account.RoleAssignment{{Role: sp.role, SiteID: sp.site}}}
 			if err := tx.CreateUser(ctx, u); err != nil {
 				return err
 			}
 			wu := &wallUser{user: u, session: "drv_s_" + sp.name, csrf: "csrf-" + sp.name, apiToken: "drv_t_" + sp.name + "-token"}
-			if err := tx.CreateSession(ctx, &identity.Session{TokenHash: auth.HashToken(wu.session), UserID: u.ID, Stage: identity.StageFull, CSRF: wu.csrf,
+			if err := tx.CreateSession(ctx, &account.Session{TokenHash: auth.HashToken(wu.session), UserID: u.ID, Stage: account.StageFull, CSRF: wu.csrf,
 				Remote: "test", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(12 * time.Hour), ReauthAt: now}); err != nil {
 				return err
 			}
-			if err := tx.CreateAPIToken(ctx, &identity.APIToken{UserID: u.ID, TokenHash: auth.HashToken(wu.apiToken), ExpiresAt: now.Add(time.Hour)}); err != nil {
+			if err := tx.CreateAPIToken(ctx, &account.APIToken{UserID: u.ID, TokenHash: auth.HashToken(wu.apiToken), ExpiresAt: now.Add(time.Hour)}); err != nil {
 				return err
 			}
 			w.users[sp.name] = wu

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/identify"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/incident/synth"
 	"github.com/drive-platform/drive/service"
@@ -213,7 +213,7 @@ func runBenchIdentify(ctx context.Context, e env, args []string, stdout, stderr 
 		if err != nil {
 			return err
 		}
-		site := identity.Site{Code: r.code, Name: "Benchmark " + r.code, Region: "Benchmark"}
+		site := account.Site{Code: r.code, Name: "Benchmark " + r.code, Region: "Benchmark"}
 		if err := svc.CreateSite(ctx, cli, &site); err != nil {
 			return err
 		}

@@ -9,7 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/drive-platform/drive"
-	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/service"
 )
 
@@ -48,9 +48,9 @@ func runOIDCSet(ctx context.Context, e env, args []string, stdout, stderr io.Wri
 	issuer := fs.String("issuer", "", "the provider's issuer URL, exactly as its discovery document gives it")
 	clientID := fs.String("client-id", "", "the client ID the provider registered for Drive")
 	secretFile := fs.String("client-secret-file", "", "a file holding the client secret; may be left out to keep the stored one")
-	redirect := fs.String("redirect-url", "", "Drive's public address followed by "+identity.OIDCCallbackPath+"; register exactly this with the provider")
+	redirect := fs.String("redirect-url", "", "Drive's public address followed by "+account.OIDCCallbackPath+"; register exactly this with the provider")
 	display := fs.String("display", "", `the label of the sign-in button, e.g. "Northmoor Police account"`)
-	claim := fs.String("username-claim", identity.ClaimEmail, "the claim matched against Drive usernames at first sign-in: email or preferred_username")
+	claim := fs.String("username-claim", account.ClaimEmail, "the claim matched against Drive usernames at first sign-in: email or preferred_username")
 	var domains, amr, acr oidcValues
 	fs.Var(&domains, "email-domain", "an email domain the organisation's staff use; repeat or separate with commas")
 	fs.Var(&amr, "mfa-amr", `an "amr" value meaning the provider checked a second factor (e.g. mfa); repeat or separate with commas`)
@@ -78,7 +78,7 @@ func runOIDCSet(ctx context.Context, e env, args []string, stdout, stderr io.Wri
 			return drive.Errorf(drive.EINVALID, "--client-secret-file %s is empty", *secretFile)
 		}
 	}
-	cfg := &identity.OIDCConfig{Issuer: *issuer, ClientID: *clientID, ClientSecret: secret, RedirectURL: *redirect,
+	cfg := &account.OIDCConfig{Issuer: *issuer, ClientID: *clientID, ClientSecret: secret, RedirectURL: *redirect,
 		DisplayName: *display, Enabled: !*disabled, UsernameClaim: *claim, EmailDomains: domains, MFAMethods: amr, MFAContexts: acr}
 	db, err := openExisting(ctx, c)
 	if err != nil {
@@ -97,7 +97,7 @@ func runOIDCSet(ctx context.Context, e env, args []string, stdout, stderr io.Wri
 	fmt.Fprintf(stdout, "Sign-in through %s for %s is %s.\n\n", cfg.Issuer, org.Name, state)
 	fmt.Fprintf(stdout, "Register this redirect URI with the provider: %s\n", cfg.RedirectURL)
 	switch cfg.UsernameClaim {
-	case identity.ClaimEmail:
+	case account.ClaimEmail:
 		fmt.Fprintf(stdout, "At first sign-in, a verified email address at %s is matched to the %s user\nwhose username is the part before the @.\n",
 			strings.Join(cfg.EmailDomains, " or "), org.Name)
 	default:

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -45,9 +45,9 @@ func TestOIDCCommands(t *testing.T) {
 	if err := os.WriteFile(secretFile, []byte("CLIENT-SECRET-CANARY\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var user *identity.User
+	var user *account.User
 	err := f.db.Transact(ctx, func(tx *store.Tx) error {
-		idva := &identity.Organisation{Name: "Northmoor IDVA Service", Kind: identity.IDVAService}
+		idva := &account.Organisation{Name: "Northmoor IDVA Service", Kind: account.IDVAService}
 		if err := tx.CreateOrganisation(ctx, idva); err != nil {
 			return err
 		}
@@ -57,7 +57,7 @@ func TestOIDCCommands(t *testing.T) {
 		}
 		for _, o := range orgs {
 			if o.Name == "Severnvale Police" {
-				user = &identity.User{Username: "jo.officer", DisplayName: "Jo Officer", PasswordHash: "x", OrganisationID: o.ID}
+				user = &account.User{Username: "jo.officer", DisplayName: "Jo Officer", PasswordHash: "x", OrganisationID: o.ID}
 			}
 		}
 		return tx.CreateUser(ctx, user)
@@ -67,7 +67,7 @@ func TestOIDCCommands(t *testing.T) {
 	}
 	set := func(extra ...string) (int, string, string) {
 		args := append([]string{"--organisation", "severnvale police", "--issuer", idp.URL, "--client-id", "drive",
-			"--redirect-url", "https://drive.example.org" + identity.OIDCCallbackPath, "--display", "Severnvale Police account",
+			"--redirect-url", "https://drive.example.org" + account.OIDCCallbackPath, "--display", "Severnvale Police account",
 			"--email-domain", "police.example"}, extra...)
 		return f.drive("oidc", "set", args...)
 	}
@@ -76,7 +76,7 @@ func TestOIDCCommands(t *testing.T) {
 		t.Fatalf("a first setting without a secret: exit %d, %q", code, errOut)
 	}
 	code, _, errOut := f.drive("oidc", "set", "--organisation", "Northmoor IDVA Service", "--issuer", idp.URL, "--client-id", "drive",
-		"--client-secret-file", secretFile, "--redirect-url", "https://drive.example.org"+identity.OIDCCallbackPath,
+		"--client-secret-file", secretFile, "--redirect-url", "https://drive.example.org"+account.OIDCCallbackPath,
 		"--display", "IDVA account", "--email-domain", "idva.example")
 	if code == 0 || !strings.Contains(errOut, "IDVA service") {
 		t.Fatalf("an IDVA service: exit %d, %q", code, errOut)
@@ -85,7 +85,7 @@ func TestOIDCCommands(t *testing.T) {
 		t.Fatalf("an issuer that does not answer: exit %d, %q", code, errOut)
 	}
 	if code, _, errOut := f.drive("oidc", "set", "--organisation", "Nobody", "--issuer", idp.URL, "--client-id", "drive",
-		"--client-secret-file", secretFile, "--redirect-url", "https://drive.example.org"+identity.OIDCCallbackPath, "--display", "X",
+		"--client-secret-file", secretFile, "--redirect-url", "https://drive.example.org"+account.OIDCCallbackPath, "--display", "X",
 		"--email-domain", "police.example"); code == 0 || !strings.Contains(errOut, `"Severnvale Police"`) {
 		t.Fatalf("an unknown organisation: exit %d, %q", code, errOut)
 	}
@@ -94,7 +94,7 @@ func TestOIDCCommands(t *testing.T) {
 	}
 
 	out := f.mustDrive("oidc", "set", "--organisation", "severnvale police", "--issuer", idp.URL, "--client-id", "drive",
-		"--client-secret-file", secretFile, "--redirect-url", "https://drive.example.org"+identity.OIDCCallbackPath,
+		"--client-secret-file", secretFile, "--redirect-url", "https://drive.example.org"+account.OIDCCallbackPath,
 		"--display", "Severnvale Police account", "--email-domain", "police.example", "--mfa-amr", "mfa")
 	for _, want := range []string{"is switched on", "Register this redirect URI", "police.example", "an amr of mfa"} {
 		if !strings.Contains(out, want) {

@@ -7,7 +7,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/service"
 )
 
@@ -43,7 +43,7 @@ func runSite(ctx context.Context, e env, args []string, stdout, stderr io.Writer
 		}
 		return err
 	}
-	site := &identity.Site{Code: *code, Name: *name, Region: *region}
+	site := &account.Site{Code: *code, Name: *name, Region: *region}
 	if err := svc.CreateSite(ctx, a, site); err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func runOrg(ctx context.Context, e env, args []string, stdout, stderr io.Writer)
 	}
 	name := fs.String("name", "", "organisation name")
 	var kinds []string
-	for _, k := range identity.OrgKinds() {
+	for _, k := range account.OrgKinds() {
 		kinds = append(kinds, string(k))
 	}
 	kind := fs.String("kind", "", "kind: "+strings.Join(kinds, ", "))
@@ -87,7 +87,7 @@ func runOrg(ctx context.Context, e env, args []string, stdout, stderr io.Writer)
 		}
 		return err
 	}
-	o := &identity.Organisation{Name: *name, Kind: identity.OrgKind(*kind)}
+	o := &account.Organisation{Name: *name, Kind: account.OrgKind(*kind)}
 	if err := svc.CreateOrganisation(ctx, a, o, sites); err != nil {
 		return err
 	}

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/auth"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -28,11 +28,11 @@ func newTokenFixture(t *testing.T) *cliFixture {
 	f.mustDrive("user", "disable", "--username", "gone")
 	// An IDVA in an IDVA service: the victim side of the wall.
 	err := f.db.Transact(context.Background(), func(tx *store.Tx) error {
-		org := &identity.Organisation{Name: "Northmoor IDVA Service", Kind: identity.IDVAService}
+		org := &account.Organisation{Name: "Northmoor IDVA Service", Kind: account.IDVAService}
 		if err := tx.CreateOrganisation(context.Background(), org); err != nil {
 			return err
 		}
-		return tx.CreateUser(context.Background(), &identity.User{Username: "ida.idva", DisplayName: "Ida IDVA", OrganisationID: org.ID, PasswordHash: "x"})
+		return tx.CreateUser(context.Background(), &account.User{Username: "ida.idva", DisplayName: "Ida IDVA", OrganisationID: org.ID, PasswordHash: "x"})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -40,10 +40,10 @@ func newTokenFixture(t *testing.T) *cliFixture {
 	return f
 }
 
-func (f *cliFixture) tokenByValue(token string) *identity.APIToken {
+func (f *cliFixture) tokenByValue(token string) *account.APIToken {
 	f.t.Helper()
 	ctx := context.Background()
-	var t *identity.APIToken
+	var t *account.APIToken
 	if err := f.db.View(ctx, func(tx *store.Tx) error {
 		var err error
 		t, err = tx.APITokenByHash(ctx, auth.HashToken(token))
@@ -184,7 +184,7 @@ func TestTokenListAndRevoke(t *testing.T) {
 
 	table := f.mustDrive("token", "list", "--user", "jo.bloggs")
 	jsonOut := f.mustDrive("token", "list", "--user", "jo.bloggs", "--json")
-	for _, tok := range []*identity.APIToken{t1, t2} {
+	for _, tok := range []*account.APIToken{t1, t2} {
 		for _, secret := range []string{first, second, hex.EncodeToString(tok.TokenHash), base64.StdEncoding.EncodeToString(tok.TokenHash)} {
 			if strings.Contains(table, secret) || strings.Contains(jsonOut, secret) {
 				t.Errorf("token list shows a token or its hash")
@@ -225,7 +225,7 @@ func TestTokenExpiredStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := f.db.Transact(ctx, func(tx *store.Tx) error {
-		return tx.CreateAPIToken(ctx, &identity.APIToken{UserID: jo.ID, Name: "old", TokenHash: hash, ExpiresAt: tx.Now.Add(-time.Hour)})
+		return tx.CreateAPIToken(ctx, &account.APIToken{UserID: jo.ID, Name: "old", TokenHash: hash, ExpiresAt: tx.Now.Add(-time.Hour)})
 	}); err != nil {
 		t.Fatal(err)
 	}

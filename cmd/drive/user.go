@@ -17,8 +17,8 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/auth"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/service"
 )
 
@@ -138,8 +138,8 @@ func parseRoleSpecs(values []string) ([]roleSpec, error) {
 // resolveRoles turns role specs into assignments, checking each role
 // exists, may be held at its scope, and names one of the sites.
 // Errors: EINVALID saying which --role is wrong and how to fix it.
-func resolveRoles(specs []roleSpec, sites []identity.Site) ([]identity.RoleAssignment, error) {
-	var out []identity.RoleAssignment
+func resolveRoles(specs []roleSpec, sites []account.Site) ([]account.RoleAssignment, error) {
+	var out []account.RoleAssignment
 	seen := map[string]bool{}
 	for _, s := range specs {
 		if err := s.role.CheckScope(s.site == ""); err != nil {
@@ -151,9 +151,9 @@ func resolveRoles(specs []roleSpec, sites []identity.Site) ([]identity.RoleAssig
 			}
 			return nil, drive.Errorf(drive.EINVALID, "--role %s: %s", s.raw, msg)
 		}
-		a := identity.RoleAssignment{Role: s.role}
+		a := account.RoleAssignment{Role: s.role}
 		if s.site != "" {
-			i := slices.IndexFunc(sites, func(st identity.Site) bool { return strings.EqualFold(st.Code, s.site) })
+			i := slices.IndexFunc(sites, func(st account.Site) bool { return strings.EqualFold(st.Code, s.site) })
 			if i < 0 {
 				return nil, unknownSite(sites, s)
 			}
@@ -171,7 +171,7 @@ func resolveRoles(specs []roleSpec, sites []identity.Site) ([]identity.RoleAssig
 
 // siteRoles resolves role specs against the sites there are, which it
 // returns too for printing the roles back.
-func siteRoles(ctx context.Context, svc *service.Service, specs []roleSpec) ([]identity.Site, []identity.RoleAssignment, error) {
+func siteRoles(ctx context.Context, svc *service.Service, specs []roleSpec) ([]account.Site, []account.RoleAssignment, error) {
 	sites, err := svc.Sites(ctx, service.CommandLine())
 	if err != nil {
 		return nil, nil, err
@@ -180,7 +180,7 @@ func siteRoles(ctx context.Context, svc *service.Service, specs []roleSpec) ([]i
 	return sites, roles, err
 }
 
-func unknownSite(sites []identity.Site, s roleSpec) error {
+func unknownSite(sites []account.Site, s roleSpec) error {
 	if len(sites) == 0 {
 		return drive.Errorf(drive.EINVALID, "--role %s: there is no site %s; the database has no sites yet, so only national roles can be given", s.raw, s.site)
 	}
@@ -373,7 +373,7 @@ func runUserAdd(ctx context.Context, e env, args []string, stdout, stderr io.Wri
 	if err != nil {
 		return err
 	}
-	out, err := svc.ChangeAccount(ctx, cli, service.AccountChange{Kind: identity.RequestCreate, Username: user, DisplayName: *name,
+	out, err := svc.ChangeAccount(ctx, cli, service.AccountChange{Kind: account.RequestCreate, Username: user, DisplayName: *name,
 		OrganisationID: org.ID, Roles: assignments, Password: password, Reason: *reason, FirstTeamLeader: *first})
 	if err != nil {
 		return err
@@ -399,7 +399,7 @@ func runUserAdd(ctx context.Context, e env, args []string, stdout, stderr io.Wri
 
 // printRequested says that a change to a victim-side account waits for
 // the IDVA service's team leader, and that nothing has changed yet.
-func printRequested(w io.Writer, r *identity.AccountRequest, org string) {
+func printRequested(w io.Writer, r *account.AccountRequest, org string) {
 	fmt.Fprintf(w, "%s works for %s, an IDVA service: its accounts can reach victim-survivors' details,\n", accountName(r), org)
 	fmt.Fprintln(w, "so nothing has changed yet.")
 	fmt.Fprintf(w, "Request %d (%s) now waits for a team leader of %s to approve it\n", r.ID, strings.ToLower(r.Kind.Label()), org)
@@ -407,7 +407,7 @@ func printRequested(w io.Writer, r *identity.AccountRequest, org string) {
 	fmt.Fprintln(w, "and gives it to the person; no password is printed here.")
 }
 
-func accountName(r *identity.AccountRequest) string {
+func accountName(r *account.AccountRequest) string {
 	if r.Username != "" {
 		return "The new account " + r.Username
 	}
@@ -416,7 +416,7 @@ func accountName(r *identity.AccountRequest) string {
 
 // roleStrings writes assignments as --role takes them: role@SITECODE, or
 // role alone for a national role.
-func roleStrings(roles []identity.RoleAssignment, sites []identity.Site) []string {
+func roleStrings(roles []account.RoleAssignment, sites []account.Site) []string {
 	out := make([]string, len(roles))
 	for i, a := range roles {
 		out[i] = string(a.Role)
@@ -424,7 +424,7 @@ func roleStrings(roles []identity.RoleAssignment, sites []identity.Site) []strin
 			continue
 		}
 		code := "site" + strconv.FormatInt(a.SiteID, 10)
-		if j := slices.IndexFunc(sites, func(st identity.Site) bool { return st.ID == a.SiteID }); j >= 0 {
+		if j := slices.IndexFunc(sites, func(st account.Site) bool { return st.ID == a.SiteID }); j >= 0 {
 			code = sites[j].Code
 		}
 		out[i] += "@" + code
@@ -586,9 +586,9 @@ func runUserResetPassword(ctx context.Context, e env, args []string, stdout, std
 		return err
 	}
 	defer done()
-	kind := identity.RequestResetPass
+	kind := account.RequestResetPass
 	if *reset2FA {
-		kind = identity.RequestResetBoth
+		kind = account.RequestResetBoth
 	}
 	out, err := svc.ChangeAccount(ctx, service.CommandLine(), service.AccountChange{Kind: kind, UserID: acc.ID, Reason: *reason})
 	if err != nil {
@@ -639,7 +639,7 @@ func runUserGrant(ctx context.Context, e env, args []string, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
-	out, err := svc.ChangeAccount(ctx, service.CommandLine(), service.AccountChange{Kind: identity.RequestGrantRole, UserID: acc.ID, Roles: assignments, Reason: *reason})
+	out, err := svc.ChangeAccount(ctx, service.CommandLine(), service.AccountChange{Kind: account.RequestGrantRole, UserID: acc.ID, Roles: assignments, Reason: *reason})
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/drive-platform/drive/identity"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -15,16 +15,16 @@ func (f *cliFixture) addIDVAService() {
 	f.t.Helper()
 	ctx := context.Background()
 	err := f.db.Transact(ctx, func(tx *store.Tx) error {
-		return tx.CreateOrganisation(ctx, &identity.Organisation{Name: "Northmoor IDVA Service", Kind: identity.IDVAService, SiteIDs: []int64{f.site("NMR")}})
+		return tx.CreateOrganisation(ctx, &account.Organisation{Name: "Northmoor IDVA Service", Kind: account.IDVAService, SiteIDs: []int64{f.site("NMR")}})
 	})
 	if err != nil {
 		f.t.Fatal(err)
 	}
 }
 
-func (f *cliFixture) pendingRequests() []*identity.AccountRequest {
+func (f *cliFixture) pendingRequests() []*account.AccountRequest {
 	f.t.Helper()
-	var out []*identity.AccountRequest
+	var out []*account.AccountRequest
 	err := f.db.View(context.Background(), func(tx *store.Tx) error {
 		var err error
 		out, err = tx.AccountRequestsBy(context.Background(), 0, 100)
@@ -50,7 +50,7 @@ func TestUserIDVAServiceNeedsApproval(t *testing.T) {
 	tess := f.user("tess.leader")
 	wantPassword(t, tess, pw)
 	f.wantEvent("user.create", "user", tess.ID)
-	var alerts []identity.Alert
+	var alerts []account.Alert
 	_ = f.db.View(context.Background(), func(tx *store.Tx) error {
 		var err error
 		alerts, err = tx.Alerts(context.Background(), nil, true, 10)
@@ -80,8 +80,8 @@ func TestUserIDVAServiceNeedsApproval(t *testing.T) {
 		t.Error("a command-line change to the IDVA service's accounts took effect without approval")
 	}
 	reqs := f.pendingRequests()
-	if len(reqs) != 3 || reqs[2].Kind != identity.RequestCreate || reqs[2].Reason != "new starter" || reqs[1].Kind != identity.RequestResetBoth ||
-		reqs[0].Kind != identity.RequestGrantRole || reqs[0].Role != "dpo" {
+	if len(reqs) != 3 || reqs[2].Kind != account.RequestCreate || reqs[2].Reason != "new starter" || reqs[1].Kind != account.RequestResetBoth ||
+		reqs[0].Kind != account.RequestGrantRole || reqs[0].Role != "dpo" {
 		t.Errorf("requests = %+v", reqs)
 	}
 	for _, r := range reqs {

@@ -15,9 +15,9 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
-	"github.com/drive-platform/drive/identity"
 	"github.com/drive-platform/drive/sealed"
 	"github.com/drive-platform/drive/store"
 )
@@ -66,16 +66,16 @@ func newCLIFixture(t *testing.T) *cliFixture {
 		t.Fatalf("migrate: %v", err)
 	}
 	err = db.Transact(ctx, func(tx *store.Tx) error {
-		nmr := &identity.Site{Code: "NMR", Name: "Northmoor", Region: "North"}
-		svv := &identity.Site{Code: "SVV", Name: "Severnvale", Region: "West"}
-		for _, s := range []*identity.Site{nmr, svv} {
+		nmr := &account.Site{Code: "NMR", Name: "Northmoor", Region: "North"}
+		svv := &account.Site{Code: "SVV", Name: "Severnvale", Region: "West"}
+		for _, s := range []*account.Site{nmr, svv} {
 			if err := tx.CreateSite(ctx, s); err != nil {
 				return err
 			}
 		}
-		for _, o := range []*identity.Organisation{
-			{Name: "Northmoor Drive Service", Kind: identity.Provider, SiteIDs: []int64{nmr.ID}},
-			{Name: "Severnvale Police", Kind: identity.PoliceForce, SiteIDs: []int64{svv.ID}},
+		for _, o := range []*account.Organisation{
+			{Name: "Northmoor Drive Service", Kind: account.Provider, SiteIDs: []int64{nmr.ID}},
+			{Name: "Severnvale Police", Kind: account.PoliceForce, SiteIDs: []int64{svv.ID}},
 		} {
 			if err := tx.CreateOrganisation(ctx, o); err != nil {
 				return err
@@ -113,9 +113,9 @@ func (f *cliFixture) mustDrive(cmd, verb string, rest ...string) string {
 	return out
 }
 
-func (f *cliFixture) user(name string) *identity.User {
+func (f *cliFixture) user(name string) *account.User {
 	f.t.Helper()
-	var u *identity.User
+	var u *account.User
 	err := f.db.View(context.Background(), func(tx *store.Tx) error {
 		var err error
 		u, err = tx.UserByUsername(context.Background(), name)
@@ -234,7 +234,7 @@ func oneTimePassword(t *testing.T, out string) string {
 	return ""
 }
 
-func wantPassword(t *testing.T, u *identity.User, pw string) {
+func wantPassword(t *testing.T, u *account.User, pw string) {
 	t.Helper()
 	ok, _, err := auth.VerifyPassword(u.PasswordHash, pw)
 	if err != nil || !ok {
@@ -270,10 +270,10 @@ func TestUserBootstrap(t *testing.T) {
 	if u.TOTPEnrolled {
 		t.Error("the first administrator has a second factor already; they should enrol at first sign-in")
 	}
-	if want := []identity.RoleAssignment{{ID: u.Roles[0].ID, UserID: u.ID, Role: access.Admin}}; !reflect.DeepEqual(u.Roles, want) {
+	if want := []account.RoleAssignment{{ID: u.Roles[0].ID, UserID: u.ID, Role: access.Admin}}; !reflect.DeepEqual(u.Roles, want) {
 		t.Errorf("roles = %+v, want national admin only", u.Roles)
 	}
-	var org identity.Organisation
+	var org account.Organisation
 	err = db.View(ctx, func(tx *store.Tx) error {
 		orgs, err := tx.Organisations(ctx)
 		if len(orgs) == 1 {
@@ -281,7 +281,7 @@ func TestUserBootstrap(t *testing.T) {
 		}
 		return err
 	})
-	if err != nil || org.Name != "Drive National Team" || org.Kind != identity.NationalTeam || org.ID != u.OrganisationID {
+	if err != nil || org.Name != "Drive National Team" || org.Kind != account.NationalTeam || org.ID != u.OrganisationID {
 		t.Errorf("organisation = %+v (err %v), want the user's Drive National Team of kind national_team", org, err)
 	}
 	f.wantEvent("organisation.create", "organisation", org.ID)
@@ -576,7 +576,7 @@ func (f *cliFixture) addSession(userID int64, token string) []byte {
 	ctx := context.Background()
 	hash := auth.HashToken(token)
 	err := f.db.Transact(ctx, func(tx *store.Tx) error {
-		return tx.CreateSession(ctx, &identity.Session{TokenHash: hash, UserID: userID, Stage: identity.StageFull, CSRF: "x",
+		return tx.CreateSession(ctx, &account.Session{TokenHash: hash, UserID: userID, Stage: account.StageFull, CSRF: "x",
 			CreatedAt: tx.Now, LastSeenAt: tx.Now, ReauthAt: tx.Now, ExpiresAt: tx.Now.Add(time.Hour)})
 	})
 	if err != nil {
@@ -598,10 +598,10 @@ func (f *cliFixture) sessionExists(hash []byte) bool {
 	return err == nil
 }
 
-func (f *cliFixture) tokens(userID int64) []*identity.APIToken {
+func (f *cliFixture) tokens(userID int64) []*account.APIToken {
 	f.t.Helper()
 	ctx := context.Background()
-	var out []*identity.APIToken
+	var out []*account.APIToken
 	if err := f.db.View(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.APITokens(ctx, userID)

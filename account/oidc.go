@@ -1,4 +1,4 @@
-package identity
+package account
 
 import (
 	"fmt"

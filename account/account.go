@@ -1,7 +1,7 @@
-// Package identity holds the people who use the service and where they
+// Package account holds the people who use the service and where they
 // work: sites, organisations, users and the roles users hold. It validates
 // them; storage and sign-in live elsewhere.
-package identity
+package account
 
 import (
 	"regexp"
