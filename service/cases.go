@@ -245,6 +245,9 @@ type CaseView struct {
 	// ScoreChange is the percentage change from entry to exit; set only
 	// when both exist and the entry is above zero.
 	ScoreChange *float64
+	// PoliceHistory: the actor may read the case's police history
+	// (PoliceHistory), so the page links to it.
+	PoliceHistory bool
 	// Transfer is set, and nothing else but Case (its id, state and
 	// sites), Person (name and date of birth) and Transitions, when the
 	// actor is a team leader of the site a pending transfer is for.
@@ -368,6 +371,7 @@ func (s *Service) caseView(ctx context.Context, a Actor, id int64, withRisk bool
 				v.ScoreChange = &ch
 			}
 		}
+		_, v.PoliceHistory = s.mayReadPoliceHistory(ctx, tx, a, c)
 		v.CanWrite = access.Decide(a.Subject, access.Write, caseResource(c, access.PerpetratorCase), tx.Now).Allowed
 		v.CanNote = access.Decide(a.Subject, access.Write, caseResource(c, access.Notes), tx.Now).Allowed
 		v.CanNeeds = access.Decide(a.Subject, access.Write, caseResource(c, access.HealthNeeds), tx.Now).Allowed

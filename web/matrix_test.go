@@ -329,6 +329,12 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 						if strings.HasSuffix(rt.path, "/reviews") && act == access.Write {
 							r.Class = access.HealthNeeds
 						}
+						if strings.HasSuffix(rt.path, "/police") || strings.HasSuffix(rt.path, "/police-history") {
+							// The police history needs the case and its police intelligence.
+							p := r
+							p.Class = access.PoliceIntel
+							return access.Decide(sub, act, r, now).Allowed && access.Decide(sub, act, p, now).Allowed
+						}
 						return access.Decide(sub, act, r, now).Allowed
 					}})
 			}

@@ -89,6 +89,9 @@ func (s *Server) routeList() []route {
 		{"GET", "/referrals/new", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.referralForm},
 		{"POST", "/referrals", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.refer},
 		{"GET", "/cases/{id}", pageRoute, enrolled, none, s.casePage},
+		// Police history: police intelligence on the case, which a case
+		// manager holds only on their own cases, so no site-wide need.
+		{"GET", "/cases/{id}/police", pageRoute, enrolled, none, s.policeHistory},
 		{"POST", "/cases/{id}/{form}", pageRoute, enrolled, none, s.caseForm},
 		{"GET", "/people/{id}", pageRoute, enrolled, none, s.personPage},
 		{"GET", "/people/{id}/edit", pageRoute, enrolled, none, s.personEdit},

@@ -1,0 +1,86 @@
+package web
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/incident"
+	"github.com/drive-platform/drive/service"
+	"github.com/drive-platform/drive/store"
+	"github.com/drive-platform/drive/storetest"
+)
+
+// TestPoliceHistoryPage checks the police history page over HTTP for every
+// role on the wall fixture: the case page links to it for exactly those
+// the page answers, everyone else is told it does not exist, and the page
+// names the victims of his incidents only by letter, with none of the
+// victim-survivor's protected details, even where police recorded his
+// postcode as hers.
+func TestPoliceHistoryPage(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			w := newWall(t, e)
+			ctx := context.Background()
+			his := incident.Person{GivenName: "Darren", FamilyName: "Hollis", DOB: drive.MustDate("1985-05-05"), Postcode: "CN9 9QZ"}
+			sam := incident.Person{GivenName: "Sam", FamilyName: "Example", DOB: drive.MustDate("1990-02-02"), Age: 36}
+			importFor(t, w.db, "NMR", []incident.Record{
+				{Ref: "PH-1", On: drive.MustDate("2026-02-10"), Type: "abh", Crime: true, Suspect: his, Victim: sam},
+				{Ref: "PH-2", On: drive.MustDate("2026-10-01"), Type: "strangulation", Crime: true, Suspect: his, Victim: sam},
+			})
+			if _, _, err := w.srv.svc.ImportMARAC(ctx, service.System("test"), "NMR", []incident.Hearing{
+				{Ref: "M-1", HeardOn: drive.MustDate("2026-03-01"), Victim: sam, Perpetrator: his}}, nil); err != nil {
+				t.Fatal(err)
+			}
+			err := w.db.Transact(ctx, func(tx *store.Tx) error {
+				c, err := tx.Case(ctx, w.caseID)
+				if err != nil {
+					return err
+				}
+				rows, err := tx.SitePoliceIncidents(ctx, c.SiteID, drive.Date{})
+				if err != nil {
+					return err
+				}
+				return tx.AddPersonPoliceLink(ctx, c.SiteID, w.personID, rows[0].SuspectPerson, "linked", 0.99)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cpath := "/cases/" + strconv.FormatInt(w.caseID, 10)
+			link := `href="` + cpath + `/police"`
+			for name, want := range map[string]bool{
+				"cal.manager": true, "tom.providerlead": true, "tia.idvalead": true, "ida.idva": true, "pam.coordinator": true, "ana.analyst": true,
+				"cat.othermanager": false, "ivy.otheridva": false, "pat.partner": false, "com.commissioner": false, "nat.national": false,
+				"eve.evaluator": false, "adm.admin": false, "dee.dpo": false, "sam.otherlead": false,
+			} {
+				status, body := w.get(t, name, cpath+"/police")
+				if !want {
+					if status != 404 || strings.Contains(body, "Hollis") {
+						t.Errorf("%s on the police history: %d; want 404 naming nothing", name, status)
+					}
+					if _, body := w.get(t, name, cpath); strings.Contains(body, link) {
+						t.Errorf("%s is shown a link to the police history", name)
+					}
+					continue
+				}
+				if status != 200 {
+					t.Fatalf("%s on the police history: %d", name, status)
+				}
+				for _, s := range []string{"Police history: Darren Hollis", "PH-1", "Non-fatal strangulation or suffocation", "Victim A", "<svg", "Since allocation",
+					"Jan to Mar 2026"} {
+					if !strings.Contains(body, s) {
+						t.Errorf("%s: the page lacks %q", name, s)
+					}
+				}
+				if l := leaked(body); len(l) > 0 || strings.Contains(body, "Example") {
+					t.Errorf("%s: the police history leaks %v", name, l)
+				}
+				if _, body := w.get(t, name, cpath); !strings.Contains(body, link) {
+					t.Errorf("%s is not shown the link to the police history", name)
+				}
+			}
+		})
+	}
+}
