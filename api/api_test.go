@@ -280,6 +280,8 @@ func testOpenAPI(t *testing.T, s *server) {
 		"Evidence": api.Evidence{}, "Referral": api.ReferralBody{}, "ReferralResult": api.ReferralResult{},
 		"Transition": api.TransitionBody{}, "Action": api.ActionBody{}, "ActionUpdate": api.ActionUpdate{}, "Note": api.NoteBody{},
 		"Contact": api.ContactBody{}, "Review": api.ReviewBody{}, "VictimSummary": api.VictimSummary{}, "Victim": api.VictimBody{},
+		"PoliceHistory": api.PoliceHistoryBody{}, "HistoryIncident": api.HistoryIncident{}, "HistoryHearing": api.HistoryHearing{},
+		"HistoryQuarter": api.HistoryQuarter{}, "HistoryScore": api.HistoryScore{}, "Escalation": api.EscalationBody{}, "EscalationPeriod": api.EscalationPeriod{},
 	} {
 		sc, ok := doc.Components.Schemas[schema]
 		if !ok {

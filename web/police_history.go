@@ -21,9 +21,9 @@ type historyChart struct {
 	Width, Height int
 	// Top and Bottom bound the plotting area; Left is where it starts.
 	Top, Bottom, Left int
-	Max           int
-	Ticks         []chartTick
-	Bars          []chartBar
+	Max               int
+	Ticks             []chartTick
+	Bars              []chartBar
 	// Allocation is the x of the quarter the case was allocated in; 0
 	// when it was not, or before the chart starts.
 	Allocation int

@@ -13,12 +13,12 @@ import (
 	"github.com/drive-platform/drive/storetest"
 )
 
-// TestPoliceHistoryPage checks the police history page over HTTP for every
-// role on the wall fixture: the case page links to it for exactly those
-// the page answers, everyone else is told it does not exist, and the page
-// names the victims of his incidents only by letter, with none of the
-// victim-survivor's protected details, even where police recorded his
-// postcode as hers.
+// TestPoliceHistoryPage checks the police history page and its JSON over
+// HTTP for every role on the wall fixture: the case page links to it for
+// exactly those the page answers, everyone else is told it does not
+// exist, and both name the victims of his incidents only by letter, with
+// none of the victim-survivor's protected details, even where police
+// recorded his postcode as hers.
 func TestPoliceHistoryPage(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
@@ -55,6 +55,15 @@ func TestPoliceHistoryPage(t *testing.T) {
 				"cat.othermanager": false, "ivy.otheridva": false, "pat.partner": false, "com.commissioner": false, "nat.national": false,
 				"eve.evaluator": false, "adm.admin": false, "dee.dpo": false, "sam.otherlead": false,
 			} {
+				apiStatus, apiBody := w.get(t, name, "/api/v1"+cpath+"/police-history")
+				switch {
+				case !want && (apiStatus != 404 || strings.Contains(apiBody, "Hollis")):
+					t.Errorf("%s on the police history API: %d; want 404 naming nothing", name, apiStatus)
+				case want && (apiStatus != 200 || !strings.Contains(apiBody, `"ref":"PH-2"`) || !strings.Contains(apiBody, `"victim":"A"`)):
+					t.Errorf("%s on the police history API: %d %s", name, apiStatus, apiBody)
+				case len(leaked(apiBody)) > 0 || strings.Contains(apiBody, "Example"):
+					t.Errorf("%s: the police history API leaks %v", name, leaked(apiBody))
+				}
 				status, body := w.get(t, name, cpath+"/police")
 				if !want {
 					if status != 404 || strings.Contains(body, "Hollis") {

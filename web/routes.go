@@ -158,6 +158,7 @@ func (s *Server) routeList() []route {
 		{"POST", "/api/v1/cases/{id}/reviews", apiRoute, enrolled, none, s.apiAs(s.apiCases.AddReview)},
 		{"GET", "/api/v1/victims", apiRoute, enrolled, none, s.apiAs(s.apiVictims.ListVictims)},
 		{"GET", "/api/v1/victims/{id}", apiRoute, enrolled, none, s.apiAs(s.apiVictims.GetVictim)},
+		{"GET", "/api/v1/cases/{id}/police-history", apiRoute, enrolled, none, s.apiAs(s.apiCases.GetPoliceHistory)},
 		{"GET", "/api/v1/people/{id}", apiRoute, enrolled, none, s.apiAs(s.apiCases.GetPerson)},
 		{"POST", "/api/v1/people/{id}", apiRoute, enrolled, none, s.apiAs(s.apiCases.UpdatePerson)},
 
