@@ -24,8 +24,8 @@ type historyChart struct {
 	Max               int
 	Ticks             []chartTick
 	Bars              []chartBar
-	// Allocation is the x of the quarter the case was allocated in; 0
-	// when it was not, or before the chart starts.
+	// Allocation is the x where the quarter the case was allocated in
+	// starts; 0 when it was not, or before the chart starts.
 	Allocation int
 }
 
@@ -88,7 +88,8 @@ func chart(qs []service.HistoryQuarter) historyChart {
 		b.HearingHeight = q.Hearings * span / top
 		b.HearingY = c.Bottom - b.HearingHeight
 		if q.Allocated {
-			c.Allocation = c.Left + i*slot + slot/2
+			// At the quarter's start, clear of its bars.
+			c.Allocation = c.Left + i*slot
 		}
 		c.Bars = append(c.Bars, b)
 	}

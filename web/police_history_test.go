@@ -23,31 +23,7 @@ func TestPoliceHistoryPage(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			w := newWall(t, e)
-			ctx := context.Background()
-			his := incident.Person{GivenName: "Darren", FamilyName: "Hollis", DOB: drive.MustDate("1985-05-05"), Postcode: "CN9 9QZ"}
-			sam := incident.Person{GivenName: "Sam", FamilyName: "Example", DOB: drive.MustDate("1990-02-02"), Age: 36}
-			importFor(t, w.db, "NMR", []incident.Record{
-				{Ref: "PH-1", On: drive.MustDate("2026-02-10"), Type: "abh", Crime: true, Suspect: his, Victim: sam},
-				{Ref: "PH-2", On: drive.MustDate("2026-10-01"), Type: "strangulation", Crime: true, Suspect: his, Victim: sam},
-			})
-			if _, _, err := w.srv.svc.ImportMARAC(ctx, service.System("test"), "NMR", []incident.Hearing{
-				{Ref: "M-1", HeardOn: drive.MustDate("2026-03-01"), Victim: sam, Perpetrator: his}}, nil); err != nil {
-				t.Fatal(err)
-			}
-			err := w.db.Transact(ctx, func(tx *store.Tx) error {
-				c, err := tx.Case(ctx, w.caseID)
-				if err != nil {
-					return err
-				}
-				rows, err := tx.SitePoliceIncidents(ctx, c.SiteID, drive.Date{})
-				if err != nil {
-					return err
-				}
-				return tx.AddPersonPoliceLink(ctx, c.SiteID, w.personID, rows[0].SuspectPerson, "linked", 0.99)
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			seedPoliceHistory(t, w)
 			cpath := "/cases/" + strconv.FormatInt(w.caseID, 10)
 			link := `href="` + cpath + `/police"`
 			for name, want := range map[string]bool{
@@ -91,5 +67,67 @@ func TestPoliceHistoryPage(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// seedPoliceHistory imports two incidents and a MARAC hearing naming the
+// wall's perpetrator, with the victim-survivor as their victim and her
+// postcode as his, and links his police record to him.
+func seedPoliceHistory(t testing.TB, w *wall) {
+	t.Helper()
+	ctx := context.Background()
+	his := incident.Person{GivenName: "Darren", FamilyName: "Hollis", DOB: drive.MustDate("1985-05-05"), Postcode: "CN9 9QZ"}
+	sam := incident.Person{GivenName: "Sam", FamilyName: "Example", DOB: drive.MustDate("1990-02-02"), Age: 36}
+	importFor(t, w.db, "NMR", []incident.Record{
+		{Ref: "PH-1", On: drive.MustDate("2026-02-10"), Type: "abh", Crime: true, Suspect: his, Victim: sam},
+		{Ref: "PH-2", On: drive.MustDate("2026-10-01"), Type: "strangulation", Crime: true, Suspect: his, Victim: sam},
+	})
+	if _, _, err := w.srv.svc.ImportMARAC(ctx, service.System("test"), "NMR", []incident.Hearing{
+		{Ref: "M-1", HeardOn: drive.MustDate("2026-03-01"), Victim: sam, Perpetrator: his}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	err := w.db.Transact(ctx, func(tx *store.Tx) error {
+		c, err := tx.Case(ctx, w.caseID)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.SitePoliceIncidents(ctx, c.SiteID, drive.Date{})
+		if err != nil {
+			return err
+		}
+		return tx.AddPersonPoliceLink(ctx, c.SiteID, w.personID, rows[0].SuspectPerson, "linked", 0.99)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestHistoryChart holds the chart's scale to round steps, with the bars
+// drawn to it and the allocation marked where its quarter starts.
+func TestHistoryChart(t *testing.T) {
+	for _, tc := range []struct {
+		counts    []int
+		top, step int
+	}{{[]int{0, 0}, 1, 1}, {[]int{3, 1}, 3, 1}, {[]int{5}, 5, 1}, {[]int{6, 2}, 10, 5}, {[]int{23}, 30, 10}, {[]int{90}, 100, 25}} {
+		var qs []service.HistoryQuarter
+		for i, n := range tc.counts {
+			qs = append(qs, service.HistoryQuarter{Short: "Q" + strconv.Itoa(i+1), Incidents: n, Hearings: n / 2, Allocated: i == 1})
+		}
+		c := chart(qs)
+		last := c.Ticks[len(c.Ticks)-1]
+		if last.Label != tc.top || last.Y != c.Top || len(c.Ticks) < 2 || c.Ticks[1].Label != tc.step {
+			t.Errorf("%v: ticks %+v; want up to %d in steps of %d", tc.counts, c.Ticks, tc.top, tc.step)
+		}
+		for i, b := range c.Bars {
+			if b.IncidentY+b.IncidentHeight != c.Bottom || b.IncidentHeight != tc.counts[i]*(c.Bottom-c.Top)/tc.top {
+				t.Errorf("%v: bar %d %+v", tc.counts, i, b)
+			}
+		}
+		if len(qs) > 1 && c.Allocation != c.Left+(c.Width-c.Left)/len(qs) {
+			t.Errorf("%v: allocation at %d", tc.counts, c.Allocation)
+		}
+	}
+	if c := chart(nil); len(c.Bars) != 0 || len(c.Ticks) != 0 {
+		t.Errorf("no quarters: %+v", c)
 	}
 }
