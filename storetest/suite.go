@@ -34,6 +34,7 @@ func Run(t *testing.T, e Engine) {
 		{"SitesAndOrganisationsRoundTrip", testSitesOrganisations},
 		{"UsersAndRolesRoundTrip", testUsersRoles},
 		{"RoleScopeIsValidated", testRoleScope},
+		{"PersonPoliceLinksRoundTrip", testPersonPoliceLinks},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
