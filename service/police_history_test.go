@@ -189,6 +189,32 @@ func TestPoliceHistory(t *testing.T) {
 				}
 			}
 
+			// A team leader of a site the case is being transferred to
+			// decides on the transfer view alone: no police history yet.
+			err = w.db.Transact(ctx, func(tx *store.Tx) error {
+				u := &account.User{Username: "user.leadb", DisplayName: "User leadB", OrganisationID: w.users["cm"].OrganisationID,
+					PasswordHash: "x", Roles: []account.RoleAssignment{{Role: access.TeamLeader, SiteID: w.siteB.ID}}}
+				w.users["leadB"] = u
+				if err := tx.CreateUser(ctx, u); err != nil {
+					return err
+				}
+				c, err := tx.Case(ctx, w.caseID)
+				if err != nil {
+					return err
+				}
+				c.State, c.TransferToSiteID = casework.Transferred, w.siteB.ID
+				return tx.UpdateCase(ctx, c)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v, err := w.svc.CasePage(ctx, w.actor(t, "leadB"), w.caseID); err != nil || v.Transfer == nil || v.PoliceHistory {
+				t.Fatalf("the receiving team leader's case view: %v, %+v", err, v)
+			}
+			if _, err := w.svc.PoliceHistory(ctx, w.actor(t, "leadB"), w.caseID); drive.ErrorCode(err) != drive.ENOTFOUND {
+				t.Errorf("the receiving team leader reads the police history: %v", err)
+			}
+
 			// The list case reaches its police record through its score;
 			// unallocated, it has no escalation.
 			oh, err := w.svc.PoliceHistory(ctx, w.actor(t, "lead"), otherCase)
