@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -234,16 +235,10 @@ func policeHistory(ctx context.Context, tx *store.Tx, c *casework.Case, h *Polic
 		hearings = append(hearings, hs...)
 	}
 	slices.SortFunc(incidents, func(x, y store.PoliceIncident) int {
-		if c := x.On.Time().Compare(y.On.Time()); c != 0 {
-			return c
-		}
-		return int(x.ID - y.ID)
+		return cmp.Or(x.On.Time().Compare(y.On.Time()), cmp.Compare(x.ID, y.ID))
 	})
 	slices.SortFunc(hearings, func(x, y store.MARACHearing) int {
-		if c := x.HeardOn.Time().Compare(y.HeardOn.Time()); c != 0 {
-			return c
-		}
-		return int(x.ID - y.ID)
+		return cmp.Or(x.HeardOn.Time().Compare(y.HeardOn.Time()), cmp.Compare(x.ID, y.ID))
 	})
 	hearings = slices.CompactFunc(hearings, func(x, y store.MARACHearing) bool { return x.ID == y.ID })
 
@@ -255,7 +250,8 @@ func policeHistory(ctx context.Context, tx *store.Tx, c *casework.Case, h *Polic
 
 	// Victims are lettered in the order they first appear, incidents and
 	// hearings together, so the same letter is the same woman in both.
-	gravity := gravityTable(identify.Default())
+	strategy := identify.Default()
+	gravity := gravityTable(strategy)
 	letters := map[int64]string{}
 	letter := func(victim int64) string {
 		if victim == 0 {
@@ -276,7 +272,7 @@ func policeHistory(ctx context.Context, tx *store.Tx, c *casework.Case, h *Polic
 			if ok {
 				label = g.Label
 			} else {
-				g.Points = identify.Default().DefaultGravity
+				g.Points = strategy.DefaultGravity
 			}
 			h.Incidents = append(h.Incidents, HistoryIncident{Ref: r.Ref, On: r.On, Type: r.Type, TypeLabel: label, Crime: r.Crime,
 				Gravity: g.Points, Victim: letter(r.VictimPerson), SinceAllocation: since(r.On)})
