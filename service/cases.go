@@ -153,44 +153,82 @@ type Caseload struct {
 	Rows  []CaseRow
 	Limit int
 	Over  bool
+	// OverdueAssessments counts the behaviour assessments past their due
+	// date over every case on the caseload.
+	OverdueAssessments int
 }
 
-// MyCaseload returns the open cases allocated to the actor.
+// MyCaseload returns the open cases allocated to the actor, each with its
+// assessment schedule, against a limit weighed from each case's own
+// programme (loadLimit): a Restart case counts against Restart's limit,
+// not Drive's.
 func (s *Service) MyCaseload(ctx context.Context, a Actor) (*Caseload, error) {
 	rows, _, err := s.ListCases(ctx, a, CaseFilter{CaseManagerID: a.UserID,
 		States: []casework.State{casework.Allocated, casework.Active, casework.Closing, casework.Transferred}, Sort: "name", Limit: 1000})
 	if err != nil {
 		return nil, err
 	}
-	cl := &Caseload{Rows: rows, Limit: programme.Drive().CaseloadLimit}
+	cl := &Caseload{Rows: rows}
 	err = s.DB.View(ctx, func(tx *store.Tx) error {
+		progs := newProgrammes(tx)
+		fallback := programme.Drive().CaseloadLimit
 		for _, g := range a.Subject.Grants {
 			if g.Role == access.CaseManager && g.SiteID != 0 {
-				if p, err := tx.SiteProgramme(ctx, g.SiteID, "drive"); err == nil {
-					cl.Limit = p.CaseloadLimit
+				if p, err := tx.SiteProgramme(ctx, g.SiteID, programme.Drive().Code); err == nil {
+					fallback = p.CaseloadLimit
 				}
 			}
 		}
+		counts := map[int]int{}
+		for _, r := range rows {
+			p, err := progs.of(ctx, r.Case.SiteID, r.Case.Programme)
+			if err != nil {
+				return err
+			}
+			counts[p.CaseloadLimit]++
+		}
+		cl.Limit, cl.Over = loadLimit(counts, fallback)
+		today := drive.DateOf(tx.Now)
+		if err := withSchedules(ctx, tx, progs, cl.Rows, today); err != nil {
+			return err
+		}
+		for _, r := range cl.Rows {
+			cl.OverdueAssessments += r.Assessments.Overdue
+		}
 		return nil
 	})
-	cl.Over = len(rows) > cl.Limit
 	return cl, err
 }
 
 // Dashboard returns the team leader's view of a site, audited as a list.
-// Errors: ENOTFOUND unless the actor may manage the site's cases.
+// Each case is held to its own programme's settings: the no-contact period
+// and the caseload limit of a Restart case are Restart's. Errors:
+// ENOTFOUND unless the actor may manage the site's cases.
 func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*Dashboard, error) {
-	var dash *store.Dashboard
+	var out *Dashboard
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		r := access.Resource{Class: access.PerpetratorCase, RecordType: "site", RecordID: strconv.FormatInt(siteID, 10), SiteID: siteID}
 		if _, err := s.decide(ctx, tx, a, access.Write, r, "site"); err != nil {
 			return err
 		}
-		prog, err := tx.SiteProgramme(ctx, siteID, "drive")
+		run, err := tx.SiteProgrammes(ctx, siteID)
 		if err != nil {
-			prog = programme.Drive()
+			return err
 		}
-		dash, err = tx.TeamDashboard(ctx, siteID, drive.DateOf(tx.Now), prog.NoContactDays, prog.CaseloadLimit)
+		if len(run) == 0 {
+			run = []*programme.Programme{programme.Drive()}
+		}
+		// The store lists cases without contact for the shortest period
+		// any programme here sets; each case is then held to its own.
+		shortest, drivesLimit := run[0].NoContactDays, run[0].CaseloadLimit
+		for _, p := range run {
+			shortest = min(shortest, p.NoContactDays)
+			if p.Code == programme.Drive().Code {
+				drivesLimit = p.CaseloadLimit
+			}
+		}
+		today := drive.DateOf(tx.Now)
+		dash, err := tx.TeamDashboard(ctx, siteID, today, shortest, drivesLimit)
 		if err != nil {
 			return err
 		}
@@ -200,12 +238,95 @@ func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*Dashbo
 		}) {
 			dash.TransfersIn = nil
 		}
+		out = dashboard(dash)
+		out.Programmes = limits(run)
+		progs := newProgrammes(tx)
+		var noContact []CaseRow
+		for _, row := range out.NoContact {
+			p, err := progs.of(ctx, row.Case.SiteID, row.Case.Programme)
+			if err != nil {
+				return err
+			}
+			last := row.Case.LastContactAt
+			if last == nil {
+				last = row.Case.AllocatedAt
+			}
+			if last != nil && last.Before(today.AddDays(1-p.NoContactDays).Time()) {
+				noContact = append(noContact, row)
+			}
+		}
+		out.NoContact = noContact
+		for i, l := range out.Caseloads {
+			held, _, err := tx.Cases(ctx, store.CaseFilter{AllSites: true, CaseManagerID: l.UserID,
+				States: []casework.State{casework.Allocated, casework.Active, casework.Closing, casework.Transferred}, Limit: 1000}, today)
+			if err != nil {
+				return err
+			}
+			counts := map[int]int{}
+			for _, h := range held {
+				p, err := progs.of(ctx, h.Case.SiteID, h.Case.Programme)
+				if err != nil {
+					return err
+				}
+				counts[p.CaseloadLimit]++
+			}
+			out.Caseloads[i].Limit, out.Caseloads[i].Over = loadLimit(counts, drivesLimit)
+		}
+		if err := s.dashboardSchedules(ctx, tx, progs, siteID, today, out); err != nil {
+			return err
+		}
 		return listedIn(ctx, tx, a, "case", "team dashboard", dash.OpenCases)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return dashboard(dash), nil
+	return out, nil
+}
+
+// dashboardSchedules adds to the dashboard the site's open cases with
+// overdue assessments and those where a linked victim-survivor has no
+// open IDVA case or no IDVA.
+func (s *Service) dashboardSchedules(ctx context.Context, tx *store.Tx, progs *programmes, siteID int64, today drive.Date, out *Dashboard) error {
+	open, _, err := tx.Cases(ctx, store.CaseFilter{SiteIDs: []int64{siteID},
+		States: []casework.State{casework.Allocated, casework.Active, casework.Closing}, Sort: "referred", Limit: 1000}, today)
+	if err != nil {
+		return err
+	}
+	rows := caseRows(open)
+	if err := withSchedules(ctx, tx, progs, rows, today); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if r.Assessments.Overdue > 0 {
+			out.AssessmentsOverdue = append(out.AssessmentsOverdue, r)
+			out.OverdueAssessments += r.Assessments.Overdue
+		}
+		links, err := tx.CaseVictimLinks(ctx, r.Case.ID)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for _, l := range links {
+			v, err := tx.VictimCase(ctx, l.VictimCaseID)
+			if err != nil {
+				return err
+			}
+			if !v.Open || v.IDVAID == 0 {
+				n++
+			}
+		}
+		if n > 0 {
+			out.WithoutIDVA = append(out.WithoutIDVA, r)
+		}
+	}
+	sort.SliceStable(out.AssessmentsOverdue, func(i, j int) bool {
+		a, b := out.AssessmentsOverdue[i].Assessments, out.AssessmentsOverdue[j].Assessments
+		if a.Overdue != b.Overdue {
+			return a.Overdue > b.Overdue
+		}
+		return a.Next.Due.Before(b.Next.Due)
+	})
+	return nil
 }
 
 // CaseView is everything the case page and the API's case resource show.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -162,6 +163,9 @@ type teamData struct {
 	Site  int64
 	Dash  *service.Dashboard
 	Today drive.Date
+	// NoContactHint says how long each programme allows without contact,
+	// since each case is held to its own programme's period.
+	NoContactHint string
 }
 
 type siteChoice struct {
@@ -192,6 +196,11 @@ func (s *Server) team(w http.ResponseWriter, r *http.Request) error {
 	if d.Dash, err = s.svc.Dashboard(ctx, a, d.Site); err != nil {
 		return err
 	}
+	var periods []string
+	for _, p := range d.Dash.Programmes {
+		periods = append(periods, fmt.Sprintf("%s: %d days", p.Name, p.NoContactDays))
+	}
+	d.NoContactHint = "No contact for at least the period of the case's programme (" + strings.Join(periods, "; ") + ")."
 	return s.render(w, r, http.StatusOK, "team", s.page(r, "Team", d))
 }
 
