@@ -349,6 +349,9 @@ type CaseView struct {
 	CanReadNotes bool
 	CanNote      bool
 	CanNeeds     bool
+	// EscalateTo is the programme the actor may escalate the case to
+	// (Drive, for a Restart case), or nil.
+	EscalateTo   *programme.Programme
 	CaseManagers []account.User // who the case may be allocated to
 	Sites        []account.Site // where it may be transferred
 	Today        drive.Date
@@ -442,7 +445,7 @@ func (s *Service) caseView(ctx context.Context, a Actor, id int64, withRisk bool
 			if drive.ErrorCode(err) != drive.ENOTFOUND {
 				return err
 			}
-			v.Programme = programme.Drive()
+			v.Programme = builtInProgramme(c.Programme)
 		}
 		v.Assessment = v.Programme.Assess(c.Evidence, c.ReferredAt)
 		if v.Actions, err = tx.Actions(ctx, id); err != nil {
@@ -494,6 +497,11 @@ func (s *Service) caseView(ctx context.Context, a Actor, id int64, withRisk bool
 		v.CanNeeds = access.Decide(a.Subject, access.Write, caseResource(c, access.HealthNeeds), tx.Now).Allowed
 		if v.CanWrite {
 			v.Transitions = casework.Allowed(c.State, a.RolesAt(c.SiteID), false)
+			if slices.ContainsFunc(a.RolesAt(c.SiteID), func(r access.Role) bool { return slices.Contains(casework.EscalationRoles(), r) }) {
+				if to, err := tx.SiteProgramme(ctx, c.SiteID, programme.Drive().Code); err == nil && c.CanEscalate(v.Programme, to) {
+					v.EscalateTo = to
+				}
+			}
 		}
 		if err := s.names(ctx, tx, v); err != nil {
 			return err
@@ -722,7 +730,7 @@ func (s *Service) writeCase(ctx context.Context, a Actor, id int64, class access
 func (s *Service) programmeOf(ctx context.Context, tx *store.Tx, c *casework.Case) (*programme.Programme, error) {
 	p, err := tx.SiteProgramme(ctx, c.SiteID, c.Programme)
 	if drive.ErrorCode(err) == drive.ENOTFOUND {
-		return programme.Drive(), nil
+		return builtInProgramme(c.Programme), nil
 	}
 	return p, err
 }
@@ -1257,4 +1265,136 @@ func (s *Service) SealNotes(ctx context.Context) (int, error) {
 			return total, nil
 		}
 	}
+}
+
+// Escalate moves a case whose risk has outgrown its programme (a Restart
+// case) up to Drive, in one transaction: it closes the case with the
+// closure reason "escalated-drive" and makes a Drive referral of the same
+// person at the same site, with the same referral source and evidence,
+// linked to the same victim-survivors (with their MARAC hearings), and
+// carrying the case's history. The referral's history opens with
+// "escalated from Restart case N" and the closed case's ends with the
+// referral's number, so each leads to the other. The reasons are screened
+// like any free text on a case, on both cases; a history entry held back
+// for a victim-survivor's review on the old case is held back on the new
+// one too. Both writes are audited. The referral goes to the panel like
+// any other. Errors: ENOTFOUND for a missing or hidden case; EINVALID
+// when the actor is not its case manager or a team leader, the case
+// cannot be escalated (closed, pending transfer, or of a programme that
+// does not escalate), the site does not run Drive, or the reasons are
+// missing.
+func (s *Service) Escalate(ctx context.Context, a Actor, id int64, reasons string) (int64, error) {
+	var newID int64
+	err := s.writeCase(ctx, a, id, access.PerpetratorCase, false, func(tx *store.Tx, c *casework.Case, d access.Decision, _ bool) error {
+		from, err := s.programmeOf(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		to, err := tx.SiteProgramme(ctx, c.SiteID, programme.Drive().Code)
+		if drive.ErrorCode(err) == drive.ENOTFOUND {
+			to = nil
+		} else if err != nil {
+			return err
+		}
+		if strings.TrimSpace(reasons) != "" {
+			if err := s.limitText(ctx, tx, a); err != nil {
+				return err
+			}
+		}
+		old := *c
+		ref, err := c.Escalate(from, to, a.UserID, a.RolesAt(c.SiteID), reasons, tx.Now)
+		if err != nil {
+			return err
+		}
+		reasons = strings.TrimSpace(reasons)
+		if err := tx.UpdateCase(ctx, c); err != nil {
+			return err
+		}
+		if err := closeScore(ctx, tx, c); err != nil {
+			return err
+		}
+		if err := tx.CreateCase(ctx, ref); err != nil {
+			return err
+		}
+		newID = ref.ID
+		links, err := tx.CaseVictimLinks(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		for _, l := range links {
+			l.PerpetratorCase = ref.ID
+			if err := tx.LinkVictim(ctx, l); err != nil {
+				return err
+			}
+		}
+		if err := s.carryHistory(ctx, tx, &old, ref, from); err != nil {
+			return err
+		}
+		closed := &casework.HistoryEntry{CaseID: c.ID, At: tx.Now, UserID: a.UserID, Event: casework.Escalated, FromState: old.State,
+			ToState: c.State, Detail: "Escalated to " + to.Name + ": referral case " + strconv.FormatInt(ref.ID, 10) + ". " + reasons, SiteID: c.SiteID}
+		if err := tx.AddHistory(ctx, closed); err != nil {
+			return err
+		}
+		opened := &casework.HistoryEntry{CaseID: ref.ID, At: tx.Now, UserID: a.UserID, Event: casework.EscalatedFrom, ToState: casework.Referred,
+			Detail: "Escalated from " + from.Name + " case " + strconv.FormatInt(c.ID, 10) + ". " + reasons, SiteID: c.SiteID}
+		if err := tx.AddHistory(ctx, opened); err != nil {
+			return err
+		}
+		if err := s.screen(ctx, tx, a, c, []heldRef{{victim.HeldHistory, closed.ID}}, reasons); err != nil {
+			return err
+		}
+		if err := s.screen(ctx, tx, a, ref, []heldRef{{victim.HeldHistory, opened.ID}}, reasons); err != nil {
+			return err
+		}
+		return record(ctx, tx, a, d, audit.ActionRecordWrite, "case", ref.ID, ref.SiteID)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return newID, nil
+}
+
+// carryHistory copies the history of case from onto its escalation ref,
+// each entry at its own time and by its own author, its detail marked with
+// the case it came from. An entry held back for a victim-survivor on the
+// old case (and not released) is held back for her on the new one, so the
+// copy cannot show what the original hides.
+func (s *Service) carryHistory(ctx context.Context, tx *store.Tx, from, ref *casework.Case, prog *programme.Programme) error {
+	history, err := tx.History(ctx, from.ID)
+	if err != nil {
+		return err
+	}
+	held, err := tx.CaseHeldTexts(ctx, from.ID)
+	if err != nil {
+		return err
+	}
+	prefix := prog.Name + " case " + strconv.FormatInt(from.ID, 10)
+	for _, h := range history {
+		c := h
+		c.ID, c.CaseID = 0, ref.ID
+		if c.Detail != "" {
+			c.Detail = prefix + ": " + c.Detail
+		} else {
+			c.Detail = prefix
+		}
+		if err := tx.AddHistory(ctx, &c); err != nil {
+			return err
+		}
+		for _, ht := range held {
+			if ht.RecordType != victim.HeldHistory || ht.RecordID != h.ID || ht.Status == victim.Released {
+				continue
+			}
+			hold := &victim.HeldText{CaseID: ref.ID, SiteID: ref.SiteID, RecordType: victim.HeldHistory, RecordID: c.ID,
+				VictimCaseID: ht.VictimCaseID, AuthorID: ht.AuthorID}
+			if err := tx.HoldText(ctx, hold); err != nil {
+				return err
+			}
+			if err := tx.Audit(ctx, audit.Event{Action: ActionTextHeld, ActorRole: "system", RecordType: "held_text",
+				RecordID: strconv.FormatInt(hold.ID, 10), SiteID: ref.SiteID, Outcome: audit.OutcomeOK,
+				Reason: "history of case " + strconv.FormatInt(from.ID, 10) + " carried to case " + strconv.FormatInt(ref.ID, 10) + " held for review"}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

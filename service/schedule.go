@@ -39,16 +39,24 @@ func (p *programmes) of(ctx context.Context, siteID int64, code string) (*progra
 	}
 	prog, err := p.tx.SiteProgramme(ctx, siteID, code)
 	if drive.ErrorCode(err) == drive.ENOTFOUND {
-		prog, err = programme.Drive(), nil
-		if code == programme.Restart().Code {
-			prog = programme.Restart()
-		}
+		prog, err = builtInProgramme(code), nil
 	}
 	if err != nil {
 		return nil, err
 	}
 	p.m[k] = prog
 	return prog, nil
+}
+
+// builtInProgramme is the built-in programme of that code, Drive's for a
+// code with none: what a case is held to when its site no longer holds
+// settings for its programme. A Restart case keeps Restart's defaults
+// rather than falling under Drive's.
+func builtInProgramme(code string) *programme.Programme {
+	if code == programme.Restart().Code {
+		return programme.Restart()
+	}
+	return programme.Drive()
 }
 
 // caseCourse is the span a perpetrator's case's time points count from:

@@ -390,6 +390,9 @@ func (s *Server) caseForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := r.PostForm
 	a := actorOf(r)
+	// target is where a form sends the user on success, when it is not
+	// back to this case (an escalation goes to the new referral).
+	target := ""
 	// The forms by the name in their address, each with the part of the
 	// page to return to: each reads its fields (package form) and makes
 	// one service call.
@@ -427,6 +430,13 @@ func (s *Server) caseForm(w http.ResponseWriter, r *http.Request) error {
 			return s.svc.AddReview(ctx, a, id, rv.Review())
 		}},
 		"notes": {"#notes", func() error { return s.svc.AddNote(ctx, a, id, form.NewNote(f).Note()) }},
+		"escalate": {"#decisions", func() error {
+			newID, err := s.svc.Escalate(ctx, a, id, form.NewEscalation(f).Reasons)
+			if err == nil {
+				target = "/cases/" + strconv.FormatInt(newID, 10)
+			}
+			return err
+		}},
 	}
 	fm, ok := forms[r.PathValue("form")]
 	if !ok {
@@ -439,7 +449,10 @@ func (s *Server) caseForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/cases/"+strconv.FormatInt(id, 10)+fm.anchor, http.StatusSeeOther)
+	if target == "" {
+		target = "/cases/" + strconv.FormatInt(id, 10) + fm.anchor
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
 	return nil
 }
 
