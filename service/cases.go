@@ -241,6 +241,9 @@ func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*Dashbo
 		out = dashboard(dash)
 		out.Programmes = limits(run)
 		progs := newProgrammes(tx)
+		for _, p := range run {
+			progs.add(siteID, p)
+		}
 		var noContact []CaseRow
 		for _, row := range out.NoContact {
 			p, err := progs.of(ctx, row.Case.SiteID, row.Case.Programme)
@@ -256,14 +259,27 @@ func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*Dashbo
 			}
 		}
 		out.NoContact = noContact
+		// The site's held cases, read once: they give each case manager's
+		// mix of programmes (only someone who also holds cases at another
+		// site needs a query of their own) and the assessment schedules.
+		heldStates := []casework.State{casework.Allocated, casework.Active, casework.Closing, casework.Transferred}
+		held, _, err := tx.Cases(ctx, store.CaseFilter{SiteIDs: []int64{siteID}, States: heldStates, Sort: "referred", Limit: 1000}, today)
+		if err != nil {
+			return err
+		}
+		byManager := map[int64][]store.CaseRow{}
+		for _, h := range held {
+			byManager[h.Case.CaseManagerID] = append(byManager[h.Case.CaseManagerID], h)
+		}
 		for i, l := range out.Caseloads {
-			held, _, err := tx.Cases(ctx, store.CaseFilter{AllSites: true, CaseManagerID: l.UserID,
-				States: []casework.State{casework.Allocated, casework.Active, casework.Closing, casework.Transferred}, Limit: 1000}, today)
-			if err != nil {
-				return err
+			theirs := byManager[l.UserID]
+			if len(theirs) != l.Open {
+				if theirs, _, err = tx.Cases(ctx, store.CaseFilter{AllSites: true, CaseManagerID: l.UserID, States: heldStates, Limit: 1000}, today); err != nil {
+					return err
+				}
 			}
 			counts := map[int]int{}
-			for _, h := range held {
+			for _, h := range theirs {
 				p, err := progs.of(ctx, h.Case.SiteID, h.Case.Programme)
 				if err != nil {
 					return err
@@ -272,7 +288,13 @@ func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*Dashbo
 			}
 			out.Caseloads[i].Limit, out.Caseloads[i].Over = loadLimit(counts, drivesLimit)
 		}
-		if err := s.dashboardSchedules(ctx, tx, progs, siteID, today, out); err != nil {
+		var open []store.CaseRow
+		for _, h := range held {
+			if h.Case.State != casework.Transferred {
+				open = append(open, h)
+			}
+		}
+		if err := s.dashboardSchedules(ctx, tx, progs, open, today, out); err != nil {
 			return err
 		}
 		return listedIn(ctx, tx, a, "case", "team dashboard", dash.OpenCases)
@@ -283,15 +305,10 @@ func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*Dashbo
 	return out, nil
 }
 
-// dashboardSchedules adds to the dashboard the site's open cases with
-// overdue assessments and those where a linked victim-survivor has no
-// open IDVA case or no IDVA.
-func (s *Service) dashboardSchedules(ctx context.Context, tx *store.Tx, progs *programmes, siteID int64, today drive.Date, out *Dashboard) error {
-	open, _, err := tx.Cases(ctx, store.CaseFilter{SiteIDs: []int64{siteID},
-		States: []casework.State{casework.Allocated, casework.Active, casework.Closing}, Sort: "referred", Limit: 1000}, today)
-	if err != nil {
-		return err
-	}
+// dashboardSchedules adds to the dashboard those of the site's open cases
+// with overdue assessments, and those where a linked victim-survivor has
+// no open IDVA case or no IDVA.
+func (s *Service) dashboardSchedules(ctx context.Context, tx *store.Tx, progs *programmes, open []store.CaseRow, today drive.Date, out *Dashboard) error {
 	rows := caseRows(open)
 	if err := withSchedules(ctx, tx, progs, rows, today); err != nil {
 		return err

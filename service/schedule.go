@@ -59,6 +59,11 @@ func builtInProgramme(code string) *programme.Programme {
 	return programme.Drive()
 }
 
+// add keeps settings already read for a site.
+func (p *programmes) add(siteID int64, prog *programme.Programme) {
+	p.m[strconv.FormatInt(siteID, 10)+"/"+prog.Code] = prog
+}
+
 // caseCourse is the span a perpetrator's case's time points count from:
 // the start of work, or the allocation while work has not started (the
 // baseline is due as soon as a case manager holds the case).
