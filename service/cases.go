@@ -313,26 +313,16 @@ func (s *Service) dashboardSchedules(ctx context.Context, tx *store.Tx, progs *p
 	if err := withSchedules(ctx, tx, progs, rows, today); err != nil {
 		return err
 	}
+	without, err := tx.CasesWithoutIDVA(ctx, caseIDs(open))
+	if err != nil {
+		return err
+	}
 	for _, r := range rows {
 		if r.Assessments.Overdue > 0 {
 			out.AssessmentsOverdue = append(out.AssessmentsOverdue, r)
 			out.OverdueAssessments += r.Assessments.Overdue
 		}
-		links, err := tx.CaseVictimLinks(ctx, r.Case.ID)
-		if err != nil {
-			return err
-		}
-		n := 0
-		for _, l := range links {
-			v, err := tx.VictimCase(ctx, l.VictimCaseID)
-			if err != nil {
-				return err
-			}
-			if !v.Open || v.IDVAID == 0 {
-				n++
-			}
-		}
-		if n > 0 {
+		if without[r.Case.ID] {
 			out.WithoutIDVA = append(out.WithoutIDVA, r)
 		}
 	}

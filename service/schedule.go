@@ -81,10 +81,11 @@ func caseCourse(c *casework.Case) schedule.Course {
 	return co
 }
 
-// caseBehaviours is the behaviour-assessment schedule of a perpetrator's
-// case. A time point is done once any linked victim-survivor's assessment
-// at it is recorded, as the outcome measures count it (DOMAIN.md).
-func caseBehaviours(ctx context.Context, tx *store.Tx, progs *programmes, c *casework.Case) (schedule.Schedule, error) {
+// caseSchedule is the behaviour-assessment schedule of a perpetrator's
+// case, given the time points assessed (store.AssessedTimePoints). A time
+// point is done once any linked victim-survivor's assessment at it is
+// recorded, as the outcome measures count it (DOMAIN.md).
+func caseSchedule(ctx context.Context, progs *programmes, c *casework.Case, done map[string]drive.Date) (schedule.Schedule, error) {
 	co := caseCourse(c)
 	if co.Start.IsZero() {
 		return schedule.Schedule{}, nil
@@ -93,23 +94,31 @@ func caseBehaviours(ctx context.Context, tx *store.Tx, progs *programmes, c *cas
 	if err != nil {
 		return schedule.Schedule{}, err
 	}
-	bs, err := tx.CaseBehaviours(ctx, c.ID)
-	if err != nil {
-		return schedule.Schedule{}, err
-	}
-	done := map[string]drive.Date{}
-	for _, b := range bs {
-		if d, ok := done[b.TimePoint]; !ok || b.AssessedOn.Before(d) {
-			done[b.TimePoint] = b.AssessedOn
-		}
-	}
 	return schedule.Behaviours(prog, co, done), nil
 }
 
-// withSchedules fills each row's Assessments as of today.
+// caseIDs are the ids of rows' cases.
+func caseIDs(rows []store.CaseRow) []int64 {
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.Case.ID
+	}
+	return ids
+}
+
+// withSchedules fills each row's Assessments as of today, reading what
+// was assessed for the whole list at once.
 func withSchedules(ctx context.Context, tx *store.Tx, progs *programmes, rows []CaseRow, today drive.Date) error {
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.Case.ID
+	}
+	done, err := tx.AssessedTimePoints(ctx, ids)
+	if err != nil {
+		return err
+	}
 	for i := range rows {
-		sc, err := caseBehaviours(ctx, tx, progs, &rows[i].Case)
+		sc, err := caseSchedule(ctx, progs, &rows[i].Case, done[rows[i].Case.ID])
 		if err != nil {
 			return err
 		}
@@ -225,12 +234,16 @@ func (s *Service) DueAssessments(ctx context.Context, a Actor, asOf drive.Date) 
 			if err != nil {
 				return err
 			}
+			done, err := tx.AssessedTimePoints(ctx, caseIDs(rows))
+			if err != nil {
+				return err
+			}
 			for _, r := range rows {
 				c := r.Case
 				if c.CaseManagerID == 0 {
 					continue
 				}
-				sc, err := caseBehaviours(ctx, tx, progs, &c)
+				sc, err := caseSchedule(ctx, progs, &c, done[c.ID])
 				if err != nil {
 					return err
 				}
