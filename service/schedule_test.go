@@ -13,6 +13,7 @@ import (
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
+	"github.com/drive-platform/drive/victim"
 )
 
 // heldCase stores an active case of prog at site A for the fixture's
@@ -95,6 +96,26 @@ func TestAssessmentSchedule(t *testing.T) {
 			if len(dash.WithoutIDVA) != 0 {
 				t.Errorf("without an IDVA = %v while her case is open with her IDVA", rowIDs(dash.WithoutIDVA))
 			}
+			// Another victim-survivor, open but with no IDVA allocated,
+			// linked to another of his cases.
+			unsupported := w.newCase(t)
+			err = w.db.Transact(ctx, func(tx *store.Tx) error {
+				v := &victim.Case{SiteID: w.siteA.ID, GivenName: "Jo", FamilyName: "Other", Gender: "female", Ethnicity: "not_known",
+					SexualOrientation: "not_known", Disability: "not_known", Open: true, OpenedOn: today}
+				if err := tx.CreateVictimCase(ctx, v); err != nil {
+					return err
+				}
+				return tx.LinkVictim(ctx, victim.Link{VictimCaseID: v.ID, PerpetratorCase: unsupported, Relationship: victim.CurrentPartner})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if dash, err = w.svc.Dashboard(ctx, lead, w.siteA.ID); err != nil {
+				t.Fatal(err)
+			}
+			if ids := rowIDs(dash.WithoutIDVA); !slices.Equal(ids, []int64{unsupported}) {
+				t.Errorf("without an IDVA = %v; want [%d], whose victim-survivor has no IDVA", ids, unsupported)
+			}
 
 			rows, err := w.svc.Victims(ctx, idva, true)
 			if err != nil {
@@ -128,8 +149,11 @@ func TestAssessmentSchedule(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want = []service.DueAssessment{{Kind: schedule.DASH, Code: "T1", Label: "Baseline", Due: today, UserID: w.users["idva"].ID,
-				SiteID: w.siteA.ID, VictimCaseID: w.victimID}}
+			// His other case started today: its baseline falls due for his
+			// case manager (its victim-survivor has no IDVA to tell).
+			want = []service.DueAssessment{
+				{Kind: schedule.Behaviour, Code: "T1", Label: "Baseline", Due: today, UserID: w.users["cm"].ID, SiteID: w.siteA.ID, CaseID: unsupported},
+				{Kind: schedule.DASH, Code: "T1", Label: "Baseline", Due: today, UserID: w.users["idva"].ID, SiteID: w.siteA.ID, VictimCaseID: w.victimID}}
 			if !slices.Equal(due, want) {
 				t.Errorf("due today:\n got %+v\nwant %+v", due, want)
 			}
@@ -152,8 +176,8 @@ func TestAssessmentSchedule(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if ids := rowIDs(dash.WithoutIDVA); !slices.Equal(ids, []int64{w.caseID}) {
-				t.Errorf("without an IDVA = %v; want [%d]", ids, w.caseID)
+			if ids := rowIDs(dash.WithoutIDVA); !slices.Contains(ids, w.caseID) || !slices.Contains(ids, unsupported) || len(ids) != 2 {
+				t.Errorf("without an IDVA = %v; want %d and %d", ids, w.caseID, unsupported)
 			}
 		})
 	}
