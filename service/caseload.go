@@ -3,6 +3,8 @@ package service
 import (
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/casework"
+	"github.com/drive-platform/drive/programme"
+	"github.com/drive-platform/drive/schedule"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -47,6 +49,10 @@ type CaseRow struct {
 	CaseManagerName string
 	OpenActions     int
 	OverdueActions  int // open or in progress, due before today
+	// Assessments is the case's behaviour-assessment schedule summed up
+	// (what is next and how many are overdue). Filled on the caseload and
+	// the team dashboard, where someone acts on it; zero elsewhere.
+	Assessments schedule.Status
 }
 
 // caseRows copies stored rows into the read model, keeping nil as nil.
@@ -73,6 +79,28 @@ type Dashboard struct {
 	// TransfersIn are transfers waiting for the site to accept; shown
 	// only to those who decide them.
 	TransfersIn []CaseRow
+	// AssessmentsOverdue are open cases with a behaviour assessment past
+	// its due date, most overdue first; OverdueAssessments counts the
+	// overdue time points over all of them.
+	AssessmentsOverdue []CaseRow
+	OverdueAssessments int
+	// WithoutIDVA are open cases where a known (linked) victim-survivor
+	// has no open IDVA case, or no IDVA allocated to it: Drive works
+	// with the perpetrator only while someone supports her. The case is
+	// listed, never which victim-survivor it is or why.
+	WithoutIDVA []CaseRow
+	// Programmes are the programmes the site runs, with the no-contact
+	// period and caseload limit each case is held to.
+	Programmes []ProgrammeLimits
+}
+
+// ProgrammeLimits is what the dashboard's warnings count against for one
+// programme.
+type ProgrammeLimits struct {
+	Code          string
+	Name          string
+	NoContactDays int
+	CaseloadLimit int
 }
 
 // ManagerLoad is one case manager's open cases against the limit.
@@ -80,7 +108,59 @@ type ManagerLoad struct {
 	UserID int64
 	Name   string
 	Open   int
-	Limit  int
+	// Limit is the caseload limit for the cases held (see loadLimit).
+	Limit int
+	// Over: the cases held are more than their programmes allow.
+	Over bool
+}
+
+// loadLimit weighs a case manager's open cases against each case's own
+// programme's limit: a case of a programme whose limit is L takes 1/L of
+// a full caseload (a Restart case, limit 15, less than a Drive case, limit
+// 12). It returns the limit for the mix held, as a count of cases (the
+// programme's own limit when every case is of one programme), and whether
+// the load is over a full caseload. counts maps each limit to the number
+// of cases held under it; with no cases, limit is fallback.
+func loadLimit(counts map[int]int, fallback int) (limit int, over bool) {
+	open, lcm := 0, 1
+	for l, n := range counts {
+		if l <= 0 || n == 0 {
+			continue
+		}
+		open += n
+		lcm = lcm / gcd(lcm, l) * l
+	}
+	if open == 0 {
+		return fallback, false
+	}
+	load := 0 // in units of 1/lcm of a full caseload
+	for l, n := range counts {
+		if l > 0 {
+			load += n * (lcm / l)
+		}
+	}
+	return open * lcm / load, load > lcm
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
+
+// limits returns the limits of the site's programmes, Drive's first.
+func limits(progs []*programme.Programme) []ProgrammeLimits {
+	var out []ProgrammeLimits
+	for _, p := range progs {
+		l := ProgrammeLimits{Code: p.Code, Name: p.Name, NoContactDays: p.NoContactDays, CaseloadLimit: p.CaseloadLimit}
+		if p.Code == programme.Drive().Code {
+			out = append([]ProgrammeLimits{l}, out...)
+		} else {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // dashboard copies the stored dashboard into the read model.

@@ -153,44 +153,82 @@ type Caseload struct {
 	Rows  []CaseRow
 	Limit int
 	Over  bool
+	// OverdueAssessments counts the behaviour assessments past their due
+	// date over every case on the caseload.
+	OverdueAssessments int
 }
 
-// MyCaseload returns the open cases allocated to the actor.
+// MyCaseload returns the open cases allocated to the actor, each with its
+// assessment schedule, against a limit weighed from each case's own
+// programme (loadLimit): a Restart case counts against Restart's limit,
+// not Drive's.
 func (s *Service) MyCaseload(ctx context.Context, a Actor) (*Caseload, error) {
 	rows, _, err := s.ListCases(ctx, a, CaseFilter{CaseManagerID: a.UserID,
 		States: []casework.State{casework.Allocated, casework.Active, casework.Closing, casework.Transferred}, Sort: "name", Limit: 1000})
 	if err != nil {
 		return nil, err
 	}
-	cl := &Caseload{Rows: rows, Limit: programme.Drive().CaseloadLimit}
+	cl := &Caseload{Rows: rows}
 	err = s.DB.View(ctx, func(tx *store.Tx) error {
+		progs := newProgrammes(tx)
+		fallback := programme.Drive().CaseloadLimit
 		for _, g := range a.Subject.Grants {
 			if g.Role == access.CaseManager && g.SiteID != 0 {
-				if p, err := tx.SiteProgramme(ctx, g.SiteID, "drive"); err == nil {
-					cl.Limit = p.CaseloadLimit
+				if p, err := tx.SiteProgramme(ctx, g.SiteID, programme.Drive().Code); err == nil {
+					fallback = p.CaseloadLimit
 				}
 			}
 		}
+		counts := map[int]int{}
+		for _, r := range rows {
+			p, err := progs.of(ctx, r.Case.SiteID, r.Case.Programme)
+			if err != nil {
+				return err
+			}
+			counts[p.CaseloadLimit]++
+		}
+		cl.Limit, cl.Over = loadLimit(counts, fallback)
+		today := drive.DateOf(tx.Now)
+		if err := withSchedules(ctx, tx, progs, cl.Rows, today); err != nil {
+			return err
+		}
+		for _, r := range cl.Rows {
+			cl.OverdueAssessments += r.Assessments.Overdue
+		}
 		return nil
 	})
-	cl.Over = len(rows) > cl.Limit
 	return cl, err
 }
 
 // Dashboard returns the team leader's view of a site, audited as a list.
-// Errors: ENOTFOUND unless the actor may manage the site's cases.
+// Each case is held to its own programme's settings: the no-contact period
+// and the caseload limit of a Restart case are Restart's. Errors:
+// ENOTFOUND unless the actor may manage the site's cases.
 func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*Dashboard, error) {
-	var dash *store.Dashboard
+	var out *Dashboard
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		r := access.Resource{Class: access.PerpetratorCase, RecordType: "site", RecordID: strconv.FormatInt(siteID, 10), SiteID: siteID}
 		if _, err := s.decide(ctx, tx, a, access.Write, r, "site"); err != nil {
 			return err
 		}
-		prog, err := tx.SiteProgramme(ctx, siteID, "drive")
+		run, err := tx.SiteProgrammes(ctx, siteID)
 		if err != nil {
-			prog = programme.Drive()
+			return err
 		}
-		dash, err = tx.TeamDashboard(ctx, siteID, drive.DateOf(tx.Now), prog.NoContactDays, prog.CaseloadLimit)
+		if len(run) == 0 {
+			run = []*programme.Programme{programme.Drive()}
+		}
+		// The store lists cases without contact for the shortest period
+		// any programme here sets; each case is then held to its own.
+		shortest, drivesLimit := run[0].NoContactDays, run[0].CaseloadLimit
+		for _, p := range run {
+			shortest = min(shortest, p.NoContactDays)
+			if p.Code == programme.Drive().Code {
+				drivesLimit = p.CaseloadLimit
+			}
+		}
+		today := drive.DateOf(tx.Now)
+		dash, err := tx.TeamDashboard(ctx, siteID, today, shortest, drivesLimit)
 		if err != nil {
 			return err
 		}
@@ -200,12 +238,102 @@ func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*Dashbo
 		}) {
 			dash.TransfersIn = nil
 		}
+		out = dashboard(dash)
+		out.Programmes = limits(run)
+		progs := newProgrammes(tx)
+		for _, p := range run {
+			progs.add(siteID, p)
+		}
+		var noContact []CaseRow
+		for _, row := range out.NoContact {
+			p, err := progs.of(ctx, row.Case.SiteID, row.Case.Programme)
+			if err != nil {
+				return err
+			}
+			last := row.Case.LastContactAt
+			if last == nil {
+				last = row.Case.AllocatedAt
+			}
+			if last != nil && last.Before(today.AddDays(1-p.NoContactDays).Time()) {
+				noContact = append(noContact, row)
+			}
+		}
+		out.NoContact = noContact
+		// The site's held cases, read once: they give each case manager's
+		// mix of programmes (only someone who also holds cases at another
+		// site needs a query of their own) and the assessment schedules.
+		heldStates := []casework.State{casework.Allocated, casework.Active, casework.Closing, casework.Transferred}
+		held, _, err := tx.Cases(ctx, store.CaseFilter{SiteIDs: []int64{siteID}, States: heldStates, Sort: "referred", Limit: 1000}, today)
+		if err != nil {
+			return err
+		}
+		byManager := map[int64][]store.CaseRow{}
+		for _, h := range held {
+			byManager[h.Case.CaseManagerID] = append(byManager[h.Case.CaseManagerID], h)
+		}
+		for i, l := range out.Caseloads {
+			theirs := byManager[l.UserID]
+			if len(theirs) != l.Open {
+				if theirs, _, err = tx.Cases(ctx, store.CaseFilter{AllSites: true, CaseManagerID: l.UserID, States: heldStates, Limit: 1000}, today); err != nil {
+					return err
+				}
+			}
+			counts := map[int]int{}
+			for _, h := range theirs {
+				p, err := progs.of(ctx, h.Case.SiteID, h.Case.Programme)
+				if err != nil {
+					return err
+				}
+				counts[p.CaseloadLimit]++
+			}
+			out.Caseloads[i].Limit, out.Caseloads[i].Over = loadLimit(counts, drivesLimit)
+		}
+		var open []store.CaseRow
+		for _, h := range held {
+			if h.Case.State != casework.Transferred {
+				open = append(open, h)
+			}
+		}
+		if err := s.dashboardSchedules(ctx, tx, progs, open, today, out); err != nil {
+			return err
+		}
 		return listedIn(ctx, tx, a, "case", "team dashboard", dash.OpenCases)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return dashboard(dash), nil
+	return out, nil
+}
+
+// dashboardSchedules adds to the dashboard those of the site's open cases
+// with overdue assessments, and those where a linked victim-survivor has
+// no open IDVA case or no IDVA.
+func (s *Service) dashboardSchedules(ctx context.Context, tx *store.Tx, progs *programmes, open []store.CaseRow, today drive.Date, out *Dashboard) error {
+	rows := caseRows(open)
+	if err := withSchedules(ctx, tx, progs, rows, today); err != nil {
+		return err
+	}
+	without, err := tx.CasesWithoutIDVA(ctx, caseIDs(open))
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if r.Assessments.Overdue > 0 {
+			out.AssessmentsOverdue = append(out.AssessmentsOverdue, r)
+			out.OverdueAssessments += r.Assessments.Overdue
+		}
+		if without[r.Case.ID] {
+			out.WithoutIDVA = append(out.WithoutIDVA, r)
+		}
+	}
+	sort.SliceStable(out.AssessmentsOverdue, func(i, j int) bool {
+		a, b := out.AssessmentsOverdue[i].Assessments, out.AssessmentsOverdue[j].Assessments
+		if a.Overdue != b.Overdue {
+			return a.Overdue > b.Overdue
+		}
+		return a.Next.Due.Before(b.Next.Due)
+	})
+	return nil
 }
 
 // CaseView is everything the case page and the API's case resource show.
@@ -228,6 +356,9 @@ type CaseView struct {
 	CanReadNotes bool
 	CanNote      bool
 	CanNeeds     bool
+	// EscalateTo is the programme the actor may escalate the case to
+	// (Drive, for a Restart case), or nil.
+	EscalateTo   *programme.Programme
 	CaseManagers []account.User // who the case may be allocated to
 	Sites        []account.Site // where it may be transferred
 	Today        drive.Date
@@ -324,7 +455,7 @@ func (s *Service) caseView(ctx context.Context, a Actor, id int64, withRisk bool
 			if drive.ErrorCode(err) != drive.ENOTFOUND {
 				return err
 			}
-			v.Programme = programme.Drive()
+			v.Programme = builtInProgramme(c.Programme)
 		}
 		v.Assessment = v.Programme.Assess(c.Evidence, c.ReferredAt)
 		if v.Actions, err = tx.Actions(ctx, id); err != nil {
@@ -377,6 +508,11 @@ func (s *Service) caseView(ctx context.Context, a Actor, id int64, withRisk bool
 		v.CanNeeds = access.Decide(a.Subject, access.Write, caseResource(c, access.HealthNeeds), tx.Now).Allowed
 		if v.CanWrite {
 			v.Transitions = casework.Allowed(c.State, a.RolesAt(c.SiteID), false)
+			if slices.ContainsFunc(a.RolesAt(c.SiteID), func(r access.Role) bool { return slices.Contains(casework.EscalationRoles(), r) }) {
+				if to, err := tx.SiteProgramme(ctx, c.SiteID, programme.Drive().Code); err == nil && c.CanEscalate(v.Programme, to) {
+					v.EscalateTo = to
+				}
+			}
 		}
 		if err := s.names(ctx, tx, v); err != nil {
 			return err
@@ -605,7 +741,7 @@ func (s *Service) writeCase(ctx context.Context, a Actor, id int64, class access
 func (s *Service) programmeOf(ctx context.Context, tx *store.Tx, c *casework.Case) (*programme.Programme, error) {
 	p, err := tx.SiteProgramme(ctx, c.SiteID, c.Programme)
 	if drive.ErrorCode(err) == drive.ENOTFOUND {
-		return programme.Drive(), nil
+		return builtInProgramme(c.Programme), nil
 	}
 	return p, err
 }
@@ -1140,4 +1276,136 @@ func (s *Service) SealNotes(ctx context.Context) (int, error) {
 			return total, nil
 		}
 	}
+}
+
+// Escalate moves a case whose risk has outgrown its programme (a Restart
+// case) up to Drive, in one transaction: it closes the case with the
+// closure reason "escalated-drive" and makes a Drive referral of the same
+// person at the same site, with the same referral source and evidence,
+// linked to the same victim-survivors (with their MARAC hearings), and
+// carrying the case's history. The referral's history opens with
+// "escalated from Restart case N" and the closed case's ends with the
+// referral's number, so each leads to the other. The reasons are screened
+// like any free text on a case, on both cases; a history entry held back
+// for a victim-survivor's review on the old case is held back on the new
+// one too. Both writes are audited. The referral goes to the panel like
+// any other. Errors: ENOTFOUND for a missing or hidden case; EINVALID
+// when the actor is not its case manager or a team leader, the case
+// cannot be escalated (closed, pending transfer, or of a programme that
+// does not escalate), the site does not run Drive, or the reasons are
+// missing.
+func (s *Service) Escalate(ctx context.Context, a Actor, id int64, reasons string) (int64, error) {
+	var newID int64
+	err := s.writeCase(ctx, a, id, access.PerpetratorCase, false, func(tx *store.Tx, c *casework.Case, d access.Decision, _ bool) error {
+		from, err := s.programmeOf(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		to, err := tx.SiteProgramme(ctx, c.SiteID, programme.Drive().Code)
+		if drive.ErrorCode(err) == drive.ENOTFOUND {
+			to = nil
+		} else if err != nil {
+			return err
+		}
+		if strings.TrimSpace(reasons) != "" {
+			if err := s.limitText(ctx, tx, a); err != nil {
+				return err
+			}
+		}
+		old := *c
+		ref, err := c.Escalate(from, to, a.UserID, a.RolesAt(c.SiteID), reasons, tx.Now)
+		if err != nil {
+			return err
+		}
+		reasons = strings.TrimSpace(reasons)
+		if err := tx.UpdateCase(ctx, c); err != nil {
+			return err
+		}
+		if err := closeScore(ctx, tx, c); err != nil {
+			return err
+		}
+		if err := tx.CreateCase(ctx, ref); err != nil {
+			return err
+		}
+		newID = ref.ID
+		links, err := tx.CaseVictimLinks(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		for _, l := range links {
+			l.PerpetratorCase = ref.ID
+			if err := tx.LinkVictim(ctx, l); err != nil {
+				return err
+			}
+		}
+		if err := s.carryHistory(ctx, tx, &old, ref, from); err != nil {
+			return err
+		}
+		closed := &casework.HistoryEntry{CaseID: c.ID, At: tx.Now, UserID: a.UserID, Event: casework.Escalated, FromState: old.State,
+			ToState: c.State, Detail: "Escalated to " + to.Name + ": referral case " + strconv.FormatInt(ref.ID, 10) + ". " + reasons, SiteID: c.SiteID}
+		if err := tx.AddHistory(ctx, closed); err != nil {
+			return err
+		}
+		opened := &casework.HistoryEntry{CaseID: ref.ID, At: tx.Now, UserID: a.UserID, Event: casework.EscalatedFrom, ToState: casework.Referred,
+			Detail: "Escalated from " + from.Name + " case " + strconv.FormatInt(c.ID, 10) + ". " + reasons, SiteID: c.SiteID}
+		if err := tx.AddHistory(ctx, opened); err != nil {
+			return err
+		}
+		if err := s.screen(ctx, tx, a, c, []heldRef{{victim.HeldHistory, closed.ID}}, reasons); err != nil {
+			return err
+		}
+		if err := s.screen(ctx, tx, a, ref, []heldRef{{victim.HeldHistory, opened.ID}}, reasons); err != nil {
+			return err
+		}
+		return record(ctx, tx, a, d, audit.ActionRecordWrite, "case", ref.ID, ref.SiteID)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return newID, nil
+}
+
+// carryHistory copies the history of case from onto its escalation ref,
+// each entry at its own time and by its own author, its detail marked with
+// the case it came from. An entry held back for a victim-survivor on the
+// old case (and not released) is held back for her on the new one, so the
+// copy cannot show what the original hides.
+func (s *Service) carryHistory(ctx context.Context, tx *store.Tx, from, ref *casework.Case, prog *programme.Programme) error {
+	history, err := tx.History(ctx, from.ID)
+	if err != nil {
+		return err
+	}
+	held, err := tx.CaseHeldTexts(ctx, from.ID)
+	if err != nil {
+		return err
+	}
+	prefix := prog.Name + " case " + strconv.FormatInt(from.ID, 10)
+	for _, h := range history {
+		c := h
+		c.ID, c.CaseID = 0, ref.ID
+		if c.Detail != "" {
+			c.Detail = prefix + ": " + c.Detail
+		} else {
+			c.Detail = prefix
+		}
+		if err := tx.AddHistory(ctx, &c); err != nil {
+			return err
+		}
+		for _, ht := range held {
+			if ht.RecordType != victim.HeldHistory || ht.RecordID != h.ID || ht.Status == victim.Released {
+				continue
+			}
+			hold := &victim.HeldText{CaseID: ref.ID, SiteID: ref.SiteID, RecordType: victim.HeldHistory, RecordID: c.ID,
+				VictimCaseID: ht.VictimCaseID, AuthorID: ht.AuthorID}
+			if err := tx.HoldText(ctx, hold); err != nil {
+				return err
+			}
+			if err := tx.Audit(ctx, audit.Event{Action: ActionTextHeld, ActorRole: "system", RecordType: "held_text",
+				RecordID: strconv.FormatInt(hold.ID, 10), SiteID: ref.SiteID, Outcome: audit.OutcomeOK,
+				Reason: "history of case " + strconv.FormatInt(from.ID, 10) + " carried to case " + strconv.FormatInt(ref.ID, 10) + " held for review"}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/risk"
+	"github.com/drive-platform/drive/schedule"
 	"github.com/drive-platform/drive/sealed"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/victim"
@@ -71,6 +72,9 @@ type VictimRow struct {
 	// ToReview counts texts on linked perpetrators' cases held back for
 	// her review; counted only for those who may review them.
 	ToReview int
+	// Assessments sums up her DASH reviews and the behaviour assessments
+	// made with her (victimSchedules): what is next, how many overdue.
+	Assessments schedule.Status
 }
 
 // Victims lists the victim-survivors' cases the actor may see: an IDVA's
@@ -98,6 +102,7 @@ func (s *Service) Victims(ctx context.Context, a Actor, mine bool) ([]VictimRow,
 			return err
 		}
 		names := map[int64]string{}
+		progs := newProgrammes(tx)
 		for _, v := range cases {
 			if !victimSide(a, tx, ctx, &v) {
 				continue
@@ -112,6 +117,11 @@ func (s *Service) Victims(ctx context.Context, a Actor, mine bool) ([]VictimRow,
 				return err
 			}
 			row := VictimRow{Case: v, IDVA: names[v.IDVAID], Links: len(links)}
+			scs, _, err := victimSchedules(ctx, tx, progs, &v)
+			if err != nil {
+				return err
+			}
+			row.Assessments = schedule.StatusOf(drive.DateOf(tx.Now), scs...)
 			if access.Decide(a.Subject, access.Write, VictimResource(ctx, tx, &v, access.VictimCompartment), tx.Now).Allowed {
 				held, err := tx.VictimHeldTexts(ctx, v.ID)
 				if err != nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -162,6 +163,9 @@ type teamData struct {
 	Site  int64
 	Dash  *service.Dashboard
 	Today drive.Date
+	// NoContactHint says how long each programme allows without contact,
+	// since each case is held to its own programme's period.
+	NoContactHint string
 }
 
 type siteChoice struct {
@@ -192,6 +196,11 @@ func (s *Server) team(w http.ResponseWriter, r *http.Request) error {
 	if d.Dash, err = s.svc.Dashboard(ctx, a, d.Site); err != nil {
 		return err
 	}
+	var periods []string
+	for _, p := range d.Dash.Programmes {
+		periods = append(periods, fmt.Sprintf("%s: %d days", p.Name, p.NoContactDays))
+	}
+	d.NoContactHint = "No contact for at least the period of the case's programme (" + strings.Join(periods, "; ") + ")."
 	return s.render(w, r, http.StatusOK, "team", s.page(r, "Team", d))
 }
 
@@ -381,6 +390,9 @@ func (s *Server) caseForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := r.PostForm
 	a := actorOf(r)
+	// target is where a form sends the user on success, when it is not
+	// back to this case (an escalation goes to the new referral).
+	target := ""
 	// The forms by the name in their address, each with the part of the
 	// page to return to: each reads its fields (package form) and makes
 	// one service call.
@@ -418,6 +430,13 @@ func (s *Server) caseForm(w http.ResponseWriter, r *http.Request) error {
 			return s.svc.AddReview(ctx, a, id, rv.Review())
 		}},
 		"notes": {"#notes", func() error { return s.svc.AddNote(ctx, a, id, form.NewNote(f).Note()) }},
+		"escalate": {"#decisions", func() error {
+			newID, err := s.svc.Escalate(ctx, a, id, form.NewEscalation(f).Reasons)
+			if err == nil {
+				target = "/cases/" + strconv.FormatInt(newID, 10)
+			}
+			return err
+		}},
 	}
 	fm, ok := forms[r.PathValue("form")]
 	if !ok {
@@ -430,7 +449,10 @@ func (s *Server) caseForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/cases/"+strconv.FormatInt(id, 10)+fm.anchor, http.StatusSeeOther)
+	if target == "" {
+		target = "/cases/" + strconv.FormatInt(id, 10) + fm.anchor
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
 	return nil
 }
 

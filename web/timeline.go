@@ -32,6 +32,10 @@ func timeline(v *service.CaseView) []timelineItem {
 			title = "Referred"
 		case "engagement":
 			title = "Engagement changed"
+		case casework.Escalated:
+			title = "Escalated: referred on"
+		case casework.EscalatedFrom:
+			title = "Referred on escalation"
 		default:
 			if t, ok := casework.Find(h.FromState, casework.Event(h.Event)); ok {
 				title = t.Label
