@@ -260,3 +260,25 @@ func (tx *Tx) OpenVictimCases(ctx context.Context, siteID int64) ([]victim.Case,
 	}
 	return out, tx.d.mapError(rows.Err())
 }
+
+// ListedSuspects returns, for the people of a site's cases referred from
+// the identification list, the police people their entry scores name:
+// person id (following merges) to police person ids.
+func (tx *Tx) ListedSuspects(ctx context.Context, siteID int64) (map[int64][]int64, error) {
+	rows, err := tx.query(ctx, `SELECT DISTINCT COALESCE(p.merged_into, p.id), s.police_person FROM case_scores s
+		JOIN cases c ON c.id = s.case_id JOIN people p ON p.id = c.person_id
+		WHERE c.site_id = ? AND s.kind = 'entry' AND c.source = 'police_identification' ORDER BY 1, 2`, siteID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64][]int64{}
+	for rows.Next() {
+		var person, police int64
+		if err := rows.Scan(&person, &police); err != nil {
+			return nil, tx.d.mapError(err)
+		}
+		out[person] = append(out[person], police)
+	}
+	return out, tx.d.mapError(rows.Err())
+}
