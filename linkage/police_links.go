@@ -17,7 +17,7 @@ import (
 // rules below use fixed weights, in bits of evidence (log2 of the odds
 // that a field agrees this well for the same person rather than for two
 // people), set from how often each field agrees by chance in a town's
-// worth of names and dates of birth. docs/linkage.md explains them.
+// worth of names and dates of birth. docs/police-links.md explains them.
 
 // Weights of each field's agreement, in bits.
 const (
