@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/casework"
 	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/linkage"
 	"github.com/drive-platform/drive/service"
@@ -149,6 +150,67 @@ func TestPoliceLinks(t *testing.T) {
 			}
 			if _, err := w.svc.LinkCases(ctx, lead, ""); drive.ErrorCode(err) != drive.ENOTFOUND {
 				t.Errorf("a person running link-cases: %v, want not found", err)
+			}
+
+			// A resolution that merges Darren's police person into another
+			// moves the confirmed link there, still confirmed.
+			darrenPolice := recsOf(lead, w.caseID).Records[0].PolicePerson
+			var moved int64
+			err = w.db.Transact(ctx, func(tx *store.Tx) error {
+				ids, err := tx.NewPolicePeople(ctx, w.siteA.ID, "suspect", 1)
+				if err != nil {
+					return err
+				}
+				moved = ids[0]
+				rows, err := tx.PersonIncidents(ctx, darrenPolice)
+				if err != nil {
+					return err
+				}
+				var as []store.PersonAssignment
+				for _, r := range rows {
+					if r.SuspectPerson == darrenPolice {
+						as = append(as, store.PersonAssignment{Incident: r.ID, Suspect: moved, Victim: r.VictimPerson})
+					}
+				}
+				if err := tx.AssignPeople(ctx, as); err != nil {
+					return err
+				}
+				return tx.SetMergedInto(ctx, map[int64]int64{darrenPolice: moved}, nil)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.svc.LinkCases(ctx, cli, "NMR"); err != nil {
+				t.Fatal(err)
+			}
+			if r := recsOf(lead, w.caseID).Records; len(r) != 1 || r[0].PolicePerson != moved || !r[0].Decided || r[0].Status != linkage.Linked {
+				t.Errorf("Darren's records after a merge: %+v, want his confirmed link moved to %d", r, moved)
+			}
+
+			// A referral from the identification list is linked to the
+			// suspect it was referred as, whatever the rules say of the
+			// name it was referred under.
+			var leePolice int64
+			if err := w.db.View(ctx, func(tx *store.Tx) error {
+				ls, err := tx.PoliceLinks(ctx, store.PersonSide, lr.PersonID)
+				if len(ls) == 1 {
+					leePolice = ls[0].PolicePerson
+				}
+				return err
+			}); err != nil || leePolice == 0 {
+				t.Fatalf("Lee's police person: %v", err)
+			}
+			in = referral(w, "Leonard", "Fenwick-Brown", "1969-01-05")
+			in.Case.Source = casework.FromPoliceList
+			in.Entry = &store.CaseScore{Kind: "entry", PolicePerson: leePolice, ScoredOn: drive.DateOf(now), StrategyCode: "test",
+				StrategyVersion: "1", Total: 10, Components: "{}", Incidents: 1}
+			pr, err := w.svc.Refer(ctx, lead, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := recsOf(lead, pr.CaseID).Records; len(r) != 1 || r[0].PolicePerson != leePolice || r[0].Status != linkage.Linked ||
+				!strings.HasPrefix(r[0].Evidence, "identification list") {
+				t.Errorf("a list referral's records: %+v, want the suspect it was referred as", r)
 			}
 		})
 	}
