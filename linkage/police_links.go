@@ -348,12 +348,12 @@ func dobTypoOf(a, b drive.Date) bool {
 	if a.Day == int(b.Month) && int(a.Month) == b.Day && a.Year == b.Year {
 		return true
 	}
-	x, y := a.String(), b.String()
-	if len(x) != len(y) {
-		return false
-	}
+	// The eight digits of each date, compared without formatting: this
+	// runs for every candidate mention.
+	x := [8]int{a.Year / 1000 % 10, a.Year / 100 % 10, a.Year / 10 % 10, a.Year % 10, int(a.Month) / 10, int(a.Month) % 10, a.Day / 10, a.Day % 10}
+	y := [8]int{b.Year / 1000 % 10, b.Year / 100 % 10, b.Year / 10 % 10, b.Year % 10, int(b.Month) / 10, int(b.Month) % 10, b.Day / 10, b.Day % 10}
 	diff := 0
-	for i := range len(x) {
+	for i := range x {
 		if x[i] != y[i] {
 			diff++
 		}

@@ -116,6 +116,10 @@ func (s *Service) LinkCases(ctx context.Context, a Actor, siteCode string) (*Lin
 	if err != nil {
 		return nil, err
 	}
+	slices.SortFunc(out.Pairs, func(x, y LinkFound) int {
+		return cmp.Or(cmp.Compare(x.SiteID, y.SiteID), cmp.Compare(x.Side, y.Side), cmp.Compare(x.Subject, y.Subject),
+			cmp.Compare(y.Weight, x.Weight), cmp.Compare(x.PolicePerson, y.PolicePerson))
+	})
 	return out, nil
 }
 
@@ -333,11 +337,11 @@ func putLinks(ctx context.Context, tx *store.Tx, side store.LinkSide, siteID, su
 	seen := map[int64]bool{}
 	for _, f := range found {
 		seen[f.Person] = true
-		if l := byPolice[f.Person]; l != nil && l.DecidedBy != 0 {
-			continue
+		ev := strings.Join(f.Evidence, "; ")
+		if l := byPolice[f.Person]; l != nil && (l.DecidedBy != 0 || l.Status == string(f.Status) && l.Score == f.Weight && l.Evidence == ev) {
+			continue // decided, or as it was
 		}
-		l := store.PoliceLink{SiteID: siteID, Subject: subject, PolicePerson: f.Person, Status: string(f.Status),
-			Score: f.Weight, Evidence: strings.Join(f.Evidence, "; ")}
+		l := store.PoliceLink{SiteID: siteID, Subject: subject, PolicePerson: f.Person, Status: string(f.Status), Score: f.Weight, Evidence: ev}
 		if err := tx.PutPoliceLink(ctx, side, &l); err != nil {
 			return err
 		}
@@ -349,14 +353,18 @@ func putLinks(ctx context.Context, tx *store.Tx, side store.LinkSide, siteID, su
 			}
 		}
 	}
-	now, err := tx.PoliceLinks(ctx, side, subject)
-	if err != nil {
-		return err
-	}
-	for _, l := range now {
-		if l.Status != string(linkage.Rejected) {
-			run.Pairs = append(run.Pairs, LinkFound{Side: side, SiteID: siteID, Subject: subject, PolicePerson: l.PolicePerson,
+	// What the record's links are now: the decided ones as decided, the
+	// rest as found.
+	for police, l := range byPolice {
+		if l.DecidedBy != 0 && l.Status != string(linkage.Rejected) {
+			run.Pairs = append(run.Pairs, LinkFound{Side: side, SiteID: siteID, Subject: subject, PolicePerson: police,
 				Status: linkage.LinkStatus(l.Status), Weight: l.Score, Evidence: l.Evidence})
+		}
+	}
+	for _, f := range found {
+		if l := byPolice[f.Person]; l == nil || l.DecidedBy == 0 {
+			run.Pairs = append(run.Pairs, LinkFound{Side: side, SiteID: siteID, Subject: subject, PolicePerson: f.Person,
+				Status: f.Status, Weight: f.Weight, Evidence: strings.Join(f.Evidence, "; ")})
 		}
 	}
 	return nil
