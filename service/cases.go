@@ -1048,6 +1048,11 @@ func (s *Service) Refer(ctx context.Context, a Actor, in ReferralInput) (*Referr
 				return err
 			}
 		}
+		// The person is linked to the site's police people at once, so an
+		// incident imported tomorrow already reaches his case.
+		if err := linkReferred(ctx, tx, in.SiteID, personID); err != nil {
+			return err
+		}
 		if err := tx.AddHistory(ctx, &casework.HistoryEntry{CaseID: c.ID, At: tx.Now, UserID: a.UserID, Event: "referred",
 			ToState: casework.Referred, Detail: c.Source.Label(), SiteID: in.SiteID}); err != nil {
 			return err

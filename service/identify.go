@@ -244,6 +244,9 @@ func importIncidents(ctx context.Context, tx *store.Tx, siteID int64, recs []inc
 	if err := tx.InsertIncidents(ctx, siteID, fresh, sus, vic, func(done int) { say("%d of %d stored", done, len(fresh)) }); err != nil {
 		return 0, 0, err
 	}
+	if _, err := linkSite(ctx, tx, siteID); err != nil { // the open cases against the people as they are now
+		return 0, 0, err
+	}
 	return len(fresh), skipped, nil
 }
 
@@ -432,6 +435,9 @@ func importMARAC(ctx context.Context, tx *store.Tx, siteID int64, hs []incident.
 		progress(fmt.Sprintf("stored %d new hearings (%d already held); linking people", inserted, skipped))
 	}
 	if _, _, _, err := resolveSite(ctx, tx, siteID, nil); err != nil {
+		return 0, 0, err
+	}
+	if _, err := linkSite(ctx, tx, siteID); err != nil {
 		return 0, 0, err
 	}
 	return inserted, skipped, nil

@@ -114,6 +114,9 @@ func (s *Service) ResolveSite(ctx context.Context, a Actor, siteCode string) (*R
 		if res, _, _, err = resolveSite(ctx, tx, siteID, nil); err != nil {
 			return err
 		}
+		if _, err := linkSite(ctx, tx, siteID); err != nil {
+			return err
+		}
 		return tx.Audit(ctx, systemEvent(a, "identify.resolve", siteID,
 			fmt.Sprintf("%d suspects and %d victims; %d mentions moved", res.Suspects, res.Victims, res.Moved)))
 	})

@@ -72,10 +72,10 @@ func TestPoliceHistory(t *testing.T) {
 				}
 				// He is linked to his police record; the other man is only
 				// a suggestion, which must not count.
-				if err := tx.AddPersonPoliceLink(ctx, w.siteA.ID, w.personID, suspects["PH"], "linked", 0.99); err != nil {
+				if err := tx.PutPoliceLink(ctx, store.PersonSide, &store.PoliceLink{SiteID: w.siteA.ID, Subject: w.personID, PolicePerson: suspects["PH"], Status: "linked", Score: 0.99}); err != nil {
 					return err
 				}
-				if err := tx.AddPersonPoliceLink(ctx, w.siteA.ID, w.personID, suspects["OT"], "suggested", 0.6); err != nil {
+				if err := tx.PutPoliceLink(ctx, store.PersonSide, &store.PoliceLink{SiteID: w.siteA.ID, Subject: w.personID, PolicePerson: suspects["OT"], Status: "suggested", Score: 0.6}); err != nil {
 					return err
 				}
 				if err := tx.SetCaseScore(ctx, store.CaseScore{CaseID: w.caseID, Kind: "entry", PolicePerson: suspects["PH"], ScoredOn: drive.MustDate("2026-05-01"),

@@ -24,14 +24,3 @@ func (tx *Tx) PoliceHistoryPeople(ctx context.Context, personID int64) ([]int64,
 	}
 	return out, tx.d.mapError(rows.Err())
 }
-
-// AddPersonPoliceLink stores one link between a Drive person and a police
-// person with the given status ("linked", "suggested" or "rejected") and
-// the linker's score, undecided, as the linker writes it. It is how data
-// such as fixtures and imports of earlier links put a link in place.
-// Errors: ECONFLICT when the pair is linked already.
-func (tx *Tx) AddPersonPoliceLink(ctx context.Context, siteID, personID, policePerson int64, status string, score float64) error {
-	_, err := tx.exec(ctx, `INSERT INTO person_police_links (site_id, person_id, police_person, status, score, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		siteID, personID, policePerson, status, score, tx.Now)
-	return err
-}

@@ -322,6 +322,9 @@ type caseData struct {
 	Risks     []string
 	Changes   []string
 	Statuses  []casework.ActionStatus
+	// Police is the "Police records" section: nil for a reader the
+	// police records are not open to.
+	Police *service.PoliceRecords
 }
 
 type prongPlan struct {
@@ -367,6 +370,11 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 		d.Prongs = append(d.Prongs, pp)
 	}
 	d.Timeline = timeline(v)
+	if d.Police, err = s.svc.CasePoliceRecords(r.Context(), actorOf(r), id); drive.ErrorCode(err) == drive.ENOTFOUND {
+		d.Police = nil // not his to see: the section is left out
+	} else if err != nil {
+		return err
+	}
 	if v.Restricted {
 		return s.render(w, r, status, "case-moved", s.page(r, "Case "+strconv.FormatInt(v.Case.ID, 10), d))
 	}
@@ -436,6 +444,13 @@ func (s *Server) caseForm(w http.ResponseWriter, r *http.Request) error {
 				target = "/cases/" + strconv.FormatInt(newID, 10)
 			}
 			return err
+		}},
+		"police-link": {"#police-records", func() error {
+			pl := form.NewPoliceLink(f)
+			if err := pl.Validate(); err != nil {
+				return err
+			}
+			return s.svc.DecideCaseLink(ctx, a, id, pl.LinkID, pl.Confirm)
 		}},
 	}
 	fm, ok := forms[r.PathValue("form")]

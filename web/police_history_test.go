@@ -95,7 +95,7 @@ func seedPoliceHistory(t testing.TB, w *wall) {
 		if err != nil {
 			return err
 		}
-		return tx.AddPersonPoliceLink(ctx, c.SiteID, w.personID, rows[0].SuspectPerson, "linked", 0.99)
+		return tx.PutPoliceLink(ctx, store.PersonSide, &store.PoliceLink{SiteID: c.SiteID, Subject: w.personID, PolicePerson: rows[0].SuspectPerson, Status: "linked", Score: 0.99})
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -103,6 +103,9 @@ type victimData struct {
 	RiskChanges  []risk.Rating
 	SocialCare   []string
 	ContactKinds []string
+	// Police is the "Police records" section: the victims named by police
+	// linked to her, for readers of her compartment only; nil otherwise.
+	Police *service.PoliceRecords
 }
 
 func (s *Server) victimPage(w http.ResponseWriter, r *http.Request) error {
@@ -123,6 +126,11 @@ func (s *Server) renderVictim(w http.ResponseWriter, r *http.Request, status int
 		RiskChanges: risk.RiskChanges(), SocialCare: victim.SocialCareStatuses(), ContactKinds: []string{"call", "visit", "message", "attempt"}}
 	if v.Protected == nil {
 		_, d.CanGlass = access.CanBreakGlass(a.Subject, access.VictimCompartment, v.Case.SiteID)
+	}
+	if d.Police, err = s.svc.VictimPoliceRecords(r.Context(), a, id); drive.ErrorCode(err) == drive.ENOTFOUND {
+		d.Police = nil
+	} else if err != nil {
+		return err
 	}
 	title := v.Case.Name()
 	if len(errs) > 0 {
@@ -183,6 +191,13 @@ func (s *Server) victimForms(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 			return s.svc.AddMARAC(ctx, a, id, m.CaseID, m.Heard)
+		}},
+		"police-link": {"#police-records", func() error {
+			pl := form.NewPoliceLink(f)
+			if err := pl.Validate(); err != nil {
+				return err
+			}
+			return s.svc.DecideVictimLink(ctx, a, id, pl.LinkID, pl.Confirm)
 		}},
 	}
 	fm, ok := forms[r.PathValue("form")]

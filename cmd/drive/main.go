@@ -42,6 +42,7 @@ func commands() []command {
 		{"token", "create, list or revoke API tokens", runToken},
 		{"import", "import a police extract or a MARAC list: drive import incidents|marac", runImport},
 		{"identify", "rank a site's suspects by recency, frequency, gravity and victims", runIdentify},
+		{"link-cases", "link every open case's person and victim-survivor to police people: drive link-cases --db DB [--site CODE]", runLinkCases},
 		{"synth", "write a synthetic police extract (and MARAC list) with its truth: drive synth incidents", runSynth},
 		{"link", "link records of people in CSV files into clusters", func(ctx context.Context, _ env, args []string, stdout, stderr io.Writer) error {
 			return runLink(ctx, args, stdout, stderr)
