@@ -21,16 +21,16 @@ import (
 // perpetrator (Person) on an open case referred by MARAC (Case) with its
 // case manager, a team leader on each side of the wall, an IDVA whose
 // victim-survivor (Victim) is linked to the case, a second case manager
-// with an open case of his own (Other), and an analyst. The police
-// people named by Incident and Hearing are made by PolicePeople.
+// with an open case of his own (Other), and an analyst; and three police
+// people with no mentions yet, for tests that store incidents directly.
 type AlertSite struct {
-	Site                              account.Site
-	Provider, IDVAs                   account.Organisation
-	Manager, OtherManager, Leader     *account.User
-	IDVALeader, IDVA, Analyst         *account.User
-	Person, OtherPerson               *people.Person
-	Case, Other                       *casework.Case
-	Victim                            *victim.Case
+	Site                          account.Site
+	Provider, IDVAs               account.Organisation
+	Manager, OtherManager, Leader *account.User
+	IDVALeader, IDVA, Analyst     *account.User
+	Person, OtherPerson           *people.Person
+	Case, Other                   *casework.Case
+	Victim                        *victim.Case
 	// Suspect and VictimPerson are police people: Suspect is linked to
 	// Person, VictimPerson to Victim, once LinkPolice has run.
 	Suspect, OtherSuspect, VictimPerson int64
