@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"github.com/drive-platform/drive"
@@ -27,29 +28,59 @@ type Notification struct {
 
 // CreateNotifications stores notifications, created now, skipping any
 // whose user already holds one with the same source key (something raised
-// twice), and returns those it stored, with their ids.
+// twice, or twice in ns), and returns those it stored, with their ids, in
+// the order given. An import may raise thousands, so they are inserted
+// many to a statement.
 func (tx *Tx) CreateNotifications(ctx context.Context, ns []Notification) ([]Notification, error) {
-	if len(ns) == 0 {
-		return nil, nil
+	type key struct {
+		user   int64
+		source string
 	}
-	stmt, err := tx.tx.PrepareContext(ctx, tx.d.rebind(`INSERT INTO notifications (user_id, site_id, kind, case_id, victim_case_id, summary, source_key, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, source_key) DO NOTHING RETURNING id`))
-	if err != nil {
-		return nil, tx.d.mapError(err)
-	}
-	defer stmt.Close()
-	var out []Notification
+	seen := make(map[key]bool, len(ns))
+	uniq := make([]Notification, 0, len(ns))
 	for _, n := range ns {
-		var id int64
-		err := stmt.QueryRowContext(ctx, n.UserID, n.SiteID, n.Kind, optID(n.CaseID), optID(n.VictimCaseID), n.Summary, n.SourceKey, tx.Now).Scan(&id)
-		if err == sql.ErrNoRows {
-			continue // held already
+		if k := (key{n.UserID, n.SourceKey}); !seen[k] {
+			seen[k] = true
+			uniq = append(uniq, n)
 		}
+	}
+	ids := make(map[key]int64, len(uniq))
+	const perRow = 8
+	for rest := uniq; len(rest) > 0; {
+		k := min(len(rest), batchRows/2)
+		q := `INSERT INTO notifications (user_id, site_id, kind, case_id, victim_case_id, summary, source_key, created_at) VALUES ` +
+			strings.TrimSuffix(strings.Repeat(`(?, ?, ?, ?, ?, ?, ?, ?), `, k), ", ") +
+			` ON CONFLICT (user_id, source_key) DO NOTHING RETURNING id, user_id, source_key`
+		args := make([]any, 0, perRow*k)
+		for _, n := range rest[:k] {
+			args = append(args, n.UserID, n.SiteID, n.Kind, optID(n.CaseID), optID(n.VictimCaseID), n.Summary, n.SourceKey, tx.Now)
+		}
+		rows, err := tx.query(ctx, q, args...)
 		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var k key
+			if err := rows.Scan(&id, &k.user, &k.source); err != nil {
+				rows.Close()
+				return nil, tx.d.mapError(err)
+			}
+			ids[k] = id
+		}
+		if err := rows.Err(); err != nil {
+			rows.Close()
 			return nil, tx.d.mapError(err)
 		}
-		n.ID, n.CreatedAt, n.ReadAt = id, tx.Now, nil
-		out = append(out, n)
+		rows.Close()
+		rest = rest[k:]
+	}
+	var out []Notification
+	for _, n := range uniq {
+		if id, ok := ids[key{n.UserID, n.SourceKey}]; ok {
+			n.ID, n.CreatedAt, n.ReadAt = id, tx.Now, nil
+			out = append(out, n)
+		}
 	}
 	return out, nil
 }

@@ -171,6 +171,11 @@ func RunNotifications(t *testing.T, e Engine) {
 			if err != nil || len(again) != 0 {
 				t.Errorf("a second notification with the same key = %+v, %v; want none stored", again, err)
 			}
+			twice := store.Notification{UserID: f.Leader.ID, SiteID: f.Site.ID, Kind: "police_incident", CaseID: f.Case.ID, Summary: "twice", SourceKey: "k3"}
+			once, err := tx.CreateNotifications(ctx, []store.Notification{twice, twice})
+			if err != nil || len(once) != 1 || once[0].ID == 0 {
+				t.Errorf("the same notification twice in one call = %+v, %v; want one stored", once, err)
+			}
 			return nil
 		})
 		var ns []store.Notification

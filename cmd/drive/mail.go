@@ -12,9 +12,10 @@ import (
 // notificationMail is the SMTP server that tells users a notification is
 // waiting (service.Mail), from --smtp-addr and --smtp-from or
 // DRIVE_SMTP_ADDR and DRIVE_SMTP_FROM; nil when no server is named, and
-// then nobody is e-mailed. The server is reached without TLS or a login:
-// name a relay on the same host or network (the e-mail says only that a
-// notification is waiting, never what it is about).
+// then nobody is e-mailed. The server is reached without a login, with
+// STARTTLS when it offers it: name a relay on the same host or network
+// (the e-mail says only that a notification is waiting, never what it is
+// about).
 func notificationMail(addr, from string, log *slog.Logger) (*service.Mail, error) {
 	addr, from = strings.TrimSpace(addr), strings.TrimSpace(from)
 	if addr == "" {
