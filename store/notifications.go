@@ -242,21 +242,25 @@ const openStates = `('accepted', 'allocated', 'active', 'closing', 'transferred'
 // CaseEventsSince returns the site's incidents and hearings added after
 // mark whose suspect or perpetrator is linked (status "linked") to the
 // person of an open perpetrator case, one row per event and case. The
-// links are few and the events many, so the query starts from the links.
+// links are few and the events many, so the query starts from the links
+// and reaches each linked person's incidents by their person index; a
+// police person belongs to one site, so the events need no site filter
+// of their own (one would tempt PostgreSQL, before it has statistics on
+// a freshly loaded site, to scan the site's incidents once per link).
 func (tx *Tx) CaseEventsSince(ctx context.Context, siteID int64, mark PoliceMark) ([]CaseEvent, error) {
 	q := `SELECT 0, i.id, i.occurred_on, i.type, i.crime, c.id, c.site_id, c.case_manager_id
 		FROM person_police_links l
 		JOIN incidents i ON i.suspect_person = l.police_person
 		JOIN cases c ON c.person_id = l.person_id
-		WHERE l.site_id = ? AND l.status = 'linked' AND i.site_id = ? AND i.id > ? AND c.state IN ` + openStates + `
+		WHERE l.site_id = ? AND l.status = 'linked' AND i.id > ? AND c.state IN ` + openStates + `
 		UNION ALL
 		SELECT 1, h.id, h.heard_on, '', (1 = 0), c.id, c.site_id, c.case_manager_id
 		FROM person_police_links l
 		JOIN marac_hearings h ON h.perpetrator_person = l.police_person
 		JOIN cases c ON c.person_id = l.person_id
-		WHERE l.site_id = ? AND l.status = 'linked' AND h.site_id = ? AND h.id > ? AND c.state IN ` + openStates + `
+		WHERE l.site_id = ? AND l.status = 'linked' AND h.id > ? AND c.state IN ` + openStates + `
 		ORDER BY 1, 2, 6`
-	rows, err := tx.query(ctx, q, siteID, siteID, mark.Incident, siteID, siteID, mark.Hearing)
+	rows, err := tx.query(ctx, q, siteID, mark.Incident, siteID, mark.Hearing)
 	if err != nil {
 		return nil, err
 	}
@@ -317,15 +321,15 @@ func (tx *Tx) VictimEventsSince(ctx context.Context, siteID int64, mark PoliceMa
 		FROM victim_police_links l
 		JOIN incidents i ON i.victim_person = l.police_person
 		JOIN victim_cases v ON v.id = l.victim_case_id
-		WHERE l.site_id = ? AND l.status = 'linked' AND i.site_id = ? AND i.id > ? AND v.is_open = ? AND v.idva_id IS NOT NULL
+		WHERE l.site_id = ? AND l.status = 'linked' AND i.id > ? AND v.is_open = ? AND v.idva_id IS NOT NULL
 		UNION ALL
 		SELECT 1, h.id, h.heard_on, '', (1 = 0), v.id, v.site_id, v.idva_id
 		FROM victim_police_links l
 		JOIN marac_hearings h ON h.victim_person = l.police_person
 		JOIN victim_cases v ON v.id = l.victim_case_id
-		WHERE l.site_id = ? AND l.status = 'linked' AND h.site_id = ? AND h.id > ? AND v.is_open = ? AND v.idva_id IS NOT NULL
+		WHERE l.site_id = ? AND l.status = 'linked' AND h.id > ? AND v.is_open = ? AND v.idva_id IS NOT NULL
 		ORDER BY 1, 2, 6`
-	rows, err := tx.query(ctx, q, siteID, siteID, mark.Incident, true, siteID, siteID, mark.Hearing, true)
+	rows, err := tx.query(ctx, q, siteID, mark.Incident, true, siteID, mark.Hearing, true)
 	if err != nil {
 		return nil, err
 	}
