@@ -85,7 +85,7 @@ func (s *Service) Import(ctx context.Context, a Actor, up Upload) (*UploadResult
 	if up.MARAC {
 		action = "import.marac"
 	}
-	var alerts *raised
+	var alerts *raisedAlerts
 	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
 		d, err := s.decide(ctx, tx, a, access.Write, r, "site")
 		if err != nil {

@@ -58,7 +58,7 @@ func systemSite(ctx context.Context, tx *store.Tx, a Actor, code string) (int64,
 // at each stage. Audited as "import.incidents". Only a trusted entry
 // point may ask. Errors: ENOTFOUND for another actor or no such site.
 func (s *Service) ImportIncidents(ctx context.Context, a Actor, siteCode string, recs []incident.Record, progress func(string)) (inserted, skipped int, err error) {
-	var alerts *raised
+	var alerts *raisedAlerts
 	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
 		siteID, err := systemSite(ctx, tx, a, siteCode)
 		if err != nil {
@@ -91,7 +91,7 @@ func (s *Service) ImportIncidents(ctx context.Context, a Actor, siteCode string,
 // Only a trusted entry point may ask. Errors: ENOTFOUND for another actor
 // or no such site.
 func (s *Service) ImportMARAC(ctx context.Context, a Actor, siteCode string, hs []incident.Hearing, progress func(string)) (inserted, skipped int, err error) {
-	var alerts *raised
+	var alerts *raisedAlerts
 	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
 		siteID, err := systemSite(ctx, tx, a, siteCode)
 		if err != nil {

@@ -61,7 +61,7 @@ func (n Notification) Href() string {
 
 // person refuses an actor who is not a signed-in person: notifications
 // belong to users, and a system actor has none.
-func person(a Actor) error {
+func notificationOwner(a Actor) error {
 	if a.UserID == 0 {
 		return drive.NotFound("notification")
 	}
@@ -73,7 +73,7 @@ func person(a Actor) error {
 // other lists (how many rows, never what they say). Errors: ENOTFOUND for
 // an actor who is not a person.
 func (s *Service) Notifications(ctx context.Context, a Actor, unreadOnly bool) ([]Notification, error) {
-	if err := person(a); err != nil {
+	if err := notificationOwner(a); err != nil {
 		return nil, err
 	}
 	var out []Notification
@@ -117,7 +117,7 @@ func (s *Service) UnreadNotifications(ctx context.Context, a Actor) (int, error)
 // notification, one that does not exist, or an actor who is not a
 // person.
 func (s *Service) MarkNotificationsRead(ctx context.Context, a Actor, id int64) (int, error) {
-	if err := person(a); err != nil {
+	if err := notificationOwner(a); err != nil {
 		return 0, err
 	}
 	var n int
@@ -143,7 +143,7 @@ func (s *Service) MarkNotificationsRead(ctx context.Context, a Actor, id int64) 
 // notification is waiting, or "" for none. Errors: ENOTFOUND for an
 // actor who is not a person.
 func (s *Service) NotificationEmail(ctx context.Context, a Actor) (string, error) {
-	if err := person(a); err != nil {
+	if err := notificationOwner(a); err != nil {
 		return "", err
 	}
 	var addr string
@@ -161,7 +161,7 @@ func (s *Service) NotificationEmail(ctx context.Context, a Actor) (string, error
 // the address. Errors: EINVALID for an address that is not one;
 // ENOTFOUND for an actor who is not a person.
 func (s *Service) SetNotificationEmail(ctx context.Context, a Actor, address string) error {
-	if err := person(a); err != nil {
+	if err := notificationOwner(a); err != nil {
 		return err
 	}
 	address = strings.TrimSpace(address)
@@ -184,9 +184,9 @@ func (s *Service) SetNotificationEmail(ctx context.Context, a Actor, address str
 	})
 }
 
-// raised is what raising alerts stored, and where to tell people by
+// raisedAlerts is what raising alerts stored, and where to tell people by
 // e-mail once the transaction has committed.
-type raised struct {
+type raisedAlerts struct {
 	created []store.Notification
 	emails  []string
 }
@@ -197,17 +197,17 @@ type raised struct {
 // anyone, as the actor importing (in role, for a person). Something
 // already notified (the same event, record and user)
 // is not notified again.
-func raisePoliceAlerts(ctx context.Context, tx *store.Tx, a Actor, role string, siteID int64, mark store.PoliceMark) (*raised, error) {
-	cases, err := tx.CaseEventsSince(ctx, siteID, mark)
+func raisePoliceAlerts(ctx context.Context, tx *store.Tx, a Actor, role string, siteID int64, mark store.PoliceMark) (*raisedAlerts, error) {
+	cases, err := tx.CaseAlertsSince(ctx, siteID, mark)
 	if err != nil {
 		return nil, err
 	}
-	victims, err := tx.VictimEventsSince(ctx, siteID, mark, cases)
+	victims, err := tx.VictimAlertsSince(ctx, siteID, mark, cases)
 	if err != nil {
 		return nil, err
 	}
 	if len(cases) == 0 && len(victims) == 0 {
-		return &raised{}, nil
+		return &raisedAlerts{}, nil
 	}
 	var sites []int64
 	for _, e := range cases {
@@ -215,14 +215,14 @@ func raisePoliceAlerts(ctx context.Context, tx *store.Tx, a Actor, role string, 
 			sites = append(sites, e.SiteID)
 		}
 	}
-	leaders, err := tx.CaseTeamLeaders(ctx, sites)
+	leaders, err := tx.NotifiedTeamLeaders(ctx, sites)
 	if err != nil {
 		return nil, err
 	}
 	var ns []store.Notification
 	for _, e := range cases {
-		n := store.Notification{SiteID: e.SiteID, Kind: eventKind(e.PoliceEvent), CaseID: e.CaseID,
-			Summary: caseSummary(e), SourceKey: eventKey(e.PoliceEvent) + "/case:" + strconv.FormatInt(e.CaseID, 10)}
+		n := store.Notification{SiteID: e.SiteID, Kind: alertKind(e.AlertEvent), CaseID: e.CaseID,
+			Summary: alertCaseSummary(e), SourceKey: alertKey(e.AlertEvent) + "/case:" + strconv.FormatInt(e.CaseID, 10)}
 		to := leaders[e.SiteID]
 		if e.CaseManagerID != 0 {
 			to = append([]int64{e.CaseManagerID}, to...)
@@ -233,10 +233,10 @@ func raisePoliceAlerts(ctx context.Context, tx *store.Tx, a Actor, role string, 
 		}
 	}
 	for _, e := range victims {
-		ns = append(ns, store.Notification{UserID: e.IDVAID, SiteID: e.SiteID, Kind: eventKind(e.PoliceEvent), VictimCaseID: e.VictimCaseID,
-			Summary: victimSummary(e), SourceKey: eventKey(e.PoliceEvent) + "/victim:" + strconv.FormatInt(e.VictimCaseID, 10)})
+		ns = append(ns, store.Notification{UserID: e.IDVAID, SiteID: e.SiteID, Kind: alertKind(e.AlertEvent), VictimCaseID: e.VictimCaseID,
+			Summary: alertVictimSummary(e), SourceKey: alertKey(e.AlertEvent) + "/victim:" + strconv.FormatInt(e.VictimCaseID, 10)})
 	}
-	out := &raised{}
+	out := &raisedAlerts{}
 	if out.created, err = tx.CreateNotifications(ctx, ns); err != nil {
 		return nil, err
 	}
@@ -265,25 +265,25 @@ func raisePoliceAlerts(ctx context.Context, tx *store.Tx, a Actor, role string, 
 	return out, tx.Audit(ctx, e)
 }
 
-func eventKind(e store.PoliceEvent) string {
+func alertKind(e store.AlertEvent) string {
 	if e.Hearing {
 		return KindMARACHearing
 	}
 	return KindPoliceIncident
 }
 
-// eventKey names a police event for a notification's source key.
-func eventKey(e store.PoliceEvent) string {
+// alertKey names a police event for a notification's source key.
+func alertKey(e store.AlertEvent) string {
 	if e.Hearing {
 		return "marac:" + strconv.FormatInt(e.ID, 10)
 	}
 	return "incident:" + strconv.FormatInt(e.ID, 10)
 }
 
-// incidentWords says what an incident was, as an alert tells it on either
+// alertIncidentWords says what an incident was, as an alert tells it on either
 // side: its type as the identification strategy names it, its gravity on
 // that strategy's scale, and whether it was recorded as a crime.
-func incidentWords(e store.PoliceEvent) string {
+func alertIncidentWords(e store.AlertEvent) string {
 	s := identify.Default()
 	label, points := strings.ReplaceAll(e.Type, "_", " "), s.DefaultGravity
 	for _, g := range s.Gravity {
@@ -296,30 +296,30 @@ func incidentWords(e store.PoliceEvent) string {
 	if e.Crime {
 		crime = "recorded as a crime"
 	}
-	return fmt.Sprintf("%s on %s (gravity %s of 10), %s", label, dayMonthYear(e.On), strconv.FormatFloat(points, 'f', -1, 64), crime)
+	return fmt.Sprintf("%s on %s (gravity %s of 10), %s", label, alertDate(e.On), strconv.FormatFloat(points, 'f', -1, 64), crime)
 }
 
-func dayMonthYear(d drive.Date) string { return d.Time().Format("2 January 2006") }
+func alertDate(d drive.Date) string { return d.Time().Format("2 January 2006") }
 
-// caseSummary is the perpetrator-side sentence: what happened and when,
+// alertCaseSummary is the perpetrator-side sentence: what happened and when,
 // never who else was there or where.
-func caseSummary(e store.CaseEvent) string {
+func alertCaseSummary(e store.CaseAlert) string {
 	if e.Hearing {
-		return "The person on case " + strconv.FormatInt(e.CaseID, 10) + " was heard at MARAC on " + dayMonthYear(e.On) + "."
+		return "The person on case " + strconv.FormatInt(e.CaseID, 10) + " was heard at MARAC on " + alertDate(e.On) + "."
 	}
-	return "New police incident for the person on case " + strconv.FormatInt(e.CaseID, 10) + ": " + incidentWords(e.PoliceEvent) + "."
+	return "New police incident for the person on case " + strconv.FormatInt(e.CaseID, 10) + ": " + alertIncidentWords(e.AlertEvent) + "."
 }
 
-// victimSummary is the victim-side sentence, for her IDVA.
-func victimSummary(e store.VictimEvent) string {
+// alertVictimSummary is the victim-side sentence, for her IDVA.
+func alertVictimSummary(e store.VictimAlert) string {
 	who := "naming her as the victim"
 	if e.CaseID != 0 {
 		who = "involving the perpetrator linked to her case"
 	}
 	if e.Hearing {
-		return "A MARAC hearing on " + dayMonthYear(e.On) + " " + who + "."
+		return "A MARAC hearing on " + alertDate(e.On) + " " + who + "."
 	}
-	return "New police incident " + who + ": " + incidentWords(e.PoliceEvent) + "."
+	return "New police incident " + who + ": " + alertIncidentWords(e.AlertEvent) + "."
 }
 
 // Mail is the SMTP server notifications are announced through. The
@@ -372,7 +372,7 @@ func (m *Mail) Wait() {
 }
 
 // notify sends the e-mails a committed import's alerts call for.
-func (s *Service) notify(r *raised) {
+func (s *Service) notify(r *raisedAlerts) {
 	if r != nil {
 		s.Mail.announce(r.emails)
 	}

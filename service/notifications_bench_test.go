@@ -194,7 +194,7 @@ func benchCases(ctx context.Context, db *store.DB, siteID int64, n int, today dr
 			if err := tx.UpdateCase(ctx, c); err != nil {
 				return err
 			}
-			if err := tx.LinkPolicePerson(ctx, siteID, false, p.ID, sus, "linked"); err != nil {
+			if err := tx.PoliceLinkFixture(ctx, siteID, false, p.ID, sus, "linked"); err != nil {
 				return err
 			}
 			v := &victim.Case{SiteID: siteID, GivenName: "Bench", FamilyName: "Victim " + strconv.Itoa(k), Gender: "female", IDVAID: idvas[k%len(idvas)],
@@ -206,7 +206,7 @@ func benchCases(ctx context.Context, db *store.DB, siteID int64, n int, today dr
 				return err
 			}
 			if vp := victimOf[sus]; vp != 0 {
-				if err := tx.LinkPolicePerson(ctx, siteID, true, v.ID, vp, "linked"); err != nil {
+				if err := tx.PoliceLinkFixture(ctx, siteID, true, v.ID, vp, "linked"); err != nil {
 					return err
 				}
 			}

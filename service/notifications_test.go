@@ -40,11 +40,11 @@ func (w *alertWorld) as(u *account.User) service.Actor {
 	return service.Actor{UserID: u.ID, OrganisationID: u.OrganisationID, Subject: sub, Remote: "192.0.2.1"}
 }
 
-// him and her are the people of the site's linked case as police extracts
+// alertHim and alertHer are the people of the site's linked case as police extracts
 // name them; the postcode is his (a victim's is never read).
 var (
-	him = incident.Person{GivenName: "Darren", FamilyName: "Hollis", DOB: drive.MustDate("1985-06-01"), Postcode: "NM4 2XY"}
-	her = incident.Person{GivenName: "Sian", FamilyName: "Marsh", DOB: drive.MustDate("1990-03-03"), Age: 36}
+	alertHim = incident.Person{GivenName: "Darren", FamilyName: "Hollis", DOB: drive.MustDate("1985-06-01"), Postcode: "NM4 2XY"}
+	alertHer = incident.Person{GivenName: "Sian", FamilyName: "Marsh", DOB: drive.MustDate("1990-03-03"), Age: 36}
 )
 
 // linkFromFirstImport imports one incident of his against her, then links
@@ -54,7 +54,7 @@ func (w *alertWorld) linkFromFirstImport(t *testing.T) {
 	t.Helper()
 	ctx := context.Background()
 	if _, _, err := w.svc.ImportIncidents(ctx, service.CommandLine(), w.Site.Code, []incident.Record{
-		{Ref: "FIRST", On: drive.MustDate("2026-05-01"), Type: "common_assault", Crime: true, Suspect: him, Victim: her}}, nil); err != nil {
+		{Ref: "FIRST", On: drive.MustDate("2026-05-01"), Type: "common_assault", Crime: true, Suspect: alertHim, Victim: alertHer}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	err := w.db.Transact(ctx, func(tx *store.Tx) error {
@@ -62,10 +62,10 @@ func (w *alertWorld) linkFromFirstImport(t *testing.T) {
 		if err != nil || len(rs) != 1 {
 			t.Fatalf("incidents %+v, %v", rs, err)
 		}
-		if err := tx.LinkPolicePerson(ctx, w.Site.ID, false, w.Person.ID, rs[0].SuspectPerson, "linked"); err != nil {
+		if err := tx.PoliceLinkFixture(ctx, w.Site.ID, false, w.Person.ID, rs[0].SuspectPerson, "linked"); err != nil {
 			return err
 		}
-		return tx.LinkPolicePerson(ctx, w.Site.ID, true, w.Victim.ID, rs[0].VictimPerson, "linked")
+		return tx.PoliceLinkFixture(ctx, w.Site.ID, true, w.Victim.ID, rs[0].VictimPerson, "linked")
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +103,7 @@ func TestPoliceAlerts(t *testing.T) {
 				}
 			}
 			extract := []incident.Record{
-				{Ref: "NEW1", On: drive.MustDate("2026-11-20"), Type: "abh", Crime: true, Suspect: him, Victim: her},
+				{Ref: "NEW1", On: drive.MustDate("2026-11-20"), Type: "abh", Crime: true, Suspect: alertHim, Victim: alertHer},
 				{Ref: "NEW2", On: drive.MustDate("2026-11-21"), Type: "abh", Crime: true,
 					Suspect: incident.Person{GivenName: "Kevin", FamilyName: "Doyle", DOB: drive.MustDate("1970-01-01")}, Victim: incident.Person{GivenName: "Ann", FamilyName: "Doyle"}},
 			}
@@ -122,12 +122,12 @@ func TestPoliceAlerts(t *testing.T) {
 						t.Errorf("%s: %+v", u.Username, n)
 					}
 					if u == w.IDVA {
-						if n.VictimCaseID != w.Victim.ID || n.CaseID != 0 || n.Href() != "/victims/"+itoa(w.Victim.ID) {
+						if n.VictimCaseID != w.Victim.ID || n.CaseID != 0 || n.Href() != "/victims/"+alertID(w.Victim.ID) {
 							t.Errorf("the IDVA's notification %+v is not about her case", n)
 						}
 						continue
 					}
-					if n.CaseID != w.Case.ID || n.VictimCaseID != 0 || n.Href() != "/cases/"+itoa(w.Case.ID) {
+					if n.CaseID != w.Case.ID || n.VictimCaseID != 0 || n.Href() != "/cases/"+alertID(w.Case.ID) {
 						t.Errorf("%s's notification %+v is not about his case", u.Username, n)
 					}
 					if !strings.Contains(n.Summary, "Assault occasioning actual bodily harm on 20 November 2026 (gravity 5 of 10), recorded as a crime") {
@@ -153,7 +153,7 @@ func TestPoliceAlerts(t *testing.T) {
 			}
 
 			// A MARAC hearing for him.
-			if _, _, err := w.svc.ImportMARAC(ctx, cli, w.Site.Code, []incident.Hearing{{Ref: "MX1", HeardOn: drive.MustDate("2026-11-22"), Perpetrator: him, Victim: her}}, nil); err != nil {
+			if _, _, err := w.svc.ImportMARAC(ctx, cli, w.Site.Code, []incident.Hearing{{Ref: "MX1", HeardOn: drive.MustDate("2026-11-22"), Perpetrator: alertHim, Victim: alertHer}}, nil); err != nil {
 				t.Fatal(err)
 			}
 			ns := w.list(t, w.Manager)
@@ -172,7 +172,7 @@ func TestPoliceAlerts(t *testing.T) {
 	}
 }
 
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+func alertID(n int64) string { return strconv.FormatInt(n, 10) }
 
 // TestNotificationsReadAndMark checks, on both engines, that the list is
 // the user's own and audited, marking read works one by one and all at
@@ -185,7 +185,7 @@ func TestNotificationsReadAndMark(t *testing.T) {
 			w.linkFromFirstImport(t)
 			for i, ref := range []string{"A1", "A2"} {
 				if _, _, err := w.svc.ImportIncidents(ctx, service.CommandLine(), w.Site.Code, []incident.Record{
-					{Ref: ref, On: drive.MustDate("2026-11-20").AddDays(i), Type: "harassment", Suspect: him, Victim: her}}, nil); err != nil {
+					{Ref: ref, On: drive.MustDate("2026-11-20").AddDays(i), Type: "harassment", Suspect: alertHim, Victim: alertHer}}, nil); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -340,8 +340,8 @@ func TestNotificationEmail(t *testing.T) {
 				t.Errorf("NotificationEmail = %q, %v", got, err)
 			}
 			if _, _, err := w.svc.ImportIncidents(ctx, service.CommandLine(), w.Site.Code, []incident.Record{
-				{Ref: "M1", On: drive.MustDate("2026-11-20"), Type: "stalking", Crime: true, Suspect: him, Victim: her},
-				{Ref: "M2", On: drive.MustDate("2026-11-21"), Type: "abh", Crime: true, Suspect: him, Victim: her}}, nil); err != nil {
+				{Ref: "M1", On: drive.MustDate("2026-11-20"), Type: "stalking", Crime: true, Suspect: alertHim, Victim: alertHer},
+				{Ref: "M2", On: drive.MustDate("2026-11-21"), Type: "abh", Crime: true, Suspect: alertHim, Victim: alertHer}}, nil); err != nil {
 				t.Fatal(err)
 			}
 			w.svc.Mail.Wait()
@@ -356,7 +356,7 @@ func TestNotificationEmail(t *testing.T) {
 				if !strings.Contains(m.Data, "Subject: "+service.MailSubject) || !strings.HasSuffix(m.Data, service.MailBody) {
 					t.Errorf("e-mail %q", m.Data)
 				}
-				for _, leak := range []string{"Darren", "Hollis", "Sian", "Marsh", "case " + itoa(w.Case.ID), "/cases/", "/victims/", "Stalking", "stalking", "NM4", "2026"} {
+				for _, leak := range []string{"Darren", "Hollis", "Sian", "Marsh", "case " + alertID(w.Case.ID), "/cases/", "/victims/", "Stalking", "stalking", "NM4", "2026"} {
 					if strings.Contains(m.Data, leak) {
 						t.Errorf("the e-mail says %q: %q", leak, m.Data)
 					}
@@ -369,7 +369,7 @@ func TestNotificationEmail(t *testing.T) {
 			// A server that is down: the import stands, its alerts too.
 			sink.ln.Close()
 			if _, _, err := w.svc.ImportIncidents(ctx, service.CommandLine(), w.Site.Code, []incident.Record{
-				{Ref: "M3", On: drive.MustDate("2026-11-22"), Type: "abh", Crime: true, Suspect: him, Victim: her}}, nil); err != nil {
+				{Ref: "M3", On: drive.MustDate("2026-11-22"), Type: "abh", Crime: true, Suspect: alertHim, Victim: alertHer}}, nil); err != nil {
 				t.Fatalf("the import failed with the mail server down: %v", err)
 			}
 			w.svc.Mail.Wait()

@@ -207,10 +207,10 @@ func (tx *Tx) PoliceMark(ctx context.Context) (PoliceMark, error) {
 	return m, tx.d.mapError(err)
 }
 
-// PoliceEvent is a police incident or MARAC hearing as an alert may tell
+// AlertEvent is a police incident or MARAC hearing as an alert may tell
 // it: when, what, and whether it was a crime. It carries no name, place
 // or detail of anyone in it.
-type PoliceEvent struct {
+type AlertEvent struct {
 	Hearing bool // a MARAC hearing; otherwise an incident
 	ID      int64
 	On      drive.Date
@@ -218,28 +218,28 @@ type PoliceEvent struct {
 	Crime   bool   // incidents only
 }
 
-// CaseEvent is a police event naming, as suspect or perpetrator, the
+// CaseAlert is a police event naming, as suspect or perpetrator, the
 // person of an open perpetrator case.
-type CaseEvent struct {
-	PoliceEvent
+type CaseAlert struct {
+	AlertEvent
 	CaseID, SiteID int64
 	CaseManagerID  int64 // 0 when the case has none yet
 }
 
-// VictimEvent is a police event that concerns an open IDVA case: through
+// VictimAlert is a police event that concerns an open IDVA case: through
 // a perpetrator case her case is linked to (CaseID), or because it names
 // her as its victim (CaseID 0).
-type VictimEvent struct {
-	PoliceEvent
+type VictimAlert struct {
+	AlertEvent
 	VictimCaseID, SiteID, IDVAID int64
 	CaseID                       int64
 }
 
-// openStates are the perpetrator case states in which work goes on
+// alertOpenStates are the perpetrator case states in which work goes on
 // (casework.State.Open).
-const openStates = `('accepted', 'allocated', 'active', 'closing', 'transferred')`
+const alertOpenStates = `('accepted', 'allocated', 'active', 'closing', 'transferred')`
 
-// CaseEventsSince returns the site's incidents and hearings added after
+// CaseAlertsSince returns the site's incidents and hearings added after
 // mark whose suspect or perpetrator is linked (status "linked") to the
 // person of an open perpetrator case, one row per event and case. The
 // links are few and the events many, so the query starts from the links
@@ -247,27 +247,27 @@ const openStates = `('accepted', 'allocated', 'active', 'closing', 'transferred'
 // police person belongs to one site, so the events need no site filter
 // of their own (one would tempt PostgreSQL, before it has statistics on
 // a freshly loaded site, to scan the site's incidents once per link).
-func (tx *Tx) CaseEventsSince(ctx context.Context, siteID int64, mark PoliceMark) ([]CaseEvent, error) {
+func (tx *Tx) CaseAlertsSince(ctx context.Context, siteID int64, mark PoliceMark) ([]CaseAlert, error) {
 	q := `SELECT 0, i.id, i.occurred_on, i.type, i.crime, c.id, c.site_id, c.case_manager_id
 		FROM person_police_links l
 		JOIN incidents i ON i.suspect_person = l.police_person
 		JOIN cases c ON c.person_id = l.person_id
-		WHERE l.site_id = ? AND l.status = 'linked' AND i.id > ? AND c.state IN ` + openStates + `
+		WHERE l.site_id = ? AND l.status = 'linked' AND i.id > ? AND c.state IN ` + alertOpenStates + `
 		UNION ALL
 		SELECT 1, h.id, h.heard_on, '', (1 = 0), c.id, c.site_id, c.case_manager_id
 		FROM person_police_links l
 		JOIN marac_hearings h ON h.perpetrator_person = l.police_person
 		JOIN cases c ON c.person_id = l.person_id
-		WHERE l.site_id = ? AND l.status = 'linked' AND h.id > ? AND c.state IN ` + openStates + `
+		WHERE l.site_id = ? AND l.status = 'linked' AND h.id > ? AND c.state IN ` + alertOpenStates + `
 		ORDER BY 1, 2, 6`
 	rows, err := tx.query(ctx, q, siteID, mark.Incident, siteID, mark.Hearing)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []CaseEvent
+	var out []CaseAlert
 	for rows.Next() {
-		var e CaseEvent
+		var e CaseAlert
 		var hearing int
 		var manager sql.NullInt64
 		if err := rows.Scan(&hearing, &e.ID, &e.On, &e.Type, &e.Crime, &e.CaseID, &e.SiteID, &manager); err != nil {
@@ -279,15 +279,15 @@ func (tx *Tx) CaseEventsSince(ctx context.Context, siteID int64, mark PoliceMark
 	return out, tx.d.mapError(rows.Err())
 }
 
-// VictimEventsSince returns the open IDVA cases, with an IDVA, that the
+// VictimAlertsSince returns the open IDVA cases, with an IDVA, that the
 // site's incidents and hearings added after mark concern: those linked
-// (victim_links) to a perpetrator case of events (CaseEventsSince), and
+// (victim_links) to a perpetrator case of events (CaseAlertsSince), and
 // those whose victim-survivor is linked (victim_police_links, "linked") to
 // the event's victim. It runs on the service's side of the wall and its
 // rows go only to IDVAs.
-func (tx *Tx) VictimEventsSince(ctx context.Context, siteID int64, mark PoliceMark, events []CaseEvent) ([]VictimEvent, error) {
-	var out []VictimEvent
-	byCase := map[int64][]CaseEvent{}
+func (tx *Tx) VictimAlertsSince(ctx context.Context, siteID int64, mark PoliceMark, events []CaseAlert) ([]VictimAlert, error) {
+	var out []VictimAlert
+	byCase := map[int64][]CaseAlert{}
 	for _, e := range events {
 		byCase[e.CaseID] = append(byCase[e.CaseID], e)
 	}
@@ -309,7 +309,7 @@ func (tx *Tx) VictimEventsSince(ctx context.Context, siteID int64, mark PoliceMa
 				return nil, tx.d.mapError(err)
 			}
 			for _, e := range byCase[caseID] {
-				out = append(out, VictimEvent{PoliceEvent: e.PoliceEvent, VictimCaseID: victimID, SiteID: site, IDVAID: idva, CaseID: caseID})
+				out = append(out, VictimAlert{AlertEvent: e.AlertEvent, VictimCaseID: victimID, SiteID: site, IDVAID: idva, CaseID: caseID})
 			}
 		}
 		if err := rows.Err(); err != nil {
@@ -335,7 +335,7 @@ func (tx *Tx) VictimEventsSince(ctx context.Context, siteID int64, mark PoliceMa
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var e VictimEvent
+		var e VictimAlert
 		var hearing int
 		if err := rows.Scan(&hearing, &e.ID, &e.On, &e.Type, &e.Crime, &e.VictimCaseID, &e.SiteID, &e.IDVAID); err != nil {
 			return nil, tx.d.mapError(err)
@@ -346,9 +346,9 @@ func (tx *Tx) VictimEventsSince(ctx context.Context, siteID int64, mark PoliceMa
 	return out, tx.d.mapError(rows.Err())
 }
 
-// CaseTeamLeaders returns, by site, the enabled team leaders at each of
+// NotifiedTeamLeaders returns, by site, the enabled team leaders at each of
 // siteIDs who work on the perpetrator side (not for an IDVA service).
-func (tx *Tx) CaseTeamLeaders(ctx context.Context, siteIDs []int64) (map[int64][]int64, error) {
+func (tx *Tx) NotifiedTeamLeaders(ctx context.Context, siteIDs []int64) (map[int64][]int64, error) {
 	out := map[int64][]int64{}
 	if len(siteIDs) == 0 {
 		return out, nil
@@ -375,11 +375,11 @@ func (tx *Tx) CaseTeamLeaders(ctx context.Context, siteIDs []int64) (map[int64][
 	return out, tx.d.mapError(rows.Err())
 }
 
-// LinkPolicePerson records a link between a Drive person (perpetrator
+// PoliceLinkFixture records a link between a Drive person (perpetrator
 // side) or an IDVA case (victim side) and a police person with the given
 // status, as the linking use case would: for tests and fixtures of what
 // links cause, not a use case of its own.
-func (tx *Tx) LinkPolicePerson(ctx context.Context, siteID int64, victimSide bool, id, policePerson int64, status string) error {
+func (tx *Tx) PoliceLinkFixture(ctx context.Context, siteID int64, victimSide bool, id, policePerson int64, status string) error {
 	table, col := "person_police_links", "person_id"
 	if victimSide {
 		table, col = "victim_police_links", "victim_case_id"

@@ -132,10 +132,10 @@ func (f *AlertSite) LinkPolice(t testing.TB, db *store.DB) {
 	t.Helper()
 	ctx := context.Background()
 	err := db.Transact(ctx, func(tx *store.Tx) error {
-		if err := tx.LinkPolicePerson(ctx, f.Site.ID, false, f.Person.ID, f.Suspect, "linked"); err != nil {
+		if err := tx.PoliceLinkFixture(ctx, f.Site.ID, false, f.Person.ID, f.Suspect, "linked"); err != nil {
 			return err
 		}
-		return tx.LinkPolicePerson(ctx, f.Site.ID, true, f.Victim.ID, f.VictimPerson, "linked")
+		return tx.PoliceLinkFixture(ctx, f.Site.ID, true, f.Victim.ID, f.VictimPerson, "linked")
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -291,15 +291,15 @@ func RunNotifications(t *testing.T, e Engine) {
 			return tx.AssignHearingPeople(ctx, []store.PersonAssignment{{Incident: hs[0].ID, Suspect: f.Suspect}})
 		})
 		write(func(tx *store.Tx) error {
-			ces, err := tx.CaseEventsSince(ctx, f.Site.ID, mark)
+			ces, err := tx.CaseAlertsSince(ctx, f.Site.ID, mark)
 			if err != nil {
 				return err
 			}
 			if len(ces) != 2 || ces[0].Hearing || ces[0].CaseID != f.Case.ID || ces[0].CaseManagerID != f.Manager.ID || ces[0].Type != "assault" ||
 				!ces[0].Crime || ces[0].On != drive.MustDate("2026-03-01") || !ces[1].Hearing || ces[1].On != drive.MustDate("2026-03-04") || ces[1].Crime {
-				t.Errorf("CaseEventsSince = %+v; want his new incident, then his hearing", ces)
+				t.Errorf("CaseAlertsSince = %+v; want his new incident, then his hearing", ces)
 			}
-			ves, err := tx.VictimEventsSince(ctx, f.Site.ID, mark, ces)
+			ves, err := tx.VictimAlertsSince(ctx, f.Site.ID, mark, ces)
 			if err != nil {
 				return err
 			}
@@ -317,11 +317,11 @@ func RunNotifications(t *testing.T, e Engine) {
 				}
 			}
 			if through != 2 || named != 2 {
-				t.Errorf("VictimEventsSince = %+v; want 2 through his case and 2 naming her", ves)
+				t.Errorf("VictimAlertsSince = %+v; want 2 through his case and 2 naming her", ves)
 			}
-			leaders, err := tx.CaseTeamLeaders(ctx, []int64{f.Site.ID})
+			leaders, err := tx.NotifiedTeamLeaders(ctx, []int64{f.Site.ID})
 			if err != nil || len(leaders[f.Site.ID]) != 1 || leaders[f.Site.ID][0] != f.Leader.ID {
-				t.Errorf("CaseTeamLeaders = %v, %v; want the provider's leader only", leaders, err)
+				t.Errorf("NotifiedTeamLeaders = %v, %v; want the provider's leader only", leaders, err)
 			}
 			return nil
 		})
@@ -337,7 +337,7 @@ func RunNotifications(t *testing.T, e Engine) {
 			if err := tx.UpdateCase(ctx, c); err != nil {
 				return err
 			}
-			ces, err := tx.CaseEventsSince(ctx, f.Site.ID, mark)
+			ces, err := tx.CaseAlertsSince(ctx, f.Site.ID, mark)
 			if err != nil || len(ces) != 0 {
 				t.Errorf("events for a closed case = %+v, %v", ces, err)
 			}

@@ -52,10 +52,10 @@ func TestPoliceAlertsEndToEnd(t *testing.T) {
 				if err != nil || len(rs) != 1 {
 					t.Fatalf("incidents %+v, %v", rs, err)
 				}
-				if err := tx.LinkPolicePerson(ctx, site.ID, false, w.personID, rs[0].SuspectPerson, "linked"); err != nil {
+				if err := tx.PoliceLinkFixture(ctx, site.ID, false, w.personID, rs[0].SuspectPerson, "linked"); err != nil {
 					return err
 				}
-				return tx.LinkPolicePerson(ctx, site.ID, true, w.victimID, rs[0].VictimPerson, "linked")
+				return tx.PoliceLinkFixture(ctx, site.ID, true, w.victimID, rs[0].VictimPerson, "linked")
 			})
 			if err != nil {
 				t.Fatal(err)
