@@ -1,8 +1,13 @@
 package api
 
 import (
+	"bytes"
+	"errors"
+	"io"
 	"net/http"
 	"time"
+
+	"github.com/drive-platform/drive"
 
 	"github.com/drive-platform/drive/service"
 )
@@ -51,6 +56,9 @@ func (h *Notifications) MarkNotificationRead(w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
+	if err := noBody(r); err != nil {
+		return err
+	}
 	n, err := h.Svc.MarkNotificationsRead(r.Context(), a, id)
 	if err != nil {
 		return err
@@ -61,9 +69,33 @@ func (h *Notifications) MarkNotificationRead(w http.ResponseWriter, r *http.Requ
 // MarkAllNotificationsRead answers POST /notifications/read: every
 // unread notification of the caller's.
 func (h *Notifications) MarkAllNotificationsRead(w http.ResponseWriter, r *http.Request, a service.Actor) error {
+	if err := noBody(r); err != nil {
+		return err
+	}
 	n, err := h.Svc.MarkNotificationsRead(r.Context(), a, 0)
 	if err != nil {
 		return err
 	}
 	return WriteJSON(w, http.StatusOK, Marked{Marked: n})
+}
+
+// noBody accepts a request with no body, or an empty JSON object, for an
+// operation whose path says everything; anything else is refused as any
+// other body would be (too large, not text, or fields it does not take),
+// so a client sending the wrong request learns so instead of being
+// answered as if it had sent nothing.
+func noBody(r *http.Request) error {
+	data, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return drive.TooLarge("The request body", MaxBody, "send less in each request")
+		}
+		return drive.Wrap(err, drive.EINVALID, "The request body could not be read: send it again")
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil
+	}
+	var none struct{}
+	return decodeJSON(data, "request", &none)
 }
