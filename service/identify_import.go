@@ -85,6 +85,7 @@ func (s *Service) Import(ctx context.Context, a Actor, up Upload) (*UploadResult
 	if up.MARAC {
 		action = "import.marac"
 	}
+	var alerts *raisedAlerts
 	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
 		d, err := s.decide(ctx, tx, a, access.Write, r, "site")
 		if err != nil {
@@ -93,12 +94,19 @@ func (s *Service) Import(ctx context.Context, a Actor, up Upload) (*UploadResult
 		if _, err := tx.Site(ctx, up.SiteID); err != nil {
 			return drive.NotFound("site")
 		}
+		mark, err := tx.PoliceMark(ctx)
+		if err != nil {
+			return err
+		}
 		if up.MARAC {
 			out.Inserted, out.Skipped, err = importMARAC(ctx, tx, up.SiteID, hs, nil)
 		} else {
 			out.Inserted, out.Skipped, err = importIncidents(ctx, tx, up.SiteID, recs, nil)
 		}
 		if err != nil {
+			return err
+		}
+		if alerts, err = raisePoliceAlerts(ctx, tx, a, string(d.Role), up.SiteID, mark); err != nil {
 			return err
 		}
 		if out.Suspects, out.Victims, err = tx.SitePeopleCounts(ctx, up.SiteID); err != nil {
@@ -111,6 +119,7 @@ func (s *Service) Import(ctx context.Context, a Actor, up Upload) (*UploadResult
 	if err != nil {
 		return nil, err
 	}
+	s.notify(alerts)
 	if !up.MARAC {
 		err = s.DB.Transact(ctx, func(tx *store.Tx) error {
 			var err error

@@ -58,12 +58,20 @@ func systemSite(ctx context.Context, tx *store.Tx, a Actor, code string) (int64,
 // at each stage. Audited as "import.incidents". Only a trusted entry
 // point may ask. Errors: ENOTFOUND for another actor or no such site.
 func (s *Service) ImportIncidents(ctx context.Context, a Actor, siteCode string, recs []incident.Record, progress func(string)) (inserted, skipped int, err error) {
+	var alerts *raisedAlerts
 	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
 		siteID, err := systemSite(ctx, tx, a, siteCode)
 		if err != nil {
 			return err
 		}
+		mark, err := tx.PoliceMark(ctx)
+		if err != nil {
+			return err
+		}
 		if inserted, skipped, err = importIncidents(ctx, tx, siteID, recs, progress); err != nil {
+			return err
+		}
+		if alerts, err = raisePoliceAlerts(ctx, tx, a, "", siteID, mark); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, systemEvent(a, "import.incidents", siteID, fmt.Sprintf("%d new, %d already held", inserted, skipped)))
@@ -71,6 +79,7 @@ func (s *Service) ImportIncidents(ctx context.Context, a Actor, siteCode string,
 	if err != nil {
 		return 0, 0, err
 	}
+	s.notify(alerts)
 	return inserted, skipped, nil
 }
 
@@ -82,12 +91,20 @@ func (s *Service) ImportIncidents(ctx context.Context, a Actor, siteCode string,
 // Only a trusted entry point may ask. Errors: ENOTFOUND for another actor
 // or no such site.
 func (s *Service) ImportMARAC(ctx context.Context, a Actor, siteCode string, hs []incident.Hearing, progress func(string)) (inserted, skipped int, err error) {
+	var alerts *raisedAlerts
 	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
 		siteID, err := systemSite(ctx, tx, a, siteCode)
 		if err != nil {
 			return err
 		}
+		mark, err := tx.PoliceMark(ctx)
+		if err != nil {
+			return err
+		}
 		if inserted, skipped, err = importMARAC(ctx, tx, siteID, hs, progress); err != nil {
+			return err
+		}
+		if alerts, err = raisePoliceAlerts(ctx, tx, a, "", siteID, mark); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, systemEvent(a, "import.marac", siteID, fmt.Sprintf("%d new, %d already held", inserted, skipped)))
@@ -95,6 +112,7 @@ func (s *Service) ImportMARAC(ctx context.Context, a Actor, siteCode string, hs 
 	if err != nil {
 		return 0, 0, err
 	}
+	s.notify(alerts)
 	return inserted, skipped, nil
 }
 

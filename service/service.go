@@ -76,6 +76,9 @@ type Service struct {
 	// hash (its dummy), so a server makes it once; nil means one is made
 	// from PasswordParams for each check.
 	Hasher *auth.Hasher
+	// Mail, if set, announces new notifications by e-mail (that one is
+	// waiting, never what it says); see notifications.go.
+	Mail *Mail
 }
 
 // Now is the service's clock: the time a transaction begun now carries

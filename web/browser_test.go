@@ -130,6 +130,15 @@ func TestPagesInBrowser(t *testing.T) {
 				t.Fatalf("wrong current password: status %d", status)
 			}
 			b.AssertAccessible(t)
+			visit("/notifications", 200)
+			// A bad address for notification e-mails.
+			must(t, b.Fill("#email", "not an address"))
+			status, err = b.Submit("form[action='/notifications/email'] button")
+			must(t, err)
+			if status != 422 {
+				t.Fatalf("bad notification e-mail: status %d", status)
+			}
+			b.AssertAccessible(t)
 			visit("/accessibility", 200)
 			visit("/privacy", 200)
 			visit("/no/such/page", 404)

@@ -29,6 +29,9 @@ type Page struct {
 	Nav   []NavItem
 	Flash string
 	Data  any
+	// Unread is how many of the signed-in user's notifications are
+	// unread, shown in the header.
+	Unread int
 }
 
 // PageUser is the signed-in user as the layout shows them.
@@ -56,6 +59,8 @@ func (s *Server) page(r *http.Request, title string, data any) Page {
 				p.User.Role = pr.user.Roles[0].Role.Label()
 			}
 			p.Nav = s.navFor(subjectOf(pr.user), r.URL.Path)
+			// One indexed count; a failure only leaves the count out.
+			p.Unread, _ = s.svc.UnreadNotifications(r.Context(), actorOf(r))
 		}
 	}
 	return p

@@ -26,7 +26,7 @@ func TestPoliceRecordsSections(t *testing.T) {
 			w := newWall(t, e)
 			ctx := context.Background()
 			recs := []incident.Record{{Ref: "P1", On: drive.MustDate("2026-09-01"), Type: "abh", Crime: true,
-				Suspect: incident.Person{GivenName: "Darren", FamilyName: "Hollis", DOB: drive.MustDate("1984-02-11"), Postcode: "NM4 2XY"},
+				Suspect: incident.Person{GivenName: "Darren", FamilyName: "Hollis", Postcode: "NM4 2XY"}, // no date of birth: a suggestion
 				Victim:  incident.Person{GivenName: "Sam", FamilyName: "Example", DOB: drive.MustDate("1991-04-09")}}}
 			if _, _, err := w.srv.svc.ImportIncidents(ctx, service.CommandLine(), "NMR", recs, nil); err != nil {
 				t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/api"
 	"strings"
 )
 
@@ -114,6 +115,12 @@ func (s *Server) routeList() []route {
 		{"GET", "/victims/{id}/dash", pageRoute, enrolled, none, s.dashForm},
 		{"POST", "/victims/{id}/{form}", pageRoute, enrolled, none, s.victimForms},
 
+		// Your own notifications.
+		{"GET", "/notifications", pageRoute, enrolled, none, s.notifications},
+		{"POST", "/notifications/read", pageRoute, enrolled, none, s.readAllNotifications},
+		{"POST", "/notifications/{id}/read", pageRoute, enrolled, none, s.readNotification},
+		{"POST", "/notifications/email", pageRoute, enrolled, none, s.notificationEmail},
+
 		// Your own account: changes need the current password again.
 		{"GET", "/account", pageRoute, enrolled, none, s.account},
 		{"POST", "/account/password", pageRoute, enrolled, none, s.changePassword},
@@ -161,6 +168,9 @@ func (s *Server) routeList() []route {
 		{"GET", "/api/v1/cases/{id}/police-history", apiRoute, enrolled, none, s.apiAs(s.apiCases.GetPoliceHistory)},
 		{"GET", "/api/v1/people/{id}", apiRoute, enrolled, none, s.apiAs(s.apiCases.GetPerson)},
 		{"POST", "/api/v1/people/{id}", apiRoute, enrolled, none, s.apiAs(s.apiCases.UpdatePerson)},
+		{"GET", "/api/v1/notifications", apiRoute, enrolled, none, s.apiAs((&api.Notifications{Svc: s.svc}).ListNotifications)},
+		{"POST", "/api/v1/notifications/read", apiRoute, enrolled, none, s.apiAs((&api.Notifications{Svc: s.svc}).MarkAllNotificationsRead)},
+		{"POST", "/api/v1/notifications/{id}/read", apiRoute, enrolled, none, s.apiAs((&api.Notifications{Svc: s.svc}).MarkNotificationRead)},
 
 		// Everything else is not found, in the style of its part of the site.
 		{"", "/api/", apiRoute, public, none, notFound},

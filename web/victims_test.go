@@ -125,7 +125,7 @@ func newWall(t testing.TB, e storetest.Engine) *wall {
 			}
 			w.users[sp.name] = wu
 		}
-		p := &people.Person{SiteID: site.ID, GivenName: "Darren", FamilyName: "Hollis"}
+		p := &people.Person{SiteID: site.ID, GivenName: "Darren", FamilyName: "Hollis", DateOfBirth: drive.MustDate("1984-02-11")}
 		if err := tx.CreatePerson(ctx, p); err != nil {
 			return err
 		}

@@ -33,6 +33,9 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	fs.StringVar(&keysPath, "keys", keysPath, "key file protecting victim-survivors' details (env DRIVE_KEYS_FILE; default: drive-keys.json beside a SQLite database)")
 	secure := e.getenv("DRIVE_SECURE") == "true"
 	fs.BoolVar(&secure, "secure", secure, "users reach the service over TLS (a proxy terminates it): mark cookies Secure and send HSTS (env DRIVE_SECURE=true)")
+	smtpAddr, smtpFrom := e.getenv("DRIVE_SMTP_ADDR"), e.getenv("DRIVE_SMTP_FROM")
+	fs.StringVar(&smtpAddr, "smtp-addr", smtpAddr, "SMTP server HOST:PORT that tells users a notification is waiting, never what it says (env DRIVE_SMTP_ADDR; default: no e-mail)")
+	fs.StringVar(&smtpFrom, "smtp-from", smtpFrom, "sender of those e-mails (env DRIVE_SMTP_FROM)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -40,6 +43,10 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 		return err
 	}
 	log, err := c.logger()
+	if err != nil {
+		return err
+	}
+	mail, err := notificationMail(smtpAddr, smtpFrom, log)
 	if err != nil {
 		return err
 	}
@@ -64,6 +71,8 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	// Notes and sign-in secrets written before they were sealed at rest
 	// are sealed now, so an existing database is migrated in place.
 	svc := db.Svc
+	svc.Mail = mail
+	defer mail.Wait()
 	if n, err := svc.SealNotes(ctx); err != nil {
 		return err
 	} else if n > 0 {

@@ -1,0 +1,379 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"net/smtp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/audit"
+	"github.com/drive-platform/drive/identify"
+	"github.com/drive-platform/drive/store"
+)
+
+// Notifications tell a user that something needs their attention. The
+// first ones are police alerts: when an import brings a new incident or
+// MARAC hearing naming a person on an open case, his case manager and the
+// site's team leaders are told on the perpetrator side (when, what type,
+// how grave, crime or not: never anything about a victim-survivor), and
+// the IDVA of each victim-survivor linked to his case, or named as the
+// victim, is told on the victim side. Alerts are raised in the import's
+// own transaction, so an import and its alerts stand or fall together.
+
+// The kinds of notification.
+const (
+	KindPoliceIncident = "police_incident"
+	KindMARACHearing   = "marac_hearing"
+)
+
+// Notification is one of a user's notifications. It concerns a
+// perpetrator case (CaseID) or a victim-survivor's IDVA case
+// (VictimCaseID), never both; Summary was written for the user's side of
+// the wall.
+type Notification struct {
+	ID           int64
+	Kind         string
+	CaseID       int64
+	VictimCaseID int64
+	Summary      string
+	CreatedAt    time.Time
+	Read         bool
+}
+
+// Href is the page of the record the notification concerns, or "" for
+// none.
+func (n Notification) Href() string {
+	switch {
+	case n.CaseID != 0:
+		return "/cases/" + strconv.FormatInt(n.CaseID, 10)
+	case n.VictimCaseID != 0:
+		return "/victims/" + strconv.FormatInt(n.VictimCaseID, 10)
+	}
+	return ""
+}
+
+// person refuses an actor who is not a signed-in person: notifications
+// belong to users, and a system actor has none.
+func notificationOwner(a Actor) error {
+	if a.UserID == 0 {
+		return drive.NotFound("notification")
+	}
+	return nil
+}
+
+// Notifications lists the actor's own notifications, newest first (the
+// latest 200; only unread ones when unreadOnly). The list is audited like
+// other lists (how many rows, never what they say). Errors: ENOTFOUND for
+// an actor who is not a person.
+func (s *Service) Notifications(ctx context.Context, a Actor, unreadOnly bool) ([]Notification, error) {
+	if err := notificationOwner(a); err != nil {
+		return nil, err
+	}
+	var out []Notification
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+		ns, err := tx.Notifications(ctx, a.UserID, unreadOnly, 200)
+		if err != nil {
+			return err
+		}
+		out = make([]Notification, 0, len(ns))
+		for _, n := range ns {
+			out = append(out, Notification{ID: n.ID, Kind: n.Kind, CaseID: n.CaseID, VictimCaseID: n.VictimCaseID,
+				Summary: n.Summary, CreatedAt: n.CreatedAt, Read: n.ReadAt != nil})
+		}
+		return listedIn(ctx, tx, a, "notification", "list", len(out))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UnreadNotifications counts the actor's unread notifications, for the
+// header of every page: one indexed count, not audited (it shows no
+// record). A system actor has none.
+func (s *Service) UnreadNotifications(ctx context.Context, a Actor) (int, error) {
+	if a.UserID == 0 {
+		return 0, nil
+	}
+	var n int
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		var err error
+		n, err = tx.UnreadNotifications(ctx, a.UserID)
+		return err
+	})
+	return n, err
+}
+
+// MarkNotificationsRead marks the actor's notification id read, or all of
+// their unread ones when id is 0, and returns how many changed. Audited
+// as "notification.read". Errors: ENOTFOUND for another user's
+// notification, one that does not exist, or an actor who is not a
+// person.
+func (s *Service) MarkNotificationsRead(ctx context.Context, a Actor, id int64) (int, error) {
+	if err := notificationOwner(a); err != nil {
+		return 0, err
+	}
+	var n int
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		if n, err = tx.MarkNotificationsRead(ctx, a.UserID, id); err != nil {
+			return err
+		}
+		rec := "all"
+		if id != 0 {
+			rec = strconv.FormatInt(id, 10)
+		}
+		return tx.Audit(ctx, audit.Event{Action: "notification.read", ActorID: a.UserID, RecordType: "notification", RecordID: rec,
+			Remote: a.Remote, Outcome: audit.OutcomeOK, Reason: strconv.Itoa(n) + " marked read"})
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// NotificationEmail returns the address the actor is told at that a
+// notification is waiting, or "" for none. Errors: ENOTFOUND for an
+// actor who is not a person.
+func (s *Service) NotificationEmail(ctx context.Context, a Actor) (string, error) {
+	if err := notificationOwner(a); err != nil {
+		return "", err
+	}
+	var addr string
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		got, err := tx.NotificationEmails(ctx, []int64{a.UserID})
+		addr = got[a.UserID]
+		return err
+	})
+	return addr, err
+}
+
+// SetNotificationEmail sets the address the actor is told at, by e-mail,
+// that a notification is waiting (never what it says), or stops the
+// e-mails when address is blank. Audited as "notification.email" without
+// the address. Errors: EINVALID for an address that is not one;
+// ENOTFOUND for an actor who is not a person.
+func (s *Service) SetNotificationEmail(ctx context.Context, a Actor, address string) error {
+	if err := notificationOwner(a); err != nil {
+		return err
+	}
+	address = strings.TrimSpace(address)
+	if address != "" {
+		parsed, err := mail.ParseAddress(address)
+		if err != nil || parsed.Name != "" || parsed.Address != address || len(address) > 254 {
+			return drive.Invalid("Check the e-mail address", map[string]string{"email": "Enter an e-mail address like name@example.org"})
+		}
+	}
+	return s.DB.Transact(ctx, func(tx *store.Tx) error {
+		if err := tx.SetNotificationEmail(ctx, a.UserID, address); err != nil {
+			return err
+		}
+		reason := "set"
+		if address == "" {
+			reason = "removed"
+		}
+		return tx.Audit(ctx, audit.Event{Action: "notification.email", ActorID: a.UserID, RecordType: "user",
+			RecordID: strconv.FormatInt(a.UserID, 10), Remote: a.Remote, Outcome: audit.OutcomeOK, Reason: reason})
+	})
+}
+
+// raisedAlerts is what raising alerts stored, and where to tell people by
+// e-mail once the transaction has committed.
+type raisedAlerts struct {
+	created []store.Notification
+	emails  []string
+}
+
+// raisePoliceAlerts notifies, inside an import's transaction, everyone
+// the site's incidents and hearings added after mark concern (see the
+// package comment above), and writes one audit event when it notified
+// anyone, as the actor importing (in role, for a person). Something
+// already notified (the same event, record and user)
+// is not notified again.
+func raisePoliceAlerts(ctx context.Context, tx *store.Tx, a Actor, role string, siteID int64, mark store.PoliceMark) (*raisedAlerts, error) {
+	cases, err := tx.CaseAlertsSince(ctx, siteID, mark)
+	if err != nil {
+		return nil, err
+	}
+	victims, err := tx.VictimAlertsSince(ctx, siteID, mark, cases)
+	if err != nil {
+		return nil, err
+	}
+	if len(cases) == 0 && len(victims) == 0 {
+		return &raisedAlerts{}, nil
+	}
+	var sites []int64
+	for _, e := range cases {
+		if !slices.Contains(sites, e.SiteID) {
+			sites = append(sites, e.SiteID)
+		}
+	}
+	leaders, err := tx.NotifiedTeamLeaders(ctx, sites)
+	if err != nil {
+		return nil, err
+	}
+	var ns []store.Notification
+	for _, e := range cases {
+		n := store.Notification{SiteID: e.SiteID, Kind: alertKind(e.AlertEvent), CaseID: e.CaseID,
+			Summary: alertCaseSummary(e), SourceKey: alertKey(e.AlertEvent) + "/case:" + strconv.FormatInt(e.CaseID, 10)}
+		to := leaders[e.SiteID]
+		if e.CaseManagerID != 0 {
+			to = append([]int64{e.CaseManagerID}, to...)
+		}
+		for _, u := range to {
+			n.UserID = u
+			ns = append(ns, n)
+		}
+	}
+	for _, e := range victims {
+		ns = append(ns, store.Notification{UserID: e.IDVAID, SiteID: e.SiteID, Kind: alertKind(e.AlertEvent), VictimCaseID: e.VictimCaseID,
+			Summary: alertVictimSummary(e), SourceKey: alertKey(e.AlertEvent) + "/victim:" + strconv.FormatInt(e.VictimCaseID, 10)})
+	}
+	out := &raisedAlerts{}
+	if out.created, err = tx.CreateNotifications(ctx, ns); err != nil {
+		return nil, err
+	}
+	if len(out.created) == 0 {
+		return out, nil
+	}
+	var users []int64
+	for _, n := range out.created {
+		if !slices.Contains(users, n.UserID) {
+			users = append(users, n.UserID)
+		}
+	}
+	addrs, err := tx.NotificationEmails(ctx, users)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		if addr, ok := addrs[u]; ok {
+			out.emails = append(out.emails, addr)
+		}
+	}
+	e := systemEvent(a, "notification.raise", siteID, fmt.Sprintf("%d notifications to %d users", len(out.created), len(users)))
+	if a.UserID != 0 {
+		e.ActorRole = role
+	}
+	return out, tx.Audit(ctx, e)
+}
+
+func alertKind(e store.AlertEvent) string {
+	if e.Hearing {
+		return KindMARACHearing
+	}
+	return KindPoliceIncident
+}
+
+// alertKey names a police event for a notification's source key.
+func alertKey(e store.AlertEvent) string {
+	if e.Hearing {
+		return "marac:" + strconv.FormatInt(e.ID, 10)
+	}
+	return "incident:" + strconv.FormatInt(e.ID, 10)
+}
+
+// alertIncidentWords says what an incident was, as an alert tells it on either
+// side: its type as the identification strategy names it, its gravity on
+// that strategy's scale, and whether it was recorded as a crime.
+func alertIncidentWords(e store.AlertEvent) string {
+	s := identify.Default()
+	label, points := strings.ReplaceAll(e.Type, "_", " "), s.DefaultGravity
+	for _, g := range s.Gravity {
+		if g.Type == e.Type {
+			label, points = g.Label, g.Points
+			break
+		}
+	}
+	crime := "not recorded as a crime"
+	if e.Crime {
+		crime = "recorded as a crime"
+	}
+	return fmt.Sprintf("%s on %s (gravity %s of 10), %s", label, alertDate(e.On), strconv.FormatFloat(points, 'f', -1, 64), crime)
+}
+
+func alertDate(d drive.Date) string { return d.Time().Format("2 January 2006") }
+
+// alertCaseSummary is the perpetrator-side sentence: what happened and when,
+// never who else was there or where.
+func alertCaseSummary(e store.CaseAlert) string {
+	if e.Hearing {
+		return "The person on case " + strconv.FormatInt(e.CaseID, 10) + " was heard at MARAC on " + alertDate(e.On) + "."
+	}
+	return "New police incident for the person on case " + strconv.FormatInt(e.CaseID, 10) + ": " + alertIncidentWords(e.AlertEvent) + "."
+}
+
+// alertVictimSummary is the victim-side sentence, for her IDVA.
+func alertVictimSummary(e store.VictimAlert) string {
+	who := "naming her as the victim"
+	if e.CaseID != 0 {
+		who = "involving the perpetrator linked to her case"
+	}
+	if e.Hearing {
+		return "A MARAC hearing on " + alertDate(e.On) + " " + who + "."
+	}
+	return "New police incident " + who + ": " + alertIncidentWords(e.AlertEvent) + "."
+}
+
+// Mail is the SMTP server notifications are announced through. The
+// e-mail says only that a notification is waiting: no name, no case
+// number, nothing of what it is about, because mailboxes are shared,
+// forwarded and read on phones.
+type Mail struct {
+	// Addr is the server's host:port.
+	Addr string
+	// From is the envelope and header sender.
+	From string
+	// Log receives failures to send (a notification stands in the
+	// service whether or not its e-mail went).
+	Log *slog.Logger
+
+	wg sync.WaitGroup
+}
+
+// MailSubject and MailBody are the whole of every notification e-mail.
+const (
+	MailSubject = "You have a new notification in Drive"
+	MailBody    = "You have a new notification in Drive.\r\nSign in to Drive to read it.\r\n"
+)
+
+// announce sends, in the background, one e-mail to each address: after
+// the import has committed, and never holding it up.
+func (m *Mail) announce(addrs []string) {
+	if m == nil || m.Addr == "" || len(addrs) == 0 {
+		return
+	}
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		for _, to := range addrs {
+			msg := "From: " + m.From + "\r\nTo: " + to + "\r\nSubject: " + MailSubject +
+				"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + MailBody
+			if err := smtp.SendMail(m.Addr, nil, m.From, []string{to}, []byte(msg)); err != nil && m.Log != nil {
+				m.Log.Warn("notification e-mail not sent", "cause", err.Error())
+			}
+		}
+	}()
+}
+
+// Wait waits for the e-mails being sent, as a server does before it
+// stops.
+func (m *Mail) Wait() {
+	if m != nil {
+		m.wg.Wait()
+	}
+}
+
+// notify sends the e-mails a committed import's alerts call for.
+func (s *Service) notify(r *raisedAlerts) {
+	if r != nil {
+		s.Mail.announce(r.emails)
+	}
+}
