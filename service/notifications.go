@@ -31,6 +31,7 @@ import (
 const (
 	KindPoliceIncident = "police_incident"
 	KindMARACHearing   = "marac_hearing"
+	KindAssessmentDue  = "assessment_due"
 )
 
 // Notification is one of a user's notifications. It concerns a
@@ -376,4 +377,69 @@ func (s *Service) notify(r *raisedAlerts) {
 	if r != nil {
 		s.Mail.announce(r.emails)
 	}
+}
+
+// NotifyDueAssessments tells each person responsible for an assessment
+// that falls due on asOf (DueAssessments: the case manager for a
+// behaviour assessment, her IDVA for it and for a DASH review) that it is
+// due, and returns how many notifications it raised. Raising them again
+// the same day, or on a later day for the same time point, raises
+// nothing new, so the server may call it as often as it likes. A case
+// manager's notification names his case and the time point only; her
+// IDVA's names her case. Only a trusted entry point may ask; audited as
+// "notification.raise" when it raised any. Errors: ENOTFOUND for any
+// other actor.
+func (s *Service) NotifyDueAssessments(ctx context.Context, a Actor, asOf drive.Date) (int, error) {
+	due, err := s.DueAssessments(ctx, a, asOf)
+	if err != nil || len(due) == 0 {
+		return 0, err
+	}
+	ns := make([]store.Notification, 0, len(due))
+	for _, d := range due {
+		n := store.Notification{UserID: d.UserID, SiteID: d.SiteID, Kind: KindAssessmentDue,
+			Summary: fmt.Sprintf("%s (%s) is due on %s", d.Label, d.Code, alertDate(d.Due))}
+		key := "assessment:" + string(d.Kind) + ":" + d.Code
+		if d.VictimCaseID != 0 {
+			n.VictimCaseID = d.VictimCaseID
+			n.Summary = "Victim-survivor's case " + strconv.FormatInt(d.VictimCaseID, 10) + ": " + n.Summary
+			key += "/victim:" + strconv.FormatInt(d.VictimCaseID, 10)
+			if d.CaseID != 0 {
+				key += "/case:" + strconv.FormatInt(d.CaseID, 10)
+			}
+		} else {
+			n.CaseID = d.CaseID
+			n.Summary = "Case " + strconv.FormatInt(d.CaseID, 10) + ": " + n.Summary
+			key += "/case:" + strconv.FormatInt(d.CaseID, 10)
+		}
+		n.SourceKey = key
+		ns = append(ns, n)
+	}
+	out := &raisedAlerts{}
+	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		if out.created, err = tx.CreateNotifications(ctx, ns); err != nil || len(out.created) == 0 {
+			return err
+		}
+		var users []int64
+		for _, n := range out.created {
+			if !slices.Contains(users, n.UserID) {
+				users = append(users, n.UserID)
+			}
+		}
+		addrs, err := tx.NotificationEmails(ctx, users)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			if addr, ok := addrs[u]; ok {
+				out.emails = append(out.emails, addr)
+			}
+		}
+		return tx.Audit(ctx, systemEvent(a, "notification.raise", 0, fmt.Sprintf("%d assessments due: %d notifications to %d users", len(due), len(out.created), len(users))))
+	})
+	if err != nil {
+		return 0, err
+	}
+	s.notify(out)
+	return len(out.created), nil
 }

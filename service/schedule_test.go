@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -166,6 +167,29 @@ func TestAssessmentSchedule(t *testing.T) {
 			}
 			if es := w.events(t, seq); len(es) != 1 || es[0].Action != "record.list" || es[0].ActorRole != "system" || es[0].Remote != "notifications" {
 				t.Errorf("audit of the due list: %+v", es)
+			}
+
+			// The server raises them as notifications: once each, the case
+			// manager's naming his case only, her IDVA's naming hers.
+			sys := service.System("schedule")
+			if _, err := w.svc.NotifyDueAssessments(ctx, cm, midpoint); drive.ErrorCode(err) != drive.ENOTFOUND {
+				t.Errorf("a case manager raising due notifications: %v; want not found", err)
+			}
+			n, err := w.svc.NotifyDueAssessments(ctx, sys, midpoint)
+			if err != nil || n != 2 {
+				t.Fatalf("notified %d, %v; want 2", n, err)
+			}
+			if again, err := w.svc.NotifyDueAssessments(ctx, sys, midpoint); err != nil || again != 0 {
+				t.Errorf("raising again: %d, %v; want nothing new", again, err)
+			}
+			cmNotes, err := w.svc.Notifications(ctx, cm, false)
+			if err != nil || len(cmNotes) != 1 || cmNotes[0].Kind != service.KindAssessmentDue || cmNotes[0].CaseID != w.caseID || cmNotes[0].VictimCaseID != 0 ||
+				!strings.Contains(cmNotes[0].Summary, "Mid-point (T2)") {
+				t.Errorf("the case manager's notifications: %+v, %v", cmNotes, err)
+			}
+			idvaNotes, err := w.svc.Notifications(ctx, idva, false)
+			if err != nil || len(idvaNotes) != 1 || idvaNotes[0].VictimCaseID != w.victimID || idvaNotes[0].CaseID != 0 {
+				t.Errorf("her IDVA's notifications: %+v, %v", idvaNotes, err)
 			}
 
 			// Her IDVA case closes: the team leader sees his case flagged.

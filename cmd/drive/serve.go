@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/web"
 )
 
@@ -102,6 +103,7 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	}
 	log.Info("drive serving", slog.String("addr", ln.Addr().String()), slog.String("engine", db.Engine()), slog.String("version", version))
 	fmt.Fprintf(stdout, "Drive is running: open http://%s/ (press Ctrl-C to stop)\n", ln.Addr().String())
+	go raiseDueAssessments(ctx, svc, log, time.Hour)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -155,4 +157,28 @@ func runMigrate(ctx context.Context, e env, args []string, stdout, stderr io.Wri
 	}
 	fmt.Fprintf(stdout, "Applied migrations %v.\n", applied)
 	return nil
+}
+
+// raiseDueAssessments tells case managers and IDVAs of the assessments
+// falling due today, at start and then every interval until ctx ends. A
+// time point is notified once however often it runs, so a restart or a
+// second server does no harm. A failure is logged and tried again at the
+// next tick: the lists show what is due regardless.
+func raiseDueAssessments(ctx context.Context, svc *service.Service, log *slog.Logger, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		n, err := svc.NotifyDueAssessments(ctx, service.System("schedule"), svc.Today())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("raising due-assessment notifications", slog.String("error", err.Error()))
+		case n > 0:
+			log.Info("due-assessment notifications raised", slog.Int("notifications", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
