@@ -102,7 +102,10 @@ type samplePage struct {
 	CSRF  string
 	Nav   []navItem
 	Flash string
-	Data  sampleData
+	// Unread is the signed-in user's unread notifications, shown in the
+	// header as the real pages do.
+	Unread int
+	Data   sampleData
 }
 
 const sampleCSRF = "sample-csrf-token"
