@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"github.com/drive-platform/drive/incident"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -365,6 +366,17 @@ func TestLeakCrawl(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			w := newWall(t, e)
+			// A police extract naming him, with her postcode on the
+			// record, raises alerts first, so the crawl reads
+			// notifications (page, header and API) on every side.
+			if _, _, err := w.srv.svc.ImportIncidents(context.Background(), service.CommandLine(), "NMR", []incident.Record{{Ref: "CRAWL-1",
+				On: drive.MustDate("2026-11-20"), Type: "harassment", Suspect: incident.Person{GivenName: "Darren", FamilyName: "Hollis", DOB: drive.MustDate("1984-02-11"), Postcode: "CN9 9QZ"},
+				Victim: incident.Person{GivenName: "Sam", FamilyName: "Example", Postcode: "CN9 9QZ"}}}, nil); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := w.srv.svc.UnreadNotifications(context.Background(), service.Actor{UserID: w.users["cal.manager"].user.ID}); err != nil || n == 0 {
+				t.Fatalf("the case manager has %d notifications (%v) before the crawl; want the alert", n, err)
+			}
 			ids := map[string]string{"id": strconv.FormatInt(w.caseID, 10)}
 			var doc struct {
 				Paths map[string]map[string]json.RawMessage `json:"paths"`
