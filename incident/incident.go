@@ -280,7 +280,13 @@ func (r *row) dob(f string, on drive.Date, msg string) (d drive.Date, isDate boo
 		return drive.Date{}, false
 	}
 	d, err := parseDate(v)
-	if err != nil || (!on.IsZero() && d.After(on)) {
+	switch {
+	case err == nil && d.Year < 1900:
+		// A mistyped century: no one in an extract was born then, and
+		// PostgreSQL refuses a year 0 outright.
+		r.bad(f, "a date of birth before 1900 cannot be right: check the year")
+		return drive.Date{}, false
+	case err != nil || (!on.IsZero() && d.After(on)):
 		r.bad(f, msg)
 	}
 	return d, err == nil

@@ -1,6 +1,7 @@
 package incident
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -106,5 +107,29 @@ func TestReadRefusesBadText(t *testing.T) {
 	}
 	if len(recs) != 1 || recs[0].Ref != "R3" {
 		t.Fatalf("records: %+v", recs)
+	}
+}
+
+// TestReadRefusesAMistypedCentury: a date of birth before 1900 is a typo
+// (and year 0 is no date PostgreSQL will store), so the row is refused
+// with a message that says to check the year, for suspect and victim.
+func TestReadRefusesAMistypedCentury(t *testing.T) {
+	in := "ref,date,type,crime,suspect_given,suspect_family,suspect_dob,victim_given,victim_family,victim_dob\n" +
+		"A,2026-01-02,ABH,yes,Kev,Doyle,0000-03-30,Ann,Doyle,1990-01-01\n" +
+		"B,2026-01-02,ABH,yes,Kev,Doyle,1985-03-30,Ann,Doyle,0190-01-01\n" +
+		"C,2026-01-02,ABH,yes,Kev,Doyle,1900-01-01,Ann,Doyle,\n"
+	_, errs, err := Read(strings.NewReader(in), DefaultMapping(), today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, e := range errs {
+		got[strconv.Itoa(e.Line)+" "+e.Field] = true
+		if !strings.Contains(e.Message, "before 1900") {
+			t.Errorf("line %d %s: %q does not say what is wrong", e.Line, e.Field, e.Message)
+		}
+	}
+	if len(errs) != 2 || !got["2 suspect_dob"] || !got["3 victim_dob"] {
+		t.Errorf("errors %v; want line 2 suspect_dob and line 3 victim_dob only", errs)
 	}
 }

@@ -157,9 +157,9 @@ func (p *pool) fill() {
 						id.dob = d // first to the most votes, so ties break the same way every run
 					}
 				}
-				if !d.After(p.adultBy) {
-					// A typo that makes an adult a child is dropped, as
-					// validation would refuse a birth after the incident.
+				if !d.After(p.adultBy) && d.Year >= 1900 {
+					// A typo that makes an adult a child, or a mistyped
+					// century, is dropped, as validation would refuse it.
 					v.DOB = d
 				}
 			}
