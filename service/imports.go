@@ -58,29 +58,9 @@ func systemSite(ctx context.Context, tx *store.Tx, a Actor, code string) (int64,
 // at each stage. Audited as "import.incidents". Only a trusted entry
 // point may ask. Errors: ENOTFOUND for another actor or no such site.
 func (s *Service) ImportIncidents(ctx context.Context, a Actor, siteCode string, recs []incident.Record, progress func(string)) (inserted, skipped int, err error) {
-	var alerts *raisedAlerts
-	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
-		siteID, err := systemSite(ctx, tx, a, siteCode)
-		if err != nil {
-			return err
-		}
-		mark, err := tx.PoliceMark(ctx)
-		if err != nil {
-			return err
-		}
-		if inserted, skipped, err = importIncidents(ctx, tx, siteID, recs, progress); err != nil {
-			return err
-		}
-		if alerts, err = raisePoliceAlerts(ctx, tx, a, "", siteID, mark); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, systemEvent(a, "import.incidents", siteID, fmt.Sprintf("%d new, %d already held", inserted, skipped)))
+	return s.importSystem(ctx, a, siteCode, "import.incidents", func(tx *store.Tx, siteID int64) (int, int, error) {
+		return importIncidents(ctx, tx, siteID, recs, progress)
 	})
-	if err != nil {
-		return 0, 0, err
-	}
-	s.notify(alerts)
-	return inserted, skipped, nil
 }
 
 // ImportMARAC stores a validated MARAC list (incident.ReadMARAC) for the
@@ -91,6 +71,16 @@ func (s *Service) ImportIncidents(ctx context.Context, a Actor, siteCode string,
 // Only a trusted entry point may ask. Errors: ENOTFOUND for another actor
 // or no such site.
 func (s *Service) ImportMARAC(ctx context.Context, a Actor, siteCode string, hs []incident.Hearing, progress func(string)) (inserted, skipped int, err error) {
+	return s.importSystem(ctx, a, siteCode, "import.marac", func(tx *store.Tx, siteID int64) (int, int, error) {
+		return importMARAC(ctx, tx, siteID, hs, progress)
+	})
+}
+
+// importSystem runs one import for a trusted entry point in one
+// transaction: it finds the site, stores what load brings, raises the
+// police alerts for what is new, and audits it as action; the alerts'
+// e-mails go once it has committed.
+func (s *Service) importSystem(ctx context.Context, a Actor, siteCode, action string, load func(tx *store.Tx, siteID int64) (int, int, error)) (inserted, skipped int, err error) {
 	var alerts *raisedAlerts
 	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
 		siteID, err := systemSite(ctx, tx, a, siteCode)
@@ -101,13 +91,13 @@ func (s *Service) ImportMARAC(ctx context.Context, a Actor, siteCode string, hs 
 		if err != nil {
 			return err
 		}
-		if inserted, skipped, err = importMARAC(ctx, tx, siteID, hs, progress); err != nil {
+		if inserted, skipped, err = load(tx, siteID); err != nil {
 			return err
 		}
 		if alerts, err = raisePoliceAlerts(ctx, tx, a, "", siteID, mark); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, systemEvent(a, "import.marac", siteID, fmt.Sprintf("%d new, %d already held", inserted, skipped)))
+		return tx.Audit(ctx, systemEvent(a, action, siteID, fmt.Sprintf("%d new, %d already held", inserted, skipped)))
 	})
 	if err != nil {
 		return 0, 0, err

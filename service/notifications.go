@@ -237,33 +237,41 @@ func raisePoliceAlerts(ctx context.Context, tx *store.Tx, a Actor, role string, 
 		ns = append(ns, store.Notification{UserID: e.IDVAID, SiteID: e.SiteID, Kind: alertKind(e.AlertEvent), VictimCaseID: e.VictimCaseID,
 			Summary: alertVictimSummary(e), SourceKey: alertKey(e.AlertEvent) + "/victim:" + strconv.FormatInt(e.VictimCaseID, 10)})
 	}
-	out := &raisedAlerts{}
-	if out.created, err = tx.CreateNotifications(ctx, ns); err != nil {
-		return nil, err
+	out, users, err := raise(ctx, tx, ns)
+	if err != nil || len(out.created) == 0 {
+		return out, err
 	}
-	if len(out.created) == 0 {
-		return out, nil
-	}
-	var users []int64
-	for _, n := range out.created {
-		if !slices.Contains(users, n.UserID) {
-			users = append(users, n.UserID)
-		}
-	}
-	addrs, err := tx.NotificationEmails(ctx, users)
-	if err != nil {
-		return nil, err
-	}
-	for _, u := range users {
-		if addr, ok := addrs[u]; ok {
-			out.emails = append(out.emails, addr)
-		}
-	}
-	e := systemEvent(a, "notification.raise", siteID, fmt.Sprintf("%d notifications to %d users", len(out.created), len(users)))
+	e := systemEvent(a, "notification.raise", siteID, fmt.Sprintf("%d notifications to %d users", len(out.created), users))
 	if a.UserID != 0 {
 		e.ActorRole = role
 	}
 	return out, tx.Audit(ctx, e)
+}
+
+// raise stores ns (skipping any already raised) and gathers the e-mail
+// addresses of the users they went to, for after the commit; users is
+// how many users were notified.
+func raise(ctx context.Context, tx *store.Tx, ns []store.Notification) (out *raisedAlerts, users int, err error) {
+	out = &raisedAlerts{}
+	if out.created, err = tx.CreateNotifications(ctx, ns); err != nil || len(out.created) == 0 {
+		return out, 0, err
+	}
+	var ids []int64
+	for _, n := range out.created {
+		if !slices.Contains(ids, n.UserID) {
+			ids = append(ids, n.UserID)
+		}
+	}
+	addrs, err := tx.NotificationEmails(ctx, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, u := range ids {
+		if addr, ok := addrs[u]; ok {
+			out.emails = append(out.emails, addr)
+		}
+	}
+	return out, len(ids), nil
 }
 
 func alertKind(e store.AlertEvent) string {
@@ -414,28 +422,14 @@ func (s *Service) NotifyDueAssessments(ctx context.Context, a Actor, asOf drive.
 		n.SourceKey = key
 		ns = append(ns, n)
 	}
-	out := &raisedAlerts{}
+	var out *raisedAlerts
 	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
+		var users int
 		var err error
-		if out.created, err = tx.CreateNotifications(ctx, ns); err != nil || len(out.created) == 0 {
+		if out, users, err = raise(ctx, tx, ns); err != nil || len(out.created) == 0 {
 			return err
 		}
-		var users []int64
-		for _, n := range out.created {
-			if !slices.Contains(users, n.UserID) {
-				users = append(users, n.UserID)
-			}
-		}
-		addrs, err := tx.NotificationEmails(ctx, users)
-		if err != nil {
-			return err
-		}
-		for _, u := range users {
-			if addr, ok := addrs[u]; ok {
-				out.emails = append(out.emails, addr)
-			}
-		}
-		return tx.Audit(ctx, systemEvent(a, "notification.raise", 0, fmt.Sprintf("%d assessments due: %d notifications to %d users", len(due), len(out.created), len(users))))
+		return tx.Audit(ctx, systemEvent(a, "notification.raise", 0, fmt.Sprintf("%d assessments due: %d notifications to %d users", len(due), len(out.created), users)))
 	})
 	if err != nil {
 		return 0, err
