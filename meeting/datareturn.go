@@ -304,8 +304,8 @@ func ComputeDataReturn(in DataReturnInput) DataReturn {
 		repeatRate = suppress.PerN(repeatCell, float64(heard), 100)
 	}
 	out.Figures = []Figure{
-		{Code: "meetings_held", Label: "MARAC meetings held", Cell: count(in.Meetings),
-			Definition: "MARAC meetings the site held in the quarter."},
+		{Code: "meetings_held", Label: "MARAC meetings held", Cell: suppress.Cell{Value: in.Meetings}, // meetings, not people: never withheld
+			Definition: "MARAC meetings the site held in the quarter. A count of meetings, not of people, so it is never withheld."},
 		{Code: "cases_heard", Label: "Cases heard", Cell: total,
 			Definition: "Agenda items with a perpetrator case at MARAC meetings in the quarter; a case heard at two meetings counts twice."},
 		{Code: "repeat_cases", Label: "Repeat cases", Cell: repeatCell,

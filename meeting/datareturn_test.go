@@ -136,7 +136,7 @@ func TestComputeDataReturnFigures(t *testing.T) {
 			"referrals_other": "0", "referrals_not_recorded": "[c]",
 		}},
 		{"default threshold when unset", 0, map[string]string{
-			"meetings_held": "[c]", "cases_heard": "5", "repeat_cases": "[c]", "repeat_rate": "[c]",
+			"meetings_held": "3", "cases_heard": "5", "repeat_cases": "[c]", "repeat_rate": "[c]",
 			"cases_per_10000_women": "0.4", "children": "10", "victims_racially_minoritised": "[c]",
 			"victims_lgbt": "[c]", "victims_disabled": "[c]", "victims_male": "[c]", "victims_aged_16_17": "[c]",
 			"perpetrators_under_18": "[c]",
