@@ -72,6 +72,14 @@ type Case struct {
 	DecidedBy       int64
 	DecidedAt       *time.Time
 
+	// Panel is who a meeting admits to the case at the moment it was
+	// read (the access policy's panel relationship): the attendees with an
+	// account who accepted the confidentiality statement, of a published
+	// or held meeting with the case on its agenda, within the meeting's
+	// access window. The store fills it when it reads a case; it is never
+	// saved.
+	Panel []PanelSeat
+
 	CaseManagerID int64 // 0 while unallocated
 	AllocatedAt   *time.Time
 	StartedAt     *time.Time
@@ -223,4 +231,29 @@ func (c *Case) NoContactFor(days int, now time.Time) bool {
 // ReviewDue reports whether the next review falls on or before today.
 func (c *Case) ReviewDue(today drive.Date) bool {
 	return (c.State == Active || c.State == Closing) && !c.NextReviewDue.IsZero() && !c.NextReviewDue.After(today)
+}
+
+// PanelSeat is one attendee a meeting admits to a case.
+type PanelSeat struct {
+	UserID    int64
+	MeetingID int64
+}
+
+// PanelUserIDs lists the users on the case's panel, for the policy.
+func (c *Case) PanelUserIDs() []int64 {
+	var ids []int64
+	for _, p := range c.Panel {
+		ids = append(ids, p.UserID)
+	}
+	return ids
+}
+
+// PanelMeeting is the meeting that admits user to the case, or 0.
+func (c *Case) PanelMeeting(user int64) int64 {
+	for _, p := range c.Panel {
+		if p.UserID == user {
+			return p.MeetingID
+		}
+	}
+	return 0
 }

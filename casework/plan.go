@@ -18,11 +18,15 @@ const (
 	ActionInProgress ActionStatus = "in_progress"
 	ActionDone       ActionStatus = "done"
 	ActionCancelled  ActionStatus = "cancelled"
+	// ActionNotPossible is an action that could not be done because
+	// circumstances changed (he moved, she withdrew): kept apart from
+	// "not done" so an agency is not counted as failing.
+	ActionNotPossible ActionStatus = "not_possible"
 )
 
 // ActionStatuses lists every status.
 func ActionStatuses() []ActionStatus {
-	return []ActionStatus{ActionOpen, ActionInProgress, ActionDone, ActionCancelled}
+	return []ActionStatus{ActionOpen, ActionInProgress, ActionDone, ActionNotPossible, ActionCancelled}
 }
 
 // Label names the status.
@@ -36,29 +40,44 @@ func (s ActionStatus) Label() string {
 		return "Done"
 	case ActionCancelled:
 		return "Cancelled"
+	case ActionNotPossible:
+		return "Not possible (circumstances changed)"
 	}
 	return string(s)
 }
 
 // Action is one step of the intervention plan on one prong.
 type Action struct {
-	ID        int64
-	CaseID    int64
-	Prong     string // disrupt, change, support
-	Type      string // catalogue code
-	Agency    string
-	Owner     string // the person responsible, by name or role
-	DueOn     drive.Date
-	Status    ActionStatus
-	Outcome   string
-	CreatedBy int64
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	ID     int64
+	CaseID int64
+	Prong  string // disrupt, change, support
+	Type   string // catalogue code
+	// OrganisationID is the agency that owns the action, when it is one
+	// the platform knows: its partner users see and update the action.
+	// Agency is then the organisation's name; otherwise it is free text.
+	OrganisationID int64
+	Agency         string
+	Owner          string // the person responsible, by name or role
+	DueOn          drive.Date
+	Status         ActionStatus
+	Outcome        string
+	// ReportedOn is when the owning agency last reported on the action.
+	ReportedOn drive.Date
+	// MeetingItemID is the agenda item at which a meeting agreed the
+	// action, or 0 for an action the case manager added.
+	MeetingItemID int64
+	CreatedBy     int64
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
+
+// Unfinished reports whether the action is still to be done: open or in
+// progress. Such actions come back on the next meeting's agenda.
+func (a *Action) Unfinished() bool { return a.Status == ActionOpen || a.Status == ActionInProgress }
 
 // Overdue reports whether the action is unfinished past its due date.
 func (a *Action) Overdue(today drive.Date) bool {
-	return (a.Status == ActionOpen || a.Status == ActionInProgress) && !a.DueOn.IsZero() && a.DueOn.Before(today)
+	return a.Unfinished() && !a.DueOn.IsZero() && a.DueOn.Before(today)
 }
 
 // Validate checks an action against the programme's catalogue. Errors:
@@ -98,6 +117,12 @@ func (a *Action) Validate(prog *programme.Programme, today drive.Date, isNew boo
 	}
 	if a.Status == ActionDone && a.Outcome == "" {
 		f["outcome"] = "Say what the action achieved"
+	}
+	if a.Status == ActionNotPossible && a.Outcome == "" {
+		f["outcome"] = "Say what changed, so the action could not be done"
+	}
+	if !a.ReportedOn.IsZero() && a.ReportedOn.After(today) {
+		f["reported_on"] = "The date reported cannot be in the future"
 	}
 	if len(a.Outcome) > 4000 {
 		f["outcome"] = "Keep the outcome to 4,000 characters"

@@ -121,7 +121,9 @@ func (tx *Tx) Case(ctx context.Context, id int64) (*casework.Case, error) {
 	if err := scanCase(tx.queryRow(ctx, `SELECT `+caseColumns+` FROM cases c WHERE c.id = ?`, id), &c); err != nil {
 		return nil, tx.scanErr(err, "case")
 	}
-	return &c, nil
+	var err error
+	c.Panel, err = tx.panel(ctx, id)
+	return &c, err
 }
 
 // UpdateCase saves every field of a case except its person (which only

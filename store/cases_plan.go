@@ -20,9 +20,11 @@ func (tx *Tx) CreateAction(ctx context.Context, a *casework.Action) error {
 		a.Status = casework.ActionOpen
 	}
 	a.CreatedAt, a.UpdatedAt = tx.Now, tx.Now
-	id, err := tx.insert(ctx, `INSERT INTO case_actions (case_id, prong, action_type, agency, owner, due_on, status, outcome, created_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.CaseID, a.Prong, a.Type, a.Agency, a.Owner, a.DueOn, string(a.Status), a.Outcome, optID(a.CreatedBy), a.CreatedAt, a.UpdatedAt)
+	id, err := tx.insert(ctx, `INSERT INTO case_actions (case_id, prong, action_type, organisation_id, agency, owner, due_on, status, outcome,
+		reported_on, meeting_item_id, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.CaseID, a.Prong, a.Type, optID(a.OrganisationID), a.Agency, a.Owner, a.DueOn, string(a.Status), a.Outcome,
+		a.ReportedOn, optID(a.MeetingItemID), optID(a.CreatedBy), a.CreatedAt, a.UpdatedAt)
 	if err != nil {
 		return err
 	}
@@ -30,13 +32,15 @@ func (tx *Tx) CreateAction(ctx context.Context, a *casework.Action) error {
 	return nil
 }
 
-// UpdateAction saves an action's type, prong, agency, owner, due date,
-// status and outcome (never its case or creator) and sets UpdatedAt. The
+// UpdateAction saves an action's type, prong, agency (and owning
+// organisation), owner, due date, status, outcome and date reported
+// (never its case, meeting or creator) and sets UpdatedAt. The
 // caller validates first, as for CreateAction. Errors: EINVALID,
 // ENOTFOUND.
 func (tx *Tx) UpdateAction(ctx context.Context, a *casework.Action) error {
-	res, err := tx.exec(ctx, `UPDATE case_actions SET prong = ?, action_type = ?, agency = ?, owner = ?, due_on = ?, status = ?, outcome = ?, updated_at = ?
-		WHERE id = ?`, a.Prong, a.Type, a.Agency, a.Owner, a.DueOn, string(a.Status), a.Outcome, tx.Now, a.ID)
+	res, err := tx.exec(ctx, `UPDATE case_actions SET prong = ?, action_type = ?, organisation_id = ?, agency = ?, owner = ?, due_on = ?, status = ?,
+		outcome = ?, reported_on = ?, updated_at = ? WHERE id = ?`,
+		a.Prong, a.Type, optID(a.OrganisationID), a.Agency, a.Owner, a.DueOn, string(a.Status), a.Outcome, a.ReportedOn, tx.Now, a.ID)
 	if err != nil {
 		return err
 	}
@@ -47,16 +51,18 @@ func (tx *Tx) UpdateAction(ctx context.Context, a *casework.Action) error {
 	return nil
 }
 
-const actionColumns = `id, case_id, prong, action_type, agency, owner, due_on, status, outcome, created_by, created_at, updated_at`
+const actionColumns = `id, case_id, prong, action_type, organisation_id, agency, owner, due_on, status, outcome, reported_on, meeting_item_id,
+	created_by, created_at, updated_at`
 
 func scanAction(row interface{ Scan(...any) error }) (casework.Action, error) {
 	var a casework.Action
 	var status string
-	var by sql.NullInt64
-	if err := row.Scan(&a.ID, &a.CaseID, &a.Prong, &a.Type, &a.Agency, &a.Owner, &a.DueOn, &status, &a.Outcome, &by, &a.CreatedAt, &a.UpdatedAt); err != nil {
+	var by, org, item sql.NullInt64
+	if err := row.Scan(&a.ID, &a.CaseID, &a.Prong, &a.Type, &org, &a.Agency, &a.Owner, &a.DueOn, &status, &a.Outcome, &a.ReportedOn, &item,
+		&by, &a.CreatedAt, &a.UpdatedAt); err != nil {
 		return a, err
 	}
-	a.Status, a.CreatedBy = casework.ActionStatus(status), by.Int64
+	a.Status, a.CreatedBy, a.OrganisationID, a.MeetingItemID = casework.ActionStatus(status), by.Int64, org.Int64, item.Int64
 	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
 	return a, nil
 }
