@@ -400,13 +400,10 @@ func (r *renderer) wrap(s string, width float64) []string {
 				out = append(out, cur)
 				cur, curW = "", 0
 			}
-			for ww > width {
-				head, rest := r.cut(word, width)
-				if rest == "" {
-					break // one character wider than the line: it stands alone
-				}
-				out = append(out, head)
-				word = rest
+			if ww > width {
+				pieces := r.cut(word, width)
+				out = append(out, pieces[:len(pieces)-1]...)
+				word = pieces[len(pieces)-1]
 				ww = r.f.GetStringWidth(word)
 			}
 			cur, curW = word, ww
@@ -416,18 +413,21 @@ func (r *renderer) wrap(s string, width float64) []string {
 	return out
 }
 
-// cut splits a word into the longest head that fits in width (at least
-// one character) and the rest.
-func (r *renderer) cut(word string, width float64) (string, string) {
-	w := 0.0
+// cut splits a word wider than width into pieces that fit, each of at
+// least one character (a character wider than the line stands alone), in
+// one pass so that a very long word costs time in proportion to its length.
+func (r *renderer) cut(word string, width float64) []string {
+	var out []string
+	start, w := 0, 0.0
 	for i, c := range word {
 		cw := r.f.GetStringWidth(string(c))
-		if i > 0 && w+cw > width {
-			return word[:i], word[i:]
+		if i > start && w+cw > width {
+			out = append(out, word[start:i])
+			start, w = i, 0
 		}
 		w += cw
 	}
-	return word, ""
+	return append(out, word[start:])
 }
 
 func styles(n int, s string) []string {
@@ -460,18 +460,21 @@ func itoa(n int) string {
 }
 
 // glyphs reports whether both embedded fonts can draw a rune. The fonts
-// are parsed once; the parsed fonts are only read afterwards.
-var glyphs = sync.OnceValue(func() func(rune) bool {
+// are parsed once and only read afterwards; each caller brings its own
+// scratch buffer, which sfnt needs and which is costly to make per rune.
+var glyphs = sync.OnceValue(func() func(*sfnt.Buffer, rune) bool {
 	reg, err1 := sfnt.Parse(goregular.TTF)
 	bold, err2 := sfnt.Parse(gobold.TTF)
 	if err1 != nil || err2 != nil {
 		// Cannot happen with the fonts compiled in; fall back to ASCII.
-		return func(c rune) bool { return c >= ' ' && c < utf8.RuneSelf }
+		return func(_ *sfnt.Buffer, c rune) bool { return c >= ' ' && c < utf8.RuneSelf }
 	}
-	return func(c rune) bool {
-		var buf sfnt.Buffer
-		g1, err1 := reg.GlyphIndex(&buf, c)
-		g2, err2 := bold.GlyphIndex(&buf, c)
+	return func(buf *sfnt.Buffer, c rune) bool {
+		if c >= ' ' && c < utf8.RuneSelf {
+			return true // the Go fonts cover printable ASCII
+		}
+		g1, err1 := reg.GlyphIndex(buf, c)
+		g2, err2 := bold.GlyphIndex(buf, c)
 		return err1 == nil && err2 == nil && g1 != 0 && g2 != 0
 	}
 })
@@ -481,7 +484,9 @@ var glyphs = sync.OnceValue(func() func(rune) bool {
 // character the fonts cannot draw becomes its decomposed base letters or
 // '?' (see the package doc).
 func clean(s string) string {
-	has := glyphs()
+	var buf sfnt.Buffer
+	glyph := glyphs()
+	has := func(c rune) bool { return glyph(&buf, c) }
 	s = strings.ToValidUTF8(s, "?")
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	var b strings.Builder

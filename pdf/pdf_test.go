@@ -487,3 +487,46 @@ func BenchmarkRenderMinutes(b *testing.B) {
 		}
 	}
 }
+
+// TestTextReadsUncompressedFiles holds that Text does not depend on
+// Render compressing its streams.
+func TestTextReadsUncompressedFiles(t *testing.T) {
+	for _, compress := range []bool{true, false} {
+		t.Run(strconv.FormatBool(compress), func(t *testing.T) {
+			f := newFpdf()
+			f.SetCompression(compress)
+			r := &renderer{f: f, marking: marking}
+			r.setup()
+			r.title("Transfer pack")
+			r.paragraph("Received from Łukasz Brzęczyk (Northtown)")
+			var buf bytes.Buffer
+			if err := f.Output(&buf); err != nil {
+				t.Fatal(err)
+			}
+			pf, err := parseFile(buf.Bytes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages, err := pf.pages()
+			if err != nil || len(pages) != 1 {
+				t.Fatalf("pages %v, %v", pages, err)
+			}
+			page, _, _ := pf.object(pages[0])
+			content, _, err := pf.object(refs(page, "/Contents")[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(content, "/FlateDecode"); got != compress {
+				t.Fatalf("page content FlateDecode: %v, want %v", got, compress)
+			}
+			text, err := Text(buf.Bytes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := marking + "\nTransfer pack\nReceived from Łukasz Brzęczyk (Northtown)\n" + marking + "\nPage 1 of 1\n"
+			if text != want {
+				t.Errorf("Text = %q, want %q", text, want)
+			}
+		})
+	}
+}
