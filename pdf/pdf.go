@@ -12,7 +12,8 @@
 //   - Real text throughout, in the Go Regular and Go Bold fonts, embedded (as
 //     subsets) with a ToUnicode map, so text can be selected, searched, copied
 //     and read aloud. Body text is 11pt, headings larger and bold, the marking
-//     10pt bold; everything is black on white.
+//     10pt bold; text is black on white, or on the light grey of a table's
+//     header row (a contrast above 15:1).
 //   - The document title and language (Document.Lang, BCP 47) are set in the
 //     file's metadata, and viewers are asked to show the title, not the file
 //     name, in the window (DisplayDocTitle).
@@ -21,7 +22,8 @@
 //   - One column, written in reading order: a table is written row by row and
 //     cell by cell; its header row is repeated after every page break.
 //   - The marking is printed at the top and bottom of every page, and the
-//     footer says "Page N of M".
+//     footer says "Page N of M". A marking is meant to be one line; one
+//     longer than four lines is cut to four.
 //
 // # Accessibility: what it does not do
 //
