@@ -193,7 +193,7 @@ type relInfo struct {
 func relTable() map[Relationship]relInfo {
 	return map[Relationship]relInfo{
 		Allocated: {"Allocated", "The record is allocated to the user: their own case or, for an IDVA, their victim-survivor's case and the perpetrator cases linked to it. Needs the role at the record's site."},
-		Team:      {"Team", "The record is allocated to someone in the user's own organisation at the record's site. A team leader of an IDVA service sees their IDVAs' victim-survivors this way; a team leader of the Drive provider is in another organisation and does not."},
+		Team:      {"Team", "The record is allocated to someone in the user's own organisation at the record's site, or, for an action on a case's plan, owned by the user's organisation. A team leader of an IDVA service sees their IDVAs' victim-survivors this way; a team leader of the Drive provider is in another organisation and does not. A partner agency's staff see and update their agency's actions this way, and nothing else of the case."},
 		Site:      {"Site", "The record belongs to a site where the user holds the role."},
 		Panel:     {"Panel", "The case is on the agenda of a meeting the user attends, for as long as the meeting runs. A partner's role need not be at the record's site: being on the attendee list, kept by the site that holds the case, is what admits them."},
 		Any:       {"Any", "National scope: the role is held without a site and covers every site's records."},
@@ -285,11 +285,17 @@ func policy() []rule {
 		{Partner, VictimRisk, Panel, Read},
 		{Partner, Child, Panel, Read},
 		{Partner, PoliceIntel, Panel, Write},
+		// Between meetings, partner staff see and update the actions their
+		// own agency owns. An action is the only record whose resource
+		// names an owning organisation on the perpetrator side, so Team
+		// here reaches those actions and nothing else of the case.
+		{Partner, PerpetratorCase, Team, Write},
 
 		// The panel coordinator records referrals and panel decisions.
 		{PanelCoordinator, PerpetratorCase, Site, Write},
 		{PanelCoordinator, VictimRisk, Site, Read},
-		{PanelCoordinator, PoliceIntel, Site, Read},
+		// They minute meetings: what each agency shared, and on what basis.
+		{PanelCoordinator, PoliceIntel, Site, Write},
 		{PanelCoordinator, Aggregates, Site, Read},
 
 		// The analyst imports police data and runs identification lists.

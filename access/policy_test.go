@@ -66,10 +66,11 @@ func TestPolicySpec(t *testing.T) {
 		"partner victim_risk panel read",
 		"partner child panel read",
 		"partner police_intel panel write",
+		"partner perpetrator_case team write",
 
 		"panel_coordinator perpetrator_case site write",
 		"panel_coordinator victim_risk site read",
-		"panel_coordinator police_intel site read",
+		"panel_coordinator police_intel site write",
 		"panel_coordinator aggregates site read",
 
 		"analyst police_intel site write",
@@ -243,10 +244,13 @@ func TestInvariants(t *testing.T) {
 			}
 		}
 	})
-	t.Run("partners see cases only at panels", func(t *testing.T) {
+	t.Run("partners see cases only at panels, and their agency's actions", func(t *testing.T) {
 		for _, c := range DataClasses() {
 			for _, rel := range Relationships() {
-				if rel != Panel && Allowed(Partner, c, rel) != None {
+				if rel == Panel || (rel == Team && c == PerpetratorCase) {
+					continue
+				}
+				if Allowed(Partner, c, rel) != None {
 					t.Errorf("partner gets %s through %s", c, rel)
 				}
 			}

@@ -750,69 +750,75 @@ func (s *Service) programmeOf(ctx context.Context, tx *store.Tx, c *casework.Cas
 // the actor's role may make it, the programme's rules what it needs.
 func (s *Service) Move(ctx context.Context, a Actor, id int64, ch casework.Change) error {
 	return s.writeCase(ctx, a, id, access.PerpetratorCase, true, func(tx *store.Tx, c *casework.Case, d access.Decision, receiving bool) error {
-		site := c.SiteID
-		if receiving {
-			site = c.TransferToSiteID
-		}
-		t, err := casework.Check(c.State, ch.Event, a.RolesAt(site), receiving)
-		if err != nil {
-			return err
-		}
-		prog, err := s.programmeOf(ctx, tx, c)
-		if err != nil {
-			return err
-		}
-		if ch.CaseManagerID != 0 {
-			u, err := tx.User(ctx, ch.CaseManagerID)
-			ok := err == nil && !u.Disabled()
-			if ok {
-				ok = false
-				for _, r := range u.Roles {
-					ok = ok || (r.Role == access.CaseManager && r.SiteID == c.SiteID)
-				}
-			}
-			if !ok {
-				return drive.Invalid("The case could not be moved", map[string]string{"case_manager": "Choose a case manager at this site"})
-			}
-		}
-		if ch.SiteID != 0 {
-			if _, err := tx.Site(ctx, ch.SiteID); err != nil {
-				return drive.Invalid("The case could not be moved", map[string]string{"site": "Choose the site the case is moving to"})
-			}
-		}
-		if ch.Reasons != "" {
-			if err := s.limitText(ctx, tx, a); err != nil {
-				return err
-			}
-		}
-		from := c.State
-		if err := c.Apply(t, ch, prog, a.UserID, tx.Now); err != nil {
-			return err
-		}
-		if err := tx.UpdateCase(ctx, c); err != nil {
-			return err
-		}
-		if err := closeScore(ctx, tx, c); err != nil {
-			return err
-		}
-		detail := ch.Reasons
-		if r, ok := prog.ClosureReason(ch.ClosureReason); ok {
-			detail = r.Label
-		}
-		h := &casework.HistoryEntry{CaseID: c.ID, At: tx.Now, UserID: a.UserID, Event: string(ch.Event),
-			FromState: from, ToState: c.State, Detail: detail, SiteID: site}
-		if err := tx.AddHistory(ctx, h); err != nil {
-			return err
-		}
-		if ch.Reasons == "" {
-			return nil
-		}
-		refs := []heldRef{{victim.HeldHistory, h.ID}}
-		if ch.Event == casework.Accept || ch.Event == casework.Decline {
-			refs = append(refs, heldRef{victim.HeldDecision, c.ID})
-		}
-		return s.screen(ctx, tx, a, c, refs, ch.Reasons)
+		return s.moveCase(ctx, tx, a, c, ch, receiving)
 	})
+}
+
+// moveCase is Move inside a transaction that has already decided the
+// actor may write the case: a meeting's decision moves a referral too.
+func (s *Service) moveCase(ctx context.Context, tx *store.Tx, a Actor, c *casework.Case, ch casework.Change, receiving bool) error {
+	site := c.SiteID
+	if receiving {
+		site = c.TransferToSiteID
+	}
+	t, err := casework.Check(c.State, ch.Event, a.RolesAt(site), receiving)
+	if err != nil {
+		return err
+	}
+	prog, err := s.programmeOf(ctx, tx, c)
+	if err != nil {
+		return err
+	}
+	if ch.CaseManagerID != 0 {
+		u, err := tx.User(ctx, ch.CaseManagerID)
+		ok := err == nil && !u.Disabled()
+		if ok {
+			ok = false
+			for _, r := range u.Roles {
+				ok = ok || (r.Role == access.CaseManager && r.SiteID == c.SiteID)
+			}
+		}
+		if !ok {
+			return drive.Invalid("The case could not be moved", map[string]string{"case_manager": "Choose a case manager at this site"})
+		}
+	}
+	if ch.SiteID != 0 {
+		if _, err := tx.Site(ctx, ch.SiteID); err != nil {
+			return drive.Invalid("The case could not be moved", map[string]string{"site": "Choose the site the case is moving to"})
+		}
+	}
+	if ch.Reasons != "" {
+		if err := s.limitText(ctx, tx, a); err != nil {
+			return err
+		}
+	}
+	from := c.State
+	if err := c.Apply(t, ch, prog, a.UserID, tx.Now); err != nil {
+		return err
+	}
+	if err := tx.UpdateCase(ctx, c); err != nil {
+		return err
+	}
+	if err := closeScore(ctx, tx, c); err != nil {
+		return err
+	}
+	detail := ch.Reasons
+	if r, ok := prog.ClosureReason(ch.ClosureReason); ok {
+		detail = r.Label
+	}
+	h := &casework.HistoryEntry{CaseID: c.ID, At: tx.Now, UserID: a.UserID, Event: string(ch.Event),
+		FromState: from, ToState: c.State, Detail: detail, SiteID: site}
+	if err := tx.AddHistory(ctx, h); err != nil {
+		return err
+	}
+	if ch.Reasons == "" {
+		return nil
+	}
+	refs := []heldRef{{victim.HeldHistory, h.ID}}
+	if ch.Event == casework.Accept || ch.Event == casework.Decline {
+		refs = append(refs, heldRef{victim.HeldDecision, c.ID})
+	}
+	return s.screen(ctx, tx, a, c, refs, ch.Reasons)
 }
 
 // SetEngagement records how the perpetrator is engaging.

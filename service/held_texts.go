@@ -317,6 +317,18 @@ func (s *Service) heldContent(ctx context.Context, tx *store.Tx, h victim.HeldTe
 			return "Panel decision", "", err
 		}
 		return "Panel decision", c.DecisionReasons, nil
+	case victim.HeldShare:
+		sh, err := tx.Share(ctx, h.RecordID)
+		if err != nil {
+			return "Information shared at a meeting", "", err
+		}
+		return "Information shared at a meeting", sh.Text, nil
+	case victim.HeldItemDecision:
+		it, err := tx.Item(ctx, h.RecordID)
+		if err != nil {
+			return "A meeting's reasons for its decision", "", err
+		}
+		return "A meeting's reasons for its decision", it.DecisionReasons, nil
 	}
 	return h.RecordType, "", nil
 }

@@ -396,11 +396,33 @@ func (tx *Tx) CreateShare(ctx context.Context, s *meeting.Share) error {
 	return nil
 }
 
+// Share returns one share. Errors: ENOTFOUND.
+func (tx *Tx) Share(ctx context.Context, id int64) (*meeting.Share, error) {
+	ss, err := tx.shares(ctx, `WHERE s.id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(ss) == 0 {
+		return nil, drive.NotFound("share")
+	}
+	return &ss[0], nil
+}
+
 // Shares returns what was shared at a meeting, by item and in the order
 // recorded.
 func (tx *Tx) Shares(ctx context.Context, meetingID int64) ([]meeting.Share, error) {
+	return tx.shares(ctx, `WHERE i.meeting_id = ?`, meetingID)
+}
+
+// CaseShares returns everything shared about a case at any meeting,
+// oldest first.
+func (tx *Tx) CaseShares(ctx context.Context, caseID int64) ([]meeting.Share, error) {
+	return tx.shares(ctx, `WHERE i.case_id = ?`, caseID)
+}
+
+func (tx *Tx) shares(ctx context.Context, where string, arg int64) ([]meeting.Share, error) {
 	rows, err := tx.query(ctx, `SELECT s.id, s.item_id, s.organisation_id, s.basis, s.victim_told, s.body, s.recorded_by, s.created_at
-		FROM meeting_shares s JOIN meeting_items i ON i.id = s.item_id WHERE i.meeting_id = ? ORDER BY i.ord, s.id`, meetingID)
+		FROM meeting_shares s JOIN meeting_items i ON i.id = s.item_id `+where+` ORDER BY i.meeting_id, i.ord, s.id`, arg)
 	if err != nil {
 		return nil, err
 	}

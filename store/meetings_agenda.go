@@ -125,3 +125,71 @@ func (tx *Tx) AgendaFacts(ctx context.Context, siteID int64, kind meeting.Kind, 
 	}
 	return out, nil
 }
+
+// DataReturnFacts returns what the quarterly MARAC data return counts for
+// a site between two dates (inclusive): the MARAC meetings held, and each
+// case heard at them with its referral source, the children linked to
+// it, its victim-survivors' equality characteristics (no names) and the
+// perpetrator's age at the hearing.
+func (tx *Tx) DataReturnFacts(ctx context.Context, siteID int64, from, to drive.Date) (meetings int, cases []meeting.HeardCase, err error) {
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM meetings m JOIN meeting_series s ON s.id = m.series_id
+		WHERE m.site_id = ? AND s.kind = 'marac' AND m.state = 'held' AND m.held_on >= ? AND m.held_on <= ?`, siteID, from, to).Scan(&meetings); err != nil {
+		return 0, nil, tx.d.mapError(err)
+	}
+	rows, err := tx.query(ctx, `SELECT i.case_id, m.id, m.held_on, i.is_repeat, c.source, p.date_of_birth,
+		(SELECT count(*) FROM victim_children ch JOIN victim_links vl ON vl.victim_case_id = ch.victim_case_id WHERE vl.case_id = c.id)
+		FROM meeting_items i JOIN meetings m ON m.id = i.meeting_id JOIN meeting_series s ON s.id = m.series_id
+		JOIN cases c ON c.id = i.case_id JOIN people p ON p.id = c.person_id
+		WHERE m.site_id = ? AND s.kind = 'marac' AND m.state = 'held' AND m.held_on >= ? AND m.held_on <= ? AND i.kind = 'case'
+		ORDER BY m.held_on, i.ord`, siteID, from, to)
+	if err != nil {
+		return 0, nil, err
+	}
+	var caseIDs []int64
+	for rows.Next() {
+		var h meeting.HeardCase
+		var caseID int64
+		var dob drive.Date
+		if err := rows.Scan(&caseID, &h.MeetingID, &h.HeardOn, &h.Repeat, &h.ReferringAgency, &dob, &h.Children); err != nil {
+			rows.Close()
+			return 0, nil, tx.d.mapError(err)
+		}
+		h.PerpetratorAge = -1
+		if !dob.IsZero() {
+			h.PerpetratorAge = dob.AgeOn(h.HeardOn)
+		}
+		caseIDs = append(caseIDs, caseID)
+		cases = append(cases, h)
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return 0, nil, tx.d.mapError(err)
+	}
+	for i, id := range caseIDs {
+		vs, err := tx.query(ctx, `SELECT v.gender, v.ethnicity, v.sexual_orientation, v.disability, v.date_of_birth
+			FROM victim_links l JOIN victim_cases v ON v.id = l.victim_case_id WHERE l.case_id = ? ORDER BY v.id`, id)
+		if err != nil {
+			return 0, nil, err
+		}
+		for vs.Next() {
+			var v meeting.Victim
+			var dob drive.Date
+			if err := vs.Scan(&v.Gender, &v.Ethnicity, &v.SexualOrientation, &v.Disability, &dob); err != nil {
+				vs.Close()
+				return 0, nil, tx.d.mapError(err)
+			}
+			v.Age = -1
+			if !dob.IsZero() {
+				v.Age = dob.AgeOn(cases[i].HeardOn)
+			}
+			cases[i].Victims = append(cases[i].Victims, v)
+		}
+		err = vs.Err()
+		vs.Close()
+		if err != nil {
+			return 0, nil, tx.d.mapError(err)
+		}
+	}
+	return meetings, cases, nil
+}

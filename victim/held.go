@@ -62,6 +62,11 @@ const (
 	HeldReview   = "review"
 	HeldHistory  = "history"
 	HeldDecision = "decision" // the panel's reasons, on the case itself
+	// HeldShare is what an agency shared about the case at a meeting.
+	HeldShare = "share"
+	// HeldItemDecision is a meeting's reasons for its decision on the
+	// case, on the agenda item.
+	HeldItemDecision = "meeting_decision"
 )
 
 // HeldSet answers, for one case's held texts, whether a record is held

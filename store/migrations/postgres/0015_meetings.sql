@@ -118,3 +118,9 @@ ALTER TABLE case_actions DROP CONSTRAINT case_actions_check;
 ALTER TABLE case_actions ADD CONSTRAINT case_actions_check CHECK (status NOT IN ('done', 'not_possible') OR outcome <> '');
 CREATE INDEX case_actions_organisation ON case_actions (organisation_id, status, due_on) WHERE organisation_id IS NOT NULL;
 CREATE INDEX case_actions_item ON case_actions (meeting_item_id) WHERE meeting_item_id IS NOT NULL;
+
+-- The barrier's screen also holds what agencies share at meetings and a
+-- meeting's reasons for its decision.
+ALTER TABLE held_texts DROP CONSTRAINT held_texts_record_type_check;
+ALTER TABLE held_texts ADD CONSTRAINT held_texts_record_type_check
+	CHECK (record_type IN ('note', 'contact', 'action', 'review', 'history', 'decision', 'share', 'meeting_decision'));

@@ -135,3 +135,27 @@ ALTER TABLE case_actions_new RENAME TO case_actions;
 CREATE INDEX case_actions_case ON case_actions (case_id, status, due_on);
 CREATE INDEX case_actions_organisation ON case_actions (organisation_id, status, due_on) WHERE organisation_id IS NOT NULL;
 CREATE INDEX case_actions_item ON case_actions (meeting_item_id) WHERE meeting_item_id IS NOT NULL;
+
+-- The barrier's screen also holds what agencies share at meetings and a
+-- meeting's reasons for its decision. SQLite cannot change a CHECK, so
+-- held_texts is rebuilt with the same rows.
+CREATE TABLE held_texts_new (
+	id             INTEGER PRIMARY KEY,
+	case_id        INTEGER NOT NULL REFERENCES cases(id),
+	site_id        INTEGER NOT NULL REFERENCES sites(id),
+	record_type    TEXT NOT NULL CHECK (record_type IN ('note', 'contact', 'action', 'review', 'history', 'decision', 'share', 'meeting_decision')),
+	record_id      INTEGER NOT NULL,
+	victim_case_id INTEGER NOT NULL REFERENCES victim_cases(id),
+	author_id      INTEGER NOT NULL REFERENCES users(id),
+	held_at        TIMESTAMP NOT NULL,
+	status         TEXT NOT NULL CHECK (status IN ('withheld', 'kept', 'released')),
+	decided_by     INTEGER REFERENCES users(id),
+	decided_at     TIMESTAMP,
+	CHECK ((status = 'withheld') = (decided_by IS NULL)),
+	UNIQUE (record_type, record_id, victim_case_id)
+);
+INSERT INTO held_texts_new SELECT id, case_id, site_id, record_type, record_id, victim_case_id, author_id, held_at, status, decided_by, decided_at FROM held_texts;
+DROP TABLE held_texts;
+ALTER TABLE held_texts_new RENAME TO held_texts;
+CREATE INDEX held_texts_case ON held_texts (case_id, record_type, record_id);
+CREATE INDEX held_texts_victim ON held_texts (victim_case_id, status);
