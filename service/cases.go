@@ -19,9 +19,11 @@ import (
 	"github.com/drive-platform/drive/victim"
 )
 
-// caseResource is the policy's view of a case for a data class.
+// caseResource is the policy's view of a case for a data class: its
+// site, its case manager, and the attendees its meetings admit to it now
+// (the panel relationship), as the store read them with the case.
 func caseResource(c *casework.Case, class access.DataClass) access.Resource {
-	r := access.Resource{Class: class, RecordType: "case", RecordID: strconv.FormatInt(c.ID, 10), SiteID: c.SiteID}
+	r := access.Resource{Class: class, RecordType: "case", RecordID: strconv.FormatInt(c.ID, 10), SiteID: c.SiteID, PanelUserIDs: c.PanelUserIDs()}
 	if c.CaseManagerID != 0 {
 		r.AllocatedUserIDs = []int64{c.CaseManagerID}
 	}

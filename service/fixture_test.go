@@ -49,8 +49,15 @@ type world struct {
 
 func newWorld(t *testing.T, e storetest.Engine) *world {
 	t.Helper()
+	return newWorldAt(t, e, storetest.FixedClock(now))
+}
+
+// newWorldAt is newWorld on a clock of the test's own, for use cases
+// whose answer changes with time.
+func newWorldAt(t *testing.T, e storetest.Engine, clock func() time.Time) *world {
+	t.Helper()
 	ctx := context.Background()
-	w := &world{db: e.Open(t, storetest.FixedClock(now)), users: map[string]*account.User{}}
+	w := &world{db: e.Open(t, clock), users: map[string]*account.User{}}
 	w.svc = &service.Service{DB: w.db, Keys: storetest.DatabaseKeys(t)}
 	err := w.db.Transact(ctx, func(tx *store.Tx) error {
 		w.siteA = account.Site{Code: "NMR", Name: "Northmoor", Region: "North West"}

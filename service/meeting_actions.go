@@ -9,6 +9,7 @@ import (
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/casework"
+	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -26,11 +27,24 @@ type AgencyAction struct {
 	CaseState  casework.State
 	// AgencyName is the owning organisation's name.
 	AgencyName string
+	// TypeLabel names the action's type from the programmes' catalogue.
+	TypeLabel string
 }
 
 func agencyAction(oa store.OrganisationAction, names *nameBook) AgencyAction {
 	return AgencyAction{Action: oa.Action, SiteID: oa.SiteID, SiteName: names.sites[oa.SiteID], PersonName: oa.PersonName,
-		CaseState: oa.CaseState, AgencyName: names.orgs[oa.OrganisationID]}
+		CaseState: oa.CaseState, AgencyName: names.orgs[oa.OrganisationID], TypeLabel: actionLabel(oa.Type)}
+}
+
+// actionLabel names an action type from the built-in catalogues, or gives
+// the code for a type a site added itself.
+func actionLabel(code string) string {
+	for _, p := range []*programme.Programme{programme.Drive(), programme.Restart()} {
+		if t, ok := p.Action(code); ok {
+			return t.Label
+		}
+	}
+	return code
 }
 
 // actionResource is the policy's view of an action: part of its case's

@@ -180,7 +180,7 @@ func itemBlocks(v *MeetingView, i int, it ItemView) []pdf.Block {
 func actionsTable(caption string, acts []AgencyAction) pdf.Table {
 	var rows [][]string
 	for _, a := range acts {
-		rows = append(rows, []string{a.Agency, a.Type, a.Owner, a.DueOn.Display(), a.Status.Label(), a.Outcome})
+		rows = append(rows, []string{a.Agency, a.TypeLabel, a.Owner, a.DueOn.Display(), a.Status.Label(), a.Outcome})
 	}
 	return pdf.Table{Caption: caption, Header: []string{"Agency", "Action", "Owner", "Due", "Status", "Outcome"}, Rows: rows}
 }
@@ -273,7 +273,7 @@ func (s *Service) TransferPackPDF(ctx context.Context, a Actor, caseID int64) ([
 			if set.Hidden(victim.HeldAction, act.ID, a.UserID) {
 				act.Owner, act.Agency, act.Outcome = victim.WithheldText, victim.WithheldText, victim.WithheldText
 			}
-			p.Actions = append(p.Actions, AgencyAction{Action: act, SiteID: c.SiteID, PersonName: p.PersonName, CaseState: c.State, AgencyName: act.Agency})
+			p.Actions = append(p.Actions, AgencyAction{Action: act, SiteID: c.SiteID, PersonName: p.PersonName, CaseState: c.State, AgencyName: act.Agency, TypeLabel: actionLabel(act.Type)})
 		}
 		if p.Safety, err = s.safetyNotes(ctx, tx, a, c); err != nil {
 			return err

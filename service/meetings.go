@@ -282,7 +282,10 @@ func (s *Service) ScheduleMeeting(ctx context.Context, a Actor, seriesID int64, 
 				return err
 			}
 		}
-		for _, uid := range []int64{x.ChairID, x.CoordinatorID} {
+		for i, uid := range []int64{x.ChairID, x.CoordinatorID} {
+			if i == 1 && uid == x.ChairID {
+				break // one person chairs and coordinates
+			}
 			u, err := tx.User(ctx, uid)
 			if err != nil {
 				return err
@@ -291,7 +294,7 @@ func (s *Service) ScheduleMeeting(ctx context.Context, a Actor, seriesID int64, 
 			if err := at.Validate(); err != nil {
 				return err
 			}
-			if err := tx.CreateAttendee(ctx, at); err != nil && drive.ErrorCode(err) != drive.ECONFLICT {
+			if err := tx.CreateAttendee(ctx, at); err != nil {
 				return err
 			}
 		}
