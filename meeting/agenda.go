@@ -28,7 +28,9 @@ const (
 )
 
 // ItemKinds lists every item kind in agenda order.
-func ItemKinds() []ItemKind { return []ItemKind{Confidentiality, ActionsReview, CaseItem, Anniversaries} }
+func ItemKinds() []ItemKind {
+	return []ItemKind{Confidentiality, ActionsReview, CaseItem, Anniversaries}
+}
 
 // Label names the item kind for an agenda.
 func (k ItemKind) Label() string {
@@ -320,9 +322,9 @@ func Order(items []Item) []Item {
 
 // Slot is an item's place in the meeting's timetable.
 type Slot struct {
-	Start  string // "HH:MM"
-	End    string
-	Total  int // running total of minutes at the item's end
+	Start string // "HH:MM"
+	End   string
+	Total int // running total of minutes at the item's end
 }
 
 // Timetable gives each item its start and end from the meeting's start
