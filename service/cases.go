@@ -524,12 +524,24 @@ func (s *Service) caseView(ctx context.Context, a Actor, id int64, withRisk bool
 			return err
 		}
 		withhold(v, held, a.UserID)
-		return record(ctx, tx, a, d, audit.ActionRecordRead, "case", id, c.SiteID)
+		return recordCase(ctx, tx, a, d, audit.ActionRecordRead, c)
 	})
 	if drive.ErrorCode(err) == drive.ENOTFOUND {
 		s.denied(ctx, a, "case", id)
 	}
 	return v, err
+}
+
+// recordCase records an action on a case; a read through a meeting's
+// panel names the meeting, so the log answers "what did this partner open
+// under that meeting".
+func recordCase(ctx context.Context, tx *store.Tx, a Actor, d access.Decision, action string, c *casework.Case) error {
+	if d.Relationship != access.Panel {
+		return record(ctx, tx, a, d, action, "case", c.ID, c.SiteID)
+	}
+	return tx.Audit(ctx, audit.Event{Action: action, ActorID: a.UserID, ActorRole: string(d.Role), RecordType: "case",
+		RecordID: strconv.FormatInt(c.ID, 10), SiteID: c.SiteID, Remote: a.Remote, Outcome: audit.OutcomeAllowed,
+		Reason: "under meeting " + strconv.FormatInt(c.PanelMeeting(a.UserID), 10)})
 }
 
 // transferDecision fills v with the decision view of a case pending

@@ -154,9 +154,13 @@ func TestMeetingFromAgendaToMinutes(t *testing.T) {
 			if !hasEvent(w.events(t, before), "record.read", "case", "on the agenda of meeting "+itoa(id)) {
 				t.Fatalf("the partner's read of the case is not recorded under the meeting:\n%s", summary(w.events(t, before)))
 			}
+			before = w.head(t)
 			cv, err := w.svc.Case(ctx, pc, w.caseID)
 			if err != nil {
 				t.Fatalf("admitted partner opening the case: %v", err)
+			}
+			if !hasEvent(w.events(t, before), "record.read", "case", "under meeting "+itoa(id)) {
+				t.Fatalf("the partner's case page read is not recorded under the meeting:\n%s", summary(w.events(t, before)))
 			}
 			if cv.CanReadNotes || cv.CanWrite {
 				t.Fatalf("partner reads notes %v, writes %v; want neither", cv.CanReadNotes, cv.CanWrite)
@@ -300,6 +304,18 @@ func TestMeetingFromAgendaToMinutes(t *testing.T) {
 			}
 			if got["meetings_held"] != "1" || got["cases_heard"] != "[c]" {
 				t.Fatalf("data return %v", got)
+			}
+			if len(ret.Notes) == 0 || !strings.Contains(strings.Join(ret.Notes, " "), "population is not configured") {
+				t.Fatalf("notes %v; want the population's absence explained", ret.Notes)
+			}
+			if err := w.svc.SetAdultFemalePopulation(ctx, lead, w.siteA.ID, 400000); drive.ErrorCode(err) != drive.ENOTFOUND {
+				t.Fatalf("a team leader setting the site's population: %v; want not found", err)
+			}
+			if err := w.svc.SetAdultFemalePopulation(ctx, service.CommandLine(), w.siteA.ID, 400000); err != nil {
+				t.Fatal(err)
+			}
+			if ret, err = w.svc.MARACDataReturn(ctx, lead, w.siteA.ID, q); err != nil || strings.Contains(strings.Join(ret.Notes, " "), "not configured") {
+				t.Fatalf("after the population was set: notes %v, %v", ret.Notes, err)
 			}
 			if _, err := w.svc.MARACDataReturn(ctx, pc, w.siteA.ID, q); drive.ErrorCode(err) != drive.ENOTFOUND {
 				t.Fatalf("partner asking for the return: %v; want not found", err)

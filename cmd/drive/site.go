@@ -14,8 +14,9 @@ import (
 // runSite adds and lists sites (delivery areas). A new site gets the
 // default programmes (Drive and Restart) so it can take referrals at once.
 func runSite(ctx context.Context, e env, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "add" && args[0] != "list") {
-		return usageError{"use: drive site add --db ... --code NMR --name NAME --region REGION | drive site list --db ..."}
+	if len(args) == 0 || (args[0] != "add" && args[0] != "list" && args[0] != "population") {
+		return usageError{"use: drive site add --db ... --code NMR --name NAME --region REGION | drive site list --db ... | " +
+			"drive site population --db ... --code NMR --adult-women N"}
 	}
 	fs := flag.NewFlagSet("site "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -26,6 +27,7 @@ func runSite(ctx context.Context, e env, args []string, stdout, stderr io.Writer
 	code := fs.String("code", "", "short site code, e.g. NMR")
 	name := fs.String("name", "", "site name")
 	region := fs.String("region", "", "region, e.g. North West")
+	women := fs.Int("adult-women", -1, "women aged 16 and over living in the site's area, for the MARAC data return (population)")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -42,6 +44,25 @@ func runSite(ctx context.Context, e env, args []string, stdout, stderr io.Writer
 			fmt.Fprintf(stdout, "%-6s %-24s %s\n", s.Code, s.Name, s.Region)
 		}
 		return err
+	}
+	if args[0] == "population" {
+		if *women < 0 {
+			return usageError{"give the population with --adult-women N (0 clears it)"}
+		}
+		sites, err := svc.Sites(ctx, a)
+		if err != nil {
+			return err
+		}
+		for _, s := range sites {
+			if strings.EqualFold(s.Code, *code) {
+				if err := svc.SetAdultFemalePopulation(ctx, a, s.ID, *women); err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "Site %s (%s): adult female population set to %d for the MARAC data return.\n", s.Name, s.Code, *women)
+				return nil
+			}
+		}
+		return usageError{fmt.Sprintf("no site has the code %q: see drive site list", *code)}
 	}
 	site := &account.Site{Code: *code, Name: *name, Region: *region}
 	if err := svc.CreateSite(ctx, a, site); err != nil {

@@ -21,6 +21,15 @@ func TestSiteOrgProgramme(t *testing.T) {
 	if code, out, _ := runCLI("site", "list", "--db", db); code != 0 || !strings.Contains(out, "Northmoor") || strings.Count(out, "\n") != 1 {
 		t.Fatalf("site list: %d %q", code, out)
 	}
+	if code, out, errOut := runCLI("site", "population", "--db", db, "--code", "nmr", "--adult-women", "412000"); code != 0 || !strings.Contains(out, "412000") {
+		t.Fatalf("site population: %d %s %s", code, out, errOut)
+	}
+	if code, _, errOut := runCLI("site", "population", "--db", db, "--code", "NMR", "--adult-women", "-5"); code == 0 || !strings.Contains(errOut, "adult-women") {
+		t.Fatalf("negative population: %d %s", code, errOut)
+	}
+	if code, _, errOut := runCLI("site", "population", "--db", db, "--code", "ZZZ", "--adult-women", "5"); code == 0 || !strings.Contains(errOut, "ZZZ") {
+		t.Fatalf("unknown site: %d %s", code, errOut)
+	}
 	if code, _, errOut := runCLI("org", "add", "--db", db, "--name", "Northmoor Police", "--kind", "police", "--site", "NMR"); code != 0 {
 		t.Fatalf("org add: %s", errOut)
 	}
