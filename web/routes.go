@@ -171,6 +171,14 @@ func (s *Server) routeList() []route {
 		{"GET", "/api/v1/notifications", apiRoute, enrolled, none, s.apiAs((&api.Notifications{Svc: s.svc}).ListNotifications)},
 		{"POST", "/api/v1/notifications/read", apiRoute, enrolled, none, s.apiAs((&api.Notifications{Svc: s.svc}).MarkAllNotificationsRead)},
 		{"POST", "/api/v1/notifications/{id}/read", apiRoute, enrolled, none, s.apiAs((&api.Notifications{Svc: s.svc}).MarkNotificationRead)},
+		// Meetings, agencies' actions and the MARAC data return: the
+		// service decides each meeting, action and site.
+		{"GET", "/api/v1/meetings", apiRoute, enrolled, none, s.apiAs((&api.Meetings{Svc: s.svc}).ListMeetings)},
+		{"GET", "/api/v1/meetings/{id}", apiRoute, enrolled, none, s.apiAs((&api.Meetings{Svc: s.svc}).GetMeeting)},
+		{"GET", "/api/v1/meetings/{id}/items", apiRoute, enrolled, none, s.apiAs((&api.Meetings{Svc: s.svc}).ListItems)},
+		{"GET", "/api/v1/actions", apiRoute, enrolled, none, s.apiAs((&api.Meetings{Svc: s.svc}).ListAgencyActions)},
+		{"POST", "/api/v1/actions/{id}", apiRoute, enrolled, none, s.apiAs((&api.Meetings{Svc: s.svc}).ReportAction)},
+		{"GET", "/api/v1/marac-return", apiRoute, enrolled, none, s.apiAs((&api.Meetings{Svc: s.svc}).GetMARACReturn)},
 
 		// Everything else is not found, in the style of its part of the site.
 		{"", "/api/", apiRoute, public, none, notFound},
