@@ -313,6 +313,9 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 		case strings.Contains(rt.path, "/notifications/{id}"):
 			// Nobody holds a notification in this fixture: nobody finds one.
 			targets = []matrixTarget{{path: func(p string) string { return strings.ReplaceAll(p, "{id}", "999999") }, expect: func(access.Subject, access.Action) bool { return false }}}
+		case strings.HasPrefix(rt.path, "/api/v1/meetings/{id}") || rt.path == "/api/v1/actions/{id}":
+			// No meeting or action is named here: nobody finds one.
+			targets = []matrixTarget{{path: func(p string) string { return strings.ReplaceAll(p, "{id}", "999999") }, expect: func(access.Subject, access.Action) bool { return false }}}
 		case strings.HasPrefix(rt.path, "/service-accounts/") || strings.HasPrefix(rt.path, "/account-requests/"):
 			// No account or request is named here: nobody finds one.
 			targets = []matrixTarget{{path: func(p string) string { return p }, expect: func(access.Subject, access.Action) bool { return false }}}
