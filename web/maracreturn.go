@@ -19,10 +19,8 @@ import (
 type maracReturnData struct {
 	Sites    []siteChoice
 	Quarters []quarterChoice
-	// Quarter is the quarter asked for, as typed when it could not be read.
-	Quarter string
-	Errors  FormErrors
-	Return  *meeting.DataReturn
+	Errors   FormErrors
+	Return   *meeting.DataReturn
 	// CSV is the address of the same return as a file.
 	CSV string
 }
@@ -37,7 +35,6 @@ type quarterChoice struct {
 type returnQuery struct {
 	site    int64
 	quarter meeting.Quarter
-	typed   string
 	errs    map[string]string
 }
 
@@ -58,7 +55,6 @@ func readReturnQuery(r *http.Request, sites []siteChoice, today drive.Date) retu
 		q.site = id
 	}
 	if s := v.Get("quarter"); strings.TrimSpace(s) != "" {
-		q.typed = s
 		qq, err := meeting.ParseQuarter(s)
 		switch {
 		case err != nil:
@@ -66,7 +62,7 @@ func readReturnQuery(r *http.Request, sites []siteChoice, today drive.Date) retu
 		case qq.Start().After(today):
 			q.errs["quarter"] = "Choose a quarter that has begun"
 		default:
-			q.quarter, q.typed = qq, qq.String()
+			q.quarter = qq
 		}
 	}
 	return q
@@ -116,7 +112,7 @@ func (s *Server) maracReturn(w http.ResponseWriter, r *http.Request) error {
 	}
 	today := s.svc.Today()
 	q := readReturnQuery(r, sites, today)
-	d := maracReturnData{Sites: sites, Quarter: q.quarter.String()}
+	d := maracReturnData{Sites: sites}
 	for i := range d.Sites {
 		d.Sites[i].Selected = d.Sites[i].ID == q.site
 	}
@@ -134,7 +130,7 @@ func (s *Server) maracReturn(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if len(q.errs) > 0 {
-		d.Quarter, d.Errors = q.typed, formErrors(q.errs, "site", "quarter")
+		d.Errors = formErrors(q.errs, "site", "quarter")
 		return s.render(w, r, http.StatusUnprocessableEntity, "marac-return", s.page(r, "Error: MARAC data return", d))
 	}
 	if d.Return, err = s.svc.MARACDataReturn(r.Context(), actorOf(r), q.site, q.quarter); err != nil {
