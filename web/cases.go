@@ -166,6 +166,9 @@ type teamData struct {
 	// NoContactHint says how long each programme allows without contact,
 	// since each case is held to its own programme's period.
 	NoContactHint string
+	// AgencyOverdue counts the overdue actions each agency owns at the
+	// leader's sites.
+	AgencyOverdue []service.AgencyOverdue
 }
 
 type siteChoice struct {
@@ -201,6 +204,9 @@ func (s *Server) team(w http.ResponseWriter, r *http.Request) error {
 		periods = append(periods, fmt.Sprintf("%s: %d days", p.Name, p.NoContactDays))
 	}
 	d.NoContactHint = "No contact for at least the period of the case's programme (" + strings.Join(periods, "; ") + ")."
+	if d.AgencyOverdue, err = s.svc.OverdueByAgency(ctx, a); err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, "team", s.page(r, "Team", d))
 }
 

@@ -98,6 +98,16 @@ func (s *Server) routeList() []route {
 		{"GET", "/people/{id}/edit", pageRoute, enrolled, none, s.personEdit},
 		{"POST", "/people/{id}/{form}", pageRoute, enrolled, none, s.personForm},
 
+		// Agencies' actions between meetings, the quarterly MARAC data
+		// return, and a case's MARAC transfer pack. An agency's actions
+		// are its own organisation's (the service decides each), so the
+		// list has no site-wide need.
+		{"GET", "/actions", pageRoute, enrolled, none, s.agencyActions},
+		{"POST", "/actions/{id}", pageRoute, enrolled, none, s.reportAction},
+		{"GET", "/meetings/return", pageRoute, enrolled, need{access.Aggregates, access.Read}, s.maracReturn},
+		{"GET", "/meetings/return.csv", pageRoute, enrolled, need{access.Aggregates, access.Read}, s.maracReturnCSV},
+		{"GET", "/cases/{id}/transfer-pack.pdf", pageRoute, enrolled, none, s.transferPack},
+
 		// Identification.
 		{"GET", "/identify", pageRoute, enrolled, need{access.PoliceIntel, access.Read}, s.identifyPage},
 		{"POST", "/identify/refer", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.referSuspect},
