@@ -122,6 +122,9 @@ func Generate(ctx context.Context, svc *service.Service, opt Options) (*Result, 
 	if err := g.identification(ctx); err != nil {
 		return nil, err
 	}
+	if err := g.meetings(ctx); err != nil {
+		return nil, err
+	}
 	return res, nil
 }
 
@@ -171,6 +174,9 @@ type generator struct {
 	// transaction has committed: the service opens transactions of its
 	// own, which cannot run inside the seeding one.
 	later []deferred
+	// meetingSites are what each site's meetings are made from, read
+	// while seeding and written once the police data are in.
+	meetingSites []*meetingSite
 }
 
 func (g *generator) run(ctx context.Context) error {
@@ -217,10 +223,10 @@ func (g *generator) run(ctx context.Context) error {
 			{idvas, access.TeamLeader, 1, ""},
 			{provider, access.PanelCoordinator, 1, ""},
 			{police, access.Analyst, 1, ""},
-			{police, access.Partner, 1, strings.ToLower(spec.code) + ".police"},
-			{childrens, access.Partner, 1, strings.ToLower(spec.code) + ".childrens"},
-			{probation, access.Partner, 1, strings.ToLower(spec.code) + ".probation"},
-			{housing, access.Partner, 1, strings.ToLower(spec.code) + ".housing"},
+			{police, access.Partner, 1, PartnerUsername(spec.code, "police")},
+			{childrens, access.Partner, 1, PartnerUsername(spec.code, "childrens")},
+			{probation, access.Partner, 1, PartnerUsername(spec.code, "probation")},
+			{housing, access.Partner, 1, PartnerUsername(spec.code, "housing")},
 			{pcc, access.Commissioner, 1, ""},
 			{provider, access.Admin, 1, ""},
 			{provider, access.DPO, 1, ""},
@@ -249,7 +255,10 @@ func (g *generator) run(ctx context.Context) error {
 	if err := g.casework(ctx); err != nil {
 		return err
 	}
-	return g.victims(ctx)
+	if err := g.victims(ctx); err != nil {
+		return err
+	}
+	return g.planMeetings(ctx)
 }
 
 func (g *generator) org(ctx context.Context, o *account.Organisation) error {
