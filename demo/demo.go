@@ -122,6 +122,9 @@ func Generate(ctx context.Context, svc *service.Service, opt Options) (*Result, 
 	if err := g.identification(ctx); err != nil {
 		return nil, err
 	}
+	if err := g.meetings(ctx); err != nil {
+		return nil, err
+	}
 	return res, nil
 }
 
@@ -171,6 +174,9 @@ type generator struct {
 	// transaction has committed: the service opens transactions of its
 	// own, which cannot run inside the seeding one.
 	later []deferred
+	// meetingSites are what each site's meetings are made from, read
+	// while seeding and written once the police data are in.
+	meetingSites []*meetingSite
 }
 
 func (g *generator) run(ctx context.Context) error {
@@ -194,34 +200,40 @@ func (g *generator) run(ctx context.Context) error {
 		council := &account.Organisation{Name: spec.council, Kind: account.LocalAuthority, SiteIDs: ids}
 		probation := &account.Organisation{Name: spec.probation, Kind: account.ProbationRegion, SiteIDs: ids}
 		housing := &account.Organisation{Name: spec.name + " Homes", Kind: account.HousingProvider, SiteIDs: ids}
+		childrens := &account.Organisation{Name: spec.name + " Children's Social Care", Kind: account.LocalAuthority, SiteIDs: ids}
 		pcc := &account.Organisation{Name: "Office of the " + spec.name + " Police and Crime Commissioner", Kind: account.CommissionerBody, SiteIDs: ids}
-		for _, o := range []*account.Organisation{provider, idvas, police, council, probation, housing, pcc} {
+		for _, o := range []*account.Organisation{provider, idvas, police, council, probation, housing, pcc, childrens} {
 			if err := g.org(ctx, o); err != nil {
 				return err
 			}
 		}
+		// Partner users have usernames made of the site and their agency
+		// (nmr.police, svv.housing), so the README can name them: they
+		// see the demo's meetings. Children's social care is a council
+		// service but has its own partner, as at a MARAC.
 		staff := []struct {
 			org   *account.Organisation
 			role  access.Role
 			count int
+			login string
 		}{
-			{provider, access.TeamLeader, 1},
-			{provider, access.CaseManager, 4},
-			{idvas, access.IDVA, 3},
-			{idvas, access.TeamLeader, 1},
-			{provider, access.PanelCoordinator, 1},
-			{police, access.Analyst, 1},
-			{police, access.Partner, 1},
-			{council, access.Partner, 1},
-			{probation, access.Partner, 1},
-			{housing, access.Partner, 1},
-			{pcc, access.Commissioner, 1},
-			{provider, access.Admin, 1},
-			{provider, access.DPO, 1},
+			{provider, access.TeamLeader, 1, ""},
+			{provider, access.CaseManager, 4, ""},
+			{idvas, access.IDVA, 3, ""},
+			{idvas, access.TeamLeader, 1, ""},
+			{provider, access.PanelCoordinator, 1, ""},
+			{police, access.Analyst, 1, ""},
+			{police, access.Partner, 1, PartnerUsername(spec.code, "police")},
+			{childrens, access.Partner, 1, PartnerUsername(spec.code, "childrens")},
+			{probation, access.Partner, 1, PartnerUsername(spec.code, "probation")},
+			{housing, access.Partner, 1, PartnerUsername(spec.code, "housing")},
+			{pcc, access.Commissioner, 1, ""},
+			{provider, access.Admin, 1, ""},
+			{provider, access.DPO, 1, ""},
 		}
 		for _, st := range staff {
 			for i := 0; i < st.count; i++ {
-				if err := g.user(ctx, st.org, st.role, site); err != nil {
+				if err := g.user(ctx, st.org, st.role, site, st.login); err != nil {
 					return err
 				}
 			}
@@ -236,14 +248,17 @@ func (g *generator) run(ctx context.Context) error {
 		{national, access.DPO},
 		{evaluator, access.Evaluator},
 	} {
-		if err := g.user(ctx, st.org, st.role, account.Site{}); err != nil {
+		if err := g.user(ctx, st.org, st.role, account.Site{}, ""); err != nil {
 			return err
 		}
 	}
 	if err := g.casework(ctx); err != nil {
 		return err
 	}
-	return g.victims(ctx)
+	if err := g.victims(ctx); err != nil {
+		return err
+	}
+	return g.planMeetings(ctx)
 }
 
 func (g *generator) org(ctx context.Context, o *account.Organisation) error {
@@ -255,8 +270,10 @@ func (g *generator) org(ctx context.Context, o *account.Organisation) error {
 }
 
 // user creates one staff member with an invented name, a generated
-// password that passes the password policy, and a TOTP secret.
-func (g *generator) user(ctx context.Context, org *account.Organisation, role access.Role, site account.Site) error {
+// password that passes the password policy, and a TOTP secret. login,
+// when given, is their username instead of one made from the name; the
+// name is drawn all the same, so the rest of the demo does not shift.
+func (g *generator) user(ctx context.Context, org *account.Organisation, role access.Role, site account.Site, login string) error {
 	var given, family, username string
 	for {
 		given = pick(g.rng, givenNames())
@@ -267,6 +284,9 @@ func (g *generator) user(ctx context.Context, org *account.Organisation, role ac
 		}
 	}
 	g.used[username] = true
+	if login != "" {
+		username = login
+	}
 	password := g.password()
 	if err := auth.CheckPassword(password, username); err != nil {
 		return fmt.Errorf("demo password for %s: %w", username, err)
