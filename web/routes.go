@@ -125,6 +125,33 @@ func (s *Server) routeList() []route {
 		{"GET", "/victims/{id}/dash", pageRoute, enrolled, none, s.dashForm},
 		{"POST", "/victims/{id}/{form}", pageRoute, enrolled, none, s.victimForms},
 
+		// Multi-agency meetings (web/meetings.go): the service decides each
+		// meeting, so no site-wide need; partners reach those they are
+		// invited to.
+		{"GET", "/meetings", pageRoute, enrolled, none, s.meetings},
+		{"GET", "/meetings/series/new", pageRoute, enrolled, none, s.seriesForm},
+		{"POST", "/meetings/series", pageRoute, enrolled, none, s.createSeries},
+		{"GET", "/meetings/new", pageRoute, enrolled, none, s.scheduleForm},
+		{"POST", "/meetings", pageRoute, enrolled, none, s.scheduleMeeting},
+		{"GET", "/meetings/{id}", pageRoute, enrolled, none, s.meetingPage},
+		{"GET", "/meetings/{id}/candidates", pageRoute, enrolled, none, s.candidates},
+		{"POST", "/meetings/{id}/items", pageRoute, enrolled, none, s.addItems},
+		{"POST", "/meetings/{id}/items/{item}/remove", pageRoute, enrolled, none, s.meetingForm("removed", "#agenda", nil, s.removeItem)},
+		{"POST", "/meetings/{id}/items/{item}/minutes", pageRoute, enrolled, none, s.meetingForm("minutes", "#agenda", itemPrefix, s.itemMinutes)},
+		{"POST", "/meetings/{id}/attendees", pageRoute, enrolled, none, s.meetingForm("invited", "#attendees", invitePrefix, s.invite)},
+		{"POST", "/meetings/{id}/attendees/{att}/remove", pageRoute, enrolled, none, s.meetingForm("uninvited", "#attendees", nil, s.uninvite)},
+		{"POST", "/meetings/{id}/attendees/{att}/status", pageRoute, enrolled, none, s.meetingForm("attendance", "#attendees", attendeePrefix, s.attendance)},
+		{"POST", "/meetings/{id}/publish", pageRoute, enrolled, none, s.meetingForm("published", "", nil, s.publishAgenda)},
+		{"POST", "/meetings/{id}/confidentiality", pageRoute, enrolled, none, s.meetingForm("accepted", "#agenda", nil, s.acceptConfidentiality)},
+		{"POST", "/meetings/{id}/cancel", pageRoute, enrolled, none, s.meetingForm("cancelled", "", nil, s.cancelMeeting)},
+		{"GET", "/meetings/{id}/items/{item}", pageRoute, enrolled, none, s.itemPage},
+		{"POST", "/meetings/{id}/items/{item}/shares", pageRoute, enrolled, none, s.itemForm("share", "#item-shares", []string{"organisation", "basis", "victim_told", "text"}, s.recordShare)},
+		{"POST", "/meetings/{id}/items/{item}/decision", pageRoute, enrolled, none, s.itemForm("decision", "#item-decision", []string{"decision", "reasons"}, s.decideItem)},
+		{"POST", "/meetings/{id}/items/{item}/actions", pageRoute, enrolled, none, s.itemForm("action", "#item-actions", []string{"type", "action-organisation", "owner", "due_on"}, s.agreeAction)},
+		{"POST", "/meetings/{id}/minutes", pageRoute, enrolled, none, s.publishMinutes},
+		{"GET", "/meetings/{id}/minutes", pageRoute, enrolled, none, s.minutesPage},
+		{"GET", "/meetings/{id}/minutes.pdf", pageRoute, enrolled, none, s.minutesPDF},
+
 		// Your own notifications.
 		{"GET", "/notifications", pageRoute, enrolled, none, s.notifications},
 		{"POST", "/notifications/read", pageRoute, enrolled, none, s.readAllNotifications},
