@@ -19,6 +19,7 @@ import (
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/casework"
 	"github.com/drive-platform/drive/incident"
+	"github.com/drive-platform/drive/meeting"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/service"
@@ -74,6 +75,8 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 	var suspects []policeTarget
 	var idvaOrg int64
 	actionOf := map[int64]int64{}
+	type matrixMeeting struct{ id, item, site, series int64 }
+	var meetings []matrixMeeting
 	err = db.Transact(ctx, func(tx *store.Tx) error {
 		siteA = account.Site{Code: "AAA", Name: "Site A", Region: "R"}
 		siteB = account.Site{Code: "BBB", Name: "Site B", Region: "R"}
@@ -163,6 +166,31 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 				return err
 			}
 			suspects = append(suspects, policeTarget{rows[0].SuspectPerson, site.ID, rows[0].ID})
+			// A MARAC held last week heard the case, with minutes.
+			chair := targetA
+			if site.ID == siteB.ID {
+				chair = targetB
+			}
+			x := &meeting.Series{SiteID: site.ID, Kind: meeting.MARAC, Name: "Matrix MARAC", ChairID: chair.ID, CoordinatorID: chair.ID,
+				Venue: "Room 1", MinutesPerItem: 12, AccessDays: 7}
+			if err := tx.CreateSeries(ctx, x); err != nil {
+				return err
+			}
+			at := now.AddDate(0, 0, -7)
+			m := &meeting.Meeting{SeriesID: x.ID, SiteID: site.ID, HeldOn: drive.DateOf(at), StartsAt: "10:00", State: meeting.Draft, AccessDays: 7}
+			if err := tx.CreateMeeting(ctx, m); err != nil {
+				return err
+			}
+			m.State, m.PublishedAt, m.HeldAt = meeting.Held, &at, &at
+			if err := tx.UpdateMeeting(ctx, m); err != nil {
+				return err
+			}
+			it := &meeting.Item{MeetingID: m.ID, Ord: 1, Kind: meeting.CaseItem, CaseID: c.ID, Minutes: 12, Decision: meeting.ActionsAgreed,
+				DecisionReasons: "Agreed"}
+			if err := tx.CreateItem(ctx, it); err != nil {
+				return err
+			}
+			meetings = append(meetings, matrixMeeting{id: m.ID, item: it.ID, site: site.ID, series: x.ID})
 		}
 		for _, role := range access.Roles() {
 			for _, national := range []bool{false, true} {
@@ -313,6 +341,59 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 		case strings.Contains(rt.path, "/notifications/{id}"):
 			// Nobody holds a notification in this fixture: nobody finds one.
 			targets = []matrixTarget{{path: func(p string) string { return strings.ReplaceAll(p, "{id}", "999999") }, expect: func(access.Subject, access.Action) bool { return false }}}
+		case rt.path == "/meetings" && rt.method == "POST":
+			// Scheduling names no series here: nobody finds one.
+			targets = []matrixTarget{{path: func(p string) string { return p }, expect: func(access.Subject, access.Action) bool { return false }}}
+		case rt.path == "/meetings/new":
+			// Scheduling a meeting of each site's series: for those who run
+			// that site's meetings.
+			targets = nil
+			for _, m := range meetings {
+				m := m
+				targets = append(targets, matrixTarget{name: "series " + strconv.FormatInt(m.series, 10),
+					path: func(p string) string { return p + "?series=" + strconv.FormatInt(m.series, 10) },
+					expect: func(sub access.Subject, _ access.Action) bool {
+						r := access.Resource{Class: access.PerpetratorCase, RecordType: "meeting", RecordID: "0", SiteID: m.site}
+						return access.Decide(sub, access.Write, r, now).Allowed
+					}})
+			}
+		case rt.path == "/meetings/series/new" || (rt.path == "/meetings/series" && rt.method == "POST"):
+			// Setting up series and scheduling meetings is for those who
+			// run meetings at a site: they may write its casework.
+			targets = []matrixTarget{{path: func(p string) string { return p }, expect: func(sub access.Subject, _ access.Action) bool {
+				for _, site := range []int64{siteA.ID, siteB.ID} {
+					r := access.Resource{Class: access.PerpetratorCase, RecordType: "meeting", RecordID: "0", SiteID: site}
+					if access.Decide(sub, access.Write, r, now).Allowed {
+						return true
+					}
+				}
+				return false
+			}}}
+		case strings.HasPrefix(rt.path, "/meetings/{id}") && rt.method == "GET":
+			// Each site's held meeting: whoever reads the site's casework
+			// sees it (nobody here is invited); only its coordinators see the
+			// cases proposed for an agenda.
+			targets = nil
+			for _, m := range meetings {
+				m := m
+				targets = append(targets, matrixTarget{name: "meeting " + strconv.FormatInt(m.id, 10),
+					path: func(p string) string {
+						return strings.NewReplacer("{id}", strconv.FormatInt(m.id, 10), "{item}", strconv.FormatInt(m.item, 10)).Replace(p)
+					},
+					expect: func(sub access.Subject, _ access.Action) bool {
+						r := access.Resource{Class: access.PerpetratorCase, RecordType: "meeting", RecordID: strconv.FormatInt(m.id, 10), SiteID: m.site}
+						if strings.HasSuffix(rt.path, "/candidates") {
+							return access.Decide(sub, access.Write, r, now).Allowed
+						}
+						d := access.Decide(sub, access.Read, r, now)
+						return d.Allowed && d.Relationship != access.Any
+					}})
+			}
+		case strings.HasPrefix(rt.path, "/meetings/{id}"):
+			// Changes to a meeting nobody has: nobody finds it.
+			targets = []matrixTarget{{path: func(p string) string {
+				return strings.NewReplacer("{id}", "999999", "{item}", "999999", "{att}", "999999").Replace(p)
+			}, expect: func(access.Subject, access.Action) bool { return false }}}
 		case strings.HasPrefix(rt.path, "/api/v1/meetings/{id}") || rt.path == "/api/v1/actions/{id}":
 			// No meeting or action is named here: nobody finds one.
 			targets = []matrixTarget{{path: func(p string) string { return strings.ReplaceAll(p, "{id}", "999999") }, expect: func(access.Subject, access.Action) bool { return false }}}
