@@ -1,0 +1,59 @@
+// Package outcomes computes every outcome measure the platform publishes:
+// behaviour change, risk change, DASH change, police incidents, repeat
+// MARAC, reach, fidelity to the model and equality monitoring, for a site,
+// a region or the nation, per programme and over a period (issue 14, items
+// 1 to 3; definitions from DOMAIN.md "Outcome measures").
+//
+// It is pure: the caller fills one CaseFacts per perpetrator's case from
+// the database and passes the as-of date; Compute returns figures that are
+// already safe to publish, each with its definition, its N and the cases
+// left out and why. Pages, downloads, `drive report` and the JSON API only
+// render a Report; none of them should count anything again.
+//
+// # Small numbers and differencing
+//
+// A published figure must not let a reader who knows the area work out a
+// count of 1 to 4 people, either from one report (a total less the cells
+// shown) or from two reports whose scopes differ by one filter (all sites
+// against all sites but one; a period against the same period one day
+// longer). Suppressing cells of 1 to 4 alone cannot stop the second: 203
+// cases in one report and 200 in the other give 3 away. The rule, after the
+// practice of NHS Digital and of the ONS for Census 2021 tables, is:
+//
+//  1. Every published integer (a numerator, a denominator, a cell of a
+//     paired or equality table, a count of cases left out) is zero when it
+//     is zero, withheld ("[c]") when its size is 1 to the threshold (4
+//     unless a site sets another), and otherwise rounded to the nearest
+//     multiple of 5 (sign kept: a fall in incidents is a negative count).
+//     Rows of an equality table also get secondary suppression
+//     (suppress.Row) before rounding.
+//  2. Every derived figure (a share, a mean, a percentage change, a Wilson
+//     interval, a McNemar p-value) is computed from the published, rounded
+//     counts, never from the true ones, so it carries no information the
+//     counts do not. A p-value whose discordant count is withheld is the
+//     largest p-value any withheld value could give.
+//  3. A derived figure is withheld when a count it is made from is withheld
+//     or when its published denominator is below the minimum (10 unless the
+//     scope sets another), and a withheld measure carries zeros and a null
+//     value, never its true numbers.
+//
+// Why this defeats differencing: a published count r stands for a true
+// count between r-2 and r+2, so the difference of two published counts
+// stands for a true difference anywhere in a run of nine integers around a
+// multiple of 5, and every run that meets 1..4 contains all of 1..4 (or at
+// least two of them near a withheld cell). Subtraction therefore never
+// narrows a small difference to one value. differencing_test.go builds
+// random case sets, computes pairs of reports differing by one filter and
+// tries to recover every small difference by subtraction, knowing the
+// rule; it fails if any is pinned down, and it checks that the same attack
+// succeeds when rounding is switched off, so the test has teeth.
+//
+// Limits, stated honestly: the proof is for two reports. Many reports over
+// overlapping scopes could still be combined to narrow a count, as with any
+// rounding scheme; the pages should offer fixed filters (sites, quarters)
+// rather than arbitrary date ranges. The median days from referral to
+// allocation is a median, not a count: it is published only over at least
+// the minimum number of cases and rounded to whole days, and is outside
+// the differencing proof. Rounding costs accuracy at a single site (a share
+// over 50 cases may move by a few points), which the definitions say.
+package outcomes
