@@ -44,46 +44,71 @@ func Compute(scope Scope, cases []CaseFacts, ref Reference, threshold int) Repor
 
 type groupKey struct{ site, programme string }
 
+// compute works in two steps so each case is read once: the facts of
+// every case go into the cell of its site and programme (the finest
+// breakdown any report uses), and each published group (all sites or one,
+// all programmes or one) is then the sum of its cells. The behaviour and
+// risk measures run once per cell over the cell's assessments, so the
+// risk package's definitions are used as they are, never copied.
 func compute(scope Scope, cases []CaseFacts, ref Reference, r rules) Report {
 	dash := risk.DASH2009()
 	eq := newEqualityIndex()
-	groups := map[groupKey]*acc{}
+	cells := map[groupKey]*acc{}
 	siteIDs := map[string]int64{}
-	get := func(k groupKey) *acc {
-		g := groups[k]
-		if g == nil {
-			g = newAcc(eq)
-			groups[k] = g
-		}
-		return g
-	}
-	var st caseStat
+	// First size each cell's assessments, so copying them in is one
+	// allocation per cell, not a growing slice.
+	in := make([]*acc, len(cases))
 	for i := range cases {
 		c := &cases[i]
 		if !scope.Includes(c) {
 			continue
 		}
-		st.measure(c, scope.AsOf, dash)
-		keys := [4]groupKey{{All, All}, {All, c.Programme}, {c.SiteCode, All}, {c.SiteCode, c.Programme}}
-		n := 2
-		if scope.BySite {
-			n = 4
+		k := groupKey{c.SiteCode, c.Programme}
+		cell := cells[k]
+		if cell == nil {
+			cell = newAcc(eq)
+			cells[k] = cell
 			siteIDs[c.SiteCode] = c.SiteID
 		}
-		for j := 0; j < n; j++ {
-			if scope.Programme != "" && keys[j].programme == All {
-				continue // one programme asked for: "all" would repeat it
+		in[i] = cell
+		cell.assessmentsCap += len(c.Behaviour)
+	}
+	for _, cell := range cells {
+		cell.assessments = make([]risk.BehaviourAssessment, 0, cell.assessmentsCap)
+	}
+	for i, cell := range in {
+		if cell != nil {
+			cell.addCase(&cases[i], scope.AsOf, dash, eq)
+		}
+	}
+	for _, cell := range cells {
+		cell.pairBehaviour()
+	}
+
+	// The groups to publish, each with the cells it sums.
+	groups := map[groupKey][]*acc{}
+	for k, cell := range cells {
+		keys := []groupKey{{All, k.programme}}
+		if scope.Programme == "" {
+			keys = append(keys, groupKey{All, All})
+		}
+		if scope.BySite {
+			keys = append(keys, k)
+			if scope.Programme == "" {
+				keys = append(keys, groupKey{k.site, All})
 			}
-			get(keys[j]).add(c, &st, scope.AsOf, eq)
+		}
+		for _, gk := range keys {
+			groups[gk] = append(groups[gk], cell)
 		}
 	}
 	if len(groups) == 0 {
-		// Nothing in scope: still publish the measures, with no data.
+		// Nothing in scope: still publish every measure, with no data.
 		p := All
 		if scope.Programme != "" {
 			p = scope.Programme
 		}
-		groups[groupKey{All, p}] = newAcc(eq)
+		groups[groupKey{All, p}] = nil
 	}
 	keys := make([]groupKey, 0, len(groups))
 	for k := range groups {
@@ -98,7 +123,7 @@ func compute(scope Scope, cases []CaseFacts, ref Reference, r rules) Report {
 	})
 	rep := Report{Scope: scope}
 	for _, k := range keys {
-		g := groups[k]
+		g := sum(groups[k], eq)
 		b := builder{rules: r, site: k.site, programme: k.programme}
 		rep.Measures = append(rep.Measures, b.measures(g)...)
 		pop := ref.For(scope.Sites)
@@ -113,7 +138,7 @@ func compute(scope Scope, cases []CaseFacts, ref Reference, r rules) Report {
 // Outcome codes of one case for one behaviour category: a cell of the
 // paired table, or why the case is left out.
 const (
-	behYesToNo int8 = iota
+	behYesToNo = iota
 	behNoToYes
 	behYesToYes
 	behNoToNo
@@ -121,42 +146,130 @@ const (
 	behNone    // no assessment at T1 or T3
 	behNoT1
 	behNoT3
+	behCodes
 )
 
-// Risk outcome codes of one case.
+// Risk outcome codes.
 const (
-	riskReduced int8 = iota
+	riskReduced = iota
 	riskNotReduced
 	riskNoRating // an exit assessment, but no rating
 	riskNoExit
+	riskCodes
 )
 
 // Eligibility codes of the after-closure measures.
 const (
-	afterEligible int8 = iota
+	afterEligible = iota
 	afterNotAllocated
 	afterNotClosed
 	afterTooRecent
+	afterCodes
 )
 
-// caseStat is what one case contributes, worked out once and added to
-// every group the case belongs to.
-type caseStat struct {
-	beh  [4]int8
-	risk int8
+// tally holds the additive counts of a cell or group.
+type tally struct {
+	cases, allocated, notAllocated int
+	children, engaged, openCases   int
+
+	beh  [4][behCodes]int // [category][code]
+	risk [riskCodes]int
 
 	dashPairs, dashSum1, dashSum3, dashDown, dashNoT1, dashNoT3 int
 
-	police                    int8
-	policeBefore, policeAfter int
-	marac                     int8
-	maracRepeat               bool
-	referralDays              int // -1 unless allocated
+	police              [afterCodes]int
+	polBefore, polAfter int
+	marac               [afterCodes]int
+	maracRep            int
+
+	prong                                                 [3]int
+	actDone, actOverdue, actCancel, actNotPoss, actNotDue int
+	actTimed, actOnTime                                   int // done with both dates; of which by the due date
+	asDue, asOnTime, asNotDue                             int
 }
 
-func (s *caseStat) measure(c *CaseFacts, asOf drive.Date, dash *risk.Questionnaire) {
-	// Behaviour and risk change, through the risk package's own measures
-	// run over this one case, so the definitions live in one place.
+func (t *tally) plus(o *tally) {
+	t.cases += o.cases
+	t.allocated += o.allocated
+	t.notAllocated += o.notAllocated
+	t.children += o.children
+	t.engaged += o.engaged
+	t.openCases += o.openCases
+	for i := range t.beh {
+		for j := range t.beh[i] {
+			t.beh[i][j] += o.beh[i][j]
+		}
+	}
+	for i := range t.risk {
+		t.risk[i] += o.risk[i]
+	}
+	t.dashPairs += o.dashPairs
+	t.dashSum1 += o.dashSum1
+	t.dashSum3 += o.dashSum3
+	t.dashDown += o.dashDown
+	t.dashNoT1 += o.dashNoT1
+	t.dashNoT3 += o.dashNoT3
+	for i := range t.police {
+		t.police[i] += o.police[i]
+		t.marac[i] += o.marac[i]
+	}
+	t.polBefore += o.polBefore
+	t.polAfter += o.polAfter
+	t.maracRep += o.maracRep
+	for i := range t.prong {
+		t.prong[i] += o.prong[i]
+	}
+	t.actDone += o.actDone
+	t.actOverdue += o.actOverdue
+	t.actCancel += o.actCancel
+	t.actNotPoss += o.actNotPoss
+	t.actNotDue += o.actNotDue
+	t.actTimed += o.actTimed
+	t.actOnTime += o.actOnTime
+	t.asDue += o.asDue
+	t.asOnTime += o.asOnTime
+	t.asNotDue += o.asNotDue
+}
+
+// victimRec is what a group needs of one victim-survivor: kept by ID so
+// she is counted once in a group however many of its cases she is on.
+type victimRec struct {
+	idva, together bool
+	eq             [5]uint8 // category index per dimension
+}
+
+// acc accumulates one cell (a site and programme), or a group summed from
+// cells.
+type acc struct {
+	tally
+	victims   map[int64]victimRec
+	noID      []victimRec // victim-survivors without an ID: one per link
+	managers  map[int64]struct{}
+	refDays   []int
+	perpEq    [][]int // [dimension][category]
+	victimsEq [][]int // filled by sum
+
+	// Victim-survivors counted once each, filled by sum.
+	victimCount, idva, together int
+
+	// Behaviour assessments of the cell's cases with T1 and T3, paired
+	// by pairBehaviour and then dropped.
+	assessments    []risk.BehaviourAssessment
+	assessmentsCap int
+	pairedCases    int // cases with both T1 and T3
+	exitCases      int // cases with a T3 assessment
+}
+
+func newAcc(eq *equalityIndex) *acc {
+	return &acc{victims: map[int64]victimRec{}, managers: map[int64]struct{}{}, perpEq: eq.table(), victimsEq: eq.table()}
+}
+
+// addCase adds one case's facts to its cell.
+func (g *acc) addCase(c *CaseFacts, asOf drive.Date, dash *risk.Questionnaire, eq *equalityIndex) {
+	g.cases++
+
+	// Behaviour and risk change: which time points the case has; the
+	// pairing itself is left to the risk package, per cell.
 	hasT1, hasT3 := false, false
 	for i := range c.Behaviour {
 		switch c.Behaviour[i].TimePoint {
@@ -166,77 +279,210 @@ func (s *caseStat) measure(c *CaseFacts, asOf drive.Date, dash *risk.Questionnai
 			hasT3 = true
 		}
 	}
-	if hasT1 && hasT3 {
-		for i, o := range risk.BehaviourChange(c.Behaviour, Baseline, Exit) {
-			switch {
-			case o.YesToNo == 1:
-				s.beh[i] = behYesToNo
-			case o.NoToYes == 1:
-				s.beh[i] = behNoToYes
-			case o.YesToYes == 1:
-				s.beh[i] = behYesToYes
-			case o.NoToNo == 1:
-				s.beh[i] = behNoToNo
-			default:
-				s.beh[i] = behUnknown
-			}
-		}
-	} else {
-		code := behNoT3
-		switch {
-		case !hasT1 && !hasT3:
-			code = behNone
-		case !hasT1:
-			code = behNoT1
-		}
-		s.beh = [4]int8{code, code, code, code}
+	switch {
+	case hasT1 && hasT3:
+		g.pairedCases++
+	case !hasT1 && !hasT3:
+		g.excludeBehaviour(behNone)
+	case !hasT1:
+		g.excludeBehaviour(behNoT1)
+	default:
+		g.excludeBehaviour(behNoT3)
 	}
-	s.risk = riskNoExit
 	if hasT3 {
-		s.risk = riskNoRating
-		if o := risk.RiskChangeShare(c.Behaviour, Exit); o.Rated > 0 {
-			s.risk = riskNotReduced
-			if o.Reduced > 0 {
-				s.risk = riskReduced
+		g.exitCases++
+	} else {
+		g.risk[riskNoExit]++
+	}
+	if hasT1 || hasT3 {
+		for _, a := range c.Behaviour {
+			if a.TimePoint == Baseline || a.TimePoint == Exit {
+				a.CaseID = c.CaseID // the pairing groups by case: never trust a copied ID
+				g.assessments = append(g.assessments, a)
 			}
 		}
 	}
 
-	s.measureDASH(c, dash)
+	g.addDASH(c, dash)
 
 	// Police incidents and repeat MARAC: only for cases closed long
 	// enough ago for the whole window after closure to have passed.
-	s.police, s.policeBefore, s.policeAfter = afterClosure(c, asOf, 6), 0, 0
-	if s.police == afterEligible {
-		from, closedTo := c.AllocatedOn.AddMonths(-6), c.ClosedOn.AddMonths(6)
+	p := afterClosure(c, asOf, 6)
+	g.police[p]++
+	if p == afterEligible {
+		from, to := c.AllocatedOn.AddMonths(-6), c.ClosedOn.AddMonths(6)
 		for _, d := range c.PoliceIncidents {
 			if !d.Before(from) && d.Before(c.AllocatedOn) {
-				s.policeBefore++
+				g.polBefore++
 			}
-			if d.After(c.ClosedOn) && !d.After(closedTo) {
-				s.policeAfter++
+			if d.After(c.ClosedOn) && !d.After(to) {
+				g.polAfter++
 			}
 		}
 	}
-	s.marac, s.maracRepeat = afterClosure(c, asOf, 12), false
-	if s.marac == afterEligible {
+	m := afterClosure(c, asOf, 12)
+	g.marac[m]++
+	if m == afterEligible {
 		to := c.ClosedOn.AddMonths(12)
 		for _, d := range c.MARACHearings {
 			if d.After(c.ClosedOn) && !d.After(to) {
-				s.maracRepeat = true
+				g.maracRep++
 				break
 			}
 		}
 	}
-	s.referralDays = -1
-	if c.allocated() && !c.ReferredOn.IsZero() {
-		s.referralDays = max(0, c.ReferredOn.DaysUntil(c.AllocatedOn))
+
+	if c.State.Open() && c.CaseManagerID != 0 {
+		g.openCases++
+		g.managers[c.CaseManagerID] = struct{}{}
 	}
+	if !c.allocated() {
+		g.notAllocated++
+		return
+	}
+	// Reach, fidelity and equality: the cases the service worked with.
+	g.allocated++
+	if !c.ReferredOn.IsZero() {
+		g.refDays = append(g.refDays, max(0, c.ReferredOn.DaysUntil(c.AllocatedOn)))
+	}
+	g.children += c.Children
+	eq.add(g.perpEq, eq.categories(&c.Perpetrator, c.ReferredOn))
+	for i := range c.Victims {
+		v := &c.Victims[i]
+		rec := victimRec{idva: v.IDVA, together: v.LivingTogether, eq: eq.categories(&v.Equality, c.ReferredOn)}
+		if v.ID == 0 {
+			g.noID = append(g.noID, rec)
+		} else if _, seen := g.victims[v.ID]; !seen {
+			g.victims[v.ID] = rec
+		}
+	}
+	if c.Engagement == casework.Engaged {
+		g.engaged++
+	}
+	for i := range c.Actions {
+		a := &c.Actions[i]
+		for p, name := range [...]string{"disrupt", "change", "support"} {
+			if a.Prong == name {
+				g.prong[p]++
+			}
+		}
+		switch {
+		case a.Status == casework.ActionCancelled:
+			g.actCancel++
+		case a.Status == casework.ActionNotPossible:
+			g.actNotPoss++
+		case a.Status == casework.ActionDone:
+			g.actDone++
+			if !a.DueOn.IsZero() && !a.CompletedOn.IsZero() {
+				g.actTimed++
+				if !a.CompletedOn.After(a.DueOn) {
+					g.actOnTime++
+				}
+			}
+		case !asOf.IsZero() && !a.DueOn.IsZero() && !a.DueOn.After(asOf):
+			g.actOverdue++
+		default:
+			g.actNotDue++
+		}
+	}
+	for i := range c.Assessments {
+		a := &c.Assessments[i]
+		if asOf.IsZero() || a.DueOn.IsZero() || a.DueOn.After(asOf) {
+			g.asNotDue++
+			continue
+		}
+		g.asDue++
+		if !a.DoneOn.IsZero() && !a.DoneOn.After(a.DueOn.AddDays(AssessmentGraceDays)) {
+			g.asOnTime++
+		}
+	}
+}
+
+func (g *acc) excludeBehaviour(code int) {
+	for i := range g.beh {
+		g.beh[i][code]++
+	}
+}
+
+// pairBehaviour runs the risk package's behaviour and risk change
+// measures over the cell's assessments and keeps their tables.
+func (g *acc) pairBehaviour() {
+	if g.pairedCases > 0 {
+		for i, o := range risk.BehaviourChange(g.assessments, Baseline, Exit) {
+			g.beh[i][behYesToNo] += o.YesToNo
+			g.beh[i][behNoToYes] += o.NoToYes
+			g.beh[i][behYesToYes] += o.YesToYes
+			g.beh[i][behNoToNo] += o.NoToNo
+			g.beh[i][behUnknown] += o.Unknown
+		}
+	}
+	if g.exitCases > 0 {
+		o := risk.RiskChangeShare(g.assessments, Exit)
+		g.risk[riskReduced] += o.Reduced
+		g.risk[riskNotReduced] += o.Rated - o.Reduced
+		g.risk[riskNoRating] += g.exitCases - o.Rated
+	}
+	g.assessments = nil
+}
+
+// sum adds up cells into a group. One cell is its own group.
+func sum(cells []*acc, eq *equalityIndex) *acc {
+	var g *acc
+	switch len(cells) {
+	case 0:
+		g = newAcc(eq)
+	case 1:
+		g = cells[0]
+	default:
+		n := 0
+		for _, c := range cells {
+			n += len(c.victims)
+		}
+		g = newAcc(eq)
+		g.victims = make(map[int64]victimRec, n)
+		for _, c := range cells {
+			g.tally.plus(&c.tally)
+			for id, v := range c.victims {
+				g.victims[id] = v
+			}
+			g.noID = append(g.noID, c.noID...)
+			for id := range c.managers {
+				g.managers[id] = struct{}{}
+			}
+			g.refDays = append(g.refDays, c.refDays...)
+			for d := range g.perpEq {
+				for i := range g.perpEq[d] {
+					g.perpEq[d][i] += c.perpEq[d][i]
+				}
+			}
+		}
+	}
+	out := *g
+	out.victimsEq = eq.table()
+	out.refDays = slices.Clone(g.refDays) // the median sorts it
+	for _, v := range out.noID {
+		out.addVictim(&v, eq)
+	}
+	for _, v := range out.victims {
+		out.addVictim(&v, eq)
+	}
+	return &out
+}
+
+func (g *acc) addVictim(v *victimRec, eq *equalityIndex) {
+	g.victimCount++
+	if v.idva {
+		g.idva++
+	}
+	if v.together {
+		g.together++
+	}
+	eq.add(g.victimsEq, v.eq)
 }
 
 // afterClosure says whether a case counts for a measure over the months
 // after closure: allocated, closed, and closed at least months before asOf.
-func afterClosure(c *CaseFacts, asOf drive.Date, months int) int8 {
+func afterClosure(c *CaseFacts, asOf drive.Date, months int) int {
 	switch {
 	case !c.allocated():
 		return afterNotAllocated
@@ -248,9 +494,8 @@ func afterClosure(c *CaseFacts, asOf drive.Date, months int) int8 {
 	return afterEligible
 }
 
-// measureDASH pairs each victim-survivor's latest T1 and T3 DASH scores.
-func (s *caseStat) measureDASH(c *CaseFacts, dash *risk.Questionnaire) {
-	s.dashPairs, s.dashSum1, s.dashSum3, s.dashDown, s.dashNoT1, s.dashNoT3 = 0, 0, 0, 0, 0, 0
+// addDASH pairs each victim-survivor's latest T1 and T3 DASH scores.
+func (g *acc) addDASH(c *CaseFacts, dash *risk.Questionnaire) {
 	type pair struct {
 		victim int64
 		t1, t3 int // index into c.DASH, -1 if none
@@ -278,16 +523,16 @@ func (s *caseStat) measureDASH(c *CaseFacts, dash *risk.Questionnaire) {
 	for _, p := range pairs {
 		switch {
 		case p.t1 < 0:
-			s.dashNoT1++
+			g.dashNoT1++
 		case p.t3 < 0:
-			s.dashNoT3++
+			g.dashNoT3++
 		default:
 			a, b := &c.DASH[p.t1], &c.DASH[p.t3]
-			s.dashPairs++
-			s.dashSum1 += a.Score
-			s.dashSum3 += b.Score
+			g.dashPairs++
+			g.dashSum1 += a.Score
+			g.dashSum3 += b.Score
 			if bandRank(dash, b) < bandRank(dash, a) {
-				s.dashDown++
+				g.dashDown++
 			}
 		}
 	}
@@ -302,151 +547,4 @@ func bandRank(q *risk.Questionnaire, d *DASHScore) int {
 	}
 	_, r := q.BandFor(d.Score)
 	return r
-}
-
-// acc accumulates the counts of one group (a site or all sites, a
-// programme or all programmes).
-type acc struct {
-	cases, allocated, notAllocated int
-
-	victims        map[int64]struct{}
-	victimCount    int
-	idva, together int
-	children       int
-
-	beh        [4][8]int // [category][beh code]
-	risk       [4]int
-	dashPairs  int
-	dashSum1   int
-	dashSum3   int
-	dashDown   int
-	dashNoT1   int
-	dashNoT3   int
-	police     [4]int
-	polBefore  int
-	polAfter   int
-	marac      [4]int
-	maracRep   int
-	refDays    []int
-	openCases  int
-	managers   map[int64]struct{}
-	engaged    int
-	prong      [3]int
-	actDone    int
-	actOverdue int
-	actCancel  int
-	actNotPoss int
-	actNotDue  int
-	actTimed   int // done with both dates
-	actOnTime  int
-	asDue      int
-	asOnTime   int
-	asNotDue   int
-
-	// eq[population][dimension][category index]
-	eq [2][][]int
-}
-
-func newAcc(eq *equalityIndex) *acc {
-	g := &acc{victims: map[int64]struct{}{}, managers: map[int64]struct{}{}}
-	for p := range g.eq {
-		g.eq[p] = make([][]int, len(eq.dims))
-		for d := range eq.dims {
-			g.eq[p][d] = make([]int, len(eq.dims[d].cats))
-		}
-	}
-	return g
-}
-
-func (g *acc) add(c *CaseFacts, s *caseStat, asOf drive.Date, eq *equalityIndex) {
-	g.cases++
-	for i, code := range s.beh {
-		g.beh[i][code]++
-	}
-	g.risk[s.risk]++
-	g.dashPairs += s.dashPairs
-	g.dashSum1 += s.dashSum1
-	g.dashSum3 += s.dashSum3
-	g.dashDown += s.dashDown
-	g.dashNoT1 += s.dashNoT1
-	g.dashNoT3 += s.dashNoT3
-	g.police[s.police]++
-	if s.police == afterEligible {
-		g.polBefore += s.policeBefore
-		g.polAfter += s.policeAfter
-	}
-	g.marac[s.marac]++
-	if s.marac == afterEligible && s.maracRepeat {
-		g.maracRep++
-	}
-	if c.State.Open() && c.CaseManagerID != 0 {
-		g.openCases++
-		g.managers[c.CaseManagerID] = struct{}{}
-	}
-	if !c.allocated() {
-		g.notAllocated++
-		return
-	}
-	// Reach, fidelity and equality: the cases the service worked with.
-	g.allocated++
-	if s.referralDays >= 0 {
-		g.refDays = append(g.refDays, s.referralDays)
-	}
-	g.children += c.Children
-	eq.count(g.eq[0], &c.Perpetrator, c)
-	for i := range c.Victims {
-		v := &c.Victims[i]
-		if v.ID != 0 {
-			if _, seen := g.victims[v.ID]; seen {
-				continue
-			}
-			g.victims[v.ID] = struct{}{}
-		}
-		g.victimCount++
-		if v.IDVA {
-			g.idva++
-		}
-		if v.LivingTogether {
-			g.together++
-		}
-		eq.count(g.eq[1], &v.Equality, c)
-	}
-	if c.Engagement == casework.Engaged {
-		g.engaged++
-	}
-	for i := range c.Actions {
-		a := &c.Actions[i]
-		if p := slices.Index(Prongs(), a.Prong); p >= 0 {
-			g.prong[p]++
-		}
-		switch {
-		case a.Status == casework.ActionCancelled:
-			g.actCancel++
-		case a.Status == casework.ActionNotPossible:
-			g.actNotPoss++
-		case a.Status == casework.ActionDone:
-			g.actDone++
-			if !a.DueOn.IsZero() && !a.CompletedOn.IsZero() {
-				g.actTimed++
-				if !a.CompletedOn.After(a.DueOn) {
-					g.actOnTime++
-				}
-			}
-		case !a.DueOn.IsZero() && !a.DueOn.After(asOf) && !asOf.IsZero():
-			g.actOverdue++
-		default:
-			g.actNotDue++
-		}
-	}
-	for i := range c.Assessments {
-		a := &c.Assessments[i]
-		if a.DueOn.IsZero() || asOf.IsZero() || a.DueOn.After(asOf) {
-			g.asNotDue++
-			continue
-		}
-		g.asDue++
-		if !a.DoneOn.IsZero() && !a.DoneOn.After(a.DueOn.AddDays(AssessmentGraceDays)) {
-			g.asOnTime++
-		}
-	}
 }

@@ -1,6 +1,7 @@
 package outcomes
 
 import (
+	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/suppress"
 )
@@ -61,20 +62,39 @@ func newEqualityIndex() *equalityIndex {
 	return eq
 }
 
-// count adds one person to dst[dimension][category]. An empty or unknown
-// code counts as "not known"; the age band is the age at referral.
-func (eq *equalityIndex) count(dst [][]int, e *Equality, c *CaseFacts) {
+// table returns an empty count table: [dimension][category].
+func (eq *equalityIndex) table() [][]int {
+	t := make([][]int, len(eq.dims))
+	for d := range eq.dims {
+		t[d] = make([]int, len(eq.dims[d].cats))
+	}
+	return t
+}
+
+// categories returns one person's category index in each dimension. An
+// empty or unknown code counts as "not known"; the age band is the age on
+// the date given (the case's referral).
+func (eq *equalityIndex) categories(e *Equality, on drive.Date) [5]uint8 {
+	var out [5]uint8
 	for d := range eq.dims {
 		dim := &eq.dims[d]
 		i := dim.unknown
 		if dim.code == DimAgeBand {
-			if !e.DateOfBirth.IsZero() && !c.ReferredOn.IsZero() {
-				i = ageBand(e.DateOfBirth.AgeOn(c.ReferredOn))
+			if !e.DateOfBirth.IsZero() && !on.IsZero() {
+				i = ageBand(e.DateOfBirth.AgeOn(on))
 			}
 		} else if j, ok := dim.index[field(e, dim.code)]; ok {
 			i = j
 		}
-		dst[d][i]++
+		out[d] = uint8(i)
+	}
+	return out
+}
+
+// add counts one person with the given categories into t.
+func (eq *equalityIndex) add(t [][]int, cats [5]uint8) {
+	for d, i := range cats {
+		t[d][i]++
 	}
 }
 
@@ -99,9 +119,10 @@ func unanswered(code string) bool { return code == people.NotKnown || code == pe
 // equality publishes the equality tables of one group.
 func (b builder) equality(g *acc, eq *equalityIndex, pop Population) []EqualityTable {
 	var out []EqualityTable
-	for p, name := range []string{PopulationPerpetrators, PopulationVictimSurvivors} {
+	for p, counts := range [][][]int{g.perpEq, g.victimsEq} {
+		name := []string{PopulationPerpetrators, PopulationVictimSurvivors}[p]
 		for d := range eq.dims {
-			out = append(out, b.table(name, &eq.dims[d], g.eq[p][d], pop))
+			out = append(out, b.table(name, &eq.dims[d], counts[d], pop))
 		}
 	}
 	return out
@@ -150,4 +171,3 @@ func (b builder) publish(c suppress.Cell) Count {
 	}
 	return b.count(c.Value)
 }
-
