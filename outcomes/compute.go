@@ -234,8 +234,20 @@ func (t *tally) plus(o *tally) {
 // victimRec is what a group needs of one victim-survivor: kept by ID so
 // she is counted once in a group however many of its cases she is on.
 type victimRec struct {
-	idva, together bool
-	eq             [5]uint8 // category index per dimension
+	idva, together bool     // on any of her links
+	eq             [5]uint8 // category index per dimension, from her first case
+	caseID         int64    // her first case (lowest ID) in the group
+}
+
+// merge keeps one record per victim-survivor whatever order her cases come
+// in: flags from any link, equality answers from her first case.
+func (v victimRec) merge(o victimRec) victimRec {
+	out := v
+	if o.caseID < v.caseID {
+		out = o
+	}
+	out.idva, out.together = v.idva || o.idva, v.together || o.together
+	return out
 }
 
 // acc accumulates one cell (a site and programme), or a group summed from
@@ -349,10 +361,12 @@ func (g *acc) addCase(c *CaseFacts, asOf drive.Date, dash *risk.Questionnaire, e
 	eq.add(g.perpEq, eq.categories(&c.Perpetrator, c.ReferredOn))
 	for i := range c.Victims {
 		v := &c.Victims[i]
-		rec := victimRec{idva: v.IDVA, together: v.LivingTogether, eq: eq.categories(&v.Equality, c.ReferredOn)}
+		rec := victimRec{idva: v.IDVA, together: v.LivingTogether, eq: eq.categories(&v.Equality, c.ReferredOn), caseID: c.CaseID}
 		if v.ID == 0 {
 			g.noID = append(g.noID, rec)
-		} else if _, seen := g.victims[v.ID]; !seen {
+		} else if old, seen := g.victims[v.ID]; seen {
+			g.victims[v.ID] = old.merge(rec)
+		} else {
 			g.victims[v.ID] = rec
 		}
 	}
@@ -443,6 +457,9 @@ func sum(cells []*acc, eq *equalityIndex) *acc {
 		for _, c := range cells {
 			g.tally.plus(&c.tally)
 			for id, v := range c.victims {
+				if old, seen := g.victims[id]; seen {
+					v = old.merge(v)
+				}
 				g.victims[id] = v
 			}
 			g.noID = append(g.noID, c.noID...)

@@ -22,11 +22,17 @@
 //
 //  1. Every published integer (a numerator, a denominator, a cell of a
 //     paired or equality table, a count of cases left out) is zero when it
-//     is zero, withheld ("[c]") when its size is 1 to the threshold (4
-//     unless a site sets another), and otherwise rounded to the nearest
-//     multiple of 5 (sign kept: a fall in incidents is a negative count).
-//     Rows of an equality table also get secondary suppression
-//     (suppress.Row) before rounding.
+//     is zero, withheld ("[c]") when its size is 1 to 7, and otherwise
+//     rounded to the nearest multiple of 5 (sign kept: a fall in
+//     incidents is a negative count). 1 to 4 is DOMAIN.md's threshold; 5
+//     to 7 are withheld as well because, rounded, they would be published
+//     as 5 beside a withheld 4, and a withheld 4 in one report against 10
+//     (8 to 12) in the other would give a difference of exactly 4 away.
+//     This is NHS Digital's published rule (suppress 1 to 7, round the
+//     rest to 5). For another threshold t the withheld range runs from 1
+//     to the first count of at least t that ends in 2 or 7. Rows of an
+//     equality table also get secondary suppression (suppress.Row) over
+//     the same range before rounding.
 //  2. Every derived figure (a share, a mean, a percentage change, a Wilson
 //     interval, a McNemar p-value) is computed from the published, rounded
 //     counts, never from the true ones, so it carries no information the
@@ -38,15 +44,17 @@
 //     value, never its true numbers.
 //
 // Why this defeats differencing: a published count r stands for a true
-// count between r-2 and r+2, so the difference of two published counts
-// stands for a true difference anywhere in a run of nine integers around a
-// multiple of 5, and every run that meets 1..4 contains all of 1..4 (or at
-// least two of them near a withheld cell). Subtraction therefore never
-// narrows a small difference to one value. differencing_test.go builds
-// random case sets, computes pairs of reports differing by one filter and
-// tries to recover every small difference by subtraction, knowing the
-// rule; it fails if any is pinned down, and it checks that the same attack
-// succeeds when rounding is switched off, so the test has teeth.
+// count from r-2 to r+2, a withheld one for 1 to 7, so the difference of
+// two published counts stands for a run of at least nine possible true
+// differences, and every such run that meets 1..4 holds at least two of
+// them. Subtraction therefore never narrows a small difference to one
+// value. differencing_test.go builds random case sets, computes pairs of
+// reports differing by one filter (all sites against all but a small one;
+// a period against the same period one day longer, with a few referrals on
+// that day), and tries to recover every difference of 1 to 4 between them
+// by subtraction, knowing the rule; it fails if any is pinned down, and it
+// checks that the same attack succeeds when rounding is switched off, so
+// the test has teeth. (It is the test that found the 4-against-8 case.)
 //
 // Limits, stated honestly: the proof is for two reports. Many reports over
 // overlapping scopes could still be combined to narrow a count, as with any

@@ -133,7 +133,7 @@ func (b builder) equality(g *acc, eq *equalityIndex, pop Population) []EqualityT
 // count of those who answered.
 func (b builder) table(population string, dim *dimension, counts []int, pop Population) EqualityTable {
 	t := EqualityTable{Population: population, Dimension: dim.code, Site: b.site, Programme: b.programme, Reference: pop.Source}
-	cells, total := suppress.Row(counts, b.threshold)
+	cells, total := suppress.Row(counts, b.limit())
 	known := 0
 	for i, c := range dim.cats {
 		if !unanswered(c.Code) {
@@ -141,7 +141,7 @@ func (b builder) table(population string, dim *dimension, counts []int, pop Popu
 		}
 	}
 	t.Total = b.publish(total)
-	t.Known = b.publish(suppress.Count(known, b.threshold))
+	t.Known = b.publish(suppress.Count(known, b.limit()))
 	shares := !t.Known.Suppressed && t.Known.Value >= b.minDen
 	for i, c := range dim.cats {
 		row := EqualityRow{Category: c.Code, Label: c.Label, Count: b.publish(cells[i])}

@@ -91,7 +91,7 @@ func (b builder) mcnemar(yn, ny Count) (p float64, bound bool) {
 		if !c.Suppressed {
 			return []int{c.Value}
 		}
-		vs := make([]int, b.threshold)
+		vs := make([]int, b.limit())
 		for i := range vs {
 			vs[i] = i + 1
 		}

@@ -159,8 +159,27 @@ type rules struct {
 	base      int
 }
 
-// count publishes an integer: 0 as 0, 1..threshold in size as withheld,
-// otherwise rounded to the nearest multiple of base with its sign kept.
+// limit is the largest count withheld: the threshold, raised when
+// rounding is on to the next count that ends a rounding bucket (7 for a
+// threshold of 4 and base 5, as NHS Digital publishes: 1 to 7 withheld,
+// the rest rounded to 5). Withholding only 1 to 4 would leave 5 to 7
+// published as 5 and 8 to 12 as 10, and a withheld 4 in one report beside
+// a published 10 (so 8) in the other would give a difference of exactly 4
+// away: the differencing test found that case.
+func (r rules) limit() int {
+	if r.base <= 1 || r.threshold == 0 {
+		return r.threshold
+	}
+	m := r.threshold
+	for m%r.base != r.base/2 {
+		m++
+	}
+	return m
+}
+
+// count publishes an integer: 0 as 0, withheld when its size is 1 to the
+// limit, otherwise rounded to the nearest multiple of base with its sign
+// kept.
 func (r rules) count(x int) Count {
 	a := x
 	if a < 0 {
@@ -169,7 +188,7 @@ func (r rules) count(x int) Count {
 	switch {
 	case a == 0:
 		return Count{}
-	case a <= r.threshold:
+	case a <= r.limit():
 		return Count{Suppressed: true}
 	}
 	if r.base > 1 {

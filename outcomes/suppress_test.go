@@ -23,7 +23,10 @@ func TestCountRule(t *testing.T) {
 		{0, Count{}},
 		{1, Count{Suppressed: true}}, {2, Count{Suppressed: true}}, {3, Count{Suppressed: true}}, {4, Count{Suppressed: true}},
 		{-1, Count{Suppressed: true}}, {-4, Count{Suppressed: true}},
-		{5, Count{Value: 5}}, {7, Count{Value: 5}}, {8, Count{Value: 10}}, {12, Count{Value: 10}}, {13, Count{Value: 15}},
+		// 5 to 7 are withheld too: published as 5 they would sit next to
+		// a withheld 4 (see rules.limit).
+		{5, Count{Suppressed: true}}, {7, Count{Suppressed: true}}, {-7, Count{Suppressed: true}},
+		{8, Count{Value: 10}}, {12, Count{Value: 10}}, {13, Count{Value: 15}},
 		{1003, Count{Value: 1005}}, {-8, Count{Value: -10}}, {-300, Count{Value: -300}},
 	}
 	for _, tt := range tests {
@@ -31,11 +34,18 @@ func TestCountRule(t *testing.T) {
 			t.Errorf("count(%d) = %+v, want %+v", tt.in, got, tt.want)
 		}
 	}
-	// Another threshold: 1..7 withheld.
-	r.threshold = 7
-	for in, want := range map[int]Count{7: {Suppressed: true}, 8: {Value: 10}} {
+	// Other thresholds: 1 to 2 withheld, 3 to 7 published as 5; 1 to 8
+	// withheld, so up to 12.
+	r.threshold = 2
+	for in, want := range map[int]Count{2: {Suppressed: true}, 3: {Value: 5}, 7: {Value: 5}} {
 		if got := r.count(in); got != want {
-			t.Errorf("threshold 7: count(%d) = %+v, want %+v", in, got, want)
+			t.Errorf("threshold 2: count(%d) = %+v, want %+v", in, got, want)
+		}
+	}
+	r.threshold = 8
+	for in, want := range map[int]Count{8: {Suppressed: true}, 12: {Suppressed: true}, 13: {Value: 15}} {
+		if got := r.count(in); got != want {
+			t.Errorf("threshold 8: count(%d) = %+v, want %+v", in, got, want)
 		}
 	}
 }
@@ -54,15 +64,16 @@ func smallSite(n int) []CaseFacts {
 }
 
 func TestSmallNumbersWithheld(t *testing.T) {
-	for n := 1; n <= 4; n++ {
+	// 1 to 4 by the rule, 5 to 7 because of rounding (rules.limit).
+	for n := 1; n <= 7; n++ {
 		r := Compute(Scope{AsOf: asOf, BySite: true}, smallSite(n), DefaultReference(), 4)
 		for _, m := range r.Measures {
 			if m.Site != "S02" {
 				continue
 			}
 			if m.Name == "children" {
-				// Two children a case: 2n is withheld only up to 4.
-				if m.Suppressed != (2*n <= 4) || (!m.Suppressed && m.Value != float64(r2(2*n))) {
+				// Two children a case: 2n is withheld only up to 7.
+				if m.Suppressed != (2*n <= 7) || (!m.Suppressed && m.Value != float64(r2(2*n))) {
 					t.Errorf("%d cases: children %+v", n, m)
 				}
 				continue
@@ -86,26 +97,35 @@ func TestSmallNumbersWithheld(t *testing.T) {
 			}
 		}
 	}
-	// Five cases are shown, but below the minimum denominator the shares
-	// are still withheld.
-	r := Compute(Scope{AsOf: asOf, BySite: true}, smallSite(5), DefaultReference(), 4)
-	if m := find(t, r, "perpetrators", "S02", All); m.Suppressed || m.Value != 5 {
-		t.Errorf("5 perpetrators: %+v", m)
+	// Eight cases are shown (as 10), and so is a share over them; with a
+	// minimum denominator of 15 the share is withheld.
+	r := Compute(Scope{AsOf: asOf, BySite: true}, smallSite(8), DefaultReference(), 4)
+	if m := find(t, r, "perpetrators", "S02", All); m.Suppressed || m.Value != 10 {
+		t.Errorf("8 perpetrators: %+v", m)
 	}
+	if m := find(t, r, "idva_coverage", "S02", All); m.Suppressed || m.Value != 1 || m.Denominator != 10 {
+		t.Errorf("share over 8: %+v", m)
+	}
+	r = Compute(Scope{AsOf: asOf, BySite: true, MinDenominator: 15}, smallSite(8), DefaultReference(), 4)
 	if m := find(t, r, "idva_coverage", "S02", All); !m.Suppressed {
-		t.Errorf("share over 5 shown: %+v", m)
-	}
-	// With a minimum of 5 the share is shown.
-	r = Compute(Scope{AsOf: asOf, BySite: true, MinDenominator: 5}, smallSite(5), DefaultReference(), 4)
-	if m := find(t, r, "idva_coverage", "S02", All); m.Suppressed || m.Value != 1 {
-		t.Errorf("minimum 5: share over 5: %+v", m)
+		t.Errorf("minimum 15: share over 8 shown: %+v", m)
 	}
 }
 
 func TestSuppressedMeasureJSON(t *testing.T) {
-	// Seven fully assessed cases at one site: 7 perpetrators is shown (as
-	// 5), but every share over them is below the minimum denominator.
-	r := Compute(Scope{AsOf: asOf, BySite: true}, smallSite(7), DefaultReference(), 4)
+	// Nine fully assessed cases at one site, five continuing physical
+	// abuse and four stopping: 9 perpetrators are shown (as 10), but
+	// n1 - n3 = 4 is small, so the physical measure is withheld.
+	cases := evaluationFixture()
+	for _, c := range cases[75:84] {
+		c.CaseID, c.SiteID, c.SiteCode = c.CaseID+5000, 2, "S02"
+		c.Victims = []VictimFacts{{ID: c.CaseID}}
+		cases = append(cases, c)
+	}
+	r := Compute(Scope{AsOf: asOf, BySite: true}, cases, DefaultReference(), 4)
+	if m := find(t, r, "perpetrators", "S02", All); m.Value != 10 {
+		t.Fatalf("perpetrators %+v", m)
+	}
 	m := find(t, r, "physical_abuse_stopped", "S02", All)
 	if !m.Suppressed {
 		t.Fatalf("not withheld: %+v", m)
