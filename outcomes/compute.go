@@ -75,6 +75,7 @@ func compute(scope Scope, cases []CaseFacts, ref Reference, r rules) Report {
 	}
 	for _, cell := range cells {
 		cell.assessments = make([]risk.BehaviourAssessment, 0, cell.assessmentsCap)
+		cell.exits = make([]risk.BehaviourAssessment, 0, cell.assessmentsCap/2)
 	}
 	for i, cell := range in {
 		if cell != nil {
@@ -264,9 +265,10 @@ type acc struct {
 	// Victim-survivors counted once each, filled by sum.
 	victimCount, idva, together int
 
-	// Behaviour assessments of the cell's cases with T1 and T3, paired
-	// by pairBehaviour and then dropped.
+	// Behaviour assessments of the cell's cases at T1 and T3, and at T3
+	// alone, used by pairBehaviour and then dropped.
 	assessments    []risk.BehaviourAssessment
+	exits          []risk.BehaviourAssessment
 	assessmentsCap int
 	pairedCases    int // cases with both T1 and T3
 	exitCases      int // cases with a T3 assessment
@@ -306,12 +308,18 @@ func (g *acc) addCase(c *CaseFacts, asOf drive.Date, dash *risk.Questionnaire, e
 	} else {
 		g.risk[riskNoExit]++
 	}
-	if hasT1 || hasT3 {
-		for _, a := range c.Behaviour {
-			if a.TimePoint == Baseline || a.TimePoint == Exit {
-				a.CaseID = c.CaseID // the pairing groups by case: never trust a copied ID
+	// Only what the measures read is copied: T1 and T3 of cases with both
+	// for the pairing, T3 of every case for the exit ratings.
+	for _, a := range c.Behaviour {
+		a.CaseID = c.CaseID // both measures group by case: never trust a copied ID
+		switch {
+		case a.TimePoint == Exit:
+			g.exits = append(g.exits, a)
+			if hasT1 {
 				g.assessments = append(g.assessments, a)
 			}
+		case a.TimePoint == Baseline && hasT3:
+			g.assessments = append(g.assessments, a)
 		}
 	}
 
@@ -431,12 +439,12 @@ func (g *acc) pairBehaviour() {
 		}
 	}
 	if g.exitCases > 0 {
-		o := risk.RiskChangeShare(g.assessments, Exit)
+		o := risk.RiskChangeShare(g.exits, Exit)
 		g.risk[riskReduced] += o.Reduced
 		g.risk[riskNotReduced] += o.Rated - o.Reduced
 		g.risk[riskNoRating] += g.exitCases - o.Rated
 	}
-	g.assessments = nil
+	g.assessments, g.exits = nil, nil
 }
 
 // sum adds up cells into a group. One cell is its own group.
