@@ -2,6 +2,7 @@ package outcomes
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"testing"
 
@@ -327,5 +328,59 @@ func TestScopeValidate(t *testing.T) {
 		if !errors.As(err, &e) || e.Code != drive.EINVALID || e.Fields[tt.field] == "" {
 			t.Errorf("%s: error %v, want EINVALID on %s", tt.name, err, tt.field)
 		}
+	}
+}
+
+func TestBefore(t *testing.T) {
+	dates := []string{"2024-02-29", "2024-03-01", "2024-12-31", "2025-01-01", "2025-01-02"}
+	for _, a := range dates {
+		for _, b := range dates {
+			x, y := drive.MustDate(a), drive.MustDate(b)
+			if got, want := before(x, y), x.Before(y); got != want {
+				t.Errorf("before(%s, %s) = %v, want %v", a, b, got, want)
+			}
+		}
+	}
+}
+
+func TestBreakdown(t *testing.T) {
+	cases := evaluationFixture()
+	for i := range cases[:400] {
+		cases[i].Programme = "restart"
+		if i < 200 {
+			cases[i].SiteID, cases[i].SiteCode = 2, "S02"
+		}
+	}
+	groups := func(r Report) []string {
+		var out []string
+		for _, m := range r.Measures {
+			if m.Name == "perpetrators" {
+				out = append(out, fmt.Sprintf("%s/%s=%v", m.Site, m.Programme, m.Value))
+			}
+		}
+		return out
+	}
+	tests := []struct {
+		name  string
+		scope Scope
+		want  string
+	}{
+		{"all sites", Scope{AsOf: asOf}, "[all/all=1055 all/drive=655 all/restart=400]"},
+		{"by site", Scope{AsOf: asOf, BySite: true},
+			"[all/all=1055 all/drive=655 all/restart=400 S01/all=855 S01/drive=655 S01/restart=200 S02/all=200 S02/restart=200]"},
+		{"one programme", Scope{AsOf: asOf, Programme: "restart", BySite: true}, "[all/restart=400 S01/restart=200 S02/restart=200]"},
+		{"one site", Scope{AsOf: asOf, Sites: []int64{2}}, "[all/all=200 all/restart=200]"},
+		{"nothing in scope", Scope{AsOf: asOf, Region: "Nowhere"}, "[all/all=0]"},
+	}
+	for _, tt := range tests {
+		if got := fmt.Sprint(groups(Compute(tt.scope, cases, DefaultReference(), 4))); got != tt.want {
+			t.Errorf("%s: %s, want %s", tt.name, got, tt.want)
+		}
+	}
+	// Every group publishes the same measures, and ten equality tables
+	// (two populations by five dimensions).
+	r := Compute(Scope{AsOf: asOf, BySite: true}, cases, DefaultReference(), 4)
+	if len(r.Measures)%8 != 0 || len(r.Equality) != 8*10 {
+		t.Errorf("%d measures and %d equality tables over 8 groups", len(r.Measures), len(r.Equality))
 	}
 }
