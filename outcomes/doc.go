@@ -17,8 +17,8 @@
 // shown) or from two reports whose scopes differ by one filter (all sites
 // against all sites but one; a period against the same period one day
 // longer). Suppressing cells of 1 to 4 alone cannot stop the second: 203
-// cases in one report and 200 in the other give 3 away. The rule, after the
-// practice of NHS Digital and of the ONS for Census 2021 tables, is:
+// cases in one report and 200 in the other give 3 away. The rule, after
+// NHS Digital's published practice, is:
 //
 //  1. Every published integer (a numerator, a denominator, a cell of a
 //     paired or equality table, a count of cases left out) is zero when it
@@ -44,17 +44,17 @@
 //     value, never its true numbers.
 //
 // Why this defeats differencing: a published count r stands for a true
-// count from r-2 to r+2, a withheld one for 1 to 7, so the difference of
-// two published counts stands for a run of at least nine possible true
-// differences, and every such run that meets 1..4 holds at least two of
-// them. Subtraction therefore never narrows a small difference to one
+// count from r-2 to r+2 and a withheld one for 1 to 7, so the difference
+// of two published counts stands for a run of possible true differences
+// that, wherever it meets 1..4, holds at least two of them (two shown
+// counts give a run of nine; a withheld count beside 10 gives 1 to 11). Subtraction therefore never narrows a small difference to one
 // value. differencing_test.go builds random case sets, computes pairs of
 // reports differing by one filter (all sites against all but a small one;
 // a period against the same period one day longer, with a few referrals on
 // that day), and tries to recover every difference of 1 to 4 between them
 // by subtraction, knowing the rule; it fails if any is pinned down, and it
 // checks that the same attack succeeds when rounding is switched off, so
-// the test has teeth. (It is the test that found the 4-against-8 case.)
+// the test has teeth.
 //
 // Limits, stated honestly: the proof is for two reports. Many reports over
 // overlapping scopes could still be combined to narrow a count, as with any
@@ -62,6 +62,9 @@
 // rather than arbitrary date ranges. The median days from referral to
 // allocation is a median, not a count: it is published only over at least
 // the minimum number of cases and rounded to whole days, and is outside
-// the differencing proof. Rounding costs accuracy at a single site (a share
-// over 50 cases may move by a few points), which the definitions say.
+// the differencing proof. The number of case managers behind the caseload
+// figure counts staff, not people the service works with, and is
+// published as it is. Rounding costs accuracy at a single site (a share
+// over 50 cases may move by a few points); every figure is computed from
+// the rounded counts shown beside it, so a reader can check it.
 package outcomes

@@ -3,6 +3,7 @@ package outcomes
 import (
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/drive-platform/drive/risk"
 )
@@ -18,8 +19,8 @@ func (b builder) measure(name, label, unit, definition string, excl ...Exclusion
 		Definition: definition, Exclusions: excl}
 }
 
-// exclusions publishes the cases left out, in the order given, skipping
-// reasons no case met. reasonsAndCounts alternates reason and count.
+// exclusions publishes the cases left out, counts[i] for reasons[i], in
+// the order given, skipping reasons no case met.
 func (b builder) exclusions(reasons []string, counts ...int) []Exclusion {
 	var out []Exclusion
 	for i, n := range counts {
@@ -138,7 +139,7 @@ func (b builder) measures(g *acc) []Measure {
 	}
 	for i, c := range risk.Categories() {
 		m := b.measure(behaviourNames[i], c.Label+": fall in cases using it", UnitPercent,
-			"(n1 - n3) / n1, where n1 and n3 count cases in scope using "+c.Label+" at T1 and at T3 "+
+			"(n1 - n3) / n1, where n1 and n3 count cases in scope using "+strings.ToLower(c.Label)+" at T1 and at T3 "+
 				"(a case uses it if any linked victim-survivor's latest assessment at that time point says yes), "+
 				"among cases with a known answer at both T1 and T3; paired table and two-sided exact McNemar test.")
 		m.Exclusions = b.exclusions(behReasons, g.beh[i][behUnknown], g.beh[i][behNone], g.beh[i][behNoT1], g.beh[i][behNoT3])

@@ -69,7 +69,12 @@ type Paired struct {
 }
 
 // Measure is one published figure. Numerator and Denominator are published
-// counts (rounded to base 5); Value is computed from them. When Suppressed,
+// counts (withheld from 1 to 7, otherwise rounded to base 5) and Value is
+// computed from them, with two exceptions the definitions state: the
+// median days from referral to allocation (Value is the median, over
+// Denominator cases) and the caseload per case manager (Denominator counts
+// staff, published as it is). For a count (UnitCount) Value equals
+// Numerator and Denominator is 0. When Suppressed,
 // Numerator, Denominator, Value, Interval, PValue and Paired are all zero
 // or nil and the JSON value is null; when NoData (nothing to measure) the
 // JSON value is null too.
