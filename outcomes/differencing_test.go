@@ -169,7 +169,7 @@ func pairs(rng *rand.Rand) []scopePair {
 	// A small site: 1 to 4 cases.
 	small := sites + 1
 	for i := range 1 + rng.IntN(4) {
-		cases = append(cases, genCase(rng, int64(10000+i), small-1, small))
+		cases = append(cases, genCase(rng, int64(10000+i), small-1))
 	}
 	var others []int64
 	for s := 1; s < small; s++ {
@@ -183,7 +183,7 @@ func pairs(rng *rand.Rand) []scopePair {
 		}
 	}
 	for i := range 1 + rng.IntN(4) {
-		c := genCase(rng, int64(20000+i), rng.IntN(sites), sites)
+		c := genCase(rng, int64(20000+i), rng.IntN(sites))
 		c.ReferredOn = day.AddDays(1)
 		if !c.AllocatedOn.IsZero() && c.AllocatedOn.Before(c.ReferredOn) {
 			c.AllocatedOn = c.ReferredOn

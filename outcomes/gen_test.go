@@ -27,7 +27,7 @@ func codes(opts []people.Option) []string {
 // genCase builds one synthetic case with random facts over the three years
 // before genAsOf: some never allocated, some open, some closed; assessments
 // with gaps and "not known" answers; random equality answers.
-func genCase(rng *rand.Rand, id int64, site int, sites int) CaseFacts {
+func genCase(rng *rand.Rand, id int64, site int) CaseFacts {
 	referred := genAsOf.AddDays(-rng.IntN(3 * 365))
 	c := CaseFacts{
 		CaseID:     id,
@@ -130,7 +130,7 @@ func genCase(rng *rand.Rand, id int64, site int, sites int) CaseFacts {
 func genCases(rng *rand.Rand, n, sites int) []CaseFacts {
 	out := make([]CaseFacts, n)
 	for i := range out {
-		out[i] = genCase(rng, int64(i+1), rng.IntN(sites), sites)
+		out[i] = genCase(rng, int64(i+1), rng.IntN(sites))
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/casework"
+	"github.com/drive-platform/drive/risk"
 )
 
 // r2 rounds to base 5 by hand: 6 to 5, 8 to 10.
@@ -301,5 +302,32 @@ func TestEqualityAgainstReference(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestPValueFromPublishedCounts(t *testing.T) {
+	b := builder{rules: rules{threshold: 4, minDen: 10, base: 5}}
+	worst := 0.0
+	for x := 1; x <= 7; x++ {
+		worst = max(worst, risk.McNemarExact(20, x))
+	}
+	tests := []struct {
+		name   string
+		yn, ny Count
+		want   float64
+		bound  bool
+	}{
+		{"both shown", Count{Value: 20}, Count{Value: 10}, risk.McNemarExact(20, 10), false},
+		{"one withheld: the largest it could give", Count{Value: 20}, Count{Suppressed: true}, worst, true},
+		{"both withheld", Count{Suppressed: true}, Count{Suppressed: true}, 1, true},
+	}
+	for _, tt := range tests {
+		p, bound := b.mcnemar(tt.yn, tt.ny)
+		if p != tt.want || bound != tt.bound {
+			t.Errorf("%s: p = %v (bound %v), want %v (%v)", tt.name, p, bound, tt.want, tt.bound)
+		}
+	}
+	if worst != risk.McNemarExact(20, 7) {
+		t.Errorf("the largest p-value should be at the largest withheld count")
 	}
 }
