@@ -318,11 +318,14 @@ func accessWalk(t *testing.T, paths func(f *meetingFixture) map[string]string) {
 			addr := paths(f)
 			steps := []walkStep{
 				{"draft agenda", func(*meetingFixture) {}, map[string]int{}},
-				{"published, statement not accepted", func(f *meetingFixture) { f.publish() }, map[string]int{"meeting": 200}},
+				// Once published, the invited partner sees the meeting and its
+				// agenda (page and API), but no case opens until they accept
+				// the confidentiality statement.
+				{"published, statement not accepted", func(f *meetingFixture) { f.publish() }, map[string]int{"meeting": 200, "api meeting": 200, "api items": 200}},
 				{"admitted, before the meeting", func(f *meetingFixture) {
 					f.must(f.svc.AcceptConfidentiality(context.Background(), f.actor("pat.partner"), f.meetingID))
 					f.record()
-				}, map[string]int{"case": 200, "police": 200, "meeting": 200, "item": 200, "pack": 200, "api case": 200}},
+				}, map[string]int{"case": 200, "police": 200, "meeting": 200, "item": 200, "pack": 200, "api case": 200, "api meeting": 200, "api items": 200}},
 				{"held, within the window", func(f *meetingFixture) { f.hold() },
 					map[string]int{"case": 200, "police": 200, "meeting": 200, "item": 200, "minutes": 200, "minutes pdf": 200, "pack": 200, "api case": 200,
 						"api meeting": 200, "api items": 200}},
