@@ -262,3 +262,68 @@ func tri(used bool) risk.Tri {
 	}
 	return risk.NotUsed
 }
+
+// TestLinkPeopleOfClosedCases: linking after an import covers open cases
+// only, so a closed case's man named by a later extract stays unlinked
+// until LinkPeople links him by the same rules; only a trusted entry
+// point may ask.
+func TestLinkPeopleOfClosedCases(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			w := newWorld(t, e)
+			ctx := context.Background()
+			dob := drive.MustDate("1986-04-12")
+			var wayne int64
+			err := w.db.Transact(ctx, func(tx *store.Tx) error {
+				p := &people.Person{SiteID: w.siteA.ID, GivenName: "Wayne", FamilyName: "Examplar", DateOfBirth: dob}
+				if err := tx.CreatePerson(ctx, p); err != nil {
+					return err
+				}
+				wayne = p.ID
+				id, err := activeCase(ctx, tx, w.siteA.ID, p.ID, w.users["cm"].ID)
+				if err != nil {
+					return err
+				}
+				c, err := tx.Case(ctx, id)
+				if err != nil {
+					return err
+				}
+				closedAt := now.Add(-24 * time.Hour)
+				c.State, c.ClosedAt, c.ClosureReason = casework.Closed, &closedAt, "completed"
+				return tx.UpdateCase(ctx, c)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs := []incident.Record{{Ref: "LP-1", On: drive.DateOf(now).AddDays(-40), Type: "common_assault",
+				Suspect: incident.Person{GivenName: "Wayne", FamilyName: "Examplar", DOB: dob}}}
+			if _, _, err := w.svc.ImportIncidents(ctx, service.CommandLine(), "NMR", recs, nil); err != nil {
+				t.Fatal(err)
+			}
+			links := func() []store.PoliceLink {
+				var ls []store.PoliceLink
+				if err := w.db.View(ctx, func(tx *store.Tx) error {
+					var err error
+					ls, err = tx.PoliceLinks(ctx, store.PersonSide, wayne)
+					return err
+				}); err != nil {
+					t.Fatal(err)
+				}
+				return ls
+			}
+			if ls := links(); len(ls) != 0 {
+				t.Fatalf("a closed case's man linked on import: %+v", ls)
+			}
+			if _, err := w.svc.LinkPeople(ctx, w.actor(t, "lead"), "NMR", []int64{wayne}); drive.ErrorCode(err) != drive.ENOTFOUND {
+				t.Errorf("a team leader linking people: %v, want not found", err)
+			}
+			run, err := w.svc.LinkPeople(ctx, service.CommandLine(), "NMR", []int64{wayne})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ls := links(); len(ls) != 1 || ls[0].Status != "linked" || run.People != 1 {
+				t.Fatalf("after LinkPeople: %+v (run %+v), want one link", ls, run)
+			}
+		})
+	}
+}
