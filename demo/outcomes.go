@@ -10,7 +10,6 @@ import (
 	"github.com/drive-platform/drive/casework"
 	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/risk"
-	"github.com/drive-platform/drive/service"
 )
 
 // The outcome side of the demo: what became of each case, drawn once per
@@ -35,7 +34,7 @@ type behaviourRate struct{ t1, stay, start int }
 // the expected fall is the evaluated one: physical 1-.17-.02*.28/.72 =
 // 82.2%, sexual 1-.10-.01*.68/.32 = 87.9%, harassment and stalking
 // 1-.23-.03*.38/.62 = 75.2%, jealous and controlling 1-.26-.04*.12/.88 =
-// 73.5%. How common each is at T1 follows the pilot's baseline.
+// 73.5%. How common each is at T1 is as the demo had it before.
 func behaviourRates() [4]behaviourRate {
 	return [4]behaviourRate{{720, 170, 20}, {320, 100, 10}, {620, 230, 30}, {880, 260, 40}}
 }
@@ -47,18 +46,17 @@ const (
 	riskReducedShare = 82
 	// noRatingShare is the share of exit assessments without a rating.
 	noRatingShare = 5
-	// noBaselineShare is the share of started cases whose baseline (T1)
-	// was never taken.
-	noBaselineShare = 3
 	// noExitShare and noExitShareUnplanned are the shares of closed cases
 	// whose exit (T3) was never taken: after a planned ending, and after
-	// disengagement, custody or a move, when she is harder to reach.
-	noExitShare          = 6
-	noExitShareUnplanned = 25
+	// disengagement, custody or a move, when she is harder to reach. They
+	// are kept low: the demo's coverage test allows at most one closed
+	// case in 20 without an exit assessment.
+	noExitShare          = 1
+	noExitShareUnplanned = 5
 	// repeatMARACShare is the share of closed cases heard again at MARAC
-	// within a year of closure: well below the 28-40% repeat rate a MARAC
-	// is expected to see, as the evaluation found fewer repeats.
-	repeatMARACShare = 12
+	// within a year of closure: below the 28-40% repeat rate SafeLives
+	// expects of a MARAC, as the evaluation found fewer repeats.
+	repeatMARACShare = 18
 	// policeAfterKept is the share of a perpetrator's incident rate before
 	// allocation that persists after closure, and policeAfterNew the
 	// share that turns up afresh: 60 + 10 gives the evaluated -30%.
@@ -69,9 +67,9 @@ const (
 // caseOutcome is what became of one case, as its victim-survivors and the
 // police record it.
 type caseOutcome struct {
-	uses       [2][4]bool // [T1, T3][category]: he used it
-	reduced    bool       // the IDVAs rate the risk reduced moderately or significantly
-	noT1, noT3 bool       // no baseline, no exit assessment was taken
+	uses    [2][4]bool // [T1, T3][category]: he used it
+	reduced bool       // the IDVAs rate the risk reduced moderately or significantly
+	noT3    bool       // no exit assessment was taken
 	// repeatMARAC is how many days after closure the case was heard at
 	// MARAC again; 0 for none.
 	repeatMARAC int
@@ -97,7 +95,6 @@ func (g *generator) outcomeOf(outs caseOutcomes, c *casework.Case) *caseOutcome 
 		o.uses[1][i] = r.IntN(1000) < p
 	}
 	o.reduced = r.IntN(100) < riskReducedShare
-	o.noT1 = r.IntN(100) < noBaselineShare
 	missing := noExitShare
 	switch c.ClosureReason {
 	case "disengaged", "custody", "moved-away":
@@ -124,7 +121,7 @@ func (g *generator) answer(used bool) risk.Tri {
 }
 
 // riskRating is one victim-survivor's exit rating given the case's
-// outcome: most often none is missing, and it agrees with the case.
+// outcome: now and then not given, otherwise agreeing with the case.
 func (g *generator) riskRating(o *caseOutcome) string {
 	r := g.rng
 	switch {
@@ -147,17 +144,16 @@ type policeCase struct {
 }
 
 // policeHistory plans the police-recorded incidents of every closed,
-// allocated case's perpetrator and has them imported, as the force's
-// extract naming them, once the seeding has committed; then links the
-// perpetrators to them, as linking at referral would have had the
-// extract been there. Each man has his own rate of incidents (most one
+// allocated case's perpetrator, which the site's extract will hold beside
+// the rest (incidents); the perpetrators are then linked to them, as
+// linking at referral would have done had the extract been there. Each man has his own rate of incidents (most one
 // or two in six months, a few many more): in the 6 months before
 // allocation a Poisson count at that rate; in the 6 months after closure
 // a share of those that persist plus a few new ones (policeAfterKept,
 // policeAfterNew), so the fall is about 30% with a few men doing worse;
 // and a little history before and during the programme, which the
 // measure does not count. Incidents after the reference date have not
-// happened yet. Only closed cases are named, so no open case raises an
+// happened yet, and the extract reaches back three years. Only closed cases are named, so no open case raises an
 // alert.
 func (g *generator) policeHistory(ctx context.Context, cases []*casework.Case) error {
 	r := g.rng
@@ -186,19 +182,15 @@ func (g *generator) policeHistory(ctx context.Context, cases []*casework.Case) e
 	}
 	types := []string{"non_crime", "common_assault", "criminal_damage", "harassment", "breach", "abh", "coercive_control", "stalking"}
 	weights := []int{38, 18, 8, 7, 7, 6, 5, 3}
-	type siteExtract struct {
-		code   string
-		recs   []incident.Record
-		people []int64
-	}
-	var extracts []siteExtract
+	windowStart := ref.AddMonths(-36)
+	g.policeCases = map[string]*caseExtract{}
 	for _, site := range g.res.Sites {
-		ex := siteExtract{code: site.Code}
+		ex := &caseExtract{}
 		for _, pc := range bySite[site.ID] {
-			rate := []float64{0.4, 1.2, 2.2, 4.5}[pickWeighted(r, []int{0, 1, 2, 3}, []int{25, 40, 25, 10})]
+			rate := []float64{0.4, 1.0, 1.8, 3.0}[pickWeighted(r, []int{0, 1, 2, 3}, []int{25, 40, 25, 10})]
 			var dates []drive.Date
 			add := func(d drive.Date) {
-				if d.Before(ref) {
+				if d.Before(ref) && !d.Before(windowStart) {
 					dates = append(dates, d)
 				}
 			}
@@ -215,11 +207,11 @@ func (g *generator) policeHistory(ctx context.Context, cases []*casework.Case) e
 			for range kept + poisson(r.Float64, rate*policeAfterNew/100) {
 				add(pc.closed.AddDays(between(r, 1, 180)))
 			}
-			for range poisson(r.Float64, rate/2) {
+			for range poisson(r.Float64, rate/3) {
 				add(pc.allocated.AddDays(-between(r, 190, 540)))
 			}
 			if during := pc.allocated.DaysUntil(pc.closed); during > 2 {
-				for range poisson(r.Float64, rate*0.4*float64(during)/180) {
+				for range poisson(r.Float64, rate*0.3*float64(during)/180) {
 					add(pc.allocated.AddDays(between(r, 1, during-1)))
 				}
 			}
@@ -234,20 +226,16 @@ func (g *generator) policeHistory(ctx context.Context, cases []*casework.Case) e
 			}
 			ex.people = append(ex.people, pc.personID)
 		}
-		extracts = append(extracts, ex)
+		g.policeCases[site.Code] = ex
 	}
-	g.later = append(g.later, deferred{at: g.dayAt(1), write: func(ctx context.Context, svc *service.Service) error {
-		for _, ex := range extracts {
-			if _, _, err := svc.ImportIncidents(ctx, demoActor(), ex.code, ex.recs, nil); err != nil {
-				return fmt.Errorf("demo police history: %w", err)
-			}
-			if _, err := svc.LinkPeople(ctx, demoActor(), ex.code, ex.people); err != nil {
-				return fmt.Errorf("demo police links: %w", err)
-			}
-		}
-		return nil
-	}})
 	return nil
+}
+
+// caseExtract is what a site's police extract holds of closed cases'
+// perpetrators: their incidents, and the people to link to them.
+type caseExtract struct {
+	recs   []incident.Record
+	people []int64
 }
 
 // poisson draws a Poisson count with mean lambda (Knuth's method: the

@@ -666,8 +666,8 @@ func indexes(n int) []int {
 // behaviour records the baseline (T1) once work on his case started, and
 // the exit (T3) once it closed, as the case's outcome says (outcomeOf:
 // every victim-survivor of a case tells the same story, now and then
-// with an answer not known), leaving out the assessments the outcome says
-// were never taken.
+// with an answer not known), leaving out an exit the outcome says was
+// never taken.
 func (g *generator) behaviour(ctx context.Context, victimID int64, c *casework.Case, by int64, o *caseOutcome) error {
 	r := g.rng
 	if c.StartedAt == nil {
@@ -675,18 +675,16 @@ func (g *generator) behaviour(ctx context.Context, victimID int64, c *casework.C
 	}
 	ref := ReferenceDate()
 	t1 := max(timeAgo(c.StartedAt)-between(r, 0, 14), 1)
-	if !o.noT1 {
-		b1 := &risk.BehaviourAssessment{VictimID: victimID, CaseID: c.ID, TimePoint: "T1", AssessedOn: ref.AddDays(-t1), AssessedBy: by}
-		for i, a := range []*risk.Tri{&b1.Physical, &b1.Sexual, &b1.Stalking, &b1.Controlling} {
-			*a = g.answer(o.uses[0][i])
-		}
-		then, _, err := g.backdated(t1)
-		if err != nil {
-			return err
-		}
-		if err := then.SaveBehaviour(ctx, b1); err != nil {
-			return fmt.Errorf("demo behaviour T1: %w", err)
-		}
+	b1 := &risk.BehaviourAssessment{VictimID: victimID, CaseID: c.ID, TimePoint: "T1", AssessedOn: ref.AddDays(-t1), AssessedBy: by}
+	for i, a := range []*risk.Tri{&b1.Physical, &b1.Sexual, &b1.Stalking, &b1.Controlling} {
+		*a = g.answer(o.uses[0][i])
+	}
+	then, _, err := g.backdated(t1)
+	if err != nil {
+		return err
+	}
+	if err := then.SaveBehaviour(ctx, b1); err != nil {
+		return fmt.Errorf("demo behaviour T1: %w", err)
 	}
 	if c.State != casework.Closed || c.ClosedAt == nil || o.noT3 {
 		return nil
@@ -703,8 +701,7 @@ func (g *generator) behaviour(ctx context.Context, victimID int64, c *casework.C
 		*a = g.answer(o.uses[1][i])
 	}
 	b3.RiskChange = g.riskRating(o)
-	then, _, err := g.backdated(t3)
-	if err != nil {
+	if then, _, err = g.backdated(t3); err != nil {
 		return err
 	}
 	if err := then.SaveBehaviour(ctx, b3); err != nil {
