@@ -177,6 +177,10 @@ type generator struct {
 	// meetingSites are what each site's meetings are made from, read
 	// while seeding and written once the police data are in.
 	meetingSites []*meetingSite
+	// policeCases are, by site code, the incidents of closed cases'
+	// perpetrators, planned while seeding and imported with the site's
+	// extract (demo/outcomes.go).
+	policeCases map[string]*caseExtract
 }
 
 func (g *generator) run(ctx context.Context) error {

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"slices"
 
 	"github.com/drive-platform/drive/incident/synth"
 	"github.com/drive-platform/drive/service"
@@ -11,9 +12,11 @@ import (
 // imports of police data, audited as the demo.
 func demoActor() service.Actor { return service.System("demo") }
 
-// IncidentsPerSite is how many police-recorded incidents the demo gives
-// each site: enough for drive identify to show a ranked list with
-// prolific and serial suspects, small enough to keep the demo quick.
+// IncidentsPerSite is how many police-recorded incidents the demo's
+// synthetic extract gives each site, beside its closed cases'
+// perpetrators' own (references "-DP", see policeHistory): enough for
+// drive identify to show a ranked list with prolific and serial suspects,
+// small enough to keep the demo quick.
 const IncidentsPerSite = 3000
 
 // incidents imports a synthetic police extract for each site (its people
@@ -27,8 +30,18 @@ const IncidentsPerSite = 3000
 func (g *generator) incidents(ctx context.Context) error {
 	for _, site := range g.res.Sites {
 		seed := g.rng.Uint64()
+		// The extract also names the site's closed cases' perpetrators
+		// (policeHistory), who are linked to their police records once it
+		// is in: linking on import covers open cases only.
+		own := g.policeCases[site.Code]
+		if own == nil {
+			own = &caseExtract{}
+		}
 		recs, truth := synth.Generate(synth.Config{Incidents: IncidentsPerSite, Seed: seed, End: ReferenceDate(), RefPrefix: site.Code})
-		if _, _, err := g.svc.ImportIncidents(ctx, demoActor(), site.Code, recs, nil); err != nil {
+		if _, _, err := g.svc.ImportIncidents(ctx, demoActor(), site.Code, append(slices.Clip(recs), own.recs...), nil); err != nil {
+			return err
+		}
+		if _, err := g.svc.LinkPeople(ctx, demoActor(), site.Code, own.people); err != nil {
 			return err
 		}
 		hearings, _ := synth.MARAC(recs, truth, seed^0x3a7ac)

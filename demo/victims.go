@@ -44,6 +44,7 @@ type victimSite struct {
 	load     map[int64]int // IDVA -> open cases allocated
 	towns    []string
 	postcode string
+	outcomes caseOutcomes // what became of each case, drawn once
 }
 
 // victimPlan is one victim-survivor decided before anything is written.
@@ -131,7 +132,7 @@ func (g *generator) victims(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	return g.policeHistory(ctx, cases)
 }
 
 // victimSites finds each site's IDVAs: users with the IDVA role there.
@@ -143,7 +144,7 @@ func (g *generator) victimSites(ctx context.Context) (map[int64]*victimSite, err
 	out := map[int64]*victimSite{}
 	g.idvas = map[int64]*account.User{}
 	for _, site := range g.res.Sites {
-		vs := &victimSite{site: site, load: map[int64]int{}}
+		vs := &victimSite{site: site, load: map[int64]int{}, outcomes: caseOutcomes{}}
 		vs.towns, vs.postcode = siteTowns(site.Code)
 		for _, u := range users {
 			for _, r := range u.Roles {
@@ -500,6 +501,16 @@ func (g *generator) writeVictim(ctx context.Context, p *victimPlan) error {
 		if err := then.LinkVictim(ctx, link); err != nil {
 			return fmt.Errorf("demo link: %w", err)
 		}
+		// A repeat hearing within a year of closure, for some closed cases.
+		if ago := repeatHearing(l.c, g.outcomeOf(p.site.outcomes, l.c)); i == 0 && ago > 0 {
+			then, _, err := g.backdated(ago)
+			if err != nil {
+				return err
+			}
+			if err := then.AddMARACDate(ctx, v.ID, l.c.ID, ref.AddDays(-ago)); err != nil {
+				return err
+			}
+		}
 		// A repeat hearing since the referral, for a few open cases.
 		if i == 0 && p.closed == 0 && at > 30 && r.IntN(100) < 12 {
 			heard := between(r, 5, min(at-7, 150))
@@ -552,7 +563,7 @@ func (g *generator) writeVictim(ctx context.Context, p *victimPlan) error {
 	}
 
 	for _, l := range p.links {
-		if err := g.behaviour(ctx, v.ID, l.c, idva); err != nil {
+		if err := g.behaviour(ctx, v.ID, l.c, idva, g.outcomeOf(p.site.outcomes, l.c)); err != nil {
 			return err
 		}
 	}
@@ -653,30 +664,20 @@ func indexes(n int) []int {
 }
 
 // behaviour records the baseline (T1) once work on his case started, and
-// the exit (T3) once it closed, with the falls the programme has seen:
-// physical abuse at about 70% of cases at T1 and 15% at T3.
-func (g *generator) behaviour(ctx context.Context, victimID int64, c *casework.Case, by int64) error {
+// the exit (T3) once it closed, as the case's outcome says (outcomeOf:
+// every victim-survivor of a case tells the same story, now and then
+// with an answer not known), leaving out an exit the outcome says was
+// never taken.
+func (g *generator) behaviour(ctx context.Context, victimID int64, c *casework.Case, by int64, o *caseOutcome) error {
 	r := g.rng
 	if c.StartedAt == nil {
 		return nil
 	}
 	ref := ReferenceDate()
 	t1 := max(timeAgo(c.StartedAt)-between(r, 0, 14), 1)
-	type rates struct{ t1, stay, start int } // percent: yes at T1; yes at T3 given yes / no at T1
-	cats := []rates{{72, 20, 2}, {32, 12, 1}, {62, 24, 3}, {88, 26, 4}}
-	answer := func(p int) risk.Tri {
-		if r.IntN(100) < 3 {
-			return risk.NotKnown
-		}
-		if r.IntN(100) < p {
-			return risk.Used
-		}
-		return risk.NotUsed
-	}
 	b1 := &risk.BehaviourAssessment{VictimID: victimID, CaseID: c.ID, TimePoint: "T1", AssessedOn: ref.AddDays(-t1), AssessedBy: by}
-	ans := []*risk.Tri{&b1.Physical, &b1.Sexual, &b1.Stalking, &b1.Controlling}
-	for i, a := range ans {
-		*a = answer(cats[i].t1)
+	for i, a := range []*risk.Tri{&b1.Physical, &b1.Sexual, &b1.Stalking, &b1.Controlling} {
+		*a = g.answer(o.uses[0][i])
 	}
 	then, _, err := g.backdated(t1)
 	if err != nil {
@@ -685,7 +686,7 @@ func (g *generator) behaviour(ctx context.Context, victimID int64, c *casework.C
 	if err := then.SaveBehaviour(ctx, b1); err != nil {
 		return fmt.Errorf("demo behaviour T1: %w", err)
 	}
-	if c.State != casework.Closed || c.ClosedAt == nil {
+	if c.State != casework.Closed || c.ClosedAt == nil || o.noT3 {
 		return nil
 	}
 	t3 := timeAgo(c.ClosedAt) + between(r, 0, 7)
@@ -697,16 +698,9 @@ func (g *generator) behaviour(ctx context.Context, victimID int64, c *casework.C
 	}
 	b3 := &risk.BehaviourAssessment{VictimID: victimID, CaseID: c.ID, TimePoint: "T3", AssessedOn: ref.AddDays(-t3), AssessedBy: by}
 	for i, a := range []*risk.Tri{&b3.Physical, &b3.Sexual, &b3.Stalking, &b3.Controlling} {
-		p := cats[i].start
-		if *ans[i] == risk.Used {
-			p = cats[i].stay
-		}
-		*a = answer(p)
+		*a = g.answer(o.uses[1][i])
 	}
-	if r.IntN(100) < 95 {
-		b3.RiskChange = pickWeighted(r, []string{risk.RiskIncreased, risk.RiskNoChange, risk.RiskReducedSlightly, risk.RiskReducedModerately, risk.RiskReducedSignificantly},
-			[]int{4, 7, 7, 37, 45})
-	}
+	b3.RiskChange = g.riskRating(o)
 	if then, _, err = g.backdated(t3); err != nil {
 		return err
 	}
