@@ -107,8 +107,8 @@ type measureHow struct {
 	// StaffDenominator is true when the denominator counts staff, not
 	// people the service works with, and so is published as it is.
 	StaffDenominator bool
-	Exclusions             []exclusionView
-	Notes                  []string
+	Exclusions       []exclusionView
+	Notes            []string
 }
 
 type exclusionView struct{ Reason, Cases string }
