@@ -12,6 +12,7 @@ import (
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/outcomes"
+	"github.com/drive-platform/drive/reportfile"
 	"github.com/drive-platform/drive/service"
 	svgchart "github.com/drive-platform/drive/web/chart"
 	"github.com/drive-platform/drive/web/form"
@@ -599,4 +600,65 @@ func (v *reportView) equality() []equalityView {
 		out = append(out, e)
 	}
 	return out
+}
+
+// reportDownload serves the report the page shows as a file: the same
+// filter, the same figures, through package reportfile. A filter that
+// cannot be read is refused (422) before anything is read.
+func (s *Server) reportDownload(ext string) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		f, sites, national, err := s.reportQuery(r)
+		if err != nil {
+			return err
+		}
+		if err := f.Validate(); err != nil {
+			return err
+		}
+		rep, err := s.svc.Outcomes(r.Context(), actorOf(r), outcomeFilter(f, sites, national))
+		if err != nil {
+			return err
+		}
+		scope, name := "All sites", "all-sites"
+		if f.Site != 0 {
+			name = "site-" + strconv.FormatInt(f.Site, 10)
+			for _, st := range sites {
+				if st.ID == f.Site {
+					scope = st.Name
+				}
+			}
+		} else if !national && len(sites) == 1 {
+			scope = sites[0].Name
+		}
+		period := f.Period
+		label := f.From.Display() + " to " + f.To.Display()
+		if period == "" {
+			period = f.From.String() + "-to-" + f.To.String()
+		} else if p, ok := form.ParsePeriod(f.Period, s.svc.Today()); ok {
+			label = p.Label
+		}
+		prog := f.Programme
+		if prog == "" {
+			prog = "all"
+		}
+		title := "Drive outcomes: " + scope + ", " + label + ", " + map[string]string{"all": "all programmes", "drive": "Drive", "restart": "Restart"}[prog]
+		file := "outcomes-" + name + "-" + strings.ToLower(period) + "-" + prog + "." + ext
+		var body []byte
+		contentType := ""
+		switch ext {
+		case "csv":
+			body, contentType = reportfile.CSV(rep), "text/csv; charset=utf-8"
+		case "xlsx":
+			body, err = reportfile.XLSX(rep, title)
+			contentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+		case "pdf":
+			body, err = reportfile.PDF(rep, title, s.svc.Now())
+			contentType = "application/pdf"
+		}
+		if err != nil {
+			return err
+		}
+		// Aggregates only, but a report is still not for a shared cache.
+		w.Header().Set("Cache-Control", "no-store")
+		return serveDownload(w, contentType, file, body)
+	}
 }

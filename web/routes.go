@@ -112,6 +112,9 @@ func (s *Server) routeList() []route {
 		// rounded and withheld by the service; the downloads take the same
 		// filter as the page.
 		{"GET", "/reports", pageRoute, enrolled, need{access.Aggregates, access.Read}, s.reports},
+		{"GET", "/reports.csv", pageRoute, enrolled, need{access.Aggregates, access.Read}, s.reportDownload("csv")},
+		{"GET", "/reports.xlsx", pageRoute, enrolled, need{access.Aggregates, access.Read}, s.reportDownload("xlsx")},
+		{"GET", "/reports.pdf", pageRoute, enrolled, need{access.Aggregates, access.Read}, s.reportDownload("pdf")},
 
 		// Identification.
 		{"GET", "/identify", pageRoute, enrolled, need{access.PoliceIntel, access.Read}, s.identifyPage},
