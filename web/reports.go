@@ -108,8 +108,11 @@ type measureHow struct {
 	// StaffDenominator is true when the denominator counts staff, not
 	// people the service works with, and so is published as it is.
 	StaffDenominator bool
-	Exclusions       []exclusionView
-	Notes            []string
+	// Short hides the label from sight where the measure is named beside
+	// the note already (a card); screen readers still hear it.
+	Short      bool
+	Exclusions []exclusionView
+	Notes      []string
 }
 
 type exclusionView struct{ Reason, Cases string }
@@ -349,13 +352,24 @@ func how(m outcomes.Measure) measureHow {
 		h.Notes = append(h.Notes, "The denominator counts case managers (staff), so it is shown as it is.")
 	}
 	if m.PValue != nil {
-		p := "The two-sided exact McNemar test of the paired table gives p = " + pValue(*m.PValue) + "."
+		p := "The two-sided exact McNemar test of the paired table gives p: " + boundedP(m) + "."
 		if m.PValueBound {
-			p = "The two-sided exact McNemar test gives p of at most " + pValue(*m.PValue) + " (a withheld count could give no larger value)."
+			p += " A count in the table is withheld, so this is the largest p any count it could be would give."
 		}
 		h.Notes = append(h.Notes, p)
 	}
 	return h
+}
+
+// boundedP writes a p-value, "at most" one when a withheld count bounds it.
+func boundedP(m outcomes.Measure) string {
+	if m.PValue == nil {
+		return ""
+	}
+	if m.PValueBound && *m.PValue >= 0.001 {
+		return "at most " + pValue(*m.PValue)
+	}
+	return pValue(*m.PValue)
 }
 
 func pValue(p float64) string {
@@ -396,7 +410,9 @@ func (v *reportView) reach() []reportCard {
 	var out []reportCard
 	for _, n := range reachNames {
 		if m, ok := v.get(outcomes.All, n); ok {
-			out = append(out, reportCard{Label: m.Label, Value: value(m), How: how(m)})
+			h := how(m)
+			h.Short = true
+			out = append(out, reportCard{Label: m.Label, Value: value(m), How: h})
 		}
 	}
 	return out
@@ -426,12 +442,7 @@ func (v *reportView) sections() []reportFigure {
 		case m.Paired != nil:
 			p := m.Paired
 			texts = []string{value(m), p.YesToNo.String(), p.NoToYes.String(), p.YesToYes.String(), p.NoToNo.String(), strconv.Itoa(m.Denominator), ""}
-			if m.PValue != nil {
-				texts[6] = pValue(*m.PValue)
-				if m.PValueBound {
-					texts[6] = "at most " + texts[6]
-				}
-			}
+			texts[6] = boundedP(m)
 		}
 		beh.Rows = append(beh.Rows, reportRow{Label: label, Cells: cells(texts, 1, 2, 3, 4, 5)})
 		beh.How = append(beh.How, how(m))
