@@ -181,7 +181,17 @@ func (s *Server) reports(w http.ResponseWriter, r *http.Request) error {
 		return s.render(w, r, http.StatusUnprocessableEntity, "reports", s.page(r, "Error: Outcomes", d))
 	}
 	of := outcomeFilter(f, sites, national)
-	rep, err := s.svc.Outcomes(r.Context(), actorOf(r), of)
+	// National readers see the trends by quarter too: the last eight
+	// quarters, oldest first, read with the report in one go.
+	var periods []service.OutcomePeriod
+	qs := form.Quarters(today, trendQuarters)
+	slices.Reverse(qs)
+	if national {
+		for _, q := range qs {
+			periods = append(periods, service.OutcomePeriod{From: q.Start(), To: q.End()})
+		}
+	}
+	rep, reps, err := s.svc.OutcomesWithTrend(r.Context(), actorOf(r), of, periods)
 	if err != nil {
 		return err
 	}
@@ -222,18 +232,6 @@ func (s *Server) reports(w http.ResponseWriter, r *http.Request) error {
 		d.Comparison = v.comparison(rep, names)
 	}
 	if national {
-		periods := []service.OutcomePeriod{}
-		qs := form.Quarters(today, trendQuarters)
-		slices.Reverse(qs)
-		for _, q := range qs {
-			periods = append(periods, service.OutcomePeriod{From: q.Start(), To: q.End()})
-		}
-		tf := of
-		tf.BySite = false
-		reps, err := s.svc.OutcomeTrend(r.Context(), actorOf(r), tf, periods)
-		if err != nil {
-			return err
-		}
 		labels := make([]string, len(qs))
 		for i, q := range qs {
 			labels[i] = fmt.Sprintf("Q%d %d", q.Q, q.Year)

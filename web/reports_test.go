@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -536,4 +538,97 @@ func fileCounts(t *testing.T, ext string, b []byte) (bad []string, n int) {
 		}
 	}
 	return bad, n
+}
+
+// BenchmarkNationalReportPage renders the national team's outcome page
+// (every site side by side and eight quarters of trends) over a
+// national-scale caseload on SQLite: 40 sites and 100,000 perpetrators'
+// cases with their victim-survivors, behaviour assessments at T1 and T3
+// for most closed cases, IDVA ratings and actions, through the whole HTTP
+// stack with a signed-in session. The fixture is written through the
+// store once, before the timer starts (a few minutes on two cores).
+// REPORT_BENCH_CASES sets a smaller caseload for a quick run.
+//
+//	go test ./web -run '^$' -bench BenchmarkNationalReportPage -benchtime 5x -benchmem
+func BenchmarkNationalReportPage(b *testing.B) {
+	const sites = 40
+	cases := 100000
+	if n, err := strconv.Atoi(os.Getenv("REPORT_BENCH_CASES")); err == nil && n > 0 {
+		cases = n
+	}
+	db := storetest.OpenSQLite(b, storetest.FixedClock(reportsNow))
+	ctx := context.Background()
+	token := "drv_s_bench_national"
+	start := time.Now()
+	var org int64
+	err := db.Transact(ctx, func(tx *store.Tx) error {
+		o := &account.Organisation{Name: "Drive National Team", Kind: account.NationalTeam}
+		if err := tx.CreateOrganisation(ctx, o); err != nil {
+			return err
+		}
+		org = o.ID
+		u := &account.User{Username: "bench.national", DisplayName: "Bench National", OrganisationID: org, OrganisationKind: account.NationalTeam,
+			PasswordHash: "x", TOTPSecret: "X", Roles: []account.RoleAssignment{{Role: access.National}}}
+		if err := tx.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		return tx.CreateSession(ctx, &account.Session{TokenHash: auth.HashToken(token), UserID: u.ID, Stage: account.StageFull, CSRF: "c",
+			Remote: "bench", CreatedAt: reportsNow, LastSeenAt: reportsNow, ExpiresAt: reportsNow.Add(12 * time.Hour), ReauthAt: reportsNow})
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	rnd := rand.New(rand.NewPCG(40, 100000))
+	for i := 0; i < sites; i++ {
+		// One transaction a site keeps each commit a reasonable size.
+		err := db.Transact(ctx, func(tx *store.Tx) error {
+			s := account.Site{Code: fmt.Sprintf("S%02d", i), Name: fmt.Sprintf("Site %02d", i), Region: fmt.Sprintf("Region %d", i%9)}
+			if err := tx.CreateSite(ctx, &s); err != nil {
+				return err
+			}
+			if err := tx.SeedProgrammes(ctx, s.ID); err != nil {
+				return err
+			}
+			var staff []int64
+			for _, role := range []access.Role{access.CaseManager, access.IDVA} {
+				u := &account.User{Username: fmt.Sprintf("bench.%s.%02d", role, i), DisplayName: "Bench staff", OrganisationID: org,
+					PasswordHash: "x", TOTPSecret: "X", Roles: []account.RoleAssignment{{Role: role, SiteID: s.ID}}}
+				if err := tx.CreateUser(ctx, u); err != nil {
+					return err
+				}
+				staff = append(staff, u.ID)
+			}
+			n := cases / sites
+			if i < cases%sites {
+				n++
+			}
+			_, _, _, err := seedOutcomeCases(ctx, tx, reportsNow, outcomeSeed{site: s.ID, n: n, manager: staff[0], idva: staff[1], assessor: staff[1], rnd: rnd})
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Logf("fixture: %d sites, %d cases in %s", sites, cases, time.Since(start).Round(time.Second))
+	srv, err := New(Config{Service: &service.Service{DB: db, PasswordParams: auth.TestParams(), Keys: storetest.Keys(b)}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	get := func() *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", "/reports", nil)
+		req.Header.Set("Cookie", "drive_session="+token)
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := get(); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `id="trends"`) || !strings.Contains(rec.Body.String(), "Site 39") {
+		b.Fatalf("national page: status %d, or without trends or every site", rec.Code)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if rec := get(); rec.Code != http.StatusOK {
+			b.Fatalf("status %d", rec.Code)
+		}
+	}
 }
