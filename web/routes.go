@@ -108,6 +108,14 @@ func (s *Server) routeList() []route {
 		{"GET", "/meetings/return.csv", pageRoute, enrolled, need{access.Aggregates, access.Read}, s.maracReturnCSV},
 		{"GET", "/cases/{id}/transfer-pack.pdf", pageRoute, enrolled, none, s.transferPack},
 
+		// Outcome reports (web/reports.go): aggregates only, already
+		// rounded and withheld by the service; the downloads take the same
+		// filter as the page.
+		{"GET", "/reports", pageRoute, enrolled, need{access.Aggregates, access.Read}, s.reports},
+		{"GET", "/reports.csv", pageRoute, enrolled, need{access.Aggregates, access.Read}, s.reportDownload("csv")},
+		{"GET", "/reports.xlsx", pageRoute, enrolled, need{access.Aggregates, access.Read}, s.reportDownload("xlsx")},
+		{"GET", "/reports.pdf", pageRoute, enrolled, need{access.Aggregates, access.Read}, s.reportDownload("pdf")},
+
 		// Identification.
 		{"GET", "/identify", pageRoute, enrolled, need{access.PoliceIntel, access.Read}, s.identifyPage},
 		{"POST", "/identify/refer", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.referSuspect},
