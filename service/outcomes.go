@@ -2,17 +2,14 @@ package service
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/account"
-	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/outcomes"
 	"github.com/drive-platform/drive/schedule"
 	"github.com/drive-platform/drive/store"
-	"github.com/drive-platform/drive/suppress"
 )
 
 // Outcome reports (package outcomes): the measures the evaluation used,
@@ -50,56 +47,14 @@ func (s *Service) OutcomeSites(ctx context.Context, a Actor) ([]account.Site, bo
 	return out, national, err
 }
 
-// Outcomes computes an outcome report as of today. Sites the actor may
-// not read are "not found"; an actor who reads no site's aggregates gets
-// "not found" too. Audited as a read of aggregates, with the scope.
-// Errors: EINVALID for a bad period, ENOTFOUND.
+// Outcomes computes an outcome report as of today: OutcomesWithTrend
+// with no trend. Sites the actor may not read are "not found"; an actor
+// who reads no site's aggregates gets "not found" too. Audited as a read
+// of aggregates, with the scope. Errors: EINVALID for a bad period,
+// ENOTFOUND.
 func (s *Service) Outcomes(ctx context.Context, a Actor, f OutcomeFilter) (*outcomes.Report, error) {
-	allowed, national := a.Subject.SitesFor(access.Aggregates, access.Read)
-	if !national && len(allowed) == 0 {
-		return nil, drive.NotFound("report")
-	}
-	sites := f.SiteIDs
-	for _, id := range sites {
-		if !national && !slices.Contains(allowed, id) {
-			return nil, drive.NotFound("site")
-		}
-	}
-	if len(sites) == 0 && !national {
-		sites = allowed
-	}
-	var rep outcomes.Report
-	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
-		today := drive.DateOf(tx.Now)
-		scope := outcomes.Scope{Sites: sites, Region: f.Region, Programme: f.Programme, From: f.From, To: f.To, AsOf: today, BySite: f.BySite}
-		if err := scope.Validate(); err != nil {
-			return err
-		}
-		for _, id := range sites {
-			if _, err := tx.Site(ctx, id); err != nil {
-				return drive.NotFound("site")
-			}
-		}
-		facts, err := tx.OutcomeFacts(ctx, sites, f.From, f.To)
-		if err != nil {
-			return err
-		}
-		cases, err := withAssessments(ctx, tx, facts)
-		if err != nil {
-			return err
-		}
-		rep = outcomes.Compute(scope, cases, outcomes.DefaultReference(), suppress.DefaultThreshold)
-		reason := fmt.Sprintf("outcomes: %d sites, programme %q, %s to %s", len(sites), f.Programme, f.From, f.To)
-		if len(sites) == 0 {
-			reason = fmt.Sprintf("outcomes: all sites, programme %q, %s to %s", f.Programme, f.From, f.To)
-		}
-		return tx.Audit(ctx, audit.Event{Action: audit.ActionRecordRead, ActorID: a.UserID, ActorRole: string(aggregateRole(a)),
-			RecordType: "report", RecordID: "outcomes", Remote: a.Remote, Outcome: audit.OutcomeAllowed, Reason: reason})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &rep, nil
+	rep, _, err := s.OutcomesWithTrend(ctx, a, f, nil)
+	return rep, err
 }
 
 // SystemOutcomes is Outcomes for a trusted entry point: `drive report`,

@@ -3,8 +3,10 @@ package service_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/outcomes"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/storetest"
 )
@@ -55,5 +57,49 @@ func TestOutcomesAccess(t *testing.T) {
 				t.Fatalf("a period ending before it starts: %v; want invalid", err)
 			}
 		})
+	}
+}
+
+// TestReportCache: within its time a computed report is served again (a
+// case added meanwhile shows only once it expires); access is still
+// decided on every request, and every request is audited.
+func TestReportCache(t *testing.T) {
+	e := storetest.Engines(t)[0]
+	ctx := context.Background()
+	clock := newMovable(now)
+	w := newWorldAt(t, e, clock.now)
+	w.svc.Reports = service.NewReportCache(10 * time.Minute)
+	lead := w.actor(t, "lead")
+	perpetrators := func() outcomes.Measure {
+		t.Helper()
+		rep, err := w.svc.Outcomes(ctx, lead, service.OutcomeFilter{SiteIDs: []int64{w.siteA.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range rep.Measures {
+			if m.Name == "perpetrators" && m.Site == "all" && m.Programme == "all" {
+				return m
+			}
+		}
+		t.Fatal("no perpetrators measure")
+		return outcomes.Measure{}
+	}
+	before := perpetrators()
+	for range 12 {
+		w.newCase(t)
+	}
+	head := w.head(t)
+	if got := perpetrators(); got.Numerator != before.Numerator || got.Suppressed != before.Suppressed {
+		t.Fatalf("within the cache's time the report changed: %+v, was %+v", got, before)
+	}
+	if es := w.events(t, head); len(es) != 1 || es[0].RecordType != "report" {
+		t.Fatalf("a cached read was not audited: %s", summary(es))
+	}
+	if _, err := w.svc.Outcomes(ctx, w.actor(t, "otherCM"), service.OutcomeFilter{SiteIDs: []int64{w.siteA.ID}}); drive.ErrorCode(err) != drive.ENOTFOUND {
+		t.Fatalf("another site's case manager got the cached report: %v", err)
+	}
+	clock.set(now.Add(11 * time.Minute))
+	if got := perpetrators(); got.Suppressed || got.Numerator < 10 {
+		t.Fatalf("after the cache's time the new cases do not show: %+v", got)
 	}
 }

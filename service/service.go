@@ -79,6 +79,9 @@ type Service struct {
 	// Mail, if set, announces new notifications by e-mail (that one is
 	// waiting, never what it says); see notifications.go.
 	Mail *Mail
+	// Reports, if set, keeps computed outcome reports for a short while
+	// (see ReportCache); nil computes every report afresh.
+	Reports *ReportCache
 }
 
 // Now is the service's clock: the time a transaction begun now carries

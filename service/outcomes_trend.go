@@ -56,10 +56,11 @@ func (s *Service) OutcomesWithTrend(ctx context.Context, a Actor, f OutcomeFilte
 			to = p.To
 		}
 	}
-	var main outcomes.Report
+	var main *outcomes.Report
 	trend := make([]*outcomes.Report, len(periods))
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		today := drive.DateOf(tx.Now)
+		key := reportKey(sites, f, periods, today.String())
 		scope := outcomes.Scope{Sites: sites, Region: f.Region, Programme: f.Programme, From: f.From, To: f.To, AsOf: today, BySite: f.BySite}
 		if err := scope.Validate(); err != nil {
 			return err
@@ -69,19 +70,25 @@ func (s *Service) OutcomesWithTrend(ctx context.Context, a Actor, f OutcomeFilte
 				return drive.NotFound("site")
 			}
 		}
-		facts, err := tx.OutcomeFacts(ctx, sites, from, to)
-		if err != nil {
-			return err
-		}
-		cases, err := withAssessments(ctx, tx, facts)
-		if err != nil {
-			return err
-		}
-		main = outcomes.Compute(scope, cases, outcomes.DefaultReference(), suppress.DefaultThreshold)
-		for i, p := range periods {
-			ps := outcomes.Scope{Sites: sites, Region: f.Region, Programme: f.Programme, From: p.From, To: p.To, AsOf: today}
-			rep := outcomes.Compute(ps, cases, outcomes.DefaultReference(), suppress.DefaultThreshold)
-			trend[i] = &rep
+		if e, ok := s.Reports.get(key, tx.Now); ok {
+			main, trend = e.main, e.trend
+		} else {
+			facts, err := tx.OutcomeFacts(ctx, sites, from, to)
+			if err != nil {
+				return err
+			}
+			cases, err := withAssessments(ctx, tx, facts)
+			if err != nil {
+				return err
+			}
+			rep := outcomes.Compute(scope, cases, outcomes.DefaultReference(), suppress.DefaultThreshold)
+			main = &rep
+			for i, p := range periods {
+				ps := outcomes.Scope{Sites: sites, Region: f.Region, Programme: f.Programme, From: p.From, To: p.To, AsOf: today}
+				rep := outcomes.Compute(ps, cases, outcomes.DefaultReference(), suppress.DefaultThreshold)
+				trend[i] = &rep
+			}
+			s.Reports.put(key, cachedReport{at: tx.Now, main: main, trend: trend})
 		}
 		what := fmt.Sprintf("%d sites", len(sites))
 		if len(sites) == 0 {
@@ -94,5 +101,5 @@ func (s *Service) OutcomesWithTrend(ctx context.Context, a Actor, f OutcomeFilte
 	if err != nil {
 		return nil, nil, err
 	}
-	return &main, trend, nil
+	return main, trend, nil
 }
