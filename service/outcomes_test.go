@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,5 +102,48 @@ func TestReportCache(t *testing.T) {
 	clock.set(now.Add(11 * time.Minute))
 	if got := perpetrators(); got.Suppressed || got.Numerator < 10 {
 		t.Fatalf("after the cache's time the new cases do not show: %+v", got)
+	}
+}
+
+// TestSiteReferencePopulation: a site's equality tables compare with its
+// own reference population once one is set, and with England and Wales
+// otherwise; only configuration writers may set it.
+func TestSiteReferencePopulation(t *testing.T) {
+	e := storetest.Engines(t)[0]
+	ctx := context.Background()
+	w := newWorld(t, e)
+	lead := w.actor(t, "lead")
+	source := func() string {
+		t.Helper()
+		rep, err := w.svc.Outcomes(ctx, lead, service.OutcomeFilter{SiteIDs: []int64{w.siteA.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Equality) == 0 {
+			t.Fatal("no equality tables")
+		}
+		return rep.Equality[0].Reference
+	}
+	if got := source(); !strings.Contains(got, "England and Wales") {
+		t.Fatalf("reference before a site's own: %q", got)
+	}
+	ref, err := service.ParseReferencePopulation([]byte(`{"source": "ONS Census 2021, Northmoor", "shares": {"ethnicity": {"white": 0.7, "asian": 0.2}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.svc.SetReferencePopulation(ctx, lead, w.siteA.ID, ref); drive.ErrorCode(err) != drive.ENOTFOUND {
+		t.Fatalf("a team leader setting the reference: %v; want not found", err)
+	}
+	if err := w.svc.SetReferencePopulation(ctx, service.CommandLine(), w.siteA.ID, ref); err != nil {
+		t.Fatal(err)
+	}
+	if got := source(); got != "ONS Census 2021, Northmoor" {
+		t.Fatalf("reference after the site's own was set: %q", got)
+	}
+	for _, bad := range []string{`{"shares": {"sex": {"female": 0.5}}}`, `{"source": "x", "shares": {"height": {"tall": 0.5}}}`,
+		`{"source": "x", "shares": {"sex": {"female": 1.5}}}`, `{"source": "x", "shares": {}, "extra": 1}`, `not json`} {
+		if _, err := service.ParseReferencePopulation([]byte(bad)); drive.ErrorCode(err) != drive.EINVALID {
+			t.Errorf("%s: %v; want invalid", bad, err)
+		}
 	}
 }

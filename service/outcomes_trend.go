@@ -81,11 +81,15 @@ func (s *Service) OutcomesWithTrend(ctx context.Context, a Actor, f OutcomeFilte
 			if err != nil {
 				return err
 			}
-			rep := outcomes.Compute(scope, cases, outcomes.DefaultReference(), suppress.DefaultThreshold)
+			ref, err := reference(ctx, tx)
+			if err != nil {
+				return err
+			}
+			rep := outcomes.Compute(scope, cases, ref, suppress.DefaultThreshold)
 			main = &rep
 			for i, p := range periods {
 				ps := outcomes.Scope{Sites: sites, Region: f.Region, Programme: f.Programme, From: p.From, To: p.To, AsOf: today}
-				rep := outcomes.Compute(ps, cases, outcomes.DefaultReference(), suppress.DefaultThreshold)
+				rep := outcomes.Compute(ps, cases, ref, suppress.DefaultThreshold)
 				trend[i] = &rep
 			}
 			s.Reports.put(key, cachedReport{at: tx.Now, main: main, trend: trend})

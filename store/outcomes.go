@@ -280,3 +280,30 @@ func (tx *Tx) each(ctx context.Context, q string, args []any, fn func(*sql.Rows)
 	}
 	return tx.d.mapError(rows.Err())
 }
+
+// SetReferencePopulation stores a site's reference population as the
+// service encoded it (JSON), or "" to fall back to the national figures.
+// Errors: ENOTFOUND.
+func (tx *Tx) SetReferencePopulation(ctx context.Context, siteID int64, encoded string) error {
+	res, err := tx.exec(ctx, `UPDATE sites SET reference_population = ? WHERE id = ?`, encoded, siteID)
+	if err != nil {
+		return err
+	}
+	return mustAffect(res, "site")
+}
+
+// ReferencePopulations returns the encoded reference population of every
+// site that has one.
+func (tx *Tx) ReferencePopulations(ctx context.Context) (map[int64]string, error) {
+	out := map[int64]string{}
+	err := tx.each(ctx, `SELECT id, reference_population FROM sites WHERE reference_population <> ''`, nil, func(r *sql.Rows) error {
+		var id int64
+		var s string
+		if err := r.Scan(&id, &s); err != nil {
+			return err
+		}
+		out[id] = s
+		return nil
+	})
+	return out, err
+}

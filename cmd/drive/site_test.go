@@ -30,6 +30,21 @@ func TestSiteOrgProgramme(t *testing.T) {
 	if code, _, errOut := runCLI("site", "population", "--db", db, "--code", "ZZZ", "--adult-women", "5"); code == 0 || !strings.Contains(errOut, "ZZZ") {
 		t.Fatalf("unknown site: %d %s", code, errOut)
 	}
+	ref := filepath.Join(t.TempDir(), "ref.json")
+	os.WriteFile(ref, []byte(`{"source": "ONS Census 2021, Northmoor", "shares": {"ethnicity": {"white": 0.7, "asian": 0.2}}}`), 0o600)
+	if code, out, errOut := runCLI("site", "reference", "--db", db, "--code", "NMR", "--file", ref); code != 0 || !strings.Contains(out, "ONS Census 2021, Northmoor") {
+		t.Fatalf("site reference: %d %s %s", code, out, errOut)
+	}
+	os.WriteFile(ref, []byte(`{"source": "x", "shares": {"ethnicity": {"white": 0.9, "asian": 0.2}}}`), 0o600)
+	if code, _, errOut := runCLI("site", "reference", "--db", db, "--code", "NMR", "--file", ref); code == 0 || !strings.Contains(errOut, "add up") {
+		t.Fatalf("shares over 1: %d %s", code, errOut)
+	}
+	if code, _, errOut := runCLI("site", "reference", "--db", db, "--code", "NMR"); code == 0 || !strings.Contains(errOut, "--file") {
+		t.Fatalf("reference without a file: %d %s", code, errOut)
+	}
+	if code, out, errOut := runCLI("site", "reference", "--db", db, "--code", "NMR", "--clear"); code != 0 || !strings.Contains(out, "England and Wales") {
+		t.Fatalf("clearing the reference: %d %s %s", code, out, errOut)
+	}
 	if code, _, errOut := runCLI("org", "add", "--db", db, "--name", "Northmoor Police", "--kind", "police", "--site", "NMR"); code != 0 {
 		t.Fatalf("org add: %s", errOut)
 	}
