@@ -394,6 +394,14 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 			targets = []matrixTarget{{path: func(p string) string {
 				return strings.NewReplacer("{id}", "999999", "{item}", "999999", "{att}", "999999").Replace(p)
 			}, expect: func(access.Subject, access.Action) bool { return false }}}
+		case rt.path == "/api/v1/reports/outcomes":
+			// Like the other API routes, the service decides: the outcomes
+			// of every site the caller reads aggregates at, "not found" for
+			// a caller who reads none.
+			targets = []matrixTarget{{path: func(p string) string { return p }, expect: func(sub access.Subject, _ access.Action) bool {
+				sites, national := sub.SitesFor(access.Aggregates, access.Read)
+				return national || len(sites) > 0
+			}}}
 		case strings.HasPrefix(rt.path, "/api/v1/meetings/{id}") || rt.path == "/api/v1/actions/{id}":
 			// No meeting or action is named here: nobody finds one.
 			targets = []matrixTarget{{path: func(p string) string { return strings.ReplaceAll(p, "{id}", "999999") }, expect: func(access.Subject, access.Action) bool { return false }}}

@@ -224,7 +224,7 @@ func (s *Server) routeList() []route {
 		{"GET", "/api/v1/actions", apiRoute, enrolled, none, s.apiAs((&api.Meetings{Svc: s.svc}).ListAgencyActions)},
 		{"POST", "/api/v1/actions/{id}", apiRoute, enrolled, none, s.apiAs((&api.Meetings{Svc: s.svc}).ReportAction)},
 		{"GET", "/api/v1/marac-return", apiRoute, enrolled, none, s.apiAs((&api.Meetings{Svc: s.svc}).GetMARACReturn)},
-		{"GET", "/api/v1/reports/outcomes", apiRoute, enrolled, need{access.Aggregates, access.Read}, s.apiAs((&api.Reports{Svc: s.svc}).GetOutcomes)},
+		{"GET", "/api/v1/reports/outcomes", apiRoute, enrolled, none, s.apiAs((&api.Reports{Svc: s.svc}).GetOutcomes)},
 
 		// Everything else is not found, in the style of its part of the site.
 		{"", "/api/", apiRoute, public, none, notFound},
