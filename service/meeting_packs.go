@@ -162,19 +162,21 @@ func itemBlocks(v *MeetingView, i int, it ItemView) []pdf.Block {
 		out = append(out, actionsTable("Actions agreed", it.Actions))
 	}
 	for _, n := range it.Safety {
-		rows := [][2]string{{"Victim-survivor", n.Name}}
-		if n.SafeContact != "" {
-			rows = append(rows, [2]string{"Safe contact", n.SafeContact})
-		}
-		if n.Refuge != "" {
-			rows = append(rows, [2]string{"Refuge", n.Refuge})
-		}
-		if n.Address != "" {
-			rows = append(rows, [2]string{"Address", n.Address})
-		}
-		out = append(out, pdf.Heading{Level: 3, Text: "Safety information (IDVA copy only)"}, pdf.KeyValues{Rows: rows})
+		out = append(out, pdf.Heading{Level: 3, Text: "Safety information (IDVA copy only)"}, pdf.KeyValues{Rows: n.rows()})
 	}
 	return out
+}
+
+// rows lays a safety note out as label and value rows, leaving out what
+// her compartment does not hold.
+func (n SafetyNote) rows() [][2]string {
+	rows := [][2]string{{"Victim-survivor", n.Name}}
+	for _, kv := range [][2]string{{"Safe contact", n.SafeContact}, {"Refuge", n.Refuge}, {"Address", n.Address}} {
+		if kv[1] != "" {
+			rows = append(rows, kv)
+		}
+	}
+	return rows
 }
 
 func actionsTable(caption string, acts []AgencyAction) pdf.Table {
@@ -326,17 +328,7 @@ func transferDocument(p *TransferPack, created time.Time) pdf.Document {
 		b = append(b, pdf.Heading{Level: 2, Text: "Actions"}, actionsTable("The case's actions", p.Actions))
 	}
 	for _, n := range p.Safety {
-		rows := [][2]string{{"Victim-survivor", n.Name}}
-		if n.SafeContact != "" {
-			rows = append(rows, [2]string{"Safe contact", n.SafeContact})
-		}
-		if n.Refuge != "" {
-			rows = append(rows, [2]string{"Refuge", n.Refuge})
-		}
-		if n.Address != "" {
-			rows = append(rows, [2]string{"Address", n.Address})
-		}
-		b = append(b, pdf.Heading{Level: 2, Text: "Safety information (IDVA copy only)"}, pdf.KeyValues{Rows: rows})
+		b = append(b, pdf.Heading{Level: 2, Text: "Safety information (IDVA copy only)"}, pdf.KeyValues{Rows: n.rows()})
 	}
 	return pdf.Document{Title: title, Author: p.SiteName, Lang: "en-GB", Marking: Marking, Subject: "MARAC transfer pack", Blocks: b, Created: created}
 }

@@ -9,18 +9,5 @@ import (
 // rejected links are left out: a suggestion is not yet known to be him,
 // and his police history must not show another man's incidents.
 func (tx *Tx) PoliceHistoryPeople(ctx context.Context, personID int64) ([]int64, error) {
-	rows, err := tx.query(ctx, `SELECT police_person FROM person_police_links WHERE person_id = ? AND status = 'linked' ORDER BY police_person`, personID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, tx.d.mapError(err)
-		}
-		out = append(out, id)
-	}
-	return out, tx.d.mapError(rows.Err())
+	return tx.int64s(ctx, `SELECT police_person FROM person_police_links WHERE person_id = ? AND status = 'linked' ORDER BY police_person`, personID)
 }

@@ -225,21 +225,8 @@ func (tx *Tx) mentions(ctx context.Context, q string, args ...any) ([]PoliceMent
 // (every state but declined, closed and transferred away), each once, by
 // id, following merges to the record that stands.
 func (tx *Tx) OpenCasePeople(ctx context.Context, siteID int64) ([]int64, error) {
-	rows, err := tx.query(ctx, `SELECT DISTINCT COALESCE(p.merged_into, p.id) FROM cases c JOIN people p ON p.id = c.person_id
+	return tx.int64s(ctx, `SELECT DISTINCT COALESCE(p.merged_into, p.id) FROM cases c JOIN people p ON p.id = c.person_id
 		WHERE c.site_id = ? AND c.state NOT IN ('declined', 'closed', 'transferred') ORDER BY 1`, siteID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, tx.d.mapError(err)
-		}
-		out = append(out, id)
-	}
-	return out, tx.d.mapError(rows.Err())
 }
 
 // OpenVictimCases returns a site's open victim-survivors' cases, by id,

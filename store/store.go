@@ -265,3 +265,30 @@ func (tx *Tx) scanErr(err error, what string) error {
 	}
 	return tx.d.mapError(err)
 }
+
+// int64Args turns ids into query arguments.
+func int64Args(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
+// int64s runs a query of one integer column.
+func (tx *Tx) int64s(ctx context.Context, q string, args ...any) ([]int64, error) {
+	rows, err := tx.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, tx.d.mapError(err)
+		}
+		out = append(out, id)
+	}
+	return out, tx.d.mapError(rows.Err())
+}
