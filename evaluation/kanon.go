@@ -3,6 +3,7 @@ package evaluation
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // OtherOrNotKnown is the category rare values are merged into.
@@ -91,8 +92,8 @@ func Generalise(records []QuasiRecord, k int) ([]QuasiRecord, []string) {
 			}
 		}
 		sort.Strings(names)
-		steps = append(steps, fmt.Sprintf("%s: %d categories with fewer than %d people merged into %s (%d records)",
-			name, len(names), below, OtherOrNotKnown, moved))
+		steps = append(steps, fmt.Sprintf("%s: %s (fewer than %d people each) merged into %s (%d records)",
+			name, strings.Join(names, ", "), below, OtherOrNotKnown, moved))
 	}
 	recode := func(step string, f func(*QuasiRecord) bool) {
 		n := 0
@@ -112,10 +113,10 @@ func Generalise(records []QuasiRecord, k int) ([]QuasiRecord, []string) {
 	merge("ethnicity", ethnicity, MinCategory)
 	widen := []func(){
 		func() { merge("ethnicity", ethnicity, k) },
-		func() { recode("month widened to quarter", setField(func(r *QuasiRecord) *string { return &r.Month }, quarter)) },
+		func() { recode("month widened to quarter", setField(month, quarter)) },
 		func() { recode("age bands widened to 18_34, 35_54, 55_plus", setField(age, widerAge)) },
 		func() { recode("age bands widened to 18_plus", setField(age, adultAge)) },
-		func() { recode("quarter widened to year", setField(func(r *QuasiRecord) *string { return &r.Month }, year)) },
+		func() { recode("quarter widened to year", setField(month, year)) },
 		func() { suppress(out, k, &steps) },
 	}
 	for _, w := range widen {
@@ -127,7 +128,8 @@ func Generalise(records []QuasiRecord, k int) ([]QuasiRecord, []string) {
 	return out, steps
 }
 
-func age(r *QuasiRecord) *string { return &r.AgeBand }
+func age(r *QuasiRecord) *string   { return &r.AgeBand }
+func month(r *QuasiRecord) *string { return &r.Month }
 
 // setField returns a recoder applying f to one field, reporting a change.
 func setField(get func(*QuasiRecord) *string, f func(string) string) func(*QuasiRecord) bool {
