@@ -62,7 +62,8 @@ func CheckK(records []QuasiRecord, k int) KReport {
 // widened to quarters; age bands widened to under_18, 18_34, 35_54,
 // 55_plus; then to under_18 and 18_plus; quarters widened to years; and
 // last, every quasi-identifier of a record still in a group below k is set
-// to Suppressed. The caller checks the result with CheckK: even
+// to Suppressed (and categories that leaves with fewer than MinCategory
+// people merged again). The caller checks the result with CheckK: even
 // suppression fails when fewer than k records need it, and then the
 // extract must not be released without the dpo's override.
 func Generalise(records []QuasiRecord, k int) ([]QuasiRecord, []string) {
@@ -117,7 +118,13 @@ func Generalise(records []QuasiRecord, k int) ([]QuasiRecord, []string) {
 		func() { recode("age bands widened to 18_34, 35_54, 55_plus", setField(age, widerAge)) },
 		func() { recode("age bands widened to 18_plus", setField(age, adultAge)) },
 		func() { recode("quarter widened to year", setField(month, year)) },
-		func() { suppress(out, k, &steps) },
+		func() {
+			suppress(out, k, &steps)
+			// Suppression can leave fewer than MinCategory people in a
+			// category; merging them only joins groups, never splits one.
+			merge("sex", sex, MinCategory)
+			merge("ethnicity", ethnicity, MinCategory)
+		},
 	}
 	for _, w := range widen {
 		if CheckK(out, k).Pass {
