@@ -188,3 +188,8 @@ func Balance(allocs []Allocation) map[Stratum]Counts {
 	}
 	return out
 }
+
+// String and GoString keep the seed out of logs: whoever reads it can
+// predict the allocations still to come.
+func (a *Allocator) String() string   { return "evaluation.Allocator(seed withheld)" }
+func (a *Allocator) GoString() string { return a.String() }

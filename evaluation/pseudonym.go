@@ -79,3 +79,7 @@ func (p *Pseudonymiser) Pseudonym(kind string, id int64) string {
 	m.Write(b[:])
 	return kind + "_" + lowerBase32.EncodeToString(m.Sum(nil))[:pseudonymLen]
 }
+
+// String and GoString keep the secret out of logs and error messages.
+func (p *Pseudonymiser) String() string   { return "evaluation.Pseudonymiser(secret withheld)" }
+func (p *Pseudonymiser) GoString() string { return p.String() }
