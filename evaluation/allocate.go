@@ -22,14 +22,12 @@ const (
 )
 
 // Stratum is a site and risk band: allocation is balanced within each.
-// The zero Stratum is Overall, never a real stratum.
+// The zero Stratum is never a real stratum: Balance reports the totals of
+// all strata under it.
 type Stratum struct {
 	Site int64
 	Band string
 }
-
-// Overall is the key under which Balance reports all strata together.
-var Overall = Stratum{}
 
 // Allocation is one referral's arm and where it sits in its stratum's
 // sequence: the Seq-th referral of the stratum, at Position (from 1) in its
@@ -164,10 +162,10 @@ type Counts struct {
 	Imbalance    int // |Intervention - Comparison|
 }
 
-// Balance counts allocations per arm in each stratum and, under Overall,
-// across all of them.
+// Balance counts allocations per arm in each stratum and, under the zero
+// Stratum{}, across all of them.
 func Balance(allocs []Allocation) map[Stratum]Counts {
-	out := map[Stratum]Counts{Overall: {}}
+	out := map[Stratum]Counts{{}: {}}
 	add := func(k Stratum, arm string) {
 		c := out[k]
 		switch arm {
@@ -184,7 +182,7 @@ func Balance(allocs []Allocation) map[Stratum]Counts {
 	}
 	for _, a := range allocs {
 		add(a.Stratum, a.Arm)
-		add(Overall, a.Arm)
+		add(Stratum{}, a.Arm)
 	}
 	return out
 }

@@ -198,15 +198,15 @@ func TestBalance(t *testing.T) {
 		allocs []Allocation
 		want   map[Stratum]Counts
 	}{
-		{nil, map[Stratum]Counts{Overall: {}}},
+		{nil, map[Stratum]Counts{{}: {}}},
 		{allocs, map[Stratum]Counts{
-			s1:      {Intervention: 2, Comparison: 1, Imbalance: 1},
-			s2:      {Intervention: 2, Comparison: 0, Imbalance: 2},
-			Overall: {Intervention: 4, Comparison: 1, Imbalance: 3},
+			s1: {Intervention: 2, Comparison: 1, Imbalance: 1},
+			s2: {Intervention: 2, Comparison: 0, Imbalance: 2},
+			{}: {Intervention: 4, Comparison: 1, Imbalance: 3},
 		}},
 		{allocs[2:3], map[Stratum]Counts{
-			s1:      {Comparison: 1, Imbalance: 1},
-			Overall: {Comparison: 1, Imbalance: 1},
+			s1: {Comparison: 1, Imbalance: 1},
+			{}: {Comparison: 1, Imbalance: 1},
 		}},
 	}
 	for i, tt := range tests {

@@ -22,12 +22,15 @@ const (
 	StateWithdrawn State = "withdrawn"
 )
 
-// Tables is the fixed list of tables a project may be granted, in the order
-// an extract writes them. Anything else (notes, a victim-survivor's
-// compartment, users) can never be granted.
-var Tables = []string{
-	"cases", "perpetrators", "victim_survivors", "children", "assessments",
-	"actions", "contacts", "police_incidents", "marac_hearings", "meetings",
+// Tables returns the fixed list of tables a project may be granted, in the
+// order an extract writes them. Anything else (notes, a victim-survivor's
+// compartment, users) can never be granted. It returns a new slice each
+// time so no caller can widen the list for everyone.
+func Tables() []string {
+	return []string{
+		"cases", "perpetrators", "victim_survivors", "children", "assessments",
+		"actions", "contacts", "police_incidents", "marac_hearings", "meetings",
+	}
 }
 
 // DefaultK is the smallest group of people an extract may show unless the
@@ -53,7 +56,7 @@ type Project struct {
 	AgreementExpires drive.Date
 	SiteIDs          []int64
 	From, To         drive.Date // the period covered, both days included
-	Tables           []string   // from Tables
+	Tables           []string   // from Tables()
 	// K is the k-anonymity threshold; 0 means DefaultK (see Threshold).
 	K          int
 	State      State
@@ -147,7 +150,7 @@ func (p *Project) Validate(today drive.Date) error {
 }
 
 func isTable(t string) bool {
-	for _, x := range Tables {
+	for _, x := range Tables() {
 		if x == t {
 			return true
 		}
