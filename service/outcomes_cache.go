@@ -24,8 +24,16 @@ type ReportCache struct {
 	// TTL is how long a report is served before it is computed again.
 	TTL time.Duration
 
-	mu sync.Mutex
-	m  map[string]cachedReport
+	mu   sync.Mutex
+	m    map[string]cachedReport
+	hits int
+}
+
+// Hits counts the requests served from the cache, for tests and metrics.
+func (c *ReportCache) Hits() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hits
 }
 
 type cachedReport struct {
@@ -68,6 +76,7 @@ func (c *ReportCache) get(key string, now time.Time) (cachedReport, bool) {
 	if !ok || now.Sub(e.at) >= c.TTL || now.Before(e.at) {
 		return cachedReport{}, false
 	}
+	c.hits++
 	return e, true
 }
 

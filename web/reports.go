@@ -1,10 +1,12 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -670,4 +672,25 @@ func (s *Server) reportDownload(ext string) func(w http.ResponseWriter, r *http.
 		w.Header().Set("Cache-Control", "no-store")
 		return serveDownload(w, contentType, file, body)
 	}
+}
+
+// WarmReports computes the national outcome page's report as the page
+// would ask for it by default (every site side by side, the last 12
+// months, all programmes, eight quarters of trends) into the service's
+// report cache, so the first national reader does not wait while a
+// country's cases are read. drive serve calls it at start and then
+// before each cached report expires.
+func (s *Server) WarmReports(ctx context.Context) error {
+	today := s.svc.Today()
+	f := form.NewReportFilter(url.Values{}, today)
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	var periods []service.OutcomePeriod
+	qs := form.Quarters(today, trendQuarters)
+	slices.Reverse(qs)
+	for _, q := range qs {
+		periods = append(periods, service.OutcomePeriod{From: q.Start(), To: q.End()})
+	}
+	return s.svc.WarmOutcomes(ctx, service.System("reports"), outcomeFilter(f, nil, true), periods)
 }

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
@@ -39,6 +40,8 @@ type reportsFixture struct {
 	url      string
 	sites    map[string]account.Site // by code
 	sessions map[string]string       // username to session token
+	svc      *service.Service
+	srv      *Server
 	// A person-level record of each kind at Northmoor.
 	caseID, personID, victimID int64
 }
@@ -133,14 +136,40 @@ func newReportsFixture(t *testing.T, e storetest.Engine) *reportsFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Config{Service: &service.Service{DB: f.db, PasswordParams: auth.TestParams(), Keys: storetest.Keys(t)}})
+	f.svc = &service.Service{DB: f.db, PasswordParams: auth.TestParams(), Keys: storetest.Keys(t)}
+	srv, err := New(Config{Service: f.svc})
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.srv = srv
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	f.url = ts.URL
 	return f
+}
+
+// TestWarmReportsServeTheNationalPage: what drive serve computes ahead is
+// exactly what the national page asks for by default, so the first
+// national reader is served from memory; a person cannot warm the cache.
+func TestWarmReportsServeTheNationalPage(t *testing.T) {
+	f := newReportsFixture(t, storetest.Engines(t)[0])
+	ctx := context.Background()
+	f.svc.Reports = service.NewReportCache(service.ReportCacheTTL)
+	if err := f.srv.WarmReports(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.svc.Reports.Hits(); n != 0 {
+		t.Fatalf("warming served %d reports from the cache; want it to compute", n)
+	}
+	if resp, b := f.get("nat.national", "/reports"); resp.StatusCode != http.StatusOK || !strings.Contains(string(b), `id="trends"`) {
+		t.Fatalf("national page: %d", resp.StatusCode)
+	}
+	if n := f.svc.Reports.Hits(); n != 1 {
+		t.Fatalf("the national page was served from the cache %d times; want 1 (the warmed report)", n)
+	}
+	if err := f.svc.WarmOutcomes(ctx, service.Actor{UserID: 1}, service.OutcomeFilter{}, nil); drive.ErrorCode(err) != drive.ENOTFOUND {
+		t.Fatalf("a person warming the cache: %v; want not found", err)
+	}
 }
 
 // get fetches path as the user, without following redirects.

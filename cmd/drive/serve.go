@@ -107,6 +107,7 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	log.Info("drive serving", slog.String("addr", ln.Addr().String()), slog.String("engine", db.Engine()), slog.String("version", version))
 	fmt.Fprintf(stdout, "Drive is running: open http://%s/ (press Ctrl-C to stop)\n", ln.Addr().String())
 	go raiseDueAssessments(ctx, svc, log, time.Hour)
+	go warmReports(ctx, srv, log, service.ReportCacheTTL*3/4)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -160,6 +161,28 @@ func runMigrate(ctx context.Context, e env, args []string, stdout, stderr io.Wri
 	}
 	fmt.Fprintf(stdout, "Applied migrations %v.\n", applied)
 	return nil
+}
+
+// warmReports computes the national outcome page's report into the
+// report cache at start and then every interval (shorter than the cache
+// keeps a report), so no national reader waits while every case in the
+// country is read. A failure is logged; the page then computes it itself.
+func warmReports(ctx context.Context, srv *web.Server, log *slog.Logger, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		start := time.Now()
+		if err := srv.WarmReports(ctx); err != nil && ctx.Err() == nil {
+			log.Error("computing the national outcome report", slog.String("error", err.Error()))
+		} else if err == nil {
+			log.Info("national outcome report computed", slog.Duration("took", time.Since(start).Round(time.Millisecond)))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // raiseDueAssessments tells case managers and IDVAs of the assessments
