@@ -403,7 +403,10 @@ func (b *builder) table(name string) Table {
 			if c.CaseManagerID != 0 {
 				manager = b.ps.Pseudonym("u", c.CaseManagerID)
 			}
-			add(kase(c), b.ps.Pseudonym(KindPerpetrator, c.PersonID), c.SiteCode, c.Programme, string(c.State),
+			// The site is a quasi-identifier: it is shown as the
+			// perpetrator's row shows it, suppressed with the rest.
+			site := b.people[personKey{KindPerpetrator, c.PersonID}].Site
+			add(kase(c), b.ps.Pseudonym(KindPerpetrator, c.PersonID), site, c.Programme, string(c.State),
 				period(c.ReferredOn, lv), period(c.AllocatedOn, lv), period(c.ClosedOn, lv),
 				offset(c.ReferredOn, c.AllocatedOn), offset(c.AllocatedOn, c.ClosedOn),
 				code(string(c.Engagement)), b.cat("cases.closure_reason", c.ClosureReason), manager,

@@ -120,7 +120,14 @@ func TestBuildExtract(t *testing.T) {
 	for _, row := range byName["perpetrators"].Rows {
 		level[row[0]] = row[5]
 	}
+	site := map[string]string{}
+	for _, row := range byName["perpetrators"].Rows {
+		site[row[0]] = row[1]
+	}
 	for _, row := range byName["cases"].Rows {
+		if row[2] != site[row[1]] {
+			t.Fatalf("case %s shows site %q, but its perpetrator's row shows %q", row[0], row[2], site[row[1]])
+		}
 		lv := level[row[1]]
 		if shape(row[5]) != shape(lv) || (row[6] != "" && shape(row[6]) != shape(lv)) {
 			t.Fatalf("case %s: referred %q allocated %q, but the perpetrator's period is %q", row[0], row[5], row[6], lv)
