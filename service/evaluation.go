@@ -398,3 +398,31 @@ func (s *Service) WriteExtract(ctx context.Context, a Actor, name string, w io.W
 	}
 	return e, e.WriteZip(w)
 }
+
+// EvaluationSetup returns what the new-project form offers: the evaluator
+// organisations and the sites. Errors: ENOTFOUND for anyone but the
+// national team.
+func (s *Service) EvaluationSetup(ctx context.Context, a Actor) ([]account.Organisation, []account.Site, error) {
+	var orgs []account.Organisation
+	var sites []account.Site
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		if _, err := s.decide(ctx, tx, a, access.Write, projectResource(0), "evaluation projects"); err != nil {
+			return err
+		}
+		if !holds(a, access.National) {
+			return drive.NotFound("evaluation projects")
+		}
+		all, err := tx.Organisations(ctx)
+		if err != nil {
+			return err
+		}
+		for _, o := range all {
+			if o.Kind == access.EvaluationPartner {
+				orgs = append(orgs, o)
+			}
+		}
+		sites, err = tx.Sites(ctx)
+		return err
+	})
+	return orgs, sites, err
+}
