@@ -89,7 +89,9 @@ func (s *Service) CreateProject(ctx context.Context, a Actor, p *evaluation.Proj
 			return err
 		}
 		if !holds(a, access.National) {
-			return drive.Errorf(drive.EINVALID, "Only the national team creates evaluation projects")
+			// The dpo approves what the national team creates: the two
+			// are kept apart, so a dpo has no creating to do.
+			return drive.NotFound("evaluation projects")
 		}
 		p.State, p.CreatedBy, p.ApprovedBy = evaluation.StateDraft, a.UserID, 0
 		if err := p.Validate(drive.DateOf(tx.Now)); err != nil {
