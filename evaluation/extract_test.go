@@ -38,8 +38,8 @@ func syntheticSource(n int) Source {
 			MARACHearings:   []drive.Date{ref.AddDays(-10)},
 			Behaviour: []risk.BehaviourAssessment{{VictimID: int64(5000 + i), CaseID: int64(i), TimePoint: "T1",
 				Physical: risk.Used, Sexual: risk.NotUsed, Stalking: risk.Used, Controlling: risk.Used, AssessedOn: ref.AddDays(12)}},
-			DASH:    []outcomes.DASHScore{{VictimID: int64(5000 + i), TimePoint: "T1", Score: 14, Band: "high", On: ref.AddDays(3)}},
-			Actions: []outcomes.ActionFacts{{Prong: "disrupt", Status: "done", DueOn: ref.AddDays(30), CompletedOn: ref.AddDays(28)}},
+			DASH:     []outcomes.DASHScore{{VictimID: int64(5000 + i), TimePoint: "T1", Score: 14, Band: "high", On: ref.AddDays(3)}},
+			Actions:  []outcomes.ActionFacts{{Prong: "disrupt", Status: "done", DueOn: ref.AddDays(30), CompletedOn: ref.AddDays(28)}},
 			Children: 1,
 		}}
 		src.Cases = append(src.Cases, c)

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/drive-platform/drive/access"
-	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/account"
+	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
