@@ -272,9 +272,9 @@ func (s *Service) buildExtract(ctx context.Context, tx *store.Tx, p *evaluation.
 
 // belowK is the refusal of an extract that fails the release check.
 func belowK(e *evaluation.Extract) error {
-	return drive.Invalid("The extract was not released: its smallest group holds "+strconv.Itoa(e.Smallest())+
-		" people, below the project's threshold of "+strconv.Itoa(e.Threshold), map[string]string{
-		"override_reason": "A data protection officer may release it with a reason, or narrow the project's tables",
+	why := "its smallest group holds " + strconv.Itoa(e.Smallest()) + " people, below the project's threshold of " + strconv.Itoa(e.Threshold)
+	return drive.Invalid("The extract was not released: "+why, map[string]string{
+		"override_reason": "The extract was not released: " + why + ". A data protection officer may release it with a reason",
 	})
 }
 
