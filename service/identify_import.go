@@ -11,6 +11,7 @@ import (
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/store"
+	"github.com/drive-platform/drive/tabular"
 )
 
 // Upload is a police extract or MARAC list sent through the web service
@@ -21,11 +22,17 @@ type Upload struct {
 	MARAC   bool
 	File    io.Reader
 	Mapping []byte // optional JSON mapping of fields to the file's headers
+	// Read says how to read the file: its encoding and a workbook's
+	// sheet; the zero value detects them (package tabular).
+	Read tabular.Options
 }
 
 // UploadResult says what an upload changed, or why it changed nothing.
 type UploadResult struct {
 	Rows, Inserted, Skipped int
+	// File says what was read: the encoding and separator, or the
+	// workbook's sheet.
+	File tabular.Info
 	Suspects, Victims       int
 	// Problems are the file's row errors; when there are any, nothing was
 	// stored.
@@ -69,10 +76,10 @@ func (s *Service) Import(ctx context.Context, a Actor, up Upload) (*UploadResult
 	var recs []incident.Record
 	var hs []incident.Hearing
 	if up.MARAC {
-		hs, out.Problems, err = incident.ReadMARAC(up.File, mapping, today)
+		hs, out.Problems, out.File, err = incident.ReadMARACFile(up.File, mapping, today, up.Read)
 		out.Rows = len(hs)
 	} else {
-		recs, out.Problems, err = incident.Read(up.File, mapping, today)
+		recs, out.Problems, out.File, err = incident.ReadFile(up.File, mapping, today, up.Read)
 		out.Rows = len(recs)
 	}
 	if drive.ErrorCode(err) == drive.EINVALID {

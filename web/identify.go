@@ -14,6 +14,7 @@ import (
 	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/service"
+	"github.com/drive-platform/drive/tabular"
 )
 
 // identifyData is what templates/identify.html shows.
@@ -268,7 +269,8 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer file.Close()
 	d.File = header.Filename
-	up := service.Upload{SiteID: site, MARAC: d.MARAC, File: file}
+	up := service.Upload{SiteID: site, MARAC: d.MARAC, File: file,
+		Read: tabular.Options{Encoding: r.PostFormValue("encoding"), Sheet: r.PostFormValue("sheet")}}
 	if m, mh, err := r.FormFile("mapping"); err == nil {
 		defer m.Close()
 		if mh.Size > 1<<20 {
@@ -281,7 +283,7 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	res, err := s.svc.Import(r.Context(), actorOf(r), up)
 	if drive.ErrorCode(err) == drive.EINVALID {
-		d.Errors = formErrors(asInvalid(err).Fields, "file", "mapping")
+		d.Errors = formErrors(asInvalid(err).Fields, "file", "encoding", "sheet", "mapping")
 		if len(d.Errors) == 0 {
 			d.Errors = FormErrors{{"file", drive.ErrorMessage(err)}}
 		}
