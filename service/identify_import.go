@@ -43,8 +43,8 @@ type UploadResult struct {
 	File tabular.Info
 	// Mapping names the saved mapping used; "" for the standard headers
 	// or a mapping file given with the upload.
-	Mapping string
-	Suspects, Victims       int
+	Mapping           string
+	Suspects, Victims int
 	// Problems are the file's row errors; when there are any, nothing was
 	// stored.
 	Problems []incident.RowError
