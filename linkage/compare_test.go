@@ -61,7 +61,9 @@ func TestCompareSingleFields(t *testing.T) {
 		{KindDate, "1971-06-04", "1971-04-06", "day and month swapped"},
 		{KindDate, "1971-06-04", "1971-06-19", "same year and month"},
 		{KindDate, "1971-06-04", "1972-01-15", "within a year"},
-		{KindDate, "1971-06-04", "1985-01-15", "different"},
+		{KindDate, "1971-06-04", "1973-08-04", "different"},
+		{KindDate, "1971-06-04", "1985-01-15", "far apart"},
+		{KindDate, "1965-03-12", "1990-03-07", "far apart"},
 		{KindDate, "not a date", "1985-01-15", "missing"},
 		{KindPostcode, "SW1A 1AA", "sw1a1aa", "exact"},
 		{KindPostcode, "SW1A 1AA", "SW1A 1BB", "same sector"},
@@ -105,11 +107,11 @@ func TestCompareSwappedNames(t *testing.T) {
 		given, surname string
 	}{
 		{[]string{"Isla", "Hall"}, []string{"Hall", "Isla"}, "swapped with surname", "missing"},
-		{[]string{"Susan", "Dean"}, []string{"Iean", "Susan"}, "swapped with surname", "missing"},
+		{[]string{"Susan", "Dean"}, []string{"Iean", "Susan"}, "swapped, partly seen", "missing"},
 		{[]string{"Isla", "Hall"}, []string{"Hall", "Smith"}, "different", "different"},
 		{[]string{"Isla", "Hall"}, []string{"Isla", "Hall"}, "exact", "exact"},
 		{[]string{"Isla", ""}, []string{"", "Isla"}, "missing", "missing"},
-		{[]string{"King", "Olivia"}, []string{"Olivia", ""}, "swapped with surname", "missing"},
+		{[]string{"King", "Olivia"}, []string{"Olivia", ""}, "swapped, partly seen", "missing"},
 		{[]string{"King", "Olivia"}, []string{"Olivia", "Smith"}, "different", "different"},
 	}
 	for _, tt := range tests {

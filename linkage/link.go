@@ -97,6 +97,10 @@ type Stats struct {
 	RandomPairs    int64 // random pairs compared to estimate u
 	Links          int   // candidate pairs at or above the threshold
 	RefusedJoins   int   // links not followed because the groups did not cohere
+	// SupportedJoins counts joins made by pairs below the threshold (but
+	// likelier than not to match) because the two groups as a whole
+	// supported them (see clusterer.supported).
+	SupportedJoins int
 	Clusters       int
 	EMRounds       int
 }
@@ -219,16 +223,25 @@ func Link(ctx context.Context, t *Table, opts Options) (*Result, error) {
 		})
 	}
 
-	edges, compared, err := linkCandidates(ctx, t, cmp, md, blk, opts.Workers, opts.AcrossSourcesOnly, weightFor(opts.Threshold))
+	direct, least := weightFor(opts.Threshold), weightFor(opts.Threshold)
+	if opts.Cohesion >= 0 {
+		least = min(direct, supportedWeight) // weaker links may join supported groups
+	}
+	edges, compared, err := linkCandidates(ctx, t, cmp, md, blk, opts.Workers, opts.AcrossSourcesOnly, least)
 	if err != nil {
 		return nil, err
 	}
 	blk = nil // the blocks are not needed for clustering; let them go
 	res.Stats.CandidatePairs = compared
-	res.Stats.Links = len(edges)
+	for _, e := range edges {
+		if e.w >= direct {
+			res.Stats.Links++
+		}
+	}
 	progress(fmt.Sprintf("compared %d candidate pairs; %d at or above probability %v; clustering", compared, len(edges), opts.Threshold))
 
 	cl := newClusterer(md, cmp, t.Len(), opts.Cohesion, opts.AcrossSourcesOnly)
+	cl.direct = direct
 	cluster, n, err := cl.run(ctx, edges)
 	if err != nil {
 		return nil, err
@@ -236,6 +249,7 @@ func Link(ctx context.Context, t *Table, opts Options) (*Result, error) {
 	res.Cluster = cluster
 	res.Stats.Clusters = n
 	res.Stats.RefusedJoins = cl.refused
+	res.Stats.SupportedJoins = cl.supportedJoins
 	return res, nil
 }
 
