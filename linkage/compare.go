@@ -137,7 +137,12 @@ type comparer struct {
 	// postcode is, for place fields, the first postcode field, or -1. A town
 	// adds nothing once the postcodes agree (records in one postcode area
 	// share the town); counting both would count one fact twice and make
-	// people of one household look like one person.
+	// people of one household look like one person. Nor does a different
+	// town where the postcodes are in different areas: that is one move,
+	// already counted against the pair by the postcode, and counting it
+	// twice splits people who moved (at a million records, the commonest
+	// missed link). A town that agrees where the postcodes do not still
+	// counts: a move within a town.
 	postcode []int
 }
 
@@ -179,8 +184,9 @@ func newComparer(t *Table) *comparer {
 // vector returns the comparison levels of records a and b, four bits per
 // field, field 0 in the lowest bits.
 //
-// Two fields depend on others: a place is neutral where the postcodes agree
-// (see comparer.postcode), and a surname is neutral where the given field
+// Two fields depend on others: a place is neutral where the postcodes agree,
+// and where both postcode and place plainly differ (see comparer.postcode),
+// and a surname is neutral where the given field
 // found the names swapped, so that a swap counts once.
 func (c *comparer) vector(a, b int) uint64 { return c.vectorWith(nil, a, b) }
 
@@ -199,8 +205,12 @@ func (c *comparer) vectorWith(cache *levelCache, a, b int) uint64 {
 		switch c.kinds[f] {
 		case KindPlace:
 			if p := c.postcode[f]; p >= 0 && l != levelMissing {
-				if pl := levels[p]; pl >= postExact && pl <= postArea && pl != postTypo {
+				pl := levels[p]
+				if pl >= postExact && pl <= postArea && pl != postTypo {
 					l = levelMissing // the postcode already said it
+				}
+				if pl == postOther && l == placeOther {
+					l = levelMissing // a move: the postcode already said it
 				}
 			}
 		case KindSurname:

@@ -136,6 +136,10 @@ func TestComparePlaceDefersToPostcode(t *testing.T) {
 		// The postcodes disagree or one is missing: the town is evidence.
 		{[]string{"LS12 4QT", "Leeds"}, []string{"M1 1AE", "Leeds"}, "exact"},
 		{[]string{"", "Leeds"}, []string{"M1 1AE", "Leeds"}, "exact"},
+		{[]string{"", "Leeds"}, []string{"M1 1AE", "York"}, "different"},
+		// Postcodes in different areas and different towns: one move, said
+		// once by the postcode.
+		{[]string{"LS12 4QT", "Leeds"}, []string{"M1 1AE", "Manchester"}, "missing"},
 		{[]string{"LS12 4QT", "Leeds"}, []string{"LS12 4TQ", "Leeds"}, "missing"},
 	}
 	for _, tt := range tests {
