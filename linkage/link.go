@@ -254,27 +254,28 @@ func Link(ctx context.Context, t *Table, opts Options) (*Result, error) {
 }
 
 // usefulDefaultRules returns DefaultBlockingRules without the rules on one
-// field alone whose values are too common to block on: on average more than
-// 10 records share a value (a "state" column; a date of birth in a file of a
-// million people). Such a rule would bring many pairs and few matches.
+// field alone (its exact value or its prefix) whose keys are too common to
+// block on: on average more than 10 records share a key (a "state" column;
+// a date of birth in a file of a million people). Such a rule would bring
+// many pairs and few matches.
 func usefulDefaultRules(t *Table) []BlockingRule {
-	counts := valueCounts(t)
 	byName := map[string]int{}
 	for f, fl := range t.fields {
 		byName[fl.Name] = f
 	}
 	var out []BlockingRule
 	for _, r := range DefaultBlockingRules(t.fields) {
-		if len(r.Keys) == 1 && len(r.Keys[0].Fields) == 1 && r.Keys[0].Transform == "exact" {
+		if len(r.Keys) == 1 && len(r.Keys[0].Fields) == 1 && (r.Keys[0].Transform == "exact" || r.Keys[0].Transform == "prefix") {
 			f := byName[r.Keys[0].Fields[0]]
-			distinct, present := 0, 0
-			for _, c := range counts[f] {
-				if c > 0 {
-					distinct++
-					present += int(c)
+			keys := map[uint64]bool{}
+			present := 0
+			for i := 0; i < t.Len(); i++ {
+				if k := t.keyPart(i, f, r.Keys[0].Transform); k != 0 {
+					keys[k] = true
+					present++
 				}
 			}
-			if distinct == 0 || present > 10*distinct {
+			if len(keys) == 0 || present > 10*len(keys) {
 				continue
 			}
 		}
