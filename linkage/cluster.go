@@ -5,7 +5,8 @@ import (
 	"slices"
 )
 
-// edge is a candidate pair whose match probability reached the threshold.
+// edge is a candidate pair whose match probability reached the threshold,
+// or, when the clustering checks are on, at least supportedProbability.
 type edge struct {
 	a, b uint32
 	w    float64 // match weight, log2 odds
@@ -20,8 +21,9 @@ type edge struct {
 // when they hold together as a whole: over the pairs across the two groups
 // (every pair, not only blocked ones, up to a sample of cohesionSample
 // members from each side) the mean match probability must reach the cohesion
-// bar (Options.Cohesion), and no date of birth or given name may set the
-// groups apart (see conflict). A record then joins a group only if it
+// bar (Options.Cohesion), no date of birth or given name may set the
+// groups apart (see conflict), and no pair across them may be contradicted
+// by its given name and date together (see contradicts). A record then joins a group only if it
 // matches the group's members in general, not just one of them; and a parent
 // and child of one name at one address, each with a few records, stay apart
 // even when a sparse record links to both.
@@ -36,7 +38,10 @@ type edge struct {
 //
 // Because the strongest links come first, a person's records gather before the
 // weaker, riskier links are considered, and a weak link between two
-// established groups is judged against everything known about both.
+// established groups is judged against everything known about both. Last
+// come the links below the threshold but likelier than not, which join only
+// groups whose records as a whole support them (see supported): transitive
+// evidence, weighed against the groups rather than the pair.
 type clusterer struct {
 	md         *model
 	cmp        *comparer

@@ -28,7 +28,8 @@ type Options struct {
 	// must reach across their pairs to be joined into one person (see
 	// clusterer). Default 0.3. A negative value joins every linked group
 	// (plain connected components) and turns the date of birth and given
-	// name check off too.
+	// name checks off too, and with them the joins by links below the
+	// threshold (see clusterer.supported).
 	Cohesion float64
 	// Seed seeds the choice of random pairs that estimate u. The same input
 	// and seed give the same result.
@@ -144,7 +145,9 @@ type Result struct {
 //  4. Scoring: a pair's match weight is the prior log2 odds plus its level
 //     weights; its probability 1/(1+2^-weight).
 //  5. Clustering: links at or above the threshold join records into people,
-//     strongest first, refusing joins between groups that do not cohere
+//     strongest first, refusing joins between groups that do not cohere or
+//     that a name and date contradict; links below the threshold but
+//     likelier than not join groups whose records as a whole support them
 //     (see clusterer).
 //
 // The result depends only on the records, their order, the options and the
