@@ -314,6 +314,9 @@ func (t *Table) keyPart(i, f int, tr string) uint64 {
 	case "yearmonth":
 		return uint64(int(info.year)*100+int(info.month)) + 1
 	case "monthday":
+		if info.partial {
+			return 0 // no day: no key
+		}
 		return uint64(int(info.month)*100+int(info.day)) + 1
 	case "sector":
 		return uint64(info.sector)

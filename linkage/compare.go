@@ -54,8 +54,13 @@ const (
 	dateSwapped    // day and month swapped
 	dateMonth      // same year and month
 	dateYear       // within a year of each other
-	dateOther      // two or three of the eight digits differ
-	dateFar        // four or more digits differ: not one date keyed badly
+	// datePartial: one date or both written with the year and month only,
+	// or the year only, and they agree as far as both are written. It has
+	// its own weight: "1983" agreeing with 12 July 1983 says far less than
+	// two full dates agreeing, but far more than nothing.
+	datePartial
+	dateOther // two or three of the eight digits differ
+	dateFar   // four or more digits differ: not one date keyed badly
 )
 
 // dateFarDigits is the number of differing digits (of YYYYMMDD) from which
@@ -112,7 +117,7 @@ func levelNames(k Kind) []string {
 	case KindFullName:
 		return []string{"missing", "exact", "same words reordered", "first and last words match", "close spelling", "sounds alike", "surname and initial", "similar spelling", "different"}
 	case KindDate:
-		return []string{"missing", "exact", "one digit differs", "digits transposed", "day and month swapped", "same year and month", "within a year", "different", "far apart"}
+		return []string{"missing", "exact", "one digit differs", "digits transposed", "day and month swapped", "same year and month", "within a year", "agrees as far as written", "different", "far apart"}
 	case KindPostcode:
 		return []string{"missing", "exact", "same sector", "same district", "one character off", "same area", "different"}
 	case KindPlace:
@@ -232,11 +237,14 @@ func (c *comparer) level(cache *levelCache, f int, va, vb []uint32) uint8 {
 	if x == 0 || y == 0 {
 		return levelMissing
 	}
-	if x == y {
-		return 1 // every kind's first level is exact agreement
-	}
 	infos := c.dicts[f]
 	ix, iy := &infos[x], &infos[y]
+	if x == y {
+		if ix.partial {
+			return datePartial // two equal partial dates are not a full date agreeing
+		}
+		return 1 // every kind's first level is exact agreement
+	}
 	switch c.kinds[f] {
 	case KindGiven, KindSurname:
 		l, ok := cache.get(f, x, y)
@@ -412,6 +420,9 @@ func differingBytes(x uint64) uint64 {
 
 // compareDates grades two different dates.
 func compareDates(a, b *valueInfo) uint8 {
+	if a.partial || b.partial {
+		return comparePartialDates(a, b)
+	}
 	diff := differingBytes(a.digits ^ b.digits)
 	n := bits.OnesCount64(diff)
 	switch {
@@ -432,6 +443,20 @@ func compareDates(a, b *valueInfo) uint8 {
 		return dateYear
 	case n >= dateFarDigits:
 		return dateFar
+	}
+	return dateOther
+}
+
+// comparePartialDates grades two dates of which at least one is written with
+// its year and month only, or its year only: they agree as far as written when
+// the years agree and so do the months where both have one; otherwise they are
+// within a year, or different.
+func comparePartialDates(a, b *valueInfo) uint8 {
+	switch y := abs32(int32(a.year) - int32(b.year)); {
+	case y == 0 && (a.month == 0 || b.month == 0 || a.month == b.month):
+		return datePartial
+	case y <= 1:
+		return dateYear
 	}
 	return dateOther
 }
