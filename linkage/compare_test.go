@@ -34,6 +34,8 @@ func TestCompareSingleFields(t *testing.T) {
 		{KindGiven, " ROBERT ", "Robert", "exact"},
 		{KindGiven, "Robert", "Bob", "variant"},
 		{KindGiven, "Bill", "William", "variant"},
+		{KindGiven, "Daz", "Darren", "variant"},
+		{KindGiven, "Gaz", "Gareth", "variant"},
 		{KindGiven, "Jonathon", "Jonathan", "close spelling"},
 		{KindGiven, "Kathryn", "Catherine", "variant"},
 		{KindGiven, "Niall", "Neil", "sounds alike"},
