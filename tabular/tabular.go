@@ -134,19 +134,9 @@ func (r *Reader) Close() error {
 // does not know, a workbook too large or not readable, or a named sheet
 // the workbook lacks.
 func Open(in io.Reader, opt Options) (*Reader, error) {
-	enc := strings.ToLower(strings.TrimSpace(opt.Encoding))
-	switch enc {
-	case "", UTF8, UTF16LE, UTF16BE, Windows1252:
-	case "utf8":
-		enc = UTF8
-	case "utf-16", "utf16", "unicode":
-		enc = "utf-16"
-	case "cp1252", "windows1252", "latin1", "iso-8859-1":
-		enc = Windows1252
-	default:
-		return nil, drive.Invalid("Check the encoding", map[string]string{
-			"encoding": fmt.Sprintf("%q is not an encoding this service reads: use utf-8, utf-16, utf-16le, utf-16be or windows-1252", opt.Encoding),
-		})
+	enc, err := normaliseEncoding(opt.Encoding)
+	if err != nil {
+		return nil, err
 	}
 	br := bufio.NewReaderSize(in, 1<<16)
 	head, _ := br.Peek(1 << 16)
@@ -157,38 +147,7 @@ func Open(in io.Reader, opt Options) (*Reader, error) {
 		}
 		return openWorkbook(br, opt.Sheet, limit)
 	}
-	info := Info{Format: FormatCSV}
-	switch {
-	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
-		info.Encoding, info.BOM = UTF8, true
-	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
-		info.Encoding, info.BOM = UTF16LE, true
-	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
-		info.Encoding, info.BOM = UTF16BE, true
-	case enc == "utf-16":
-		info.Encoding = guessUTF16(head, UTF16LE)
-	case enc != "":
-		info.Encoding = enc
-	default:
-		info.Encoding = detect(head)
-	}
-	var text io.Reader = br
-	var dec *encoding.Decoder
-	switch info.Encoding {
-	case UTF8:
-		if info.BOM {
-			_, _ = br.Discard(3)
-		}
-	case UTF16LE:
-		dec = unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()
-	case UTF16BE:
-		dec = unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewDecoder()
-	case Windows1252:
-		dec = charmap.Windows1252.NewDecoder()
-	}
-	if dec != nil {
-		text = transform.NewReader(br, dec)
-	}
+	text, info, dec := decodeText(br, head, enc)
 	tb := bufio.NewReaderSize(text, 1<<16)
 	first, _ := tb.Peek(1 << 15)
 	if i := bytes.IndexByte(first, '\n'); i >= 0 {
@@ -216,13 +175,101 @@ func Open(in io.Reader, opt Options) (*Reader, error) {
 		}
 		line, _ = cr.FieldPos(0)
 		for _, c := range rec {
-			if !utf8.ValidString(c) || (dec != nil && strings.ContainsRune(c, utf8.RuneError)) {
+			if !utf8.ValidString(c) || (dec && strings.ContainsRune(c, utf8.RuneError)) {
 				return rec, line, &LineError{line, undecodable(info)}
 			}
 		}
 		return rec, line, nil
 	}
 	return r, nil
+}
+
+// decodeText picks the encoding of a text file from its byte-order mark,
+// the encoding named (enc, already normalised), or its first bytes, and
+// returns the file as UTF-8. dec reports that the text passes through a
+// decoder, which marks bytes it cannot decode with U+FFFD.
+func decodeText(br *bufio.Reader, head []byte, enc string) (text io.Reader, info Info, dec bool) {
+	info = Info{Format: FormatCSV}
+	switch {
+	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
+		info.Encoding, info.BOM = UTF8, true
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
+		info.Encoding, info.BOM = UTF16LE, true
+	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		info.Encoding, info.BOM = UTF16BE, true
+	case enc == "utf-16":
+		info.Encoding = guessUTF16(head, UTF16LE)
+	case enc != "":
+		info.Encoding = enc
+	default:
+		info.Encoding = detect(head)
+	}
+	var d *encoding.Decoder
+	switch info.Encoding {
+	case UTF8:
+		if info.BOM {
+			_, _ = br.Discard(3)
+		}
+		return br, info, false
+	case UTF16LE:
+		d = unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()
+	case UTF16BE:
+		d = unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewDecoder()
+	default:
+		d = charmap.Windows1252.NewDecoder()
+	}
+	return transform.NewReader(br, d), info, true
+}
+
+// IsWorkbook reports whether the bytes begin as an .xlsx does (a zip).
+func IsWorkbook(head []byte) bool { return bytes.HasPrefix(head, []byte("PK\x03\x04")) }
+
+// DecodeText returns a text file as UTF-8, its encoding chosen as Open
+// chooses it, for readers that parse the text themselves (the linker's
+// CSV). Check each value with Undecodable. Errors: EINVALID for an
+// encoding it does not know, or a workbook (use Open).
+func DecodeText(in io.Reader, opt Options) (io.Reader, Info, error) {
+	enc, err := normaliseEncoding(opt.Encoding)
+	if err != nil {
+		return nil, Info{}, err
+	}
+	br := bufio.NewReaderSize(in, 1<<16)
+	head, _ := br.Peek(1 << 16)
+	if IsWorkbook(head) {
+		return nil, Info{}, drive.Errorf(drive.EINVALID, "The file is a workbook, not text")
+	}
+	text, info, _ := decodeText(br, head, enc)
+	return text, info, nil
+}
+
+// Undecodable returns why a value read through DecodeText cannot be
+// trusted ("" when it can): bytes that are not UTF-8, or characters the
+// encoding could not decode.
+func Undecodable(info Info, value string) string {
+	if !utf8.ValidString(value) || (info.Encoding != UTF8 && strings.ContainsRune(value, utf8.RuneError)) {
+		return undecodable(info)
+	}
+	return ""
+}
+
+// normaliseEncoding turns the names people give an encoding into one
+// of the package's. Errors: EINVALID for one it does not read.
+func normaliseEncoding(name string) (string, error) {
+	enc := strings.ToLower(strings.TrimSpace(name))
+	switch enc {
+	case "", UTF8, UTF16LE, UTF16BE, Windows1252:
+	case "utf8":
+		enc = UTF8
+	case "utf-16", "utf16", "unicode":
+		enc = "utf-16"
+	case "cp1252", "windows1252", "latin1", "iso-8859-1":
+		enc = Windows1252
+	default:
+		return "", drive.Invalid("Check the encoding", map[string]string{
+			"encoding": fmt.Sprintf("%q is not an encoding this service reads: use utf-8, utf-16, utf-16le, utf-16be or windows-1252", name),
+		})
+	}
+	return enc, nil
 }
 
 // undecodable says what to do about text that the encoding read cannot
