@@ -22,8 +22,8 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/linkage"
-	"github.com/drive-platform/drive/tabular"
 	"github.com/drive-platform/drive/linkage/synth"
+	"github.com/drive-platform/drive/tabular"
 )
 
 // listFlag collects a repeatable flag.
