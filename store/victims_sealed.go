@@ -283,6 +283,7 @@ var sealedColumns = []struct{ table, key, data string }{
 	{"case_note_bodies", "note_id", "data"},
 	{"user_totp_secrets", "user_id", "data"},
 	{"oidc_client_secrets", "organisation_id", "data"},
+	{"trial_seeds", "trial_id", "data"},
 }
 
 // rewrapBatch is how many values RewrapAll reads at a time, so memory
