@@ -61,6 +61,7 @@ func TestPolicySpec(t *testing.T) {
 		"team_leader child team write",
 		"team_leader aggregates site read",
 		"team_leader configuration site read",
+		"team_leader trial site write",
 
 		"partner perpetrator_case panel read",
 		"partner victim_risk panel read",
@@ -81,6 +82,7 @@ func TestPolicySpec(t *testing.T) {
 		"commissioner aggregates any read",
 		"national aggregates any read",
 		"evaluator aggregates any read",
+		"national trial any write",
 
 		"admin configuration site write",
 		"admin configuration any write",
@@ -215,10 +217,14 @@ func TestInvariants(t *testing.T) {
 	t.Run("aggregate-only roles never see a person", func(t *testing.T) {
 		for _, r := range []Role{Commissioner, National, Evaluator} {
 			for _, c := range DataClasses() {
-				if c != Aggregates && gets(r, c) {
+				// A trial is counts too: the national team runs them.
+				if c != Aggregates && !(r == National && c == Trial) && gets(r, c) {
 					t.Errorf("%s gets %s; aggregate-only roles get aggregates and nothing else", r, c)
 				}
 			}
+		}
+		if Trial.PersonLevel() {
+			t.Error("a trial is person-level: the national team would see a person")
 		}
 	})
 	t.Run("admin sees no person", func(t *testing.T) {
