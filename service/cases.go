@@ -13,6 +13,7 @@ import (
 	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/casework"
+	"github.com/drive-platform/drive/evaluation"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/store"
@@ -381,6 +382,8 @@ type CaseView struct {
 	// PoliceHistory: the actor may read the case's police history
 	// (PoliceHistory), so the page links to it.
 	PoliceHistory bool
+	// Arm is the referral's arm when a trial allocated it; nil otherwise.
+	Arm *CaseArm
 	// Transfer is set, and nothing else but Case (its id, state and
 	// sites), Person (name and date of birth) and Transitions, when the
 	// actor is a team leader of the site a pending transfer is for.
@@ -508,8 +511,14 @@ func (s *Service) caseView(ctx context.Context, a Actor, id int64, withRisk bool
 		v.CanWrite = access.Decide(a.Subject, access.Write, caseResource(c, access.PerpetratorCase), tx.Now).Allowed
 		v.CanNote = access.Decide(a.Subject, access.Write, caseResource(c, access.Notes), tx.Now).Allowed
 		v.CanNeeds = access.Decide(a.Subject, access.Write, caseResource(c, access.HealthNeeds), tx.Now).Allowed
+		if v.Arm, err = caseArm(ctx, tx, id); err != nil {
+			return err
+		}
 		if v.CanWrite {
 			v.Transitions = casework.Allowed(c.State, a.RolesAt(c.SiteID), false)
+			if v.Arm != nil && v.Arm.Arm == evaluation.ArmComparison {
+				v.Transitions = slices.DeleteFunc(v.Transitions, func(t casework.Transition) bool { return t.Event == casework.Allocate })
+			}
 			if slices.ContainsFunc(a.RolesAt(c.SiteID), func(r access.Role) bool { return slices.Contains(casework.EscalationRoles(), r) }) {
 				if to, err := tx.SiteProgramme(ctx, c.SiteID, programme.Drive().Code); err == nil && c.CanEscalate(v.Programme, to) {
 					v.EscalateTo = to
@@ -806,6 +815,9 @@ func (s *Service) moveCase(ctx context.Context, tx *store.Tx, a Actor, c *casewo
 			return err
 		}
 	}
+	if err := refuseComparisonWork(ctx, tx, c, ch.Event); err != nil {
+		return err
+	}
 	from := c.State
 	if err := c.Apply(t, ch, prog, a.UserID, tx.Now); err != nil {
 		return err
@@ -824,6 +836,19 @@ func (s *Service) moveCase(ctx context.Context, tx *store.Tx, a Actor, c *casewo
 		FromState: from, ToState: c.State, Detail: detail, SiteID: site}
 	if err := tx.AddHistory(ctx, h); err != nil {
 		return err
+	}
+	// A referral the panel accepts while a trial runs is allocated to an
+	// arm now, once the decision is recorded, and never before.
+	if ch.Event == casework.Accept {
+		role := access.Role("")
+		for _, r := range a.RolesAt(site) {
+			if role == "" && slices.Contains(t.Roles, r) {
+				role = r
+			}
+		}
+		if err := s.allocateReferral(ctx, tx, a, role, c); err != nil {
+			return err
+		}
 	}
 	if ch.Reasons == "" {
 		return nil
