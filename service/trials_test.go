@@ -142,6 +142,32 @@ func testTrial(t *testing.T, w *world) {
 		t.Errorf("overall balance %+v, want %+v", bal.Overall(), overall)
 	}
 
+	// The outcome report sets the arms side by side where the trial runs,
+	// with small numbers withheld, and not elsewhere.
+	rep, err := w.svc.Outcomes(ctx, lead, service.OutcomeFilter{SiteIDs: []int64{w.siteA.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Arms) != 2 {
+		t.Fatalf("outcome report arms = %+v", rep.Arms)
+	}
+	for _, a := range rep.Arms {
+		n := 0
+		for _, arm := range arms {
+			if arm == a.Arm {
+				n++
+			}
+		}
+		m := a.Measures[0]
+		if m.Name != "trial_referrals" || m.Suppressed != (n >= 1 && n <= 7) || (!m.Suppressed && m.Numerator != (n+2)/5*5) {
+			t.Errorf("%s: %d referrals published as %+v", a.Arm, n, m)
+		}
+	}
+	rep, err = w.svc.SystemOutcomes(ctx, service.CommandLine(), service.OutcomeFilter{SiteIDs: []int64{w.siteB.ID}})
+	if err != nil || rep.Arms != nil {
+		t.Errorf("a site without a trial: arms %+v, %v", rep.Arms, err)
+	}
+
 	// Verification waits for the end, then finds every allocation is the
 	// seed's, and the seed it reveals recomputes them without the system.
 	_, err = w.svc.VerifyTrial(ctx, lead, tr.ID)

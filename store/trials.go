@@ -204,38 +204,3 @@ func (tx *Tx) CaseTrialAllocation(ctx context.Context, caseID int64) (evaluation
 	}
 	return out[0], nil
 }
-
-// TrialArms returns the arm and allocation date of every allocated
-// referral of the given sites (every site when siteIDs is empty), by case
-// id, for the outcome reports.
-func (tx *Tx) TrialArms(ctx context.Context, siteIDs []int64) (map[int64]TrialArm, error) {
-	where, args := `1 = 1`, []any(nil)
-	if len(siteIDs) > 0 {
-		where, args = `t.site_id IN (`+placeholders(len(siteIDs))+`)`, int64Args(siteIDs)
-	}
-	recs, err := tx.trialAllocations(ctx, where, args...)
-	if err != nil {
-		return nil, err
-	}
-	trials := map[int64]*evaluation.Trial{}
-	out := make(map[int64]TrialArm, len(recs))
-	for _, r := range recs {
-		t := trials[r.TrialID]
-		if t == nil {
-			if t, err = tx.Trial(ctx, r.TrialID); err != nil {
-				return nil, err
-			}
-			trials[r.TrialID] = t
-		}
-		out[r.CaseID] = TrialArm{TrialID: r.TrialID, Arm: r.Allocation.Arm, AllocatedOn: drive.DateOf(r.AllocatedAt), OutcomeMonths: t.OutcomeMonths}
-	}
-	return out, nil
-}
-
-// TrialArm is what the outcome reports need of an allocated referral.
-type TrialArm struct {
-	TrialID       int64
-	Arm           string
-	AllocatedOn   drive.Date
-	OutcomeMonths int
-}

@@ -196,16 +196,6 @@ func testTrialAllocations(t *testing.T, f *cwFixture) {
 		if _, err := tx.CaseTrialAllocation(ctx, stored[4].CaseID+1000); drive.ErrorCode(err) != drive.ENOTFOUND {
 			t.Errorf("allocation of an unallocated referral: %v", err)
 		}
-		arms, err := tx.TrialArms(ctx, []int64{f.a.ID})
-		if err != nil {
-			return err
-		}
-		if len(arms) != len(stored) || arms[stored[1].CaseID].Arm != stored[1].Allocation.Arm || arms[stored[1].CaseID].AllocatedOn != cwToday {
-			t.Errorf("arms = %+v", arms)
-		}
-		if arms, err := tx.TrialArms(ctx, []int64{f.b.ID}); err != nil || len(arms) != 0 {
-			t.Errorf("arms at a site without a trial = %+v, %v", arms, err)
-		}
 		return nil
 	})
 }
