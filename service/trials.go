@@ -9,6 +9,7 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/casework"
 	"github.com/drive-platform/drive/evaluation"
@@ -382,4 +383,25 @@ func sortMismatches(m []evaluation.Mismatch) {
 		}
 		return a.Seq < b.Seq
 	})
+}
+
+// TrialSites lists the sites where the actor may start a trial, and
+// whether they may at every site.
+func (s *Service) TrialSites(ctx context.Context, a Actor) ([]account.Site, bool, error) {
+	a = trialActor(a)
+	ids, national := a.Subject.SitesFor(access.Trial, access.Write)
+	if !national && len(ids) == 0 {
+		return nil, false, nil
+	}
+	var out []account.Site
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		all, err := tx.Sites(ctx)
+		for _, st := range all {
+			if national || slices.Contains(ids, st.ID) {
+				out = append(out, st)
+			}
+		}
+		return err
+	})
+	return out, national, err
 }

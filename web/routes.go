@@ -116,6 +116,13 @@ func (s *Server) routeList() []route {
 		{"GET", "/reports.xlsx", pageRoute, enrolled, need{access.Aggregates, access.Read}, s.reportDownload("xlsx")},
 		{"GET", "/reports.pdf", pageRoute, enrolled, need{access.Aggregates, access.Read}, s.reportDownload("pdf")},
 
+		// Randomised trials (web/trials.go): counts only, for those who
+		// run trials at a site or nationally.
+		{"GET", "/trials", pageRoute, enrolled, need{access.Trial, access.Read}, s.trials},
+		{"POST", "/trials", pageRoute, enrolled, need{access.Trial, access.Write}, s.startTrial},
+		{"GET", "/trials/{id}", pageRoute, enrolled, need{access.Trial, access.Read}, s.trialPage},
+		{"POST", "/trials/{id}/end", pageRoute, enrolled, need{access.Trial, access.Write}, s.endTrial},
+
 		// Identification.
 		{"GET", "/identify", pageRoute, enrolled, need{access.PoliceIntel, access.Read}, s.identifyPage},
 		{"POST", "/identify/refer", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.referSuspect},
@@ -225,6 +232,9 @@ func (s *Server) routeList() []route {
 		{"POST", "/api/v1/actions/{id}", apiRoute, enrolled, none, s.apiAs((&api.Meetings{Svc: s.svc}).ReportAction)},
 		{"GET", "/api/v1/marac-return", apiRoute, enrolled, none, s.apiAs((&api.Meetings{Svc: s.svc}).GetMARACReturn)},
 		{"GET", "/api/v1/reports/outcomes", apiRoute, enrolled, none, s.apiAs((&api.Reports{Svc: s.svc}).GetOutcomes)},
+		// Trials: counts of what has been allocated; the service decides.
+		{"GET", "/api/v1/trials", apiRoute, enrolled, none, s.apiAs((&api.Trials{Svc: s.svc}).ListTrials)},
+		{"GET", "/api/v1/trials/{id}", apiRoute, enrolled, none, s.apiAs((&api.Trials{Svc: s.svc}).GetTrial)},
 
 		// Everything else is not found, in the style of its part of the site.
 		{"", "/api/", apiRoute, public, none, notFound},
