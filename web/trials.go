@@ -42,11 +42,11 @@ type trialsData struct {
 
 // trialData is what templates/trial.html shows.
 type trialData struct {
-	Trial      *evaluation.Trial
-	Site       string
-	Programme  string
-	Balance    []balanceRow
-	Total      balanceRow
+	Trial     *evaluation.Trial
+	Site      string
+	Programme string
+	Balance   []balanceRow
+	Total     balanceRow
 }
 
 type balanceRow struct {
