@@ -243,6 +243,13 @@ func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*Dashbo
 		}
 		out = dashboard(dash)
 		out.Programmes = limits(run)
+		// A trial's comparison referrals are followed up, never allocated:
+		// they are not waiting for a case manager.
+		comparison, err := tx.ComparisonCaseIDs(ctx, siteID)
+		if err != nil {
+			return err
+		}
+		out.Unallocated = slices.DeleteFunc(out.Unallocated, func(r CaseRow) bool { return slices.Contains(comparison, r.Case.ID) })
 		progs := newProgrammes(tx)
 		for _, p := range run {
 			progs.add(siteID, p)

@@ -88,6 +88,17 @@ func testTrial(t *testing.T, w *world) {
 			t.Errorf("intervention referral %d: %v", id, err)
 		}
 	}
+	// The team's dashboard does not list comparison referrals as waiting
+	// for a case manager.
+	dash, err := w.svc.Dashboard(ctx, lead, w.siteA.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range dash.Unallocated {
+		if arms[r.Case.ID] == evaluation.ArmComparison {
+			t.Errorf("comparison referral %d listed as waiting for allocation", r.Case.ID)
+		}
+	}
 	allocations := 0
 	for _, e := range w.events(t, seq) {
 		if e.Action == "record.write" && strings.HasPrefix(e.Reason, "trial allocation") {

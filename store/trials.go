@@ -204,3 +204,10 @@ func (tx *Tx) CaseTrialAllocation(ctx context.Context, caseID int64) (evaluation
 	}
 	return out[0], nil
 }
+
+// ComparisonCaseIDs returns the referrals at a site allocated to a
+// trial's comparison arm, in any trial.
+func (tx *Tx) ComparisonCaseIDs(ctx context.Context, siteID int64) ([]int64, error) {
+	return tx.int64s(ctx, `SELECT a.case_id FROM trial_allocations a JOIN trials t ON t.id = a.trial_id
+		WHERE t.site_id = ? AND a.arm = 'comparison' ORDER BY a.case_id`, siteID)
+}

@@ -189,6 +189,19 @@ func testTrialAllocations(t *testing.T, f *cwFixture) {
 		if m := evaluation.Verify(al, got); len(m) != 0 {
 			t.Errorf("stored allocations differ from the seed's: %+v", m)
 		}
+		var comparison []int64
+		for _, r := range stored {
+			if r.Allocation.Arm == evaluation.ArmComparison {
+				comparison = append(comparison, r.CaseID)
+			}
+		}
+		got2, err := tx.ComparisonCaseIDs(ctx, f.a.ID)
+		if err != nil || fmt.Sprint(got2) != fmt.Sprint(comparison) {
+			t.Errorf("comparison referrals = %v, %v; want %v", got2, err, comparison)
+		}
+		if none, err := tx.ComparisonCaseIDs(ctx, f.b.ID); err != nil || len(none) != 0 {
+			t.Errorf("comparison referrals at a site without a trial = %v, %v", none, err)
+		}
 		one, err := tx.CaseTrialAllocation(ctx, stored[2].CaseID)
 		if err != nil || one.Allocation != stored[2].Allocation {
 			t.Errorf("one referral's allocation = %+v, %v", one, err)
