@@ -148,6 +148,10 @@ func testTrialPages(t *testing.T, e storetest.Engine) {
 		}
 	}
 
+	if status, body := apiGet(lead, "/api/v1/cases/"+strconv.FormatInt(caseIDs[0], 10)); status != 200 ||
+		!(strings.Contains(body, `"trial_arm":"intervention"`) || strings.Contains(body, `"trial_arm":"comparison"`)) {
+		t.Errorf("the case in the API has no arm: %d %s", status, body)
+	}
 	status, body = get(lead, trialPath)
 	if status != 200 || !strings.Contains(body, "Balance of the referrals allocated so far") || !strings.Contains(body, "End the trial") {
 		t.Fatalf("trial page: %d", status)
