@@ -101,7 +101,7 @@ func (s *Service) StartTrial(ctx context.Context, a Actor, t *evaluation.Trial) 
 // ECONFLICT when it has already ended.
 func (s *Service) EndTrial(ctx context.Context, a Actor, id int64) error {
 	a = trialActor(a)
-	return s.DB.Transact(ctx, func(tx *store.Tx) error {
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		t, err := tx.Trial(ctx, id)
 		if err != nil {
 			return drive.NotFound("trial")
@@ -115,6 +115,10 @@ func (s *Service) EndTrial(ctx context.Context, a Actor, id int64) error {
 		}
 		return tx.Audit(ctx, trialEvent(a, d, "trial.end", t, ""))
 	})
+	if drive.ErrorCode(err) == drive.ENOTFOUND {
+		s.denied(ctx, a, "trial", id)
+	}
+	return err
 }
 
 // Trials lists the trials the actor may see, newest first. Audited as a
@@ -192,6 +196,9 @@ func (s *Service) Balance(ctx context.Context, a Actor, id int64) (*TrialBalance
 		out.Strata = append(out.Strata, StratumBalance{Counts: bal[evaluation.Stratum{}]})
 		return tx.Audit(ctx, trialEvent(a, d, audit.ActionRecordRead, t, "balance"))
 	})
+	if drive.ErrorCode(err) == drive.ENOTFOUND {
+		s.denied(ctx, a, "trial", id)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -244,6 +251,9 @@ func (s *Service) VerifyTrial(ctx context.Context, a Actor, id int64) (*TrialVer
 		sortMismatches(out.Mismatches)
 		return tx.Audit(ctx, trialEvent(a, d, "trial.verify", t, strconv.Itoa(len(out.Mismatches))+" mismatches in "+strconv.Itoa(len(recs))+" allocations"))
 	})
+	if drive.ErrorCode(err) == drive.ENOTFOUND {
+		s.denied(ctx, a, "trial", id)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -117,8 +117,12 @@ func testTrial(t *testing.T, w *world) {
 		t.Helper()
 		wantCode(t, err, code)
 	}
+	seq = w.head(t)
 	_, err = w.svc.Balance(ctx, cm, tr.ID)
 	wantCodeOf(err, drive.ENOTFOUND)
+	if es := w.events(t, seq); len(es) != 1 || es[0].Action != "access.denied" || es[0].RecordType != "trial" || es[0].SiteID != w.siteA.ID {
+		t.Errorf("a refused balance is audited as %s", summary(es))
+	}
 	bal, err := w.svc.Balance(ctx, lead, tr.ID)
 	if err != nil {
 		t.Fatal(err)
