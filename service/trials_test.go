@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"strings"
 	"testing"
@@ -194,6 +195,18 @@ func testTrial(t *testing.T, w *world) {
 	after := acceptReferral(t, w, lead, 99, 16)
 	if v, err := w.svc.CasePage(ctx, lead, after); err != nil || v.Arm != nil {
 		t.Errorf("referral accepted after the trial ended: arm %+v, %v", v.Arm, err)
+	}
+	// A key rotation re-wraps the seed with everything else: once the
+	// old key is gone, the seed still opens.
+	old := w.svc.Keys.Current().ID()
+	if err := w.svc.Keys.Rotate(rand.Reader); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.RewrapKeys(ctx, service.CommandLine()); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.svc.Keys.Remove(old); err != nil {
+		t.Fatal(err)
 	}
 	ver, err := w.svc.VerifyTrial(ctx, service.CommandLine(), tr.ID)
 	if err != nil {
