@@ -77,6 +77,14 @@ func runTrial(ctx context.Context, e env, args []string, stdout, stderr io.Write
 		if err != nil {
 			return err
 		}
+		sites, _, err := svc.TrialSites(ctx, a)
+		if err != nil {
+			return err
+		}
+		codes := map[int64]string{}
+		for _, s := range sites {
+			codes[s.ID] = s.Code
+		}
 		for _, t := range ts {
 			state := "running"
 			if !t.Running() {
@@ -86,7 +94,7 @@ func runTrial(ctx context.Context, e env, args []string, stdout, stderr io.Write
 			if p == "" {
 				p = "all"
 			}
-			fmt.Fprintf(stdout, "%-4d site %-4d %-32s started %s  %-16s programme %s\n", t.ID, t.SiteID, t.Name, t.StartedOn, state, p)
+			fmt.Fprintf(stdout, "%-4d %-6s %-32s started %s  %-16s programme %s\n", t.ID, codes[t.SiteID], t.Name, t.StartedOn, state, p)
 		}
 	case "balance":
 		b, err := svc.Balance(ctx, a, *id)

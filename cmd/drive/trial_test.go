@@ -38,7 +38,7 @@ func TestTrialCommands(t *testing.T) {
 	if out := run(1, "start", "--site", "NMR", "--name", "x", "--programme", "nonesuch"); !strings.Contains(out, "programme") {
 		t.Errorf("unknown programme: %s", out)
 	}
-	if out := run(0, "list"); !strings.Contains(out, "Northmoor trial") || !strings.Contains(out, "running") {
+	if out := run(0, "list"); !strings.Contains(out, "NMR") || !strings.Contains(out, "Northmoor trial") || !strings.Contains(out, "running") {
 		t.Errorf("list: %s", out)
 	}
 	if out := run(0, "balance", "--id", "1"); !strings.Contains(out, "all") || !strings.Contains(out, "intervention") {
