@@ -91,9 +91,17 @@ func (s *Service) ListCases(ctx context.Context, a Actor, f CaseFilter) ([]CaseR
 	}
 	var rows []store.CaseRow
 	var total int
+	var arms map[int64]string
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		var err error
 		if rows, total, err = tx.Cases(ctx, f.storeFilter(sites), drive.DateOf(tx.Now)); err != nil {
+			return err
+		}
+		ids := make([]int64, len(rows))
+		for i, r := range rows {
+			ids[i] = r.Case.ID
+		}
+		if arms, err = tx.CaseArms(ctx, ids); err != nil {
 			return err
 		}
 		return listedIn(ctx, tx, a, "case", what, len(rows))
@@ -101,7 +109,13 @@ func (s *Service) ListCases(ctx context.Context, a Actor, f CaseFilter) ([]CaseR
 	if err != nil {
 		return nil, 0, err
 	}
-	return caseRows(rows), total, nil
+	out := caseRows(rows)
+	for i := range out {
+		if arm, ok := arms[out[i].Case.ID]; ok {
+			out[i].Trial = ArmLabel(arm)
+		}
+	}
+	return out, total, nil
 }
 
 // listed records that a list of person-level records was shown: which

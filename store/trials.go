@@ -211,3 +211,26 @@ func (tx *Tx) ComparisonCaseIDs(ctx context.Context, siteID int64) ([]int64, err
 	return tx.int64s(ctx, `SELECT a.case_id FROM trial_allocations a JOIN trials t ON t.id = a.trial_id
 		WHERE t.site_id = ? AND a.arm = 'comparison' ORDER BY a.case_id`, siteID)
 }
+
+// CaseArms returns the trial arm of each of the given referrals that a
+// trial allocated, by case id; referrals never allocated are left out.
+func (tx *Tx) CaseArms(ctx context.Context, caseIDs []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(caseIDs) == 0 {
+		return out, nil
+	}
+	rows, err := tx.query(ctx, `SELECT case_id, arm FROM trial_allocations WHERE case_id IN (`+placeholders(len(caseIDs))+`)`, int64Args(caseIDs)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var arm string
+		if err := rows.Scan(&id, &arm); err != nil {
+			return nil, tx.d.mapError(err)
+		}
+		out[id] = arm
+	}
+	return out, tx.d.mapError(rows.Err())
+}

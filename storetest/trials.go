@@ -202,6 +202,11 @@ func testTrialAllocations(t *testing.T, f *cwFixture) {
 		if none, err := tx.ComparisonCaseIDs(ctx, f.b.ID); err != nil || len(none) != 0 {
 			t.Errorf("comparison referrals at a site without a trial = %v, %v", none, err)
 		}
+		ids := []int64{stored[0].CaseID, stored[3].CaseID, stored[4].CaseID + 1000}
+		arms, err := tx.CaseArms(ctx, ids)
+		if err != nil || len(arms) != 2 || arms[stored[0].CaseID] != stored[0].Allocation.Arm || arms[stored[3].CaseID] != stored[3].Allocation.Arm {
+			t.Errorf("arms of %v = %v, %v", ids, arms, err)
+		}
 		one, err := tx.CaseTrialAllocation(ctx, stored[2].CaseID)
 		if err != nil || one.Allocation != stored[2].Allocation {
 			t.Errorf("one referral's allocation = %+v, %v", one, err)

@@ -148,6 +148,10 @@ func testTrialPages(t *testing.T, e storetest.Engine) {
 		}
 	}
 
+	if _, body := get(lead, "/cases"); strings.Count(body, "Comparison (trial)") != arms["comparison"] || strings.Count(body, "Intervention (trial)") != arms["intervention"] {
+		t.Errorf("the case list marks %d comparison and %d intervention referrals, want %d and %d",
+			strings.Count(body, "Comparison (trial)"), strings.Count(body, "Intervention (trial)"), arms["comparison"], arms["intervention"])
+	}
 	if status, body := apiGet(lead, "/api/v1/cases/"+strconv.FormatInt(caseIDs[0], 10)); status != 200 ||
 		!(strings.Contains(body, `"trial_arm":"intervention"`) || strings.Contains(body, `"trial_arm":"comparison"`)) {
 		t.Errorf("the case in the API has no arm: %d %s", status, body)
