@@ -42,6 +42,10 @@ const Rule = "Small numbers: every count from 1 to 7 is withheld and shown as [c
 var MeasureHeader = []string{"measure", "site", "programme", "numerator", "denominator", "value",
 	"suppressed", "unit", "interval_low", "interval_high", "p_value", "definition"}
 
+// ArmHeader is the header of the CSV's rows comparing a trial's arms
+// (outcomes.ArmFigures).
+var ArmHeader = []string{"arm", "measure", "numerator", "denominator", "value", "suppressed", "unit", "definition"}
+
 // EqualityHeader is the header of the CSV's equality rows.
 var EqualityHeader = []string{"population", "dimension", "site", "programme", "category", "label",
 	"count", "share", "reference_share", "difference", "difference_low", "difference_high",
