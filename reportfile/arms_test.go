@@ -5,10 +5,12 @@ import (
 	"encoding/csv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/drive-platform/drive/outcomes"
+	"github.com/drive-platform/drive/pdf"
 )
 
 // armsReport is a report with a trial's two arms: one count shown, one
@@ -79,5 +81,34 @@ func TestArmsInXLSX(t *testing.T) {
 	defer f2.Close()
 	if idx, _ := f2.GetSheetIndex("Trial"); idx != -1 {
 		t.Error("a report without a trial has a Trial sheet")
+	}
+}
+
+// TestArmsInHTMLAndPDF: both documents give each arm its own table, with
+// withheld figures as "[c]", and define the trial's measures.
+func TestArmsInHTMLAndPDF(t *testing.T) {
+	html := string(HTML(armsReport(), "Trial report"))
+	for _, want := range []string{"<h2>Trial: intervention against comparison</h2>", "<caption>Trial: intervention arm</caption>",
+		"<caption>Trial: comparison arm</caption>", `<th scope="row">Repeat MARAC</th><td class="n">[c]</td>`,
+		"Referrals allocated to this arm."} {
+		if !strings.Contains(html, want) {
+			t.Errorf("HTML lacks %q", want)
+		}
+	}
+	if strings.Contains(string(HTML(&outcomes.Report{}, "No trial")), "Trial:") {
+		t.Error("HTML of a report without a trial has a trial section")
+	}
+	b, err := PDF(armsReport(), "Trial report", time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := pdf.Text(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Trial: intervention against comparison", "Trial: intervention arm", "Trial: comparison arm", "Referrals allocated to this arm."} {
+		if !strings.Contains(text, want) {
+			t.Errorf("PDF lacks %q", want)
+		}
 	}
 }
