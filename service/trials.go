@@ -46,8 +46,8 @@ func trialActor(a Actor) Actor {
 	return n
 }
 
-// decideTrial asks the policy for want on a trial, auditing a refusal
-// as "not found".
+// decideTrial asks the policy for want on a trial; a refusal is "not
+// found", which the use case audits (s.denied) once its transaction ends.
 func (s *Service) decideTrial(ctx context.Context, tx *store.Tx, a Actor, want access.Action, t *evaluation.Trial) (access.Decision, error) {
 	return s.decide(ctx, tx, a, want, trialResource(t.SiteID, strconv.FormatInt(t.ID, 10)), "trial")
 }
@@ -66,7 +66,7 @@ func trialEvent(a Actor, d access.Decision, action string, t *evaluation.Trial, 
 // without encryption keys.
 func (s *Service) StartTrial(ctx context.Context, a Actor, t *evaluation.Trial) error {
 	a = trialActor(a)
-	return s.DB.Transact(ctx, func(tx *store.Tx) error {
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		d, err := s.decide(ctx, tx, a, access.Write, trialResource(t.SiteID, "new"), "site")
 		if err != nil {
 			return err
@@ -94,6 +94,10 @@ func (s *Service) StartTrial(ctx context.Context, a Actor, t *evaluation.Trial) 
 		}
 		return tx.Audit(ctx, trialEvent(a, d, "trial.start", t, ""))
 	})
+	if drive.ErrorCode(err) == drive.ENOTFOUND {
+		s.denied(ctx, a, "site", t.SiteID)
+	}
+	return err
 }
 
 // EndTrial ends a running trial today: referrals accepted from now on are
