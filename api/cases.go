@@ -304,6 +304,7 @@ func (h *Cases) Refer(w http.ResponseWriter, r *http.Request, a service.Actor) e
 type CaseBody struct {
 	CaseSummary
 	Summary         string       `json:"summary"`
+	TrialArm        string       `json:"trial_arm,omitempty"`
 	Evidence        Evidence     `json:"evidence"`
 	Eligible        bool         `json:"eligible"`
 	CriteriaMet     []string     `json:"criteria_met"`
@@ -358,6 +359,9 @@ func (h *Cases) GetCase(w http.ResponseWriter, r *http.Request, a service.Actor)
 		Summary: c.Summary, Eligible: v.Assessment.Eligible, CriteriaMet: []string{}, DecisionReasons: c.DecisionReasons,
 		ClosureReason: c.ClosureReason, NextReviewDue: c.NextReviewDue.String(), Person: personBody(v.Person),
 		Transitions: []string{}, Actions: []ActionBody{}}
+	if v.Arm != nil {
+		b.TrialArm = v.Arm.Arm
+	}
 	score := c.Evidence.DASHScore
 	b.Evidence = Evidence{LastMARAC: c.Evidence.LastMARAC.String(), Victims: c.Evidence.Victims, IdentificationRank: c.Evidence.IdentificationRank,
 		KnownToChildrensSocialCare: c.Evidence.KnownToChildrensSocialCare, ProfessionalJudgement: c.Evidence.ProfessionalJudgement}

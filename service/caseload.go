@@ -53,6 +53,9 @@ type CaseRow struct {
 	// (what is next and how many are overdue). Filled on the caseload and
 	// the team dashboard, where someone acts on it; zero elsewhere.
 	Assessments schedule.Status
+	// Trial labels a referral a trial allocated ("Comparison (trial)",
+	// "Intervention (trial)"); empty otherwise. Filled on the case list.
+	Trial string
 }
 
 // caseRows copies stored rows into the read model, keeping nil as nil.

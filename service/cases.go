@@ -13,6 +13,7 @@ import (
 	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/casework"
+	"github.com/drive-platform/drive/evaluation"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/store"
@@ -90,9 +91,17 @@ func (s *Service) ListCases(ctx context.Context, a Actor, f CaseFilter) ([]CaseR
 	}
 	var rows []store.CaseRow
 	var total int
+	var arms map[int64]string
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		var err error
 		if rows, total, err = tx.Cases(ctx, f.storeFilter(sites), drive.DateOf(tx.Now)); err != nil {
+			return err
+		}
+		ids := make([]int64, len(rows))
+		for i, r := range rows {
+			ids[i] = r.Case.ID
+		}
+		if arms, err = tx.CaseArms(ctx, ids); err != nil {
 			return err
 		}
 		return listedIn(ctx, tx, a, "case", what, len(rows))
@@ -100,7 +109,13 @@ func (s *Service) ListCases(ctx context.Context, a Actor, f CaseFilter) ([]CaseR
 	if err != nil {
 		return nil, 0, err
 	}
-	return caseRows(rows), total, nil
+	out := caseRows(rows)
+	for i := range out {
+		if arm, ok := arms[out[i].Case.ID]; ok {
+			out[i].Trial = ArmLabel(arm)
+		}
+	}
+	return out, total, nil
 }
 
 // listed records that a list of person-level records was shown: which
@@ -242,6 +257,13 @@ func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*Dashbo
 		}
 		out = dashboard(dash)
 		out.Programmes = limits(run)
+		// A trial's comparison referrals are followed up, never allocated:
+		// they are not waiting for a case manager.
+		comparison, err := tx.ComparisonCaseIDs(ctx, siteID)
+		if err != nil {
+			return err
+		}
+		out.Unallocated = slices.DeleteFunc(out.Unallocated, func(r CaseRow) bool { return slices.Contains(comparison, r.Case.ID) })
 		progs := newProgrammes(tx)
 		for _, p := range run {
 			progs.add(siteID, p)
@@ -381,6 +403,8 @@ type CaseView struct {
 	// PoliceHistory: the actor may read the case's police history
 	// (PoliceHistory), so the page links to it.
 	PoliceHistory bool
+	// Arm is the referral's arm when a trial allocated it; nil otherwise.
+	Arm *CaseArm
 	// Transfer is set, and nothing else but Case (its id, state and
 	// sites), Person (name and date of birth) and Transitions, when the
 	// actor is a team leader of the site a pending transfer is for.
@@ -508,8 +532,14 @@ func (s *Service) caseView(ctx context.Context, a Actor, id int64, withRisk bool
 		v.CanWrite = access.Decide(a.Subject, access.Write, caseResource(c, access.PerpetratorCase), tx.Now).Allowed
 		v.CanNote = access.Decide(a.Subject, access.Write, caseResource(c, access.Notes), tx.Now).Allowed
 		v.CanNeeds = access.Decide(a.Subject, access.Write, caseResource(c, access.HealthNeeds), tx.Now).Allowed
+		if v.Arm, err = caseArm(ctx, tx, id); err != nil {
+			return err
+		}
 		if v.CanWrite {
 			v.Transitions = casework.Allowed(c.State, a.RolesAt(c.SiteID), false)
+			if v.Arm != nil && v.Arm.Arm == evaluation.ArmComparison {
+				v.Transitions = slices.DeleteFunc(v.Transitions, func(t casework.Transition) bool { return t.Event == casework.Allocate })
+			}
 			if slices.ContainsFunc(a.RolesAt(c.SiteID), func(r access.Role) bool { return slices.Contains(casework.EscalationRoles(), r) }) {
 				if to, err := tx.SiteProgramme(ctx, c.SiteID, programme.Drive().Code); err == nil && c.CanEscalate(v.Programme, to) {
 					v.EscalateTo = to
@@ -806,6 +836,9 @@ func (s *Service) moveCase(ctx context.Context, tx *store.Tx, a Actor, c *casewo
 			return err
 		}
 	}
+	if err := refuseComparisonWork(ctx, tx, c, ch.Event); err != nil {
+		return err
+	}
 	from := c.State
 	if err := c.Apply(t, ch, prog, a.UserID, tx.Now); err != nil {
 		return err
@@ -824,6 +857,19 @@ func (s *Service) moveCase(ctx context.Context, tx *store.Tx, a Actor, c *casewo
 		FromState: from, ToState: c.State, Detail: detail, SiteID: site}
 	if err := tx.AddHistory(ctx, h); err != nil {
 		return err
+	}
+	// A referral the panel accepts while a trial runs is allocated to an
+	// arm now, once the decision is recorded, and never before.
+	if ch.Event == casework.Accept {
+		role := access.Role("")
+		for _, r := range a.RolesAt(site) {
+			if role == "" && slices.Contains(t.Roles, r) {
+				role = r
+			}
+		}
+		if err := s.allocateReferral(ctx, tx, a, role, c); err != nil {
+			return err
+		}
 	}
 	if ch.Reasons == "" {
 		return nil

@@ -146,6 +146,10 @@ func refusedSite(ctx context.Context, tx *store.Tx, recordType string, id int64)
 		if st, err := tx.Site(ctx, id); err == nil {
 			return st.ID
 		}
+	case "trial":
+		if t, err := tx.Trial(ctx, id); err == nil {
+			return t.SiteID
+		}
 	}
 	return 0
 }

@@ -275,6 +275,11 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A trial running at site A, started from the command line.
+	trial := &evaluation.Trial{SiteID: siteA.ID, Name: "Matrix trial"}
+	if err := srv.svc.StartTrial(ctx, service.CommandLine(), trial); err != nil {
+		t.Fatal(err)
+	}
 	// A record kind for break-glass, at each site: the victim
 	// compartment, the class break-glass exists for.
 	srv.svc.Glass = map[string]service.GlassRecord{"test_record": {
@@ -467,6 +472,14 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 				sites, national := sub.SitesFor(access.Aggregates, access.Read)
 				return national || len(sites) > 0
 			}}}
+		case strings.HasPrefix(rt.path, "/trials/{id}") || strings.HasPrefix(rt.path, "/api/v1/trials/{id}"):
+			// The trial at site A: for those who may run trials there.
+			targets = []matrixTarget{{name: "trial " + strconv.FormatInt(trial.ID, 10),
+				path: func(p string) string { return strings.ReplaceAll(p, "{id}", strconv.FormatInt(trial.ID, 10)) },
+				expect: func(sub access.Subject, act access.Action) bool {
+					r := access.Resource{Class: access.Trial, RecordType: "trial", RecordID: strconv.FormatInt(trial.ID, 10), SiteID: siteA.ID}
+					return access.Decide(sub, act, r, now).Allowed
+				}}}
 		case strings.HasPrefix(rt.path, "/api/v1/meetings/{id}") || rt.path == "/api/v1/actions/{id}":
 			// No meeting or action is named here: nobody finds one.
 			targets = []matrixTarget{{path: func(p string) string { return strings.ReplaceAll(p, "{id}", "999999") }, expect: func(access.Subject, access.Action) bool { return false }}}

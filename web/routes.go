@@ -124,6 +124,12 @@ func (s *Server) routeList() []route {
 		{"GET", "/evaluation/{id}", pageRoute, enrolled, need{access.Extracts, access.Read}, s.projectPage},
 		{"POST", "/evaluation/{id}/{action}", pageRoute, enrolled, need{access.Extracts, access.Write}, s.projectAction},
 		{"GET", "/evaluation/extracts/{id}/download", pageRoute, enrolled, need{access.Extracts, access.Read}, s.downloadExtract},
+		// Randomised trials (web/trials.go): counts only, for those who
+		// run trials at a site or nationally.
+		{"GET", "/trials", pageRoute, enrolled, need{access.Trial, access.Read}, s.trials},
+		{"POST", "/trials", pageRoute, enrolled, need{access.Trial, access.Write}, s.startTrial},
+		{"GET", "/trials/{id}", pageRoute, enrolled, need{access.Trial, access.Read}, s.trialPage},
+		{"POST", "/trials/{id}/end", pageRoute, enrolled, need{access.Trial, access.Write}, s.endTrial},
 
 		// Identification.
 		{"GET", "/identify", pageRoute, enrolled, need{access.PoliceIntel, access.Read}, s.identifyPage},
@@ -237,6 +243,9 @@ func (s *Server) routeList() []route {
 		{"GET", "/api/v1/reports/outcomes", apiRoute, enrolled, none, s.apiAs((&api.Reports{Svc: s.svc}).GetOutcomes)},
 		{"GET", "/api/v1/evaluation/projects", apiRoute, enrolled, need{access.Extracts, access.Read}, s.apiAs((&api.Evaluation{Svc: s.svc}).ListProjects)},
 		{"GET", "/api/v1/evaluation/extracts/{id}", apiRoute, enrolled, need{access.Extracts, access.Read}, s.apiAs((&api.Evaluation{Svc: s.svc}).GetExtract)},
+		// Trials: counts of what has been allocated; the service decides.
+		{"GET", "/api/v1/trials", apiRoute, enrolled, none, s.apiAs((&api.Trials{Svc: s.svc}).ListTrials)},
+		{"GET", "/api/v1/trials/{id}", apiRoute, enrolled, none, s.apiAs((&api.Trials{Svc: s.svc}).GetTrial)},
 
 		// Everything else is not found, in the style of its part of the site.
 		{"", "/api/", apiRoute, public, none, notFound},
