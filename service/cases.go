@@ -1120,17 +1120,12 @@ func (s *Service) Person(ctx context.Context, a Actor, id int64) (*people.Person
 		if err != nil {
 			return err
 		}
-		rows, _, err = tx.Cases(ctx, store.CaseFilter{SiteIDs: []int64{p.SiteID}, Query: "", Limit: 1000}, drive.DateOf(tx.Now))
-		if err != nil {
+		// Every case, read by person: a page of the site's cases filtered
+		// here would drop the person's older cases once the site holds
+		// more newer ones than a page.
+		if rows, err = tx.PersonCases(ctx, p.SiteID, id, drive.DateOf(tx.Now)); err != nil {
 			return err
 		}
-		var mine []store.CaseRow
-		for _, row := range rows {
-			if row.Case.PersonID == id {
-				mine = append(mine, row)
-			}
-		}
-		rows = mine
 		return record(ctx, tx, a, d, audit.ActionRecordRead, "person", id, p.SiteID)
 	})
 	if drive.ErrorCode(err) == drive.ENOTFOUND {

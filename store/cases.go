@@ -294,6 +294,14 @@ func (tx *Tx) Cases(ctx context.Context, f CaseFilter, today drive.Date) ([]Case
 	return rows, total, nil
 }
 
+// PersonCases returns every case of one person held at one site, newest
+// change first, with what lists show beside each. Unlike Cases it has no
+// page limit: it reads through the cases_person index, so its cost is the
+// person's own handful of cases however many the site holds.
+func (tx *Tx) PersonCases(ctx context.Context, siteID, personID int64, today drive.Date) ([]CaseRow, error) {
+	return tx.caseRows(ctx, caseRowSelect+` WHERE c.person_id = ? AND c.site_id = ? ORDER BY `+caseSorts["-updated"], today, personID, siteID)
+}
+
 // caseQuery turns a search into a condition: every word of it must begin
 // a word of the person's names, aliases or references; or the whole of it
 // is a case number (digits, with or without a leading #).
