@@ -265,7 +265,7 @@ func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*Dashbo
 		// mix of programmes (only someone who also holds cases at another
 		// site needs a query of their own) and the assessment schedules.
 		heldStates := []casework.State{casework.Allocated, casework.Active, casework.Closing, casework.Transferred}
-		held, _, err := tx.Cases(ctx, store.CaseFilter{SiteIDs: []int64{siteID}, States: heldStates, Sort: "referred", Limit: 1000}, today)
+		held, err := allCases(ctx, tx, store.CaseFilter{SiteIDs: []int64{siteID}, States: heldStates, Sort: "referred"}, today)
 		if err != nil {
 			return err
 		}
@@ -276,7 +276,7 @@ func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*Dashbo
 		for i, l := range out.Caseloads {
 			theirs := byManager[l.UserID]
 			if len(theirs) != l.Open {
-				if theirs, _, err = tx.Cases(ctx, store.CaseFilter{AllSites: true, CaseManagerID: l.UserID, States: heldStates, Limit: 1000}, today); err != nil {
+				if theirs, err = allCases(ctx, tx, store.CaseFilter{AllSites: true, CaseManagerID: l.UserID, States: heldStates, Sort: "referred"}, today); err != nil {
 					return err
 				}
 			}
@@ -299,12 +299,31 @@ func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*Dashbo
 		if err := s.dashboardSchedules(ctx, tx, progs, open, today, out); err != nil {
 			return err
 		}
+		out.shorten()
 		return listedIn(ctx, tx, a, "case", "team dashboard", dash.OpenCases)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// allCases reads every case f selects, a page at a time: for work that
+// must count each open case (caseload limits, assessment schedules), where
+// a single page would silently stop at the store's page limit.
+func allCases(ctx context.Context, tx *store.Tx, f store.CaseFilter, today drive.Date) ([]store.CaseRow, error) {
+	const page = 1000
+	var out []store.CaseRow
+	for f.Offset, f.Limit = 0, page; ; f.Offset += page {
+		rows, _, err := tx.Cases(ctx, f, today)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rows...)
+		if len(rows) < page {
+			return out, nil
+		}
+	}
 }
 
 // dashboardSchedules adds to the dashboard those of the site's open cases

@@ -44,7 +44,7 @@ func TestPersonShowsEveryCaseAtSize(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			storetest.FillSite(t, dsn, w.siteA.ID, siteCases, now.Add(time.Hour))
+			storetest.FillSite(t, dsn, w.siteA.ID, siteCases, casework.Referred, now.Add(time.Hour))
 
 			var total int
 			if err := w.db.View(ctx, func(tx *store.Tx) error {

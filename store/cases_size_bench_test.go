@@ -54,7 +54,7 @@ func BenchmarkPersonCasesAtSize(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	storetest.FillSite(b, dsn, siteID, 100_000, benchNow.Add(1))
+	storetest.FillSite(b, dsn, siteID, 100_000, casework.Referred, benchNow.Add(1))
 	today := drive.DateOf(benchNow)
 	b.Run("PersonCases", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {

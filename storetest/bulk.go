@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drive-platform/drive/casework"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -18,15 +19,25 @@ func OpenAt(t testing.TB, dsn string, now func() time.Time) *store.DB {
 	return openAndMigrate(t, dsn, now)
 }
 
-// FillSite adds n people to a site, each with one referred Drive case,
-// every row created and last changed at the instant at, straight into the
+// FillSite adds n people to a site, each with one Drive case in state
+// (casework.Referred, a new referral, or casework.Closed, closed that
+// instant as completed: the site's history), every row created and last
+// changed at the instant at, straight into the
 // tables at the database at dsn (opened with OpenAt). It exists so tests
 // can hold a use case to its answer at a national site's size (100,000
 // cases) in seconds on either engine, which creating each case through the
 // store's checks cannot. The rows are what the store itself would write
 // for a referral, so every query reads them as it reads its own.
-func FillSite(t testing.TB, dsn string, siteID int64, n int, at time.Time) {
+func FillSite(t testing.TB, dsn string, siteID int64, n int, state casework.State, at time.Time) {
 	t.Helper()
+	closed := "NULL"
+	switch state {
+	case casework.Referred:
+	case casework.Closed:
+		closed = "p.created_at"
+	default:
+		t.Fatalf("FillSite makes referred or closed cases, not %s", state)
+	}
 	ctx := context.Background()
 	driver, source, pg := "sqlite", "file:"+dsn+"?_pragma=busy_timeout(10000)&_time_format=sqlite", false
 	if store.IsPostgresURL(dsn) {
@@ -74,13 +85,13 @@ func FillSite(t testing.TB, dsn string, siteID int64, n int, at time.Time) {
 			t.Fatalf("fill people: %v", err)
 		}
 	}
-	// One referral a person, referred on the day the person was born into
-	// the table, copying the person's timestamps.
+	// One case a person, referred on the person's date of birth (any
+	// date will do), copying the person's timestamps.
 	_, err = tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO cases (site_id, person_id, programme, state, engagement, source, referred_on,
-		summary, dash_score, victims, identification_rank, known_to_social_care, created_at, updated_at)
-		SELECT p.site_id, p.id, 'drive', 'referred', 'not_yet_contacted', 'other', p.date_of_birth,
-		'Referred for a test at size', 15, 1, 0, FALSE, p.created_at, p.updated_at
-		FROM people p WHERE p.site_id = %d AND p.id > %d`, siteID, first))
+		summary, dash_score, victims, identification_rank, known_to_social_care, closure_reason, closed_at, created_at, updated_at)
+		SELECT p.site_id, p.id, 'drive', '%s', 'not_yet_contacted', 'other', p.date_of_birth,
+		'A case for a test at size', 15, 1, 0, FALSE, '%s', %s, p.created_at, p.updated_at
+		FROM people p WHERE p.site_id = %d AND p.id > %d`, state, map[bool]string{true: "completed"}[state == casework.Closed], closed, siteID, first))
 	if err != nil {
 		t.Fatalf("fill cases: %v", err)
 	}
