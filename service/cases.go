@@ -1049,7 +1049,15 @@ func (s *Service) Refer(ctx context.Context, a Actor, in ReferralInput) (*Referr
 				return err
 			}
 			if !in.NotDuplicate {
-				existing, err := tx.PeopleAtSites(ctx, []int64{in.SiteID})
+				// With a date of birth only records near it can be
+				// candidates (people.BirthDatesNear), found by index;
+				// without one, every record's names must be compared.
+				var existing []*people.Person
+				if in.Person.DateOfBirth.IsZero() {
+					existing, err = tx.PeopleAtSites(ctx, []int64{in.SiteID})
+				} else {
+					existing, err = tx.PeopleNear(ctx, []int64{in.SiteID}, people.BirthDatesNear(in.Person.DateOfBirth), in.Person.PoliceRef)
+				}
 				if err != nil {
 					return err
 				}

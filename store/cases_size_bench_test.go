@@ -82,3 +82,60 @@ func BenchmarkPersonCasesAtSize(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkDuplicateCheckAtSize times what the referral's duplicate check
+// reads in a site of 100,000 people (storetest.FillSite): the records near
+// a date of birth (PeopleNear) beside every record at the site
+// (PeopleAtSites, what the check used to read and compare). On SQLite
+// unless DRIVE_BENCH_ENGINE=postgres.
+//
+//	go test ./store -run '^$' -bench DuplicateCheckAtSize -benchtime 2s
+func BenchmarkDuplicateCheckAtSize(b *testing.B) {
+	e := storetest.Engine{Name: "sqlite"}
+	if os.Getenv("DRIVE_BENCH_ENGINE") == "postgres" {
+		e.Name = "postgres"
+	}
+	dsn := e.Blank(b)
+	db := storetest.OpenAt(b, dsn, storetest.FixedClock(benchNow))
+	ctx := context.Background()
+	var siteID int64
+	err := db.Transact(ctx, func(tx *store.Tx) error {
+		s := &account.Site{Code: "BIG", Name: "Big site", Region: "North West"}
+		if err := tx.CreateSite(ctx, s); err != nil {
+			return err
+		}
+		siteID = s.ID
+		return tx.SeedProgrammes(ctx, s.ID)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	storetest.FillSite(b, dsn, siteID, 100_000, casework.Referred, benchNow.Add(-1))
+	born := drive.MustDate("1960-01-01").AddDays(123)
+	near := people.BirthDatesNear(born)
+	b.Run("PeopleNear", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			err := db.View(ctx, func(tx *store.Tx) error {
+				ps, err := tx.PeopleNear(ctx, []int64{siteID}, near, "")
+				if err == nil && len(ps) == 0 {
+					b.Fatal("no one near")
+				}
+				return err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("PeopleAtSites", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			err := db.View(ctx, func(tx *store.Tx) error {
+				_, err := tx.PeopleAtSites(ctx, []int64{siteID})
+				return err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

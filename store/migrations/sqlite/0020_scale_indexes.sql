@@ -27,3 +27,9 @@ DROP INDEX cases_site_state;
 -- the open work, not every action ever agreed at a meeting.
 CREATE INDEX case_actions_agency_open ON case_actions (due_on)
 	WHERE organisation_id IS NOT NULL AND status IN ('open', 'in_progress');
+
+-- The referral's duplicate check: people near a date of birth, with none,
+-- or with a police reference (store.PeopleNear), rather than every person
+-- the site has held.
+CREATE INDEX people_site_birth ON people (site_id, date_of_birth);
+CREATE INDEX people_site_police_ref ON people (site_id, police_ref);
