@@ -33,3 +33,14 @@ CREATE INDEX case_actions_agency_open ON case_actions (due_on)
 -- the site has held.
 CREATE INDEX people_site_birth ON people (site_id, date_of_birth);
 CREATE INDEX people_site_police_ref ON people (site_id, police_ref);
+
+-- The version of the police data every identification list is ranked
+-- from (incidents, police people and who they are, MARAC hearings): one
+-- counter for the database, raised by each store method that changes that
+-- data (store.TouchPoliceData), so a server ranks a site's list once per
+-- version and day and serves it from memory until the data changes.
+CREATE TABLE police_data_version (
+	id      INTEGER PRIMARY KEY CHECK (id = 1),
+	version BIGINT NOT NULL
+);
+INSERT INTO police_data_version (id, version) VALUES (1, 0);
