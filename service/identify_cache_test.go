@@ -2,14 +2,19 @@ package service_test
 
 import (
 	"context"
+	"os"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/incident/synth"
 	"github.com/drive-platform/drive/service"
+	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
 )
 
@@ -88,6 +93,66 @@ func TestIdentificationListRankedOncePerVersion(t *testing.T) {
 
 			clock.Add(24 * time.Hour)
 			same("the next day", 3, 5)
+		})
+	}
+}
+
+// BenchmarkIdentificationList times one view of a site's identification
+// list (the first 50) for DRIVE_BENCH_INCIDENTS synthetic incidents
+// (default 45,000; a large force holds 450,000): ranked on every view, as
+// the commands do, beside served from a server's IdentificationCache. On
+// SQLite unless DRIVE_BENCH_ENGINE=postgres.
+//
+//	go test ./service -run '^$' -bench BenchmarkIdentificationList -benchtime 5x
+func BenchmarkIdentificationList(b *testing.B) {
+	n := 45000
+	if v, err := strconv.Atoi(os.Getenv("DRIVE_BENCH_INCIDENTS")); err == nil && v > 0 {
+		n = v
+	}
+	open := storetest.OpenSQLite
+	if os.Getenv("DRIVE_BENCH_ENGINE") == "postgres" {
+		open = storetest.OpenPostgres
+	}
+	ctx := context.Background()
+	db := open(b, storetest.FixedClock(now))
+	site := account.Site{Code: "NMR", Name: "Northmoor", Region: "North West"}
+	var analyst *account.User
+	err := db.Transact(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateSite(ctx, &site); err != nil {
+			return err
+		}
+		org := &account.Organisation{Name: "Northmoor Police", Kind: account.PoliceForce, SiteIDs: []int64{site.ID}}
+		if err := tx.CreateOrganisation(ctx, org); err != nil {
+			return err
+		}
+		analyst = &account.User{Username: "analyst", DisplayName: "Analyst", OrganisationID: org.ID, PasswordHash: "x",
+			Roles: []account.RoleAssignment{{Role: access.Analyst, SiteID: site.ID}}}
+		return tx.CreateUser(ctx, analyst)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	recs, _ := synth.Generate(synth.Config{Incidents: n, Seed: 9, End: drive.DateOf(now), RefPrefix: "NMR"})
+	svc := &service.Service{DB: db}
+	if _, _, err := svc.ImportIncidents(ctx, service.CommandLine(), "NMR", recs, nil); err != nil {
+		b.Fatal(err)
+	}
+	a := service.Actor{UserID: analyst.ID, OrganisationID: analyst.OrganisationID, Remote: "bench",
+		Subject: access.Subject{UserID: analyst.ID, OrganisationID: analyst.OrganisationID, Grants: []access.Grant{{Role: access.Analyst, SiteID: site.ID}}}}
+	for _, c := range []struct {
+		name string
+		svc  *service.Service
+	}{{"ranked", svc}, {"cached", &service.Service{DB: db, Identification: &service.IdentificationCache{}}}} {
+		b.Run(c.name, func(b *testing.B) {
+			if _, err := c.svc.IdentificationList(ctx, a, site.ID, 50); err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if l, err := c.svc.IdentificationList(ctx, a, site.ID, 50); err != nil || len(l) != 50 {
+					b.Fatalf("%d suspects, %v", len(l), err)
+				}
+			}
 		})
 	}
 }
