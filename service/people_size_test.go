@@ -164,4 +164,3 @@ func candidateList(cs []people.Candidate) []string {
 	}
 	return out
 }
-
