@@ -95,6 +95,37 @@ type Dashboard struct {
 	// Programmes are the programmes the site runs, with the no-contact
 	// period and caseload limit each case is held to.
 	Programmes []ProgrammeLimits
+	// Totals are the full lengths of the lists above. Each list keeps only
+	// its first DashboardRows cases, the most pressing by its own order,
+	// so the page stays the same size however much work the site holds.
+	Totals DashboardTotals
+}
+
+// DashboardRows is how many cases each of the dashboard's lists shows. A
+// team leader works from the top of each list; the rest are counted, and
+// the case list pages through them all.
+const DashboardRows = 25
+
+// DashboardTotals counts every case on each of the dashboard's lists,
+// shown or not.
+type DashboardTotals struct {
+	Unallocated, Overdue, NoContact, ReviewsDue, TransfersIn, AssessmentsOverdue, WithoutIDVA int
+}
+
+// shorten records each list's length in Totals and cuts it to
+// DashboardRows.
+func (d *Dashboard) shorten() {
+	for _, l := range []struct {
+		rows  *[]CaseRow
+		total *int
+	}{{&d.Unallocated, &d.Totals.Unallocated}, {&d.Overdue, &d.Totals.Overdue}, {&d.NoContact, &d.Totals.NoContact},
+		{&d.ReviewsDue, &d.Totals.ReviewsDue}, {&d.TransfersIn, &d.Totals.TransfersIn},
+		{&d.AssessmentsOverdue, &d.Totals.AssessmentsOverdue}, {&d.WithoutIDVA, &d.Totals.WithoutIDVA}} {
+		*l.total = len(*l.rows)
+		if len(*l.rows) > DashboardRows {
+			*l.rows = (*l.rows)[:DashboardRows:DashboardRows]
+		}
+	}
 }
 
 // ProgrammeLimits is what the dashboard's warnings count against for one

@@ -287,7 +287,7 @@ func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*Dashbo
 		// mix of programmes (only someone who also holds cases at another
 		// site needs a query of their own) and the assessment schedules.
 		heldStates := []casework.State{casework.Allocated, casework.Active, casework.Closing, casework.Transferred}
-		held, _, err := tx.Cases(ctx, store.CaseFilter{SiteIDs: []int64{siteID}, States: heldStates, Sort: "referred", Limit: 1000}, today)
+		held, err := allCases(ctx, tx, store.CaseFilter{SiteIDs: []int64{siteID}, States: heldStates, Sort: "state"}, today)
 		if err != nil {
 			return err
 		}
@@ -298,7 +298,7 @@ func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*Dashbo
 		for i, l := range out.Caseloads {
 			theirs := byManager[l.UserID]
 			if len(theirs) != l.Open {
-				if theirs, _, err = tx.Cases(ctx, store.CaseFilter{AllSites: true, CaseManagerID: l.UserID, States: heldStates, Limit: 1000}, today); err != nil {
+				if theirs, err = allCases(ctx, tx, store.CaseFilter{AllSites: true, CaseManagerID: l.UserID, States: heldStates, Sort: "state"}, today); err != nil {
 					return err
 				}
 			}
@@ -321,12 +321,35 @@ func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*Dashbo
 		if err := s.dashboardSchedules(ctx, tx, progs, open, today, out); err != nil {
 			return err
 		}
+		out.shorten()
 		return listedIn(ctx, tx, a, "case", "team dashboard", dash.OpenCases)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// allCases reads every case f selects, a page at a time: for work that
+// must count each open case (caseload limits, assessment schedules), where
+// a single page would silently stop at the store's page limit. Sort by
+// "state" for a filter on open states: no index gives that order, so the
+// planner reads the states' cases through (site, state) and sorts them,
+// rather than walking every case the site ever held in another index's
+// order.
+func allCases(ctx context.Context, tx *store.Tx, f store.CaseFilter, today drive.Date) ([]store.CaseRow, error) {
+	const page = 1000
+	var out []store.CaseRow
+	for f.Offset, f.Limit = 0, page; ; f.Offset += page {
+		rows, _, err := tx.Cases(ctx, f, today)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rows...)
+		if len(rows) < page {
+			return out, nil
+		}
+	}
 }
 
 // dashboardSchedules adds to the dashboard those of the site's open cases
@@ -1072,7 +1095,15 @@ func (s *Service) Refer(ctx context.Context, a Actor, in ReferralInput) (*Referr
 				return err
 			}
 			if !in.NotDuplicate {
-				existing, err := tx.PeopleAtSites(ctx, []int64{in.SiteID})
+				// With a date of birth only records near it can be
+				// candidates (people.BirthDatesNear), found by index;
+				// without one, every record's names must be compared.
+				var existing []*people.Person
+				if in.Person.DateOfBirth.IsZero() {
+					existing, err = tx.PeopleAtSites(ctx, []int64{in.SiteID})
+				} else {
+					existing, err = tx.PeopleNear(ctx, []int64{in.SiteID}, people.BirthDatesNear(in.Person.DateOfBirth), in.Person.PoliceRef)
+				}
 				if err != nil {
 					return err
 				}
@@ -1166,17 +1197,12 @@ func (s *Service) Person(ctx context.Context, a Actor, id int64) (*people.Person
 		if err != nil {
 			return err
 		}
-		rows, _, err = tx.Cases(ctx, store.CaseFilter{SiteIDs: []int64{p.SiteID}, Query: "", Limit: 1000}, drive.DateOf(tx.Now))
-		if err != nil {
+		// Every case, read by person: a page of the site's cases filtered
+		// here would drop the person's older cases once the site holds
+		// more newer ones than a page.
+		if rows, err = tx.PersonCases(ctx, p.SiteID, id, drive.DateOf(tx.Now)); err != nil {
 			return err
 		}
-		var mine []store.CaseRow
-		for _, row := range rows {
-			if row.Case.PersonID == id {
-				mine = append(mine, row)
-			}
-		}
-		rows = mine
 		return record(ctx, tx, a, d, audit.ActionRecordRead, "person", id, p.SiteID)
 	})
 	if drive.ErrorCode(err) == drive.ENOTFOUND {

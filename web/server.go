@@ -45,6 +45,7 @@ type Server struct {
 	apiCases   *api.Cases
 	apiVictims *api.Victims
 	metrics    *metrics
+	errlog     *errorLog
 	handler    http.Handler
 	routes     []route
 	// records are the kinds of record break-glass can open, by record
@@ -79,6 +80,7 @@ func New(cfg Config) (*Server, error) {
 		assets:     assets,
 		svc:        cfg.Service,
 		metrics:    newMetrics(),
+		errlog:     newErrorLog(),
 		glassHrefs: map[string]func(id string) string{},
 
 		uploadLimit: maxUpload,

@@ -76,6 +76,9 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	// Outcome reports are served from memory for ten minutes: a national
 	// report reads every case in the country (docs/reports.md).
 	svc.Reports = service.NewReportCache(service.ReportCacheTTL)
+	// Identification lists are ranked once per version of the police
+	// data and day, not on every view (docs/identify.md).
+	svc.Identification = &service.IdentificationCache{}
 	defer mail.Wait()
 	if n, err := svc.SealNotes(ctx); err != nil {
 		return err
