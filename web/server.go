@@ -44,6 +44,7 @@ type Server struct {
 	svc        *service.Service
 	apiCases   *api.Cases
 	apiVictims *api.Victims
+	apiImports *api.Imports
 	metrics    *metrics
 	handler    http.Handler
 	routes     []route
@@ -97,6 +98,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.apiCases = &api.Cases{Svc: s.svc}
 	s.apiVictims = &api.Victims{Svc: s.svc}
+	s.apiImports = &api.Imports{Svc: s.svc}
 	if s.pages, err = s.parsePages(); err != nil {
 		return nil, err
 	}
