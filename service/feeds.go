@@ -114,10 +114,12 @@ type FeedCaller struct {
 }
 
 // actor is the trusted entry point a feed's imports run as, named after
-// the feed so the audit log says which feed brought what.
-func (f *FeedCaller) actor() Actor { return System(feedActorName(f.Name)) }
+// the feed's id (an audit event's Remote is a short token); the events'
+// reasons carry the feed's name, so the audit log says which feed
+// brought what.
+func (f *FeedCaller) actor() Actor { return feedActor(f.FeedID) }
 
-func feedActorName(name string) string { return "feed:" + name }
+func feedActor(id int64) Actor { return System("feed-" + strconv.FormatInt(id, 10)) }
 
 // FeedName checks a feed's name: 1 to 100 characters of text, trimmed.
 // Errors: EINVALID saying what is allowed.
@@ -360,7 +362,7 @@ func (s *Service) QueueImport(ctx context.Context, f *FeedCaller, kind string, b
 		if _, err := tx.CreateImportJob(ctx, j, body); err != nil {
 			return err
 		}
-		e := feedEvent(f.actor(), "import.queue", f.SiteID, f.FeedID, fmt.Sprintf("%s file of %d bytes, job %d", kind, len(body), j.ID))
+		e := feedEvent(f.actor(), "import.queue", f.SiteID, f.FeedID, fmt.Sprintf("feed %s: %s file of %d bytes, job %d", f.Name, kind, len(body), j.ID))
 		e.Remote = f.Remote
 		return tx.Audit(ctx, e)
 	})
@@ -550,7 +552,7 @@ func (s *Service) runJob(ctx context.Context, w ImportWorker, job *store.ImportJ
 		if err != nil {
 			return err
 		}
-		a = System(feedActorName(feedName))
+		a = feedActor(job.FeedID)
 	}
 	var body []byte
 	if err := s.DB.View(ctx, func(tx *store.Tx) error {
