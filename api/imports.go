@@ -16,6 +16,8 @@ import (
 // user: a feed's token opens these routes and no other.
 type Imports struct {
 	Svc *service.Service
+	// Limit is the largest file accepted (the server's upload limit).
+	Limit func() int64
 }
 
 // FeedHandler is an API handler called by a feed.
@@ -53,7 +55,7 @@ func (h *Imports) PostImport(w http.ResponseWriter, r *http.Request, f *service.
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return drive.TooLarge("The file", service.MaxImportFile, "send a smaller file, or split it")
+			return drive.TooLarge("The file", h.Limit(), "send a smaller file, or split it")
 		}
 		return drive.Wrap(err, drive.EINVALID, "The file could not be read: send it again")
 	}

@@ -98,7 +98,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.apiCases = &api.Cases{Svc: s.svc}
 	s.apiVictims = &api.Victims{Svc: s.svc}
-	s.apiImports = &api.Imports{Svc: s.svc}
+	s.apiImports = &api.Imports{Svc: s.svc, Limit: func() int64 { return s.uploadLimit }}
 	if s.pages, err = s.parsePages(); err != nil {
 		return nil, err
 	}
