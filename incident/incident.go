@@ -57,6 +57,24 @@ func extractLayout() layout {
 // Mapping maps logical fields to the extract's column headers.
 type Mapping map[string]string
 
+// NamedMapping is a mapping a site keeps for one of its sources ("Force X
+// weekly extract"), or the standard headers (Name "").
+type NamedMapping struct {
+	Name    string
+	Mapping Mapping
+}
+
+// fits reports whether a header (column names to positions) has every
+// column the mapping needs for the layout's required fields.
+func (l layout) fits(m Mapping, col map[string]int) bool {
+	for _, f := range l.required {
+		if _, ok := col[m[f]]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // DefaultMapping uses the logical names as headers.
 func DefaultMapping() Mapping { return extractLayout().defaultMapping() }
 
@@ -83,12 +101,33 @@ func Read(r io.Reader, m Mapping, today drive.Date) ([]Record, []RowError, error
 	return recs, errs, err
 }
 
+// FileInfo says what was read and which mapping was used: the file's
+// form (package tabular) and the name of the saved mapping chosen, ""
+// for the one given or the standard headers.
+type FileInfo struct {
+	tabular.Info
+	Mapping string
+}
+
+// ReadFileChoosing is ReadFile with the mapping chosen by the file's
+// header: the first of cands whose columns the header has (pass the
+// standard headers first, then the site's saved mappings). With none, the
+// first candidate's missing column is the error.
+func ReadFileChoosing(r io.Reader, cands []NamedMapping, today drive.Date, opt tabular.Options) ([]Record, []RowError, FileInfo, error) {
+	return readExtract(r, cands, today, opt)
+}
+
 // ReadFile is Read for a file as a force saved it (package tabular: CSV
 // in UTF-8, UTF-16 or Windows-1252 with commas, semicolons or tabs, or an
 // .xlsx workbook), read as opt says, and returns what was read too.
 func ReadFile(r io.Reader, m Mapping, today drive.Date, opt tabular.Options) ([]Record, []RowError, tabular.Info, error) {
+	recs, errs, info, err := readExtract(r, []NamedMapping{{Mapping: m}}, today, opt)
+	return recs, errs, info.Info, err
+}
+
+func readExtract(r io.Reader, cands []NamedMapping, today drive.Date, opt tabular.Options) ([]Record, []RowError, FileInfo, error) {
 	var out []Record
-	errs, info, err := extractLayout().read(r, m, opt, func(row *row) {
+	errs, info, err := extractLayout().read(r, cands, opt, func(row *row) {
 		rec := Record{Ref: row.get("ref"), Type: strings.ToLower(row.get("type"))}
 		if rec.Ref == "" || len(rec.Ref) > 64 {
 			row.bad("ref", "give the incident reference (up to 64 characters)")
@@ -171,13 +210,13 @@ func (l layout) parseMapping(data []byte) (Mapping, error) {
 // any separator package tabular reads, or an .xlsx workbook; what was read
 // is returned. A missing required column, an empty file or a header with
 // no rows is an error for the file.
-func (l layout) read(in io.Reader, m Mapping, opt tabular.Options, each func(*row)) ([]RowError, tabular.Info, error) {
+func (l layout) read(in io.Reader, cands []NamedMapping, opt tabular.Options, each func(*row)) ([]RowError, FileInfo, error) {
 	tr, err := tabular.Open(in, opt)
 	if err != nil {
-		return nil, tabular.Info{}, err
+		return nil, FileInfo{}, err
 	}
 	defer tr.Close()
-	info := tr.Info
+	info := FileInfo{Info: tr.Info}
 	header, _, err := tr.Read()
 	if errors.Is(err, io.EOF) {
 		return nil, info, drive.Errorf(drive.EINVALID, "The file is empty: it needs a header row and at least one %s", l.one)
@@ -189,17 +228,27 @@ func (l layout) read(in io.Reader, m Mapping, opt tabular.Options, each func(*ro
 	for i, h := range header {
 		col[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
 	}
-	required := map[string]bool{}
-	for _, f := range l.required {
-		required[f] = true
+	// The first candidate mapping whose required columns the header has
+	// is the one used; with none, the first is named in the error.
+	var m Mapping
+	for _, c := range cands {
+		if l.fits(c.Mapping, col) {
+			m, info.Mapping = c.Mapping, c.Name
+			break
+		}
+	}
+	if m == nil {
+		m = cands[0].Mapping
+		for _, f := range l.required {
+			if _, ok := col[m[f]]; !ok {
+				return nil, info, drive.Errorf(drive.EINVALID, "The file has no column %q for %s (read as %s): add it or give a mapping file (--mapping) that names the right column", m[f], f, info)
+			}
+		}
 	}
 	idx := map[string]int{}
 	for _, f := range l.fields {
 		i, ok := col[m[f]]
 		if !ok {
-			if required[f] {
-				return nil, info, drive.Errorf(drive.EINVALID, "The file has no column %q for %s (read as %s): add it or give a mapping file (--mapping) that names the right column", m[f], f, info)
-			}
 			i = -1
 		}
 		idx[f] = i

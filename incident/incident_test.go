@@ -145,3 +145,31 @@ func TestReadRefusesAMistypedCentury(t *testing.T) {
 		t.Errorf("errors %v; want line 2 suspect_dob and line 3 victim_dob only", errs)
 	}
 }
+
+// TestReadFileChoosing: the mapping is the first whose columns the
+// header has; a file with none names the standard header it lacks.
+func TestReadFileChoosing(t *testing.T) {
+	force, err := ParseMapping([]byte(`{"ref": "Incident Ref", "date": "Occurred", "type": "Offence", "suspect_given": "Forename", "suspect_family": "Surname"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	marac := Mapping{}
+	for k, v := range force {
+		marac[k] = v
+	}
+	marac["type"] = "Category"
+	cands := []NamedMapping{{Mapping: DefaultMapping()}, {Name: "MARAC coordinator list", Mapping: marac}, {Name: "Force X weekly extract", Mapping: force}}
+	today := drive.MustDate("2026-11-23")
+	recs, errs, info, err := ReadFileChoosing(strings.NewReader("Incident Ref;Occurred;Offence;Forename;Surname\nX1;2026-01-02;abh;Ann;Bee\n"), cands, today, tabular.Options{})
+	if err != nil || len(errs) != 0 || len(recs) != 1 || info.Mapping != "Force X weekly extract" || info.Separator != tabular.Semicolon {
+		t.Fatalf("force file: %v %v %+v %+v", err, errs, recs, info)
+	}
+	_, _, info, err = ReadFileChoosing(strings.NewReader("ref,date,type,suspect_given,suspect_family\nX1,2026-01-02,abh,Ann,Bee\n"), cands, today, tabular.Options{})
+	if err != nil || info.Mapping != "" {
+		t.Fatalf("standard file: %v, mapping %q", err, info.Mapping)
+	}
+	_, _, _, err = ReadFileChoosing(strings.NewReader("Ref,When\nX1,2026-01-02\n"), cands, today, tabular.Options{})
+	if drive.ErrorCode(err) != drive.EINVALID || !strings.Contains(err.Error(), `"ref"`) {
+		t.Fatalf("no mapping fits: %v", err)
+	}
+}

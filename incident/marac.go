@@ -64,9 +64,20 @@ func ReadMARAC(r io.Reader, m Mapping, today drive.Date) ([]Hearing, []RowError,
 // ReadMARACFile is ReadMARAC for a file in any form package tabular reads,
 // read as opt says; it returns what was read too.
 func ReadMARACFile(r io.Reader, m Mapping, today drive.Date, opt tabular.Options) ([]Hearing, []RowError, tabular.Info, error) {
+	hs, errs, info, err := readMARAC(r, []NamedMapping{{Mapping: m}}, today, opt)
+	return hs, errs, info.Info, err
+}
+
+// ReadMARACFileChoosing is ReadMARACFile with the mapping chosen by the
+// file's header, as ReadFileChoosing chooses it.
+func ReadMARACFileChoosing(r io.Reader, cands []NamedMapping, today drive.Date, opt tabular.Options) ([]Hearing, []RowError, FileInfo, error) {
+	return readMARAC(r, cands, today, opt)
+}
+
+func readMARAC(r io.Reader, cands []NamedMapping, today drive.Date, opt tabular.Options) ([]Hearing, []RowError, FileInfo, error) {
 	var out []Hearing
 	seen := map[string]int{} // reference and date to the line first giving them
-	errs, info, err := maracLayout().read(r, m, opt, func(row *row) {
+	errs, info, err := maracLayout().read(r, cands, opt, func(row *row) {
 		h := Hearing{Ref: row.get("ref")}
 		if h.Ref == "" || len(h.Ref) > 64 {
 			row.bad("ref", "give the MARAC case reference (up to 64 characters)")

@@ -6,6 +6,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -156,6 +157,74 @@ func TestImportFilesAsForcesSaveThem(t *testing.T) {
 				if status, body := upload(file.name, file.data, file.encoding); status != 200 || !strings.Contains(body, "0 new incidents imported (3 already held)") {
 					t.Fatalf("%s again: %d", file.name, status)
 				}
+			}
+		})
+	}
+}
+
+// TestSavedMappings: a mapping file given once is kept under a name; a
+// later file with the same headers is read with it without being told,
+// and the answer says so; chosen by name it is used; deleted, the file's
+// headers are no longer understood.
+func TestSavedMappings(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			f := newSiteFixture(t, e, time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), []access.Role{access.Analyst}, nil)
+			upload := func(file, mapping string, fields map[string]string) (int, string) {
+				var buf bytes.Buffer
+				mw := multipart.NewWriter(&buf)
+				mw.WriteField("csrf_token", "c")
+				mw.WriteField("site", "1")
+				mw.WriteField("kind", "incidents")
+				for k, v := range fields {
+					mw.WriteField(k, v)
+				}
+				fw, _ := mw.CreateFormFile("file", "force.csv")
+				fw.Write([]byte(file))
+				if mapping != "" {
+					fw, _ := mw.CreateFormFile("mapping", "mapping.json")
+					fw.Write([]byte(mapping))
+				}
+				mw.Close()
+				req, _ := http.NewRequest("POST", f.url+"/identify/import", &buf)
+				req.Header.Set("Content-Type", mw.FormDataContentType())
+				status, body, _ := f.send(access.Analyst, req)
+				return status, body
+			}
+			header := "Incident Ref;Occurred;Offence;Forename;Surname\n"
+			mapping := `{"ref": "Incident Ref", "date": "Occurred", "type": "Offence", "suspect_given": "Forename", "suspect_family": "Surname"}`
+			status, body := upload(header+"F1;2026-09-01;abh;Zoë;Åkerlund\n", mapping, map[string]string{"save_mapping_as": "Force X weekly extract"})
+			if status != 200 || !strings.Contains(body, "1 new incidents imported") || !strings.Contains(body, "Force X weekly extract") {
+				t.Fatalf("first upload with a mapping file: %d\n%s", status, errorSummaryOf(body))
+			}
+			status, body = upload(header+"F2;2026-09-02;abh;Kevin;Doyle\n", "", nil)
+			if status != 200 || !strings.Contains(body, "1 new incidents imported") || !strings.Contains(body, "with the saved mapping “Force X weekly extract”") {
+				t.Fatalf("same headers, no mapping: %d\n%s", status, errorSummaryOf(body))
+			}
+			var id int64
+			err := f.db.View(context.Background(), func(tx *store.Tx) error {
+				ms, err := tx.ImportMappings(context.Background(), f.site.ID, "incidents")
+				if len(ms) == 1 {
+					id = ms[0].ID
+				}
+				return err
+			})
+			if err != nil || id == 0 {
+				t.Fatalf("saved mappings: %v, id %d", err, id)
+			}
+			if status, body := upload(header+"F3;2026-09-03;abh;Ann;Bee\n", "", map[string]string{"saved_mapping": strconv.FormatInt(id, 10)}); status != 200 || !strings.Contains(body, "1 new incidents imported") {
+				t.Fatalf("chosen by name: %d\n%s", status, errorSummaryOf(body))
+			}
+			if status, body := upload(header+"F3;2026-09-03;abh;Ann;Bee\n", "", map[string]string{"saved_mapping": "999"}); status != 422 || !strings.Contains(body, "saved mappings") {
+				t.Fatalf("another site's or no mapping: %d", status)
+			}
+			req, _ := http.NewRequest("POST", f.url+"/identify/mappings/"+strconv.FormatInt(id, 10)+"/delete", strings.NewReader("csrf_token=c&site=1"))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			if status, _, _ := f.send(access.Analyst, req); status != 303 {
+				t.Fatalf("delete: %d", status)
+			}
+			if status, body := upload(header+"F4;2026-09-04;abh;Ann;Bee\n", "", nil); status != 422 || !strings.Contains(body, "no column") {
+				t.Fatalf("after deletion: %d\n%s", status, errorSummaryOf(body))
 			}
 		})
 	}
