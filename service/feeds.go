@@ -567,19 +567,24 @@ func (s *Service) runJob(ctx context.Context, w ImportWorker, job *store.ImportJ
 	var recs []incident.Record
 	var hs []incident.Hearing
 	var rowErrs []incident.RowError
-	var info tabular.Info
-	var err error
+	var info incident.FileInfo
 	today := s.Today()
+	// The file's header chooses its mapping, as for an upload with none
+	// named: the standard headers, or one of the site's saved mappings.
+	cands, err := s.mappingCandidates(ctx, Upload{SiteID: job.SiteID, MARAC: job.Kind == KindMARAC}, job.Kind)
+	if err != nil {
+		return err
+	}
 	if job.Kind == KindMARAC {
-		hs, rowErrs, info, err = incident.ReadMARACFile(bytes.NewReader(body), incident.DefaultMARACMapping(), today, tabular.Options{})
+		hs, rowErrs, info, err = incident.ReadMARACFileChoosing(bytes.NewReader(body), cands, today, tabular.Options{})
 		res.Rows = len(hs)
 	} else {
-		recs, rowErrs, info, err = incident.ReadFile(bytes.NewReader(body), incident.DefaultMapping(), today, tabular.Options{})
+		recs, rowErrs, info, err = incident.ReadFileChoosing(bytes.NewReader(body), cands, today, tabular.Options{})
 		res.Rows = len(recs)
 	}
 	body = nil
 	if info.Format != "" {
-		res.Encoding = info.String()
+		res.Encoding = info.Info.String()
 	}
 	switch {
 	case drive.ErrorCode(err) == drive.EINVALID:
