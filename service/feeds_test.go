@@ -121,6 +121,21 @@ func TestFeedImportsThroughJobs(t *testing.T) {
 				t.Fatalf("accented names not intact: %v %v", names, err)
 			}
 
+			// The import is in the audit log with the feed's name.
+			var audited bool
+			err = w.db.View(ctx, func(tx *store.Tx) error {
+				evs, err := tx.AuditEvents(ctx, store.AuditFilter{SiteID: w.Site.ID})
+				for _, ev := range evs {
+					if ev.Action == "import.incidents" && strings.Contains(ev.Reason, "feed Force X weekly extract") && strings.Contains(ev.Reason, "2 new") {
+						audited = true
+					}
+				}
+				return err
+			})
+			if err != nil || !audited {
+				t.Fatalf("no audit event of the feed's import (%v)", err)
+			}
+
 			again, err := w.svc.QueueImport(ctx, caller, "incidents", []byte(feedExtract))
 			if err != nil {
 				t.Fatal(err)
