@@ -540,6 +540,7 @@ func (s *Service) runJob(ctx context.Context, w ImportWorker, job *store.ImportJ
 	}
 	a, feedName := System("inbox"), ""
 	if job.FeedID != 0 {
+		a = feedActor(job.FeedID)
 		err := s.DB.View(ctx, func(tx *store.Tx) error {
 			fs, err := tx.Feeds(ctx, []int64{job.SiteID}, true)
 			for _, f := range fs {
@@ -550,9 +551,8 @@ func (s *Service) runJob(ctx context.Context, w ImportWorker, job *store.ImportJ
 			return err
 		})
 		if err != nil {
-			return err
+			return s.failJob(ctx, a, w, job, err)
 		}
-		a = feedActor(job.FeedID)
 	}
 	var body []byte
 	if err := s.DB.View(ctx, func(tx *store.Tx) error {
@@ -560,7 +560,7 @@ func (s *Service) runJob(ctx context.Context, w ImportWorker, job *store.ImportJ
 		body, err = tx.ImportJobBody(ctx, job.ID)
 		return err
 	}); err != nil {
-		return err
+		return s.failJob(ctx, a, w, job, err)
 	}
 	res := store.JobResult{Status: store.JobFailed}
 	var problems []JobProblem
@@ -573,7 +573,7 @@ func (s *Service) runJob(ctx context.Context, w ImportWorker, job *store.ImportJ
 	// named: the standard headers, or one of the site's saved mappings.
 	cands, err := s.mappingCandidates(ctx, Upload{SiteID: job.SiteID, MARAC: job.Kind == KindMARAC}, job.Kind)
 	if err != nil {
-		return err
+		return s.failJob(ctx, a, w, job, err)
 	}
 	if job.Kind == KindMARAC {
 		hs, rowErrs, info, err = incident.ReadMARACFileChoosing(bytes.NewReader(body), cands, today, tabular.Options{})
