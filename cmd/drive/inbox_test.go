@@ -142,3 +142,47 @@ func incidentRefs(t *testing.T, f *cliFixture) []string {
 	}
 	return refs
 }
+
+// TestInboxRestartAfterMove: a server stopped after moving a finished
+// job's file to done/ but before recording it records it at the next
+// look, without queueing the file again or touching the report.
+func TestInboxRestartAfterMove(t *testing.T) {
+	f := newCLIFixture(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	proc := filepath.Join(dir, "NMR", "incidents", "processing")
+	if err := os.MkdirAll(proc, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(proc, "x.csv"), []byte(inboxExtract), 0o600)
+	svc := &service.Service{DB: f.db}
+	in := newInbox(dir, svc, slog.New(slog.NewTextHandler(io.Discard, nil)), 0)
+	if err := in.scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.RunImportJobs(ctx, service.System("imports"), service.ImportWorker{ID: "t", Lease: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := svc.UnfiledInboxJobs(ctx, inboxActor)
+	if err != nil || len(jobs) != 1 || jobs[0].Status != "done" {
+		t.Fatalf("jobs %+v, %v", jobs, err)
+	}
+	// The move happened; the record of it did not.
+	rep := inboxReport{Job: jobs[0].ID, Status: "done", Kind: "incidents", New: 2, Note: "written before the stop"}
+	if err := moveWithReport(filepath.Join(proc, "x.csv"), filepath.Join(dir, "NMR", "incidents", "done"), "1-x.csv", rep); err != nil {
+		t.Fatal(err)
+	}
+	if err := in.scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if jobs, err := svc.UnfiledInboxJobs(ctx, inboxActor); err != nil || len(jobs) != 0 {
+		t.Fatalf("still unfiled: %+v, %v", jobs, err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "NMR", "incidents", "done", "1-x.csv.report.json"))
+	if err != nil || !strings.Contains(string(data), "written before the stop") {
+		t.Fatalf("report: %s, %v", data, err)
+	}
+	if got := len(incidentRefs(t, f)); got != 2 {
+		t.Errorf("%d incidents, want 2", got)
+	}
+}
