@@ -331,6 +331,10 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 			checked += matrixBreakGlass(t, ts.URL, client, rt, append(users, kindUsers...), map[string]int64{"a": siteA.ID, "b": siteB.ID})
 			continue
 		}
+		if rt.gate == feedOnly {
+			checked += matrixFeedRoute(t, ts.URL, client, rt, users)
+			continue
+		}
 		if rt.gate != enrolled {
 			continue
 		}
@@ -635,6 +639,30 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 		t.Fatalf("only %d route/user pairs checked", checked)
 	}
 	t.Logf("%d route/user pairs checked", checked)
+}
+
+// matrixFeedRoute checks a feed's route refuses every user, by API token
+// and by session, as it refuses a bad token (401): the routes exist for
+// feeds only, whatever roles a user holds.
+func matrixFeedRoute(t *testing.T, base string, client *http.Client, rt route, users []*matrixUser) int {
+	n := 0
+	path := strings.ReplaceAll(rt.path, "{id}", "1")
+	for _, mu := range users {
+		for _, header := range [][2]string{{"Authorization", "Bearer " + mu.apiToken}, {"Cookie", "drive_session=" + mu.token}} {
+			req, _ := http.NewRequest(rt.method, base+path+"?kind=incidents", strings.NewReader("ref,date\n"))
+			req.Header.Set(header[0], header[1])
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("%s %s as %s (%s): status %d, want 401", rt.method, path, mu.user.Username, header[0], resp.StatusCode)
+			}
+			n++
+		}
+	}
+	return n
 }
 
 // matrixBreakGlass checks break-glass on the victim compartment answers

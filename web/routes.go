@@ -37,7 +37,9 @@ const maxUpload = 256 << 20
 
 // upload says the route takes a file, so its body may be up to maxUpload
 // instead of the 1 MiB every other form is held to.
-func (rt route) upload() bool { return rt.method == "POST" && rt.path == "/identify/import" }
+func (rt route) upload() bool {
+	return rt.method == "POST" && (rt.path == "/identify/import" || rt.path == "/api/v1/imports")
+}
 
 func (rt route) pattern() string {
 	if rt.method == "" {
@@ -139,6 +141,7 @@ func (s *Server) routeList() []route {
 		{"POST", "/identify/mappings/{id}/delete", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.deleteMapping},
 		{"GET", "/identify/people/{id}", pageRoute, enrolled, need{access.PoliceIntel, access.Read}, s.suspectPage},
 		{"POST", "/identify/people/{id}/decide", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.ruleOnSuspect},
+		{"GET", "/feeds", pageRoute, enrolled, need{access.PoliceIntel, access.Read}, s.feedsPage},
 		{"GET", "/identify/national", pageRoute, enrolled, need{access.Aggregates, access.Read}, s.nationalPage},
 
 		// Victim-survivors (IDVAs).
@@ -246,6 +249,12 @@ func (s *Server) routeList() []route {
 		// Trials: counts of what has been allocated; the service decides.
 		{"GET", "/api/v1/trials", apiRoute, enrolled, none, s.apiAs((&api.Trials{Svc: s.svc}).ListTrials)},
 		{"GET", "/api/v1/trials/{id}", apiRoute, enrolled, none, s.apiAs((&api.Trials{Svc: s.svc}).GetTrial)},
+
+		// Feeds (web/feeds.go): a feed's token opens these two routes and
+		// no other; a user's token opens neither. The body of a POST is the
+		// file, so it may be as large as an upload.
+		{"POST", "/api/v1/imports", apiRoute, feedOnly, none, s.feedAs(s.apiImports.PostImport)},
+		{"GET", "/api/v1/imports/{id}", apiRoute, feedOnly, none, s.feedAs(s.apiImports.GetImport)},
 
 		// Everything else is not found, in the style of its part of the site.
 		{"", "/api/", apiRoute, public, none, notFound},

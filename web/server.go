@@ -44,6 +44,7 @@ type Server struct {
 	svc        *service.Service
 	apiCases   *api.Cases
 	apiVictims *api.Victims
+	apiImports *api.Imports
 	metrics    *metrics
 	errlog     *errorLog
 	handler    http.Handler
@@ -99,6 +100,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.apiCases = &api.Cases{Svc: s.svc}
 	s.apiVictims = &api.Victims{Svc: s.svc}
+	s.apiImports = &api.Imports{Svc: s.svc, Limit: func() int64 { return s.uploadLimit }}
 	if s.pages, err = s.parsePages(); err != nil {
 		return nil, err
 	}

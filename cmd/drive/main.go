@@ -40,6 +40,7 @@ func commands() []command {
 		{"totp", "print the current security code for a demo user", runTOTP},
 		{"user", "add, list, disable, enable or reset the password of users", runUser},
 		{"token", "create, list or revoke API tokens", runToken},
+		{"feed", "create, list or revoke feeds: machine credentials of a site that may only send files to import", runFeed},
 		{"import", "import a police extract or a MARAC list: drive import incidents|marac", runImport},
 		{"identify", "rank a site's suspects by recency, frequency, gravity and victims", runIdentify},
 		{"link-cases", "link every open case's person and victim-survivor to police people: drive link-cases --db DB [--site CODE]", runLinkCases},
