@@ -1,6 +1,7 @@
 package service
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -61,40 +62,8 @@ type UploadResult struct {
 // ENOTFOUND for a site the actor may not import to; EINVALID for a bad
 // mapping.
 func (s *Service) Import(ctx context.Context, a Actor, up Upload) (*UploadResult, error) {
-	r := access.Resource{Class: access.PoliceIntel, RecordType: "site", RecordID: strconv.FormatInt(up.SiteID, 10), SiteID: up.SiteID}
-	// Refuse before reading a byte of a file the actor may not import.
-	err := s.DB.View(ctx, func(tx *store.Tx) error {
-		_, err := s.decide(ctx, tx, a, access.Write, r, "site")
-		return err
-	})
-	if err != nil {
-		s.denied(ctx, a, "site", up.SiteID)
-		return nil, err
-	}
-	kind := mappingKind(up.MARAC)
-	cands, err := s.mappingCandidates(ctx, up, kind)
-	if err != nil {
-		return nil, err
-	}
-	today := s.Today()
-	out := &UploadResult{}
-	var recs []incident.Record
-	var hs []incident.Hearing
-	var info incident.FileInfo
-	if up.MARAC {
-		hs, out.Problems, info, err = incident.ReadMARACFileChoosing(up.File, cands, today, up.Read)
-		out.Rows = len(hs)
-	} else {
-		recs, out.Problems, info, err = incident.ReadFileChoosing(up.File, cands, today, up.Read)
-		out.Rows = len(recs)
-	}
-	out.File = info.Info
-	if len(up.Mapping) == 0 {
-		out.Mapping = info.Mapping
-	}
-	if drive.ErrorCode(err) == drive.EINVALID {
-		return nil, drive.Invalid("The file could not be imported", map[string]string{"file": drive.ErrorMessage(err)})
-	}
+	r := siteIntel(up.SiteID)
+	out, recs, hs, err := s.readUpload(ctx, a, up)
 	if err != nil || len(out.Problems) > 0 {
 		return out, err
 	}
@@ -130,7 +99,7 @@ func (s *Service) Import(ctx context.Context, a Actor, up Upload) (*UploadResult
 			return err
 		}
 		if name := strings.TrimSpace(up.SaveMappingAs); name != "" && len(up.Mapping) > 0 {
-			m := &incident.SavedMapping{SiteID: up.SiteID, Kind: kind, Name: name, JSON: string(up.Mapping)}
+			m := &incident.SavedMapping{SiteID: up.SiteID, Kind: mappingKind(up.MARAC), Name: name, JSON: string(up.Mapping)}
 			if err := tx.SaveImportMapping(ctx, m, a.UserID); err != nil {
 				return err
 			}
@@ -159,6 +128,131 @@ func (s *Service) Import(ctx context.Context, a Actor, up Upload) (*UploadResult
 		}
 	}
 	return out, nil
+}
+
+// siteIntel is the resource an import writes: the site's police data.
+func siteIntel(siteID int64) access.Resource {
+	return access.Resource{Class: access.PoliceIntel, RecordType: "site", RecordID: strconv.FormatInt(siteID, 10), SiteID: siteID}
+}
+
+// readUpload checks the actor may import to the site, then reads and
+// validates the whole file with the mapping it chooses. out holds what
+// was read and every problem; with problems nothing may be stored.
+func (s *Service) readUpload(ctx context.Context, a Actor, up Upload) (*UploadResult, []incident.Record, []incident.Hearing, error) {
+	// Refuse before reading a byte of a file the actor may not import.
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		_, err := s.decide(ctx, tx, a, access.Write, siteIntel(up.SiteID), "site")
+		return err
+	})
+	if err != nil {
+		s.denied(ctx, a, "site", up.SiteID)
+		return nil, nil, nil, err
+	}
+	cands, err := s.mappingCandidates(ctx, up, mappingKind(up.MARAC))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	today := s.Today()
+	out := &UploadResult{}
+	var recs []incident.Record
+	var hs []incident.Hearing
+	var info incident.FileInfo
+	if up.MARAC {
+		hs, out.Problems, info, err = incident.ReadMARACFileChoosing(up.File, cands, today, up.Read)
+		out.Rows = len(hs)
+	} else {
+		recs, out.Problems, info, err = incident.ReadFileChoosing(up.File, cands, today, up.Read)
+		out.Rows = len(recs)
+	}
+	out.File = info.Info
+	if len(up.Mapping) == 0 {
+		out.Mapping = info.Mapping
+	}
+	if drive.ErrorCode(err) == drive.EINVALID {
+		return nil, nil, nil, drive.Invalid("The file could not be imported", map[string]string{"file": drive.ErrorMessage(err)})
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return out, recs, hs, nil
+}
+
+// SampleRows is how many rows an upload's check shows.
+const SampleRows = 5
+
+// UploadCheck is what an upload will import, shown to the analyst before
+// anything is stored: what was read, the mapping, how many rows, the
+// first rows as they will be stored, and every problem.
+type UploadCheck struct {
+	*UploadResult
+	// PendingID is the checked upload to confirm; 0 when it has problems.
+	PendingID int64
+	FileName  string
+	Incidents []incident.Record
+	Hearings  []incident.Hearing
+}
+
+// CheckUpload reads and validates an upload as Import does, without
+// storing any of it: with no problems the file is kept, for the actor
+// alone and for a day, until ConfirmUpload imports it. Errors: as Import.
+func (s *Service) CheckUpload(ctx context.Context, a Actor, up Upload, fileName string) (*UploadCheck, error) {
+	content, err := io.ReadAll(up.File)
+	if err != nil {
+		return nil, drive.Wrap(err, drive.EINVALID, "The file could not be read")
+	}
+	up.File = bytes.NewReader(content)
+	out, recs, hs, err := s.readUpload(ctx, a, up)
+	if err != nil {
+		return nil, err
+	}
+	c := &UploadCheck{UploadResult: out, FileName: fileName, Incidents: recs[:min(len(recs), SampleRows)], Hearings: hs[:min(len(hs), SampleRows)]}
+	if len(out.Problems) > 0 {
+		return c, nil
+	}
+	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
+		if _, err := s.decide(ctx, tx, a, access.Write, siteIntel(up.SiteID), "site"); err != nil {
+			return err
+		}
+		p := &store.PendingUpload{SiteID: up.SiteID, UserID: a.UserID, Kind: mappingKind(up.MARAC), FileName: fileName,
+			Encoding: up.Read.Encoding, Sheet: up.Read.Sheet, Mapping: string(up.Mapping), MappingID: up.MappingID,
+			SaveAs: up.SaveMappingAs, Content: content}
+		if err := tx.SavePendingUpload(ctx, p); err != nil {
+			return err
+		}
+		c.PendingID = p.ID
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// ConfirmUpload imports an upload the actor checked, exactly as it was
+// checked (its encoding, sheet and mapping), and forgets it: a second
+// confirmation finds nothing. It returns the file's name and kind with
+// the result. Errors: ENOTFOUND for an upload not the actor's, older than
+// a day or already confirmed; as Import otherwise.
+func (s *Service) ConfirmUpload(ctx context.Context, a Actor, id int64) (*UploadResult, string, bool, error) {
+	if a.UserID == 0 {
+		return nil, "", false, drive.NotFound("upload")
+	}
+	var p *store.PendingUpload
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		p, err = tx.TakePendingUpload(ctx, id, a.UserID)
+		return err
+	})
+	if err != nil {
+		return nil, "", false, err
+	}
+	up := Upload{SiteID: p.SiteID, MARAC: p.Kind == "marac", File: bytes.NewReader(p.Content), MappingID: p.MappingID,
+		SaveMappingAs: p.SaveAs, Read: tabular.Options{Encoding: p.Encoding, Sheet: p.Sheet}}
+	if p.Mapping != "" {
+		up.Mapping = []byte(p.Mapping)
+	}
+	res, err := s.Import(ctx, a, up)
+	return res, p.FileName, up.MARAC, err
 }
 
 func mappingKind(marac bool) string {

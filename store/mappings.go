@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/incident"
@@ -68,4 +69,54 @@ func (tx *Tx) DeleteImportMapping(ctx context.Context, siteID, id int64) error {
 		return drive.NotFound("mapping")
 	}
 	return nil
+}
+
+// PendingUpload is an upload checked but not yet confirmed.
+type PendingUpload struct {
+	ID        int64
+	SiteID    int64
+	UserID    int64
+	Kind      string
+	FileName  string
+	Encoding  string
+	Sheet     string
+	Mapping   string
+	MappingID int64
+	SaveAs    string
+	Content   []byte
+	CreatedAt time.Time
+}
+
+// SavePendingUpload keeps an upload until it is confirmed, removing any
+// older than a day first.
+func (tx *Tx) SavePendingUpload(ctx context.Context, p *PendingUpload) error {
+	if _, err := tx.exec(ctx, `DELETE FROM pending_uploads WHERE created_at < ?`, tx.Now.Add(-24*time.Hour)); err != nil {
+		return err
+	}
+	p.CreatedAt = tx.Now
+	id, err := tx.insert(ctx, `INSERT INTO pending_uploads (site_id, user_id, kind, file_name, encoding, sheet, mapping, mapping_id, save_as,
+		content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.SiteID, p.UserID, p.Kind, p.FileName, p.Encoding, p.Sheet, p.Mapping,
+		p.MappingID, p.SaveAs, p.Content, p.CreatedAt)
+	if err != nil {
+		return err
+	}
+	p.ID = id
+	return nil
+}
+
+// TakePendingUpload returns a user's pending upload and deletes it, so it
+// is imported at most once. Errors: ENOTFOUND for another user's, one
+// older than a day, or one already taken.
+func (tx *Tx) TakePendingUpload(ctx context.Context, id, userID int64) (*PendingUpload, error) {
+	var p PendingUpload
+	err := tx.queryRow(ctx, `SELECT id, site_id, user_id, kind, file_name, encoding, sheet, mapping, mapping_id, save_as, content, created_at
+		FROM pending_uploads WHERE id = ? AND user_id = ? AND created_at >= ?`, id, userID, tx.Now.Add(-24*time.Hour)).Scan(&p.ID, &p.SiteID,
+		&p.UserID, &p.Kind, &p.FileName, &p.Encoding, &p.Sheet, &p.Mapping, &p.MappingID, &p.SaveAs, &p.Content, &p.CreatedAt)
+	if err != nil {
+		return nil, tx.scanErr(err, "upload")
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM pending_uploads WHERE id = ?`, id); err != nil {
+		return nil, err
+	}
+	return &p, nil
 }

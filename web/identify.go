@@ -304,6 +304,9 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	if r.PostFormValue("step") == "check" {
+		return s.checkUpload(w, r, d, up)
+	}
 	res, err := s.svc.Import(r.Context(), actorOf(r), up)
 	if drive.ErrorCode(err) == drive.EINVALID {
 		d.Errors = formErrors(asInvalid(err).Fields, "file", "encoding", "sheet", "saved_mapping", "mapping", "save_mapping_as")
@@ -322,6 +325,63 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 			d.Problems, d.More = d.Problems[:50], len(res.Problems)-50
 		}
 		d.Errors = FormErrors{{"file", fmt.Sprintf("%s has %d problems: nothing was imported. Correct the file and import it again.", d.File, len(res.Problems))}}
+		return s.renderImport(w, r, http.StatusUnprocessableEntity, d)
+	}
+	return s.renderImport(w, r, http.StatusOK, d)
+}
+
+// importCheckData is what templates/identify-import-check.html shows.
+type importCheckData struct {
+	*service.UploadCheck
+	MARAC bool
+}
+
+// checkUpload reads the upload without storing anything and shows what it
+// will import, the first rows field by field, for the analyst to confirm;
+// a file with problems lists them on the upload page, as an import does.
+func (s *Server) checkUpload(w http.ResponseWriter, r *http.Request, d importData, up service.Upload) error {
+	c, err := s.svc.CheckUpload(r.Context(), actorOf(r), up, d.File)
+	if drive.ErrorCode(err) == drive.EINVALID {
+		d.Errors = formErrors(asInvalid(err).Fields, "file", "encoding", "sheet", "saved_mapping", "mapping", "save_mapping_as")
+		if len(d.Errors) == 0 {
+			d.Errors = FormErrors{{"file", drive.ErrorMessage(err)}}
+		}
+		return s.renderImport(w, r, http.StatusUnprocessableEntity, d)
+	}
+	if err != nil {
+		return err
+	}
+	if len(c.Problems) > 0 {
+		d.Result, d.Problems = c.UploadResult, c.Problems
+		if len(d.Problems) > 50 {
+			d.Problems, d.More = d.Problems[:50], len(c.Problems)-50
+		}
+		d.Errors = FormErrors{{"file", fmt.Sprintf("%s has %d problems: nothing was imported. Correct the file and import it again.", d.File, len(c.Problems))}}
+		return s.renderImport(w, r, http.StatusUnprocessableEntity, d)
+	}
+	return s.render(w, r, http.StatusOK, "identify-import-check", s.page(r, "Check the file before importing", importCheckData{UploadCheck: c, MARAC: d.MARAC}))
+}
+
+// confirmUpload imports an upload the analyst checked.
+func (s *Server) confirmUpload(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "upload")
+	if err != nil {
+		return err
+	}
+	res, name, marac, err := s.svc.ConfirmUpload(r.Context(), actorOf(r), id)
+	d := importData{MARAC: marac, File: name}
+	if drive.ErrorCode(err) == drive.EINVALID {
+		d.Errors = FormErrors{{"file", drive.ErrorMessage(err)}}
+		return s.renderImport(w, r, http.StatusUnprocessableEntity, d)
+	}
+	if err != nil {
+		return err
+	}
+	d.Result = res
+	if len(res.Problems) > 0 {
+		// The data changed between the check and the import.
+		d.Problems = res.Problems
+		d.Errors = FormErrors{{"file", fmt.Sprintf("%s has %d problems: nothing was imported.", name, len(res.Problems))}}
 		return s.renderImport(w, r, http.StatusUnprocessableEntity, d)
 	}
 	return s.renderImport(w, r, http.StatusOK, d)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"mime/multipart"
 	"net/http"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -225,6 +226,70 @@ func TestSavedMappings(t *testing.T) {
 			}
 			if status, body := upload(header+"F4;2026-09-04;abh;Ann;Bee\n", "", nil); status != 422 || !strings.Contains(body, "no column") {
 				t.Fatalf("after deletion: %d\n%s", status, errorSummaryOf(body))
+			}
+		})
+	}
+}
+
+// TestCheckThenConfirm: the upload page's Continue shows the first rows
+// as they will be stored and stores nothing; confirming imports exactly
+// the file checked, once; another analyst cannot confirm it.
+func TestCheckThenConfirm(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			f := newSiteFixture(t, e, time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), []access.Role{access.Analyst, access.PanelCoordinator}, nil)
+			win, err := charmap.Windows1252.NewEncoder().String(joined(extractAs("C"), ","))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			mw := multipart.NewWriter(&buf)
+			mw.WriteField("csrf_token", "c")
+			mw.WriteField("site", "1")
+			mw.WriteField("kind", "incidents")
+			mw.WriteField("step", "check")
+			fw, _ := mw.CreateFormFile("file", "force.csv")
+			fw.Write([]byte(win))
+			mw.Close()
+			req, _ := http.NewRequest("POST", f.url+"/identify/import", &buf)
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			status, body, _ := f.send(access.Analyst, req)
+			if status != 200 || !strings.Contains(body, "Check the file before importing") || !strings.Contains(body, "Zoë Åkerlund") ||
+				!strings.Contains(body, "WINDOWS-1252") || !strings.Contains(body, "Import 3 incidents") {
+				t.Fatalf("check: %d\n%s", status, errorSummaryOf(body))
+			}
+			count := func() (n int) {
+				_ = f.db.View(context.Background(), func(tx *store.Tx) error {
+					rows, err := tx.SitePoliceIncidents(context.Background(), f.site.ID, drive.Date{})
+					n = len(rows)
+					return err
+				})
+				return n
+			}
+			if n := count(); n != 0 {
+				t.Fatalf("%d incidents stored by the check", n)
+			}
+			m := regexp.MustCompile(`action="(/identify/import/checked/\d+)"`).FindStringSubmatch(body)
+			if m == nil {
+				t.Fatal("no confirmation form")
+			}
+			confirm := func(role access.Role) (int, string) {
+				req, _ := http.NewRequest("POST", f.url+m[1], strings.NewReader("csrf_token=c"))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				status, body, _ := f.send(role, req)
+				return status, body
+			}
+			if status, _ := confirm(access.PanelCoordinator); status != 404 {
+				t.Fatalf("another user confirming: %d", status)
+			}
+			if status, body := confirm(access.Analyst); status != 200 || !strings.Contains(body, "3 new incidents imported") || !strings.Contains(body, "WINDOWS-1252") {
+				t.Fatalf("confirm: %d\n%s", status, errorSummaryOf(body))
+			}
+			if n := count(); n != 3 {
+				t.Fatalf("%d incidents stored, want 3", n)
+			}
+			if status, _ := confirm(access.Analyst); status != 404 {
+				t.Fatalf("confirming twice: %d", status)
 			}
 		})
 	}

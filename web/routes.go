@@ -139,6 +139,7 @@ func (s *Server) routeList() []route {
 		{"GET", "/identify/import", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.importForm},
 		{"POST", "/identify/import", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.importUpload},
 		{"POST", "/identify/mappings/{id}/delete", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.deleteMapping},
+		{"POST", "/identify/import/checked/{id}", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.confirmUpload},
 		{"GET", "/identify/people/{id}", pageRoute, enrolled, need{access.PoliceIntel, access.Read}, s.suspectPage},
 		{"POST", "/identify/people/{id}/decide", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.ruleOnSuspect},
 		{"GET", "/feeds", pageRoute, enrolled, need{access.PoliceIntel, access.Read}, s.feedsPage},
