@@ -13,10 +13,10 @@ import (
 type auditData struct {
 	// The search as typed, shown back in the form.
 	User, RecordType, RecordID, Action, From, To string
-	RecordTypes, Actions                          [][2]string
-	Events                                        []auditRow
-	Searched                                      bool
-	Errors                                        FormErrors
+	RecordTypes, Actions                         [][2]string
+	Events                                       []auditRow
+	Searched                                     bool
+	Errors                                       FormErrors
 }
 
 type auditRow struct {
