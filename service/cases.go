@@ -409,6 +409,9 @@ type CaseView struct {
 	CaseManagers []account.User // who the case may be allocated to
 	Sites        []account.Site // where it may be transferred
 	Today        drive.Date
+	// Due is what is due on the case today, by the definitions every
+	// list and route shares (casework.Due).
+	Due casework.Due
 	// Restricted is set when the case has moved to another site: the
 	// view holds only what the actor's own site's staff wrote on it
 	// (their notes, contacts and history), and nothing else.
@@ -510,6 +513,7 @@ func (s *Service) caseView(ctx context.Context, a Actor, id int64, withRisk bool
 		if v.Actions, err = tx.Actions(ctx, id); err != nil {
 			return err
 		}
+		v.Due = casework.DueOf(c, v.Actions, v.Today)
 		if v.Contacts, err = tx.Contacts(ctx, id); err != nil {
 			return err
 		}
@@ -946,6 +950,9 @@ func (s *Service) AddAction(ctx context.Context, a Actor, id int64, act *casewor
 		if err := tx.CreateAction(ctx, act); err != nil {
 			return err
 		}
+		if err := tx.TouchCase(ctx, c.ID); err != nil {
+			return err
+		}
 		return s.screen(ctx, tx, a, c, []heldRef{{victim.HeldAction, act.ID}}, act.Owner, act.Agency, act.Outcome)
 	})
 }
@@ -971,6 +978,9 @@ func (s *Service) UpdateAction(ctx context.Context, a Actor, id, actionID int64,
 		if err := tx.UpdateAction(ctx, act); err != nil {
 			return err
 		}
+		if err := tx.TouchCase(ctx, c.ID); err != nil {
+			return err
+		}
 		return s.screen(ctx, tx, a, c, []heldRef{{victim.HeldAction, act.ID}}, act.Owner, act.Agency, act.Outcome)
 	})
 }
@@ -986,6 +996,9 @@ func (s *Service) AddContact(ctx context.Context, a Actor, id int64, ct *casewor
 			return err
 		}
 		if err := tx.CreateContact(ctx, ct); err != nil {
+			return err
+		}
+		if err := tx.TouchCase(ctx, c.ID); err != nil {
 			return err
 		}
 		return s.screen(ctx, tx, a, c, []heldRef{{victim.HeldContact, ct.ID}}, ct.Summary, ct.Method)
@@ -1012,6 +1025,9 @@ func (s *Service) AddReview(ctx context.Context, a Actor, id int64, r *casework.
 		if err := tx.CreateReview(ctx, r); err != nil {
 			return err
 		}
+		if err := tx.TouchCase(ctx, c.ID); err != nil {
+			return err
+		}
 		return s.screen(ctx, tx, a, c, []heldRef{{victim.HeldReview, r.ID}}, r.Summary)
 	})
 }
@@ -1027,6 +1043,9 @@ func (s *Service) AddNote(ctx context.Context, a Actor, id int64, n *casework.No
 			return err
 		}
 		if err := tx.CreateNote(ctx, n, func(id int64) (store.SealedValue, error) { return s.seal([]byte(n.Text), aadCaseNote(id)) }); err != nil {
+			return err
+		}
+		if err := tx.TouchCase(ctx, c.ID); err != nil {
 			return err
 		}
 		return s.screen(ctx, tx, a, c, []heldRef{{victim.HeldNote, n.ID}}, n.Text)

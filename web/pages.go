@@ -93,8 +93,11 @@ var menu = []menuItem{
 	{label: "Outcomes", href: "/reports"},
 	{label: "Evaluation", href: "/evaluation", prefix: true},
 	{label: "Trials", href: "/trials", prefix: true},
+	// The list holds only the victim-survivors' side's records: an IDVA's,
+	// or a team leader's of an IDVA service. A Drive provider's team
+	// leader would find it empty, so is not offered it.
 	{label: "Victim-survivors", href: "/victims", prefix: true, show: func(sub access.Subject) bool {
-		return sub.HasRole(access.IDVA) || sub.HasRole(access.TeamLeader)
+		return sub.HasRole(access.IDVA) || sub.HasRole(access.TeamLeader) && sub.OrganisationKind == access.IDVAService
 	}},
 	{label: "Users", href: "/admin/users", prefix: true},
 	{label: "Service accounts", href: "/service-accounts", prefix: true},

@@ -206,6 +206,7 @@ func (s *Server) routeList() []route {
 
 		// Data protection.
 		{"GET", "/audit", pageRoute, enrolled, need{access.Audit, access.Read}, s.auditLog},
+		{"POST", "/audit", pageRoute, enrolled, need{access.Audit, access.Read}, s.auditLog},
 		{"GET", "/alerts", pageRoute, enrolled, need{access.Audit, access.Read}, s.alerts},
 		{"GET", "/break-glass", pageRoute, enrolled, none, s.breakGlassForm},
 		{"POST", "/break-glass", pageRoute, enrolled, none, s.breakGlass},
