@@ -50,6 +50,8 @@ func commands() []command {
 		{"bench", "run a benchmark: drive bench link --records N, drive bench identify --incidents N", runBench},
 		{"report", "write the outcome measures, small numbers suppressed: drive report --format json|csv|html|pdf|xlsx", runReport},
 		{"audit", "verify the audit log or sign a checkpoint of it", runAudit},
+		{"backup", "write a consistent backup with a signed manifest: drive backup --db DB --out FILE", runBackup},
+		{"restore", "restore a backup into an empty database and check it: drive restore --from FILE --db DB", runRestore},
 		{"oidc", "configure OpenID Connect sign-in for an organisation", runOIDC},
 		{"version", "print the version", func(_ context.Context, _ env, _ []string, stdout, _ io.Writer) error {
 			_, err := fmt.Fprintln(stdout, "drive", version)
