@@ -76,7 +76,7 @@ type Schedule struct {
 func DefaultSchedule() Schedule {
 	return Schedule{Rules: []Rule{
 		{Class: PerpetratorCase, Years: 6, ChildAge: 25, Action: Anonymise, From: "the case's closure"},
-		{Class: Notification, Years: 1, Action: Delete, From: "when it was raised"},
+		{Class: Notification, Years: 1, Action: Delete, From: "it was raised"},
 	}}
 }
 

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/drive-platform/drive"
@@ -20,6 +22,14 @@ const removedText = "[removed under the retention schedule]"
 func (tx *Tx) PlaceHold(ctx context.Context, h *retention.Hold) error {
 	if err := h.Validate(); err != nil {
 		return err
+	}
+	table := map[retention.Class]string{retention.PerpetratorCase: "cases", retention.Notification: "notifications"}[h.Class]
+	var n int
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM `+table+` WHERE id = ?`, h.RecordID).Scan(&n); err != nil {
+		return tx.d.mapError(err)
+	}
+	if n == 0 {
+		return drive.Invalid("The legal hold cannot be placed.", map[string]string{"record": fmt.Sprintf("There is no %s %d.", strings.ReplaceAll(string(h.Class), "_", " "), h.RecordID)})
 	}
 	h.PlacedAt, h.ReleasedAt, h.ReleaseReason = tx.Now, nil, ""
 	id, err := tx.insert(ctx, `INSERT INTO legal_holds (record_type, record_id, reason, owner, placed_at) VALUES (?, ?, ?, ?, ?)`,
