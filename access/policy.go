@@ -109,6 +109,9 @@ const (
 	Audit DataClass = "audit"
 	// Configuration is users, sites, organisations and settings.
 	Configuration DataClass = "configuration"
+	// SubjectAccess is subject access requests and the packs assembled
+	// for them (docs/subject-access.md).
+	SubjectAccess DataClass = "subject_access"
 )
 
 // classInfo describes a data class for people.
@@ -131,13 +134,14 @@ func classTable() map[DataClass]classInfo {
 		Aggregates:        {"Aggregates", "Counts and outcome measures over many cases, with small numbers suppressed. Never a person-level row; evaluators' pseudonymised extracts are governed separately.", false},
 		Audit:             {"Audit log", "Who did what to which record, when, from where and why. Never the content of the record. Written only by the service itself, in the same transaction as the change.", false},
 		Configuration:     {"Configuration", "Users and their roles, sites, organisations, programmes and settings such as thresholds and caseload limits.", false},
+		SubjectAccess:     {"Subject access", "Subject access requests (who asked, how their identity was checked, the deadline), the packs assembled for them with third parties redacted, the redactions made on review and the approval before release.", false},
 	}
 }
 
 // DataClasses returns every data class in a stable order, person-level
 // classes first, for rendering and for tests that walk the whole policy.
 func DataClasses() []DataClass {
-	return []DataClass{PerpetratorCase, VictimCompartment, VictimRisk, Child, PoliceIntel, HealthNeeds, Notes, Aggregates, Audit, Configuration}
+	return []DataClass{PerpetratorCase, VictimCompartment, VictimRisk, Child, PoliceIntel, HealthNeeds, Notes, Aggregates, Audit, Configuration, SubjectAccess}
 }
 
 // Label names the data class for people.
@@ -319,6 +323,9 @@ func policy() []rule {
 		{DPO, Audit, Any, Read},
 		{DPO, Configuration, Site, Read},
 		{DPO, Configuration, Any, Read},
+		// Subject access is answered nationally: a person's records may be
+		// at several sites, and the pack gathers them all.
+		{DPO, SubjectAccess, Any, Write},
 	}
 }
 
