@@ -59,8 +59,8 @@ func TestSubjectAccessPackLeaks(t *testing.T) {
 			}
 			cm := w.actor(t, "cm")
 			texts := map[string]bool{ // the note, and whether his pack may show it
-				"Session held: discussed his week and the course.": true,
-				"He said he drove past " + herStreet + " twice.":   false, // her address: the barrier holds it
+				"Session held: discussed his week and the course.":  true,
+				"He said he drove past " + herStreet + " twice.":    false, // her address: the barrier holds it
 				"Asked about Sam again; reminded him of the order.": false, // her first name alone
 				"Wants to see Rowan at the weekend.":                false, // the child's name
 				"Called " + herPhone + " from a withheld number.":   false, // her phone
