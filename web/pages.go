@@ -98,6 +98,7 @@ var menu = []menuItem{
 	{label: "Service accounts", href: "/service-accounts", prefix: true},
 	{label: "Audit log", href: "/audit"},
 	{label: "Alerts", href: "/alerts"},
+	{label: "Subject access", href: "/subject-access", prefix: true},
 	{label: "Your account", href: "/account", prefix: true},
 }
 
