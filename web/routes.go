@@ -187,6 +187,7 @@ func (s *Server) routeList() []route {
 		// Data protection.
 		{"GET", "/audit", pageRoute, enrolled, need{access.Audit, access.Read}, s.auditLog},
 		{"GET", "/alerts", pageRoute, enrolled, need{access.Audit, access.Read}, s.alerts},
+		{"GET", "/records-of-processing", pageRoute, enrolled, need{access.Audit, access.Read}, s.recordsOfProcessing},
 		{"GET", "/subject-access", pageRoute, enrolled, need{access.SubjectAccess, access.Write}, s.subjectAccessList},
 		{"POST", "/subject-access", pageRoute, enrolled, need{access.SubjectAccess, access.Write}, s.subjectAccessRecord},
 		{"GET", "/subject-access/{id}", pageRoute, enrolled, need{access.SubjectAccess, access.Write}, s.subjectAccessReview},

@@ -232,3 +232,17 @@ func TestSubjectAccessPages(t *testing.T) {
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestRecordsOfProcessingPage checks the data protection officer sees the
+// record built from the policy, and a case manager does not find it.
+func TestRecordsOfProcessingPage(t *testing.T) {
+	f := newAccountsFixture(t, storetest.Engines(t)[0])
+	code, body := f.do("dpo", "GET", "/records-of-processing", nil)
+	if code != http.StatusOK || !strings.Contains(body, "Victim compartment") || !strings.Contains(body, "Sch. 1 para. 18") ||
+		!strings.Contains(body, "6 years after the case closes") {
+		t.Errorf("the data protection officer's page: %d\n%s", code, body)
+	}
+	if code, _ := f.do("casey", "GET", "/records-of-processing", nil); code != http.StatusNotFound {
+		t.Errorf("a case manager's: %d", code)
+	}
+}
