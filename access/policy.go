@@ -110,7 +110,7 @@ const (
 	// Configuration is users, sites, organisations and settings.
 	Configuration DataClass = "configuration"
 	// SubjectAccess is subject access requests and the packs assembled
-	// for them (docs/subject-access.md).
+	// for them (docs/data-protection.md).
 	SubjectAccess DataClass = "subject_access"
 )
 
