@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -51,15 +52,13 @@ func (db *DB) SnapshotSQLite(ctx context.Context, path string) error {
 	}
 	_, verr := conn.ExecContext(ctx, `VACUUM INTO ?`, path)
 	if _, err := conn.ExecContext(ctx, `PRAGMA query_only = 1`); err != nil {
-		// A pooled connection that can write must not go back to the pool.
-		_ = conn.Raw(func(any) error { return driverBad })
+		// A pooled connection that can write must not go back to the
+		// pool: ErrBadConn makes database/sql close it.
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 		return errors.Join(db.dialect.mapError(verr), db.dialect.mapError(err))
 	}
 	return db.dialect.mapError(verr)
 }
-
-// driverBad is returned from Raw to make database/sql discard a connection.
-var driverBad = errors.New("store: connection discarded")
 
 // TableDigests returns every table's row count and digest (but the
 // migrations table's), sorted by name, read in one consistent snapshot.
