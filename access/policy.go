@@ -323,8 +323,10 @@ func policy() []rule {
 		{DPO, Audit, Any, Read},
 		{DPO, Configuration, Site, Read},
 		{DPO, Configuration, Any, Read},
-		// Subject access is answered nationally: a person's records may be
-		// at several sites, and the pack gathers them all.
+		// Subject access requests about a person at the officer's site, or
+		// at any site for a national officer. The pack gathers the person's
+		// records wherever they are.
+		{DPO, SubjectAccess, Site, Write},
 		{DPO, SubjectAccess, Any, Write},
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
@@ -27,11 +28,45 @@ import (
 // his cases (the barrier's own screen, victim.Reveals, and their names),
 // and a text that matches is withheld whole.
 
-// subjectAccess asks the policy for the actor's right to handle subject
-// access requests: the national data protection officer's.
-func (s *Service) subjectAccess(ctx context.Context, tx *store.Tx, a Actor) error {
-	_, err := s.decide(ctx, tx, a, access.Write, access.Resource{Class: access.SubjectAccess, RecordType: "subject_access_request"}, "subject access request")
+// subjectAccessAt asks the policy for the actor's right to handle subject
+// access requests about a person at siteID: a data protection officer of
+// that site, or a national one.
+func (s *Service) subjectAccessAt(ctx context.Context, tx *store.Tx, a Actor, siteID int64) error {
+	_, err := s.decide(ctx, tx, a, access.Write, access.Resource{Class: access.SubjectAccess, RecordType: "subject_access_request", SiteID: siteID}, "subject access request")
 	return err
+}
+
+// subjectAccessAnywhere reports whether the actor may handle subject
+// access requests at any site, so that anyone else is told "not found"
+// before their input is even read.
+func subjectAccessAnywhere(a Actor, now time.Time) bool {
+	for _, g := range a.Subject.Grants {
+		r := access.Resource{Class: access.SubjectAccess, RecordType: "subject_access_request", SiteID: g.SiteID}
+		if access.Decide(a.Subject, access.Write, r, now).Allowed {
+			return true
+		}
+	}
+	return false
+}
+
+// subjectAccessRequest loads request id if the actor may handle it: one
+// about a person at a site where they may.
+func (s *Service) subjectAccessRequest(ctx context.Context, tx *store.Tx, a Actor, id int64) (*subjectaccess.Request, error) {
+	if !subjectAccessAnywhere(a, tx.Now) {
+		return nil, drive.NotFound("subject access request")
+	}
+	r, err := tx.SubjectAccessRequest(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	p, err := tx.Person(ctx, r.PersonID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.subjectAccessAt(ctx, tx, a, p.SiteID); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // sarEvent is the audit event of a use case on request id.
@@ -45,14 +80,23 @@ func sarEvent(a Actor, action string, id int64, reason string) audit.Event {
 // protection officer, or no such person), EINVALID.
 func (s *Service) RecordSubjectAccessRequest(ctx context.Context, a Actor, r *subjectaccess.Request) error {
 	return s.DB.Transact(ctx, func(tx *store.Tx) error {
-		if err := s.subjectAccess(ctx, tx, a); err != nil {
-			return err
+		if !subjectAccessAnywhere(a, tx.Now) {
+			return drive.NotFound("subject access request")
 		}
 		if err := r.Validate(drive.DateOf(tx.Now)); err != nil {
 			return err
 		}
-		if _, err := tx.Person(ctx, r.PersonID); err != nil {
+		p, err := tx.Person(ctx, r.PersonID)
+		if drive.ErrorCode(err) == drive.ENOTFOUND {
+			return drive.Invalid("The request cannot be recorded.", map[string]string{"person": "There is no person with that number at your sites."})
+		}
+		if err != nil {
 			return err
+		}
+		if err := s.subjectAccessAt(ctx, tx, a, p.SiteID); err != nil {
+			// Said the same way as a number that names no one, so the
+			// answer does not tell whether a person exists elsewhere.
+			return drive.Invalid("The request cannot be recorded.", map[string]string{"person": "There is no person with that number at your sites."})
 		}
 		r.RecordedBy = a.UserID
 		if err := tx.CreateSubjectAccessRequest(ctx, r); err != nil {
@@ -66,10 +110,7 @@ func (s *Service) RecordSubjectAccessRequest(ctx context.Context, a Actor, r *su
 // 3) after receipt, with the reason. Errors: ENOTFOUND, EINVALID.
 func (s *Service) ExtendSubjectAccessRequest(ctx context.Context, a Actor, id int64, months int, reason string) error {
 	return s.DB.Transact(ctx, func(tx *store.Tx) error {
-		if err := s.subjectAccess(ctx, tx, a); err != nil {
-			return err
-		}
-		r, err := tx.SubjectAccessRequest(ctx, id)
+		r, err := s.subjectAccessRequest(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
@@ -88,12 +129,21 @@ func (s *Service) ExtendSubjectAccessRequest(ctx context.Context, a Actor, id in
 func (s *Service) SubjectAccessRequests(ctx context.Context, a Actor) ([]subjectaccess.Request, error) {
 	var out []subjectaccess.Request
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
-		if err := s.subjectAccess(ctx, tx, a); err != nil {
+		if !subjectAccessAnywhere(a, tx.Now) {
+			return drive.NotFound("subject access request")
+		}
+		all, err := tx.SubjectAccessRequests(ctx)
+		if err != nil {
 			return err
 		}
-		var err error
-		if out, err = tx.SubjectAccessRequests(ctx); err != nil {
-			return err
+		for _, r := range all {
+			p, err := tx.Person(ctx, r.PersonID)
+			if err != nil {
+				return err
+			}
+			if access.Decide(a.Subject, access.Write, access.Resource{Class: access.SubjectAccess, RecordType: "subject_access_request", SiteID: p.SiteID}, tx.Now).Allowed {
+				out = append(out, r)
+			}
 		}
 		return tx.Audit(ctx, audit.Event{Action: audit.ActionRecordRead, ActorID: a.UserID, ActorRole: actorRole(a, access.DPO),
 			RecordType: "subject_access_request", Remote: a.Remote, Outcome: audit.OutcomeOK, Reason: fmt.Sprintf("list: %d requests", len(out))})
@@ -128,10 +178,7 @@ func (s *Service) ReviewSubjectAccess(ctx context.Context, a Actor, id int64) (*
 }
 
 func (s *Service) review(ctx context.Context, tx *store.Tx, a Actor, id int64) (*SubjectAccessReview, error) {
-	if err := s.subjectAccess(ctx, tx, a); err != nil {
-		return nil, err
-	}
-	r, err := tx.SubjectAccessRequest(ctx, id)
+	r, err := s.subjectAccessRequest(ctx, tx, a, id)
 	if err != nil {
 		return nil, err
 	}

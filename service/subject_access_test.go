@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -17,7 +18,8 @@ import (
 	"github.com/drive-platform/drive/victim"
 )
 
-// addDPOs adds two national data protection officers, "dpo" and "dpo2".
+// addDPOs adds two national data protection officers, "dpo" and "dpo2",
+// and "dpoB", the data protection officer of site B.
 func addDPOs(t *testing.T, w *world) {
 	t.Helper()
 	ctx := context.Background()
@@ -26,9 +28,9 @@ func addDPOs(t *testing.T, w *world) {
 		if err := tx.CreateOrganisation(ctx, org); err != nil {
 			return err
 		}
-		for _, name := range []string{"dpo", "dpo2"} {
-			u := &account.User{Username: "user." + name, DisplayName: "User " + name, OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: "X",
-				Roles: []account.RoleAssignment{{Role: access.DPO}}}
+		for name, site := range map[string]int64{"dpo": 0, "dpo2": 0, "dpoB": w.siteB.ID} {
+			u := &account.User{Username: "user." + strings.ToLower(name), DisplayName: "User " + name, OrganisationID: org.ID, PasswordHash: "x", TOTPSecret: "X",
+				Roles: []account.RoleAssignment{{Role: access.DPO, SiteID: site}}}
 			if err := tx.CreateUser(ctx, u); err != nil {
 				return err
 			}
@@ -196,5 +198,21 @@ func TestSubjectAccessExtension(t *testing.T) {
 	}
 	if _, err := w.svc.SubjectAccessRequests(ctx, w.actor(t, "lead")); drive.ErrorCode(err) != drive.ENOTFOUND {
 		t.Errorf("a team leader listing requests: %v, want ENOTFOUND", err)
+	}
+	// Site B's officer neither sees nor records requests about a person
+	// at site A, and is told the same as for a number naming no one.
+	dpoB := w.actor(t, "dpoB")
+	if reqs, err := w.svc.SubjectAccessRequests(ctx, dpoB); err != nil || len(reqs) != 0 {
+		t.Errorf("site B's officer lists %v, %v", reqs, err)
+	}
+	if _, err := w.svc.ReviewSubjectAccess(ctx, dpoB, req.ID); drive.ErrorCode(err) != drive.ENOTFOUND {
+		t.Errorf("site B's officer reviewing site A's request: %v, want ENOTFOUND", err)
+	}
+	other := &subjectaccess.Request{PersonID: w.personID, Requester: "x", IdentityCheck: "y", ReceivedOn: drive.DateOf(now)}
+	errA := w.svc.RecordSubjectAccessRequest(ctx, dpoB, other)
+	none := &subjectaccess.Request{PersonID: 999999, Requester: "x", IdentityCheck: "y", ReceivedOn: drive.DateOf(now)}
+	errNone := w.svc.RecordSubjectAccessRequest(ctx, dpoB, none)
+	if drive.ErrorCode(errA) != drive.EINVALID || fmt.Sprint(errA) != fmt.Sprint(errNone) {
+		t.Errorf("site B's officer recording about site A's person: %v; about no one: %v; want the same EINVALID", errA, errNone)
 	}
 }
