@@ -25,6 +25,123 @@ import (
 	"github.com/drive-platform/drive/victim"
 )
 
+// sarFixture serves a site with a case manager, an IDVA and two national
+// data protection officers ("dpo", "dpo2"), each signed in with session
+// "drv_s_<name>" and CSRF token "c"; a perpetrator, Darren Hollis, whose
+// case manager has written three notes, two of which name or place the
+// victim-survivor linked to his case (Morgan Canary, of 4 Lanternwick Row,
+// NM7 7QX). It returns the server's URL and his person number.
+func sarFixture(t *testing.T, e storetest.Engine) (string, int64) {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	db := e.Open(t, storetest.FixedClock(now))
+	svc := &service.Service{DB: db, PasswordParams: auth.TestParams(), Keys: storetest.Keys(t), TextLimit: 1000}
+	users := map[string]*account.User{}
+	var site account.Site
+	var caseID, personID int64
+	err := db.Transact(ctx, func(tx *store.Tx) error {
+		site = account.Site{Code: "NMR", Name: "Northmoor", Region: "R"}
+		if err := tx.CreateSite(ctx, &site); err != nil {
+			return err
+		}
+		if err := tx.SeedProgrammes(ctx, site.ID); err != nil {
+			return err
+		}
+		orgs := map[account.OrgKind]*account.Organisation{}
+		for _, k := range []account.OrgKind{account.Provider, account.IDVAService, account.NationalTeam} {
+			o := &account.Organisation{Name: "Org " + string(k), Kind: k}
+			if k != account.NationalTeam {
+				o.SiteIDs = []int64{site.ID}
+			}
+			if err := tx.CreateOrganisation(ctx, o); err != nil {
+				return err
+			}
+			orgs[k] = o
+		}
+		for _, spec := range []struct {
+			name string
+			kind account.OrgKind
+			role access.Role
+			site int64
+		}{
+			{"casey", account.Provider, access.CaseManager, site.ID},
+			{"idva", account.IDVAService, access.IDVA, site.ID},
+			{"dpo", account.NationalTeam, access.DPO, 0},
+			{"dpo2", account.NationalTeam, access.DPO, 0},
+		} {
+			u := &account.User{Username: spec.name, DisplayName: "User " + spec.name, OrganisationID: orgs[spec.kind].ID, PasswordHash: "x", TOTPSecret: "JBSWY3DPEHPK3PXP",
+				Roles: []account.RoleAssignment{{Role: spec.role, SiteID: spec.site}}}
+			if err := tx.CreateUser(ctx, u); err != nil {
+				return err
+			}
+			users[spec.name] = u
+			if err := tx.CreateSession(ctx, &account.Session{TokenHash: auth.HashToken("drv_s_" + spec.name), UserID: u.ID, Stage: account.StageFull, CSRF: "c",
+				Remote: "t", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour), ReauthAt: now}); err != nil {
+				return err
+			}
+		}
+		p := &people.Person{SiteID: site.ID, GivenName: "Darren", FamilyName: "Hollis"}
+		if err := tx.CreatePerson(ctx, p); err != nil {
+			return err
+		}
+		personID = p.ID
+		c := &casework.Case{SiteID: site.ID, PersonID: p.ID, Programme: "drive", Source: casework.FromMARAC, ReferredAt: drive.DateOf(now),
+			Summary: "Repeat MARAC", Evidence: programme.Evidence{DASHScore: 16}}
+		if err := tx.CreateCase(ctx, c); err != nil {
+			return err
+		}
+		at := now
+		c.State, c.DecisionReasons, c.DecidedBy, c.DecidedAt = casework.Active, "Agreed", users["casey"].ID, &at
+		c.CaseManagerID, c.AllocatedAt, c.StartedAt = users["casey"].ID, &at, &at
+		caseID = c.ID
+		return tx.UpdateCase(ctx, c)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor := func(name string) service.Actor {
+		u := users[name]
+		sub := access.Subject{UserID: u.ID, OrganisationID: u.OrganisationID}
+		for _, r := range u.Roles {
+			sub.Grants = append(sub.Grants, access.Grant{Role: r.Role, SiteID: r.SiteID})
+		}
+		var kind account.OrgKind
+		_ = db.View(ctx, func(tx *store.Tx) error {
+			stored, err := tx.User(ctx, u.ID)
+			if err == nil {
+				kind = stored.OrganisationKind
+			}
+			return err
+		})
+		sub.OrganisationKind = kind
+		return service.Actor{UserID: u.ID, OrganisationID: u.OrganisationID, Subject: sub, Remote: "192.0.2.1"}
+	}
+	vid, err := svc.OpenVictimCase(ctx, actor("idva"), service.VictimInput{
+		Case: victim.Case{SiteID: site.ID, GivenName: "Morgan", FamilyName: "Canary"},
+		Link: victim.Link{PerpetratorCase: caseID, Relationship: victim.ExPartner}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.SetCompartment(ctx, actor("idva"), vid, victim.Compartment{
+		Addresses: []victim.Address{{Line1: "4 Lanternwick Row", Town: "Northmoor", Postcode: "NM7 7QX", Current: true}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"Session held: talked about the course.", "He has been seen on Lanternwick Row.", "Morgan called the office."} {
+		if err := svc.AddNote(ctx, actor("casey"), caseID, &casework.Note{Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	srv, err := New(Config{Service: svc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return ts.URL, personID
+}
+
 // TestSubjectAccessPages walks a subject access request through the
 // pages: a data protection officer records it and reviews the pack, which
 // shows the perpetrator's own notes and none of the victim-survivor's
@@ -34,112 +151,7 @@ import (
 func TestSubjectAccessPages(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
-			ctx := context.Background()
-			now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-			db := e.Open(t, storetest.FixedClock(now))
-			svc := &service.Service{DB: db, PasswordParams: auth.TestParams(), Keys: storetest.Keys(t), TextLimit: 1000}
-			users := map[string]*account.User{}
-			var site account.Site
-			var caseID, personID int64
-			err := db.Transact(ctx, func(tx *store.Tx) error {
-				site = account.Site{Code: "NMR", Name: "Northmoor", Region: "R"}
-				if err := tx.CreateSite(ctx, &site); err != nil {
-					return err
-				}
-				if err := tx.SeedProgrammes(ctx, site.ID); err != nil {
-					return err
-				}
-				orgs := map[account.OrgKind]*account.Organisation{}
-				for _, k := range []account.OrgKind{account.Provider, account.IDVAService, account.NationalTeam} {
-					o := &account.Organisation{Name: "Org " + string(k), Kind: k}
-					if k != account.NationalTeam {
-						o.SiteIDs = []int64{site.ID}
-					}
-					if err := tx.CreateOrganisation(ctx, o); err != nil {
-						return err
-					}
-					orgs[k] = o
-				}
-				for _, spec := range []struct {
-					name string
-					kind account.OrgKind
-					role access.Role
-					site int64
-				}{
-					{"casey", account.Provider, access.CaseManager, site.ID},
-					{"idva", account.IDVAService, access.IDVA, site.ID},
-					{"dpo", account.NationalTeam, access.DPO, 0},
-					{"dpo2", account.NationalTeam, access.DPO, 0},
-				} {
-					u := &account.User{Username: spec.name, DisplayName: "User " + spec.name, OrganisationID: orgs[spec.kind].ID, PasswordHash: "x", TOTPSecret: "JBSWY3DPEHPK3PXP",
-						Roles: []account.RoleAssignment{{Role: spec.role, SiteID: spec.site}}}
-					if err := tx.CreateUser(ctx, u); err != nil {
-						return err
-					}
-					users[spec.name] = u
-					if err := tx.CreateSession(ctx, &account.Session{TokenHash: auth.HashToken("drv_s_" + spec.name), UserID: u.ID, Stage: account.StageFull, CSRF: "c",
-						Remote: "t", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour), ReauthAt: now}); err != nil {
-						return err
-					}
-				}
-				p := &people.Person{SiteID: site.ID, GivenName: "Darren", FamilyName: "Hollis"}
-				if err := tx.CreatePerson(ctx, p); err != nil {
-					return err
-				}
-				personID = p.ID
-				c := &casework.Case{SiteID: site.ID, PersonID: p.ID, Programme: "drive", Source: casework.FromMARAC, ReferredAt: drive.DateOf(now),
-					Summary: "Repeat MARAC", Evidence: programme.Evidence{DASHScore: 16}}
-				if err := tx.CreateCase(ctx, c); err != nil {
-					return err
-				}
-				at := now
-				c.State, c.DecisionReasons, c.DecidedBy, c.DecidedAt = casework.Active, "Agreed", users["casey"].ID, &at
-				c.CaseManagerID, c.AllocatedAt, c.StartedAt = users["casey"].ID, &at, &at
-				caseID = c.ID
-				return tx.UpdateCase(ctx, c)
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			actor := func(name string) service.Actor {
-				u := users[name]
-				sub := access.Subject{UserID: u.ID, OrganisationID: u.OrganisationID}
-				for _, r := range u.Roles {
-					sub.Grants = append(sub.Grants, access.Grant{Role: r.Role, SiteID: r.SiteID})
-				}
-				var kind account.OrgKind
-				_ = db.View(ctx, func(tx *store.Tx) error {
-					stored, err := tx.User(ctx, u.ID)
-					if err == nil {
-						kind = stored.OrganisationKind
-					}
-					return err
-				})
-				sub.OrganisationKind = kind
-				return service.Actor{UserID: u.ID, OrganisationID: u.OrganisationID, Subject: sub, Remote: "192.0.2.1"}
-			}
-			vid, err := svc.OpenVictimCase(ctx, actor("idva"), service.VictimInput{
-				Case: victim.Case{SiteID: site.ID, GivenName: "Morgan", FamilyName: "Canary"},
-				Link: victim.Link{PerpetratorCase: caseID, Relationship: victim.ExPartner}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := svc.SetCompartment(ctx, actor("idva"), vid, victim.Compartment{
-				Addresses: []victim.Address{{Line1: "4 Lanternwick Row", Town: "Northmoor", Postcode: "NM7 7QX", Current: true}}}); err != nil {
-				t.Fatal(err)
-			}
-			for _, text := range []string{"Session held: talked about the course.", "He has been seen on Lanternwick Row.", "Morgan called the office."} {
-				if err := svc.AddNote(ctx, actor("casey"), caseID, &casework.Note{Text: text}); err != nil {
-					t.Fatal(err)
-				}
-			}
-
-			srv, err := New(Config{Service: svc})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ts := httptest.NewServer(srv)
-			defer ts.Close()
+			url0, personID := sarFixture(t, e)
 			do := func(who, method, path string, form url.Values) *http.Response {
 				t.Helper()
 				var body io.Reader
@@ -147,7 +159,7 @@ func TestSubjectAccessPages(t *testing.T) {
 					form.Set("csrf_token", "c")
 					body = strings.NewReader(form.Encode())
 				}
-				req, _ := http.NewRequest(method, ts.URL+path, body)
+				req, _ := http.NewRequest(method, url0+path, body)
 				if form != nil {
 					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 				}
