@@ -105,6 +105,10 @@ const (
 	// Aggregates is counts and measures over many cases, with small
 	// numbers suppressed; never a person-level row.
 	Aggregates DataClass = "aggregates"
+	// Extracts is evaluation projects and the pseudonymised, person-level
+	// extracts released to them: no names, contact details or free text,
+	// but rows about people, so kept from aggregate-only roles.
+	Extracts DataClass = "extracts"
 	// Audit is the audit log: who did what to which record.
 	Audit DataClass = "audit"
 	// Configuration is users, sites, organisations and settings.
@@ -130,6 +134,7 @@ func classTable() map[DataClass]classInfo {
 		Child:             {"Child", "A child linked to a perpetrator or victim-survivor: age, relationship, children's social care status. The child's school is in the victim compartment.", true},
 		PoliceIntel:       {"Police intelligence", "Police-recorded incidents and crimes, identification scores and their components, and information shared by agencies at panels. A location that could place a victim-survivor is in the victim compartment.", true},
 		HealthNeeds:       {"Health and needs", "The perpetrator's health and needs: mental health, substance use, housing, finance, and the support work on them.", true},
+		Extracts:          {"Evaluation extracts", "Evaluation projects and the pseudonymised extracts released to them: one row per person, case or event, with keyed-hash pseudonyms, dates to the month, ages in bands and small groups generalised; never a name, contact detail, identifier of another agency, free text or victim compartment value.", false},
 		Notes:             {"Notes", "Dated notes, contacts and sessions on a perpetrator case; append-only. Notes on a victim-survivor's own case are in the victim compartment, since free text can reveal where she is.", true},
 		Aggregates:        {"Aggregates", "Counts and outcome measures over many cases, with small numbers suppressed. Never a person-level row; evaluators' pseudonymised extracts are governed separately.", false},
 		Audit:             {"Audit log", "Who did what to which record, when, from where and why. Never the content of the record. Written only by the service itself, in the same transaction as the change.", false},
@@ -141,7 +146,7 @@ func classTable() map[DataClass]classInfo {
 // DataClasses returns every data class in a stable order, person-level
 // classes first, for rendering and for tests that walk the whole policy.
 func DataClasses() []DataClass {
-	return []DataClass{PerpetratorCase, VictimCompartment, VictimRisk, Child, PoliceIntel, HealthNeeds, Notes, Aggregates, Audit, Configuration, SubjectAccess}
+	return []DataClass{PerpetratorCase, VictimCompartment, VictimRisk, Child, PoliceIntel, HealthNeeds, Notes, Aggregates, Extracts, Audit, Configuration, SubjectAccess}
 }
 
 // Label names the data class for people.
@@ -312,6 +317,15 @@ func policy() []rule {
 		{Commissioner, Aggregates, Any, Read},
 		{National, Aggregates, Any, Read},
 		{Evaluator, Aggregates, Any, Read},
+
+		// Evaluation: the national team sets up projects and releases
+		// extracts, a dpo approves projects and may override the release
+		// check with a reason, and an evaluator downloads what was
+		// released to a project of their own organisation (the service
+		// checks the organisation: a project has no site).
+		{National, Extracts, Any, Write},
+		{DPO, Extracts, Any, Write},
+		{Evaluator, Extracts, Any, Read},
 
 		// The administrator manages configuration and sees no person.
 		{Admin, Configuration, Site, Write},

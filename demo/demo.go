@@ -125,6 +125,9 @@ func Generate(ctx context.Context, svc *service.Service, opt Options) (*Result, 
 	if err := g.meetings(ctx); err != nil {
 		return nil, err
 	}
+	if err := g.evaluation(ctx); err != nil {
+		return nil, err
+	}
 	return res, nil
 }
 
@@ -177,6 +180,9 @@ type generator struct {
 	// meetingSites are what each site's meetings are made from, read
 	// while seeding and written once the police data are in.
 	meetingSites []*meetingSite
+	// national are the national users (no site), by role: the
+	// evaluation project is created and approved by them.
+	national map[access.Role]*account.User
 	// policeCases are, by site code, the incidents of closed cases'
 	// perpetrators, planned while seeding and imported with the site's
 	// extract (demo/outcomes.go).
@@ -313,6 +319,12 @@ func (g *generator) user(ctx context.Context, org *account.Organisation, role ac
 	}
 	if err := g.sd.CreateUser(ctx, u); err != nil {
 		return fmt.Errorf("demo user %s: %w", username, err)
+	}
+	if site.ID == 0 {
+		if g.national == nil {
+			g.national = map[access.Role]*account.User{}
+		}
+		g.national[role] = u
 	}
 	g.res.Credentials = append(g.res.Credentials, Credential{
 		Username: username, Password: password, TOTPSecret: secret, Role: string(role), Site: site.Code,

@@ -172,6 +172,11 @@ func adultAge(b string) string {
 }
 
 // suppress blanks every quasi-identifier of the records in groups below k.
+// When that leaves fewer than k suppressed records (a group of its own a
+// reader could still single out), it suppresses more, one record at a
+// time from the largest group that stays at k or above, until the
+// suppressed group holds k; if no group can spare one, the check still
+// fails and the release needs the dpo's override.
 func suppress(out []QuasiRecord, k int, steps *[]string) {
 	groups := map[QuasiRecord]int{}
 	for _, r := range out {
@@ -181,11 +186,41 @@ func suppress(out []QuasiRecord, k int, steps *[]string) {
 	n := 0
 	for i, r := range out {
 		if groups[r] < k && r != gone {
+			groups[r]--
 			out[i] = gone
 			n++
 		}
 	}
 	if n > 0 {
 		*steps = append(*steps, fmt.Sprintf("quasi-identifiers suppressed in groups below %d (%d records)", k, n))
+	}
+	total := groups[gone] + n
+	more := 0
+	for total > 0 && total < k {
+		var donor QuasiRecord
+		best := 0
+		for g, c := range groups {
+			if g == gone || c <= k {
+				continue
+			}
+			if c > best || (c == best && fmt.Sprint(g) < fmt.Sprint(donor)) {
+				donor, best = g, c
+			}
+		}
+		if best == 0 {
+			break
+		}
+		for i := len(out) - 1; i >= 0; i-- {
+			if out[i] == donor {
+				out[i] = gone
+				break
+			}
+		}
+		groups[donor]--
+		total++
+		more++
+	}
+	if more > 0 {
+		*steps = append(*steps, fmt.Sprintf("quasi-identifiers suppressed in %d more records from the largest groups, so the suppressed group holds %d", more, k))
 	}
 }

@@ -97,6 +97,11 @@ func TestGeneralise(t *testing.T) {
 			5, []string{"age bands widened to 18_34", "age bands widened to 18_plus", "quasi-identifiers suppressed in groups below 5 (6 records)"}, true,
 		},
 		{
+			"suppression topped up from the largest group",
+			join(repeat(10, qA), repeat(2, QuasiRecord{AgeUnder18, "male", "white_british", "site-9", "2026-01"})),
+			5, []string{"quasi-identifiers suppressed in groups below 5 (2 records)", "suppressed in 3 more records from the largest groups"}, true,
+		},
+		{
 			"suppression cannot reach k",
 			join(repeat(6, qA), repeat(2, QuasiRecord{AgeUnder18, "male", "white_british", "site-9", "2026-01"})),
 			5, []string{"quasi-identifiers suppressed in groups below 5 (2 records)"}, false,

@@ -76,6 +76,10 @@ var basis = map[access.DataClass]struct{ subjects, purpose, lawful, condition st
 		"Measuring outcomes for sites, commissioners and evaluators",
 		"Public task, art. 6(1)(e); research and statistics, art. 89 safeguards for evaluators' pseudonymised extracts",
 		""},
+	access.Extracts: {"Perpetrators, victim-survivors and children, pseudonymised",
+		"Evaluating the intervention: pseudonymised extracts released to approved evaluation projects",
+		"Public task, art. 6(1)(e), with the research safeguards of art. 89 (pseudonyms, generalisation, a data protection officer's approval of each project)",
+		"Special category and criminal offence data, art. 9(2)(j) and art. 10: DPA 2018 Sch. 1 para. 4 (research), with the art. 89 safeguards"},
 	access.Audit: {"Staff using Drive",
 		"Accountability and security: who saw or changed which record",
 		"Legal obligation, art. 6(1)(c) (arts. 5(2) and 32)",
@@ -107,6 +111,8 @@ func retentionOf(class access.DataClass, s retention.Schedule) string {
 		return "Kept; holds no personal data beyond staff identifiers and record numbers; append-only"
 	case access.Aggregates:
 		return "Published figures are kept; they identify no one"
+	case access.Extracts:
+		return "As each evaluation project's agreement says (see docs/evaluation.md)"
 	case access.SubjectAccess:
 		return "Not yet scheduled (see docs/data-protection.md, \"Not built yet\")"
 	case access.Configuration:

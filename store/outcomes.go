@@ -17,6 +17,7 @@ import (
 type OutcomeCase struct {
 	outcomes.CaseFacts
 	StartedOn drive.Date
+	PersonID  int64 // the perpetrator's person record
 }
 
 // OutcomeFacts reads the outcome facts (package outcomes) of every case at
@@ -89,6 +90,7 @@ func (tx *Tx) siteOutcomeFacts(ctx context.Context, site int64, from, to drive.D
 		if closed.Valid {
 			c.ClosedOn = drive.DateOf(closed.Time)
 		}
+		oc.PersonID = person
 		index[c.CaseID] = len(out)
 		persons[person] = append(persons[person], len(out))
 		out = append(out, oc)

@@ -18,6 +18,7 @@ import (
 	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/casework"
+	"github.com/drive-platform/drive/evaluation"
 	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/meeting"
 	"github.com/drive-platform/drive/people"
@@ -77,6 +78,8 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 	actionOf := map[int64]int64{}
 	type matrixMeeting struct{ id, item, site, series int64 }
 	var meetings []matrixMeeting
+	type matrixProject struct{ id, release, org int64 }
+	var projects []matrixProject
 	err = db.Transact(ctx, func(tx *store.Tx) error {
 		siteA = account.Site{Code: "AAA", Name: "Site A", Region: "R"}
 		siteB = account.Site{Code: "BBB", Name: "Site B", Region: "R"}
@@ -246,6 +249,27 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 				}
 			}
 		}
+		// Two approved evaluation projects, each with one released
+		// extract: one evaluated by the organisation the matrix's
+		// evaluators belong to, one by another.
+		for _, org := range []int64{orgs[account.Provider].ID, orgs[account.EvaluationPartner].ID} {
+			p := &evaluation.Project{Name: "matrix-" + strconv.FormatInt(org, 10), EvaluatorOrgID: org, AgreementRef: "DSA-M",
+				AgreementExpires: drive.DateOf(now).AddDays(365), SiteIDs: []int64{siteA.ID}, From: drive.DateOf(now).AddDays(-365),
+				To: drive.DateOf(now), Tables: evaluation.Tables(), State: evaluation.StateApproved, CreatedBy: targetA.ID,
+				ApprovedBy: targetB.ID, ApprovedAt: now}
+			if err := tx.CreateProject(ctx, p, store.SealedValue{Data: []byte("not opened here"), KeyID: "k"}); err != nil {
+				return err
+			}
+			if err := tx.SaveProjectState(ctx, p); err != nil {
+				return err
+			}
+			rel := &evaluation.Release{ProjectID: p.ID, MadeOn: drive.DateOf(now), K: 5, Smallest: 5, Passed: true, Rows: 1, Size: 3,
+				Digest: strings.Repeat("0", 64), Note: "matrix", ReleasedBy: targetA.ID}
+			if err := tx.CreateRelease(ctx, rel, []byte("zip")); err != nil {
+				return err
+			}
+			projects = append(projects, matrixProject{id: p.ID, release: rel.ID, org: org})
+		}
 		return nil
 	})
 	if err != nil {
@@ -394,6 +418,47 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 			targets = []matrixTarget{{path: func(p string) string {
 				return strings.NewReplacer("{id}", "999999", "{item}", "999999", "{att}", "999999").Replace(p)
 			}, expect: func(access.Subject, access.Action) bool { return false }}}
+		case rt.path == "/identify/mappings/{id}/delete":
+			// No saved mapping is named here: nobody finds one.
+			targets = []matrixTarget{{path: func(p string) string { return strings.ReplaceAll(p, "{id}", "999999") }, expect: func(access.Subject, access.Action) bool { return false }}}
+		case rt.path == "/evaluation/new" || (rt.path == "/evaluation" && rt.method == "POST"):
+			// The form offers what only the national team may create.
+			targets = []matrixTarget{{path: func(p string) string { return p }, expect: func(sub access.Subject, _ access.Action) bool {
+				return slices.ContainsFunc(sub.Grants, func(g access.Grant) bool { return g.Role == access.National && g.SiteID == 0 })
+			}}}
+		case strings.HasPrefix(rt.path, "/evaluation/{id}"):
+			// A project is seen by the national team and the dpo, and by
+			// an evaluator of its own organisation only.
+			targets = nil
+			for _, pr := range projects {
+				pr := pr
+				targets = append(targets, matrixTarget{name: "project " + strconv.FormatInt(pr.id, 10),
+					path: func(p string) string {
+						return strings.NewReplacer("{id}", strconv.FormatInt(pr.id, 10), "{action}", "approve").Replace(p)
+					},
+					expect: func(sub access.Subject, act access.Action) bool {
+						for _, g := range sub.Grants {
+							if g.SiteID == 0 && (g.Role == access.National || g.Role == access.DPO ||
+								(g.Role == access.Evaluator && act == access.Read && sub.OrganisationID == pr.org)) {
+								return true
+							}
+						}
+						return false
+					}})
+			}
+		case strings.Contains(rt.path, "/evaluation/extracts/{id}"):
+			// Only an evaluator of the project's organisation downloads.
+			targets = nil
+			for _, pr := range projects {
+				pr := pr
+				targets = append(targets, matrixTarget{name: "extract " + strconv.FormatInt(pr.release, 10),
+					path: func(p string) string { return strings.ReplaceAll(p, "{id}", strconv.FormatInt(pr.release, 10)) },
+					expect: func(sub access.Subject, _ access.Action) bool {
+						return sub.OrganisationID == pr.org && slices.ContainsFunc(sub.Grants, func(g access.Grant) bool {
+							return g.Role == access.Evaluator && g.SiteID == 0
+						})
+					}})
+			}
 		case rt.path == "/api/v1/reports/outcomes":
 			// Like the other API routes, the service decides: the outcomes
 			// of every site the caller reads aggregates at, "not found" for

@@ -40,6 +40,13 @@ var meetingDone = map[string]string{
 	"share":      "Information shared recorded",
 	"decision":   "Decision recorded",
 	"action":     "Action agreed",
+	// Evaluation projects (web/evaluation.go).
+	"project":   "Evaluation project created: a data protection officer must approve it before any extract is released",
+	"approved":  "Project approved: extracts may now be released",
+	"withdrawn": "Project withdrawn: no further extracts will be released or downloaded",
+	"released":  "Extract released: the project's evaluators can download it",
+	// Police data imports (web/identify.go).
+	"mapping_deleted": "Saved mapping deleted",
 }
 
 // showsMeetings decides whether the navigation offers Meetings: to those

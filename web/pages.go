@@ -91,6 +91,7 @@ var menu = []menuItem{
 	{label: "Meetings", href: "/meetings", prefix: true, show: showsMeetings},
 	{label: "Agency actions", href: "/actions", prefix: true, show: func(sub access.Subject) bool { return sub.HasRole(access.Partner) }},
 	{label: "Outcomes", href: "/reports"},
+	{label: "Evaluation", href: "/evaluation", prefix: true},
 	{label: "Victim-survivors", href: "/victims", prefix: true, show: func(sub access.Subject) bool {
 		return sub.HasRole(access.IDVA) || sub.HasRole(access.TeamLeader)
 	}},

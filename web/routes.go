@@ -116,11 +116,21 @@ func (s *Server) routeList() []route {
 		{"GET", "/reports.xlsx", pageRoute, enrolled, need{access.Aggregates, access.Read}, s.reportDownload("xlsx")},
 		{"GET", "/reports.pdf", pageRoute, enrolled, need{access.Aggregates, access.Read}, s.reportDownload("pdf")},
 
+		// Evaluation (web/evaluation.go): projects, their release check,
+		// and the evaluators' downloads. The service decides each project.
+		{"GET", "/evaluation", pageRoute, enrolled, need{access.Extracts, access.Read}, s.evaluationList},
+		{"GET", "/evaluation/new", pageRoute, enrolled, need{access.Extracts, access.Write}, s.projectForm},
+		{"POST", "/evaluation", pageRoute, enrolled, need{access.Extracts, access.Write}, s.createProject},
+		{"GET", "/evaluation/{id}", pageRoute, enrolled, need{access.Extracts, access.Read}, s.projectPage},
+		{"POST", "/evaluation/{id}/{action}", pageRoute, enrolled, need{access.Extracts, access.Write}, s.projectAction},
+		{"GET", "/evaluation/extracts/{id}/download", pageRoute, enrolled, need{access.Extracts, access.Read}, s.downloadExtract},
+
 		// Identification.
 		{"GET", "/identify", pageRoute, enrolled, need{access.PoliceIntel, access.Read}, s.identifyPage},
 		{"POST", "/identify/refer", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.referSuspect},
 		{"GET", "/identify/import", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.importForm},
 		{"POST", "/identify/import", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.importUpload},
+		{"POST", "/identify/mappings/{id}/delete", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.deleteMapping},
 		{"GET", "/identify/people/{id}", pageRoute, enrolled, need{access.PoliceIntel, access.Read}, s.suspectPage},
 		{"POST", "/identify/people/{id}/decide", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.ruleOnSuspect},
 		{"GET", "/identify/national", pageRoute, enrolled, need{access.Aggregates, access.Read}, s.nationalPage},
@@ -231,6 +241,8 @@ func (s *Server) routeList() []route {
 		{"POST", "/api/v1/actions/{id}", apiRoute, enrolled, none, s.apiAs((&api.Meetings{Svc: s.svc}).ReportAction)},
 		{"GET", "/api/v1/marac-return", apiRoute, enrolled, none, s.apiAs((&api.Meetings{Svc: s.svc}).GetMARACReturn)},
 		{"GET", "/api/v1/reports/outcomes", apiRoute, enrolled, none, s.apiAs((&api.Reports{Svc: s.svc}).GetOutcomes)},
+		{"GET", "/api/v1/evaluation/projects", apiRoute, enrolled, need{access.Extracts, access.Read}, s.apiAs((&api.Evaluation{Svc: s.svc}).ListProjects)},
+		{"GET", "/api/v1/evaluation/extracts/{id}", apiRoute, enrolled, need{access.Extracts, access.Read}, s.apiAs((&api.Evaluation{Svc: s.svc}).GetExtract)},
 
 		// Everything else is not found, in the style of its part of the site.
 		{"", "/api/", apiRoute, public, none, notFound},

@@ -49,6 +49,7 @@ func commands() []command {
 		}},
 		{"bench", "run a benchmark: drive bench link --records N, drive bench identify --incidents N", runBench},
 		{"report", "write the outcome measures, small numbers suppressed: drive report --format json|csv|html|pdf|xlsx", runReport},
+		{"extract", "write an evaluation project's pseudonymised extract: drive extract --db DB --project NAME --out FILE.zip", runExtract},
 		{"audit", "verify the audit log or sign a checkpoint of it", runAudit},
 		{"backup", "write a consistent backup with a signed manifest: drive backup --db DB --out FILE", runBackup},
 		{"restore", "restore a backup into an empty database and check it: drive restore --from FILE --db DB", runRestore},
