@@ -117,6 +117,9 @@ const (
 	// and the balance of its allocations. Never a person, and never its
 	// seed (package evaluation).
 	Trial DataClass = "trial"
+	// SubjectAccess is subject access requests and the packs assembled
+	// for them (docs/data-protection.md).
+	SubjectAccess DataClass = "subject_access"
 )
 
 // classInfo describes a data class for people.
@@ -141,13 +144,14 @@ func classTable() map[DataClass]classInfo {
 		Audit:             {"Audit log", "Who did what to which record, when, from where and why. Never the content of the record. Written only by the service itself, in the same transaction as the change.", false},
 		Configuration:     {"Configuration", "Users and their roles, sites, organisations, programmes and settings such as thresholds and caseload limits.", false},
 		Trial:             {"Trial", "A randomised trial at a site: its name, dates and eligibility rule, and how many referrals each arm holds per risk band. Never a person and never the trial's seed; a referral's own arm is part of its perpetrator case.", false},
+		SubjectAccess:     {"Subject access", "Subject access requests (who asked, how their identity was checked, the deadline), the packs assembled for them with third parties redacted, the redactions made on review and the approval before release.", false},
 	}
 }
 
 // DataClasses returns every data class in a stable order, person-level
 // classes first, for rendering and for tests that walk the whole policy.
 func DataClasses() []DataClass {
-	return []DataClass{PerpetratorCase, VictimCompartment, VictimRisk, Child, PoliceIntel, HealthNeeds, Notes, Aggregates, Extracts, Audit, Configuration, Trial}
+	return []DataClass{PerpetratorCase, VictimCompartment, VictimRisk, Child, PoliceIntel, HealthNeeds, Notes, Aggregates, Extracts, Audit, Configuration, Trial, SubjectAccess}
 }
 
 // Label names the data class for people.
@@ -344,6 +348,11 @@ func policy() []rule {
 		{DPO, Audit, Any, Read},
 		{DPO, Configuration, Site, Read},
 		{DPO, Configuration, Any, Read},
+		// Subject access requests about a person at the officer's site, or
+		// at any site for a national officer. The pack gathers the person's
+		// records wherever they are.
+		{DPO, SubjectAccess, Site, Write},
+		{DPO, SubjectAccess, Any, Write},
 	}
 }
 

@@ -95,6 +95,8 @@ func TestPolicySpec(t *testing.T) {
 		"dpo audit any read",
 		"dpo configuration site read",
 		"dpo configuration any read",
+		"dpo subject_access site write",
+		"dpo subject_access any write",
 	}
 	var gotCells []string
 	for _, r := range Roles() {

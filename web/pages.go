@@ -103,6 +103,8 @@ var menu = []menuItem{
 	{label: "Service accounts", href: "/service-accounts", prefix: true},
 	{label: "Audit log", href: "/audit"},
 	{label: "Alerts", href: "/alerts"},
+	{label: "Subject access", href: "/subject-access", prefix: true},
+	{label: "Records of processing", href: "/records-of-processing"},
 	{label: "Your account", href: "/account", prefix: true},
 }
 

@@ -208,6 +208,12 @@ func (s *Server) routeList() []route {
 		{"GET", "/audit", pageRoute, enrolled, need{access.Audit, access.Read}, s.auditLog},
 		{"POST", "/audit", pageRoute, enrolled, need{access.Audit, access.Read}, s.auditLog},
 		{"GET", "/alerts", pageRoute, enrolled, need{access.Audit, access.Read}, s.alerts},
+		{"GET", "/records-of-processing", pageRoute, enrolled, need{access.Audit, access.Read}, s.recordsOfProcessing},
+		{"GET", "/subject-access", pageRoute, enrolled, need{access.SubjectAccess, access.Write}, s.subjectAccessList},
+		{"POST", "/subject-access", pageRoute, enrolled, need{access.SubjectAccess, access.Write}, s.subjectAccessRecord},
+		{"GET", "/subject-access/{id}", pageRoute, enrolled, need{access.SubjectAccess, access.Write}, s.subjectAccessReview},
+		{"POST", "/subject-access/{id}/{action}", pageRoute, enrolled, need{access.SubjectAccess, access.Write}, s.subjectAccessAction},
+		{"GET", "/subject-access/{id}/download/{format}", pageRoute, enrolled, need{access.SubjectAccess, access.Write}, s.subjectAccessDownload},
 		{"GET", "/break-glass", pageRoute, enrolled, none, s.breakGlassForm},
 		{"POST", "/break-glass", pageRoute, enrolled, none, s.breakGlass},
 

@@ -53,6 +53,9 @@ func commands() []command {
 		{"extract", "write an evaluation project's pseudonymised extract: drive extract --db DB --project NAME --out FILE.zip", runExtract},
 		{"trial", "start, end, list, balance or verify a randomised trial at a site: drive trial start|end|list|balance|verify", runTrial},
 		{"audit", "verify the audit log or sign a checkpoint of it", runAudit},
+		{"backup", "write a consistent backup with a signed manifest: drive backup --db DB --out FILE", runBackup},
+		{"restore", "restore a backup into an empty database and check it: drive restore --from FILE --db DB", runRestore},
+		{"retention", "apply the retention schedule, or place and release legal holds: drive retention run --db DB [--dry-run]", runRetention},
 		{"oidc", "configure OpenID Connect sign-in for an organisation", runOIDC},
 		{"version", "print the version", func(_ context.Context, _ env, _ []string, stdout, _ io.Writer) error {
 			_, err := fmt.Fprintln(stdout, "drive", version)
