@@ -345,6 +345,11 @@ func (db *DB) ExportPostgres(ctx context.Context, create func(table string) (io.
 // migrations table aside): the only kind of database a backup is restored
 // into. A new database is empty, and so is one left by a restore that was
 // refused after the schema was made.
+// seededTables are tables a migration fills with their starting row (the
+// police data's version counter): a database holding only those rows is
+// still empty, and a restore replaces them with the backup's.
+var seededTables = map[string]bool{"police_data_version": true}
+
 func (db *DB) IsEmpty(ctx context.Context) (bool, error) {
 	empty := true
 	err := db.View(ctx, func(tx *Tx) error {
@@ -360,6 +365,9 @@ func (db *DB) IsEmpty(ctx context.Context) (bool, error) {
 			return err
 		}
 		for _, name := range names {
+			if seededTables[name] {
+				continue
+			}
 			var any int
 			err := tx.queryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM "`+strings.ReplaceAll(name, `"`, `""`)+`" LIMIT 1) AS t`).Scan(&any)
 			if err != nil {
@@ -423,6 +431,12 @@ func (db *DB) ImportPostgres(ctx context.Context, open func(table string) (io.Re
 			return err
 		}
 		for _, name := range names {
+			if seededTables[name] {
+				if _, err := tx.Exec(ctx, `DELETE FROM "`+name+`"`); err != nil {
+					return err
+				}
+				continue
+			}
 			var n int64
 			if err := pc.QueryRow(ctx, `SELECT count(*) FROM "`+name+`"`).Scan(&n); err != nil {
 				return err
@@ -461,7 +475,11 @@ func (db *DB) ImportPostgres(ctx context.Context, open func(table string) (io.Re
 			return err
 		}
 		for _, col := range sealedColumns {
-			rows, err := pc.Query(ctx, `SELECT `+col.data+`, key_id FROM `+col.table)
+			keyID := col.keyID
+			if keyID == "" {
+				keyID = "key_id"
+			}
+			rows, err := pc.Query(ctx, `SELECT `+col.data+`, `+keyID+` FROM `+col.table)
 			if err != nil {
 				return err
 			}
