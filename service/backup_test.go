@@ -350,7 +350,11 @@ func assertEmpty(t *testing.T, ctx context.Context, engine, target string) {
 		t.Fatal(err)
 	}
 	for _, tb := range tables {
-		rows += tb.Rows
+		// The police data's version counter is a migration's own row:
+		// an empty database holds it too.
+		if tb.Name != "police_data_version" {
+			rows += tb.Rows
+		}
 	}
 	if rows != 0 {
 		t.Errorf("a refused restore left %d rows behind", rows)
