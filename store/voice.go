@@ -226,8 +226,8 @@ func (tx *Tx) AddServiceViews(ctx context.Context, v voice.Views, text SealedVal
 		}
 		data, key = text.Data, text.KeyID
 	}
-	_, err := tx.exec(ctx, `INSERT INTO service_views (site_id, month, listened, safer, recommend, text, key_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		v.SiteID, v.Month, string(v.Ratings["listened"]), string(v.Ratings["safer"]), string(v.Ratings["recommend"]), data, key)
+	_, err := tx.exec(ctx, `INSERT INTO service_views (site_id, month, listened, safer, helped, text, key_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		v.SiteID, v.Month, string(v.Ratings["listened"]), string(v.Ratings["safer"]), string(v.Ratings["helped"]), data, key)
 	return err
 }
 
@@ -236,7 +236,7 @@ func (tx *Tx) ServiceViews(ctx context.Context, siteIDs []int64) ([]StoredViews,
 	if len(siteIDs) == 0 {
 		return nil, nil
 	}
-	rows, err := tx.query(ctx, `SELECT site_id, month, listened, safer, recommend, text, coalesce(key_id, '')
+	rows, err := tx.query(ctx, `SELECT site_id, month, listened, safer, helped, text, coalesce(key_id, '')
 		FROM service_views WHERE site_id IN (`+placeholders(len(siteIDs))+`) ORDER BY site_id, month`, int64Args(siteIDs)...)
 	if err != nil {
 		return nil, err
@@ -249,7 +249,7 @@ func (tx *Tx) ServiceViews(ctx context.Context, siteIDs []int64) ([]StoredViews,
 		if err := rows.Scan(&v.SiteID, &v.Month, &l, &s, &r, &v.Text.Data, &v.Text.KeyID); err != nil {
 			return nil, tx.d.mapError(err)
 		}
-		v.Ratings = map[string]voice.Rating{"listened": voice.Rating(l), "safer": voice.Rating(s), "recommend": voice.Rating(r)}
+		v.Ratings = map[string]voice.Rating{"listened": voice.Rating(l), "safer": voice.Rating(s), "helped": voice.Rating(r)}
 		out = append(out, v)
 	}
 	return out, tx.d.mapError(rows.Err())

@@ -13,8 +13,8 @@ type ServiceQuestion struct {
 func ServiceQuestions() []ServiceQuestion {
 	return []ServiceQuestion{
 		{"listened", "Felt listened to", "Did your support worker listen to you?"},
-		{"safer", "Service helped her feel safer", "Has the support helped you feel safer?"},
-		{"recommend", "Would recommend the service", "Would you tell a friend in your situation to use this support?"},
+		{"safer", "Support helped her feel safer", "Did the support help you feel safer?"},
+		{"helped", "Got the help she needed", "Did you get the help you needed?"},
 	}
 }
 

@@ -68,7 +68,7 @@ CREATE TABLE service_views (
 	month     TEXT NOT NULL CHECK (length(month) = 7),
 	listened  TEXT NOT NULL CHECK (listened IN ('', 'yes', 'partly', 'no')),
 	safer     TEXT NOT NULL CHECK (safer IN ('', 'yes', 'partly', 'no')),
-	recommend TEXT NOT NULL CHECK (recommend IN ('', 'yes', 'partly', 'no')),
+	helped    TEXT NOT NULL CHECK (helped IN ('', 'yes', 'partly', 'no')),
 	text      BLOB,
 	key_id    TEXT,
 	CHECK ((text IS NULL) = (key_id IS NULL))
