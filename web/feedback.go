@@ -31,10 +31,10 @@ type feedbackPage struct {
 	Title   string
 	ExitURL string
 	// Step is the page: "start", "questions", "done" or "error".
-	Step      string
-	Errors    FormErrors // already in her language
-	Form      url.Values
-	Code      string
+	Step   string
+	Errors FormErrors // already in her language
+	Form   url.Values
+	Code   string
 	// Safety are the questions about her safety, and who may see her
 	// answers; About are those about the service. Both in her language.
 	Safety  []feedbackQuestion
