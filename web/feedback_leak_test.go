@@ -98,10 +98,17 @@ func TestHerAnswersChangeNothingOnHisSide(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if status, _ := w.post(t, "ida.idva", "/victims/"+strconv.FormatInt(w.victimID, 10)+"/reported-outcomes", url.Values{
-				"her_time_point": {"T1"}, "reported_on": {"2026-11-20"}, "her_physical": {"yes"}, "her_sexual": {"no"}, "her_stalking": {"yes"},
-				"her_controlling": {"yes"}, "feels_safe": {"2"}}); status != 303 {
-				t.Fatalf("her IDVA recording her answers: %d", status)
+			for _, tp := range []string{"T1", "T3"} {
+				if status, _ := w.post(t, "ida.idva", "/victims/"+strconv.FormatInt(w.victimID, 10)+"/reported-outcomes", url.Values{
+					"her_time_point": {tp}, "reported_on": {"2026-11-20"}, "her_physical": {"yes"}, "her_sexual": {"no"}, "her_stalking": {"yes"},
+					"her_controlling": {"yes"}, "feels_safe": {"2"}}); status != 303 {
+					t.Fatalf("her IDVA recording her answers: %d", status)
+				}
+			}
+			// Her measures reach the IDVA service's outcome report, and
+			// only theirs.
+			if _, rep := w.get(t, "tia.idvalead", "/reports"); !strings.Contains(rep, "In her own words") || !strings.Contains(rep, "She reports it stopped: physical") {
+				t.Error("the IDVA service's report does not show her own measures")
 			}
 			pages := 0
 			for _, name := range hisSide {

@@ -51,6 +51,10 @@ type reportsData struct {
 	Trends    []reportFigure
 	Equality  []equalityView
 	Downloads []reportLink
+	// Voice is the victim-survivors' own measures, beside the
+	// practitioners': for IDVA services and the national team only
+	// (service.HerOwnMeasures); nil for everyone else.
+	Voice *service.HerMeasures
 }
 
 type optionChoice struct {
@@ -228,6 +232,9 @@ func (s *Server) reports(w http.ResponseWriter, r *http.Request) error {
 	d.Programme = map[string]string{"": "All programmes", "drive": "Drive", "restart": "Restart"}[f.Programme]
 	d.Reach = v.reach()
 	d.Sections = v.sections()
+	if d.Voice, err = s.svc.HerOwnMeasures(r.Context(), actorOf(r), f.Site); err != nil {
+		return err
+	}
 	d.Equality = v.equality()
 	if of.BySite {
 		d.Comparing = true
