@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"encoding/binary"
+	"io"
 	"strconv"
 	"time"
 
@@ -216,7 +218,11 @@ func (s *Service) SubmitFeedback(ctx context.Context, a Actor, in Answers) error
 				return err
 			}
 		}
-		return tx.AddServiceViews(ctx, views, text)
+		var id [8]byte
+		if _, err := io.ReadFull(s.random(), id[:]); err != nil {
+			return err
+		}
+		return tx.AddServiceViews(ctx, int64(binary.BigEndian.Uint64(id[:])>>1)|1, views, text)
 	})
 }
 

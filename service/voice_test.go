@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"crypto/rand"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -129,6 +130,21 @@ func TestHerOwnVoice(t *testing.T) {
 			}
 			if got := rep.Sites[0].Texts; len(got) != 1 || got[0].Text != "VOICE-FREE-TEXT kind and quick" || got[0].Month != "2026-11" {
 				t.Errorf("texts = %+v", got)
+			}
+
+			// Her words are rewrapped with every other sealed value when
+			// the keys rotate, and still open.
+			if err := w.svc.Keys.Rotate(rand.Reader); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := w.svc.RewrapKeys(ctx, service.CommandLine()); err != nil || n == 0 {
+				t.Fatalf("rewrap = %d, %v", n, err)
+			}
+			if again, err := w.svc.RewrapKeys(ctx, service.CommandLine()); err != nil || again != 0 {
+				t.Errorf("a value was left under the old key: second rewrap = %d, %v", again, err)
+			}
+			if rep, err := w.svc.ServiceViews(ctx, idvalead); err != nil || len(rep.Sites[0].Texts) != 1 {
+				t.Errorf("after rotation: %+v, %v", rep, err)
 			}
 
 			// A code past its time is refused, like one never issued.

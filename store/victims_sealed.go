@@ -283,6 +283,7 @@ var sealedColumns = []struct{ table, key, data string }{
 	{"case_note_bodies", "note_id", "data"},
 	{"user_totp_secrets", "user_id", "data"},
 	{"oidc_client_secrets", "organisation_id", "data"},
+	{"service_views", "id", "text"},
 }
 
 // rewrapBatch is how many values RewrapAll reads at a time, so memory
@@ -308,7 +309,7 @@ func (tx *Tx) RewrapAll(ctx context.Context, fn func(v SealedValue) (SealedValue
 		after := int64(-1 << 63)
 		for {
 			rows, err := tx.query(ctx, `SELECT `+col.key+`, `+col.data+`, key_id FROM `+col.table+
-				` WHERE `+col.key+` > ? ORDER BY `+col.key+` LIMIT ?`, after, rewrapBatch)
+				` WHERE `+col.key+` > ? AND `+col.data+` IS NOT NULL ORDER BY `+col.key+` LIMIT ?`, after, rewrapBatch)
 			if err != nil {
 				return replaced, err
 			}

@@ -213,9 +213,14 @@ type StoredViews struct {
 	Text    SealedValue // zero when she wrote none
 }
 
-// AddServiceViews stores her views of the service, the free text already
-// sealed (the zero SealedValue for none). Errors: EINVALID.
-func (tx *Tx) AddServiceViews(ctx context.Context, v voice.Views, text SealedValue) error {
+// AddServiceViews stores her views of the service under id (drawn at
+// random by the caller, so that ids say nothing of order), the free text
+// already sealed (the zero SealedValue for none). Errors: EINVALID,
+// ECONFLICT for an id already used.
+func (tx *Tx) AddServiceViews(ctx context.Context, id int64, v voice.Views, text SealedValue) error {
+	if id <= 0 {
+		return drive.Invalid(voice.MsgCheckAnswers, map[string]string{"id": "Give the views a positive id"})
+	}
 	if err := v.Validate(); err != nil {
 		return err
 	}
@@ -226,8 +231,8 @@ func (tx *Tx) AddServiceViews(ctx context.Context, v voice.Views, text SealedVal
 		}
 		data, key = text.Data, text.KeyID
 	}
-	_, err := tx.exec(ctx, `INSERT INTO service_views (site_id, month, listened, safer, helped, text, key_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		v.SiteID, v.Month, string(v.Ratings["listened"]), string(v.Ratings["safer"]), string(v.Ratings["helped"]), data, key)
+	_, err := tx.exec(ctx, `INSERT INTO service_views (id, site_id, month, listened, safer, helped, text, key_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, v.SiteID, v.Month, string(v.Ratings["listened"]), string(v.Ratings["safer"]), string(v.Ratings["helped"]), data, key)
 	return err
 }
 

@@ -72,4 +72,14 @@ func (l *codeLimiter) failed(addr string, now time.Time) {
 	defer l.mu.Unlock()
 	id := l.id(addr)
 	l.failures[id] = append(l.recent(id, now), now)
+	// Addresses that never come back are forgotten in a sweep, so memory
+	// stays bounded by the addresses seen within one window.
+	if len(l.failures) > sweepAbove {
+		for other := range l.failures {
+			l.recent(other, now)
+		}
+	}
 }
+
+// sweepAbove is how many addresses are held before old ones are swept.
+const sweepAbove = 10000

@@ -62,8 +62,11 @@ CREATE INDEX anonymous_outcomes_site ON anonymous_outcomes (site_id, month);
 
 -- What survivors tell the service, never joined to anyone: the site, the
 -- month, the answers to the service questions ('' when left), and the
--- free text sealed (NULL when she wrote none).
+-- free text sealed (NULL when she wrote none). The id is drawn at random
+-- by the service, so it says nothing of the order answers came in; key
+-- rotation needs a key for each row.
 CREATE TABLE service_views (
+	id        BIGINT PRIMARY KEY,
 	site_id   BIGINT NOT NULL REFERENCES sites(id),
 	month     TEXT NOT NULL CHECK (length(month) = 7),
 	listened  TEXT NOT NULL CHECK (listened IN ('', 'yes', 'partly', 'no')),
