@@ -164,8 +164,20 @@ func TestFeedbackRoute(t *testing.T) {
 			}
 			// Errors on the route stay on its own page, in her language.
 			resp, body = w.anon(t, "GET", "/feedback/nothing?lang=cy", nil)
-			if resp.StatusCode != http.StatusNotFound {
-				t.Errorf("unknown page under /feedback: %d", resp.StatusCode)
+			check("not found", resp, body)
+			if resp.StatusCode != http.StatusNotFound || !strings.Contains(body, "Heb ddod o hyd i&#39;r dudalen") {
+				t.Errorf("unknown page under /feedback: %d %s", resp.StatusCode, body)
+			}
+			// Guessing codes is stopped: after ten wrong codes from one
+			// address, even a good code is refused for a while.
+			good := w.issueCode(t, "T1")
+			for i := 0; i < codeFailures; i++ {
+				w.anon(t, "POST", "/feedback", url.Values{"code": {"ABCDE-FGHJ" + string(rune('A'+i))}})
+			}
+			resp, body = w.anon(t, "POST", "/feedback", url.Values{"code": {good}})
+			check("throttled", resp, body)
+			if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many tries") {
+				t.Errorf("after %d wrong codes: %d", codeFailures, resp.StatusCode)
 			}
 		})
 	}
