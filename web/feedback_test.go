@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -162,6 +163,28 @@ func TestFeedbackRoute(t *testing.T) {
 					t.Errorf("%s: /victim-views answers %d", name, status)
 				}
 			}
+			// The API issues codes too: 201 with the code and its expiry,
+			// and the code works on the route.
+			req, _ := http.NewRequest("POST", w.ts.URL+"/api/v1/victims/"+strconv.FormatInt(w.victimID, 10)+"/feedback-codes", strings.NewReader(`{"time_point":"T1"}`))
+			req.Header.Set("Authorization", "Bearer "+w.users["ida.idva"].apiToken)
+			req.Header.Set("Content-Type", "application/json")
+			apiResp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var issued struct {
+				Code      string `json:"code"`
+				ExpiresAt string `json:"expires_at"`
+			}
+			err = json.NewDecoder(apiResp.Body).Decode(&issued)
+			apiResp.Body.Close()
+			if err != nil || apiResp.StatusCode != http.StatusCreated || issued.Code == "" || issued.ExpiresAt != "2026-12-21T10:00:00Z" {
+				t.Fatalf("API code: %d %+v %v", apiResp.StatusCode, issued, err)
+			}
+			if resp, _ := w.anon(t, "POST", "/feedback", url.Values{"code": {issued.Code}}); resp.StatusCode != 200 {
+				t.Errorf("the API's code on the route: %d", resp.StatusCode)
+			}
+
 			// Errors on the route stay on its own page, in her language.
 			resp, body = w.anon(t, "GET", "/feedback/nothing?lang=cy", nil)
 			check("not found", resp, body)
