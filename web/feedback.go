@@ -244,3 +244,45 @@ func (s *Server) feedbackError(w http.ResponseWriter, r *http.Request, status in
 		_, _ = w.Write([]byte(p.Message + "\n"))
 	}
 }
+
+// feedbackAssets are the stylesheet and script of the survivor route,
+// under names of its own: served like any asset, but never cached, so
+// nothing from the route stays in her browser's cache, and the names say
+// nothing.
+var feedbackAssets = map[string]string{"/feedback/style.css": "drive.css", "/feedback/script.js": "drive.js"}
+
+// feedbackAsset serves one of feedbackAssets with Cache-Control: no-store.
+func (s *Server) feedbackAsset(w http.ResponseWriter, r *http.Request) error {
+	name, ok := feedbackAssets[r.URL.Path]
+	if !ok {
+		return drive.NotFound("page")
+	}
+	hashed, err := s.assets.Path(name)
+	if err != nil {
+		return err
+	}
+	req := r.Clone(r.Context())
+	req.URL.Path = hashed
+	req.Header.Del("If-None-Match")
+	s.assets.ServeHTTP(noStore{w}, req)
+	return nil
+}
+
+// noStore passes a response through, replacing its caching headers with
+// no-store.
+type noStore struct{ http.ResponseWriter }
+
+func (n noStore) WriteHeader(code int) {
+	h := n.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Del("ETag")
+	n.ResponseWriter.WriteHeader(code)
+}
+
+func (n noStore) Write(b []byte) (int, error) {
+	if n.Header().Get("Cache-Control") != "no-store" {
+		n.WriteHeader(http.StatusOK)
+	}
+	return n.ResponseWriter.Write(b)
+}
+

@@ -92,6 +92,15 @@ func TestFeedbackRoute(t *testing.T) {
 			if resp.StatusCode != 200 || !strings.Contains(body, "<title>Your views</title>") || !strings.Contains(body, `lang="en"`) {
 				t.Fatalf("start: %d %s", resp.StatusCode, body)
 			}
+			for _, a := range []string{"/feedback/style.css", "/feedback/script.js"} {
+				r, b := w.anon(t, "GET", a, nil)
+				if r.StatusCode != 200 || len(b) < 1000 || r.Header.Get("Cache-Control") != "no-store" || r.Header.Get("ETag") != "" {
+					t.Errorf("%s: %d, %d bytes, Cache-Control %q, ETag %q", a, r.StatusCode, len(b), r.Header.Get("Cache-Control"), r.Header.Get("ETag"))
+				}
+			}
+			if strings.Contains(body, "/assets/") {
+				t.Error("the route's page loads assets that browsers cache")
+			}
 			resp, body = w.anon(t, "GET", "/feedback?lang=cy", nil)
 			check("start in Welsh", resp, body)
 			if !strings.Contains(body, "<title>Eich barn</title>") || !strings.Contains(body, `<html lang="cy"`) || !strings.Contains(body, "Gadael y dudalen hon") {

@@ -90,6 +90,8 @@ func (s *Server) routeList() []route {
 		{"GET", "/feedback", survivorRoute, public, none, s.feedbackStart},
 		{"POST", "/feedback", survivorRoute, public, none, s.feedbackCode},
 		{"POST", "/feedback/answers", survivorRoute, public, none, s.feedbackAnswers},
+		{"GET", "/feedback/style.css", assetRoute, public, none, s.feedbackAsset},
+		{"GET", "/feedback/script.js", assetRoute, public, none, s.feedbackAsset},
 		{"", "/feedback/", survivorRoute, public, none, notFound},
 
 		// Casework.
