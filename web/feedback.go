@@ -285,4 +285,3 @@ func (n noStore) Write(b []byte) (int, error) {
 	}
 	return n.ResponseWriter.Write(b)
 }
-
