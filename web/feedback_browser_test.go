@@ -166,4 +166,36 @@ func TestFeedbackInBrowser(t *testing.T) {
 		left("Shift three times (" + lang + ")")
 	}
 	b.AssertNoConsoleErrors(t)
+
+	// Without JavaScript, on any phone: the whole route works, and the
+	// exit button is a plain link to the neutral page.
+	nojs := browsertest.New(t, browsertest.WithoutJavaScript(), browsertest.WindowSize(360, 740))
+	code3 := w.issueCode(t, "T1")
+	if status, err := nojs.Navigate(w.ts.URL + "/feedback?lang=cy"); err != nil || status != 200 {
+		t.Fatalf("no JavaScript: %d %v", status, err)
+	}
+	if err := nojs.Fill("#code", code3); err != nil {
+		t.Fatal(err)
+	}
+	if status, err := nojs.Submit("form[action='/feedback'] button"); err != nil || status != 200 {
+		t.Fatalf("no JavaScript, code: %d %v", status, err)
+	}
+	for _, c := range []string{"#physical-1", "#sexual-1", "#stalking-1", "#controlling-1", "#feels_safe-10", "#share"} {
+		if err := nojs.Click(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if status, err := nojs.Submit(send); err != nil || status != 200 {
+		t.Fatalf("no JavaScript, answers: %d %v", status, err)
+	}
+	nojs.AssertAccessible(t)
+	if html, _ := nojs.HTML(); !strings.Contains(html, "Diolch") {
+		t.Fatal("no JavaScript: not thanked")
+	}
+	if status, err := nojs.Submit(".govuk-exit-this-page__button"); err != nil || status != 200 {
+		t.Fatalf("no JavaScript, exit: %d %v", status, err)
+	}
+	if u, _ := nojs.URL(); !strings.HasPrefix(u, neutral.URL) {
+		t.Errorf("no JavaScript, exit went to %s", u)
+	}
 }
