@@ -19,19 +19,23 @@ const VoiceDefinition = "Among victim-survivors who gave their own answers at in
 	"(a higher score out of 10). Her latest answers at each time point are used."
 
 // VoiceMeasure is one of her measures: Of is the N behind it, Yes the
-// count meeting it, both suppressed as a row (yes, no) with its total.
+// count meeting it, both published by the report's rules (withheld from 1
+// to 7, the rest rounded to 5; see doc.go), so her measures are held to
+// exactly the suppression of the practitioners' beside them.
 type VoiceMeasure struct {
 	Code  string
 	Label string
-	Yes   suppress.Cell
-	Of    suppress.Cell
+	Yes   Count
+	Of    Count
 	// Share is Yes as a percentage of Of, or "[c]" when either is
 	// withheld or there is nobody to count.
 	Share string
 }
 
 // VoiceMeasures computes her measures from reported outcomes (any order,
-// any number of victim-survivors), withholding counts from 1 to threshold.
+// any number of victim-survivors), publishing counts by the report's rules
+// for threshold (PublishCount). Each share is worked out from the
+// published counts, never the true ones.
 func VoiceMeasures(outs []voice.Outcome, threshold int) []VoiceMeasure {
 	type pair struct{ t1, t3 *voice.Outcome }
 	pairs := map[int64]*pair{}
@@ -85,12 +89,21 @@ func VoiceMeasures(outs []voice.Outcome, threshold int) []VoiceMeasure {
 }
 
 func measure(code, label string, yes, of, threshold int) VoiceMeasure {
-	cells, total := suppress.Row([]int{yes, of - yes}, threshold)
-	m := VoiceMeasure{Code: code, Label: label, Yes: cells[0], Of: total, Share: suppress.Withheld}
-	if !cells[0].Suppressed && !total.Suppressed && of > 0 {
-		m.Share = strconv.Itoa((yes*100+of/2)/of) + "%"
+	m := VoiceMeasure{Code: code, Label: label, Yes: PublishCount(yes, threshold), Of: PublishCount(of, threshold), Share: suppress.Withheld}
+	if !m.Yes.Suppressed && !m.Of.Suppressed && m.Of.Value >= DefaultMinDenominator {
+		m.Share = strconv.Itoa((m.Yes.Value*100+m.Of.Value/2)/m.Of.Value) + "%"
 	}
 	return m
+}
+
+// PublishCount publishes one count by the outcome reports' rules for
+// threshold: 0 as 0, withheld from 1 to the rounding limit (7 for the
+// default threshold of 4), otherwise rounded to the nearest
+// RoundingBase. Pages that show counts of what survivors said use it, so
+// a count watched from one week to the next does not move by one when one
+// woman answers.
+func PublishCount(n, threshold int) Count {
+	return rules{threshold: max(threshold, 0), base: RoundingBase}.count(n)
 }
 
 func lower(s string) string {

@@ -7,14 +7,17 @@ import (
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/audit"
+	"github.com/drive-platform/drive/outcomes"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/suppress"
 	"github.com/drive-platform/drive/voice"
 )
 
-// ViewsReport is what survivors have told the service, per site: counts,
-// with small numbers withheld, and (for the site's own IDVA service only)
-// the free text.
+// ViewsReport is what survivors have told the service, per site: counts
+// published by the outcome reports' rules (outcomes.PublishCount: 1 to 7
+// withheld, the rest rounded to 5, so a count does not move by one when
+// one woman answers), and (for the site's own IDVA service only) the free
+// text.
 type ViewsReport struct {
 	Sites     []SiteViews
 	Threshold int
@@ -24,13 +27,13 @@ type ViewsReport struct {
 type SiteViews struct {
 	SiteID    int64
 	SiteName  string
-	Responses suppress.Cell
+	Responses outcomes.Count
 	// Questions has one row per voice.ServiceQuestions entry: the counts
-	// of yes, partly and no, suppressed as a row with its total.
+	// of yes, partly and no, and their total.
 	Questions []RatingRow
 	// Anonymous counts the answers about her safety given anonymously,
 	// and for each kind how many said it had happened since last time.
-	Anonymous suppress.Cell
+	Anonymous outcomes.Count
 	Happened  []KindCount
 	// Texts is the free text, newest month first; only for the site's
 	// own IDVA service, nil for everyone else.
@@ -43,14 +46,14 @@ type SiteViews struct {
 // RatingRow is the counts for one service question.
 type RatingRow struct {
 	Question voice.ServiceQuestion
-	Cells    []suppress.Cell // yes, partly, no
-	Total    suppress.Cell
+	Cells    []outcomes.Count // yes, partly, no
+	Total    outcomes.Count
 }
 
 // KindCount is how many anonymous answers said a kind had happened.
 type KindCount struct {
 	Kind voice.Kind
-	Yes  suppress.Cell
+	Yes  outcomes.Count
 }
 
 // ViewText is one piece of free text, with only the month it was given.
@@ -146,11 +149,14 @@ func (s *Service) ServiceViews(ctx context.Context, a Actor) (*ViewsReport, erro
 				}
 			}
 			sort.SliceStable(sv.Texts, func(i, j int) bool { return sv.Texts[i].Month > sv.Texts[j].Month })
-			sv.Responses = suppress.Count(n, out.Threshold)
+			sv.Responses = outcomes.PublishCount(n, out.Threshold)
 			for _, q := range voice.ServiceQuestions() {
 				c := ratings[q.Code]
-				cells, total := suppress.Row(c[:], out.Threshold)
-				sv.Questions = append(sv.Questions, RatingRow{Question: q, Cells: cells, Total: total})
+				row := RatingRow{Question: q, Total: outcomes.PublishCount(c[0]+c[1]+c[2], out.Threshold)}
+				for _, n := range c {
+					row.Cells = append(row.Cells, outcomes.PublishCount(n, out.Threshold))
+				}
+				sv.Questions = append(sv.Questions, row)
 			}
 			yes := map[string]int{}
 			for _, ao := range anon {
@@ -164,9 +170,9 @@ func (s *Service) ServiceViews(ctx context.Context, a Actor) (*ViewsReport, erro
 					}
 				}
 			}
-			sv.Anonymous = suppress.Count(anonN, out.Threshold)
+			sv.Anonymous = outcomes.PublishCount(anonN, out.Threshold)
 			for _, k := range voice.Kinds() {
-				sv.Happened = append(sv.Happened, KindCount{Kind: k, Yes: suppress.Count(yes[k.Code], out.Threshold)})
+				sv.Happened = append(sv.Happened, KindCount{Kind: k, Yes: outcomes.PublishCount(yes[k.Code], out.Threshold)})
 			}
 			out.Sites = append(out.Sites, sv)
 		}
