@@ -113,6 +113,13 @@ const (
 	Audit DataClass = "audit"
 	// Configuration is users, sites, organisations and settings.
 	Configuration DataClass = "configuration"
+	// Trial is a randomised trial at a site: its dates, eligibility rule
+	// and the balance of its allocations. Never a person, and never its
+	// seed (package evaluation).
+	Trial DataClass = "trial"
+	// SubjectAccess is subject access requests and the packs assembled
+	// for them (docs/data-protection.md).
+	SubjectAccess DataClass = "subject_access"
 )
 
 // classInfo describes a data class for people.
@@ -136,13 +143,15 @@ func classTable() map[DataClass]classInfo {
 		Aggregates:        {"Aggregates", "Counts and outcome measures over many cases, with small numbers suppressed. Never a person-level row; evaluators' pseudonymised extracts are governed separately.", false},
 		Audit:             {"Audit log", "Who did what to which record, when, from where and why. Never the content of the record. Written only by the service itself, in the same transaction as the change.", false},
 		Configuration:     {"Configuration", "Users and their roles, sites, organisations, programmes and settings such as thresholds and caseload limits.", false},
+		Trial:             {"Trial", "A randomised trial at a site: its name, dates and eligibility rule, and how many referrals each arm holds per risk band. Never a person and never the trial's seed; a referral's own arm is part of its perpetrator case.", false},
+		SubjectAccess:     {"Subject access", "Subject access requests (who asked, how their identity was checked, the deadline), the packs assembled for them with third parties redacted, the redactions made on review and the approval before release.", false},
 	}
 }
 
 // DataClasses returns every data class in a stable order, person-level
 // classes first, for rendering and for tests that walk the whole policy.
 func DataClasses() []DataClass {
-	return []DataClass{PerpetratorCase, VictimCompartment, VictimRisk, Child, PoliceIntel, HealthNeeds, Notes, Aggregates, Extracts, Audit, Configuration}
+	return []DataClass{PerpetratorCase, VictimCompartment, VictimRisk, Child, PoliceIntel, HealthNeeds, Notes, Aggregates, Extracts, Audit, Configuration, Trial, SubjectAccess}
 }
 
 // Label names the data class for people.
@@ -283,6 +292,9 @@ func policy() []rule {
 		{TeamLeader, Child, Team, Write},
 		{TeamLeader, Aggregates, Site, Read},
 		{TeamLeader, Configuration, Site, Read},
+		// The team leader starts and ends a trial at their site and
+		// watches its balance.
+		{TeamLeader, Trial, Site, Write},
 
 		// Partner agency staff see a case only while it is on the agenda of
 		// a meeting they attend, and share their agency's information there.
@@ -313,6 +325,9 @@ func policy() []rule {
 		{Commissioner, Aggregates, Any, Read},
 		{National, Aggregates, Any, Read},
 		{Evaluator, Aggregates, Any, Read},
+		// The national team runs trials at any site; a trial is counts,
+		// never a person, so it stays within what they may see.
+		{National, Trial, Any, Write},
 
 		// Evaluation: the national team sets up projects and releases
 		// extracts, a dpo approves projects and may override the release
@@ -333,6 +348,11 @@ func policy() []rule {
 		{DPO, Audit, Any, Read},
 		{DPO, Configuration, Site, Read},
 		{DPO, Configuration, Any, Read},
+		// Subject access requests about a person at the officer's site, or
+		// at any site for a national officer. The pack gathers the person's
+		// records wherever they are.
+		{DPO, SubjectAccess, Site, Write},
+		{DPO, SubjectAccess, Any, Write},
 	}
 }
 

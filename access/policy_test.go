@@ -61,6 +61,7 @@ func TestPolicySpec(t *testing.T) {
 		"team_leader child team write",
 		"team_leader aggregates site read",
 		"team_leader configuration site read",
+		"team_leader trial site write",
 
 		"partner perpetrator_case panel read",
 		"partner victim_risk panel read",
@@ -81,6 +82,7 @@ func TestPolicySpec(t *testing.T) {
 		"commissioner aggregates any read",
 		"national aggregates any read",
 		"evaluator aggregates any read",
+		"national trial any write",
 
 		"national extracts any write",
 		"dpo extracts any write",
@@ -93,6 +95,8 @@ func TestPolicySpec(t *testing.T) {
 		"dpo audit any read",
 		"dpo configuration site read",
 		"dpo configuration any read",
+		"dpo subject_access site write",
+		"dpo subject_access any write",
 	}
 	var gotCells []string
 	for _, r := range Roles() {
@@ -217,14 +221,18 @@ func TestInvariants(t *testing.T) {
 	}
 
 	t.Run("aggregate-only roles never see a person", func(t *testing.T) {
-		// Pseudonymised extracts are rows about people but identify no
-		// one (package evaluation); the commissioner never gets even those.
 		for _, r := range []Role{Commissioner, National, Evaluator} {
 			for _, c := range DataClasses() {
-				if c != Aggregates && !(c == Extracts && r != Commissioner) && gets(r, c) {
-					t.Errorf("%s gets %s; aggregate-only roles get aggregates (and, for evaluation, pseudonymised extracts) and nothing else", r, c)
+				// Pseudonymised extracts are rows about people but identify
+				// no one (package evaluation), and a trial is counts: the
+				// national team runs both; the commissioner gets neither.
+				if c != Aggregates && !(c == Extracts && r != Commissioner) && !(r == National && c == Trial) && gets(r, c) {
+					t.Errorf("%s gets %s; aggregate-only roles get aggregates (and, for evaluation, pseudonymised extracts and trials) and nothing else", r, c)
 				}
 			}
+		}
+		if Trial.PersonLevel() {
+			t.Error("a trial is person-level: the national team would see a person")
 		}
 	})
 	t.Run("admin sees no person", func(t *testing.T) {

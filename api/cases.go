@@ -60,18 +60,23 @@ func (h *Cases) viewOf(r *http.Request, a service.Actor, partial, transfer bool)
 
 // CaseSummary is a case in a list.
 type CaseSummary struct {
-	ID             int64  `json:"id"`
-	SiteID         int64  `json:"site_id"`
-	PersonID       int64  `json:"person_id"`
-	PersonName     string `json:"person_name"`
-	Programme      string `json:"programme"`
-	State          string `json:"state"`
-	Engagement     string `json:"engagement"`
-	Source         string `json:"source"`
-	ReferredAt     string `json:"referred_at"`
-	CaseManagerID  int64  `json:"case_manager_id,omitempty"`
-	CaseManager    string `json:"case_manager,omitempty"`
+	ID            int64  `json:"id"`
+	SiteID        int64  `json:"site_id"`
+	PersonID      int64  `json:"person_id"`
+	PersonName    string `json:"person_name"`
+	Programme     string `json:"programme"`
+	State         string `json:"state"`
+	Engagement    string `json:"engagement"`
+	Source        string `json:"source"`
+	ReferredAt    string `json:"referred_at"`
+	CaseManagerID int64  `json:"case_manager_id,omitempty"`
+	CaseManager   string `json:"case_manager,omitempty"`
+	// What is due, by the definitions every page shares (casework.Due).
+	OpenActions    int    `json:"open_actions"`
 	OverdueActions int    `json:"overdue_actions"`
+	LastContactAt  string `json:"last_contact_at,omitempty"`
+	NextReviewDue  string `json:"next_review_due,omitempty"`
+	ReviewOverdue  bool   `json:"review_overdue"`
 	UpdatedAt      string `json:"updated_at"`
 }
 
@@ -81,12 +86,19 @@ type CaseList struct {
 	Total int           `json:"total"`
 }
 
-func summary(row service.CaseRow) CaseSummary {
+// summary is a case in a list with what is due on it: due comes from
+// the list row (CaseRow.Due) or the case's own actions (CaseView.Due), by
+// one definition, so a list and a case agree.
+func summary(row service.CaseRow, due casework.Due) CaseSummary {
 	c := row.Case
-	return CaseSummary{ID: c.ID, SiteID: c.SiteID, PersonID: c.PersonID, PersonName: row.PersonName, Programme: c.Programme,
+	s := CaseSummary{ID: c.ID, SiteID: c.SiteID, PersonID: c.PersonID, PersonName: row.PersonName, Programme: c.Programme,
 		State: string(c.State), Engagement: string(c.Engagement), Source: string(c.Source), ReferredAt: c.ReferredAt.String(),
-		CaseManagerID: c.CaseManagerID, CaseManager: row.CaseManagerName, OverdueActions: row.OverdueActions,
-		UpdatedAt: c.UpdatedAt.UTC().Format(time.RFC3339)}
+		CaseManagerID: c.CaseManagerID, CaseManager: row.CaseManagerName, OpenActions: due.OpenActions, OverdueActions: due.OverdueActions,
+		NextReviewDue: due.NextReview.String(), ReviewOverdue: due.ReviewOverdue, UpdatedAt: c.UpdatedAt.UTC().Format(time.RFC3339)}
+	if due.LastContact != nil {
+		s.LastContactAt = due.LastContact.UTC().Format(time.RFC3339)
+	}
+	return s
 }
 
 // ListCases answers GET /cases: the cases the caller may see, filtered by
@@ -113,8 +125,9 @@ func (h *Cases) ListCases(w http.ResponseWriter, r *http.Request, a service.Acto
 		return err
 	}
 	out := CaseList{Items: []CaseSummary{}, Total: total}
+	today := h.Svc.Today()
 	for _, row := range rows {
-		out.Items = append(out.Items, summary(row))
+		out.Items = append(out.Items, summary(row, row.Due(today)))
 	}
 	return WriteJSON(w, http.StatusOK, out)
 }
@@ -151,8 +164,9 @@ func (h *Cases) SearchCases(w http.ResponseWriter, r *http.Request, a service.Ac
 		return err
 	}
 	out := CaseList{Items: []CaseSummary{}, Total: total}
+	today := h.Svc.Today()
 	for _, row := range rows {
-		out.Items = append(out.Items, summary(row))
+		out.Items = append(out.Items, summary(row, row.Due(today)))
 	}
 	return WriteJSON(w, http.StatusOK, out)
 }
@@ -304,12 +318,12 @@ func (h *Cases) Refer(w http.ResponseWriter, r *http.Request, a service.Actor) e
 type CaseBody struct {
 	CaseSummary
 	Summary         string       `json:"summary"`
+	TrialArm        string       `json:"trial_arm,omitempty"`
 	Evidence        Evidence     `json:"evidence"`
 	Eligible        bool         `json:"eligible"`
 	CriteriaMet     []string     `json:"criteria_met"`
 	DecisionReasons string       `json:"decision_reasons,omitempty"`
 	ClosureReason   string       `json:"closure_reason,omitempty"`
-	NextReviewDue   string       `json:"next_review_due,omitempty"`
 	Person          PersonBody   `json:"person"`
 	Transitions     []string     `json:"allowed_events"`
 	Actions         []ActionBody `json:"actions"`
@@ -354,10 +368,13 @@ func (h *Cases) GetCase(w http.ResponseWriter, r *http.Request, a service.Actor)
 		return WriteJSON(w, http.StatusOK, b)
 	}
 	c := v.Case
-	b := CaseBody{CaseSummary: summary(service.CaseRow{Case: *c, PersonName: v.Person.Name(), CaseManagerName: v.CaseManager}),
+	b := CaseBody{CaseSummary: summary(service.CaseRow{Case: *c, PersonName: v.Person.Name(), CaseManagerName: v.CaseManager}, v.Due),
 		Summary: c.Summary, Eligible: v.Assessment.Eligible, CriteriaMet: []string{}, DecisionReasons: c.DecisionReasons,
-		ClosureReason: c.ClosureReason, NextReviewDue: c.NextReviewDue.String(), Person: personBody(v.Person),
+		ClosureReason: c.ClosureReason, Person: personBody(v.Person),
 		Transitions: []string{}, Actions: []ActionBody{}}
+	if v.Arm != nil {
+		b.TrialArm = v.Arm.Arm
+	}
 	score := c.Evidence.DASHScore
 	b.Evidence = Evidence{LastMARAC: c.Evidence.LastMARAC.String(), Victims: c.Evidence.Victims, IdentificationRank: c.Evidence.IdentificationRank,
 		KnownToChildrensSocialCare: c.Evidence.KnownToChildrensSocialCare, ProfessionalJudgement: c.Evidence.ProfessionalJudgement}
@@ -664,8 +681,9 @@ func (h *Cases) GetPerson(w http.ResponseWriter, r *http.Request, a service.Acto
 		PersonBody
 		Cases []CaseSummary `json:"cases"`
 	}{personBody(p), []CaseSummary{}}
+	today := h.Svc.Today()
 	for _, row := range rows {
-		out.Cases = append(out.Cases, summary(row))
+		out.Cases = append(out.Cases, summary(row, row.Due(today)))
 	}
 	return WriteJSON(w, http.StatusOK, out)
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/text/unicode/norm"
@@ -266,6 +267,9 @@ func parseDecimal(s string, max uint64) (uint64, error) {
 type Hasher struct {
 	params Params
 	dummy  string
+	// computed counts the password hashes computed through this Hasher
+	// (Hash, Verify and DummyVerify), for Computed.
+	computed atomic.Uint64
 }
 
 // NewHasher returns a Hasher for parameters p. It computes the dummy hash
@@ -288,9 +292,17 @@ func NewHasher(rand io.Reader, p Params) (*Hasher, error) {
 // Params returns the parameters the Hasher hashes with.
 func (h *Hasher) Params() Params { return h.params }
 
+// Computed returns how many password hashes the Hasher has computed since
+// it was made (not counting the dummy hash NewHasher makes). Each costs the
+// memory and time of Params, so this is what sign-in traffic costs the
+// server: an operator can watch it, and a test can hold a refused attempt
+// to costing none.
+func (h *Hasher) Computed() uint64 { return h.computed.Load() }
+
 // Hash hashes pw with the Hasher's parameters. Its errors are those of
 // HashPassword.
 func (h *Hasher) Hash(rand io.Reader, pw string) (string, error) {
+	h.computed.Add(1)
 	return HashPassword(rand, pw, h.params)
 }
 
@@ -298,6 +310,7 @@ func (h *Hasher) Hash(rand io.Reader, pw string) (string, error) {
 // Hasher's parameters rather than DefaultParams. Its errors are those of
 // VerifyPassword.
 func (h *Hasher) Verify(encoded, pw string) (ok bool, needsRehash bool, err error) {
+	h.computed.Add(1)
 	return verifyPassword(encoded, pw, h.params)
 }
 
@@ -306,6 +319,7 @@ func (h *Hasher) Verify(encoded, pw string) (ok bool, needsRehash bool, err erro
 // account has no password), then fail exactly as for a wrong password, so
 // that response times do not tell an attacker which accounts exist.
 func (h *Hasher) DummyVerify(pw string) bool {
+	h.computed.Add(1)
 	_, _, _ = verifyPassword(h.dummy, pw, h.params)
 	return false
 }

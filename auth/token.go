@@ -14,6 +14,7 @@ import (
 const (
 	SessionTokenPrefix = "drv_s_" // browser session cookies
 	APITokenPrefix     = "drv_t_" // API tokens for programs
+	FeedTokenPrefix    = "drv_f_" // feeds: may only send files to import
 )
 
 const (

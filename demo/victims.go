@@ -305,12 +305,13 @@ func (g *generator) planVictim(site *victimSite, c *casework.Case, first bool, h
 		v.IDVAID = site.idvas[r.IntN(len(site.idvas))].ID
 	}
 
-	// The DASH score at referral. A MARAC referral's score is the first
-	// victim-survivor's (14 or more took her case to MARAC); other
-	// referrals often rest on an older or a police DASH, so hers is drawn
-	// afresh, giving about half at 14 or more overall.
+	// The DASH score at referral. A referral that gives a DASH score gives
+	// the first victim-survivor's, so her first recorded DASH is the one
+	// the panel decided on (the eligibility evidence and her risk history
+	// never disagree about it); where the referral gave none, hers is
+	// drawn afresh, giving about half at 14 or more overall.
 	switch {
-	case first && c.Source == casework.FromMARAC && c.Evidence.DASHScore >= 0:
+	case first && c.Evidence.DASHScore >= 0:
 		p.dash = c.Evidence.DASHScore
 	case c.Programme == "restart":
 		p.dash = between(r, 3, 13)

@@ -6,12 +6,13 @@ import (
 	"io"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/outcomes"
 )
 
 // The two arms of a trial, allocated 1:1.
 const (
-	ArmIntervention = "intervention"
-	ArmComparison   = "comparison"
+	ArmIntervention = outcomes.ArmIntervention
+	ArmComparison   = outcomes.ArmComparison
 )
 
 // Risk bands a trial is stratified by.

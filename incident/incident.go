@@ -10,7 +10,6 @@
 package incident
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/tabular"
 )
 
 // Person is a person mentioned on an incident.
@@ -57,6 +57,24 @@ func extractLayout() layout {
 // Mapping maps logical fields to the extract's column headers.
 type Mapping map[string]string
 
+// NamedMapping is a mapping a site keeps for one of its sources ("Force X
+// weekly extract"), or the standard headers (Name "").
+type NamedMapping struct {
+	Name    string
+	Mapping Mapping
+}
+
+// fits reports whether a header (column names to positions) has every
+// column the mapping needs for the layout's required fields.
+func (l layout) fits(m Mapping, col map[string]int) bool {
+	for _, f := range l.required {
+		if _, ok := col[m[f]]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // DefaultMapping uses the logical names as headers.
 func DefaultMapping() Mapping { return extractLayout().defaultMapping() }
 
@@ -77,9 +95,39 @@ func (e RowError) String() string { return fmt.Sprintf("line %d, %s: %s", e.Line
 // every row error found (reading on past errors, so the report is
 // complete); the caller stores nothing unless errors is empty. today
 // bounds dates. A missing required column is a single error for the file.
+// The file may be in any form ReadFile reads.
 func Read(r io.Reader, m Mapping, today drive.Date) ([]Record, []RowError, error) {
+	recs, errs, _, err := ReadFile(r, m, today, tabular.Options{})
+	return recs, errs, err
+}
+
+// FileInfo says what was read and which mapping was used: the file's
+// form (package tabular) and the name of the saved mapping chosen, ""
+// for the one given or the standard headers.
+type FileInfo struct {
+	tabular.Info
+	Mapping string
+}
+
+// ReadFileChoosing is ReadFile with the mapping chosen by the file's
+// header: the first of cands whose columns the header has (pass the
+// standard headers first, then the site's saved mappings). With none, the
+// first candidate's missing column is the error.
+func ReadFileChoosing(r io.Reader, cands []NamedMapping, today drive.Date, opt tabular.Options) ([]Record, []RowError, FileInfo, error) {
+	return readExtract(r, cands, today, opt)
+}
+
+// ReadFile is Read for a file as a force saved it (package tabular: CSV
+// in UTF-8, UTF-16 or Windows-1252 with commas, semicolons or tabs, or an
+// .xlsx workbook), read as opt says, and returns what was read too.
+func ReadFile(r io.Reader, m Mapping, today drive.Date, opt tabular.Options) ([]Record, []RowError, tabular.Info, error) {
+	recs, errs, info, err := readExtract(r, []NamedMapping{{Mapping: m}}, today, opt)
+	return recs, errs, info.Info, err
+}
+
+func readExtract(r io.Reader, cands []NamedMapping, today drive.Date, opt tabular.Options) ([]Record, []RowError, FileInfo, error) {
 	var out []Record
-	errs, err := extractLayout().read(r, m, func(row *row) {
+	errs, info, err := extractLayout().read(r, cands, opt, func(row *row) {
 		rec := Record{Ref: row.get("ref"), Type: strings.ToLower(row.get("type"))}
 		if rec.Ref == "" || len(rec.Ref) > 64 {
 			row.bad("ref", "give the incident reference (up to 64 characters)")
@@ -117,9 +165,9 @@ func Read(r io.Reader, m Mapping, today drive.Date) ([]Record, []RowError, error
 		out = append(out, rec)
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, info, err
 	}
-	return out, errs, nil
+	return out, errs, info, nil
 }
 
 // layout describes one kind of file: its logical fields, the fields whose
@@ -157,50 +205,69 @@ func (l layout) parseMapping(data []byte) (Mapping, error) {
 }
 
 // read reads the header, finds each field's column through the mapping
-// and calls each for every data row that is readable CSV, collecting the
-// row errors of the whole file. A missing required column, an empty file
-// or a header with no rows is an error for the file.
-func (l layout) read(r io.Reader, m Mapping, each func(*row)) ([]RowError, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = false
-	header, err := cr.Read()
+// and calls each for every data row that is readable, collecting the row
+// errors of the whole file. The file may be CSV in any encoding and with
+// any separator package tabular reads, or an .xlsx workbook; what was read
+// is returned. A missing required column, an empty file or a header with
+// no rows is an error for the file.
+func (l layout) read(in io.Reader, cands []NamedMapping, opt tabular.Options, each func(*row)) ([]RowError, FileInfo, error) {
+	tr, err := tabular.Open(in, opt)
+	if err != nil {
+		return nil, FileInfo{}, err
+	}
+	defer tr.Close()
+	info := FileInfo{Info: tr.Info}
+	header, _, err := tr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, drive.Errorf(drive.EINVALID, "The file is empty: it needs a header row and at least one %s", l.one)
+		return nil, info, drive.Errorf(drive.EINVALID, "The file is empty: it needs a header row and at least one %s", l.one)
 	}
 	if err != nil {
-		return nil, drive.Errorf(drive.EINVALID, "The file is not a readable CSV: %v", err)
+		return nil, info, drive.Errorf(drive.EINVALID, "The file is not a readable CSV (read as %s): %v", info, err)
 	}
 	col := map[string]int{}
 	for i, h := range header {
 		col[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
 	}
-	required := map[string]bool{}
-	for _, f := range l.required {
-		required[f] = true
+	// The first candidate mapping whose required columns the header has
+	// is the one used; with none, the first is named in the error.
+	var m Mapping
+	for _, c := range cands {
+		if l.fits(c.Mapping, col) {
+			m, info.Mapping = c.Mapping, c.Name
+			break
+		}
+	}
+	if m == nil {
+		m = cands[0].Mapping
+		for _, f := range l.required {
+			if _, ok := col[m[f]]; !ok {
+				return nil, info, drive.Errorf(drive.EINVALID, "The file has no column %q for %s (read as %s): add it or give a mapping file (--mapping) that names the right column", m[f], f, info)
+			}
+		}
 	}
 	idx := map[string]int{}
 	for _, f := range l.fields {
 		i, ok := col[m[f]]
 		if !ok {
-			if required[f] {
-				return nil, drive.Errorf(drive.EINVALID, "The file has no column %q for %s: add it or give a mapping file (--mapping) that names the right column", m[f], f)
-			}
 			i = -1
 		}
 		idx[f] = i
 	}
 	var errs []RowError
 	rows := 0
-	for line := 2; ; line++ {
-		cells, err := cr.Read()
+	for {
+		cells, line, err := tr.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		rows++
-		if err != nil {
-			errs = append(errs, RowError{line, "row", "not readable CSV: " + err.Error()})
+		var le *tabular.LineError
+		if errors.As(err, &le) {
+			errs = append(errs, RowError{le.Line, "row", le.Message})
 			continue
+		}
+		if err != nil {
+			return nil, info, err
 		}
 		if bad := badText(cells); bad != "" {
 			errs = append(errs, RowError{line, "row", bad})
@@ -209,9 +276,9 @@ func (l layout) read(r io.Reader, m Mapping, each func(*row)) ([]RowError, error
 		each(&row{line: line, cells: cells, idx: idx, m: m, errs: &errs})
 	}
 	if rows == 0 {
-		return nil, drive.Errorf(drive.EINVALID, "The file has a header but no %s", l.many)
+		return nil, info, drive.Errorf(drive.EINVALID, "The file has a header but no %s", l.many)
 	}
-	return errs, nil
+	return errs, info, nil
 }
 
 // badText says what is wrong with a row whose text could not be stored
@@ -220,7 +287,7 @@ func (l layout) read(r io.Reader, m Mapping, each func(*row)) ([]RowError, error
 func badText(cells []string) string {
 	for _, c := range cells {
 		if !utf8.ValidString(c) {
-			return "the text is not UTF-8: save the file as CSV UTF-8 and import it again"
+			return "the text is not UTF-8: name the file's encoding (for example windows-1252) and import it again"
 		}
 		if strings.ContainsRune(c, 0) {
 			return "the row contains a NUL character"

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/tabular"
 )
 
 var today = drive.MustDate("2026-11-23")
@@ -93,20 +94,31 @@ func FuzzParseMapping(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string) { _, _ = ParseMapping([]byte(in)) })
 }
 
-// TestReadRefusesBadText: a file in an older Windows encoding, or with a
-// NUL, is refused row by row rather than stored differently on each
-// database engine.
+// TestReadRefusesBadText: a file saved as plain CSV from Excel
+// (Windows-1252) is read with its accents; named as UTF-8 instead, its
+// undecodable row is refused with its line; a NUL is refused row by row,
+// rather than stored differently on each database engine.
 func TestReadRefusesBadText(t *testing.T) {
 	in := "ref,date,type,suspect_given,suspect_family\nR1,2026-01-01,abh,Jos\xe9,Hollis\nR2,2026-01-02,abh,A\x00,B\nR3,2026-01-03,abh,Ann,Other\n"
-	recs, errs, err := Read(strings.NewReader(in), DefaultMapping(), drive.MustDate("2026-11-23"))
+	recs, errs, info, err := ReadFile(strings.NewReader(in), DefaultMapping(), drive.MustDate("2026-11-23"), tabular.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(errs) != 2 || errs[0].Line != 2 || !strings.Contains(errs[0].Message, "UTF-8") || errs[1].Line != 3 || !strings.Contains(errs[1].Message, "NUL") {
-		t.Fatalf("errors: %v", errs)
+	if info.Encoding != tabular.Windows1252 || len(errs) != 1 || errs[0].Line != 3 || !strings.Contains(errs[0].Message, "NUL") {
+		t.Fatalf("read as %+v, errors: %v", info, errs)
+	}
+	if len(recs) != 2 || recs[0].Suspect.GivenName != "José" || recs[1].Ref != "R3" {
+		t.Fatalf("records: %+v", recs)
+	}
+	recs, errs, _, err = ReadFile(strings.NewReader(in), DefaultMapping(), drive.MustDate("2026-11-23"), tabular.Options{Encoding: "utf-8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(errs) != 2 || errs[0].Line != 2 || !strings.Contains(errs[0].Message, "windows-1252") || errs[1].Line != 3 {
+		t.Fatalf("named UTF-8: errors %v", errs)
 	}
 	if len(recs) != 1 || recs[0].Ref != "R3" {
-		t.Fatalf("records: %+v", recs)
+		t.Fatalf("named UTF-8: records %+v", recs)
 	}
 }
 
@@ -131,5 +143,33 @@ func TestReadRefusesAMistypedCentury(t *testing.T) {
 	}
 	if len(errs) != 2 || !got["2 suspect_dob"] || !got["3 victim_dob"] {
 		t.Errorf("errors %v; want line 2 suspect_dob and line 3 victim_dob only", errs)
+	}
+}
+
+// TestReadFileChoosing: the mapping is the first whose columns the
+// header has; a file with none names the standard header it lacks.
+func TestReadFileChoosing(t *testing.T) {
+	force, err := ParseMapping([]byte(`{"ref": "Incident Ref", "date": "Occurred", "type": "Offence", "suspect_given": "Forename", "suspect_family": "Surname"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	marac := Mapping{}
+	for k, v := range force {
+		marac[k] = v
+	}
+	marac["type"] = "Category"
+	cands := []NamedMapping{{Mapping: DefaultMapping()}, {Name: "MARAC coordinator list", Mapping: marac}, {Name: "Force X weekly extract", Mapping: force}}
+	today := drive.MustDate("2026-11-23")
+	recs, errs, info, err := ReadFileChoosing(strings.NewReader("Incident Ref;Occurred;Offence;Forename;Surname\nX1;2026-01-02;abh;Ann;Bee\n"), cands, today, tabular.Options{})
+	if err != nil || len(errs) != 0 || len(recs) != 1 || info.Mapping != "Force X weekly extract" || info.Separator != tabular.Semicolon {
+		t.Fatalf("force file: %v %v %+v %+v", err, errs, recs, info)
+	}
+	_, _, info, err = ReadFileChoosing(strings.NewReader("ref,date,type,suspect_given,suspect_family\nX1,2026-01-02,abh,Ann,Bee\n"), cands, today, tabular.Options{})
+	if err != nil || info.Mapping != "" {
+		t.Fatalf("standard file: %v, mapping %q", err, info.Mapping)
+	}
+	_, _, _, err = ReadFileChoosing(strings.NewReader("Ref,When\nX1,2026-01-02\n"), cands, today, tabular.Options{})
+	if drive.ErrorCode(err) != drive.EINVALID || !strings.Contains(err.Error(), `"ref"`) {
+		t.Fatalf("no mapping fits: %v", err)
 	}
 }

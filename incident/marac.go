@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/tabular"
 )
 
 // Hearing is one case heard at a site's MARAC (multi-agency risk
@@ -56,9 +57,27 @@ func ParseMARACMapping(data []byte) (Mapping, error) { return maracLayout().pars
 // an error. A missing required column, an empty file or a header with no
 // rows is an EINVALID error for the file.
 func ReadMARAC(r io.Reader, m Mapping, today drive.Date) ([]Hearing, []RowError, error) {
+	hs, errs, _, err := ReadMARACFile(r, m, today, tabular.Options{})
+	return hs, errs, err
+}
+
+// ReadMARACFile is ReadMARAC for a file in any form package tabular reads,
+// read as opt says; it returns what was read too.
+func ReadMARACFile(r io.Reader, m Mapping, today drive.Date, opt tabular.Options) ([]Hearing, []RowError, tabular.Info, error) {
+	hs, errs, info, err := readMARAC(r, []NamedMapping{{Mapping: m}}, today, opt)
+	return hs, errs, info.Info, err
+}
+
+// ReadMARACFileChoosing is ReadMARACFile with the mapping chosen by the
+// file's header, as ReadFileChoosing chooses it.
+func ReadMARACFileChoosing(r io.Reader, cands []NamedMapping, today drive.Date, opt tabular.Options) ([]Hearing, []RowError, FileInfo, error) {
+	return readMARAC(r, cands, today, opt)
+}
+
+func readMARAC(r io.Reader, cands []NamedMapping, today drive.Date, opt tabular.Options) ([]Hearing, []RowError, FileInfo, error) {
 	var out []Hearing
 	seen := map[string]int{} // reference and date to the line first giving them
-	errs, err := maracLayout().read(r, m, func(row *row) {
+	errs, info, err := maracLayout().read(r, cands, opt, func(row *row) {
 		h := Hearing{Ref: row.get("ref")}
 		if h.Ref == "" || len(h.Ref) > 64 {
 			row.bad("ref", "give the MARAC case reference (up to 64 characters)")
@@ -84,7 +103,7 @@ func ReadMARAC(r io.Reader, m Mapping, today drive.Date) ([]Hearing, []RowError,
 		out = append(out, h)
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, info, err
 	}
-	return out, errs, nil
+	return out, errs, info, nil
 }

@@ -39,6 +39,7 @@ func BlockingTransforms() map[string]string {
 		"sector":    "the postcode sector (postcode)",
 		"district":  "the postcode district (postcode)",
 		"area":      "the postcode area (postcode)",
+		"prefix":    "the first four characters of the normalised value (text, exact)",
 	}
 }
 
@@ -99,6 +100,8 @@ func ParseBlockingRule(s string) (BlockingRule, error) {
 //	surname sound + year of birth    loose: catches given name missing or garbled
 //	given-name sound + where         loose: catches surname and date both off
 //	surname sound + where            loose: catches given name and date both off
+//	each exact or text field's prefix loose: catches a mistyped e-mail or number
+//	                                 when names and dates are missing or garbled
 //
 // A rule is left out when its fields are absent. At link time a rule on one
 // field alone is dropped when on average more than 10 records share a value
@@ -189,6 +192,11 @@ func DefaultBlockingRules(fields []Field) []BlockingRule {
 	}
 	add(givenSound, where)
 	add(surnameSound, where)
+	for _, f := range fields {
+		if f.Kind == KindExact || f.Kind == KindText {
+			add(key("prefix", f.Name))
+		}
+	}
 	if len(rules) == 0 {
 		for _, f := range fields {
 			add(key("exact", f.Name))
@@ -234,7 +242,7 @@ func compileRules(t *Table, rules []BlockingRule) ([]compiledRule, error) {
 				tr = "exact"
 			}
 			if _, ok := transforms[tr]; !ok {
-				return nil, drive.Errorf(drive.EINVALID, "blocking rule %q: unknown transform %q; use one of exact, phonetic, initial, year, yearmonth, monthday, sector, district, area", r, k.Transform)
+				return nil, drive.Errorf(drive.EINVALID, "blocking rule %q: unknown transform %q; use one of exact, phonetic, initial, year, yearmonth, monthday, sector, district, area, prefix", r, k.Transform)
 			}
 			ck := compiledKey{f1: -1, f2: -1, transform: tr}
 			for i, name := range k.Fields {
@@ -274,6 +282,8 @@ func transformFits(tr string, k Kind) bool {
 		return k == KindDate
 	case "sector", "district", "area":
 		return k == KindPostcode
+	case "prefix":
+		return k == KindText || k == KindExact
 	}
 	return false
 }
@@ -304,6 +314,9 @@ func (t *Table) keyPart(i, f int, tr string) uint64 {
 	case "yearmonth":
 		return uint64(int(info.year)*100+int(info.month)) + 1
 	case "monthday":
+		if info.partial {
+			return 0 // no day: no key
+		}
 		return uint64(int(info.month)*100+int(info.day)) + 1
 	case "sector":
 		return uint64(info.sector)
@@ -311,9 +324,23 @@ func (t *Table) keyPart(i, f int, tr string) uint64 {
 		return uint64(info.district)
 	case "area":
 		return uint64(info.area)
+	case "prefix":
+		// Up to four bytes packed with their count, so "ab" and "ab\x00"
+		// differ and no prefix is 0.
+		n := min(len(info.norm), prefixLen)
+		key := uint64(n)
+		for j := 0; j < n; j++ {
+			key = key<<8 | uint64(info.norm[j])
+		}
+		return key<<8 | 1
 	}
 	return uint64(v)
 }
+
+// prefixLen is the length of the "prefix" transform: long enough that an
+// e-mail address or a reference number sharing it is worth comparing, short
+// enough that a keying error later in the value leaves it intact.
+const prefixLen = 4
 
 // blockKey returns the key of rule r for record i, or 0 when a part is
 // missing (such a record is in no block of the rule).

@@ -42,6 +42,7 @@ func TestCompileRulesErrors(t *testing.T) {
 		{"dob:phonetic", "transform \"phonetic\" does not apply to date field \"dob\""},
 		{"given:soundex", "unknown transform \"soundex\""},
 		{"given|town", "cannot be compared"},
+		{"dob:prefix", "transform \"prefix\" does not apply to date field \"dob\""},
 	}
 	for _, tt := range tests {
 		r, err := ParseBlockingRule(tt.rule)
@@ -68,6 +69,7 @@ func TestDefaultBlockingRules(t *testing.T) {
 		"g|s:phonetic+d:year", "g|s:phonetic+d:monthday", "d+s:phonetic", "d+g:phonetic",
 		"d+p:district", "g|s:phonetic+p:district", "nhs", "d", "g|s:phonetic",
 		"g:phonetic+d:year", "s:phonetic+d:year", "g:phonetic+p:district", "s:phonetic+p:district",
+		"nhs:prefix",
 	}
 	if !slices.Equal(people, want) {
 		t.Errorf("rules for people =\n%q\nwant\n%q", people, want)
@@ -84,6 +86,37 @@ func TestDefaultBlockingRules(t *testing.T) {
 		if len(DefaultBlockingRules(fields)) == 0 {
 			t.Errorf("no default rules for %v", fields)
 		}
+	}
+}
+
+// TestPrefixKey checks the prefix transform: values sharing their first four
+// normalised characters share a key, whatever follows; shorter values have
+// keys of their own; a missing value has none.
+func TestPrefixKey(t *testing.T) {
+	tb, err := NewTable([]Field{{"email", KindText}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range []string{"e.shaw@smith-hall.biz", "e.shaw@smith-hall.lbiz", "E.SHAW@elsewhere.org", "e.sh", "e.s", "robert25@smith.net", ""} {
+		if err := tb.Add(0, string(rune('a'+i)), []string{v}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	key := func(i int) uint64 { return tb.keyPart(i, 0, "prefix") }
+	if key(0) == 0 || key(0) != key(1) || key(0) != key(2) {
+		t.Errorf("values sharing four leading characters have keys %x, %x, %x; want one key", key(0), key(1), key(2))
+	}
+	if key(3) != key(0) {
+		t.Errorf("a four-character value has key %x, want its longer neighbours' %x", key(3), key(0))
+	}
+	if key(4) == key(0) || key(4) == 0 {
+		t.Errorf("a three-character value has key %x, want one of its own", key(4))
+	}
+	if key(5) == key(0) {
+		t.Errorf("different prefixes share key %x", key(5))
+	}
+	if key(6) != 0 {
+		t.Errorf("a missing value has key %x, want none", key(6))
 	}
 }
 

@@ -27,6 +27,10 @@ const (
 	nameSimilar // Jaro-Winkler >= jwSimilar
 	nameInitial // one value is an initial, the first letter of the other
 	nameSwapped // given and surname swapped between the records (given field only)
+	// nameSwappedPartly: swapped, but one of the two cross comparisons
+	// cannot be made (a name missing) or matches only in spelling. A swap
+	// seen in full is far stronger evidence, so it has a weight of its own.
+	nameSwappedPartly
 	nameOther
 )
 
@@ -50,8 +54,21 @@ const (
 	dateSwapped    // day and month swapped
 	dateMonth      // same year and month
 	dateYear       // within a year of each other
-	dateOther
+	// datePartial: one date or both written with the year and month only,
+	// or the year only, and they agree as far as both are written. It has
+	// its own weight: "1983" agreeing with 12 July 1983 says far less than
+	// two full dates agreeing, but far more than nothing.
+	datePartial
+	dateOther // two or three of the eight digits differ
+	dateFar   // four or more digits differ: not one date keyed badly
 )
+
+// dateFarDigits is the number of differing digits (of YYYYMMDD) from which
+// two dates are "far apart". One keying error changes one digit, and two
+// records each with an error two; four or more differ when the dates belong
+// to different people (a father and son, two siblings), so the linker learns
+// a weight of its own for them rather than counting them with near misses.
+const dateFarDigits = 4
 
 // Postcode levels.
 const (
@@ -96,11 +113,11 @@ const (
 func levelNames(k Kind) []string {
 	switch k {
 	case KindGiven, KindSurname:
-		return []string{"missing", "exact", "variant", "close spelling", "sounds alike", "similar spelling", "initial", "swapped with surname", "different"}
+		return []string{"missing", "exact", "variant", "close spelling", "sounds alike", "similar spelling", "initial", "swapped with surname", "swapped, partly seen", "different"}
 	case KindFullName:
 		return []string{"missing", "exact", "same words reordered", "first and last words match", "close spelling", "sounds alike", "surname and initial", "similar spelling", "different"}
 	case KindDate:
-		return []string{"missing", "exact", "one digit differs", "digits transposed", "day and month swapped", "same year and month", "within a year", "different"}
+		return []string{"missing", "exact", "one digit differs", "digits transposed", "day and month swapped", "same year and month", "within a year", "agrees as far as written", "different", "far apart"}
 	case KindPostcode:
 		return []string{"missing", "exact", "same sector", "same district", "one character off", "same area", "different"}
 	case KindPlace:
@@ -125,7 +142,12 @@ type comparer struct {
 	// postcode is, for place fields, the first postcode field, or -1. A town
 	// adds nothing once the postcodes agree (records in one postcode area
 	// share the town); counting both would count one fact twice and make
-	// people of one household look like one person.
+	// people of one household look like one person. Nor does a different
+	// town where the postcodes are in different areas: that is one move,
+	// already counted against the pair by the postcode, and counting it
+	// twice splits people who moved (at a million records, the commonest
+	// missed link). A town that agrees where the postcodes do not still
+	// counts: a move within a town.
 	postcode []int
 }
 
@@ -167,8 +189,9 @@ func newComparer(t *Table) *comparer {
 // vector returns the comparison levels of records a and b, four bits per
 // field, field 0 in the lowest bits.
 //
-// Two fields depend on others: a place is neutral where the postcodes agree
-// (see comparer.postcode), and a surname is neutral where the given field
+// Two fields depend on others: a place is neutral where the postcodes agree,
+// and where both postcode and place plainly differ (see comparer.postcode),
+// and a surname is neutral where the given field
 // found the names swapped, so that a swap counts once.
 func (c *comparer) vector(a, b int) uint64 { return c.vectorWith(nil, a, b) }
 
@@ -187,13 +210,17 @@ func (c *comparer) vectorWith(cache *levelCache, a, b int) uint64 {
 		switch c.kinds[f] {
 		case KindPlace:
 			if p := c.postcode[f]; p >= 0 && l != levelMissing {
-				if pl := levels[p]; pl >= postExact && pl <= postArea && pl != postTypo {
+				pl := levels[p]
+				if pl >= postExact && pl <= postArea && pl != postTypo {
 					l = levelMissing // the postcode already said it
+				}
+				if pl == postOther && l == placeOther {
+					l = levelMissing // a move: the postcode already said it
 				}
 			}
 		case KindSurname:
 			if p := c.partner[f]; p >= 0 && l == nameOther {
-				if levels[p] == nameSwapped || levels[p] == levelMissing && c.swapped(cache, p, va, vb) {
+				if levels[p] == nameSwapped || levels[p] == nameSwappedPartly || levels[p] == levelMissing && c.swapped(cache, p, va, vb) != 0 {
 					l = levelMissing // the given field counts the swap
 				}
 			}
@@ -210,11 +237,14 @@ func (c *comparer) level(cache *levelCache, f int, va, vb []uint32) uint8 {
 	if x == 0 || y == 0 {
 		return levelMissing
 	}
-	if x == y {
-		return 1 // every kind's first level is exact agreement
-	}
 	infos := c.dicts[f]
 	ix, iy := &infos[x], &infos[y]
+	if x == y {
+		if ix.partial {
+			return datePartial // two equal partial dates are not a full date agreeing
+		}
+		return 1 // every kind's first level is exact agreement
+	}
 	switch c.kinds[f] {
 	case KindGiven, KindSurname:
 		l, ok := cache.get(f, x, y)
@@ -222,8 +252,10 @@ func (c *comparer) level(cache *levelCache, f int, va, vb []uint32) uint8 {
 			l = c.compareNames(ix, iy, c.kinds[f] == KindGiven)
 			cache.put(f, x, y, l)
 		}
-		if l == nameOther && c.kinds[f] == KindGiven && c.partner[f] >= 0 && c.swapped(cache, f, va, vb) {
-			return nameSwapped
+		if l == nameOther && c.kinds[f] == KindGiven && c.partner[f] >= 0 {
+			if sw := c.swapped(cache, f, va, vb); sw != 0 {
+				return sw
+			}
 		}
 		return l
 	case KindFullName:
@@ -253,31 +285,43 @@ func (c *comparer) level(cache *levelCache, f int, va, vb []uint32) uint8 {
 // the given name of each matches the surname of the other (equal, variants,
 // or similar in spelling). When one of the two cross comparisons cannot be
 // made because a value is missing, the other must match on its own; when
-// neither can be made, there is no swap to see.
-func (c *comparer) swapped(cache *levelCache, f int, va, vb []uint32) bool {
+// neither can be made, there is no swap to see. It returns nameSwapped when
+// both cross comparisons are made and each is equal or a variant,
+// nameSwappedPartly for any other swap, and 0 for none.
+func (c *comparer) swapped(cache *levelCache, f int, va, vb []uint32) uint8 {
 	p := c.partner[f]
 	names := c.t.names.infos
-	cross := func(x, y uint32) (matched, known bool) {
+	// cross returns 0 for no match, 1 for similar spelling, 2 for equal or
+	// variants, and whether the comparison could be made.
+	cross := func(x, y uint32) (match uint8, known bool) {
 		if x == 0 || y == 0 {
-			return false, false
+			return 0, false
 		}
 		if x == y {
-			return true, true
+			return 2, true
 		}
 		if l, ok := cache.get(crossSlot, x, y); ok {
-			return l == 1, true
+			return l, true
 		}
-		m := c.variants(&names[x], &names[y]) || jaroWinkler(names[x].norm, names[y].norm) >= jwSimilar
 		l := uint8(0)
-		if m {
+		switch {
+		case c.variants(&names[x], &names[y]):
+			l = 2
+		case jaroWinkler(names[x].norm, names[y].norm) >= jwSimilar:
 			l = 1
 		}
 		cache.put(crossSlot, x, y, l)
-		return m, true
+		return l, true
 	}
 	m1, k1 := cross(va[f], vb[p])
 	m2, k2 := cross(va[p], vb[f])
-	return (m1 || !k1) && (m2 || !k2) && (k1 || k2)
+	switch {
+	case !k1 && !k2, k1 && m1 == 0, k2 && m2 == 0:
+		return 0
+	case k1 && k2 && m1 == 2 && m2 == 2:
+		return nameSwapped
+	}
+	return nameSwappedPartly
 }
 
 // variants reports whether two names are listed variants of one name.
@@ -376,8 +420,12 @@ func differingBytes(x uint64) uint64 {
 
 // compareDates grades two different dates.
 func compareDates(a, b *valueInfo) uint8 {
+	if a.partial || b.partial {
+		return comparePartialDates(a, b)
+	}
 	diff := differingBytes(a.digits ^ b.digits)
-	switch n := bits.OnesCount64(diff); {
+	n := bits.OnesCount64(diff)
+	switch {
 	case n == 1:
 		return dateTypo
 	case n == 2:
@@ -392,6 +440,22 @@ func compareDates(a, b *valueInfo) uint8 {
 	case a.year == b.year && a.month == b.month:
 		return dateMonth
 	case a.dateOK && b.dateOK && abs32(a.dayNumber-b.dayNumber) <= 366:
+		return dateYear
+	case n >= dateFarDigits:
+		return dateFar
+	}
+	return dateOther
+}
+
+// comparePartialDates grades two dates of which at least one is written with
+// its year and month only, or its year only: they agree as far as written when
+// the years agree and so do the months where both have one; otherwise they are
+// within a year, or different.
+func comparePartialDates(a, b *valueInfo) uint8 {
+	switch y := abs32(int32(a.year) - int32(b.year)); {
+	case y == 0 && (a.month == 0 || b.month == 0 || a.month == b.month):
+		return datePartial
+	case y <= 1:
 		return dateYear
 	}
 	return dateOther

@@ -34,6 +34,8 @@ func TestCompareSingleFields(t *testing.T) {
 		{KindGiven, " ROBERT ", "Robert", "exact"},
 		{KindGiven, "Robert", "Bob", "variant"},
 		{KindGiven, "Bill", "William", "variant"},
+		{KindGiven, "Daz", "Darren", "variant"},
+		{KindGiven, "Gaz", "Gareth", "variant"},
 		{KindGiven, "Jonathon", "Jonathan", "close spelling"},
 		{KindGiven, "Kathryn", "Catherine", "variant"},
 		{KindGiven, "Niall", "Neil", "sounds alike"},
@@ -61,7 +63,19 @@ func TestCompareSingleFields(t *testing.T) {
 		{KindDate, "1971-06-04", "1971-04-06", "day and month swapped"},
 		{KindDate, "1971-06-04", "1971-06-19", "same year and month"},
 		{KindDate, "1971-06-04", "1972-01-15", "within a year"},
-		{KindDate, "1971-06-04", "1985-01-15", "different"},
+		{KindDate, "1971-06-04", "1973-08-04", "different"},
+		{KindDate, "1971-06-04", "1985-01-15", "far apart"},
+		{KindDate, "1971-06", "1971-06-04", "agrees as far as written"},
+		{KindDate, "06/1971", "1971-06-04", "agrees as far as written"},
+		{KindDate, "Jun 1971", "4 June 1971", "agrees as far as written"},
+		{KindDate, "1971", "1971-06-04", "agrees as far as written"},
+		{KindDate, "1971", "1971", "agrees as far as written"},
+		{KindDate, "1971", "1971-07", "agrees as far as written"},
+		{KindDate, "1971-07", "1971-06-04", "within a year"},
+		{KindDate, "1972", "1971-06-04", "within a year"},
+		{KindDate, "1975", "1971-06-04", "different"},
+		{KindDate, "1971-13", "1971-06-04", "missing"},
+		{KindDate, "1965-03-12", "1990-03-07", "far apart"},
 		{KindDate, "not a date", "1985-01-15", "missing"},
 		{KindPostcode, "SW1A 1AA", "sw1a1aa", "exact"},
 		{KindPostcode, "SW1A 1AA", "SW1A 1BB", "same sector"},
@@ -105,11 +119,11 @@ func TestCompareSwappedNames(t *testing.T) {
 		given, surname string
 	}{
 		{[]string{"Isla", "Hall"}, []string{"Hall", "Isla"}, "swapped with surname", "missing"},
-		{[]string{"Susan", "Dean"}, []string{"Iean", "Susan"}, "swapped with surname", "missing"},
+		{[]string{"Susan", "Dean"}, []string{"Iean", "Susan"}, "swapped, partly seen", "missing"},
 		{[]string{"Isla", "Hall"}, []string{"Hall", "Smith"}, "different", "different"},
 		{[]string{"Isla", "Hall"}, []string{"Isla", "Hall"}, "exact", "exact"},
 		{[]string{"Isla", ""}, []string{"", "Isla"}, "missing", "missing"},
-		{[]string{"King", "Olivia"}, []string{"Olivia", ""}, "swapped with surname", "missing"},
+		{[]string{"King", "Olivia"}, []string{"Olivia", ""}, "swapped, partly seen", "missing"},
 		{[]string{"King", "Olivia"}, []string{"Olivia", "Smith"}, "different", "different"},
 	}
 	for _, tt := range tests {
@@ -134,6 +148,10 @@ func TestComparePlaceDefersToPostcode(t *testing.T) {
 		// The postcodes disagree or one is missing: the town is evidence.
 		{[]string{"LS12 4QT", "Leeds"}, []string{"M1 1AE", "Leeds"}, "exact"},
 		{[]string{"", "Leeds"}, []string{"M1 1AE", "Leeds"}, "exact"},
+		{[]string{"", "Leeds"}, []string{"M1 1AE", "York"}, "different"},
+		// Postcodes in different areas and different towns: one move, said
+		// once by the postcode.
+		{[]string{"LS12 4QT", "Leeds"}, []string{"M1 1AE", "Manchester"}, "missing"},
 		{[]string{"LS12 4QT", "Leeds"}, []string{"LS12 4TQ", "Leeds"}, "missing"},
 	}
 	for _, tt := range tests {

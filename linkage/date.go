@@ -139,6 +139,50 @@ func parseDateParts(s string) (Date, bool) {
 	return Date{y, month, day}, true
 }
 
+// parsePartialDate reads a date written with its year and month only
+// ("1983-07", "07/1983", "Jul 1983", "July 1983") or its year only ("1983"),
+// as police and health records often hold a date of birth. The missing parts
+// are 0. It accepts years from 1000 to 2999 and months from 1 to 12.
+func parsePartialDate(s string) (Date, bool) {
+	s = strings.TrimSpace(strings.ToLower(s))
+	parts := strings.FieldsFunc(s, func(r rune) bool {
+		return r == '-' || r == '/' || r == '.' || r == ' ' || r == ','
+	})
+	var d Date
+	switch len(parts) {
+	case 1:
+		if len(parts[0]) != 4 || !isDigits(parts[0]) {
+			return Date{}, false
+		}
+		d.Year = atoi(parts[0])
+	case 2:
+		a, b := parts[0], parts[1]
+		if len(b) == 4 && isDigits(b) {
+			a, b = b, a // month first: "07/1983", "jul 1983"
+		}
+		if len(a) != 4 || !isDigits(a) {
+			return Date{}, false
+		}
+		d.Year = atoi(a)
+		if m := monthNumber(b); m > 0 {
+			d.Month = m
+		} else if isDigits(b) && len(b) <= 2 {
+			d.Month = atoi(b)
+		} else {
+			return Date{}, false
+		}
+		if d.Month < 1 || d.Month > 12 {
+			return Date{}, false
+		}
+	default:
+		return Date{}, false
+	}
+	if d.Year < 1000 || d.Year > 2999 {
+		return Date{}, false
+	}
+	return d, true
+}
+
 // fullYear reads a four-digit year, or a two-digit one in the window
 // 1930-2029: dates of birth of living people and recent events fall there.
 func fullYear(s string) (int, bool) {

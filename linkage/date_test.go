@@ -103,3 +103,29 @@ func FuzzParseDate(f *testing.F) {
 		parseDateParts(s) // must not panic either
 	})
 }
+
+func TestParsePartialDate(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Date
+		ok   bool
+	}{
+		{"1983-07", Date{1983, 7, 0}, true},
+		{"1983/7", Date{1983, 7, 0}, true},
+		{"07/1983", Date{1983, 7, 0}, true},
+		{"Jul 1983", Date{1983, 7, 0}, true},
+		{"july 1983", Date{1983, 7, 0}, true},
+		{" 1983 ", Date{1983, 0, 0}, true},
+		{"1983-13", Date{}, false},
+		{"83", Date{}, false},
+		{"0983", Date{}, false},
+		{"12/07/1983", Date{}, false},
+		{"abc", Date{}, false},
+	}
+	for _, tt := range tests {
+		got, ok := parsePartialDate(tt.in)
+		if ok != tt.ok || got != tt.want {
+			t.Errorf("parsePartialDate(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}

@@ -28,7 +28,8 @@ type Options struct {
 	// must reach across their pairs to be joined into one person (see
 	// clusterer). Default 0.3. A negative value joins every linked group
 	// (plain connected components) and turns the date of birth and given
-	// name check off too.
+	// name checks off too, and with them the joins by links below the
+	// threshold (see clusterer.supported).
 	Cohesion float64
 	// Seed seeds the choice of random pairs that estimate u. The same input
 	// and seed give the same result.
@@ -97,6 +98,10 @@ type Stats struct {
 	RandomPairs    int64 // random pairs compared to estimate u
 	Links          int   // candidate pairs at or above the threshold
 	RefusedJoins   int   // links not followed because the groups did not cohere
+	// SupportedJoins counts joins made by pairs below the threshold (but
+	// likelier than not to match) because the two groups as a whole
+	// supported them (see clusterer.supported).
+	SupportedJoins int
 	Clusters       int
 	EMRounds       int
 }
@@ -140,7 +145,9 @@ type Result struct {
 //  4. Scoring: a pair's match weight is the prior log2 odds plus its level
 //     weights; its probability 1/(1+2^-weight).
 //  5. Clustering: links at or above the threshold join records into people,
-//     strongest first, refusing joins between groups that do not cohere
+//     strongest first, refusing joins between groups that do not cohere or
+//     that a name and date contradict; links below the threshold but
+//     likelier than not join groups whose records as a whole support them
 //     (see clusterer).
 //
 // The result depends only on the records, their order, the options and the
@@ -219,16 +226,25 @@ func Link(ctx context.Context, t *Table, opts Options) (*Result, error) {
 		})
 	}
 
-	edges, compared, err := linkCandidates(ctx, t, cmp, md, blk, opts.Workers, opts.AcrossSourcesOnly, weightFor(opts.Threshold))
+	direct, least := weightFor(opts.Threshold), weightFor(opts.Threshold)
+	if opts.Cohesion >= 0 {
+		least = min(direct, supportedWeight) // weaker links may join supported groups
+	}
+	edges, compared, err := linkCandidates(ctx, t, cmp, md, blk, opts.Workers, opts.AcrossSourcesOnly, least)
 	if err != nil {
 		return nil, err
 	}
 	blk = nil // the blocks are not needed for clustering; let them go
 	res.Stats.CandidatePairs = compared
-	res.Stats.Links = len(edges)
+	for _, e := range edges {
+		if e.w >= direct {
+			res.Stats.Links++
+		}
+	}
 	progress(fmt.Sprintf("compared %d candidate pairs; %d at or above probability %v; clustering", compared, len(edges), opts.Threshold))
 
 	cl := newClusterer(md, cmp, t.Len(), opts.Cohesion, opts.AcrossSourcesOnly)
+	cl.direct = direct
 	cluster, n, err := cl.run(ctx, edges)
 	if err != nil {
 		return nil, err
@@ -236,31 +252,33 @@ func Link(ctx context.Context, t *Table, opts Options) (*Result, error) {
 	res.Cluster = cluster
 	res.Stats.Clusters = n
 	res.Stats.RefusedJoins = cl.refused
+	res.Stats.SupportedJoins = cl.supportedJoins
 	return res, nil
 }
 
 // usefulDefaultRules returns DefaultBlockingRules without the rules on one
-// field alone whose values are too common to block on: on average more than
-// 10 records share a value (a "state" column; a date of birth in a file of a
-// million people). Such a rule would bring many pairs and few matches.
+// field alone (its exact value or its prefix) whose keys are too common to
+// block on: on average more than 10 records share a key (a "state" column;
+// a date of birth in a file of a million people). Such a rule would bring
+// many pairs and few matches.
 func usefulDefaultRules(t *Table) []BlockingRule {
-	counts := valueCounts(t)
 	byName := map[string]int{}
 	for f, fl := range t.fields {
 		byName[fl.Name] = f
 	}
 	var out []BlockingRule
 	for _, r := range DefaultBlockingRules(t.fields) {
-		if len(r.Keys) == 1 && len(r.Keys[0].Fields) == 1 && r.Keys[0].Transform == "exact" {
+		if len(r.Keys) == 1 && len(r.Keys[0].Fields) == 1 && (r.Keys[0].Transform == "exact" || r.Keys[0].Transform == "prefix") {
 			f := byName[r.Keys[0].Fields[0]]
-			distinct, present := 0, 0
-			for _, c := range counts[f] {
-				if c > 0 {
-					distinct++
-					present += int(c)
+			keys := map[uint64]bool{}
+			present := 0
+			for i := 0; i < t.Len(); i++ {
+				if k := t.keyPart(i, f, r.Keys[0].Transform); k != 0 {
+					keys[k] = true
+					present++
 				}
 			}
-			if distinct == 0 || present > 10*distinct {
+			if len(keys) == 0 || present > 10*len(keys) {
 				continue
 			}
 		}

@@ -5,15 +5,11 @@ import (
 	"sync/atomic"
 )
 
-// parallel runs fn(0..n-1) on up to workers goroutines. Items are handed out
-// one at a time so that uneven items (a large block) do not leave a goroutine
-// idle while another has a queue.
-func parallel(n, workers int, fn func(i int)) {
-	parallelWorkers(n, workers, func(_ int, i int) { fn(i) })
-}
-
-// parallelWorkers is parallel with the worker number passed along, for
-// callers that keep one accumulator per worker and merge them afterwards.
+// parallelWorkers runs fn(worker, 0..n-1) on up to workers goroutines, with
+// the worker number passed along for callers that keep one accumulator per
+// worker and merge them afterwards. Items are handed out one at a time so
+// that uneven items (a large block) do not leave a goroutine idle while
+// another has a queue.
 func parallelWorkers(n, workers int, fn func(worker, i int)) {
 	if workers < 1 {
 		workers = 1

@@ -1,6 +1,7 @@
 package linkage
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -82,7 +83,10 @@ type valueInfo struct {
 	year       int16
 	month, day int8
 	dateOK     bool // the date exists in the calendar
-	initial    byte // first letter (names)
+	// partial marks a date written with its year and month only, or its
+	// year only (month 0); its day is 0 and it has no digits.
+	partial bool
+	initial byte // first letter (names)
 	// variant is the given-name variant entry (Table.variantGroups), 0 if none.
 	variant uint16
 	// words is the index in dict.lists of the value's words (text: sorted
@@ -271,7 +275,19 @@ func (t *Table) encode(c *column, s string) (v uint32, readable bool) {
 		// digits still match a correct record's with one typo.
 		d, ok := parseDateParts(s)
 		if !ok {
-			return 0, false
+			// A year and month, or a year alone: compared as far as written
+			// (see compareDates), never as a full date.
+			if d, ok = parsePartialDate(s); !ok {
+				return 0, false
+			}
+			norm := fmt.Sprintf("%04d", d.Year)
+			if d.Month > 0 {
+				norm += fmt.Sprintf("-%02d", d.Month)
+			}
+			return c.d.intern(norm, func(info *valueInfo) {
+				info.year, info.month = int16(d.Year), int8(d.Month)
+				info.partial = true
+			}), true
 		}
 		return c.d.intern(dateDigits(d), func(info *valueInfo) {
 			info.year, info.month, info.day = int16(d.Year), int8(d.Month), int8(d.Day)

@@ -30,6 +30,7 @@ anne ann annie anna nancy
 anthony antony tony ant
 arthur art artie
 barbara barb babs barbie
+barry baz
 benjamin ben benny benji
 bernard bernie
 beverley bev
@@ -44,9 +45,11 @@ christopher chris kit topher
 cornelius neil
 cynthia cindy
 daniel dan danny
+darren daz
 david dave davy
 deborah debra debbie deb
 dennis denis
+derek del dez
 dominic dom
 donald don donny
 dorothy dot dottie dolly
@@ -64,6 +67,8 @@ francis frank frankie
 frederick frederic fred freddie freddy
 gabriel gabe gabby
 gabrielle gabby gaby
+gareth gaz
+gary garry gaz
 geoffrey jeffrey geoff jeff
 george georgie
 georgina georgia gina
@@ -93,7 +98,9 @@ josephine jo josie
 joshua josh
 judith judy jude
 julia julie jules
+karen kaz
 kenneth ken kenny
+kevin kev
 kimberley kimberly kim
 lawrence laurence larry laurie
 leonard len lenny leo
@@ -135,10 +142,12 @@ rosemary rose rosie
 samantha sam sammy
 samuel sam sammy
 sarah sara sally sadie
+sharon shaz
+shaun shawn sean
 stephanie steph stevie
 stephen steven steve stevie
 susan suzanne sue susie suzy
-terence terrance terry
+terence terrance terry tel
 theodore theo ted teddy
 thomas tom tommy
 timothy tim timmy
@@ -147,6 +156,7 @@ veronica ronnie vera
 victoria vicky vicki tori
 vincent vince vinny
 walter walt wally
+warren waz
 william bill billy will willie liam
 winifred winnie freda
 yvonne vonnie

@@ -133,6 +133,7 @@ func compute(scope Scope, cases []CaseFacts, ref Reference, r rules) Report {
 		}
 		rep.Equality = append(rep.Equality, b.equality(g, eq, pop)...)
 	}
+	rep.Arms = compareArms(scope, cases, r)
 	return rep
 }
 

@@ -117,6 +117,10 @@ type CaseFacts struct {
 	Assessments []AssessmentFacts
 
 	Perpetrator Equality
+
+	// Trial is the referral's arm when a trial allocated it (arms.go);
+	// nil otherwise.
+	Trial *TrialFacts
 }
 
 // allocated reports whether the case reached a case manager: the cases the

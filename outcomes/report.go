@@ -153,6 +153,9 @@ type Report struct {
 	Scope    Scope           `json:"-"`
 	Measures []Measure       `json:"measures"`
 	Equality []EqualityTable `json:"equality"`
+	// Arms compares a trial's intervention and comparison arms (arms.go),
+	// when allocated referrals are in scope; nil otherwise.
+	Arms []ArmFigures `json:"arms,omitempty"`
 }
 
 // rules are the publication rules of the package doc: the threshold, the

@@ -2,6 +2,7 @@ package people
 
 import (
 	"sort"
+	"time"
 
 	"github.com/drive-platform/drive"
 )
@@ -51,6 +52,56 @@ func Duplicates(p *Person, existing []*Person) []Candidate {
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	return out
+}
+
+// BirthDatesNear returns every date of birth that Duplicates counts as the
+// same as d or similar to it: d itself, one digit different, two adjacent
+// digits swapped, day and month swapped. It returns nil for a zero d.
+//
+// It is what lets the check ask the database for a handful of records by
+// index instead of reading every person a site has ever held: a record
+// whose known date of birth is not one of these scores at most 0.3 + 0.4
+// on names, under Duplicates' threshold of 0.75, so only records with one
+// of these dates, with no date, or with the same police reference can be
+// candidates. TestBirthDatesNear holds the two functions to each other.
+func BirthDatesNear(d drive.Date) []drive.Date {
+	if d.IsZero() {
+		return nil
+	}
+	s := []byte(d.String())
+	seen := map[drive.Date]bool{}
+	var out []drive.Date
+	try := func(b []byte) {
+		t, err := time.Parse("2006-01-02", string(b))
+		if err != nil {
+			return
+		}
+		e := drive.DateOf(t)
+		if !seen[e] && dateSimilarity(d, e) >= 0.8 {
+			seen[e] = true
+			out = append(out, e)
+		}
+	}
+	try(s)
+	for i := range s {
+		if s[i] < '0' || s[i] > '9' {
+			continue
+		}
+		b := []byte(string(s))
+		for c := byte('0'); c <= '9'; c++ {
+			b[i] = c
+			try(b)
+		}
+		if i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
+			b = []byte(string(s))
+			b[i], b[i+1] = b[i+1], b[i]
+			try(b)
+		}
+	}
+	if int(d.Month) <= 31 && d.Day <= 12 {
+		try([]byte(drive.Date{Year: d.Year, Month: time.Month(d.Day), Day: int(d.Month)}.String()))
+	}
 	return out
 }
 

@@ -10,7 +10,9 @@ import (
 
 // CSV writes the report as CSV: a header and one row per measure (columns
 // MeasureHeader), then an empty line, a header and one row per category of
-// each equality table (columns EqualityHeader). Every cell is as
+// each equality table (columns EqualityHeader), and, where a trial's arms
+// are in the report, an empty line, a header and one row per measure of
+// each arm (columns ArmHeader). Every cell is as
 // published ("[c]" for a withheld figure) and made safe against formula
 // injection (see the package doc).
 func CSV(r *outcomes.Report) []byte {
@@ -53,6 +55,18 @@ func CSV(r *outcomes.Report) []byte {
 				}
 				write([]string{t.Population, t.Dimension, t.Site, t.Programme, row.Category, row.Label,
 					row.Count.String(), sh, ref, diff, low, high, t.Total.String(), t.Known.String(), t.Reference})
+			}
+		}
+	}
+	if len(r.Arms) > 0 {
+		w.Flush()
+		buf.WriteString("\r\n")
+		write(ArmHeader)
+		for _, a := range r.Arms {
+			for i := range a.Measures {
+				m := &a.Measures[i]
+				num, den := counts(m)
+				write([]string{a.Arm, m.Name, num, den, rawValue(m), strconv.FormatBool(m.Suppressed), m.Unit, m.Definition})
 			}
 		}
 	}

@@ -42,6 +42,10 @@ const Rule = "Small numbers: every count from 1 to 7 is withheld and shown as [c
 var MeasureHeader = []string{"measure", "site", "programme", "numerator", "denominator", "value",
 	"suppressed", "unit", "interval_low", "interval_high", "p_value", "definition"}
 
+// ArmHeader is the header of the CSV's rows comparing a trial's arms
+// (outcomes.ArmFigures).
+var ArmHeader = []string{"arm", "measure", "numerator", "denominator", "value", "suppressed", "unit", "definition"}
+
 // EqualityHeader is the header of the CSV's equality rows.
 var EqualityHeader = []string{"population", "dimension", "site", "programme", "category", "label",
 	"count", "share", "reference_share", "difference", "difference_low", "difference_high",
@@ -181,7 +185,7 @@ func groups(r *outcomes.Report) []group {
 }
 
 // definitions returns each measure name's label and definition once, in
-// report order.
+// report order, the trial's arms last.
 func definitions(r *outcomes.Report) [][3]string {
 	seen := map[string]bool{}
 	var out [][3]string
@@ -191,7 +195,26 @@ func definitions(r *outcomes.Report) [][3]string {
 			out = append(out, [3]string{m.Name, m.Label, m.Definition})
 		}
 	}
+	for _, a := range r.Arms {
+		for _, m := range a.Measures {
+			if !seen[m.Name] {
+				seen[m.Name] = true
+				out = append(out, [3]string{m.Name, m.Label, m.Definition})
+			}
+		}
+	}
 	return out
+}
+
+// armCaption names the table of one arm of a trial.
+func armCaption(arm string) string {
+	switch arm {
+	case "intervention":
+		return "Trial: intervention arm"
+	case "comparison":
+		return "Trial: comparison arm"
+	}
+	return "Trial: " + arm
 }
 
 // exclusions writes the cases left out of a measure, or "".

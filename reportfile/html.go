@@ -8,8 +8,8 @@ import (
 )
 
 // HTML writes the report as a standalone HTML document for reading or
-// printing: the language set, a title, one table per group of measures and
-// per equality table, each with a caption and header cells scoped to
+// printing: the language set, a title, one table per group of measures,
+// per equality table and per arm of a trial, each with a caption and header cells scoped to
 // their column or row, the definitions and the small-number rule. It has
 // no scripts, no external resources and no links.
 func HTML(r *outcomes.Report, title string) []byte {
@@ -42,6 +42,7 @@ type htmlView struct {
 	Title, Marking, Rule string
 	Groups               []htmlGroup
 	Tables               []htmlTable
+	Arms                 []htmlGroup
 	Definitions          [][3]string
 }
 
@@ -64,6 +65,16 @@ func view(r *outcomes.Report, title string) htmlView {
 				Share: share(row.Share, row.Count), Reference: share(row.Reference, outcomes.Count{})})
 		}
 		v.Tables = append(v.Tables, ht)
+	}
+	for _, a := range r.Arms {
+		hg := htmlGroup{Caption: armCaption(a.Arm)}
+		for i := range a.Measures {
+			m := &a.Measures[i]
+			num, den := counts(m)
+			hg.Measures = append(hg.Measures, htmlMeasure{Label: m.Label, Figure: Figure(m), Numerator: num,
+				Denominator: den, Interval: interval(m), PValue: pValue(m), Excluded: exclusions(m)})
+		}
+		v.Arms = append(v.Arms, hg)
 	}
 	return v
 }
@@ -107,7 +118,15 @@ td.n { text-align: right; }
 </tbody>
 </table>
 {{if .Source}}<p>Reference: {{.Source}}</p>
-{{end}}{{end}}{{end}}<h2>How each figure is calculated</h2>
+{{end}}{{end}}{{end}}{{if .Arms}}<h2>Trial: intervention against comparison</h2>
+{{range .Arms}}<table>
+<caption>{{.Caption}}</caption>
+<thead><tr><th scope="col">Measure</th><th scope="col">Figure</th><th scope="col">Numerator</th><th scope="col">Denominator</th><th scope="col">95% interval</th><th scope="col">p-value</th><th scope="col">Left out</th></tr></thead>
+<tbody>
+{{range .Measures}}<tr><th scope="row">{{.Label}}</th><td class="n">{{.Figure}}</td><td class="n">{{.Numerator}}</td><td class="n">{{.Denominator}}</td><td>{{.Interval}}</td><td>{{.PValue}}</td><td>{{.Excluded}}</td></tr>
+{{end}}</tbody>
+</table>
+{{end}}{{end}}<h2>How each figure is calculated</h2>
 <dl>
 {{range .Definitions}}<dt>{{index . 1}} ({{index . 0}})</dt>
 <dd>{{index . 2}}</dd>

@@ -8,7 +8,8 @@ import (
 )
 
 // PDF writes the report as a PDF (package pdf): a heading and a table of
-// figures for each site and programme, the equality tables, how each
+// figures for each site and programme, the equality tables, a table for
+// each arm of a trial where one is in the report, how each
 // figure is calculated and the small-number rule, marked Marking on every
 // page. created is the file's creation date (the package reads no clock).
 // Errors: those of pdf.Render (an empty title is EINVALID).
@@ -48,6 +49,27 @@ func PDF(r *outcomes.Report, title string, created time.Time) ([]byte, error) {
 			add(t)
 			if e.Reference != "" {
 				add(pdf.Paragraph{Text: "Reference: " + e.Reference})
+			}
+		}
+	}
+
+	if len(r.Arms) > 0 {
+		add(pdf.Heading{Level: 1, Text: "Trial: intervention against comparison"})
+		for _, a := range r.Arms {
+			add(pdf.Heading{Level: 2, Text: armCaption(a.Arm)})
+			t := pdf.Table{Header: []string{"Measure", "Figure", "Numerator", "Denominator", "95% interval", "p-value"}}
+			var left [][2]string
+			for i := range a.Measures {
+				m := &a.Measures[i]
+				num, den := counts(m)
+				t.Rows = append(t.Rows, []string{m.Label, Figure(m), num, den, interval(m), pValue(m)})
+				if e := exclusions(m); e != "" {
+					left = append(left, [2]string{m.Label, e})
+				}
+			}
+			add(t)
+			if len(left) > 0 {
+				add(pdf.Paragraph{Text: "Left out of the figures above:"}, pdf.KeyValues{Rows: left})
 			}
 		}
 	}

@@ -9,7 +9,8 @@ import (
 	"github.com/drive-platform/drive/outcomes"
 )
 
-// XLSX writes the report as an Excel workbook with three sheets:
+// XLSX writes the report as an Excel workbook with three sheets (four
+// where a trial's arms are in the report, "Trial" before "Notes"):
 // "Measures" (a header row, one row per measure, and a "How calculated"
 // column with its definition), "Equality" (one row per category of each
 // equality table) and "Notes" (the title, the marking and the
@@ -60,6 +61,28 @@ func XLSX(r *outcomes.Report, title string) ([]byte, error) {
 				count(row.Count), shareCell(row.Share, row.Count), ptr(row.Reference), ptr(row.Difference),
 				count(t.Total), count(t.Known), t.Reference)
 			n++
+		}
+	}
+
+	if len(r.Arms) > 0 {
+		x.add("Trial")
+		x.row("Trial", 1, "Arm", "Measure", "Code", "Numerator", "Denominator", "Value", "Unit", "Suppressed", "Left out", "How calculated")
+		n := 2
+		for _, a := range r.Arms {
+			for i := range a.Measures {
+				m := &a.Measures[i]
+				cells := []any{a.Arm, m.Label, m.Name}
+				switch {
+				case m.Suppressed:
+					cells = append(cells, withheld, withheldUnlessCount(m), withheld)
+				case m.Unit == outcomes.UnitCount:
+					cells = append(cells, m.Numerator, nil, valueOrNone(m))
+				default:
+					cells = append(cells, m.Numerator, m.Denominator, valueOrNone(m))
+				}
+				x.row("Trial", n, append(cells, m.Unit, m.Suppressed, exclusions(m), m.Definition)...)
+				n++
+			}
 		}
 	}
 

@@ -2,6 +2,7 @@ package risk
 
 import (
 	"sort"
+	"strconv"
 
 	"github.com/drive-platform/drive"
 )
@@ -166,4 +167,57 @@ func SummariseTrends(hs []History) TrendSummary {
 		s.Transitions = append(s.Transitions, Transition{From: k.from, To: k.to, Cases: counts[k]})
 	}
 	return s
+}
+
+// Latest is the newest assessment of the points, by date and, on one day,
+// by the order given: the one definition of "the latest DASH" that the
+// IDVA's list, her page and the case manager's risk table all use. ok is
+// false when there are none.
+func Latest(points []Dated) (latest Dated, ok bool) {
+	h := Trend(points)
+	return h.Latest, len(h.Points) > 0
+}
+
+// NewestFirst returns the points newest first, as histories are read.
+func (h History) NewestFirst() []Dated {
+	out := make([]Dated, len(h.Points))
+	for i, p := range h.Points {
+		out[len(out)-1-i] = p
+	}
+	return out
+}
+
+// Direction says which way the score moved from the first assessment to
+// the latest: "up", "down" or "unchanged"; "" when the history is not
+// Comparable.
+func (h History) Direction() string {
+	switch {
+	case !h.Comparable():
+		return ""
+	case h.ScoreChange > 0:
+		return "up"
+	case h.ScoreChange < 0:
+		return "down"
+	}
+	return "unchanged"
+}
+
+// InWords says how the score moved in a sentence a practitioner reads at
+// a glance, such as "Up by 2 since the first assessment, from 12 to 14";
+// "" when there is nothing to compare.
+func (h History) InWords() string {
+	from, to := strconv.Itoa(h.First.Result.Score), strconv.Itoa(h.Latest.Result.Score)
+	n := h.ScoreChange
+	if n < 0 {
+		n = -n
+	}
+	switch h.Direction() {
+	case "up":
+		return "Up by " + strconv.Itoa(n) + " since the first assessment, from " + from + " to " + to
+	case "down":
+		return "Down by " + strconv.Itoa(n) + " since the first assessment, from " + from + " to " + to
+	case "unchanged":
+		return "No change since the first assessment: " + to
+	}
+	return ""
 }

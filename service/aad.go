@@ -13,6 +13,7 @@ import "strconv"
 //	IDVA contact    "victim_case:<id>:contact"      the contact's text
 //	safety plan     "victim_case:<id>:safety_plan"  the plan's text
 //	DASH comments   "victim_case:<id>:dash"         JSON of risk.Assessment.Comments
+//	trial seed      "trial_seed:<trial id>"         the seed, 8 bytes big-endian (trials.go)
 //
 // The id of a victim-survivor's values is her case's id, which never
 // changes while the value stays where it is. Her notes and contacts are

@@ -1,6 +1,10 @@
 package service
 
 import (
+	"cmp"
+	"slices"
+	"strings"
+
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/casework"
 	"github.com/drive-platform/drive/programme"
@@ -53,6 +57,16 @@ type CaseRow struct {
 	// (what is next and how many are overdue). Filled on the caseload and
 	// the team dashboard, where someone acts on it; zero elsewhere.
 	Assessments schedule.Status
+	// Trial labels a referral a trial allocated ("Comparison (trial)",
+	// "Intervention (trial)"); empty otherwise. Filled on the case list.
+	Trial string
+}
+
+// Due is what is due on the row's case as of today, from the counts the
+// list's query made (casework.DueCounted): the same figures the case page
+// and the JSON API show.
+func (r CaseRow) Due(today drive.Date) casework.Due {
+	return casework.DueCounted(&r.Case, r.OpenActions, r.OverdueActions, today)
 }
 
 // caseRows copies stored rows into the read model, keeping nil as nil.
@@ -92,6 +106,37 @@ type Dashboard struct {
 	// Programmes are the programmes the site runs, with the no-contact
 	// period and caseload limit each case is held to.
 	Programmes []ProgrammeLimits
+	// Totals are the full lengths of the lists above. Each list keeps only
+	// its first DashboardRows cases, the most pressing by its own order,
+	// so the page stays the same size however much work the site holds.
+	Totals DashboardTotals
+}
+
+// DashboardRows is how many cases each of the dashboard's lists shows. A
+// team leader works from the top of each list; the rest are counted, and
+// the case list pages through them all.
+const DashboardRows = 25
+
+// DashboardTotals counts every case on each of the dashboard's lists,
+// shown or not.
+type DashboardTotals struct {
+	Unallocated, Overdue, NoContact, ReviewsDue, TransfersIn, AssessmentsOverdue, WithoutIDVA int
+}
+
+// shorten records each list's length in Totals and cuts it to
+// DashboardRows.
+func (d *Dashboard) shorten() {
+	for _, l := range []struct {
+		rows  *[]CaseRow
+		total *int
+	}{{&d.Unallocated, &d.Totals.Unallocated}, {&d.Overdue, &d.Totals.Overdue}, {&d.NoContact, &d.Totals.NoContact},
+		{&d.ReviewsDue, &d.Totals.ReviewsDue}, {&d.TransfersIn, &d.Totals.TransfersIn},
+		{&d.AssessmentsOverdue, &d.Totals.AssessmentsOverdue}, {&d.WithoutIDVA, &d.Totals.WithoutIDVA}} {
+		*l.total = len(*l.rows)
+		if len(*l.rows) > DashboardRows {
+			*l.rows = (*l.rows)[:DashboardRows:DashboardRows]
+		}
+	}
 }
 
 // ProgrammeLimits is what the dashboard's warnings count against for one
@@ -197,4 +242,88 @@ func caseScores(scores []store.CaseScore) []CaseScore {
 			Total: sc.Total, Incidents: sc.Incidents}
 	}
 	return out
+}
+
+// CaseloadSorts are the orders a caseload may be shown in, by what is due;
+// each may be reversed with a leading "-".
+var CaseloadSorts = []string{"name", "contact", "review", "actions", "assessment"}
+
+// Sort orders the caseload by key (one of CaseloadSorts, a leading "-"
+// reversing it) as of today, ties broken by name and then case number so
+// the order is stable. "contact" puts the longest without contact first
+// (never contacted before all), "review" the earliest review due first,
+// "actions" the most overdue actions first, "assessment" the earliest
+// assessment due first; cases with nothing due go last (first when
+// reversed). An unknown key
+// sorts by name and is reported as "name".
+func (cl *Caseload) Sort(key string, today drive.Date) string {
+	desc := strings.HasPrefix(key, "-")
+	base := strings.TrimPrefix(key, "-")
+	if !slices.Contains(CaseloadSorts, base) {
+		base, desc = "name", false
+	}
+	byName := func(a, b CaseRow) int {
+		if c := strings.Compare(strings.ToLower(a.PersonName), strings.ToLower(b.PersonName)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Case.ID, b.Case.ID)
+	}
+	// dated compares two optional dates, the missing one last.
+	dated := func(a, b drive.Date) int {
+		switch {
+		case a.IsZero() && b.IsZero():
+			return 0
+		case a.IsZero():
+			return 1
+		case b.IsZero():
+			return -1
+		}
+		return a.Time().Compare(b.Time())
+	}
+	key1 := func(a, b CaseRow) int {
+		da, db := a.Due(today), b.Due(today)
+		switch base {
+		case "contact":
+			switch {
+			case da.LastContact == nil && db.LastContact == nil:
+				return 0
+			case da.LastContact == nil:
+				return -1
+			case db.LastContact == nil:
+				return 1
+			}
+			return da.LastContact.Compare(*db.LastContact)
+		case "review":
+			return dated(da.NextReview, db.NextReview)
+		case "actions":
+			return cmp.Compare(db.OverdueActions, da.OverdueActions)
+		case "assessment":
+			var na, nb drive.Date
+			if a.Assessments.HasNext {
+				na = a.Assessments.Next.Due
+			}
+			if b.Assessments.HasNext {
+				nb = b.Assessments.Next.Due
+			}
+			return dated(na, nb)
+		}
+		return 0
+	}
+	slices.SortStableFunc(cl.Rows, func(a, b CaseRow) int {
+		c := key1(a, b)
+		if desc {
+			c = -c
+		}
+		if c != 0 {
+			return c
+		}
+		if base == "name" && desc {
+			return byName(b, a)
+		}
+		return byName(a, b)
+	})
+	if desc {
+		return "-" + base
+	}
+	return base
 }

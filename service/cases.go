@@ -13,6 +13,7 @@ import (
 	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/casework"
+	"github.com/drive-platform/drive/evaluation"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/store"
@@ -90,9 +91,17 @@ func (s *Service) ListCases(ctx context.Context, a Actor, f CaseFilter) ([]CaseR
 	}
 	var rows []store.CaseRow
 	var total int
+	var arms map[int64]string
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		var err error
 		if rows, total, err = tx.Cases(ctx, f.storeFilter(sites), drive.DateOf(tx.Now)); err != nil {
+			return err
+		}
+		ids := make([]int64, len(rows))
+		for i, r := range rows {
+			ids[i] = r.Case.ID
+		}
+		if arms, err = tx.CaseArms(ctx, ids); err != nil {
 			return err
 		}
 		return listedIn(ctx, tx, a, "case", what, len(rows))
@@ -100,7 +109,13 @@ func (s *Service) ListCases(ctx context.Context, a Actor, f CaseFilter) ([]CaseR
 	if err != nil {
 		return nil, 0, err
 	}
-	return caseRows(rows), total, nil
+	out := caseRows(rows)
+	for i := range out {
+		if arm, ok := arms[out[i].Case.ID]; ok {
+			out[i].Trial = ArmLabel(arm)
+		}
+	}
+	return out, total, nil
 }
 
 // listed records that a list of person-level records was shown: which
@@ -242,6 +257,13 @@ func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*Dashbo
 		}
 		out = dashboard(dash)
 		out.Programmes = limits(run)
+		// A trial's comparison referrals are followed up, never allocated:
+		// they are not waiting for a case manager.
+		comparison, err := tx.ComparisonCaseIDs(ctx, siteID)
+		if err != nil {
+			return err
+		}
+		out.Unallocated = slices.DeleteFunc(out.Unallocated, func(r CaseRow) bool { return slices.Contains(comparison, r.Case.ID) })
 		progs := newProgrammes(tx)
 		for _, p := range run {
 			progs.add(siteID, p)
@@ -265,7 +287,7 @@ func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*Dashbo
 		// mix of programmes (only someone who also holds cases at another
 		// site needs a query of their own) and the assessment schedules.
 		heldStates := []casework.State{casework.Allocated, casework.Active, casework.Closing, casework.Transferred}
-		held, _, err := tx.Cases(ctx, store.CaseFilter{SiteIDs: []int64{siteID}, States: heldStates, Sort: "referred", Limit: 1000}, today)
+		held, err := allCases(ctx, tx, store.CaseFilter{SiteIDs: []int64{siteID}, States: heldStates, Sort: "state"}, today)
 		if err != nil {
 			return err
 		}
@@ -276,7 +298,7 @@ func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*Dashbo
 		for i, l := range out.Caseloads {
 			theirs := byManager[l.UserID]
 			if len(theirs) != l.Open {
-				if theirs, _, err = tx.Cases(ctx, store.CaseFilter{AllSites: true, CaseManagerID: l.UserID, States: heldStates, Limit: 1000}, today); err != nil {
+				if theirs, err = allCases(ctx, tx, store.CaseFilter{AllSites: true, CaseManagerID: l.UserID, States: heldStates, Sort: "state"}, today); err != nil {
 					return err
 				}
 			}
@@ -299,12 +321,35 @@ func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*Dashbo
 		if err := s.dashboardSchedules(ctx, tx, progs, open, today, out); err != nil {
 			return err
 		}
+		out.shorten()
 		return listedIn(ctx, tx, a, "case", "team dashboard", dash.OpenCases)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// allCases reads every case f selects, a page at a time: for work that
+// must count each open case (caseload limits, assessment schedules), where
+// a single page would silently stop at the store's page limit. Sort by
+// "state" for a filter on open states: no index gives that order, so the
+// planner reads the states' cases through (site, state) and sorts them,
+// rather than walking every case the site ever held in another index's
+// order.
+func allCases(ctx context.Context, tx *store.Tx, f store.CaseFilter, today drive.Date) ([]store.CaseRow, error) {
+	const page = 1000
+	var out []store.CaseRow
+	for f.Offset, f.Limit = 0, page; ; f.Offset += page {
+		rows, _, err := tx.Cases(ctx, f, today)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rows...)
+		if len(rows) < page {
+			return out, nil
+		}
+	}
 }
 
 // dashboardSchedules adds to the dashboard those of the site's open cases
@@ -364,6 +409,9 @@ type CaseView struct {
 	CaseManagers []account.User // who the case may be allocated to
 	Sites        []account.Site // where it may be transferred
 	Today        drive.Date
+	// Due is what is due on the case today, by the definitions every
+	// list and route shares (casework.Due).
+	Due casework.Due
 	// Restricted is set when the case has moved to another site: the
 	// view holds only what the actor's own site's staff wrote on it
 	// (their notes, contacts and history), and nothing else.
@@ -381,6 +429,8 @@ type CaseView struct {
 	// PoliceHistory: the actor may read the case's police history
 	// (PoliceHistory), so the page links to it.
 	PoliceHistory bool
+	// Arm is the referral's arm when a trial allocated it; nil otherwise.
+	Arm *CaseArm
 	// Transfer is set, and nothing else but Case (its id, state and
 	// sites), Person (name and date of birth) and Transitions, when the
 	// actor is a team leader of the site a pending transfer is for.
@@ -463,6 +513,7 @@ func (s *Service) caseView(ctx context.Context, a Actor, id int64, withRisk bool
 		if v.Actions, err = tx.Actions(ctx, id); err != nil {
 			return err
 		}
+		v.Due = casework.DueOf(c, v.Actions, v.Today)
 		if v.Contacts, err = tx.Contacts(ctx, id); err != nil {
 			return err
 		}
@@ -508,8 +559,14 @@ func (s *Service) caseView(ctx context.Context, a Actor, id int64, withRisk bool
 		v.CanWrite = access.Decide(a.Subject, access.Write, caseResource(c, access.PerpetratorCase), tx.Now).Allowed
 		v.CanNote = access.Decide(a.Subject, access.Write, caseResource(c, access.Notes), tx.Now).Allowed
 		v.CanNeeds = access.Decide(a.Subject, access.Write, caseResource(c, access.HealthNeeds), tx.Now).Allowed
+		if v.Arm, err = caseArm(ctx, tx, id); err != nil {
+			return err
+		}
 		if v.CanWrite {
 			v.Transitions = casework.Allowed(c.State, a.RolesAt(c.SiteID), false)
+			if v.Arm != nil && v.Arm.Arm == evaluation.ArmComparison {
+				v.Transitions = slices.DeleteFunc(v.Transitions, func(t casework.Transition) bool { return t.Event == casework.Allocate })
+			}
 			if slices.ContainsFunc(a.RolesAt(c.SiteID), func(r access.Role) bool { return slices.Contains(casework.EscalationRoles(), r) }) {
 				if to, err := tx.SiteProgramme(ctx, c.SiteID, programme.Drive().Code); err == nil && c.CanEscalate(v.Programme, to) {
 					v.EscalateTo = to
@@ -806,6 +863,9 @@ func (s *Service) moveCase(ctx context.Context, tx *store.Tx, a Actor, c *casewo
 			return err
 		}
 	}
+	if err := refuseComparisonWork(ctx, tx, c, ch.Event); err != nil {
+		return err
+	}
 	from := c.State
 	if err := c.Apply(t, ch, prog, a.UserID, tx.Now); err != nil {
 		return err
@@ -824,6 +884,19 @@ func (s *Service) moveCase(ctx context.Context, tx *store.Tx, a Actor, c *casewo
 		FromState: from, ToState: c.State, Detail: detail, SiteID: site}
 	if err := tx.AddHistory(ctx, h); err != nil {
 		return err
+	}
+	// A referral the panel accepts while a trial runs is allocated to an
+	// arm now, once the decision is recorded, and never before.
+	if ch.Event == casework.Accept {
+		role := access.Role("")
+		for _, r := range a.RolesAt(site) {
+			if role == "" && slices.Contains(t.Roles, r) {
+				role = r
+			}
+		}
+		if err := s.allocateReferral(ctx, tx, a, role, c); err != nil {
+			return err
+		}
 	}
 	if ch.Reasons == "" {
 		return nil
@@ -877,6 +950,9 @@ func (s *Service) AddAction(ctx context.Context, a Actor, id int64, act *casewor
 		if err := tx.CreateAction(ctx, act); err != nil {
 			return err
 		}
+		if err := tx.TouchCase(ctx, c.ID); err != nil {
+			return err
+		}
 		return s.screen(ctx, tx, a, c, []heldRef{{victim.HeldAction, act.ID}}, act.Owner, act.Agency, act.Outcome)
 	})
 }
@@ -902,6 +978,9 @@ func (s *Service) UpdateAction(ctx context.Context, a Actor, id, actionID int64,
 		if err := tx.UpdateAction(ctx, act); err != nil {
 			return err
 		}
+		if err := tx.TouchCase(ctx, c.ID); err != nil {
+			return err
+		}
 		return s.screen(ctx, tx, a, c, []heldRef{{victim.HeldAction, act.ID}}, act.Owner, act.Agency, act.Outcome)
 	})
 }
@@ -917,6 +996,9 @@ func (s *Service) AddContact(ctx context.Context, a Actor, id int64, ct *casewor
 			return err
 		}
 		if err := tx.CreateContact(ctx, ct); err != nil {
+			return err
+		}
+		if err := tx.TouchCase(ctx, c.ID); err != nil {
 			return err
 		}
 		return s.screen(ctx, tx, a, c, []heldRef{{victim.HeldContact, ct.ID}}, ct.Summary, ct.Method)
@@ -943,6 +1025,9 @@ func (s *Service) AddReview(ctx context.Context, a Actor, id int64, r *casework.
 		if err := tx.CreateReview(ctx, r); err != nil {
 			return err
 		}
+		if err := tx.TouchCase(ctx, c.ID); err != nil {
+			return err
+		}
 		return s.screen(ctx, tx, a, c, []heldRef{{victim.HeldReview, r.ID}}, r.Summary)
 	})
 }
@@ -958,6 +1043,9 @@ func (s *Service) AddNote(ctx context.Context, a Actor, id int64, n *casework.No
 			return err
 		}
 		if err := tx.CreateNote(ctx, n, func(id int64) (store.SealedValue, error) { return s.seal([]byte(n.Text), aadCaseNote(id)) }); err != nil {
+			return err
+		}
+		if err := tx.TouchCase(ctx, c.ID); err != nil {
 			return err
 		}
 		return s.screen(ctx, tx, a, c, []heldRef{{victim.HeldNote, n.ID}}, n.Text)
@@ -1026,7 +1114,15 @@ func (s *Service) Refer(ctx context.Context, a Actor, in ReferralInput) (*Referr
 				return err
 			}
 			if !in.NotDuplicate {
-				existing, err := tx.PeopleAtSites(ctx, []int64{in.SiteID})
+				// With a date of birth only records near it can be
+				// candidates (people.BirthDatesNear), found by index;
+				// without one, every record's names must be compared.
+				var existing []*people.Person
+				if in.Person.DateOfBirth.IsZero() {
+					existing, err = tx.PeopleAtSites(ctx, []int64{in.SiteID})
+				} else {
+					existing, err = tx.PeopleNear(ctx, []int64{in.SiteID}, people.BirthDatesNear(in.Person.DateOfBirth), in.Person.PoliceRef)
+				}
 				if err != nil {
 					return err
 				}
@@ -1120,17 +1216,12 @@ func (s *Service) Person(ctx context.Context, a Actor, id int64) (*people.Person
 		if err != nil {
 			return err
 		}
-		rows, _, err = tx.Cases(ctx, store.CaseFilter{SiteIDs: []int64{p.SiteID}, Query: "", Limit: 1000}, drive.DateOf(tx.Now))
-		if err != nil {
+		// Every case, read by person: a page of the site's cases filtered
+		// here would drop the person's older cases once the site holds
+		// more newer ones than a page.
+		if rows, err = tx.PersonCases(ctx, p.SiteID, id, drive.DateOf(tx.Now)); err != nil {
 			return err
 		}
-		var mine []store.CaseRow
-		for _, row := range rows {
-			if row.Case.PersonID == id {
-				mine = append(mine, row)
-			}
-		}
-		rows = mine
 		return record(ctx, tx, a, d, audit.ActionRecordRead, "person", id, p.SiteID)
 	})
 	if drive.ErrorCode(err) == drive.ENOTFOUND {

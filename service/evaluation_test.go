@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/csv"
 	"io"
 	"testing"
@@ -183,6 +184,31 @@ func TestEvaluationProjectLifecycle(t *testing.T) {
 				t.Errorf("evaluator reading another organisation's project: %v, want not found", err)
 			}
 
+			// A key rotation re-wraps the project's pseudonym secret with
+			// everything else: once the old key is gone, the next extract
+			// still opens it and gives the same pseudonyms.
+			old := w.svc.Keys.Current().ID()
+			if err := w.svc.Keys.Rotate(rand.Reader); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.svc.RewrapKeys(ctx, service.CommandLine()); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.svc.Keys.Remove(old); err != nil {
+				t.Fatal(err)
+			}
+			r4, err := w.svc.ReleaseExtract(ctx, dpo, p.ID, "After the key rotation")
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, z4, err := w.svc.DownloadExtract(ctx, ev, r4.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c4 := firstCell(t, z4, "cases.csv"); c4 != c1 {
+				t.Errorf("after a key rotation the case pseudonym is %s, was %s", c4, c1)
+			}
+
 			// Withdrawn: nothing more leaves.
 			wantCode(t, w.svc.WithdrawProject(ctx, nat, p.ID, ""), drive.EINVALID)
 			if err := w.svc.WithdrawProject(ctx, nat, p.ID, "Agreement ended early"); err != nil {
@@ -196,8 +222,8 @@ func TestEvaluationProjectLifecycle(t *testing.T) {
 			for _, e := range w.events(t, start) {
 				counts[e.Action]++
 			}
-			want := map[string]int{service.ActionProjectCreate: 2, service.ActionProjectApprove: 2, service.ActionExtractRelease: 3,
-				service.ActionExtractDownload: 3, service.ActionProjectWithdraw: 1}
+			want := map[string]int{service.ActionProjectCreate: 2, service.ActionProjectApprove: 2, service.ActionExtractRelease: 4,
+				service.ActionExtractDownload: 4, service.ActionProjectWithdraw: 1}
 			for action, n := range want {
 				if counts[action] != n {
 					t.Errorf("%d %s events, want %d (all: %v)", counts[action], action, n, counts)

@@ -54,7 +54,7 @@ func newWorld(t *testing.T, e storetest.Engine) *world {
 
 // newWorldAt is newWorld on a clock of the test's own, for use cases
 // whose answer changes with time.
-func newWorldAt(t *testing.T, e storetest.Engine, clock func() time.Time) *world {
+func newWorldAt(t testing.TB, e storetest.Engine, clock func() time.Time) *world {
 	t.Helper()
 	ctx := context.Background()
 	w := &world{db: e.Open(t, clock), users: map[string]*account.User{}}
@@ -142,7 +142,7 @@ func activeCase(ctx context.Context, tx *store.Tx, site, person, cm int64) (int6
 // actor builds the Actor for a user the way the web server does for each
 // request: the user's role assignments become the policy's grants, and
 // any break-glass they have open is added.
-func (w *world) actor(t *testing.T, name string) service.Actor {
+func (w *world) actor(t testing.TB, name string) service.Actor {
 	t.Helper()
 	u := w.users[name]
 	var sub access.Subject

@@ -62,30 +62,61 @@ func ScoringInput(rows []store.PoliceIncident) []identify.Incident {
 
 // IdentificationList ranks a site's suspects from its imported and
 // resolved police incidents, scored with the default strategy as of
-// today. Needs police intelligence read at the site. Errors:
+// today, and returns the first top (all for 0). With an
+// IdentificationCache the site's list is ranked once for each version of
+// the police data and each day, and served from memory between. Needs
+// police intelligence read at the site; every view is audited. Errors:
 // ENOTFOUND for a site the actor may not see.
 func (s *Service) IdentificationList(ctx context.Context, a Actor, siteID int64, top int) ([]Suspect, error) {
 	strategy := identify.Default()
 	asOf := s.Today()
-	var rows []store.PoliceIncident
-	var people []store.PolicePerson
-	var hearings []store.MARACHearing
+	var list []Suspect
 	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		r := access.Resource{Class: access.PoliceIntel, RecordType: "site", RecordID: strconv.FormatInt(siteID, 10), SiteID: siteID}
 		if _, err := s.decide(ctx, tx, a, access.Read, r, "site"); err != nil {
 			return err
 		}
-		var err error
-		if rows, err = tx.SitePoliceIncidents(ctx, siteID, asOf.AddMonths(-strategy.WindowMonths)); err != nil {
+		// The version is read before the data, in the same transaction:
+		// data read afterwards is at least as new as the version, so a
+		// list is never kept under a version newer than its data.
+		version, err := tx.PoliceDataVersion(ctx)
+		if err != nil {
 			return err
 		}
-		if hearings, err = tx.SiteMARAC(ctx, siteID, asOf.AddMonths(-12)); err != nil {
+		key := identificationKey(siteID, version, asOf, strategy.Code+"/"+strategy.Version)
+		if l, ok := s.Identification.get(key); ok {
+			list = l
+			return nil
+		}
+		if list, err = rankSite(ctx, tx, strategy, siteID, asOf); err != nil {
 			return err
 		}
-		people, err = tx.SitePolicePeople(ctx, siteID, string(identify.SuspectRole))
-		return err
+		s.Identification.put(key, list)
+		return nil
 	})
+	if err != nil || len(list) == 0 {
+		return nil, err
+	}
+	if top > 0 && top < len(list) {
+		list = list[:top]
+	}
+	out := slices.Clone(list)
+	return out, s.listed(ctx, a, "identification", "list", len(out))
+}
+
+// rankSite reads a site's incidents in the strategy's window, its MARAC
+// hearings of the last year and its suspects, and ranks every suspect.
+func rankSite(ctx context.Context, tx *store.Tx, strategy *identify.Strategy, siteID int64, asOf drive.Date) ([]Suspect, error) {
+	rows, err := tx.SitePoliceIncidents(ctx, siteID, asOf.AddMonths(-strategy.WindowMonths))
 	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	hearings, err := tx.SiteMARAC(ctx, siteID, asOf.AddMonths(-12))
+	if err != nil {
+		return nil, err
+	}
+	people, err := tx.SitePolicePeople(ctx, siteID, string(identify.SuspectRole))
+	if err != nil {
 		return nil, err
 	}
 	byID := map[int64]store.PolicePerson{}
@@ -104,13 +135,13 @@ func (s *Service) IdentificationList(ctx context.Context, a Actor, siteID int64,
 		}
 	}
 	var out []Suspect
-	for _, sc := range strategy.Rank(ScoringInput(rows), asOf, top) {
+	for _, sc := range strategy.Rank(ScoringInput(rows), asOf, 0) {
 		id, _ := strconv.ParseInt(sc.Suspect, 10, 64)
 		p := byID[id]
 		out = append(out, Suspect{Score: sc, PersonID: id, Latest: latest[id], Confirmed: p.ConfirmedAt != nil, OtherSites: p.NationalMatch != 0,
 			MARAC: marac[id], LastMARAC: lastMARAC[id]})
 	}
-	return out, s.listed(ctx, a, "identification", "list", len(out))
+	return out, nil
 }
 
 // ReferSuspect refers a suspect from the identification list to the

@@ -1,16 +1,19 @@
 package service
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/store"
+	"github.com/drive-platform/drive/tabular"
 )
 
 // Upload is a police extract or MARAC list sent through the web service
@@ -21,12 +24,28 @@ type Upload struct {
 	MARAC   bool
 	File    io.Reader
 	Mapping []byte // optional JSON mapping of fields to the file's headers
+	// Read says how to read the file: its encoding and a workbook's
+	// sheet; the zero value detects them (package tabular).
+	Read tabular.Options
+	// MappingID chooses one of the site's saved mappings. With neither it
+	// nor Mapping, the file's header chooses: the standard headers, or
+	// the first saved mapping of the kind whose columns it has.
+	MappingID int64
+	// SaveMappingAs names Mapping to keep for the site's later uploads,
+	// once the file has imported.
+	SaveMappingAs string
 }
 
 // UploadResult says what an upload changed, or why it changed nothing.
 type UploadResult struct {
 	Rows, Inserted, Skipped int
-	Suspects, Victims       int
+	// File says what was read: the encoding and separator, or the
+	// workbook's sheet.
+	File tabular.Info
+	// Mapping names the saved mapping used; "" for the standard headers
+	// or a mapping file given with the upload.
+	Mapping           string
+	Suspects, Victims int
 	// Problems are the file's row errors; when there are any, nothing was
 	// stored.
 	Problems []incident.RowError
@@ -43,41 +62,8 @@ type UploadResult struct {
 // ENOTFOUND for a site the actor may not import to; EINVALID for a bad
 // mapping.
 func (s *Service) Import(ctx context.Context, a Actor, up Upload) (*UploadResult, error) {
-	r := access.Resource{Class: access.PoliceIntel, RecordType: "site", RecordID: strconv.FormatInt(up.SiteID, 10), SiteID: up.SiteID}
-	// Refuse before reading a byte of a file the actor may not import.
-	err := s.DB.View(ctx, func(tx *store.Tx) error {
-		_, err := s.decide(ctx, tx, a, access.Write, r, "site")
-		return err
-	})
-	if err != nil {
-		s.denied(ctx, a, "site", up.SiteID)
-		return nil, err
-	}
-	mapping := incident.DefaultMapping()
-	parse := incident.ParseMapping
-	if up.MARAC {
-		mapping, parse = incident.DefaultMARACMapping(), incident.ParseMARACMapping
-	}
-	if len(up.Mapping) > 0 {
-		var err error
-		if mapping, err = parse(up.Mapping); err != nil {
-			return nil, drive.Invalid("The mapping file could not be used", map[string]string{"mapping": drive.ErrorMessage(err)})
-		}
-	}
-	today := s.Today()
-	out := &UploadResult{}
-	var recs []incident.Record
-	var hs []incident.Hearing
-	if up.MARAC {
-		hs, out.Problems, err = incident.ReadMARAC(up.File, mapping, today)
-		out.Rows = len(hs)
-	} else {
-		recs, out.Problems, err = incident.Read(up.File, mapping, today)
-		out.Rows = len(recs)
-	}
-	if drive.ErrorCode(err) == drive.EINVALID {
-		return nil, drive.Invalid("The file could not be imported", map[string]string{"file": drive.ErrorMessage(err)})
-	}
+	r := siteIntel(up.SiteID)
+	out, recs, hs, err := s.readUpload(ctx, a, up)
 	if err != nil || len(out.Problems) > 0 {
 		return out, err
 	}
@@ -112,6 +98,13 @@ func (s *Service) Import(ctx context.Context, a Actor, up Upload) (*UploadResult
 		if out.Suspects, out.Victims, err = tx.SitePeopleCounts(ctx, up.SiteID); err != nil {
 			return err
 		}
+		if name := strings.TrimSpace(up.SaveMappingAs); name != "" && len(up.Mapping) > 0 {
+			m := &incident.SavedMapping{SiteID: up.SiteID, Kind: mappingKind(up.MARAC), Name: name, JSON: string(up.Mapping)}
+			if err := tx.SaveImportMapping(ctx, m, a.UserID); err != nil {
+				return err
+			}
+			out.Mapping = name
+		}
 		return tx.Audit(ctx, audit.Event{Action: action, ActorID: a.UserID, ActorRole: string(d.Role), RecordType: "site",
 			RecordID: strconv.FormatInt(up.SiteID, 10), SiteID: up.SiteID, Remote: a.Remote, Outcome: audit.OutcomeOK,
 			Reason: fmt.Sprintf("%d new, %d already held", out.Inserted, out.Skipped)})
@@ -135,4 +128,220 @@ func (s *Service) Import(ctx context.Context, a Actor, up Upload) (*UploadResult
 		}
 	}
 	return out, nil
+}
+
+// siteIntel is the resource an import writes: the site's police data.
+func siteIntel(siteID int64) access.Resource {
+	return access.Resource{Class: access.PoliceIntel, RecordType: "site", RecordID: strconv.FormatInt(siteID, 10), SiteID: siteID}
+}
+
+// readUpload checks the actor may import to the site, then reads and
+// validates the whole file with the mapping it chooses. out holds what
+// was read and every problem; with problems nothing may be stored.
+func (s *Service) readUpload(ctx context.Context, a Actor, up Upload) (*UploadResult, []incident.Record, []incident.Hearing, error) {
+	// Refuse before reading a byte of a file the actor may not import.
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		_, err := s.decide(ctx, tx, a, access.Write, siteIntel(up.SiteID), "site")
+		return err
+	})
+	if err != nil {
+		s.denied(ctx, a, "site", up.SiteID)
+		return nil, nil, nil, err
+	}
+	cands, err := s.mappingCandidates(ctx, up, mappingKind(up.MARAC))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	today := s.Today()
+	out := &UploadResult{}
+	var recs []incident.Record
+	var hs []incident.Hearing
+	var info incident.FileInfo
+	if up.MARAC {
+		hs, out.Problems, info, err = incident.ReadMARACFileChoosing(up.File, cands, today, up.Read)
+		out.Rows = len(hs)
+	} else {
+		recs, out.Problems, info, err = incident.ReadFileChoosing(up.File, cands, today, up.Read)
+		out.Rows = len(recs)
+	}
+	out.File = info.Info
+	if len(up.Mapping) == 0 {
+		out.Mapping = info.Mapping
+	}
+	if drive.ErrorCode(err) == drive.EINVALID {
+		return nil, nil, nil, drive.Invalid("The file could not be imported", map[string]string{"file": drive.ErrorMessage(err)})
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return out, recs, hs, nil
+}
+
+// SampleRows is how many rows an upload's check shows.
+const SampleRows = 5
+
+// UploadCheck is what an upload will import, shown to the analyst before
+// anything is stored: what was read, the mapping, how many rows, the
+// first rows as they will be stored, and every problem.
+type UploadCheck struct {
+	*UploadResult
+	// PendingID is the checked upload to confirm; 0 when it has problems.
+	PendingID int64
+	FileName  string
+	Incidents []incident.Record
+	Hearings  []incident.Hearing
+}
+
+// CheckUpload reads and validates an upload as Import does, without
+// storing any of it: with no problems the file is kept, for the actor
+// alone and for a day, until ConfirmUpload imports it. Errors: as Import.
+func (s *Service) CheckUpload(ctx context.Context, a Actor, up Upload, fileName string) (*UploadCheck, error) {
+	content, err := io.ReadAll(up.File)
+	if err != nil {
+		return nil, drive.Wrap(err, drive.EINVALID, "The file could not be read")
+	}
+	up.File = bytes.NewReader(content)
+	out, recs, hs, err := s.readUpload(ctx, a, up)
+	if err != nil {
+		return nil, err
+	}
+	c := &UploadCheck{UploadResult: out, FileName: fileName, Incidents: recs[:min(len(recs), SampleRows)], Hearings: hs[:min(len(hs), SampleRows)]}
+	if len(out.Problems) > 0 {
+		return c, nil
+	}
+	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
+		if _, err := s.decide(ctx, tx, a, access.Write, siteIntel(up.SiteID), "site"); err != nil {
+			return err
+		}
+		p := &store.PendingUpload{SiteID: up.SiteID, UserID: a.UserID, Kind: mappingKind(up.MARAC), FileName: fileName,
+			Encoding: up.Read.Encoding, Sheet: up.Read.Sheet, Mapping: string(up.Mapping), MappingID: up.MappingID,
+			SaveAs: up.SaveMappingAs, Content: content}
+		if err := tx.SavePendingUpload(ctx, p); err != nil {
+			return err
+		}
+		c.PendingID = p.ID
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// ConfirmUpload imports an upload the actor checked, exactly as it was
+// checked (its encoding, sheet and mapping), and forgets it: a second
+// confirmation finds nothing. It returns the file's name and kind with
+// the result. Errors: ENOTFOUND for an upload not the actor's, older than
+// a day or already confirmed; as Import otherwise.
+func (s *Service) ConfirmUpload(ctx context.Context, a Actor, id int64) (*UploadResult, string, bool, error) {
+	if a.UserID == 0 {
+		return nil, "", false, drive.NotFound("upload")
+	}
+	var p *store.PendingUpload
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		p, err = tx.TakePendingUpload(ctx, id, a.UserID)
+		return err
+	})
+	if err != nil {
+		return nil, "", false, err
+	}
+	up := Upload{SiteID: p.SiteID, MARAC: p.Kind == "marac", File: bytes.NewReader(p.Content), MappingID: p.MappingID,
+		SaveMappingAs: p.SaveAs, Read: tabular.Options{Encoding: p.Encoding, Sheet: p.Sheet}}
+	if p.Mapping != "" {
+		up.Mapping = []byte(p.Mapping)
+	}
+	res, err := s.Import(ctx, a, up)
+	return res, p.FileName, up.MARAC, err
+}
+
+func mappingKind(marac bool) string {
+	if marac {
+		return "marac"
+	}
+	return "incidents"
+}
+
+// mappingCandidates returns the mappings an upload may be read with, in
+// the order they are tried: the mapping file given, or the saved mapping
+// chosen, or else the standard headers and then the site's saved mappings
+// of the kind, most recently saved first. Errors: EINVALID for a mapping
+// file or saved mapping that cannot be used, or a name to save it under
+// that is too long.
+func (s *Service) mappingCandidates(ctx context.Context, up Upload, kind string) ([]incident.NamedMapping, error) {
+	parse := incident.ParseMapping
+	def := incident.DefaultMapping()
+	if up.MARAC {
+		parse, def = incident.ParseMARACMapping, incident.DefaultMARACMapping()
+	}
+	if name := strings.TrimSpace(up.SaveMappingAs); len(name) > 100 || (name != "" && len(up.Mapping) == 0) {
+		return nil, drive.Invalid("The mapping could not be saved", map[string]string{"save_mapping_as": "Give a name of up to 100 characters, and a mapping file to save under it"})
+	}
+	if len(up.Mapping) > 0 {
+		m, err := parse(up.Mapping)
+		if err != nil {
+			return nil, drive.Invalid("The mapping file could not be used", map[string]string{"mapping": drive.ErrorMessage(err)})
+		}
+		return []incident.NamedMapping{{Mapping: m}}, nil
+	}
+	var saved []incident.SavedMapping
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		var err error
+		saved, err = tx.ImportMappings(ctx, up.SiteID, kind)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	cands := []incident.NamedMapping{{Mapping: def}}
+	if up.MappingID != 0 {
+		cands = nil
+	}
+	for _, sm := range saved {
+		if up.MappingID != 0 && sm.ID != up.MappingID {
+			continue
+		}
+		m, err := parse([]byte(sm.JSON))
+		if err != nil {
+			return nil, drive.Invalid("The saved mapping could not be used", map[string]string{"mapping": drive.ErrorMessage(err)})
+		}
+		cands = append(cands, incident.NamedMapping{Name: sm.Name, Mapping: m})
+	}
+	if len(cands) == 0 {
+		return nil, drive.Invalid("The saved mapping could not be used", map[string]string{"mapping": "Choose one of the site's saved mappings"})
+	}
+	return cands, nil
+}
+
+// ImportMappings lists the site's saved mappings for the upload form.
+// Needs police intelligence write at the site. Errors: ENOTFOUND.
+func (s *Service) ImportMappings(ctx context.Context, a Actor, siteID int64) ([]incident.SavedMapping, error) {
+	var out []incident.SavedMapping
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		r := access.Resource{Class: access.PoliceIntel, RecordType: "site", RecordID: strconv.FormatInt(siteID, 10), SiteID: siteID}
+		if _, err := s.decide(ctx, tx, a, access.Write, r, "site"); err != nil {
+			return err
+		}
+		var err error
+		out, err = tx.ImportMappings(ctx, siteID, "")
+		return err
+	})
+	return out, err
+}
+
+// DeleteImportMapping removes one of the site's saved mappings, audited.
+// Errors: ENOTFOUND.
+func (s *Service) DeleteImportMapping(ctx context.Context, a Actor, siteID, id int64) error {
+	return s.DB.Transact(ctx, func(tx *store.Tx) error {
+		r := access.Resource{Class: access.PoliceIntel, RecordType: "site", RecordID: strconv.FormatInt(siteID, 10), SiteID: siteID}
+		d, err := s.decide(ctx, tx, a, access.Write, r, "site")
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteImportMapping(ctx, siteID, id); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit.Event{Action: "import.mapping_delete", ActorID: a.UserID, ActorRole: string(d.Role), RecordType: "import_mapping",
+			RecordID: strconv.FormatInt(id, 10), SiteID: siteID, Remote: a.Remote, Outcome: audit.OutcomeOK})
+	})
 }

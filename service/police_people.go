@@ -353,8 +353,7 @@ func matchAcrossSites(ctx context.Context, tx *store.Tx) (int, []MatchedSuspect,
 		for i := range parent {
 			parent[i] = i
 		}
-		var find func(int) int
-		find = func(i int) int {
+		find := func(i int) int {
 			for parent[i] != i {
 				parent[i] = parent[parent[i]]
 				i = parent[i]

@@ -82,6 +82,10 @@ type Service struct {
 	// Reports, if set, keeps computed outcome reports for a short while
 	// (see ReportCache); nil computes every report afresh.
 	Reports *ReportCache
+	// Identification, if set, keeps each site's ranked identification
+	// list until the police data changes or the day turns (see
+	// IdentificationCache); nil ranks the list on every view.
+	Identification *IdentificationCache
 }
 
 // Now is the service's clock: the time a transaction begun now carries
@@ -145,6 +149,10 @@ func refusedSite(ctx context.Context, tx *store.Tx, recordType string, id int64)
 	case "site":
 		if st, err := tx.Site(ctx, id); err == nil {
 			return st.ID
+		}
+	case "trial":
+		if t, err := tx.Trial(ctx, id); err == nil {
+			return t.SiteID
 		}
 	}
 	return 0

@@ -111,10 +111,15 @@ func userEvent(a Actor, userID int64, action, outcome, reason string) audit.Even
 // second factor yet gets an enrolment session that can only set one up.
 //
 // Failures are counted per typed name and per address (a.Remote) and
-// locked out by the Lockout policy; while locked nothing is checked, but
-// the same time is spent as on a real check, so a lock cannot be told
-// from a wrong password by speed. Every attempt is audited, never with the
-// typed username (people type their password into it).
+// locked out by the Lockout policy. While locked nothing is checked and no
+// password is hashed: the refusal is answered from the failures table
+// alone, so a flood of guesses from one address costs the server a query
+// and an audit write each, not a password hash, and other people's
+// sign-ins keep their CPU. (Spending a hash's time on a refusal would hide
+// nothing: the answer already says the attempt was refused for too many
+// tries, and the lock never depends on whether the guess was right.) Every
+// attempt is audited, never with the typed username (people type their
+// password into it).
 //
 // Errors: EINVALID (with fields username and password) when either is
 // empty; ETOOMANY while locked; EUNAUTHORIZED with SigninFailed for every
@@ -135,25 +140,25 @@ func (s *Service) SignIn(ctx context.Context, a Actor, c Credentials) (*SignedIn
 	if len(username) > 64 {
 		username = username[:64]
 	}
-	h, err := s.hasher()
-	if err != nil {
-		return nil, err
-	}
 	nameKey := signinKey(username)
 	lock := s.lockout()
 	var (
 		out     *SignedIn
 		refusal error
 	)
-	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		byUser, byRemote, err := tx.SigninFailures(ctx, nameKey, a.Remote, lock.Since(tx.Now))
 		if err != nil {
 			return err
 		}
 		if d := lock.Check(byUser, byRemote, tx.Now); !d.Allowed {
 			refusal = d.Err(tx.Now)
-			h.DummyVerify(c.Password)
 			return tx.Audit(ctx, audit.Event{Action: "signin.throttled", Remote: a.Remote, Outcome: audit.OutcomeDenied})
+		}
+		// Only now the hasher: without a shared one, making it costs a hash.
+		h, err := s.hasher()
+		if err != nil {
+			return err
 		}
 		fail := func(userID int64) error {
 			refusal = drive.Errorf(drive.EUNAUTHORIZED, SigninFailed)
@@ -258,14 +263,10 @@ func reauthKey(userID int64) string { return "reauth:" + strconv.FormatInt(userI
 // Errors: ETOOMANY while locked (nothing is checked); EUNAUTHORIZED when
 // the password is wrong.
 func (s *Service) Reauthenticate(ctx context.Context, a Actor, password, form string) error {
-	h, err := s.hasher()
-	if err != nil {
-		return err
-	}
 	lock := s.lockout()
 	key := reauthKey(a.UserID)
 	var refusal error
-	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		u, err := tx.User(ctx, a.UserID)
 		if err != nil {
 			return err
@@ -277,11 +278,14 @@ func (s *Service) Reauthenticate(ctx context.Context, a Actor, password, form st
 		// Per user only: the address limit is for sign-in, where the
 		// account is not yet known.
 		if d := lock.Check(failures, nil, tx.Now); !d.Allowed {
-			// Burn the same time as a real check, so the lock does not
-			// show by speed when a guess would have been right.
-			h.DummyVerify(password)
+			// Refused before any hashing, as at sign-in: the answer says
+			// it was refused, so spending a hash's time would hide nothing.
 			refusal = d.Err(tx.Now)
 			return tx.Audit(ctx, userEvent(a, u.ID, "reauth.throttled", audit.OutcomeDenied, form))
+		}
+		h, err := s.hasher()
+		if err != nil {
+			return err
 		}
 		if match, _, verr := h.Verify(u.PasswordHash, password); verr != nil || !match {
 			refusal = drive.Errorf(drive.EUNAUTHORIZED, wrongCurrentPassword)

@@ -75,6 +75,13 @@ type VictimRow struct {
 	// Assessments sums up her DASH reviews and the behaviour assessments
 	// made with her (victimSchedules): what is next, how many overdue.
 	Assessments schedule.Status
+	// DASH is her DASH history: its Latest is the latest DASH, by the one
+	// definition (risk.Latest) her page and the case manager's risk
+	// table use; HasDASH is false when none is recorded.
+	DASH    risk.History
+	HasDASH bool
+	// NextStep is what her IDVA is to do next, in words (victim.NextStep).
+	NextStep string
 }
 
 // Victims lists the victim-survivors' cases the actor may see: an IDVA's
@@ -121,7 +128,14 @@ func (s *Service) Victims(ctx context.Context, a Actor, mine bool) ([]VictimRow,
 			if err != nil {
 				return err
 			}
-			row.Assessments = schedule.StatusOf(drive.DateOf(tx.Now), scs...)
+			today := drive.DateOf(tx.Now)
+			row.Assessments = schedule.StatusOf(today, scs...)
+			stored, err := tx.DASHAssessments(ctx, v.ID)
+			if err != nil {
+				return err
+			}
+			row.DASH, row.HasDASH = risk.Trend(dashPoints(stored)), len(stored) > 0
+			row.NextStep = victim.NextStep(&v, row.HasDASH, row.Assessments, today)
 			if access.Decide(a.Subject, access.Write, VictimResource(ctx, tx, &v, access.VictimCompartment), tx.Now).Allowed {
 				held, err := tx.VictimHeldTexts(ctx, v.ID)
 				if err != nil {
@@ -166,6 +180,26 @@ type DASHEntry struct {
 	Assessment risk.Assessment
 	Result     risk.Result
 	Comments   map[string]string // only when the compartment may be read
+	// Labelled are the Comments with their questions, in the order asked.
+	Labelled []risk.QuestionComment
+}
+
+// dashPoints are stored DASH assessments as points of a history.
+func dashPoints(stored []store.StoredDASH) []risk.Dated {
+	points := make([]risk.Dated, 0, len(stored))
+	for _, sd := range stored {
+		points = append(points, risk.Dated{On: sd.Assessment.AssessedOn, Result: sd.Result})
+	}
+	return points
+}
+
+// DASHNewestFirst is her DASH history as her page lists it, newest first.
+func (v *VictimView) DASHNewestFirst() []DASHEntry {
+	out := make([]DASHEntry, len(v.DASH))
+	for i, e := range v.DASH {
+		out[len(out)-1-i] = e
+	}
+	return out
 }
 
 // VictimView is what the victim-survivor's page and API resource show.
@@ -249,12 +283,10 @@ func (s *Service) Victim(ctx context.Context, a Actor, id int64) (*VictimView, e
 		if err != nil {
 			return err
 		}
-		var points []risk.Dated
 		for _, sd := range stored {
 			view.DASH = append(view.DASH, DASHEntry{Assessment: sd.Assessment, Result: sd.Result})
-			points = append(points, risk.Dated{On: sd.Assessment.AssessedOn, Result: sd.Result})
 		}
-		view.Trend = risk.Trend(points)
+		view.Trend = risk.Trend(dashPoints(stored))
 		if view.Behaviours, err = tx.Behaviours(ctx, id); err != nil {
 			return err
 		}
@@ -370,6 +402,7 @@ func (s *Service) openProtected(ctx context.Context, tx *store.Tx, v *victim.Cas
 		var comments map[string]string
 		if err := json.Unmarshal(plain, &comments); err == nil {
 			view.DASH[i].Comments = comments
+			view.DASH[i].Labelled = risk.DASH2009().LabelComments(comments)
 		}
 	}
 	return p, nil
@@ -681,7 +714,8 @@ func (s *Service) riskFacts(ctx context.Context, tx *store.Tx, caseID int64) (fa
 			f.IDVAAllocated = v.IDVAID != 0
 		}
 		if dash, err := tx.DASHAssessments(ctx, l.VictimCaseID); err == nil && len(dash) > 0 {
-			last := dash[len(dash)-1].Result
+			latest, _ := risk.Latest(dashPoints(dash))
+			last := latest.Result
 			f.DASHScore, f.DASHBand, f.ProfessionalJudgment = last.Score, last.EffectiveLevel.Label, last.ProfessionalJudgementRaised
 		}
 		if bs, err := tx.Behaviours(ctx, l.VictimCaseID); err == nil {

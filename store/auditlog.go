@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/audit"
@@ -92,6 +93,18 @@ type AuditFilter struct {
 	ActorID    int64
 	SiteID     int64 // 0 = all sites
 	Limit      int   // default 200
+	// ActorIDs, if any, are the users whose events are wanted (with
+	// ActorID, either matches).
+	ActorIDs []int64
+	// Actions, if any, are the actions wanted.
+	Actions []string
+	// From and To bound when the events happened: From inclusive, To
+	// exclusive; zero for no bound.
+	From, To time.Time
+	// WithSignIns adds, to a SiteID's events, the signing in and out
+	// (audit.IsSignIn) of users who hold a role at the site: those events
+	// touch no site's data, so they carry no site.
+	WithSignIns bool
 }
 
 // AuditEvents returns the newest events matching f, newest first.
@@ -106,11 +119,36 @@ func (tx *Tx) AuditEvents(ctx context.Context, f AuditFilter) ([]audit.Event, er
 		q += ` AND record_id = ?`
 		args = append(args, f.RecordID)
 	}
+	actors := f.ActorIDs
 	if f.ActorID != 0 {
-		q += ` AND actor_id = ?`
-		args = append(args, f.ActorID)
+		actors = append([]int64{f.ActorID}, actors...)
 	}
-	if f.SiteID != 0 {
+	if len(actors) > 0 {
+		q += ` AND actor_id IN (` + placeholders(len(actors)) + `)`
+		for _, id := range actors {
+			args = append(args, id)
+		}
+	}
+	if len(f.Actions) > 0 {
+		q += ` AND action IN (` + placeholders(len(f.Actions)) + `)`
+		for _, a := range f.Actions {
+			args = append(args, a)
+		}
+	}
+	if !f.From.IsZero() {
+		q += ` AND at >= ?`
+		args = append(args, f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		q += ` AND at < ?`
+		args = append(args, f.To.UTC())
+	}
+	switch {
+	case f.SiteID != 0 && f.WithSignIns:
+		q += ` AND (site_id = ? OR (site_id = 0 AND (action LIKE 'signin.%' OR action LIKE 'reauth.%' OR action = 'session.end')
+			AND actor_id IN (SELECT user_id FROM role_assignments WHERE site_id = ?)))`
+		args = append(args, f.SiteID, f.SiteID)
+	case f.SiteID != 0:
 		q += ` AND site_id = ?`
 		args = append(args, f.SiteID)
 	}

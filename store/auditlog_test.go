@@ -109,6 +109,7 @@ func openAuditDB(t *testing.T, engine string, now func() time.Time) auditDB {
 		t.Fatalf("open raw connection: %v", err)
 	}
 	t.Cleanup(func() { raw.Close() })
+	dropAuditGuard(t, raw, engine)
 	return auditDB{db: db, raw: raw, engine: engine}
 }
 

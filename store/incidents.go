@@ -32,6 +32,9 @@ func (tx *Tx) IncidentRefs(ctx context.Context, siteID int64) (map[string]bool, 
 // ECONFLICT, and the caller's transaction rolls back. progress, if not
 // nil, is called every 50,000 rows.
 func (tx *Tx) InsertIncidents(ctx context.Context, siteID int64, recs []incident.Record, suspects, victims []int64, progress func(done int)) error {
+	if err := tx.TouchPoliceData(ctx); err != nil {
+		return err
+	}
 	if len(suspects) != len(recs) || len(victims) != len(recs) {
 		return drive.Errorf(drive.EINTERNAL, "InsertIncidents: %d incidents, %d suspects, %d victims", len(recs), len(suspects), len(victims))
 	}

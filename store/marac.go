@@ -26,6 +26,9 @@ type MARACHearing struct {
 // not nil, is called every 50,000 rows. The people the hearings name are
 // left unresolved.
 func (tx *Tx) ImportMARAC(ctx context.Context, siteID int64, hs []incident.Hearing, progress func(done int)) (inserted, skipped int, err error) {
+	if err := tx.TouchPoliceData(ctx); err != nil {
+		return 0, 0, err
+	}
 	q := `INSERT INTO marac_hearings (site_id, ref, heard_on, victim_given, victim_family, victim_dob,
 		perpetrator_given, perpetrator_family, perpetrator_dob, perpetrator_postcode, imported_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

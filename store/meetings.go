@@ -509,7 +509,11 @@ func (tx *Tx) OverdueActionsAt(ctx context.Context, siteIDs []int64, today drive
 		return nil, nil
 	}
 	args := append(int64Args(siteIDs), today)
-	return tx.organisationActions(ctx, `c.site_id IN (`+placeholders(len(siteIDs))+`) AND a.organisation_id IS NOT NULL
+	// The unary + keeps SQLite's planner off the site's cases (every case
+	// the site ever held) and on case_actions_agency_open, the open
+	// agency actions by due date; the condition must name that partial
+	// index's terms exactly for SQLite to use it.
+	return tx.organisationActions(ctx, `+c.site_id IN (`+placeholders(len(siteIDs))+`) AND a.organisation_id IS NOT NULL
 		AND a.status IN ('open', 'in_progress') AND a.due_on < ?`, args...)
 }
 

@@ -62,16 +62,41 @@ type MigrationStatus struct {
 	Pending []int
 }
 
+// migrationLock is the PostgreSQL advisory lock key every replica takes
+// before it touches the schema. 0x44524956 spells DRIV: any fixed key
+// shared by replicas works.
+const migrationLock = 1146243414
+
+// lockMigrations makes the transaction the only one changing the schema
+// until it ends. On PostgreSQL it takes a transaction-scoped advisory lock,
+// which every replica's Migrate takes before anything else, the creation of
+// the migrations table included: two servers running CREATE TABLE IF NOT
+// EXISTS at once can both pass the "not exists" check and one then fails on
+// the catalogue's unique index. On SQLite, Transact's transactions begin
+// IMMEDIATE, so the write lock is already held.
+func (tx *Tx) lockMigrations(ctx context.Context) error {
+	if tx.d.name != "postgres" {
+		return nil
+	}
+	_, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(?)`, migrationLock)
+	return err
+}
+
 // Migrate applies every pending migration, each in its own transaction, and
-// returns the versions it applied. On PostgreSQL a transaction-scoped
-// advisory lock makes concurrent replicas starting together apply each
-// migration once. A database newer than this binary is refused.
+// returns the versions it applied. Every transaction it runs, the first
+// that creates the migrations table included, takes the migration lock
+// (lockMigrations) before touching anything, so replicas starting together
+// on a fresh database each succeed and apply each migration once. A
+// database newer than this binary is refused.
 func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 	ms, err := db.dialect.migrations()
 	if err != nil {
 		return nil, drive.Wrap(err, drive.EINTERNAL, "the built-in migrations are broken")
 	}
 	err = db.Transact(ctx, func(tx *Tx) error {
+		if err := tx.lockMigrations(ctx); err != nil {
+			return err
+		}
 		_, err := tx.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL)`)
 		return err
 	})
@@ -82,11 +107,8 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 	for _, m := range ms {
 		done := false
 		err := db.Transact(ctx, func(tx *Tx) error {
-			if db.dialect.name == "postgres" {
-				// 0x44524956 spells DRIV: any fixed key shared by replicas works.
-				if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(1146243414)`); err != nil {
-					return err
-				}
+			if err := tx.lockMigrations(ctx); err != nil {
+				return err
 			}
 			var n int
 			if err := tx.queryRow(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {

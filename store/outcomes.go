@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strings"
+	"time"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/casework"
@@ -250,6 +251,25 @@ func (tx *Tx) siteOutcomeFacts(ctx context.Context, site int64, from, to drive.D
 			} else {
 				c.PoliceIncidents = append(c.PoliceIncidents, d)
 			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Trial arms (migration 0018): the arm, when the referral was
+	// allocated and for how long both arms are followed.
+	err = tx.each(ctx, `SELECT a.case_id, a.trial_id, a.arm, a.allocated_at, t.outcome_months
+		FROM trial_allocations a JOIN trials t ON t.id = a.trial_id WHERE a.case_id IN (`+inSite+`)`, args, func(r *sql.Rows) error {
+		var caseID int64
+		var tf outcomes.TrialFacts
+		var when time.Time
+		if err := r.Scan(&caseID, &tf.TrialID, &tf.Arm, &when, &tf.OutcomeMonths); err != nil {
+			return err
+		}
+		tf.AllocatedOn = drive.DateOf(when)
+		if c := at(caseID); c != nil {
+			c.Trial = &tf
 		}
 		return nil
 	})

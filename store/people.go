@@ -181,6 +181,62 @@ func (tx *Tx) PeopleAtSites(ctx context.Context, siteIDs []int64) ([]*people.Per
 	return out, tx.loadPersonDetails(ctx, out)
 }
 
+// PeopleNear returns the people at the given sites, not merged away, who
+// could be the person a referral names (people.Duplicates' candidates): a
+// date of birth among births (people.BirthDatesNear), no date of birth, or
+// the police reference policeRef when it is not empty; in the order of
+// PeopleAtSites. Each kind of match is its own indexed query
+// (people_site_birth, people_site_police_ref) and the union is sorted, so
+// it costs the few records that match, not every person the sites hold:
+// written as one condition with OR, SQLite's planner read every person of
+// the site in name order instead, and the unary + keeps it off
+// people_merged_into, where nearly every record is "not merged".
+func (tx *Tx) PeopleNear(ctx context.Context, siteIDs []int64, births []drive.Date, policeRef string) ([]*people.Person, error) {
+	if len(siteIDs) == 0 {
+		return nil, nil
+	}
+	sites := `site_id IN (` + placeholders(len(siteIDs)) + `)`
+	var branches []string
+	var args []any
+	branch := func(match string, extra ...any) {
+		branches = append(branches, `SELECT `+personColumns+` FROM people WHERE `+sites+` AND `+match+` AND +merged_into IS NULL`)
+		for _, id := range siteIDs {
+			args = append(args, id)
+		}
+		args = append(args, extra...)
+	}
+	branch(`date_of_birth IS NULL`)
+	if len(births) > 0 {
+		dates := make([]any, len(births))
+		for i, d := range births {
+			dates[i] = d
+		}
+		branch(`date_of_birth IN (`+placeholders(len(births))+`)`, dates...)
+	}
+	if policeRef != "" {
+		branch(`police_ref = ?`, policeRef)
+	}
+	rows, err := tx.query(ctx, `SELECT `+personColumns+` FROM (`+strings.Join(branches, ` UNION `)+`) p
+		ORDER BY family_name, given_name, id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []*people.Person
+	for rows.Next() {
+		p, err := scanPerson(rows)
+		if err != nil {
+			rows.Close()
+			return nil, tx.d.mapError(err)
+		}
+		out = append(out, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, tx.d.mapError(err)
+	}
+	return out, tx.loadPersonDetails(ctx, out)
+}
+
 // loadPersonDetails fills aliases and addresses for ps with a few queries
 // for the lot, not two per person.
 func (tx *Tx) loadPersonDetails(ctx context.Context, ps []*people.Person) error {

@@ -68,6 +68,9 @@ func (tx *Tx) PersonIncidents(ctx context.Context, personID int64) ([]PoliceInci
 // ids, in no particular order. A resolution creates people by the
 // hundred thousand, so they are inserted many to a statement.
 func (tx *Tx) NewPolicePeople(ctx context.Context, siteID int64, role string, n int) ([]int64, error) {
+	if err := tx.TouchPoliceData(ctx); err != nil {
+		return nil, err
+	}
 	ids := make([]int64, 0, n)
 	for n > 0 {
 		k := min(n, batchRows)
@@ -117,6 +120,9 @@ func (tx *Tx) AssignPeople(ctx context.Context, as []PersonAssignment) error {
 // statement: a row's id, suspect and victim travel as a VALUES list that
 // the UPDATE joins on.
 func (tx *Tx) assignPeople(ctx context.Context, table, suspectCol, victimCol string, as []PersonAssignment) error {
+	if err := tx.TouchPoliceData(ctx); err != nil {
+		return err
+	}
 	for len(as) > 0 {
 		k := min(len(as), batchRows)
 		q := `WITH v (id, s, w) AS (VALUES ` + strings.TrimSuffix(strings.Repeat(`(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT)), `, k), ", ") + `)
@@ -192,6 +198,9 @@ func (tx *Tx) SitePolicePeople(ctx context.Context, siteID int64, role string) (
 // SetConfirmed records who confirmed a person's identity (userID 0 clears
 // it).
 func (tx *Tx) SetConfirmed(ctx context.Context, personID, userID int64) error {
+	if err := tx.TouchPoliceData(ctx); err != nil {
+		return err
+	}
 	var at any
 	if userID != 0 {
 		at = tx.Now
@@ -203,6 +212,9 @@ func (tx *Tx) SetConfirmed(ctx context.Context, personID, userID int64) error {
 // SetNationalMatches replaces every suspect's cross-site group: groups maps
 // a police person id to its group (people not named are in none).
 func (tx *Tx) SetNationalMatches(ctx context.Context, groups map[int64]int64) error {
+	if err := tx.TouchPoliceData(ctx); err != nil {
+		return err
+	}
 	if _, err := tx.exec(ctx, `UPDATE police_people SET national_match = NULL WHERE national_match IS NOT NULL`); err != nil {
 		return err
 	}
@@ -369,6 +381,9 @@ func (tx *Tx) SitePeopleCounts(ctx context.Context, siteID int64) (suspects, vic
 // the person most of their mentions went to (and clears it for people who
 // have mentions again).
 func (tx *Tx) SetMergedInto(ctx context.Context, merged map[int64]int64, active []int64) error {
+	if err := tx.TouchPoliceData(ctx); err != nil {
+		return err
+	}
 	stmt, err := tx.tx.PrepareContext(ctx, tx.d.rebind(`UPDATE police_people SET merged_into = ? WHERE id = ?`))
 	if err != nil {
 		return tx.d.mapError(err)

@@ -272,18 +272,21 @@ func (tx *Tx) entries(ctx context.Context, query string, victimCaseID int64) ([]
 }
 
 // sealedColumns lists every sealed value the store holds: each table, its
-// key and its sealed column. RewrapAll visits them all; a new sealed
-// column must be added here.
-var sealedColumns = []struct{ table, key, data string }{
-	{"victim_compartments", "victim_case_id", "data"},
-	{"victim_safety_plans", "victim_case_id", "data"},
-	{"victim_dash_comments", "assessment_id", "data"},
-	{"victim_notes", "id", "body"},
-	{"idva_contacts", "id", "body"},
-	{"case_note_bodies", "note_id", "data"},
-	{"user_totp_secrets", "user_id", "data"},
-	{"oidc_client_secrets", "organisation_id", "data"},
-	{"service_views", "id", "text"},
+// key, its sealed column and the column naming the key that wraps it
+// ("key_id" when empty). RewrapAll visits them all; a new sealed column
+// must be added here.
+var sealedColumns = []struct{ table, key, data, keyID string }{
+	{"victim_compartments", "victim_case_id", "data", ""},
+	{"victim_safety_plans", "victim_case_id", "data", ""},
+	{"victim_dash_comments", "assessment_id", "data", ""},
+	{"victim_notes", "id", "body", ""},
+	{"idva_contacts", "id", "body", ""},
+	{"case_note_bodies", "note_id", "data", ""},
+	{"user_totp_secrets", "user_id", "data", ""},
+	{"oidc_client_secrets", "organisation_id", "data", ""},
+	{"trial_seeds", "trial_id", "data", ""},
+	{"evaluation_projects", "id", "secret", "secret_key_id"},
+	{"service_views", "id", "text", ""},
 }
 
 // rewrapBatch is how many values RewrapAll reads at a time, so memory
@@ -302,13 +305,17 @@ const rewrapBatch = 500
 func (tx *Tx) RewrapAll(ctx context.Context, fn func(v SealedValue) (SealedValue, bool, error)) (int, error) {
 	replaced := 0
 	for _, col := range sealedColumns {
+		keyID := col.keyID
+		if keyID == "" {
+			keyID = "key_id"
+		}
 		type row struct {
 			key int64
 			v   SealedValue
 		}
 		after := int64(-1 << 63)
 		for {
-			rows, err := tx.query(ctx, `SELECT `+col.key+`, `+col.data+`, key_id FROM `+col.table+
+			rows, err := tx.query(ctx, `SELECT `+col.key+`, `+col.data+`, `+keyID+` FROM `+col.table+
 				` WHERE `+col.key+` > ? AND `+col.data+` IS NOT NULL ORDER BY `+col.key+` LIMIT ?`, after, rewrapBatch)
 			if err != nil {
 				return replaced, err
@@ -339,7 +346,7 @@ func (tx *Tx) RewrapAll(ctx context.Context, fn func(v SealedValue) (SealedValue
 				if err := nv.check("replacement value"); err != nil {
 					return replaced, err
 				}
-				if _, err := tx.exec(ctx, `UPDATE `+col.table+` SET `+col.data+` = ?, key_id = ? WHERE `+col.key+` = ?`, nv.Data, nv.KeyID, r.key); err != nil {
+				if _, err := tx.exec(ctx, `UPDATE `+col.table+` SET `+col.data+` = ?, `+keyID+` = ? WHERE `+col.key+` = ?`, nv.Data, nv.KeyID, r.key); err != nil {
 					return replaced, err
 				}
 				replaced++

@@ -43,6 +43,7 @@ func RunCasework(t *testing.T, e Engine) {
 		{"NotesAreAppendOnly", testNotes},
 		{"HistoryOldestFirst", testHistory},
 		{"NothingHalfWritten", testCaseworkRollback},
+		{"TouchMovesLastUpdated", testTouchCase},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

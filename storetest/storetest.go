@@ -55,6 +55,25 @@ func OpenSQLite(t testing.TB, now func() time.Time) *store.DB {
 // migrates it, and drops it when the test ends.
 func OpenPostgres(t testing.TB, now func() time.Time) *store.DB {
 	t.Helper()
+	return openAndMigrate(t, BlankPostgres(t), now)
+}
+
+// Blank returns the address of a new, empty database of the engine's kind
+// (nothing created in it, not even the migrations table), removed when the
+// test ends, for tests of what happens before and during migration, such
+// as several servers migrating one database at once.
+func (e Engine) Blank(t testing.TB) string {
+	t.Helper()
+	if e.Name == "postgres" {
+		return BlankPostgres(t)
+	}
+	return filepath.Join(t.TempDir(), "drive.db")
+}
+
+// BlankPostgres creates an empty database on the DRIVE_TEST_POSTGRES
+// server, dropped when the test ends, and returns its URL.
+func BlankPostgres(t testing.TB) string {
+	t.Helper()
 	admin := os.Getenv("DRIVE_TEST_POSTGRES")
 	if admin == "" {
 		t.Fatal("DRIVE_TEST_POSTGRES is not set")
@@ -84,7 +103,7 @@ func OpenPostgres(t testing.TB, now func() time.Time) *store.DB {
 		t.Fatalf("parse DRIVE_TEST_POSTGRES: %v", err)
 	}
 	u.Path = "/" + name
-	return openAndMigrate(t, u.String(), now)
+	return u.String()
 }
 
 func openAndMigrate(t testing.TB, dsn string, now func() time.Time) *store.DB {

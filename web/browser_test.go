@@ -120,6 +120,17 @@ func TestPagesInBrowser(t *testing.T) {
 			}
 			b.AssertAccessible(t)
 			visit("/audit?record_type=user&record_id=1", 200)
+			// The officer searches by who and finds the sign-in in words.
+			must(t, b.Fill("#user", "Alex"))
+			status, err = b.Submit("form[action='/audit'] button")
+			must(t, err)
+			if status != 200 {
+				t.Fatalf("audit search by user: status %d", status)
+			}
+			if text, err := b.Text("#events"); err != nil || !strings.Contains(text, "Alex Admin signed in") {
+				t.Fatalf("audit search by user found %q, %v", text, err)
+			}
+			b.AssertAccessible(t)
 			visit("/alerts", 200)
 			visit("/account", 200)
 			// A wrong current password on the account page.

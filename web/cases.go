@@ -146,17 +146,6 @@ func (s *Server) searchCases(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) caseload(w http.ResponseWriter, r *http.Request) error {
-	cl, err := s.svc.MyCaseload(r.Context(), actorOf(r))
-	if err != nil {
-		return err
-	}
-	return s.render(w, r, http.StatusOK, "caseload", s.page(r, "My caseload", struct {
-		*service.Caseload
-		Today drive.Date
-	}{cl, s.svc.Today()}))
-}
-
 // teamData is what templates/team.html shows.
 type teamData struct {
 	Sites []siteChoice

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -41,13 +42,31 @@ func notFound(w http.ResponseWriter, r *http.Request) error {
 // fail renders err for the route's kind. Internal errors are logged with
 // their cause and shown to the user only as a fixed message and a request
 // reference; nothing internal reaches the response.
+//
+// A request whose client hung up is not a server error: whatever failed
+// failed because the request was cancelled, so it is recorded as
+// clientClosed, nothing is logged as an error and nothing is sent. Server
+// errors are logged once per kind in each errorLogWindow (errorLog).
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, k kind, err error) {
 	code := drive.ErrorCode(err)
 	status := statusOf(code)
 	reqID := requestIDFrom(r.Context())
+	if status >= 500 && errors.Is(r.Context().Err(), context.Canceled) {
+		if sw, ok := w.(*statusWriter); ok && sw.status == 0 {
+			sw.status = clientClosed
+		}
+		return
+	}
 	if status >= 500 {
-		s.log.Error("request failed", slog.String("request_id", reqID), slog.String("method", r.Method),
-			slog.String("route", r.Pattern), slog.String("code", code), slog.String("cause", err.Error()))
+		cause := err.Error()
+		if ok, left := s.errlog.allow(r.Pattern + "|" + code + "|" + cause); ok {
+			attrs := []any{slog.String("request_id", reqID), slog.String("method", r.Method),
+				slog.String("route", r.Pattern), slog.String("code", code), slog.String("cause", cause)}
+			if left > 0 {
+				attrs = append(attrs, slog.Int("identical_errors_not_logged", left))
+			}
+			s.log.Error("request failed", attrs...)
+		}
 	}
 	var fields map[string]string
 	var de *drive.Error

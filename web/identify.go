@@ -14,6 +14,7 @@ import (
 	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/service"
+	"github.com/drive-platform/drive/tabular"
 )
 
 // identifyData is what templates/identify.html shows.
@@ -232,6 +233,15 @@ type importData struct {
 	More     int // problems not shown
 	Result   *service.UploadResult
 	File     string
+	// Mappings are the saved mappings of each site the analyst imports
+	// to, in the order of Sites.
+	Mappings []siteMappings
+}
+
+// siteMappings is one site's saved mappings, for the upload form.
+type siteMappings struct {
+	Site string
+	List []incident.SavedMapping
 }
 
 // importForm is where an analyst uploads a police extract or MARAC list.
@@ -251,8 +261,15 @@ func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, status int
 	}
 	for _, id := range sites {
 		d.Sites = append(d.Sites, siteChoice{id, names[id], id == chosen})
+		ms, err := s.svc.ImportMappings(r.Context(), actorOf(r), id)
+		if err != nil {
+			return err
+		}
+		if len(ms) > 0 {
+			d.Mappings = append(d.Mappings, siteMappings{Site: names[id], List: ms})
+		}
 	}
-	return s.render(w, r, status, "identify-import", s.page(r, "Import police data", d))
+	return s.render(w, r, status, "identify-import", s.pageWithDone(r, "Import police data", d))
 }
 
 // importUpload validates and imports an uploaded extract or list: with
@@ -268,7 +285,15 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer file.Close()
 	d.File = header.Filename
-	up := service.Upload{SiteID: site, MARAC: d.MARAC, File: file}
+	up := service.Upload{SiteID: site, MARAC: d.MARAC, File: file,
+		Read:          tabular.Options{Encoding: r.PostFormValue("encoding"), Sheet: r.PostFormValue("sheet")},
+		SaveMappingAs: r.PostFormValue("save_mapping_as")}
+	if v := r.PostFormValue("saved_mapping"); v != "" {
+		if up.MappingID, err = strconv.ParseInt(v, 10, 64); err != nil {
+			d.Errors = FormErrors{{"saved_mapping", "Choose a saved mapping from the list"}}
+			return s.renderImport(w, r, http.StatusUnprocessableEntity, d)
+		}
+	}
 	if m, mh, err := r.FormFile("mapping"); err == nil {
 		defer m.Close()
 		if mh.Size > 1<<20 {
@@ -279,9 +304,12 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	if r.PostFormValue("step") == "check" {
+		return s.checkUpload(w, r, d, up)
+	}
 	res, err := s.svc.Import(r.Context(), actorOf(r), up)
 	if drive.ErrorCode(err) == drive.EINVALID {
-		d.Errors = formErrors(asInvalid(err).Fields, "file", "mapping")
+		d.Errors = formErrors(asInvalid(err).Fields, "file", "encoding", "sheet", "saved_mapping", "mapping", "save_mapping_as")
 		if len(d.Errors) == 0 {
 			d.Errors = FormErrors{{"file", drive.ErrorMessage(err)}}
 		}
@@ -300,4 +328,75 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 		return s.renderImport(w, r, http.StatusUnprocessableEntity, d)
 	}
 	return s.renderImport(w, r, http.StatusOK, d)
+}
+
+// importCheckData is what templates/identify-import-check.html shows.
+type importCheckData struct {
+	*service.UploadCheck
+	MARAC bool
+}
+
+// checkUpload reads the upload without storing anything and shows what it
+// will import, the first rows field by field, for the analyst to confirm;
+// a file with problems lists them on the upload page, as an import does.
+func (s *Server) checkUpload(w http.ResponseWriter, r *http.Request, d importData, up service.Upload) error {
+	c, err := s.svc.CheckUpload(r.Context(), actorOf(r), up, d.File)
+	if drive.ErrorCode(err) == drive.EINVALID {
+		d.Errors = formErrors(asInvalid(err).Fields, "file", "encoding", "sheet", "saved_mapping", "mapping", "save_mapping_as")
+		if len(d.Errors) == 0 {
+			d.Errors = FormErrors{{"file", drive.ErrorMessage(err)}}
+		}
+		return s.renderImport(w, r, http.StatusUnprocessableEntity, d)
+	}
+	if err != nil {
+		return err
+	}
+	if len(c.Problems) > 0 {
+		d.Result, d.Problems = c.UploadResult, c.Problems
+		if len(d.Problems) > 50 {
+			d.Problems, d.More = d.Problems[:50], len(c.Problems)-50
+		}
+		d.Errors = FormErrors{{"file", fmt.Sprintf("%s has %d problems: nothing was imported. Correct the file and import it again.", d.File, len(c.Problems))}}
+		return s.renderImport(w, r, http.StatusUnprocessableEntity, d)
+	}
+	return s.render(w, r, http.StatusOK, "identify-import-check", s.page(r, "Check the file before importing", importCheckData{UploadCheck: c, MARAC: d.MARAC}))
+}
+
+// confirmUpload imports an upload the analyst checked.
+func (s *Server) confirmUpload(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "upload")
+	if err != nil {
+		return err
+	}
+	res, name, marac, err := s.svc.ConfirmUpload(r.Context(), actorOf(r), id)
+	d := importData{MARAC: marac, File: name}
+	if drive.ErrorCode(err) == drive.EINVALID {
+		d.Errors = FormErrors{{"file", drive.ErrorMessage(err)}}
+		return s.renderImport(w, r, http.StatusUnprocessableEntity, d)
+	}
+	if err != nil {
+		return err
+	}
+	d.Result = res
+	if len(res.Problems) > 0 {
+		// The data changed between the check and the import.
+		d.Problems = res.Problems
+		d.Errors = FormErrors{{"file", fmt.Sprintf("%s has %d problems: nothing was imported.", name, len(res.Problems))}}
+		return s.renderImport(w, r, http.StatusUnprocessableEntity, d)
+	}
+	return s.renderImport(w, r, http.StatusOK, d)
+}
+
+// deleteMapping removes one of a site's saved mappings.
+func (s *Server) deleteMapping(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "mapping")
+	if err != nil {
+		return err
+	}
+	site, _ := strconv.ParseInt(r.PostFormValue("site"), 10, 64)
+	if err := s.svc.DeleteImportMapping(r.Context(), actorOf(r), site, id); err != nil {
+		return err
+	}
+	done(w, r, "/identify/import", "mapping_deleted", "")
+	return nil
 }

@@ -275,6 +275,11 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A trial running at site A, started from the command line.
+	trial := &evaluation.Trial{SiteID: siteA.ID, Name: "Matrix trial"}
+	if err := srv.svc.StartTrial(ctx, service.CommandLine(), trial); err != nil {
+		t.Fatal(err)
+	}
 	// A record kind for break-glass, at each site: the victim
 	// compartment, the class break-glass exists for.
 	srv.svc.Glass = map[string]service.GlassRecord{"test_record": {
@@ -324,6 +329,10 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 	for _, rt := range srv.routes {
 		if rt.path == "/break-glass" {
 			checked += matrixBreakGlass(t, ts.URL, client, rt, append(users, kindUsers...), map[string]int64{"a": siteA.ID, "b": siteB.ID})
+			continue
+		}
+		if rt.gate == feedOnly {
+			checked += matrixFeedRoute(t, ts.URL, client, rt, users)
 			continue
 		}
 		if rt.gate != enrolled {
@@ -418,6 +427,10 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 			targets = []matrixTarget{{path: func(p string) string {
 				return strings.NewReplacer("{id}", "999999", "{item}", "999999", "{att}", "999999").Replace(p)
 			}, expect: func(access.Subject, access.Action) bool { return false }}}
+		case rt.path == "/identify/mappings/{id}/delete" || rt.path == "/identify/import/checked/{id}":
+			// No saved mapping or checked upload is named here: nobody
+			// finds one.
+			targets = []matrixTarget{{path: func(p string) string { return strings.ReplaceAll(p, "{id}", "999999") }, expect: func(access.Subject, access.Action) bool { return false }}}
 		case rt.path == "/evaluation/new" || (rt.path == "/evaluation" && rt.method == "POST"):
 			// The form offers what only the national team may create.
 			targets = []matrixTarget{{path: func(p string) string { return p }, expect: func(sub access.Subject, _ access.Action) bool {
@@ -464,12 +477,27 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 				sites, national := sub.SitesFor(access.Aggregates, access.Read)
 				return national || len(sites) > 0
 			}}}
+		case strings.HasPrefix(rt.path, "/trials/{id}") || strings.HasPrefix(rt.path, "/api/v1/trials/{id}"):
+			// The trial at site A: for those who may run trials there.
+			targets = []matrixTarget{{name: "trial " + strconv.FormatInt(trial.ID, 10),
+				path: func(p string) string { return strings.ReplaceAll(p, "{id}", strconv.FormatInt(trial.ID, 10)) },
+				expect: func(sub access.Subject, act access.Action) bool {
+					r := access.Resource{Class: access.Trial, RecordType: "trial", RecordID: strconv.FormatInt(trial.ID, 10), SiteID: siteA.ID}
+					return access.Decide(sub, act, r, now).Allowed
+				}}}
 		case strings.HasPrefix(rt.path, "/api/v1/meetings/{id}") || rt.path == "/api/v1/actions/{id}":
 			// No meeting or action is named here: nobody finds one.
 			targets = []matrixTarget{{path: func(p string) string { return strings.ReplaceAll(p, "{id}", "999999") }, expect: func(access.Subject, access.Action) bool { return false }}}
 		case strings.HasPrefix(rt.path, "/service-accounts/") || strings.HasPrefix(rt.path, "/account-requests/"):
 			// No account or request is named here: nobody finds one.
 			targets = []matrixTarget{{path: func(p string) string { return p }, expect: func(access.Subject, access.Action) bool { return false }}}
+		case strings.HasPrefix(rt.path, "/subject-access/{id}"):
+			// No request exists: the routes answer "not found" to everyone,
+			// the data protection officer included (TestSubjectAccessPages
+			// walks a real one).
+			targets = []matrixTarget{{path: func(p string) string {
+				return strings.NewReplacer("{id}", "999999", "{action}", "approve", "{format}", "pdf").Replace(p)
+			}, expect: func(access.Subject, access.Action) bool { return false }}}
 		case strings.Contains(rt.path, "/cases/{id}"):
 			targets = nil
 			for _, c := range cases {
@@ -633,6 +661,30 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 		t.Fatalf("only %d route/user pairs checked", checked)
 	}
 	t.Logf("%d route/user pairs checked", checked)
+}
+
+// matrixFeedRoute checks a feed's route refuses every user, by API token
+// and by session, as it refuses a bad token (401): the routes exist for
+// feeds only, whatever roles a user holds.
+func matrixFeedRoute(t *testing.T, base string, client *http.Client, rt route, users []*matrixUser) int {
+	n := 0
+	path := strings.ReplaceAll(rt.path, "{id}", "1")
+	for _, mu := range users {
+		for _, header := range [][2]string{{"Authorization", "Bearer " + mu.apiToken}, {"Cookie", "drive_session=" + mu.token}} {
+			req, _ := http.NewRequest(rt.method, base+path+"?kind=incidents", strings.NewReader("ref,date\n"))
+			req.Header.Set(header[0], header[1])
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("%s %s as %s (%s): status %d, want 401", rt.method, path, mu.user.Username, header[0], resp.StatusCode)
+			}
+			n++
+		}
+	}
+	return n
 }
 
 // matrixBreakGlass checks break-glass on the victim compartment answers

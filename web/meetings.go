@@ -45,6 +45,8 @@ var meetingDone = map[string]string{
 	"approved":  "Project approved: extracts may now be released",
 	"withdrawn": "Project withdrawn: no further extracts will be released or downloaded",
 	"released":  "Extract released: the project's evaluators can download it",
+	// Police data imports (web/identify.go).
+	"mapping_deleted": "Saved mapping deleted",
 }
 
 // showsMeetings decides whether the navigation offers Meetings: to those

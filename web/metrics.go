@@ -10,8 +10,10 @@ import (
 	"time"
 )
 
-// durationBuckets are the histogram's upper bounds in seconds.
-var durationBuckets = [...]float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
+// durationBuckets are the histogram's upper bounds in seconds. They reach
+// past 10 s, where a proxy or a client usually gives up, so requests that
+// slow show as what they are rather than all in +Inf.
+var durationBuckets = [...]float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120}
 
 type seriesKey struct {
 	route, method string
@@ -109,6 +111,16 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) error {
 	fmt.Fprintf(&b, "drive_go_heap_bytes %d\n", ms.HeapAlloc)
 	b.WriteString("# HELP drive_go_goroutines Goroutines that currently exist.\n# TYPE drive_go_goroutines gauge\n")
 	fmt.Fprintf(&b, "drive_go_goroutines %d\n", runtime.NumGoroutine())
+	if h := s.svc.Hasher; h != nil {
+		b.WriteString("# HELP drive_password_hashes_total Password hashes computed (sign-in, re-authentication, password changes); attempts refused by the lockout compute none.\n# TYPE drive_password_hashes_total counter\n")
+		fmt.Fprintf(&b, "drive_password_hashes_total %d\n", h.Computed())
+	}
+	if c := s.svc.Identification; c != nil {
+		b.WriteString("# HELP drive_identification_lists_ranked_total Identification lists ranked; views served from memory are not counted.\n# TYPE drive_identification_lists_ranked_total counter\n")
+		fmt.Fprintf(&b, "drive_identification_lists_ranked_total %d\n", c.Ranked())
+		b.WriteString("# HELP drive_identification_lists_served_total Identification list views served from memory.\n# TYPE drive_identification_lists_served_total counter\n")
+		fmt.Fprintf(&b, "drive_identification_lists_served_total %d\n", c.Hits())
+	}
 	_, err := w.Write([]byte(b.String()))
 	return err
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/api"
+	"github.com/drive-platform/drive/service"
 )
 
 // contentSecurityPolicy allows only our own scripts and styles: no inline
@@ -118,12 +119,15 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) (*http.
 	}
 	limit := int64(formLimit)
 	switch {
-	case rt.kind == apiRoute:
-		limit = api.MaxBody
 	case rt.upload():
 		limit = s.uploadLimit
+	case rt.kind == apiRoute:
+		limit = api.MaxBody
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if rt.gate == feedOnly {
+		return s.admitFeed(r)
+	}
 	var p *principal
 	var err error
 	// The survivor route never looks at a session: whoever is signed in
@@ -181,6 +185,33 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) (*http.
 		}
 	}
 	return r, checkForm(r)
+}
+
+// admitFeed lets in a feed presenting its token, and no one else: a
+// user's session or API token is no feed's, and is refused as any bad
+// token is (401).
+func (s *Server) admitFeed(r *http.Request) (*http.Request, error) {
+	token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	f, err := s.svc.FeedActor(r.Context(), token, clientAddress(r))
+	if err != nil {
+		return r, err
+	}
+	if f == nil {
+		return r, drive.Errorf(drive.EUNAUTHORIZED, "Send the feed's token in the Authorization header: Authorization: Bearer TOKEN")
+	}
+	r = r.WithContext(context.WithValue(r.Context(), feedKey, f))
+	return r, checkValues(r.URL.Query())
+}
+
+// feedAs calls a feed's handler with the feed admitFeed let in.
+func (s *Server) feedAs(h api.FeedHandler) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		f, ok := r.Context().Value(feedKey).(*service.FeedCaller)
+		if !ok {
+			return drive.Errorf(drive.EUNAUTHORIZED, "Send the feed's token in the Authorization header: Authorization: Bearer TOKEN")
+		}
+		return h(w, r, f)
+	}
 }
 
 // routeID turns a route pattern into an audit record identifier.

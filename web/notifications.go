@@ -29,6 +29,8 @@ type notificationRow struct {
 var notificationKinds = map[string]string{
 	service.KindPoliceIncident: "Police incident",
 	service.KindMARACHearing:   "MARAC hearing",
+	service.KindFeedSilent:     "Feed silent",
+	service.KindFeedFailing:    "Feed failing",
 }
 
 // notifications shows the signed-in user their own notifications, newest

@@ -92,8 +92,12 @@ var menu = []menuItem{
 	{label: "Agency actions", href: "/actions", prefix: true, show: func(sub access.Subject) bool { return sub.HasRole(access.Partner) }},
 	{label: "Outcomes", href: "/reports"},
 	{label: "Evaluation", href: "/evaluation", prefix: true},
+	{label: "Trials", href: "/trials", prefix: true},
+	// The list holds only the victim-survivors' side's records: an IDVA's,
+	// or a team leader's of an IDVA service. A Drive provider's team
+	// leader would find it empty, so is not offered it.
 	{label: "Victim-survivors", href: "/victims", prefix: true, show: func(sub access.Subject) bool {
-		return sub.HasRole(access.IDVA) || sub.HasRole(access.TeamLeader)
+		return sub.HasRole(access.IDVA) || sub.HasRole(access.TeamLeader) && sub.OrganisationKind == access.IDVAService
 	}},
 	// What survivors tell the service: IDVA services and the national
 	// team (service.ServiceViews decides).
@@ -104,6 +108,8 @@ var menu = []menuItem{
 	{label: "Service accounts", href: "/service-accounts", prefix: true},
 	{label: "Audit log", href: "/audit"},
 	{label: "Alerts", href: "/alerts"},
+	{label: "Subject access", href: "/subject-access", prefix: true},
+	{label: "Records of processing", href: "/records-of-processing"},
 	{label: "Your account", href: "/account", prefix: true},
 }
 

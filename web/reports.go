@@ -13,6 +13,7 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/account"
+	"github.com/drive-platform/drive/evaluation"
 	"github.com/drive-platform/drive/outcomes"
 	"github.com/drive-platform/drive/reportfile"
 	"github.com/drive-platform/drive/service"
@@ -48,7 +49,10 @@ type reportsData struct {
 	// Comparison holds the headline figures site by site.
 	Comparison []reportFigure
 	// Trends holds the headline figures by quarter (national readers).
-	Trends    []reportFigure
+	Trends []reportFigure
+	// Trial sets a trial's intervention arm against its comparison arm,
+	// where a trial allocated referrals in scope.
+	Trial     []reportFigure
 	Equality  []equalityView
 	Downloads []reportLink
 	// Voice is the victim-survivors' own measures, beside the
@@ -236,6 +240,7 @@ func (s *Server) reports(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d.Equality = v.equality()
+	d.Trial = trialArms(rep)
 	if of.BySite {
 		d.Comparing = true
 		d.Comparison = v.comparison(rep, names)
@@ -700,4 +705,62 @@ func (s *Server) WarmReports(ctx context.Context) error {
 		periods = append(periods, service.OutcomePeriod{From: q.Start(), To: q.End()})
 	}
 	return s.svc.WarmOutcomes(ctx, service.System("reports"), outcomeFilter(f, nil, true), periods)
+}
+
+// trialArms sets a trial's arms side by side, measure by measure, or
+// returns nil when no trial allocated referrals in scope.
+func trialArms(rep *outcomes.Report) []reportFigure {
+	if len(rep.Arms) == 0 {
+		return nil
+	}
+	fig := reportFigure{ID: "trial", Heading: "Intervention against comparison",
+		Intro: "Referrals the panel accepted while a trial ran were allocated at random to Drive (intervention) or to usual services (comparison). " +
+			"Both groups are followed for the same outcome period from allocation, so only measures both can have are compared.",
+		Caption: "Trial arms side by side"}
+	byName := map[string]map[string]outcomes.Measure{}
+	var names []string
+	for _, a := range rep.Arms {
+		fig.Columns = append(fig.Columns, reportColumn{Label: armHeading(a.Arm)})
+		for _, m := range a.Measures {
+			if byName[m.Name] == nil {
+				byName[m.Name] = map[string]outcomes.Measure{}
+				names = append(names, m.Name)
+			}
+			byName[m.Name][a.Arm] = m
+		}
+	}
+	var bars []svgchart.Bar
+	for _, n := range names {
+		var texts []string
+		var countAt []int
+		var label string
+		for i, a := range rep.Arms {
+			m := byName[n][a.Arm]
+			label = m.Label
+			texts = append(texts, value(m))
+			if m.Unit == outcomes.UnitCount && !m.Suppressed {
+				countAt = append(countAt, i)
+			}
+			h := how(m)
+			h.Label = armHeading(a.Arm) + ": " + m.Label
+			fig.How = append(fig.How, h)
+			if n == "trial_repeat_marac_12m" {
+				bars = append(bars, bar(armHeading(a.Arm), m))
+			}
+		}
+		fig.Rows = append(fig.Rows, reportRow{Label: label, Cells: cells(texts, countAt...)})
+	}
+	fig.Chart = svgchart.Chart{ID: "chart-trial", Title: "Repeat MARAC within 12 months of the outcome period, by arm", Max: 1, Percent: true, Bars: bars,
+		Desc: "A bar for each arm of the trial: the share of its referrals heard again at a MARAC within 12 months of the outcome period. The table below gives these and the other figures."}.SVG()
+	return []reportFigure{fig}
+}
+
+func armHeading(arm string) string {
+	switch arm {
+	case evaluation.ArmIntervention:
+		return "Intervention"
+	case evaluation.ArmComparison:
+		return "Comparison"
+	}
+	return arm
 }

@@ -41,7 +41,9 @@ const maxUpload = 256 << 20
 
 // upload says the route takes a file, so its body may be up to maxUpload
 // instead of the 1 MiB every other form is held to.
-func (rt route) upload() bool { return rt.method == "POST" && rt.path == "/identify/import" }
+func (rt route) upload() bool {
+	return rt.method == "POST" && (rt.path == "/identify/import" || rt.path == "/api/v1/imports")
+}
 
 func (rt route) pattern() string {
 	if rt.method == "" {
@@ -136,14 +138,23 @@ func (s *Server) routeList() []route {
 		{"GET", "/evaluation/{id}", pageRoute, enrolled, need{access.Extracts, access.Read}, s.projectPage},
 		{"POST", "/evaluation/{id}/{action}", pageRoute, enrolled, need{access.Extracts, access.Write}, s.projectAction},
 		{"GET", "/evaluation/extracts/{id}/download", pageRoute, enrolled, need{access.Extracts, access.Read}, s.downloadExtract},
+		// Randomised trials (web/trials.go): counts only, for those who
+		// run trials at a site or nationally.
+		{"GET", "/trials", pageRoute, enrolled, need{access.Trial, access.Read}, s.trials},
+		{"POST", "/trials", pageRoute, enrolled, need{access.Trial, access.Write}, s.startTrial},
+		{"GET", "/trials/{id}", pageRoute, enrolled, need{access.Trial, access.Read}, s.trialPage},
+		{"POST", "/trials/{id}/end", pageRoute, enrolled, need{access.Trial, access.Write}, s.endTrial},
 
 		// Identification.
 		{"GET", "/identify", pageRoute, enrolled, need{access.PoliceIntel, access.Read}, s.identifyPage},
 		{"POST", "/identify/refer", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.referSuspect},
 		{"GET", "/identify/import", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.importForm},
 		{"POST", "/identify/import", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.importUpload},
+		{"POST", "/identify/mappings/{id}/delete", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.deleteMapping},
+		{"POST", "/identify/import/checked/{id}", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.confirmUpload},
 		{"GET", "/identify/people/{id}", pageRoute, enrolled, need{access.PoliceIntel, access.Read}, s.suspectPage},
 		{"POST", "/identify/people/{id}/decide", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.ruleOnSuspect},
+		{"GET", "/feeds", pageRoute, enrolled, need{access.PoliceIntel, access.Read}, s.feedsPage},
 		{"GET", "/identify/national", pageRoute, enrolled, need{access.Aggregates, access.Read}, s.nationalPage},
 
 		// Victim-survivors (IDVAs).
@@ -213,7 +224,14 @@ func (s *Server) routeList() []route {
 
 		// Data protection.
 		{"GET", "/audit", pageRoute, enrolled, need{access.Audit, access.Read}, s.auditLog},
+		{"POST", "/audit", pageRoute, enrolled, need{access.Audit, access.Read}, s.auditLog},
 		{"GET", "/alerts", pageRoute, enrolled, need{access.Audit, access.Read}, s.alerts},
+		{"GET", "/records-of-processing", pageRoute, enrolled, need{access.Audit, access.Read}, s.recordsOfProcessing},
+		{"GET", "/subject-access", pageRoute, enrolled, need{access.SubjectAccess, access.Write}, s.subjectAccessList},
+		{"POST", "/subject-access", pageRoute, enrolled, need{access.SubjectAccess, access.Write}, s.subjectAccessRecord},
+		{"GET", "/subject-access/{id}", pageRoute, enrolled, need{access.SubjectAccess, access.Write}, s.subjectAccessReview},
+		{"POST", "/subject-access/{id}/{action}", pageRoute, enrolled, need{access.SubjectAccess, access.Write}, s.subjectAccessAction},
+		{"GET", "/subject-access/{id}/download/{format}", pageRoute, enrolled, need{access.SubjectAccess, access.Write}, s.subjectAccessDownload},
 		{"GET", "/break-glass", pageRoute, enrolled, none, s.breakGlassForm},
 		{"POST", "/break-glass", pageRoute, enrolled, none, s.breakGlass},
 
@@ -256,6 +274,15 @@ func (s *Server) routeList() []route {
 		{"GET", "/api/v1/reports/outcomes", apiRoute, enrolled, none, s.apiAs((&api.Reports{Svc: s.svc}).GetOutcomes)},
 		{"GET", "/api/v1/evaluation/projects", apiRoute, enrolled, need{access.Extracts, access.Read}, s.apiAs((&api.Evaluation{Svc: s.svc}).ListProjects)},
 		{"GET", "/api/v1/evaluation/extracts/{id}", apiRoute, enrolled, need{access.Extracts, access.Read}, s.apiAs((&api.Evaluation{Svc: s.svc}).GetExtract)},
+		// Trials: counts of what has been allocated; the service decides.
+		{"GET", "/api/v1/trials", apiRoute, enrolled, none, s.apiAs((&api.Trials{Svc: s.svc}).ListTrials)},
+		{"GET", "/api/v1/trials/{id}", apiRoute, enrolled, none, s.apiAs((&api.Trials{Svc: s.svc}).GetTrial)},
+
+		// Feeds (web/feeds.go): a feed's token opens these two routes and
+		// no other; a user's token opens neither. The body of a POST is the
+		// file, so it may be as large as an upload.
+		{"POST", "/api/v1/imports", apiRoute, feedOnly, none, s.feedAs(s.apiImports.PostImport)},
+		{"GET", "/api/v1/imports/{id}", apiRoute, feedOnly, none, s.feedAs(s.apiImports.GetImport)},
 
 		// Everything else is not found, in the style of its part of the site.
 		{"", "/api/", apiRoute, public, none, notFound},

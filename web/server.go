@@ -48,7 +48,9 @@ type Server struct {
 	svc        *service.Service
 	apiCases   *api.Cases
 	apiVictims *api.Victims
+	apiImports *api.Imports
 	metrics    *metrics
+	errlog     *errorLog
 	handler    http.Handler
 	routes     []route
 	// records are the kinds of record break-glass can open, by record
@@ -87,6 +89,7 @@ func New(cfg Config) (*Server, error) {
 		assets:     assets,
 		svc:        cfg.Service,
 		metrics:    newMetrics(),
+		errlog:     newErrorLog(),
 		glassHrefs: map[string]func(id string) string{},
 
 		uploadLimit: maxUpload,
@@ -111,6 +114,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.apiCases = &api.Cases{Svc: s.svc}
 	s.apiVictims = &api.Victims{Svc: s.svc}
+	s.apiImports = &api.Imports{Svc: s.svc, Limit: func() int64 { return s.uploadLimit }}
 	if s.pages, err = s.parsePages(); err != nil {
 		return nil, err
 	}

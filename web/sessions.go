@@ -20,6 +20,7 @@ const (
 	public    gate = iota // anyone, signed in or not
 	enrolled              // a full session (password and second factor) or an API token
 	enrolling             // a session that has passed the password but not yet set up its second factor
+	feedOnly              // a feed's token (service.FeedActor), and nothing else: the import routes
 )
 
 // principal is who is making the request: the signed-in user and either
@@ -36,6 +37,9 @@ type principal struct {
 }
 
 const principalKey ctxKey = 1
+
+// feedKey holds the feed admitFeed let in (a *service.FeedCaller).
+const feedKey ctxKey = 2
 
 func principalFrom(ctx context.Context) *principal {
 	p, _ := ctx.Value(principalKey).(*principal)

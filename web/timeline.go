@@ -36,6 +36,8 @@ func timeline(v *service.CaseView) []timelineItem {
 			title = "Escalated: referred on"
 		case casework.EscalatedFrom:
 			title = "Referred on escalation"
+		case service.TrialAllocationEvent:
+			title = "Allocated by the trial"
 		default:
 			if t, ok := casework.Find(h.FromState, casework.Event(h.Event)); ok {
 				title = t.Label

@@ -35,10 +35,11 @@ func runImport(ctx context.Context, e env, args []string, stdout, stderr io.Writ
 	}
 	defer f.Close()
 	start := time.Now()
-	recs, rowErrs, err := incident.Read(f, a.mapping, e.today())
+	recs, rowErrs, info, err := incident.ReadFile(f, a.mapping, e.today(), a.read)
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(stderr, "Read %s as %s.\n", a.file, info)
 	if len(rowErrs) > 0 {
 		return reportRowErrors(stderr, rowErrs, a.file)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/service"
+	"github.com/drive-platform/drive/tabular"
 )
 
 // runImportMARAC imports a site's MARAC list the way runImport imports a
@@ -28,10 +29,11 @@ func runImportMARAC(ctx context.Context, e env, args []string, stdout, stderr io
 	}
 	defer f.Close()
 	start := time.Now()
-	hs, rowErrs, err := incident.ReadMARAC(f, a.mapping, e.today())
+	hs, rowErrs, info, err := incident.ReadMARACFile(f, a.mapping, e.today(), a.read)
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(stderr, "Read %s as %s.\n", a.file, info)
 	if len(rowErrs) > 0 {
 		return reportRowErrors(stderr, rowErrs, a.file)
 	}
@@ -74,7 +76,7 @@ func maracImport() importKind {
 }
 
 func (k importKind) use() string {
-	return "drive import " + k.name + " --db ... --site CODE FILE.csv [--mapping FILE]"
+	return "drive import " + k.name + " --db ... --site CODE FILE.csv|FILE.xlsx [--mapping FILE] [--encoding ENC] [--sheet NAME]"
 }
 
 // importArgs are what an import subcommand was given.
@@ -86,6 +88,8 @@ type importArgs struct {
 	// noMatch skips matching suspects across sites after the import, for
 	// a run of imports that matches once at the end.
 	noMatch bool
+	// read names the file's encoding or a workbook's sheet; zero detects.
+	read tabular.Options
 }
 
 // parseImportArgs reads an import subcommand's flags, which may come
@@ -99,6 +103,8 @@ func parseImportArgs(e env, k importKind, args []string, stderr io.Writer) (impo
 	}
 	siteCode := fs.String("site", "", "site code, e.g. NMR")
 	mappingPath := fs.String("mapping", "", "JSON file naming the "+k.file+"'s column for each field")
+	fs.StringVar(&a.read.Encoding, "encoding", "", "the file's text encoding: utf-8, utf-16 or windows-1252 (default: detected)")
+	fs.StringVar(&a.read.Sheet, "sheet", "", "for an .xlsx workbook, the worksheet to read (default: the first)")
 	fs.BoolVar(&a.noMatch, "no-match", false, "do not match suspects across sites afterwards (run drive identify --across-sites once after a run of imports)")
 	var files []string
 	rest := args

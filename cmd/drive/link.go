@@ -23,6 +23,7 @@ import (
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/linkage"
 	"github.com/drive-platform/drive/linkage/synth"
+	"github.com/drive-platform/drive/tabular"
 )
 
 // listFlag collects a repeatable flag.
@@ -53,6 +54,8 @@ type linkJob struct {
 	opts        linkage.Options
 	progress    bool
 	quiet       bool
+	// readOpts name the inputs' encoding or a workbook's sheet.
+	readOpts tabular.Options
 }
 
 func parseLinkArgs(args []string, stderr io.Writer) (*linkJob, error) {
@@ -76,6 +79,8 @@ func parseLinkArgs(args []string, stderr io.Writer) (*linkJob, error) {
 	rulePairs := fs.Int64("rule-pairs", 0, "most pairs one blocking rule may add (default 5 per record, at least 200000)")
 	fs.BoolVar(&job.progress, "progress", false, "report each stage on standard error (on by default for inputs over 4 MiB)")
 	fs.BoolVar(&job.quiet, "quiet", false, "print no progress")
+	fs.StringVar(&job.readOpts.Encoding, "encoding", "", "the inputs' text encoding: utf-8, utf-16 or windows-1252 (default: detected)")
+	fs.StringVar(&job.readOpts.Sheet, "sheet", "", "for .xlsx inputs, the worksheet to read (default: the first)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, linkUsage)
 		fs.PrintDefaults()
@@ -228,6 +233,19 @@ func (job *linkJob) run(ctx context.Context, stdout, stderr io.Writer) (*linkOut
 			fmt.Fprintf(stderr, "warning: %d distinct values of %s could not be read as a %s and were treated as missing\n", n, job.fields[f].Name, job.fields[f].Kind)
 		}
 	}
+	if table.Len() < 2 && len(job.explain) == 0 {
+		// One record (or none) links to nothing: each is a person of its
+		// own.
+		if err := job.writeAlone(table); err != nil {
+			return nil, err
+		}
+		report := stdout
+		if job.out == "-" {
+			report = stderr
+		}
+		fmt.Fprintf(report, "records          %d\nlinks            0 (nothing to link a single record to)\nclusters         %d\n", table.Len(), table.Len())
+		return &linkOutcome{records: table.Len()}, nil
+	}
 	opts := job.opts
 	opts.Progress = func(msg string) { logf("%s", msg) }
 	res, err := linkage.Link(ctx, table, opts)
@@ -290,10 +308,11 @@ func (job *linkJob) read(logf func(string, ...any)) (*linkage.Table, []string, e
 		}
 		defer f.Close()
 		name := filepath.Base(path)
-		r, err := linkage.NewCSVReader(f, name)
+		r, err := linkage.NewCSVReaderWith(f, name, job.readOpts)
 		if err != nil {
 			return nil, nil, err
 		}
+		logf("reading %s as %s", name, r.Info)
 		idCol, err := r.Column(job.idColumn)
 		if err != nil {
 			return nil, nil, err
@@ -384,6 +403,16 @@ func (job *linkJob) lookup(t *linkage.Table, id string) (int, error) {
 
 // write saves the clusters as CSV: record_id,cluster_id, with a leading
 // source column (1 or 2) when there are two inputs.
+// writeAlone writes a table too small to link: each record its own
+// cluster.
+func (job *linkJob) writeAlone(t *linkage.Table) error {
+	clusters := make([]int, t.Len())
+	for i := range clusters {
+		clusters[i] = i + 1
+	}
+	return job.write(t, &linkage.Result{Cluster: clusters})
+}
+
 func (job *linkJob) write(t *linkage.Table, res *linkage.Result) (err error) {
 	var w io.Writer
 	if job.out == "-" {

@@ -40,6 +40,7 @@ func commands() []command {
 		{"totp", "print the current security code for a demo user", runTOTP},
 		{"user", "add, list, disable, enable or reset the password of users", runUser},
 		{"token", "create, list or revoke API tokens", runToken},
+		{"feed", "create, list or revoke feeds: machine credentials of a site that may only send files to import", runFeed},
 		{"import", "import a police extract or a MARAC list: drive import incidents|marac", runImport},
 		{"identify", "rank a site's suspects by recency, frequency, gravity and victims", runIdentify},
 		{"link-cases", "link every open case's person and victim-survivor to police people: drive link-cases --db DB [--site CODE]", runLinkCases},
@@ -50,7 +51,11 @@ func commands() []command {
 		{"bench", "run a benchmark: drive bench link --records N, drive bench identify --incidents N", runBench},
 		{"report", "write the outcome measures, small numbers suppressed: drive report --format json|csv|html|pdf|xlsx", runReport},
 		{"extract", "write an evaluation project's pseudonymised extract: drive extract --db DB --project NAME --out FILE.zip", runExtract},
+		{"trial", "start, end, list, balance or verify a randomised trial at a site: drive trial start|end|list|balance|verify", runTrial},
 		{"audit", "verify the audit log or sign a checkpoint of it", runAudit},
+		{"backup", "write a consistent backup with a signed manifest: drive backup --db DB --out FILE", runBackup},
+		{"restore", "restore a backup into an empty database and check it: drive restore --from FILE --db DB", runRestore},
+		{"retention", "apply the retention schedule, or place and release legal holds: drive retention run --db DB [--dry-run]", runRetention},
 		{"oidc", "configure OpenID Connect sign-in for an organisation", runOIDC},
 		{"version", "print the version", func(_ context.Context, _ env, _ []string, stdout, _ io.Writer) error {
 			_, err := fmt.Fprintln(stdout, "drive", version)

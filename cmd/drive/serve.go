@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/drive-platform/drive/service"
@@ -37,11 +38,19 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	smtpAddr, smtpFrom := e.getenv("DRIVE_SMTP_ADDR"), e.getenv("DRIVE_SMTP_FROM")
 	fs.StringVar(&smtpAddr, "smtp-addr", smtpAddr, "SMTP server HOST:PORT that tells users a notification is waiting, never what it says (env DRIVE_SMTP_ADDR; default: no e-mail)")
 	fs.StringVar(&smtpFrom, "smtp-from", smtpFrom, "sender of those e-mails (env DRIVE_SMTP_FROM)")
+	inboxDir := e.getenv("DRIVE_INBOX")
+	fs.StringVar(&inboxDir, "inbox", inboxDir, "folder to watch for police extracts and MARAC lists: DIR/SITE/incidents/ and DIR/SITE/marac/ (env DRIVE_INBOX; default: none)")
+	settle := fs.Duration("inbox-settle", 30*time.Second, "how long a file in the inbox must stay unchanged before it is taken")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := c.check(); err != nil {
 		return err
+	}
+	if inboxDir != "" {
+		if st, err := os.Stat(inboxDir); err != nil || !st.IsDir() {
+			return usageError{fmt.Sprintf("--inbox %q: the folder does not exist; create it first", inboxDir)}
+		}
 	}
 	log, err := c.logger()
 	if err != nil {
@@ -76,6 +85,9 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	// Outcome reports are served from memory for ten minutes: a national
 	// report reads every case in the country (docs/reports.md).
 	svc.Reports = service.NewReportCache(service.ReportCacheTTL)
+	// Identification lists are ranked once per version of the police
+	// data and day, not on every view (docs/identify.md).
+	svc.Identification = &service.IdentificationCache{}
 	defer mail.Wait()
 	if n, err := svc.SealNotes(ctx); err != nil {
 		return err
@@ -108,6 +120,13 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	fmt.Fprintf(stdout, "Drive is running: open http://%s/ (press Ctrl-C to stop)\n", ln.Addr().String())
 	go raiseDueAssessments(ctx, svc, log, time.Hour)
 	go warmReports(ctx, srv, log, service.ReportCacheTTL*3/4)
+	// Import jobs (files sent by feeds or dropped in the inbox) run here,
+	// one at a time per site, and every feed is watched for silence.
+	var in *inbox
+	if inboxDir != "" {
+		in = newInbox(inboxDir, svc, log, *settle)
+	}
+	go newBackground(svc, log, in, 5*time.Second).run(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

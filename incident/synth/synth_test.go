@@ -3,6 +3,7 @@ package synth
 import (
 	"bytes"
 	"reflect"
+	"strconv"
 	"testing"
 
 	"github.com/drive-platform/drive"
@@ -150,5 +151,51 @@ func TestLargeExtractValidates(t *testing.T) {
 	_, rowErrs, err := incident.Read(&buf, incident.DefaultMapping(), end)
 	if err != nil || len(rowErrs) != 0 {
 		t.Fatalf("read: %v, %d row errors, first %v", err, len(rowErrs), rowErrs)
+	}
+}
+
+// TestPerpetratorsAreMostlyMen: the synthetic records cast perpetrators,
+// serial ones included, by the profile of the work (perpetratorWomen).
+func TestPerpetratorsAreMostlyMen(t *testing.T) {
+	_, truth := Generate(Config{Incidents: 20000, Seed: 11, End: drive.MustDate("2026-06-30")})
+	var women, serial, serialWomen int
+	for i, f := range truth.Female {
+		if f {
+			women++
+		}
+		if truth.Serial[i] {
+			serial++
+			if f {
+				serialWomen++
+			}
+		}
+	}
+	n := truth.Perpetrators()
+	if len(truth.Female) != n {
+		t.Fatalf("%d sexes for %d perpetrators", len(truth.Female), n)
+	}
+	share := float64(women) / float64(n)
+	if share < 0.04 || share > 0.10 {
+		t.Errorf("%d of %d perpetrators are women (%.3f); want about %.2f", women, n, share, perpetratorWomen)
+	}
+	if serial == 0 || float64(serialWomen)/float64(serial) > 0.15 {
+		t.Errorf("%d of %d serial perpetrators are women", serialWomen, serial)
+	}
+	// The people the default strategy ranks highest, by their truth.
+	recs, truth := Generate(Config{Incidents: 20000, Seed: 11, End: drive.MustDate("2026-06-30")})
+	incs := make([]identify.Incident, len(recs))
+	for i, r := range recs {
+		incs[i] = identify.Incident{Ref: r.Ref, On: r.On, Type: r.Type, Crime: r.Crime, SuspectID: strconv.Itoa(truth.Suspect[i]),
+			VictimIDs: []string{strconv.Itoa(truth.Victim[i])}}
+	}
+	top := identify.Default().Rank(incs, drive.MustDate("2026-06-30"), 100)
+	topWomen := 0
+	for _, sc := range top {
+		if i, _ := strconv.Atoi(sc.Suspect); truth.Female[i] {
+			topWomen++
+		}
+	}
+	if len(top) != 100 || topWomen > 15 {
+		t.Errorf("%d of the %d ranked highest are women; want mostly men", topWomen, len(top))
 	}
 }

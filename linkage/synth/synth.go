@@ -38,6 +38,10 @@ type Record struct {
 	DOB      string
 	Postcode string
 	Town     string
+	// Female is the person's true sex, which the given names follow: for
+	// generators that build on these people (the synthetic police data
+	// casts perpetrators and victims by it). It is not written to CSV.
+	Female bool
 }
 
 // Header is the CSV header WriteCSV writes, in column order.
@@ -264,7 +268,7 @@ func (g *generator) record(p *person, k int) Record {
 		scale = 0.5
 	}
 	ch := func(prob float64) bool { return g.chance(prob * scale) }
-	r := Record{Given: p.given, Surname: p.surname}
+	r := Record{Given: p.given, Surname: p.surname, Female: p.female}
 
 	switch {
 	case ch(0.06):

@@ -216,11 +216,11 @@ func NewReferral(v url.Values) *Referral {
 		f.PoliceRef, f.Aliases = v.Get("police_ref"), lines(v.Get("aliases"))
 		f.DateOfBirth = date(v, "date_of_birth", "Enter a real date of birth, for example 1984-02-11", f.errs)
 	}
-	f.ReferredAt = date(v, "referred_at", "Enter a real date, for example 2026-11-02", f.errs)
+	f.ReferredAt = date(v, "referred_at", "Enter a real date, for example 2/11/2026", f.errs)
 	f.DASHScore = wholeNumber(v, "dash_score", f.DASHScore, f.errs)
 	f.Victims = wholeNumber(v, "victims", 0, f.errs)
 	f.IdentificationRank = wholeNumber(v, "identification_rank", 0, f.errs)
-	f.LastMARAC = date(v, "last_marac", "Enter a real date, for example 2026-09-14", f.errs)
+	f.LastMARAC = date(v, "last_marac", "Enter a real date, for example 14/9/2026", f.errs)
 	return f
 }
 

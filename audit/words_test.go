@@ -1,0 +1,41 @@
+package audit
+
+import "testing"
+
+func TestSentence(t *testing.T) {
+	for _, tc := range []struct {
+		e    Event
+		who  string
+		want string
+	}{
+		{Event{Action: "compartment.read", RecordType: "victim", RecordID: "17", Outcome: OutcomeAllowed}, "Laura Bennett",
+			"Laura Bennett read the victim compartment of IDVA case 17"},
+		{Event{Action: ActionRecordWrite, RecordType: "case", RecordID: "4", Outcome: OutcomeAllowed}, "Sam Okafor",
+			"Sam Okafor changed perpetrator case 4"},
+		{Event{Action: ActionAccessDenied, RecordType: "case", RecordID: "9", Outcome: OutcomeDenied}, "Sam Okafor",
+			"Sam Okafor was refused access to perpetrator case 9"},
+		{Event{Action: ActionRecordExport, RecordType: "case", RecordID: "9", Outcome: OutcomeFailed}, "Sam Okafor",
+			"Sam Okafor exported perpetrator case 9, which failed"},
+		{Event{Action: ActionSigninSuccess, RecordType: "user", RecordID: "3", Outcome: OutcomeOK}, "Laura Bennett",
+			"Laura Bennett signed in"},
+		{Event{Action: ActionSigninFailure, Outcome: OutcomeFailed}, "",
+			"Someone not signed in failed to sign in"},
+		{Event{Action: "demo.seed", ActorRole: "system", RecordType: "site", RecordID: "1", Outcome: OutcomeOK}, "",
+			"The system made demonstration data at site 1"},
+		{Event{Action: "future.thing", RecordType: "new_kind", RecordID: "2", Outcome: OutcomeOK}, "Ann",
+			"Ann did future.thing to new kind 2"},
+	} {
+		if got := Sentence(tc.e, tc.who); got != tc.want {
+			t.Errorf("Sentence(%s) = %q; want %q", tc.e.Action, got, tc.want)
+		}
+	}
+}
+
+func TestSignInActions(t *testing.T) {
+	for a, want := range map[string]bool{ActionSigninSuccess: true, ActionSigninFailure: true, "reauth.failure": true,
+		"session.end": true, ActionRecordRead: false, "signing.x": false} {
+		if IsSignIn(a) != want {
+			t.Errorf("IsSignIn(%q) = %v", a, !want)
+		}
+	}
+}

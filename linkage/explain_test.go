@@ -1,0 +1,86 @@
+package linkage
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestExplainInWords checks the sentences of an explanation against its
+// numbers: one sentence per field, each under "For", "Against" or "Neither"
+// as its weight's sign says, the strongest evidence first, and a verdict
+// that agrees with the probability, the threshold and the clusters.
+func TestExplainInWords(t *testing.T) {
+	tb, truth := synthTestTable(t, 3000)
+	res, err := Link(context.Background(), tb, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var linked, apart [2]int
+	foundLinked, foundApart := false, false
+	for a := 0; a < tb.Len() && !(foundLinked && foundApart); a++ {
+		for b := a + 1; b < tb.Len(); b++ {
+			p := res.Probability(a, b)
+			if !foundLinked && truth[a] == truth[b] && p >= 0.9 && res.Cluster[a] == res.Cluster[b] {
+				linked, foundLinked = [2]int{a, b}, true
+			}
+			if !foundApart && truth[a] != truth[b] && p < 0.01 && res.Cluster[a] != res.Cluster[b] {
+				apart, foundApart = [2]int{a, b}, true
+			}
+		}
+	}
+	if !foundLinked || !foundApart {
+		t.Fatal("no linked pair or no pair apart among the synthetic records")
+	}
+	for _, tc := range []struct {
+		pair    [2]int
+		verdict string
+	}{
+		{linked, "so the pair links on its own; the records are in one cluster."},
+		{apart, "so the pair does not link on its own; the records are in different clusters."},
+	} {
+		e := res.Explain(tc.pair[0], tc.pair[1])
+		words := e.Words()
+		if !strings.HasPrefix(words[0], "Before comparing anything") {
+			t.Errorf("%v: first sentence %q, want the prior", tc.pair, words[0])
+		}
+		if last := words[len(words)-1]; !strings.HasSuffix(last, tc.verdict) {
+			t.Errorf("%v: verdict %q, want it to end %q", tc.pair, last, tc.verdict)
+		}
+		body := words[1 : len(words)-1]
+		if len(body) != len(e.Fields) {
+			t.Fatalf("%v: %d field sentences for %d fields: %q", tc.pair, len(body), len(e.Fields), body)
+		}
+		byName := map[string]FieldEvidence{}
+		for _, f := range e.Fields {
+			byName[f.Field.Name] = f
+		}
+		prev := ""
+		var prevW float64
+		for _, s := range body {
+			side, rest, _ := strings.Cut(s, ": ")
+			name := strings.Fields(rest)[0]
+			f, ok := byName[name]
+			if !ok {
+				t.Fatalf("%v: sentence %q names no field", tc.pair, s)
+			}
+			want := "Neither"
+			switch w := f.Total(); {
+			case w > 0:
+				want = "For"
+			case w < 0:
+				want = "Against"
+			}
+			if side != want {
+				t.Errorf("%v: %q is under %q, its weight %+.2f puts it under %q", tc.pair, s, side, f.Total(), want)
+			}
+			if side == prev && side == "For" && f.Total() > prevW || side == prev && side == "Against" && f.Total() < prevW {
+				t.Errorf("%v: %q comes after weaker evidence (%+.2f)", tc.pair, s, prevW)
+			}
+			prev, prevW = side, f.Total()
+		}
+		if !strings.Contains(e.String(), "running total") {
+			t.Errorf("%v: the table has no running total:\n%s", tc.pair, e.String())
+		}
+	}
+}

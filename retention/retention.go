@@ -1,0 +1,270 @@
+// Package retention holds the rules for how long records are kept: a
+// schedule per record class (DOMAIN.md, "Data protection": typically six
+// years after closure for adults, longer where children are involved),
+// legal holds that stop a record being removed whatever its schedule says,
+// and the plan of what is due to go on a given day. It reads no clock and
+// no database: today and the records are passed in.
+package retention
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/drive-platform/drive"
+)
+
+// Class is a kind of record with its own retention rule.
+type Class string
+
+// The classes a retention run acts on. The audit log is not among them:
+// it is the evidence of who saw what and is kept for as long as the
+// records it describes may be questioned; it holds no personal data
+// (docs/audit.md), and the database refuses to delete from it.
+const (
+	// PerpetratorCase is a closed Drive case: its free text (summary,
+	// decisions, notes) and its person's identifying details are removed,
+	// and the case's dates, states and measures stay for the outcome
+	// reports, which count cases but name no one.
+	PerpetratorCase Class = "perpetrator_case"
+	// Notification is a notification a user was shown; it is deleted.
+	Notification Class = "notification"
+)
+
+// Action is what happens to a record when its period ends.
+type Action string
+
+const (
+	// Anonymise removes what identifies the people in the record and
+	// keeps the rest.
+	Anonymise Action = "anonymise"
+	// Delete removes the record.
+	Delete Action = "delete"
+)
+
+// Rule is how long one class is kept.
+type Rule struct {
+	Class Class `json:"class"`
+	// Years and Months are the period, counted from the record's end
+	// (a case's closure, a notification's creation).
+	Years  int `json:"years"`
+	Months int `json:"months"`
+	// ChildAge, if not 0, keeps a record linked to children until the
+	// youngest of them reaches this age, when that is later than the
+	// period's end.
+	ChildAge int    `json:"child_age,omitempty"`
+	Action   Action `json:"action"`
+	// From says in words what the period counts from, for the schedule's
+	// readers; it does not change the rule.
+	From string `json:"from"`
+}
+
+// Schedule is the rule for every class. Make one with DefaultSchedule, and
+// change it with ParseSchedule.
+type Schedule struct {
+	Rules []Rule `json:"rules"`
+}
+
+// DefaultSchedule is the schedule DOMAIN.md describes: a closed case six
+// years after closure, or until the youngest child linked to it is 25 if
+// that is later (children's services keep records to a child's 25th
+// birthday); a notification one year after it was raised.
+func DefaultSchedule() Schedule {
+	return Schedule{Rules: []Rule{
+		{Class: PerpetratorCase, Years: 6, ChildAge: 25, Action: Anonymise, From: "the case's closure"},
+		{Class: Notification, Years: 1, Action: Delete, From: "it was raised"},
+	}}
+}
+
+// Rule returns the rule for class, and false if the schedule has none.
+func (s Schedule) Rule(class Class) (Rule, bool) {
+	for _, r := range s.Rules {
+		if r.Class == class {
+			return r, true
+		}
+	}
+	return Rule{}, false
+}
+
+// Validate reports whether r can be applied. Errors: EINVALID.
+func (r Rule) Validate() error {
+	var problem string
+	switch {
+	case r.Class != PerpetratorCase && r.Class != Notification:
+		problem = fmt.Sprintf("there is no record class %q: use %s or %s", r.Class, PerpetratorCase, Notification)
+	case r.Years < 0 || r.Months < 0 || r.Years > 200 || r.Months > 2400:
+		problem = "its period is negative or longer than 200 years"
+	case r.Years == 0 && r.Months == 0:
+		problem = "it keeps records for no time at all"
+	case r.ChildAge < 0 || r.ChildAge > 120:
+		problem = "its child age is not between 0 and 120"
+	case r.Action != Anonymise && r.Action != Delete:
+		problem = "its action is neither anonymise nor delete"
+	case r.Class == PerpetratorCase && r.Action != Anonymise:
+		// The outcome measures count closed cases; deleting them would
+		// change every published figure.
+		problem = "closed cases are anonymised, not deleted"
+	case r.Class == Notification && r.Action != Delete:
+		problem = "notifications are deleted, not anonymised"
+	}
+	if problem == "" {
+		return nil
+	}
+	return drive.Errorf(drive.EINVALID, "The retention rule for %s is not valid: %s.", r.Class, problem)
+}
+
+// ParseSchedule reads a schedule file: {"rules": [rule, ...]}, each rule
+// replacing the default for its class (classes not named keep theirs).
+// It is strict: unknown members, trailing data and invalid rules are
+// refused with a drive.EINVALID error.
+func ParseSchedule(data []byte) (Schedule, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var f Schedule
+	if err := dec.Decode(&f); err != nil {
+		return Schedule{}, drive.Errorf(drive.EINVALID, "The retention schedule is not a schedule JSON object: %s.", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Schedule{}, drive.Errorf(drive.EINVALID, "The retention schedule has more after its JSON object.")
+	}
+	s := DefaultSchedule()
+	seen := map[Class]bool{}
+	for _, r := range f.Rules {
+		if err := r.Validate(); err != nil {
+			return Schedule{}, err
+		}
+		if seen[r.Class] {
+			return Schedule{}, drive.Errorf(drive.EINVALID, "The retention schedule has two rules for %s.", r.Class)
+		}
+		seen[r.Class] = true
+		for i := range s.Rules {
+			if s.Rules[i].Class == r.Class {
+				if r.From == "" {
+					r.From = s.Rules[i].From
+				}
+				s.Rules[i] = r
+			}
+		}
+	}
+	return s, nil
+}
+
+// Expires returns the first day on which a record that ended on end may
+// go: the day after its period, or after the youngest child's ChildAge-th
+// birthday if that is later. youngestChild is the latest date of birth of
+// the children linked to the record; zero for none.
+func (r Rule) Expires(end, youngestChild drive.Date) drive.Date {
+	exp := end.AddMonths(12*r.Years + r.Months)
+	if r.ChildAge > 0 && !youngestChild.IsZero() {
+		if adult := youngestChild.AddMonths(12 * r.ChildAge); adult.After(exp) {
+			exp = adult
+		}
+	}
+	return exp
+}
+
+// Candidate is a record a retention run may act on: its class, id, the
+// day its period ended from (End), and the youngest linked child's date of
+// birth if any.
+type Candidate struct {
+	Class         Class
+	RecordID      int64
+	End           drive.Date
+	YoungestChild drive.Date
+	// Expires is filled in by Plan.
+	Expires drive.Date
+}
+
+// Hold is a legal hold: while it is in force, the record it names is
+// kept whatever the schedule says (litigation, a complaint, an inquiry, a
+// subject access request being answered).
+type Hold struct {
+	ID         int64
+	Class      Class
+	RecordID   int64
+	Reason     string // why it is held, as the data protection officer records it
+	Owner      string // who answers for the hold and decides when it ends
+	PlacedAt   time.Time
+	ReleasedAt *time.Time
+	// ReleaseReason says why the hold ended.
+	ReleaseReason string
+}
+
+// Validate checks a new hold. Errors: EINVALID with the fields at fault.
+func (h *Hold) Validate() error {
+	h.Reason = strings.TrimSpace(h.Reason)
+	h.Owner = strings.TrimSpace(h.Owner)
+	fields := map[string]string{}
+	if h.Class != PerpetratorCase && h.Class != Notification {
+		fields["class"] = "Choose the kind of record to hold."
+	}
+	if h.RecordID <= 0 {
+		fields["record"] = "Give the record's number."
+	}
+	switch n := len([]rune(h.Reason)); {
+	case n == 0:
+		fields["reason"] = "Say why the record is held."
+	case n > 500:
+		fields["reason"] = "Keep the reason to 500 characters."
+	}
+	switch n := len([]rune(h.Owner)); {
+	case n == 0:
+		fields["owner"] = "Say who owns the hold."
+	case n > 200:
+		fields["owner"] = "Keep the owner to 200 characters."
+	}
+	if len(fields) > 0 {
+		return drive.Invalid("The legal hold cannot be placed.", fields)
+	}
+	return nil
+}
+
+// InForce reports whether the hold still stops deletion.
+func (h Hold) InForce() bool { return h.ReleasedAt == nil }
+
+// Plan works out, for today, which candidates are due to go and which
+// would be due but are held. A candidate whose period has not ended is in
+// neither list. Both lists are in the order of the candidates given, with
+// Expires filled in. Candidates of a class the schedule has no rule for
+// are never due.
+func (s Schedule) Plan(today drive.Date, cands []Candidate, holds []Hold) (due, held []Candidate) {
+	type key struct {
+		class Class
+		id    int64
+	}
+	onHold := map[key]bool{}
+	for _, h := range holds {
+		if h.InForce() {
+			onHold[key{h.Class, h.RecordID}] = true
+		}
+	}
+	for _, c := range cands {
+		r, ok := s.Rule(c.Class)
+		if !ok {
+			continue
+		}
+		c.Expires = r.Expires(c.End, c.YoungestChild)
+		if c.Expires.After(today) {
+			continue
+		}
+		if onHold[key{c.Class, c.RecordID}] {
+			held = append(held, c)
+			continue
+		}
+		due = append(due, c)
+	}
+	return due, held
+}
+
+// Classes returns the classes of the schedule in order.
+func (s Schedule) Classes() []Class {
+	var out []Class
+	for _, r := range s.Rules {
+		out = append(out, r.Class)
+	}
+	return slices.Clip(out)
+}

@@ -1,0 +1,262 @@
+package service_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/service"
+	"github.com/drive-platform/drive/store"
+	"github.com/drive-platform/drive/storetest"
+)
+
+// feedExtract is a small police extract with the default headers, in
+// Windows-1252 so the job names the encoding it read.
+const feedExtract = "ref,date,type,crime,suspect_given,suspect_family,suspect_dob,suspect_postcode,victim_given,victim_family,victim_dob,victim_age\r\n" +
+	"FD-1,2026-10-01,common_assault,yes,Ren\xe9,Hollis,1985-06-01,NM4 2XY,Zo\xeb,Marsh,1990-03-03,36\r\n" +
+	"FD-2,2026-10-08,harassment,no,Ren\xe9,Hollis,1985-06-01,NM4 2XY,Zo\xeb,Marsh,1990-03-03,36\r\n"
+
+type feedWorld struct {
+	*alertWorld
+	at     *time.Time
+	worker service.ImportWorker
+}
+
+func newFeedWorld(t *testing.T, e storetest.Engine) *feedWorld {
+	at := now
+	db := e.Open(t, func() time.Time { return at })
+	aw := &alertWorld{AlertSite: storetest.NewAlertSite(t, db, "FED"), db: db, svc: &service.Service{DB: db, Keys: storetest.DatabaseKeys(t)}}
+	return &feedWorld{alertWorld: aw, at: &at,
+		worker: service.ImportWorker{ID: "test-worker", Lease: time.Minute}}
+}
+
+func (w *feedWorld) run(t *testing.T) int {
+	t.Helper()
+	n, err := w.svc.RunImportJobs(context.Background(), service.System("imports"), w.worker)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func (w *feedWorld) kinds(t *testing.T) map[string]int {
+	t.Helper()
+	ns, err := w.svc.Notifications(context.Background(), w.as(w.Analyst), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int{}
+	for _, n := range ns {
+		out[n.Kind]++
+		if strings.Contains(n.Summary, "Marsh") || strings.Contains(n.Summary, "NM4") {
+			t.Errorf("a feed's notification names a person or place: %q", n.Summary)
+		}
+	}
+	return out
+}
+
+// TestFeedImportsThroughJobs: a feed's file is queued, run by the worker
+// in one transaction and done with its counts and encoding; the same
+// bytes again bring nothing new and say so; a bad file fails with every
+// problem by line and column and imports nothing; another feed cannot
+// read the job; a revoked token finds no feed.
+func TestFeedImportsThroughJobs(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := context.Background()
+			w := newFeedWorld(t, e)
+			cli := service.CommandLine()
+			f, token, err := w.svc.CreateFeed(ctx, cli, "FED", "Force X weekly extract", 7*24*time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(token, "drv_f_") || f.SiteID != w.Site.ID {
+				t.Fatalf("feed %+v token %q", f, token)
+			}
+			if _, _, err := w.svc.CreateFeed(ctx, cli, "FED", "Force X weekly extract", time.Hour*24); drive.ErrorCode(err) != drive.ECONFLICT {
+				t.Fatalf("a second feed of the same name: %v", err)
+			}
+			if _, _, err := w.svc.CreateFeed(ctx, service.Actor{UserID: w.Analyst.ID}, "FED", "Other", time.Hour*24); drive.ErrorCode(err) != drive.ENOTFOUND {
+				t.Fatalf("a person creating a feed: %v", err)
+			}
+			caller, err := w.svc.FeedActor(ctx, token, "192.0.2.9")
+			if err != nil || caller == nil || caller.FeedID != f.ID {
+				t.Fatalf("FeedActor = %+v, %v", caller, err)
+			}
+			if c, err := w.svc.FeedActor(ctx, "drv_t_"+strings.TrimPrefix(token, "drv_f_"), ""); c != nil || err != nil {
+				t.Fatalf("an API token's shape opened a feed: %+v, %v", c, err)
+			}
+			if _, err := w.svc.QueueImport(ctx, caller, "people", []byte(feedExtract)); drive.ErrorCode(err) != drive.EINVALID {
+				t.Fatalf("unknown kind: %v", err)
+			}
+			if _, err := w.svc.QueueImport(ctx, caller, "incidents", nil); drive.ErrorCode(err) != drive.EINVALID {
+				t.Fatalf("empty file: %v", err)
+			}
+
+			j, err := w.svc.QueueImport(ctx, caller, "incidents", []byte(feedExtract))
+			if err != nil || j.Status != "queued" {
+				t.Fatalf("queue: %+v, %v", j, err)
+			}
+			if n := w.run(t); n != 1 {
+				t.Fatalf("ran %d jobs, want 1", n)
+			}
+			got, err := w.svc.FeedImport(ctx, caller, j.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Status != "done" || got.Rows != 2 || got.New != 2 || got.Skipped != 0 || len(got.Problems) != 0 || !strings.Contains(got.Encoding, "WINDOWS-1252") {
+				t.Fatalf("first import: %+v", got)
+			}
+			names := map[string]bool{}
+			err = w.svc.DB.View(ctx, func(tx *store.Tx) error {
+				rs, err := tx.SitePoliceIncidents(ctx, w.Site.ID, drive.Date{})
+				for _, r := range rs {
+					names[r.Suspect.GivenName+" "+r.Victim.GivenName] = true
+				}
+				return err
+			})
+			if err != nil || !names["René Zoë"] {
+				t.Fatalf("accented names not intact: %v %v", names, err)
+			}
+
+			// The import is in the audit log with the feed's name.
+			var audited bool
+			err = w.db.View(ctx, func(tx *store.Tx) error {
+				evs, err := tx.AuditEvents(ctx, store.AuditFilter{SiteID: w.Site.ID})
+				for _, ev := range evs {
+					if ev.Action == "import.incidents" && strings.Contains(ev.Reason, "feed Force X weekly extract") && strings.Contains(ev.Reason, "2 new") {
+						audited = true
+					}
+				}
+				return err
+			})
+			if err != nil || !audited {
+				t.Fatalf("no audit event of the feed's import (%v)", err)
+			}
+
+			again, err := w.svc.QueueImport(ctx, caller, "incidents", []byte(feedExtract))
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.run(t)
+			got, err = w.svc.FeedImport(ctx, caller, again.ID)
+			if err != nil || got.Status != "done" || got.New != 0 || got.Skipped != 2 || !strings.Contains(got.Note(), "Nothing new") {
+				t.Fatalf("same bytes again: %+v (%q), %v", got, got.Note(), err)
+			}
+
+			bad := strings.Replace(feedExtract, "2026-10-08", "yesterday", 1) + "FD-3,2026-10-09,,no,A,B,,,,,,\r\n"
+			bj, err := w.svc.QueueImport(ctx, caller, "incidents", []byte(bad))
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.run(t)
+			got, err = w.svc.FeedImport(ctx, caller, bj.ID)
+			if err != nil || got.Status != "failed" || got.New != 0 || len(got.Problems) != 2 {
+				t.Fatalf("bad file: %+v, %v", got, err)
+			}
+			if p := got.Problems[0]; p.Line != 3 || p.Column != "date" {
+				t.Errorf("first problem %+v, want line 3, column date", p)
+			}
+			if p := got.Problems[1]; p.Line != 4 || p.Column != "type" {
+				t.Errorf("second problem %+v, want line 4, column type", p)
+			}
+
+			// Another feed of the site cannot see the first feed's jobs.
+			_, other, err := w.svc.CreateFeed(ctx, cli, "FED", "MARAC coordinator list", 24*time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			oc, _ := w.svc.FeedActor(ctx, other, "")
+			if _, err := w.svc.FeedImport(ctx, oc, j.ID); drive.ErrorCode(err) != drive.ENOTFOUND {
+				t.Fatalf("another feed's job: %v", err)
+			}
+
+			if err := w.svc.RevokeFeed(ctx, cli, "FED", "Force X weekly extract"); err != nil {
+				t.Fatal(err)
+			}
+			if c, err := w.svc.FeedActor(ctx, token, ""); c != nil || err != nil {
+				t.Fatalf("revoked token still a feed: %+v, %v", c, err)
+			}
+		})
+	}
+}
+
+// TestFeedWatch: a feed silent past its interval notifies the site's
+// analyst and team leader once per silence; failing twice in a row
+// notifies them too; a job left running by a dead worker is run again.
+func TestFeedWatch(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := context.Background()
+			w := newFeedWorld(t, e)
+			cli, watch := service.CommandLine(), service.System("feeds")
+			_, token, err := w.svc.CreateFeed(ctx, cli, "FED", "Daily extract", 24*time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			caller, _ := w.svc.FeedActor(ctx, token, "")
+			if n, err := w.svc.WatchFeeds(ctx, watch); err != nil || n != 0 {
+				t.Fatalf("a new feed is not yet silent: %d, %v", n, err)
+			}
+			*w.at = w.at.Add(25 * time.Hour)
+			if n, err := w.svc.WatchFeeds(ctx, watch); err != nil || n != 3 {
+				t.Fatalf("silent feed: %d notifications, %v; want 3 (the analyst and both team leaders)", n, err)
+			}
+			if n, _ := w.svc.WatchFeeds(ctx, watch); n != 0 {
+				t.Fatalf("the same silence notified again: %d", n)
+			}
+			if k := w.kinds(t); k[service.KindFeedSilent] != 1 {
+				t.Fatalf("analyst's notifications: %v", k)
+			}
+			if _, err := w.svc.WatchFeeds(ctx, w.as(w.Analyst)); drive.ErrorCode(err) != drive.ENOTFOUND {
+				t.Fatalf("a person asking to watch feeds: %v", err)
+			}
+
+			for i := 0; i < 2; i++ {
+				if _, err := w.svc.QueueImport(ctx, caller, "incidents", []byte("not,a,header\r\n1,2,3\r\n")); err != nil {
+					t.Fatal(err)
+				}
+				w.run(t)
+			}
+			if k := w.kinds(t); k[service.KindFeedFailing] != 1 {
+				t.Fatalf("after two failures: %v", k)
+			}
+			sites, err := w.svc.FeedsWatch(ctx, w.as(w.Analyst))
+			if err != nil || len(sites) != 1 || len(sites[0].Feeds) != 1 || !sites[0].Feeds[0].Failing || sites[0].Feeds[0].Silent {
+				t.Fatalf("the watch page's data: %+v, %v", sites, err)
+			}
+			if _, err := w.svc.FeedsWatch(ctx, w.as(w.Manager)); drive.ErrorCode(err) != drive.ENOTFOUND {
+				t.Fatalf("a case manager reading feeds: %v", err)
+			}
+
+			// A worker claims a job and dies; after its lease another runs it.
+			j, err := w.svc.QueueImport(ctx, caller, "incidents", []byte(feedExtract))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = w.db.Transact(ctx, func(tx *store.Tx) error {
+				c, err := tx.ClaimImportJob(ctx, "dead-worker")
+				if err == nil && (c == nil || c.ID != j.ID) {
+					t.Fatalf("claimed %+v", c)
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := w.run(t); n != 0 {
+				t.Fatalf("ran %d jobs while the site's job is held", n)
+			}
+			*w.at = w.at.Add(2 * time.Minute)
+			if n := w.run(t); n != 1 {
+				t.Fatalf("ran %d jobs after the lease, want 1", n)
+			}
+			got, err := w.svc.FeedImport(ctx, caller, j.ID)
+			if err != nil || got.Status != "done" || got.New != 2 {
+				t.Fatalf("retried job: %+v, %v", got, err)
+			}
+		})
+	}
+}

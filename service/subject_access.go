@@ -1,0 +1,456 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/audit"
+	"github.com/drive-platform/drive/pdf"
+	"github.com/drive-platform/drive/store"
+	"github.com/drive-platform/drive/subjectaccess"
+	"github.com/drive-platform/drive/victim"
+)
+
+// Subject access (docs/data-protection.md): the data protection officer
+// records a request about a person known to Drive as a perpetrator,
+// assembles the pack of everything held about him with third parties
+// withheld, withholds more on review, and a second person approves it
+// before it is released as JSON and PDF. A perpetrator's pack never holds
+// a victim-survivor's name or anything from her compartment: every free
+// text is screened against the victim-survivors and children linked to
+// his cases (the barrier's own screen, victim.Reveals, and their names),
+// and a text that matches is withheld whole.
+
+// subjectAccessAt asks the policy for the actor's right to handle subject
+// access requests about a person at siteID: a data protection officer of
+// that site, or a national one.
+func (s *Service) subjectAccessAt(ctx context.Context, tx *store.Tx, a Actor, siteID int64) error {
+	_, err := s.decide(ctx, tx, a, access.Write, access.Resource{Class: access.SubjectAccess, RecordType: "subject_access_request", SiteID: siteID}, "subject access request")
+	return err
+}
+
+// subjectAccessAnywhere reports whether the actor may handle subject
+// access requests at any site, so that anyone else is told "not found"
+// before their input is even read.
+func subjectAccessAnywhere(a Actor, now time.Time) bool {
+	for _, g := range a.Subject.Grants {
+		r := access.Resource{Class: access.SubjectAccess, RecordType: "subject_access_request", SiteID: g.SiteID}
+		if access.Decide(a.Subject, access.Write, r, now).Allowed {
+			return true
+		}
+	}
+	return false
+}
+
+// subjectAccessRequest loads request id if the actor may handle it: one
+// about a person at a site where they may.
+func (s *Service) subjectAccessRequest(ctx context.Context, tx *store.Tx, a Actor, id int64) (*subjectaccess.Request, error) {
+	if !subjectAccessAnywhere(a, tx.Now) {
+		return nil, drive.NotFound("subject access request")
+	}
+	r, err := tx.SubjectAccessRequest(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	p, err := tx.Person(ctx, r.PersonID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.subjectAccessAt(ctx, tx, a, p.SiteID); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// sarEvent is the audit event of a use case on request id.
+func sarEvent(a Actor, action string, id int64, reason string) audit.Event {
+	return audit.Event{Action: action, ActorID: a.UserID, ActorRole: actorRole(a, access.DPO), RecordType: "subject_access_request",
+		RecordID: strconv.FormatInt(id, 10), Remote: a.Remote, Outcome: audit.OutcomeOK, Reason: reason}
+}
+
+// RecordSubjectAccessRequest records a request about a person, with its
+// deadline one month after receipt. Errors: ENOTFOUND (not the data
+// protection officer, or no such person), EINVALID.
+func (s *Service) RecordSubjectAccessRequest(ctx context.Context, a Actor, r *subjectaccess.Request) error {
+	return s.DB.Transact(ctx, func(tx *store.Tx) error {
+		if !subjectAccessAnywhere(a, tx.Now) {
+			return drive.NotFound("subject access request")
+		}
+		if err := r.Validate(drive.DateOf(tx.Now)); err != nil {
+			return err
+		}
+		p, err := tx.Person(ctx, r.PersonID)
+		if drive.ErrorCode(err) == drive.ENOTFOUND {
+			return drive.Invalid("The request cannot be recorded.", map[string]string{"person": "There is no person with that number at your sites."})
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.subjectAccessAt(ctx, tx, a, p.SiteID); err != nil {
+			// Said the same way as a number that names no one, so the
+			// answer does not tell whether a person exists elsewhere.
+			return drive.Invalid("The request cannot be recorded.", map[string]string{"person": "There is no person with that number at your sites."})
+		}
+		r.RecordedBy = a.UserID
+		if err := tx.CreateSubjectAccessRequest(ctx, r); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, sarEvent(a, "subject_access.record", r.ID, ""))
+	})
+}
+
+// ExtendSubjectAccessRequest moves a request's deadline to months (2 or
+// 3) after receipt, with the reason. Errors: ENOTFOUND, EINVALID.
+func (s *Service) ExtendSubjectAccessRequest(ctx context.Context, a Actor, id int64, months int, reason string) error {
+	return s.DB.Transact(ctx, func(tx *store.Tx) error {
+		r, err := s.subjectAccessRequest(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		if err := r.Extend(months, reason); err != nil {
+			return err
+		}
+		if err := tx.ExtendSubjectAccessRequest(ctx, r); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, sarEvent(a, "subject_access.extend", id, "due "+r.DueOn.String()))
+	})
+}
+
+// SubjectAccessRequests lists the requests, open ones first by deadline.
+// Errors: ENOTFOUND for anyone but the data protection officer.
+func (s *Service) SubjectAccessRequests(ctx context.Context, a Actor) ([]subjectaccess.Request, error) {
+	var out []subjectaccess.Request
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+		if !subjectAccessAnywhere(a, tx.Now) {
+			return drive.NotFound("subject access request")
+		}
+		all, err := tx.SubjectAccessRequests(ctx)
+		if err != nil {
+			return err
+		}
+		for _, r := range all {
+			p, err := tx.Person(ctx, r.PersonID)
+			if err != nil {
+				return err
+			}
+			if access.Decide(a.Subject, access.Write, access.Resource{Class: access.SubjectAccess, RecordType: "subject_access_request", SiteID: p.SiteID}, tx.Now).Allowed {
+				out = append(out, r)
+			}
+		}
+		return tx.Audit(ctx, audit.Event{Action: audit.ActionRecordRead, ActorID: a.UserID, ActorRole: actorRole(a, access.DPO),
+			RecordType: "subject_access_request", Remote: a.Remote, Outcome: audit.OutcomeOK, Reason: fmt.Sprintf("list: %d requests", len(out))})
+	})
+	return out, err
+}
+
+// SubjectAccessReview is a request with its pack as it stands, for the
+// review screen.
+type SubjectAccessReview struct {
+	Request    subjectaccess.Request
+	Pack       subjectaccess.Pack
+	Redactions []subjectaccess.Redaction
+	// CanApprove: the actor is a second person who may approve it.
+	CanApprove bool
+}
+
+// ReviewSubjectAccess assembles request id's pack as it would be
+// released, with every automatic and review redaction applied. Reading it
+// is audited. Errors: ENOTFOUND.
+func (s *Service) ReviewSubjectAccess(ctx context.Context, a Actor, id int64) (*SubjectAccessReview, error) {
+	var out *SubjectAccessReview
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = s.review(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		return tx.Audit(ctx, sarEvent(a, audit.ActionRecordRead, id, fmt.Sprintf("pack: %d items withheld", out.Pack.Withheld)))
+	})
+	return out, err
+}
+
+func (s *Service) review(ctx context.Context, tx *store.Tx, a Actor, id int64) (*SubjectAccessReview, error) {
+	r, err := s.subjectAccessRequest(ctx, tx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	pack, err := s.assemble(ctx, tx, r)
+	if err != nil {
+		return nil, err
+	}
+	xs, err := tx.Redactions(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	pack.Withhold(xs)
+	return &SubjectAccessReview{Request: *r, Pack: *pack, Redactions: xs, CanApprove: r.CanApprove(a.UserID, xs)}, nil
+}
+
+// RedactSubjectAccess withholds one more item of request id's pack, with
+// the reason. Errors: ENOTFOUND, EINVALID (no such item, no reason, the
+// pack already approved), ECONFLICT (already withheld on review).
+func (s *Service) RedactSubjectAccess(ctx context.Context, a Actor, x *subjectaccess.Redaction) error {
+	return s.DB.Transact(ctx, func(tx *store.Tx) error {
+		rv, err := s.review(ctx, tx, a, x.RequestID)
+		if err != nil {
+			return err
+		}
+		if err := x.Validate(); err != nil {
+			return err
+		}
+		if rv.Request.State != subjectaccess.Open {
+			return drive.Invalid("The item cannot be withheld.", map[string]string{"item": "The pack has been approved and no longer changes."})
+		}
+		if !rv.Pack.HasItem(x.Item) {
+			return drive.Invalid("The item cannot be withheld.", map[string]string{"item": "The pack has no such item."})
+		}
+		x.RedactedBy = a.UserID
+		if err := tx.AddRedaction(ctx, x); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, sarEvent(a, "subject_access.redact", x.RequestID, "item "+x.Item))
+	})
+}
+
+// ApproveSubjectAccess approves request id's pack for release. The
+// approver must be a second person: not who recorded the request nor who
+// withheld any item on review. Errors: ENOTFOUND, EINVALID.
+func (s *Service) ApproveSubjectAccess(ctx context.Context, a Actor, id int64) error {
+	return s.DB.Transact(ctx, func(tx *store.Tx) error {
+		rv, err := s.review(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		if !rv.CanApprove {
+			return drive.Invalid("The pack cannot be approved.", map[string]string{"approval": "A second person approves the pack: not whoever recorded the request or withheld items in it, and only while it is open."})
+		}
+		if err := tx.ApproveSubjectAccessRequest(ctx, id, a.UserID); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, sarEvent(a, "subject_access.approve", id, ""))
+	})
+}
+
+// SubjectAccessFiles is a released pack in its two forms.
+type SubjectAccessFiles struct {
+	JSON []byte
+	PDF  []byte
+}
+
+// ReleaseSubjectAccess returns request id's approved pack as JSON (for
+// machines) and as an accessible PDF, audited as an export. Errors:
+// ENOTFOUND, EINVALID if the pack is not yet approved.
+func (s *Service) ReleaseSubjectAccess(ctx context.Context, a Actor, id int64) (*SubjectAccessFiles, error) {
+	var out *SubjectAccessFiles
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+		rv, err := s.review(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		if rv.Request.State != subjectaccess.Approved {
+			return drive.Invalid("The pack cannot be released yet.", map[string]string{"approval": "A second person must approve the pack first."})
+		}
+		rv.Pack.Approved = true
+		js, err := json.MarshalIndent(rv.Pack, "", "  ")
+		if err != nil {
+			return drive.Wrap(err, drive.EINTERNAL, "the pack could not be written")
+		}
+		doc, err := pdf.Render(packDocument(rv.Pack))
+		if err != nil {
+			return err
+		}
+		out = &SubjectAccessFiles{JSON: append(js, '\n'), PDF: doc}
+		return tx.Audit(ctx, sarEvent(a, audit.ActionRecordExport, id, fmt.Sprintf("pack released: %d items withheld", rv.Pack.Withheld)))
+	})
+	return out, err
+}
+
+// assemble builds the pack for r's person: his own record, each of his
+// cases with its notes and actions, and who has read them; every free
+// text screened against the third parties linked to his cases.
+func (s *Service) assemble(ctx context.Context, tx *store.Tx, r *subjectaccess.Request) (*subjectaccess.Pack, error) {
+	p, err := tx.Person(ctx, r.PersonID)
+	if err != nil {
+		return nil, err
+	}
+	pack := &subjectaccess.Pack{RequestID: r.ID, Note: subjectaccess.PackNote, Generated: drive.DateOf(tx.Now).String()}
+	pack.Person = [][2]string{{"Name", p.GivenName + " " + p.FamilyName}}
+	if len(p.Aliases) > 0 {
+		pack.Person = append(pack.Person, [2]string{"Other names", strings.Join(p.Aliases, ", ")})
+	}
+	if !p.DateOfBirth.IsZero() {
+		pack.Person = append(pack.Person, [2]string{"Date of birth", p.DateOfBirth.String()})
+	}
+	pack.Person = append(pack.Person, [][2]string{{"Gender", p.Gender}, {"Ethnicity", p.Ethnicity}, {"Sexual orientation", p.SexualOrientation}, {"Disability", p.Disability}}...)
+	for _, ref := range [][2]string{{"Police reference", p.PoliceRef}, {"Children's social care reference", p.SocialCareRef}, {"Probation reference", p.ProbationRef}} {
+		if ref[1] != "" {
+			pack.Person = append(pack.Person, ref)
+		}
+	}
+	for _, ad := range p.Addresses {
+		pack.Person = append(pack.Person, [2]string{"Address", strings.TrimSpace(ad.Line1 + ", " + ad.Town + " " + ad.Postcode)})
+	}
+
+	caseIDs, err := tx.PersonCaseIDs(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	// Everyone on the other side of the wall from him, across his cases.
+	var sought []victim.Sought
+	var names []string
+	for _, id := range caseIDs {
+		so, err := s.sought(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		sought = append(sought, so...)
+		for _, v := range so {
+			names = append(names, v.GivenName, v.FamilyName)
+			kids, err := tx.Children(ctx, v.VictimCaseID)
+			if err != nil {
+				return nil, err
+			}
+			for _, k := range kids {
+				names = append(names, k.GivenName)
+			}
+		}
+		kids, err := tx.CaseChildren(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range kids {
+			names = append(names, k.GivenName)
+		}
+	}
+	screen := func(it subjectaccess.Item, held bool) subjectaccess.Item {
+		if held || len(victim.Reveals(it.Title+"\n"+it.Text, sought)) > 0 || subjectaccess.MentionsAny(it.Title+"\n"+it.Text, names) {
+			it.Text, it.Withheld = "", subjectaccess.WithheldThirdParty
+		}
+		return it
+	}
+
+	var cases, notes, actions subjectaccess.Section
+	cases.Title, notes.Title, actions.Title = "Your cases", "Notes on your cases", "Actions on your cases"
+	var caseKeys []string
+	for _, id := range caseIDs {
+		c, err := tx.Case(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		caseKeys = append(caseKeys, strconv.FormatInt(id, 10))
+		heldTexts, err := tx.CaseHeldTexts(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		held := map[string]bool{}
+		for _, h := range heldTexts {
+			if h.Status != victim.Released {
+				held[h.RecordType+":"+strconv.FormatInt(h.RecordID, 10)] = true
+			}
+		}
+		site, err := tx.Site(ctx, c.SiteID)
+		if err != nil {
+			return nil, err
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "Programme: %s. Referred from %s on %s. State: %s.", c.Programme, c.Source, c.ReferredAt, c.State)
+		if c.Summary != "" {
+			fmt.Fprintf(&b, "\nSummary: %s", c.Summary)
+		}
+		if c.DecisionReasons != "" {
+			fmt.Fprintf(&b, "\nPanel decision: %s", c.DecisionReasons)
+		}
+		if c.ClosureReason != "" {
+			fmt.Fprintf(&b, "\nClosed: %s", c.ClosureReason)
+		}
+		cases.Items = append(cases.Items, screen(subjectaccess.Item{Key: "case:" + strconv.FormatInt(id, 10), Kind: "case",
+			On: c.ReferredAt.String(), Title: fmt.Sprintf("Case %d at %s", id, site.Name), Text: b.String()}, held["decision:"+strconv.FormatInt(id, 10)]))
+
+		stored, err := tx.Notes(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range stored {
+			text := n.Text
+			if !n.Body.IsZero() {
+				plain, err := s.open(n.Body, aadCaseNote(n.ID))
+				if err != nil {
+					return nil, err
+				}
+				text = string(plain)
+			}
+			notes.Items = append(notes.Items, screen(subjectaccess.Item{Key: "note:" + strconv.FormatInt(n.ID, 10), Kind: "note",
+				On: drive.DateOf(n.CreatedAt).String(), Title: fmt.Sprintf("Note on case %d", id), Text: text}, held["note:"+strconv.FormatInt(n.ID, 10)]))
+		}
+		acts, err := tx.Actions(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, ac := range acts {
+			text := fmt.Sprintf("%s action (%s) by %s, due %s: %s.", ac.Prong, ac.Type, ac.Agency, ac.DueOn, ac.Status)
+			if ac.Outcome != "" {
+				text += " Outcome: " + ac.Outcome
+			}
+			actions.Items = append(actions.Items, screen(subjectaccess.Item{Key: "action:" + strconv.FormatInt(ac.ID, 10), Kind: "action",
+				On: ac.DueOn.String(), Title: fmt.Sprintf("Action on case %d", id), Text: text}, held["action:"+strconv.FormatInt(ac.ID, 10)]))
+		}
+	}
+
+	// Who has read or changed his records: role and when, never the
+	// reason typed (free text) or the staff member's identity.
+	seen := subjectaccess.Section{Title: "Who has seen or changed your records"}
+	events, err := tx.AuditEventsFor(ctx, "case", caseKeys)
+	if err != nil {
+		return nil, err
+	}
+	personEvents, err := tx.AuditEventsFor(ctx, "person", []string{strconv.FormatInt(p.ID, 10)})
+	if err != nil {
+		return nil, err
+	}
+	events = append(events, personEvents...)
+	sort.SliceStable(events, func(i, j int) bool { return events[i].Seq < events[j].Seq })
+	for _, e := range events {
+		who := e.ActorRole
+		if who == "" {
+			who = "not signed in"
+		}
+		seen.Items = append(seen.Items, subjectaccess.Item{Key: "access:" + strconv.FormatInt(e.Seq, 10), Kind: "access",
+			On: drive.DateOf(e.At).String(), Title: fmt.Sprintf("%s of %s %s", e.Action, e.RecordType, e.RecordID), Text: fmt.Sprintf("By a %s (%s).", strings.ReplaceAll(who, "_", " "), e.Outcome)})
+	}
+	pack.Sections = []subjectaccess.Section{cases, notes, actions, seen}
+	pack.Withhold(nil)
+	return pack, nil
+}
+
+// packDocument lays the pack out as an accessible PDF: a summary of the
+// person, then each section as a table whose withheld rows say why.
+func packDocument(p subjectaccess.Pack) pdf.Document {
+	d := pdf.Document{Title: "Your information held by Drive", Subject: "Subject access request " + strconv.FormatInt(p.RequestID, 10),
+		Author: "Drive", Marking: "PERSONAL - for the requester only"}
+	d.Blocks = append(d.Blocks, pdf.Paragraph{Text: p.Note}, pdf.Heading{Level: 1, Text: "About you"}, pdf.KeyValues{Rows: p.Person})
+	for _, sec := range p.Sections {
+		d.Blocks = append(d.Blocks, pdf.Heading{Level: 1, Text: sec.Title})
+		if len(sec.Items) == 0 {
+			d.Blocks = append(d.Blocks, pdf.Paragraph{Text: "Nothing is held."})
+			continue
+		}
+		t := pdf.Table{Header: []string{"Date", "Record", "What it says"}}
+		for _, it := range sec.Items {
+			text := it.Text
+			if it.Withheld != "" {
+				text = "[Withheld] " + it.Withheld
+			}
+			t.Rows = append(t.Rows, []string{it.On, it.Title, text})
+		}
+		d.Blocks = append(d.Blocks, t)
+	}
+	return d
+}

@@ -1,0 +1,159 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/audit"
+	"github.com/drive-platform/drive/subjectaccess"
+)
+
+const sarColumns = `id, person_id, requester, identity_check, received_on, due_on, extension_reason, state, recorded_by, approved_by, approved_at, created_at`
+
+// CreateSubjectAccessRequest stores a validated request, setting its ID
+// and CreatedAt.
+func (tx *Tx) CreateSubjectAccessRequest(ctx context.Context, r *subjectaccess.Request) error {
+	r.CreatedAt = tx.Now
+	id, err := tx.insert(ctx, `INSERT INTO subject_access_requests (person_id, requester, identity_check, received_on, due_on, extension_reason, state, recorded_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.PersonID, r.Requester, r.IdentityCheck, r.ReceivedOn, r.DueOn, r.ExtensionReason, string(r.State), r.RecordedBy, r.CreatedAt)
+	r.ID = id
+	return err
+}
+
+func scanSAR(row interface{ Scan(...any) error }) (*subjectaccess.Request, error) {
+	var r subjectaccess.Request
+	var state string
+	var approvedBy sql.NullInt64
+	var approvedAt sql.NullTime
+	if err := row.Scan(&r.ID, &r.PersonID, &r.Requester, &r.IdentityCheck, &r.ReceivedOn, &r.DueOn, &r.ExtensionReason, &state,
+		&r.RecordedBy, &approvedBy, &approvedAt, &r.CreatedAt); err != nil {
+		return nil, err
+	}
+	r.State, r.ApprovedBy, r.CreatedAt = subjectaccess.State(state), approvedBy.Int64, r.CreatedAt.UTC()
+	if approvedAt.Valid {
+		t := approvedAt.Time.UTC()
+		r.ApprovedAt = &t
+	}
+	return &r, nil
+}
+
+// SubjectAccessRequest returns one request. Errors: ENOTFOUND.
+func (tx *Tx) SubjectAccessRequest(ctx context.Context, id int64) (*subjectaccess.Request, error) {
+	r, err := scanSAR(tx.queryRow(ctx, `SELECT `+sarColumns+` FROM subject_access_requests WHERE id = ?`, id))
+	if err != nil {
+		return nil, tx.scanErr(err, "subject access request")
+	}
+	return r, nil
+}
+
+// SubjectAccessRequests lists every request, open ones first by deadline.
+func (tx *Tx) SubjectAccessRequests(ctx context.Context) ([]subjectaccess.Request, error) {
+	rows, err := tx.query(ctx, `SELECT `+sarColumns+` FROM subject_access_requests ORDER BY state = 'approved', due_on, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []subjectaccess.Request
+	for rows.Next() {
+		r, err := scanSAR(rows)
+		if err != nil {
+			return nil, tx.d.mapError(err)
+		}
+		out = append(out, *r)
+	}
+	return out, tx.d.mapError(rows.Err())
+}
+
+// ExtendSubjectAccessRequest stores a request's new deadline and reason.
+// Errors: ENOTFOUND if it is not open.
+func (tx *Tx) ExtendSubjectAccessRequest(ctx context.Context, r *subjectaccess.Request) error {
+	return tx.oneRow(ctx, "subject access request", `UPDATE subject_access_requests SET due_on = ?, extension_reason = ? WHERE id = ? AND state = 'open'`,
+		r.DueOn, r.ExtensionReason, r.ID)
+}
+
+// ApproveSubjectAccessRequest records the second person's approval.
+// Errors: ENOTFOUND if the request is not open, EINVALID if by recorded it
+// (the database refuses that too).
+func (tx *Tx) ApproveSubjectAccessRequest(ctx context.Context, id, by int64) error {
+	return tx.oneRow(ctx, "subject access request", `UPDATE subject_access_requests SET state = 'approved', approved_by = ?, approved_at = ?
+		WHERE id = ? AND state = 'open'`, by, tx.Now, id)
+}
+
+// AddRedaction stores an item withheld on review. Errors: ECONFLICT if
+// the item is already withheld.
+func (tx *Tx) AddRedaction(ctx context.Context, x *subjectaccess.Redaction) error {
+	x.CreatedAt = tx.Now
+	id, err := tx.insert(ctx, `INSERT INTO subject_access_redactions (request_id, item, reason, redacted_by, created_at) VALUES (?, ?, ?, ?, ?)`,
+		x.RequestID, x.Item, x.Reason, x.RedactedBy, x.CreatedAt)
+	x.ID = id
+	return err
+}
+
+// Redactions lists a request's redactions in the order made.
+func (tx *Tx) Redactions(ctx context.Context, requestID int64) ([]subjectaccess.Redaction, error) {
+	rows, err := tx.query(ctx, `SELECT id, request_id, item, reason, redacted_by, created_at FROM subject_access_redactions WHERE request_id = ? ORDER BY id`, requestID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []subjectaccess.Redaction
+	for rows.Next() {
+		var x subjectaccess.Redaction
+		if err := rows.Scan(&x.ID, &x.RequestID, &x.Item, &x.Reason, &x.RedactedBy, &x.CreatedAt); err != nil {
+			return nil, tx.d.mapError(err)
+		}
+		x.CreatedAt = x.CreatedAt.UTC()
+		out = append(out, x)
+	}
+	return out, tx.d.mapError(rows.Err())
+}
+
+// PersonCaseIDs lists the ids of a person's cases, oldest first.
+func (tx *Tx) PersonCaseIDs(ctx context.Context, personID int64) ([]int64, error) {
+	return tx.int64s(ctx, `SELECT id FROM cases WHERE person_id = ? ORDER BY id`, personID)
+}
+
+// AuditEventsFor lists every audit event about the records of recordType
+// with the given ids, oldest first.
+func (tx *Tx) AuditEventsFor(ctx context.Context, recordType string, ids []string) ([]audit.Event, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := []any{recordType}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := tx.query(ctx, `SELECT `+auditColumns+` FROM audit_events WHERE record_type = ? AND record_id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY seq`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []audit.Event
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, tx.d.mapError(err)
+		}
+		out = append(out, e)
+	}
+	return out, tx.d.mapError(rows.Err())
+}
+
+// oneRow runs an UPDATE that must change exactly one row. Errors:
+// ENOTFOUND naming what when it changes none.
+func (tx *Tx) oneRow(ctx context.Context, what, q string, args ...any) error {
+	res, err := tx.exec(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return tx.d.mapError(err)
+	}
+	if n == 0 {
+		return drive.NotFound(what)
+	}
+	return nil
+}

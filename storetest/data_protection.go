@@ -1,0 +1,220 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
+	"github.com/drive-platform/drive/casework"
+	"github.com/drive-platform/drive/people"
+	"github.com/drive-platform/drive/programme"
+	"github.com/drive-platform/drive/retention"
+	"github.com/drive-platform/drive/store"
+	"github.com/drive-platform/drive/subjectaccess"
+)
+
+// RunDataProtection is the conformance suite for legal holds, the
+// retention run's storage, and subject access requests.
+func RunDataProtection(t *testing.T, e Engine) {
+	ctx := context.Background()
+	db := e.Open(t, FixedClock(Epoch))
+	var caseIDs []int64
+	var personID, dpo, dpo2 int64
+	err := db.Transact(ctx, func(tx *store.Tx) error {
+		site := account.Site{Code: "DPR", Name: "Site", Region: "R"}
+		if err := tx.CreateSite(ctx, &site); err != nil {
+			return err
+		}
+		if err := tx.SeedProgrammes(ctx, site.ID); err != nil {
+			return err
+		}
+		org := account.Organisation{Name: "National", Kind: account.NationalTeam}
+		if err := tx.CreateOrganisation(ctx, &org); err != nil {
+			return err
+		}
+		for name, id := range map[string]*int64{"dpo.one": &dpo, "dpo.two": &dpo2} {
+			u := &account.User{Username: name, DisplayName: "DPO", OrganisationID: org.ID, PasswordHash: "x",
+				Roles: []account.RoleAssignment{{Role: access.DPO}}}
+			if err := tx.CreateUser(ctx, u); err != nil {
+				return err
+			}
+			*id = u.ID
+		}
+		p := &people.Person{SiteID: site.ID, GivenName: "Synthetic", FamilyName: "Person"}
+		if err := tx.CreatePerson(ctx, p); err != nil {
+			return err
+		}
+		personID = p.ID
+		for i, closed := range []string{"2019-05-01", "2020-05-01", ""} {
+			c := &casework.Case{SiteID: site.ID, PersonID: p.ID, Programme: "drive", Source: casework.FromMARAC, ReferredAt: drive.MustDate("2018-01-01"),
+				Summary: "Case summary " + string(rune('A'+i)), Evidence: programme.Evidence{DASHScore: 15}}
+			if err := tx.CreateCase(ctx, c); err != nil {
+				return err
+			}
+			if closed != "" {
+				at := drive.MustDate(closed).Time()
+				c.State, c.ClosedAt, c.ClosureReason, c.DecisionReasons = casework.Closed, &at, "completed", "Agreed"
+				if err := tx.UpdateCase(ctx, c); err != nil {
+					return err
+				}
+			}
+			caseIDs = append(caseIDs, c.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("Holds", func(t *testing.T) {
+		h := &retention.Hold{Class: retention.PerpetratorCase, RecordID: caseIDs[0], Reason: "Claim", Owner: "DPO"}
+		err := db.Transact(ctx, func(tx *store.Tx) error {
+			if err := tx.PlaceHold(ctx, h); err != nil {
+				return err
+			}
+			if err := tx.PlaceHold(ctx, &retention.Hold{Class: retention.PerpetratorCase, RecordID: 999999, Reason: "x", Owner: "y"}); drive.ErrorCode(err) != drive.EINVALID {
+				t.Errorf("a hold on no record: %v, want EINVALID", err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.Transact(ctx, func(tx *store.Tx) error {
+			hs, err := tx.Holds(ctx, true)
+			if err != nil {
+				return err
+			}
+			if len(hs) != 1 || hs[0].ID != h.ID || !hs[0].PlacedAt.Equal(Epoch) || !hs[0].InForce() || hs[0].Reason != "Claim" {
+				t.Errorf("holds in force: %+v", hs)
+			}
+			if err := tx.ReleaseHold(ctx, h.ID, "Settled"); err != nil {
+				return err
+			}
+			if err := tx.ReleaseHold(ctx, h.ID, "Again"); drive.ErrorCode(err) != drive.ENOTFOUND {
+				t.Errorf("releasing a released hold: %v, want ENOTFOUND", err)
+			}
+			if hs, _ := tx.Holds(ctx, true); len(hs) != 0 {
+				t.Errorf("holds in force after release: %+v", hs)
+			}
+			all, err := tx.Holds(ctx, false)
+			if len(all) != 1 || all[0].InForce() || all[0].ReleaseReason != "Settled" {
+				t.Errorf("all holds: %+v", all)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("Candidates", func(t *testing.T) {
+		err := db.Transact(ctx, func(tx *store.Tx) error {
+			// The cutoff is inclusive of its day: a case closed on it is a candidate.
+			got, err := tx.RetentionCandidates(ctx, retention.PerpetratorCase, drive.MustDate("2020-05-01"))
+			if err != nil {
+				return err
+			}
+			if len(got) != 2 || got[0].RecordID != caseIDs[0] || got[1].RecordID != caseIDs[1] || got[0].End != drive.MustDate("2019-05-01") {
+				t.Errorf("candidates to 2020-05-01: %+v", got)
+			}
+			got, err = tx.RetentionCandidates(ctx, retention.PerpetratorCase, drive.MustDate("2020-04-30"))
+			if err != nil {
+				return err
+			}
+			if len(got) != 1 {
+				t.Errorf("candidates to 2020-04-30: %+v", got)
+			}
+			if err := tx.AnonymiseCase(ctx, caseIDs[0]); err != nil {
+				return err
+			}
+			if err := tx.AnonymiseCase(ctx, caseIDs[0]); drive.ErrorCode(err) != drive.ENOTFOUND {
+				t.Errorf("anonymising twice: %v, want ENOTFOUND", err)
+			}
+			if err := tx.AnonymiseCase(ctx, caseIDs[2]); drive.ErrorCode(err) != drive.ENOTFOUND {
+				t.Errorf("anonymising an open case: %v, want ENOTFOUND", err)
+			}
+			got, err = tx.RetentionCandidates(ctx, retention.PerpetratorCase, drive.MustDate("2030-01-01"))
+			if err != nil {
+				return err
+			}
+			if len(got) != 1 || got[0].RecordID != caseIDs[1] {
+				t.Errorf("candidates after one was anonymised: %+v", got)
+			}
+			c, err := tx.Case(ctx, caseIDs[0])
+			if err != nil {
+				return err
+			}
+			if c.Summary == "Case summary A" || c.DecisionReasons == "Agreed" || c.ClosureReason != "completed" {
+				t.Errorf("anonymised case: summary %q, reasons %q, closure %q", c.Summary, c.DecisionReasons, c.ClosureReason)
+			}
+			// The person keeps his name: he has cases not yet reached.
+			p, err := tx.Person(ctx, personID)
+			if err == nil && p.GivenName != "Synthetic" {
+				t.Errorf("person anonymised while other cases are live: %q", p.GivenName)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("SubjectAccess", func(t *testing.T) {
+		r := &subjectaccess.Request{PersonID: personID, Requester: "The person", IdentityCheck: "Passport", ReceivedOn: drive.MustDate("2025-01-31")}
+		if err := r.Validate(drive.DateOf(Epoch)); err != nil {
+			t.Fatal(err)
+		}
+		r.RecordedBy = dpo
+		err := db.Transact(ctx, func(tx *store.Tx) error {
+			if err := tx.CreateSubjectAccessRequest(ctx, r); err != nil {
+				return err
+			}
+			x := &subjectaccess.Redaction{RequestID: r.ID, Item: "note:1", Reason: "Exemption", RedactedBy: dpo}
+			if err := tx.AddRedaction(ctx, x); err != nil {
+				return err
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.Transact(ctx, func(tx *store.Tx) error {
+			return tx.AddRedaction(ctx, &subjectaccess.Redaction{RequestID: r.ID, Item: "note:1", Reason: "Again", RedactedBy: dpo})
+		})
+		if drive.ErrorCode(err) != drive.ECONFLICT {
+			t.Errorf("the same item withheld twice: %v, want ECONFLICT", err)
+		}
+		// The database refuses approval by whoever recorded the request.
+		err = db.Transact(ctx, func(tx *store.Tx) error { return tx.ApproveSubjectAccessRequest(ctx, r.ID, dpo) })
+		if err == nil {
+			t.Error("the recorder approved the request")
+		}
+		err = db.Transact(ctx, func(tx *store.Tx) error {
+			if err := tx.ApproveSubjectAccessRequest(ctx, r.ID, dpo2); err != nil {
+				return err
+			}
+			if err := tx.ApproveSubjectAccessRequest(ctx, r.ID, dpo2); drive.ErrorCode(err) != drive.ENOTFOUND {
+				t.Errorf("approving twice: %v, want ENOTFOUND", err)
+			}
+			got, err := tx.SubjectAccessRequest(ctx, r.ID)
+			if err != nil {
+				return err
+			}
+			if got.State != subjectaccess.Approved || got.ApprovedBy != dpo2 || got.ApprovedAt == nil || got.DueOn != drive.MustDate("2025-02-28") ||
+				got.ReceivedOn != r.ReceivedOn || got.Requester != "The person" {
+				t.Errorf("read back %+v", got)
+			}
+			xs, err := tx.Redactions(ctx, r.ID)
+			if len(xs) != 1 || xs[0].Reason != "Exemption" || !xs[0].CreatedAt.Equal(Epoch) {
+				t.Errorf("redactions %+v", xs)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -1,0 +1,141 @@
+package storetest
+
+import (
+	"context"
+	"crypto/sha256"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/account"
+	"github.com/drive-platform/drive/store"
+)
+
+// RunFeeds holds both engines to the same answers for feeds and import
+// jobs: a feed found by its token's hash until revoked, a name used once
+// among feeds in use, and jobs claimed oldest first, never two of one site
+// at once even when workers claim together, requeued only when their
+// worker's heartbeat has stopped, and finished only by the worker holding
+// them.
+func RunFeeds(t *testing.T, e Engine) {
+	ctx := context.Background()
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	db := e.Open(t, func() time.Time { return at })
+	var sites [2]account.Site
+	var feed int64
+	hash := sha256.Sum256([]byte("drv_f_conformance"))
+	err := db.Transact(ctx, func(tx *store.Tx) error {
+		for i, code := range []string{"FA", "FB"} {
+			sites[i] = account.Site{Code: code, Name: "Site " + code, Region: "R"}
+			if err := tx.CreateSite(ctx, &sites[i]); err != nil {
+				return err
+			}
+		}
+		var err error
+		feed, err = tx.CreateFeed(ctx, sites[0].ID, "Weekly", hash[:], 7*24*time.Hour)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Transact(ctx, func(tx *store.Tx) error {
+		_, err := tx.CreateFeed(ctx, sites[0].ID, "Weekly", []byte("other"), time.Hour)
+		return err
+	})
+	if drive.ErrorCode(err) != drive.ECONFLICT {
+		t.Fatalf("a second feed of the same name: %v", err)
+	}
+	job := func(site, feedID int64, body string) int64 {
+		t.Helper()
+		var id int64
+		err := db.Transact(ctx, func(tx *store.Tx) error {
+			sum := sha256.Sum256([]byte(body))
+			var err error
+			id, err = tx.CreateImportJob(ctx, &store.ImportJob{SiteID: site, FeedID: feedID, Kind: "incidents", SHA256: sum[:]}, []byte(body))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	a1, a2, b1 := job(sites[0].ID, feed, "a1"), job(sites[0].ID, feed, "a2"), job(sites[1].ID, 0, "b1")
+
+	// Four workers claim at once: one job of each site, no more.
+	var mu sync.Mutex
+	claimed := map[int64]string{}
+	var wg sync.WaitGroup
+	for _, w := range []string{"w1", "w2", "w3", "w4"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var j *store.ImportJob
+			err := db.Transact(ctx, func(tx *store.Tx) error {
+				var err error
+				j, err = tx.ClaimImportJob(ctx, w)
+				return err
+			})
+			if err != nil && drive.ErrorCode(err) != drive.ECONFLICT {
+				t.Errorf("claim by %s: %v", w, err)
+			}
+			if j != nil {
+				mu.Lock()
+				claimed[j.ID] = w
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(claimed) != 2 || claimed[a1] == "" || claimed[b1] == "" {
+		t.Fatalf("claimed %v; want the oldest job of each site (%d and %d)", claimed, a1, b1)
+	}
+	err = db.Transact(ctx, func(tx *store.Tx) error {
+		if j, err := tx.ClaimImportJob(ctx, "w5"); err != nil || j != nil {
+			t.Fatalf("a claim while each site has a job running: %+v, %v", j, err)
+		}
+		if err := tx.FinishImportJob(ctx, a1, "not-the-holder", store.JobResult{Status: store.JobDone, Problems: "[]"}); drive.ErrorCode(err) != drive.ECONFLICT {
+			t.Fatalf("finished by a worker not holding it: %v", err)
+		}
+		if n, err := tx.RequeueStaleImportJobs(ctx, "w5", tx.Now.Add(-time.Minute)); err != nil || n != 0 {
+			t.Fatalf("requeued %d fresh jobs, %v", n, err)
+		}
+		return tx.FinishImportJob(ctx, a1, claimed[a1], store.JobResult{Status: store.JobDone, Rows: 3, New: 2, Skipped: 1, Encoding: "UTF-8", Problems: "[]"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at = at.Add(5 * time.Minute)
+	err = db.Transact(ctx, func(tx *store.Tx) error {
+		// b1's worker stopped beating: it is queued again, and a1's file
+		// was let go of when it finished.
+		if n, err := tx.RequeueStaleImportJobs(ctx, "w5", tx.Now.Add(-time.Minute)); err != nil || n != 1 {
+			t.Fatalf("requeued %d stale jobs, %v; want 1", n, err)
+		}
+		if body, err := tx.ImportJobBody(ctx, a1); err != nil || body != nil {
+			t.Fatalf("a finished job's file: %q, %v", body, err)
+		}
+		j, err := tx.ClaimImportJob(ctx, "w5")
+		if err != nil || j == nil || j.ID != a2 {
+			t.Fatalf("next claim: %+v, %v; want job %d", j, err, a2)
+		}
+		fs, err := tx.Feeds(ctx, []int64{sites[0].ID}, false)
+		if err != nil || len(fs) != 1 || fs[0].Last == nil || fs[0].Last.ID != a2 || fs[0].Interval != 7*24*time.Hour {
+			t.Fatalf("feeds: %+v, %v", fs, err)
+		}
+		if f, err := tx.FeedByTokenHash(ctx, hash[:]); err != nil || f.ID != feed {
+			t.Fatalf("by hash: %+v, %v", f, err)
+		}
+		if _, err := tx.RevokeFeed(ctx, sites[0].ID, "Weekly"); err != nil {
+			return err
+		}
+		if _, err := tx.FeedByTokenHash(ctx, hash[:]); drive.ErrorCode(err) != drive.ENOTFOUND {
+			t.Fatalf("a revoked feed by hash: %v", err)
+		}
+		_, err = tx.CreateFeed(ctx, sites[0].ID, "Weekly", []byte("new hash"), time.Hour)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,140 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/service"
+	"github.com/drive-platform/drive/subjectaccess"
+	"github.com/drive-platform/drive/web/form"
+)
+
+// subjectAccessData is what templates/subject-access.html shows: the
+// requests and the form to record one.
+type subjectAccessData struct {
+	Requests []subjectaccess.Request
+	Today    drive.Date
+	Errors   FormErrors
+	Form     url.Values
+}
+
+// subjectAccessList lists the requests (service.SubjectAccessRequests).
+func (s *Server) subjectAccessList(w http.ResponseWriter, r *http.Request) error {
+	return s.renderSubjectAccessList(w, r, http.StatusOK, nil, nil)
+}
+
+func (s *Server) renderSubjectAccessList(w http.ResponseWriter, r *http.Request, status int, errs FormErrors, f url.Values) error {
+	reqs, err := s.svc.SubjectAccessRequests(r.Context(), actorOf(r))
+	if err != nil {
+		return err
+	}
+	d := subjectAccessData{Requests: reqs, Today: s.svc.Today(), Errors: errs, Form: f}
+	return s.render(w, r, status, "subject-access", s.page(r, "Subject access", d))
+}
+
+// subjectAccessRecord records a request (service.RecordSubjectAccessRequest).
+func (s *Server) subjectAccessRecord(w http.ResponseWriter, r *http.Request) error {
+	v, err := postedForm(r)
+	if err != nil {
+		return err
+	}
+	f := form.NewSubjectAccessRequest(v)
+	err = f.Validate()
+	req := f.Request()
+	if err == nil {
+		err = s.svc.RecordSubjectAccessRequest(r.Context(), actorOf(r), req)
+	}
+	if drive.ErrorCode(err) == drive.EINVALID {
+		return s.renderSubjectAccessList(w, r, http.StatusUnprocessableEntity, formErrors(asInvalid(err).Fields, "person", "requester", "identity_check", "received_on"), v)
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/subject-access/"+strconv.FormatInt(req.ID, 10), http.StatusSeeOther)
+	return nil
+}
+
+// subjectAccessReviewData is what templates/subject-access-review.html
+// shows.
+type subjectAccessReviewData struct {
+	*service.SubjectAccessReview
+	Today  drive.Date
+	Errors FormErrors
+	Form   url.Values
+}
+
+// subjectAccessReview is the review screen (service.ReviewSubjectAccess).
+func (s *Server) subjectAccessReview(w http.ResponseWriter, r *http.Request) error {
+	return s.renderSubjectAccessReview(w, r, http.StatusOK, nil, nil)
+}
+
+func (s *Server) renderSubjectAccessReview(w http.ResponseWriter, r *http.Request, status int, errs FormErrors, f url.Values) error {
+	id, err := pathID(r, "id", "subject access request")
+	if err != nil {
+		return err
+	}
+	rv, err := s.svc.ReviewSubjectAccess(r.Context(), actorOf(r), id)
+	if err != nil {
+		return err
+	}
+	d := subjectAccessReviewData{SubjectAccessReview: rv, Today: s.svc.Today(), Errors: errs, Form: f}
+	return s.render(w, r, status, "subject-access-review", s.page(r, "Subject access request "+strconv.FormatInt(id, 10), d))
+}
+
+// subjectAccessAction extends the deadline, withholds an item, or
+// approves the pack, each one service call.
+func (s *Server) subjectAccessAction(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "subject access request")
+	if err != nil {
+		return err
+	}
+	v, err := postedForm(r)
+	if err != nil {
+		return err
+	}
+	a := actorOf(r)
+	switch r.PathValue("action") {
+	case "extend":
+		f := form.NewSubjectAccessExtension(v)
+		err = s.svc.ExtendSubjectAccessRequest(r.Context(), a, id, f.Months, f.Reason)
+	case "withhold":
+		err = s.svc.RedactSubjectAccess(r.Context(), a, form.NewSubjectAccessRedaction(v).Redaction(id))
+	case "approve":
+		err = s.svc.ApproveSubjectAccess(r.Context(), a, id)
+	default:
+		return drive.NotFound("subject access request")
+	}
+	if drive.ErrorCode(err) == drive.EINVALID {
+		return s.renderSubjectAccessReview(w, r, http.StatusUnprocessableEntity, formErrors(asInvalid(err).Fields, "months", "item", "reason", "approval"), v)
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/subject-access/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	return nil
+}
+
+// subjectAccessDownload sends the approved pack as PDF or JSON
+// (service.ReleaseSubjectAccess). The file is named by the request's
+// number, never the person's name.
+func (s *Server) subjectAccessDownload(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "subject access request")
+	if err != nil {
+		return err
+	}
+	format := r.PathValue("format")
+	if format != "pdf" && format != "json" {
+		return drive.NotFound("subject access pack")
+	}
+	files, err := s.svc.ReleaseSubjectAccess(r.Context(), actorOf(r), id)
+	if err != nil {
+		return err
+	}
+	name := "subject-access-" + strconv.FormatInt(id, 10) + "." + format
+	if format == "pdf" {
+		return serveDownload(w, "application/pdf", name, files.PDF)
+	}
+	return serveDownload(w, "application/json", name, files.JSON)
+}

@@ -1,0 +1,67 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/drive-platform/drive/browsertest"
+	"github.com/drive-platform/drive/storetest"
+)
+
+// TestSubjectAccessInBrowser checks the data protection officer's pages
+// with axe: the requests and the form (also with its errors), the review
+// of a pack, and the records of processing.
+func TestSubjectAccessInBrowser(t *testing.T) {
+	base, personID := sarFixture(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite})
+	b := browsertest.New(t)
+	if _, err := b.Navigate(base + "/signin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := browsertest.RunValue(b, chromedp.Evaluate[bool](`document.cookie = "drive_session=drv_s_dpo; path=/"; true`)); err != nil {
+		t.Fatal(err)
+	}
+	visit := func(path string) string {
+		t.Helper()
+		status, err := b.Navigate(base + path)
+		if err != nil || status != http.StatusOK {
+			t.Fatalf("%s: %d %v", path, status, err)
+		}
+		b.AssertAccessible(t)
+		html, _ := b.HTML()
+		return html
+	}
+	visit("/subject-access")
+	status, err := b.Submit("form[action='/subject-access'] button")
+	if err != nil || status != http.StatusUnprocessableEntity {
+		t.Fatalf("the empty form: %d %v", status, err)
+	}
+	b.AssertAccessible(t)
+
+	// The request itself is recorded over HTTP; the review is what the
+	// browser checks.
+	form := url.Values{"csrf_token": {"c"}, "person": {strconv.FormatInt(personID, 10)}, "requester": {"The person"},
+		"identity_check": {"Passport seen"}, "received_on": {"2026-11-20"}}
+	req, _ := http.NewRequest("POST", base+"/subject-access", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Cookie", "drive_session=drv_s_dpo")
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	review := resp.Header.Get("Location")
+	if !regexp.MustCompile(`^/subject-access/[0-9]+$`).MatchString(review) {
+		t.Fatalf("recorded: %d, redirected to %q", resp.StatusCode, review)
+	}
+	if html := visit(review); strings.Contains(html, "Lanternwick") || !strings.Contains(html, "Withhold") {
+		t.Error("the review page shows her street, or offers nothing to withhold")
+	}
+	visit("/records-of-processing")
+	b.AssertNoConsoleErrors(t)
+}

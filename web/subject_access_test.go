@@ -1,0 +1,260 @@
+package web
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
+	"github.com/drive-platform/drive/auth"
+	"github.com/drive-platform/drive/casework"
+	"github.com/drive-platform/drive/people"
+	"github.com/drive-platform/drive/programme"
+	"github.com/drive-platform/drive/service"
+	"github.com/drive-platform/drive/store"
+	"github.com/drive-platform/drive/storetest"
+	"github.com/drive-platform/drive/victim"
+)
+
+// sarFixture serves a site with a case manager, an IDVA and two national
+// data protection officers ("dpo", "dpo2"), each signed in with session
+// "drv_s_<name>" and CSRF token "c"; a perpetrator, Darren Hollis, whose
+// case manager has written three notes, two of which name or place the
+// victim-survivor linked to his case (Morgan Canary, of 4 Lanternwick Row,
+// NM7 7QX). It returns the server's URL and his person number.
+func sarFixture(t *testing.T, e storetest.Engine) (string, int64) {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	db := e.Open(t, storetest.FixedClock(now))
+	svc := &service.Service{DB: db, PasswordParams: auth.TestParams(), Keys: storetest.Keys(t), TextLimit: 1000}
+	users := map[string]*account.User{}
+	var site account.Site
+	var caseID, personID int64
+	err := db.Transact(ctx, func(tx *store.Tx) error {
+		site = account.Site{Code: "NMR", Name: "Northmoor", Region: "R"}
+		if err := tx.CreateSite(ctx, &site); err != nil {
+			return err
+		}
+		if err := tx.SeedProgrammes(ctx, site.ID); err != nil {
+			return err
+		}
+		orgs := map[account.OrgKind]*account.Organisation{}
+		for _, k := range []account.OrgKind{account.Provider, account.IDVAService, account.NationalTeam} {
+			o := &account.Organisation{Name: "Org " + string(k), Kind: k}
+			if k != account.NationalTeam {
+				o.SiteIDs = []int64{site.ID}
+			}
+			if err := tx.CreateOrganisation(ctx, o); err != nil {
+				return err
+			}
+			orgs[k] = o
+		}
+		for _, spec := range []struct {
+			name string
+			kind account.OrgKind
+			role access.Role
+			site int64
+		}{
+			{"casey", account.Provider, access.CaseManager, site.ID},
+			{"idva", account.IDVAService, access.IDVA, site.ID},
+			{"dpo", account.NationalTeam, access.DPO, 0},
+			{"dpo2", account.NationalTeam, access.DPO, 0},
+		} {
+			u := &account.User{Username: spec.name, DisplayName: "User " + spec.name, OrganisationID: orgs[spec.kind].ID, PasswordHash: "x", TOTPSecret: "JBSWY3DPEHPK3PXP",
+				Roles: []account.RoleAssignment{{Role: spec.role, SiteID: spec.site}}}
+			if err := tx.CreateUser(ctx, u); err != nil {
+				return err
+			}
+			users[spec.name] = u
+			if err := tx.CreateSession(ctx, &account.Session{TokenHash: auth.HashToken("drv_s_" + spec.name), UserID: u.ID, Stage: account.StageFull, CSRF: "c",
+				Remote: "t", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour), ReauthAt: now}); err != nil {
+				return err
+			}
+		}
+		p := &people.Person{SiteID: site.ID, GivenName: "Darren", FamilyName: "Hollis"}
+		if err := tx.CreatePerson(ctx, p); err != nil {
+			return err
+		}
+		personID = p.ID
+		c := &casework.Case{SiteID: site.ID, PersonID: p.ID, Programme: "drive", Source: casework.FromMARAC, ReferredAt: drive.DateOf(now),
+			Summary: "Repeat MARAC", Evidence: programme.Evidence{DASHScore: 16}}
+		if err := tx.CreateCase(ctx, c); err != nil {
+			return err
+		}
+		at := now
+		c.State, c.DecisionReasons, c.DecidedBy, c.DecidedAt = casework.Active, "Agreed", users["casey"].ID, &at
+		c.CaseManagerID, c.AllocatedAt, c.StartedAt = users["casey"].ID, &at, &at
+		caseID = c.ID
+		return tx.UpdateCase(ctx, c)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor := func(name string) service.Actor {
+		u := users[name]
+		sub := access.Subject{UserID: u.ID, OrganisationID: u.OrganisationID}
+		for _, r := range u.Roles {
+			sub.Grants = append(sub.Grants, access.Grant{Role: r.Role, SiteID: r.SiteID})
+		}
+		var kind account.OrgKind
+		_ = db.View(ctx, func(tx *store.Tx) error {
+			stored, err := tx.User(ctx, u.ID)
+			if err == nil {
+				kind = stored.OrganisationKind
+			}
+			return err
+		})
+		sub.OrganisationKind = kind
+		return service.Actor{UserID: u.ID, OrganisationID: u.OrganisationID, Subject: sub, Remote: "192.0.2.1"}
+	}
+	vid, err := svc.OpenVictimCase(ctx, actor("idva"), service.VictimInput{
+		Case: victim.Case{SiteID: site.ID, GivenName: "Morgan", FamilyName: "Canary"},
+		Link: victim.Link{PerpetratorCase: caseID, Relationship: victim.ExPartner}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.SetCompartment(ctx, actor("idva"), vid, victim.Compartment{
+		Addresses: []victim.Address{{Line1: "4 Lanternwick Row", Town: "Northmoor", Postcode: "NM7 7QX", Current: true}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"Session held: talked about the course.", "He has been seen on Lanternwick Row.", "Morgan called the office."} {
+		if err := svc.AddNote(ctx, actor("casey"), caseID, &casework.Note{Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	srv, err := New(Config{Service: svc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return ts.URL, personID
+}
+
+// TestSubjectAccessPages walks a subject access request through the
+// pages: a data protection officer records it and reviews the pack, which
+// shows the perpetrator's own notes and none of the victim-survivor's
+// details written into the others; withholds an item; cannot approve it
+// herself; a second officer approves and downloads it. A case manager
+// finds none of it.
+func TestSubjectAccessPages(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			url0, personID := sarFixture(t, e)
+			do := func(who, method, path string, form url.Values) *http.Response {
+				t.Helper()
+				var body io.Reader
+				if form != nil {
+					form.Set("csrf_token", "c")
+					body = strings.NewReader(form.Encode())
+				}
+				req, _ := http.NewRequest(method, url0+path, body)
+				if form != nil {
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				}
+				req.Header.Set("Cookie", "drive_session=drv_s_"+who)
+				client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+				resp, err := client.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return resp
+			}
+			read := func(resp *http.Response) string {
+				defer resp.Body.Close()
+				b, _ := io.ReadAll(resp.Body)
+				return string(b)
+			}
+			noCanary := func(where, body string) {
+				t.Helper()
+				for _, c := range []string{"Morgan", "Canary", "Lanternwick", "NM7 7QX"} {
+					if strings.Contains(body, c) {
+						t.Errorf("%s shows %q", where, c)
+					}
+				}
+			}
+
+			if resp := do("casey", "GET", "/subject-access", nil); resp.StatusCode != http.StatusNotFound {
+				t.Errorf("a case manager's subject access page: %d", resp.StatusCode)
+			}
+			resp := do("dpo", "POST", "/subject-access", url.Values{"person": {itoa64(personID)}, "requester": {"The person, by letter"},
+				"identity_check": {"Passport seen"}, "received_on": {"2026-11-20"}})
+			if resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("record: %d %s", resp.StatusCode, read(resp))
+			}
+			review := resp.Header.Get("Location")
+			resp.Body.Close()
+			if !regexp.MustCompile(`^/subject-access/[0-9]+$`).MatchString(review) {
+				t.Fatalf("redirected to %q", review)
+			}
+			page := read(do("dpo", "GET", review, nil))
+			noCanary("the review page", page)
+			if !strings.Contains(page, "Darren Hollis") || !strings.Contains(page, "talked about the course") || !strings.Contains(page, "20 December 2026") {
+				t.Errorf("the review page lacks his record, his note or the deadline:\n%s", page)
+			}
+			if resp := do("casey", "GET", review, nil); resp.StatusCode != http.StatusNotFound {
+				t.Errorf("a case manager's view of the review: %d", resp.StatusCode)
+			}
+			item := regexp.MustCompile(`name="item" value="(note:[0-9]+)"`).FindStringSubmatch(page)
+			if item == nil {
+				t.Fatal("no item to withhold on the review page")
+			}
+			if resp := do("dpo", "POST", review+"/withhold", url.Values{"item": {item[1]}}); resp.StatusCode != http.StatusUnprocessableEntity {
+				t.Errorf("withholding without a reason: %d", resp.StatusCode)
+			}
+			if resp := do("dpo", "POST", review+"/withhold", url.Values{"item": {item[1]}, "reason": {"Crime prevention exemption"}}); resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("withholding: %d %s", resp.StatusCode, read(resp))
+			}
+			if resp := do("dpo", "POST", review+"/approve", url.Values{}); resp.StatusCode != http.StatusUnprocessableEntity {
+				t.Errorf("approval by the officer who reviewed it: %d", resp.StatusCode)
+			}
+			if resp := do("dpo2", "GET", review+"/download/pdf", nil); resp.StatusCode != http.StatusUnprocessableEntity {
+				t.Errorf("download before approval: %d", resp.StatusCode)
+			}
+			if resp := do("dpo2", "POST", review+"/approve", url.Values{}); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("approval by a second officer: %d %s", resp.StatusCode, read(resp))
+			}
+			for _, format := range []string{"pdf", "json"} {
+				resp := do("dpo2", "GET", review+"/download/"+format, nil)
+				body := read(resp)
+				if resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "no-store" ||
+					!strings.HasPrefix(resp.Header.Get("Content-Disposition"), `attachment; filename="subject-access-`) {
+					t.Errorf("%s download: %d %q %q", format, resp.StatusCode, resp.Header.Get("Cache-Control"), resp.Header.Get("Content-Disposition"))
+				}
+				if format == "json" {
+					noCanary("the released JSON", body)
+					if strings.Contains(body, "talked about the course") || !strings.Contains(body, "Crime prevention exemption") {
+						t.Error("the note withheld on review is not withheld with its reason in the JSON")
+					}
+				}
+			}
+		})
+	}
+}
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestRecordsOfProcessingPage checks the data protection officer sees the
+// record built from the policy, and a case manager does not find it.
+func TestRecordsOfProcessingPage(t *testing.T) {
+	f := newAccountsFixture(t, storetest.Engines(t)[0])
+	code, body := f.do("dpo", "GET", "/records-of-processing", nil)
+	if code != http.StatusOK || !strings.Contains(body, "Victim compartment") || !strings.Contains(body, "Sch. 1 para. 18") ||
+		!strings.Contains(body, "6 years after the case closes") {
+		t.Errorf("the data protection officer's page: %d\n%s", code, body)
+	}
+	if code, _ := f.do("casey", "GET", "/records-of-processing", nil); code != http.StatusNotFound {
+		t.Errorf("a case manager's: %d", code)
+	}
+}
