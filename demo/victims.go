@@ -568,6 +568,7 @@ func (g *generator) writeVictim(ctx context.Context, p *victimPlan) error {
 			return err
 		}
 	}
+	g.herVoice(v.ID, idva, p.opened, until)
 	g.idvaContacts(p, idva, until)
 	g.victimNotes(p, idva, until)
 	if r.IntN(100) < 90 {

@@ -286,6 +286,7 @@ var sealedColumns = []struct{ table, key, data, keyID string }{
 	{"oidc_client_secrets", "organisation_id", "data", ""},
 	{"trial_seeds", "trial_id", "data", ""},
 	{"evaluation_projects", "id", "secret", "secret_key_id"},
+	{"service_views", "id", "text", ""},
 }
 
 // rewrapBatch is how many values RewrapAll reads at a time, so memory
@@ -315,7 +316,7 @@ func (tx *Tx) RewrapAll(ctx context.Context, fn func(v SealedValue) (SealedValue
 		after := int64(-1 << 63)
 		for {
 			rows, err := tx.query(ctx, `SELECT `+col.key+`, `+col.data+`, `+keyID+` FROM `+col.table+
-				` WHERE `+col.key+` > ? ORDER BY `+col.key+` LIMIT ?`, after, rewrapBatch)
+				` WHERE `+col.key+` > ? AND `+col.data+` IS NOT NULL ORDER BY `+col.key+` LIMIT ?`, after, rewrapBatch)
 			if err != nil {
 				return replaced, err
 			}

@@ -82,6 +82,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, k kind, err error)
 	switch k {
 	case apiRoute:
 		api.WriteError(w, status, code, message, fields)
+	case survivorRoute:
+		s.feedbackError(w, r, status)
 	case probeRoute, assetRoute:
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(status)

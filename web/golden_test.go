@@ -118,6 +118,8 @@ func TestGoldenPages(t *testing.T) {
 		path string
 	}{
 		{"signin", "", "/signin"},
+		{"feedback", "", "/feedback"},
+		{"feedback-cy", "", "/feedback?lang=cy"},
 		{"caseload", access.CaseManager, "/caseload"},
 		{"cases", access.TeamLeader, "/cases"},
 		{"case", access.CaseManager, "/cases/" + strconv.FormatInt(caseID, 10)},

@@ -523,6 +523,15 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 						return access.Decide(sub, act, r, now).Allowed
 					}})
 			}
+		case rt.path == "/victim-views":
+			// What survivors tell the service: the staff of an IDVA
+			// service, and the national team.
+			targets = []matrixTarget{{path: func(p string) string { return p }, expect: func(sub access.Subject, _ access.Action) bool {
+				return slices.ContainsFunc(sub.Grants, func(g access.Grant) bool {
+					return g.Role == access.National ||
+						(sub.OrganisationKind == access.IDVAService && (g.Role == access.IDVA || g.Role == access.TeamLeader) && g.SiteID != 0)
+				})
+			}}}
 		case rt.path == "/victims/new" || (rt.path == "/victims" && rt.method == "POST"):
 			targets = []matrixTarget{{path: func(p string) string { return p }, expect: func(sub access.Subject, _ access.Action) bool {
 				return sub.HasRole(access.IDVA) || sub.HasRole(access.TeamLeader)
@@ -551,6 +560,11 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 						}
 						read = read && side
 						switch {
+						case strings.HasSuffix(rt.path, "/feedback-code") || strings.HasSuffix(rt.path, "/feedback-codes") ||
+							(strings.HasSuffix(rt.path, "/reported-outcomes") && rt.method == "POST"):
+							// Her own answers and her codes: her risk
+							// information, written on the IDVA side.
+							return read && access.Decide(sub, access.Write, r, now).Allowed
 						case rt.method == "POST":
 							r.Class = access.VictimCompartment
 							return access.Decide(sub, access.Write, r, now).Allowed

@@ -109,7 +109,7 @@ func (s *Server) adapt(rt route) http.Handler {
 // anti-forgery check. It returns a nil request when it has already
 // answered (a redirect to sign in).
 func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) (*http.Request, error) {
-	if rt.kind != pageRoute && rt.kind != apiRoute {
+	if rt.kind != pageRoute && rt.kind != apiRoute && rt.kind != survivorRoute {
 		return r, nil
 	}
 	// A path that is not text names no record: ids in paths are numbers
@@ -128,9 +128,14 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) (*http.
 	if rt.gate == feedOnly {
 		return s.admitFeed(r)
 	}
-	p, err := s.principalOf(r, rt.kind)
-	if err != nil {
-		return r, err
+	var p *principal
+	var err error
+	// The survivor route never looks at a session: whoever is signed in
+	// on the same browser, her answers are not theirs.
+	if rt.kind != survivorRoute {
+		if p, err = s.principalOf(r, rt.kind); err != nil {
+			return r, err
+		}
 	}
 	if p != nil {
 		r = r.WithContext(context.WithValue(r.Context(), principalKey, p))

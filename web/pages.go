@@ -99,6 +99,11 @@ var menu = []menuItem{
 	{label: "Victim-survivors", href: "/victims", prefix: true, show: func(sub access.Subject) bool {
 		return sub.HasRole(access.IDVA) || sub.HasRole(access.TeamLeader) && sub.OrganisationKind == access.IDVAService
 	}},
+	// What survivors tell the service: IDVA services and the national
+	// team (service.ServiceViews decides).
+	{label: "Survivors' views", href: "/victim-views", show: func(sub access.Subject) bool {
+		return sub.HasRole(access.National) || (sub.OrganisationKind == access.IDVAService && (sub.HasRole(access.IDVA) || sub.HasRole(access.TeamLeader)))
+	}},
 	{label: "Users", href: "/admin/users", prefix: true},
 	{label: "Service accounts", href: "/service-accounts", prefix: true},
 	{label: "Audit log", href: "/audit"},

@@ -55,6 +55,10 @@ type reportsData struct {
 	Trial     []reportFigure
 	Equality  []equalityView
 	Downloads []reportLink
+	// Voice is the victim-survivors' own measures, beside the
+	// practitioners': for IDVA services and the national team only
+	// (service.HerOwnMeasures); nil for everyone else.
+	Voice *service.HerMeasures
 }
 
 type optionChoice struct {
@@ -232,6 +236,9 @@ func (s *Server) reports(w http.ResponseWriter, r *http.Request) error {
 	d.Programme = map[string]string{"": "All programmes", "drive": "Drive", "restart": "Restart"}[f.Programme]
 	d.Reach = v.reach()
 	d.Sections = v.sections()
+	if d.Voice, err = s.svc.HerOwnMeasures(r.Context(), actorOf(r), f.Site); err != nil {
+		return err
+	}
 	d.Equality = v.equality()
 	d.Trial = trialArms(rep)
 	if of.BySite {

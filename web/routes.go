@@ -16,6 +16,10 @@ const (
 	apiRoute               // JSON under /api/v1; errors as JSON
 	probeRoute             // plain text for orchestrators and monitoring
 	assetRoute             // immutable static files
+	// survivorRoute is a page of the survivor route (/feedback): no
+	// session is read or made, and errors are shown on its own neutral
+	// page in her language (web/feedback.go).
+	survivorRoute
 )
 
 // route is one entry of the route list.
@@ -83,6 +87,14 @@ func (s *Server) routeList() []route {
 		{"GET", "/{$}", pageRoute, enrolled, none, s.home},
 		{"GET", "/accessibility", pageRoute, public, none, s.accessibility},
 		{"GET", "/privacy", pageRoute, public, none, s.privacy},
+
+		// Her own voice: the survivor route, with no account (web/feedback.go).
+		{"GET", "/feedback", survivorRoute, public, none, s.feedbackStart},
+		{"POST", "/feedback", survivorRoute, public, none, s.feedbackCode},
+		{"POST", "/feedback/answers", survivorRoute, public, none, s.feedbackAnswers},
+		{"GET", "/feedback/style.css", assetRoute, public, none, s.feedbackAsset},
+		{"GET", "/feedback/script.js", assetRoute, public, none, s.feedbackAsset},
+		{"", "/feedback/", survivorRoute, public, none, notFound},
 
 		// Casework.
 		{"GET", "/cases", pageRoute, enrolled, need{access.PerpetratorCase, access.Read}, s.cases},
@@ -152,6 +164,12 @@ func (s *Server) routeList() []route {
 		{"GET", "/victims/{id}", pageRoute, enrolled, none, s.victimPage},
 		{"GET", "/victims/{id}/dash", pageRoute, enrolled, none, s.dashForm},
 		{"POST", "/victims/{id}/{form}", pageRoute, enrolled, none, s.victimForms},
+		// Her own voice on the IDVA side (web/victim_voice.go): the
+		// service decides each case; what survivors tell the service is
+		// for IDVA services and the national team only.
+		{"POST", "/victims/{id}/reported-outcomes", pageRoute, enrolled, none, s.recordOutcome},
+		{"POST", "/victims/{id}/feedback-code", pageRoute, enrolled, none, s.issueFeedbackCode},
+		{"GET", "/victim-views", pageRoute, enrolled, none, s.victimViews},
 
 		// Multi-agency meetings (web/meetings.go): the service decides each
 		// meeting, so no site-wide need; partners reach those they are
@@ -237,6 +255,8 @@ func (s *Server) routeList() []route {
 		{"POST", "/api/v1/cases/{id}/reviews", apiRoute, enrolled, none, s.apiAs(s.apiCases.AddReview)},
 		{"GET", "/api/v1/victims", apiRoute, enrolled, none, s.apiAs(s.apiVictims.ListVictims)},
 		{"GET", "/api/v1/victims/{id}", apiRoute, enrolled, none, s.apiAs(s.apiVictims.GetVictim)},
+		{"GET", "/api/v1/victims/{id}/reported-outcomes", apiRoute, enrolled, none, s.apiAs(s.apiVictims.ListReportedOutcomes)},
+		{"POST", "/api/v1/victims/{id}/feedback-codes", apiRoute, enrolled, none, s.apiAs(s.apiVictims.IssueFeedbackCode)},
 		{"GET", "/api/v1/cases/{id}/police-history", apiRoute, enrolled, none, s.apiAs(s.apiCases.GetPoliceHistory)},
 		{"GET", "/api/v1/people/{id}", apiRoute, enrolled, none, s.apiAs(s.apiCases.GetPerson)},
 		{"POST", "/api/v1/people/{id}", apiRoute, enrolled, none, s.apiAs(s.apiCases.UpdatePerson)},

@@ -17,6 +17,7 @@ import (
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/web/static"
+	"golang.org/x/text/message/catalog"
 )
 
 // Config is everything the server needs; cmd/drive builds it once.
@@ -32,6 +33,9 @@ type Config struct {
 	// Secure marks cookies Secure and sends Strict-Transport-Security:
 	// set it whenever users reach the service over TLS.
 	Secure bool
+	// ExitURL is where "Exit this page" on the survivor route (/feedback)
+	// sends her: a neutral page; empty means defaultExitURL.
+	ExitURL string
 }
 
 // Server serves the Drive web UI and JSON API.
@@ -57,6 +61,10 @@ type Server struct {
 	// uploadLimit is the body limit of the upload route: maxUpload,
 	// lowered by tests so that refusing an oversized file is cheap.
 	uploadLimit int64
+	// voiceText is the survivor route's words in English and Welsh, and
+	// codes slows down guessing its one-time codes (feedback*.go).
+	voiceText *catalog.Builder
+	codes     *codeLimiter
 }
 
 // New builds a server: it parses every template and hashes every asset up
@@ -97,6 +105,12 @@ func New(cfg Config) (*Server, error) {
 		if s.svc.Hasher, err = auth.NewHasher(cfg.Rand, params); err != nil {
 			return nil, err
 		}
+	}
+	if s.voiceText, err = feedbackCatalog(); err != nil {
+		return nil, err
+	}
+	if s.codes, err = newCodeLimiter(cfg.Rand); err != nil {
+		return nil, err
 	}
 	s.apiCases = &api.Cases{Svc: s.svc}
 	s.apiVictims = &api.Victims{Svc: s.svc}

@@ -106,6 +106,9 @@ type victimData struct {
 	// Police is the "Police records" section: the victims named by police
 	// linked to her, for readers of her compartment only; nil otherwise.
 	Police *service.PoliceRecords
+	// Voice is her own account of her safety (web/victim_voice.go); nil
+	// for readers who may not see it.
+	Voice *victimVoice
 }
 
 func (s *Server) victimPage(w http.ResponseWriter, r *http.Request) error {
@@ -130,6 +133,9 @@ func (s *Server) renderVictim(w http.ResponseWriter, r *http.Request, status int
 	if d.Police, err = s.svc.VictimPoliceRecords(r.Context(), a, id); drive.ErrorCode(err) == drive.ENOTFOUND {
 		d.Police = nil
 	} else if err != nil {
+		return err
+	}
+	if d.Voice, err = s.voiceSection(r, id); err != nil {
 		return err
 	}
 	title := v.Case.Name()
