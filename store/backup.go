@@ -479,7 +479,7 @@ func (db *DB) ImportPostgres(ctx context.Context, open func(table string) (io.Re
 			if keyID == "" {
 				keyID = "key_id"
 			}
-			rows, err := pc.Query(ctx, `SELECT `+col.data+`, `+keyID+` FROM `+col.table)
+			rows, err := pc.Query(ctx, `SELECT `+col.data+`, `+keyID+` FROM `+col.table+` WHERE `+col.data+` IS NOT NULL`)
 			if err != nil {
 				return err
 			}
