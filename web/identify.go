@@ -308,6 +308,17 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 		return s.checkUpload(w, r, d, up)
 	}
 	res, err := s.svc.Import(r.Context(), actorOf(r), up)
+	if err != nil || len(res.Problems) > 0 {
+		return s.importRefused(w, r, d, res, err)
+	}
+	d.Result = res
+	return s.renderImport(w, r, http.StatusOK, d)
+}
+
+// importRefused answers an upload that imported nothing: a bad form or
+// file (EINVALID) on its field, or the file's problems by line and column,
+// the first 50 of them. Any other error is returned for the error page.
+func (s *Server) importRefused(w http.ResponseWriter, r *http.Request, d importData, res *service.UploadResult, err error) error {
 	if drive.ErrorCode(err) == drive.EINVALID {
 		d.Errors = formErrors(asInvalid(err).Fields, "file", "encoding", "sheet", "saved_mapping", "mapping", "save_mapping_as")
 		if len(d.Errors) == 0 {
@@ -318,16 +329,12 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d.Result = res
-	if len(res.Problems) > 0 {
-		d.Problems = res.Problems
-		if len(d.Problems) > 50 {
-			d.Problems, d.More = d.Problems[:50], len(res.Problems)-50
-		}
-		d.Errors = FormErrors{{"file", fmt.Sprintf("%s has %d problems: nothing was imported. Correct the file and import it again.", d.File, len(res.Problems))}}
-		return s.renderImport(w, r, http.StatusUnprocessableEntity, d)
+	d.Result, d.Problems = res, res.Problems
+	if len(d.Problems) > 50 {
+		d.Problems, d.More = d.Problems[:50], len(res.Problems)-50
 	}
-	return s.renderImport(w, r, http.StatusOK, d)
+	d.Errors = FormErrors{{"file", fmt.Sprintf("%s has %d problems: nothing was imported. Correct the file and import it again.", d.File, len(res.Problems))}}
+	return s.renderImport(w, r, http.StatusUnprocessableEntity, d)
 }
 
 // importCheckData is what templates/identify-import-check.html shows.
@@ -341,23 +348,11 @@ type importCheckData struct {
 // a file with problems lists them on the upload page, as an import does.
 func (s *Server) checkUpload(w http.ResponseWriter, r *http.Request, d importData, up service.Upload) error {
 	c, err := s.svc.CheckUpload(r.Context(), actorOf(r), up, d.File)
-	if drive.ErrorCode(err) == drive.EINVALID {
-		d.Errors = formErrors(asInvalid(err).Fields, "file", "encoding", "sheet", "saved_mapping", "mapping", "save_mapping_as")
-		if len(d.Errors) == 0 {
-			d.Errors = FormErrors{{"file", drive.ErrorMessage(err)}}
-		}
-		return s.renderImport(w, r, http.StatusUnprocessableEntity, d)
-	}
 	if err != nil {
-		return err
+		return s.importRefused(w, r, d, nil, err)
 	}
 	if len(c.Problems) > 0 {
-		d.Result, d.Problems = c.UploadResult, c.Problems
-		if len(d.Problems) > 50 {
-			d.Problems, d.More = d.Problems[:50], len(c.Problems)-50
-		}
-		d.Errors = FormErrors{{"file", fmt.Sprintf("%s has %d problems: nothing was imported. Correct the file and import it again.", d.File, len(c.Problems))}}
-		return s.renderImport(w, r, http.StatusUnprocessableEntity, d)
+		return s.importRefused(w, r, d, c.UploadResult, nil)
 	}
 	return s.render(w, r, http.StatusOK, "identify-import-check", s.page(r, "Check the file before importing", importCheckData{UploadCheck: c, MARAC: d.MARAC}))
 }
@@ -370,20 +365,11 @@ func (s *Server) confirmUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	res, name, marac, err := s.svc.ConfirmUpload(r.Context(), actorOf(r), id)
 	d := importData{MARAC: marac, File: name}
-	if drive.ErrorCode(err) == drive.EINVALID {
-		d.Errors = FormErrors{{"file", drive.ErrorMessage(err)}}
-		return s.renderImport(w, r, http.StatusUnprocessableEntity, d)
-	}
-	if err != nil {
-		return err
+	if err != nil || len(res.Problems) > 0 {
+		// Problems now mean the site's data changed since the check.
+		return s.importRefused(w, r, d, res, err)
 	}
 	d.Result = res
-	if len(res.Problems) > 0 {
-		// The data changed between the check and the import.
-		d.Problems = res.Problems
-		d.Errors = FormErrors{{"file", fmt.Sprintf("%s has %d problems: nothing was imported.", name, len(res.Problems))}}
-		return s.renderImport(w, r, http.StatusUnprocessableEntity, d)
-	}
 	return s.renderImport(w, r, http.StatusOK, d)
 }
 
