@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -121,4 +122,42 @@ func serveBody(t *testing.T, srv *Server, path string) string {
 		t.Fatalf("%s = %d", path, rec.Code)
 	}
 	return rec.Body.String()
+}
+
+// TestMetricsGuarded: with a metrics token, /metrics answers 401 without
+// it or with another, and the figures with it; served elsewhere, the
+// service's own address answers 404 and the metrics handler serves them.
+func TestMetricsGuarded(t *testing.T) {
+	srv, _, _, _ := probedServer(t)
+	get := func(h http.Handler, auth string) (int, string) {
+		req := httptest.NewRequest("GET", "/metrics", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	if code, _ := get(srv, ""); code != 200 {
+		t.Fatalf("no token configured: %d", code)
+	}
+	srv.cfg.MetricsToken = "metrics-secret-1"
+	for _, auth := range []string{"", "Bearer wrong", "metrics-secret-1"} {
+		if code, _ := get(srv, auth); code != 401 {
+			t.Errorf("authorization %q: %d, want 401", auth, code)
+		}
+	}
+	if code, body := get(srv, "Bearer metrics-secret-1"); code != 200 || !strings.Contains(body, "drive_http_requests_total") {
+		t.Errorf("with the token: %d", code)
+	}
+	srv.cfg.MetricsElsewhere = true
+	if code, _ := get(srv, "Bearer metrics-secret-1"); code != 404 {
+		t.Errorf("on the service's address when served elsewhere: %d, want 404", code)
+	}
+	if code, body := get(srv.MetricsHandler(), "Bearer metrics-secret-1"); code != 200 || !strings.Contains(body, "drive_http_requests_total") {
+		t.Errorf("on the metrics address: %d", code)
+	}
+	if code, _ := get(srv.MetricsHandler(), ""); code != 401 {
+		t.Errorf("on the metrics address without the token: %d", code)
+	}
 }

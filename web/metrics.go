@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"crypto/subtle"
 	"fmt"
 	"net/http"
 	"runtime"
@@ -8,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/drive-platform/drive"
 )
 
 // durationBuckets are the histogram's upper bounds in seconds. They reach
@@ -58,7 +62,37 @@ func (m *metrics) observe(route, method string, status int, d time.Duration) {
 	h.sum += sec
 }
 
+// metricsListener marks a request that came through MetricsHandler.
+type metricsListener struct{}
+
+// MetricsHandler serves /metrics alone, for a separate listen address
+// (drive serve --metrics-addr) that only monitoring can reach; with it,
+// Config.MetricsElsewhere keeps /metrics off the service's own address.
+func (s *Server) MetricsHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/metrics" || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		if err := s.serveMetrics(w, r.WithContext(context.WithValue(r.Context(), metricsListener{}, true))); err != nil {
+			http.Error(w, "metrics unavailable", http.StatusInternalServerError)
+		}
+	})
+}
+
 func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.MetricsElsewhere && r.Context().Value(metricsListener{}) == nil {
+		return drive.NotFound("page")
+	}
+	if want := s.cfg.MetricsToken; want != "" {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "Send the metrics token: Authorization: Bearer TOKEN", http.StatusUnauthorized)
+			return nil
+		}
+	}
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	var b strings.Builder
 	m := s.metrics

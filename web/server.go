@@ -36,6 +36,13 @@ type Config struct {
 	// ExitURL is where "Exit this page" on the survivor route (/feedback)
 	// sends her: a neutral page; empty means defaultExitURL.
 	ExitURL string
+	// MetricsToken, when set, is the bearer token /metrics asks for: the
+	// figures name no person, but they say how busy each page and import
+	// is, which is nobody else's business.
+	MetricsToken string
+	// MetricsElsewhere says /metrics is served on a separate listen
+	// address (MetricsHandler) and not on the service's own.
+	MetricsElsewhere bool
 }
 
 // Server serves the Drive web UI and JSON API.

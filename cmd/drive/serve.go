@@ -40,6 +40,9 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	fs.StringVar(&smtpFrom, "smtp-from", smtpFrom, "sender of those e-mails (env DRIVE_SMTP_FROM)")
 	inboxDir := e.getenv("DRIVE_INBOX")
 	fs.StringVar(&inboxDir, "inbox", inboxDir, "folder to watch for police extracts and MARAC lists: DIR/SITE/incidents/ and DIR/SITE/marac/ (env DRIVE_INBOX; default: none)")
+	metricsToken := e.getenv("DRIVE_METRICS_TOKEN")
+	metricsAddr := e.getenv("DRIVE_METRICS_ADDR")
+	fs.StringVar(&metricsAddr, "metrics-addr", metricsAddr, "serve /metrics on this HOST:PORT only, for monitoring, and not on --addr (env DRIVE_METRICS_ADDR; default: on --addr)")
 	settle := fs.Duration("inbox-settle", 30*time.Second, "how long a file in the inbox must stay unchanged before it is taken")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -99,9 +102,20 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	} else if n > 0 {
 		log.Info("sign-in secrets sealed at rest", slog.Int("secrets", n))
 	}
-	srv, err := web.New(web.Config{Service: db.Svc, Log: log, Version: version, Secure: secure})
+	srv, err := web.New(web.Config{Service: db.Svc, Log: log, Version: version, Secure: secure,
+		MetricsToken: metricsToken, MetricsElsewhere: metricsAddr != ""})
 	if err != nil {
 		return err
+	}
+	if metricsAddr != "" {
+		mln, err := net.Listen("tcp", metricsAddr)
+		if err != nil {
+			return usageError{fmt.Sprintf("cannot listen on %s for metrics: %v (choose another with --metrics-addr)", metricsAddr, err)}
+		}
+		ms := &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = ms.Serve(mln) }()
+		defer ms.Close()
+		log.Info("metrics serving", slog.String("addr", mln.Addr().String()))
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
