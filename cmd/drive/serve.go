@@ -133,6 +133,7 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	log.Info("drive serving", slog.String("addr", ln.Addr().String()), slog.String("engine", db.Engine()), slog.String("version", version))
 	fmt.Fprintf(stdout, "Drive is running: open http://%s/ (press Ctrl-C to stop)\n", ln.Addr().String())
 	go raiseDueAssessments(ctx, svc, log, time.Hour)
+	go watchReads(ctx, svc, log, time.Minute)
 	go warmReports(ctx, srv, log, service.ReportCacheTTL*3/4)
 	// Import jobs (files sent by feeds or dropped in the inbox) run here,
 	// one at a time per site, and every feed is watched for silence.
@@ -223,6 +224,29 @@ func warmReports(ctx context.Context, srv *web.Server, log *slog.Logger, interva
 // time point is notified once however often it runs, so a restart or a
 // second server does no harm. A failure is logged and tried again at the
 // next tick: the lists show what is due regardless.
+// watchReads sweeps the audit log every interval for accounts reading
+// many records in a short time, and alerts the data protection officers
+// (service.ReadWatch).
+func watchReads(ctx context.Context, svc *service.Service, log *slog.Logger, interval time.Duration) {
+	w := &service.ReadWatch{}
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		n, err := svc.WatchReads(ctx, w)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("watching for many reads", slog.String("error", err.Error()))
+		case n > 0:
+			log.Info("many-reads alerts raised", slog.Int("alerts", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
 func raiseDueAssessments(ctx context.Context, svc *service.Service, log *slog.Logger, interval time.Duration) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
