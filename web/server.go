@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"github.com/drive-platform/drive/api"
 	"github.com/drive-platform/drive/auth"
@@ -43,6 +44,9 @@ type Config struct {
 	// MetricsElsewhere says /metrics is served on a separate listen
 	// address (MetricsHandler) and not on the service's own.
 	MetricsElsewhere bool
+	// TrustedProxies are the reverse proxies in front of the service:
+	// only from them is X-Forwarded-For believed (fromProxy).
+	TrustedProxies []netip.Prefix
 }
 
 // Server serves the Drive web UI and JSON API.
@@ -138,7 +142,9 @@ func New(cfg Config) (*Server, error) {
 }
 
 // ServeHTTP serves one request.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, s.fromProxy(r))
+}
 
 // requestID returns a random identifier that ties a user's error page to
 // the log line that explains it, without putting anything personal in

@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/drive-platform/drive/service"
@@ -40,6 +42,8 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	fs.StringVar(&smtpFrom, "smtp-from", smtpFrom, "sender of those e-mails (env DRIVE_SMTP_FROM)")
 	inboxDir := e.getenv("DRIVE_INBOX")
 	fs.StringVar(&inboxDir, "inbox", inboxDir, "folder to watch for police extracts and MARAC lists: DIR/SITE/incidents/ and DIR/SITE/marac/ (env DRIVE_INBOX; default: none)")
+	proxies := e.getenv("DRIVE_TRUSTED_PROXIES")
+	fs.StringVar(&proxies, "trusted-proxies", proxies, "addresses or CIDR ranges of the reverse proxies in front, comma-separated: only from them is X-Forwarded-For believed (env DRIVE_TRUSTED_PROXIES; default: none)")
 	metricsToken := e.getenv("DRIVE_METRICS_TOKEN")
 	metricsAddr := e.getenv("DRIVE_METRICS_ADDR")
 	fs.StringVar(&metricsAddr, "metrics-addr", metricsAddr, "serve /metrics on this HOST:PORT only, for monitoring, and not on --addr (env DRIVE_METRICS_ADDR; default: on --addr)")
@@ -102,8 +106,12 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	} else if n > 0 {
 		log.Info("sign-in secrets sealed at rest", slog.Int("secrets", n))
 	}
+	trusted, err := parseProxies(proxies)
+	if err != nil {
+		return err
+	}
 	srv, err := web.New(web.Config{Service: db.Svc, Log: log, Version: version, Secure: secure,
-		MetricsToken: metricsToken, MetricsElsewhere: metricsAddr != ""})
+		MetricsToken: metricsToken, MetricsElsewhere: metricsAddr != "", TrustedProxies: trusted})
 	if err != nil {
 		return err
 	}
@@ -224,6 +232,28 @@ func warmReports(ctx context.Context, srv *web.Server, log *slog.Logger, interva
 // time point is notified once however often it runs, so a restart or a
 // second server does no harm. A failure is logged and tried again at the
 // next tick: the lists show what is due regardless.
+// parseProxies reads --trusted-proxies: addresses or CIDR ranges,
+// comma-separated; an address is a range of one.
+func parseProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(list, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, usageError{fmt.Sprintf("--trusted-proxies: %q is not an address or a CIDR range, for example 10.0.0.5 or 10.0.0.0/24", f)}
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
+}
+
 // watchReads sweeps the audit log every interval for accounts reading
 // many records in a short time, and alerts the data protection officers
 // (service.ReadWatch).
