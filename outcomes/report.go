@@ -156,6 +156,11 @@ type Report struct {
 	// Arms compares a trial's intervention and comparison arms (arms.go),
 	// when allocated referrals are in scope; nil otherwise.
 	Arms []ArmFigures `json:"arms,omitempty"`
+	// Voice is the victim-survivors' own measures (voice.go), attached by
+	// the caller for readers on the IDVA side and the national team only;
+	// nil for everyone else and never computed with the other figures, so
+	// a perpetrator-side report cannot change when she answers.
+	Voice []VoiceMeasure `json:"-"`
 }
 
 // rules are the publication rules of the package doc: the threshold, the

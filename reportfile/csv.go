@@ -70,6 +70,14 @@ func CSV(r *outcomes.Report) []byte {
 			}
 		}
 	}
+	if len(r.Voice) > 0 {
+		w.Flush()
+		buf.WriteString("\r\n")
+		write([]string{"her_own_account", "label", "she_reports", "of", "share", "how_calculated"})
+		for _, v := range r.Voice {
+			write([]string{v.Code, v.Label, v.Yes.String(), v.Of.String(), v.Share, outcomes.VoiceDefinition})
+		}
+	}
 	w.Flush()
 	return buf.Bytes()
 }

@@ -43,11 +43,16 @@ type htmlView struct {
 	Groups               []htmlGroup
 	Tables               []htmlTable
 	Arms                 []htmlGroup
+	Voice                []outcomes.VoiceMeasure
+	VoiceDefinition      string
 	Definitions          [][3]string
 }
 
 func view(r *outcomes.Report, title string) htmlView {
-	v := htmlView{Title: title, Marking: Marking, Rule: Rule, Definitions: definitions(r)}
+	v := htmlView{Title: title, Marking: Marking, Rule: Rule, Definitions: definitions(r), Voice: r.Voice}
+	if len(r.Voice) > 0 {
+		v.VoiceDefinition = outcomes.VoiceDefinition
+	}
 	for _, g := range groups(r) {
 		hg := htmlGroup{Caption: scopeName(g.site, g.programme)}
 		for _, m := range g.measures {
@@ -126,7 +131,16 @@ td.n { text-align: right; }
 {{range .Measures}}<tr><th scope="row">{{.Label}}</th><td class="n">{{.Figure}}</td><td class="n">{{.Numerator}}</td><td class="n">{{.Denominator}}</td><td>{{.Interval}}</td><td>{{.PValue}}</td><td>{{.Excluded}}</td></tr>
 {{end}}</tbody>
 </table>
-{{end}}{{end}}<h2>How each figure is calculated</h2>
+{{end}}{{end}}{{if .Voice}}<h2>In her own words</h2>
+<table>
+<caption>What victim-survivors report themselves</caption>
+<thead><tr><th scope="col">Measure</th><th scope="col">She reports</th><th scope="col">Of</th><th scope="col">Share</th></tr></thead>
+<tbody>
+{{range .Voice}}<tr><th scope="row">{{.Label}}</th><td class="n">{{.Yes}}</td><td class="n">{{.Of}}</td><td class="n">{{.Share}}</td></tr>
+{{end}}</tbody>
+</table>
+<p>{{.VoiceDefinition}}</p>
+{{end}}<h2>How each figure is calculated</h2>
 <dl>
 {{range .Definitions}}<dt>{{index . 1}} ({{index . 0}})</dt>
 <dd>{{index . 2}}</dd>

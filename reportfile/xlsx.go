@@ -64,6 +64,14 @@ func XLSX(r *outcomes.Report, title string) ([]byte, error) {
 		}
 	}
 
+	if len(r.Voice) > 0 {
+		x.add("Her own account")
+		x.row("Her own account", 1, "Measure", "Code", "She reports", "Of", "Share", "How calculated")
+		for i, v := range r.Voice {
+			x.row("Her own account", i+2, v.Label, v.Code, count(v.Yes), count(v.Of), v.Share, outcomes.VoiceDefinition)
+		}
+	}
+
 	if len(r.Arms) > 0 {
 		x.add("Trial")
 		x.row("Trial", 1, "Arm", "Measure", "Code", "Numerator", "Denominator", "Value", "Unit", "Suppressed", "Left out", "How calculated")

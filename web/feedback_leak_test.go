@@ -110,6 +110,14 @@ func TestHerAnswersChangeNothingOnHisSide(t *testing.T) {
 			if _, rep := w.get(t, "tia.idvalead", "/reports"); !strings.Contains(rep, "In her own words") || !strings.Contains(rep, "She reports it stopped: physical") {
 				t.Error("the IDVA service's report does not show her own measures")
 			}
+			if _, csv := w.get(t, "tia.idvalead", "/reports.csv"); !strings.Contains(csv, "her_own_account") {
+				t.Error("the IDVA service's report download does not carry her own measures")
+			}
+			for _, name := range hisSide {
+				if _, csv := w.get(t, name, "/reports.csv"); strings.Contains(csv, "her_own_account") {
+					t.Errorf("%s: the report download carries her own measures", name)
+				}
+			}
 			pages := 0
 			for _, name := range hisSide {
 				after := w.crawlAs(t, name)

@@ -641,6 +641,16 @@ func (s *Server) reportDownload(ext string) func(w http.ResponseWriter, r *http.
 		if err != nil {
 			return err
 		}
+		// Her own measures go only to those on the IDVA side and the
+		// national team (the service answers nil for anyone else), on a
+		// copy: the report itself may be shared from the cache.
+		if her, err := s.svc.HerOwnMeasures(r.Context(), actorOf(r), f.Site); err != nil {
+			return err
+		} else if her != nil {
+			withHer := *rep
+			withHer.Voice = her.Measures
+			rep = &withHer
+		}
 		scope, name := "All sites", "all-sites"
 		if f.Site != 0 {
 			name = "site-" + strconv.FormatInt(f.Site, 10)
