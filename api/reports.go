@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/drive-platform/drive"
-	"github.com/drive-platform/drive/outcomes"
 	"github.com/drive-platform/drive/service"
 )
 
@@ -52,9 +51,5 @@ func (h *Reports) GetOutcomes(w http.ResponseWriter, r *http.Request, a service.
 	if err != nil {
 		return err
 	}
-	out := rep.Measures
-	if out == nil {
-		out = []outcomes.Measure{}
-	}
-	return WriteJSON(w, http.StatusOK, out)
+	return WriteJSON(w, http.StatusOK, rep.Flat())
 }

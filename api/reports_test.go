@@ -280,7 +280,7 @@ func TestOutcomesSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := 0.01
-	full := outcomes.Measure{Name: "x", Interval: &outcomes.Interval{}, PValue: &p, PValueBound: true, NoData: true, Paired: &outcomes.Paired{},
+	full := outcomes.Measure{Name: "x", Interval: &outcomes.Interval{}, PValue: &p, PValueBound: true, NoData: true, Paired: &outcomes.Paired{}, Arm: outcomes.ArmIntervention,
 		Exclusions: []outcomes.Exclusion{{Reason: "r"}}}
 	for schema, v := range map[string]any{"Measure": full, "MeasureInterval": outcomes.Interval{}, "PairedTable": outcomes.Paired{},
 		"Exclusion": outcomes.Exclusion{}} {

@@ -105,3 +105,22 @@ func TestCompareArms(t *testing.T) {
 		t.Errorf("a scope without a trial has arms %+v", rep.Arms)
 	}
 }
+
+// TestFlatNamesTheArm: the flat list is the measures, then each arm's
+// measures with the arm named, and never nil.
+func TestFlatNamesTheArm(t *testing.T) {
+	if got := (&Report{}).Flat(); got == nil || len(got) != 0 {
+		t.Fatalf("empty report: %v", got)
+	}
+	r := &Report{Measures: []Measure{{Name: "perpetrators"}}, Arms: []ArmFigures{
+		{Arm: ArmIntervention, Measures: []Measure{{Name: "trial_referrals"}}},
+		{Arm: ArmComparison, Measures: []Measure{{Name: "trial_referrals"}}},
+	}}
+	got := r.Flat()
+	if len(got) != 3 || got[0].Arm != "" || got[1].Arm != ArmIntervention || got[2].Arm != ArmComparison {
+		t.Fatalf("flat %+v", got)
+	}
+	if r.Arms[0].Measures[0].Arm != "" {
+		t.Error("Flat changed the report's own measures")
+	}
+}

@@ -100,6 +100,9 @@ type Measure struct {
 	Paired      *Paired     `json:"paired,omitempty"`
 	Definition  string      `json:"definition"`
 	Exclusions  []Exclusion `json:"exclusions"`
+	// Arm names the trial arm a measure is for (ArmIntervention,
+	// ArmComparison) in Flat's list; empty for every other measure.
+	Arm string `json:"arm,omitempty"`
 }
 
 // MarshalJSON writes the measure with "value" null when it is suppressed
@@ -161,6 +164,20 @@ type Report struct {
 	// nil for everyone else and never computed with the other figures, so
 	// a perpetrator-side report cannot change when she answers.
 	Voice []VoiceMeasure `json:"-"`
+}
+
+// Flat lists every measure of the report as one array: the measures,
+// then each trial arm's measures with their arm named, as the API and
+// `drive report --format json` give them. Never nil.
+func (r *Report) Flat() []Measure {
+	out := append([]Measure{}, r.Measures...)
+	for _, a := range r.Arms {
+		for _, m := range a.Measures {
+			m.Arm = a.Arm
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // rules are the publication rules of the package doc: the threshold, the

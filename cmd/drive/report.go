@@ -150,15 +150,13 @@ func reportTitle(scope string, f service.OutcomeFilter) string {
 }
 
 // renderReport writes the report in a format. JSON is the array of
-// measures, each as outcomes.Measure writes itself (value null when
-// withheld), as the API answers.
+// measures (a trial's arms last, each naming its arm), each as
+// outcomes.Measure writes itself (value null when withheld), as the API
+// answers.
 func renderReport(rep *outcomes.Report, format, title string, e env) ([]byte, error) {
 	switch format {
 	case "json":
-		measures := rep.Measures
-		if measures == nil {
-			measures = []outcomes.Measure{}
-		}
+		measures := rep.Flat()
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
 		enc.SetIndent("", "  ")
