@@ -42,3 +42,12 @@ func trusted(a Actor, what string) error {
 	}
 	return nil
 }
+
+// Scheduler is the actor for what drive serve does on its own on a
+// schedule that needs a national administrator's powers (the daily
+// retention run): like CommandLine, but its audit events say "schedule".
+func Scheduler() Actor {
+	a := System("schedule")
+	a.Subject = access.Subject{Grants: []access.Grant{{Role: access.Admin}}}
+	return a
+}

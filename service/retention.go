@@ -111,44 +111,84 @@ func (s *Service) RetentionRun(ctx context.Context, a Actor, schedule retention.
 		if err := s.configure(ctx, tx, a); err != nil {
 			return err
 		}
-		rep.Today = drive.DateOf(tx.Now)
-		rep.Classes = nil
-		holds, err := tx.Holds(ctx, true)
+		return s.retentionRun(ctx, tx, a, schedule, &rep)
+	})
+	return rep, err
+}
+
+// DailyRetentionRun is the retention run drive serve makes each day, as
+// RetentionRun does it, but once a day however many servers ask: the
+// first to claim the day (a row of its own in the database, claimed in
+// the run's own transaction) runs it and the others are told ran false
+// and change nothing. A run that fails releases its claim with
+// everything else it did, so a later try that day runs it. by names the
+// server for the claim. Errors: as RetentionRun.
+func (s *Service) DailyRetentionRun(ctx context.Context, a Actor, schedule retention.Schedule, by string) (rep RetentionReport, ran bool, err error) {
+	if err := trusted(a, "retention"); err != nil {
+		return RetentionReport{}, false, err
+	}
+	for _, r := range schedule.Rules {
+		if err := r.Validate(); err != nil {
+			return RetentionReport{}, false, err
+		}
+	}
+	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
+		if err := s.configure(ctx, tx, a); err != nil {
+			return err
+		}
+		rep, ran = RetentionReport{}, false
+		claimed, err := tx.ClaimRetentionDay(ctx, drive.DateOf(tx.Now), by)
+		if err != nil || !claimed {
+			return err
+		}
+		ran = true
+		return s.retentionRun(ctx, tx, a, schedule, &rep)
+	})
+	if err != nil {
+		return RetentionReport{}, false, err
+	}
+	return rep, ran, nil
+}
+
+// retentionRun applies schedule in tx, as RetentionRun says, filling rep.
+func (s *Service) retentionRun(ctx context.Context, tx *store.Tx, a Actor, schedule retention.Schedule, rep *RetentionReport) error {
+	dryRun := rep.DryRun
+	rep.Today = drive.DateOf(tx.Now)
+	rep.Classes = nil
+	holds, err := tx.Holds(ctx, true)
+	if err != nil {
+		return err
+	}
+	for _, rule := range schedule.Rules {
+		cutoff := rep.Today.AddMonths(-(12*rule.Years + rule.Months))
+		cands, err := tx.RetentionCandidates(ctx, rule.Class, cutoff)
 		if err != nil {
 			return err
 		}
-		for _, rule := range schedule.Rules {
-			cutoff := rep.Today.AddMonths(-(12*rule.Years + rule.Months))
-			cands, err := tx.RetentionCandidates(ctx, rule.Class, cutoff)
-			if err != nil {
-				return err
-			}
-			due, held := retention.Schedule{Rules: []retention.Rule{rule}}.Plan(rep.Today, cands, holds)
-			rep.Classes = append(rep.Classes, RetentionClass{Rule: rule, Due: due, Held: held})
-			action := "retention.dry_run"
-			if !dryRun {
-				action = "retention.run"
-				for _, c := range due {
-					switch rule.Class {
-					case retention.PerpetratorCase:
-						err = tx.AnonymiseCase(ctx, c.RecordID)
-					case retention.Notification:
-						err = tx.DeleteNotification(ctx, c.RecordID)
-					}
-					if err != nil {
-						return err
-					}
+		due, held := retention.Schedule{Rules: []retention.Rule{rule}}.Plan(rep.Today, cands, holds)
+		rep.Classes = append(rep.Classes, RetentionClass{Rule: rule, Due: due, Held: held})
+		action := "retention.dry_run"
+		if !dryRun {
+			action = "retention.run"
+			for _, c := range due {
+				switch rule.Class {
+				case retention.PerpetratorCase:
+					err = tx.AnonymiseCase(ctx, c.RecordID)
+				case retention.Notification:
+					err = tx.DeleteNotification(ctx, c.RecordID)
+				}
+				if err != nil {
+					return err
 				}
 			}
-			if err := tx.Audit(ctx, audit.Event{Action: action, ActorRole: actorRole(a, access.Admin), RecordType: string(rule.Class),
-				Remote: a.Remote, Outcome: audit.OutcomeOK,
-				Reason: fmt.Sprintf("%d %s, %d held", len(due), pastTense(rule.Action, dryRun), len(held))}); err != nil {
-				return err
-			}
 		}
-		return nil
-	})
-	return rep, err
+		if err := tx.Audit(ctx, audit.Event{Action: action, ActorRole: actorRole(a, access.Admin), RecordType: string(rule.Class),
+			Remote: a.Remote, Outcome: audit.OutcomeOK,
+			Reason: fmt.Sprintf("%d %s, %d held", len(due), pastTense(rule.Action, dryRun), len(held))}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // pastTense says what happened to the records due, for the audit reason.

@@ -242,3 +242,81 @@ func TestRetentionRun(t *testing.T) {
 		})
 	}
 }
+
+// TestDailyRetentionRunOnce has two servers start the daily retention run
+// at the same moment, on each of three days: each day exactly one of them
+// runs it, as its audit events show, and the other changes nothing. The
+// expired notification is deleted by the first day's run; the run is
+// audited as a retention run is, by the schedule.
+func TestDailyRetentionRunOnce(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := context.Background()
+			w := newWorld(t, e)
+			err := w.db.WithClock(storetest.FixedClock(time.Date(2031, 12, 1, 9, 0, 0, 0, time.UTC))).Transact(ctx, func(tx *store.Tx) error {
+				_, err := tx.CreateNotifications(ctx, []store.Notification{{UserID: w.users["cm"].ID, SiteID: w.siteA.ID, Kind: "incident",
+					Summary: "New incident", SourceKey: "old"}})
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := w.svc.DailyRetentionRun(ctx, w.actor(t, "lead"), retention.DefaultSchedule(), "a person"); drive.ErrorCode(err) != drive.ENOTFOUND {
+				t.Errorf("a person asking for the daily run: %v, want ENOTFOUND", err)
+			}
+			ranOn := map[string]int{}
+			deleted := 0
+			for day := 10; day <= 12; day++ {
+				at := storetest.FixedClock(time.Date(2033, 1, day, 2, 0, 0, 0, time.UTC))
+				start := make(chan struct{})
+				type result struct {
+					rep service.RetentionReport
+					ran bool
+					err error
+				}
+				results := make(chan result, 2)
+				for _, name := range []string{"server-a", "server-b"} {
+					svc := &service.Service{DB: w.db.WithClock(at), Keys: w.svc.Keys}
+					go func() {
+						<-start
+						rep, ran, err := svc.DailyRetentionRun(ctx, service.Scheduler(), retention.DefaultSchedule(), name)
+						results <- result{rep, ran, err}
+					}()
+				}
+				close(start)
+				for range 2 {
+					r := <-results
+					if r.err != nil {
+						t.Fatalf("day %d: %v", day, r.err)
+					}
+					if r.ran {
+						ranOn[drive.DateOf(at()).String()]++
+						deleted += len(r.rep.Classes[1].Due)
+					} else if len(r.rep.Classes) != 0 {
+						t.Errorf("day %d: a run that did not run reports %+v", day, r.rep)
+					}
+				}
+			}
+			if len(ranOn) != 3 || ranOn["2033-01-10"] != 1 || ranOn["2033-01-11"] != 1 || ranOn["2033-01-12"] != 1 {
+				t.Errorf("runs by day: %v, want one on each of three days", ranOn)
+			}
+			if deleted != 1 {
+				t.Errorf("%d notifications deleted, want the one expired", deleted)
+			}
+			var runs []string
+			for _, ev := range w.events(t, 0) {
+				if ev.Action == "retention.run" {
+					runs = append(runs, ev.Remote+" "+ev.RecordType+": "+ev.Reason)
+				}
+			}
+			want := []string{
+				"schedule perpetrator_case: 0 anonymised, 0 held", "schedule notification: 1 deleted, 0 held",
+				"schedule perpetrator_case: 0 anonymised, 0 held", "schedule notification: 0 deleted, 0 held",
+				"schedule perpetrator_case: 0 anonymised, 0 held", "schedule notification: 0 deleted, 0 held",
+			}
+			if strings.Join(runs, "\n") != strings.Join(want, "\n") {
+				t.Errorf("retention.run events:\n%s\nwant\n%s", strings.Join(runs, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
+}

@@ -337,9 +337,9 @@ func (s *Service) assemble(ctx context.Context, tx *store.Tx, r *subjectaccess.R
 		return it
 	}
 
-	var cases, notes, actions subjectaccess.Section
-	cases.Title, notes.Title, actions.Title = "Your cases", "Notes on your cases", "Actions on your cases"
-	var caseKeys []string
+	var cases, notes, actions, contacts subjectaccess.Section
+	cases.Title, notes.Title, actions.Title, contacts.Title = "Your cases", "Notes on your cases", "Actions on your cases", "Contacts with you"
+	var caseKeys, actionKeys []string
 	for _, id := range caseIDs {
 		c, err := tx.Case(ctx, id)
 		if err != nil {
@@ -395,12 +395,32 @@ func (s *Service) assemble(ctx context.Context, tx *store.Tx, r *subjectaccess.R
 			return nil, err
 		}
 		for _, ac := range acts {
+			actionKeys = append(actionKeys, strconv.FormatInt(ac.ID, 10))
 			text := fmt.Sprintf("%s action (%s) by %s, due %s: %s.", ac.Prong, ac.Type, ac.Agency, ac.DueOn, ac.Status)
 			if ac.Outcome != "" {
 				text += " Outcome: " + ac.Outcome
 			}
 			actions.Items = append(actions.Items, screen(subjectaccess.Item{Key: "action:" + strconv.FormatInt(ac.ID, 10), Kind: "action",
 				On: ac.DueOn.String(), Title: fmt.Sprintf("Action on case %d", id), Text: text}, held["action:"+strconv.FormatInt(ac.ID, 10)]))
+		}
+		// Contacts and attempts to reach him: what the practitioner
+		// wrote of them is screened like a note, since a summary of a
+		// session may speak of her.
+		cts, err := tx.Contacts(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, ct := range cts {
+			text := ct.Kind.Label()
+			if ct.Method != "" {
+				text += " (" + ct.Method + ")"
+			}
+			text += "."
+			if ct.Summary != "" {
+				text += " " + ct.Summary
+			}
+			contacts.Items = append(contacts.Items, screen(subjectaccess.Item{Key: "contact:" + strconv.FormatInt(ct.ID, 10), Kind: "contact",
+				On: ct.On.String(), Title: fmt.Sprintf("Contact on case %d", id), Text: text}, held["contact:"+strconv.FormatInt(ct.ID, 10)]))
 		}
 	}
 
@@ -416,6 +436,11 @@ func (s *Service) assemble(ctx context.Context, tx *store.Tx, r *subjectaccess.R
 		return nil, err
 	}
 	events = append(events, personEvents...)
+	actionEvents, err := tx.AuditEventsFor(ctx, "action", actionKeys)
+	if err != nil {
+		return nil, err
+	}
+	events = append(events, actionEvents...)
 	sort.SliceStable(events, func(i, j int) bool { return events[i].Seq < events[j].Seq })
 	for _, e := range events {
 		who := e.ActorRole
@@ -425,7 +450,7 @@ func (s *Service) assemble(ctx context.Context, tx *store.Tx, r *subjectaccess.R
 		seen.Items = append(seen.Items, subjectaccess.Item{Key: "access:" + strconv.FormatInt(e.Seq, 10), Kind: "access",
 			On: drive.DateOf(e.At).String(), Title: fmt.Sprintf("%s of %s %s", e.Action, e.RecordType, e.RecordID), Text: fmt.Sprintf("By a %s (%s).", strings.ReplaceAll(who, "_", " "), e.Outcome)})
 	}
-	pack.Sections = []subjectaccess.Section{cases, notes, actions, seen}
+	pack.Sections = []subjectaccess.Section{cases, notes, actions, contacts, seen}
 	pack.Withhold(nil)
 	return pack, nil
 }

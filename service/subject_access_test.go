@@ -117,7 +117,7 @@ func TestSubjectAccessPackLeaks(t *testing.T) {
 			if withheld != len(texts)-1 || shownKey == "" {
 				t.Errorf("%d notes withheld, want %d", withheld, len(texts)-1)
 			}
-			if len(rv.Pack.Sections[3].Items) == 0 {
+			if len(rv.Pack.Sections[len(rv.Pack.Sections)-1].Items) == 0 {
 				t.Error("the pack does not say who has read his records")
 			}
 

@@ -198,3 +198,21 @@ func (tx *Tx) DeleteNotification(ctx context.Context, id int64) error {
 	}
 	return nil
 }
+
+// ClaimRetentionDay claims day's retention run for by (a name for the
+// server, for the operator) and reports whether this transaction got it:
+// false when another has claimed the day already. On PostgreSQL a second
+// transaction claiming the same day waits for the first to end, so the
+// claim holds exactly when the first rolled back; SQLite has one writer.
+func (tx *Tx) ClaimRetentionDay(ctx context.Context, day drive.Date, by string) (bool, error) {
+	res, err := tx.exec(ctx, `INSERT INTO retention_days (run_on, claimed_by, claimed_at) VALUES (?, ?, ?) ON CONFLICT (run_on) DO NOTHING`,
+		day.String(), by, tx.Now)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, tx.d.mapError(err)
+	}
+	return n == 1, nil
+}

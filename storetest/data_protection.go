@@ -68,6 +68,41 @@ func RunDataProtection(t *testing.T, e Engine) {
 		t.Fatal(err)
 	}
 
+	t.Run("RetentionDays", func(t *testing.T) {
+		// A day is claimed once; a claim rolled back leaves it free; the
+		// next day is a new claim.
+		claim := func(day, by string, rollback bool) bool {
+			t.Helper()
+			var got bool
+			err := db.Transact(ctx, func(tx *store.Tx) error {
+				var err error
+				if got, err = tx.ClaimRetentionDay(ctx, drive.MustDate(day), by); err != nil {
+					return err
+				}
+				if rollback {
+					return drive.Errorf(drive.ECONFLICT, "rolled back")
+				}
+				return nil
+			})
+			if err != nil && !rollback {
+				t.Fatal(err)
+			}
+			return got
+		}
+		if !claim("2024-03-01", "a", true) {
+			t.Fatal("the first claim of a day was refused")
+		}
+		if !claim("2024-03-01", "b", false) {
+			t.Error("a day whose claim was rolled back cannot be claimed")
+		}
+		if claim("2024-03-01", "c", false) {
+			t.Error("a day was claimed twice")
+		}
+		if !claim("2024-03-02", "c", false) {
+			t.Error("the next day cannot be claimed")
+		}
+	})
+
 	t.Run("Holds", func(t *testing.T) {
 		h := &retention.Hold{Class: retention.PerpetratorCase, RecordID: caseIDs[0], Reason: "Claim", Owner: "DPO"}
 		err := db.Transact(ctx, func(tx *store.Tx) error {

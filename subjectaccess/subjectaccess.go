@@ -160,7 +160,7 @@ const (
 // text says, unless it is withheld.
 type Item struct {
 	// Key names the item for redactions: "case:12", "note:40",
-	// "action:7", "access:301".
+	// "action:7", "contact:9", "access:301".
 	Key   string `json:"key"`
 	Kind  string `json:"kind"`
 	On    string `json:"on,omitempty"`

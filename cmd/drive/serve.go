@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/drive-platform/drive/retention"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/web"
 )
@@ -48,7 +49,14 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	metricsAddr := e.getenv("DRIVE_METRICS_ADDR")
 	fs.StringVar(&metricsAddr, "metrics-addr", metricsAddr, "serve /metrics on this HOST:PORT only, for monitoring, and not on --addr (env DRIVE_METRICS_ADDR; default: on --addr)")
 	settle := fs.Duration("inbox-settle", 30*time.Second, "how long a file in the inbox must stay unchanged before it is taken")
+	daily := e.getenv("DRIVE_RETENTION_DAILY") == "true"
+	fs.BoolVar(&daily, "retention-daily", daily, "apply the retention schedule once a day, once across all servers of the database (env DRIVE_RETENTION_DAILY=true; default: off, run drive retention run from a scheduler)")
+	schedulePath := fs.String("retention-schedule", e.getenv("DRIVE_RETENTION_SCHEDULE_FILE"), "retention schedule `FILE` (JSON) for the daily run, as drive retention run takes (env DRIVE_RETENTION_SCHEDULE_FILE)")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	schedule, err := loadSchedule(*schedulePath)
+	if err != nil {
 		return err
 	}
 	if err := c.check(); err != nil {
@@ -143,6 +151,9 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	go raiseDueAssessments(ctx, svc, log, time.Hour)
 	go watchReads(ctx, svc, log, time.Minute)
 	go warmReports(ctx, srv, log, service.ReportCacheTTL*3/4)
+	if daily {
+		go runRetentionDaily(ctx, svc, log, schedule, time.Hour)
+	}
 	// Import jobs (files sent by feeds or dropped in the inbox) run here,
 	// one at a time per site, and every feed is watched for silence.
 	var in *inbox
@@ -218,6 +229,37 @@ func warmReports(ctx context.Context, srv *web.Server, log *slog.Logger, interva
 			log.Error("computing the national outcome report", slog.String("error", err.Error()))
 		} else if err == nil {
 			log.Info("national outcome report computed", slog.Duration("took", time.Since(start).Round(time.Millisecond)))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// runRetentionDaily applies the retention schedule at start and then
+// every interval: the first try of each day, on whichever server makes
+// it, runs the day's retention; every other try that day, here or on
+// another server, finds the day claimed and does nothing. A failed run
+// claims nothing and is tried again at the next tick. Counts are logged,
+// never which records went.
+func runRetentionDaily(ctx context.Context, svc *service.Service, log *slog.Logger, schedule retention.Schedule, interval time.Duration) {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "drive serve"
+	}
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		rep, ran, err := svc.DailyRetentionRun(ctx, service.Scheduler(), schedule, host)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("daily retention run", slog.String("error", err.Error()))
+		case ran:
+			for _, c := range rep.Classes {
+				log.Info("daily retention run", slog.String("class", string(c.Rule.Class)), slog.Int("removed", len(c.Due)), slog.Int("held", len(c.Held)))
+			}
 		}
 		select {
 		case <-ctx.Done():
