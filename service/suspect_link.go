@@ -17,7 +17,8 @@ import (
 // LinkStep is one row of a link's waterfall: a field's comparison level
 // and weight in bits, and the running total after it.
 type LinkStep struct {
-	Field    string
+	Field    string // the linker's name for it
+	Label    string // its name for a reader
 	A, B     string // the values as written; "" when missing
 	Withheld bool   // the values are not shown (a postcode)
 	Level    string
@@ -131,6 +132,10 @@ func (s *Service) SuspectLink(ctx context.Context, a Actor, id, incA, incB int64
 	return out, err
 }
 
+// stepLabels name the suspect fields (identify.SuspectFields) for a
+// reader.
+var stepLabels = map[string]string{"given": "Given name", "family": "Family name", "dob": "Date of birth", "postcode": "Postcode"}
+
 // linkExplanation lays an explanation out as a waterfall. Postcodes are
 // compared but not shown: a man's postcode may be the home he shared with
 // a victim.
@@ -147,7 +152,7 @@ func linkExplanation(e linkage.Explanation, x, y store.PoliceIncident, weakest b
 			f = e.Fields[i]
 		}
 		running += f.Total()
-		out.Steps = append(out.Steps, LinkStep{Field: f.Field.Name, A: f.A, B: f.B, Withheld: f.Field.Kind == linkage.KindPostcode,
+		out.Steps = append(out.Steps, LinkStep{Field: f.Field.Name, Label: stepLabels[f.Field.Name], A: f.A, B: f.B, Withheld: f.Field.Kind == linkage.KindPostcode,
 			Level: f.Level, Weight: f.Total(), Running: running, Deferred: f.Deferred})
 	}
 	out.Words = e.Words()
