@@ -160,3 +160,65 @@ func TestExplainPairWithStoredModel(t *testing.T) {
 		t.Errorf("too few values: %v, want EINVALID", err)
 	}
 }
+
+// BenchmarkExplainPair measures explaining one pair from a kept model, as
+// a suspect's page does up to 60*59 times to find his weakest link.
+func BenchmarkExplainPair(b *testing.B) {
+	tb, _ := synthTestTable(b, 2000)
+	res, err := Link(context.Background(), tb, Options{Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	nf := len(res.Model.Fields)
+	values := func(i int) []string {
+		out := make([]string, nf)
+		for f := range out {
+			out[f] = tb.Value(i, f)
+		}
+		return out
+	}
+	x, y := values(0), values(1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := res.Model.ExplainPair("a", x, "b", y); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkExplainerWeakestLink measures explaining every ordered pair of
+// 60 records with one Explainer, as a suspect's page does to find his
+// weakest link.
+func BenchmarkExplainerWeakestLink(b *testing.B) {
+	tb, _ := synthTestTable(b, 2000)
+	res, err := Link(context.Background(), tb, Options{Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	nf := len(res.Model.Fields)
+	var ids []string
+	var vals [][]string
+	for i := range 60 {
+		v := make([]string, nf)
+		for f := range v {
+			v[f] = tb.Value(i, f)
+		}
+		ids, vals = append(ids, tb.ID(i)), append(vals, v)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		x, err := res.Model.NewExplainer(ids, vals)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range 60 {
+			for j := range 60 {
+				if i != j {
+					x.Explain(i, j)
+				}
+			}
+		}
+	}
+}

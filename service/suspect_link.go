@@ -81,11 +81,9 @@ func (s *Service) SuspectLink(ctx context.Context, a Actor, id, incA, incB int64
 		if err := json.Unmarshal([]byte(raw), &m); err != nil {
 			return drive.Wrap(err, drive.EINTERNAL, "reading the linker's model")
 		}
-		explain := func(x, y store.PoliceIncident) (linkage.Explanation, error) {
-			return m.ExplainPair(strconv.FormatInt(x.ID, 10), identify.SuspectValues(x.Suspect), strconv.FormatInt(y.ID, 10), identify.SuspectValues(y.Suspect))
-		}
 		var x, y store.PoliceIncident
 		weakest := incA == 0 || incB == 0
+		var e linkage.Explanation
 		if !weakest {
 			i := slices.IndexFunc(rows, func(r store.PoliceIncident) bool { return r.ID == incA })
 			j := slices.IndexFunc(rows, func(r store.PoliceIncident) bool { return r.ID == incB })
@@ -93,34 +91,34 @@ func (s *Service) SuspectLink(ctx context.Context, a Actor, id, incA, incB int64
 				return drive.Invalid("That pair cannot be explained", map[string]string{"pair": "Choose two different incidents from this man's list"})
 			}
 			x, y = rows[i], rows[j]
+			ex, err := explainer(&m, []store.PoliceIncident{x, y})
+			if err != nil {
+				return err
+			}
+			e = ex.Explain(0, 1)
 		} else {
 			newest := rows[max(0, len(rows)-maxExplainedIncidents):]
-			worst := 0.0
+			ex, err := explainer(&m, newest)
+			if err != nil {
+				return err
+			}
+			worst, wi, wj := 0.0, -1, -1
 			for i := range newest {
 				best, at := 0.0, -1
 				for j := range newest {
 					if i == j {
 						continue
 					}
-					e, err := explain(newest[i], newest[j])
-					if err != nil {
-						return err
-					}
-					if at < 0 || e.Weight > best {
-						best, at = e.Weight, j
+					if w := ex.Explain(i, j).Weight; at < 0 || w > best {
+						best, at = w, j
 					}
 				}
-				if x.ID == 0 || best < worst {
-					worst, x, y = best, newest[i], newest[at]
+				if wi < 0 || best < worst {
+					worst, wi, wj = best, i, at
 				}
 			}
-			if y.On.Before(x.On) || y.On == x.On && y.ID < x.ID {
-				x, y = y, x
-			}
-		}
-		e, err := explain(x, y)
-		if err != nil {
-			return err
+			wi, wj = min(wi, wj), max(wi, wj) // older first, as rows are
+			x, y, e = newest[wi], newest[wj], ex.Explain(wi, wj)
 		}
 		e.SameCluster = true // both are his
 		out = linkExplanation(e, x, y, weakest)
@@ -135,6 +133,19 @@ func (s *Service) SuspectLink(ctx context.Context, a Actor, id, incA, incB int64
 // stepLabels name the suspect fields (identify.SuspectFields) for a
 // reader.
 var stepLabels = map[string]string{"given": "Given name", "family": "Family name", "dob": "Date of birth", "postcode": "Postcode"}
+
+// explainer reads incidents' suspects for explaining their pairs under m.
+func explainer(m *linkage.Model, rows []store.PoliceIncident) (*linkage.Explainer, error) {
+	ids, vals := make([]string, len(rows)), make([][]string, len(rows))
+	for i, r := range rows {
+		ids[i], vals[i] = strconv.FormatInt(r.ID, 10), identify.SuspectValues(r.Suspect)
+	}
+	x, err := m.NewExplainer(ids, vals)
+	if err != nil {
+		return nil, drive.Wrap(err, drive.EINTERNAL, "the kept model does not fit the incidents")
+	}
+	return x, nil
+}
 
 // linkExplanation lays an explanation out as a waterfall. Postcodes are
 // compared but not shown: a man's postcode may be the home he shared with
