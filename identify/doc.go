@@ -138,6 +138,31 @@ Because scores record their strategy version, a score made under one version is 
 a score made under another. The reduction between a case's entry and exit scores is only worked out
 when both were made under the same strategy and version, and the entry score is above zero.
 
+## Why incidents are one man
+
+The record linker (docs/linkage.md) decides which incidents name the same suspect, from his given
+name, family name, date of birth and postcode; never from anything about a victim. Each import keeps
+the model it learned for the site's suspects (the weight of each level of agreement of each field, the
+starting odds and the threshold: numbers only, no names), and the suspect's page uses it to show why
+two of his incidents were put together:
+
+- By default, his **weakest link**: of his newest 60 incidents, the one least like any other of his,
+  with the one most like it. This is the pair to check first when deciding whether the linker has
+  joined two men.
+- Any other pair the analyst picks under **Explain another pair**.
+
+The explanation is a table, as a waterfall: the starting odds that two incidents picked at random are
+one man, then each field with its values as written, how they compare (exact, close spelling, one
+digit differs, missing...) and its weight in bits (each bit doubles the odds; a negative weight is
+evidence of two men), with a running total down to the pair's match weight and match probability.
+Below it the same evidence in words: for, against and neither, strongest first, and whether the pair
+links on its own or only through his other incidents (or an analyst's decision). His postcode is
+compared but shown only as "Not shown": it may be the home he shared with a victim. The weights are
+those of the last import without the adjustment for how common an exactly matching name is, so the
+total can differ a little from the one the linker used then. Before a site's first import since
+models were kept, the page says the explanation shows after the next one. Every view is audited as a
+read of the suspect.
+
 ## The default strategy
 
 Police forces score on recency, frequency, gravity and victims with their own point tables, which

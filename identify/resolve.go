@@ -15,13 +15,33 @@ import (
 // people, not mentions. Suspect and victim keys are "S<n>" and "V<n>",
 // stable for the same input and seed.
 func Resolve(ctx context.Context, recs []incident.Record, seed uint64) ([]Incident, error) {
-	suspects, err := cluster(ctx, recs, seed, func(r incident.Record) (incident.Person, bool) { return r.Suspect, true })
+	out, _, err := ResolveWithModel(ctx, recs, seed)
+	return out, err
+}
+
+// SuspectFields are the fields the suspects are linked on, in the order of
+// the learned model's fields: never the victim's, so that what explains a
+// suspect's link says nothing of her.
+var SuspectFields = []linkage.Field{{Name: "given", Kind: linkage.KindGiven}, {Name: "family", Kind: linkage.KindSurname},
+	{Name: "dob", Kind: linkage.KindDate}, {Name: "postcode", Kind: linkage.KindPostcode}}
+
+// SuspectValues are a suspect's values in the order of SuspectFields.
+func SuspectValues(p incident.Person) []string {
+	return []string{p.GivenName, p.FamilyName, p.DOB.String(), p.Postcode}
+}
+
+// ResolveWithModel is Resolve that also returns the model the linker
+// learned for the suspects, to explain a pair of their records later
+// (linkage.Model.ExplainPair); nil when there were fewer than two records
+// to learn from.
+func ResolveWithModel(ctx context.Context, recs []incident.Record, seed uint64) ([]Incident, *linkage.Model, error) {
+	suspects, model, err := cluster(ctx, recs, seed, func(r incident.Record) (incident.Person, bool) { return r.Suspect, true })
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	victims, err := resolveVictims(ctx, recs, suspects, seed)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := make([]Incident, len(recs))
 	for i, r := range recs {
@@ -35,17 +55,16 @@ func Resolve(ctx context.Context, recs []incident.Record, seed uint64) ([]Incide
 		}
 		out[i] = in
 	}
-	return out, nil
+	return out, model, nil
 }
 
 // cluster links the people pick returns for each record; records with no
-// person get 0.
-func cluster(ctx context.Context, recs []incident.Record, seed uint64, pick func(incident.Record) (incident.Person, bool)) ([]int, error) {
-	fields := []linkage.Field{{Name: "given", Kind: linkage.KindGiven}, {Name: "family", Kind: linkage.KindSurname},
-		{Name: "dob", Kind: linkage.KindDate}, {Name: "postcode", Kind: linkage.KindPostcode}}
-	t, err := linkage.NewTable(fields)
+// person get 0. It returns the learned model too (nil for fewer than two
+// people).
+func cluster(ctx context.Context, recs []incident.Record, seed uint64, pick func(incident.Record) (incident.Person, bool)) ([]int, *linkage.Model, error) {
+	t, err := linkage.NewTable(SuspectFields)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var rows []int
 	for i, r := range recs {
@@ -53,25 +72,25 @@ func cluster(ctx context.Context, recs []incident.Record, seed uint64, pick func
 		if !ok {
 			continue
 		}
-		if err := t.Add(0, strconv.Itoa(i), []string{p.GivenName, p.FamilyName, p.DOB.String(), p.Postcode}); err != nil {
-			return nil, err
+		if err := t.Add(0, strconv.Itoa(i), SuspectValues(p)); err != nil {
+			return nil, nil, err
 		}
 		rows = append(rows, i)
 	}
 	out := make([]int, len(recs))
 	switch len(rows) {
 	case 0:
-		return out, nil
+		return out, nil, nil
 	case 1: // one mention is one person; the linker needs two to learn from
 		out[rows[0]] = 1
-		return out, nil
+		return out, nil, nil
 	}
 	res, err := linkage.Link(ctx, t, linkage.Options{Seed: seed})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for j, i := range rows {
 		out[i] = res.Cluster[j]
 	}
-	return out, nil
+	return out, res.Model, nil
 }

@@ -2,8 +2,12 @@ package linkage
 
 import (
 	"context"
+	"encoding/json"
+	"math"
 	"strings"
 	"testing"
+
+	"github.com/drive-platform/drive"
 )
 
 // TestExplainInWords checks the sentences of an explanation against its
@@ -81,6 +85,140 @@ func TestExplainInWords(t *testing.T) {
 		}
 		if !strings.Contains(e.String(), "running total") {
 			t.Errorf("%v: the table has no running total:\n%s", tc.pair, e.String())
+		}
+	}
+}
+
+// TestExplainPairWithStoredModel checks that a model kept after a run and
+// read back explains a pair with the run's levels and level weights, so
+// that its total differs from the run's own explanation by the
+// term-frequency adjustments alone.
+func TestExplainPairWithStoredModel(t *testing.T) {
+	tb, _ := synthTestTable(t, 2000)
+	res, err := Link(context.Background(), tb, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(res.Model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m Model
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	nf := len(res.Model.Fields)
+	values := func(i int) []string {
+		out := make([]string, nf)
+		for f := range out {
+			out[f] = tb.Value(i, f)
+		}
+		return out
+	}
+	checked, linked := 0, 0
+	for a := 0; a+7 < tb.Len() && checked < 200; a += 7 {
+		b := a + 7
+		if res.Cluster[a] != res.Cluster[b] && checked%2 == 0 {
+			// Look for the next record of a's person, so linked pairs are
+			// checked as well as pairs apart.
+			for c := a + 1; c < tb.Len(); c++ {
+				if res.Cluster[c] == res.Cluster[a] {
+					b = c
+					break
+				}
+			}
+		}
+		want := res.Explain(a, b)
+		got, err := m.ExplainPair(tb.ID(a), values(a), tb.ID(b), values(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum, tf := got.Prior, 0.0
+		for f := range got.Fields {
+			g, w := got.Fields[f], want.Fields[f]
+			if g.Level != w.Level || g.Weight != w.Weight || g.Deferred != w.Deferred {
+				t.Fatalf("pair %d,%d field %s: level %s weight %v deferred %v, want %s %v %v", a, b, g.Field.Name, g.Level, g.Weight, g.Deferred, w.Level, w.Weight, w.Deferred)
+			}
+			if g.TermFrequency != 0 {
+				t.Fatalf("pair %d,%d field %s: term frequency %v from a stored model", a, b, g.Field.Name, g.TermFrequency)
+			}
+			sum += g.Total()
+			tf += w.TermFrequency
+		}
+		if math.Abs(sum-got.Weight) > 1e-9 || math.Abs(got.Weight+tf-want.Weight) > 1e-9 {
+			t.Fatalf("pair %d,%d: weight %v (fields sum to %v), run's %v with %v of term frequencies", a, b, got.Weight, sum, want.Weight, tf)
+		}
+		if res.Cluster[a] == res.Cluster[b] {
+			linked++
+		}
+		checked++
+	}
+	if linked == 0 || linked == checked {
+		t.Fatalf("%d of %d pairs checked were linked: want some of each", linked, checked)
+	}
+	if _, err := m.ExplainPair("x", []string{"a"}, "y", []string{"b"}); drive.ErrorCode(err) != drive.EINVALID {
+		t.Errorf("too few values: %v, want EINVALID", err)
+	}
+}
+
+// BenchmarkExplainPair measures explaining one pair from a kept model, as
+// a suspect's page does up to 60*59 times to find his weakest link.
+func BenchmarkExplainPair(b *testing.B) {
+	tb, _ := synthTestTable(b, 2000)
+	res, err := Link(context.Background(), tb, Options{Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	nf := len(res.Model.Fields)
+	values := func(i int) []string {
+		out := make([]string, nf)
+		for f := range out {
+			out[f] = tb.Value(i, f)
+		}
+		return out
+	}
+	x, y := values(0), values(1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := res.Model.ExplainPair("a", x, "b", y); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkExplainerWeakestLink measures explaining every ordered pair of
+// 60 records with one Explainer, as a suspect's page does to find his
+// weakest link.
+func BenchmarkExplainerWeakestLink(b *testing.B) {
+	tb, _ := synthTestTable(b, 2000)
+	res, err := Link(context.Background(), tb, Options{Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	nf := len(res.Model.Fields)
+	var ids []string
+	var vals [][]string
+	for i := range 60 {
+		v := make([]string, nf)
+		for f := range v {
+			v[f] = tb.Value(i, f)
+		}
+		ids, vals = append(ids, tb.ID(i)), append(vals, v)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		x, err := res.Model.NewExplainer(ids, vals)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range 60 {
+			for j := range 60 {
+				if i != j {
+					x.Explain(i, j)
+				}
+			}
 		}
 	}
 }

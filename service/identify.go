@@ -333,9 +333,18 @@ func resolveSite(ctx context.Context, tx *store.Tx, siteID int64, fresh []incide
 		recs = append(recs, incident.Record{Ref: h.Ref, On: h.HeardOn, Suspect: h.Perpetrator, Victim: h.Victim})
 		prevSus, prevVic = append(prevSus, h.PerpetratorPerson), append(prevVic, h.VictimPerson)
 	}
-	incs, err := identify.Resolve(ctx, recs, 1)
+	incs, model, err := identify.ResolveWithModel(ctx, recs, 1)
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	if model != nil {
+		raw, err := json.Marshal(model)
+		if err != nil {
+			return nil, nil, nil, drive.Wrap(err, drive.EINTERNAL, "keeping the linker's model")
+		}
+		if err := tx.SetLinkageModel(ctx, siteID, string(identify.SuspectRole), string(raw)); err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	stored, err := tx.Rulings(ctx, siteID)
 	if err != nil {

@@ -118,6 +118,9 @@ type suspectData struct {
 	Chosen   map[int64]bool
 	Decided  string
 	SiteName string
+	// Link explains why two of his incidents are one man; nil when there
+	// is no pair or no model kept yet.
+	Link *service.LinkExplanation
 }
 
 // ruling is one choice of what an analyst can rule on a suspect's page.
@@ -168,6 +171,21 @@ func (s *Server) renderSuspect(w http.ResponseWriter, r *http.Request, status in
 				d.Chosen[n] = true
 			}
 		}
+	}
+	// The link explained: the pair of incidents asked for (ids, never
+	// personal data, in the query), or his weakest link.
+	var pair [2]int64
+	for i, k := range []string{"a", "b"} {
+		if q := r.URL.Query().Get(k); q != "" {
+			n, err := strconv.ParseInt(q, 10, 64)
+			if err != nil || n <= 0 {
+				return drive.Invalid("That pair cannot be explained", map[string]string{"pair": "Choose two different incidents from this man's list"})
+			}
+			pair[i] = n
+		}
+	}
+	if d.Link, err = s.svc.SuspectLink(r.Context(), actorOf(r), id, pair[0], pair[1]); err != nil {
+		return err
 	}
 	names, err := s.siteNames(r)
 	if err != nil {

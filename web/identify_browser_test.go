@@ -141,6 +141,16 @@ func TestIdentificationInBrowser(t *testing.T) {
 	if !strings.Contains(html, "Victim A") {
 		t.Fatal("the suspect page does not letter the victims")
 	}
+	if !strings.Contains(html, "His weakest link") || !strings.Contains(html, "Running total (bits)") {
+		t.Fatal("the suspect page does not explain his link")
+	}
+	if status, err := b.Submit("form[method=get][action*='/identify/people'] button"); err != nil || status != 200 {
+		t.Fatalf("explain a chosen pair: %d %v", status, err)
+	}
+	b.AssertAccessible(t)
+	if html, _ := b.HTML(); !strings.Contains(html, "as you asked") {
+		t.Fatal("the chosen pair is not explained")
+	}
 	status, err := b.Submit("form[action$='/decide'] button")
 	if err != nil || status != 422 {
 		t.Fatalf("empty decision: %d %v", status, err)

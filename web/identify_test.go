@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -298,5 +299,74 @@ func importFor(t testing.TB, db *store.DB, code string, recs []incident.Record) 
 	t.Helper()
 	if _, _, err := (&service.Service{DB: db}).ImportIncidents(context.Background(), service.System("test"), code, recs, nil); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSuspectLinkOnPage: the suspect's page shows why the linker joined
+// his incidents, as a table of weights in bits that runs from the prior to
+// the match weight and in words, for his weakest link and for a pair the
+// analyst picks, without his postcode or anything of a victim.
+func TestSuspectLinkOnPage(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+			f := newSiteFixture(t, e, now, []access.Role{access.Analyst}, nil)
+			sus := incident.Person{GivenName: "Darren", FamilyName: "Hollis", DOB: drive.MustDate("1984-02-11"), Postcode: "NM4 2XY"}
+			her := incident.Person{GivenName: "Samantha", FamilyName: "Example", DOB: drive.MustDate("1990-05-01"), Age: 36}
+			importFor(t, f.db, f.site.Code, []incident.Record{
+				{Ref: "R1", On: drive.MustDate("2026-06-01"), Type: "abh", Crime: true, Suspect: sus, Victim: her},
+				{Ref: "R2", On: drive.MustDate("2026-09-01"), Type: "common_assault", Crime: true, Suspect: sus, Victim: her},
+				{Ref: "R3", On: drive.MustDate("2026-10-01"), Type: "stalking", Crime: true, Suspect: incident.Person{GivenName: "Daren", FamilyName: "Hollis", DOB: drive.MustDate("1984-02-11")}, Victim: her},
+				{Ref: "K1", On: drive.MustDate("2026-10-02"), Type: "abh", Suspect: incident.Person{GivenName: "Kevin", FamilyName: "Doyle", DOB: drive.MustDate("1970-01-01")}, Victim: her},
+			})
+			_, body, _ := f.do(access.Analyst, "GET", "/identify", nil)
+			m := regexp.MustCompile(`href="(/identify/people/\d+)">Daren Hollis`).FindStringSubmatch(body)
+			if m == nil {
+				t.Fatalf("no suspect page on the list: %s", regexp.MustCompile(`href="/identify/people/[^<]*`).FindAllString(body, -1))
+			}
+			ids := map[string]string{}
+			status, body, _ := f.do(access.Analyst, "GET", m[1], nil)
+			for _, r := range regexp.MustCompile(`<option value="(\d+)"[^>]*>(R\d),`).FindAllStringSubmatch(body, -1) {
+				ids[r[2]] = r[1]
+			}
+			if status != 200 || !strings.Contains(body, "His weakest link") || len(ids) != 3 {
+				t.Fatalf("suspect page: %d, pair choices %v", status, ids)
+			}
+			status, body, _ = f.do(access.Analyst, "GET", m[1]+"?a="+ids["R1"]+"&b="+ids["R3"], nil)
+			if status != 200 || !strings.Contains(body, "Incidents R1 and R3, as you asked") {
+				t.Fatalf("chosen pair: %d", status)
+			}
+			table := body[strings.Index(body, `id="link"`):]
+			table = html.UnescapeString(table[:strings.Index(table, "</table>")])
+			weights := regexp.MustCompile(`govuk-table__cell--numeric">(?:<strong>)?([+-]\d+\.\d\d)`).FindAllStringSubmatch(table, -1)
+			if len(weights) != 11 { // prior twice, four fields twice, the total
+				t.Fatalf("%d figures in the waterfall; want 11: %s", len(weights), table)
+			}
+			num := func(s string) float64 { v, _ := strconv.ParseFloat(s, 64); return v }
+			sum := num(weights[0][1])
+			for i := 2; i < 10; i += 2 {
+				sum += num(weights[i][1])
+				if d := sum - num(weights[i+1][1]); d > 0.015 || d < -0.015 {
+					t.Errorf("running total %s after adding %s; want %.2f", weights[i+1][1], weights[i][1], sum)
+				}
+			}
+			if d := sum - num(weights[10][1]); d > 0.03 || d < -0.03 || num(weights[10][1]) <= 0 {
+				t.Errorf("match weight %s; the rows sum to %.2f", weights[10][1], sum)
+			}
+			for _, want := range []string{">Darren<", ">Daren<", ">Given name<", "For: given", "joined these two incidents as one man", "Not shown"} {
+				if !strings.Contains(body, want) {
+					t.Errorf("the explanation lacks %q", want)
+				}
+			}
+			expl := body[strings.Index(body, `id="link"`):]
+			for _, secret := range []string{"NM4 2XY", "Samantha"} {
+				if strings.Contains(expl, secret) {
+					t.Errorf("the explanation shows %q", secret)
+				}
+			}
+			if status, _, _ := f.do(access.Analyst, "GET", m[1]+"?a="+ids["R1"]+"&b="+ids["R1"], nil); status != 422 {
+				t.Errorf("one incident twice: %d; want 422", status)
+			}
+		})
 	}
 }
