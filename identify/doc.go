@@ -112,14 +112,14 @@ always gives the same list. Each suspect's place is recorded as their rank.
 
 ### How often the list is ranked
 
-`+"`drive serve`"+` ranks a site's list once for each version of the police data and each day, and serves
+` + "`drive serve`" + ` ranks a site's list once for each version of the police data and each day, and serves
 it from memory between: the first view after an import (or a resolution, a ruling on who is who, a
 MARAC list, matching across sites) or after midnight ranks the whole window again; every other view
 is read from memory (about 0.08 ms against 1.4 s for 45,000 incidents, docs/benchmarks.md). The
-version is a counter in the database (`+"`police_data_version`"+`) raised in the same transaction as every
+version is a counter in the database (` + "`police_data_version`" + `) raised in the same transaction as every
 change to incidents, police people and MARAC hearings, so a list is never older than the data the
 server has committed, and each replica ranks once. Who may see the list is still decided, and every
-view audited, on every request. The commands (`+"`drive identify`"+`) rank afresh each time.
+view audited, on every request. The commands (` + "`drive identify`" + `) rank afresh each time.
 
 ## Every score explains itself
 
