@@ -63,7 +63,7 @@ func showsMeetings(sub access.Subject) bool {
 // request's "done" code, if any.
 func (s *Server) pageWithDone(r *http.Request, title string, data any) Page {
 	p := s.page(r, title, data)
-	p.Flash = meetingDone[r.URL.Query().Get("done")]
+	p.Flash = doneMessageOf(r)
 	return p
 }
 
