@@ -297,7 +297,7 @@ func (s *Server) refer(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.render(w, r, status, "referral", s.page(r, title, d))
 	}
-	done(w, r, "/cases/"+strconv.FormatInt(res.CaseID, 10), "referral", "")
+	confirm(w, r, "/cases/"+strconv.FormatInt(res.CaseID, 10), "referral")
 	return nil
 }
 
@@ -398,55 +398,55 @@ func (s *Server) caseForm(w http.ResponseWriter, r *http.Request) error {
 	// names the confirmation shown there, when it depends on what was
 	// asked (web/confirm.go).
 	target, code := "", ""
-	// The forms by the name in their address, each with the part of the
-	// page to return to and its confirmation: each reads its fields
-	// (package form) and makes one service call.
+	// The forms by the name in their address, each with its
+	// confirmation: each reads its fields (package form) and makes one
+	// service call.
 	forms := map[string]struct {
-		anchor, code string
-		submit       func() error
+		code   string
+		submit func() error
 	}{
-		"move": {"#decisions", "", func() error {
+		"move": {"", func() error {
 			mv := form.NewMove(f)
 			code = moveCode(mv.Event)
 			return s.svc.Move(ctx, a, id, mv.Change())
 		}},
-		"engagement": {"#summary", "engagement", func() error {
+		"engagement": {"engagement", func() error {
 			return s.svc.SetEngagement(ctx, a, id, form.NewEngagement(f).Engagement)
 		}},
-		"actions": {"#plan", "plan_action", func() error {
+		"actions": {"plan_action", func() error {
 			act := form.NewAction(f)
 			if err := act.Validate(); err != nil {
 				return err
 			}
 			return s.svc.AddAction(ctx, a, id, act.Action())
 		}},
-		"action-status": {"#plan", "plan_action_saved", func() error {
+		"action-status": {"plan_action_saved", func() error {
 			st := form.NewActionStatus(f)
 			return s.svc.UpdateAction(ctx, a, id, st.ActionID, st.Apply)
 		}},
-		"contacts": {"#contacts", "contact", func() error {
+		"contacts": {"contact", func() error {
 			ct := form.NewContact(f)
 			if err := ct.Validate(); err != nil {
 				return err
 			}
 			return s.svc.AddContact(ctx, a, id, ct.Contact())
 		}},
-		"reviews": {"#reviews", "review", func() error {
+		"reviews": {"review", func() error {
 			rv := form.NewReview(f)
 			if err := rv.Validate(); err != nil {
 				return err
 			}
 			return s.svc.AddReview(ctx, a, id, rv.Review())
 		}},
-		"notes": {"#notes", "note", func() error { return s.svc.AddNote(ctx, a, id, form.NewNote(f).Note()) }},
-		"escalate": {"#decisions", "escalated", func() error {
+		"notes": {"note", func() error { return s.svc.AddNote(ctx, a, id, form.NewNote(f).Note()) }},
+		"escalate": {"escalated", func() error {
 			newID, err := s.svc.Escalate(ctx, a, id, form.NewEscalation(f).Reasons)
 			if err == nil {
 				target = "/cases/" + strconv.FormatInt(newID, 10)
 			}
 			return err
 		}},
-		"police-link": {"#police-records", "", func() error {
+		"police-link": {"", func() error {
 			pl := form.NewPoliceLink(f)
 			if err := pl.Validate(); err != nil {
 				return err
@@ -469,13 +469,10 @@ func (s *Server) caseForm(w http.ResponseWriter, r *http.Request) error {
 	if code == "" {
 		code = fm.code
 	}
-	anchor := fm.anchor
 	if target == "" {
 		target = "/cases/" + strconv.FormatInt(id, 10)
-	} else {
-		anchor = ""
 	}
-	done(w, r, target, code, anchor)
+	confirm(w, r, target, code)
 	return nil
 }
 
@@ -584,7 +581,7 @@ func (s *Server) personForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	done(w, r, "/people/"+strconv.FormatInt(id, 10), fm.code, "")
+	confirm(w, r, "/people/"+strconv.FormatInt(id, 10), fm.code)
 	return nil
 }
 

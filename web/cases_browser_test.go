@@ -96,6 +96,31 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// confirmed checks the page answers a change with the success banner
+	// saying want, and that the banner has the focus, as GOV.UK Frontend
+	// gives it once its script has run.
+	confirmed := func(want string) {
+		t.Helper()
+		const probe = `(() => {
+			const b = document.querySelector('.govuk-notification-banner--success');
+			if (!b) return 'none|';
+			return (document.activeElement === b ? 'focused|' : 'unfocused|') + b.querySelector('.govuk-notification-banner__heading').textContent.trim();
+		})()`
+		got := ""
+		for i := 0; i < 30; i++ {
+			var err error
+			if got, err = browsertest.RunValue(b, chromedp.Evaluate[string](probe)); err != nil {
+				t.Fatal(err)
+			}
+			if strings.HasPrefix(got, "focused|") {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if got != "focused|"+want {
+			t.Fatalf("after the change the banner is %q; want %q with the focus", got, want)
+		}
+	}
 	visit := func(path string) {
 		t.Helper()
 		if status, err := b.Navigate(ts.URL + path); err != nil || status != 200 {
@@ -129,9 +154,11 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	fill("#victims", "1")
 	submit("form[action='/referrals'] button", 200)
 	caseURL, _ := b.URL()
-	if !regexp.MustCompile(`/cases/\d+$`).MatchString(caseURL) {
+	if !regexp.MustCompile(`/cases/\d+\?done=referral$`).MatchString(caseURL) {
 		t.Fatalf("after intake at %s", caseURL)
 	}
+	confirmed("Referral recorded: this is the new case")
+	caseURL, _, _ = strings.Cut(caseURL, "?")
 	b.AssertNoConsoleErrors(t)
 
 	step("change the person's details")
@@ -150,6 +177,7 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	submit("form[action$='/edit'] button", 422)
 	fill("#date_of_birth", "1984-02-11")
 	submit("form[action$='/edit'] button", 200)
+	confirmed("Details saved")
 	if html, _ := b.HTML(); !strings.Contains(html, "Daz Hollis") || !strings.Contains(html, "NM2 4AB") {
 		t.Fatal("the person's changes are not shown")
 	}
@@ -173,6 +201,7 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	}
 	fill("textarea[name=reasons]", "Meets the MARAC and DASH criteria; panel agreed.")
 	submit("#event-accept", 200)
+	confirmed("Referral accepted")
 	choose("#case_manager", caseManagerValue(t, b))
 	submit("#event-allocate", 200)
 	submit("#event-start", 200)
@@ -197,6 +226,7 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	fill("#contact_on", today.String())
 	fill("#contact_summary", "First one-to-one session; engaged well.")
 	submit("form[action$='/contacts'] button", 200)
+	confirmed("Contact logged")
 	openAll()
 	fill("#review_on", today.String())
 	choose("#risk_level", "high")
@@ -219,6 +249,7 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	submit("#event-begin_closure", 200)
 	choose("select[name=closure_reason]", "completed")
 	submit("#event-close", 200)
+	confirmed("Case closed")
 	html, _ = b.HTML()
 	if !strings.Contains(html, "Closed") || !strings.Contains(html, "Intervention completed") {
 		t.Fatal("the case is not shown closed with its reason")

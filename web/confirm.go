@@ -90,6 +90,15 @@ func linkCode(confirm bool) string {
 	return "link_rejected"
 }
 
+// confirm answers a successful change by redirecting to target with the
+// code of its confirmation. The address carries no fragment: the page
+// opens at its top, where the banner takes the focus once GOV.UK Frontend
+// starts it, and a browser moving to a fragment after that would move the
+// focus off the banner, so the person would not hear what was saved.
+func confirm(w http.ResponseWriter, r *http.Request, target, code string) {
+	http.Redirect(w, r, target+"?done="+code, http.StatusSeeOther)
+}
+
 // doneMessage is the confirmation for a "done" code, or "" for none or
 // for a code no change uses.
 func doneMessage(code string) string {

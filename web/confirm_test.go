@@ -38,8 +38,8 @@ func TestConfirmationCodes(t *testing.T) {
 
 // TestEveryChangeConfirmed posts each form on the case, victim-survivor
 // and person pages, and a referral, and checks that each redirects with its
-// code and that the page it lands on shows the success banner saying what
-// changed.
+// code and no fragment (which would take the focus off the banner), and
+// that the page it lands on shows the success banner saying what changed.
 func TestEveryChangeConfirmed(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
@@ -59,30 +59,30 @@ func TestEveryChangeConfirmed(t *testing.T) {
 				form            url.Values
 				// to is where the change lands: the path posted to without
 				// its form, unless set.
-				to, code, anchor string
+				to, code string
 			}{
-				{"engagement", "cal.manager", cpath + "/engagement", url.Values{"engagement": {"engaged"}}, cpath, "engagement", "#summary"},
-				{"action", "cal.manager", cpath + "/actions", url.Values{"type": {"dapo"}, "agency": {"Police"}, "owner": {"DS Example"}, "due_on": {"2026-12-20"}}, cpath, "plan_action", "#plan"},
-				{"contact", "cal.manager", cpath + "/contacts", url.Values{"kind": {"one_to_one"}, "method": {"in person"}, "contact_summary": {"Session one"}, "contact_on": {"2026-11-22"}}, cpath, "contact", "#contacts"},
-				{"review", "cal.manager", cpath + "/reviews", url.Values{"risk_level": {"high"}, "risk_change": {"unchanged"}, "review_summary": {"Six weeks"}, "review_on": {"2026-11-22"}}, cpath, "review", "#reviews"},
-				{"note", "cal.manager", cpath + "/notes", url.Values{"text": {"Spoke to probation"}}, cpath, "note", "#notes"},
-				{"person", "tom.providerlead", ppath + "/edit", url.Values{"given_name": {"Darren"}, "family_name": {"Hollis"}, "date_of_birth": {"1984-02-11"}}, ppath, "person_details", ""},
-				{"safety plan", "ida.idva", vpath + "/safety-plan", url.Values{"safety_plan": {"Code word agreed"}}, vpath, "safety_plan", "#safety-plan"},
-				{"protected", "ida.idva", vpath + "/protected", url.Values{"address_line1": {"1 Example Row"}, "address_town": {"Northmoor"}}, vpath, "protected", "#protected"},
-				{"victim note", "ida.idva", vpath + "/notes", url.Values{"note_text": {"Visited"}}, vpath, "victim_note", "#notes"},
-				{"victim contact", "ida.idva", vpath + "/contacts", url.Values{"contact_kind": {"call"}, "contact_text": {"Spoke"}, "contact_on": {"2026-11-22"}}, vpath, "victim_contact", "#contacts"},
-				{"child", "ida.idva", vpath + "/children", url.Values{"child_name": {"Jo"}, "child_relationship": {"both"}, "child_social_care": {"child_in_need"}, "child_dob": {"2019-04-01"}}, vpath, "child", "#children"},
+				{"engagement", "cal.manager", cpath + "/engagement", url.Values{"engagement": {"engaged"}}, cpath, "engagement"},
+				{"action", "cal.manager", cpath + "/actions", url.Values{"type": {"dapo"}, "agency": {"Police"}, "owner": {"DS Example"}, "due_on": {"2026-12-20"}}, cpath, "plan_action"},
+				{"contact", "cal.manager", cpath + "/contacts", url.Values{"kind": {"one_to_one"}, "method": {"in person"}, "contact_summary": {"Session one"}, "contact_on": {"2026-11-22"}}, cpath, "contact"},
+				{"review", "cal.manager", cpath + "/reviews", url.Values{"risk_level": {"high"}, "risk_change": {"unchanged"}, "review_summary": {"Six weeks"}, "review_on": {"2026-11-22"}}, cpath, "review"},
+				{"note", "cal.manager", cpath + "/notes", url.Values{"text": {"Spoke to probation"}}, cpath, "note"},
+				{"person", "tom.providerlead", ppath + "/edit", url.Values{"given_name": {"Darren"}, "family_name": {"Hollis"}, "date_of_birth": {"1984-02-11"}}, ppath, "person_details"},
+				{"safety plan", "ida.idva", vpath + "/safety-plan", url.Values{"safety_plan": {"Code word agreed"}}, vpath, "safety_plan"},
+				{"protected", "ida.idva", vpath + "/protected", url.Values{"address_line1": {"1 Example Row"}, "address_town": {"Northmoor"}}, vpath, "protected"},
+				{"victim note", "ida.idva", vpath + "/notes", url.Values{"note_text": {"Visited"}}, vpath, "victim_note"},
+				{"victim contact", "ida.idva", vpath + "/contacts", url.Values{"contact_kind": {"call"}, "contact_text": {"Spoke"}, "contact_on": {"2026-11-22"}}, vpath, "victim_contact"},
+				{"child", "ida.idva", vpath + "/children", url.Values{"child_name": {"Jo"}, "child_relationship": {"both"}, "child_social_care": {"child_in_need"}, "child_dob": {"2019-04-01"}}, vpath, "child"},
 				{"behaviour", "ida.idva", vpath + "/behaviour", url.Values{"behaviour_case": {caseID}, "time_point": {"T2"}, "physical": {"yes"}, "sexual": {"no"},
-					"stalking": {"yes"}, "controlling": {"yes"}, "assessed_on": {"2026-11-22"}}, vpath, "behaviour", "#behaviour"},
-				{"MARAC", "ida.idva", vpath + "/marac", url.Values{"marac_case": {caseID}, "marac_on": {"2026-11-10"}}, vpath, "marac", ""},
-				{"DASH", "ida.idva", vpath + "/dash", dash, vpath, "dash", "#risk"},
+					"stalking": {"yes"}, "controlling": {"yes"}, "assessed_on": {"2026-11-22"}}, vpath, "behaviour"},
+				{"MARAC", "ida.idva", vpath + "/marac", url.Values{"marac_case": {caseID}, "marac_on": {"2026-11-10"}}, vpath, "marac"},
+				{"DASH", "ida.idva", vpath + "/dash", dash, vpath, "dash"},
 				{"her outcome", "ida.idva", vpath + "/reported-outcomes", url.Values{"her_time_point": {"T1"}, "reported_on": {"2026-11-20"}, "her_physical": {"yes"},
-					"her_sexual": {"no"}, "her_stalking": {"yes"}, "her_controlling": {"yes"}, "feels_safe": {"2"}}, vpath, "outcome", "#her-account"},
-				{"victim allocation", "tia.idvalead", vpath + "/allocation", url.Values{"idva": {ida}, "open": {"yes"}}, vpath, "victim_case", ""},
-				{"open victim", "ida.idva", "/victims", url.Values{"site": {site}, "idva": {ida}, "given_name": {"Alex"}, "family_name": {"Example"}}, "/victims/", "victim_opened", ""},
+					"her_sexual": {"no"}, "her_stalking": {"yes"}, "her_controlling": {"yes"}, "feels_safe": {"2"}}, vpath, "outcome"},
+				{"victim allocation", "tia.idvalead", vpath + "/allocation", url.Values{"idva": {ida}, "open": {"yes"}}, vpath, "victim_case"},
+				{"open victim", "ida.idva", "/victims", url.Values{"site": {site}, "idva": {ida}, "given_name": {"Alex"}, "family_name": {"Example"}}, "/victims/", "victim_opened"},
 				{"referral", "tom.providerlead", "/referrals", url.Values{"site": {site}, "programme": {"drive"}, "given_name": {"Lee"}, "family_name": {"Sample"},
-					"date_of_birth": {"1980-01-01"}, "source": {"marac"}, "referred_at": {"2026-11-20"}, "summary": {"Repeat MARAC"}, "dash_score": {"16"}, "victims": {"1"}}, "/cases/", "referral", ""},
-				{"decision", "cal.manager", cpath + "/move", url.Values{"event": {"begin_closure"}, "closure_reason": {"completed"}, "reasons": {"Done"}}, cpath, "closing", "#decisions"},
+					"date_of_birth": {"1980-01-01"}, "source": {"marac"}, "referred_at": {"2026-11-20"}, "summary": {"Repeat MARAC"}, "dash_score": {"16"}, "victims": {"1"}}, "/cases/", "referral"},
+				{"decision", "cal.manager", cpath + "/move", url.Values{"event": {"begin_closure"}, "closure_reason": {"completed"}, "reasons": {"Done"}}, cpath, "closing"},
 			}
 			for _, st := range steps {
 				status, body, h := w.send(t, st.who, "POST", st.path, st.form)
@@ -91,10 +91,10 @@ func TestEveryChangeConfirmed(t *testing.T) {
 				}
 				loc := h.Get("Location")
 				target, query, ok := strings.Cut(loc, "?")
-				if !ok || !strings.HasPrefix(target, st.to) || query != "done="+st.code+st.anchor {
-					t.Fatalf("%s: redirected to %q; want %s...?done=%s%s", st.name, loc, st.to, st.code, st.anchor)
+				if !ok || !strings.HasPrefix(target, st.to) || query != "done="+st.code {
+					t.Fatalf("%s: redirected to %q; want %s...?done=%s and no fragment", st.name, loc, st.to, st.code)
 				}
-				page, _, _ := strings.Cut(loc, "#")
+				page := loc
 				status, body = w.get(t, st.who, page)
 				if status != http.StatusOK {
 					t.Fatalf("%s: %s: %d", st.name, page, status)

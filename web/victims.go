@@ -88,7 +88,7 @@ func (s *Server) openVictim(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	done(w, r, "/victims/"+strconv.FormatInt(id, 10), "victim_opened", "")
+	confirm(w, r, "/victims/"+strconv.FormatInt(id, 10), "victim_opened")
 	return nil
 }
 
@@ -169,39 +169,39 @@ func (s *Server) victimForms(w http.ResponseWriter, r *http.Request) error {
 	// (web/confirm.go).
 	code := ""
 	forms := map[string]struct {
-		anchor, code string
-		submit       func() error
+		code   string
+		submit func() error
 	}{
-		"protected": {"#protected", "protected", func() error {
+		"protected": {"protected", func() error {
 			return s.svc.SetCompartment(ctx, a, id, form.NewCompartment(f).Compartment())
 		}},
-		"safety-plan": {"#safety-plan", "safety_plan", func() error { return s.svc.SetSafetyPlan(ctx, a, id, form.NewSafetyPlan(f).Plan) }},
-		"notes":       {"#notes", "victim_note", func() error { return s.addVictimEntry(ctx, a, id, form.NewVictimNote(f)) }},
-		"contacts":    {"#contacts", "victim_contact", func() error { return s.addVictimEntry(ctx, a, id, form.NewVictimContact(f)) }},
-		"children":    {"#children", "child", func() error { return s.svc.AddChild(ctx, a, id, form.NewChild(f).Child()) }},
-		"behaviour": {"#behaviour", "behaviour", func() error {
+		"safety-plan": {"safety_plan", func() error { return s.svc.SetSafetyPlan(ctx, a, id, form.NewSafetyPlan(f).Plan) }},
+		"notes":       {"victim_note", func() error { return s.addVictimEntry(ctx, a, id, form.NewVictimNote(f)) }},
+		"contacts":    {"victim_contact", func() error { return s.addVictimEntry(ctx, a, id, form.NewVictimContact(f)) }},
+		"children":    {"child", func() error { return s.svc.AddChild(ctx, a, id, form.NewChild(f).Child()) }},
+		"behaviour": {"behaviour", func() error {
 			b := form.NewBehaviour(f)
 			if err := b.Validate(); err != nil {
 				return err
 			}
 			return s.svc.AddBehaviour(ctx, a, id, b.Assessment())
 		}},
-		"allocation": {"", "victim_case", func() error {
+		"allocation": {"victim_case", func() error {
 			al := form.NewAllocation(f)
 			return s.svc.UpdateVictimCase(ctx, a, id, al.IDVAID, al.Open)
 		}},
-		"held": {"#held", "held_decided", func() error {
+		"held": {"held_decided", func() error {
 			h := form.NewHeldDecision(f)
 			return s.svc.ReviewHeldText(ctx, a, id, h.HeldID, h.Decision)
 		}},
-		"marac": {"", "marac", func() error {
+		"marac": {"marac", func() error {
 			m := form.NewMARAC(f)
 			if err := m.Validate(); err != nil {
 				return err
 			}
 			return s.svc.AddMARAC(ctx, a, id, m.CaseID, m.Heard)
 		}},
-		"police-link": {"#police-records", "", func() error {
+		"police-link": {"", func() error {
 			pl := form.NewPoliceLink(f)
 			if err := pl.Validate(); err != nil {
 				return err
@@ -224,7 +224,7 @@ func (s *Server) victimForms(w http.ResponseWriter, r *http.Request) error {
 	if code == "" {
 		code = fm.code
 	}
-	done(w, r, "/victims/"+strconv.FormatInt(id, 10), code, fm.anchor)
+	confirm(w, r, "/victims/"+strconv.FormatInt(id, 10), code)
 	return nil
 }
 
@@ -286,6 +286,6 @@ func (s *Server) saveDASH(w http.ResponseWriter, r *http.Request, id int64) erro
 	if err != nil {
 		return err
 	}
-	done(w, r, "/victims/"+strconv.FormatInt(id, 10), "dash", "#risk")
+	confirm(w, r, "/victims/"+strconv.FormatInt(id, 10), "dash")
 	return nil
 }
