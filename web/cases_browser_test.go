@@ -101,24 +101,8 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	// gives it once its script has run.
 	confirmed := func(want string) {
 		t.Helper()
-		const probe = `(() => {
-			const b = document.querySelector('.govuk-notification-banner--success');
-			if (!b) return 'none|';
-			return (document.activeElement === b ? 'focused|' : 'unfocused|') + b.querySelector('.govuk-notification-banner__heading').textContent.trim();
-		})()`
-		got := ""
-		for i := 0; i < 30; i++ {
-			var err error
-			if got, err = browsertest.RunValue(b, chromedp.Evaluate[string](probe)); err != nil {
-				t.Fatal(err)
-			}
-			if strings.HasPrefix(got, "focused|") {
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		if got != "focused|"+want {
-			t.Fatalf("after the change the banner is %q; want %q with the focus", got, want)
+		if err := browsertest.Confirmed(b, want); err != nil {
+			t.Fatal(err)
 		}
 	}
 	visit := func(path string) {
