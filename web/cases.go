@@ -44,6 +44,9 @@ type casesData struct {
 	PrevURL string
 	NextURL string
 	Today   drive.Date
+	// CSVURL downloads the list as it is filtered and sorted, every page
+	// of it (web/lists_csv.go).
+	CSVURL string
 }
 
 type sortLink struct {
@@ -61,18 +64,13 @@ const pageSize = 50
 // says search=1.
 func (s *Server) cases(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	d := casesData{State: q.Get("state"), Sort: q.Get("sort"), States: casework.States()}
-	if p := principalFrom(r.Context()); q.Get("search") == "1" && p != nil && p.session != nil {
-		d.Query = p.session.Search
-	}
+	f := casesFilter(r)
+	d := casesData{State: q.Get("state"), Sort: f.Sort, Query: f.Query, States: casework.States()}
 	d.Page, _ = strconv.Atoi(q.Get("page"))
 	if d.Page < 1 {
 		d.Page = 1
 	}
-	f := service.CaseFilter{Query: d.Query, Sort: d.Sort, Limit: pageSize, Offset: (d.Page - 1) * pageSize}
-	if d.State != "" {
-		f.States = []casework.State{casework.State(d.State)}
-	}
+	f.Limit, f.Offset = pageSize, (d.Page-1)*pageSize
 	rows, total, err := s.svc.ListCases(r.Context(), actorOf(r), f)
 	if err != nil {
 		return err
@@ -112,6 +110,7 @@ func (s *Server) cases(w http.ResponseWriter, r *http.Request) error {
 		}
 		d.Sorts = append(d.Sorts, sortLink{Label: sc.label, URL: link(map[string]string{"sort": next, "page": ""}), Aria: aria})
 	}
+	d.CSVURL = "/cases.csv" + strings.TrimPrefix(link(map[string]string{"page": ""}), "/cases")
 	if d.Page > 1 {
 		d.PrevURL = link(map[string]string{"page": strconv.Itoa(d.Page - 1)})
 	}

@@ -98,8 +98,10 @@ func (s *Server) routeList() []route {
 
 		// Casework.
 		{"GET", "/cases", pageRoute, enrolled, need{access.PerpetratorCase, access.Read}, s.cases},
+		{"GET", "/cases.csv", pageRoute, enrolled, need{access.PerpetratorCase, access.Read}, s.casesCSV},
 		{"POST", "/cases/search", pageRoute, enrolled, need{access.PerpetratorCase, access.Read}, s.searchCases},
 		{"GET", "/caseload", pageRoute, enrolled, need{access.PerpetratorCase, access.Read}, s.caseload},
+		{"GET", "/caseload.csv", pageRoute, enrolled, need{access.PerpetratorCase, access.Read}, s.caseloadCSV},
 		{"GET", "/team", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.team},
 		{"GET", "/referrals/new", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.referralForm},
 		{"POST", "/referrals", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.refer},
