@@ -239,6 +239,24 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 		t.Fatal("the case is not shown closed with its reason")
 	}
 
+	step("the case page printed")
+	if err := b.EmulateMedia("print"); err != nil {
+		t.Fatal(err)
+	}
+	for sel, want := range map[string]bool{"#timeline": true, "#summary": true, "form[action$='/notes']": false,
+		".drive-footer": false, ".govuk-service-navigation": false, ".govuk-notification-banner": false} {
+		display, err := b.ComputedStyle(sel, "display")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (display != "none") != want {
+			t.Errorf("printed, %s has display %q", sel, display)
+		}
+	}
+	if err := b.EmulateMedia(""); err != nil {
+		t.Fatal(err)
+	}
+
 	if err := b.Screenshot("/tmp/drive-case-page.png"); err != nil {
 		t.Log(err)
 	}
