@@ -437,7 +437,13 @@ func (s *Server) caseForm(w http.ResponseWriter, r *http.Request) error {
 			}
 			return s.svc.AddReview(ctx, a, id, rv.Review())
 		}},
-		"notes": {"note", func() error { return s.svc.AddNote(ctx, a, id, form.NewNote(f).Note()) }},
+		"notes": {"note", func() error {
+			n := form.NewNote(f)
+			if n.Amends != 0 {
+				code = "note_corrected"
+			}
+			return s.svc.AddNote(ctx, a, id, n.Note())
+		}},
 		"escalate": {"escalated", func() error {
 			newID, err := s.svc.Escalate(ctx, a, id, form.NewEscalation(f).Reasons)
 			if err == nil {

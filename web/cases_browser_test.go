@@ -223,6 +223,7 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	fill("#text", "Correction: it was the offender manager, not the duty officer.")
 	choose("#amends", noteValue(t, b))
 	submit("form[action$='/notes'] button", 200)
+	confirmed("Correction to the note added")
 	html, _ = b.HTML()
 	if !strings.Contains(html, "Spoke to probation about licence conditions.") || !strings.Contains(html, "Correction to note") {
 		t.Fatal("the note and its correction are not both on the page")

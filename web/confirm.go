@@ -22,6 +22,7 @@ var changeDone = map[string]string{
 	"contact":           "Contact logged",
 	"review":            "Review recorded",
 	"note":              "Note added",
+	"note_corrected":    "Correction to the note added",
 	"link_confirmed":    "Police record confirmed as linked",
 	"link_rejected":     "Police record link rejected",
 	"moved":             "Decision recorded",

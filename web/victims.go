@@ -176,9 +176,15 @@ func (s *Server) victimForms(w http.ResponseWriter, r *http.Request) error {
 			return s.svc.SetCompartment(ctx, a, id, form.NewCompartment(f).Compartment())
 		}},
 		"safety-plan": {"safety_plan", func() error { return s.svc.SetSafetyPlan(ctx, a, id, form.NewSafetyPlan(f).Plan) }},
-		"notes":       {"victim_note", func() error { return s.addVictimEntry(ctx, a, id, form.NewVictimNote(f)) }},
-		"contacts":    {"victim_contact", func() error { return s.addVictimEntry(ctx, a, id, form.NewVictimContact(f)) }},
-		"children":    {"child", func() error { return s.svc.AddChild(ctx, a, id, form.NewChild(f).Child()) }},
+		"notes": {"victim_note", func() error {
+			n := form.NewVictimNote(f)
+			if n.Amends != 0 {
+				code = "note_corrected"
+			}
+			return s.addVictimEntry(ctx, a, id, n)
+		}},
+		"contacts": {"victim_contact", func() error { return s.addVictimEntry(ctx, a, id, form.NewVictimContact(f)) }},
+		"children": {"child", func() error { return s.svc.AddChild(ctx, a, id, form.NewChild(f).Child()) }},
 		"behaviour": {"behaviour", func() error {
 			b := form.NewBehaviour(f)
 			if err := b.Validate(); err != nil {
