@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"html"
 	"net/http"
 	"net/url"
@@ -9,7 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/risk"
+	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
 )
 
@@ -50,6 +54,17 @@ func TestEveryChangeConfirmed(t *testing.T) {
 			vpath := "/victims/" + strconv.FormatInt(w.victimID, 10)
 			ppath := "/people/" + strconv.FormatInt(w.personID, 10)
 			ida := strconv.FormatInt(w.users["ida.idva"].user.ID, 10)
+			// A second record of the same man, to merge into the first and
+			// take apart again.
+			var dup int64
+			if err := w.db.Transact(context.Background(), func(tx *store.Tx) error {
+				p := &people.Person{SiteID: w.siteOf(t), GivenName: "Daren", FamilyName: "Hollis", DateOfBirth: drive.MustDate("1984-02-11")}
+				err := tx.CreatePerson(context.Background(), p)
+				dup = p.ID
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
 			dash := url.Values{"assessed_on": {"2026-11-22"}}
 			for _, q := range risk.DASH2009().Questions {
 				dash.Set("answer_"+q.ID, string(risk.No))
@@ -66,6 +81,8 @@ func TestEveryChangeConfirmed(t *testing.T) {
 				{"contact", "cal.manager", cpath + "/contacts", url.Values{"kind": {"one_to_one"}, "method": {"in person"}, "contact_summary": {"Session one"}, "contact_on": {"2026-11-22"}}, cpath, "contact"},
 				{"review", "cal.manager", cpath + "/reviews", url.Values{"risk_level": {"high"}, "risk_change": {"unchanged"}, "review_summary": {"Six weeks"}, "review_on": {"2026-11-22"}}, cpath, "review"},
 				{"note", "cal.manager", cpath + "/notes", url.Values{"text": {"Spoke to probation"}}, cpath, "note"},
+				{"merge", "tom.providerlead", ppath + "/merge", url.Values{"duplicate": {strconv.FormatInt(dup, 10)}}, ppath, "merged"},
+				{"unmerge", "tom.providerlead", "/people/" + strconv.FormatInt(dup, 10) + "/unmerge", url.Values{}, "/people/" + strconv.FormatInt(dup, 10), "unmerged"},
 				{"person", "tom.providerlead", ppath + "/edit", url.Values{"given_name": {"Darren"}, "family_name": {"Hollis"}, "date_of_birth": {"1984-02-11"}}, ppath, "person_details"},
 				{"safety plan", "ida.idva", vpath + "/safety-plan", url.Values{"safety_plan": {"Code word agreed"}}, vpath, "safety_plan"},
 				{"protected", "ida.idva", vpath + "/protected", url.Values{"address_line1": {"1 Example Row"}, "address_town": {"Northmoor"}}, vpath, "protected"},
