@@ -37,6 +37,9 @@ type CaseFilter struct {
 	Sort   string
 	Limit  int // default 50, at most 1000
 	Offset int
+	// Download marks a list leaving as a file (a CSV): its audit event
+	// says so, as a file outlives the page and may be passed on.
+	Download bool
 }
 
 // storeFilter is the store's query for f at the given sites.

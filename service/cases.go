@@ -89,6 +89,9 @@ func (s *Service) ListCases(ctx context.Context, a Actor, f CaseFilter) ([]CaseR
 	if f.Query != "" {
 		what = "search" // the words themselves are never recorded
 	}
+	if f.Download {
+		what += " downloaded"
+	}
 	var rows []store.CaseRow
 	var total int
 	var arms map[int64]string
@@ -180,8 +183,19 @@ type Caseload struct {
 // programme (loadLimit): a Restart case counts against Restart's limit,
 // not Drive's.
 func (s *Service) MyCaseload(ctx context.Context, a Actor) (*Caseload, error) {
+	return s.caseload(ctx, a, false)
+}
+
+// DownloadCaseload is MyCaseload for a file: the same cases, audited as a
+// list that was downloaded.
+func (s *Service) DownloadCaseload(ctx context.Context, a Actor) (*Caseload, error) {
+	return s.caseload(ctx, a, true)
+}
+
+func (s *Service) caseload(ctx context.Context, a Actor, download bool) (*Caseload, error) {
 	rows, _, err := s.ListCases(ctx, a, CaseFilter{CaseManagerID: a.UserID,
-		States: []casework.State{casework.Allocated, casework.Active, casework.Closing, casework.Transferred}, Sort: "name", Limit: 1000})
+		States: []casework.State{casework.Allocated, casework.Active, casework.Closing, casework.Transferred}, Sort: "name", Limit: 1000,
+		Download: download})
 	if err != nil {
 		return nil, err
 	}

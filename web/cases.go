@@ -44,6 +44,9 @@ type casesData struct {
 	PrevURL string
 	NextURL string
 	Today   drive.Date
+	// CSVURL downloads the list as it is filtered and sorted, every page
+	// of it (web/lists_csv.go).
+	CSVURL string
 }
 
 type sortLink struct {
@@ -61,18 +64,13 @@ const pageSize = 50
 // says search=1.
 func (s *Server) cases(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	d := casesData{State: q.Get("state"), Sort: q.Get("sort"), States: casework.States()}
-	if p := principalFrom(r.Context()); q.Get("search") == "1" && p != nil && p.session != nil {
-		d.Query = p.session.Search
-	}
+	f := casesFilter(r)
+	d := casesData{State: q.Get("state"), Sort: f.Sort, Query: f.Query, States: casework.States()}
 	d.Page, _ = strconv.Atoi(q.Get("page"))
 	if d.Page < 1 {
 		d.Page = 1
 	}
-	f := service.CaseFilter{Query: d.Query, Sort: d.Sort, Limit: pageSize, Offset: (d.Page - 1) * pageSize}
-	if d.State != "" {
-		f.States = []casework.State{casework.State(d.State)}
-	}
+	f.Limit, f.Offset = pageSize, (d.Page-1)*pageSize
 	rows, total, err := s.svc.ListCases(r.Context(), actorOf(r), f)
 	if err != nil {
 		return err
@@ -112,6 +110,7 @@ func (s *Server) cases(w http.ResponseWriter, r *http.Request) error {
 		}
 		d.Sorts = append(d.Sorts, sortLink{Label: sc.label, URL: link(map[string]string{"sort": next, "page": ""}), Aria: aria})
 	}
+	d.CSVURL = "/cases.csv" + strings.TrimPrefix(link(map[string]string{"page": ""}), "/cases")
 	if d.Page > 1 {
 		d.PrevURL = link(map[string]string{"page": strconv.Itoa(d.Page - 1)})
 	}
@@ -297,7 +296,7 @@ func (s *Server) refer(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.render(w, r, status, "referral", s.page(r, title, d))
 	}
-	http.Redirect(w, r, "/cases/"+strconv.FormatInt(res.CaseID, 10), http.StatusSeeOther)
+	confirm(w, r, "/cases/"+strconv.FormatInt(res.CaseID, 10), "referral")
 	return nil
 }
 
@@ -345,7 +344,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	if v.Transfer != nil {
 		d := caseData{CaseView: v, Errors: errs, Form: form}
-		return s.render(w, r, status, "case-transfer", s.page(r, "Transfer: "+v.Transfer.PersonName, d))
+		return s.render(w, r, status, "case-transfer", s.pageWithDone(r, "Transfer: "+v.Transfer.PersonName, d))
 	}
 	d := caseData{CaseView: v, Errors: errs, Form: form, Closure: v.Programme.Closure, Engage: casework.Engagements(),
 		Kinds: casework.ContactKinds(), Needs: casework.NeedAreas(), Levels: casework.NeedLevels(), Risks: casework.RiskLevels(),
@@ -371,13 +370,13 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 		return err
 	}
 	if v.Restricted {
-		return s.render(w, r, status, "case-moved", s.page(r, "Case "+strconv.FormatInt(v.Case.ID, 10), d))
+		return s.render(w, r, status, "case-moved", s.pageWithDone(r, "Case "+strconv.FormatInt(v.Case.ID, 10), d))
 	}
 	title := v.Person.Name()
 	if len(errs) > 0 {
 		title = "Error: " + title
 	}
-	return s.render(w, r, status, "case", s.page(r, title, d))
+	return s.render(w, r, status, "case", s.pageWithDone(r, title, d))
 }
 
 // caseForm handles every form on the case page: it runs the change and
@@ -394,57 +393,70 @@ func (s *Server) caseForm(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostForm
 	a := actorOf(r)
 	// target is where a form sends the user on success, when it is not
-	// back to this case (an escalation goes to the new referral).
-	target := ""
-	// The forms by the name in their address, each with the part of the
-	// page to return to: each reads its fields (package form) and makes
-	// one service call.
+	// back to this case (an escalation goes to the new referral); code
+	// names the confirmation shown there, when it depends on what was
+	// asked (web/confirm.go).
+	target, code := "", ""
+	// The forms by the name in their address, each with its
+	// confirmation: each reads its fields (package form) and makes one
+	// service call.
 	forms := map[string]struct {
-		anchor string
+		code   string
 		submit func() error
 	}{
-		"move": {"#decisions", func() error { return s.svc.Move(ctx, a, id, form.NewMove(f).Change()) }},
-		"engagement": {"#summary", func() error {
+		"move": {"", func() error {
+			mv := form.NewMove(f)
+			code = moveCode(mv.Event)
+			return s.svc.Move(ctx, a, id, mv.Change())
+		}},
+		"engagement": {"engagement", func() error {
 			return s.svc.SetEngagement(ctx, a, id, form.NewEngagement(f).Engagement)
 		}},
-		"actions": {"#plan", func() error {
+		"actions": {"plan_action", func() error {
 			act := form.NewAction(f)
 			if err := act.Validate(); err != nil {
 				return err
 			}
 			return s.svc.AddAction(ctx, a, id, act.Action())
 		}},
-		"action-status": {"#plan", func() error {
+		"action-status": {"plan_action_saved", func() error {
 			st := form.NewActionStatus(f)
 			return s.svc.UpdateAction(ctx, a, id, st.ActionID, st.Apply)
 		}},
-		"contacts": {"#contacts", func() error {
+		"contacts": {"contact", func() error {
 			ct := form.NewContact(f)
 			if err := ct.Validate(); err != nil {
 				return err
 			}
 			return s.svc.AddContact(ctx, a, id, ct.Contact())
 		}},
-		"reviews": {"#reviews", func() error {
+		"reviews": {"review", func() error {
 			rv := form.NewReview(f)
 			if err := rv.Validate(); err != nil {
 				return err
 			}
 			return s.svc.AddReview(ctx, a, id, rv.Review())
 		}},
-		"notes": {"#notes", func() error { return s.svc.AddNote(ctx, a, id, form.NewNote(f).Note()) }},
-		"escalate": {"#decisions", func() error {
+		"notes": {"note", func() error {
+			n := form.NewNote(f)
+			if n.Amends != 0 {
+				code = "note_corrected"
+			}
+			return s.svc.AddNote(ctx, a, id, n.Note())
+		}},
+		"escalate": {"escalated", func() error {
 			newID, err := s.svc.Escalate(ctx, a, id, form.NewEscalation(f).Reasons)
 			if err == nil {
 				target = "/cases/" + strconv.FormatInt(newID, 10)
 			}
 			return err
 		}},
-		"police-link": {"#police-records", func() error {
+		"police-link": {"", func() error {
 			pl := form.NewPoliceLink(f)
 			if err := pl.Validate(); err != nil {
 				return err
 			}
+			code = linkCode(pl.Confirm)
 			return s.svc.DecideCaseLink(ctx, a, id, pl.LinkID, pl.Confirm)
 		}},
 	}
@@ -459,10 +471,13 @@ func (s *Server) caseForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if target == "" {
-		target = "/cases/" + strconv.FormatInt(id, 10) + fm.anchor
+	if code == "" {
+		code = fm.code
 	}
-	http.Redirect(w, r, target, http.StatusSeeOther)
+	if target == "" {
+		target = "/cases/" + strconv.FormatInt(id, 10)
+	}
+	confirm(w, r, target, code)
 	return nil
 }
 
@@ -476,7 +491,7 @@ func (s *Server) personPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "person", s.page(r, p.Name(), struct {
+	return s.render(w, r, http.StatusOK, "person", s.pageWithDone(r, p.Name(), struct {
 		Person *people.Person
 		Rows   []service.CaseRow
 		Gender string
@@ -541,16 +556,17 @@ func (s *Server) personForm(w http.ResponseWriter, r *http.Request) error {
 	forms := map[string]struct {
 		submit    func() error
 		ownErrors bool
+		code      string
 	}{
-		"merge": {submit: func() error {
+		"merge": {code: "merged", submit: func() error {
 			m := form.NewMerge(id, f)
 			if err := m.Validate(); err != nil {
 				return err
 			}
 			return s.svc.Merge(ctx, actorOf(r), id, m.Duplicate)
 		}},
-		"unmerge": {submit: func() error { return s.svc.Unmerge(ctx, actorOf(r), id) }},
-		"edit": {ownErrors: true, submit: func() error {
+		"unmerge": {code: "unmerged", submit: func() error { return s.svc.Unmerge(ctx, actorOf(r), id) }},
+		"edit": {ownErrors: true, code: "person_details", submit: func() error {
 			p := form.NewPerson(f)
 			if err := p.Validate(); err != nil {
 				return err
@@ -570,7 +586,7 @@ func (s *Server) personForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/people/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	confirm(w, r, "/people/"+strconv.FormatInt(id, 10), fm.code)
 	return nil
 }
 

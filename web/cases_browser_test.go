@@ -96,6 +96,15 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// confirmed checks the page answers a change with the success banner
+	// saying want, and that the banner has the focus, as GOV.UK Frontend
+	// gives it once its script has run.
+	confirmed := func(want string) {
+		t.Helper()
+		if err := browsertest.Confirmed(b, want); err != nil {
+			t.Fatal(err)
+		}
+	}
 	visit := func(path string) {
 		t.Helper()
 		if status, err := b.Navigate(ts.URL + path); err != nil || status != 200 {
@@ -129,9 +138,11 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	fill("#victims", "1")
 	submit("form[action='/referrals'] button", 200)
 	caseURL, _ := b.URL()
-	if !regexp.MustCompile(`/cases/\d+$`).MatchString(caseURL) {
+	if !regexp.MustCompile(`/cases/\d+\?done=referral$`).MatchString(caseURL) {
 		t.Fatalf("after intake at %s", caseURL)
 	}
+	confirmed("Referral recorded: this is the new case")
+	caseURL, _, _ = strings.Cut(caseURL, "?")
 	b.AssertNoConsoleErrors(t)
 
 	step("change the person's details")
@@ -150,6 +161,7 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	submit("form[action$='/edit'] button", 422)
 	fill("#date_of_birth", "1984-02-11")
 	submit("form[action$='/edit'] button", 200)
+	confirmed("Details saved")
 	if html, _ := b.HTML(); !strings.Contains(html, "Daz Hollis") || !strings.Contains(html, "NM2 4AB") {
 		t.Fatal("the person's changes are not shown")
 	}
@@ -173,6 +185,7 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	}
 	fill("textarea[name=reasons]", "Meets the MARAC and DASH criteria; panel agreed.")
 	submit("#event-accept", 200)
+	confirmed("Referral accepted")
 	choose("#case_manager", caseManagerValue(t, b))
 	submit("#event-allocate", 200)
 	submit("#event-start", 200)
@@ -197,6 +210,7 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	fill("#contact_on", today.String())
 	fill("#contact_summary", "First one-to-one session; engaged well.")
 	submit("form[action$='/contacts'] button", 200)
+	confirmed("Contact logged")
 	openAll()
 	fill("#review_on", today.String())
 	choose("#risk_level", "high")
@@ -209,6 +223,7 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	fill("#text", "Correction: it was the offender manager, not the duty officer.")
 	choose("#amends", noteValue(t, b))
 	submit("form[action$='/notes'] button", 200)
+	confirmed("Correction to the note added")
 	html, _ = b.HTML()
 	if !strings.Contains(html, "Spoke to probation about licence conditions.") || !strings.Contains(html, "Correction to note") {
 		t.Fatal("the note and its correction are not both on the page")
@@ -219,9 +234,28 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	submit("#event-begin_closure", 200)
 	choose("select[name=closure_reason]", "completed")
 	submit("#event-close", 200)
+	confirmed("Case closed")
 	html, _ = b.HTML()
 	if !strings.Contains(html, "Closed") || !strings.Contains(html, "Intervention completed") {
 		t.Fatal("the case is not shown closed with its reason")
+	}
+
+	step("the case page printed")
+	if err := b.EmulateMedia("print"); err != nil {
+		t.Fatal(err)
+	}
+	for sel, want := range map[string]bool{"#timeline": true, "#summary": true, "form[action$='/notes']": false,
+		".drive-footer": false, ".govuk-service-navigation": false, ".govuk-notification-banner": false} {
+		display, err := b.ComputedStyle(sel, "display")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (display != "none") != want {
+			t.Errorf("printed, %s has display %q", sel, display)
+		}
+	}
+	if err := b.EmulateMedia(""); err != nil {
+		t.Fatal(err)
 	}
 
 	if err := b.Screenshot("/tmp/drive-case-page.png"); err != nil {

@@ -141,7 +141,7 @@ func (s *Server) createProject(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	done(w, r, "/evaluation/"+strconv.FormatInt(p.ID, 10), "project", "")
+	confirm(w, r, "/evaluation/"+strconv.FormatInt(p.ID, 10), "project")
 	return nil
 }
 
@@ -202,7 +202,7 @@ func (s *Server) projectAction(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	done(w, r, "/evaluation/"+strconv.FormatInt(id, 10), code, "")
+	confirm(w, r, "/evaluation/"+strconv.FormatInt(id, 10), code)
 	return nil
 }
 

@@ -126,6 +126,9 @@ func TestGoldenPages(t *testing.T) {
 		{"team", access.TeamLeader, "/team"},
 		{"victim", access.IDVA, "/victims/" + strconv.FormatInt(victimID, 10)},
 		{"audit", access.DPO, "/audit?record_type=case&record_id=" + strconv.FormatInt(caseID, 10)},
+		// After a change: the case page with its confirmation. Last, as
+		// reading the case again would change the audit page.
+		{"case-confirmed", access.CaseManager, "/cases/" + strconv.FormatInt(caseID, 10) + "?done=contact"},
 	}
 	// Every page is fetched, in this order, before any is compared: reading
 	// the case is audited, so the audit page depends on what came before,

@@ -63,7 +63,7 @@ func showsMeetings(sub access.Subject) bool {
 // request's "done" code, if any.
 func (s *Server) pageWithDone(r *http.Request, title string, data any) Page {
 	p := s.page(r, title, data)
-	p.Flash = meetingDone[r.URL.Query().Get("done")]
+	p.Flash = doneMessageOf(r)
 	return p
 }
 
@@ -72,7 +72,9 @@ func meetingPath(id int64, rest string) string {
 	return "/meetings/" + strconv.FormatInt(id, 10) + rest
 }
 
-// done redirects to target with a confirmation code.
+// done redirects to target with a confirmation code and a fragment. A
+// change that shows a banner wants confirm (web/confirm.go), without the
+// fragment, which would take the focus off the banner.
 func done(w http.ResponseWriter, r *http.Request, target, code, anchor string) {
 	http.Redirect(w, r, target+"?done="+code+anchor, http.StatusSeeOther)
 }
@@ -189,7 +191,7 @@ func (s *Server) createSeries(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	done(w, r, "/meetings", "series", "")
+	confirm(w, r, "/meetings", "series")
 	return nil
 }
 
@@ -240,7 +242,7 @@ func (s *Server) scheduleMeeting(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	done(w, r, meetingPath(id, ""), "scheduled", "")
+	confirm(w, r, meetingPath(id, ""), "scheduled")
 	return nil
 }
 
@@ -297,7 +299,7 @@ func (s *Server) renderMeeting(w http.ResponseWriter, r *http.Request, status in
 // meetingForm handles every form on the meeting page: it makes the change
 // and returns to the page with a confirmation, or shows the page again
 // with the form's errors and nothing changed.
-func (s *Server) meetingForm(code, anchor string, fieldPrefix func(r *http.Request) string,
+func (s *Server) meetingForm(code string, fieldPrefix func(r *http.Request) string,
 	submit func(r *http.Request, a service.Actor, id int64, v url.Values) error) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := pathID(r, "id", "meeting")
@@ -324,7 +326,7 @@ func (s *Server) meetingForm(code, anchor string, fieldPrefix func(r *http.Reque
 		if err != nil {
 			return err
 		}
-		done(w, r, meetingPath(id, ""), code, anchor)
+		confirm(w, r, meetingPath(id, ""), code)
 		return nil
 	}
 }
@@ -371,7 +373,7 @@ func (s *Server) addItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	done(w, r, meetingPath(id, ""), "added", "#agenda")
+	confirm(w, r, meetingPath(id, ""), "added")
 	return nil
 }
 
@@ -501,7 +503,7 @@ func (s *Server) publishMinutes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	done(w, r, meetingPath(id, "/minutes"), "held", "")
+	confirm(w, r, meetingPath(id, "/minutes"), "held")
 	return nil
 }
 
@@ -567,7 +569,7 @@ func (s *Server) renderItem(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 // itemForm handles the forms of the item page.
-func (s *Server) itemForm(code, anchor string, order []string, submit func(r *http.Request, a service.Actor, id, item int64, v url.Values) error) func(http.ResponseWriter, *http.Request) error {
+func (s *Server) itemForm(code string, order []string, submit func(r *http.Request, a service.Actor, id, item int64, v url.Values) error) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := pathID(r, "id", "meeting")
 		if err != nil {
@@ -588,7 +590,7 @@ func (s *Server) itemForm(code, anchor string, order []string, submit func(r *ht
 		if err != nil {
 			return err
 		}
-		done(w, r, meetingPath(id, "/items/"+strconv.FormatInt(item, 10)), code, anchor)
+		confirm(w, r, meetingPath(id, "/items/"+strconv.FormatInt(item, 10)), code)
 		return nil
 	}
 }

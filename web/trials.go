@@ -124,7 +124,7 @@ func (s *Server) startTrial(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	done(w, r, "/trials/"+strconv.FormatInt(t.ID, 10), "started", "")
+	confirm(w, r, "/trials/"+strconv.FormatInt(t.ID, 10), "started")
 	return nil
 }
 
@@ -175,6 +175,6 @@ func (s *Server) endTrial(w http.ResponseWriter, r *http.Request) error {
 	if err := s.svc.EndTrial(r.Context(), actorOf(r), id); err != nil {
 		return err
 	}
-	done(w, r, "/trials/"+strconv.FormatInt(id, 10), "ended", "")
+	confirm(w, r, "/trials/"+strconv.FormatInt(id, 10), "ended")
 	return nil
 }

@@ -64,7 +64,7 @@ func (s *Server) recordOutcome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/victims/"+strconv.FormatInt(id, 10)+"#her-account", http.StatusSeeOther)
+	confirm(w, r, "/victims/"+strconv.FormatInt(id, 10), "outcome")
 	return nil
 }
 

@@ -88,7 +88,7 @@ func (s *Server) openVictim(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/victims/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	confirm(w, r, "/victims/"+strconv.FormatInt(id, 10), "victim_opened")
 	return nil
 }
 
@@ -142,7 +142,7 @@ func (s *Server) renderVictim(w http.ResponseWriter, r *http.Request, status int
 	if len(errs) > 0 {
 		title = "Error: " + title
 	}
-	return s.render(w, r, status, "victim", s.page(r, title, d))
+	return s.render(w, r, status, "victim", s.pageWithDone(r, title, d))
 }
 
 // victimForms handles every form on the victim-survivor's page.
@@ -165,44 +165,54 @@ func (s *Server) victimForms(w http.ResponseWriter, r *http.Request) error {
 	// The forms by the name in their address, each with the part of the
 	// page to return to: each reads its fields (package form) and makes
 	// one service call.
+	// code names the confirmation, when it depends on what was asked
+	// (web/confirm.go).
+	code := ""
 	forms := map[string]struct {
-		anchor string
+		code   string
 		submit func() error
 	}{
-		"protected": {"#protected", func() error {
+		"protected": {"protected", func() error {
 			return s.svc.SetCompartment(ctx, a, id, form.NewCompartment(f).Compartment())
 		}},
-		"safety-plan": {"#safety-plan", func() error { return s.svc.SetSafetyPlan(ctx, a, id, form.NewSafetyPlan(f).Plan) }},
-		"notes":       {"#notes", func() error { return s.addVictimEntry(ctx, a, id, form.NewVictimNote(f)) }},
-		"contacts":    {"#contacts", func() error { return s.addVictimEntry(ctx, a, id, form.NewVictimContact(f)) }},
-		"children":    {"#children", func() error { return s.svc.AddChild(ctx, a, id, form.NewChild(f).Child()) }},
-		"behaviour": {"#behaviour", func() error {
+		"safety-plan": {"safety_plan", func() error { return s.svc.SetSafetyPlan(ctx, a, id, form.NewSafetyPlan(f).Plan) }},
+		"notes": {"victim_note", func() error {
+			n := form.NewVictimNote(f)
+			if n.Amends != 0 {
+				code = "note_corrected"
+			}
+			return s.addVictimEntry(ctx, a, id, n)
+		}},
+		"contacts": {"victim_contact", func() error { return s.addVictimEntry(ctx, a, id, form.NewVictimContact(f)) }},
+		"children": {"child", func() error { return s.svc.AddChild(ctx, a, id, form.NewChild(f).Child()) }},
+		"behaviour": {"behaviour", func() error {
 			b := form.NewBehaviour(f)
 			if err := b.Validate(); err != nil {
 				return err
 			}
 			return s.svc.AddBehaviour(ctx, a, id, b.Assessment())
 		}},
-		"allocation": {"", func() error {
+		"allocation": {"victim_case", func() error {
 			al := form.NewAllocation(f)
 			return s.svc.UpdateVictimCase(ctx, a, id, al.IDVAID, al.Open)
 		}},
-		"held": {"#held", func() error {
+		"held": {"held_decided", func() error {
 			h := form.NewHeldDecision(f)
 			return s.svc.ReviewHeldText(ctx, a, id, h.HeldID, h.Decision)
 		}},
-		"marac": {"", func() error {
+		"marac": {"marac", func() error {
 			m := form.NewMARAC(f)
 			if err := m.Validate(); err != nil {
 				return err
 			}
 			return s.svc.AddMARAC(ctx, a, id, m.CaseID, m.Heard)
 		}},
-		"police-link": {"#police-records", func() error {
+		"police-link": {"", func() error {
 			pl := form.NewPoliceLink(f)
 			if err := pl.Validate(); err != nil {
 				return err
 			}
+			code = linkCode(pl.Confirm)
 			return s.svc.DecideVictimLink(ctx, a, id, pl.LinkID, pl.Confirm)
 		}},
 	}
@@ -217,7 +227,10 @@ func (s *Server) victimForms(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/victims/"+strconv.FormatInt(id, 10)+fm.anchor, http.StatusSeeOther)
+	if code == "" {
+		code = fm.code
+	}
+	confirm(w, r, "/victims/"+strconv.FormatInt(id, 10), code)
 	return nil
 }
 
@@ -279,6 +292,6 @@ func (s *Server) saveDASH(w http.ResponseWriter, r *http.Request, id int64) erro
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/victims/"+strconv.FormatInt(id, 10)+"#risk", http.StatusSeeOther)
+	confirm(w, r, "/victims/"+strconv.FormatInt(id, 10), "dash")
 	return nil
 }

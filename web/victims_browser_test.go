@@ -58,6 +58,23 @@ func TestIDVAPagesInBrowser(t *testing.T) {
 		t.Fatalf("empty DASH: %d %v", status, err)
 	}
 	b.AssertAccessible(t)
+
+	// A contact she logs is confirmed at the top of the page, and the
+	// confirmation has the focus.
+	visit(vpath, 200)
+	js := `document.querySelectorAll('details').forEach(d => d.open = true);
+		document.querySelector('#contact_on').value = '2026-11-22';
+		document.querySelector('#contact_text').value = 'Spoke about the safety plan'; true`
+	if _, err := browsertest.RunValue(b, chromedp.Evaluate[bool](js)); err != nil {
+		t.Fatal(err)
+	}
+	if status, err := b.Submit("form[action$='/contacts'] button"); err != nil || status != 200 {
+		t.Fatalf("logging a contact: %d %v", status, err)
+	}
+	if err := browsertest.Confirmed(b, "Contact logged"); err != nil {
+		t.Fatal(err)
+	}
+	b.AssertAccessible(t)
 	visit("/victims/new", 200)
 	b.AssertNoConsoleErrors(t)
 
