@@ -74,3 +74,20 @@ func ByteSize(n int64) string {
 	}
 	return fmt.Sprintf("%d bytes", n)
 }
+
+// SpreadsheetCell returns s as a cell of a CSV or workbook that a
+// spreadsheet will show as text and never run: a value starting with =,
+// +, -, @, a tab or a carriage return (which Excel and LibreOffice read as
+// a formula) gets a leading apostrophe. Every export a user opens in a
+// spreadsheet writes its cells through it, so a name typed as
+// =HYPERLINK(...) cannot act on the reader's machine.
+func SpreadsheetCell(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}

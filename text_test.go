@@ -48,3 +48,16 @@ func TestTooLarge(t *testing.T) {
 		}
 	}
 }
+
+// TestSpreadsheetCell: each opening a spreadsheet reads as a formula is
+// defused, and other text is left as it is.
+func TestSpreadsheetCell(t *testing.T) {
+	for in, want := range map[string]string{
+		"=SUM(A1)": "'=SUM(A1)", "+44 7700": "'+44 7700", "-2+3": "'-2+3", "@cmd": "'@cmd", "\tx": "'\tx", "\rx": "'\rx",
+		"": "", "Darren": "Darren", "1042": "1042", "a=b": "a=b", "'quoted": "'quoted",
+	} {
+		if got := drive.SpreadsheetCell(in); got != want {
+			t.Errorf("SpreadsheetCell(%q) = %q; want %q", in, got, want)
+		}
+	}
+}

@@ -358,17 +358,9 @@ func (r DataReturn) CSV() []byte {
 	_ = w.Write([]string{"code", "label", "value", "definition"})
 	for _, fs := range [][]Figure{r.Figures, r.ReferralsByAgency} {
 		for _, f := range fs {
-			_ = w.Write([]string{cellText(f.Code), cellText(f.Label), f.value(), cellText(f.Definition)})
+			_ = w.Write([]string{drive.SpreadsheetCell(f.Code), drive.SpreadsheetCell(f.Label), f.value(), drive.SpreadsheetCell(f.Definition)})
 		}
 	}
 	w.Flush() // writing to a bytes.Buffer cannot fail
 	return b.Bytes()
-}
-
-// cellText defuses text a spreadsheet would run as a formula.
-func cellText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

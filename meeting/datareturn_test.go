@@ -293,10 +293,3 @@ func TestCSVNeverCarriesAWithheldValue(t *testing.T) {
 	}
 }
 
-func TestCSVCellText(t *testing.T) {
-	for in, want := range map[string]string{"=1+1": "'=1+1", "@SUM": "'@SUM", "-2": "'-2", "+3": "'+3", "Police": "Police", "": ""} {
-		if got := cellText(in); got != want {
-			t.Errorf("cellText(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

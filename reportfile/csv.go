@@ -3,6 +3,7 @@ package reportfile
 import (
 	"bytes"
 	"encoding/csv"
+	"github.com/drive-platform/drive"
 	"strconv"
 
 	"github.com/drive-platform/drive/outcomes"
@@ -21,7 +22,7 @@ func CSV(r *outcomes.Report) []byte {
 	write := func(cells []string) {
 		safe := make([]string, len(cells))
 		for i, c := range cells {
-			safe[i] = defuse(c)
+			safe[i] = drive.SpreadsheetCell(c)
 		}
 		_ = w.Write(safe) // writes to a bytes.Buffer cannot fail
 	}
@@ -87,17 +88,4 @@ func optional(p *float64) string {
 		return ""
 	}
 	return number(*p)
-}
-
-// defuse prefixes a cell a spreadsheet would read as a formula with an
-// apostrophe, after OWASP's advice on CSV injection.
-func defuse(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
 }

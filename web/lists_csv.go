@@ -16,21 +16,6 @@ import (
 // more: the service lists only the cases the user may see, and audits the
 // list as downloaded. Like every page, the files are served no-store.
 
-// csvCell makes text safe to open in a spreadsheet: a cell starting with
-// =, +, -, @, a tab or a carriage return would be read as a formula, so it
-// is prefixed with an apostrophe, which shows the text as it was written.
-// A name or a summary is typed by people, so any of them may start so.
-func csvCell(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
-}
-
 // writeCSV writes a header and rows, each cell made safe.
 func writeCSV(header []string, rows [][]string) []byte {
 	var buf bytes.Buffer
@@ -38,7 +23,7 @@ func writeCSV(header []string, rows [][]string) []byte {
 	for _, row := range append([][]string{header}, rows...) {
 		safe := make([]string, len(row))
 		for i, c := range row {
-			safe[i] = csvCell(c)
+			safe[i] = drive.SpreadsheetCell(c)
 		}
 		_ = w.Write(safe) // writes to a bytes.Buffer cannot fail
 	}

@@ -11,18 +11,6 @@ import (
 	"github.com/drive-platform/drive/storetest"
 )
 
-// TestCSVCell checks each opening a spreadsheet reads as a formula is
-// defused, and that other text is left as it is.
-func TestCSVCell(t *testing.T) {
-	for in, want := range map[string]string{
-		"=SUM(A1)": "'=SUM(A1)", "+44 7700": "'+44 7700", "-2+3": "'-2+3", "@cmd": "'@cmd", "\tx": "'\tx", "\rx": "'\rx",
-		"": "", "Darren": "Darren", "1042": "1042", "a=b": "a=b", "'quoted": "'quoted",
-	} {
-		if got := csvCell(in); got != want {
-			t.Errorf("csvCell(%q) = %q; want %q", in, got, want)
-		}
-	}
-}
 
 // TestListsAsCSV downloads the caseload and the case list: each is a CSV
 // of the cases the page shows, with a name that would be a formula
