@@ -75,9 +75,7 @@ func TestSubjectAccessPackOnTheDemo(t *testing.T) {
 	namesByCase := map[int64][]string{}
 	linked := map[int64][]victimRecord{}
 	for _, v := range d.victims(t) {
-		for _, x := range v.Compartment.Values() {
-			values = append(values, x)
-		}
+		values = append(values, v.Compartment.Values()...)
 		for _, n := range append(v.Notes, v.Contacts...) {
 			values = append(values, n.Text)
 		}

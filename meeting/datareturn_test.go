@@ -292,4 +292,3 @@ func TestCSVNeverCarriesAWithheldValue(t *testing.T) {
 		}
 	}
 }
-

@@ -11,7 +11,6 @@ import (
 	"github.com/drive-platform/drive/storetest"
 )
 
-
 // TestListsAsCSV downloads the caseload and the case list: each is a CSV
 // of the cases the page shows, with a name that would be a formula
 // defused, served no-store as an attachment, and audited as a list that
