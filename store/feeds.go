@@ -236,8 +236,12 @@ func (tx *Tx) SiteInboxJobs(ctx context.Context, siteID int64, n int) ([]*Import
 // safe. The unique index on running jobs per site stops two workers
 // running a site's jobs at once: the loser gets ECONFLICT.
 func (tx *Tx) ClaimImportJob(ctx context.Context, worker string) (*ImportJob, error) {
+	// Only the oldest queued job of its site is a candidate: a worker
+	// that skips a job another holds must not take the same site's next
+	// one, or a site's files would be imported out of order.
 	const pick = `SELECT j.id FROM import_jobs j WHERE j.status = 'queued'
 		AND NOT EXISTS (SELECT 1 FROM import_jobs r WHERE r.site_id = j.site_id AND r.status = 'running')
+		AND j.id = (SELECT min(q.id) FROM import_jobs q WHERE q.site_id = j.site_id AND q.status = 'queued')
 		ORDER BY j.id LIMIT 1`
 	var id int64
 	if tx.d.name == "postgres" {
