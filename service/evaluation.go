@@ -286,8 +286,13 @@ func belowK(e *evaluation.Extract) error {
 // ECONFLICT when the project is not approved or its agreement expired;
 // ENOTFOUND.
 func (s *Service) ReleaseExtract(ctx context.Context, a Actor, id int64, overrideReason string) (*evaluation.Release, error) {
+	// The extract is made and checked in a read transaction: only
+	// storing it and the audit event take the writer, so making a large
+	// extract does not hold up everyone else's writes.
 	var rel evaluation.Release
-	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+	var zipped []byte
+	reason := strings.TrimSpace(overrideReason)
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		p, err := s.loadProject(ctx, tx, a, access.Write, id)
 		if err != nil {
 			return err
@@ -299,7 +304,6 @@ func (s *Service) ReleaseExtract(ctx context.Context, a Actor, id int64, overrid
 		if err != nil {
 			return err
 		}
-		reason := strings.TrimSpace(overrideReason)
 		if e.Pass() {
 			reason = ""
 		} else if reason == "" {
@@ -311,11 +315,26 @@ func (s *Service) ReleaseExtract(ctx context.Context, a Actor, id int64, overrid
 		if err := e.WriteZip(&buf); err != nil {
 			return err
 		}
-		sum := sha256.Sum256(buf.Bytes())
+		zipped = buf.Bytes()
+		sum := sha256.Sum256(zipped)
 		rel = evaluation.Release{ProjectID: p.ID, MadeOn: e.MadeOn, K: e.Threshold, Smallest: e.Smallest(), Passed: e.Pass(),
-			OverrideReason: reason, Rows: e.Rows(), Size: buf.Len(), Digest: hex.EncodeToString(sum[:]), Note: e.ReleaseNote(),
+			OverrideReason: reason, Rows: e.Rows(), Size: len(zipped), Digest: hex.EncodeToString(sum[:]), Note: e.ReleaseNote(),
 			ReleasedBy: a.UserID}
-		if err := tx.CreateRelease(ctx, &rel, buf.Bytes()); err != nil {
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
+		// Decided again: the project may have been withdrawn meanwhile.
+		p, err := s.loadProject(ctx, tx, a, access.Write, id)
+		if err != nil {
+			return err
+		}
+		if !p.Usable(drive.DateOf(tx.Now)) {
+			return drive.Errorf(drive.ECONFLICT, "The project %s cannot receive extracts: it is %s or its data-sharing agreement has expired", p.Name, p.State)
+		}
+		if err := tx.CreateRelease(ctx, &rel, zipped); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, audit.Event{Action: ActionExtractRelease, ActorID: a.UserID, ActorRole: evaluationRole(a),
@@ -381,19 +400,27 @@ func (s *Service) WriteExtract(ctx context.Context, a Actor, name string, w io.W
 		return nil, err
 	}
 	var e *evaluation.Extract
-	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+	var projectID int64
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		p, err := tx.ProjectByName(ctx, name)
 		if err != nil {
 			return err
 		}
+		projectID = p.ID
 		if e, err = s.buildExtract(ctx, tx, p); err != nil {
 			return err
 		}
 		if !e.Pass() {
 			return belowK(e)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
 		return tx.Audit(ctx, audit.Event{Action: ActionExtractWrite, ActorRole: "system", RecordType: "evaluation_project",
-			RecordID: strconv.FormatInt(p.ID, 10), Remote: a.Remote, Outcome: audit.OutcomeOK})
+			RecordID: strconv.FormatInt(projectID, 10), Remote: a.Remote, Outcome: audit.OutcomeOK})
 	})
 	if err != nil {
 		return nil, err

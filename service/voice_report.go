@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 
+	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/outcomes"
 	"github.com/drive-platform/drive/store"
@@ -23,6 +24,11 @@ type HerMeasures struct {
 // error, and reads nothing: a perpetrator-side report must not change
 // when she answers, not even in a count.
 func (s *Service) HerOwnMeasures(ctx context.Context, a Actor, site int64) (*HerMeasures, error) {
+	// Every outcome page and download asks: most readers are neither, and
+	// are answered without a transaction.
+	if !national(a) && a.Subject.OrganisationKind != access.IDVAService {
+		return nil, nil
+	}
 	var out *HerMeasures
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		sites, err := tx.Sites(ctx)

@@ -13,6 +13,13 @@ import (
 // Each message says what changed, so a worker who saves a contact knows it
 // is saved without scrolling to find it.
 var changeDone = map[string]string{
+	// Evaluation projects (web/evaluation.go).
+	"project":   "Evaluation project created: a data protection officer must approve it before any extract is released",
+	"approved":  "Project approved: extracts may now be released",
+	"withdrawn": "Project withdrawn: no further extracts will be released or downloaded",
+	"released":  "Extract released: the project's evaluators can download it",
+	// Police data imports (web/identify.go).
+	"mapping_deleted": "Saved mapping deleted",
 	// Case page (web/cases.go caseForm).
 	"referral":          "Referral recorded: this is the new case",
 	"escalated":         "Case escalated: this is the new referral",

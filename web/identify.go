@@ -401,6 +401,6 @@ func (s *Server) deleteMapping(w http.ResponseWriter, r *http.Request) error {
 	if err := s.svc.DeleteImportMapping(r.Context(), actorOf(r), site, id); err != nil {
 		return err
 	}
-	done(w, r, "/identify/import", "mapping_deleted", "")
+	confirm(w, r, "/identify/import", "mapping_deleted")
 	return nil
 }

@@ -40,13 +40,6 @@ var meetingDone = map[string]string{
 	"share":      "Information shared recorded",
 	"decision":   "Decision recorded",
 	"action":     "Action agreed",
-	// Evaluation projects (web/evaluation.go).
-	"project":   "Evaluation project created: a data protection officer must approve it before any extract is released",
-	"approved":  "Project approved: extracts may now be released",
-	"withdrawn": "Project withdrawn: no further extracts will be released or downloaded",
-	"released":  "Extract released: the project's evaluators can download it",
-	// Police data imports (web/identify.go).
-	"mapping_deleted": "Saved mapping deleted",
 }
 
 // showsMeetings decides whether the navigation offers Meetings: to those
@@ -70,13 +63,6 @@ func (s *Server) pageWithDone(r *http.Request, title string, data any) Page {
 // meetingPath is the address of a meeting, or of a part of it.
 func meetingPath(id int64, rest string) string {
 	return "/meetings/" + strconv.FormatInt(id, 10) + rest
-}
-
-// done redirects to target with a confirmation code and a fragment. A
-// change that shows a banner wants confirm (web/confirm.go), without the
-// fragment, which would take the focus off the banner.
-func done(w http.ResponseWriter, r *http.Request, target, code, anchor string) {
-	http.Redirect(w, r, target+"?done="+code+anchor, http.StatusSeeOther)
 }
 
 // postedForm reads a posted form.
