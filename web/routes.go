@@ -109,6 +109,9 @@ func (s *Server) routeList() []route {
 		// Police history: police intelligence on the case, which a case
 		// manager holds only on their own cases, so no site-wide need.
 		{"GET", "/cases/{id}/police", pageRoute, enrolled, none, s.policeHistory},
+		// The case on paper (web/case_summary.go): what the page shows the
+		// reader, as a PDF; the service decides the case.
+		{"GET", "/cases/{id}/summary.pdf", pageRoute, enrolled, none, s.caseSummaryPDF},
 		{"POST", "/cases/{id}/{form}", pageRoute, enrolled, none, s.caseForm},
 		{"GET", "/people/{id}", pageRoute, enrolled, none, s.personPage},
 		{"GET", "/people/{id}/edit", pageRoute, enrolled, none, s.personEdit},

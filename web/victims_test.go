@@ -21,6 +21,7 @@ import (
 	"github.com/drive-platform/drive/api"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/casework"
+	"github.com/drive-platform/drive/pdf"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/risk"
@@ -393,7 +394,7 @@ func TestLeakCrawl(t *testing.T) {
 				t.Fatal(err)
 			}
 			href := regexp.MustCompile(`href="(/[^"#]*)`)
-			visited := 0
+			visited, pdfs := 0, 0
 			for name := range w.users {
 				if name == "ida.idva" || name == "tia.idvalead" {
 					continue
@@ -410,6 +411,16 @@ func TestLeakCrawl(t *testing.T) {
 					seen[path] = true
 					_, body := w.get(t, name, path)
 					visited++
+					if strings.HasPrefix(body, "%PDF-") {
+						// A download (the case summary) is read as its
+						// reader sees it, wrapped lines joined.
+						text, err := pdf.Text([]byte(body))
+						if err != nil {
+							t.Fatalf("%s: %s is not a readable PDF: %v", name, path, err)
+						}
+						pdfs++
+						body = text + "\n" + strings.ReplaceAll(text, "\n", " ") + "\n" + strings.ReplaceAll(text, "\n", "")
+					}
 					if path == "/victim-views" && name == "ivy.otheridva" {
 						// What survivors write about the service is for
 						// the IDVA service at their site, unattributed.
@@ -445,6 +456,9 @@ func TestLeakCrawl(t *testing.T) {
 			}
 			if visited < 100 {
 				t.Fatalf("the crawl visited only %d pages", visited)
+			}
+			if pdfs == 0 {
+				t.Fatal("the crawl read no PDF")
 			}
 		})
 	}
