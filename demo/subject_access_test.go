@@ -152,7 +152,7 @@ func TestSubjectAccessPackOnTheDemo(t *testing.T) {
 		if err := raw.QueryRow(`SELECT user_id FROM role_assignments WHERE role = 'dpo' AND site_id = ?`, siteID).Scan(&approverID); err != nil {
 			t.Fatalf("the data protection officer of site %d: %v", siteID, err)
 		}
-		req := &subjectaccess.Request{PersonID: personID, Requester: "The person, by letter", IdentityCheck: "Driving licence seen",
+		req := &subjectaccess.Request{Kind: subjectaccess.Person, SubjectID: personID, Requester: "The person, by letter", IdentityCheck: "Driving licence seen",
 			ReceivedOn: drive.DateOf(built).AddDays(-2)}
 		if err := svc.RecordSubjectAccessRequest(ctx, dpo, req); err != nil {
 			t.Fatal(err)

@@ -50,7 +50,7 @@ func subjectAccessAnywhere(a Actor, now time.Time) bool {
 }
 
 // subjectAccessRequest loads request id if the actor may handle it: one
-// about a person at a site where they may.
+// about a subject at a site where they may.
 func (s *Service) subjectAccessRequest(ctx context.Context, tx *store.Tx, a Actor, id int64) (*subjectaccess.Request, error) {
 	if !subjectAccessAnywhere(a, tx.Now) {
 		return nil, drive.NotFound("subject access request")
@@ -59,14 +59,51 @@ func (s *Service) subjectAccessRequest(ctx context.Context, tx *store.Tx, a Acto
 	if err != nil {
 		return nil, err
 	}
-	p, err := tx.Person(ctx, r.PersonID)
+	sites, err := subjectSites(ctx, tx, r.Kind, r.SubjectID)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.subjectAccessAt(ctx, tx, a, p.SiteID); err != nil {
-		return nil, err
+	for _, site := range sites {
+		if err := s.subjectAccessAt(ctx, tx, a, site); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
+}
+
+// mayHandleAt reports, without auditing, whether the actor may handle
+// requests about a subject held at every one of sites.
+func mayHandleAt(a Actor, sites []int64, now time.Time) bool {
+	for _, site := range sites {
+		r := access.Resource{Class: access.SubjectAccess, RecordType: "subject_access_request", SiteID: site}
+		if !access.Decide(a.Subject, access.Write, r, now).Allowed {
+			return false
+		}
+	}
+	return true
+}
+
+// subjectSites is where the subject of a request is held, for the
+// policy: a person's or victim-survivor's site, a child's victim-survivor's
+// site, and every site where a member of staff holds a role (0 for a role
+// held nationally), so that only an officer who may handle requests at
+// all of them handles a staff member's. Errors: ENOTFOUND.
+func subjectSites(ctx context.Context, tx *store.Tx, kind subjectaccess.Kind, id int64) ([]int64, error) {
+	switch kind {
+	case subjectaccess.Person, "":
+		p, err := tx.Person(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return []int64{p.SiteID}, nil
+	case subjectaccess.Victim:
+		v, err := tx.VictimCase(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return []int64{v.SiteID}, nil
+	}
+	return nil, drive.NotFound("subject")
 }
 
 // sarEvent is the audit event of a use case on request id.
@@ -86,17 +123,21 @@ func (s *Service) RecordSubjectAccessRequest(ctx context.Context, a Actor, r *su
 		if err := r.Validate(drive.DateOf(tx.Now)); err != nil {
 			return err
 		}
-		p, err := tx.Person(ctx, r.PersonID)
+		// A number that names no one and one held where the actor may
+		// not handle requests are answered alike, so the answer does not
+		// tell whether a record exists elsewhere.
+		noOne := drive.Invalid("The request cannot be recorded.", map[string]string{"person": "There is no " + strings.ToLower(r.Kind.Label()) + " with that number at your sites."})
+		sites, err := subjectSites(ctx, tx, r.Kind, r.SubjectID)
 		if drive.ErrorCode(err) == drive.ENOTFOUND {
-			return drive.Invalid("The request cannot be recorded.", map[string]string{"person": "There is no person with that number at your sites."})
+			return noOne
 		}
 		if err != nil {
 			return err
 		}
-		if err := s.subjectAccessAt(ctx, tx, a, p.SiteID); err != nil {
-			// Said the same way as a number that names no one, so the
-			// answer does not tell whether a person exists elsewhere.
-			return drive.Invalid("The request cannot be recorded.", map[string]string{"person": "There is no person with that number at your sites."})
+		for _, site := range sites {
+			if err := s.subjectAccessAt(ctx, tx, a, site); err != nil {
+				return noOne
+			}
 		}
 		r.RecordedBy = a.UserID
 		if err := tx.CreateSubjectAccessRequest(ctx, r); err != nil {
@@ -137,11 +178,11 @@ func (s *Service) SubjectAccessRequests(ctx context.Context, a Actor) ([]subject
 			return err
 		}
 		for _, r := range all {
-			p, err := tx.Person(ctx, r.PersonID)
+			sites, err := subjectSites(ctx, tx, r.Kind, r.SubjectID)
 			if err != nil {
 				return err
 			}
-			if access.Decide(a.Subject, access.Write, access.Resource{Class: access.SubjectAccess, RecordType: "subject_access_request", SiteID: p.SiteID}, tx.Now).Allowed {
+			if mayHandleAt(a, sites, tx.Now) {
 				out = append(out, r)
 			}
 		}
@@ -195,8 +236,11 @@ func (s *Service) review(ctx context.Context, tx *store.Tx, a Actor, id int64) (
 }
 
 // RedactSubjectAccess withholds one more item of request id's pack, with
-// the reason. Errors: ENOTFOUND, EINVALID (no such item, no reason, the
-// pack already approved), ECONFLICT (already withheld on review).
+// the reason, or (x.Release) releases an item withheld under the
+// crime-prevention exemption, recording why the exemption does not
+// apply. Errors: ENOTFOUND, EINVALID (no such item, no reason, an item
+// that is not withheld under the exemption to release, the pack already
+// approved), ECONFLICT (already decided on review).
 func (s *Service) RedactSubjectAccess(ctx context.Context, a Actor, x *subjectaccess.Redaction) error {
 	return s.DB.Transact(ctx, func(tx *store.Tx) error {
 		rv, err := s.review(ctx, tx, a, x.RequestID)
@@ -206,17 +250,25 @@ func (s *Service) RedactSubjectAccess(ctx context.Context, a Actor, x *subjectac
 		if err := x.Validate(); err != nil {
 			return err
 		}
-		if rv.Request.State != subjectaccess.Open {
-			return drive.Invalid("The item cannot be withheld.", map[string]string{"item": "The pack has been approved and no longer changes."})
+		what, action := "The item cannot be withheld.", "subject_access.redact"
+		if x.Release {
+			what, action = "The item cannot be released.", "subject_access.release"
 		}
-		if !rv.Pack.HasItem(x.Item) {
-			return drive.Invalid("The item cannot be withheld.", map[string]string{"item": "The pack has no such item."})
+		if rv.Request.State != subjectaccess.Open {
+			return drive.Invalid(what, map[string]string{"item": "The pack has been approved and no longer changes."})
+		}
+		it, ok := rv.Pack.Item(x.Item)
+		if !ok {
+			return drive.Invalid(what, map[string]string{"item": "The pack has no such item."})
+		}
+		if x.Release && !it.Releasable() {
+			return drive.Invalid(what, map[string]string{"item": "Only an item withheld under the crime-prevention exemption can be released; information about another person is never released."})
 		}
 		x.RedactedBy = a.UserID
 		if err := tx.AddRedaction(ctx, x); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, sarEvent(a, "subject_access.redact", x.RequestID, "item "+x.Item))
+		return tx.Audit(ctx, sarEvent(a, action, x.RequestID, "item "+x.Item))
 	})
 }
 
@@ -273,15 +325,24 @@ func (s *Service) ReleaseSubjectAccess(ctx context.Context, a Actor, id int64) (
 	return out, err
 }
 
-// assemble builds the pack for r's person: his own record, each of his
-// cases with its notes and actions, and who has read them; every free
-// text screened against the third parties linked to his cases.
+// assemble builds the pack for r's subject, by kind.
 func (s *Service) assemble(ctx context.Context, tx *store.Tx, r *subjectaccess.Request) (*subjectaccess.Pack, error) {
-	p, err := tx.Person(ctx, r.PersonID)
+	switch r.Kind {
+	case subjectaccess.Victim:
+		return s.assembleVictim(ctx, tx, r)
+	}
+	return s.assemblePerson(ctx, tx, r)
+}
+
+// assemblePerson builds the pack for r's person: his own record, each of
+// his cases with its notes and actions, and who has read them; every free
+// text screened against the third parties linked to his cases.
+func (s *Service) assemblePerson(ctx context.Context, tx *store.Tx, r *subjectaccess.Request) (*subjectaccess.Pack, error) {
+	p, err := tx.Person(ctx, r.SubjectID)
 	if err != nil {
 		return nil, err
 	}
-	pack := &subjectaccess.Pack{RequestID: r.ID, Note: subjectaccess.PackNote, Generated: drive.DateOf(tx.Now).String()}
+	pack := &subjectaccess.Pack{RequestID: r.ID, Kind: subjectaccess.Person, Note: subjectaccess.PackNote, Generated: drive.DateOf(tx.Now).String()}
 	pack.Person = [][2]string{{"Name", p.GivenName + " " + p.FamilyName}}
 	if len(p.Aliases) > 0 {
 		pack.Person = append(pack.Person, [2]string{"Other names", strings.Join(p.Aliases, ", ")})
@@ -441,18 +502,26 @@ func (s *Service) assemble(ctx context.Context, tx *store.Tx, r *subjectaccess.R
 		return nil, err
 	}
 	events = append(events, actionEvents...)
+	seen.Items = accessItems(events)
+	pack.Sections = []subjectaccess.Section{cases, notes, actions, contacts, seen}
+	return pack, nil
+}
+
+// accessItems lists audit events as who has read or changed the records,
+// oldest first: the role and when, never the reason typed (free text) or
+// the staff member's identity.
+func accessItems(events []audit.Event) []subjectaccess.Item {
 	sort.SliceStable(events, func(i, j int) bool { return events[i].Seq < events[j].Seq })
+	var out []subjectaccess.Item
 	for _, e := range events {
 		who := e.ActorRole
 		if who == "" {
 			who = "not signed in"
 		}
-		seen.Items = append(seen.Items, subjectaccess.Item{Key: "access:" + strconv.FormatInt(e.Seq, 10), Kind: "access",
+		out = append(out, subjectaccess.Item{Key: "access:" + strconv.FormatInt(e.Seq, 10), Kind: "access",
 			On: drive.DateOf(e.At).String(), Title: fmt.Sprintf("%s of %s %s", e.Action, e.RecordType, e.RecordID), Text: fmt.Sprintf("By a %s (%s).", strings.ReplaceAll(who, "_", " "), e.Outcome)})
 	}
-	pack.Sections = []subjectaccess.Section{cases, notes, actions, contacts, seen}
-	pack.Withhold(nil)
-	return pack, nil
+	return out
 }
 
 // packDocument lays the pack out as an accessible PDF: a summary of the
@@ -460,7 +529,11 @@ func (s *Service) assemble(ctx context.Context, tx *store.Tx, r *subjectaccess.R
 func packDocument(p subjectaccess.Pack) pdf.Document {
 	d := pdf.Document{Title: "Your information held by Drive", Subject: "Subject access request " + strconv.FormatInt(p.RequestID, 10),
 		Author: "Drive", Marking: "PERSONAL - for the requester only"}
-	d.Blocks = append(d.Blocks, pdf.Paragraph{Text: p.Note}, pdf.Heading{Level: 1, Text: "About you"}, pdf.KeyValues{Rows: p.Person})
+	d.Blocks = append(d.Blocks, pdf.Paragraph{Text: p.Note})
+	for _, rel := range p.Released {
+		d.Blocks = append(d.Blocks, pdf.Paragraph{Text: rel})
+	}
+	d.Blocks = append(d.Blocks, pdf.Heading{Level: 1, Text: "About you"}, pdf.KeyValues{Rows: p.Person})
 	for _, sec := range p.Sections {
 		d.Blocks = append(d.Blocks, pdf.Heading{Level: 1, Text: sec.Title})
 		if len(sec.Items) == 0 {

@@ -74,7 +74,7 @@ func TestSubjectAccessPackLeaks(t *testing.T) {
 			}
 
 			dpo, dpo2 := w.actor(t, "dpo"), w.actor(t, "dpo2")
-			req := &subjectaccess.Request{PersonID: w.personID, Requester: "The person, by letter", IdentityCheck: "Passport seen at the office",
+			req := &subjectaccess.Request{Kind: subjectaccess.Person, SubjectID: w.personID, Requester: "The person, by letter", IdentityCheck: "Passport seen at the office",
 				ReceivedOn: drive.DateOf(now).AddDays(-3)}
 			if err := w.svc.RecordSubjectAccessRequest(ctx, cm, req); drive.ErrorCode(err) != drive.ENOTFOUND {
 				t.Fatalf("a case manager recording a request: %v, want ENOTFOUND", err)
@@ -176,7 +176,7 @@ func TestSubjectAccessExtension(t *testing.T) {
 	w := newWorld(t, e)
 	addDPOs(t, w)
 	dpo := w.actor(t, "dpo")
-	req := &subjectaccess.Request{PersonID: w.personID, Requester: "His solicitor", IdentityCheck: "Signed authority and passport copy", ReceivedOn: drive.DateOf(now)}
+	req := &subjectaccess.Request{Kind: subjectaccess.Person, SubjectID: w.personID, Requester: "His solicitor", IdentityCheck: "Signed authority and passport copy", ReceivedOn: drive.DateOf(now)}
 	if err := w.svc.RecordSubjectAccessRequest(ctx, dpo, req); err != nil {
 		t.Fatal(err)
 	}
@@ -208,9 +208,9 @@ func TestSubjectAccessExtension(t *testing.T) {
 	if _, err := w.svc.ReviewSubjectAccess(ctx, dpoB, req.ID); drive.ErrorCode(err) != drive.ENOTFOUND {
 		t.Errorf("site B's officer reviewing site A's request: %v, want ENOTFOUND", err)
 	}
-	other := &subjectaccess.Request{PersonID: w.personID, Requester: "x", IdentityCheck: "y", ReceivedOn: drive.DateOf(now)}
+	other := &subjectaccess.Request{Kind: subjectaccess.Person, SubjectID: w.personID, Requester: "x", IdentityCheck: "y", ReceivedOn: drive.DateOf(now)}
 	errA := w.svc.RecordSubjectAccessRequest(ctx, dpoB, other)
-	none := &subjectaccess.Request{PersonID: 999999, Requester: "x", IdentityCheck: "y", ReceivedOn: drive.DateOf(now)}
+	none := &subjectaccess.Request{Kind: subjectaccess.Person, SubjectID: 999999, Requester: "x", IdentityCheck: "y", ReceivedOn: drive.DateOf(now)}
 	errNone := w.svc.RecordSubjectAccessRequest(ctx, dpoB, none)
 	if drive.ErrorCode(errA) != drive.EINVALID || fmt.Sprint(errA) != fmt.Sprint(errNone) {
 		t.Errorf("site B's officer recording about site A's person: %v; about no one: %v; want the same EINVALID", errA, errNone)

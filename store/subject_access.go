@@ -10,28 +10,39 @@ import (
 	"github.com/drive-platform/drive/subjectaccess"
 )
 
-const sarColumns = `id, person_id, requester, identity_check, received_on, due_on, extension_reason, state, recorded_by, approved_by, approved_at, created_at`
+const sarColumns = `id, subject_kind, COALESCE(person_id, victim_case_id, user_id, child_id), requester, identity_check, received_on, due_on, extension_reason, state, recorded_by, approved_by, approved_at, created_at`
 
 // CreateSubjectAccessRequest stores a validated request, setting its ID
 // and CreatedAt.
 func (tx *Tx) CreateSubjectAccessRequest(ctx context.Context, r *subjectaccess.Request) error {
 	r.CreatedAt = tx.Now
-	id, err := tx.insert(ctx, `INSERT INTO subject_access_requests (person_id, requester, identity_check, received_on, due_on, extension_reason, state, recorded_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.PersonID, r.Requester, r.IdentityCheck, r.ReceivedOn, r.DueOn, r.ExtensionReason, string(r.State), r.RecordedBy, r.CreatedAt)
+	column, ok := sarSubjectColumns[r.Kind]
+	if !ok {
+		return drive.Invalid("The request cannot be recorded.", map[string]string{"kind": "Choose whose records are asked for."})
+	}
+	id, err := tx.insert(ctx, `INSERT INTO subject_access_requests (subject_kind, `+column+`, requester, identity_check, received_on, due_on, extension_reason, state, recorded_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(r.Kind), r.SubjectID, r.Requester, r.IdentityCheck, r.ReceivedOn, r.DueOn, r.ExtensionReason, string(r.State), r.RecordedBy, r.CreatedAt)
 	r.ID = id
 	return err
 }
 
+// sarSubjectColumns is the column that names the subject of each kind of
+// request; the table's checks hold exactly that one set.
+var sarSubjectColumns = map[subjectaccess.Kind]string{
+	subjectaccess.Person: "person_id", subjectaccess.Victim: "victim_case_id",
+	subjectaccess.Staff: "user_id", subjectaccess.Child: "child_id",
+}
+
 func scanSAR(row interface{ Scan(...any) error }) (*subjectaccess.Request, error) {
 	var r subjectaccess.Request
-	var state string
+	var state, kind string
 	var approvedBy sql.NullInt64
 	var approvedAt sql.NullTime
-	if err := row.Scan(&r.ID, &r.PersonID, &r.Requester, &r.IdentityCheck, &r.ReceivedOn, &r.DueOn, &r.ExtensionReason, &state,
+	if err := row.Scan(&r.ID, &kind, &r.SubjectID, &r.Requester, &r.IdentityCheck, &r.ReceivedOn, &r.DueOn, &r.ExtensionReason, &state,
 		&r.RecordedBy, &approvedBy, &approvedAt, &r.CreatedAt); err != nil {
 		return nil, err
 	}
-	r.State, r.ApprovedBy, r.CreatedAt = subjectaccess.State(state), approvedBy.Int64, r.CreatedAt.UTC()
+	r.Kind, r.State, r.ApprovedBy, r.CreatedAt = subjectaccess.Kind(kind), subjectaccess.State(state), approvedBy.Int64, r.CreatedAt.UTC()
 	if approvedAt.Valid {
 		t := approvedAt.Time.UTC()
 		r.ApprovedAt = &t
@@ -81,19 +92,24 @@ func (tx *Tx) ApproveSubjectAccessRequest(ctx context.Context, id, by int64) err
 		WHERE id = ? AND state = 'open'`, by, tx.Now, id)
 }
 
-// AddRedaction stores an item withheld on review. Errors: ECONFLICT if
-// the item is already withheld.
+// AddRedaction stores a decision on review: an item withheld, or one
+// released from an exemption. Errors: ECONFLICT if the item already has
+// a decision.
 func (tx *Tx) AddRedaction(ctx context.Context, x *subjectaccess.Redaction) error {
 	x.CreatedAt = tx.Now
-	id, err := tx.insert(ctx, `INSERT INTO subject_access_redactions (request_id, item, reason, redacted_by, created_at) VALUES (?, ?, ?, ?, ?)`,
-		x.RequestID, x.Item, x.Reason, x.RedactedBy, x.CreatedAt)
+	decision := "withhold"
+	if x.Release {
+		decision = "release"
+	}
+	id, err := tx.insert(ctx, `INSERT INTO subject_access_redactions (request_id, item, decision, reason, redacted_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		x.RequestID, x.Item, decision, x.Reason, x.RedactedBy, x.CreatedAt)
 	x.ID = id
 	return err
 }
 
 // Redactions lists a request's redactions in the order made.
 func (tx *Tx) Redactions(ctx context.Context, requestID int64) ([]subjectaccess.Redaction, error) {
-	rows, err := tx.query(ctx, `SELECT id, request_id, item, reason, redacted_by, created_at FROM subject_access_redactions WHERE request_id = ? ORDER BY id`, requestID)
+	rows, err := tx.query(ctx, `SELECT id, request_id, item, decision = 'release', reason, redacted_by, created_at FROM subject_access_redactions WHERE request_id = ? ORDER BY id`, requestID)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +117,7 @@ func (tx *Tx) Redactions(ctx context.Context, requestID int64) ([]subjectaccess.
 	var out []subjectaccess.Redaction
 	for rows.Next() {
 		var x subjectaccess.Redaction
-		if err := rows.Scan(&x.ID, &x.RequestID, &x.Item, &x.Reason, &x.RedactedBy, &x.CreatedAt); err != nil {
+		if err := rows.Scan(&x.ID, &x.RequestID, &x.Item, &x.Release, &x.Reason, &x.RedactedBy, &x.CreatedAt); err != nil {
 			return nil, tx.d.mapError(err)
 		}
 		x.CreatedAt = x.CreatedAt.UTC()

@@ -198,7 +198,7 @@ func RunDataProtection(t *testing.T, e Engine) {
 	})
 
 	t.Run("SubjectAccess", func(t *testing.T) {
-		r := &subjectaccess.Request{PersonID: personID, Requester: "The person", IdentityCheck: "Passport", ReceivedOn: drive.MustDate("2025-01-31")}
+		r := &subjectaccess.Request{Kind: subjectaccess.Person, SubjectID: personID, Requester: "The person", IdentityCheck: "Passport", ReceivedOn: drive.MustDate("2025-01-31")}
 		if err := r.Validate(drive.DateOf(Epoch)); err != nil {
 			t.Fatal(err)
 		}
@@ -250,6 +250,68 @@ func RunDataProtection(t *testing.T, e Engine) {
 		})
 		if err != nil {
 			t.Fatal(err)
+		}
+	})
+
+	t.Run("SubjectAccessKinds", func(t *testing.T) {
+		// A request about a member of staff, read back with its kind and
+		// subject, and a release decision read back as a release.
+		r := &subjectaccess.Request{Kind: subjectaccess.Staff, SubjectID: dpo2, Requester: "The staff member", IdentityCheck: "Staff card", ReceivedOn: drive.MustDate("2025-03-03")}
+		if err := r.Validate(drive.DateOf(Epoch)); err != nil {
+			t.Fatal(err)
+		}
+		r.RecordedBy = dpo
+		err := db.Transact(ctx, func(tx *store.Tx) error {
+			if err := tx.CreateSubjectAccessRequest(ctx, r); err != nil {
+				return err
+			}
+			if err := tx.AddRedaction(ctx, &subjectaccess.Redaction{RequestID: r.ID, Item: "risk_note:3", Release: true, Reason: "Known to her", RedactedBy: dpo}); err != nil {
+				return err
+			}
+			if err := tx.AddRedaction(ctx, &subjectaccess.Redaction{RequestID: r.ID, Item: "access:9", Reason: "Third party", RedactedBy: dpo}); err != nil {
+				return err
+			}
+			got, err := tx.SubjectAccessRequest(ctx, r.ID)
+			if err != nil {
+				return err
+			}
+			if got.Kind != subjectaccess.Staff || got.SubjectID != dpo2 || got.State != subjectaccess.Open {
+				t.Errorf("read back %+v", got)
+			}
+			xs, err := tx.Redactions(ctx, r.ID)
+			if err != nil {
+				return err
+			}
+			if len(xs) != 2 || !xs[0].Release || xs[0].Item != "risk_note:3" || xs[1].Release {
+				t.Errorf("decisions read back %+v", xs)
+			}
+			all, err := tx.SubjectAccessRequests(ctx)
+			if err != nil {
+				return err
+			}
+			kinds := map[subjectaccess.Kind]bool{}
+			for _, x := range all {
+				kinds[x.Kind] = true
+			}
+			if !kinds[subjectaccess.Staff] || !kinds[subjectaccess.Person] {
+				t.Errorf("the list holds kinds %v, want person and staff", kinds)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A subject that does not exist, and a kind the store does not
+		// know, are refused and nothing is stored.
+		for _, bad := range []subjectaccess.Request{
+			{Kind: subjectaccess.Victim, SubjectID: 987654},
+			{Kind: "neighbour", SubjectID: personID},
+		} {
+			bad.Requester, bad.IdentityCheck, bad.ReceivedOn, bad.DueOn, bad.State, bad.RecordedBy = "x", "y", drive.MustDate("2025-03-03"), drive.MustDate("2025-04-03"), subjectaccess.Open, dpo
+			err := db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateSubjectAccessRequest(ctx, &bad) })
+			if err == nil {
+				t.Errorf("a request about %s %d was stored", bad.Kind, bad.SubjectID)
+			}
 		}
 	})
 }

@@ -25,10 +25,62 @@ const (
 	Approved State = "approved"
 )
 
+// Kind is what kind of record the subject of a request has: each kind
+// has its own pack, with its own third parties to withhold.
+type Kind string
+
+const (
+	// Person: someone on the perpetrator side (a person record); the
+	// pack is his record, his cases and who read them.
+	Person Kind = "person"
+	// Victim: a victim-survivor (her IDVA case); the pack is her case,
+	// her compartment, safety plan, risk assessments, notes and contacts
+	// and who read them, with the perpetrator side's risk-management
+	// notes about her withheld unless released on review.
+	Victim Kind = "victim"
+	// Staff: a user of Drive; the pack is the account, its sign-ins and
+	// what the audit log records the user did.
+	Staff Kind = "staff"
+	// Child: a child linked to a victim-survivor; the pack is the
+	// child's record and the records that name the child.
+	Child Kind = "child"
+)
+
+// Kinds lists the kinds of subject in the order forms offer them.
+func Kinds() []Kind { return []Kind{Person, Victim, Staff, Child} }
+
+// Label names the kind for people.
+func (k Kind) Label() string {
+	switch k {
+	case Person:
+		return "Person on the perpetrator side"
+	case Victim:
+		return "Victim-survivor"
+	case Staff:
+		return "Member of staff"
+	case Child:
+		return "Child"
+	}
+	return string(k)
+}
+
+// Valid reports whether k is one of Kinds.
+func (k Kind) Valid() bool {
+	for _, x := range Kinds() {
+		if k == x {
+			return true
+		}
+	}
+	return false
+}
+
 // Request is a subject access request about one person.
 type Request struct {
-	ID       int64
-	PersonID int64
+	ID int64
+	// Kind and SubjectID name whose records are asked for: a person
+	// record, a victim-survivor's case, a user or a child, by number.
+	Kind      Kind
+	SubjectID int64
 	// Requester is who made the request: the person, or who acts for
 	// them (a solicitor, with the person's authority).
 	Requester string
@@ -54,7 +106,13 @@ func (r *Request) Validate(today drive.Date) error {
 	r.Requester = strings.TrimSpace(r.Requester)
 	r.IdentityCheck = strings.TrimSpace(r.IdentityCheck)
 	f := map[string]string{}
-	if r.PersonID <= 0 {
+	if r.Kind == "" {
+		r.Kind = Person
+	}
+	if !r.Kind.Valid() {
+		f["kind"] = "Choose whose records are asked for: a person on the perpetrator side, a victim-survivor, a member of staff or a child."
+	}
+	if r.SubjectID <= 0 {
 		f["person"] = "Choose the person the request is about."
 	}
 	if n := len([]rune(r.Requester)); n == 0 || n > 200 {
@@ -106,13 +164,19 @@ func (r *Request) Extend(months int, reason string) error {
 // Overdue reports whether the request is still open after its deadline.
 func (r Request) Overdue(today drive.Date) bool { return r.State == Open && today.After(r.DueOn) }
 
-// Redaction is one item of a pack withheld on review, with the reason
-// the data protection officer gives for it (an exemption, a third party
-// the automatic screen missed).
+// Redaction is one decision on an item of a pack made on review, with
+// the reason the data protection officer gives for it: usually to
+// withhold it (an exemption, a third party the automatic screen missed);
+// with Release, to release an item withheld by default under an
+// exemption (a victim-survivor's pack withholds the perpetrator side's
+// risk-management notes about her), the reason saying why the exemption
+// does not apply. A release is shown in the pack's notes.
 type Redaction struct {
-	ID         int64
-	RequestID  int64
-	Item       string // the pack item's key, as Item.Key
+	ID        int64
+	RequestID int64
+	Item      string // the pack item's key, as Item.Key
+	// Release: the decision releases the item rather than withholding it.
+	Release    bool
 	Reason     string
 	RedactedBy int64
 	CreatedAt  time.Time
@@ -126,9 +190,16 @@ func (r *Redaction) Validate() error {
 		f["item"] = "Choose the item to withhold."
 	}
 	if n := len([]rune(r.Reason)); n == 0 || n > 500 {
-		f["reason"] = "Give the reason for withholding it, in up to 500 characters."
+		if r.Release {
+			f["reason"] = "Record the exemption decision: why releasing it does not prejudice the prevention of crime, in up to 500 characters."
+		} else {
+			f["reason"] = "Give the reason for withholding it, in up to 500 characters."
+		}
 	}
 	if len(f) > 0 {
+		if r.Release {
+			return drive.Invalid("The item cannot be released.", f)
+		}
 		return drive.Invalid("The item cannot be withheld.", f)
 	}
 	return nil
@@ -154,6 +225,11 @@ const (
 	// WithheldThirdParty: the item is about, or its text may reveal,
 	// another person (a victim-survivor, a child).
 	WithheldThirdParty = "It would reveal information about another person."
+	// WithheldExemption: a risk-management record of the perpetrator
+	// side whose release would prejudice the prevention of crime (Data
+	// Protection Act 2018, schedule 2, paragraph 2), withheld unless
+	// released on review.
+	WithheldExemption = "Withheld under the crime-prevention exemption: it is part of the management of risk to you and others."
 )
 
 // Item is one entry of a pack: a record about the person, or what its
@@ -169,7 +245,24 @@ type Item struct {
 	// Withheld is why the item's text is withheld; the text is then
 	// empty.
 	Withheld string `json:"withheld,omitempty"`
+	// exempt is the text of an item withheld under the crime-prevention
+	// exemption until a release on review (Withhold); never marshalled.
+	exempt string
 }
+
+// Exempt makes an item withheld under the crime-prevention exemption,
+// keeping its text aside for a release on review.
+func Exempt(it Item) Item {
+	if it.Withheld != "" {
+		return it
+	}
+	it.exempt, it.Text, it.Withheld = it.Text, "", WithheldExemption
+	return it
+}
+
+// Releasable reports whether the item is withheld under the exemption,
+// so that a release on review can show it.
+func (it Item) Releasable() bool { return it.exempt != "" }
 
 // Section is a part of a pack.
 type Section struct {
@@ -181,26 +274,39 @@ type Section struct {
 type Pack struct {
 	RequestID int64       `json:"request_id"`
 	Person    [][2]string `json:"person"`
-	Sections  []Section   `json:"sections"`
-	Withheld  int         `json:"withheld"`
-	Note      string      `json:"note"`
-	Generated string      `json:"generated_on"`
-	Approved  bool        `json:"approved"`
+	// Kind is whose pack it is (Person when empty, as before kinds).
+	Kind     Kind      `json:"kind,omitempty"`
+	Sections []Section `json:"sections"`
+	Withheld int       `json:"withheld"`
+	Note     string    `json:"note"`
+	// Released says, for each item withheld by default under an
+	// exemption and released on review, why the exemption was not
+	// applied.
+	Released  []string `json:"released,omitempty"`
+	Generated string   `json:"generated_on"`
+	Approved  bool     `json:"approved"`
 }
 
-// Withhold empties the text of every item a redaction names, with the
-// redaction's reason, and counts what the pack withholds.
+// Withhold applies the review's decisions: it empties the text of every
+// item a redaction withholds, with the redaction's reason, shows an item
+// withheld under an exemption that a redaction releases (noting why in
+// Released), and counts what the pack withholds.
 func (p *Pack) Withhold(redactions []Redaction) {
-	byItem := map[string]string{}
+	byItem := map[string]Redaction{}
 	for _, r := range redactions {
-		byItem[r.Item] = r.Reason
+		byItem[r.Item] = r
 	}
-	p.Withheld = 0
+	p.Withheld, p.Released = 0, nil
 	for si := range p.Sections {
 		for ii := range p.Sections[si].Items {
 			it := &p.Sections[si].Items[ii]
-			if reason, ok := byItem[it.Key]; ok && it.Withheld == "" {
-				it.Withheld, it.Text = "Withheld on review: "+reason, ""
+			r, ok := byItem[it.Key]
+			switch {
+			case ok && r.Release && it.exempt != "":
+				it.Text, it.Withheld = it.exempt, ""
+				p.Released = append(p.Released, it.Title+" ("+it.On+") was released on review: "+r.Reason)
+			case ok && !r.Release && it.Withheld == "":
+				it.Withheld, it.Text = "Withheld on review: "+r.Reason, ""
 			}
 			if it.Withheld != "" {
 				p.Withheld++
@@ -211,14 +317,20 @@ func (p *Pack) Withhold(redactions []Redaction) {
 
 // HasItem reports whether the pack has an item with key.
 func (p Pack) HasItem(key string) bool {
+	_, ok := p.Item(key)
+	return ok
+}
+
+// Item returns the pack's item with key.
+func (p Pack) Item(key string) (Item, bool) {
 	for _, s := range p.Sections {
 		for _, it := range s.Items {
 			if it.Key == key {
-				return true
+				return it, true
 			}
 		}
 	}
-	return false
+	return Item{}, false
 }
 
 // PackNote is the explanation every pack carries.

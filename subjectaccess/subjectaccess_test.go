@@ -8,7 +8,7 @@ import (
 
 func TestRequestDeadlines(t *testing.T) {
 	today := drive.MustDate("2026-12-06")
-	r := Request{PersonID: 1, Requester: "The person", IdentityCheck: "Passport", ReceivedOn: drive.MustDate("2026-11-30")}
+	r := Request{Kind: Person, SubjectID: 1, Requester: "The person", IdentityCheck: "Passport", ReceivedOn: drive.MustDate("2026-11-30")}
 	if err := r.Validate(today); err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func TestRequestDeadlines(t *testing.T) {
 	if err := r.Extend(2, "Shorter"); drive.ErrorCode(err) != drive.EINVALID {
 		t.Errorf("extending to an earlier deadline: %v", err)
 	}
-	future := Request{PersonID: 1, Requester: "x", IdentityCheck: "y", ReceivedOn: drive.MustDate("2026-12-07")}
+	future := Request{Kind: Person, SubjectID: 1, Requester: "x", IdentityCheck: "y", ReceivedOn: drive.MustDate("2026-12-07")}
 	if err := future.Validate(today); drive.ErrorCode(err) != drive.EINVALID {
 		t.Errorf("received tomorrow: %v", err)
 	}

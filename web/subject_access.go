@@ -15,6 +15,7 @@ import (
 // requests and the form to record one.
 type subjectAccessData struct {
 	Requests []subjectaccess.Request
+	Kinds    []subjectaccess.Kind
 	Today    drive.Date
 	Errors   FormErrors
 	Form     url.Values
@@ -30,7 +31,7 @@ func (s *Server) renderSubjectAccessList(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
-	d := subjectAccessData{Requests: reqs, Today: s.svc.Today(), Errors: errs, Form: f}
+	d := subjectAccessData{Requests: reqs, Kinds: subjectaccess.Kinds(), Today: s.svc.Today(), Errors: errs, Form: f}
 	return s.render(w, r, status, "subject-access", s.page(r, "Subject access", d))
 }
 
@@ -47,7 +48,7 @@ func (s *Server) subjectAccessRecord(w http.ResponseWriter, r *http.Request) err
 		err = s.svc.RecordSubjectAccessRequest(r.Context(), actorOf(r), req)
 	}
 	if drive.ErrorCode(err) == drive.EINVALID {
-		return s.renderSubjectAccessList(w, r, http.StatusUnprocessableEntity, formErrors(asInvalid(err).Fields, "person", "requester", "identity_check", "received_on"), v)
+		return s.renderSubjectAccessList(w, r, http.StatusUnprocessableEntity, formErrors(asInvalid(err).Fields, "kind", "person", "requester", "identity_check", "received_on"), v)
 	}
 	if err != nil {
 		return err
@@ -99,8 +100,8 @@ func (s *Server) subjectAccessAction(w http.ResponseWriter, r *http.Request) err
 	case "extend":
 		f := form.NewSubjectAccessExtension(v)
 		err = s.svc.ExtendSubjectAccessRequest(r.Context(), a, id, f.Months, f.Reason)
-	case "withhold":
-		err = s.svc.RedactSubjectAccess(r.Context(), a, form.NewSubjectAccessRedaction(v).Redaction(id))
+	case "withhold", "release":
+		err = s.svc.RedactSubjectAccess(r.Context(), a, form.NewSubjectAccessRedaction(v, r.PathValue("action") == "release").Redaction(id))
 	case "approve":
 		err = s.svc.ApproveSubjectAccess(r.Context(), a, id)
 	default:

@@ -18,7 +18,7 @@ import (
 // with axe: the requests and the form (also with its errors), the review
 // of a pack, and the records of processing.
 func TestSubjectAccessInBrowser(t *testing.T) {
-	base, personID := sarFixture(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite})
+	base, personID, victimID := sarFixture(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite})
 	b := browsertest.New(t)
 	if _, err := b.Navigate(base + "/signin"); err != nil {
 		t.Fatal(err)
@@ -43,25 +43,35 @@ func TestSubjectAccessInBrowser(t *testing.T) {
 	}
 	b.AssertAccessible(t)
 
-	// The request itself is recorded over HTTP; the review is what the
-	// browser checks.
-	form := url.Values{"csrf_token": {"c"}, "person": {strconv.FormatInt(personID, 10)}, "requester": {"The person"},
-		"identity_check": {"Passport seen"}, "received_on": {"2026-11-20"}}
-	req, _ := http.NewRequest("POST", base+"/subject-access", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Cookie", "drive_session=drv_s_dpo")
-	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
-	if err != nil {
-		t.Fatal(err)
+	// The requests themselves are recorded over HTTP; the reviews are
+	// what the browser checks.
+	record := func(kind string, id int64) string {
+		t.Helper()
+		form := url.Values{"csrf_token": {"c"}, "kind": {kind}, "person": {strconv.FormatInt(id, 10)}, "requester": {"The person"},
+			"identity_check": {"Passport seen"}, "received_on": {"2026-11-20"}}
+		req, _ := http.NewRequest("POST", base+"/subject-access", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Cookie", "drive_session=drv_s_dpo")
+		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		review := resp.Header.Get("Location")
+		if !regexp.MustCompile(`^/subject-access/[0-9]+$`).MatchString(review) {
+			t.Fatalf("recorded: %d, redirected to %q", resp.StatusCode, review)
+		}
+		return review
 	}
-	resp.Body.Close()
-	review := resp.Header.Get("Location")
-	if !regexp.MustCompile(`^/subject-access/[0-9]+$`).MatchString(review) {
-		t.Fatalf("recorded: %d, redirected to %q", resp.StatusCode, review)
-	}
-	if html := visit(review); strings.Contains(html, "Lanternwick") || !strings.Contains(html, "Withhold") {
+	if html := visit(record("person", personID)); strings.Contains(html, "Lanternwick") || !strings.Contains(html, "Withhold") {
 		t.Error("the review page shows her street, or offers nothing to withhold")
 	}
+	// Her own pack: her street is hers, and the risk-management notes
+	// about her offer a release.
+	if html := visit(record("victim", victimID)); !strings.Contains(html, "Lanternwick") || !strings.Contains(html, "Why the exemption does not apply") {
+		t.Error("her review page lacks her address or a release of an exempt note")
+	}
+	visit("/subject-access")
 	visit("/records-of-processing")
 	b.AssertNoConsoleErrors(t)
 }

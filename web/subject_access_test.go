@@ -30,8 +30,9 @@ import (
 // "drv_s_<name>" and CSRF token "c"; a perpetrator, Darren Hollis, whose
 // case manager has written three notes, two of which name or place the
 // victim-survivor linked to his case (Morgan Canary, of 4 Lanternwick Row,
-// NM7 7QX). It returns the server's URL and his person number.
-func sarFixture(t *testing.T, e storetest.Engine) (string, int64) {
+// NM7 7QX). It returns the server's URL, his person number and her
+// victim-survivor's case number.
+func sarFixture(t *testing.T, e storetest.Engine) (string, int64, int64) {
 	t.Helper()
 	ctx := context.Background()
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
@@ -139,7 +140,7 @@ func sarFixture(t *testing.T, e storetest.Engine) (string, int64) {
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return ts.URL, personID
+	return ts.URL, personID, vid
 }
 
 // TestSubjectAccessPages walks a subject access request through the
@@ -151,7 +152,7 @@ func sarFixture(t *testing.T, e storetest.Engine) (string, int64) {
 func TestSubjectAccessPages(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
-			url0, personID := sarFixture(t, e)
+			url0, personID, _ := sarFixture(t, e)
 			do := func(who, method, path string, form url.Values) *http.Response {
 				t.Helper()
 				var body io.Reader
@@ -256,5 +257,77 @@ func TestRecordsOfProcessingPage(t *testing.T) {
 	}
 	if code, _ := f.do("casey", "GET", "/records-of-processing", nil); code != http.StatusNotFound {
 		t.Errorf("a case manager's: %d", code)
+	}
+}
+
+// TestSubjectAccessVictimPages walks a victim-survivor's request through
+// the pages: her review shows her own address and withholds the case
+// manager's notes about her under the exemption; a release needs a
+// reason and then shows the note and the reason in the released JSON.
+// His name and the note about him alone are never in it.
+func TestSubjectAccessVictimPages(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			url0, _, victimID := sarFixture(t, e)
+			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			do := func(who, method, path string, form url.Values) (int, string, string) {
+				t.Helper()
+				var body io.Reader
+				if form != nil {
+					form.Set("csrf_token", "c")
+					body = strings.NewReader(form.Encode())
+				}
+				req, _ := http.NewRequest(method, url0+path, body)
+				if form != nil {
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				}
+				req.Header.Set("Cookie", "drive_session=drv_s_"+who)
+				resp, err := client.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				b, _ := io.ReadAll(resp.Body)
+				return resp.StatusCode, resp.Header.Get("Location"), string(b)
+			}
+			code, review, body := do("dpo", "POST", "/subject-access", url.Values{"kind": {"victim"}, "person": {itoa64(victimID)}, "requester": {"Herself"},
+				"identity_check": {"Known to her IDVA"}, "received_on": {"2026-11-20"}})
+			if code != http.StatusSeeOther {
+				t.Fatalf("record: %d %s", code, body)
+			}
+			if code, _, _ := do("dpo", "POST", "/subject-access", url.Values{"kind": {"neighbour"}, "person": {itoa64(victimID)}, "requester": {"x"},
+				"identity_check": {"y"}, "received_on": {"2026-11-20"}}); code != http.StatusUnprocessableEntity {
+				t.Errorf("a kind of subject Drive does not know: %d", code)
+			}
+			_, _, page := do("dpo", "GET", review, nil)
+			if !strings.Contains(page, "4 Lanternwick Row") || !strings.Contains(page, "Victim-survivor") {
+				t.Errorf("her review page lacks her own address or the kind of request")
+			}
+			for _, never := range []string{"Hollis", "talked about the course"} {
+				if strings.Contains(page, never) {
+					t.Errorf("her review page shows %q", never)
+				}
+			}
+			items := regexp.MustCompile(`action="[^"]*/release"[^>]*>\s*<input[^>]*>\s*<input type="hidden" name="item" value="(risk_note:[0-9]+)"`).FindAllStringSubmatch(page, -1)
+			if len(items) != 2 {
+				t.Fatalf("%d notes offered for release, want the 2 about her:\n%s", len(items), page)
+			}
+			if code, _, _ := do("dpo", "POST", review+"/release", url.Values{"item": {items[0][1]}}); code != http.StatusUnprocessableEntity {
+				t.Errorf("a release without a reason: %d", code)
+			}
+			if code, _, body := do("dpo", "POST", review+"/release", url.Values{"item": {items[0][1]}, "reason": {"Already known to her from court"}}); code != http.StatusSeeOther {
+				t.Fatalf("release: %d %s", code, body)
+			}
+			if code, _, body := do("dpo2", "POST", review+"/approve", url.Values{}); code != http.StatusSeeOther {
+				t.Fatalf("approval: %d %s", code, body)
+			}
+			code, _, js := do("dpo2", "GET", review+"/download/json", nil)
+			if code != http.StatusOK || !strings.Contains(js, "Already known to her from court") || !strings.Contains(js, "Lanternwick") {
+				t.Errorf("released JSON: %d\n%s", code, js)
+			}
+			if strings.Contains(js, "Hollis") || strings.Contains(js, "talked about the course") {
+				t.Errorf("her released pack holds his name or the note about him alone:\n%s", js)
+			}
+		})
 	}
 }

@@ -10,9 +10,11 @@ import (
 )
 
 // SubjectAccessRequest is the form that records a subject access
-// request: whose records, who asked, how their identity was checked, and
-// when it was received.
+// request: whose records (the kind of record and its number, in the
+// field "person"), who asked, how their identity was checked, and when it
+// was received.
 type SubjectAccessRequest struct {
+	Kind          subjectaccess.Kind
 	PersonID      int64
 	Requester     string
 	IdentityCheck string
@@ -22,7 +24,7 @@ type SubjectAccessRequest struct {
 
 // NewSubjectAccessRequest reads the form.
 func NewSubjectAccessRequest(v url.Values) *SubjectAccessRequest {
-	f := &SubjectAccessRequest{PersonID: id(v, "person"), Requester: strings.TrimSpace(v.Get("requester")),
+	f := &SubjectAccessRequest{Kind: subjectaccess.Kind(strings.TrimSpace(v.Get("kind"))), PersonID: id(v, "person"), Requester: strings.TrimSpace(v.Get("requester")),
 		IdentityCheck: strings.TrimSpace(v.Get("identity_check")), errs: Errors{}}
 	f.ReceivedOn = requiredDate(v, "received_on", f.errs)
 	return f
@@ -33,7 +35,7 @@ func (f *SubjectAccessRequest) Validate() error { return f.errs.Err("The request
 
 // Request is the request the form describes.
 func (f *SubjectAccessRequest) Request() *subjectaccess.Request {
-	return &subjectaccess.Request{PersonID: f.PersonID, Requester: f.Requester, IdentityCheck: f.IdentityCheck, ReceivedOn: f.ReceivedOn}
+	return &subjectaccess.Request{Kind: f.Kind, SubjectID: f.PersonID, Requester: f.Requester, IdentityCheck: f.IdentityCheck, ReceivedOn: f.ReceivedOn}
 }
 
 // SubjectAccessExtension is the form that extends a request's deadline.
@@ -50,18 +52,22 @@ func NewSubjectAccessExtension(v url.Values) *SubjectAccessExtension {
 }
 
 // SubjectAccessRedaction is the form beside each item of a pack on
-// review: withhold it, for a reason.
+// review: withhold it, for a reason, or (Release) release an item
+// withheld under the crime-prevention exemption, with the reason the
+// exemption does not apply.
 type SubjectAccessRedaction struct {
-	Item   string
-	Reason string
+	Item    string
+	Reason  string
+	Release bool
 }
 
-// NewSubjectAccessRedaction reads the form.
-func NewSubjectAccessRedaction(v url.Values) *SubjectAccessRedaction {
-	return &SubjectAccessRedaction{Item: strings.TrimSpace(v.Get("item")), Reason: strings.TrimSpace(v.Get("reason"))}
+// NewSubjectAccessRedaction reads the form; release says which of the two
+// forms it is (the route names it, never a field).
+func NewSubjectAccessRedaction(v url.Values, release bool) *SubjectAccessRedaction {
+	return &SubjectAccessRedaction{Item: strings.TrimSpace(v.Get("item")), Reason: strings.TrimSpace(v.Get("reason")), Release: release}
 }
 
 // Redaction is the redaction of request the form describes.
 func (f *SubjectAccessRedaction) Redaction(request int64) *subjectaccess.Redaction {
-	return &subjectaccess.Redaction{RequestID: request, Item: f.Item, Reason: f.Reason}
+	return &subjectaccess.Redaction{RequestID: request, Item: f.Item, Reason: f.Reason, Release: f.Release}
 }

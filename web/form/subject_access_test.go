@@ -13,7 +13,7 @@ func TestSubjectAccessRequestForm(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := f.Request()
-	if r.PersonID != 42 || r.Requester != "The person" || r.ReceivedOn != drive.MustDate("2026-11-20") {
+	if r.SubjectID != 42 || r.Requester != "The person" || r.ReceivedOn != drive.MustDate("2026-11-20") {
 		t.Errorf("request %+v", r)
 	}
 	for name, v := range map[string]url.Values{
@@ -27,7 +27,7 @@ func TestSubjectAccessRequestForm(t *testing.T) {
 	if f := NewSubjectAccessRequest(url.Values{"person": {"Darren"}, "received_on": {"2026-11-20"}}); f.PersonID != 0 {
 		t.Errorf("a person number that is not a number reads as %d, want 0 (names no one)", f.PersonID)
 	}
-	if x := NewSubjectAccessRedaction(url.Values{"item": {" note:4 "}, "reason": {" Exemption "}}).Redaction(9); x.Item != "note:4" || x.Reason != "Exemption" || x.RequestID != 9 {
+	if x := NewSubjectAccessRedaction(url.Values{"item": {" note:4 "}, "reason": {" Exemption "}}, false).Redaction(9); x.Item != "note:4" || x.Reason != "Exemption" || x.RequestID != 9 {
 		t.Errorf("redaction %+v", x)
 	}
 	if e := NewSubjectAccessExtension(url.Values{"months": {"three"}, "reason": {"Complex"}}); e.Months != 0 {
