@@ -126,9 +126,9 @@ type DashboardTotals struct {
 	Unallocated, Overdue, NoContact, ReviewsDue, TransfersIn, AssessmentsOverdue, WithoutIDVA int
 }
 
-// shorten records each list's length in Totals and cuts it to
-// DashboardRows.
-func (d *Dashboard) shorten() {
+// shorten records each list's length in Totals and cuts it to n rows
+// (0 keeps every row).
+func (d *Dashboard) shorten(n int) {
 	for _, l := range []struct {
 		rows  *[]CaseRow
 		total *int
@@ -136,8 +136,8 @@ func (d *Dashboard) shorten() {
 		{&d.ReviewsDue, &d.Totals.ReviewsDue}, {&d.TransfersIn, &d.Totals.TransfersIn},
 		{&d.AssessmentsOverdue, &d.Totals.AssessmentsOverdue}, {&d.WithoutIDVA, &d.Totals.WithoutIDVA}} {
 		*l.total = len(*l.rows)
-		if len(*l.rows) > DashboardRows {
-			*l.rows = (*l.rows)[:DashboardRows:DashboardRows]
+		if n > 0 && len(*l.rows) > n {
+			*l.rows = (*l.rows)[:n:n]
 		}
 	}
 }

@@ -236,6 +236,16 @@ func (s *Service) caseload(ctx context.Context, a Actor, download bool) (*Caselo
 // and the caseload limit of a Restart case are Restart's. Errors:
 // ENOTFOUND unless the actor may manage the site's cases.
 func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*Dashboard, error) {
+	return s.dashboardFor(ctx, a, siteID, false)
+}
+
+// DownloadDashboard is Dashboard for a file: every case on each of its
+// lists, not only the first DashboardRows, audited as a download.
+func (s *Service) DownloadDashboard(ctx context.Context, a Actor, siteID int64) (*Dashboard, error) {
+	return s.dashboardFor(ctx, a, siteID, true)
+}
+
+func (s *Service) dashboardFor(ctx context.Context, a Actor, siteID int64, download bool) (*Dashboard, error) {
 	var out *Dashboard
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		r := access.Resource{Class: access.PerpetratorCase, RecordType: "site", RecordID: strconv.FormatInt(siteID, 10), SiteID: siteID}
@@ -335,7 +345,11 @@ func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*Dashbo
 		if err := s.dashboardSchedules(ctx, tx, progs, open, today, out); err != nil {
 			return err
 		}
-		out.shorten()
+		if download {
+			out.shorten(0)
+			return listedIn(ctx, tx, a, "case", "team dashboard downloaded", dash.OpenCases)
+		}
+		out.shorten(DashboardRows)
 		return listedIn(ctx, tx, a, "case", "team dashboard", dash.OpenCases)
 	})
 	if err != nil {

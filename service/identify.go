@@ -68,6 +68,16 @@ func ScoringInput(rows []store.PoliceIncident) []identify.Incident {
 // police intelligence read at the site; every view is audited. Errors:
 // ENOTFOUND for a site the actor may not see.
 func (s *Service) IdentificationList(ctx context.Context, a Actor, siteID int64, top int) ([]Suspect, error) {
+	return s.identificationList(ctx, a, siteID, top, "list")
+}
+
+// DownloadIdentificationList is IdentificationList for a file: the same
+// ranked suspects, audited as a list that was downloaded.
+func (s *Service) DownloadIdentificationList(ctx context.Context, a Actor, siteID int64, top int) ([]Suspect, error) {
+	return s.identificationList(ctx, a, siteID, top, "list downloaded")
+}
+
+func (s *Service) identificationList(ctx context.Context, a Actor, siteID int64, top int, what string) ([]Suspect, error) {
 	strategy := identify.Default()
 	asOf := s.Today()
 	var list []Suspect
@@ -101,7 +111,7 @@ func (s *Service) IdentificationList(ctx context.Context, a Actor, siteID int64,
 		list = list[:top]
 	}
 	out := slices.Clone(list)
-	return out, s.listed(ctx, a, "identification", "list", len(out))
+	return out, s.listed(ctx, a, "identification", what, len(out))
 }
 
 // rankSite reads a site's incidents in the strategy's window, its MARAC

@@ -88,6 +88,16 @@ type VictimRow struct {
 // own when mine is true, otherwise every case at the sites where they may
 // read victims' risk information.
 func (s *Service) Victims(ctx context.Context, a Actor, mine bool) ([]VictimRow, error) {
+	return s.victimList(ctx, a, mine, "list")
+}
+
+// DownloadVictims is Victims for a file: the same rows, audited as a list
+// that was downloaded.
+func (s *Service) DownloadVictims(ctx context.Context, a Actor, mine bool) ([]VictimRow, error) {
+	return s.victimList(ctx, a, mine, "list downloaded")
+}
+
+func (s *Service) victimList(ctx context.Context, a Actor, mine bool, what string) ([]VictimRow, error) {
 	f := store.VictimFilter{OpenOnly: mine, Limit: 1000}
 	if mine {
 		f.IDVAID = a.UserID
@@ -149,7 +159,7 @@ func (s *Service) Victims(ctx context.Context, a Actor, mine bool) ([]VictimRow,
 			}
 			out = append(out, row)
 		}
-		return listedIn(ctx, tx, a, "victim", "list", len(out))
+		return listedIn(ctx, tx, a, "victim", what, len(out))
 	})
 	if err != nil {
 		return nil, err

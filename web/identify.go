@@ -54,7 +54,7 @@ func (s *Server) renderIdentify(w http.ResponseWriter, r *http.Request, status i
 	for _, id := range sites {
 		d.Sites = append(d.Sites, siteChoice{id, names[id], id == d.Site})
 	}
-	list, err := s.svc.IdentificationList(ctx, a, d.Site, 100)
+	list, err := s.svc.IdentificationList(ctx, a, d.Site, identifyListSize)
 	if err != nil {
 		return err
 	}

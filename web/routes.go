@@ -103,6 +103,7 @@ func (s *Server) routeList() []route {
 		{"GET", "/caseload", pageRoute, enrolled, need{access.PerpetratorCase, access.Read}, s.caseload},
 		{"GET", "/caseload.csv", pageRoute, enrolled, need{access.PerpetratorCase, access.Read}, s.caseloadCSV},
 		{"GET", "/team", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.team},
+		{"GET", "/team.csv", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.teamCSV},
 		{"GET", "/referrals/new", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.referralForm},
 		{"POST", "/referrals", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.refer},
 		{"GET", "/cases/{id}", pageRoute, enrolled, none, s.casePage},
@@ -152,6 +153,7 @@ func (s *Server) routeList() []route {
 
 		// Identification.
 		{"GET", "/identify", pageRoute, enrolled, need{access.PoliceIntel, access.Read}, s.identifyPage},
+		{"GET", "/identify.csv", pageRoute, enrolled, need{access.PoliceIntel, access.Read}, s.identifyCSV},
 		{"POST", "/identify/refer", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.referSuspect},
 		{"GET", "/identify/import", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.importForm},
 		{"POST", "/identify/import", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.importUpload},
@@ -164,6 +166,7 @@ func (s *Server) routeList() []route {
 
 		// Victim-survivors (IDVAs).
 		{"GET", "/victims", pageRoute, enrolled, need{access.VictimRisk, access.Read}, s.victims},
+		{"GET", "/victims.csv", pageRoute, enrolled, need{access.VictimRisk, access.Read}, s.victimsCSV},
 		{"GET", "/victims/new", pageRoute, enrolled, none, s.victimForm},
 		{"POST", "/victims", pageRoute, enrolled, none, s.openVictim},
 		{"GET", "/victims/{id}", pageRoute, enrolled, none, s.victimPage},
