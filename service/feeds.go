@@ -222,6 +222,8 @@ type SiteFeeds struct {
 	SiteName string
 	Feeds    []*Feed
 	Inbox    []*ImportJob
+	// Folders are the site's inbox folders the server watches, by kind.
+	Folders []InboxWatch
 }
 
 // FeedsWatch lists the feeds, in use, of every site where the actor may
@@ -259,6 +261,13 @@ func (s *Service) FeedsWatch(ctx context.Context, a Actor) ([]SiteFeeds, error) 
 			}
 			for _, j := range jobs {
 				sf.Inbox = append(sf.Inbox, jobView(j))
+			}
+			folders, err := tx.InboxFolders(ctx, []int64{site.ID})
+			if err != nil {
+				return err
+			}
+			for _, f := range folders {
+				sf.Folders = append(sf.Folders, inboxWatch(tx.Now, f))
 			}
 			out = append(out, sf)
 		}
@@ -769,4 +778,129 @@ func intervalWords(d time.Duration) string {
 		return "hour"
 	}
 	return fmt.Sprintf("%d hours", d/time.Hour)
+}
+
+// KindInboxSilent is the notification of an inbox folder that has
+// received no file for longer than expected.
+const KindInboxSilent = "inbox_silent"
+
+// InboxFolder names one watched folder of the inbox: a site's code and
+// the kind of file dropped there.
+type InboxFolder struct {
+	SiteCode string
+	Kind     string
+}
+
+// InboxWatch is a site's inbox folder as its watchers see it.
+type InboxWatch struct {
+	Kind        string
+	Interval    time.Duration
+	FirstSeenAt time.Time
+	// Last is the latest file's job, or nil.
+	Last *ImportJob
+	// Silent says nothing has arrived for longer than Interval.
+	Silent bool
+}
+
+// WatchInbox records the inbox folders the server watches (folders named
+// for no site, or of another kind, are left out), expecting a file in
+// each every interval, and tells the site's analysts and team leaders of
+// each folder that has received nothing for longer than that since its
+// last file (or since it was first seen), once per silence. It returns
+// how many notifications it raised. Only a trusted entry point may ask
+// (the server, every few minutes). Audited as "notification.raise" when
+// it raised any. Errors: ENOTFOUND for any other actor; EINVALID for an
+// interval under an hour.
+func (s *Service) WatchInbox(ctx context.Context, a Actor, folders []InboxFolder, interval time.Duration) (int, error) {
+	if err := trusted(a, "feed"); err != nil {
+		return 0, err
+	}
+	if interval < time.Hour {
+		return 0, drive.Invalid("Give an inbox interval of at least an hour", map[string]string{"interval": "at least 1h"})
+	}
+	var all []*raisedAlerts
+	n := 0
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+		sites, err := tx.Sites(ctx)
+		if err != nil {
+			return err
+		}
+		byCode := map[string]int64{}
+		for _, site := range sites {
+			byCode[site.Code] = site.ID
+		}
+		var ids []int64
+		for _, f := range folders {
+			id, ok := byCode[f.SiteCode]
+			if !ok || (f.Kind != KindIncidents && f.Kind != KindMARAC) {
+				continue
+			}
+			if err := tx.SeeInboxFolder(ctx, id, f.Kind, interval); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		watched, err := tx.InboxFolders(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, f := range watched {
+			w := inboxWatch(tx.Now, f)
+			if !w.Silent {
+				continue
+			}
+			since := inboxSince(f)
+			summary := fmt.Sprintf("The inbox folder for %s %s has received nothing since %s UTC (expected every %s)",
+				f.SiteCode, inboxKindWords(f.Kind), since.Format("2 January 2006 15:04"), intervalWords(f.Interval))
+			key := "inbox-silent:" + strconv.FormatInt(f.SiteID, 10) + ":" + f.Kind + ":" + strconv.FormatInt(since.Unix(), 10)
+			out, _, err := s.raiseToWatchers(ctx, tx, f.SiteID, KindInboxSilent, summary, key)
+			if err != nil {
+				return err
+			}
+			if out != nil {
+				n += len(out.created)
+				all = append(all, out)
+			}
+		}
+		if n == 0 {
+			return nil
+		}
+		return tx.Audit(ctx, systemEvent(a, "notification.raise", 0, fmt.Sprintf("%d notifications of silent inbox folders", n)))
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range all {
+		s.notify(r)
+	}
+	return n, nil
+}
+
+// inboxSince is when a folder's silence started: its latest file's
+// arrival, or when it was first seen.
+func inboxSince(f *store.InboxFolder) time.Time {
+	if f.Last != nil {
+		return f.Last.CreatedAt
+	}
+	return f.FirstSeenAt
+}
+
+func inboxWatch(now time.Time, f *store.InboxFolder) InboxWatch {
+	w := InboxWatch{Kind: f.Kind, Interval: f.Interval, FirstSeenAt: f.FirstSeenAt}
+	if f.Last != nil {
+		w.Last = jobView(f.Last)
+	}
+	w.Silent = now.Sub(inboxSince(f)) > f.Interval
+	return w
+}
+
+// inboxKindWords says what a folder's files hold.
+func inboxKindWords(kind string) string {
+	if kind == KindMARAC {
+		return "MARAC lists"
+	}
+	return "police extracts"
 }

@@ -260,3 +260,70 @@ func TestFeedWatch(t *testing.T) {
 		})
 	}
 }
+
+// TestInboxWatch: an inbox folder that has received nothing for longer
+// than the inbox's interval, since it was first seen or since its last
+// file, notifies the site's analyst and team leaders once per silence,
+// without naming anyone; a folder named for no site is left out; the
+// watch page shows each folder; only the server may ask.
+func TestInboxWatch(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := context.Background()
+			w := newFeedWorld(t, e)
+			watch := service.System("feeds")
+			folders := []service.InboxFolder{{SiteCode: "FED", Kind: "incidents"}, {SiteCode: "NOSITE", Kind: "incidents"}, {SiteCode: "FED", Kind: "other"}}
+			day := 24 * time.Hour
+			if n, err := w.svc.WatchInbox(ctx, watch, folders, day); err != nil || n != 0 {
+				t.Fatalf("a folder just seen is not yet silent: %d, %v", n, err)
+			}
+			*w.at = w.at.Add(23 * time.Hour)
+			if n, err := w.svc.WatchInbox(ctx, watch, folders, day); err != nil || n != 0 {
+				t.Fatalf("a folder within its interval: %d, %v", n, err)
+			}
+			*w.at = w.at.Add(2 * time.Hour)
+			if n, err := w.svc.WatchInbox(ctx, watch, folders, day); err != nil || n != 3 {
+				t.Fatalf("a silent folder: %d notifications, %v; want 3 (the analyst and both team leaders)", n, err)
+			}
+			if n, _ := w.svc.WatchInbox(ctx, watch, folders, day); n != 0 {
+				t.Fatalf("the same silence notified again: %d", n)
+			}
+			if k := w.kinds(t); k[service.KindInboxSilent] != 1 {
+				t.Fatalf("analyst's notifications: %v", k)
+			}
+			sites, err := w.svc.FeedsWatch(ctx, w.as(w.Analyst))
+			if err != nil || len(sites) != 1 || len(sites[0].Folders) != 1 || !sites[0].Folders[0].Silent || sites[0].Folders[0].Kind != "incidents" {
+				t.Fatalf("the watch page's folders: %+v, %v", sites, err)
+			}
+
+			// A file arrives: the folder is on time again, and a new
+			// silence after it notifies again.
+			if _, err := w.svc.QueueInboxFile(ctx, service.System("inbox"), "FED", "incidents", "FED/incidents/processing/weekly.csv", []byte(feedExtract)); err != nil {
+				t.Fatal(err)
+			}
+			if n := w.run(t); n != 1 {
+				t.Fatalf("ran %d jobs, want 1", n)
+			}
+			*w.at = w.at.Add(12 * time.Hour)
+			if n, err := w.svc.WatchInbox(ctx, watch, folders, day); err != nil || n != 0 {
+				t.Fatalf("a folder that received a file 12 hours ago: %d, %v", n, err)
+			}
+			if sites, _ := w.svc.FeedsWatch(ctx, w.as(w.Analyst)); sites[0].Folders[0].Silent || sites[0].Folders[0].Last == nil {
+				t.Fatalf("after a file: %+v", sites[0].Folders[0])
+			}
+			*w.at = w.at.Add(13 * time.Hour)
+			if n, err := w.svc.WatchInbox(ctx, watch, folders, day); err != nil || n != 3 {
+				t.Fatalf("silent again after its file: %d, %v", n, err)
+			}
+			if k := w.kinds(t); k[service.KindInboxSilent] != 2 {
+				t.Fatalf("analyst's notifications: %v", k)
+			}
+			if _, err := w.svc.WatchInbox(ctx, w.as(w.Analyst), folders, day); drive.ErrorCode(err) != drive.ENOTFOUND {
+				t.Fatalf("a person asking to watch the inbox: %v", err)
+			}
+			if _, err := w.svc.WatchInbox(ctx, watch, folders, time.Minute); drive.ErrorCode(err) != drive.EINVALID {
+				t.Fatalf("an interval of a minute: %v", err)
+			}
+		})
+	}
+}

@@ -60,7 +60,7 @@ func (n Notification) Href() string {
 		return "/cases/" + strconv.FormatInt(n.CaseID, 10)
 	case n.VictimCaseID != 0:
 		return "/victims/" + strconv.FormatInt(n.VictimCaseID, 10)
-	case n.Kind == KindFeedSilent || n.Kind == KindFeedFailing:
+	case n.Kind == KindFeedSilent || n.Kind == KindFeedFailing || n.Kind == KindInboxSilent:
 		return "/feeds"
 	}
 	return ""

@@ -330,3 +330,64 @@ func (tx *Tx) SiteUsersWithRoles(ctx context.Context, siteID int64, roles ...str
 	return tx.int64s(ctx, `SELECT DISTINCT u.id FROM users u JOIN role_assignments r ON r.user_id = u.id
 		WHERE r.site_id = ? AND r.role IN (`+placeholders(len(roles))+`) AND u.disabled_at IS NULL ORDER BY u.id`, args...)
 }
+
+// InboxFolder is a site's inbox folder of one kind as watched for
+// silence: when it was first seen, how often a file is expected, and its
+// latest file's job, if any.
+type InboxFolder struct {
+	SiteID      int64
+	SiteCode    string
+	Kind        string
+	FirstSeenAt time.Time
+	Interval    time.Duration
+	Last        *ImportJob
+}
+
+// SeeInboxFolder records that the server watches the site's inbox folder
+// of kind, expecting a file every interval: the first time, from now.
+func (tx *Tx) SeeInboxFolder(ctx context.Context, siteID int64, kind string, interval time.Duration) error {
+	_, err := tx.exec(ctx, `INSERT INTO inbox_folders (site_id, kind, first_seen_at, interval_seconds) VALUES (?, ?, ?, ?)
+		ON CONFLICT (site_id, kind) DO UPDATE SET interval_seconds = excluded.interval_seconds`,
+		siteID, kind, tx.Now, int64(interval/time.Second))
+	return err
+}
+
+// InboxFolders lists the inbox folders of the given sites (none given:
+// every site) by site code and kind, each with its latest file's job.
+func (tx *Tx) InboxFolders(ctx context.Context, siteIDs []int64) ([]*InboxFolder, error) {
+	q := `SELECT f.site_id, s.code, f.kind, f.first_seen_at, f.interval_seconds FROM inbox_folders f JOIN sites s ON s.id = f.site_id`
+	var args []any
+	if len(siteIDs) > 0 {
+		q += ` WHERE f.site_id IN (` + placeholders(len(siteIDs)) + `)`
+		args = int64Args(siteIDs)
+	}
+	rows, err := tx.query(ctx, q+` ORDER BY s.code, f.kind`, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []*InboxFolder
+	for rows.Next() {
+		var f InboxFolder
+		var secs int64
+		if err := rows.Scan(&f.SiteID, &f.SiteCode, &f.Kind, &f.FirstSeenAt, &secs); err != nil {
+			rows.Close()
+			return nil, tx.d.mapError(err)
+		}
+		f.FirstSeenAt, f.Interval = f.FirstSeenAt.UTC(), time.Duration(secs)*time.Second
+		out = append(out, &f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, tx.d.mapError(err)
+	}
+	for _, f := range out {
+		jobs, err := tx.jobs(ctx, `WHERE site_id = ? AND kind = ? AND inbox_path IS NOT NULL ORDER BY id DESC LIMIT 1`, f.SiteID, f.Kind)
+		if err != nil {
+			return nil, err
+		}
+		if len(jobs) > 0 {
+			f.Last = jobs[0]
+		}
+	}
+	return out, nil
+}

@@ -138,4 +138,52 @@ func RunFeeds(t *testing.T, e Engine) {
 	if err != nil {
 		t.Fatal(err)
 	}
+
+	runInboxFolders(t, db, sites[1].ID, b1, &at)
+}
+
+// runInboxFolders: an inbox folder is first seen once (seeing it again
+// keeps that time and takes the new interval), and carries its latest
+// inbox job of its kind.
+func runInboxFolders(t *testing.T, db *store.DB, site, inboxJob int64, at *time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	first := *at
+	err := db.Transact(ctx, func(tx *store.Tx) error {
+		if err := tx.SeeInboxFolder(ctx, site, "incidents", 24*time.Hour); err != nil {
+			return err
+		}
+		return tx.SeeInboxFolder(ctx, site, "marac", 24*time.Hour)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	*at = at.Add(time.Hour)
+	err = db.Transact(ctx, func(tx *store.Tx) error {
+		if err := tx.SeeInboxFolder(ctx, site, "incidents", 48*time.Hour); err != nil {
+			return err
+		}
+		sum := sha256.Sum256([]byte("inbox"))
+		id, err := tx.CreateImportJob(ctx, &store.ImportJob{SiteID: site, Kind: "incidents", InboxPath: "FB/incidents/processing/x.csv", SHA256: sum[:]}, []byte("inbox"))
+		if err != nil {
+			return err
+		}
+		fs, err := tx.InboxFolders(ctx, []int64{site})
+		if err != nil {
+			return err
+		}
+		if len(fs) != 2 || fs[0].Kind != "incidents" || fs[1].Kind != "marac" {
+			t.Fatalf("inbox folders: %+v", fs)
+		}
+		if !fs[0].FirstSeenAt.Equal(first) || fs[0].Interval != 48*time.Hour || fs[0].Last == nil || fs[0].Last.ID != id || fs[0].Last.ID == inboxJob {
+			t.Fatalf("incidents folder: %+v (last %+v), want first seen %v, every 48h, last job %d", fs[0], fs[0].Last, first, id)
+		}
+		if fs[1].Last != nil || fs[1].Interval != 24*time.Hour {
+			t.Fatalf("marac folder: %+v", fs[1])
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

@@ -19,7 +19,15 @@ type feedsData struct {
 type feedsSite struct {
 	Code, Name string
 	Feeds      []feedRow
+	Folders    []folderRow
 	Inbox      []deliveryRow
+}
+
+// folderRow is one inbox folder the server watches for silence.
+type folderRow struct {
+	Folder, Every, Since string
+	Last                 *deliveryRow
+	Silent               bool
 }
 
 type feedRow struct {
@@ -51,6 +59,14 @@ func (s *Server) feedsPage(w http.ResponseWriter, r *http.Request) error {
 				row.Last = &last
 			}
 			fs.Feeds = append(fs.Feeds, row)
+		}
+		for _, f := range site.Folders {
+			row := folderRow{Folder: site.SiteCode + "/" + f.Kind, Every: every(f.Interval), Since: f.FirstSeenAt.Format("2 Jan 2006 15:04 UTC"), Silent: f.Silent}
+			if f.Last != nil {
+				last := delivery(f.Last)
+				row.Last = &last
+			}
+			fs.Folders = append(fs.Folders, row)
 		}
 		for _, j := range site.Inbox {
 			fs.Inbox = append(fs.Inbox, delivery(j))

@@ -110,9 +110,13 @@ func TestFeedThroughTheAPI(t *testing.T) {
 				t.Fatalf("only %d routes tried", refused)
 			}
 
-			// The watch page: for the analyst, not for the case manager.
+			// The watch page: for the analyst, not for the case manager;
+			// with the inbox folder the server watches.
+			if _, err := f.srv.svc.WatchInbox(ctx, service.System("feeds"), []service.InboxFolder{{SiteCode: "NMR", Kind: "marac"}}, 24*time.Hour); err != nil {
+				t.Fatal(err)
+			}
 			status, body, _ := f.do(access.Analyst, "GET", "/feeds", nil)
-			if status != http.StatusOK || !strings.Contains(body, "Force X weekly extract") || strings.Contains(body, "Marsh") || strings.Contains(body, "NM4") {
+			if status != http.StatusOK || !strings.Contains(body, "Force X weekly extract") || !strings.Contains(body, "NMR/marac") || strings.Contains(body, "Marsh") || strings.Contains(body, "NM4") {
 				t.Fatalf("/feeds as analyst: %d\n%.500s", status, body)
 			}
 			if status, _, _ := f.do(access.CaseManager, "GET", "/feeds", nil); status != http.StatusNotFound {

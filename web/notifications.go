@@ -31,6 +31,7 @@ var notificationKinds = map[string]string{
 	service.KindMARACHearing:   "MARAC hearing",
 	service.KindFeedSilent:     "Feed silent",
 	service.KindFeedFailing:    "Feed failing",
+	service.KindInboxSilent:    "Inbox folder silent",
 }
 
 // notifications shows the signed-in user their own notifications, newest

@@ -43,6 +43,9 @@ type inbox struct {
 	svc    *service.Service
 	log    *slog.Logger
 	settle time.Duration
+	// interval is how often a file is expected in each folder: one
+	// silent longer than that is notified (service.WatchInbox).
+	interval time.Duration
 	// seen is when each waiting file was first seen at its size and
 	// modification time.
 	seen map[string]seenFile
@@ -54,8 +57,29 @@ type seenFile struct {
 	since time.Time
 }
 
-func newInbox(dir string, svc *service.Service, log *slog.Logger, settle time.Duration) *inbox {
-	return &inbox{dir: dir, svc: svc, log: log, settle: settle, seen: map[string]seenFile{}}
+func newInbox(dir string, svc *service.Service, log *slog.Logger, settle, interval time.Duration) *inbox {
+	return &inbox{dir: dir, svc: svc, log: log, settle: settle, interval: interval, seen: map[string]seenFile{}}
+}
+
+// folders lists the inbox's SITE/KIND folders that exist: the ones a
+// source is expected to deliver to, and so watched for silence.
+func (in *inbox) folders() ([]service.InboxFolder, error) {
+	sites, err := os.ReadDir(in.dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading the inbox folder: %w", err)
+	}
+	var out []service.InboxFolder
+	for _, site := range sites {
+		if !site.IsDir() || strings.HasPrefix(site.Name(), ".") {
+			continue
+		}
+		for _, kind := range inboxKinds {
+			if st, err := os.Stat(filepath.Join(in.dir, site.Name(), kind)); err == nil && st.IsDir() {
+				out = append(out, service.InboxFolder{SiteCode: site.Name(), Kind: kind})
+			}
+		}
+	}
+	return out, nil
 }
 
 var inboxActor = service.System("inbox")
@@ -244,7 +268,7 @@ func freeName(dir, name string) string {
 
 // background is the import work `drive serve` does besides answering
 // requests: it looks in the inbox, runs queued import jobs, and watches
-// every feed for silence.
+// every feed and inbox folder for silence.
 type background struct {
 	svc    *service.Service
 	log    *slog.Logger
@@ -289,6 +313,25 @@ func (b *background) round(ctx context.Context) {
 		} else if n > 0 {
 			b.log.Info("silent feeds notified", slog.Int("notifications", n))
 		}
+		if b.inbox != nil {
+			b.watchInbox(ctx)
+		}
+	}
+}
+
+// watchInbox tells the sites' watchers of inbox folders silent past the
+// inbox's interval.
+func (b *background) watchInbox(ctx context.Context) {
+	folders, err := b.inbox.folders()
+	if err == nil {
+		var n int
+		n, err = b.svc.WatchInbox(ctx, service.System("feeds"), folders, b.inbox.interval)
+		if n > 0 {
+			b.log.Info("silent inbox folders notified", slog.Int("notifications", n))
+		}
+	}
+	if err != nil && ctx.Err() == nil {
+		b.log.Error("watching the inbox", slog.String("error", err.Error()))
 	}
 }
 

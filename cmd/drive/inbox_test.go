@@ -69,7 +69,7 @@ func TestInboxImportsDroppedFiles(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
-		newBackground(svc, log, newInbox(dir, svc, log, 100*time.Millisecond), 50*time.Millisecond).run(ctx)
+		newBackground(svc, log, newInbox(dir, svc, log, 100*time.Millisecond, 7*24*time.Hour), 50*time.Millisecond).run(ctx)
 		close(done)
 	}()
 	defer func() { cancel(); <-done }()
@@ -125,6 +125,17 @@ func TestInboxImportsDroppedFiles(t *testing.T) {
 	if got := len(incidentRefs(t, f)); got != 4 {
 		t.Errorf("%d incidents stored, want 4", got)
 	}
+	// The folder is watched for silence, expecting a file every 7 days.
+	err := f.db.View(context.Background(), func(tx *store.Tx) error {
+		fs, err := tx.InboxFolders(context.Background(), nil)
+		if err == nil && (len(fs) != 1 || fs[0].SiteCode != "NMR" || fs[0].Kind != "incidents" || fs[0].Interval != 7*24*time.Hour) {
+			t.Errorf("watched inbox folders: %+v", fs)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 func incidentRefs(t *testing.T, f *cliFixture) []string {
@@ -156,7 +167,7 @@ func TestInboxRestartAfterMove(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(proc, "x.csv"), []byte(inboxExtract), 0o600)
 	svc := &service.Service{DB: f.db}
-	in := newInbox(dir, svc, slog.New(slog.NewTextHandler(io.Discard, nil)), 0)
+	in := newInbox(dir, svc, slog.New(slog.NewTextHandler(io.Discard, nil)), 0, 7*24*time.Hour)
 	if err := in.scan(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -49,6 +49,11 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	metricsAddr := e.getenv("DRIVE_METRICS_ADDR")
 	fs.StringVar(&metricsAddr, "metrics-addr", metricsAddr, "serve /metrics on this HOST:PORT only, for monitoring, and not on --addr (env DRIVE_METRICS_ADDR; default: on --addr)")
 	settle := fs.Duration("inbox-settle", 30*time.Second, "how long a file in the inbox must stay unchanged before it is taken")
+	inboxEvery := e.getenv("DRIVE_INBOX_INTERVAL")
+	if inboxEvery == "" {
+		inboxEvery = "7d"
+	}
+	fs.StringVar(&inboxEvery, "inbox-interval", inboxEvery, "how often a file is expected in each inbox folder (12h, 1d, 7d...): a folder silent longer than that notifies the site's analysts and team leaders (env DRIVE_INBOX_INTERVAL)")
 	daily := e.getenv("DRIVE_RETENTION_DAILY") == "true"
 	fs.BoolVar(&daily, "retention-daily", daily, "apply the retention schedule once a day, once across all servers of the database (env DRIVE_RETENTION_DAILY=true; default: off, run drive retention run from a scheduler)")
 	schedulePath := fs.String("retention-schedule", e.getenv("DRIVE_RETENTION_SCHEDULE_FILE"), "retention schedule `FILE` (JSON) for the daily run, as drive retention run takes (env DRIVE_RETENTION_SCHEDULE_FILE)")
@@ -66,6 +71,10 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 		if st, err := os.Stat(inboxDir); err != nil || !st.IsDir() {
 			return usageError{fmt.Sprintf("--inbox %q: the folder does not exist; create it first", inboxDir)}
 		}
+	}
+	inboxInterval, err := parseInterval(inboxEvery)
+	if err != nil {
+		return usageError{fmt.Sprintf("--inbox-interval %q: give how often a file is expected, such as 12h, 1d or 7d", inboxEvery)}
 	}
 	log, err := c.logger()
 	if err != nil {
@@ -158,7 +167,7 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	// one at a time per site, and every feed is watched for silence.
 	var in *inbox
 	if inboxDir != "" {
-		in = newInbox(inboxDir, svc, log, *settle)
+		in = newInbox(inboxDir, svc, log, *settle, inboxInterval)
 	}
 	go newBackground(svc, log, in, 5*time.Second).run(ctx)
 	errc := make(chan error, 1)
