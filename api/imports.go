@@ -2,7 +2,6 @@ package api
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -50,16 +49,13 @@ type QueuedBody struct {
 // the feed's site: 202 with the job's id. Errors: 422 for a missing or
 // unknown kind or an empty file, 413 for a file over the limit.
 func (h *Imports) PostImport(w http.ResponseWriter, r *http.Request, f *service.FeedCaller) error {
-	// admit has limited the body to the upload limit already.
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return drive.TooLarge("The file", h.Limit(), "send a smaller file, or split it")
-		}
-		return drive.Wrap(err, drive.EINVALID, "The file could not be read: send it again")
+	// admit has limited the body to the upload limit already. The body
+	// is streamed into the job, never held whole.
+	j, err := h.Svc.QueueImport(r.Context(), f, r.URL.Query().Get("kind"), r.Body)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return drive.TooLarge("The file", h.Limit(), "send a smaller file, or split it")
 	}
-	j, err := h.Svc.QueueImport(r.Context(), f, r.URL.Query().Get("kind"), body)
 	if err != nil {
 		return err
 	}

@@ -1,17 +1,17 @@
 package service
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/incident"
@@ -80,6 +80,8 @@ type ImportJob struct {
 	// InboxPath is where a file dropped in the inbox was found, relative
 	// to the inbox; "" for a file a feed sent.
 	InboxPath string
+	// FileName is the name an analyst's upload had; "" for a feed's file.
+	FileName string
 }
 
 // JobProblem is one problem with a file: its line, its column (the header
@@ -318,7 +320,7 @@ func failingTwice(ctx context.Context, tx *store.Tx, feedID int64) (bool, error)
 
 func jobView(j *store.ImportJob) *ImportJob {
 	v := &ImportJob{ID: j.ID, SiteID: j.SiteID, Kind: j.Kind, Status: j.Status, CreatedAt: j.CreatedAt, FinishedAt: j.FinishedAt,
-		Encoding: j.Encoding, Rows: j.Rows, New: j.New, Skipped: j.Skipped, InboxPath: j.InboxPath}
+		Encoding: j.Encoding, Rows: j.Rows, New: j.New, Skipped: j.Skipped, InboxPath: j.InboxPath, FileName: j.FileName}
 	if err := json.Unmarshal([]byte(j.Problems), &v.Problems); err != nil {
 		v.Problems = nil
 	}
@@ -358,20 +360,32 @@ const MaxImportFile = 256 << 20
 
 // QueueImport takes a file a feed sent, of kind KindIncidents or
 // KindMARAC, as an import job of the feed's site and returns the job,
-// queued. The file is read when the job runs (RunImportJobs); its
-// problems are the job's. Audited as "import.queue" with the feed's name.
-// Errors: EINVALID for an unknown kind or an empty file.
-func (s *Service) QueueImport(ctx context.Context, f *FeedCaller, kind string, body []byte) (*ImportJob, error) {
-	if err := checkImport(kind, body); err != nil {
+// queued. The file is read from body as it arrives and stored in chunks,
+// never held whole in memory; it is checked when the job runs
+// (RunImportJobs), and its problems are the job's. Audited as
+// "import.queue" with the feed's name. Errors: EINVALID for an unknown
+// kind, an empty file or one that could not be read (wrapping the
+// reader's error); ETOOLARGE for a file over MaxImportFile.
+func (s *Service) QueueImport(ctx context.Context, f *FeedCaller, kind string, body io.Reader) (*ImportJob, error) {
+	// The body is read first, so a file over the limit is told so
+	// whatever else is wrong with the request.
+	sp, err := spoolImport(body)
+	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(body)
-	j := &store.ImportJob{SiteID: f.SiteID, FeedID: f.FeedID, Kind: kind, SHA256: sum[:]}
-	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
-		if _, err := tx.CreateImportJob(ctx, j, body); err != nil {
+	defer sp.close()
+	if err := checkKind(kind); err != nil {
+		return nil, err
+	}
+	j := &store.ImportJob{SiteID: f.SiteID, FeedID: f.FeedID, Kind: kind, SHA256: sp.sum}
+	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
+		if _, err := tx.CreateImportJob(ctx, j, nil); err != nil {
 			return err
 		}
-		e := feedEvent(f.actor(), "import.queue", f.SiteID, f.FeedID, fmt.Sprintf("feed %s: %s file of %d bytes, job %d", f.Name, kind, len(body), j.ID))
+		if err := sp.store(ctx, tx, j.ID); err != nil {
+			return err
+		}
+		e := feedEvent(f.actor(), "import.queue", f.SiteID, f.FeedID, fmt.Sprintf("feed %s: %s file of %d bytes, job %d", f.Name, kind, sp.size, j.ID))
 		e.Remote = f.Remote
 		return tx.Audit(ctx, e)
 	})
@@ -381,15 +395,9 @@ func (s *Service) QueueImport(ctx context.Context, f *FeedCaller, kind string, b
 	return jobView(j), nil
 }
 
-func checkImport(kind string, body []byte) error {
+func checkKind(kind string) error {
 	if kind != KindIncidents && kind != KindMARAC {
 		return drive.Invalid("Say what the file holds: kind=incidents or kind=marac", map[string]string{"kind": "incidents or marac"})
-	}
-	if len(body) == 0 {
-		return drive.Invalid("The file is empty", map[string]string{"file": "send the file as the request body"})
-	}
-	if len(body) > MaxImportFile {
-		return drive.Errorf(drive.ETOOLARGE, "The file is larger than %d MiB", MaxImportFile>>20)
 	}
 	return nil
 }
@@ -419,13 +427,17 @@ func (s *Service) FeedImport(ctx context.Context, f *FeedCaller, id int64) (*Imp
 // was made). Audited as "import.queue" by the inbox. Errors: ENOTFOUND
 // for another actor or no such site; EINVALID for a bad kind or empty
 // file (the caller files it as failed).
-func (s *Service) QueueInboxFile(ctx context.Context, a Actor, siteCode, kind, path string, body []byte) (*ImportJob, error) {
-	if err := checkImport(kind, body); err != nil {
+func (s *Service) QueueInboxFile(ctx context.Context, a Actor, siteCode, kind, path string, body io.Reader) (*ImportJob, error) {
+	if err := checkKind(kind); err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(body)
+	sp, err := spoolImport(body)
+	if err != nil {
+		return nil, err
+	}
+	defer sp.close()
 	var out *ImportJob
-	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
 		siteID, err := systemSite(ctx, tx, a, siteCode)
 		if err != nil {
 			return err
@@ -440,12 +452,15 @@ func (s *Service) QueueInboxFile(ctx context.Context, a Actor, siteCode, kind, p
 				return nil
 			}
 		}
-		j := &store.ImportJob{SiteID: siteID, Kind: kind, InboxPath: path, SHA256: sum[:]}
-		if _, err := tx.CreateImportJob(ctx, j, body); err != nil {
+		j := &store.ImportJob{SiteID: siteID, Kind: kind, InboxPath: path, SHA256: sp.sum}
+		if _, err := tx.CreateImportJob(ctx, j, nil); err != nil {
+			return err
+		}
+		if err := sp.store(ctx, tx, j.ID); err != nil {
 			return err
 		}
 		out = jobView(j)
-		return tx.Audit(ctx, systemEvent(a, "import.queue", siteID, fmt.Sprintf("%s file of %d bytes from the inbox, job %d", kind, len(body), j.ID)))
+		return tx.Audit(ctx, systemEvent(a, "import.queue", siteID, fmt.Sprintf("%s file of %d bytes from the inbox, job %d", kind, sp.size, j.ID)))
 	})
 	return out, err
 }
@@ -563,14 +578,19 @@ func (s *Service) runJob(ctx context.Context, w ImportWorker, job *store.ImportJ
 			return s.failJob(ctx, a, w, job, err)
 		}
 	}
-	var body []byte
-	if err := s.DB.View(ctx, func(tx *store.Tx) error {
+	// A feed's or the inbox's file chooses its mapping by its header, as
+	// an upload with none named: the standard headers, or one of the
+	// site's saved mappings. An analyst's checked upload is read as it
+	// was checked, in the analyst's name.
+	up := Upload{SiteID: job.SiteID, MARAC: job.Kind == KindMARAC}
+	if job.UserID != 0 {
 		var err error
-		body, err = tx.ImportJobBody(ctx, job.ID)
-		return err
-	}); err != nil {
-		return s.failJob(ctx, a, w, job, err)
+		if a, err = s.uploader(ctx, job, &up); err != nil {
+			return s.failJob(ctx, a, w, job, err)
+		}
 	}
+	// The file is read a chunk at a time as it is parsed.
+	body := &jobFile{ctx: ctx, db: s.DB, id: job.ID}
 	res := store.JobResult{Status: store.JobFailed}
 	var problems []JobProblem
 	var recs []incident.Record
@@ -578,24 +598,25 @@ func (s *Service) runJob(ctx context.Context, w ImportWorker, job *store.ImportJ
 	var rowErrs []incident.RowError
 	var info incident.FileInfo
 	today := s.Today()
-	// The file's header chooses its mapping, as for an upload with none
-	// named: the standard headers, or one of the site's saved mappings.
-	cands, err := s.mappingCandidates(ctx, Upload{SiteID: job.SiteID, MARAC: job.Kind == KindMARAC}, job.Kind)
-	if err != nil {
+	cands, err := s.mappingCandidates(ctx, up, job.Kind)
+	switch {
+	case drive.ErrorCode(err) == drive.EINVALID:
+		// A saved mapping chosen at the check has been deleted since.
+		problems = append(problems, JobProblem{Line: 1, Column: "mapping", Problem: "The mapping chosen when the file was checked can no longer be used: upload the file again"})
+	case err != nil:
 		return s.failJob(ctx, a, w, job, err)
-	}
-	if job.Kind == KindMARAC {
-		hs, rowErrs, info, err = incident.ReadMARACFileChoosing(bytes.NewReader(body), cands, today, tabular.Options{})
+	case job.Kind == KindMARAC:
+		hs, rowErrs, info, err = incident.ReadMARACFileChoosing(body, cands, today, up.Read)
 		res.Rows = len(hs)
-	} else {
-		recs, rowErrs, info, err = incident.ReadFileChoosing(bytes.NewReader(body), cands, today, tabular.Options{})
+	default:
+		recs, rowErrs, info, err = incident.ReadFileChoosing(body, cands, today, up.Read)
 		res.Rows = len(recs)
 	}
-	body = nil
 	if info.Format != "" {
 		res.Encoding = info.Info.String()
 	}
 	switch {
+	case len(problems) > 0:
 	case drive.ErrorCode(err) == drive.EINVALID:
 		problems = append(problems, JobProblem{Line: 1, Column: "file", Problem: drive.ErrorMessage(err)})
 	case err != nil:
@@ -607,7 +628,19 @@ func (s *Service) runJob(ctx context.Context, w ImportWorker, job *store.ImportJ
 	action := "import." + job.Kind
 	var alerts *raisedAlerts
 	var raised *raisedAlerts
+	var role access.Role
 	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
+		if job.UserID != 0 && len(problems) == 0 {
+			// The analyst's access is asked again now: they may have lost
+			// it since they confirmed.
+			d, err := s.decide(ctx, tx, a, access.Write, siteIntel(job.SiteID), "site")
+			if drive.ErrorCode(err) == drive.ENOTFOUND {
+				problems = append(problems, JobProblem{Column: "file", Problem: "The person who uploaded the file may no longer import police data to this site"})
+			} else if err != nil {
+				return err
+			}
+			role = d.Role
+		}
 		if len(problems) == 0 {
 			mark, err := tx.PoliceMark(ctx)
 			if err != nil {
@@ -621,8 +654,14 @@ func (s *Service) runJob(ctx context.Context, w ImportWorker, job *store.ImportJ
 			if err != nil {
 				return err
 			}
-			if alerts, err = raisePoliceAlerts(ctx, tx, a, "", job.SiteID, mark); err != nil {
+			if alerts, err = raisePoliceAlerts(ctx, tx, a, string(role), job.SiteID, mark); err != nil {
 				return err
+			}
+			if name := strings.TrimSpace(up.SaveMappingAs); name != "" && len(up.Mapping) > 0 {
+				m := &incident.SavedMapping{SiteID: job.SiteID, Kind: job.Kind, Name: name, JSON: string(up.Mapping)}
+				if err := tx.SaveImportMapping(ctx, m, a.UserID); err != nil {
+					return err
+				}
 			}
 			res.Status = store.JobDone
 		}
@@ -653,7 +692,7 @@ func (s *Service) runJob(ctx context.Context, w ImportWorker, job *store.ImportJ
 		if feedName != "" {
 			reason = "feed " + feedName + ", " + reason
 		}
-		return tx.Audit(ctx, systemEvent(a, action, job.SiteID, reason))
+		return tx.Audit(ctx, jobEvent(a, role, action, job.SiteID, reason))
 	})
 	if drive.ErrorCode(err) == drive.ECONFLICT {
 		return nil // the job was taken back from this worker; whoever holds it runs it
@@ -669,10 +708,53 @@ func (s *Service) runJob(ctx context.Context, w ImportWorker, job *store.ImportJ
 			if err != nil {
 				return err
 			}
-			return tx.Audit(ctx, systemEvent(a, "identify.match_sites", job.SiteID, fmt.Sprintf("%d suspects known at more than one site", n)))
+			return tx.Audit(ctx, jobEvent(a, role, "identify.match_sites", job.SiteID, fmt.Sprintf("%d suspects known at more than one site", n)))
 		})
 	}
 	return nil
+}
+
+// uploader is the analyst whose checked upload job is, as an actor, and
+// fills up with how the upload is to be read. Errors: ENOTFOUND for a
+// user no longer held, EINVALID for options that cannot be read.
+func (s *Service) uploader(ctx context.Context, job *store.ImportJob, up *Upload) (Actor, error) {
+	var opts uploadOptions
+	if err := json.Unmarshal([]byte(job.Options), &opts); err != nil {
+		return System("imports"), drive.Wrap(err, drive.EINVALID, "the upload's options could not be read")
+	}
+	up.Read = tabular.Options{Encoding: opts.Encoding, Sheet: opts.Sheet}
+	up.MappingID, up.SaveMappingAs = opts.MappingID, opts.SaveAs
+	if opts.Mapping != "" {
+		up.Mapping = []byte(opts.Mapping)
+	}
+	var u *account.User
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		var err error
+		u, err = tx.User(ctx, job.UserID)
+		return err
+	})
+	if err != nil {
+		return System("imports"), err
+	}
+	a := Actor{UserID: u.ID, OrganisationID: u.OrganisationID, Remote: "import-job",
+		Subject: access.Subject{UserID: u.ID, OrganisationID: u.OrganisationID, OrganisationKind: u.OrganisationKind}}
+	if u.Disabled() {
+		return a, nil // holds no role: the access check refuses the import
+	}
+	for _, g := range u.Roles {
+		a.Subject.Grants = append(a.Subject.Grants, access.Grant{Role: g.Role, SiteID: g.SiteID})
+	}
+	return a, nil
+}
+
+// jobEvent is the audit event of a job's run: in the name of the analyst
+// whose upload it is, with their role, or of the feed or inbox.
+func jobEvent(a Actor, role access.Role, action string, siteID int64, reason string) audit.Event {
+	e := systemEvent(a, action, siteID, reason)
+	if a.UserID != 0 {
+		e.ActorRole = string(role)
+	}
+	return e
 }
 
 // failJob records a job whose import failed for a reason not in the file

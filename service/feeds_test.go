@@ -88,14 +88,14 @@ func TestFeedImportsThroughJobs(t *testing.T) {
 			if c, err := w.svc.FeedActor(ctx, "drv_t_"+strings.TrimPrefix(token, "drv_f_"), ""); c != nil || err != nil {
 				t.Fatalf("an API token's shape opened a feed: %+v, %v", c, err)
 			}
-			if _, err := w.svc.QueueImport(ctx, caller, "people", []byte(feedExtract)); drive.ErrorCode(err) != drive.EINVALID {
+			if _, err := w.svc.QueueImport(ctx, caller, "people", strings.NewReader(feedExtract)); drive.ErrorCode(err) != drive.EINVALID {
 				t.Fatalf("unknown kind: %v", err)
 			}
-			if _, err := w.svc.QueueImport(ctx, caller, "incidents", nil); drive.ErrorCode(err) != drive.EINVALID {
+			if _, err := w.svc.QueueImport(ctx, caller, "incidents", strings.NewReader("")); drive.ErrorCode(err) != drive.EINVALID {
 				t.Fatalf("empty file: %v", err)
 			}
 
-			j, err := w.svc.QueueImport(ctx, caller, "incidents", []byte(feedExtract))
+			j, err := w.svc.QueueImport(ctx, caller, "incidents", strings.NewReader(feedExtract))
 			if err != nil || j.Status != "queued" {
 				t.Fatalf("queue: %+v, %v", j, err)
 			}
@@ -136,7 +136,7 @@ func TestFeedImportsThroughJobs(t *testing.T) {
 				t.Fatalf("no audit event of the feed's import (%v)", err)
 			}
 
-			again, err := w.svc.QueueImport(ctx, caller, "incidents", []byte(feedExtract))
+			again, err := w.svc.QueueImport(ctx, caller, "incidents", strings.NewReader(feedExtract))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -147,7 +147,7 @@ func TestFeedImportsThroughJobs(t *testing.T) {
 			}
 
 			bad := strings.Replace(feedExtract, "2026-10-08", "yesterday", 1) + "FD-3,2026-10-09,,no,A,B,,,,,,\r\n"
-			bj, err := w.svc.QueueImport(ctx, caller, "incidents", []byte(bad))
+			bj, err := w.svc.QueueImport(ctx, caller, "incidents", strings.NewReader(bad))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -215,7 +215,7 @@ func TestFeedWatch(t *testing.T) {
 			}
 
 			for i := 0; i < 2; i++ {
-				if _, err := w.svc.QueueImport(ctx, caller, "incidents", []byte("not,a,header\r\n1,2,3\r\n")); err != nil {
+				if _, err := w.svc.QueueImport(ctx, caller, "incidents", strings.NewReader("not,a,header\r\n1,2,3\r\n")); err != nil {
 					t.Fatal(err)
 				}
 				w.run(t)
@@ -232,7 +232,7 @@ func TestFeedWatch(t *testing.T) {
 			}
 
 			// A worker claims a job and dies; after its lease another runs it.
-			j, err := w.svc.QueueImport(ctx, caller, "incidents", []byte(feedExtract))
+			j, err := w.svc.QueueImport(ctx, caller, "incidents", strings.NewReader(feedExtract))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -298,7 +298,7 @@ func TestInboxWatch(t *testing.T) {
 
 			// A file arrives: the folder is on time again, and a new
 			// silence after it notifies again.
-			if _, err := w.svc.QueueInboxFile(ctx, service.System("inbox"), "FED", "incidents", "FED/incidents/processing/weekly.csv", []byte(feedExtract)); err != nil {
+			if _, err := w.svc.QueueInboxFile(ctx, service.System("inbox"), "FED", "incidents", "FED/incidents/processing/weekly.csv", strings.NewReader(feedExtract)); err != nil {
 				t.Fatal(err)
 			}
 			if n := w.run(t); n != 1 {

@@ -3,6 +3,8 @@ package service
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -228,31 +230,76 @@ func (s *Service) CheckUpload(ctx context.Context, a Actor, up Upload, fileName 
 	return c, nil
 }
 
-// ConfirmUpload imports an upload the actor checked, exactly as it was
-// checked (its encoding, sheet and mapping), and forgets it: a second
-// confirmation finds nothing. It returns the file's name and kind with
-// the result. Errors: ENOTFOUND for an upload not the actor's, older than
-// a day or already confirmed; as Import otherwise.
-func (s *Service) ConfirmUpload(ctx context.Context, a Actor, id int64) (*UploadResult, string, bool, error) {
+// ConfirmUpload queues an upload the actor checked as an import job of
+// the site, to be read exactly as it was checked (its encoding, sheet and
+// mapping), and forgets the checked upload: a second confirmation finds
+// nothing. The job runs in the background (RunImportJobs), one at a time
+// per site, asking the actor's access again when it runs and audited in
+// their name; UploadJob says how it is going. Audited as "import.queue".
+// Errors: ENOTFOUND for an upload not the actor's, older than a day or
+// already confirmed, or a site the actor may no longer import to.
+func (s *Service) ConfirmUpload(ctx context.Context, a Actor, id int64) (*ImportJob, error) {
 	if a.UserID == 0 {
-		return nil, "", false, drive.NotFound("upload")
+		return nil, drive.NotFound("upload")
 	}
-	var p *store.PendingUpload
+	var out *ImportJob
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
-		var err error
-		p, err = tx.TakePendingUpload(ctx, id, a.UserID)
-		return err
+		p, err := tx.TakePendingUpload(ctx, id, a.UserID)
+		if err != nil {
+			return err
+		}
+		d, err := s.decide(ctx, tx, a, access.Write, siteIntel(p.SiteID), "upload")
+		if err != nil {
+			return err
+		}
+		opts, err := json.Marshal(uploadOptions{Encoding: p.Encoding, Sheet: p.Sheet, Mapping: p.Mapping, MappingID: p.MappingID, SaveAs: p.SaveAs})
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(p.Content)
+		j := &store.ImportJob{SiteID: p.SiteID, Kind: p.Kind, SHA256: sum[:], UserID: a.UserID, FileName: p.FileName, Options: string(opts)}
+		if _, err := tx.CreateImportJob(ctx, j, p.Content); err != nil {
+			return err
+		}
+		out = jobView(j)
+		return tx.Audit(ctx, audit.Event{Action: "import.queue", ActorID: a.UserID, ActorRole: string(d.Role), RecordType: "site",
+			RecordID: strconv.FormatInt(p.SiteID, 10), SiteID: p.SiteID, Remote: a.Remote, Outcome: audit.OutcomeOK,
+			Reason: fmt.Sprintf("%s file of %d bytes, checked, job %d", p.Kind, len(p.Content), j.ID)})
 	})
 	if err != nil {
-		return nil, "", false, err
+		return nil, err
 	}
-	up := Upload{SiteID: p.SiteID, MARAC: p.Kind == "marac", File: bytes.NewReader(p.Content), MappingID: p.MappingID,
-		SaveMappingAs: p.SaveAs, Read: tabular.Options{Encoding: p.Encoding, Sheet: p.Sheet}}
-	if p.Mapping != "" {
-		up.Mapping = []byte(p.Mapping)
-	}
-	res, err := s.Import(ctx, a, up)
-	return res, p.FileName, up.MARAC, err
+	return out, nil
+}
+
+// uploadOptions is how an analyst's checked upload is to be read, kept
+// with its job (store.ImportJob.Options).
+type uploadOptions struct {
+	Encoding  string `json:"encoding,omitempty"`
+	Sheet     string `json:"sheet,omitempty"`
+	Mapping   string `json:"mapping,omitempty"`
+	MappingID int64  `json:"mapping_id,omitempty"`
+	SaveAs    string `json:"save_as,omitempty"`
+}
+
+// UploadJob returns the import job of one of the actor's own confirmed
+// uploads: its status and, once finished, what it brought, with every
+// problem by line and column. Errors: ENOTFOUND for a job that is not
+// the actor's.
+func (s *Service) UploadJob(ctx context.Context, a Actor, id int64) (*ImportJob, error) {
+	var out *ImportJob
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		j, err := tx.ImportJob(ctx, id)
+		if err != nil {
+			return err
+		}
+		if a.UserID == 0 || j.UserID != a.UserID {
+			return drive.NotFound("import")
+		}
+		out = jobView(j)
+		return nil
+	})
+	return out, err
 }
 
 func mappingKind(marac bool) string {

@@ -31,7 +31,7 @@ const (
 )
 
 // ImportJob is one file waiting to be imported, being imported, or
-// imported, as stored without the file itself (ImportJobBody reads it).
+// imported, as stored without the file itself (ImportJobChunk reads it).
 // Problems is JSON written by the service.
 type ImportJob struct {
 	ID         int64
@@ -51,6 +51,12 @@ type ImportJob struct {
 	Skipped    int
 	Problems   string
 	FiledAt    *time.Time
+	// UserID is the analyst whose checked upload this is (0: a feed or
+	// the inbox), FileName the name it was uploaded under and Options
+	// how to read it (JSON written by the service).
+	UserID   int64
+	FileName string
+	Options  string
 }
 
 // JobResult is what a finished import job records.
@@ -150,34 +156,69 @@ func (tx *Tx) Feeds(ctx context.Context, siteIDs []int64, revoked bool) ([]*Feed
 	return out, nil
 }
 
-// CreateImportJob queues a file to import and returns the job's id.
+// ImportChunkSize is the most an import job's file holds in one chunk.
+const ImportChunkSize = 1 << 20
+
+// CreateImportJob queues a file to import and returns the job's id. The
+// file, if body is given, is stored in chunks; a caller streaming a large
+// file passes nil and adds the chunks itself (AddImportJobChunk), in the
+// same transaction.
 func (tx *Tx) CreateImportJob(ctx context.Context, j *ImportJob, body []byte) (int64, error) {
 	var inbox any
 	if j.InboxPath != "" {
 		inbox = j.InboxPath
 	}
-	id, err := tx.insert(ctx, `INSERT INTO import_jobs (site_id, feed_id, kind, inbox_path, body, sha256, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		j.SiteID, optID(j.FeedID), j.Kind, inbox, body, j.SHA256, JobQueued, tx.Now)
+	id, err := tx.insert(ctx, `INSERT INTO import_jobs (site_id, feed_id, kind, inbox_path, sha256, status, created_at, user_id, file_name, options)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		j.SiteID, optID(j.FeedID), j.Kind, inbox, j.SHA256, JobQueued, tx.Now, optID(j.UserID), j.FileName, j.Options)
 	if err != nil {
 		return 0, err
 	}
 	j.ID, j.Status, j.CreatedAt = id, JobQueued, tx.Now
+	for seq := 0; len(body) > 0; seq++ {
+		n := min(len(body), ImportChunkSize)
+		if err := tx.AddImportJobChunk(ctx, id, seq, body[:n]); err != nil {
+			return 0, err
+		}
+		body = body[n:]
+	}
 	return id, nil
 }
 
+// AddImportJobChunk stores chunk seq (from 0, in order) of a queued
+// job's file.
+func (tx *Tx) AddImportJobChunk(ctx context.Context, id int64, seq int, data []byte) error {
+	_, err := tx.exec(ctx, `INSERT INTO import_job_chunks (job_id, seq, data) VALUES (?, ?, ?)`, id, seq, data)
+	return err
+}
+
+// ImportJobChunk returns chunk seq of a job's file, and false past its
+// last chunk (or once the job has finished and let go of its file).
+func (tx *Tx) ImportJobChunk(ctx context.Context, id int64, seq int) ([]byte, bool, error) {
+	var data []byte
+	err := tx.queryRow(ctx, `SELECT data FROM import_job_chunks WHERE job_id = ? AND seq = ?`, id, seq).Scan(&data)
+	if err == sql.ErrNoRows {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, tx.d.mapError(err)
+	}
+	return data, true, nil
+}
+
 const jobSelect = `SELECT id, site_id, feed_id, kind, inbox_path, sha256, status, claimed_by, created_at, started_at, finished_at,
-	encoding, rows_read, rows_new, rows_skipped, problems, filed_at FROM import_jobs`
+	encoding, rows_read, rows_new, rows_skipped, problems, filed_at, user_id, file_name, options FROM import_jobs`
 
 func scanJob(sc interface{ Scan(...any) error }) (*ImportJob, error) {
 	var j ImportJob
-	var feed sql.NullInt64
+	var feed, user sql.NullInt64
 	var inbox, claimed sql.NullString
 	var started, finished, filed sql.NullTime
 	if err := sc.Scan(&j.ID, &j.SiteID, &feed, &j.Kind, &inbox, &j.SHA256, &j.Status, &claimed, &j.CreatedAt, &started, &finished,
-		&j.Encoding, &j.Rows, &j.New, &j.Skipped, &j.Problems, &filed); err != nil {
+		&j.Encoding, &j.Rows, &j.New, &j.Skipped, &j.Problems, &filed, &user, &j.FileName, &j.Options); err != nil {
 		return nil, err
 	}
-	j.FeedID, j.InboxPath, j.ClaimedBy, j.CreatedAt = feed.Int64, inbox.String, claimed.String, j.CreatedAt.UTC()
+	j.FeedID, j.InboxPath, j.ClaimedBy, j.CreatedAt, j.UserID = feed.Int64, inbox.String, claimed.String, j.CreatedAt.UTC(), user.Int64
 	j.StartedAt, j.FinishedAt, j.FiledAt = fromNullTime(started), fromNullTime(finished), fromNullTime(filed)
 	return &j, nil
 }
@@ -208,14 +249,24 @@ func (tx *Tx) ImportJob(ctx context.Context, id int64) (*ImportJob, error) {
 	return j, nil
 }
 
-// ImportJobBody returns the file a job holds; nil once it has finished
-// (the file is let go of then). Errors: ENOTFOUND.
+// ImportJobBody returns the whole file a job holds, joined from its
+// chunks; nil once it has finished (the file is let go of then). Errors:
+// ENOTFOUND. Workers read a large file a chunk at a time instead.
 func (tx *Tx) ImportJobBody(ctx context.Context, id int64) ([]byte, error) {
-	var body []byte
-	if err := tx.queryRow(ctx, `SELECT body FROM import_jobs WHERE id = ?`, id).Scan(&body); err != nil {
-		return nil, tx.scanErr(err, "import")
+	if _, err := tx.ImportJob(ctx, id); err != nil {
+		return nil, err
 	}
-	return body, nil
+	var body []byte
+	for seq := 0; ; seq++ {
+		data, ok, err := tx.ImportJobChunk(ctx, id, seq)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return body, nil
+		}
+		body = append(body, data...)
+	}
 }
 
 // FeedJobs returns a feed's latest import jobs, newest first, at most n.
@@ -301,7 +352,8 @@ func (tx *Tx) FinishImportJob(ctx context.Context, id int64, worker string, r Jo
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
 		return drive.Errorf(drive.ECONFLICT, "the import job is no longer held by this worker")
 	}
-	return nil
+	_, err = tx.exec(ctx, `DELETE FROM import_job_chunks WHERE job_id = ?`, id)
+	return err
 }
 
 // UnfiledInboxJobs returns the inbox jobs whose file has not yet been

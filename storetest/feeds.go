@@ -140,6 +140,47 @@ func RunFeeds(t *testing.T, e Engine) {
 	}
 
 	runInboxFolders(t, db, sites[1].ID, b1, &at)
+	runImportChunks(t, db, sites[1].ID)
+}
+
+// runImportChunks: a file of two and a half chunks comes back whole, a
+// chunk at a time, and nothing past its end.
+func runImportChunks(t *testing.T, db *store.DB, site int64) {
+	t.Helper()
+	ctx := context.Background()
+	body := make([]byte, store.ImportChunkSize*5/2)
+	for i := range body {
+		body[i] = byte(i % 251)
+	}
+	err := db.Transact(ctx, func(tx *store.Tx) error {
+		sum := sha256.Sum256(body)
+		id, err := tx.CreateImportJob(ctx, &store.ImportJob{SiteID: site, Kind: "marac", SHA256: sum[:]}, body)
+		if err != nil {
+			return err
+		}
+		var sizes []int
+		for seq := 0; ; seq++ {
+			data, ok, err := tx.ImportJobChunk(ctx, id, seq)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				break
+			}
+			sizes = append(sizes, len(data))
+		}
+		if len(sizes) != 3 || sizes[0] != store.ImportChunkSize || sizes[2] != store.ImportChunkSize/2 {
+			t.Fatalf("chunk sizes %v", sizes)
+		}
+		whole, err := tx.ImportJobBody(ctx, id)
+		if err != nil || string(whole) != string(body) {
+			t.Fatalf("the file joined from its chunks: %d bytes, %v; want %d", len(whole), err, len(body))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // runInboxFolders: an inbox folder is first seen once (seeing it again

@@ -375,20 +375,57 @@ func (s *Server) checkUpload(w http.ResponseWriter, r *http.Request, d importDat
 	return s.render(w, r, http.StatusOK, "identify-import-check", s.page(r, "Check the file before importing", importCheckData{UploadCheck: c, MARAC: d.MARAC}))
 }
 
-// confirmUpload imports an upload the analyst checked.
+// confirmUpload queues an upload the analyst checked as an import job and
+// sends them to its progress page.
 func (s *Server) confirmUpload(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id", "upload")
 	if err != nil {
 		return err
 	}
-	res, name, marac, err := s.svc.ConfirmUpload(r.Context(), actorOf(r), id)
-	d := importData{MARAC: marac, File: name}
-	if err != nil || len(res.Problems) > 0 {
-		// Problems now mean the site's data changed since the check.
-		return s.importRefused(w, r, d, res, err)
+	j, err := s.svc.ConfirmUpload(r.Context(), actorOf(r), id)
+	if err != nil {
+		return err
 	}
-	d.Result = res
-	return s.renderImport(w, r, http.StatusOK, d)
+	http.Redirect(w, r, "/imports/"+strconv.FormatInt(j.ID, 10), http.StatusSeeOther)
+	return nil
+}
+
+// importJobData is what templates/import-job.html shows.
+type importJobData struct {
+	Job *service.ImportJob
+	// Working says the job is queued or running: the page looks again.
+	Working  bool
+	Problems []service.JobProblem
+	More     int
+	When     string
+}
+
+// importJobPage shows how one of the analyst's confirmed uploads is
+// going: queued, running, done with what it brought, or failed with
+// every problem first. Until it has finished the page looks again every
+// few seconds (drive.js), or when the analyst asks.
+func (s *Server) importJobPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id", "import")
+	if err != nil {
+		return err
+	}
+	j, err := s.svc.UploadJob(r.Context(), actorOf(r), id)
+	if err != nil {
+		return err
+	}
+	d := importJobData{Job: j, Working: j.Status == "queued" || j.Status == "running", Problems: j.Problems,
+		When: j.CreatedAt.Format("2 January 2006 15:04 UTC")}
+	if len(d.Problems) > 50 {
+		d.Problems, d.More = d.Problems[:50], len(j.Problems)-50
+	}
+	title := "Importing " + j.FileName
+	switch j.Status {
+	case "done":
+		title = "Imported " + j.FileName
+	case "failed":
+		title = j.FileName + " was not imported"
+	}
+	return s.render(w, r, http.StatusOK, "import-job", s.page(r, title, d))
 }
 
 // deleteMapping removes one of a site's saved mappings.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
 )
@@ -273,23 +274,52 @@ func TestCheckThenConfirm(t *testing.T) {
 			if m == nil {
 				t.Fatal("no confirmation form")
 			}
-			confirm := func(role access.Role) (int, string) {
+			confirm := func(role access.Role) (int, string, string) {
 				req, _ := http.NewRequest("POST", f.url+m[1], strings.NewReader("csrf_token=c"))
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				status, body, _ := f.send(role, req)
-				return status, body
+				return f.send(role, req)
 			}
-			if status, _ := confirm(access.PanelCoordinator); status != 404 {
+			if status, _, _ := confirm(access.PanelCoordinator); status != 404 {
 				t.Fatalf("another user confirming: %d", status)
 			}
-			if status, body := confirm(access.Analyst); status != 200 || !strings.Contains(body, "3 new incidents imported") || !strings.Contains(body, "WINDOWS-1252") {
-				t.Fatalf("confirm: %d\n%s", status, errorSummaryOf(body))
+			// Confirming queues a job and answers with its progress page.
+			status, _, loc := confirm(access.Analyst)
+			if status != http.StatusSeeOther || !regexp.MustCompile(`^/imports/\d+$`).MatchString(loc) {
+				t.Fatalf("confirm: %d, to %q", status, loc)
+			}
+			status, body, _ = f.do(access.Analyst, "GET", loc, nil)
+			if status != 200 || !strings.Contains(body, `role="status"`) || !strings.Contains(body, "Waiting to start") || !strings.Contains(body, `data-module="drive-refresh"`) {
+				t.Fatalf("progress while queued: %d\n%s", status, body)
+			}
+			if n := count(); n != 0 {
+				t.Fatalf("%d incidents stored before the job ran", n)
+			}
+			if status, _, _ := f.do(access.PanelCoordinator, "GET", loc, nil); status != 404 {
+				t.Fatalf("another user's progress page: %d, want 404", status)
+			}
+			if _, err := f.srv.svc.RunImportJobs(context.Background(), service.System("imports"), service.ImportWorker{ID: "web-test", Lease: time.Minute}); err != nil {
+				t.Fatal(err)
+			}
+			status, body, _ = f.do(access.Analyst, "GET", loc, nil)
+			if status != 200 || !strings.Contains(body, "3 new rows imported") || !strings.Contains(body, "WINDOWS-1252") || strings.Contains(body, "drive-refresh") {
+				t.Fatalf("progress once done: %d\n%s", status, body)
 			}
 			if n := count(); n != 3 {
 				t.Fatalf("%d incidents stored, want 3", n)
 			}
-			if status, _ := confirm(access.Analyst); status != 404 {
+			if status, _, _ := confirm(access.Analyst); status != 404 {
 				t.Fatalf("confirming twice: %d", status)
+			}
+			var audited bool
+			_ = f.db.View(context.Background(), func(tx *store.Tx) error {
+				evs, err := tx.AuditEvents(context.Background(), store.AuditFilter{Actions: []string{"import.incidents"}})
+				for _, e := range evs {
+					audited = audited || (e.ActorID != 0 && e.ActorRole == string(access.Analyst) && e.Remote == "import-job")
+				}
+				return err
+			})
+			if !audited {
+				t.Fatal("the job's import is not audited in the analyst's name")
 			}
 		})
 	}

@@ -427,9 +427,9 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 			targets = []matrixTarget{{path: func(p string) string {
 				return strings.NewReplacer("{id}", "999999", "{item}", "999999", "{att}", "999999").Replace(p)
 			}, expect: func(access.Subject, access.Action) bool { return false }}}
-		case rt.path == "/identify/mappings/{id}/delete" || rt.path == "/identify/import/checked/{id}":
-			// No saved mapping or checked upload is named here: nobody
-			// finds one.
+		case rt.path == "/identify/mappings/{id}/delete" || rt.path == "/identify/import/checked/{id}" || rt.path == "/imports/{id}":
+			// No saved mapping, checked upload or upload's import job is
+			// named here (a job is only its uploader's): nobody finds one.
 			targets = []matrixTarget{{path: func(p string) string { return strings.ReplaceAll(p, "{id}", "999999") }, expect: func(access.Subject, access.Action) bool { return false }}}
 		case rt.path == "/evaluation/new" || (rt.path == "/evaluation" && rt.method == "POST"):
 			// The form offers what only the national team may create.

@@ -159,6 +159,7 @@ func (s *Server) routeList() []route {
 		{"POST", "/identify/import", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.importUpload},
 		{"POST", "/identify/mappings/{id}/delete", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.deleteMapping},
 		{"POST", "/identify/import/checked/{id}", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.confirmUpload},
+		{"GET", "/imports/{id}", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.importJobPage},
 		{"GET", "/identify/people/{id}", pageRoute, enrolled, need{access.PoliceIntel, access.Read}, s.suspectPage},
 		{"POST", "/identify/people/{id}/decide", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.ruleOnSuspect},
 		{"GET", "/feeds", pageRoute, enrolled, need{access.PoliceIntel, access.Read}, s.feedsPage},

@@ -170,17 +170,19 @@ func (in *inbox) scanKind(ctx context.Context, site, kind string, waiting map[st
 		if waiting[rel] {
 			continue
 		}
-		body, err := os.ReadFile(filepath.Join(dir, "processing", e.Name()))
+		file, err := os.Open(filepath.Join(dir, "processing", e.Name()))
 		if err != nil {
 			return err
 		}
-		j, err := in.svc.QueueInboxFile(ctx, inboxActor, site, kind, rel, body)
+		j, err := in.svc.QueueInboxFile(ctx, inboxActor, site, kind, rel, file)
+		file.Close()
 		switch drive.ErrorCode(err) {
 		case "":
 			waiting[rel] = true
 			in.log.Info("inbox file queued", slog.Int64("job", j.ID))
-		case drive.EINVALID, drive.ENOTFOUND:
-			// No site of that code, or an empty file: refused whole.
+		case drive.EINVALID, drive.ENOTFOUND, drive.ETOOLARGE:
+			// No site of that code, or an empty or too large file:
+			// refused whole.
 			what := drive.ErrorMessage(err)
 			if drive.ErrorCode(err) == drive.ENOTFOUND {
 				what = "There is no site with the code of this folder."

@@ -37,3 +37,35 @@ for (const Component of [
 ]) {
   createAll(Component)
 }
+
+// A page waiting on work in the background (an import's progress) marks
+// its status with data-module="drive-refresh". Every few seconds the page
+// is fetched again and the status's words replaced, so that a screen
+// reader announces the change (the element is role="status"); once the
+// work has finished the page is loaded whole, to show what it brought or
+// its problems first. Without JavaScript the page has a link to look again.
+for (const status of document.querySelectorAll('[data-module="drive-refresh"]')) {
+  const wait = (Number(status.dataset.refreshSeconds) || 5) * 1000
+  const look = async () => {
+    try {
+      const res = await fetch(window.location.href, { credentials: 'same-origin' })
+      if (!res.ok) {
+        return
+      }
+      const page = new DOMParser().parseFromString(await res.text(), 'text/html')
+      const next = page.querySelector('[role="status"]')
+      if (!next || next.dataset.module !== 'drive-refresh') {
+        window.location.reload()
+        return
+      }
+      const words = next.textContent.trim()
+      if (status.textContent.trim() !== words) {
+        status.textContent = words
+      }
+    } catch {
+      // The server could not be reached this time: try again later.
+    }
+    window.setTimeout(look, wait)
+  }
+  window.setTimeout(look, wait)
+}
