@@ -447,6 +447,10 @@ type CaseView struct {
 	// RiskFacts are the linked victim-survivors' risk facts, when the
 	// actor may read them: never where she is or how to reach her.
 	RiskFacts []victim.RiskFacts
+	// CanReadRisk: the actor may read the linked victim-survivors' risk
+	// facts, so the case offers its "Victims' risk" page, though only
+	// CasePage reads them (and audits each read).
+	CanReadRisk bool
 	// Scores are the identification scores at entry and exit, for a case
 	// referred from the identification list, when the actor may read
 	// police intelligence on it.
@@ -556,7 +560,9 @@ func (s *Service) caseView(ctx context.Context, a Actor, id int64, withRisk bool
 		if v.History, err = tx.History(ctx, id); err != nil {
 			return err
 		}
-		if rd := access.Decide(a.Subject, access.Read, caseResource(c, access.VictimRisk), tx.Now); withRisk && rd.Allowed {
+		rd := access.Decide(a.Subject, access.Read, caseResource(c, access.VictimRisk), tx.Now)
+		v.CanReadRisk = rd.Allowed
+		if withRisk && rd.Allowed {
 			var victims []int64
 			if v.RiskFacts, victims, err = s.riskFacts(ctx, tx, id); err != nil {
 				return err

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -300,25 +302,28 @@ func (s *Server) refer(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// caseData is what templates/case.html shows.
+// caseData is what the pages of a case show (templates/case*.html).
 type caseData struct {
 	*service.CaseView
-	Errors    FormErrors
-	Form      url.Values
-	Prongs    []prongPlan
-	Timeline  []timelineItem
-	NoteIndex map[int64]int
-	Closure   []programme.Reason
-	Engage    []casework.Engagement
-	Kinds     []casework.ContactKind
-	Needs     []string
-	Levels    []string
-	Risks     []string
-	Changes   []string
-	Statuses  []casework.ActionStatus
-	// Police is the "Police records" section: nil for a reader the
-	// police records are not open to.
-	Police *service.PoliceRecords
+	Errors FormErrors
+	Form   url.Values
+	// SubNav is the case's sub navigation, with the page shown marked.
+	SubNav   []subNavItem
+	Prongs   []prongPlan
+	Timeline []timelineItem
+	Closure  []programme.Reason
+	Engage   []casework.Engagement
+	Kinds    []casework.ContactKind
+	Needs    []string
+	Levels   []string
+	Risks    []string
+	Changes  []string
+	Statuses []casework.ActionStatus
+	// NoteList is the case's notes, newest first, each marked when a
+	// later note corrects it.
+	NoteList []timelineItem
+	// ContactList is the case's contacts and attempts, newest first.
+	ContactList []casework.Contact
 }
 
 type prongPlan struct {
@@ -328,27 +333,91 @@ type prongPlan struct {
 	Types   []programme.ActionType
 }
 
-func (s *Server) casePage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderCase(w, r, http.StatusOK, nil, nil)
+// casePageDef is one page of a case: a section of its sub navigation, or
+// the page of one of its forms.
+type casePageDef struct {
+	template string
+	// section is the sub navigation item the page belongs to.
+	section string
+	// title names the page before the person's name; "" for the summary.
+	title string
+	// offered says whether the reader may use the page at all; a page
+	// not offered is "not found", as its link is not shown.
+	offered func(v *service.CaseView) bool
 }
 
-// renderCase shows the case page, with errors from a form on it.
-func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, errs FormErrors, form url.Values) error {
+// casePages are the pages of a case by their address under /cases/{id}
+// ("" for the summary). Each form has its own page, so a worker logging a
+// contact sees one short form, and a change lands on its section with a
+// banner saying what was saved (web/confirm.go).
+var casePages = map[string]casePageDef{
+	"":         {template: "case", section: ""},
+	"plan":     {template: "case-plan", section: "plan", title: "Plan"},
+	"contacts": {template: "case-contacts", section: "contacts", title: "Contacts"},
+	"reviews":  {template: "case-reviews", section: "reviews", title: "Reviews"},
+	"notes": {template: "case-notes", section: "notes", title: "Notes",
+		offered: func(v *service.CaseView) bool { return v.CanReadNotes }},
+	"victims": {template: "case-victims", section: "victims", title: "Victims' risk",
+		offered: func(v *service.CaseView) bool { return v.CanReadRisk }},
+	"timeline": {template: "case-timeline", section: "timeline", title: "Timeline"},
+	"actions/new": {template: "case-action-new", section: "plan", title: "Add an action",
+		offered: func(v *service.CaseView) bool { return v.CanWrite && v.Case.State.Open() }},
+	"contacts/new": {template: "case-contact-new", section: "contacts", title: "Log a contact or session",
+		offered: func(v *service.CaseView) bool { return v.CanWrite }},
+	"reviews/new": {template: "case-review-new", section: "reviews", title: "Record a review",
+		offered: func(v *service.CaseView) bool {
+			return v.CanNeeds && (v.Case.State == casework.Active || v.Case.State == casework.Closing)
+		}},
+	"notes/new": {template: "case-note-new", section: "notes", title: "Add a note",
+		offered: func(v *service.CaseView) bool { return v.CanNote }},
+}
+
+// casePage shows the page of a case at key (casePages).
+func (s *Server) casePage(key string) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		return s.renderCase(w, r, http.StatusOK, key, nil, nil)
+	}
+}
+
+// renderCase shows the page of a case at key, with errors from a form on
+// it.
+func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, key string, errs FormErrors, form url.Values) error {
+	def, ok := casePages[key]
+	if !ok {
+		return drive.NotFound("page")
+	}
 	id, err := pathID(r, "id", "case")
 	if err != nil {
 		return err
 	}
-	v, err := s.svc.CasePage(r.Context(), actorOf(r), id)
+	// Only the page that shows the victim-survivors' risk facts reads
+	// them, since each read is audited as a read of her record.
+	read := s.svc.Case
+	if key == "victims" {
+		read = s.svc.CasePage
+	}
+	v, err := read(r.Context(), actorOf(r), id)
 	if err != nil {
 		return err
 	}
-	if v.Transfer != nil {
-		d := caseData{CaseView: v, Errors: errs, Form: form}
-		return s.render(w, r, status, "case-transfer", s.pageWithDone(r, "Transfer: "+v.Transfer.PersonName, d))
+	if v.Transfer != nil || v.Restricted {
+		// A case being transferred in, or moved away, is one page.
+		if key != "" {
+			return drive.NotFound("page")
+		}
+		if v.Transfer != nil {
+			d := caseData{CaseView: v, Errors: errs, Form: form}
+			return s.render(w, r, status, "case-transfer", s.pageWithDone(r, "Transfer: "+v.Transfer.PersonName, d))
+		}
+		d := caseData{CaseView: v, Timeline: timeline(v)}
+		return s.render(w, r, status, "case-moved", s.pageWithDone(r, "Case "+strconv.FormatInt(v.Case.ID, 10), d))
 	}
-	d := caseData{CaseView: v, Errors: errs, Form: form, Closure: v.Programme.Closure, Engage: casework.Engagements(),
-		Kinds: casework.ContactKinds(), Needs: casework.NeedAreas(), Levels: casework.NeedLevels(), Risks: casework.RiskLevels(),
-		Changes: casework.RiskChanges(), Statuses: casework.ActionStatuses()}
+	if def.offered != nil && !def.offered(v) {
+		return drive.NotFound("page")
+	}
+	d := caseData{CaseView: v, Errors: errs, Form: form, SubNav: caseSubNav(v, def.section), Closure: v.Programme.Closure,
+		Engage: casework.Engagements(), Kinds: casework.ContactKinds(), Needs: casework.NeedAreas(), Levels: casework.NeedLevels(),
+		Risks: casework.RiskLevels(), Changes: casework.RiskChanges(), Statuses: casework.ActionStatuses()}
 	for _, p := range programme.Prongs() {
 		pp := prongPlan{Prong: p, Label: programme.ProngLabel(p)}
 		for _, a := range v.Actions {
@@ -363,24 +432,27 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 		}
 		d.Prongs = append(d.Prongs, pp)
 	}
+	d.ContactList = slices.Clone(v.Contacts)
+	sort.SliceStable(d.ContactList, func(i, j int) bool { return d.ContactList[i].On.After(d.ContactList[j].On) })
 	d.Timeline = timeline(v)
-	if d.Police, err = s.svc.CasePoliceRecords(r.Context(), actorOf(r), id); drive.ErrorCode(err) == drive.ENOTFOUND {
-		d.Police = nil // not his to see: the section is left out
-	} else if err != nil {
-		return err
-	}
-	if v.Restricted {
-		return s.render(w, r, status, "case-moved", s.pageWithDone(r, "Case "+strconv.FormatInt(v.Case.ID, 10), d))
+	for _, it := range d.Timeline {
+		if it.NoteID != 0 {
+			d.NoteList = append(d.NoteList, it)
+		}
 	}
 	title := v.Person.Name()
+	if def.title != "" {
+		title = def.title + ": " + title
+	}
 	if len(errs) > 0 {
 		title = "Error: " + title
 	}
-	return s.render(w, r, status, "case", s.pageWithDone(r, title, d))
+	return s.render(w, r, status, def.template, s.pageWithDone(r, title, d))
 }
 
-// caseForm handles every form on the case page: it runs the change and
-// returns to the page, or shows the page again with the form's errors.
+// caseForm handles every form of a case: it runs the change and answers
+// with the section the change shows on, or shows the form's page again
+// with its errors.
 func (s *Server) caseForm(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	id, err := pathID(r, "id", "case")
@@ -393,65 +465,68 @@ func (s *Server) caseForm(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostForm
 	a := actorOf(r)
 	// target is where a form sends the user on success, when it is not
-	// back to this case (an escalation goes to the new referral); code
-	// names the confirmation shown there, when it depends on what was
-	// asked (web/confirm.go).
+	// the form's section of this case (an escalation goes to the new
+	// referral); code names the confirmation shown there, when it depends
+	// on what was asked (web/confirm.go).
 	target, code := "", ""
 	// The forms by the name in their address, each with its
-	// confirmation: each reads its fields (package form) and makes one
-	// service call.
+	// confirmation, the section it returns to, and the page that shows
+	// it with its errors: each reads its fields (package form) and makes
+	// one service call.
 	forms := map[string]struct {
-		code   string
-		submit func() error
+		code    string
+		section string
+		page    string
+		submit  func() error
 	}{
-		"move": {"", func() error {
+		"move": {"", "", "", func() error {
 			mv := form.NewMove(f)
 			code = moveCode(mv.Event)
 			return s.svc.Move(ctx, a, id, mv.Change())
 		}},
-		"engagement": {"engagement", func() error {
+		"engagement": {"engagement", "", "", func() error {
 			return s.svc.SetEngagement(ctx, a, id, form.NewEngagement(f).Engagement)
 		}},
-		"actions": {"plan_action", func() error {
+		"actions": {"plan_action", "plan", "actions/new", func() error {
 			act := form.NewAction(f)
 			if err := act.Validate(); err != nil {
 				return err
 			}
 			return s.svc.AddAction(ctx, a, id, act.Action())
 		}},
-		"action-status": {"plan_action_saved", func() error {
+		"action-status": {"plan_action_saved", "plan", "plan", func() error {
 			st := form.NewActionStatus(f)
 			return s.svc.UpdateAction(ctx, a, id, st.ActionID, st.Apply)
 		}},
-		"contacts": {"contact", func() error {
+		"contacts": {"contact", "contacts", "contacts/new", func() error {
 			ct := form.NewContact(f)
 			if err := ct.Validate(); err != nil {
 				return err
 			}
 			return s.svc.AddContact(ctx, a, id, ct.Contact())
 		}},
-		"reviews": {"review", func() error {
+		"reviews": {"review", "reviews", "reviews/new", func() error {
 			rv := form.NewReview(f)
 			if err := rv.Validate(); err != nil {
 				return err
 			}
 			return s.svc.AddReview(ctx, a, id, rv.Review())
 		}},
-		"notes": {"note", func() error {
+		"notes": {"note", "notes", "notes/new", func() error {
 			n := form.NewNote(f)
 			if n.Amends != 0 {
 				code = "note_corrected"
 			}
 			return s.svc.AddNote(ctx, a, id, n.Note())
 		}},
-		"escalate": {"escalated", func() error {
+		"escalate": {"escalated", "", "", func() error {
 			newID, err := s.svc.Escalate(ctx, a, id, form.NewEscalation(f).Reasons)
 			if err == nil {
-				target = "/cases/" + strconv.FormatInt(newID, 10)
+				target = casePath(newID, "")
 			}
 			return err
 		}},
-		"police-link": {"", func() error {
+		"police-link": {"", "police", "", func() error {
 			pl := form.NewPoliceLink(f)
 			if err := pl.Validate(); err != nil {
 				return err
@@ -466,7 +541,10 @@ func (s *Server) caseForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	err = fm.submit()
 	if drive.ErrorCode(err) == drive.EINVALID {
-		return s.renderCase(w, r, http.StatusUnprocessableEntity, invalidErrors(err), f)
+		if r.PathValue("form") == "police-link" {
+			return s.renderPoliceHistory(w, r, http.StatusUnprocessableEntity, invalidErrors(err))
+		}
+		return s.renderCase(w, r, http.StatusUnprocessableEntity, fm.page, invalidErrors(err), f)
 	}
 	if err != nil {
 		return err
@@ -475,7 +553,7 @@ func (s *Server) caseForm(w http.ResponseWriter, r *http.Request) error {
 		code = fm.code
 	}
 	if target == "" {
-		target = "/cases/" + strconv.FormatInt(id, 10)
+		target = casePath(id, fm.section)
 	}
 	confirm(w, r, target, code)
 	return nil

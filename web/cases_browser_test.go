@@ -90,12 +90,6 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	openAll := func() {
-		t.Helper()
-		if _, err := browsertest.RunValue(b, chromedp.Evaluate[bool](`document.querySelectorAll('details').forEach(d => d.open = true); true`)); err != nil {
-			t.Fatal(err)
-		}
-	}
 	// confirmed checks the page answers a change with the success banner
 	// saying want, and that the banner has the focus, as GOV.UK Frontend
 	// gives it once its script has run.
@@ -190,13 +184,18 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	submit("#event-allocate", 200)
 	submit("#event-start", 200)
 
-	step("actions on every prong")
+	step("actions on every prong, each added on its own page")
+	submit(".moj-sub-navigation a[href$='/plan']", 200)
 	for _, a := range []struct{ typ, owner string }{{"dvpn-dvpo", "PC Example"}, {"one-to-one", "Cal Manager"}, {"housing-referral", "Housing officer"}} {
-		openAll()
+		submit("a[href$='/actions/new']", 200)
 		choose("#type", a.typ)
 		fill("#owner", a.owner)
 		fill("#due_on", today.AddDays(14).String())
 		submit("form[action$='/actions'] button", 200)
+		confirmed("Action added to the plan")
+	}
+	if u, _ := b.URL(); !strings.HasSuffix(u, "/plan?done=plan_action") {
+		t.Fatalf("an added action lands on %s; want the plan", u)
 	}
 	html, _ = b.HTML()
 	for _, want := range []string{"DVPN/DVPO application", "One-to-one session block", "Housing referral"} {
@@ -206,20 +205,30 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	}
 
 	step("a contact, a review, a note and its correction")
-	openAll()
+	submit(".moj-sub-navigation a[href$='/contacts']", 200)
+	submit("a[href$='/contacts/new']", 200)
 	fill("#contact_on", today.String())
 	fill("#contact_summary", "First one-to-one session; engaged well.")
 	submit("form[action$='/contacts'] button", 200)
 	confirmed("Contact logged")
-	openAll()
+	if html, _ := b.HTML(); !strings.Contains(html, "First one-to-one session; engaged well.") {
+		t.Fatal("the logged contact is not on the contacts page")
+	}
+	submit(".moj-sub-navigation a[href$='/reviews']", 200)
+	submit("a[href$='/reviews/new']", 200)
 	fill("#review_on", today.String())
 	choose("#risk_level", "high")
 	choose("#risk_change", "unchanged")
 	choose("#need_housing", "high")
 	fill("#review_summary", "Six-week review: disruption in place.")
 	submit("form[action$='/reviews'] button", 200)
+	confirmed("Review recorded")
+	submit(".moj-sub-navigation a[href$='/notes']", 200)
+	submit("a[href$='/notes/new']", 200)
 	fill("#text", "Spoke to probation about licence conditions.")
 	submit("form[action$='/notes'] button", 200)
+	confirmed("Note added")
+	submit("a[href$='/notes/new']", 200)
 	fill("#text", "Correction: it was the offender manager, not the duty officer.")
 	choose("#amends", noteValue(t, b))
 	submit("form[action$='/notes'] button", 200)
@@ -230,6 +239,7 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	}
 
 	step("closure")
+	submit(".moj-sub-navigation a[href='"+strings.TrimPrefix(caseURL, ts.URL)+"']", 200)
 	choose("select[name=closure_reason]", "completed")
 	submit("#event-begin_closure", 200)
 	choose("select[name=closure_reason]", "completed")
@@ -240,23 +250,29 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 		t.Fatal("the case is not shown closed with its reason")
 	}
 
-	step("the case page printed")
-	if err := b.EmulateMedia("print"); err != nil {
-		t.Fatal(err)
-	}
-	for sel, want := range map[string]bool{"#timeline": true, "#summary": true, "form[action$='/notes']": false,
-		".drive-footer": false, ".govuk-service-navigation": false, ".govuk-notification-banner": false} {
-		display, err := b.ComputedStyle(sel, "display")
-		if err != nil {
+	step("the case's summary and timeline printed")
+	printed := func(checks map[string]bool) {
+		t.Helper()
+		if err := b.EmulateMedia("print"); err != nil {
 			t.Fatal(err)
 		}
-		if (display != "none") != want {
-			t.Errorf("printed, %s has display %q", sel, display)
+		for sel, want := range checks {
+			display, err := b.ComputedStyle(sel, "display")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (display != "none") != want {
+				t.Errorf("printed, %s has display %q", sel, display)
+			}
+		}
+		if err := b.EmulateMedia(""); err != nil {
+			t.Fatal(err)
 		}
 	}
-	if err := b.EmulateMedia(""); err != nil {
-		t.Fatal(err)
-	}
+	printed(map[string]bool{"#summary": true, ".drive-footer": false, ".govuk-service-navigation": false,
+		".govuk-notification-banner": false})
+	visit(strings.TrimPrefix(caseURL, ts.URL) + "/timeline")
+	printed(map[string]bool{"#timeline": true, ".drive-footer": false, ".govuk-service-navigation": false})
 
 	if err := b.Screenshot("/tmp/drive-case-page.png"); err != nil {
 		t.Log(err)

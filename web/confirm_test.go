@@ -77,10 +77,10 @@ func TestEveryChangeConfirmed(t *testing.T) {
 				to, code string
 			}{
 				{"engagement", "cal.manager", cpath + "/engagement", url.Values{"engagement": {"engaged"}}, cpath, "engagement"},
-				{"action", "cal.manager", cpath + "/actions", url.Values{"type": {"dapo"}, "agency": {"Police"}, "owner": {"DS Example"}, "due_on": {"2026-12-20"}}, cpath, "plan_action"},
-				{"contact", "cal.manager", cpath + "/contacts", url.Values{"kind": {"one_to_one"}, "method": {"in person"}, "contact_summary": {"Session one"}, "contact_on": {"2026-11-22"}}, cpath, "contact"},
-				{"review", "cal.manager", cpath + "/reviews", url.Values{"risk_level": {"high"}, "risk_change": {"unchanged"}, "review_summary": {"Six weeks"}, "review_on": {"2026-11-22"}}, cpath, "review"},
-				{"note", "cal.manager", cpath + "/notes", url.Values{"text": {"Spoke to probation"}}, cpath, "note"},
+				{"action", "cal.manager", cpath + "/actions", url.Values{"type": {"dapo"}, "agency": {"Police"}, "owner": {"DS Example"}, "due_on": {"2026-12-20"}}, cpath + "/plan", "plan_action"},
+				{"contact", "cal.manager", cpath + "/contacts", url.Values{"kind": {"one_to_one"}, "method": {"in person"}, "contact_summary": {"Session one"}, "contact_on": {"2026-11-22"}}, cpath + "/contacts", "contact"},
+				{"review", "cal.manager", cpath + "/reviews", url.Values{"risk_level": {"high"}, "risk_change": {"unchanged"}, "review_summary": {"Six weeks"}, "review_on": {"2026-11-22"}}, cpath + "/reviews", "review"},
+				{"note", "cal.manager", cpath + "/notes", url.Values{"text": {"Spoke to probation"}}, cpath + "/notes", "note"},
 				{"merge", "tom.providerlead", ppath + "/merge", url.Values{"duplicate": {strconv.FormatInt(dup, 10)}}, ppath, "merged"},
 				{"unmerge", "tom.providerlead", "/people/" + strconv.FormatInt(dup, 10) + "/unmerge", url.Values{}, "/people/" + strconv.FormatInt(dup, 10), "unmerged"},
 				{"person", "tom.providerlead", ppath + "/edit", url.Values{"given_name": {"Darren"}, "family_name": {"Hollis"}, "date_of_birth": {"1984-02-11"}}, ppath, "person_details"},

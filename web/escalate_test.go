@@ -72,12 +72,12 @@ func TestEscalationPages(t *testing.T) {
 			if !regexp.MustCompile(`^/cases/\d+$`).MatchString(loc) || loc == path {
 				t.Fatalf("escalation went to %q; want the new referral", loc)
 			}
-			_, body := w.get(t, "tom.providerlead", loc)
+			_, body := w.get(t, "tom.providerlead", loc+"/timeline")
 			if !strings.Contains(body, "Escalated from Restart case "+strconv.FormatInt(restart, 10)) || !strings.Contains(body, "Referred on escalation") {
 				t.Errorf("the referral does not say where it came from")
 			}
 			for _, name := range []string{"cal.manager", "tom.providerlead"} {
-				for _, p := range []string{loc, path, "/caseload", "/team"} {
+				for _, p := range []string{loc, loc + "/timeline", path, path + "/timeline", "/caseload", "/team"} {
 					if _, body := w.get(t, name, p); len(leaked(body)) > 0 {
 						t.Errorf("%s: %s shows %v", name, p, leaked(body))
 					}
@@ -114,7 +114,7 @@ func (w *wall) siteOf(t *testing.T) int64 {
 // from that case's page, whose history names the referral.
 func (w *wall) referralNamedOn(t *testing.T, name, path string) string {
 	t.Helper()
-	_, body := w.get(t, name, path)
+	_, body := w.get(t, name, path+"/timeline")
 	m := regexp.MustCompile(`referral case (\d+)`).FindStringSubmatch(body)
 	if m == nil {
 		t.Fatalf("%s does not name the referral", path)

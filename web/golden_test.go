@@ -123,12 +123,17 @@ func TestGoldenPages(t *testing.T) {
 		{"caseload", access.CaseManager, "/caseload"},
 		{"cases", access.TeamLeader, "/cases"},
 		{"case", access.CaseManager, "/cases/" + strconv.FormatInt(caseID, 10)},
+		{"case-plan", access.CaseManager, "/cases/" + strconv.FormatInt(caseID, 10) + "/plan"},
+		{"case-contacts", access.CaseManager, "/cases/" + strconv.FormatInt(caseID, 10) + "/contacts"},
+		{"case-contact-new", access.CaseManager, "/cases/" + strconv.FormatInt(caseID, 10) + "/contacts/new"},
+		{"case-victims", access.CaseManager, "/cases/" + strconv.FormatInt(caseID, 10) + "/victims"},
+		{"case-timeline", access.CaseManager, "/cases/" + strconv.FormatInt(caseID, 10) + "/timeline"},
 		{"team", access.TeamLeader, "/team"},
 		{"victim", access.IDVA, "/victims/" + strconv.FormatInt(victimID, 10)},
 		{"audit", access.DPO, "/audit?record_type=case&record_id=" + strconv.FormatInt(caseID, 10)},
 		// After a change: the case page with its confirmation. Last, as
 		// reading the case again would change the audit page.
-		{"case-confirmed", access.CaseManager, "/cases/" + strconv.FormatInt(caseID, 10) + "?done=contact"},
+		{"case-confirmed", access.CaseManager, "/cases/" + strconv.FormatInt(caseID, 10) + "/contacts?done=contact"},
 	}
 	// Every page is fetched, in this order, before any is compared: reading
 	// the case is audited, so the audit page depends on what came before,

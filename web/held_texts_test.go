@@ -236,8 +236,8 @@ func TestFreeTextScreenIsNoOracle(t *testing.T) {
 
 			// Every other reader on the perpetrator side sees the matching
 			// texts withheld; the author sees them as written.
-			_, mine := w.get(t, "cal.manager", cpath)
-			_, leads := w.get(t, "tom.providerlead", cpath)
+			_, mine := w.get(t, "cal.manager", cpath+"/timeline")
+			_, leads := w.get(t, "tom.providerlead", cpath+"/timeline")
 			mine, leads = unescapePlus(mine), unescapePlus(leads)
 			_, leadsAPI := w.get(t, "tom.providerlead", "/api/v1/cases/"+cid+"/notes")
 			for _, text := range revealing {
@@ -257,7 +257,7 @@ func TestFreeTextScreenIsNoOracle(t *testing.T) {
 			}
 			// A partner and the IDVA reading the perpetrator's case do not see it either.
 			for _, name := range []string{"ida.idva", "pat.partner", "cat.othermanager"} {
-				_, body := w.get(t, name, cpath)
+				_, body := w.get(t, name, cpath+"/timeline")
 				if strings.Contains(body, "Canaryline Crescent now") {
 					t.Errorf("%s reads a held text on the perpetrator's case", name)
 				}
@@ -311,7 +311,7 @@ func TestFreeTextScreenIsNoOracle(t *testing.T) {
 			if st, _ := w.post(t, "ida.idva", vpath+"/held", url.Values{"held": {strconv.FormatInt(keep.ID, 10)}, "decision": {"kept"}}); st != 303 {
 				t.Fatalf("keep: %d", st)
 			}
-			_, leads = w.get(t, "tom.providerlead", cpath)
+			_, leads = w.get(t, "tom.providerlead", cpath+"/timeline")
 			leads = unescapePlus(leads)
 			if !strings.Contains(leads, "Canary Surgery") || strings.Contains(leads, "cn99qz") {
 				t.Error("after review the team leader should see the released text and not the kept one")
@@ -363,7 +363,7 @@ func TestFreeTextRateLimit(t *testing.T) {
 	if st1 != 429 || st2 != 429 || strings.ReplaceAll(b1, "One more ordinary note", "T") != strings.ReplaceAll(b2, "12 Canaryline Crescent", "T") {
 		t.Fatalf("past the limit: %d and %d; want the same 429", st1, st2)
 	}
-	_, page := w.get(t, "cal.manager", cpath)
+	_, page := w.get(t, "cal.manager", cpath+"/timeline")
 	if strings.Contains(page, "One more ordinary note") {
 		t.Error("a refused note was stored")
 	}

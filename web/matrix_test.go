@@ -514,6 +514,27 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 						if strings.HasSuffix(rt.path, "/reviews") && act == access.Write {
 							r.Class = access.HealthNeeds
 						}
+						if strings.HasSuffix(rt.path, "/victims") {
+							// The case's victims' risk page needs the case
+							// and its victim-survivors' risk facts.
+							v := r
+							v.Class = access.VictimRisk
+							return access.Decide(sub, act, r, now).Allowed && access.Decide(sub, act, v, now).Allowed
+						}
+						// The page of a form is offered to those who may
+						// make the change, while the case can take it.
+						switch {
+						case strings.HasSuffix(rt.path, "/actions/new"):
+							return c.State.Open() && access.Decide(sub, access.Write, r, now).Allowed
+						case strings.HasSuffix(rt.path, "/contacts/new"):
+							return access.Decide(sub, access.Write, r, now).Allowed
+						case strings.HasSuffix(rt.path, "/notes/new"):
+							r.Class = access.Notes
+							return access.Decide(sub, access.Write, r, now).Allowed
+						case strings.HasSuffix(rt.path, "/reviews/new"):
+							r.Class = access.HealthNeeds
+							return (c.State == casework.Active || c.State == casework.Closing) && access.Decide(sub, access.Write, r, now).Allowed
+						}
 						if strings.HasSuffix(rt.path, "/police") || strings.HasSuffix(rt.path, "/police-history") {
 							// The police history needs the case and its police intelligence.
 							p := r

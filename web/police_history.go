@@ -11,6 +11,13 @@ import (
 type policeHistoryData struct {
 	*service.PoliceHistory
 	Chart historyChart
+	// Head is the case as the header of each of its pages shows it,
+	// with its sub navigation.
+	Head caseData
+	// Police are the police records linked or suggested as him, for an
+	// analyst or team leader to decide.
+	Police *service.PoliceRecords
+	Errors FormErrors
 }
 
 // historyChart is the timeline as a bar chart, laid out here so the page
@@ -100,6 +107,12 @@ func chart(qs []service.HistoryQuarter) historyChart {
 // may read police intelligence on the case see it; anyone else is told
 // the page does not exist.
 func (s *Server) policeHistory(w http.ResponseWriter, r *http.Request) error {
+	return s.renderPoliceHistory(w, r, http.StatusOK, nil)
+}
+
+// renderPoliceHistory shows the police history, with the errors of a
+// decision on a police record when there are some.
+func (s *Server) renderPoliceHistory(w http.ResponseWriter, r *http.Request, status int, errs FormErrors) error {
 	id, err := pathID(r, "id", "case")
 	if err != nil {
 		return err
@@ -109,5 +122,20 @@ func (s *Server) policeHistory(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := policeHistoryData{PoliceHistory: h, Chart: chart(h.Quarters)}
-	return s.render(w, r, http.StatusOK, "police_history", s.page(r, "Police history: "+h.PersonName, d))
+	// The service has decided the reader may see the police history; the
+	// case's header and sub navigation come from the case as they see it.
+	v, err := s.svc.Case(r.Context(), actorOf(r), id)
+	if err != nil {
+		return err
+	}
+	d.Head = caseData{CaseView: v, SubNav: caseSubNav(v, "police")}
+	d.Errors = errs
+	if d.Police, err = s.svc.CasePoliceRecords(r.Context(), actorOf(r), id); err != nil {
+		return err
+	}
+	title := "Police history: " + h.PersonName
+	if len(errs) > 0 {
+		title = "Error: " + title
+	}
+	return s.render(w, r, status, "police_history", s.pageWithDone(r, title, d))
 }

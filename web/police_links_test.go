@@ -34,14 +34,14 @@ func TestPoliceRecordsSections(t *testing.T) {
 			cpath := "/cases/" + strconv.FormatInt(w.caseID, 10)
 			vpath := "/victims/" + strconv.FormatInt(w.victimID, 10)
 
-			status, body := w.get(t, "cal.manager", cpath)
+			status, body := w.get(t, "cal.manager", cpath+"/police")
 			if status != 200 || !strings.Contains(body, `id="police-records"`) || !strings.Contains(body, "Suggested") || strings.Contains(body, `name="decision"`) {
 				t.Fatalf("the case manager's case page: %d; want the suggestion without the forms", status)
 			}
 			if l := leaked(body); len(l) > 0 || strings.Contains(body, "Sam Example") || strings.Contains(body, "1991") {
 				t.Fatalf("the case page names her: %v", l)
 			}
-			status, body = w.get(t, "tom.providerlead", cpath)
+			status, body = w.get(t, "tom.providerlead", cpath+"/police")
 			m := linkField.FindStringSubmatch(body)
 			if status != 200 || m == nil || len(leaked(body)) > 0 || strings.Contains(body, "Sam Example") {
 				t.Fatalf("the team leader's case page: %d, no decision form or a leak", status)
@@ -55,7 +55,7 @@ func TestPoliceRecordsSections(t *testing.T) {
 			if status, _ := w.post(t, "tom.providerlead", cpath+"/police-link", url.Values{"link": {m[1]}, "decision": {"confirm"}}); status != 303 {
 				t.Fatalf("the team leader confirming: %d, want 303", status)
 			}
-			if _, body := w.get(t, "cal.manager", cpath); !strings.Contains(body, "confirmed by User tom.providerlead") {
+			if _, body := w.get(t, "cal.manager", cpath+"/police"); !strings.Contains(body, "confirmed by User tom.providerlead") {
 				t.Error("the confirmed link is not shown as confirmed")
 			}
 

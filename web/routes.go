@@ -106,7 +106,19 @@ func (s *Server) routeList() []route {
 		{"GET", "/team.csv", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.teamCSV},
 		{"GET", "/referrals/new", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.referralForm},
 		{"POST", "/referrals", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.refer},
-		{"GET", "/cases/{id}", pageRoute, enrolled, none, s.casePage},
+		// A case's pages (web/case_sections.go): its sections, then the
+		// page of each form; the service decides each case.
+		{"GET", "/cases/{id}", pageRoute, enrolled, none, s.casePage("")},
+		{"GET", "/cases/{id}/plan", pageRoute, enrolled, none, s.casePage("plan")},
+		{"GET", "/cases/{id}/contacts", pageRoute, enrolled, none, s.casePage("contacts")},
+		{"GET", "/cases/{id}/reviews", pageRoute, enrolled, none, s.casePage("reviews")},
+		{"GET", "/cases/{id}/notes", pageRoute, enrolled, none, s.casePage("notes")},
+		{"GET", "/cases/{id}/victims", pageRoute, enrolled, none, s.casePage("victims")},
+		{"GET", "/cases/{id}/timeline", pageRoute, enrolled, none, s.casePage("timeline")},
+		{"GET", "/cases/{id}/actions/new", pageRoute, enrolled, none, s.casePage("actions/new")},
+		{"GET", "/cases/{id}/contacts/new", pageRoute, enrolled, none, s.casePage("contacts/new")},
+		{"GET", "/cases/{id}/reviews/new", pageRoute, enrolled, none, s.casePage("reviews/new")},
+		{"GET", "/cases/{id}/notes/new", pageRoute, enrolled, none, s.casePage("notes/new")},
 		// Police history: police intelligence on the case, which a case
 		// manager holds only on their own cases, so no site-wide need.
 		{"GET", "/cases/{id}/police", pageRoute, enrolled, none, s.policeHistory},

@@ -146,7 +146,7 @@ func testPendingTransfer(t *testing.T, e storetest.Engine) {
 	secrets := []string{"SUMMARY-CANARY", "DECISION-CANARY", "NOTE-CANARY", "CONTACT-CANARY", "OWNER-CANARY", "VICTIMNAME-CANARY", "Victim-survivor 1", "17 ("}
 	name := "Gareth Moverley"
 	casePath := "/cases/" + strconv.FormatInt(w.caseID, 10)
-	if status, body := w.get(t, "fred.manager", casePath); status != http.StatusOK || !strings.Contains(body, "17 (") {
+	if status, body := w.get(t, "fred.manager", casePath+"/victims"); status != http.StatusOK || !strings.Contains(body, "17 (") {
 		t.Fatalf("the case manager's page before transfer: %d, risk facts shown %v", status, strings.Contains(body, "17 ("))
 	}
 
@@ -193,6 +193,15 @@ func testPendingTransfer(t *testing.T, e storetest.Engine) {
 				t.Errorf("%s: API %s of the pending transfer: %d; want 404", lead, sub, status)
 			}
 		}
+		// The case's other pages are not theirs until they accept it.
+		for _, sec := range caseSections {
+			if sec.Key == "" {
+				continue
+			}
+			if status, body := w.get(t, lead, casePath+"/"+sec.Key); status != http.StatusNotFound || strings.Contains(body, name) {
+				t.Errorf("%s: %s of the pending transfer: %d; want 404", lead, sec.Key, status)
+			}
+		}
 		if status, _ := w.post(t, lead, casePath+"/notes", url.Values{"text": {"Not ours yet"}}); status != http.StatusNotFound {
 			t.Errorf("%s: a note before accepting: %d; want 404", lead, status)
 		}
@@ -217,8 +226,11 @@ func testPendingTransfer(t *testing.T, e storetest.Engine) {
 		t.Errorf("the panel coordinator's team page: %d, names the pending transfer: %v", status, strings.Contains(body, "Moverley"))
 	}
 	// The sending site keeps its normal access until the case is accepted.
-	if status, body := w.get(t, "fred.manager", casePath); status != http.StatusOK || !strings.Contains(body, "NOTE-CANARY") || !strings.Contains(body, "17 (") {
-		t.Errorf("the sending case manager during the transfer: %d", status)
+	if status, body := w.get(t, "fred.manager", casePath+"/notes"); status != http.StatusOK || !strings.Contains(body, "NOTE-CANARY") {
+		t.Errorf("the sending case manager's notes during the transfer: %d", status)
+	}
+	if status, body := w.get(t, "fred.manager", casePath+"/victims"); status != http.StatusOK || !strings.Contains(body, "17 (") {
+		t.Errorf("the sending case manager's victims' risk during the transfer: %d", status)
 	}
 	if status, _ := w.get(t, "fay.lead", "/api/v1"+casePath+"/notes"); status != http.StatusOK {
 		t.Errorf("the sending team leader's notes during the transfer: %d", status)

@@ -79,7 +79,7 @@ func TestIDVAPagesInBrowser(t *testing.T) {
 	b.AssertNoConsoleErrors(t)
 
 	signInAs("cal.manager")
-	html := visit("/cases/"+strconv.FormatInt(w.caseID, 10), 200)
+	html := visit("/cases/"+strconv.FormatInt(w.caseID, 10)+"/victims", 200)
 	if !strings.Contains(html, "Victim-survivor 1") || len(leaked(html)) > 0 {
 		t.Fatalf("case page: risk facts missing or details leaked %v", leaked(html))
 	}

@@ -65,7 +65,7 @@ func TestIDVAListShowsRisk(t *testing.T) {
 			if !strings.Contains(body, "Score: Up by 3 since the first assessment, from 12 to 15.") {
 				t.Errorf("the change does not say which way")
 			}
-			status, body = w.get(t, "cal.manager", "/cases/"+strconv.FormatInt(w.caseID, 10))
+			status, body = w.get(t, "cal.manager", "/cases/"+strconv.FormatInt(w.caseID, 10)+"/victims")
 			if status != 200 || !strings.Contains(body, ">15 (High risk)") {
 				t.Errorf("the case manager's risk table does not show the same latest DASH: %d", status)
 			}
