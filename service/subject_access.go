@@ -102,6 +102,18 @@ func subjectSites(ctx context.Context, tx *store.Tx, kind subjectaccess.Kind, id
 			return nil, err
 		}
 		return []int64{v.SiteID}, nil
+	case subjectaccess.Child:
+		ch, err := tx.Child(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		v, err := tx.VictimCase(ctx, ch.VictimCaseID)
+		if err != nil {
+			return nil, err
+		}
+		return []int64{v.SiteID}, nil
+	case subjectaccess.Staff:
+		return staffSites(ctx, tx, id)
 	}
 	return nil, drive.NotFound("subject")
 }
@@ -330,6 +342,10 @@ func (s *Service) assemble(ctx context.Context, tx *store.Tx, r *subjectaccess.R
 	switch r.Kind {
 	case subjectaccess.Victim:
 		return s.assembleVictim(ctx, tx, r)
+	case subjectaccess.Staff:
+		return s.assembleStaff(ctx, tx, r)
+	case subjectaccess.Child:
+		return s.assembleChild(ctx, tx, r)
 	}
 	return s.assemblePerson(ctx, tx, r)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/subjectaccess"
+	"github.com/drive-platform/drive/victim"
 )
 
 const sarColumns = `id, subject_kind, COALESCE(person_id, victim_case_id, user_id, child_id), requester, identity_check, received_on, due_on, extension_reason, state, recorded_by, approved_by, approved_at, created_at`
@@ -172,4 +173,36 @@ func (tx *Tx) oneRow(ctx context.Context, what, q string, args ...any) error {
 		return drive.NotFound(what)
 	}
 	return nil
+}
+
+// Child returns one child of a victim-survivor. Errors: ENOTFOUND.
+func (tx *Tx) Child(ctx context.Context, id int64) (*victim.Child, error) {
+	kids, err := tx.children(ctx, `id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(kids) == 0 {
+		return nil, drive.NotFound("child")
+	}
+	return &kids[0], nil
+}
+
+// AuditEventsBy lists every audit event a user is recorded as the actor
+// of, oldest first: what a staff member's subject access pack shows of
+// what they did.
+func (tx *Tx) AuditEventsBy(ctx context.Context, actorID int64) ([]audit.Event, error) {
+	rows, err := tx.query(ctx, `SELECT `+auditColumns+` FROM audit_events WHERE actor_id = ? ORDER BY seq`, actorID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []audit.Event
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, tx.d.mapError(err)
+		}
+		out = append(out, e)
+	}
+	return out, tx.d.mapError(rows.Err())
 }

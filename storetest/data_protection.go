@@ -2,17 +2,20 @@ package storetest
 
 import (
 	"context"
+	"strconv"
 	"testing"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/account"
+	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/casework"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/retention"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/subjectaccess"
+	"github.com/drive-platform/drive/victim"
 )
 
 // RunDataProtection is the conformance suite for legal holds, the
@@ -21,12 +24,13 @@ func RunDataProtection(t *testing.T, e Engine) {
 	ctx := context.Background()
 	db := e.Open(t, FixedClock(Epoch))
 	var caseIDs []int64
-	var personID, dpo, dpo2 int64
+	var personID, dpo, dpo2, siteID int64
 	err := db.Transact(ctx, func(tx *store.Tx) error {
 		site := account.Site{Code: "DPR", Name: "Site", Region: "R"}
 		if err := tx.CreateSite(ctx, &site); err != nil {
 			return err
 		}
+		siteID = site.ID
 		if err := tx.SeedProgrammes(ctx, site.ID); err != nil {
 			return err
 		}
@@ -295,6 +299,44 @@ func RunDataProtection(t *testing.T, e Engine) {
 			}
 			if !kinds[subjectaccess.Staff] || !kinds[subjectaccess.Person] {
 				t.Errorf("the list holds kinds %v, want person and staff", kinds)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// What a staff member's pack reads: every event the user is the
+		// actor of, oldest first, and no one else's; and one child.
+		err = db.Transact(ctx, func(tx *store.Tx) error {
+			for i, actor := range []int64{dpo2, dpo, dpo2} {
+				if err := tx.Audit(ctx, audit.Event{Action: audit.ActionRecordRead, ActorID: actor, ActorRole: "dpo", RecordType: "user", RecordID: strconv.Itoa(i), Outcome: audit.OutcomeOK}); err != nil {
+					return err
+				}
+			}
+			es, err := tx.AuditEventsBy(ctx, dpo2)
+			if err != nil {
+				return err
+			}
+			if len(es) != 2 || es[0].RecordID != "0" || es[1].RecordID != "2" || es[0].Seq >= es[1].Seq {
+				t.Errorf("events by the user: %+v", es)
+			}
+			v := &victim.Case{SiteID: siteID, GivenName: "Synthetic", FamilyName: "Survivor"}
+			if err := tx.CreateVictimCase(ctx, v); err != nil {
+				return err
+			}
+			ch := &victim.Child{VictimCaseID: v.ID, GivenName: "Kit", DateOfBirth: drive.MustDate("2020-02-02"), Relationship: "victim", SocialCare: "none"}
+			if err := tx.CreateChild(ctx, ch); err != nil {
+				return err
+			}
+			got, err := tx.Child(ctx, ch.ID)
+			if err != nil {
+				return err
+			}
+			if got.GivenName != "Kit" || got.VictimCaseID != v.ID || got.DateOfBirth != ch.DateOfBirth {
+				t.Errorf("child read back %+v", got)
+			}
+			if _, err := tx.Child(ctx, ch.ID+1000); drive.ErrorCode(err) != drive.ENOTFOUND {
+				t.Errorf("a child who does not exist: %v, want ENOTFOUND", err)
 			}
 			return nil
 		})
