@@ -31,6 +31,11 @@ type FieldEvidence struct {
 	// TermFrequency is the adjustment for how common an exactly agreeing
 	// value is; 0 for other levels.
 	TermFrequency float64
+	// Household is the household adjustment (Model.Household) on a
+	// postcode that agrees exactly with the surname: the two agreements
+	// are partly one fact, shared by everyone at one address; 0 otherwise.
+	// The surname and postcode then have no term-frequency adjustment.
+	Household float64
 	// Deferred is set when both values are present but the field is not
 	// counted because another field already says the same (a town where the
 	// postcodes are compared, a surname where the given field saw the names
@@ -39,7 +44,7 @@ type FieldEvidence struct {
 }
 
 // Total is the field's whole contribution to the match weight.
-func (f FieldEvidence) Total() float64 { return f.Weight + f.TermFrequency }
+func (f FieldEvidence) Total() float64 { return f.Weight + f.TermFrequency + f.Household }
 
 // Explain returns the explanation of records a and b (record numbers, as
 // from Table.Lookup).
@@ -59,13 +64,11 @@ func (r *Result) Explain(a, b int) Explanation {
 			Level:  levelNames(t.fields[f].Kind)[l],
 			Weight: r.md.weights[f][l],
 		}
-		if l == 1 && r.md.tf[f] != nil {
-			fe.TermFrequency = r.md.tf[f][t.vals[lo*nf+f]]
-		}
+		fe.TermFrequency, fe.Household = r.md.adjust(f, vec, lo)
 		if l == levelMissing && t.vals[a*nf+f] != 0 && t.vals[b*nf+f] != 0 {
 			fe.Deferred = r.cmp.postcode[f] >= 0 || t.fields[f].Kind == KindSurname && r.cmp.partner[f] >= 0
 		}
-		e.Weight += fe.Weight + fe.TermFrequency
+		e.Weight += fe.Total()
 		e.Fields = append(e.Fields, fe)
 	}
 	e.Probability = probability(e.Weight)
@@ -79,12 +82,17 @@ func (e Explanation) String() string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "field\tkind\t%s\t%s\tlevel\tweight\tterm freq\trunning total\n", e.IDA, e.IDB)
+	// The household adjustment is shown with the term frequency: both
+	// correct the weight of one exact agreement.
 	fmt.Fprintf(tw, "prior\t\t\t\t\t%+.2f\t\t%+.2f\n", e.Prior, e.Prior)
 	running := e.Prior
 	for _, f := range e.Fields {
 		tf := ""
 		if f.TermFrequency != 0 {
 			tf = fmt.Sprintf("%+.2f", f.TermFrequency)
+		}
+		if f.Household != 0 {
+			tf += fmt.Sprintf(" household %+.2f", f.Household)
 		}
 		running += f.Total()
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%+.2f\t%s\t%+.2f %s\n", f.Field.Name, f.Field.Kind, show(f.A), show(f.B), f.Level, f.Weight, tf, running, bar(f.Total()))
@@ -177,6 +185,9 @@ func (f FieldEvidence) sentence() string {
 			how = "common"
 		}
 		s += fmt.Sprintf(", of which %+.1f because the value is %s", f.TermFrequency, how)
+	}
+	if f.Household != 0 {
+		s += fmt.Sprintf(", of which %+.1f because the surname agrees too, as it does for everyone of one household", f.Household)
 	}
 	switch w := f.Total(); {
 	case w > 0:

@@ -20,6 +20,7 @@ type Explainer struct {
 	m   *Model
 	t   *Table
 	cmp *comparer
+	md  *model // for the household adjustment
 }
 
 // NewExplainer reads records (ids, and values in the order of m.Fields)
@@ -51,7 +52,9 @@ func (m *Model) NewExplainer(ids []string, values [][]string) (*Explainer, error
 			return nil, err
 		}
 	}
-	return &Explainer{m: m, t: t, cmp: newComparer(t)}, nil
+	md := &model{t: t}
+	md.setHousehold(m.Household)
+	return &Explainer{m: m, t: t, cmp: newComparer(t), md: md}, nil
 }
 
 // Explain explains records a and b (indexes into the records given to
@@ -65,6 +68,7 @@ func (x *Explainer) Explain(a, b int) Explanation {
 	for f := 0; f < nf; f++ {
 		l := levelOf(vec, f)
 		fe := FieldEvidence{Field: t.fields[f], A: t.Value(a, f), B: t.Value(b, f), Level: levelNames(t.fields[f].Kind)[l], Weight: m.Fields[f].Levels[l].Weight}
+		_, fe.Household = x.md.adjust(f, vec, lo)
 		if l == levelMissing && t.vals[a*nf+f] != 0 && t.vals[b*nf+f] != 0 {
 			fe.Deferred = x.cmp.postcode[f] >= 0 || t.fields[f].Kind == KindSurname && x.cmp.partner[f] >= 0
 		}

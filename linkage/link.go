@@ -217,7 +217,8 @@ func Link(ctx context.Context, t *Table, opts Options) (*Result, error) {
 	res.Stats.EMRounds = est.rounds
 	progress(fmt.Sprintf("estimated m and u; prior match probability %.3g", math.Exp2(est.prior)/(1+math.Exp2(est.prior))))
 
-	md := newModel(t, est.m, est.u, est.trained, est.prior, opts.Threshold, counts)
+	household := estimateHousehold(t, cmp, est.m, est.u, est.prior)
+	md := newModel(t, est.m, est.u, est.trained, est.prior, opts.Threshold, counts, household)
 	res.md, res.Model = md, md.public
 	for r, cr := range compiled {
 		res.Stats.Rules = append(res.Stats.Rules, RuleStats{

@@ -67,7 +67,7 @@ func TestExplainAddsUp(t *testing.T) {
 		e := res.Explain(p[0], p[1])
 		sum := e.Prior
 		for _, f := range e.Fields {
-			sum += f.Weight + f.TermFrequency
+			sum += f.Total()
 		}
 		if math.Abs(sum-e.Weight) > 1e-9 {
 			t.Errorf("explain %v: parts sum to %v, total is %v", p, sum, e.Weight)

@@ -15,6 +15,12 @@ type Model struct {
 	Prior float64
 	// Threshold is the match probability at or above which a pair links.
 	Threshold float64
+	// Household is the adjustment, in bits (never positive), added to the
+	// postcode's weight when the surname and the postcode both agree
+	// exactly: the people of one household share both, so the two
+	// agreements are not independent evidence (see estimateHousehold).
+	// It applies to the first surname and postcode fields.
+	Household float64 `json:",omitempty"`
 }
 
 // FieldModel is the learned model of one field.
@@ -45,16 +51,22 @@ type model struct {
 	// 1900) then counts for less than the average agreement, and a rare one
 	// for more.
 	tf [][]float64
+	// household is Model.Household, applied to field hh.postcode when it
+	// and hh.surname both agree exactly (see adjust); 0 when the table has
+	// no such pair of fields.
+	household float64
+	hh        householdFields
 }
 
 // maxWeight bounds a single level's weight, so that one level estimated from
 // a handful of pairs cannot decide a link on its own.
 const maxWeight = 20
 
-func newModel(t *Table, m, u [][]float64, trained []bool, prior, threshold float64, counts [][]int32) *model {
+func newModel(t *Table, m, u [][]float64, trained []bool, prior, threshold float64, counts [][]int32, household float64) *model {
 	nf := len(t.fields)
 	md := &model{t: t, prior: prior, weights: make([][]float64, nf), tf: make([][]float64, nf)}
-	pub := &Model{Prior: prior, Threshold: threshold}
+	md.setHousehold(household)
+	pub := &Model{Prior: prior, Threshold: threshold, Household: md.household}
 	for f := 0; f < nf; f++ {
 		names := levelNames(t.fields[f].Kind)
 		fm := FieldModel{Field: t.fields[f], Trained: trained[f]}
@@ -63,6 +75,14 @@ func newModel(t *Table, m, u [][]float64, trained []bool, prior, threshold float
 			lm := LevelModel{Name: names[l]}
 			if l > 0 {
 				lm.M, lm.U = m[f][l], u[f][l]
+				if t.fields[f].Kind == KindDate && l == dateFar {
+					// Dates far apart are no likelier among one person's
+					// records than dates a few digits apart: it takes more
+					// errors to make them. EM cannot learn this where the
+					// pairs of a household (a parent and child of one name
+					// at one address) look like one person's.
+					lm.M = min(lm.M, m[f][dateOther])
+				}
 				lm.Weight = clampWeight(math.Log2(lm.M / lm.U))
 			}
 			md.weights[f][l] = lm.Weight
@@ -103,6 +123,47 @@ func newModel(t *Table, m, u [][]float64, trained []bool, prior, threshold float
 
 func clampWeight(w float64) float64 { return min(max(w, -maxWeight), maxWeight) }
 
+// setHousehold sets the household adjustment, where the table has the
+// fields it applies to.
+func (md *model) setHousehold(h float64) {
+	hf, ok := findHouseholdFields(md.t)
+	if !ok || h == 0 {
+		md.hh, md.household = householdFields{-1, -1, -1, -1}, 0
+		return
+	}
+	md.hh, md.household = hf, h
+}
+
+// inHousehold reports whether the household adjustment applies to a pair
+// with comparison vector vec: surname and postcode both agree exactly.
+func (md *model) inHousehold(vec uint64) bool {
+	return md.household != 0 && levelOf(vec, md.hh.postcode) == postExact && levelOf(vec, md.hh.surname) == nameExact
+}
+
+// adjust returns the adjustments of field f's weight for a pair with
+// comparison vector vec whose first record is lo: the term frequency of an
+// exactly agreeing value, and on the postcode the household adjustment.
+// Where the household adjustment applies, neither the surname's nor the
+// postcode's term frequency counts: everyone at one address shares the
+// surname, rare or common, so its rarity does not tell one person from
+// two of a household.
+func (md *model) adjust(f int, vec uint64, lo int) (tf, household float64) {
+	l := levelOf(vec, f)
+	if l != 1 {
+		return 0, 0
+	}
+	if md.inHousehold(vec) && (f == md.hh.surname || f == md.hh.postcode) {
+		if f == md.hh.postcode {
+			return 0, md.household
+		}
+		return 0, 0
+	}
+	if md.tf == nil || md.tf[f] == nil {
+		return 0, 0
+	}
+	return md.tf[f][md.t.vals[lo*len(md.weights)+f]], 0
+}
+
 // score returns the match weight (log2 odds, prior included) of records a
 // and b with comparison vector vec.
 func (md *model) score(a, b int, vec uint64) float64 {
@@ -114,6 +175,15 @@ func (md *model) score(a, b int, vec uint64) float64 {
 		w += md.weights[f][l]
 		if l == 1 && md.tf[f] != nil {
 			w += md.tf[f][va[f]]
+		}
+	}
+	if md.inHousehold(vec) {
+		w += md.household
+		if md.tf[md.hh.surname] != nil {
+			w -= md.tf[md.hh.surname][va[md.hh.surname]]
+		}
+		if md.tf[md.hh.postcode] != nil {
+			w -= md.tf[md.hh.postcode][va[md.hh.postcode]]
 		}
 	}
 	return w

@@ -19,7 +19,8 @@ func (r *Result) Evidence(a, b int) float64 {
 
 // FieldEvidence is Evidence field by field: it sets weights[f] to the
 // weight of field f's comparison level for records a and b (with the
-// term-frequency adjustment of an exact agreement), and counted[f] to
+// term-frequency adjustment of an exact agreement, and the household
+// adjustment of a postcode agreeing with the surname), and counted[f] to
 // whether the field was weighed at all. A field is not weighed where
 // either record leaves it empty, or where another field already counts
 // what it would say (a surname when the given field found the names
@@ -35,10 +36,8 @@ func (r *Result) FieldEvidence(a, b int, weights []float64, counted []bool) {
 	nf := len(r.md.weights)
 	for f := 0; f < nf; f++ {
 		l := levelOf(vec, f)
-		w := r.md.weights[f][l]
-		if l == 1 && r.md.tf[f] != nil {
-			w += r.md.tf[f][r.md.t.vals[lo*nf+f]]
-		}
+		tf, household := r.md.adjust(f, vec, lo)
+		w := r.md.weights[f][l] + tf + household
 		weights[f], counted[f] = w, l != levelMissing
 	}
 }
