@@ -54,6 +54,11 @@ func findHouseholdFields(t *Table) (householdFields, bool) {
 // household but a data error (a placeholder postcode), and is left out.
 const householdBlockLimit = 100
 
+// householdPseudoPairs is the weight, in pairs, of the assumption that
+// surname and postcode are independent: the dependence is taken from the
+// data only as far as more pairs than this show it.
+const householdPseudoPairs = 10
+
 // estimateHousehold returns the household adjustment in bits (see above),
 // or 0 when the table lacks the fields or the data show no dependence.
 //
@@ -125,10 +130,12 @@ func estimateHousehold(t *Table, cmp *comparer, m, u [][]float64, prior float64)
 	mDiffer := m[hf.given][nameOther] * (m[hf.date][dateOther] + m[hf.date][dateFar])
 	uDiffer := u[hf.given][nameOther] * (u[hf.date][dateOther] + u[hf.date][dateFar])
 	differ -= lambda * pairs * m[hf.surname][nameExact] * m[hf.postcode][postExact] * mDiffer
-	if uDiffer <= 0 {
-		return 0
-	}
-	both := (max(differ, 0) + 0.5) / ((1 - lambda) * pairs * uDiffer)
 	independent := u[hf.surname][nameExact] * u[hf.postcode][postExact]
-	return max(min(math.Log2(independent/both), 0), -maxWeight)
+	// expected is the count of such pairs if surname and postcode were
+	// independent. The ratio of the count to it is shrunk towards one by
+	// householdPseudoPairs, so that a small file, where a handful of pairs
+	// decide the count, shows no dependence it cannot support.
+	expected := (1 - lambda) * pairs * uDiffer * independent
+	ratio := (max(differ, 0) + householdPseudoPairs) / (expected + householdPseudoPairs)
+	return max(min(-math.Log2(ratio), 0), -maxWeight)
 }
