@@ -236,16 +236,33 @@ func (s *Service) caseload(ctx context.Context, a Actor, download bool) (*Caselo
 // and the caseload limit of a Restart case are Restart's. Errors:
 // ENOTFOUND unless the actor may manage the site's cases.
 func (s *Service) Dashboard(ctx context.Context, a Actor, siteID int64) (*Dashboard, error) {
-	return s.dashboardFor(ctx, a, siteID, false)
+	return s.dashboardFor(ctx, a, siteID, dashboardCut)
 }
+
+// DashboardLists is Dashboard with every case on each of its lists, for
+// the pages that show one list whole, a page at a time; audited as a list.
+// Errors: ENOTFOUND unless the actor may manage the site's cases.
+func (s *Service) DashboardLists(ctx context.Context, a Actor, siteID int64) (*Dashboard, error) {
+	return s.dashboardFor(ctx, a, siteID, dashboardWhole)
+}
+
+// dashboardMode says how much of each list the dashboard keeps and how
+// the read is audited.
+type dashboardMode int
+
+const (
+	dashboardCut      dashboardMode = iota // the first DashboardRows of each list
+	dashboardWhole                         // every case, for a list's own pages
+	dashboardDownload                      // every case, for a file
+)
 
 // DownloadDashboard is Dashboard for a file: every case on each of its
 // lists, not only the first DashboardRows, audited as a download.
 func (s *Service) DownloadDashboard(ctx context.Context, a Actor, siteID int64) (*Dashboard, error) {
-	return s.dashboardFor(ctx, a, siteID, true)
+	return s.dashboardFor(ctx, a, siteID, dashboardDownload)
 }
 
-func (s *Service) dashboardFor(ctx context.Context, a Actor, siteID int64, download bool) (*Dashboard, error) {
+func (s *Service) dashboardFor(ctx context.Context, a Actor, siteID int64, mode dashboardMode) (*Dashboard, error) {
 	var out *Dashboard
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		r := access.Resource{Class: access.PerpetratorCase, RecordType: "site", RecordID: strconv.FormatInt(siteID, 10), SiteID: siteID}
@@ -345,9 +362,13 @@ func (s *Service) dashboardFor(ctx context.Context, a Actor, siteID int64, downl
 		if err := s.dashboardSchedules(ctx, tx, progs, open, today, out); err != nil {
 			return err
 		}
-		if download {
+		switch mode {
+		case dashboardDownload:
 			out.shorten(0)
 			return listedIn(ctx, tx, a, "case", "team dashboard downloaded", dash.OpenCases)
+		case dashboardWhole:
+			out.shorten(0)
+			return listedIn(ctx, tx, a, "case", "team dashboard list", dash.OpenCases)
 		}
 		out.shorten(DashboardRows)
 		return listedIn(ctx, tx, a, "case", "team dashboard", dash.OpenCases)

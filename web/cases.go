@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -153,9 +152,9 @@ type teamData struct {
 	Site  int64
 	Dash  *service.Dashboard
 	Today drive.Date
-	// NoContactHint says how long each programme allows without contact,
-	// since each case is held to its own programme's period.
-	NoContactHint string
+	// Cards count each of the dashboard's lists and link to it
+	// (web/team_lists.go).
+	Cards []teamCard
 	// AgencyOverdue counts the overdue actions each agency owns at the
 	// leader's sites.
 	AgencyOverdue []service.AgencyOverdue
@@ -189,11 +188,7 @@ func (s *Server) team(w http.ResponseWriter, r *http.Request) error {
 	if d.Dash, err = s.svc.Dashboard(ctx, a, d.Site); err != nil {
 		return err
 	}
-	var periods []string
-	for _, p := range d.Dash.Programmes {
-		periods = append(periods, fmt.Sprintf("%s: %d days", p.Name, p.NoContactDays))
-	}
-	d.NoContactHint = "No contact for at least the period of the case's programme (" + strings.Join(periods, "; ") + ")."
+	d.Cards = teamCards(d.Dash, d.Site)
 	if d.AgencyOverdue, err = s.svc.OverdueByAgency(ctx, a); err != nil {
 		return err
 	}

@@ -129,6 +129,7 @@ func TestGoldenPages(t *testing.T) {
 		{"case-victims", access.CaseManager, "/cases/" + strconv.FormatInt(caseID, 10) + "/victims"},
 		{"case-timeline", access.CaseManager, "/cases/" + strconv.FormatInt(caseID, 10) + "/timeline"},
 		{"team", access.TeamLeader, "/team"},
+		{"team-no-contact", access.TeamLeader, "/team/no-contact"},
 		{"victim", access.IDVA, "/victims/" + strconv.FormatInt(victimID, 10)},
 		{"audit", access.DPO, "/audit?record_type=case&record_id=" + strconv.FormatInt(caseID, 10)},
 		// After a change: the case page with its confirmation. Last, as

@@ -595,6 +595,9 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 						return read
 					}})
 			}
+		case rt.path == "/team/{list}":
+			// A list of the team dashboard: for those the dashboard is for.
+			targets = []matrixTarget{{path: func(p string) string { return strings.ReplaceAll(p, "{list}", "overdue") }, expect: func(access.Subject, access.Action) bool { return true }}}
 		case strings.HasPrefix(rt.path, "/reports"):
 			// Outcome reports and their downloads: all one's sites, and each
 			// site by its number, for those who read that site's aggregates.

@@ -83,7 +83,7 @@ type menuItem struct {
 var menu = []menuItem{
 	{label: "Home", href: "/"},
 	{label: "My caseload", href: "/caseload", show: func(sub access.Subject) bool { return sub.HasRole(access.CaseManager) }},
-	{label: "Team", href: "/team"},
+	{label: "Team", href: "/team", prefix: true},
 	{label: "New referral", href: "/referrals/new", prefix: true},
 	{label: "Identification", href: "/identify", prefix: true},
 	{label: "Across sites", href: "/identify/national", show: service.CanSeeNationalMatches},

@@ -103,6 +103,7 @@ func (s *Server) routeList() []route {
 		{"GET", "/caseload", pageRoute, enrolled, need{access.PerpetratorCase, access.Read}, s.caseload},
 		{"GET", "/caseload.csv", pageRoute, enrolled, need{access.PerpetratorCase, access.Read}, s.caseloadCSV},
 		{"GET", "/team", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.team},
+		{"GET", "/team/{list}", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.teamListPage},
 		{"GET", "/team.csv", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.teamCSV},
 		{"GET", "/referrals/new", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.referralForm},
 		{"POST", "/referrals", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.refer},

@@ -205,7 +205,7 @@ func testPendingTransfer(t *testing.T, e storetest.Engine) {
 		if status, _ := w.post(t, lead, casePath+"/notes", url.Values{"text": {"Not ours yet"}}); status != http.StatusNotFound {
 			t.Errorf("%s: a note before accepting: %d; want 404", lead, status)
 		}
-		if status, body := w.get(t, lead, "/team"); lead == "tess.lead" && (status != http.StatusOK || !strings.Contains(body, name)) {
+		if status, body := w.get(t, lead, "/team/transfers"); lead == "tess.lead" && (status != http.StatusOK || !strings.Contains(body, name)) {
 			t.Errorf("%s: the team page does not list the transfer waiting (%d)", lead, status)
 		}
 	}
@@ -222,7 +222,7 @@ func testPendingTransfer(t *testing.T, e storetest.Engine) {
 			}
 		}
 	}
-	if status, body := w.get(t, "tara.coordinator", "/team"); status != http.StatusOK || strings.Contains(body, "Moverley") {
+	if status, body := w.get(t, "tara.coordinator", "/team/transfers"); status != http.StatusOK || strings.Contains(body, "Moverley") {
 		t.Errorf("the panel coordinator's team page: %d, names the pending transfer: %v", status, strings.Contains(body, "Moverley"))
 	}
 	// The sending site keeps its normal access until the case is accepted.
