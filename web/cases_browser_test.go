@@ -99,6 +99,20 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// short checks the page shown is no taller than about three screens
+	// of the 1280 by 900 window: the case's pages and forms and the team
+	// dashboard are split so that none runs on (lists and timelines may).
+	short := func() {
+		t.Helper()
+		h, err := browsertest.RunValue(b, chromedp.Evaluate[float64](`document.documentElement.scrollHeight`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h > 3*900 {
+			u, _ := b.URL()
+			t.Errorf("%s is %.0f px tall; want no more than three screens (2700 px)", u, h)
+		}
+	}
 	visit := func(path string) {
 		t.Helper()
 		if status, err := b.Navigate(ts.URL + path); err != nil || status != 200 {
@@ -180,6 +194,7 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	fill("textarea[name=reasons]", "Meets the MARAC and DASH criteria; panel agreed.")
 	submit("#event-accept", 200)
 	confirmed("Referral accepted")
+	short()
 	choose("#case_manager", caseManagerValue(t, b))
 	submit("#event-allocate", 200)
 	submit("#event-start", 200)
@@ -188,11 +203,13 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	submit(".moj-sub-navigation a[href$='/plan']", 200)
 	for _, a := range []struct{ typ, owner string }{{"dvpn-dvpo", "PC Example"}, {"one-to-one", "Cal Manager"}, {"housing-referral", "Housing officer"}} {
 		submit("a[href$='/actions/new']", 200)
+		short()
 		choose("#type", a.typ)
 		fill("#owner", a.owner)
 		fill("#due_on", today.AddDays(14).String())
 		submit("form[action$='/actions'] button", 200)
 		confirmed("Action added to the plan")
+		short()
 	}
 	if u, _ := b.URL(); !strings.HasSuffix(u, "/plan?done=plan_action") {
 		t.Fatalf("an added action lands on %s; want the plan", u)
@@ -207,15 +224,18 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	step("a contact, a review, a note and its correction")
 	submit(".moj-sub-navigation a[href$='/contacts']", 200)
 	submit("a[href$='/contacts/new']", 200)
+	short()
 	fill("#contact_on", today.String())
 	fill("#contact_summary", "First one-to-one session; engaged well.")
 	submit("form[action$='/contacts'] button", 200)
 	confirmed("Contact logged")
+	short()
 	if html, _ := b.HTML(); !strings.Contains(html, "First one-to-one session; engaged well.") {
 		t.Fatal("the logged contact is not on the contacts page")
 	}
 	submit(".moj-sub-navigation a[href$='/reviews']", 200)
 	submit("a[href$='/reviews/new']", 200)
+	short()
 	fill("#review_on", today.String())
 	choose("#risk_level", "high")
 	choose("#risk_change", "unchanged")
@@ -223,6 +243,7 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	fill("#review_summary", "Six-week review: disruption in place.")
 	submit("form[action$='/reviews'] button", 200)
 	confirmed("Review recorded")
+	short()
 	submit(".moj-sub-navigation a[href$='/notes']", 200)
 	submit("a[href$='/notes/new']", 200)
 	fill("#text", "Spoke to probation about licence conditions.")
@@ -233,6 +254,7 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	choose("#amends", noteValue(t, b))
 	submit("form[action$='/notes'] button", 200)
 	confirmed("Correction to the note added")
+	short()
 	html, _ = b.HTML()
 	if !strings.Contains(html, "Spoke to probation about licence conditions.") || !strings.Contains(html, "Correction to note") {
 		t.Fatal("the note and its correction are not both on the page")
@@ -245,6 +267,7 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	choose("select[name=closure_reason]", "completed")
 	submit("#event-close", 200)
 	confirmed("Case closed")
+	short()
 	html, _ = b.HTML()
 	if !strings.Contains(html, "Closed") || !strings.Contains(html, "Intervention completed") {
 		t.Fatal("the case is not shown closed with its reason")
@@ -279,6 +302,7 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	}
 	step("lists")
 	visit("/team")
+	short()
 	visit("/cases")
 	fill("#q", "hollis")
 	submit("form[action='/cases/search'] button", 200)
