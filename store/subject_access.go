@@ -206,3 +206,51 @@ func (tx *Tx) AuditEventsBy(ctx context.Context, actorID int64) ([]audit.Event, 
 	}
 	return out, tx.d.mapError(rows.Err())
 }
+
+// SubjectsNamed finds the records of kind whose name holds every one of
+// words at the start of one of its words (subjectaccess.SearchWords), at
+// most limit of them, in name order: people on the perpetrator side (by
+// their names, aliases and references, not merged into another), the
+// victim-survivors' cases, users (by name or username) and children (by
+// first name). Site names and details are the caller's to add; the
+// caller decides which of them the user may see.
+func (tx *Tx) SubjectsNamed(ctx context.Context, kind subjectaccess.Kind, words []string, limit int) ([]subjectaccess.Subject, error) {
+	var q, name string
+	switch kind {
+	case subjectaccess.Person:
+		q, name = `SELECT id, given_name || ' ' || family_name, date_of_birth, site_id, '' FROM people WHERE merged_into IS NULL`, `search_text`
+	case subjectaccess.Victim:
+		q, name = `SELECT id, given_name || ' ' || family_name, date_of_birth, site_id, '' FROM victim_cases WHERE 1=1`, `' ' || LOWER(given_name || ' ' || family_name)`
+	case subjectaccess.Staff:
+		q, name = `SELECT id, display_name, NULL, 0, username FROM users WHERE 1=1`, `' ' || LOWER(display_name || ' ' || username)`
+	case subjectaccess.Child:
+		q, name = `SELECT ch.id, ch.given_name, ch.date_of_birth, v.site_id, CAST(v.id AS TEXT) FROM victim_children ch JOIN victim_cases v ON v.id = ch.victim_case_id WHERE 1=1`,
+			`' ' || LOWER(ch.given_name)`
+	default:
+		return nil, drive.Invalid("Nobody can be searched for.", map[string]string{"kind": "Choose whose records are asked for."})
+	}
+	var args []any
+	for _, w := range words {
+		q += ` AND ` + name + ` LIKE ? ESCAPE '\'`
+		args = append(args, "% "+likeEscape(w)+"%")
+	}
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	q += ` ORDER BY 2, 1 LIMIT ?`
+	args = append(args, limit)
+	rows, err := tx.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []subjectaccess.Subject
+	for rows.Next() {
+		sub := subjectaccess.Subject{Kind: kind}
+		if err := rows.Scan(&sub.ID, &sub.Name, &sub.DateOfBirth, &sub.SiteID, &sub.Detail); err != nil {
+			return nil, tx.d.mapError(err)
+		}
+		out = append(out, sub)
+	}
+	return out, tx.d.mapError(rows.Err())
+}

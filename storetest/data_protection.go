@@ -338,6 +338,36 @@ func RunDataProtection(t *testing.T, e Engine) {
 			if _, err := tx.Child(ctx, ch.ID+1000); drive.ErrorCode(err) != drive.ENOTFOUND {
 				t.Errorf("a child who does not exist: %v, want ENOTFOUND", err)
 			}
+			// Finding each kind by name: every word must start a word of
+			// the name, in any case; each kind searches its own records.
+			for _, c := range []struct {
+				kind  subjectaccess.Kind
+				words []string
+				want  int64
+			}{
+				{subjectaccess.Person, []string{"synth", "per"}, personID},
+				{subjectaccess.Victim, []string{"survivor"}, v.ID},
+				{subjectaccess.Child, []string{"kit"}, ch.ID},
+				{subjectaccess.Staff, []string{"dpo.two"}, dpo2},
+				{subjectaccess.Person, []string{"survivor"}, 0},
+				{subjectaccess.Victim, []string{"urvivor"}, 0},
+				{subjectaccess.Staff, []string{"dpo%"}, 0},
+			} {
+				found, err := tx.SubjectsNamed(ctx, c.kind, c.words, 10)
+				if err != nil {
+					return err
+				}
+				switch {
+				case c.want == 0 && len(found) != 0:
+					t.Errorf("%s %v found %+v, want none", c.kind, c.words, found)
+				case c.want != 0 && (len(found) != 1 || found[0].ID != c.want || found[0].Kind != c.kind):
+					t.Errorf("%s %v found %+v, want %d", c.kind, c.words, found, c.want)
+				}
+			}
+			if found, err := tx.SubjectsNamed(ctx, subjectaccess.Child, []string{"kit"}, 10); err == nil && len(found) == 1 &&
+				(found[0].SiteID != siteID || found[0].DateOfBirth != ch.DateOfBirth || found[0].Name != "Kit") {
+				t.Errorf("the child found: %+v", found[0])
+			}
 			return nil
 		})
 		if err != nil {

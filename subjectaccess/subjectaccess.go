@@ -372,3 +372,35 @@ func addMonths(d drive.Date, n int) drive.Date {
 	}
 	return drive.DateOf(time.Date(first.Year(), first.Month(), day, 0, 0, 0, 0, time.UTC))
 }
+
+// Subject is a record a request may be about, as a search by name finds
+// it for the data protection officer to choose: its kind and number, the
+// name it holds and enough beside the name (date of birth, site, role) to
+// tell two people of one name apart.
+type Subject struct {
+	Kind        Kind       `json:"kind"`
+	ID          int64      `json:"id"`
+	Name        string     `json:"name"`
+	DateOfBirth drive.Date `json:"-"`
+	SiteID      int64      `json:"-"`
+	// Site is the site's name, or "national"; Detail says more where
+	// the kind has it (a username, a child's victim-survivor's case).
+	Site   string `json:"site"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// SearchWords splits a name searched for into the words every match must
+// hold, lower case. Errors: EINVALID for no word of two letters or more,
+// or a search longer than 100 characters.
+func SearchWords(name string) ([]string, error) {
+	var words []string
+	for _, w := range strings.Fields(strings.ToLower(name)) {
+		if len([]rune(w)) >= 2 {
+			words = append(words, w)
+		}
+	}
+	if len(words) == 0 || len([]rune(name)) > 100 {
+		return nil, drive.Invalid("Nobody can be searched for.", map[string]string{"name": "Enter a name of two letters or more, in up to 100 characters."})
+	}
+	return words, nil
+}

@@ -251,6 +251,7 @@ func (s *Server) routeList() []route {
 		{"GET", "/records-of-processing", pageRoute, enrolled, need{access.Audit, access.Read}, s.recordsOfProcessing},
 		{"GET", "/subject-access", pageRoute, enrolled, need{access.SubjectAccess, access.Write}, s.subjectAccessList},
 		{"POST", "/subject-access", pageRoute, enrolled, need{access.SubjectAccess, access.Write}, s.subjectAccessRecord},
+		{"POST", "/subject-access/find", pageRoute, enrolled, need{access.SubjectAccess, access.Write}, s.subjectAccessFind},
 		{"GET", "/subject-access/{id}", pageRoute, enrolled, need{access.SubjectAccess, access.Write}, s.subjectAccessReview},
 		{"POST", "/subject-access/{id}/{action}", pageRoute, enrolled, need{access.SubjectAccess, access.Write}, s.subjectAccessAction},
 		{"GET", "/subject-access/{id}/download/{format}", pageRoute, enrolled, need{access.SubjectAccess, access.Write}, s.subjectAccessDownload},

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/service"
@@ -16,6 +17,10 @@ import (
 type subjectAccessData struct {
 	Requests []subjectaccess.Request
 	Kinds    []subjectaccess.Kind
+	// Found is what a search by name found; Searched says a search was
+	// made (so that none found can be said).
+	Found    []subjectaccess.Subject
+	Searched bool
 	Today    drive.Date
 	Errors   FormErrors
 	Form     url.Values
@@ -27,12 +32,41 @@ func (s *Server) subjectAccessList(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) renderSubjectAccessList(w http.ResponseWriter, r *http.Request, status int, errs FormErrors, f url.Values) error {
+	return s.renderSubjectAccessPage(w, r, status, subjectAccessData{Errors: errs, Form: f})
+}
+
+func (s *Server) renderSubjectAccessPage(w http.ResponseWriter, r *http.Request, status int, d subjectAccessData) error {
 	reqs, err := s.svc.SubjectAccessRequests(r.Context(), actorOf(r))
 	if err != nil {
 		return err
 	}
-	d := subjectAccessData{Requests: reqs, Kinds: subjectaccess.Kinds(), Today: s.svc.Today(), Errors: errs, Form: f}
+	d.Requests, d.Kinds, d.Today = reqs, subjectaccess.Kinds(), s.svc.Today()
 	return s.render(w, r, status, "subject-access", s.page(r, "Subject access", d))
+}
+
+// subjectAccessFind finds the subject of a request by name
+// (service.FindSubjects): the name comes in a posted form, never the URL.
+// With "choose", it fills the request form with the record chosen from
+// what was found.
+func (s *Server) subjectAccessFind(w http.ResponseWriter, r *http.Request) error {
+	v, err := postedForm(r)
+	if err != nil {
+		return err
+	}
+	kind := subjectaccess.Kind(strings.TrimSpace(v.Get("kind")))
+	if chosen := strings.TrimSpace(v.Get("choose")); chosen != "" {
+		return s.renderSubjectAccessPage(w, r, http.StatusOK, subjectAccessData{Form: url.Values{"kind": {string(kind)}, "person": {chosen}}})
+	}
+	found, err := s.svc.FindSubjects(r.Context(), actorOf(r), kind, v.Get("name"))
+	if drive.ErrorCode(err) == drive.EINVALID {
+		errs := formErrors(asInvalid(err).Fields, "name", "kind")
+		return s.renderSubjectAccessPage(w, r, http.StatusUnprocessableEntity, subjectAccessData{Errors: errs, Form: url.Values{"find_kind": {string(kind)}, "name": {v.Get("name")}}})
+	}
+	if err != nil {
+		return err
+	}
+	return s.renderSubjectAccessPage(w, r, http.StatusOK, subjectAccessData{Found: found, Searched: true,
+		Form: url.Values{"find_kind": {string(kind)}, "name": {v.Get("name")}, "kind": {string(kind)}}})
 }
 
 // subjectAccessRecord records a request (service.RecordSubjectAccessRequest).

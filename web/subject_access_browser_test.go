@@ -72,6 +72,28 @@ func TestSubjectAccessInBrowser(t *testing.T) {
 		t.Error("her review page lacks her address or a release of an exempt note")
 	}
 	visit("/subject-access")
+	// Finding her by name, with the results to choose from, and the
+	// form filled with the one chosen.
+	if _, err := browsertest.RunValue(b, chromedp.Evaluate[bool](`document.getElementById("find_kind").value = "victim"; true`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Fill("#name", "morgan"); err != nil {
+		t.Fatal(err)
+	}
+	if status, err := b.Submit("form[action='/subject-access/find'] button"); err != nil || status != http.StatusOK {
+		t.Fatalf("find: %d %v", status, err)
+	}
+	b.AssertAccessible(t)
+	if html, _ := b.HTML(); !strings.Contains(html, "Morgan Canary") {
+		t.Error("the search by name did not find her")
+	}
+	if status, err := b.Submit("input[name='choose'] ~ button"); err != nil || status != http.StatusOK {
+		t.Fatalf("choose: %d %v", status, err)
+	}
+	b.AssertAccessible(t)
+	if url, _ := b.URL(); strings.Contains(strings.ToLower(url), "morgan") {
+		t.Errorf("the name is in the URL %q", url)
+	}
 	visit("/records-of-processing")
 	b.AssertNoConsoleErrors(t)
 }

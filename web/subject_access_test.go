@@ -331,3 +331,62 @@ func TestSubjectAccessVictimPages(t *testing.T) {
 		})
 	}
 }
+
+// TestSubjectAccessFindByName finds the subject of a request by name in
+// a posted form, for each kind, only for the data protection officer,
+// and fills the request form with the record chosen. The name is never
+// in a URL or the audit log.
+func TestSubjectAccessFindByName(t *testing.T) {
+	e := storetest.Engines(t)[0]
+	url0, personID, victimID := sarFixture(t, e)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	post := func(who string, form url.Values) (int, string) {
+		t.Helper()
+		form.Set("csrf_token", "c")
+		req, _ := http.NewRequest("POST", url0+"/subject-access/find", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Cookie", "drive_session=drv_s_"+who)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	choose := regexp.MustCompile(`name="choose" value="([0-9]+)"`)
+	for _, c := range []struct {
+		kind, name, want string
+		id               int64
+	}{
+		{"person", "hollis", "Darren Hollis", personID},
+		{"victim", "MORGAN can", "Morgan Canary", victimID},
+		{"staff", "casey", "User casey", 0},
+	} {
+		code, page := post("dpo", url.Values{"kind": {c.kind}, "name": {c.name}})
+		if code != http.StatusOK || !strings.Contains(page, c.want) {
+			t.Errorf("finding %s %q: %d, lacks %q", c.kind, c.name, code, c.want)
+			continue
+		}
+		m := choose.FindAllStringSubmatch(page, -1)
+		if len(m) != 1 || (c.id != 0 && m[0][1] != itoa64(c.id)) {
+			t.Errorf("finding %s %q: chose %v, want record %d alone", c.kind, c.name, m, c.id)
+		}
+	}
+	// A victim-survivor is not found among people on the perpetrator
+	// side, nor he among victim-survivors.
+	if _, page := post("dpo", url.Values{"kind": {"person"}, "name": {"morgan"}}); strings.Contains(page, "Morgan Canary") || !strings.Contains(page, "Nobody of that name") {
+		t.Error("a search of people on the perpetrator side found a victim-survivor")
+	}
+	if code, _ := post("dpo", url.Values{"kind": {"victim"}, "name": {" "}}); code != http.StatusUnprocessableEntity {
+		t.Errorf("a search without a name: %d", code)
+	}
+	if code, _ := post("casey", url.Values{"kind": {"victim"}, "name": {"morgan"}}); code != http.StatusNotFound {
+		t.Errorf("a case manager's search: %d", code)
+	}
+	code, page := post("dpo", url.Values{"kind": {"victim"}, "choose": {itoa64(victimID)}})
+	if code != http.StatusOK || !strings.Contains(page, `id="kind-victim" name="kind" type="radio" value="victim" checked`) ||
+		!strings.Contains(page, `name="person" type="text" inputmode="numeric" spellcheck="false" value="`+itoa64(victimID)+`"`) {
+		t.Errorf("choosing her does not fill the request form: %d", code)
+	}
+}
