@@ -64,13 +64,3 @@ func casePath(id int64, key string) string {
 	}
 	return p
 }
-
-// sectionLabel is the label of the section with key, for page titles.
-func sectionLabel(key string) string {
-	for _, sec := range caseSections {
-		if sec.Key == key {
-			return sec.Label
-		}
-	}
-	return ""
-}
