@@ -121,6 +121,17 @@ change to incidents, police people and MARAC hearings, so a list is never older 
 server has committed, and each replica ranks once. Who may see the list is still decided, and every
 view audited, on every request. The commands (` + "`drive identify`" + `) rank afresh each time.
 
+### The list as a spreadsheet
+
+"Download this list as a spreadsheet (CSV)" on the list (` + "`/identify.csv?site=N`" + `, with
+` + "`&serial=1`" + ` when the page shows serial suspects only) gives the page's suspects in rank order
+with each score's parts (recency, frequency, gravity, victims), incidents and distinct
+victims in the window, the last incident, the serial, escalating, confirmed and other-site
+flags, MARAC hearings and the reasons. No victim is named in it. Names from police extracts
+that a spreadsheet would read as a formula are defused with an apostrophe; the download is
+audited as a list (` + "`record.list`" + `, "list downloaded: N rows") and served no-store. It answers
+exactly those the page answers.
+
 ## Every score explains itself
 
 Each score records the strategy code and version it was made under, the "as of" date, each part
