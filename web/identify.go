@@ -96,6 +96,18 @@ func (s *Server) referSuspect(w http.ResponseWriter, r *http.Request) error {
 	if site <= 0 || r.PostFormValue("suspect") == "" {
 		return drive.Errorf(drive.EINVALID, "Choose a suspect on the identification list to refer")
 	}
+	// One click on a long list is easily the wrong row, and a referral
+	// cannot be taken back: the list's button asks first, and only the
+	// answer to that question (confirmed=yes) refers.
+	if r.PostFormValue("confirmed") != "yes" {
+		d := struct {
+			Site         int64
+			Suspect      string
+			Name         string
+			NotDuplicate bool
+		}{site, r.PostFormValue("suspect"), r.PostFormValue("name"), r.PostFormValue("not_duplicate") == "yes"}
+		return s.render(w, r, http.StatusOK, "identify-refer", s.page(r, "Refer "+d.Name+" to the panel?", d))
+	}
 	res, err := s.svc.ReferSuspect(r.Context(), actorOf(r), site, r.PostFormValue("suspect"),
 		r.PostFormValue("name"), r.PostFormValue("not_duplicate") == "yes")
 	if err != nil {
@@ -104,7 +116,7 @@ func (s *Server) referSuspect(w http.ResponseWriter, r *http.Request) error {
 	if len(res.Duplicates) > 0 {
 		return s.renderIdentify(w, r, http.StatusOK, res.Duplicates, r.PostFormValue("suspect"))
 	}
-	http.Redirect(w, r, "/cases/"+strconv.FormatInt(res.CaseID, 10), http.StatusSeeOther)
+	confirm(w, r, casePath(res.CaseID, ""), "referral")
 	return nil
 }
 

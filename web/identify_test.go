@@ -47,15 +47,24 @@ func TestIdentificationPage(t *testing.T) {
 			if status != 200 || m == nil {
 				t.Fatalf("team leader's list: %d", status)
 			}
-			status, _, loc := do(access.TeamLeader, "POST", "/identify/refer", url.Values{"site": {"1"}, "suspect": {m[1]}, "name": {m[2]}})
-			if status != 303 || !strings.HasPrefix(loc, "/cases/") {
+			// The list's button asks first, and refers nobody.
+			status, body, _ = do(access.TeamLeader, "POST", "/identify/refer", url.Values{"site": {"1"}, "suspect": {m[1]}, "name": {m[2]}})
+			if status != 200 || !strings.Contains(body, "Refer "+m[2]+" to the panel?") || !strings.Contains(body, `name="confirmed" value="yes"`) {
+				t.Fatalf("refer without confirming: %d; want the question", status)
+			}
+			if _, list, _ := do(access.TeamLeader, "GET", "/cases", nil); strings.Contains(list, m[2]) {
+				t.Fatal("asking whether to refer made a referral")
+			}
+			status, _, loc := do(access.TeamLeader, "POST", "/identify/refer", url.Values{"site": {"1"}, "suspect": {m[1]}, "name": {m[2]}, "confirmed": {"yes"}})
+			if status != 303 || !strings.HasPrefix(loc, "/cases/") || !strings.HasSuffix(loc, "?done=referral") {
 				t.Fatalf("refer: %d %s", status, loc)
 			}
+			loc = strings.TrimSuffix(loc, "?done=referral")
 			_, body, _ = do(access.TeamLeader, "GET", loc, nil)
 			if !strings.Contains(body, "Police identification list") || !strings.Contains(body, "Ranked 1 on the identification list") {
 				t.Fatal("the referral does not carry its identification evidence")
 			}
-			if status, _, _ := do(access.TeamLeader, "POST", "/identify/refer", url.Values{"site": {"1"}, "suspect": {m[1]}, "name": {"Someone Else"}}); status != 422 {
+			if status, _, _ := do(access.TeamLeader, "POST", "/identify/refer", url.Values{"site": {"1"}, "suspect": {m[1]}, "name": {"Someone Else"}, "confirmed": {"yes"}}); status != 422 {
 				t.Fatalf("stale list: %d; want 422", status)
 			}
 
