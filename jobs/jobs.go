@@ -159,6 +159,9 @@ type Periodic struct {
 	Kind    string
 	Every   time.Duration
 	Payload string
+	// MaxAttempts of each period's job; 0 means DefaultMaxAttempts. Work
+	// done every few minutes needs few: the next period tries anyway.
+	MaxAttempts int
 }
 
 // Slot is the start of the period holding now, in UTC. Periods that
@@ -171,7 +174,7 @@ func (p Periodic) Slot(now time.Time) time.Time {
 // Job is the job of the period holding now, due at the period's start.
 func (p Periodic) Job(now time.Time) *Job {
 	slot := p.Slot(now)
-	return &Job{Kind: p.Kind, Payload: p.Payload, RunAt: slot, UniqueKey: p.Kind + "@" + slot.Format(time.RFC3339)}
+	return &Job{Kind: p.Kind, Payload: p.Payload, RunAt: slot, MaxAttempts: p.MaxAttempts, UniqueKey: p.Kind + "@" + slot.Format(time.RFC3339)}
 }
 
 // Permanent marks an error a handler returns when trying again cannot

@@ -312,3 +312,16 @@ func RunJobs(t *testing.T, e Engine) {
 		}
 	})
 }
+
+// Replicas opens one fresh, migrated database of the engine n times, each
+// with connections of its own, as n servers of one database would: on
+// SQLite n writers of one file, on PostgreSQL n pools.
+func Replicas(t testing.TB, e Engine, n int, now func() time.Time) []*store.DB {
+	t.Helper()
+	dsn := e.Blank(t)
+	out := make([]*store.DB, n)
+	for i := range out {
+		out[i] = openAndMigrate(t, dsn, now)
+	}
+	return out
+}

@@ -268,16 +268,19 @@ func freeName(dir, name string) string {
 	}
 }
 
-// background is the import work `drive serve` does besides answering
-// requests: it looks in the inbox, runs queued import jobs, and watches
-// every feed and inbox folder for silence.
+// background is the import work `drive serve`'s worker does besides its
+// queued jobs: it looks in the inbox, runs queued import jobs (which keep
+// their files on their own table, one site at a time), and watches the
+// inbox's folders for silence. Feeds are watched for silence by the
+// feeds.watch job (worker.go); the inbox is watched here, by the worker
+// that has the folder.
 type background struct {
 	svc    *service.Service
 	log    *slog.Logger
 	inbox  *inbox // nil: no inbox configured
 	worker service.ImportWorker
 	// poll is how often it looks for work; watch how often it checks
-	// feeds for silence.
+	// the inbox's folders for silence.
 	poll, watch time.Duration
 	lastWatch   time.Time
 }
@@ -308,16 +311,9 @@ func (b *background) round(ctx context.Context) {
 			}
 		}
 	}
-	if time.Since(b.lastWatch) >= b.watch {
+	if b.inbox != nil && time.Since(b.lastWatch) >= b.watch {
 		b.lastWatch = time.Now()
-		if n, err := b.svc.WatchFeeds(ctx, service.System("feeds")); err != nil && ctx.Err() == nil {
-			b.log.Error("watching feeds", slog.String("error", err.Error()))
-		} else if n > 0 {
-			b.log.Info("silent feeds notified", slog.Int("notifications", n))
-		}
-		if b.inbox != nil {
-			b.watchInbox(ctx)
-		}
+		b.watchInbox(ctx)
 	}
 }
 

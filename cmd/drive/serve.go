@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/drive-platform/drive/retention"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/web"
 )
@@ -48,6 +47,11 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	metricsToken := e.getenv("DRIVE_METRICS_TOKEN")
 	metricsAddr := e.getenv("DRIVE_METRICS_ADDR")
 	fs.StringVar(&metricsAddr, "metrics-addr", metricsAddr, "serve /metrics on this HOST:PORT only, for monitoring, and not on --addr (env DRIVE_METRICS_ADDR; default: on --addr)")
+	role := e.getenv("DRIVE_ROLE")
+	if role == "" {
+		role = roleAll
+	}
+	fs.StringVar(&role, "role", role, "what this process does: all (answer requests and run background jobs), web (answer requests only) or worker (run background jobs and imports only); several web and worker processes may share one PostgreSQL database (env DRIVE_ROLE; default all)")
 	settle := fs.Duration("inbox-settle", 30*time.Second, "how long a file in the inbox must stay unchanged before it is taken")
 	inboxEvery := e.getenv("DRIVE_INBOX_INTERVAL")
 	if inboxEvery == "" {
@@ -66,6 +70,12 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	}
 	if err := c.check(); err != nil {
 		return err
+	}
+	if role != roleAll && role != roleWeb && role != roleWorker {
+		return usageError{fmt.Sprintf("--role %q: choose all, web or worker", role)}
+	}
+	if role == roleWeb && (inboxDir != "" || daily) {
+		return usageError{"--role web runs no background work: give --inbox and --retention-daily to the worker (or use --role all)"}
 	}
 	if inboxDir != "" {
 		if st, err := os.Stat(inboxDir); err != nil || !st.IsDir() {
@@ -142,6 +152,27 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 		defer ms.Close()
 		log.Info("metrics serving", slog.String("addr", mln.Addr().String()))
 	}
+	// The worker role (and all) runs the queued background jobs, the
+	// import jobs and the inbox; the web role answers requests only.
+	if role != roleWeb {
+		id := workerID()
+		go runJobWorker(ctx, svc, log, newJobWorker(svc, log, id, daily, schedule), jobWorkerPollEvery)
+		// Import jobs (files sent by feeds or dropped in the inbox) run
+		// here, one at a time per site, and the inbox's folders are
+		// watched for silence.
+		var in *inbox
+		if inboxDir != "" {
+			in = newInbox(inboxDir, svc, log, *settle, inboxInterval)
+		}
+		go newBackground(svc, log, in, 5*time.Second).run(ctx)
+	}
+	if role == roleWorker {
+		log.Info("drive worker running", slog.String("engine", db.Engine()), slog.String("version", version))
+		fmt.Fprintln(stdout, "Drive's worker is running background jobs (press Ctrl-C to stop)")
+		<-ctx.Done()
+		log.Info("drive stopping")
+		return nil
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return usageError{fmt.Sprintf("cannot listen on %s: %v (is another server using that port? choose one with --addr)", addr, err)}
@@ -155,21 +186,10 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("drive serving", slog.String("addr", ln.Addr().String()), slog.String("engine", db.Engine()), slog.String("version", version))
+	log.Info("drive serving", slog.String("addr", ln.Addr().String()), slog.String("engine", db.Engine()), slog.String("role", role), slog.String("version", version))
 	fmt.Fprintf(stdout, "Drive is running: open http://%s/ (press Ctrl-C to stop)\n", ln.Addr().String())
-	go raiseDueAssessments(ctx, svc, log, time.Hour)
-	go watchReads(ctx, svc, log, time.Minute)
+	// Each web process keeps its own report cache warm.
 	go warmReports(ctx, srv, log, service.ReportCacheTTL*3/4)
-	if daily {
-		go runRetentionDaily(ctx, svc, log, schedule, time.Hour)
-	}
-	// Import jobs (files sent by feeds or dropped in the inbox) run here,
-	// one at a time per site, and every feed is watched for silence.
-	var in *inbox
-	if inboxDir != "" {
-		in = newInbox(inboxDir, svc, log, *settle, inboxInterval)
-	}
-	go newBackground(svc, log, in, 5*time.Second).run(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -247,42 +267,6 @@ func warmReports(ctx context.Context, srv *web.Server, log *slog.Logger, interva
 	}
 }
 
-// runRetentionDaily applies the retention schedule at start and then
-// every interval: the first try of each day, on whichever server makes
-// it, runs the day's retention; every other try that day, here or on
-// another server, finds the day claimed and does nothing. A failed run
-// claims nothing and is tried again at the next tick. Counts are logged,
-// never which records went.
-func runRetentionDaily(ctx context.Context, svc *service.Service, log *slog.Logger, schedule retention.Schedule, interval time.Duration) {
-	host, err := os.Hostname()
-	if err != nil || host == "" {
-		host = "drive serve"
-	}
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
-		rep, ran, err := svc.DailyRetentionRun(ctx, service.Scheduler(), schedule, host)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Error("daily retention run", slog.String("error", err.Error()))
-		case ran:
-			for _, c := range rep.Classes {
-				log.Info("daily retention run", slog.String("class", string(c.Rule.Class)), slog.Int("removed", len(c.Due)), slog.Int("held", len(c.Held)))
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
-}
-
-// raiseDueAssessments tells case managers and IDVAs of the assessments
-// falling due today, at start and then every interval until ctx ends. A
-// time point is notified once however often it runs, so a restart or a
-// second server does no harm. A failure is logged and tried again at the
-// next tick: the lists show what is due regardless.
 // parseProxies reads --trusted-proxies: addresses or CIDR ranges,
 // comma-separated; an address is a range of one.
 func parseProxies(list string) ([]netip.Prefix, error) {
@@ -305,44 +289,9 @@ func parseProxies(list string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
-// watchReads sweeps the audit log every interval for accounts reading
-// many records in a short time, and alerts the data protection officers
-// (service.ReadWatch).
-func watchReads(ctx context.Context, svc *service.Service, log *slog.Logger, interval time.Duration) {
-	w := &service.ReadWatch{}
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
-		n, err := svc.WatchReads(ctx, w)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Error("watching for many reads", slog.String("error", err.Error()))
-		case n > 0:
-			log.Info("many-reads alerts raised", slog.Int("alerts", n))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
-}
-
-func raiseDueAssessments(ctx context.Context, svc *service.Service, log *slog.Logger, interval time.Duration) {
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
-		n, err := svc.NotifyDueAssessments(ctx, service.System("schedule"), svc.Today())
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Error("raising due-assessment notifications", slog.String("error", err.Error()))
-		case n > 0:
-			log.Info("due-assessment notifications raised", slog.Int("notifications", n))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
-}
+// What a drive serve process does (--role).
+const (
+	roleAll    = "all"
+	roleWeb    = "web"
+	roleWorker = "worker"
+)
