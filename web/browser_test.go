@@ -8,10 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/browsertest"
+	"github.com/drive-platform/drive/jobs"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
@@ -51,12 +53,26 @@ func TestPagesInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(web.Config{Service: &service.Service{DB: db, PasswordParams: auth.TestParams(), Keys: storetest.Keys(t)}, Version: "test"})
+	svc := &service.Service{DB: db, PasswordParams: auth.TestParams(), Keys: storetest.Keys(t)}
+	srv, err := web.New(web.Config{Service: svc, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
+	// A job that failed for good and one waiting, so the jobs page shows
+	// its tables and a retry button.
+	for _, kind := range []string{"mail.announce", "feeds.watch"} {
+		if _, err := svc.EnqueueJob(ctx, service.System("test"), &jobs.Job{Kind: kind, MaxAttempts: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := svc.RunNextJob(ctx, service.System("test"), &service.JobWorker{ID: "browser-test", Handlers: map[string]service.JobHandler{
+		"mail.announce": func(context.Context, *jobs.Job) error {
+			return drive.Errorf(drive.EUNAVAILABLE, "the mail server did not answer")
+		}}}); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, js := range []bool{true, false} {
 		name := "WithJavaScript"
@@ -111,6 +127,7 @@ func TestPagesInBrowser(t *testing.T) {
 			}
 			b.AssertAccessible(t)
 			visit("/admin/users", 200)
+			visit("/admin/jobs", 200)
 			visit("/admin/users/new", 200)
 			// Submitting the empty form shows every error.
 			status, err = b.Submit("form[action='/admin/users'] button")

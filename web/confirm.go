@@ -18,6 +18,8 @@ var changeDone = map[string]string{
 	"approved":  "Project approved: extracts may now be released",
 	"withdrawn": "Project withdrawn: no further extracts will be released or downloaded",
 	"released":  "Extract released: the project's evaluators can download it",
+	// The background job queue (web/jobs.go).
+	"job_retried": "Job queued again: a worker will run it within a few seconds",
 	// Police data imports (web/identify.go).
 	"mapping_deleted": "Saved mapping deleted",
 	// Case page (web/cases.go caseForm).

@@ -364,6 +364,15 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 						return len(u.Roles) > 0
 					}})
 			}
+		case rt.path == "/admin/jobs" || rt.path == "/api/v1/jobs":
+			// The background job queue is national: for those who hold the
+			// configuration nationally.
+			targets = []matrixTarget{{path: func(p string) string { return p }, expect: func(sub access.Subject, act access.Action) bool {
+				return access.Decide(sub, act, access.Resource{Class: access.Configuration, RecordType: "configuration"}, now).Allowed
+			}}}
+		case rt.path == "/admin/jobs/{id}/retry":
+			// No failed job is named here: nobody finds one.
+			targets = []matrixTarget{{path: func(p string) string { return strings.ReplaceAll(p, "{id}", "999999") }, expect: func(access.Subject, access.Action) bool { return false }}}
 		case rt.path == "/service-accounts/new" || (rt.path == "/service-accounts" && rt.method == "POST"):
 			// Only a team leader in an IDVA service manages its accounts.
 			targets = []matrixTarget{{path: func(p string) string { return p }, expect: func(sub access.Subject, _ access.Action) bool {

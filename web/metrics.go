@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/jobs"
+	"github.com/drive-platform/drive/service"
 )
 
 // durationBuckets are the histogram's upper bounds in seconds. They reach
@@ -155,8 +157,37 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) error {
 		b.WriteString("# HELP drive_identification_lists_served_total Identification list views served from memory.\n# TYPE drive_identification_lists_served_total counter\n")
 		fmt.Fprintf(&b, "drive_identification_lists_served_total %d\n", c.Hits())
 	}
+	s.jobMetrics(r.Context(), &b)
 	_, err := w.Write([]byte(b.String()))
 	return err
+}
+
+// jobMetrics writes the background job queue's depth by kind and state,
+// and by kind how long the oldest due job has waited to be taken: a
+// rising wait means no worker is running, or the workers cannot keep up.
+// If the database does not answer, the queue's lines are left out (the
+// /readyz probe reports the database).
+func (s *Server) jobMetrics(ctx context.Context, b *strings.Builder) {
+	counts, err := s.svc.JobCounts(ctx, service.System("metrics"))
+	if err != nil {
+		return
+	}
+	now := s.svc.Now()
+	b.WriteString("# HELP drive_jobs Background jobs, by kind and state (queued, running, done, dead).\n# TYPE drive_jobs gauge\n")
+	for _, c := range counts {
+		fmt.Fprintf(b, "drive_jobs{kind=%q,state=%q} %d\n", c.Kind, c.State, c.Count)
+	}
+	b.WriteString("# HELP drive_job_oldest_seconds Seconds the oldest queued job of each kind has been due without being taken; 0 when none is due.\n# TYPE drive_job_oldest_seconds gauge\n")
+	for _, c := range counts {
+		if c.State != jobs.Queued {
+			continue
+		}
+		age := now.Sub(c.Oldest).Seconds()
+		if age < 0 {
+			age = 0
+		}
+		fmt.Fprintf(b, "drive_job_oldest_seconds{kind=%q} %g\n", c.Kind, age)
+	}
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {

@@ -106,6 +106,12 @@ var menu = []menuItem{
 	}},
 	{label: "Users", href: "/admin/users", prefix: true},
 	{label: "Service accounts", href: "/service-accounts", prefix: true},
+	// The background job queue is national: administrators and data
+	// protection officers who hold their role nationally.
+	{label: "Jobs", href: "/admin/jobs", show: func(sub access.Subject) bool {
+		_, national := sub.SitesFor(access.Configuration, access.Read)
+		return national
+	}},
 	{label: "Audit log", href: "/audit"},
 	{label: "Alerts", href: "/alerts"},
 	{label: "Subject access", href: "/subject-access", prefix: true},

@@ -236,6 +236,10 @@ func (s *Server) routeList() []route {
 		{"GET", "/admin/users/new", pageRoute, enrolled, need{access.Configuration, access.Write}, s.adminNewUser},
 		{"POST", "/admin/users", pageRoute, enrolled, need{access.Configuration, access.Write}, s.adminCreateUser},
 		{"POST", "/admin/users/{id}/{action}", pageRoute, enrolled, need{access.Configuration, access.Write}, s.adminUserAction},
+		// The background job queue (web/jobs.go): the service lets only
+		// those holding the configuration nationally see or retry it.
+		{"GET", "/admin/jobs", pageRoute, enrolled, need{access.Configuration, access.Read}, s.adminJobs},
+		{"POST", "/admin/jobs/{id}/retry", pageRoute, enrolled, need{access.Configuration, access.Write}, s.adminRetryJob},
 		// Accounts of an IDVA service: its team leaders manage them and
 		// decide administrators' requests (service.ChangeAccount).
 		{"GET", "/service-accounts", pageRoute, enrolled, need{access.Configuration, access.Read}, s.serviceAccounts},
@@ -298,6 +302,8 @@ func (s *Server) routeList() []route {
 		{"GET", "/api/v1/evaluation/projects", apiRoute, enrolled, need{access.Extracts, access.Read}, s.apiAs((&api.Evaluation{Svc: s.svc}).ListProjects)},
 		{"GET", "/api/v1/evaluation/extracts/{id}", apiRoute, enrolled, need{access.Extracts, access.Read}, s.apiAs((&api.Evaluation{Svc: s.svc}).GetExtract)},
 		// Trials: counts of what has been allocated; the service decides.
+		// The background job queue, for monitoring (api/jobs.go).
+		{"GET", "/api/v1/jobs", apiRoute, enrolled, need{access.Configuration, access.Read}, s.apiAs((&api.Jobs{Svc: s.svc}).ListJobs)},
 		{"GET", "/api/v1/trials", apiRoute, enrolled, none, s.apiAs((&api.Trials{Svc: s.svc}).ListTrials)},
 		{"GET", "/api/v1/trials/{id}", apiRoute, enrolled, none, s.apiAs((&api.Trials{Svc: s.svc}).GetTrial)},
 
