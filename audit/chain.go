@@ -65,6 +65,12 @@ func isGenesis(h []byte) bool {
 //	Reason       string
 //	Outcome      string
 //	PrevHash     string
+//	RequestID    string "request_id", then string RequestID: only when set
+//
+// The request id comes last, and only when set, so an event without one
+// (every event written before ids were recorded) has the same encoding,
+// and so the same hash, as before; the length prefixes keep an event with
+// one from sharing an encoding with any event without.
 //
 // Every variable-length field carries its length, so no two different
 // events share an encoding (moving a character from one field to the next
@@ -97,6 +103,10 @@ func appendEvent(buf []byte, e Event) []byte {
 	buf = appendString(buf, e.Reason)
 	buf = appendString(buf, e.Outcome)
 	buf = appendString(buf, string(e.PrevHash))
+	if e.RequestID != "" {
+		buf = appendString(buf, "request_id")
+		buf = appendString(buf, e.RequestID)
+	}
 	return buf
 }
 

@@ -178,3 +178,51 @@ func FuzzEncoding(f *testing.F) {
 		}
 	})
 }
+
+// TestRequestIDSealed: an event's request id is covered by its hash when
+// set, and an event without one hashes exactly as before ids existed
+// (TestHashStable pins that hash), so a chain mixing both verifies and a
+// changed or removed id breaks it.
+func TestRequestIDSealed(t *testing.T) {
+	at := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	var h Head
+	var events []Event
+	for i, id := range []string{"", "9f2c4e7a1b3d5f60", "", "0a1b2c3d4e5f6071"} {
+		e, err := h.Next(Event{At: at.Add(time.Duration(i) * time.Second), Action: ActionRecordRead, Outcome: OutcomeAllowed, RequestID: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h = Head{Seq: e.Seq, Hash: e.Hash}
+		events = append(events, e)
+	}
+	without := Seal(events[1].PrevHash, Event{Seq: events[1].Seq, At: events[1].At, Action: events[1].Action, Outcome: events[1].Outcome})
+	if bytes.Equal(without.Hash, events[1].Hash) {
+		t.Fatal("the request id is not covered by the hash")
+	}
+	verify := func(evs []Event) error {
+		v, err := NewVerifier()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range evs {
+			if err := v.Add(e); err != nil {
+				return err
+			}
+		}
+		_, err = v.Finish()
+		return err
+	}
+	if err := verify(events); err != nil {
+		t.Fatalf("a chain mixing events with and without ids: %v", err)
+	}
+	for _, change := range []string{"", "ffffffffffffffff"} {
+		tampered := append([]Event(nil), events...)
+		tampered[3].RequestID = change
+		if err := verify(tampered); err == nil {
+			t.Errorf("changing a request id to %q went unnoticed", change)
+		}
+	}
+	if err := (Event{At: at, Action: ActionRecordRead, Outcome: OutcomeOK, RequestID: "has space"}).Validate(); err == nil {
+		t.Error("a request id with a space was accepted")
+	}
+}

@@ -46,6 +46,7 @@
 package audit
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -119,6 +120,12 @@ type Event struct {
 	SiteID int64
 	// Remote is the client's network address.
 	Remote string
+	// RequestID is the id of the web request that caused the event, as its
+	// log lines give it, so an operator can go from a log line to what the
+	// request did and back; empty for work no request caused (commands,
+	// background jobs) and for events written before ids were recorded.
+	// The hash covers it only when it is set, so older chains verify.
+	RequestID string
 	// Reason is the justification the user gave, required for break-glass
 	// access and expected for disclosures.
 	Reason string
@@ -175,6 +182,9 @@ func (e Event) Validate() error {
 	}
 	if e.Remote != "" && !isToken(e.Remote, ".:[]%_-") {
 		fields["remote"] = fmt.Sprintf("must be a network address of at most %d characters", maxIDLen)
+	}
+	if e.RequestID != "" && !isToken(e.RequestID, "_-") {
+		fields["request_id"] = fmt.Sprintf("must be an identifier of at most %d letters, digits, _ and -", maxIDLen)
 	}
 	switch {
 	case len(e.Reason) > maxReasonLen:
@@ -297,4 +307,20 @@ func isText(s string) bool {
 // databases keep, and the precision the hash covers.
 func normalTime(t time.Time) time.Time {
 	return t.UTC().Truncate(time.Microsecond)
+}
+
+// requestKey is the context key of the request id.
+type requestKey struct{}
+
+// WithRequestID returns ctx carrying the id of the web request being
+// served, so the audit events written while serving it record it (the
+// store reads it when an event has none of its own).
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestKey{}, id)
+}
+
+// RequestIDFrom returns the request id ctx carries, or "".
+func RequestIDFrom(ctx context.Context) string {
+	id, _ := ctx.Value(requestKey{}).(string)
+	return id
 }

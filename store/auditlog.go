@@ -23,6 +23,9 @@ func (tx *Tx) Audit(ctx context.Context, e audit.Event) error {
 	if e.At.IsZero() {
 		e.At = tx.Now
 	}
+	if e.RequestID == "" {
+		e.RequestID = audit.RequestIDFrom(ctx)
+	}
 	if tx.d.name == "postgres" {
 		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(1146243415)`); err != nil {
 			return err
@@ -37,10 +40,10 @@ func (tx *Tx) Audit(ctx context.Context, e audit.Event) error {
 		// An invalid event is a programming error, not the user's input.
 		return drive.Wrap(err, drive.EINTERNAL, "the audit event could not be recorded")
 	}
-	_, err = tx.exec(ctx, `INSERT INTO audit_events (seq, at, actor_id, actor_role, action, record_type, record_id, site_id, remote, reason, outcome, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err = tx.exec(ctx, `INSERT INTO audit_events (seq, at, actor_id, actor_role, action, record_type, record_id, site_id, remote, reason, outcome, prev_hash, hash, request_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		sealed.Seq, sealed.At, sealed.ActorID, sealed.ActorRole, sealed.Action, sealed.RecordType, sealed.RecordID,
-		sealed.SiteID, sealed.Remote, sealed.Reason, sealed.Outcome, sealed.PrevHash, sealed.Hash)
+		sealed.SiteID, sealed.Remote, sealed.Reason, sealed.Outcome, sealed.PrevHash, sealed.Hash, sealed.RequestID)
 	return err
 }
 
@@ -56,11 +59,11 @@ func (tx *Tx) auditHead(ctx context.Context) (audit.Head, error) {
 	return h, nil
 }
 
-const auditColumns = `seq, at, actor_id, actor_role, action, record_type, record_id, site_id, remote, reason, outcome, prev_hash, hash`
+const auditColumns = `seq, at, actor_id, actor_role, action, record_type, record_id, site_id, remote, reason, outcome, prev_hash, hash, request_id`
 
 func scanAudit(row interface{ Scan(...any) error }) (audit.Event, error) {
 	var e audit.Event
-	err := row.Scan(&e.Seq, &e.At, &e.ActorID, &e.ActorRole, &e.Action, &e.RecordType, &e.RecordID, &e.SiteID, &e.Remote, &e.Reason, &e.Outcome, &e.PrevHash, &e.Hash)
+	err := row.Scan(&e.Seq, &e.At, &e.ActorID, &e.ActorRole, &e.Action, &e.RecordType, &e.RecordID, &e.SiteID, &e.Remote, &e.Reason, &e.Outcome, &e.PrevHash, &e.Hash, &e.RequestID)
 	e.At = e.At.UTC()
 	return e, err
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/api"
+	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/service"
 )
 
@@ -70,7 +71,7 @@ func (s *Server) adapt(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		reqID := s.requestID()
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, reqID))
+		r = r.WithContext(audit.WithRequestID(r.Context(), reqID))
 		sw := &statusWriter{ResponseWriter: w}
 		func() {
 			defer func() {

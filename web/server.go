@@ -15,6 +15,7 @@ import (
 	"net/netip"
 
 	"github.com/drive-platform/drive/api"
+	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/web/static"
@@ -159,9 +160,9 @@ func (s *Server) requestID() string {
 
 type ctxKey int
 
-const requestIDKey ctxKey = iota
-
+// requestIDFrom is the id of the request being served. It travels under
+// the audit package's key (audit.WithRequestID), so every audit event the
+// request writes records the id its log lines give.
 func requestIDFrom(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
+	return audit.RequestIDFrom(ctx)
 }
