@@ -44,6 +44,9 @@ type JobBody struct {
 type JobQueueBody struct {
 	Counts []JobCountBody `json:"counts"`
 	Jobs   []JobBody      `json:"jobs"`
+	// Imports counts the import jobs (files sent by feeds or dropped in
+	// the inbox) by kind and status, in the state field.
+	Imports []JobCountBody `json:"imports"`
 }
 
 // ListJobs answers GET /jobs: counts by kind and state and the latest
@@ -63,18 +66,23 @@ func (h *Jobs) ListJobs(w http.ResponseWriter, r *http.Request, a service.Actor)
 	if err != nil {
 		return err
 	}
-	out := JobQueueBody{Counts: []JobCountBody{}, Jobs: []JobBody{}}
-	for _, c := range queue.Counts {
-		b := JobCountBody{Kind: c.Kind, State: c.State, Count: c.Count}
-		if !c.Oldest.IsZero() {
-			t := c.Oldest
-			b.Oldest = &t
-		}
-		out.Counts = append(out.Counts, b)
-	}
+	out := JobQueueBody{Counts: countBodies(queue.Counts), Jobs: []JobBody{}, Imports: countBodies(queue.Imports)}
 	for _, j := range queue.Jobs {
 		out.Jobs = append(out.Jobs, JobBody{ID: j.ID, Kind: j.Kind, State: j.State, Attempts: j.Attempts, MaxAttempts: j.MaxAttempts,
 			RunAt: j.RunAt, CreatedAt: j.CreatedAt, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt, LeasedBy: j.LeasedBy, LastError: j.LastError})
 	}
 	return WriteJSON(w, http.StatusOK, out)
+}
+
+func countBodies(cs []store.JobCount) []JobCountBody {
+	out := make([]JobCountBody, 0, len(cs))
+	for _, c := range cs {
+		b := JobCountBody{Kind: c.Kind, State: c.State, Count: c.Count}
+		if !c.Oldest.IsZero() {
+			t := c.Oldest
+			b.Oldest = &t
+		}
+		out = append(out, b)
+	}
+	return out
 }

@@ -209,6 +209,9 @@ func jobFailure(err error) string {
 type JobQueue struct {
 	Counts []store.JobCount
 	Jobs   []*jobs.Job
+	// Imports counts the import jobs by kind and status (they keep their
+	// files on their own table; /feeds shows each site's).
+	Imports []store.JobCount
 }
 
 // readJobs asks the policy whether a may read the national configuration,
@@ -235,6 +238,9 @@ func (s *Service) Jobs(ctx context.Context, a Actor, f store.JobFilter) (*JobQue
 		if q.Counts, err = tx.JobQueue(ctx); err != nil {
 			return err
 		}
+		if q.Imports, err = tx.ImportQueue(ctx); err != nil {
+			return err
+		}
 		q.Jobs, err = tx.Jobs(ctx, f)
 		return err
 	})
@@ -244,15 +250,21 @@ func (s *Service) Jobs(ctx context.Context, a Actor, f store.JobFilter) (*JobQue
 	return q, nil
 }
 
-// JobCounts returns the queue's counts by kind and state, for /metrics.
-// Only a trusted entry point may ask. Errors: ENOTFOUND otherwise.
-func (s *Service) JobCounts(ctx context.Context, a Actor) ([]store.JobCount, error) {
+// JobCounts returns the queue's counts by kind and state, and the import
+// jobs' by kind and status, for /metrics. Only a trusted entry point may
+// ask. Errors: ENOTFOUND otherwise.
+func (s *Service) JobCounts(ctx context.Context, a Actor) (jobCounts, importCounts []store.JobCount, err error) {
 	if err := trusted(a, "job"); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var out []store.JobCount
-	err := s.DB.View(ctx, func(tx *store.Tx) (err error) { out, err = tx.JobQueue(ctx); return })
-	return out, err
+	err = s.DB.View(ctx, func(tx *store.Tx) (err error) {
+		if jobCounts, err = tx.JobQueue(ctx); err != nil {
+			return err
+		}
+		importCounts, err = tx.ImportQueue(ctx)
+		return err
+	})
+	return jobCounts, importCounts, err
 }
 
 func validState(st string) bool {

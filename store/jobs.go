@@ -254,6 +254,34 @@ func (tx *Tx) JobQueue(ctx context.Context) ([]JobCount, error) {
 	return out, tx.d.mapError(rows.Err())
 }
 
+// ImportQueue counts import jobs (store/feeds.go) by kind (incidents or
+// marac) and status (queued, running, done, failed), by kind then status,
+// with the oldest of each: for queued ones the earliest arrival, for
+// running ones the earliest start, otherwise the earliest finish. Imports
+// keep their files on their own table; this shows them beside the jobs.
+func (tx *Tx) ImportQueue(ctx context.Context) ([]JobCount, error) {
+	rows, err := tx.query(ctx, `SELECT kind, status, count(*),
+		min(CASE WHEN status = 'queued' THEN created_at WHEN status = 'running' THEN started_at ELSE finished_at END)
+		FROM import_jobs GROUP BY kind, status ORDER BY kind, status`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []JobCount
+	for rows.Next() {
+		var c JobCount
+		var oldest any
+		if err := rows.Scan(&c.Kind, &c.State, &c.Count, &oldest); err != nil {
+			return nil, tx.d.mapError(err)
+		}
+		if c.Oldest, err = aggregateTime(oldest); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, tx.d.mapError(rows.Err())
+}
+
 // aggregateTime reads a time computed by an aggregate: PostgreSQL gives a
 // time, SQLite the text it stored (it knows a column's type, not an
 // expression's).

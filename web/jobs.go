@@ -18,6 +18,7 @@ import (
 // the latest jobs of the chosen state.
 type jobsData struct {
 	Kinds    []jobKindRow
+	Imports  []importKindRow
 	Failures []jobRow
 	Latest   []jobRow
 	State    string // the state the latest jobs are narrowed to, or ""
@@ -29,6 +30,14 @@ type jobKindRow struct {
 	Kind                        string
 	Queued, Running, Done, Dead int
 	OldestWait                  string // "" when nothing is queued
+}
+
+// importKindRow counts a kind of import job (incidents or marac) by
+// status.
+type importKindRow struct {
+	Kind                          string
+	Queued, Running, Done, Failed int
+	OldestWait                    string
 }
 
 type jobRow struct {
@@ -84,6 +93,29 @@ func (s *Server) adminJobs(w http.ResponseWriter, r *http.Request) error {
 		d.Kinds = append(d.Kinds, *k)
 	}
 	sort.Slice(d.Kinds, func(i, j int) bool { return d.Kinds[i].Kind < d.Kinds[j].Kind })
+	imports := map[string]*importKindRow{}
+	for _, c := range q.Imports {
+		k := imports[c.Kind]
+		if k == nil {
+			k = &importKindRow{Kind: c.Kind}
+			imports[c.Kind] = k
+		}
+		switch c.State {
+		case "queued":
+			k.Queued = c.Count
+			k.OldestWait = waited(now.Sub(c.Oldest))
+		case "running":
+			k.Running = c.Count
+		case "done":
+			k.Done = c.Count
+		case "failed":
+			k.Failed = c.Count
+		}
+	}
+	for _, k := range imports {
+		d.Imports = append(d.Imports, *k)
+	}
+	sort.Slice(d.Imports, func(i, j int) bool { return d.Imports[i].Kind < d.Imports[j].Kind })
 	for _, j := range failed.Jobs {
 		d.Failures = append(d.Failures, jobRowOf(j))
 	}

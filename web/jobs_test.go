@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -103,12 +104,20 @@ func TestJobsPage(t *testing.T) {
 				t.Fatalf("dead: %v %v", q, err)
 			}
 			dead := strconv.FormatInt(q.Jobs[0].ID, 10)
+			// A file waiting to be imported, on its own queue.
+			if err := f.db.Transact(ctx, func(tx *store.Tx) error {
+				sum := sha256.Sum256([]byte("ref\n"))
+				_, err := tx.CreateImportJob(ctx, &store.ImportJob{SiteID: f.site.ID, Kind: "incidents", SHA256: sum[:]}, []byte("ref\n"))
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
 
 			status, body, _ := f.do(access.Admin, "GET", "/admin/jobs", nil)
 			if status != http.StatusOK {
 				t.Fatalf("GET /admin/jobs as the national admin: %d", status)
 			}
-			for _, want := range []string{"<code>feeds.watch</code>", "the mail server did not answer", `action="/admin/jobs/` + dead + `/retry"`, "1 of 1", ">Jobs<"} {
+			for _, want := range []string{"<code>feeds.watch</code>", "the mail server did not answer", `action="/admin/jobs/` + dead + `/retry"`, "1 of 1", ">Jobs<", "Police extracts"} {
 				if !strings.Contains(body, want) {
 					t.Errorf("the page lacks %q", want)
 				}
@@ -162,6 +171,10 @@ func TestJobsPage(t *testing.T) {
 					ID   int64
 					Kind string
 				}
+				Imports []struct {
+					Kind, State string
+					Count       int
+				}
 			}
 			if status != http.StatusOK || json.Unmarshal([]byte(body), &got) != nil || len(got.Jobs) != 2 || got.Jobs[0].Kind != "feeds.watch" {
 				t.Fatalf("GET /api/v1/jobs: %d %s", status, body)
@@ -169,6 +182,9 @@ func TestJobsPage(t *testing.T) {
 			counts := map[string]int{}
 			for _, c := range got.Counts {
 				counts[c.Kind+"/"+c.State] = c.Count
+			}
+			if len(got.Imports) != 1 || got.Imports[0].Kind != "incidents" || got.Imports[0].State != "queued" || got.Imports[0].Count != 1 {
+				t.Errorf("imports: %+v", got.Imports)
 			}
 			if counts["feeds.watch/queued"] != 2 || counts["mail.announce/queued"] != 1 {
 				t.Errorf("counts: %v", counts)
@@ -184,7 +200,7 @@ func TestJobsPage(t *testing.T) {
 			defer resp.Body.Close()
 			var b strings.Builder
 			_, _ = io.Copy(&b, resp.Body)
-			for _, want := range []string{`drive_jobs{kind="feeds.watch",state="queued"} 2`, `drive_job_oldest_seconds{kind="feeds.watch"} 0`} {
+			for _, want := range []string{`drive_jobs{kind="feeds.watch",state="queued"} 2`, `drive_job_oldest_seconds{kind="feeds.watch"} 0`, `drive_import_jobs{kind="incidents",status="queued"} 1`} {
 				if !strings.Contains(b.String(), want) {
 					t.Errorf("metrics lack %s", want)
 				}

@@ -168,7 +168,7 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) error {
 // If the database does not answer, the queue's lines are left out (the
 // /readyz probe reports the database).
 func (s *Server) jobMetrics(ctx context.Context, b *strings.Builder) {
-	counts, err := s.svc.JobCounts(ctx, service.System("metrics"))
+	counts, imports, err := s.svc.JobCounts(ctx, service.System("metrics"))
 	if err != nil {
 		return
 	}
@@ -187,6 +187,10 @@ func (s *Server) jobMetrics(ctx context.Context, b *strings.Builder) {
 			age = 0
 		}
 		fmt.Fprintf(b, "drive_job_oldest_seconds{kind=%q} %g\n", c.Kind, age)
+	}
+	b.WriteString("# HELP drive_import_jobs Import jobs (files sent by feeds or dropped in the inbox), by kind and status (queued, running, done, failed).\n# TYPE drive_import_jobs gauge\n")
+	for _, c := range imports {
+		fmt.Fprintf(b, "drive_import_jobs{kind=%q,status=%q} %d\n", c.Kind, c.State, c.Count)
 	}
 }
 
