@@ -10,6 +10,7 @@ import (
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
+	"github.com/drive-platform/drive/tabular"
 )
 
 // feedExtract is a small police extract with the default headers, in
@@ -323,6 +324,105 @@ func TestInboxWatch(t *testing.T) {
 			}
 			if _, err := w.svc.WatchInbox(ctx, watch, folders, time.Minute); drive.ErrorCode(err) != drive.EINVALID {
 				t.Fatalf("an interval of a minute: %v", err)
+			}
+		})
+	}
+}
+
+// TestUploadJob: an analyst's checked upload, once confirmed, is a job
+// that imports nothing until it runs; only the analyst finds it; a
+// worker that dies holding it leaves it to be run again after its lease,
+// in the analyst's name, read as checked (Windows-1252, named); an
+// analyst disabled before the job runs imports nothing, and the job says
+// why.
+func TestUploadJob(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := context.Background()
+			w := newFeedWorld(t, e)
+			ana := w.as(w.Analyst)
+			check := func(file string) int64 {
+				t.Helper()
+				up := service.Upload{SiteID: w.Site.ID, File: strings.NewReader(file), Read: tabular.Options{Encoding: "windows-1252"}}
+				c, err := w.svc.CheckUpload(ctx, ana, up, "weekly.csv")
+				if err != nil || len(c.Problems) > 0 || c.PendingID == 0 {
+					t.Fatalf("check: %+v, %v", c, err)
+				}
+				return c.PendingID
+			}
+			j, err := w.svc.ConfirmUpload(ctx, ana, check(feedExtract))
+			if err != nil || j.Status != "queued" || j.FileName != "weekly.csv" {
+				t.Fatalf("confirm: %+v, %v", j, err)
+			}
+			if _, err := w.svc.UploadJob(ctx, w.as(w.Leader), j.ID); drive.ErrorCode(err) != drive.ENOTFOUND {
+				t.Fatalf("another user's upload job: %v", err)
+			}
+			refs := func() int {
+				n := 0
+				_ = w.db.View(ctx, func(tx *store.Tx) error {
+					rows, err := tx.SitePoliceIncidents(ctx, w.Site.ID, drive.Date{})
+					for _, r := range rows {
+						if strings.HasPrefix(r.Ref, "FD-") {
+							n++
+						}
+					}
+					return err
+				})
+				return n
+			}
+			if n := refs(); n != 0 {
+				t.Fatalf("%d of the upload's incidents stored before its job ran", n)
+			}
+			// A worker takes it and dies; after the lease it runs again.
+			err = w.db.Transact(ctx, func(tx *store.Tx) error {
+				c, err := tx.ClaimImportJob(ctx, "dead-worker")
+				if err == nil && (c == nil || c.ID != j.ID || c.UserID != w.Analyst.ID) {
+					t.Fatalf("claimed %+v", c)
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := w.run(t); n != 0 {
+				t.Fatalf("ran %d jobs while the dead worker holds the site's job", n)
+			}
+			if got, _ := w.svc.UploadJob(ctx, ana, j.ID); got.Status != "running" {
+				t.Fatalf("while held: %+v", got)
+			}
+			*w.at = w.at.Add(2 * time.Minute)
+			if n := w.run(t); n != 1 {
+				t.Fatalf("ran %d jobs after the lease, want 1", n)
+			}
+			got, err := w.svc.UploadJob(ctx, ana, j.ID)
+			if err != nil || got.Status != "done" || got.New != 2 || !strings.Contains(got.Encoding, "WINDOWS-1252") || refs() != 2 {
+				t.Fatalf("the job run again: %+v, %v; %d stored", got, err, refs())
+			}
+			var byAnalyst bool
+			err = w.db.View(ctx, func(tx *store.Tx) error {
+				evs, err := tx.AuditEvents(ctx, store.AuditFilter{Actions: []string{"import.incidents"}})
+				for _, ev := range evs {
+					byAnalyst = byAnalyst || (ev.ActorID == w.Analyst.ID && ev.ActorRole == "analyst")
+				}
+				return err
+			})
+			if err != nil || !byAnalyst {
+				t.Fatalf("the import is not audited as the analyst: %v", err)
+			}
+
+			// Disabled between confirming and the run: nothing imported.
+			second := strings.ReplaceAll(feedExtract, "FD-", "FE-")
+			j2, err := w.svc.ConfirmUpload(ctx, ana, check(second))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := w.db.Transact(ctx, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, w.Analyst.ID, true) }); err != nil {
+				t.Fatal(err)
+			}
+			w.run(t)
+			got, err = w.svc.UploadJob(ctx, ana, j2.ID)
+			if err != nil || got.Status != "failed" || got.New != 0 || len(got.Problems) != 1 || !strings.Contains(got.Problems[0].Problem, "may no longer import") {
+				t.Fatalf("a disabled analyst's job: %+v, %v", got, err)
 			}
 		})
 	}
