@@ -282,6 +282,24 @@ type uploadOptions struct {
 	SaveAs    string `json:"save_as,omitempty"`
 }
 
+// UploadJobs returns the import jobs of the actor's latest confirmed
+// uploads, newest first, at most n; none for an actor who is not a
+// person.
+func (s *Service) UploadJobs(ctx context.Context, a Actor, n int) ([]*ImportJob, error) {
+	if a.UserID == 0 {
+		return nil, nil
+	}
+	var out []*ImportJob
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		jobs, err := tx.UserImportJobs(ctx, a.UserID, n)
+		for _, j := range jobs {
+			out = append(out, jobView(j))
+		}
+		return err
+	})
+	return out, err
+}
+
 // UploadJob returns the import job of one of the actor's own confirmed
 // uploads: its status and, once finished, what it brought, with every
 // problem by line and column. Errors: ENOTFOUND for a job that is not

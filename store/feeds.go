@@ -274,6 +274,12 @@ func (tx *Tx) FeedJobs(ctx context.Context, feedID int64, n int) ([]*ImportJob, 
 	return tx.jobs(ctx, `WHERE feed_id = ? ORDER BY id DESC LIMIT ?`, feedID, n)
 }
 
+// UserImportJobs returns the latest jobs of a user's confirmed uploads,
+// newest first, at most n.
+func (tx *Tx) UserImportJobs(ctx context.Context, userID int64, n int) ([]*ImportJob, error) {
+	return tx.jobs(ctx, `WHERE user_id = ? ORDER BY id DESC LIMIT ?`, userID, n)
+}
+
 // SiteInboxJobs returns the latest jobs of a site's files dropped in the
 // inbox, newest first, at most n.
 func (tx *Tx) SiteInboxJobs(ctx context.Context, siteID int64, n int) ([]*ImportJob, error) {

@@ -266,7 +266,19 @@ type importData struct {
 	// Mappings are the saved mappings of each site the analyst imports
 	// to, in the order of Sites.
 	Mappings []siteMappings
+	// Jobs are the analyst's latest confirmed uploads, linked to their
+	// progress pages.
+	Jobs []uploadJobRow
 }
+
+// uploadJobRow is one of the analyst's confirmed uploads.
+type uploadJobRow struct {
+	ID                 int64
+	File, When, Status string
+}
+
+// jobStatusWords says a job's status as the upload page lists it.
+var jobStatusWords = map[string]string{"queued": "Waiting to start", "running": "Importing", "done": "Imported", "failed": "Not imported: see its problems"}
 
 // siteMappings is one site's saved mappings, for the upload form.
 type siteMappings struct {
@@ -298,6 +310,13 @@ func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, status int
 		if len(ms) > 0 {
 			d.Mappings = append(d.Mappings, siteMappings{Site: names[id], List: ms})
 		}
+	}
+	jobs, err := s.svc.UploadJobs(r.Context(), actorOf(r), 5)
+	if err != nil {
+		return err
+	}
+	for _, j := range jobs {
+		d.Jobs = append(d.Jobs, uploadJobRow{ID: j.ID, File: j.FileName, When: j.CreatedAt.Format("2 Jan 2006 15:04 UTC"), Status: jobStatusWords[j.Status]})
 	}
 	return s.render(w, r, status, "identify-import", s.pageWithDone(r, "Import police data", d))
 }

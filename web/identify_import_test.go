@@ -57,8 +57,13 @@ func TestImportUpload(t *testing.T) {
 				"R3,2026-10-02,harassment,yes,Kevin,Doyle,1970-01-01,Ann,Doyle\n"
 			bad := good + "R4,2030-01-01,abh,perhaps,,,,,\n"
 
-			if status, body := upload(access.Analyst, "incidents", bad, ""); status != 422 || !strings.Contains(body, "nothing was imported") || !strings.Contains(body, ">5<") {
+			status, body := upload(access.Analyst, "incidents", bad, "")
+			if status != 422 || !strings.Contains(body, "nothing was imported") || !strings.Contains(body, ">5<") {
 				t.Fatalf("bad extract: %d", status)
+			}
+			// The problems come first, before the form to upload again.
+			if p, form := strings.Index(body, "Problems in extract.csv"), strings.Index(body, `<form method="post" action="/identify/import"`); p < 0 || form < 0 || p > form {
+				t.Fatalf("the problems (at %d) do not come before the form (at %d)", p, form)
 			}
 			if n := count(); n != 0 {
 				t.Fatalf("%d incidents stored from a bad file", n)

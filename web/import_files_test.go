@@ -310,6 +310,14 @@ func TestCheckThenConfirm(t *testing.T) {
 			if status, _, _ := confirm(access.Analyst); status != 404 {
 				t.Fatalf("confirming twice: %d", status)
 			}
+			// The upload page lists the analyst's latest imports, each
+			// linked to its progress page; not another analyst's.
+			if _, body, _ := f.do(access.Analyst, "GET", "/identify/import", nil); !strings.Contains(body, `href="`+loc+`">force.csv</a>`) || !strings.Contains(body, "Imported") {
+				t.Fatalf("the upload page does not list the import:\n%s", body)
+			}
+			if _, body, _ := f.do(access.PanelCoordinator, "GET", "/identify/import", nil); strings.Contains(body, loc) {
+				t.Fatal("another user is shown the analyst's import")
+			}
 			var audited bool
 			_ = f.db.View(context.Background(), func(tx *store.Tx) error {
 				evs, err := tx.AuditEvents(context.Background(), store.AuditFilter{Actions: []string{"import.incidents"}})
