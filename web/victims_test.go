@@ -4,12 +4,15 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"github.com/drive-platform/drive/incident"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -383,6 +386,12 @@ func TestLeakCrawl(t *testing.T) {
 			if n, err := w.srv.svc.UnreadNotifications(context.Background(), service.Actor{UserID: w.users["cal.manager"].user.ID}); err != nil || n == 0 {
 				t.Fatalf("the case manager has %d notifications (%v) before the crawl; want the alert", n, err)
 			}
+			// The analyst's uploads, run as import jobs: one imports (its
+			// victim address, postcode and phone columns are ignored), one
+			// is refused with her details in the fields it fails on; and the
+			// inbox's folder has fallen silent. The crawl reads their
+			// progress pages, the upload page and Feeds.
+			w.uploadJobs(t)
 			// She has given her own answers, joined and anonymous, with
 			// words about the service (feedback_leak_test.go).
 			w.sheAnswers(t)
@@ -401,7 +410,7 @@ func TestLeakCrawl(t *testing.T) {
 				}
 				seen := map[string]bool{}
 				queue := []string{"/", "/victims/" + strconv.FormatInt(w.victimID, 10), "/cases/" + ids["id"], "/people/" + strconv.FormatInt(w.personID, 10),
-					"/reports", "/victim-views", "/feedback", "/feedback?lang=cy"}
+					"/reports", "/victim-views", "/feedback", "/feedback?lang=cy", "/identify/import", "/feeds", "/notifications"}
 				for len(queue) > 0 && len(seen) < 200 {
 					path := queue[0]
 					queue = queue[1:]
@@ -435,6 +444,9 @@ func TestLeakCrawl(t *testing.T) {
 							queue = append(queue, p)
 						}
 					}
+				}
+				if name == "ana.analyst" && !slices.ContainsFunc(slices.Collect(maps.Keys(seen)), func(p string) bool { return strings.HasPrefix(p, "/imports/") }) {
+					t.Errorf("the crawl as %s did not reach an upload's progress page", name)
 				}
 				if name == "cal.manager" {
 					// The crawl reaches every page of his case through its
@@ -476,4 +488,66 @@ func TestLeakCrawl(t *testing.T) {
 func mustJSON(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
+}
+
+// uploadJobs has the analyst upload two extracts naming her details in
+// columns the import ignores or refuses, confirmed and run as import
+// jobs, and lets the inbox's folder of the site fall silent, so that the
+// leak crawl reads every page these make.
+func (w *wall) uploadJobs(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	u := w.users["ana.analyst"].user
+	a := service.Actor{UserID: u.ID, OrganisationID: u.OrganisationID, Remote: "test",
+		Subject: access.Subject{UserID: u.ID, OrganisationID: u.OrganisationID, OrganisationKind: u.OrganisationKind,
+			Grants: []access.Grant{{Role: access.Analyst, SiteID: u.Roles[0].SiteID}}}}
+	const header = "ref,date,type,crime,suspect_given,suspect_family,victim_given,victim_family,victim_address,victim_postcode,victim_phone\n"
+	files := map[string]string{
+		"good.csv": header + "LEAK-1,2026-11-01,harassment,no,Darren,Hollis,Sam,Example,1 Canaryline Crescent,CN9 9QZ,07700 900917\n",
+		// Her details where the import checks a value: refused, and
+		// the problems must not repeat them.
+		"bad.csv": header + "LEAK-2,CN9 9QZ,harassment,07700 900917,Darren,Hollis,Sam,Example,Canaryline Crescent,CN9 9QZ,07700 900917\n",
+	}
+	for _, name := range []string{"good.csv", "bad.csv"} {
+		up := service.Upload{SiteID: u.Roles[0].SiteID, File: strings.NewReader(files[name])}
+		c, err := w.srv.svc.CheckUpload(ctx, a, up, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "bad.csv" {
+			if len(c.Problems) == 0 || len(leaked(fmt.Sprint(c.Problems))) > 0 {
+				t.Fatalf("the bad file's problems: %v", c.Problems)
+			}
+			// Sent by a feed, it fails as a job: its problems, as the API
+			// answers them, do not repeat her details either.
+			_, token, err := w.srv.svc.CreateFeed(ctx, service.CommandLine(), "NMR", "Crawl feed", 24*time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := w.srv.svc.FeedActor(ctx, token, "test")
+			if err != nil || f == nil {
+				t.Fatalf("feed: %v", err)
+			}
+			j, err := w.srv.svc.QueueImport(ctx, f, "incidents", strings.NewReader(files[name]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() {
+				got, err := w.srv.svc.FeedImport(ctx, f, j.ID)
+				if err != nil || got.Status != "failed" || len(leaked(fmt.Sprint(got.Problems, got.Note()))) > 0 {
+					t.Fatalf("the feed's failed job: %+v, %v", got, err)
+				}
+			}()
+			continue
+		}
+		if _, err := w.srv.svc.ConfirmUpload(ctx, a, c.PendingID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.srv.svc.RunImportJobs(ctx, service.System("imports"), service.ImportWorker{ID: "crawl", Lease: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.srv.svc.WatchInbox(ctx, service.System("feeds"), []service.InboxFolder{{SiteCode: "NMR", Kind: "incidents"}}, time.Hour); err != nil {
+		t.Fatal(err)
+	}
 }
