@@ -100,17 +100,25 @@ var basis = map[access.DataClass]struct{ subjects, purpose, lawful, condition st
 
 // retentionOf says how long each class is kept under s.
 func retentionOf(class access.DataClass, s retention.Schedule) string {
-	cases := "Kept while the case is open"
-	if r, ok := s.Rule(retention.PerpetratorCase); ok {
-		done := map[retention.Action]string{retention.Anonymise: "anonymised", retention.Delete: "deleted"}[r.Action]
-		cases = fmt.Sprintf("%s %s after the case closes", done, period(r.Years, r.Months))
-		if r.ChildAge > 0 {
-			cases += fmt.Sprintf(", or until the youngest child linked to it is %d if later", r.ChildAge)
+	rule := func(c retention.Class, open, after string) string {
+		r, ok := s.Rule(c)
+		if !ok {
+			return open
 		}
+		done := map[retention.Action]string{retention.Anonymise: "anonymised", retention.Delete: "deleted"}[r.Action]
+		text := fmt.Sprintf("%s; %s %s after %s", open, done, period(r.Years, r.Months), after)
+		if r.ChildAge > 0 {
+			text += fmt.Sprintf(", or when the youngest child linked to it is %d if later", r.ChildAge)
+		}
+		return text
 	}
 	switch class {
 	case access.PerpetratorCase, access.Notes, access.HealthNeeds:
-		return strings.ToUpper(cases[:1]) + cases[1:]
+		return rule(retention.PerpetratorCase, "Kept while the case is open", "the case closes")
+	case access.VictimCompartment, access.VictimRisk, access.Child:
+		return rule(retention.VictimCase, "Kept while the victim-survivor's case is open", "her case closes")
+	case access.PoliceIntel:
+		return rule(retention.PoliceExtract, "Kept for identification and the police outcome measures", "the incident or MARAC hearing")
 	case access.Audit:
 		return "Kept; holds no personal data beyond staff identifiers and record numbers; append-only"
 	case access.Aggregates:

@@ -33,7 +33,38 @@ const (
 	PerpetratorCase Class = "perpetrator_case"
 	// Notification is a notification a user was shown; it is deleted.
 	Notification Class = "notification"
+	// VictimCase is a closed victim-survivor's (IDVA) case: her
+	// compartment, safety plan, notes, IDVA contacts and risk comments are
+	// deleted, and her name and date of birth and her children's names
+	// are removed; the case's dates, risk scores and behaviour assessments
+	// stay for the outcome measures, which name no one.
+	VictimCase Class = "victim_case"
+	// PoliceExtract is an imported police record: an incident or a MARAC
+	// hearing. The names, dates of birth and postcodes on it are removed;
+	// its date, type, site and the people it was resolved to stay, so the
+	// police outcome measures, which count incidents, do not change.
+	PoliceExtract Class = "police_extract"
 )
+
+// Site is not a class of records: a legal hold whose class is Site and
+// whose record is a site's id keeps every record of that site, of every
+// class, whatever the schedule says (an inquiry into a site's work).
+const Site Class = "site"
+
+// Record kinds within the PoliceExtract class, in Candidate.Kind.
+const (
+	KindIncident     = "incident"
+	KindMARACHearing = "marac_hearing"
+)
+
+// classes are the classes with a rule, in the order of the default
+// schedule.
+var classes = []Class{PerpetratorCase, Notification, VictimCase, PoliceExtract}
+
+// actions is the one action each class may take: closed cases, victim
+// cases and police records are counted by the outcome measures, so they
+// are anonymised; notifications are deleted.
+var actions = map[Class]Action{PerpetratorCase: Anonymise, Notification: Delete, VictimCase: Anonymise, PoliceExtract: Anonymise}
 
 // Action is what happens to a record when its period ends.
 type Action string
@@ -72,11 +103,17 @@ type Schedule struct {
 // DefaultSchedule is the schedule DOMAIN.md describes: a closed case six
 // years after closure, or until the youngest child linked to it is 25 if
 // that is later (children's services keep records to a child's 25th
-// birthday); a notification one year after it was raised.
+// birthday), and the same for a closed victim-survivor's case and her
+// children; a notification one year after it was raised; an imported
+// police incident or MARAC hearing six years after it happened (an adult's
+// record, and twice the usual three-year identification window, so that
+// no list or score of today reads an anonymised record).
 func DefaultSchedule() Schedule {
 	return Schedule{Rules: []Rule{
 		{Class: PerpetratorCase, Years: 6, ChildAge: 25, Action: Anonymise, From: "the case's closure"},
 		{Class: Notification, Years: 1, Action: Delete, From: "it was raised"},
+		{Class: VictimCase, Years: 6, ChildAge: 25, Action: Anonymise, From: "the victim-survivor's case's closure"},
+		{Class: PoliceExtract, Years: 6, Action: Anonymise, From: "the incident or MARAC hearing"},
 	}}
 }
 
@@ -94,8 +131,8 @@ func (s Schedule) Rule(class Class) (Rule, bool) {
 func (r Rule) Validate() error {
 	var problem string
 	switch {
-	case r.Class != PerpetratorCase && r.Class != Notification:
-		problem = fmt.Sprintf("there is no record class %q: use %s or %s", r.Class, PerpetratorCase, Notification)
+	case !slices.Contains(classes, r.Class):
+		problem = fmt.Sprintf("there is no record class %q: use %s, %s, %s or %s", r.Class, PerpetratorCase, Notification, VictimCase, PoliceExtract)
 	case r.Years < 0 || r.Months < 0 || r.Years > 200 || r.Months > 2400:
 		problem = "its period is negative or longer than 200 years"
 	case r.Years == 0 && r.Months == 0:
@@ -104,12 +141,16 @@ func (r Rule) Validate() error {
 		problem = "its child age is not between 0 and 120"
 	case r.Action != Anonymise && r.Action != Delete:
 		problem = "its action is neither anonymise nor delete"
-	case r.Class == PerpetratorCase && r.Action != Anonymise:
-		// The outcome measures count closed cases; deleting them would
-		// change every published figure.
-		problem = "closed cases are anonymised, not deleted"
-	case r.Class == Notification && r.Action != Delete:
-		problem = "notifications are deleted, not anonymised"
+	case r.Action != actions[r.Class]:
+		// The outcome measures count closed cases, victim-survivors' risk
+		// and police incidents; deleting them would change every published
+		// figure.
+		problem = fmt.Sprintf("its records are %sd, not %sd", actions[r.Class], r.Action)
+	case r.Class == PoliceExtract && 12*r.Years+r.Months < 36:
+		// Identification scores police records over a window of at least
+		// three years; an anonymised record in it would still be counted
+		// but no longer be told apart from others.
+		problem = "police records are kept at least 3 years, the identification window"
 	}
 	if problem == "" {
 		return nil
@@ -171,8 +212,13 @@ func (r Rule) Expires(end, youngestChild drive.Date) drive.Date {
 // day its period ended from (End), and the youngest linked child's date of
 // birth if any.
 type Candidate struct {
-	Class         Class
-	RecordID      int64
+	Class Class
+	// Kind tells apart the records of a class held in more than one table
+	// (KindIncident, KindMARACHearing); empty for the others.
+	Kind     string
+	RecordID int64
+	// SiteID is the site the record belongs to, for holds on a site.
+	SiteID        int64
 	End           drive.Date
 	YoungestChild drive.Date
 	// Expires is filled in by Plan.
@@ -199,8 +245,8 @@ func (h *Hold) Validate() error {
 	h.Reason = strings.TrimSpace(h.Reason)
 	h.Owner = strings.TrimSpace(h.Owner)
 	fields := map[string]string{}
-	if h.Class != PerpetratorCase && h.Class != Notification {
-		fields["class"] = "Choose the kind of record to hold."
+	if !slices.Contains(HoldClasses, h.Class) {
+		fields["class"] = "Choose what to hold: a perpetrator's case, a victim-survivor's case, a notification or a whole site."
 	}
 	if h.RecordID <= 0 {
 		fields["record"] = "Give the record's number."
@@ -223,6 +269,11 @@ func (h *Hold) Validate() error {
 	return nil
 }
 
+// HoldClasses are what a legal hold may name. Police records are held
+// by holding their site: one record of an extract is not what a claim or
+// an inquiry is about.
+var HoldClasses = []Class{PerpetratorCase, VictimCase, Notification, Site}
+
 // InForce reports whether the hold still stops deletion.
 func (h Hold) InForce() bool { return h.ReleasedAt == nil }
 
@@ -237,8 +288,13 @@ func (s Schedule) Plan(today drive.Date, cands []Candidate, holds []Hold) (due, 
 		id    int64
 	}
 	onHold := map[key]bool{}
+	siteHeld := map[int64]bool{}
 	for _, h := range holds {
-		if h.InForce() {
+		switch {
+		case !h.InForce():
+		case h.Class == Site:
+			siteHeld[h.RecordID] = true
+		default:
 			onHold[key{h.Class, h.RecordID}] = true
 		}
 	}
@@ -251,7 +307,7 @@ func (s Schedule) Plan(today drive.Date, cands []Candidate, holds []Hold) (due, 
 		if c.Expires.After(today) {
 			continue
 		}
-		if onHold[key{c.Class, c.RecordID}] {
+		if (c.Kind == "" && onHold[key{c.Class, c.RecordID}]) || (c.SiteID != 0 && siteHeld[c.SiteID]) {
 			held = append(held, c)
 			continue
 		}

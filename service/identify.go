@@ -321,6 +321,10 @@ func resolveSite(ctx context.Context, tx *store.Tx, siteID int64, fresh []incide
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	// Records a retention run has anonymised are not compared again: they
+	// have nothing left to compare, and keep the people they were given.
+	rows = slices.DeleteFunc(rows, func(r store.PoliceIncident) bool { return r.Anonymised })
+	hearings = slices.DeleteFunc(hearings, func(h store.MARACHearing) bool { return h.Anonymised })
 	res = &Resolution{Incidents: len(rows) + len(fresh)}
 	n := len(rows) + len(fresh) + len(hearings)
 	if n == 0 {

@@ -324,6 +324,8 @@ func matchAcrossSites(ctx context.Context, tx *store.Tx) (int, []MatchedSuspect,
 		if err != nil {
 			return 0, nil, err
 		}
+		// Anonymised records have no names left to match on.
+		rows = slices.DeleteFunc(rows, func(r store.PoliceIncident) bool { return r.Anonymised })
 		if len(rows) > 0 {
 			withData++
 		}

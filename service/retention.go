@@ -176,6 +176,10 @@ func (s *Service) retentionRun(ctx context.Context, tx *store.Tx, a Actor, sched
 					err = tx.AnonymiseCase(ctx, c.RecordID)
 				case retention.Notification:
 					err = tx.DeleteNotification(ctx, c.RecordID)
+				case retention.VictimCase:
+					err = tx.AnonymiseVictimCase(ctx, c.RecordID)
+				case retention.PoliceExtract:
+					err = tx.AnonymisePoliceRecord(ctx, c.Kind, c.RecordID)
 				}
 				if err != nil {
 					return err

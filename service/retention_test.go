@@ -217,7 +217,7 @@ func TestRetentionRun(t *testing.T) {
 					reasons = append(reasons, ev.RecordType+": "+ev.Reason)
 				}
 			}
-			if strings.Join(reasons, "; ") != "perpetrator_case: 1 anonymised, 1 held; notification: 1 deleted, 0 held" {
+			if strings.Join(reasons, "; ") != "perpetrator_case: 1 anonymised, 1 held; notification: 1 deleted, 0 held; victim_case: 0 anonymised, 0 held; police_extract: 0 anonymised, 0 held" {
 				t.Errorf("audit events of the run: %q", reasons)
 			}
 
@@ -311,8 +311,11 @@ func TestDailyRetentionRunOnce(t *testing.T) {
 			}
 			want := []string{
 				"schedule perpetrator_case: 0 anonymised, 0 held", "schedule notification: 1 deleted, 0 held",
+				"schedule victim_case: 0 anonymised, 0 held", "schedule police_extract: 0 anonymised, 0 held",
 				"schedule perpetrator_case: 0 anonymised, 0 held", "schedule notification: 0 deleted, 0 held",
+				"schedule victim_case: 0 anonymised, 0 held", "schedule police_extract: 0 anonymised, 0 held",
 				"schedule perpetrator_case: 0 anonymised, 0 held", "schedule notification: 0 deleted, 0 held",
+				"schedule victim_case: 0 anonymised, 0 held", "schedule police_extract: 0 anonymised, 0 held",
 			}
 			if strings.Join(runs, "\n") != strings.Join(want, "\n") {
 				t.Errorf("retention.run events:\n%s\nwant\n%s", strings.Join(runs, "\n"), strings.Join(want, "\n"))

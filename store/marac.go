@@ -16,6 +16,9 @@ type MARACHearing struct {
 	// resolution gave the hearing (0: not resolved yet).
 	PerpetratorPerson int64
 	VictimPerson      int64
+	// Anonymised is set once a retention run has removed the names, dates
+	// of birth and postcode; the people it was resolved to stay.
+	Anonymised bool
 }
 
 // ImportMARAC stores a validated MARAC list for a site. Hearings the site
@@ -70,7 +73,7 @@ func (tx *Tx) SiteMARAC(ctx context.Context, siteID int64, since drive.Date) ([]
 }
 
 const hearingColumns = `id, ref, heard_on, victim_given, victim_family, victim_dob,
-	perpetrator_given, perpetrator_family, perpetrator_dob, perpetrator_postcode, perpetrator_person, victim_person`
+	perpetrator_given, perpetrator_family, perpetrator_dob, perpetrator_postcode, perpetrator_person, victim_person, anonymised_at IS NOT NULL`
 
 // PersonHearings returns the hearings naming a police person as
 // perpetrator, oldest first.
@@ -95,7 +98,7 @@ func (tx *Tx) scanHearings(rows *sql.Rows) ([]MARACHearing, error) {
 		var h MARACHearing
 		var perp, vic sql.NullInt64
 		if err := rows.Scan(&h.ID, &h.Ref, &h.HeardOn, &h.Victim.GivenName, &h.Victim.FamilyName, &h.Victim.DOB,
-			&h.Perpetrator.GivenName, &h.Perpetrator.FamilyName, &h.Perpetrator.DOB, &h.Perpetrator.Postcode, &perp, &vic); err != nil {
+			&h.Perpetrator.GivenName, &h.Perpetrator.FamilyName, &h.Perpetrator.DOB, &h.Perpetrator.Postcode, &perp, &vic, &h.Anonymised); err != nil {
 			return nil, tx.d.mapError(err)
 		}
 		h.PerpetratorPerson, h.VictimPerson = perp.Int64, vic.Int64

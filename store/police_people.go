@@ -18,10 +18,13 @@ type PoliceIncident struct {
 	incident.Record
 	SuspectPerson int64
 	VictimPerson  int64
+	// Anonymised is set once a retention run has removed the names, dates
+	// of birth and postcodes; the people it was resolved to stay.
+	Anonymised bool
 }
 
 const policeIncidentColumns = `id, ref, occurred_on, type, crime, suspect_given, suspect_family, suspect_dob, suspect_postcode,
-	victim_given, victim_family, victim_dob, victim_age, suspect_person, victim_person`
+	victim_given, victim_family, victim_dob, victim_age, suspect_person, victim_person, anonymised_at IS NOT NULL`
 
 func (tx *Tx) scanPoliceIncidents(rows *sql.Rows) ([]PoliceIncident, error) {
 	defer rows.Close()
@@ -30,7 +33,7 @@ func (tx *Tx) scanPoliceIncidents(rows *sql.Rows) ([]PoliceIncident, error) {
 		var r PoliceIncident
 		var sus, vic sql.NullInt64
 		if err := rows.Scan(&r.ID, &r.Ref, &r.On, &r.Type, &r.Crime, &r.Suspect.GivenName, &r.Suspect.FamilyName, &r.Suspect.DOB, &r.Suspect.Postcode,
-			&r.Victim.GivenName, &r.Victim.FamilyName, &r.Victim.DOB, &r.Victim.Age, &sus, &vic); err != nil {
+			&r.Victim.GivenName, &r.Victim.FamilyName, &r.Victim.DOB, &r.Victim.Age, &sus, &vic, &r.Anonymised); err != nil {
 			return nil, tx.d.mapError(err)
 		}
 		r.SuspectPerson, r.VictimPerson = sus.Int64, vic.Int64

@@ -23,7 +23,8 @@ func (tx *Tx) PlaceHold(ctx context.Context, h *retention.Hold) error {
 	if err := h.Validate(); err != nil {
 		return err
 	}
-	table := map[retention.Class]string{retention.PerpetratorCase: "cases", retention.Notification: "notifications"}[h.Class]
+	table := map[retention.Class]string{retention.PerpetratorCase: "cases", retention.Notification: "notifications",
+		retention.VictimCase: "victim_cases", retention.Site: "sites"}[h.Class]
 	var n int
 	if err := tx.queryRow(ctx, `SELECT count(*) FROM `+table+` WHERE id = ?`, h.RecordID).Scan(&n); err != nil {
 		return tx.d.mapError(err)
@@ -90,15 +91,36 @@ func (tx *Tx) Holds(ctx context.Context, inForceOnly bool) ([]retention.Hold, er
 // from their end, may have run out by cutoff (their end is on or before
 // cutoff) and that no retention run has yet acted on: closed cases by
 // closure date, with the youngest child linked to them (through the case
-// or its victim-survivors); notifications by the day they were raised.
-// Errors: EINVALID for a class the store has no query for.
+// or its victim-survivors); notifications by the day they were raised;
+// closed victim-survivors' cases by closure date, with her youngest
+// child; police incidents and MARAC hearings by the day they happened.
+// Each is given with its site. Errors: EINVALID for a class the store has
+// no query for.
 func (tx *Tx) RetentionCandidates(ctx context.Context, class retention.Class, cutoff drive.Date) ([]retention.Candidate, error) {
+	switch class {
+	case retention.VictimCase:
+		return tx.dateCandidates(ctx, class, "", `SELECT v.id, v.site_id, v.closed_on,
+			(SELECT max(ch.date_of_birth) FROM victim_children ch WHERE ch.victim_case_id = v.id)
+			FROM victim_cases v
+			WHERE v.closed_on IS NOT NULL AND v.closed_on <= ?
+			  AND NOT EXISTS (SELECT 1 FROM retention_applied a WHERE a.record_type = 'victim_case' AND a.record_id = v.id)
+			ORDER BY v.id`, cutoff)
+	case retention.PoliceExtract:
+		incs, err := tx.dateCandidates(ctx, class, retention.KindIncident, `SELECT id, site_id, occurred_on, NULL FROM incidents
+			WHERE anonymised_at IS NULL AND occurred_on <= ? ORDER BY id`, cutoff)
+		if err != nil {
+			return nil, err
+		}
+		hs, err := tx.dateCandidates(ctx, class, retention.KindMARACHearing, `SELECT id, site_id, heard_on, NULL FROM marac_hearings
+			WHERE anonymised_at IS NULL AND heard_on <= ? ORDER BY id`, cutoff)
+		return append(incs, hs...), err
+	}
 	// The end is compared as a time: the start of the day after cutoff.
 	before := cutoff.AddDays(1).Time()
 	var q string
 	switch class {
 	case retention.PerpetratorCase:
-		q = `SELECT c.id, c.closed_at,
+		q = `SELECT c.id, c.site_id, c.closed_at,
 			(SELECT max(ch.date_of_birth) FROM victim_children ch
 			  WHERE ch.case_id = c.id OR ch.victim_case_id IN (SELECT l.victim_case_id FROM victim_links l WHERE l.case_id = c.id))
 			FROM cases c
@@ -106,7 +128,7 @@ func (tx *Tx) RetentionCandidates(ctx context.Context, class retention.Class, cu
 			  AND NOT EXISTS (SELECT 1 FROM retention_applied a WHERE a.record_type = 'perpetrator_case' AND a.record_id = c.id)
 			ORDER BY c.id`
 	case retention.Notification:
-		q = `SELECT n.id, n.created_at, NULL FROM notifications n WHERE n.created_at < ? ORDER BY n.id`
+		q = `SELECT n.id, n.site_id, n.created_at, NULL FROM notifications n WHERE n.created_at < ? ORDER BY n.id`
 	default:
 		return nil, drive.Errorf(drive.EINVALID, "there are no retention candidates of class %q", class)
 	}
@@ -120,7 +142,7 @@ func (tx *Tx) RetentionCandidates(ctx context.Context, class retention.Class, cu
 		c := retention.Candidate{Class: class}
 		var end time.Time
 		var child sql.Null[drive.Date]
-		if err := rows.Scan(&c.RecordID, &end, &child); err != nil {
+		if err := rows.Scan(&c.RecordID, &c.SiteID, &end, &child); err != nil {
 			return nil, tx.d.mapError(err)
 		}
 		c.End = drive.DateOf(end.UTC())
@@ -132,10 +154,35 @@ func (tx *Tx) RetentionCandidates(ctx context.Context, class retention.Class, cu
 	return out, tx.d.mapError(rows.Err())
 }
 
+// dateCandidates runs q, which selects a record's id, site, end date and
+// youngest child's date of birth (or NULL) for the records ending on or
+// before cutoff, into candidates of class and kind.
+func (tx *Tx) dateCandidates(ctx context.Context, class retention.Class, kind, q string, cutoff drive.Date) ([]retention.Candidate, error) {
+	rows, err := tx.query(ctx, q, cutoff)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []retention.Candidate
+	for rows.Next() {
+		c := retention.Candidate{Class: class, Kind: kind}
+		var child sql.Null[drive.Date]
+		if err := rows.Scan(&c.RecordID, &c.SiteID, &c.End, &child); err != nil {
+			return nil, tx.d.mapError(err)
+		}
+		if child.Valid {
+			c.YoungestChild = child.V
+		}
+		out = append(out, c)
+	}
+	return out, tx.d.mapError(rows.Err())
+}
+
 // AnonymiseCase removes what identifies anyone from a closed case: its
 // summary, decision reasons and professional judgement, the detail of its
-// history, and its notes (the sealed text is deleted and the note keeps
-// only that it was removed); then, unless the person has another case a
+// history, its notes (the sealed text is deleted and the note keeps only
+// that it was removed), and the free text of its actions (their outcome),
+// contacts and reviews (their summaries); then, unless the person has another case a
 // retention run has not yet reached, the person's names, date of birth,
 // agency references, aliases and addresses. The case's dates, states,
 // scores and links stay, for the outcome measures. It records the case as
@@ -152,6 +199,9 @@ func (tx *Tx) AnonymiseCase(ctx context.Context, caseID int64) error {
 		`DELETE FROM case_note_bodies WHERE note_id IN (SELECT id FROM case_notes WHERE case_id = ?)`,
 		`UPDATE case_notes SET body = '` + removedText + `' WHERE case_id = ?`,
 		`UPDATE case_history SET detail = '' WHERE case_id = ?`,
+		`UPDATE case_actions SET outcome = CASE WHEN outcome = '' THEN '' ELSE '` + removedText + `' END WHERE case_id = ?`,
+		`UPDATE case_contacts SET summary = '` + removedText + `' WHERE case_id = ?`,
+		`UPDATE case_reviews SET summary = '` + removedText + `' WHERE case_id = ?`,
 		`UPDATE cases SET summary = '` + removedText + `', professional_judgement = '',
 			decision_reasons = CASE WHEN decision_reasons = '' THEN '' ELSE '` + removedText + `' END WHERE id = ?`,
 	} {
@@ -179,6 +229,75 @@ func (tx *Tx) AnonymiseCase(ctx context.Context, caseID int64) error {
 		if _, err := tx.exec(ctx, q, personID); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// AnonymiseVictimCase removes what identifies or locates a victim-survivor
+// from her closed case: her compartment, safety plan, notes, IDVA contacts
+// and the comments on her risk assessments are deleted (all sealed), the
+// reasons given for a professional judgement on her risk are emptied, her
+// name becomes "Removed" and her date of birth goes, and her children's
+// names become "Removed" (their dates of birth stay, for the children's
+// ages the measures count). Her case's dates, links, risk scores and
+// behaviour assessments stay. It records the case as done so that no
+// later run counts it again. Errors: ENOTFOUND if the case is open or was
+// already anonymised.
+func (tx *Tx) AnonymiseVictimCase(ctx context.Context, victimCaseID int64) error {
+	var n int
+	err := tx.queryRow(ctx, `SELECT count(*) FROM victim_cases v WHERE v.id = ? AND v.closed_on IS NOT NULL
+		AND NOT EXISTS (SELECT 1 FROM retention_applied a WHERE a.record_type = 'victim_case' AND a.record_id = v.id)`, victimCaseID).Scan(&n)
+	if err != nil {
+		return tx.d.mapError(err)
+	}
+	if n == 0 {
+		return drive.NotFound("closed victim-survivor's case")
+	}
+	for _, q := range []string{
+		`DELETE FROM victim_compartments WHERE victim_case_id = ?`,
+		`DELETE FROM victim_safety_plans WHERE victim_case_id = ?`,
+		`DELETE FROM victim_notes WHERE victim_case_id = ?`,
+		`DELETE FROM idva_contacts WHERE victim_case_id = ?`,
+		`DELETE FROM victim_dash_comments WHERE assessment_id IN (SELECT id FROM victim_dash WHERE victim_case_id = ?)`,
+		`UPDATE victim_dash SET judgement_reason = '' WHERE victim_case_id = ?`,
+		`UPDATE victim_children SET given_name = 'Removed' WHERE victim_case_id = ?`,
+		`UPDATE victim_cases SET given_name = 'Removed', family_name = 'Removed', date_of_birth = NULL WHERE id = ?`,
+	} {
+		if _, err := tx.exec(ctx, q, victimCaseID); err != nil {
+			return err
+		}
+	}
+	_, err = tx.exec(ctx, `INSERT INTO retention_applied (record_type, record_id, applied_at) VALUES ('victim_case', ?, ?)`, victimCaseID, tx.Now)
+	return err
+}
+
+// AnonymisePoliceRecord removes the names, dates of birth and postcodes
+// from an imported police incident (kind retention.KindIncident) or MARAC
+// hearing (retention.KindMARACHearing); its reference, date, type and the
+// people it was resolved to stay, for the outcome measures. Errors:
+// ENOTFOUND if there is no such record not yet anonymised, EINVALID for
+// another kind.
+func (tx *Tx) AnonymisePoliceRecord(ctx context.Context, kind string, id int64) error {
+	var q string
+	switch kind {
+	case retention.KindIncident:
+		q = `UPDATE incidents SET suspect_given = '', suspect_family = '', suspect_dob = NULL, suspect_postcode = '',
+			victim_given = '', victim_family = '', victim_dob = NULL, anonymised_at = ? WHERE id = ? AND anonymised_at IS NULL`
+	case retention.KindMARACHearing:
+		// A hearing must name a perpetrator's family name.
+		q = `UPDATE marac_hearings SET victim_given = '', victim_family = '', victim_dob = NULL, perpetrator_given = '',
+			perpetrator_family = 'Removed', perpetrator_dob = NULL, perpetrator_postcode = '', anonymised_at = ? WHERE id = ? AND anonymised_at IS NULL`
+	default:
+		return drive.Errorf(drive.EINVALID, "there is no police record of kind %q", kind)
+	}
+	res, err := tx.exec(ctx, q, tx.Now, id)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return tx.d.mapError(err)
+	} else if n == 0 {
+		return drive.NotFound("police record")
 	}
 	return nil
 }

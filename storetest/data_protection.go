@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/drive-platform/drive"
@@ -166,8 +167,39 @@ func RunDataProtection(t *testing.T, e Engine) {
 			if len(got) != 1 {
 				t.Errorf("candidates to 2020-04-30: %+v", got)
 			}
+			// Free text on the plan: an action's outcome, a contact's and
+			// a review's summary.
+			on := drive.MustDate("2019-04-01")
+			if err := tx.CreateAction(ctx, &casework.Action{CaseID: caseIDs[0], Prong: "disrupt", Type: "other", Owner: "Police",
+				DueOn: on, Status: casework.ActionDone, Outcome: "Outcome text"}); err != nil {
+				return err
+			}
+			if err := tx.CreateContact(ctx, &casework.Contact{CaseID: caseIDs[0], Kind: casework.ContactMade, On: on, Summary: "Contact text"}); err != nil {
+				return err
+			}
+			if err := tx.CreateReview(ctx, &casework.Review{CaseID: caseIDs[0], On: on, RiskLevel: "high", RiskChange: "unchanged",
+				Summary: "Review text", NextDue: on.AddMonths(3)}); err != nil {
+				return err
+			}
 			if err := tx.AnonymiseCase(ctx, caseIDs[0]); err != nil {
 				return err
+			}
+			acts, err := tx.Actions(ctx, caseIDs[0])
+			if err != nil {
+				return err
+			}
+			contacts, err := tx.Contacts(ctx, caseIDs[0])
+			if err != nil {
+				return err
+			}
+			reviews, err := tx.Reviews(ctx, caseIDs[0])
+			if err != nil {
+				return err
+			}
+			if len(acts) != 1 || len(contacts) != 1 || len(reviews) != 1 ||
+				strings.Contains(acts[0].Outcome+contacts[0].Summary+reviews[0].Summary, "text") ||
+				acts[0].Status != casework.ActionDone || reviews[0].RiskLevel != "high" {
+				t.Errorf("anonymised plan: actions %+v, contacts %+v, reviews %+v", acts, contacts, reviews)
 			}
 			if err := tx.AnonymiseCase(ctx, caseIDs[0]); drive.ErrorCode(err) != drive.ENOTFOUND {
 				t.Errorf("anonymising twice: %v, want ENOTFOUND", err)

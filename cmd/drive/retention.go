@@ -62,22 +62,52 @@ func runRetention(ctx context.Context, e env, args []string, stdout, stderr io.W
 		printRetention(stdout, rep)
 		return nil
 	case "hold":
-		caseID := fs.Int64("case", 0, "`ID` of the closed case to hold")
-		reason := fs.String("reason", "", "why the case is held (a claim, a complaint, an inquiry, a subject access request)")
+		caseID := fs.Int64("case", 0, "`ID` of the closed perpetrator's case to hold")
+		victimID := fs.Int64("victim-case", 0, "`ID` of the closed victim-survivor's case to hold")
+		siteCode := fs.String("site", "", "`CODE` of a site to hold whole: every record of the site is kept")
+		reason := fs.String("reason", "", "why the record is held (a claim, a complaint, an inquiry, a subject access request)")
 		owner := fs.String("owner", "", "who answers for the hold and decides when it ends")
 		if err := parseFlags(fs, args[1:]); err != nil {
 			return err
+		}
+		h := &retention.Hold{Reason: *reason, Owner: *owner}
+		named := 0
+		if *caseID != 0 {
+			h.Class, h.RecordID, named = retention.PerpetratorCase, *caseID, named+1
+		}
+		if *victimID != 0 {
+			h.Class, h.RecordID, named = retention.VictimCase, *victimID, named+1
+		}
+		if *siteCode != "" {
+			h.Class, named = retention.Site, named+1
+		}
+		if named != 1 {
+			return usageError{"name one record to hold: --case ID, --victim-case ID or --site CODE"}
 		}
 		svc, done, err := existingService(ctx, c)
 		if err != nil {
 			return err
 		}
 		defer done()
-		h := &retention.Hold{Class: retention.PerpetratorCase, RecordID: *caseID, Reason: *reason, Owner: *owner}
+		if *siteCode != "" {
+			sites, err := svc.Sites(ctx, service.CommandLine())
+			if err != nil {
+				return err
+			}
+			for _, st := range sites {
+				if strings.EqualFold(st.Code, *siteCode) {
+					h.RecordID = st.ID
+				}
+			}
+			if h.RecordID == 0 {
+				return usageError{fmt.Sprintf("there is no site with code %q (drive site list shows them)", *siteCode)}
+			}
+		}
 		if err := svc.PlaceHold(ctx, service.CommandLine(), h); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "Placed legal hold %d on case %d: no retention run will remove it until the hold is released.\n", h.ID, h.RecordID)
+		what := map[retention.Class]string{retention.PerpetratorCase: "case", retention.VictimCase: "victim-survivor's case", retention.Site: "site"}[h.Class]
+		fmt.Fprintf(stdout, "Placed legal hold %d on %s %d: no retention run will remove it until the hold is released.\n", h.ID, what, h.RecordID)
 		return nil
 	case "release":
 		id := fs.Int64("hold", 0, "`ID` of the legal hold to release")
@@ -178,13 +208,22 @@ func printRetention(w io.Writer, rep service.RetentionReport) {
 		if rep.DryRun {
 			fmt.Fprintf(w, "%s: %d would be %s on %s, %d held\n", c.Rule.Class, len(c.Due), verb[c.Rule.Action], rep.Today, len(c.Held))
 			for _, d := range c.Due {
-				fmt.Fprintf(w, "  %s %d\texpired %s\n", c.Rule.Class, d.RecordID, d.Expires)
+				fmt.Fprintf(w, "  %s %d\texpired %s\n", recordName(d), d.RecordID, d.Expires)
 			}
 		} else {
 			fmt.Fprintf(w, "%s: %d %s on %s, %d held\n", c.Rule.Class, len(c.Due), verb[c.Rule.Action], rep.Today, len(c.Held))
 		}
 		for _, h := range c.Held {
-			fmt.Fprintf(w, "  %s %d\texpired %s, kept by a legal hold\n", c.Rule.Class, h.RecordID, h.Expires)
+			fmt.Fprintf(w, "  %s %d\texpired %s, kept by a legal hold\n", recordName(h), h.RecordID, h.Expires)
 		}
 	}
+}
+
+// recordName names a candidate's kind of record for the operator: its
+// class, or within a class held in two tables, its table's kind.
+func recordName(c retention.Candidate) string {
+	if c.Kind != "" {
+		return c.Kind
+	}
+	return string(c.Class)
 }
