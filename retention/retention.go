@@ -229,9 +229,13 @@ type Candidate struct {
 // kept whatever the schedule says (litigation, a complaint, an inquiry, a
 // subject access request being answered).
 type Hold struct {
-	ID         int64
-	Class      Class
-	RecordID   int64
+	ID       int64
+	Class    Class
+	RecordID int64
+	// SiteID is the site of the record held (the site itself for a
+	// site hold), filled in by the store; who may see and release a hold
+	// follows it.
+	SiteID     int64
 	Reason     string // why it is held, as the data protection officer records it
 	Owner      string // who answers for the hold and decides when it ends
 	PlacedAt   time.Time

@@ -7,19 +7,17 @@ import (
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/processing"
-	"github.com/drive-platform/drive/retention"
 	"github.com/drive-platform/drive/store"
 )
 
 // RecordsOfProcessing is the record of processing and DPIA outline built
-// from this service's configuration: the access policy, the default
-// retention schedule (a schedule file given to drive retention applies to
-// its runs), and the processors it uses (the e-mail relay when one is
+// from this service's configuration: the access policy, the retention
+// schedule in force (Service.Schedule), and the processors it uses (the e-mail relay when one is
 // configured). It holds no personal data; reading it is still audited, as
 // every page of the data protection officer's is. Errors: ENOTFOUND for
 // anyone who may not read the audit log.
 func (s *Service) RecordsOfProcessing(ctx context.Context, a Actor) (processing.Record, error) {
-	rec := processing.Build(retention.DefaultSchedule(), processing.DefaultProcessors(s.Mail != nil))
+	rec := processing.Build(s.RetentionSchedule(), processing.DefaultProcessors(s.Mail != nil))
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		// The record is the service's, not a site's: whoever may read the
 		// audit log at any site, or nationally, may read it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
@@ -13,59 +14,102 @@ import (
 )
 
 // Retention: legal holds and the retention run (docs/data-protection.md).
-// These are operator's use cases, from the command line for now: the
-// data protection officer decides holds and the schedule, and whoever runs
-// the service applies them.
+// The data protection officer places and releases holds, on the holds
+// page or from the command line; whoever runs the service applies the
+// schedule, from the command line or drive serve's daily run.
 
-// PlaceHold places a legal hold on a record, audited (retention.hold,
-// with the record and never the reason's text in the record ID). Errors:
-// ENOTFOUND for an actor who is not the command line, EINVALID.
+// holdsAnywhere reports whether a may handle legal holds at some site: the
+// command line, or a person who may handle subject access requests (the
+// data protection officer), who answers for what the service keeps.
+func holdsAnywhere(a Actor, now time.Time) bool {
+	return trusted(a, "legal hold") == nil || subjectAccessAnywhere(a, now)
+}
+
+// mayHold reports whether a may place, see and release holds on records
+// of site.
+func mayHold(a Actor, site int64, now time.Time) bool {
+	if trusted(a, "legal hold") == nil {
+		return true
+	}
+	return access.Decide(a.Subject, access.Write, access.Resource{Class: access.SubjectAccess, RecordType: "legal_hold", SiteID: site}, now).Allowed
+}
+
+// PlaceHold places a legal hold on a record (a perpetrator's or a
+// victim-survivor's case, a notification, or a whole site), audited
+// (retention.hold, with the class and record and never the reason's
+// text). A record at a site the actor may not hold is answered as one
+// that does not exist. Errors: ENOTFOUND for an actor who may not handle
+// holds, EINVALID.
 func (s *Service) PlaceHold(ctx context.Context, a Actor, h *retention.Hold) error {
-	if err := trusted(a, "legal hold"); err != nil {
+	if !holdsAnywhere(a, s.Now()) {
+		return drive.NotFound("legal hold")
+	}
+	if err := h.Validate(); err != nil {
 		return err
 	}
 	return s.DB.Transact(ctx, func(tx *store.Tx) error {
-		if err := s.configure(ctx, tx, a); err != nil {
+		site, err := tx.HoldRecordSite(ctx, h.Class, h.RecordID)
+		if drive.ErrorCode(err) == drive.ENOTFOUND || (err == nil && !mayHold(a, site, tx.Now)) {
+			return store.NoHoldRecord(h.Class, h.RecordID)
+		}
+		if err != nil {
 			return err
 		}
 		if err := tx.PlaceHold(ctx, h); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, audit.Event{Action: "retention.hold", ActorRole: actorRole(a, access.Admin), RecordType: string(h.Class),
-			RecordID: strconv.FormatInt(h.RecordID, 10), Remote: a.Remote, Outcome: audit.OutcomeOK, Reason: "legal hold " + strconv.FormatInt(h.ID, 10)})
+		return tx.Audit(ctx, audit.Event{Action: "retention.hold", ActorID: a.UserID, ActorRole: actorRole(a, access.DPO), RecordType: string(h.Class),
+			RecordID: strconv.FormatInt(h.RecordID, 10), SiteID: site, Remote: a.Remote, Outcome: audit.OutcomeOK, Reason: "legal hold " + strconv.FormatInt(h.ID, 10)})
 	})
 }
 
 // ReleaseHold ends a legal hold, audited (retention.release). Errors:
-// ENOTFOUND (no such hold in force, or an actor who is not the command
-// line), EINVALID.
+// ENOTFOUND (no such hold in force, one at a site the actor may not hold,
+// or an actor who may not handle holds), EINVALID.
 func (s *Service) ReleaseHold(ctx context.Context, a Actor, id int64, reason string) error {
-	if err := trusted(a, "legal hold"); err != nil {
-		return err
+	if !holdsAnywhere(a, s.Now()) {
+		return drive.NotFound("legal hold")
 	}
 	return s.DB.Transact(ctx, func(tx *store.Tx) error {
-		if err := s.configure(ctx, tx, a); err != nil {
+		h, err := tx.Hold(ctx, id)
+		if err != nil {
 			return err
+		}
+		if !mayHold(a, h.SiteID, tx.Now) || !h.InForce() {
+			return drive.NotFound("legal hold")
 		}
 		if err := tx.ReleaseHold(ctx, id, reason); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, audit.Event{Action: "retention.release", ActorRole: actorRole(a, access.Admin), RecordType: "legal_hold",
-			RecordID: strconv.FormatInt(id, 10), Remote: a.Remote, Outcome: audit.OutcomeOK})
+		return tx.Audit(ctx, audit.Event{Action: "retention.release", ActorID: a.UserID, ActorRole: actorRole(a, access.DPO), RecordType: "legal_hold",
+			RecordID: strconv.FormatInt(id, 10), SiteID: h.SiteID, Remote: a.Remote, Outcome: audit.OutcomeOK})
 	})
 }
 
-// Holds lists legal holds (in force only, or all), newest first. Errors:
-// ENOTFOUND for an actor who is not the command line.
+// Holds lists the legal holds the actor may handle (in force only, or
+// all), newest first; a person's reading of them is audited. Errors:
+// ENOTFOUND for an actor who may not handle holds.
 func (s *Service) Holds(ctx context.Context, a Actor, inForceOnly bool) ([]retention.Hold, error) {
-	if err := trusted(a, "legal hold"); err != nil {
-		return nil, err
+	if !holdsAnywhere(a, s.Now()) {
+		return nil, drive.NotFound("legal hold")
 	}
 	var out []retention.Hold
-	err := s.DB.View(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = tx.Holds(ctx, inForceOnly)
-		return err
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+		all, err := tx.Holds(ctx, inForceOnly)
+		if err != nil {
+			return err
+		}
+		out = out[:0]
+		for _, h := range all {
+			if mayHold(a, h.SiteID, tx.Now) {
+				out = append(out, h)
+			}
+		}
+		if a.UserID == 0 {
+			return nil
+		}
+		return tx.Audit(ctx, audit.Event{Action: audit.ActionRecordRead, ActorID: a.UserID, ActorRole: actorRole(a, access.DPO),
+			RecordType: "legal_hold", Remote: a.Remote, Outcome: audit.OutcomeOK, Reason: fmt.Sprintf("list: %d holds", len(out))})
 	})
 	return out, err
 }

@@ -9,6 +9,7 @@ package service
 import (
 	"context"
 	"crypto/rand"
+	"github.com/drive-platform/drive/retention"
 	"io"
 	"strconv"
 	"time"
@@ -86,6 +87,18 @@ type Service struct {
 	// list until the police data changes or the day turns (see
 	// IdentificationCache); nil ranks the list on every view.
 	Identification *IdentificationCache
+	// Schedule is the retention schedule in force (drive serve's
+	// --retention-schedule), shown on the records of processing; nil
+	// means retention.DefaultSchedule.
+	Schedule *retention.Schedule
+}
+
+// RetentionSchedule is the retention schedule in force.
+func (s *Service) RetentionSchedule() retention.Schedule {
+	if s.Schedule != nil {
+		return *s.Schedule
+	}
+	return retention.DefaultSchedule()
 }
 
 // Now is the service's clock: the time a transaction begun now carries

@@ -23,20 +23,71 @@ func (tx *Tx) PlaceHold(ctx context.Context, h *retention.Hold) error {
 	if err := h.Validate(); err != nil {
 		return err
 	}
-	table := map[retention.Class]string{retention.PerpetratorCase: "cases", retention.Notification: "notifications",
-		retention.VictimCase: "victim_cases", retention.Site: "sites"}[h.Class]
-	var n int
-	if err := tx.queryRow(ctx, `SELECT count(*) FROM `+table+` WHERE id = ?`, h.RecordID).Scan(&n); err != nil {
-		return tx.d.mapError(err)
+	site, err := tx.HoldRecordSite(ctx, h.Class, h.RecordID)
+	if drive.ErrorCode(err) == drive.ENOTFOUND {
+		return NoHoldRecord(h.Class, h.RecordID)
 	}
-	if n == 0 {
-		return drive.Invalid("The legal hold cannot be placed.", map[string]string{"record": fmt.Sprintf("There is no %s %d.", strings.ReplaceAll(string(h.Class), "_", " "), h.RecordID)})
+	if err != nil {
+		return err
 	}
+	h.SiteID = site
 	h.PlacedAt, h.ReleasedAt, h.ReleaseReason = tx.Now, nil, ""
 	id, err := tx.insert(ctx, `INSERT INTO legal_holds (record_type, record_id, reason, owner, placed_at) VALUES (?, ?, ?, ?, ?)`,
 		string(h.Class), h.RecordID, h.Reason, h.Owner, h.PlacedAt)
 	h.ID = id
 	return err
+}
+
+// NoHoldRecord is the error for a hold on a record that does not exist,
+// or that the one placing it may not hold: the same answer for both.
+func NoHoldRecord(class retention.Class, id int64) error {
+	what := map[retention.Class]string{retention.PerpetratorCase: "perpetrator's case", retention.VictimCase: "victim-survivor's case",
+		retention.Site: "site"}[class]
+	if what == "" {
+		what = strings.ReplaceAll(string(class), "_", " ")
+	}
+	return drive.Invalid("The legal hold cannot be placed.", map[string]string{"record": fmt.Sprintf("There is no %s %d.", what, id)})
+}
+
+// holdSite is the site of a legal hold's record, as SQL over
+// legal_holds' record_type and record_id.
+const holdSite = `CASE record_type
+	WHEN 'perpetrator_case' THEN (SELECT c.site_id FROM cases c WHERE c.id = record_id)
+	WHEN 'victim_case' THEN (SELECT v.site_id FROM victim_cases v WHERE v.id = record_id)
+	WHEN 'notification' THEN (SELECT n.site_id FROM notifications n WHERE n.id = record_id)
+	WHEN 'site' THEN record_id END`
+
+// HoldRecordSite returns the site of a record a legal hold may name (the
+// site itself for retention.Site). Errors: ENOTFOUND if there is no such
+// record, or the class cannot be held.
+func (tx *Tx) HoldRecordSite(ctx context.Context, class retention.Class, id int64) (int64, error) {
+	table := map[retention.Class]string{retention.PerpetratorCase: "cases", retention.Notification: "notifications",
+		retention.VictimCase: "victim_cases", retention.Site: "sites"}[class]
+	if table == "" {
+		return 0, drive.NotFound("record")
+	}
+	col := "site_id"
+	if class == retention.Site {
+		col = "id"
+	}
+	var site int64
+	err := tx.queryRow(ctx, `SELECT `+col+` FROM `+table+` WHERE id = ?`, id).Scan(&site)
+	if err != nil {
+		return 0, tx.scanErr(err, "record")
+	}
+	return site, nil
+}
+
+// Hold returns one legal hold. Errors: ENOTFOUND.
+func (tx *Tx) Hold(ctx context.Context, id int64) (*retention.Hold, error) {
+	hs, err := tx.holds(ctx, ` WHERE id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(hs) == 0 {
+		return nil, drive.NotFound("legal hold")
+	}
+	return &hs[0], nil
 }
 
 // ReleaseHold ends a hold in force, with the reason it ends. Errors:
@@ -59,11 +110,15 @@ func (tx *Tx) ReleaseHold(ctx context.Context, id int64, reason string) error {
 
 // Holds lists legal holds, newest first: only those in force, or all.
 func (tx *Tx) Holds(ctx context.Context, inForceOnly bool) ([]retention.Hold, error) {
-	q := `SELECT id, record_type, record_id, reason, owner, placed_at, released_at, release_reason FROM legal_holds`
 	if inForceOnly {
-		q += ` WHERE released_at IS NULL`
+		return tx.holds(ctx, ` WHERE released_at IS NULL`)
 	}
-	rows, err := tx.query(ctx, q+` ORDER BY id DESC`)
+	return tx.holds(ctx, ``)
+}
+
+func (tx *Tx) holds(ctx context.Context, where string, args ...any) ([]retention.Hold, error) {
+	rows, err := tx.query(ctx, `SELECT id, record_type, record_id, COALESCE(`+holdSite+`, 0), reason, owner, placed_at, released_at, release_reason
+		FROM legal_holds`+where+` ORDER BY id DESC`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +128,7 @@ func (tx *Tx) Holds(ctx context.Context, inForceOnly bool) ([]retention.Hold, er
 		var h retention.Hold
 		var class string
 		var released sql.NullTime
-		if err := rows.Scan(&h.ID, &class, &h.RecordID, &h.Reason, &h.Owner, &h.PlacedAt, &released, &h.ReleaseReason); err != nil {
+		if err := rows.Scan(&h.ID, &class, &h.RecordID, &h.SiteID, &h.Reason, &h.Owner, &h.PlacedAt, &released, &h.ReleaseReason); err != nil {
 			return nil, tx.d.mapError(err)
 		}
 		h.Class = retention.Class(class)

@@ -20,6 +20,9 @@ var changeDone = map[string]string{
 	"released":  "Extract released: the project's evaluators can download it",
 	// The background job queue (web/jobs.go).
 	"job_retried": "Job queued again: a worker will run it within a few seconds",
+	// Legal holds (web/retention.go).
+	"hold_placed":   "Legal hold placed: no retention run will remove what it holds until it is lifted",
+	"hold_released": "Legal hold lifted: the next retention run applies the schedule again",
 	// Police data imports (web/identify.go).
 	"mapping_deleted": "Saved mapping deleted",
 	// Case page (web/cases.go caseForm).

@@ -115,6 +115,7 @@ var menu = []menuItem{
 	{label: "Audit log", href: "/audit"},
 	{label: "Alerts", href: "/alerts"},
 	{label: "Subject access", href: "/subject-access", prefix: true},
+	{label: "Legal holds", href: "/retention/holds", prefix: true},
 	{label: "Records of processing", href: "/records-of-processing"},
 	{label: "Your account", href: "/account", prefix: true},
 }

@@ -259,6 +259,9 @@ func (s *Server) routeList() []route {
 		{"GET", "/subject-access/{id}", pageRoute, enrolled, need{access.SubjectAccess, access.Write}, s.subjectAccessReview},
 		{"POST", "/subject-access/{id}/{action}", pageRoute, enrolled, need{access.SubjectAccess, access.Write}, s.subjectAccessAction},
 		{"GET", "/subject-access/{id}/download/{format}", pageRoute, enrolled, need{access.SubjectAccess, access.Write}, s.subjectAccessDownload},
+		{"GET", "/retention/holds", pageRoute, enrolled, need{access.SubjectAccess, access.Write}, s.retentionHolds},
+		{"POST", "/retention/holds", pageRoute, enrolled, need{access.SubjectAccess, access.Write}, s.placeHold},
+		{"POST", "/retention/holds/{id}/release", pageRoute, enrolled, need{access.SubjectAccess, access.Write}, s.releaseHold},
 		{"GET", "/break-glass", pageRoute, enrolled, none, s.breakGlassForm},
 		{"POST", "/break-glass", pageRoute, enrolled, none, s.breakGlass},
 

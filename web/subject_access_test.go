@@ -34,6 +34,21 @@ import (
 // victim-survivor's case number.
 func sarFixture(t *testing.T, e storetest.Engine) (string, int64, int64) {
 	t.Helper()
+	f := dpFixture(t, e)
+	return f.url, f.personID, f.victimID
+}
+
+// dpFixtureIDs is what dpFixture made: the server's address and the
+// numbers of the perpetrator, his case and the victim-survivor's case.
+type dpFixtureIDs struct {
+	url                                string
+	siteID, personID, caseID, victimID int64
+}
+
+// dpFixture is sarFixture's data behind a server, with the numbers of
+// every record it made.
+func dpFixture(t *testing.T, e storetest.Engine) dpFixtureIDs {
+	t.Helper()
 	ctx := context.Background()
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	db := e.Open(t, storetest.FixedClock(now))
@@ -140,7 +155,7 @@ func sarFixture(t *testing.T, e storetest.Engine) (string, int64, int64) {
 	}
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	return ts.URL, personID, vid
+	return dpFixtureIDs{url: ts.URL, siteID: site.ID, personID: personID, caseID: caseID, victimID: vid}
 }
 
 // TestSubjectAccessPages walks a subject access request through the

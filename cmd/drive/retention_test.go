@@ -26,7 +26,7 @@ func TestRetentionCommands(t *testing.T) {
 		t.Fatalf("run: %v", r)
 	}
 	r = runAuditCmd(t, "retention", "hold", "--db", db, "--case", "99", "--reason", "civil claim", "--owner", "DPO")
-	if r.code != 1 || !strings.Contains(r.stderr, "There is no perpetrator case 99") {
+	if r.code != 1 || !strings.Contains(r.stderr, "There is no perpetrator's case 99") {
 		t.Errorf("hold on a case that does not exist: %v", r)
 	}
 	r = runAuditCmd(t, "retention", "hold", "--db", db, "--site", "NOPE", "--reason", "inquiry", "--owner", "DPO")
@@ -38,7 +38,7 @@ func TestRetentionCommands(t *testing.T) {
 		t.Errorf("hold naming two records: %v", r)
 	}
 	r = runAuditCmd(t, "retention", "hold", "--db", db, "--victim-case", "99", "--reason", "complaint", "--owner", "DPO")
-	if r.code != 1 || !strings.Contains(r.stderr, "There is no victim case 99") {
+	if r.code != 1 || !strings.Contains(r.stderr, "There is no victim-survivor's case 99") {
 		t.Errorf("hold on a victim case that does not exist: %v", r)
 	}
 	sched := filepath.Join(t.TempDir(), "schedule.json")

@@ -116,6 +116,8 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	// are sealed now, so an existing database is migrated in place.
 	svc := db.Svc
 	svc.Mail = mail
+	// The records of processing show the schedule the daily run applies.
+	svc.Schedule = &schedule
 	// Outcome reports are served from memory for ten minutes: a national
 	// report reads every case in the country (docs/reports.md).
 	svc.Reports = service.NewReportCache(service.ReportCacheTTL)
