@@ -140,10 +140,10 @@ func TestRetentionVictimCasesAndPoliceRecords(t *testing.T) {
 
 			// Her case: what locates or names her is gone only where expired.
 			type victimState struct {
-				name                            string
-				compartment, plan               bool
-				notes, contacts, children, dash int
-				childName                       string
+				name              string
+				compartment, plan bool
+				notes, contacts   int
+				childName         string
 			}
 			look := func(id int64) victimState {
 				var s victimState
@@ -201,10 +201,10 @@ func TestRetentionVictimCasesAndPoliceRecords(t *testing.T) {
 
 			// Police records: names gone from the expired ones at site A only.
 			type policeRow struct {
-				site                    int64
-				ref, names              string
-				anonymised              bool
-				suspectPerson, atImport int64
+				site          int64
+				ref, names    string
+				anonymised    bool
+				suspectPerson int64
 			}
 			police := func() map[string]policeRow {
 				out := map[string]policeRow{}
