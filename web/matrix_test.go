@@ -500,6 +500,11 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 		case strings.HasPrefix(rt.path, "/service-accounts/") || strings.HasPrefix(rt.path, "/account-requests/"):
 			// No account or request is named here: nobody finds one.
 			targets = []matrixTarget{{path: func(p string) string { return p }, expect: func(access.Subject, access.Action) bool { return false }}}
+		case strings.HasPrefix(rt.path, "/retention/holds/{id}"):
+			// No hold exists: lifting one answers "not found" to everyone
+			// (TestLegalHoldPages lifts a real one).
+			targets = []matrixTarget{{path: func(p string) string { return strings.ReplaceAll(p, "{id}", "999999") },
+				expect: func(access.Subject, access.Action) bool { return false }}}
 		case strings.HasPrefix(rt.path, "/subject-access/{id}"):
 			// No request exists: the routes answer "not found" to everyone,
 			// the data protection officer included (TestSubjectAccessPages
