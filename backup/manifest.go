@@ -62,6 +62,10 @@ type Manifest struct {
 	Schema []int `json:"schema"`
 	// Tables lists every table but the migrations table, by name.
 	Tables []Table `json:"tables"`
+	// Data says how a PostgreSQL backup holds its rows: DataPgDump for
+	// a pg_dump archive (PgDumpEntry), empty for an entry a table in COPY
+	// text format (TableEntry) or for a SQLite database file.
+	Data string `json:"data,omitempty"`
 	// Keys is the key file's fingerprint; empty if the service that made
 	// the backup had no key file.
 	Keys KeyFingerprint `json:"keys"`
@@ -164,6 +168,8 @@ func (m Manifest) Validate() error {
 		problem = "it lists no migrations"
 	case m.AuditSeq < 0:
 		problem = "its audit head is negative"
+	case m.Data != "" && (m.Data != DataPgDump || m.Engine != "postgres"):
+		problem = "it says its data is in a form Drive does not know"
 	}
 	if problem == "" {
 		seen := map[string]bool{}

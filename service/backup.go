@@ -28,6 +28,11 @@ type BackupOptions struct {
 	// archive; empty means the system's temporary directory. It needs
 	// room for one copy of the database.
 	TempDir string
+	// PgDump is the pg_dump program a PostgreSQL backup writes its data
+	// with, in pg_dump's custom format; empty means the service's own
+	// export (each table in COPY text format), which needs no PostgreSQL
+	// client tools. It must be of the server's major version or newer.
+	PgDump string
 }
 
 // BackupResult says what a backup holds.
@@ -95,6 +100,11 @@ func (s *Service) Backup(ctx context.Context, a Actor, out io.Writer, opt Backup
 	case "sqlite":
 		err = s.backupSQLite(ctx, zw, &m, addEvent, opt.TempDir)
 	default:
+		if opt.PgDump != "" {
+			m.Data = backup.DataPgDump
+			err = s.backupPgDump(ctx, zw, &m, addEvent, opt.PgDump, opt.TempDir)
+			break
+		}
 		var exp store.PostgresExport
 		exp, err = s.DB.ExportPostgres(ctx, func(table string) (io.Writer, error) {
 			return zw.Create(backup.TableEntry(table))
@@ -140,6 +150,41 @@ func (s *Service) Backup(ctx context.Context, a Actor, out io.Writer, opt Backup
 		return BackupResult{}, err
 	}
 	return BackupResult{Manifest: m, Checkpoint: cp, CheckpointFile: cpFile}, nil
+}
+
+// backupPgDump has pg_dump (the program prog) write the database, from
+// the snapshot the manifest's digests and audit log are read from, to a
+// file in dir, and copies it into the archive: pg_dump is given the
+// snapshot while it is held open, so its archive and the manifest
+// describe the same moment.
+func (s *Service) backupPgDump(ctx context.Context, zw *backup.Writer, m *backup.Manifest, addEvent func(audit.Event) error, prog, dir string) error {
+	f, err := os.CreateTemp(dir, "drive-backup-*.pgdump")
+	if err != nil {
+		return drive.Wrap(err, drive.EINVALID, "The pg_dump archive cannot be written in the temporary folder: "+err.Error())
+	}
+	path := f.Name()
+	f.Close()
+	defer os.Remove(path)
+	exp, err := s.DB.DumpPostgres(ctx, func(dbname string, env []string, snapshot string) error {
+		return backup.PgDump(ctx, prog, dbname, env, snapshot, path)
+	}, addEvent)
+	if err != nil {
+		return err
+	}
+	m.Tables, m.Schema = exp.Tables, exp.Schema
+	f, err = os.Open(path)
+	if err != nil {
+		return drive.Wrap(err, drive.EINTERNAL, "the pg_dump archive could not be read")
+	}
+	defer f.Close()
+	w, err := zw.Create(backup.PgDumpEntry)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(w, f); err != nil {
+		return drive.Wrap(err, drive.EINTERNAL, "the backup could not be written")
+	}
+	return nil
 }
 
 // backupSQLite snapshots the database into a file in dir, reads the
@@ -202,6 +247,12 @@ type RestoreOptions struct {
 	// Keys is the key file the restored database will be served with:
 	// every sealed value's data key must unwrap under it.
 	Keys *sealed.Keyring
+	// PgRestore is the pg_restore program that reads a backup taken with
+	// pg_dump; such a backup cannot be restored without it.
+	PgRestore string
+	// TempDir is where a pg_dump archive is written out for pg_restore
+	// to read; empty means the system's temporary directory.
+	TempDir string
 }
 
 // RestoreReport says what a restore restored and checked.
@@ -254,7 +305,7 @@ func Restore(ctx context.Context, arc *backup.Archive, target string, opt Restor
 	if engine == "sqlite" {
 		db, tmp, err = restoreSQLite(ctx, arc, target, now)
 	} else {
-		db, err = restorePostgres(ctx, arc, target, opt.Keys, now)
+		db, err = restorePostgres(ctx, arc, target, opt, now)
 	}
 	if err != nil {
 		return rep, err
@@ -416,7 +467,21 @@ func removeSQLite(tmp string) {
 // restorePostgres migrates an empty PostgreSQL database to the backup's
 // schema and loads the backup into it, comparing every table with the
 // manifest before committing.
-func restorePostgres(ctx context.Context, arc *backup.Archive, target string, keys *sealed.Keyring, now func() time.Time) (*store.DB, error) {
+func restorePostgres(ctx context.Context, arc *backup.Archive, target string, opt RestoreOptions, now func() time.Time) (*store.DB, error) {
+	open := func(table string) (io.ReadCloser, error) { return arc.Open(backup.TableEntry(table)) }
+	if arc.Manifest.Data == backup.DataPgDump {
+		if opt.PgRestore == "" {
+			return nil, drive.Errorf(drive.EINVALID, "The backup's data is a pg_dump archive, which needs pg_restore: install the PostgreSQL client tools, or give --pg-restore.")
+		}
+		dump, err := writeOut(arc, backup.PgDumpEntry, opt.TempDir)
+		if err != nil {
+			return nil, err
+		}
+		defer os.Remove(dump)
+		open = func(table string) (io.ReadCloser, error) {
+			return backup.PgRestoreTable(ctx, opt.PgRestore, dump, table)
+		}
+	}
 	db, err := store.Open(ctx, target, store.Options{Now: now})
 	if err != nil {
 		return nil, err
@@ -446,10 +511,32 @@ func restorePostgres(ctx context.Context, arc *backup.Archive, target string, ke
 		if _, ok := arc.Manifest.Table(table); !ok {
 			return nil, drive.Errorf(drive.EINVALID, "The backup has no table %s, which this schema has.", table)
 		}
-		return arc.Open(backup.TableEntry(table))
-	}, arc.Manifest.Compare, func(v store.SealedValue) error { return checkSealedKey(keys, v) })
+		return open(table)
+	}, arc.Manifest.Compare, func(v store.SealedValue) error { return checkSealedKey(opt.Keys, v) })
 	if err != nil {
 		return fail(err)
 	}
 	return db, nil
+}
+
+// writeOut writes the archive's entry to a new file in dir (the system's
+// temporary directory when empty) and returns its path.
+func writeOut(arc *backup.Archive, entry, dir string) (string, error) {
+	f, err := os.CreateTemp(dir, "drive-restore-*")
+	if err != nil {
+		return "", drive.Wrap(err, drive.EINVALID, "The backup cannot be written out in the temporary folder: "+err.Error())
+	}
+	rc, err := arc.Open(entry)
+	if err == nil {
+		_, err = io.Copy(f, rc)
+		rc.Close()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", drive.Wrap(err, drive.EINVALID, "The backup's "+entry+" could not be written out.")
+	}
+	return f.Name(), nil
 }

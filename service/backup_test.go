@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,8 +29,15 @@ import (
 // takeBackup backs up w's database as the command line does.
 func takeBackup(t *testing.T, w *world, priv ed25519.PrivateKey) (*backup.Archive, service.BackupResult, []byte) {
 	t.Helper()
+	return takeBackupWith(t, w, priv, "")
+}
+
+// takeBackupWith backs up w's database with the pg_dump program given
+// (none: the service's own export).
+func takeBackupWith(t *testing.T, w *world, priv ed25519.PrivateKey, pgDump string) (*backup.Archive, service.BackupResult, []byte) {
+	t.Helper()
 	var buf bytes.Buffer
-	res, err := w.svc.Backup(context.Background(), service.CommandLine(), &buf, service.BackupOptions{SigningKey: priv, TempDir: t.TempDir()})
+	res, err := w.svc.Backup(context.Background(), service.CommandLine(), &buf, service.BackupOptions{SigningKey: priv, TempDir: t.TempDir(), PgDump: pgDump})
 	if err != nil {
 		t.Fatalf("backup: %v", err)
 	}
@@ -51,13 +59,47 @@ func addNotes(t *testing.T, w *world, n int) {
 	}
 }
 
+// pgTools finds the PostgreSQL client tools the way drive backup does
+// (on PATH), or in the server's own folder, which holds them too. The
+// PostgreSQL tests need a PostgreSQL 15 server's binaries (README.md), so
+// a machine without them fails rather than skipping the drill.
+func pgTools(t *testing.T) (dump, restore string) {
+	t.Helper()
+	find := func(name string) string {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+		p := "/usr/lib/postgresql/15/bin/" + name
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("no %s on PATH or in /usr/lib/postgresql/15/bin: the restore drill on PostgreSQL needs the client tools", name)
+		}
+		return p
+	}
+	return find("pg_dump"), find("pg_restore")
+}
+
 // TestRestoreDrill is the restore drill: a backup taken while notes are
 // being written restores into an empty database whose tables match the
 // manifest, whose audit chain verifies up to the signed checkpoint, and
-// whose sealed values open with the key file.
+// whose sealed values open with the key file. On PostgreSQL it runs twice:
+// with the service's own export, and with pg_dump and pg_restore.
 func TestRestoreDrill(t *testing.T) {
+	type drill struct {
+		name              string
+		e                 storetest.Engine
+		pgDump, pgRestore string
+	}
+	var drills []drill
 	for _, e := range storetest.Engines(t) {
-		t.Run(e.Name, func(t *testing.T) {
+		drills = append(drills, drill{name: e.Name, e: e})
+		if e.Name == "postgres" {
+			dump, restore := pgTools(t)
+			drills = append(drills, drill{name: "postgres-pg_dump", e: e, pgDump: dump, pgRestore: restore})
+		}
+	}
+	for _, d := range drills {
+		e := d.e
+		t.Run(d.name, func(t *testing.T) {
 			ctx := context.Background()
 			w := newWorldAt(t, e, time.Now)
 			w.svc.TextLimit = 1 << 20
@@ -92,8 +134,11 @@ func TestRestoreDrill(t *testing.T) {
 			for written.Load() < 5 {
 				time.Sleep(time.Millisecond)
 			}
-			arc, res, _ := takeBackup(t, w, priv)
+			arc, res, _ := takeBackupWith(t, w, priv, d.pgDump)
 			during := written.Load()
+			if want := map[bool]string{true: backup.DataPgDump}[d.pgDump != ""]; arc.Manifest.Data != want {
+				t.Errorf("the backup's data is %q, want %q", arc.Manifest.Data, want)
+			}
 			for written.Load() < during+5 {
 				time.Sleep(time.Millisecond)
 			}
@@ -117,7 +162,14 @@ func TestRestoreDrill(t *testing.T) {
 			}
 
 			target := storetest.EmptyTarget(t, e.Name)
-			rep, err := service.Restore(ctx, arc, target, service.RestoreOptions{PublicKey: pub, Keys: w.svc.Keys}, time.Now)
+			if d.pgDump != "" {
+				// Without pg_restore a pg_dump backup cannot be read, and the
+				// database is left as it was.
+				if _, err := service.Restore(ctx, arc, target, service.RestoreOptions{PublicKey: pub, Keys: w.svc.Keys}, time.Now); drive.ErrorCode(err) != drive.EINVALID || !strings.Contains(drive.ErrorMessage(err), "pg_restore") {
+					t.Errorf("restoring a pg_dump backup without pg_restore: %v", err)
+				}
+			}
+			rep, err := service.Restore(ctx, arc, target, service.RestoreOptions{PublicKey: pub, Keys: w.svc.Keys, PgRestore: d.pgRestore, TempDir: t.TempDir()}, time.Now)
 			if err != nil {
 				t.Fatalf("restore: %v", err)
 			}
@@ -171,7 +223,7 @@ func TestRestoreDrill(t *testing.T) {
 			}
 
 			// Restoring again into the now-used target is refused.
-			if _, err := service.Restore(ctx, arc, target, service.RestoreOptions{PublicKey: pub, Keys: w.svc.Keys}, time.Now); drive.ErrorCode(err) != drive.EINVALID {
+			if _, err := service.Restore(ctx, arc, target, service.RestoreOptions{PublicKey: pub, Keys: w.svc.Keys, PgRestore: d.pgRestore}, time.Now); drive.ErrorCode(err) != drive.EINVALID {
 				t.Errorf("restore into a database that is not empty = %v, want EINVALID", err)
 			}
 		})

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
+	"os"
 	"sort"
 	"strings"
 
@@ -291,11 +293,67 @@ type PostgresExport struct {
 // (to check the chain of exactly what was exported). Errors: EINVALID on
 // SQLite; the first error create or eachAudit returns.
 func (db *DB) ExportPostgres(ctx context.Context, create func(table string) (io.Writer, error), eachAudit func(audit.Event) error) (PostgresExport, error) {
+	return db.exportPostgres(ctx, create, nil, eachAudit)
+}
+
+// DumpPostgres is ExportPostgres for a backup whose data pg_dump writes:
+// in one snapshot it exports the snapshot (pg_export_snapshot) and calls
+// dump with it, the database to connect to (its URL without the
+// password) and the environment that connects (the password in
+// PGPASSWORD, so it never shows on a command line), for pg_dump
+// --snapshot to read exactly that snapshot; then it digests every table
+// and passes every audit event to eachAudit, as ExportPostgres does, from
+// the same snapshot, so the manifest describes exactly what pg_dump wrote.
+// Errors: EINVALID on SQLite; the first error dump or eachAudit returns.
+func (db *DB) DumpPostgres(ctx context.Context, dump func(dbname string, env []string, snapshot string) error, eachAudit func(audit.Event) error) (PostgresExport, error) {
+	if db.dialect.name != "postgres" {
+		return PostgresExport{}, drive.Errorf(drive.EINVALID, "a pg_dump of a SQLite database was asked for")
+	}
+	dbname, env, err := db.pgToolConn()
+	if err != nil {
+		return PostgresExport{}, err
+	}
+	return db.exportPostgres(ctx, nil, func(pc *pgx.Conn) error {
+		var snapshot string
+		if err := pc.QueryRow(ctx, `SELECT pg_export_snapshot()`).Scan(&snapshot); err != nil {
+			return err
+		}
+		return dump(dbname, env, snapshot)
+	}, eachAudit)
+}
+
+// pgToolConn is how a PostgreSQL client tool reaches this database: the
+// URL without its password, and the process's environment with the
+// password added as PGPASSWORD.
+func (db *DB) pgToolConn() (dbname string, env []string, err error) {
+	u, err := url.Parse(db.dsn)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return "", nil, drive.Errorf(drive.EINVALID, "the database is not given as a postgres:// URL, which pg_dump needs")
+	}
+	env = os.Environ()
+	if u.User != nil {
+		if pw, ok := u.User.Password(); ok {
+			env = append(env, "PGPASSWORD="+pw)
+			u.User = url.User(u.User.Username())
+		}
+	}
+	return u.String(), env, nil
+}
+
+// exportPostgres reads one snapshot: first before, if given, then every
+// table, to the writer create returns for it (or only digested when
+// create is nil), then the audit log to eachAudit.
+func (db *DB) exportPostgres(ctx context.Context, create func(table string) (io.Writer, error), before func(pc *pgx.Conn) error, eachAudit func(audit.Event) error) (PostgresExport, error) {
 	if db.dialect.name != "postgres" {
 		return PostgresExport{}, drive.Errorf(drive.EINVALID, "a PostgreSQL export of a SQLite database was asked for")
 	}
 	var out PostgresExport
 	err := db.pgSnapshot(ctx, func(pc *pgx.Conn) error {
+		if before != nil {
+			if err := before(pc); err != nil {
+				return err
+			}
+		}
 		rows, err := pc.Query(ctx, `SELECT version FROM `+migrationsTable+` ORDER BY version`)
 		if err != nil {
 			return err
@@ -308,9 +366,11 @@ func (db *DB) ExportPostgres(ctx context.Context, create func(table string) (io.
 			return err
 		}
 		for _, name := range names {
-			w, err := create(name)
-			if err != nil {
-				return err
+			w := io.Discard
+			if create != nil {
+				if w, err = create(name); err != nil {
+					return err
+				}
 			}
 			bw := bufio.NewWriterSize(w, 1<<20)
 			d := backup.NewDigest(name)

@@ -42,6 +42,9 @@ type DB struct {
 	// secrets, OpenID Connect client secrets); nil means none can be
 	// written or read. See credentials.go.
 	keys *sealed.Keyring
+	// dsn is what the database was opened with, for the PostgreSQL
+	// client tools a backup runs (pgToolConn).
+	dsn string
 }
 
 // Options tunes Open. The zero value is valid.
@@ -72,7 +75,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if now == nil {
 		now = time.Now
 	}
-	db := &DB{now: now, keys: opt.Keys}
+	db := &DB{now: now, keys: opt.Keys, dsn: dsn}
 	var err error
 	if IsPostgresURL(dsn) {
 		db.dialect = postgresDialect

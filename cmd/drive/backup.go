@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"time"
 
 	"github.com/drive-platform/drive/audit"
@@ -32,8 +33,13 @@ func runBackup(ctx context.Context, e env, args []string, stdout, stderr io.Writ
 	defKey := e.getenv("DRIVE_AUDIT_SIGNING_KEY_FILE")
 	keyPath := fs.String("signing-key", defKey, "audit signing key `FILE` (PEM, from drive audit keygen) that signs the backup's checkpoint and manifest (env DRIVE_AUDIT_SIGNING_KEY_FILE)")
 	cpOut := fs.String("checkpoint-out", "", "`FILE` to write the backup's signed audit checkpoint to (default: the backup's name with .checkpoint.json added)")
-	tmpDir := fs.String("temp-dir", "", "`DIR` for the SQLite snapshot before it goes into the backup (default: the system's temporary folder); it needs room for one copy of the database")
+	tmpDir := fs.String("temp-dir", "", "`DIR` for the SQLite snapshot or the pg_dump archive before it goes into the backup (default: the system's temporary folder); it needs room for one copy of the database")
+	pgDump := fs.String("pg-dump", "auto", "on PostgreSQL, the pg_dump `PROGRAM` that writes the data in its custom format: auto (pg_dump if it is on PATH, else the service's own export), off (the service's own export), or a path")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	dumpProg, err := pgTool("pg-dump", "pg_dump", *pgDump)
+	if err != nil {
 		return err
 	}
 	if *out == "" {
@@ -66,7 +72,7 @@ func runBackup(ctx context.Context, e env, args []string, stdout, stderr io.Writ
 	var res service.BackupResult
 	err = writeStreamed(*out, 0o600, func(w io.Writer) error {
 		var err error
-		res, err = d.Svc.Backup(ctx, service.CommandLine(), w, service.BackupOptions{SigningKey: priv, TempDir: *tmpDir})
+		res, err = d.Svc.Backup(ctx, service.CommandLine(), w, service.BackupOptions{SigningKey: priv, TempDir: *tmpDir, PgDump: dumpProg})
 		return err
 	})
 	if err != nil {
@@ -81,6 +87,12 @@ func runBackup(ctx context.Context, e env, args []string, stdout, stderr io.Writ
 	}
 	fmt.Fprintf(stdout, "Wrote %s: a %s backup of %d tables and %d rows, made %s, in %s.\n", *out, res.Manifest.Engine,
 		len(res.Manifest.Tables), rows, res.Manifest.MadeAt.Format("2006-01-02 15:04:05 UTC"), time.Since(started).Round(time.Millisecond))
+	switch {
+	case res.Manifest.Data == backup.DataPgDump:
+		fmt.Fprintf(stdout, "Its data is a pg_dump archive (custom format, written by %s) from the same snapshot as its manifest.\n", dumpProg)
+	case res.Manifest.Engine == "postgres":
+		fmt.Fprintln(stdout, "Its data is the service's own export (no pg_dump was used), each table in COPY text format.")
+	}
 	fmt.Fprintf(stdout, "The audit log verified up to event %d (hash %s); its checkpoint, signed with key %s, is in the backup and in %s.\n",
 		res.Checkpoint.Seq, hex.EncodeToString(res.Checkpoint.Hash), res.Checkpoint.KeyID, *cpOut)
 	if res.Manifest.Keys.Current != "" {
@@ -102,7 +114,13 @@ func runRestore(ctx context.Context, e env, args []string, stdout, stderr io.Wri
 	from := fs.String("from", "", "backup `FILE` written by drive backup")
 	pubPath := fs.String("public-key", e.getenv("DRIVE_AUDIT_PUBLIC_KEY_FILE"), "audit public key `FILE` (PEM) that checks the backup's signatures (env DRIVE_AUDIT_PUBLIC_KEY_FILE)")
 	keysPath := fs.String("keys", c.Keys, "key `FILE` the restored database will be served with (env DRIVE_KEYS_FILE; default drive-keys.json beside a SQLite --db)")
+	pgRestore := fs.String("pg-restore", "auto", "the pg_restore `PROGRAM` that reads a backup taken with pg_dump: auto (pg_restore if it is on PATH) or a path")
+	tmpDir := fs.String("temp-dir", "", "`DIR` where a pg_dump archive is written out for pg_restore (default: the system's temporary folder)")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	restoreProg, err := pgTool("pg-restore", "pg_restore", *pgRestore)
+	if err != nil {
 		return err
 	}
 	if err := c.check(); err != nil {
@@ -136,7 +154,7 @@ func runRestore(ctx context.Context, e env, args []string, stdout, stderr io.Wri
 		return usageError{fmt.Sprintf("%s: %s", *from, describe(err))}
 	}
 	started := time.Now()
-	rep, err := service.Restore(ctx, arc, c.DB, service.RestoreOptions{PublicKey: pub, Keys: keys}, c.now)
+	rep, err := service.Restore(ctx, arc, c.DB, service.RestoreOptions{PublicKey: pub, Keys: keys, PgRestore: restoreProg, TempDir: *tmpDir}, c.now)
 	if err != nil {
 		if errors.Is(err, backup.ErrBadSignature) || errors.Is(err, audit.ErrBadSignature) {
 			return fmt.Errorf("the backup cannot be trusted, and nothing was restored: %s", describe(err))
@@ -148,6 +166,26 @@ func runRestore(ctx context.Context, e env, args []string, stdout, stderr io.Wri
 	fmt.Fprintf(stdout, "The audit log verifies up to the backup's checkpoint (event %d), and the restore is recorded after it. %d sealed values open with the key file.\n",
 		rep.Audit.HeadSeq, rep.Sealed)
 	return nil
+}
+
+// pgTool resolves a --pg-dump or --pg-restore flag: "auto" is the program
+// name on PATH, or "" when it is not there; "off" is ""; anything else is
+// the path of the program, which must exist.
+func pgTool(flagName, name, value string) (string, error) {
+	switch value {
+	case "auto":
+		p, err := exec.LookPath(name)
+		if err != nil {
+			return "", nil
+		}
+		return p, nil
+	case "off", "":
+		return "", nil
+	}
+	if _, err := exec.LookPath(value); err != nil {
+		return "", usageError{fmt.Sprintf("--%s %s: no such program (%v)", flagName, value, err)}
+	}
+	return value, nil
 }
 
 // readSigningKey reads the audit signing key, warning (as for the key
