@@ -68,6 +68,10 @@ var changeDone = map[string]string{
 	"held_decided":   "Decision on the held text recorded",
 	"marac":          "MARAC hearing recorded",
 	"outcome":        "Her reported outcome recorded",
+	// Appointments (web/appointments.go), on either side.
+	"appointment":           "Appointment planned: you will be reminded the day before",
+	"appointment_cancelled": "Appointment cancelled",
+	"calendar_revoked":      "Calendar address revoked: it no longer works",
 }
 
 // moveDone is the code for each step the decisions form takes.

@@ -126,6 +126,11 @@ func (s *Server) routeList() []route {
 		// The case on paper (web/case_summary.go): what the page shows the
 		// reader, as a PDF; the service decides the case.
 		{"GET", "/cases/{id}/summary.pdf", pageRoute, enrolled, none, s.caseSummaryPDF},
+		// Appointments on the case (web/appointments.go); the service
+		// decides the case.
+		{"GET", "/cases/{id}/appointments", pageRoute, enrolled, none, s.appointments(caseSide)},
+		{"POST", "/cases/{id}/appointments", pageRoute, enrolled, none, s.planAppointment(caseSide)},
+		{"POST", "/cases/{id}/appointments/{app}/cancel", pageRoute, enrolled, none, s.cancelAppointment(caseSide)},
 		{"POST", "/cases/{id}/{form}", pageRoute, enrolled, none, s.caseForm},
 		{"GET", "/people/{id}", pageRoute, enrolled, none, s.personPage},
 		{"GET", "/people/{id}/edit", pageRoute, enrolled, none, s.personEdit},
@@ -186,6 +191,10 @@ func (s *Server) routeList() []route {
 		{"GET", "/victims/{id}", pageRoute, enrolled, none, s.victimPage},
 		{"GET", "/victims/{id}/dash", pageRoute, enrolled, none, s.dashForm},
 		{"POST", "/victims/{id}/{form}", pageRoute, enrolled, none, s.victimForms},
+		// Her appointments, for the victim-survivors' side only.
+		{"GET", "/victims/{id}/appointments", pageRoute, enrolled, none, s.appointments(victimSide)},
+		{"POST", "/victims/{id}/appointments", pageRoute, enrolled, none, s.planAppointment(victimSide)},
+		{"POST", "/victims/{id}/appointments/{app}/cancel", pageRoute, enrolled, none, s.cancelAppointment(victimSide)},
 		// Her own voice on the IDVA side (web/victim_voice.go): the
 		// service decides each case; what survivors tell the service is
 		// for IDVA services and the national team only.
@@ -230,6 +239,13 @@ func (s *Server) routeList() []route {
 		{"GET", "/account", pageRoute, enrolled, none, s.account},
 		{"POST", "/account/password", pageRoute, enrolled, none, s.changePassword},
 		{"POST", "/account/second-factor", pageRoute, enrolled, none, s.resetSecondFactor},
+		// Your calendar of appointments: a secret address for a calendar
+		// program, which fetches it without signing in (the address is the
+		// key); it holds times and case numbers only.
+		{"GET", "/account/calendar", pageRoute, enrolled, none, s.calendarPage},
+		{"POST", "/account/calendar", pageRoute, enrolled, none, s.newCalendar},
+		{"POST", "/account/calendar/revoke", pageRoute, enrolled, none, s.revokeCalendar},
+		{"GET", "/calendar/{file}", pageRoute, public, none, s.calendarFeed},
 
 		// Administration.
 		{"GET", "/admin/users", pageRoute, enrolled, need{access.Configuration, access.Read}, s.adminUsers},

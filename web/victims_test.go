@@ -22,6 +22,7 @@ import (
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/api"
+	"github.com/drive-platform/drive/appointment"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/casework"
 	"github.com/drive-platform/drive/pdf"
@@ -395,6 +396,19 @@ func TestLeakCrawl(t *testing.T) {
 			// She has given her own answers, joined and anonymous, with
 			// words about the service (feedback_leak_test.go).
 			w.sheAnswers(t)
+			// Her IDVA plans an appointment with her, and his case manager
+			// one with him; every user's calendar feed is read below.
+			if _, err := w.srv.svc.PlanVictimAppointment(context.Background(), w.actor("ida.idva"), w.victimID, appointment.Appointment{
+				StartsAt: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC), Minutes: 30, Place: appointment.Phone, With: "Sam at Canary Refuge House"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.srv.svc.PlanCaseAppointment(context.Background(), w.actor("cal.manager"), w.caseID, appointment.Appointment{
+				StartsAt: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC), Minutes: 30, Place: appointment.Office, With: "him"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.srv.svc.RemindAppointments(context.Background(), service.System("schedule")); err != nil {
+				t.Fatal(err)
+			}
 			ids := map[string]string{"id": strconv.FormatInt(w.caseID, 10)}
 			var doc struct {
 				Paths map[string]map[string]json.RawMessage `json:"paths"`
@@ -473,6 +487,19 @@ func TestLeakCrawl(t *testing.T) {
 					if l := leaked(body); len(l) > 0 {
 						t.Errorf("%s: %s shows %v", name, path, l)
 					}
+				}
+			}
+			// A calendar feed holds no personal data at all, so every
+			// user's, her IDVA's too, is read for her details.
+			for name := range w.users {
+				token, err := w.srv.svc.NewCalendarFeed(context.Background(), w.actor(name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				status, body := w.get(t, name, "/calendar/"+token+".ics")
+				visited++
+				if l := leaked(body); status != 200 || len(l) > 0 {
+					t.Errorf("%s: calendar %d shows %v", name, status, l)
 				}
 			}
 			if visited < 100 {
