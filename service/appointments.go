@@ -48,10 +48,13 @@ type AppointmentView struct {
 
 // PlanCaseAppointment plans an appointment on an open perpetrator's case
 // for the actor, who owns it, and returns its id. Needs write on the case.
+// formErr is what the form itself found wrong (a date that is not a
+// date): it is answered only once the actor may plan on the case, so
+// nobody learns of a case they may not see from how a form fails.
 // Audited as a write of the appointment. Errors: ENOTFOUND for a case the
-// actor may not change; EINVALID for a bad appointment or a case that is
-// not open.
-func (s *Service) PlanCaseAppointment(ctx context.Context, a Actor, caseID int64, ap appointment.Appointment) (int64, error) {
+// actor may not change; EINVALID for formErr, a bad appointment or a case
+// that is not open.
+func (s *Service) PlanCaseAppointment(ctx context.Context, a Actor, caseID int64, ap appointment.Appointment, formErr error) (int64, error) {
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		c, err := tx.Case(ctx, caseID)
 		if err != nil {
@@ -60,6 +63,9 @@ func (s *Service) PlanCaseAppointment(ctx context.Context, a Actor, caseID int64
 		d, receiving, err := s.decideCase(ctx, tx, a, access.Write, c, access.PerpetratorCase)
 		if err != nil || receiving {
 			return drive.NotFound("case")
+		}
+		if formErr != nil {
+			return formErr
 		}
 		if !c.State.Open() || c.State == casework.Transferred {
 			return drive.Invalid("Appointments are planned on open cases only", map[string]string{"starts_at": "The case is " + c.State.Label() + ": appointments are planned on open cases only"})
@@ -80,14 +86,19 @@ func (s *Service) PlanCaseAppointment(ctx context.Context, a Actor, caseID int64
 }
 
 // PlanVictimAppointment plans an appointment on a victim-survivor's IDVA
-// case for the actor, who owns it, and returns its id. Needs the
-// victim-survivors' side and write on her risk information. Errors:
-// ENOTFOUND for a case the actor may not change; EINVALID for a bad
+// case for the actor, who owns it, and returns its id. Whom and where she
+// meets are as protected as where she lives, so it needs write on her
+// protected details (her IDVA, her IDVA service's team leaders,
+// break-glass). formErr is as for PlanCaseAppointment. Errors: ENOTFOUND
+// for a case the actor may not change; EINVALID for formErr, a bad
 // appointment or a closed case.
-func (s *Service) PlanVictimAppointment(ctx context.Context, a Actor, victimID int64, ap appointment.Appointment) (int64, error) {
-	err := s.writeVictim(ctx, a, victimID, access.VictimRisk, func(tx *store.Tx, v *victim.Case) error {
+func (s *Service) PlanVictimAppointment(ctx context.Context, a Actor, victimID int64, ap appointment.Appointment, formErr error) (int64, error) {
+	err := s.writeVictim(ctx, a, victimID, access.VictimCompartment, func(tx *store.Tx, v *victim.Case) error {
 		if !victimSide(a, tx, ctx, v) {
 			return drive.NotFound("victim-survivor")
+		}
+		if formErr != nil {
+			return formErr
 		}
 		if !v.Open {
 			return drive.Invalid("Appointments are planned on open cases only", map[string]string{"starts_at": "Her case is closed: appointments are planned on open cases only"})
@@ -133,9 +144,9 @@ func (s *Service) CaseAppointments(ctx context.Context, a Actor, caseID int64) (
 	return out, err
 }
 
-// VictimAppointments lists a victim-survivor's appointments for the
-// victim-survivors' side, audited as a read of her case's appointments.
-// Errors: ENOTFOUND for anyone else.
+// VictimAppointments lists a victim-survivor's appointments for those who
+// may read her protected details, audited as a read of her case's
+// appointments. Errors: ENOTFOUND for anyone else.
 func (s *Service) VictimAppointments(ctx context.Context, a Actor, victimID int64) (*Appointments, error) {
 	out := &Appointments{Reference: "IDVA case " + strconv.FormatInt(victimID, 10)}
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
@@ -143,7 +154,7 @@ func (s *Service) VictimAppointments(ctx context.Context, a Actor, victimID int6
 		if err != nil {
 			return drive.NotFound("victim-survivor")
 		}
-		d, err := s.decide(ctx, tx, a, access.Read, VictimResource(ctx, tx, v, access.VictimRisk), "victim-survivor")
+		d, err := s.decide(ctx, tx, a, access.Read, VictimResource(ctx, tx, v, access.VictimCompartment), "victim-survivor")
 		if err != nil {
 			return err
 		}
@@ -154,7 +165,7 @@ func (s *Service) VictimAppointments(ctx context.Context, a Actor, victimID int6
 		if err != nil {
 			return err
 		}
-		out.CanPlan = v.Open && access.Decide(a.Subject, access.Write, VictimResource(ctx, tx, v, access.VictimRisk), tx.Now).Allowed
+		out.CanPlan = v.Open && access.Decide(a.Subject, access.Write, VictimResource(ctx, tx, v, access.VictimCompartment), tx.Now).Allowed
 		if out.List, err = appointmentViews(ctx, tx, list); err != nil {
 			return err
 		}
@@ -170,13 +181,13 @@ func (s *Service) VictimAppointments(ctx context.Context, a Actor, victimID int6
 
 // CancelAppointment cancels a planned appointment on the case (caseID for
 // a perpetrator's, victimID for a victim-survivor's: exactly one is set),
-// for someone who may plan appointments on it. Audited. Errors: ENOTFOUND
-// for an appointment not on that case, not still planned, or on a case the
-// actor may not change.
+// for someone who may plan appointments on it. Cancelling one cancelled
+// already changes nothing. Audited. Errors: ENOTFOUND for an appointment
+// not on that case, or on a case the actor may not change.
 func (s *Service) CancelAppointment(ctx context.Context, a Actor, caseID, victimID, id int64) error {
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		ap, err := tx.Appointment(ctx, id)
-		if err != nil || ap.CaseID != caseID || ap.VictimCaseID != victimID || ap.CancelledAt != nil {
+		if err != nil || ap.CaseID != caseID || ap.VictimCaseID != victimID {
 			return drive.NotFound("appointment")
 		}
 		var d access.Decision
@@ -194,9 +205,12 @@ func (s *Service) CancelAppointment(ctx context.Context, a Actor, caseID, victim
 			if err != nil {
 				return err
 			}
-			if d, err = s.decide(ctx, tx, a, access.Write, VictimResource(ctx, tx, v, access.VictimRisk), "appointment"); err != nil || !victimSide(a, tx, ctx, v) {
+			if d, err = s.decide(ctx, tx, a, access.Write, VictimResource(ctx, tx, v, access.VictimCompartment), "appointment"); err != nil || !victimSide(a, tx, ctx, v) {
 				return drive.NotFound("appointment")
 			}
+		}
+		if ap.CancelledAt != nil {
+			return nil // cancelled already: the form sent twice
 		}
 		if err := tx.CancelAppointment(ctx, id); err != nil {
 			return err

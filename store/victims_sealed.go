@@ -287,6 +287,7 @@ var sealedColumns = []struct{ table, key, data, keyID string }{
 	{"trial_seeds", "trial_id", "data", ""},
 	{"evaluation_projects", "id", "secret", "secret_key_id"},
 	{"service_views", "id", "text", ""},
+	{"documents", "id", "data", ""},
 }
 
 // rewrapBatch is how many values RewrapAll reads at a time, so memory

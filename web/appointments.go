@@ -37,7 +37,7 @@ type appointmentSide struct {
 	what   string // "case" or "victim-survivor"
 	back   string // the case page's name in the back link
 	list   func(s *Server, r *http.Request, id int64) (*service.Appointments, error)
-	plan   func(s *Server, r *http.Request, id int64, ap appointment.Appointment) error
+	plan   func(s *Server, r *http.Request, id int64, ap appointment.Appointment, formErr error) error
 	cancel func(s *Server, r *http.Request, id, app int64) error
 }
 
@@ -45,8 +45,8 @@ var caseSide = appointmentSide{base: "/cases/", what: "case", back: "Back to the
 	list: func(s *Server, r *http.Request, id int64) (*service.Appointments, error) {
 		return s.svc.CaseAppointments(r.Context(), actorOf(r), id)
 	},
-	plan: func(s *Server, r *http.Request, id int64, ap appointment.Appointment) error {
-		_, err := s.svc.PlanCaseAppointment(r.Context(), actorOf(r), id, ap)
+	plan: func(s *Server, r *http.Request, id int64, ap appointment.Appointment, formErr error) error {
+		_, err := s.svc.PlanCaseAppointment(r.Context(), actorOf(r), id, ap, formErr)
 		return err
 	},
 	cancel: func(s *Server, r *http.Request, id, app int64) error {
@@ -58,8 +58,8 @@ var victimSide = appointmentSide{base: "/victims/", what: "victim-survivor", bac
 	list: func(s *Server, r *http.Request, id int64) (*service.Appointments, error) {
 		return s.svc.VictimAppointments(r.Context(), actorOf(r), id)
 	},
-	plan: func(s *Server, r *http.Request, id int64, ap appointment.Appointment) error {
-		_, err := s.svc.PlanVictimAppointment(r.Context(), actorOf(r), id, ap)
+	plan: func(s *Server, r *http.Request, id int64, ap appointment.Appointment, formErr error) error {
+		_, err := s.svc.PlanVictimAppointment(r.Context(), actorOf(r), id, ap, formErr)
 		return err
 	},
 	cancel: func(s *Server, r *http.Request, id, app int64) error {
@@ -104,10 +104,7 @@ func (s *Server) planAppointment(side appointmentSide) func(w http.ResponseWrite
 			return drive.Errorf(drive.EINVALID, "The form could not be read")
 		}
 		f := form.NewAppointment(r.PostForm)
-		err = f.Validate()
-		if err == nil {
-			err = side.plan(s, r, id, f.Appointment())
-		}
+		err = side.plan(s, r, id, f.Appointment(), f.Validate())
 		var e *drive.Error
 		if errors.As(err, &e) && e.Code == drive.EINVALID && len(e.Fields) > 0 {
 			return s.renderAppointments(w, r, side, http.StatusUnprocessableEntity, formErrors(e.Fields, "starts_at", "minutes", "place", "with"), r.PostForm)

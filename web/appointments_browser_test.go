@@ -25,11 +25,11 @@ func TestAppointmentPagesInBrowser(t *testing.T) {
 	w := newWall(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite})
 	ctx := context.Background()
 	if _, err := w.srv.svc.PlanCaseAppointment(ctx, w.actor("cal.manager"), w.caseID, appointment.Appointment{
-		StartsAt: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC), Minutes: 30, Place: appointment.Office, With: "him"}); err != nil {
+		StartsAt: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC), Minutes: 30, Place: appointment.Office, With: "him"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.srv.svc.PlanVictimAppointment(ctx, w.actor("ida.idva"), w.victimID, appointment.Appointment{
-		StartsAt: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC), Minutes: 30, Place: appointment.Phone}); err != nil {
+		StartsAt: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC), Minutes: 30, Place: appointment.Phone}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.srv.svc.NewCalendarFeed(ctx, w.actor("cal.manager")); err != nil {

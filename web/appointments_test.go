@@ -170,7 +170,7 @@ func TestAppointments(t *testing.T) {
 			if status, _ := w.post(t, "cal.manager", cp+"/appointments/"+appID+"/cancel", url.Values{}); status != http.StatusSeeOther {
 				t.Errorf("cancelling: %d", status)
 			}
-			if status, _ := w.post(t, "cal.manager", cp+"/appointments/"+appID+"/cancel", url.Values{}); status != http.StatusNotFound {
+			if status, _ := w.post(t, "cal.manager", cp+"/appointments/"+appID+"/cancel", url.Values{}); status != http.StatusSeeOther {
 				t.Errorf("cancelling twice: %d", status)
 			}
 			if _, his, _ = fetch(feeds["cal.manager"]); !strings.Contains(his, "STATUS:CANCELLED") {

@@ -72,6 +72,8 @@ var changeDone = map[string]string{
 	"appointment":           "Appointment planned: you will be reminded the day before",
 	"appointment_cancelled": "Appointment cancelled",
 	"calendar_revoked":      "Calendar address revoked: it no longer works",
+	// Documents (web/documents.go), on either side.
+	"document": "Document attached",
 }
 
 // moveDone is the code for each step the decisions form takes.

@@ -180,6 +180,11 @@ func testBadInputEveryRoute(t *testing.T, e storetest.Engine) {
 				}
 				continue
 			}
+			if in.status == 413 && rt.documentUploadRoute() {
+				// A document may be 10 MB: TestDocuments sends one over
+				// its limit.
+				continue
+			}
 			message := in.message
 			if in.status == 413 && rt.upload() {
 				message = "The file is larger than 64 KB"

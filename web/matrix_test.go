@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,8 +17,10 @@ import (
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/account"
+	"github.com/drive-platform/drive/appointment"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/casework"
+	"github.com/drive-platform/drive/document"
 	"github.com/drive-platform/drive/evaluation"
 	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/meeting"
@@ -294,6 +297,47 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 	}}
 	srv.glassHrefs["test_record"] = func(id string) string { return "/" }
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	// An appointment and a document on every case, his and hers, for the
+	// routes that name one.
+	appointmentOf, documentOf := map[string]int64{}, map[string]int64{}
+	err = db.Transact(ctx, func(tx *store.Tx) error {
+		type on struct {
+			key              string
+			site, cse, vcase int64
+		}
+		var all []on
+		for _, c := range cases {
+			all = append(all, on{"case " + strconv.FormatInt(c.ID, 10), c.SiteID, c.ID, 0})
+		}
+		for _, v := range victims {
+			all = append(all, on{"victim " + strconv.FormatInt(v.ID, 10), v.SiteID, 0, v.ID})
+		}
+		for _, o := range all {
+			ap := appointment.Appointment{SiteID: o.site, CaseID: o.cse, VictimCaseID: o.vcase, OwnerID: targetA.ID, StartsAt: now.Add(48 * time.Hour),
+				Minutes: 30, Place: appointment.Office}
+			if err := tx.CreateAppointment(ctx, &ap); err != nil {
+				return err
+			}
+			appointmentOf[o.key] = ap.ID
+			d := document.Document{SiteID: o.site, CaseID: o.cse, VictimCaseID: o.vcase, Title: "Matrix", FileName: "m.pdf", Kind: document.PDF, Size: 5, UploadedBy: targetA.ID}
+			aad := "document:case:" + strconv.FormatInt(o.cse, 10)
+			if o.vcase != 0 {
+				aad = "document:victim:" + strconv.FormatInt(o.vcase, 10)
+			}
+			sv, err := srv.svc.Keys.Seal(rand.Reader, []byte("%PDF-"), []byte(aad))
+			if err != nil {
+				return err
+			}
+			if err := tx.CreateDocument(ctx, &d, store.SealedValue{Data: sv.Marshal(), KeyID: sv.KeyID}); err != nil {
+				return err
+			}
+			documentOf[o.key] = d.ID
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	checked := 0
 	// The navigation is built from the routes' needs: every link a user
 	// is shown answers them, and every user sees at least Home and their
@@ -518,7 +562,9 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 				c := c
 				targets = append(targets, matrixTarget{name: "case " + strconv.FormatInt(c.ID, 10),
 					path: func(p string) string {
-						return strings.NewReplacer("{id}", strconv.FormatInt(c.ID, 10), "{form}", "notes", "{action}", strconv.FormatInt(actionOf[c.ID], 10)).Replace(p)
+						key := "case " + strconv.FormatInt(c.ID, 10)
+						return strings.NewReplacer("{id}", strconv.FormatInt(c.ID, 10), "{form}", "notes", "{action}", strconv.FormatInt(actionOf[c.ID], 10),
+							"{app}", strconv.FormatInt(appointmentOf[key], 10), "{doc}", strconv.FormatInt(documentOf[key], 10)).Replace(p)
 					},
 					expect: func(sub access.Subject, act access.Action) bool {
 						r := access.Resource{Class: access.PerpetratorCase, RecordType: "case", RecordID: strconv.FormatInt(c.ID, 10), SiteID: c.SiteID}
@@ -577,7 +623,9 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 				v := v
 				targets = append(targets, matrixTarget{name: "victim " + strconv.FormatInt(v.ID, 10),
 					path: func(p string) string {
-						return strings.NewReplacer("{id}", strconv.FormatInt(v.ID, 10), "{form}", "notes").Replace(p)
+						key := "victim " + strconv.FormatInt(v.ID, 10)
+						return strings.NewReplacer("{id}", strconv.FormatInt(v.ID, 10), "{form}", "notes",
+							"{app}", strconv.FormatInt(appointmentOf[key], 10), "{doc}", strconv.FormatInt(documentOf[key], 10)).Replace(p)
 					},
 					expect: func(sub access.Subject, act access.Action) bool {
 						r := access.Resource{Class: access.VictimRisk, RecordType: "victim", RecordID: strconv.FormatInt(v.ID, 10), SiteID: v.SiteID}
@@ -595,6 +643,11 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 						}
 						read = read && side
 						switch {
+						case strings.Contains(rt.path, "/appointments") || strings.Contains(rt.path, "/documents"):
+							// Whom and where she meets, and her papers, are
+							// as protected as where she lives.
+							r.Class = access.VictimCompartment
+							return side && access.Decide(sub, act, r, now).Allowed
 						case strings.HasSuffix(rt.path, "/feedback-code") || strings.HasSuffix(rt.path, "/feedback-codes") ||
 							(strings.HasSuffix(rt.path, "/reported-outcomes") && rt.method == "POST"):
 							// Her own answers and her codes: her risk

@@ -120,6 +120,8 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) (*http.
 	}
 	limit := int64(formLimit)
 	switch {
+	case rt.documentUploadRoute():
+		limit = documentUpload
 	case rt.upload():
 		limit = s.uploadLimit
 	case rt.kind == apiRoute:
@@ -177,7 +179,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, rt route) (*http.
 		// JSON bodies are checked as they are decoded (api.Decode).
 		return r, checkValues(r.URL.Query())
 	}
-	if err := readForm(r, limit, rt.upload()); err != nil {
+	if err := readForm(r, limit, rt.upload() || rt.documentUploadRoute()); err != nil {
 		return r, err
 	}
 	if isUnsafe(r.Method) {

@@ -164,6 +164,7 @@ func (s *Server) parsePages() (map[string]*template.Template, error) {
 		"stateColour": stateColour,
 		"needLabel":   casework.NeedAreaLabel,
 		"add":         func(a, b int) int { return a + b },
+		"kb":          func(n int) string { return fmt.Sprintf("%d KB", (n+1023)/1024) },
 		"append1": func(as []victim.Address) []victim.Address {
 			if len(as) == 0 {
 				return []victim.Address{{}}

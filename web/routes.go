@@ -45,6 +45,12 @@ func (rt route) upload() bool {
 	return rt.method == "POST" && (rt.path == "/identify/import" || rt.path == "/api/v1/imports")
 }
 
+// documentUploadRoute says the route takes a document for a case, so its
+// body may be up to documentUpload.
+func (rt route) documentUploadRoute() bool {
+	return rt.method == "POST" && (rt.path == "/cases/{id}/documents" || rt.path == "/victims/{id}/documents")
+}
+
 func (rt route) pattern() string {
 	if rt.method == "" {
 		return rt.path
@@ -131,6 +137,11 @@ func (s *Server) routeList() []route {
 		{"GET", "/cases/{id}/appointments", pageRoute, enrolled, none, s.appointments(caseSide)},
 		{"POST", "/cases/{id}/appointments", pageRoute, enrolled, none, s.planAppointment(caseSide)},
 		{"POST", "/cases/{id}/appointments/{app}/cancel", pageRoute, enrolled, none, s.cancelAppointment(caseSide)},
+		// Documents on the case (web/documents.go); the service decides
+		// the case.
+		{"GET", "/cases/{id}/documents", pageRoute, enrolled, none, s.documents(caseDocuments)},
+		{"POST", "/cases/{id}/documents", pageRoute, enrolled, none, s.attachDocument(caseDocuments)},
+		{"GET", "/cases/{id}/documents/{doc}", pageRoute, enrolled, none, s.downloadDocument(caseDocuments)},
 		{"POST", "/cases/{id}/{form}", pageRoute, enrolled, none, s.caseForm},
 		{"GET", "/people/{id}", pageRoute, enrolled, none, s.personPage},
 		{"GET", "/people/{id}/edit", pageRoute, enrolled, none, s.personEdit},
@@ -195,6 +206,10 @@ func (s *Server) routeList() []route {
 		{"GET", "/victims/{id}/appointments", pageRoute, enrolled, none, s.appointments(victimSide)},
 		{"POST", "/victims/{id}/appointments", pageRoute, enrolled, none, s.planAppointment(victimSide)},
 		{"POST", "/victims/{id}/appointments/{app}/cancel", pageRoute, enrolled, none, s.cancelAppointment(victimSide)},
+		// Her documents, for the victim-survivors' side only.
+		{"GET", "/victims/{id}/documents", pageRoute, enrolled, none, s.documents(victimDocuments)},
+		{"POST", "/victims/{id}/documents", pageRoute, enrolled, none, s.attachDocument(victimDocuments)},
+		{"GET", "/victims/{id}/documents/{doc}", pageRoute, enrolled, none, s.downloadDocument(victimDocuments)},
 		// Her own voice on the IDVA side (web/victim_voice.go): the
 		// service decides each case; what survivors tell the service is
 		// for IDVA services and the national team only.

@@ -399,11 +399,11 @@ func TestLeakCrawl(t *testing.T) {
 			// Her IDVA plans an appointment with her, and his case manager
 			// one with him; every user's calendar feed is read below.
 			if _, err := w.srv.svc.PlanVictimAppointment(context.Background(), w.actor("ida.idva"), w.victimID, appointment.Appointment{
-				StartsAt: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC), Minutes: 30, Place: appointment.Phone, With: "Sam at Canary Refuge House"}); err != nil {
+				StartsAt: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC), Minutes: 30, Place: appointment.Phone, With: "Sam at Canary Refuge House"}, nil); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := w.srv.svc.PlanCaseAppointment(context.Background(), w.actor("cal.manager"), w.caseID, appointment.Appointment{
-				StartsAt: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC), Minutes: 30, Place: appointment.Office, With: "him"}); err != nil {
+				StartsAt: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC), Minutes: 30, Place: appointment.Office, With: "him"}, nil); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := w.srv.svc.RemindAppointments(context.Background(), service.System("schedule")); err != nil {
