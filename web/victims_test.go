@@ -409,6 +409,12 @@ func TestLeakCrawl(t *testing.T) {
 			if _, err := w.srv.svc.RemindAppointments(context.Background(), service.System("schedule")); err != nil {
 				t.Fatal(err)
 			}
+			// Her IDVA attaches a letter naming the refuge to her case.
+			herDoc, err := w.srv.svc.AttachVictimDocument(context.Background(), w.actor("ida.idva"), w.victimID, "Letter from Canary Refuge House", "letter.pdf",
+				[]byte("%PDF-1.7 Canary Refuge House, Canaryline Crescent"))
+			if err != nil {
+				t.Fatal(err)
+			}
 			ids := map[string]string{"id": strconv.FormatInt(w.caseID, 10)}
 			var doc struct {
 				Paths map[string]map[string]json.RawMessage `json:"paths"`
@@ -423,7 +429,9 @@ func TestLeakCrawl(t *testing.T) {
 					continue
 				}
 				seen := map[string]bool{}
-				queue := []string{"/", "/victims/" + strconv.FormatInt(w.victimID, 10), "/cases/" + ids["id"], "/people/" + strconv.FormatInt(w.personID, 10),
+				vp := "/victims/" + strconv.FormatInt(w.victimID, 10)
+				queue := []string{"/", vp, vp + "/appointments", vp + "/documents", vp + "/documents/" + strconv.FormatInt(herDoc, 10),
+					"/cases/" + ids["id"], "/people/" + strconv.FormatInt(w.personID, 10),
 					"/reports", "/victim-views", "/feedback", "/feedback?lang=cy", "/identify/import", "/feeds", "/notifications"}
 				for len(queue) > 0 && len(seen) < 200 {
 					path := queue[0]
