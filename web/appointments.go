@@ -25,6 +25,9 @@ type appointmentsData struct {
 	// Base is the case's page; the appointments page is Base+"/appointments".
 	Base   string
 	Back   string
+	// Head is the case's header and sub navigation, on his case's page;
+	// nil on hers.
+	Head *caseData
 	Places []appointment.Place
 	Form   url.Values
 	Errors FormErrors
@@ -89,6 +92,9 @@ func (s *Server) renderAppointments(w http.ResponseWriter, r *http.Request, side
 		title = "Error: " + title
 	}
 	d := appointmentsData{Appointments: v, Base: base, Back: side.back, Places: appointment.Places(), Form: f, Errors: errs}
+	if d.Head, err = s.caseHead(r, side.base, id, "appointments"); err != nil {
+		return err
+	}
 	return s.render(w, r, status, "appointments", s.pageWithDone(r, title, d))
 }
 
@@ -205,4 +211,18 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusOK)
 	_, err = w.Write(body)
 	return err
+}
+
+// caseHead is the header and sub navigation of a perpetrator's case page
+// (web/case_sections.go), as the reader sees the case; nil for a
+// victim-survivor's case, whose page has its own.
+func (s *Server) caseHead(r *http.Request, base string, id int64, section string) (*caseData, error) {
+	if base != "/cases/" {
+		return nil, nil
+	}
+	v, err := s.svc.Case(r.Context(), actorOf(r), id)
+	if err != nil {
+		return nil, err
+	}
+	return &caseData{CaseView: v, SubNav: caseSubNav(v, section)}, nil
 }

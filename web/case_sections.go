@@ -33,6 +33,8 @@ var caseSections = []caseSection{
 	{Key: "notes", Label: "Notes", show: func(v *service.CaseView) bool { return v.CanReadNotes }},
 	{Key: "victims", Label: "Victims' risk", show: func(v *service.CaseView) bool { return v.CanReadRisk }},
 	{Key: "police", Label: "Police history", show: func(v *service.CaseView) bool { return v.PoliceHistory }},
+	{Key: "appointments", Label: "Appointments"},
+	{Key: "documents", Label: "Documents"},
 	{Key: "timeline", Label: "Timeline"},
 }
 

@@ -24,6 +24,9 @@ type documentsData struct {
 	*service.Documents
 	Base   string
 	Back   string
+	// Head is the case's header and sub navigation, on his case's page;
+	// nil on hers.
+	Head *caseData
 	Title  string // the title typed, when the form comes back
 	Errors FormErrors
 }
@@ -83,6 +86,9 @@ func (s *Server) renderDocuments(w http.ResponseWriter, r *http.Request, side do
 		page = "Error: " + page
 	}
 	d := documentsData{Documents: v, Base: side.base + strconv.FormatInt(id, 10), Back: side.back, Title: title, Errors: errs}
+	if d.Head, err = s.caseHead(r, side.base, id, "documents"); err != nil {
+		return err
+	}
 	return s.render(w, r, status, "documents", s.pageWithDone(r, page, d))
 }
 
