@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime/pprof"
+	"syscall"
+	"time"
+
+	"github.com/drive-platform/drive/access"
+	"github.com/drive-platform/drive/service"
+	"github.com/drive-platform/drive/web"
+	"github.com/drive-platform/drive/workload"
+)
+
+// runBenchLoad builds the national data set in an empty database, serves
+// it on a local port as drive serve would, and runs the practitioners'
+// workload against it over HTTP (package workload). The last line,
+// case_page_p99_ms=N, is the figure the target is set on, for scripts.
+func runBenchLoad(ctx context.Context, e env, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("drive bench load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	if err := bindCommon(fs, e, &c); err != nil {
+		return err
+	}
+	def := workload.DefaultShape()
+	sites := fs.Int("sites", def.Sites, "sites to build when the database is empty")
+	cases := fs.Int("cases", def.Cases, "perpetrator cases over all sites, each with a victim-survivor")
+	incidents := fs.Int("incidents", 0, "police incidents over all sites, imported when the data are built")
+	users := fs.Int("users", 50, "concurrent users")
+	duration := fs.Duration("duration", time.Minute, "how long to run the workload")
+	seed := fs.Uint64("seed", 1, "seed for the data and the workload")
+	keysFlag := fs.String("keys", "", "key file sealing notes: used if it exists, created otherwise (default: drive-keys.json beside the SQLite file, or the current folder for PostgreSQL)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the workload (server and users) to this file")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := c.check(); err != nil {
+		return err
+	}
+	if *users < 1 || *duration <= 0 {
+		return usageError{"give --users of at least 1 and a --duration such as 1m"}
+	}
+	keysPath := *keysFlag
+	if keysPath == "" {
+		if keysPath = defaultKeyFile(c.DB); keysPath == "" {
+			keysPath = "drive-keys.json"
+		}
+	}
+	keys, err := demoKeys(keysPath, stderr)
+	if err != nil {
+		return err
+	}
+	db, err := openDatabase(ctx, c.DB, keys, c.now)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	svc := db.Svc
+	shape := workload.Shape{Sites: *sites, Cases: *cases, Incidents: *incidents, Managers: def.Managers, Leads: def.Leads, Seed: *seed}
+	built, err := workload.Built(ctx, svc)
+	if err != nil {
+		return err
+	}
+	if !built {
+		fmt.Fprintf(stderr, "Building %d sites with %d cases and %d incidents...\n", shape.Sites, shape.Cases, shape.Incidents)
+		start := time.Now()
+		if err := workload.Build(ctx, svc, shape, func(s string) { fmt.Fprintln(stderr, s) }); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "built in %.1f s\n", time.Since(start).Seconds())
+	} else {
+		all, err := svc.Sites(ctx, service.CommandLine())
+		if err != nil {
+			return err
+		}
+		shape.Sites = 0
+		for _, s := range all {
+			if s.Code == workload.SiteCode(shape.Sites) {
+				shape.Sites++
+			}
+		}
+		fmt.Fprintf(stderr, "The database already holds the benchmark's %d sites; running on them.\n", shape.Sites)
+	}
+	logins, err := benchLogins(ctx, svc, shape, *users)
+	if err != nil {
+		return err
+	}
+	// The server logs every request as drive serve does; the lines are
+	// made and thrown away, so their cost is measured but not printed.
+	log := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	srv, err := web.New(web.Config{Service: svc, Log: log, Version: version})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	defer hs.Close()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	fmt.Fprintf(stderr, "Running %d users for %s on %s...\n", len(logins), *duration, db.Engine())
+	cpuBefore := processCPU()
+	res, err := workload.Run(ctx, workload.Options{BaseURL: "http://" + ln.Addr().String(), Logins: logins, Duration: *duration,
+		Seed: *seed, Now: svc.DB.Now})
+	if err != nil {
+		return err
+	}
+	// The machine is shared, so waits say as much about the neighbours
+	// as about the server; the CPU each operation costs (server and
+	// users together, sign-in and read-back included) does not.
+	cpu := processCPU() - cpuBefore
+	fmt.Fprintf(stdout, "cpu_seconds=%.1f cpu_ms_per_operation=%.2f\n", cpu.Seconds(), float64(cpu.Microseconds())/1000/float64(max(res.Requests, 1)))
+	return printLoad(stdout, res)
+}
+
+// processCPU is the CPU time this process has used, user and system.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// benchLogins picks n accounts, a team leader for every tenth user and
+// case managers otherwise, spread over the sites, and gives each an API
+// token for reading their cases.
+func benchLogins(ctx context.Context, svc *service.Service, sh workload.Shape, n int) ([]workload.Login, error) {
+	accounts := workload.Accounts(sh)
+	used := map[string]bool{}
+	var out []workload.Login
+	for i := 0; i < n; i++ {
+		role := access.CaseManager
+		if i%10 == 9 {
+			role = access.TeamLeader
+		}
+		site := i % sh.Sites
+		var pick *workload.Account
+		for k := range accounts {
+			a := &accounts[k]
+			if a.Site == site && a.Role == role && !used[a.Username] {
+				pick = a
+				break
+			}
+		}
+		if pick == nil {
+			return nil, usageError{fmt.Sprintf("%d users need more accounts than %d sites have (%d case managers and %d team leaders each): use fewer --users",
+				n, sh.Sites, sh.Managers, sh.Leads)}
+		}
+		used[pick.Username] = true
+		acc, err := svc.AccountNamed(ctx, service.CommandLine(), pick.Username)
+		if err != nil {
+			return nil, fmt.Errorf("account %s: %w", pick.Username, err)
+		}
+		token, _, err := svc.CreateToken(ctx, service.CommandLine(), acc.ID, "load benchmark", 24*time.Hour)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, workload.Login{Account: *pick, UserID: acc.ID, APIToken: token})
+	}
+	return out, nil
+}
+
+func printLoad(w io.Writer, r *workload.Result) error {
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	fmt.Fprintf(w, "%-18s %7s %6s %9s %9s %9s %9s\n", "operation", "count", "errors", "p50_ms", "p95_ms", "p99_ms", "max_ms")
+	for _, s := range r.Stats {
+		fmt.Fprintf(w, "%-18s %7d %6d %9.1f %9.1f %9.1f %9.1f\n", s.Op, s.Count, s.Errors, ms(s.P50), ms(s.P95), ms(s.P99), ms(s.Max))
+	}
+	fmt.Fprintf(w, "operations=%d seconds=%.1f throughput_per_s=%.1f errors=%d\n", r.Requests, r.Elapsed.Seconds(), r.Throughput(), r.Errors)
+	for _, e := range r.FirstErrors {
+		fmt.Fprintf(w, "error: %s\n", e)
+	}
+	fmt.Fprintf(w, "writes_acknowledged=%d read_back=%d lost=%d\n", r.Written, r.ReadBack, len(r.Lost))
+	for _, l := range r.Lost {
+		fmt.Fprintf(w, "lost: %s\n", l)
+	}
+	_, err := fmt.Fprintf(w, "case_page_p99_ms=%d\n", int(ms(r.Of(workload.OpCasePage).P99)+0.5))
+	if err != nil {
+		return err
+	}
+	if len(r.Lost) > 0 {
+		return fmt.Errorf("%d acknowledged writes were not read back", len(r.Lost))
+	}
+	return nil
+}
