@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -43,11 +44,22 @@ func (s *Service) decideCase(ctx context.Context, tx *store.Tx, a Actor, want ac
 	// The IDVAs of the victim-survivors linked to the case are allocated
 	// to it too: they read the perpetrator's case (the policy gives them
 	// read, never write, on perpetrator cases).
-	if links, err := tx.CaseVictimLinks(ctx, c.ID); err == nil {
-		for _, l := range links {
-			if v, err := tx.VictimCase(ctx, l.VictimCaseID); err == nil && v.IDVAID != 0 {
-				r.AllocatedUserIDs = append(r.AllocatedUserIDs, v.IDVAID)
-			}
+	// A failed read is the decision's failure, not a smaller list of
+	// readers: carrying on would decide on what was not read.
+	links, err := tx.CaseVictimLinks(ctx, c.ID)
+	if err != nil {
+		return access.Decision{}, false, err
+	}
+	for _, l := range links {
+		v, err := tx.VictimCase(ctx, l.VictimCaseID)
+		if drive.ErrorCode(err) == drive.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return access.Decision{}, false, err
+		}
+		if v.IDVAID != 0 {
+			r.AllocatedUserIDs = append(r.AllocatedUserIDs, v.IDVAID)
 		}
 	}
 	d := access.Decide(a.Subject, want, r, tx.Now)
@@ -804,21 +816,43 @@ func (s *Service) ownWriting(ctx context.Context, tx *store.Tx, a Actor, c *case
 		RecordID: strconv.FormatInt(c.ID, 10), Remote: a.Remote, Outcome: audit.OutcomeAllowed, Reason: "own site's records after transfer"})
 }
 
-// names fills in the people, sites and choices the case page shows.
+// names fills in the people, sites and choices the case page shows: the
+// names of those who wrote on the case and, for a writer, the site's case
+// managers to allocate to. It reads those accounts, not every account,
+// which at national scale (hundreds of staff) was most of a case page's
+// work.
 func (s *Service) names(ctx context.Context, tx *store.Tx, v *CaseView) error {
-	users, err := tx.Users(ctx)
+	ids := []int64{v.Case.CaseManagerID, v.Case.ReferredBy, v.Case.DecidedBy}
+	for _, h := range v.History {
+		ids = append(ids, h.UserID)
+	}
+	for _, c := range v.Contacts {
+		ids = append(ids, c.CreatedBy)
+	}
+	for _, r := range v.Reviews {
+		ids = append(ids, r.CreatedBy)
+	}
+	for _, n := range v.Notes {
+		ids = append(ids, n.CreatedBy)
+	}
+	for _, a := range v.Actions {
+		ids = append(ids, a.CreatedBy)
+	}
+	names, err := tx.UserNames(ctx, ids)
 	if err != nil {
 		return err
 	}
-	for _, u := range users {
-		v.Users[u.ID] = u.DisplayName
-		for _, r := range u.Roles {
-			if r.Role == access.CaseManager && r.SiteID == v.Case.SiteID && !u.Disabled() {
-				v.CaseManagers = append(v.CaseManagers, *u)
-			}
+	maps.Copy(v.Users, names)
+	v.CaseManager = v.Users[v.Case.CaseManagerID]
+	if v.CanWrite {
+		managers, err := tx.UsersWithRole(ctx, access.CaseManager, v.Case.SiteID)
+		if err != nil {
+			return err
+		}
+		for _, u := range managers {
+			v.CaseManagers = append(v.CaseManagers, *u)
 		}
 	}
-	v.CaseManager = v.Users[v.Case.CaseManagerID]
 	sites, err := tx.Sites(ctx)
 	if err != nil {
 		return err

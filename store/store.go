@@ -35,9 +35,14 @@ type DB struct {
 	write *sql.DB
 	// read is the pool used by View: read-only transactions that never take
 	// the write lock, so pages render while an import is running.
-	read    *sql.DB
-	dialect dialect
-	now     func() time.Time
+	read *sql.DB
+	// fault, when set, is asked before each statement (Options.Fault).
+	fault func() error
+	// writeStmts and readStmts keep the SQLite pools' statements
+	// prepared (stmts.go); nil on PostgreSQL.
+	writeStmts, readStmts *stmtCache
+	dialect               dialect
+	now                   func() time.Time
 	// keys seal and open the credentials the store holds (second-factor
 	// secrets, OpenID Connect client secrets); nil means none can be
 	// written or read. See credentials.go.
@@ -59,6 +64,12 @@ type Options struct {
 	// but everything else works, so commands that never touch a credential
 	// need no key file.
 	Keys *sealed.Keyring
+	// Fault, when set, is called before every statement the store runs,
+	// and an error it returns is that statement's error instead. It is
+	// for tests that fail the Nth storage call of a use case, as SQLite's
+	// own test suite injects faults, to show the use case leaves nothing
+	// half-written. Nil in a server.
+	Fault func() error
 }
 
 // Open connects to the database named by dsn: a postgres:// or
@@ -75,7 +86,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if now == nil {
 		now = time.Now
 	}
-	db := &DB{now: now, keys: opt.Keys, dsn: dsn}
+	db := &DB{now: now, keys: opt.Keys, dsn: dsn, fault: opt.Fault}
 	var err error
 	if IsPostgresURL(dsn) {
 		db.dialect = postgresDialect
@@ -109,6 +120,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 			return nil, drive.Wrap(err, drive.EINVALID, "the SQLite database file could not be opened")
 		}
 		db.read.SetMaxOpenConns(4)
+		db.writeStmts, db.readStmts = newStmtCache(db.write), newStmtCache(db.read)
 	}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
@@ -174,6 +186,8 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close releases the connections.
 func (db *DB) Close() error {
+	db.writeStmts.close()
+	db.readStmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -189,6 +203,8 @@ type Tx struct {
 	Now     time.Time
 	writing bool
 	keys    *sealed.Keyring
+	stmts   *stmtCache
+	fault   func() error
 }
 
 // Transact runs fn in a read-write transaction and commits if fn returns
@@ -209,7 +225,10 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx *
 	if err != nil {
 		return db.dialect.mapError(err)
 	}
-	tx := &Tx{tx: sqlTx, d: db.dialect, keys: db.keys, Now: db.Now(), writing: !readOnly}
+	tx := &Tx{tx: sqlTx, d: db.dialect, keys: db.keys, Now: db.Now(), writing: !readOnly, stmts: db.writeStmts, fault: db.fault}
+	if pool != db.write {
+		tx.stmts = db.readStmts
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
@@ -228,6 +247,16 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx *
 
 // exec runs a statement written with ? placeholders.
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := tx.injected(); err != nil {
+		return nil, err
+	}
+	if st := tx.stmts.get(query); st != nil {
+		res, err := tx.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		if err != nil {
+			return nil, tx.d.mapError(err)
+		}
+		return res, nil
+	}
 	res, err := tx.tx.ExecContext(ctx, tx.d.rebind(query), args...)
 	if err != nil {
 		return nil, tx.d.mapError(err)
@@ -237,6 +266,16 @@ func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 
 // query runs a query written with ? placeholders.
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := tx.injected(); err != nil {
+		return nil, err
+	}
+	if st := tx.stmts.get(query); st != nil {
+		rows, err := tx.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+		if err != nil {
+			return nil, tx.d.mapError(err)
+		}
+		return rows, nil
+	}
 	rows, err := tx.tx.QueryContext(ctx, tx.d.rebind(query), args...)
 	if err != nil {
 		return nil, tx.d.mapError(err)
@@ -246,8 +285,30 @@ func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 
 // queryRow runs a single-row query written with ? placeholders. Scan
 // errors must go through tx.d.mapError.
-func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) row {
+	if err := tx.injected(); err != nil {
+		return failedRow{err}
+	}
+	if st := tx.stmts.get(query); st != nil {
+		return tx.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
 	return tx.tx.QueryRowContext(ctx, tx.d.rebind(query), args...)
+}
+
+// row is one row of a query, to scan.
+type row interface{ Scan(dest ...any) error }
+
+// failedRow is a row whose query failed before it ran.
+type failedRow struct{ err error }
+
+func (r failedRow) Scan(...any) error { return r.err }
+
+// injected is the error Options.Fault gives the next statement, if any.
+func (tx *Tx) injected() error {
+	if tx.fault == nil {
+		return nil
+	}
+	return tx.fault()
 }
 
 // insert runs an INSERT written with ? placeholders and returns the new

@@ -1,0 +1,86 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"time"
+)
+
+// stmtCache keeps a pool's statements prepared, by their text. SQLite
+// parses and plans a statement each time it is run unprepared, and a case
+// page runs about thirty: parsing was a quarter of the CPU a request cost
+// under load (drive bench load, docs/benchmarks.md). A prepared statement
+// is bound to each connection it has run on (database/sql keeps one a
+// connection), and a transaction uses it through Tx.StmtContext, which
+// reuses the connection's or prepares it there. PostgreSQL's driver keeps
+// its own cache, so only SQLite pools have one.
+//
+// A statement is prepared on the pool in the background the first time it
+// is seen, and run unprepared meanwhile: preparing on the pool needs a
+// free connection, and the transaction asking may hold the only one (the
+// SQLite writer), so waiting for it could wait for ever.
+type stmtCache struct {
+	pool    *sql.DB
+	mu      sync.Mutex
+	m       map[string]*sql.Stmt
+	pending map[string]bool
+	closed  bool
+}
+
+// maxCachedStmts bounds the cache: statements are written in the code,
+// but some carry one placeholder an item of a list, and those vary.
+const maxCachedStmts = 2000
+
+func newStmtCache(pool *sql.DB) *stmtCache {
+	return &stmtCache{pool: pool, m: map[string]*sql.Stmt{}, pending: map[string]bool{}}
+}
+
+// get returns the prepared statement for q, or nil when it is not
+// prepared yet (it is then being prepared) or cannot be: the caller runs
+// q unprepared, as it always could.
+func (c *stmtCache) get(q string) *sql.Stmt {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[q]; ok || c.closed || c.pending[q] || len(c.m)+len(c.pending) >= maxCachedStmts {
+		return st
+	}
+	c.pending[q] = true
+	go c.prepare(q)
+	return nil
+}
+
+func (c *stmtCache) prepare(q string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	st, err := c.pool.PrepareContext(ctx, q)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err != nil || c.closed {
+		// A statement that does not prepare is left to fail where it
+		// runs, with its own error; it is not tried again.
+		if err == nil {
+			_ = st.Close()
+		}
+		return
+	}
+	delete(c.pending, q)
+	c.m[q] = st
+}
+
+// close closes every statement, before the pool itself.
+func (c *stmtCache) close() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	for q, st := range c.m {
+		_ = st.Close()
+		delete(c.m, q)
+	}
+}
