@@ -56,10 +56,16 @@ func rebindDollar(q string) string {
 	return b.String()
 }
 
+// DiskFull is what a user is told when the database's disk is full: the
+// change was not saved (its transaction rolled back), and who can fix it.
+const DiskFull = "the database's disk is full, so nothing was saved; please try again later, and tell your system administrator"
+
 // SQLite extended result codes we translate.
 const (
 	sqliteBusy                 = 5
 	sqliteLocked               = 6
+	sqliteIOErr                = 10
+	sqliteFull                 = 13
 	sqliteConstraintCheck      = 275
 	sqliteConstraintForeignKey = 787
 	sqliteConstraintNotNull    = 1299
@@ -89,8 +95,13 @@ func mapSQLiteError(err error) error {
 		case sqliteBusy, sqliteLocked:
 			return drive.Wrap(err, drive.EUNAVAILABLE, "the database is busy; please try again")
 		}
-		if se.Code()&0xff == sqliteBusy {
+		switch se.Code() & 0xff {
+		case sqliteBusy:
 			return drive.Wrap(err, drive.EUNAVAILABLE, "the database is busy; please try again")
+		case sqliteFull:
+			return drive.Wrap(err, drive.EUNAVAILABLE, DiskFull)
+		case sqliteIOErr:
+			return drive.Wrap(err, drive.EUNAVAILABLE, "the database file could not be read or written; nothing was saved. Tell your system administrator")
 		}
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
@@ -120,6 +131,8 @@ func mapPostgresError(err error) error {
 			return drive.Wrap(err, drive.EINVALID, "the record is missing a required value or has a value that is not allowed")
 		case "40001", "40P01":
 			return drive.Wrap(err, drive.ECONFLICT, "the record was changed by someone else at the same time; please try again")
+		case "53100":
+			return drive.Wrap(err, drive.EUNAVAILABLE, DiskFull)
 		case "57P01", "57P02", "57P03", "53300":
 			return drive.Wrap(err, drive.EUNAVAILABLE, "the database is not available; please try again")
 		}

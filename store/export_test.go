@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // RawText reads one value exactly as the database holds it, for tests
 // that check what is at rest.
@@ -23,4 +26,16 @@ func (db *DB) WithoutKeys() *DB {
 	d := *db
 	d.keys = nil
 	return &d
+}
+
+// FillDisk makes the SQLite database unable to grow, as a full disk
+// leaves it: the writer's page limit becomes the pages it has now, so the
+// next write that needs a page fails with SQLITE_FULL.
+func (db *DB) FillDisk(ctx context.Context) error {
+	var pages int64
+	if err := db.write.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
+		return err
+	}
+	_, err := db.write.ExecContext(ctx, fmt.Sprintf(`PRAGMA max_page_count = %d`, pages))
+	return err
 }

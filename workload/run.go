@@ -35,9 +35,16 @@ type Options struct {
 	BaseURL  string
 	Logins   []Login // one a virtual user, each on a different account
 	Duration time.Duration
-	Seed     uint64
+	// PerUser, when above zero, has each user make exactly that many
+	// operations instead of running for Duration: the same seed then
+	// gives the same sequence, for tests.
+	PerUser int
+	Seed    uint64
 	// Now is the clock TOTP codes are made with: the server's.
 	Now func() time.Time
+	// CPU, when set, reads the CPU time used so far, so the run can say
+	// what its timed operations cost, sign-in and read-back left out.
+	CPU func() time.Duration
 }
 
 // Op names one kind of request the workload makes.
@@ -79,7 +86,9 @@ type Stats struct {
 
 // Result is what a run measured.
 type Result struct {
-	Elapsed  time.Duration
+	Elapsed time.Duration
+	// CPU is the CPU time used while the operations ran (Options.CPU).
+	CPU      time.Duration
 	Requests int // operations completed, errors included
 	Errors   int
 	Stats    []Stats
@@ -168,6 +177,10 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if err := errors.Join(setupErrs...); err != nil {
 		return nil, err
 	}
+	var cpu0 time.Duration
+	if opt.CPU != nil {
+		cpu0 = opt.CPU()
+	}
 	start := time.Now()
 	deadline := start.Add(opt.Duration)
 	var wg sync.WaitGroup
@@ -175,13 +188,19 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for time.Now().Before(deadline) && ctx.Err() == nil {
+			for i := 0; ctx.Err() == nil; i++ {
+				if opt.PerUser > 0 && i >= opt.PerUser || opt.PerUser <= 0 && !time.Now().Before(deadline) {
+					break
+				}
 				u.step(ctx)
 			}
 		}()
 	}
 	wg.Wait()
 	res := &Result{Elapsed: time.Since(start)}
+	if opt.CPU != nil {
+		res.CPU = opt.CPU() - cpu0
+	}
 	all := map[Op][]time.Duration{}
 	errs := map[Op]int{}
 	var written []write

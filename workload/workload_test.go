@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"math"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -25,7 +26,7 @@ func TestLoadOnBothEngines(t *testing.T) {
 		t.Run(eng.Name, func(t *testing.T) {
 			ctx := context.Background()
 			db := eng.Open(t, nil)
-			svc := &service.Service{DB: db, Keys: storetest.Keys(t), PasswordParams: auth.TestParams()}
+			svc := &service.Service{DB: db, Keys: storetest.Keys(t), PasswordParams: auth.TestParams(), TextLimit: math.MaxInt32}
 			sh := workload.Shape{Sites: 2, Cases: 120, Incidents: 200, Managers: 3, Leads: 1, Seed: 7, Params: auth.TestParams()}
 			if built, err := workload.Built(ctx, svc); err != nil || built {
 				t.Fatalf("built before building: %v %v", built, err)
@@ -75,9 +76,12 @@ func TestLoadOnBothEngines(t *testing.T) {
 				}
 				logins = append(logins, workload.Login{Account: a, UserID: acc.ID, APIToken: token})
 			}
-			res, err := workload.Run(ctx, workload.Options{BaseURL: ts.URL, Logins: logins, Duration: 3 * time.Second, Seed: 1})
+			res, err := workload.Run(ctx, workload.Options{BaseURL: ts.URL, Logins: logins, PerUser: 40, Seed: 1})
 			if err != nil {
 				t.Fatal(err)
+			}
+			if res.Requests != 40*len(logins) {
+				t.Fatalf("%d operations; want 40 for each of %d users", res.Requests, len(logins))
 			}
 			if res.Errors > 0 {
 				t.Fatalf("%d errors, first: %v", res.Errors, res.FirstErrors)
