@@ -267,6 +267,7 @@ func buildSite(ctx context.Context, sd *service.Seeder, s, n int, accounts []Acc
 	}
 	today := drive.DateOf(now)
 	var notes []pendingNote
+	opened := 0
 	for i := 0; i < n; i++ {
 		ago := r.IntN(3 * 365)
 		p := &people.Person{SiteID: site.ID, GivenName: givenNames[r.IntN(len(givenNames))],
@@ -293,7 +294,13 @@ func buildSite(ctx context.Context, sd *service.Seeder, s, n int, accounts []Acc
 		}
 		open := st == casework.Allocated || st == casework.Active || st == casework.Closing
 		if open || st == casework.Closed {
+			// Open cases go round the managers in turn, so each has
+			// some of their own to write on even at a small site.
 			c.CaseManagerID = managers[i%len(managers)]
+			if open {
+				c.CaseManagerID = managers[opened%len(managers)]
+				opened++
+			}
 			c.AllocatedAt = &decided
 			c.NextReviewDue = today.AddDays(r.IntN(60) - 15)
 		}

@@ -145,8 +145,9 @@ func processCPU() time.Duration {
 }
 
 // benchLogins picks n accounts, a team leader for every tenth user and
-// case managers otherwise, spread over the sites, and gives each an API
-// token for reading their cases.
+// case managers otherwise, spread over the sites (user i starts at site i
+// modulo the sites and moves on while a site has no account of the role
+// left), and gives each an API token for reading their cases.
 func benchLogins(ctx context.Context, svc *service.Service, sh workload.Shape, n int) ([]workload.Login, error) {
 	accounts := workload.Accounts(sh)
 	used := map[string]bool{}
@@ -156,13 +157,14 @@ func benchLogins(ctx context.Context, svc *service.Service, sh workload.Shape, n
 		if i%10 == 9 {
 			role = access.TeamLeader
 		}
-		site := i % sh.Sites
 		var pick *workload.Account
-		for k := range accounts {
-			a := &accounts[k]
-			if a.Site == site && a.Role == role && !used[a.Username] {
-				pick = a
-				break
+		for k := 0; k < sh.Sites && pick == nil; k++ {
+			site := (i + k) % sh.Sites
+			for j := range accounts {
+				if a := &accounts[j]; a.Site == site && a.Role == role && !used[a.Username] {
+					pick = a
+					break
+				}
 			}
 		}
 		if pick == nil {
