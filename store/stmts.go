@@ -26,6 +26,12 @@ type stmtCache struct {
 	m       map[string]*sql.Stmt
 	pending map[string]bool
 	closed  bool
+	// ctx ends the background preparations when the database closes,
+	// and running counts them, so that none opens a connection to the
+	// file after Close has returned (a restore replaces the file then).
+	ctx     context.Context
+	cancel  context.CancelFunc
+	running sync.WaitGroup
 }
 
 // maxCachedStmts bounds the cache: statements are written in the code,
@@ -33,7 +39,8 @@ type stmtCache struct {
 const maxCachedStmts = 2000
 
 func newStmtCache(pool *sql.DB) *stmtCache {
-	return &stmtCache{pool: pool, m: map[string]*sql.Stmt{}, pending: map[string]bool{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &stmtCache{pool: pool, m: map[string]*sql.Stmt{}, pending: map[string]bool{}, ctx: ctx, cancel: cancel}
 }
 
 // get returns the prepared statement for q, or nil when it is not
@@ -49,12 +56,14 @@ func (c *stmtCache) get(q string) *sql.Stmt {
 		return st
 	}
 	c.pending[q] = true
+	c.running.Add(1)
 	go c.prepare(q)
 	return nil
 }
 
 func (c *stmtCache) prepare(q string) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer c.running.Done()
+	ctx, cancel := context.WithTimeout(c.ctx, time.Minute)
 	defer cancel()
 	st, err := c.pool.PrepareContext(ctx, q)
 	c.mu.Lock()
@@ -71,14 +80,19 @@ func (c *stmtCache) prepare(q string) {
 	c.m[q] = st
 }
 
-// close closes every statement, before the pool itself.
+// close stops the preparations under way and closes every statement,
+// before the pool itself is closed.
 func (c *stmtCache) close() {
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.closed = true
+	c.mu.Unlock()
+	c.cancel()
+	c.running.Wait()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for q, st := range c.m {
 		_ = st.Close()
 		delete(c.m, q)
