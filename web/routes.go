@@ -335,9 +335,18 @@ func (s *Server) routeList() []route {
 		{"GET", "/api/v1/reports/outcomes", apiRoute, enrolled, none, s.apiAs((&api.Reports{Svc: s.svc}).GetOutcomes)},
 		{"GET", "/api/v1/evaluation/projects", apiRoute, enrolled, need{access.Extracts, access.Read}, s.apiAs((&api.Evaluation{Svc: s.svc}).ListProjects)},
 		{"GET", "/api/v1/evaluation/extracts/{id}", apiRoute, enrolled, need{access.Extracts, access.Read}, s.apiAs((&api.Evaluation{Svc: s.svc}).GetExtract)},
-		// Trials: counts of what has been allocated; the service decides.
 		// The background job queue, for monitoring (api/jobs.go).
 		{"GET", "/api/v1/jobs", apiRoute, enrolled, need{access.Configuration, access.Read}, s.apiAs((&api.Jobs{Svc: s.svc}).ListJobs)},
+		// Subject access, for the data protection officer; the service
+		// answers anyone else "not found" (api/subject_access.go).
+		{"GET", "/api/v1/subject-access", apiRoute, enrolled, none, s.apiAs((&api.SubjectAccess{Svc: s.svc}).ListSubjectAccess)},
+		{"POST", "/api/v1/subject-access", apiRoute, enrolled, none, s.apiAs((&api.SubjectAccess{Svc: s.svc}).RecordSubjectAccess)},
+		{"POST", "/api/v1/subject-access/search", apiRoute, enrolled, none, s.apiAs((&api.SubjectAccess{Svc: s.svc}).SearchSubjects)},
+		{"GET", "/api/v1/subject-access/{id}", apiRoute, enrolled, none, s.apiAs((&api.SubjectAccess{Svc: s.svc}).GetSubjectAccess)},
+		{"POST", "/api/v1/subject-access/{id}/redactions", apiRoute, enrolled, none, s.apiAs((&api.SubjectAccess{Svc: s.svc}).DecideSubjectAccess)},
+		{"POST", "/api/v1/subject-access/{id}/approve", apiRoute, enrolled, none, s.apiAs((&api.SubjectAccess{Svc: s.svc}).ApproveSubjectAccess)},
+		{"GET", "/api/v1/subject-access/{id}/pack", apiRoute, enrolled, none, s.apiAs((&api.SubjectAccess{Svc: s.svc}).GetSubjectAccessPack)},
+		// Trials: counts of what has been allocated; the service decides.
 		{"GET", "/api/v1/trials", apiRoute, enrolled, none, s.apiAs((&api.Trials{Svc: s.svc}).ListTrials)},
 		{"GET", "/api/v1/trials/{id}", apiRoute, enrolled, none, s.apiAs((&api.Trials{Svc: s.svc}).GetTrial)},
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -27,7 +28,7 @@ import (
 
 // sarFixture serves a site with a case manager, an IDVA and two national
 // data protection officers ("dpo", "dpo2"), each signed in with session
-// "drv_s_<name>" and CSRF token "c"; a perpetrator, Darren Hollis, whose
+// "drv_s_<name>" and CSRF token "c" and holding API token "drv_t_<name>"; a perpetrator, Darren Hollis, whose
 // case manager has written three notes, two of which name or place the
 // victim-survivor linked to his case (Morgan Canary, of 4 Lanternwick Row,
 // NM7 7QX). It returns the server's URL, his person number and her
@@ -94,6 +95,9 @@ func dpFixture(t *testing.T, e storetest.Engine) dpFixtureIDs {
 			users[spec.name] = u
 			if err := tx.CreateSession(ctx, &account.Session{TokenHash: auth.HashToken("drv_s_" + spec.name), UserID: u.ID, Stage: account.StageFull, CSRF: "c",
 				Remote: "t", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour), ReauthAt: now}); err != nil {
+				return err
+			}
+			if err := tx.CreateAPIToken(ctx, &account.APIToken{UserID: u.ID, Name: "script", TokenHash: auth.HashToken("drv_t_" + spec.name), ExpiresAt: now.Add(time.Hour)}); err != nil {
 				return err
 			}
 		}
@@ -403,5 +407,93 @@ func TestSubjectAccessFindByName(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(page, `id="kind-victim" name="kind" type="radio" value="victim" checked`) ||
 		!strings.Contains(page, `name="person" type="text" inputmode="numeric" spellcheck="false" value="`+itoa64(victimID)+`"`) {
 		t.Errorf("choosing her does not fill the request form: %d", code)
+	}
+}
+
+// TestSubjectAccessAPI walks a victim-survivor's request through the JSON
+// API: only a data protection officer finds anything, the search by name
+// travels in the body, a release needs a reason, a second officer
+// approves, and the released pack holds her address and the released
+// note with its reason, and nothing of the perpetrator.
+func TestSubjectAccessAPI(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			url0, _, victimID := sarFixture(t, e)
+			call := func(who, method, path, body string) (int, string) {
+				t.Helper()
+				var rd io.Reader
+				if body != "" {
+					rd = strings.NewReader(body)
+				}
+				req, _ := http.NewRequest(method, url0+"/api/v1"+path, rd)
+				req.Header.Set("Authorization", "Bearer drv_t_"+who)
+				if body != "" {
+					req.Header.Set("Content-Type", "application/json")
+				}
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				b, _ := io.ReadAll(resp.Body)
+				return resp.StatusCode, string(b)
+			}
+			if code, _ := call("casey", "GET", "/subject-access", ""); code != http.StatusNotFound {
+				t.Errorf("a case manager's list: %d", code)
+			}
+			if code, _ := call("casey", "POST", "/subject-access/search", `{"kind":"victim","name":"morgan"}`); code != http.StatusNotFound {
+				t.Errorf("a case manager's search: %d", code)
+			}
+			code, body := call("dpo", "POST", "/subject-access/search", `{"kind":"victim","name":"morgan"}`)
+			if code != http.StatusOK || !strings.Contains(body, `"id":`+itoa64(victimID)) || !strings.Contains(body, "Morgan Canary") {
+				t.Fatalf("search: %d %s", code, body)
+			}
+			code, body = call("dpo", "POST", "/subject-access", `{"kind":"victim","subject_id":`+itoa64(victimID)+`,"requester":"Herself","identity_check":"Known to her IDVA","received_on":"2026-11-20"}`)
+			if code != http.StatusCreated {
+				t.Fatalf("record: %d %s", code, body)
+			}
+			var rec struct {
+				ID    int64  `json:"id"`
+				DueOn string `json:"due_on"`
+			}
+			if err := json.Unmarshal([]byte(body), &rec); err != nil || rec.DueOn != "2026-12-20" {
+				t.Fatalf("recorded %s (%v)", body, err)
+			}
+			id := itoa64(rec.ID)
+			if code, _ := call("casey", "GET", "/subject-access/"+id, ""); code != http.StatusNotFound {
+				t.Errorf("a case manager's review: %d", code)
+			}
+			code, body = call("dpo", "GET", "/subject-access/"+id, "")
+			if code != http.StatusOK || !strings.Contains(body, "Lanternwick") || strings.Contains(body, "Hollis") {
+				t.Fatalf("review: %d %s", code, body)
+			}
+			item := regexp.MustCompile(`"key":"(risk_note:[0-9]+)"`).FindStringSubmatch(body)
+			if item == nil {
+				t.Fatalf("no risk-management note in her pack: %s", body)
+			}
+			if code, _ := call("dpo", "POST", "/subject-access/"+id+"/redactions", `{"item":"`+item[1]+`","reason":"","release":true}`); code != http.StatusUnprocessableEntity {
+				t.Errorf("a release without a reason: %d", code)
+			}
+			if code, body := call("dpo", "POST", "/subject-access/"+id+"/redactions", `{"item":"`+item[1]+`","reason":"Known to her from court","release":true}`); code != http.StatusCreated {
+				t.Fatalf("release: %d %s", code, body)
+			}
+			if code, _ := call("dpo", "GET", "/subject-access/"+id+"/pack", ""); code != http.StatusUnprocessableEntity {
+				t.Errorf("the pack before approval: %d", code)
+			}
+			if code, _ := call("dpo", "POST", "/subject-access/"+id+"/approve", ""); code != http.StatusUnprocessableEntity {
+				t.Errorf("approval by who released an item: %d", code)
+			}
+			if code, body := call("dpo2", "POST", "/subject-access/"+id+"/approve", ""); code != http.StatusOK {
+				t.Fatalf("approval: %d %s", code, body)
+			}
+			code, body = call("dpo2", "GET", "/subject-access/"+id+"/pack", "")
+			if code != http.StatusOK || !strings.Contains(body, "Known to her from court") || !strings.Contains(body, "Lanternwick") || strings.Contains(body, "Hollis") {
+				t.Errorf("released pack: %d %s", code, body)
+			}
+			code, body = call("dpo", "GET", "/subject-access", "")
+			if code != http.StatusOK || !strings.Contains(body, `"state":"approved"`) {
+				t.Errorf("list: %d %s", code, body)
+			}
+		})
 	}
 }
