@@ -549,6 +549,16 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 			// (TestLegalHoldPages lifts a real one).
 			targets = []matrixTarget{{path: func(p string) string { return strings.ReplaceAll(p, "{id}", "999999") },
 				expect: func(access.Subject, access.Action) bool { return false }}}
+		case strings.HasPrefix(rt.path, "/api/v1/subject-access/{id}"):
+			// No request exists: nobody finds one (TestSubjectAccessAPI
+			// walks a real one).
+			targets = []matrixTarget{{path: func(p string) string { return strings.ReplaceAll(p, "{id}", "999999") }, expect: func(access.Subject, access.Action) bool { return false }}}
+		case strings.HasPrefix(rt.path, "/api/v1/subject-access"):
+			// The list, record and search: the data protection officer
+			// only, decided by the service.
+			targets = []matrixTarget{{path: func(p string) string { return p }, expect: func(sub access.Subject, _ access.Action) bool {
+				return holds(sub, need{access.SubjectAccess, access.Write})
+			}}}
 		case strings.HasPrefix(rt.path, "/subject-access/{id}"):
 			// No request exists: the routes answer "not found" to everyone,
 			// the data protection officer included (TestSubjectAccessPages
