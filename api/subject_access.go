@@ -64,6 +64,10 @@ func (h *SubjectAccess) RecordSubjectAccess(w http.ResponseWriter, r *http.Reque
 	if err := decode(r, "request", &in); err != nil {
 		return err
 	}
+	// Only an officer learns what is wrong with a request's fields.
+	if !h.Svc.MayHandleSubjectAccess(a) {
+		return drive.NotFound("subject access request")
+	}
 	received, err := drive.ParseDate(in.ReceivedOn)
 	if err != nil {
 		return drive.Invalid("The request cannot be recorded.", map[string]string{"received_on": "Give the date received as YYYY-MM-DD."})

@@ -49,6 +49,13 @@ func subjectAccessAnywhere(a Actor, now time.Time) bool {
 	return false
 }
 
+// MayHandleSubjectAccess says whether the actor handles subject access
+// requests at any site, so an API can refuse others ("not found") before
+// checking the fields they sent.
+func (s *Service) MayHandleSubjectAccess(a Actor) bool {
+	return subjectAccessAnywhere(a, s.Now())
+}
+
 // subjectAccessRequest loads request id if the actor may handle it: one
 // about a subject at a site where they may.
 func (s *Service) subjectAccessRequest(ctx context.Context, tx *store.Tx, a Actor, id int64) (*subjectaccess.Request, error) {
