@@ -23,11 +23,11 @@ import (
 type appointmentsData struct {
 	*service.Appointments
 	// Base is the case's page; the appointments page is Base+"/appointments".
-	Base   string
-	Back   string
+	Base string
+	Back string
 	// Head is the case's header and sub navigation, on his case's page;
 	// nil on hers.
-	Head *caseData
+	Head   *caseData
 	Places []appointment.Place
 	Form   url.Values
 	Errors FormErrors

@@ -22,11 +22,11 @@ const documentUpload = document.MaxSize + 1<<20
 // documentsData is what templates/documents.html shows.
 type documentsData struct {
 	*service.Documents
-	Base   string
-	Back   string
+	Base string
+	Back string
 	// Head is the case's header and sub navigation, on his case's page;
 	// nil on hers.
-	Head *caseData
+	Head   *caseData
 	Title  string // the title typed, when the form comes back
 	Errors FormErrors
 }
