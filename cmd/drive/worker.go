@@ -19,6 +19,7 @@ const (
 	jobRetentionDaily  = "retention.daily"
 	jobAssessmentsDue  = "assessments.due"
 	jobReadsWatch      = "reads.watch"
+	jobAppointments    = "appointments.remind"
 	jobFeedsWatch      = "feeds.watch"
 	jobPrune           = "jobs.prune"
 	jobKeepDone        = 14 * 24 * time.Hour
@@ -55,6 +56,13 @@ func newJobWorker(svc *service.Service, log *slog.Logger, id string, daily bool,
 			}
 			return err
 		},
+		jobAppointments: func(ctx context.Context, j *jobs.Job) error {
+			n, err := svc.RemindAppointments(ctx, service.System("schedule"))
+			if n > 0 {
+				log.Info("appointment reminders raised", slog.Int("notifications", n))
+			}
+			return err
+		},
 		jobReadsWatch: func(ctx context.Context, j *jobs.Job) error {
 			n, err := svc.WatchReads(ctx, reads)
 			if n > 0 {
@@ -78,6 +86,7 @@ func newJobWorker(svc *service.Service, log *slog.Logger, id string, daily bool,
 		},
 	}, Periodic: []jobs.Periodic{
 		{Kind: jobAssessmentsDue, Every: time.Hour, MaxAttempts: 10},
+		{Kind: jobAppointments, Every: 5 * time.Minute, MaxAttempts: 2},
 		{Kind: jobReadsWatch, Every: time.Minute, MaxAttempts: 2},
 		{Kind: jobFeedsWatch, Every: 5 * time.Minute, MaxAttempts: 2},
 		{Kind: jobPrune, Every: 24 * time.Hour},

@@ -40,7 +40,7 @@ func TestServeRoles(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	want := []string{jobAssessmentsDue, jobReadsWatch, jobFeedsWatch, jobPrune}
+	want := []string{jobAssessmentsDue, jobAppointments, jobReadsWatch, jobFeedsWatch, jobPrune}
 	var got []*jobs.Job
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		err := s.View(context.Background(), func(tx *store.Tx) (err error) {
