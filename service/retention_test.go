@@ -42,6 +42,10 @@ func TestRetentionRun(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				// A document attached while the case is open.
+				if _, err := w.svc.AttachCaseDocument(ctx, w.actor(t, "cm"), caseID, "Court order", "order.pdf", []byte("%PDF-1.7 Order")); err != nil {
+					t.Fatal(err)
+				}
 				// A note while the case is open.
 				if err := w.svc.AddNote(ctx, w.actor(t, "cm"), caseID, &casework.Note{Text: "Discussed the week."}); err != nil {
 					t.Fatal(err)
@@ -190,6 +194,23 @@ func TestRetentionRun(t *testing.T) {
 			}
 			if n := sealedNotes(expired); n != 0 {
 				t.Errorf("the expired case keeps %d sealed notes", n)
+			}
+			docs := func(caseID int64) int {
+				var n int
+				if err := w.db.View(ctx, func(tx *store.Tx) error {
+					d, err := tx.CaseDocuments(ctx, caseID)
+					n = len(d)
+					return err
+				}); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			if n := docs(expired); n != 0 {
+				t.Errorf("the expired case keeps %d documents", n)
+			}
+			if n := docs(held); n != 1 {
+				t.Errorf("the held case has %d documents, want its 1", n)
 			}
 			if n := sealedNotes(held); n != 1 {
 				t.Errorf("the held case has %d sealed notes, want its 1", n)

@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"fmt"
+	"github.com/drive-platform/drive/appointment"
 	"slices"
 	"strings"
 	"testing"
@@ -51,6 +52,13 @@ func TestRetentionVictimCasesAndPoliceRecords(t *testing.T) {
 					t.Fatal(err)
 				}
 				if err := svc.SetSafetyPlan(ctx, idva, id, "Go to her sister's"); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := svc.AttachVictimDocument(ctx, idva, id, "Letter from the refuge", "letter.pdf", []byte("%PDF-1.7 Refuge letter")); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := svc.PlanVictimAppointment(ctx, idva, id, appointment.Appointment{
+					StartsAt: at.Add(48 * time.Hour), Minutes: 30, Place: appointment.Phone, With: "her sister"}, nil); err != nil {
 					t.Fatal(err)
 				}
 				if err := svc.AddVictimEntry(ctx, idva, id, "note", &service.VictimEntry{}, "Moved to a new flat"); err != nil {
@@ -143,7 +151,8 @@ func TestRetentionVictimCasesAndPoliceRecords(t *testing.T) {
 				name              string
 				compartment, plan bool
 				notes, contacts   int
-				childName         string
+				documents         int
+				childName, with   string
 			}
 			look := func(id int64) victimState {
 				var s victimState
@@ -172,6 +181,18 @@ func TestRetentionVictimCasesAndPoliceRecords(t *testing.T) {
 						return err
 					}
 					s.notes, s.contacts = len(notes), len(contacts)
+					docs, err := tx.VictimDocuments(ctx, id)
+					if err != nil {
+						return err
+					}
+					s.documents = len(docs)
+					aps, err := tx.VictimAppointments(ctx, id)
+					if err != nil {
+						return err
+					}
+					for _, ap := range aps {
+						s.with += ap.With
+					}
 					ch, err := tx.Children(ctx, id)
 					for _, c := range ch {
 						s.childName = c.GivenName
@@ -183,7 +204,7 @@ func TestRetentionVictimCasesAndPoliceRecords(t *testing.T) {
 				}
 				return s
 			}
-			if s := look(expired); s.name != "Removed Removed " || s.compartment || s.plan || s.notes != 0 || s.contacts != 0 {
+			if s := look(expired); s.name != "Removed Removed " || s.compartment || s.plan || s.notes != 0 || s.contacts != 0 || s.documents != 0 || s.with != "" {
 				t.Errorf("the expired victim-survivor's case after the run: %+v", s)
 			}
 			for _, id := range []int64{held, recent, withChild, w.victimID} {
@@ -191,7 +212,7 @@ func TestRetentionVictimCasesAndPoliceRecords(t *testing.T) {
 				if strings.Contains(s.name, "Removed") || !s.compartment {
 					t.Errorf("victim case %d, not expired or held, was anonymised: %+v", id, s)
 				}
-				if id != w.victimID && (!s.plan || s.notes != 1 || s.contacts != 1) {
+				if id != w.victimID && (!s.plan || s.notes != 1 || s.contacts != 1 || s.documents != 1 || s.with != "her sister") {
 					t.Errorf("victim case %d lost its plan, notes or contacts: %+v", id, s)
 				}
 			}

@@ -237,7 +237,8 @@ func (tx *Tx) dateCandidates(ctx context.Context, class retention.Class, kind, q
 // summary, decision reasons and professional judgement, the detail of its
 // history, its notes (the sealed text is deleted and the note keeps only
 // that it was removed), and the free text of its actions (their outcome),
-// contacts and reviews (their summaries); then, unless the person has another case a
+// contacts and reviews (their summaries), its documents (deleted) and
+// whom its appointments were with; then, unless the person has another case a
 // retention run has not yet reached, the person's names, date of birth,
 // agency references, aliases and addresses. The case's dates, states,
 // scores and links stay, for the outcome measures. It records the case as
@@ -257,6 +258,8 @@ func (tx *Tx) AnonymiseCase(ctx context.Context, caseID int64) error {
 		`UPDATE case_actions SET outcome = CASE WHEN outcome = '' THEN '' ELSE '` + removedText + `' END WHERE case_id = ?`,
 		`UPDATE case_contacts SET summary = '` + removedText + `' WHERE case_id = ?`,
 		`UPDATE case_reviews SET summary = '` + removedText + `' WHERE case_id = ?`,
+		`DELETE FROM documents WHERE case_id = ?`,
+		`UPDATE appointments SET with_whom = '' WHERE case_id = ?`,
 		`UPDATE cases SET summary = '` + removedText + `', professional_judgement = '',
 			decision_reasons = CASE WHEN decision_reasons = '' THEN '' ELSE '` + removedText + `' END WHERE id = ?`,
 	} {
@@ -290,7 +293,9 @@ func (tx *Tx) AnonymiseCase(ctx context.Context, caseID int64) error {
 
 // AnonymiseVictimCase removes what identifies or locates a victim-survivor
 // from her closed case: her compartment, safety plan, notes, IDVA contacts
-// and the comments on her risk assessments are deleted (all sealed), the
+// and the comments on her risk assessments are deleted (all sealed), as
+// are the documents attached to her case and whom her appointments were
+// with, the
 // reasons given for a professional judgement on her risk are emptied, her
 // name becomes "Removed" and her date of birth goes, and her children's
 // names become "Removed" (their dates of birth stay, for the children's
@@ -315,6 +320,8 @@ func (tx *Tx) AnonymiseVictimCase(ctx context.Context, victimCaseID int64) error
 		`DELETE FROM idva_contacts WHERE victim_case_id = ?`,
 		`DELETE FROM victim_dash_comments WHERE assessment_id IN (SELECT id FROM victim_dash WHERE victim_case_id = ?)`,
 		`UPDATE victim_dash SET judgement_reason = '' WHERE victim_case_id = ?`,
+		`DELETE FROM documents WHERE victim_case_id = ?`,
+		`UPDATE appointments SET with_whom = '' WHERE victim_case_id = ?`,
 		`UPDATE victim_children SET given_name = 'Removed' WHERE victim_case_id = ?`,
 		`UPDATE victim_cases SET given_name = 'Removed', family_name = 'Removed', date_of_birth = NULL WHERE id = ?`,
 	} {
