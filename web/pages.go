@@ -161,6 +161,7 @@ func (s *Server) parsePages() (map[string]*template.Template, error) {
 		"join":        strings.Join,
 		"lower":       strings.ToLower,
 		"humanise":    humanise,
+		"pronouns":    pronounsFor,
 		"stateColour": stateColour,
 		"needLabel":   casework.NeedAreaLabel,
 		"add":         func(a, b int) int { return a + b },

@@ -170,7 +170,7 @@ func newWall(t testing.TB, e storetest.Engine) *wall {
 	idva := w.actor("ida.idva")
 	svc := srv.svc
 	w.victimID, err = svc.OpenVictimCase(ctx, idva, service.VictimInput{
-		Case: victim.Case{SiteID: site.ID, GivenName: "Sam", FamilyName: "Example"},
+		Case: victim.Case{SiteID: site.ID, GivenName: "Sam", FamilyName: "Example", Gender: "female"},
 		Link: victim.Link{PerpetratorCase: w.caseID, Relationship: victim.ExPartner, LivingTogether: false}})
 	if err != nil {
 		t.Fatal(err)
