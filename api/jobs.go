@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/drive-platform/drive/jobs"
 	"github.com/drive-platform/drive/service"
-	"github.com/drive-platform/drive/store"
 )
 
 // Jobs holds the handler of the background job queue, for administrators'
@@ -54,7 +54,7 @@ type JobQueueBody struct {
 // Administrators and data protection officers only; others get 404.
 func (h *Jobs) ListJobs(w http.ResponseWriter, r *http.Request, a service.Actor) error {
 	q := r.URL.Query()
-	f := store.JobFilter{Kind: q.Get("kind"), State: q.Get("state"), Limit: 100}
+	f := jobs.Filter{Kind: q.Get("kind"), State: q.Get("state"), Limit: 100}
 	if l := q.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > 500 {
@@ -74,7 +74,7 @@ func (h *Jobs) ListJobs(w http.ResponseWriter, r *http.Request, a service.Actor)
 	return WriteJSON(w, http.StatusOK, out)
 }
 
-func countBodies(cs []store.JobCount) []JobCountBody {
+func countBodies(cs []jobs.Count) []JobCountBody {
 	out := make([]JobCountBody, 0, len(cs))
 	for _, c := range cs {
 		b := JobCountBody{Kind: c.Kind, State: c.State, Count: c.Count}

@@ -183,3 +183,19 @@ type Permanent struct{ Err error }
 
 func (p Permanent) Error() string { return p.Err.Error() }
 func (p Permanent) Unwrap() error { return p.Err }
+
+// Filter narrows a listing of jobs. Zero fields match everything; Limit 0
+// means 100.
+type Filter struct {
+	Kind, State string
+	Limit       int
+}
+
+// Count is how many jobs of a kind are in a state, and since when the
+// oldest of them has waited: for queued jobs the earliest run-at, for
+// running ones the earliest start, for done and dead the earliest finish.
+type Count struct {
+	Kind, State string
+	Count       int
+	Oldest      time.Time
+}

@@ -207,11 +207,11 @@ func jobFailure(err error) string {
 // JobQueue is the queue as an administrator sees it: counts by kind and
 // state, and the latest jobs.
 type JobQueue struct {
-	Counts []store.JobCount
+	Counts []jobs.Count
 	Jobs   []*jobs.Job
 	// Imports counts the import jobs by kind and status (they keep their
 	// files on their own table; /feeds shows each site's).
-	Imports []store.JobCount
+	Imports []jobs.Count
 }
 
 // readJobs asks the policy whether a may read the national configuration,
@@ -226,7 +226,7 @@ func (s *Service) readJobs(ctx context.Context, tx *store.Tx, a Actor) error {
 // ENOTFOUND unless the actor may read the national configuration
 // (administrators and data protection officers); EINVALID for an unknown
 // state.
-func (s *Service) Jobs(ctx context.Context, a Actor, f store.JobFilter) (*JobQueue, error) {
+func (s *Service) Jobs(ctx context.Context, a Actor, f jobs.Filter) (*JobQueue, error) {
 	if f.State != "" && !validState(f.State) {
 		return nil, drive.Invalid("Choose a state from the list", map[string]string{"state": "Choose queued, running, done or dead"})
 	}
@@ -253,7 +253,7 @@ func (s *Service) Jobs(ctx context.Context, a Actor, f store.JobFilter) (*JobQue
 // JobCounts returns the queue's counts by kind and state, and the import
 // jobs' by kind and status, for /metrics. Only a trusted entry point may
 // ask. Errors: ENOTFOUND otherwise.
-func (s *Service) JobCounts(ctx context.Context, a Actor) (jobCounts, importCounts []store.JobCount, err error) {
+func (s *Service) JobCounts(ctx context.Context, a Actor) (jobCounts, importCounts []jobs.Count, err error) {
 	if err := trusted(a, "job"); err != nil {
 		return nil, nil, err
 	}

@@ -65,11 +65,8 @@ func (tx *Tx) Job(ctx context.Context, id int64) (*jobs.Job, error) {
 	return j, nil
 }
 
-// JobFilter narrows Jobs. Zero fields match everything; Limit 0 means 100.
-type JobFilter struct {
-	Kind, State string
-	Limit       int
-}
+// JobFilter narrows Jobs (jobs.Filter).
+type JobFilter = jobs.Filter
 
 // Jobs lists jobs, the newest first.
 func (tx *Tx) Jobs(ctx context.Context, f JobFilter) ([]*jobs.Job, error) {
@@ -221,14 +218,8 @@ func (tx *Tx) PruneJobs(ctx context.Context, before time.Time) (int, error) {
 	return int(n), tx.d.mapError(err)
 }
 
-// JobCount is how many jobs of a kind are in a state, and since when the
-// oldest of them has waited: for queued jobs the earliest run-at, for
-// running ones the earliest start, for done and dead the earliest finish.
-type JobCount struct {
-	Kind, State string
-	Count       int
-	Oldest      time.Time
-}
+// JobCount is a count of jobs by kind and state (jobs.Count).
+type JobCount = jobs.Count
 
 // JobQueue counts jobs by kind and state, by kind then state.
 func (tx *Tx) JobQueue(ctx context.Context) ([]JobCount, error) {

@@ -9,7 +9,6 @@ import (
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/jobs"
-	"github.com/drive-platform/drive/store"
 )
 
 // jobsData is the background job queue page: per kind the count in each
@@ -51,15 +50,15 @@ type jobRow struct {
 func (s *Server) adminJobs(w http.ResponseWriter, r *http.Request) error {
 	ctx, a := r.Context(), actorOf(r)
 	state := r.URL.Query().Get("state")
-	q, err := s.svc.Jobs(ctx, a, store.JobFilter{State: state, Limit: 50})
+	q, err := s.svc.Jobs(ctx, a, jobs.Filter{State: state, Limit: 50})
 	if err != nil {
 		return err
 	}
-	failed, err := s.svc.Jobs(ctx, a, store.JobFilter{State: jobs.Dead, Limit: 50})
+	failed, err := s.svc.Jobs(ctx, a, jobs.Filter{State: jobs.Dead, Limit: 50})
 	if err != nil {
 		return err
 	}
-	retrying, err := s.svc.Jobs(ctx, a, store.JobFilter{State: jobs.Queued, Limit: 200})
+	retrying, err := s.svc.Jobs(ctx, a, jobs.Filter{State: jobs.Queued, Limit: 200})
 	if err != nil {
 		return err
 	}
