@@ -110,9 +110,17 @@ func TestRiskFactsReadAudited(t *testing.T) {
 				}
 				return n
 			}
-			status, body := w.get(t, "cal.manager", cpath)
-			if status != http.StatusOK || !strings.Contains(body, "Victim-survivors: risk") {
-				t.Fatalf("the case manager's case page: %d, risk facts shown %v", status, strings.Contains(body, "Victim-survivors: risk"))
+			// The case's summary does not show her risk facts: no read.
+			if status, _ := w.get(t, "cal.manager", cpath); status != http.StatusOK {
+				t.Fatalf("the case manager's case summary: %d", status)
+			}
+			if n := riskReads("cal.manager"); n != 0 {
+				t.Errorf("the case summary, which does not show her risk facts, recorded %d reads of them", n)
+			}
+			// Its victims' risk page does.
+			status, body := w.get(t, "cal.manager", cpath+"/victims")
+			if status != http.StatusOK || !strings.Contains(body, "Victims' risk") {
+				t.Fatalf("the case manager's victims' risk page: %d, risk facts shown %v", status, strings.Contains(body, "Victims' risk"))
 			}
 			if n := riskReads("cal.manager"); n != 1 {
 				t.Errorf("the page showing her risk facts recorded %d reads of them; want 1", n)
@@ -129,8 +137,8 @@ func TestRiskFactsReadAudited(t *testing.T) {
 				t.Errorf("the API answer, which does not carry risk facts, recorded a read of them (%d in all)", n)
 			}
 			// The analyst reads the case but not her risk facts.
-			status, body = w.get(t, "ana.analyst", cpath)
-			if status == http.StatusOK && strings.Contains(body, "Victim-survivors: risk") {
+			status, body = w.get(t, "ana.analyst", cpath+"/victims")
+			if status == http.StatusOK && strings.Contains(body, "Victims' risk") {
 				t.Fatal("the analyst sees the risk facts")
 			}
 			if n := riskReads("ana.analyst"); n != 0 {
