@@ -116,66 +116,31 @@ func (s *Service) PlanVictimAppointment(ctx context.Context, a Actor, victimID i
 // may read the case, audited as a read of the case's appointments. Errors:
 // ENOTFOUND for a case the actor may not read.
 func (s *Service) CaseAppointments(ctx context.Context, a Actor, caseID int64) (*Appointments, error) {
-	out := &Appointments{Reference: "case " + strconv.FormatInt(caseID, 10)}
-	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
-		c, err := tx.Case(ctx, caseID)
-		if err != nil {
-			return drive.NotFound("case")
-		}
-		d, receiving, err := s.decideCase(ctx, tx, a, access.Read, c, access.PerpetratorCase)
-		if err != nil || receiving {
-			return drive.NotFound("case")
-		}
-		list, err := tx.CaseAppointments(ctx, c.ID)
-		if err != nil {
-			return err
-		}
-		out.CanPlan = access.Decide(a.Subject, access.Write, caseResource(c, access.PerpetratorCase), tx.Now).Allowed && c.State.Open() && c.State != casework.Transferred
-		if out.List, err = appointmentViews(ctx, tx, list); err != nil {
-			return err
-		}
-		out.Today = drive.DateOf(tx.Now)
-		return tx.Audit(ctx, audit.Event{Action: audit.ActionRecordRead, ActorID: a.UserID, ActorRole: string(d.Role), RecordType: "case",
-			RecordID: strconv.FormatInt(c.ID, 10), SiteID: c.SiteID, Remote: a.Remote, Outcome: audit.OutcomeAllowed, Reason: "appointments"})
-	})
-	if drive.ErrorCode(err) == drive.ENOTFOUND {
-		s.denied(ctx, a, "case", caseID)
-	}
-	return out, err
+	return s.appointments(ctx, a, caseID, 0)
 }
 
 // VictimAppointments lists a victim-survivor's appointments for those who
 // may read her protected details, audited as a read of her case's
 // appointments. Errors: ENOTFOUND for anyone else.
 func (s *Service) VictimAppointments(ctx context.Context, a Actor, victimID int64) (*Appointments, error) {
-	out := &Appointments{Reference: "IDVA case " + strconv.FormatInt(victimID, 10)}
-	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
-		v, err := tx.VictimCase(ctx, victimID)
-		if err != nil {
-			return drive.NotFound("victim-survivor")
-		}
-		d, err := s.decide(ctx, tx, a, access.Read, VictimResource(ctx, tx, v, access.VictimCompartment), "victim-survivor")
-		if err != nil {
-			return err
-		}
-		if !victimSide(a, tx, ctx, v) {
-			return drive.NotFound("victim-survivor")
-		}
-		list, err := tx.VictimAppointments(ctx, v.ID)
+	return s.appointments(ctx, a, 0, victimID)
+}
+
+// appointments lists the appointments of the case named (caseID or
+// victimID: exactly one is set): a case may have appointments planned
+// while it is open and not transferred away.
+func (s *Service) appointments(ctx context.Context, a Actor, caseID, victimID int64) (*Appointments, error) {
+	out := &Appointments{Reference: caseReference(caseID, victimID)}
+	err := s.readCaseList(ctx, a, caseID, victimID, "appointments", func(tx *store.Tx, mayWrite, open bool) error {
+		list, err := caseOrVictim(caseID, tx.CaseAppointments, tx.VictimAppointments)(ctx, caseID+victimID)
 		if err != nil {
 			return err
 		}
-		out.CanPlan = v.Open && access.Decide(a.Subject, access.Write, VictimResource(ctx, tx, v, access.VictimCompartment), tx.Now).Allowed
-		if out.List, err = appointmentViews(ctx, tx, list); err != nil {
-			return err
-		}
+		out.CanPlan = mayWrite && open
+		out.List, err = appointmentViews(ctx, tx, list)
 		out.Today = drive.DateOf(tx.Now)
-		return tx.Audit(ctx, audit.Event{Action: audit.ActionRecordRead, ActorID: a.UserID, ActorRole: string(d.Role), RecordType: "victim",
-			RecordID: strconv.FormatInt(v.ID, 10), SiteID: v.SiteID, Remote: a.Remote, Outcome: audit.OutcomeAllowed, Reason: "appointments"})
+		return err
 	})
-	if drive.ErrorCode(err) == drive.ENOTFOUND {
-		s.denied(ctx, a, "victim", victimID)
-	}
 	return out, err
 }
 

@@ -116,64 +116,30 @@ func fieldOf(err error, field string) string {
 // CaseDocuments lists a perpetrator case's documents for someone who may
 // read the case, audited as a read ("documents"). Errors: ENOTFOUND.
 func (s *Service) CaseDocuments(ctx context.Context, a Actor, caseID int64) (*Documents, error) {
-	out := &Documents{Reference: "case " + strconv.FormatInt(caseID, 10)}
-	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
-		c, err := tx.Case(ctx, caseID)
-		if err != nil {
-			return drive.NotFound("case")
-		}
-		d, receiving, err := s.decideCase(ctx, tx, a, access.Read, c, access.PerpetratorCase)
-		if err != nil || receiving {
-			return drive.NotFound("case")
-		}
-		list, err := tx.CaseDocuments(ctx, c.ID)
-		if err != nil {
-			return err
-		}
-		out.CanAttach = access.Decide(a.Subject, access.Write, caseResource(c, access.PerpetratorCase), tx.Now).Allowed
-		if out.List, err = documentViews(ctx, tx, list); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Event{Action: audit.ActionRecordRead, ActorID: a.UserID, ActorRole: string(d.Role), RecordType: "case",
-			RecordID: strconv.FormatInt(c.ID, 10), SiteID: c.SiteID, Remote: a.Remote, Outcome: audit.OutcomeAllowed, Reason: "documents"})
-	})
-	if drive.ErrorCode(err) == drive.ENOTFOUND {
-		s.denied(ctx, a, "case", caseID)
-	}
-	return out, err
+	return s.documents(ctx, a, caseID, 0)
 }
 
 // VictimDocuments lists a victim-survivor's documents for those who may
 // read her protected details, audited as a read ("documents"). Errors:
 // ENOTFOUND for anyone else.
 func (s *Service) VictimDocuments(ctx context.Context, a Actor, victimID int64) (*Documents, error) {
-	out := &Documents{Reference: "IDVA case " + strconv.FormatInt(victimID, 10)}
-	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
-		v, err := tx.VictimCase(ctx, victimID)
-		if err != nil {
-			return drive.NotFound("victim-survivor")
-		}
-		d, err := s.decide(ctx, tx, a, access.Read, VictimResource(ctx, tx, v, access.VictimCompartment), "victim-survivor")
-		if err != nil {
-			return err
-		}
-		if !victimSide(a, tx, ctx, v) {
-			return drive.NotFound("victim-survivor")
-		}
-		list, err := tx.VictimDocuments(ctx, v.ID)
+	return s.documents(ctx, a, 0, victimID)
+}
+
+// documents lists the documents of the case named (caseID or victimID:
+// exactly one is set); those who may write to the case may attach more,
+// open or closed.
+func (s *Service) documents(ctx context.Context, a Actor, caseID, victimID int64) (*Documents, error) {
+	out := &Documents{Reference: caseReference(caseID, victimID)}
+	err := s.readCaseList(ctx, a, caseID, victimID, "documents", func(tx *store.Tx, mayWrite, _ bool) error {
+		list, err := caseOrVictim(caseID, tx.CaseDocuments, tx.VictimDocuments)(ctx, caseID+victimID)
 		if err != nil {
 			return err
 		}
-		out.CanAttach = access.Decide(a.Subject, access.Write, VictimResource(ctx, tx, v, access.VictimCompartment), tx.Now).Allowed
-		if out.List, err = documentViews(ctx, tx, list); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Event{Action: audit.ActionRecordRead, ActorID: a.UserID, ActorRole: string(d.Role), RecordType: "victim",
-			RecordID: strconv.FormatInt(v.ID, 10), SiteID: v.SiteID, Remote: a.Remote, Outcome: audit.OutcomeAllowed, Reason: "documents"})
+		out.CanAttach = mayWrite
+		out.List, err = documentViews(ctx, tx, list)
+		return err
 	})
-	if drive.ErrorCode(err) == drive.ENOTFOUND {
-		s.denied(ctx, a, "victim", victimID)
-	}
 	return out, err
 }
 
