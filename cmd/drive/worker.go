@@ -49,41 +49,21 @@ func workerID() string {
 func newJobWorker(svc *service.Service, log *slog.Logger, id string, daily bool, schedule retention.Schedule) *service.JobWorker {
 	reads := &service.ReadWatch{}
 	w := &service.JobWorker{ID: id, Lease: jobWorkerLease, Log: log, Handlers: map[string]service.JobHandler{
-		jobAssessmentsDue: func(ctx context.Context, j *jobs.Job) error {
-			n, err := svc.NotifyDueAssessments(ctx, service.System("schedule"), svc.Today())
-			if n > 0 {
-				log.Info("due-assessment notifications raised", slog.Int("notifications", n))
-			}
-			return err
-		},
-		jobAppointments: func(ctx context.Context, j *jobs.Job) error {
-			n, err := svc.RemindAppointments(ctx, service.System("schedule"))
-			if n > 0 {
-				log.Info("appointment reminders raised", slog.Int("notifications", n))
-			}
-			return err
-		},
-		jobReadsWatch: func(ctx context.Context, j *jobs.Job) error {
-			n, err := svc.WatchReads(ctx, reads)
-			if n > 0 {
-				log.Info("many-reads alerts raised", slog.Int("alerts", n))
-			}
-			return err
-		},
-		jobFeedsWatch: func(ctx context.Context, j *jobs.Job) error {
-			n, err := svc.WatchFeeds(ctx, service.System("feeds"))
-			if n > 0 {
-				log.Info("silent feeds notified", slog.Int("notifications", n))
-			}
-			return err
-		},
-		jobPrune: func(ctx context.Context, j *jobs.Job) error {
-			n, err := svc.PruneJobs(ctx, service.System("worker"), jobKeepDone)
-			if n > 0 {
-				log.Info("finished jobs pruned", slog.Int("jobs", n))
-			}
-			return err
-		},
+		jobAssessmentsDue: counted(log, "due-assessment notifications raised", "notifications", func(ctx context.Context) (int, error) {
+			return svc.NotifyDueAssessments(ctx, service.System("schedule"), svc.Today())
+		}),
+		jobAppointments: counted(log, "appointment reminders raised", "notifications", func(ctx context.Context) (int, error) {
+			return svc.RemindAppointments(ctx, service.System("schedule"))
+		}),
+		jobReadsWatch: counted(log, "many-reads alerts raised", "alerts", func(ctx context.Context) (int, error) {
+			return svc.WatchReads(ctx, reads)
+		}),
+		jobFeedsWatch: counted(log, "silent feeds notified", "notifications", func(ctx context.Context) (int, error) {
+			return svc.WatchFeeds(ctx, service.System("feeds"))
+		}),
+		jobPrune: counted(log, "finished jobs pruned", "jobs", func(ctx context.Context) (int, error) {
+			return svc.PruneJobs(ctx, service.System("worker"), jobKeepDone)
+		}),
 	}, Periodic: []jobs.Periodic{
 		{Kind: jobAssessmentsDue, Every: time.Hour, MaxAttempts: 10},
 		{Kind: jobAppointments, Every: 5 * time.Minute, MaxAttempts: 2},
@@ -104,6 +84,19 @@ func newJobWorker(svc *service.Service, log *slog.Logger, id string, daily bool,
 		w.Periodic = append(w.Periodic, jobs.Periodic{Kind: jobRetentionDaily, Every: 24 * time.Hour, MaxAttempts: 10})
 	}
 	return w
+}
+
+// counted is the handler of a periodic job that does some number of
+// things: it runs do and logs how many (under key) when it did any, never
+// which records.
+func counted(log *slog.Logger, msg, key string, do func(context.Context) (int, error)) service.JobHandler {
+	return func(ctx context.Context, _ *jobs.Job) error {
+		n, err := do(ctx)
+		if n > 0 {
+			log.Info(msg, slog.Int(key, n))
+		}
+		return err
+	}
 }
 
 // runJobWorker queues each period's work as it begins and runs every job
