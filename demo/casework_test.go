@@ -21,15 +21,11 @@ import (
 // date, as a real build is.
 var built = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
+// generate returns the shared demo built from seed at the build clock,
+// for a test that only reads it.
 func generate(t *testing.T, seed uint64) *store.DB {
 	t.Helper()
-	db := storetest.OpenSQLite(t, storetest.FixedClock(built))
-	start := time.Now()
-	if _, err := demo.Generate(context.Background(), &service.Service{DB: db}, demo.Options{Seed: seed, Params: auth.TestParams()}); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("demo generated in %v", time.Since(start))
-	return db
+	return sharedDemo(t, seed, built).db
 }
 
 // allCases lists every case with what lists show, as of the reference date.
@@ -226,10 +222,7 @@ func TestCaseworkCoverage(t *testing.T) {
 // people, whatever the clock says when the demo is built.
 func TestCaseworkDeterministic(t *testing.T) {
 	a := generate(t, 42)
-	other := storetest.OpenSQLite(t, storetest.FixedClock(built.Add(90*24*time.Hour)))
-	if _, err := demo.Generate(context.Background(), &service.Service{DB: other}, demo.Options{Seed: 42, Params: auth.TestParams()}); err != nil {
-		t.Fatal(err)
-	}
+	other := sharedDemo(t, 42, built.Add(90*24*time.Hour)).db
 	ra, rb := allCases(t, a), allCases(t, other)
 	if len(ra) == 0 || !reflect.DeepEqual(ra, rb) {
 		t.Fatalf("the same seed gave different cases (%d and %d rows)", len(ra), len(rb))

@@ -84,9 +84,10 @@ func (p *demoPeople) withRole(t *testing.T, role access.Role, siteID int64) *acc
 // the cases on those agendas only once they accept the confidentiality
 // statement, their own agency's open actions, and nothing else.
 func TestDemoMeetings(t *testing.T) {
-	db := generate(t, 1)
+	d := privateDemo(t, 1, built)
+	db := d.db
 	ctx := context.Background()
-	svc := &service.Service{DB: db}
+	svc := &service.Service{DB: db, Keys: d.keys}
 	people := readPeople(t, db)
 	today := svc.Today()
 	if len(people.sites) < 2 {

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"regexp"
 	"sort"
@@ -35,28 +34,11 @@ type sealedDemo struct {
 	keys *sealed.Keyring
 }
 
+// generateSealed returns the shared demo built from seed at the clock:
+// tests that write take privateDemo instead.
 func generateSealed(t *testing.T, seed uint64, now time.Time) *sealedDemo {
 	t.Helper()
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "drive.db")
-	keys, err := sealed.NewKeyring(crand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(ctx, path, store.Options{Now: func() time.Time { return now }, Keys: keys})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	start := time.Now()
-	if _, err := demo.Generate(ctx, &service.Service{DB: db, Keys: keys}, demo.Options{Seed: seed, Params: auth.TestParams()}); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("demo with victim-survivors generated in %v", time.Since(start))
-	return &sealedDemo{db: db, path: path, keys: keys}
+	return sharedDemo(t, seed, now)
 }
 
 // victimRecord is everything held about one victim-survivor, with every
