@@ -287,21 +287,7 @@ func (h Hold) InForce() bool { return h.ReleasedAt == nil }
 // Expires filled in. Candidates of a class the schedule has no rule for
 // are never due.
 func (s Schedule) Plan(today drive.Date, cands []Candidate, holds []Hold) (due, held []Candidate) {
-	type key struct {
-		class Class
-		id    int64
-	}
-	onHold := map[key]bool{}
-	siteHeld := map[int64]bool{}
-	for _, h := range holds {
-		switch {
-		case !h.InForce():
-		case h.Class == Site:
-			siteHeld[h.RecordID] = true
-		default:
-			onHold[key{h.Class, h.RecordID}] = true
-		}
-	}
+	kept := holdIndex(holds)
 	for _, c := range cands {
 		r, ok := s.Rule(c.Class)
 		if !ok {
@@ -311,13 +297,60 @@ func (s Schedule) Plan(today drive.Date, cands []Candidate, holds []Hold) (due, 
 		if c.Expires.After(today) {
 			continue
 		}
-		if (c.Kind == "" && onHold[key{c.Class, c.RecordID}]) || (c.SiteID != 0 && siteHeld[c.SiteID]) {
+		if kept.holds(c) {
 			held = append(held, c)
 			continue
 		}
 		due = append(due, c)
 	}
 	return due, held
+}
+
+// Split divides candidates whose period has already ended (records a run
+// acted on before, with something left to remove) into those to act on
+// and those a hold in force keeps, each in the order given.
+func Split(cands []Candidate, holds []Hold) (due, held []Candidate) {
+	kept := holdIndex(holds)
+	for _, c := range cands {
+		if kept.holds(c) {
+			held = append(held, c)
+		} else {
+			due = append(due, c)
+		}
+	}
+	return due, held
+}
+
+// heldRecords is what the holds in force keep: records by class and
+// number, and whole sites.
+type heldRecords struct {
+	records map[holdKey]bool
+	sites   map[int64]bool
+}
+
+type holdKey struct {
+	class Class
+	id    int64
+}
+
+func holdIndex(holds []Hold) heldRecords {
+	k := heldRecords{records: map[holdKey]bool{}, sites: map[int64]bool{}}
+	for _, h := range holds {
+		switch {
+		case !h.InForce():
+		case h.Class == Site:
+			k.sites[h.RecordID] = true
+		default:
+			k.records[holdKey{h.Class, h.RecordID}] = true
+		}
+	}
+	return k
+}
+
+// holds reports whether a hold keeps c: a hold on the record itself, or
+// on its whole site.
+func (k heldRecords) holds(c Candidate) bool {
+	return (c.Kind == "" && k.records[holdKey{c.Class, c.RecordID}]) || (c.SiteID != 0 && k.sites[c.SiteID])
 }
 
 // Classes returns the classes of the schedule in order.

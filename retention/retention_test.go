@@ -111,3 +111,33 @@ func TestHoldValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestSplit checks that records already acted on are kept by a hold on
+// themselves or on their site, and by no hold released or on another
+// record.
+func TestSplit(t *testing.T) {
+	released := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	cands := []Candidate{
+		{Class: PerpetratorCase, RecordID: 1, SiteID: 7},
+		{Class: PerpetratorCase, RecordID: 2, SiteID: 7},
+		{Class: VictimCase, RecordID: 1, SiteID: 8},
+		{Class: VictimCase, RecordID: 3, SiteID: 9},
+	}
+	holds := []Hold{
+		{Class: PerpetratorCase, RecordID: 2},
+		{Class: Site, RecordID: 9},
+		{Class: VictimCase, RecordID: 1, ReleasedAt: &released},
+	}
+	due, held := Split(cands, holds)
+	var got []string
+	for _, c := range due {
+		got = append(got, string(c.Class)+":"+string(rune('0'+c.RecordID)))
+	}
+	got = append(got, "|")
+	for _, c := range held {
+		got = append(got, string(c.Class)+":"+string(rune('0'+c.RecordID)))
+	}
+	if s := strings.Join(got, " "); s != "perpetrator_case:1 victim_case:1 | perpetrator_case:2 victim_case:3" {
+		t.Errorf("split: %s", s)
+	}
+}

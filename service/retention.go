@@ -122,6 +122,12 @@ type RetentionClass struct {
 	Due []retention.Candidate
 	// Held are records whose period has ended but a legal hold keeps.
 	Held []retention.Candidate
+	// Earlier are records an earlier run anonymised that still held free
+	// text anonymising removes today (a case anonymised before its plan's
+	// text, documents and appointments were covered): that text is
+	// removed now, or, in a dry run, would be. EarlierHeld are such
+	// records a legal hold keeps as they are.
+	Earlier, EarlierHeld []retention.Candidate
 }
 
 // RetentionReport is the result of a retention run.
@@ -235,8 +241,39 @@ func (s *Service) retentionRun(ctx context.Context, tx *store.Tx, a Actor, sched
 			Reason: fmt.Sprintf("%d %s, %d held", len(due), pastTense(rule.Action, dryRun), len(held))}); err != nil {
 			return err
 		}
+		if err := s.retentionEarlier(ctx, tx, a, rule.Class, holds, &rep.Classes[len(rep.Classes)-1], dryRun); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// retentionEarlier removes, from the cases of class an earlier run
+// anonymised, the free text they still hold (store.AnonymisedWithText),
+// unless a hold keeps them, and records them in rc. It is audited by class
+// and count only, in one event of the run's action, when there were any:
+// a run that finds none, as every run after the first does, adds nothing.
+func (s *Service) retentionEarlier(ctx context.Context, tx *store.Tx, a Actor, class retention.Class, holds []retention.Hold, rc *RetentionClass, dryRun bool) error {
+	if class != retention.PerpetratorCase && class != retention.VictimCase {
+		return nil
+	}
+	left, err := tx.AnonymisedWithText(ctx, class)
+	if err != nil || len(left) == 0 {
+		return err
+	}
+	rc.Earlier, rc.EarlierHeld = retention.Split(left, holds)
+	action, verb := "retention.dry_run", "still hold free text to remove"
+	if !dryRun {
+		action, verb = "retention.run", "had the free text they still held removed"
+		for _, c := range rc.Earlier {
+			if err := tx.RemoveAnonymisedText(ctx, class, c.RecordID); err != nil {
+				return err
+			}
+		}
+	}
+	return tx.Audit(ctx, audit.Event{Action: action, ActorRole: actorRole(a, access.Admin), RecordType: string(class),
+		Remote: a.Remote, Outcome: audit.OutcomeOK,
+		Reason: fmt.Sprintf("%d anonymised earlier %s, %d held", len(rc.Earlier), verb, len(rc.EarlierHeld))})
 }
 
 // pastTense says what happened to the records due, for the audit reason.

@@ -233,6 +233,139 @@ func (tx *Tx) dateCandidates(ctx context.Context, class retention.Class, kind, q
 	return out, tx.d.mapError(rows.Err())
 }
 
+// caseTextRemovals remove a closed case's free text, each given the
+// case's id: what AnonymiseCase removes from the case itself (the person
+// apart). Each may run again on a case already anonymised and changes
+// nothing more, so RemoveAnonymisedText can apply the whole list to a case
+// anonymised before some of it was added.
+var caseTextRemovals = []string{
+	`DELETE FROM case_note_bodies WHERE note_id IN (SELECT id FROM case_notes WHERE case_id = ?)`,
+	`UPDATE case_notes SET body = '` + removedText + `' WHERE case_id = ? AND body <> '` + removedText + `'`,
+	`UPDATE case_history SET detail = '' WHERE case_id = ? AND detail <> ''`,
+	`UPDATE case_actions SET outcome = '` + removedText + `' WHERE case_id = ? AND outcome NOT IN ('', '` + removedText + `')`,
+	`UPDATE case_contacts SET summary = '` + removedText + `' WHERE case_id = ? AND summary <> '` + removedText + `'`,
+	`UPDATE case_reviews SET summary = '` + removedText + `' WHERE case_id = ? AND summary <> '` + removedText + `'`,
+	`DELETE FROM documents WHERE case_id = ?`,
+	`UPDATE appointments SET with_whom = '' WHERE case_id = ? AND with_whom <> ''`,
+	`UPDATE cases SET summary = '` + removedText + `', professional_judgement = '',
+		decision_reasons = CASE WHEN decision_reasons = '' THEN '' ELSE '` + removedText + `' END WHERE id = ?`,
+}
+
+// caseTextLeft is SQL that is true for a case (c) that still holds
+// free text caseTextRemovals would remove.
+const caseTextLeft = `(EXISTS (SELECT 1 FROM case_note_bodies b JOIN case_notes n ON n.id = b.note_id WHERE n.case_id = c.id)
+	OR EXISTS (SELECT 1 FROM case_notes n WHERE n.case_id = c.id AND n.body <> '` + removedText + `')
+	OR EXISTS (SELECT 1 FROM case_history h WHERE h.case_id = c.id AND h.detail <> '')
+	OR EXISTS (SELECT 1 FROM case_actions x WHERE x.case_id = c.id AND x.outcome NOT IN ('', '` + removedText + `'))
+	OR EXISTS (SELECT 1 FROM case_contacts x WHERE x.case_id = c.id AND x.summary <> '` + removedText + `')
+	OR EXISTS (SELECT 1 FROM case_reviews x WHERE x.case_id = c.id AND x.summary <> '` + removedText + `')
+	OR EXISTS (SELECT 1 FROM documents d WHERE d.case_id = c.id)
+	OR EXISTS (SELECT 1 FROM appointments ap WHERE ap.case_id = c.id AND ap.with_whom <> '')
+	OR c.summary <> '` + removedText + `' OR c.professional_judgement <> '' OR c.decision_reasons NOT IN ('', '` + removedText + `'))`
+
+// victimTextRemovals remove what identifies or locates a victim-survivor
+// from her closed case, each given the case's id, as caseTextRemovals do
+// for a perpetrator's case: each may run again and changes nothing more.
+var victimTextRemovals = []string{
+	`DELETE FROM victim_compartments WHERE victim_case_id = ?`,
+	`DELETE FROM victim_safety_plans WHERE victim_case_id = ?`,
+	`DELETE FROM victim_notes WHERE victim_case_id = ?`,
+	`DELETE FROM idva_contacts WHERE victim_case_id = ?`,
+	`DELETE FROM victim_dash_comments WHERE assessment_id IN (SELECT id FROM victim_dash WHERE victim_case_id = ?)`,
+	`UPDATE victim_dash SET judgement_reason = '' WHERE victim_case_id = ? AND judgement_reason <> ''`,
+	`DELETE FROM documents WHERE victim_case_id = ?`,
+	`UPDATE appointments SET with_whom = '' WHERE victim_case_id = ? AND with_whom <> ''`,
+	`UPDATE victim_children SET given_name = 'Removed' WHERE victim_case_id = ? AND given_name <> 'Removed'`,
+	`UPDATE victim_cases SET given_name = 'Removed', family_name = 'Removed', date_of_birth = NULL WHERE id = ?`,
+}
+
+// victimTextLeft is SQL that is true for a victim-survivor's case (v)
+// that still holds anything victimTextRemovals would remove.
+const victimTextLeft = `(EXISTS (SELECT 1 FROM victim_compartments x WHERE x.victim_case_id = v.id)
+	OR EXISTS (SELECT 1 FROM victim_safety_plans x WHERE x.victim_case_id = v.id)
+	OR EXISTS (SELECT 1 FROM victim_notes x WHERE x.victim_case_id = v.id)
+	OR EXISTS (SELECT 1 FROM idva_contacts x WHERE x.victim_case_id = v.id)
+	OR EXISTS (SELECT 1 FROM victim_dash_comments x JOIN victim_dash d ON d.id = x.assessment_id WHERE d.victim_case_id = v.id)
+	OR EXISTS (SELECT 1 FROM victim_dash d WHERE d.victim_case_id = v.id AND d.judgement_reason <> '')
+	OR EXISTS (SELECT 1 FROM documents d WHERE d.victim_case_id = v.id)
+	OR EXISTS (SELECT 1 FROM appointments ap WHERE ap.victim_case_id = v.id AND ap.with_whom <> '')
+	OR EXISTS (SELECT 1 FROM victim_children ch WHERE ch.victim_case_id = v.id AND ch.given_name <> 'Removed')
+	OR v.given_name <> 'Removed' OR v.family_name <> 'Removed' OR v.date_of_birth IS NOT NULL)`
+
+// execEach runs each statement of qs with the one argument id.
+func (tx *Tx) execEach(ctx context.Context, qs []string, id int64) error {
+	for _, q := range qs {
+		if _, err := tx.exec(ctx, q, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AnonymisedWithText lists the cases of class (retention.PerpetratorCase
+// or retention.VictimCase) that a retention run has anonymised and that
+// still hold free text its anonymising removes today: cases anonymised by
+// an earlier version, before their plan's text (outcomes, contacts' and
+// reviews' summaries), documents or appointments were covered, or given
+// such text since by whatever wrote to them. Each is given with its site,
+// for holds; End is the day it was anonymised. Errors: EINVALID for
+// another class.
+func (tx *Tx) AnonymisedWithText(ctx context.Context, class retention.Class) ([]retention.Candidate, error) {
+	var q string
+	switch class {
+	case retention.PerpetratorCase:
+		q = `SELECT c.id, c.site_id, a.applied_at FROM cases c JOIN retention_applied a ON a.record_type = 'perpetrator_case' AND a.record_id = c.id
+			WHERE ` + caseTextLeft + ` ORDER BY c.id`
+	case retention.VictimCase:
+		q = `SELECT v.id, v.site_id, a.applied_at FROM victim_cases v JOIN retention_applied a ON a.record_type = 'victim_case' AND a.record_id = v.id
+			WHERE ` + victimTextLeft + ` ORDER BY v.id`
+	default:
+		return nil, drive.Errorf(drive.EINVALID, "no record of class %q is anonymised", class)
+	}
+	rows, err := tx.query(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []retention.Candidate
+	for rows.Next() {
+		c := retention.Candidate{Class: class}
+		var at time.Time
+		if err := rows.Scan(&c.RecordID, &c.SiteID, &at); err != nil {
+			return nil, tx.d.mapError(err)
+		}
+		c.End, c.Expires = drive.DateOf(at.UTC()), drive.DateOf(at.UTC())
+		out = append(out, c)
+	}
+	return out, tx.d.mapError(rows.Err())
+}
+
+// RemoveAnonymisedText removes from a case a retention run has already
+// anonymised (class retention.PerpetratorCase or retention.VictimCase)
+// the free text it still holds, as AnonymiseCase or AnonymiseVictimCase
+// would today; the person's details are not touched again. Running it
+// twice changes nothing the second time. Errors: ENOTFOUND if the case was
+// not anonymised, EINVALID for another class.
+func (tx *Tx) RemoveAnonymisedText(ctx context.Context, class retention.Class, id int64) error {
+	var qs []string
+	switch class {
+	case retention.PerpetratorCase:
+		qs = caseTextRemovals
+	case retention.VictimCase:
+		qs = victimTextRemovals
+	default:
+		return drive.Errorf(drive.EINVALID, "no record of class %q is anonymised", class)
+	}
+	var n int
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM retention_applied WHERE record_type = ? AND record_id = ?`, string(class), id).Scan(&n); err != nil {
+		return tx.d.mapError(err)
+	}
+	if n == 0 {
+		return drive.NotFound("anonymised case")
+	}
+	return tx.execEach(ctx, qs, id)
+}
+
 // AnonymiseCase removes what identifies anyone from a closed case: its
 // summary, decision reasons and professional judgement, the detail of its
 // history, its notes (the sealed text is deleted and the note keeps only
@@ -251,21 +384,8 @@ func (tx *Tx) AnonymiseCase(ctx context.Context, caseID int64) error {
 	if err != nil {
 		return tx.scanErr(err, "closed case")
 	}
-	for _, q := range []string{
-		`DELETE FROM case_note_bodies WHERE note_id IN (SELECT id FROM case_notes WHERE case_id = ?)`,
-		`UPDATE case_notes SET body = '` + removedText + `' WHERE case_id = ?`,
-		`UPDATE case_history SET detail = '' WHERE case_id = ?`,
-		`UPDATE case_actions SET outcome = CASE WHEN outcome = '' THEN '' ELSE '` + removedText + `' END WHERE case_id = ?`,
-		`UPDATE case_contacts SET summary = '` + removedText + `' WHERE case_id = ?`,
-		`UPDATE case_reviews SET summary = '` + removedText + `' WHERE case_id = ?`,
-		`DELETE FROM documents WHERE case_id = ?`,
-		`UPDATE appointments SET with_whom = '' WHERE case_id = ?`,
-		`UPDATE cases SET summary = '` + removedText + `', professional_judgement = '',
-			decision_reasons = CASE WHEN decision_reasons = '' THEN '' ELSE '` + removedText + `' END WHERE id = ?`,
-	} {
-		if _, err := tx.exec(ctx, q, caseID); err != nil {
-			return err
-		}
+	if err := tx.execEach(ctx, caseTextRemovals, caseID); err != nil {
+		return err
 	}
 	if _, err := tx.exec(ctx, `INSERT INTO retention_applied (record_type, record_id, applied_at) VALUES ('perpetrator_case', ?, ?)`, caseID, tx.Now); err != nil {
 		return err
@@ -313,21 +433,8 @@ func (tx *Tx) AnonymiseVictimCase(ctx context.Context, victimCaseID int64) error
 	if n == 0 {
 		return drive.NotFound("closed victim-survivor's case")
 	}
-	for _, q := range []string{
-		`DELETE FROM victim_compartments WHERE victim_case_id = ?`,
-		`DELETE FROM victim_safety_plans WHERE victim_case_id = ?`,
-		`DELETE FROM victim_notes WHERE victim_case_id = ?`,
-		`DELETE FROM idva_contacts WHERE victim_case_id = ?`,
-		`DELETE FROM victim_dash_comments WHERE assessment_id IN (SELECT id FROM victim_dash WHERE victim_case_id = ?)`,
-		`UPDATE victim_dash SET judgement_reason = '' WHERE victim_case_id = ?`,
-		`DELETE FROM documents WHERE victim_case_id = ?`,
-		`UPDATE appointments SET with_whom = '' WHERE victim_case_id = ?`,
-		`UPDATE victim_children SET given_name = 'Removed' WHERE victim_case_id = ?`,
-		`UPDATE victim_cases SET given_name = 'Removed', family_name = 'Removed', date_of_birth = NULL WHERE id = ?`,
-	} {
-		if _, err := tx.exec(ctx, q, victimCaseID); err != nil {
-			return err
-		}
+	if err := tx.execEach(ctx, victimTextRemovals, victimCaseID); err != nil {
+		return err
 	}
 	_, err = tx.exec(ctx, `INSERT INTO retention_applied (record_type, record_id, applied_at) VALUES ('victim_case', ?, ?)`, victimCaseID, tx.Now)
 	return err

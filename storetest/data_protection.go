@@ -207,6 +207,47 @@ func RunDataProtection(t *testing.T, e Engine) {
 			if err := tx.AnonymiseCase(ctx, caseIDs[2]); drive.ErrorCode(err) != drive.ENOTFOUND {
 				t.Errorf("anonymising an open case: %v, want ENOTFOUND", err)
 			}
+			// Text written to an anonymised case (as by a version that did
+			// not yet remove it) is found, removed once, and then not found.
+			left, err := tx.AnonymisedWithText(ctx, retention.PerpetratorCase)
+			if err != nil {
+				return err
+			}
+			if len(left) != 0 {
+				t.Errorf("an anonymised case holds text to remove: %+v", left)
+			}
+			if err := tx.CreateAction(ctx, &casework.Action{CaseID: caseIDs[0], Prong: "support", Type: "other", Owner: "Housing",
+				DueOn: on, Status: casework.ActionDone, Outcome: "Left behind"}); err != nil {
+				return err
+			}
+			left, err = tx.AnonymisedWithText(ctx, retention.PerpetratorCase)
+			if err != nil {
+				return err
+			}
+			if len(left) != 1 || left[0].RecordID != caseIDs[0] || left[0].SiteID != siteID || left[0].End != drive.DateOf(Epoch) {
+				t.Errorf("anonymised cases with text left: %+v", left)
+			}
+			if err := tx.RemoveAnonymisedText(ctx, retention.PerpetratorCase, caseIDs[0]); err != nil {
+				return err
+			}
+			if left, err = tx.AnonymisedWithText(ctx, retention.PerpetratorCase); err != nil || len(left) != 0 {
+				t.Errorf("after removing it: %+v %v", left, err)
+			}
+			if err := tx.RemoveAnonymisedText(ctx, retention.PerpetratorCase, caseIDs[1]); drive.ErrorCode(err) != drive.ENOTFOUND {
+				t.Errorf("removing text from a case not anonymised: %v, want ENOTFOUND", err)
+			}
+			if _, err := tx.AnonymisedWithText(ctx, retention.Notification); drive.ErrorCode(err) != drive.EINVALID {
+				t.Errorf("anonymised notifications: %v, want EINVALID", err)
+			}
+			acts, err = tx.Actions(ctx, caseIDs[0])
+			if err != nil {
+				return err
+			}
+			for _, a := range acts {
+				if strings.Contains(a.Outcome, "Left") {
+					t.Errorf("an action's outcome is left: %q", a.Outcome)
+				}
+			}
 			got, err = tx.RetentionCandidates(ctx, retention.PerpetratorCase, drive.MustDate("2030-01-01"))
 			if err != nil {
 				return err

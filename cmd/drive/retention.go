@@ -216,6 +216,20 @@ func printRetention(w io.Writer, rep service.RetentionReport) {
 		for _, h := range c.Held {
 			fmt.Fprintf(w, "  %s %d\texpired %s, kept by a legal hold\n", recordName(h), h.RecordID, h.Expires)
 		}
+		if len(c.Earlier)+len(c.EarlierHeld) == 0 {
+			continue
+		}
+		if rep.DryRun {
+			fmt.Fprintf(w, "%s: %d anonymised earlier still hold free text that would be removed, %d held\n", c.Rule.Class, len(c.Earlier), len(c.EarlierHeld))
+			for _, d := range c.Earlier {
+				fmt.Fprintf(w, "  %s %d\tanonymised %s\n", recordName(d), d.RecordID, d.End)
+			}
+		} else {
+			fmt.Fprintf(w, "%s: %d anonymised earlier had the free text they still held removed, %d held\n", c.Rule.Class, len(c.Earlier), len(c.EarlierHeld))
+		}
+		for _, h := range c.EarlierHeld {
+			fmt.Fprintf(w, "  %s %d\tanonymised %s, kept by a legal hold\n", recordName(h), h.RecordID, h.End)
+		}
 	}
 }
 

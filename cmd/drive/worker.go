@@ -76,7 +76,7 @@ func newJobWorker(svc *service.Service, log *slog.Logger, id string, daily bool,
 			rep, ran, err := svc.DailyRetentionRun(ctx, service.Scheduler(), schedule, id)
 			if ran {
 				for _, c := range rep.Classes {
-					log.Info("daily retention run", slog.String("class", string(c.Rule.Class)), slog.Int("removed", len(c.Due)), slog.Int("held", len(c.Held)))
+					log.Info("daily retention run", slog.String("class", string(c.Rule.Class)), slog.Int("removed", len(c.Due)), slog.Int("held", len(c.Held)), slog.Int("earlier", len(c.Earlier)))
 				}
 			}
 			return err
