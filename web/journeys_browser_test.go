@@ -357,6 +357,65 @@ func TestJourneysInBrowser(t *testing.T) {
 		j.b.AssertNoConsoleErrors(t)
 	})
 
+	t.Run("Documents", func(t *testing.T) {
+		j.t = t
+		dir := t.TempDir()
+		write := func(name string, b []byte) string {
+			p := filepath.Join(dir, name)
+			j.ok(os.WriteFile(p, b, 0o600))
+			return p
+		}
+		order := []byte("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\nJOURNEY-ORDER\n%%EOF\n")
+		pdf := write("order.pdf", order)
+		notPDF := write("letter.pdf", []byte("<html>not a document</html>"))
+		for _, side := range []struct {
+			who, base, title string
+		}{
+			{"cal.manager", "/cases/" + caseID, "Non-molestation order"},
+			{"ida.idva", "/victims/" + victimID, "Letter from her housing officer"},
+		} {
+			j.as(side.who)
+			j.visit(side.base + "/documents")
+			if ok, _ := j.b.Exists("#documents"); ok {
+				t.Fatalf("%s: a document is listed before any is attached", side.base)
+			}
+			// A file that is not what it says is refused, with the
+			// error summary, and nothing is kept.
+			j.set("#title", side.title)
+			j.ok(j.b.Run(chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{notPDF})))
+			j.submit("form[action$='/documents'] button", 422)
+			if ok, _ := j.b.Focused(".govuk-error-summary"); !ok {
+				t.Errorf("%s: the error summary does not have the focus", side.base)
+			}
+			if ok, _ := j.b.Exists("#documents"); ok {
+				t.Fatalf("%s: a refused file is listed", side.base)
+			}
+			j.set("#title", side.title)
+			j.ok(j.b.Run(chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{pdf})))
+			j.submit("form[action$='/documents'] button", 200)
+			j.confirmed("document")
+			if got := j.text("#documents tbody"); !strings.Contains(got, side.title) || !strings.Contains(got, "PDF") {
+				t.Fatalf("%s: the list reads %q", side.base, got)
+			}
+			// The link downloads the file as it was, as an attachment.
+			got, err := browsertest.RunValue(j.b, chromedp.Evaluate[map[string]string](`(async () => {
+				const r = await fetch(document.querySelector('#documents a[download]').href);
+				return {status: String(r.status), type: r.headers.get('Content-Type'),
+					disposition: r.headers.get('Content-Disposition'), body: await r.text()} })()`, chromedp.EvalAwaitPromise))
+			j.ok(err)
+			if got["status"] != "200" || got["type"] != "application/pdf" || !strings.HasPrefix(got["disposition"], "attachment") || got["body"] != string(order) {
+				t.Fatalf("%s: the download answered %v", side.base, got)
+			}
+		}
+		// His case manager never sees her document, on his case's list.
+		j.as("cal.manager")
+		j.visit("/cases/" + caseID + "/documents")
+		if got := j.text("main"); strings.Contains(got, "housing officer") || len(leaked(got)) > 0 {
+			t.Fatalf("his case's documents show hers: %q", got)
+		}
+		j.b.AssertNoConsoleErrors(t)
+	})
+
 	t.Run("DPO", func(t *testing.T) {
 		j.t = t
 		j.as("dee.dpo")
