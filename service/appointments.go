@@ -222,7 +222,7 @@ func (s *Service) RemindAppointments(ctx context.Context, a Actor) (int, error) 
 			ids = append(ids, ap.ID)
 		}
 		var users int
-		if out, users, err = raise(ctx, tx, ns); err != nil {
+		if out, users, err = s.raise(ctx, tx, ns); err != nil {
 			return err
 		}
 		if err := tx.MarkReminded(ctx, ids); err != nil {
@@ -236,7 +236,6 @@ func (s *Service) RemindAppointments(ctx context.Context, a Actor) (int, error) 
 	if err != nil || out == nil {
 		return 0, err
 	}
-	s.notify(out)
 	return len(out.created), nil
 }
 

@@ -626,8 +626,6 @@ func (s *Service) runJob(ctx context.Context, w ImportWorker, job *store.ImportJ
 		problems = append(problems, JobProblem{Line: e.Line, Column: e.Field, Problem: e.Message})
 	}
 	action := "import." + job.Kind
-	var alerts *raisedAlerts
-	var raised *raisedAlerts
 	var role access.Role
 	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
 		if job.UserID != 0 && len(problems) == 0 {
@@ -654,7 +652,7 @@ func (s *Service) runJob(ctx context.Context, w ImportWorker, job *store.ImportJ
 			if err != nil {
 				return err
 			}
-			if alerts, err = raisePoliceAlerts(ctx, tx, a, string(role), job.SiteID, mark); err != nil {
+			if _, err = s.raisePoliceAlerts(ctx, tx, a, string(role), job.SiteID, mark); err != nil {
 				return err
 			}
 			if name := strings.TrimSpace(up.SaveMappingAs); name != "" && len(up.Mapping) > 0 {
@@ -684,7 +682,7 @@ func (s *Service) runJob(ctx context.Context, w ImportWorker, job *store.ImportJ
 			action = "import.failed"
 			reason = fmt.Sprintf("job %d: %d problems, nothing imported", job.ID, len(problems))
 			if job.FeedID != 0 {
-				if raised, err = s.raiseFeedFailing(ctx, tx, job, feedName); err != nil {
+				if _, err = s.raiseFeedFailing(ctx, tx, job, feedName); err != nil {
 					return err
 				}
 			}
@@ -700,8 +698,6 @@ func (s *Service) runJob(ctx context.Context, w ImportWorker, job *store.ImportJ
 	if err != nil {
 		return s.failJob(ctx, a, w, job, err)
 	}
-	s.notify(alerts)
-	s.notify(raised)
 	if res.Status == store.JobDone && job.Kind == KindIncidents && res.New > 0 {
 		_ = s.DB.Transact(ctx, func(tx *store.Tx) error {
 			n, _, err := matchAcrossSites(ctx, tx)
@@ -795,7 +791,7 @@ func (s *Service) raiseToWatchers(ctx context.Context, tx *store.Tx, siteID int6
 	for _, u := range users {
 		ns = append(ns, store.Notification{UserID: u, SiteID: siteID, Kind: kind, Summary: summary, SourceKey: key})
 	}
-	return raise(ctx, tx, ns)
+	return s.raise(ctx, tx, ns)
 }
 
 // WatchFeeds tells each site's analysts and team leaders of its feeds in
@@ -808,7 +804,6 @@ func (s *Service) WatchFeeds(ctx context.Context, a Actor) (int, error) {
 	if err := trusted(a, "feed"); err != nil {
 		return 0, err
 	}
-	var all []*raisedAlerts
 	n := 0
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		fs, err := tx.Feeds(ctx, nil, false)
@@ -831,7 +826,6 @@ func (s *Service) WatchFeeds(ctx context.Context, a Actor) (int, error) {
 			}
 			if out != nil {
 				n += len(out.created)
-				all = append(all, out)
 			}
 		}
 		if n == 0 {
@@ -841,9 +835,6 @@ func (s *Service) WatchFeeds(ctx context.Context, a Actor) (int, error) {
 	})
 	if err != nil {
 		return 0, err
-	}
-	for _, r := range all {
-		s.notify(r)
 	}
 	return n, nil
 }
@@ -900,7 +891,6 @@ func (s *Service) WatchInbox(ctx context.Context, a Actor, folders []InboxFolder
 	if interval < time.Hour {
 		return 0, drive.Invalid("Give an inbox interval of at least an hour", map[string]string{"interval": "at least 1h"})
 	}
-	var all []*raisedAlerts
 	n := 0
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		sites, err := tx.Sites(ctx)
@@ -944,7 +934,6 @@ func (s *Service) WatchInbox(ctx context.Context, a Actor, folders []InboxFolder
 			}
 			if out != nil {
 				n += len(out.created)
-				all = append(all, out)
 			}
 		}
 		if n == 0 {
@@ -954,9 +943,6 @@ func (s *Service) WatchInbox(ctx context.Context, a Actor, folders []InboxFolder
 	})
 	if err != nil {
 		return 0, err
-	}
-	for _, r := range all {
-		s.notify(r)
 	}
 	return n, nil
 }

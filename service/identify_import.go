@@ -73,7 +73,6 @@ func (s *Service) Import(ctx context.Context, a Actor, up Upload) (*UploadResult
 	if up.MARAC {
 		action = "import.marac"
 	}
-	var alerts *raisedAlerts
 	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
 		d, err := s.decide(ctx, tx, a, access.Write, r, "site")
 		if err != nil {
@@ -94,7 +93,7 @@ func (s *Service) Import(ctx context.Context, a Actor, up Upload) (*UploadResult
 		if err != nil {
 			return err
 		}
-		if alerts, err = raisePoliceAlerts(ctx, tx, a, string(d.Role), up.SiteID, mark); err != nil {
+		if _, err = s.raisePoliceAlerts(ctx, tx, a, string(d.Role), up.SiteID, mark); err != nil {
 			return err
 		}
 		if out.Suspects, out.Victims, err = tx.SitePeopleCounts(ctx, up.SiteID); err != nil {
@@ -114,7 +113,6 @@ func (s *Service) Import(ctx context.Context, a Actor, up Upload) (*UploadResult
 	if err != nil {
 		return nil, err
 	}
-	s.notify(alerts)
 	if !up.MARAC {
 		err = s.DB.Transact(ctx, func(tx *store.Tx) error {
 			var err error

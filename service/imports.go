@@ -79,9 +79,8 @@ func (s *Service) ImportMARAC(ctx context.Context, a Actor, siteCode string, hs 
 // importSystem runs one import for a trusted entry point in one
 // transaction: it finds the site, stores what load brings, raises the
 // police alerts for what is new, and audits it as action; the alerts'
-// e-mails go once it has committed.
+// e-mails are queued with them.
 func (s *Service) importSystem(ctx context.Context, a Actor, siteCode, action string, load func(tx *store.Tx, siteID int64) (int, int, error)) (inserted, skipped int, err error) {
-	var alerts *raisedAlerts
 	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
 		siteID, err := systemSite(ctx, tx, a, siteCode)
 		if err != nil {
@@ -94,7 +93,7 @@ func (s *Service) importSystem(ctx context.Context, a Actor, siteCode, action st
 		if inserted, skipped, err = load(tx, siteID); err != nil {
 			return err
 		}
-		if alerts, err = raisePoliceAlerts(ctx, tx, a, "", siteID, mark); err != nil {
+		if _, err = s.raisePoliceAlerts(ctx, tx, a, "", siteID, mark); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, systemEvent(a, action, siteID, fmt.Sprintf("%d new, %d already held", inserted, skipped)))
@@ -102,7 +101,6 @@ func (s *Service) importSystem(ctx context.Context, a Actor, siteCode, action st
 	if err != nil {
 		return 0, 0, err
 	}
-	s.notify(alerts)
 	return inserted, skipped, nil
 }
 

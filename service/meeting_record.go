@@ -387,10 +387,7 @@ func (s *Service) announce(ctx context.Context, tx *store.Tx, m *meeting.Meeting
 		ns = append(ns, store.Notification{UserID: u, SiteID: m.SiteID, Kind: KindMeetingPublished, SourceKey: meetingKey(m.ID, "published"),
 			Summary: fmt.Sprintf("Agenda published: %s on %s at %s, %s", m.Name, m.HeldOn.Display(), m.StartsAt, plural(n, "case", "cases"))})
 	}
-	out, _, err := raise(ctx, tx, ns)
-	if err == nil {
-		s.notify(out)
-	}
+	_, _, err = s.raise(ctx, tx, ns)
 	return err
 }
 

@@ -3,13 +3,10 @@ package service
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/mail"
-	"net/smtp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/drive-platform/drive"
@@ -191,11 +188,9 @@ func (s *Service) SetNotificationEmail(ctx context.Context, a Actor, address str
 	})
 }
 
-// raisedAlerts is what raising alerts stored, and where to tell people by
-// e-mail once the transaction has committed.
+// raisedAlerts is what raising alerts stored.
 type raisedAlerts struct {
 	created []store.Notification
-	emails  []string
 }
 
 // raisePoliceAlerts notifies, inside an import's transaction, everyone
@@ -204,7 +199,7 @@ type raisedAlerts struct {
 // anyone, as the actor importing (in role, for a person). Something
 // already notified (the same event, record and user)
 // is not notified again.
-func raisePoliceAlerts(ctx context.Context, tx *store.Tx, a Actor, role string, siteID int64, mark store.PoliceMark) (*raisedAlerts, error) {
+func (s *Service) raisePoliceAlerts(ctx context.Context, tx *store.Tx, a Actor, role string, siteID int64, mark store.PoliceMark) (*raisedAlerts, error) {
 	cases, err := tx.CaseAlertsSince(ctx, siteID, mark)
 	if err != nil {
 		return nil, err
@@ -243,7 +238,7 @@ func raisePoliceAlerts(ctx context.Context, tx *store.Tx, a Actor, role string, 
 		ns = append(ns, store.Notification{UserID: e.IDVAID, SiteID: e.SiteID, Kind: alertKind(e.AlertEvent), VictimCaseID: e.VictimCaseID,
 			Summary: alertVictimSummary(e), SourceKey: alertKey(e.AlertEvent) + "/victim:" + strconv.FormatInt(e.VictimCaseID, 10)})
 	}
-	out, users, err := raise(ctx, tx, ns)
+	out, users, err := s.raise(ctx, tx, ns)
 	if err != nil || len(out.created) == 0 {
 		return out, err
 	}
@@ -254,28 +249,26 @@ func raisePoliceAlerts(ctx context.Context, tx *store.Tx, a Actor, role string, 
 	return out, tx.Audit(ctx, e)
 }
 
-// raise stores ns (skipping any already raised) and gathers the e-mail
-// addresses of the users they went to, for after the commit; users is
-// how many users were notified.
-func raise(ctx context.Context, tx *store.Tx, ns []store.Notification) (out *raisedAlerts, users int, err error) {
+// raise stores ns (skipping any already raised) and, when the service
+// e-mails (s.Mail), queues in the same transaction one mail.notify job for
+// each user notified who gave an address, so the e-mail is sent once
+// the notification is stored, and is not lost if the server stops first;
+// users is how many users were notified.
+func (s *Service) raise(ctx context.Context, tx *store.Tx, ns []store.Notification) (out *raisedAlerts, users int, err error) {
 	out = &raisedAlerts{}
 	if out.created, err = tx.CreateNotifications(ctx, ns); err != nil || len(out.created) == 0 {
 		return out, 0, err
 	}
 	var ids []int64
+	first := map[int64]int64{} // user: the first notification raised for them now
 	for _, n := range out.created {
 		if !slices.Contains(ids, n.UserID) {
 			ids = append(ids, n.UserID)
+			first[n.UserID] = n.ID
 		}
 	}
-	addrs, err := tx.NotificationEmails(ctx, ids)
-	if err != nil {
+	if err := s.queueMail(ctx, tx, ids, first); err != nil {
 		return nil, 0, err
-	}
-	for _, u := range ids {
-		if addr, ok := addrs[u]; ok {
-			out.emails = append(out.emails, addr)
-		}
 	}
 	return out, len(ids), nil
 }
@@ -337,62 +330,6 @@ func alertVictimSummary(e store.VictimAlert) string {
 	return "New police incident " + who + ": " + alertIncidentWords(e.AlertEvent) + "."
 }
 
-// Mail is the SMTP server notifications are announced through. The
-// e-mail says only that a notification is waiting: no name, no case
-// number, nothing of what it is about, because mailboxes are shared,
-// forwarded and read on phones.
-type Mail struct {
-	// Addr is the server's host:port.
-	Addr string
-	// From is the envelope and header sender.
-	From string
-	// Log receives failures to send (a notification stands in the
-	// service whether or not its e-mail went).
-	Log *slog.Logger
-
-	wg sync.WaitGroup
-}
-
-// MailSubject and MailBody are the whole of every notification e-mail.
-const (
-	MailSubject = "You have a new notification in Drive"
-	MailBody    = "You have a new notification in Drive.\r\nSign in to Drive to read it.\r\n"
-)
-
-// announce sends, in the background, one e-mail to each address: after
-// the import has committed, and never holding it up.
-func (m *Mail) announce(addrs []string) {
-	if m == nil || m.Addr == "" || len(addrs) == 0 {
-		return
-	}
-	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
-		for _, to := range addrs {
-			msg := "From: " + m.From + "\r\nTo: " + to + "\r\nSubject: " + MailSubject +
-				"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + MailBody
-			if err := smtp.SendMail(m.Addr, nil, m.From, []string{to}, []byte(msg)); err != nil && m.Log != nil {
-				m.Log.Warn("notification e-mail not sent", "cause", err.Error())
-			}
-		}
-	}()
-}
-
-// Wait waits for the e-mails being sent, as a server does before it
-// stops.
-func (m *Mail) Wait() {
-	if m != nil {
-		m.wg.Wait()
-	}
-}
-
-// notify sends the e-mails a committed import's alerts call for.
-func (s *Service) notify(r *raisedAlerts) {
-	if r != nil {
-		s.Mail.announce(r.emails)
-	}
-}
-
 // NotifyDueAssessments tells each person responsible for an assessment
 // that falls due on asOf (DueAssessments: the case manager for a
 // behaviour assessment, her IDVA for it and for a DASH review) that it is
@@ -432,7 +369,7 @@ func (s *Service) NotifyDueAssessments(ctx context.Context, a Actor, asOf drive.
 	err = s.DB.Transact(ctx, func(tx *store.Tx) error {
 		var users int
 		var err error
-		if out, users, err = raise(ctx, tx, ns); err != nil || len(out.created) == 0 {
+		if out, users, err = s.raise(ctx, tx, ns); err != nil || len(out.created) == 0 {
 			return err
 		}
 		return tx.Audit(ctx, systemEvent(a, "notification.raise", 0, fmt.Sprintf("%d assessments due: %d notifications to %d users", len(due), len(out.created), users)))
@@ -440,6 +377,5 @@ func (s *Service) NotifyDueAssessments(ctx context.Context, a Actor, asOf drive.
 	if err != nil {
 		return 0, err
 	}
-	s.notify(out)
 	return len(out.created), nil
 }

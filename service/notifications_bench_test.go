@@ -85,7 +85,7 @@ func BenchmarkImportAlerts(b *testing.B) {
 				return err
 			}
 			t2 := time.Now()
-			r, err := raisePoliceAlerts(ctx, tx, System("bench"), "", siteID, mark)
+			r, err := (&Service{DB: db}).raisePoliceAlerts(ctx, tx, System("bench"), "", siteID, mark)
 			if err != nil {
 				return err
 			}

@@ -8,11 +8,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/incident"
+	"github.com/drive-platform/drive/jobs"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
@@ -323,16 +325,23 @@ func (s *smtpSink) serve(c net.Conn) {
 
 // TestNotificationEmail checks, on both engines, that a user who gave an
 // address is told by e-mail, through the configured SMTP server, that a
-// notification is waiting, after the import, with nothing of what it
-// says (no name, no case number, no incident); users who gave none get
-// no e-mail, and a server that is down does not fail the import.
+// notification is waiting, with nothing of what it says (no name, no case
+// number, no incident); users who gave none get no e-mail. The e-mails
+// are jobs queued with the notifications: nothing is sent inside the
+// import, two servers draining the queue at once send each e-mail once,
+// and a mail server that is down fails neither the import nor the e-mail,
+// which is tried again after the queue's backoff and then sent once.
 func TestNotificationEmail(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
-			w := newAlertWorld(t, e)
 			ctx := context.Background()
+			clock := storetest.NewClock(now)
+			dbs := storetest.Replicas(t, e, 2, clock.Now)
 			sink := newSMTPSink(t)
-			w.svc.Mail = &service.Mail{Addr: sink.ln.Addr().String(), From: "drive@example.org"}
+			mail := &service.Mail{Addr: sink.ln.Addr().String(), From: "drive@example.org"}
+			keys := storetest.DatabaseKeys(t)
+			w := &alertWorld{AlertSite: storetest.NewAlertSite(t, dbs[0], "NTF"), db: dbs[0], svc: &service.Service{DB: dbs[0], Keys: keys, Mail: mail}}
+			other := &service.Service{DB: dbs[1], Keys: keys, Mail: mail}
 			w.linkFromFirstImport(t)
 			if err := w.svc.SetNotificationEmail(ctx, w.as(w.Manager), "cm@example.org"); err != nil {
 				t.Fatal(err)
@@ -348,10 +357,29 @@ func TestNotificationEmail(t *testing.T) {
 				{Ref: "M2", On: drive.MustDate("2026-11-21"), Type: "abh", Crime: true, Suspect: alertHim, Victim: alertHer}}, nil); err != nil {
 				t.Fatal(err)
 			}
-			w.svc.Mail.Wait()
-			sink.mu.Lock()
-			msgs := append([]sinkMessage(nil), sink.msgs...)
-			sink.mu.Unlock()
+			if got := sink.messages(); len(got) != 0 {
+				t.Fatalf("e-mailed before any worker ran: %v", got)
+			}
+			queued := mailJobs(t, w.db)
+			if len(queued) != 2 {
+				t.Fatalf("%d e-mail jobs queued, want 2 (one per user with an address): %+v", len(queued), queued)
+			}
+			for _, j := range queued {
+				if strings.Contains(j.Payload, "@") || strings.Contains(j.UniqueKey, "@example") {
+					t.Errorf("a mail job carries the address: %+v", j)
+				}
+			}
+			// Two servers drain the queue at once.
+			var wg sync.WaitGroup
+			for i, svc := range []*service.Service{w.svc, other} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					drain(t, svc, mailWorker(svc, "replica-"+strconv.Itoa(i)))
+				}()
+			}
+			wg.Wait()
+			msgs := sink.messages()
 			to := map[string]int{}
 			for _, m := range msgs {
 				for _, r := range m.To {
@@ -370,16 +398,79 @@ func TestNotificationEmail(t *testing.T) {
 				t.Errorf("e-mails to %v; want one each to the manager and the IDVA (two notifications each, one e-mail)", to)
 			}
 
-			// A server that is down: the import stands, its alerts too.
+			// A server that is down: the import stands, its alerts too,
+			// and the e-mails wait for the backoff.
 			sink.ln.Close()
 			if _, _, err := w.svc.ImportIncidents(ctx, service.CommandLine(), w.Site.Code, []incident.Record{
 				{Ref: "M3", On: drive.MustDate("2026-11-22"), Type: "abh", Crime: true, Suspect: alertHim, Victim: alertHer}}, nil); err != nil {
 				t.Fatalf("the import failed with the mail server down: %v", err)
 			}
-			w.svc.Mail.Wait()
 			if ns := w.list(t, w.Manager); len(ns) != 3 {
 				t.Errorf("the manager has %d notifications; want 3", len(ns))
 			}
+			drain(t, w.svc, mailWorker(w.svc, "replica-0"))
+			failed := 0
+			for _, j := range mailJobs(t, w.db) {
+				if j.State == jobs.Done {
+					continue
+				}
+				failed++
+				if j.State != jobs.Queued || j.Attempts != 1 || !j.RunAt.Equal(clock.Now().Add(jobs.BaseBackoff)) ||
+					!strings.Contains(j.LastError, "could not be reached") || strings.Contains(j.LastError, "@") {
+					t.Errorf("after the mail server failed: %+v", j)
+				}
+			}
+			if failed != 2 {
+				t.Fatalf("%d e-mail jobs waiting after the failure, want 2", failed)
+			}
+			back := newSMTPSink(t)
+			mail.Addr = back.ln.Addr().String()
+			drain(t, other, mailWorker(other, "replica-1"))
+			if got := back.messages(); len(got) != 0 {
+				t.Fatalf("tried again before the backoff: %v", got)
+			}
+			clock.Advance(jobs.BaseBackoff)
+			drain(t, other, mailWorker(other, "replica-1"))
+			drain(t, w.svc, mailWorker(w.svc, "replica-0"))
+			to = map[string]int{}
+			for _, m := range back.messages() {
+				for _, r := range m.To {
+					to[r]++
+				}
+			}
+			if len(to) != 2 || to["cm@example.org"] != 1 || to["idva@example.org"] != 1 {
+				t.Errorf("e-mails after the mail server came back: %v; want one each", to)
+			}
+			for _, j := range mailJobs(t, w.db) {
+				if j.State != jobs.Done {
+					t.Errorf("an e-mail job not done: %+v", j)
+				}
+			}
 		})
 	}
+}
+
+// messages is a copy of what the sink has kept.
+func (s *smtpSink) messages() []sinkMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]sinkMessage(nil), s.msgs...)
+}
+
+// mailWorker is a job worker that sends notification e-mails only.
+func mailWorker(svc *service.Service, id string) *service.JobWorker {
+	return &service.JobWorker{ID: id, Lease: time.Minute, Handlers: map[string]service.JobHandler{service.JobMailNotify: svc.MailHandler()}}
+}
+
+// mailJobs are the queued, running, done and dead e-mail jobs.
+func mailJobs(t *testing.T, db *store.DB) []*jobs.Job {
+	t.Helper()
+	var out []*jobs.Job
+	if err := db.View(context.Background(), func(tx *store.Tx) (err error) {
+		out, err = tx.Jobs(context.Background(), store.JobFilter{Kind: service.JobMailNotify})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -50,10 +50,9 @@ func runImport(ctx context.Context, e env, args []string, stdout, stderr io.Writ
 	}
 	defer db.Close()
 	svc := db.Svc
-	if svc.Mail, err = importMail(e, stderr); err != nil {
+	if svc.Mail, err = importMail(e); err != nil {
 		return err
 	}
-	defer svc.Mail.Wait()
 	inserted, skipped, err := svc.ImportIncidents(ctx, service.CommandLine(), a.site, recs, func(line string) { fmt.Fprintln(stderr, "  "+line) })
 	if drive.ErrorCode(err) == drive.ENOTFOUND {
 		return noSite(a.site)

@@ -43,10 +43,9 @@ func runImportMARAC(ctx context.Context, e env, args []string, stdout, stderr io
 		return err
 	}
 	defer db.Close()
-	if db.Svc.Mail, err = importMail(e, stderr); err != nil {
+	if db.Svc.Mail, err = importMail(e); err != nil {
 		return err
 	}
-	defer db.Svc.Mail.Wait()
 	inserted, skipped, err := db.Svc.ImportMARAC(ctx, service.CommandLine(), a.site, hs, func(line string) { fmt.Fprintln(stderr, "  "+line) })
 	if drive.ErrorCode(err) == drive.ENOTFOUND {
 		return noSite(a.site)

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"io"
-	"log/slog"
 	"net"
 	"strings"
 
@@ -15,8 +13,9 @@ import (
 // then nobody is e-mailed. The server is reached without a login, with
 // STARTTLS when it offers it: name a relay on the same host or network
 // (the e-mail says only that a notification is waiting, never what it is
-// about).
-func notificationMail(addr, from string, log *slog.Logger) (*service.Mail, error) {
+// about). The e-mails are background jobs: whichever worker claims one
+// sends it, so every worker needs these settings.
+func notificationMail(addr, from string) (*service.Mail, error) {
 	addr, from = strings.TrimSpace(addr), strings.TrimSpace(from)
 	if addr == "" {
 		return nil, nil
@@ -27,12 +26,12 @@ func notificationMail(addr, from string, log *slog.Logger) (*service.Mail, error
 	if from == "" {
 		return nil, usageError{"an SMTP server is named but no sender: give one with --smtp-from or DRIVE_SMTP_FROM, such as drive@example.org"}
 	}
-	return &service.Mail{Addr: addr, From: from, Log: log}, nil
+	return &service.Mail{Addr: addr, From: from}, nil
 }
 
 // importMail is notificationMail from the environment, for the import
-// commands, whose alerts are e-mailed like the web service's; failures to
-// send are reported on stderr and never fail the import.
-func importMail(e env, stderr io.Writer) (*service.Mail, error) {
-	return notificationMail(e.getenv("DRIVE_SMTP_ADDR"), e.getenv("DRIVE_SMTP_FROM"), slog.New(slog.NewTextHandler(stderr, nil)))
+// commands: their alerts' e-mails are queued as jobs, as the web
+// service's are, and the workers of drive serve send them.
+func importMail(e env) (*service.Mail, error) {
+	return notificationMail(e.getenv("DRIVE_SMTP_ADDR"), e.getenv("DRIVE_SMTP_FROM"))
 }

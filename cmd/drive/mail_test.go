@@ -15,7 +15,7 @@ func TestNotificationMail(t *testing.T) {
 		{"mail.example.org", "drive@example.org", false, false},
 		{"mail.example.org:25", "", false, false},
 	} {
-		m, err := notificationMail(tc.addr, tc.from, nil)
+		m, err := notificationMail(tc.addr, tc.from)
 		if (err == nil) != tc.ok || (m != nil) != tc.mail {
 			t.Errorf("notificationMail(%q, %q) = %v, %v", tc.addr, tc.from, m, err)
 		}

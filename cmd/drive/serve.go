@@ -90,7 +90,7 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	mail, err := notificationMail(smtpAddr, smtpFrom, log)
+	mail, err := notificationMail(smtpAddr, smtpFrom)
 	if err != nil {
 		return err
 	}
@@ -124,7 +124,6 @@ func runServe(ctx context.Context, e env, args []string, stdout, stderr io.Write
 	// Identification lists are ranked once per version of the police
 	// data and day, not on every view (docs/identify.md).
 	svc.Identification = &service.IdentificationCache{}
-	defer mail.Wait()
 	if n, err := svc.SealNotes(ctx); err != nil {
 		return err
 	} else if n > 0 {

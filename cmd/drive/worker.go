@@ -71,6 +71,11 @@ func newJobWorker(svc *service.Service, log *slog.Logger, id string, daily bool,
 		{Kind: jobFeedsWatch, Every: 5 * time.Minute, MaxAttempts: 2},
 		{Kind: jobPrune, Every: 24 * time.Hour},
 	}}
+	// Notification e-mails are sent by the workers that have a mail
+	// server; without one they stay queued for a worker that has.
+	if svc.Mail != nil {
+		w.Handlers[service.JobMailNotify] = svc.MailHandler()
+	}
 	if daily {
 		w.Handlers[jobRetentionDaily] = func(ctx context.Context, j *jobs.Job) error {
 			rep, ran, err := svc.DailyRetentionRun(ctx, service.Scheduler(), schedule, id)
