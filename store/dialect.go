@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"io"
+	"net"
 	"strconv"
 	"strings"
 
@@ -110,6 +113,17 @@ func mapSQLiteError(err error) error {
 	return err
 }
 
+// connectionLost reports whether err is a PostgreSQL connection cut off
+// under a statement (the server stopped or restarted, or the network
+// dropped it). The transaction did not commit, or not that the caller
+// was told, so it was never acknowledged: it is the database being away,
+// which the caller may try again, not a fault of ours.
+func connectionLost(err error) bool {
+	var ne net.Error
+	return pgconn.SafeToRetry(err) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) || errors.Is(err, net.ErrClosed) || errors.As(err, &ne)
+}
+
 func mapPostgresError(err error) error {
 	if err == nil {
 		return nil
@@ -144,6 +158,9 @@ func mapPostgresError(err error) error {
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return drive.Wrap(err, drive.EUNAVAILABLE, "the request was cancelled or took too long")
+	}
+	if connectionLost(err) {
+		return drive.Wrap(err, drive.EUNAVAILABLE, "the database is not available; please try again")
 	}
 	return err
 }

@@ -242,7 +242,9 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx *
 			err = db.dialect.mapError(cerr)
 		}
 	}()
-	return fn(tx)
+	// Errors fn passes up unmapped (a scan's, say) are translated too, so
+	// a lost connection is "unavailable", whichever call met it.
+	return db.dialect.mapError(fn(tx))
 }
 
 // exec runs a statement written with ? placeholders.

@@ -85,9 +85,15 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, k kind, err error)
 	case survivorRoute:
 		s.feedbackError(w, r, status)
 	case probeRoute, assetRoute:
+		body := http.StatusText(status)
+		if k == probeRoute && code == drive.EUNAVAILABLE {
+			// Whoever reads a failing probe learns why (the database is
+			// not answering), in the safe words users see.
+			body += ": " + message
+		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(status)
-		_, _ = w.Write([]byte(http.StatusText(status) + "\n"))
+		_, _ = w.Write([]byte(body + "\n"))
 	default:
 		s.renderErrorPage(w, r, status, message, reqID)
 	}

@@ -265,6 +265,9 @@ func TestReadyzFailsWithoutDatabase(t *testing.T) {
 	if rec.Code != http.StatusServiceUnavailable {
 		t.Fatalf("readyz with closed database = %d; want 503", rec.Code)
 	}
+	if body := rec.Body.String(); !strings.Contains(body, "the database is not answering") {
+		t.Errorf("readyz with closed database says %q; want it to say the database is not answering", body)
+	}
 }
 
 // TestOpenAPIMatchesRoutes holds the OpenAPI document and the route list
