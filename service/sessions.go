@@ -43,13 +43,24 @@ func signedInActor(ctx context.Context, tx *store.Tx, u *account.User, remote st
 // belongs to a disabled account; such a session is deleted. Activity is
 // recorded at most once a minute: enough for the idle timeout without a
 // write on every request.
+//
+// The session is read in a read-only transaction, so a request that needs
+// no write (nearly all: every request of a user active in the last
+// minute) never queues for SQLite's one writer; only a touch or a
+// deletion takes a write transaction of its own.
 func (s *Service) SessionActor(ctx context.Context, secret, remote string) (*Caller, error) {
 	if secret == "" {
 		return nil, nil
 	}
 	policy := s.sessionPolicy()
-	var c *Caller
-	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+	var (
+		c                *Caller
+		expired, touched bool
+		sessID           int64
+		now              time.Time
+	)
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		c, expired, touched, now = nil, false, false, tx.Now
 		sess, err := tx.SessionByTokenHash(ctx, auth.HashToken(secret))
 		if drive.ErrorCode(err) == drive.ENOTFOUND {
 			return nil
@@ -57,21 +68,21 @@ func (s *Service) SessionActor(ctx context.Context, secret, remote string) (*Cal
 		if err != nil {
 			return err
 		}
+		sessID = sess.ID
 		if !policy.Alive(sess, tx.Now) {
-			return tx.DeleteSession(ctx, sess.ID)
+			expired = true
+			return nil
 		}
 		u, err := tx.User(ctx, sess.UserID)
 		if err != nil {
 			return err
 		}
 		if u.Disabled() {
-			return tx.DeleteSession(ctx, sess.ID)
+			expired = true
+			return nil
 		}
 		if tx.Now.Sub(sess.LastSeenAt) > time.Minute {
-			sess.LastSeenAt = tx.Now
-			if err := tx.UpdateSession(ctx, sess); err != nil {
-				return err
-			}
+			sess.LastSeenAt, touched = tx.Now, true
 		}
 		a, err := signedInActor(ctx, tx, u, remote)
 		if err != nil {
@@ -84,20 +95,40 @@ func (s *Service) SessionActor(ctx context.Context, secret, remote string) (*Cal
 	if err != nil {
 		return nil, err
 	}
+	switch {
+	case expired:
+		return nil, s.DB.Transact(ctx, func(tx *store.Tx) error { return tx.DeleteSession(ctx, sessID) })
+	case touched:
+		// Only the time of last activity is written, so a concurrent
+		// request's change to the session's stage or search stands.
+		err := s.DB.Transact(ctx, func(tx *store.Tx) error { return tx.TouchSession(ctx, sessID, now) })
+		if drive.ErrorCode(err) == drive.ENOTFOUND {
+			// Signed out (or ended) since it was read.
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 	return c, nil
 }
 
 // TokenActor finds who an API request comes from by its bearer token. It
 // answers nil (and no error) for a token that is unknown, revoked or
 // expired, or whose user is disabled. Use is recorded at most once a
-// minute.
+// minute, in a write transaction of its own; the token is read in a
+// read-only one, as SessionActor reads a session.
 func (s *Service) TokenActor(ctx context.Context, token, remote string) (*Caller, error) {
 	token = strings.TrimSpace(token)
 	if token == "" {
 		return nil, nil
 	}
-	var c *Caller
-	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+	var (
+		c       *Caller
+		touched bool
+	)
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
+		c, touched = nil, false
 		t, err := tx.APITokenByHash(ctx, auth.HashToken(token))
 		if drive.ErrorCode(err) == drive.ENOTFOUND {
 			return nil
@@ -115,11 +146,7 @@ func (s *Service) TokenActor(ctx context.Context, token, remote string) (*Caller
 		if u.Disabled() {
 			return nil
 		}
-		if t.LastUsedAt == nil || tx.Now.Sub(*t.LastUsedAt) > time.Minute {
-			if err := tx.TouchAPIToken(ctx, t.ID); err != nil {
-				return err
-			}
-		}
+		touched = t.LastUsedAt == nil || tx.Now.Sub(*t.LastUsedAt) > time.Minute
 		a, err := signedInActor(ctx, tx, u, remote)
 		if err != nil {
 			return err
@@ -129,6 +156,11 @@ func (s *Service) TokenActor(ctx context.Context, token, remote string) (*Caller
 	})
 	if err != nil {
 		return nil, err
+	}
+	if touched {
+		if err := s.DB.Transact(ctx, func(tx *store.Tx) error { return tx.TouchAPIToken(ctx, c.Token.ID) }); err != nil {
+			return nil, err
+		}
 	}
 	return c, nil
 }

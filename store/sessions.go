@@ -47,6 +47,23 @@ func (tx *Tx) UpdateSession(ctx context.Context, s *account.Session) error {
 	return mustAffect(res, "session")
 }
 
+// TouchSession records a session's latest activity at at, and nothing
+// else of it, so a request that only shows the session is still in use
+// cannot undo another's change to its stage or search. Errors:
+// ENOTFOUND when the session has ended meanwhile.
+func (tx *Tx) TouchSession(ctx context.Context, id int64, at time.Time) error {
+	res, err := tx.exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?`, at, id, at)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return tx.d.mapError(err)
+	}
+	// Nothing changed: either another request touched it later, or it is gone.
+	var one int
+	return tx.scanErr(tx.queryRow(ctx, `SELECT 1 FROM sessions WHERE id = ?`, id).Scan(&one), "session")
+}
+
 // DeleteSession ends one session.
 func (tx *Tx) DeleteSession(ctx context.Context, id int64) error {
 	_, err := tx.exec(ctx, `DELETE FROM sessions WHERE id = ?`, id)

@@ -40,6 +40,11 @@ type Options struct {
 	// gives the same sequence, for tests.
 	PerUser int
 	Seed    uint64
+	// Think is the mean pause a user takes between operations, drawn
+	// from an exponential distribution (as independent practitioners'
+	// requests arrive), so a run can be made at a practitioner's pace
+	// as well as saturated. Zero runs the operations back to back.
+	Think time.Duration
 	// Now is the clock TOTP codes are made with: the server's.
 	Now func() time.Time
 	// CPU, when set, reads the CPU time used so far, so the run can say
@@ -184,13 +189,19 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	start := time.Now()
 	deadline := start.Add(opt.Duration)
 	var wg sync.WaitGroup
-	for _, u := range users {
+	for n, u := range users {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// Pauses have their own source, so a seed gives the same
+			// operations with or without them.
+			pauses := rand.New(rand.NewPCG(opt.Seed, uint64(n)|1<<32))
 			for i := 0; ctx.Err() == nil; i++ {
 				if opt.PerUser > 0 && i >= opt.PerUser || opt.PerUser <= 0 && !time.Now().Before(deadline) {
 					break
+				}
+				if i > 0 && opt.Think > 0 {
+					think(ctx, time.Duration(pauses.ExpFloat64()*float64(opt.Think)), deadline, opt.PerUser > 0)
 				}
 				u.step(ctx)
 			}
@@ -233,6 +244,23 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	res.Lost = lost
 	res.ReadBack = res.Written - len(lost)
 	return res, nil
+}
+
+// think pauses for d, or until the run's deadline when it runs for a
+// time (counted runs have none), or until ctx ends.
+func think(ctx context.Context, d time.Duration, deadline time.Time, counted bool) {
+	if !counted {
+		d = min(d, time.Until(deadline))
+	}
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
 }
 
 func transport(users int) *http.Transport {

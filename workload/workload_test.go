@@ -76,7 +76,7 @@ func TestLoadOnBothEngines(t *testing.T) {
 				}
 				logins = append(logins, workload.Login{Account: a, UserID: acc.ID, APIToken: token})
 			}
-			res, err := workload.Run(ctx, workload.Options{BaseURL: ts.URL, Logins: logins, PerUser: 40, Seed: 1})
+			res, err := workload.Run(ctx, workload.Options{BaseURL: ts.URL, Logins: logins, PerUser: 40, Seed: 1, Think: 2 * time.Millisecond})
 			if err != nil {
 				t.Fatal(err)
 			}

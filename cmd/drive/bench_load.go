@@ -37,6 +37,7 @@ func runBenchLoad(ctx context.Context, e env, args []string, stdout, stderr io.W
 	incidents := fs.Int("incidents", 0, "police incidents over all sites, imported when the data are built")
 	users := fs.Int("users", 50, "concurrent users")
 	duration := fs.Duration("duration", time.Minute, "how long to run the workload")
+	thinkTime := fs.Duration("think", 0, "mean pause between a user's operations (exponentially distributed), such as 2s for a practitioner's pace; 0 runs them back to back")
 	seed := fs.Uint64("seed", 1, "seed for the data and the workload")
 	keysFlag := fs.String("keys", "", "key file sealing notes: used if it exists, created otherwise (default: drive-keys.json beside the SQLite file, or the current folder for PostgreSQL)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the workload (server and users) to this file")
@@ -48,6 +49,9 @@ func runBenchLoad(ctx context.Context, e env, args []string, stdout, stderr io.W
 	}
 	if *users < 1 || *duration <= 0 {
 		return usageError{"give --users of at least 1 and a --duration such as 1m"}
+	}
+	if *thinkTime < 0 {
+		return usageError{"give a --think of 0 (back to back) or more, such as 2s"}
 	}
 	keysPath := *keysFlag
 	if keysPath == "" {
@@ -126,9 +130,13 @@ func runBenchLoad(ctx context.Context, e env, args []string, stdout, stderr io.W
 		}
 		defer pprof.StopCPUProfile()
 	}
-	fmt.Fprintf(stderr, "Running %d users for %s on %s...\n", len(logins), *duration, db.Engine())
+	pace := "back to back"
+	if *thinkTime > 0 {
+		pace = "pausing " + thinkTime.String() + " on average between operations"
+	}
+	fmt.Fprintf(stderr, "Running %d users for %s on %s, %s...\n", len(logins), *duration, db.Engine(), pace)
 	res, err := workload.Run(ctx, workload.Options{BaseURL: "http://" + ln.Addr().String(), Logins: logins, Duration: *duration,
-		Seed: *seed, Now: svc.DB.Now, CPU: processCPU})
+		Seed: *seed, Now: svc.DB.Now, CPU: processCPU, Think: *thinkTime})
 	if err != nil {
 		return err
 	}
