@@ -107,7 +107,7 @@ func (s *Service) ListCases(ctx context.Context, a Actor, f CaseFilter) ([]CaseR
 	var rows []store.CaseRow
 	var total int
 	var arms map[int64]string
-	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+	err := s.DB.Read(ctx, func(tx *store.Tx) error {
 		var err error
 		if rows, total, err = tx.Cases(ctx, f.storeFilter(sites), drive.DateOf(tx.Now)); err != nil {
 			return err
@@ -137,7 +137,7 @@ func (s *Service) ListCases(ctx context.Context, a Actor, f CaseFilter) ([]CaseR
 // kind, how many rows, whether it was a search; never the rows or the
 // search words.
 func (s *Service) listed(ctx context.Context, a Actor, recordType, what string, n int) error {
-	return s.DB.Transact(ctx, func(tx *store.Tx) error { return listedIn(ctx, tx, a, recordType, what, n) })
+	return s.DB.Read(ctx, func(tx *store.Tx) error { return listedIn(ctx, tx, a, recordType, what, n) })
 }
 
 // listedIn is listed inside the transaction that read the list, so the
@@ -276,7 +276,7 @@ func (s *Service) DownloadDashboard(ctx context.Context, a Actor, siteID int64) 
 
 func (s *Service) dashboardFor(ctx context.Context, a Actor, siteID int64, mode dashboardMode) (*Dashboard, error) {
 	var out *Dashboard
-	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+	err := s.DB.Read(ctx, func(tx *store.Tx) error {
 		r := access.Resource{Class: access.PerpetratorCase, RecordType: "site", RecordID: strconv.FormatInt(siteID, 10), SiteID: siteID}
 		if _, err := s.decide(ctx, tx, a, access.Write, r, "site"); err != nil {
 			return err
@@ -549,7 +549,9 @@ func (s *Service) CasePage(ctx context.Context, a Actor, id int64) (*CaseView, e
 
 func (s *Service) caseView(ctx context.Context, a Actor, id int64, withRisk bool) (*CaseView, error) {
 	v := &CaseView{Users: map[int64]string{}}
-	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+	// An audited read: the page's reads run beside other requests, and
+	// its audit events join the next group commit (store.DB.Read).
+	err := s.DB.Read(ctx, func(tx *store.Tx) error {
 		c, err := tx.Case(ctx, id)
 		if drive.ErrorCode(err) == drive.ENOTFOUND {
 			return drive.NotFound("case")
@@ -845,12 +847,8 @@ func (s *Service) names(ctx context.Context, tx *store.Tx, v *CaseView) error {
 	maps.Copy(v.Users, names)
 	v.CaseManager = v.Users[v.Case.CaseManagerID]
 	if v.CanWrite {
-		managers, err := tx.UsersWithRole(ctx, access.CaseManager, v.Case.SiteID)
-		if err != nil {
+		if v.CaseManagers, err = tx.UserNamesWithRole(ctx, access.CaseManager, v.Case.SiteID); err != nil {
 			return err
-		}
-		for _, u := range managers {
-			v.CaseManagers = append(v.CaseManagers, *u)
 		}
 	}
 	sites, err := tx.Sites(ctx)
@@ -1291,7 +1289,7 @@ func onlyPerson(err error) bool {
 func (s *Service) Person(ctx context.Context, a Actor, id int64) (*people.Person, []CaseRow, error) {
 	var p *people.Person
 	var rows []store.CaseRow
-	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+	err := s.DB.Read(ctx, func(tx *store.Tx) error {
 		var err error
 		p, err = tx.Person(ctx, id)
 		if drive.ErrorCode(err) == drive.ENOTFOUND {

@@ -12,12 +12,14 @@ import (
 
 // Audit appends an event to the hash-chained audit log inside this
 // transaction, so the record of a change commits or rolls back with the
-// change itself. A zero At is set to the transaction's clock.
+// change itself. A zero At is set to the transaction's clock. In a
+// transaction begun by Read, the event is instead appended once the read
+// is over (see audit_batch.go); in one begun by View, Audit fails.
 //
 // On PostgreSQL a transaction-scoped advisory lock serialises appends
 // across replicas: each event must know its predecessor's hash.
 func (tx *Tx) Audit(ctx context.Context, e audit.Event) error {
-	if !tx.writing {
+	if !tx.writing && tx.audited == nil {
 		return drive.Errorf(drive.EINTERNAL, "audit event %q written in a read-only transaction", e.Action)
 	}
 	if e.At.IsZero() {
@@ -26,25 +28,52 @@ func (tx *Tx) Audit(ctx context.Context, e audit.Event) error {
 	if e.RequestID == "" {
 		e.RequestID = audit.RequestIDFrom(ctx)
 	}
-	if tx.d.name == "postgres" {
-		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(1146243415)`); err != nil {
-			return err
+	if !tx.writing {
+		// Checked now, so an invalid event fails the read that made
+		// it and not the batch it would have joined.
+		if err := e.Validate(); err != nil {
+			return drive.Wrap(err, drive.EINTERNAL, "the audit event could not be recorded")
 		}
+		*tx.audited = append(*tx.audited, e)
+		return nil
+	}
+	if err := tx.lockAudit(ctx); err != nil {
+		return err
 	}
 	head, err := tx.auditHead(ctx)
 	if err != nil {
 		return err
 	}
+	_, err = tx.appendAudit(ctx, head, e)
+	return err
+}
+
+// lockAudit takes, on PostgreSQL, the lock that orders appends to the
+// chain until the transaction ends; SQLite's one writer orders them
+// already.
+func (tx *Tx) lockAudit(ctx context.Context) error {
+	if tx.d.name != "postgres" {
+		return nil
+	}
+	_, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(1146243415)`)
+	return err
+}
+
+// appendAudit seals e after head and stores it, returning the new head.
+func (tx *Tx) appendAudit(ctx context.Context, head audit.Head, e audit.Event) (audit.Head, error) {
 	sealed, err := head.Next(e)
 	if err != nil {
 		// An invalid event is a programming error, not the user's input.
-		return drive.Wrap(err, drive.EINTERNAL, "the audit event could not be recorded")
+		return head, drive.Wrap(err, drive.EINTERNAL, "the audit event could not be recorded")
 	}
 	_, err = tx.exec(ctx, `INSERT INTO audit_events (seq, at, actor_id, actor_role, action, record_type, record_id, site_id, remote, reason, outcome, prev_hash, hash, request_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		sealed.Seq, sealed.At, sealed.ActorID, sealed.ActorRole, sealed.Action, sealed.RecordType, sealed.RecordID,
 		sealed.SiteID, sealed.Remote, sealed.Reason, sealed.Outcome, sealed.PrevHash, sealed.Hash, sealed.RequestID)
-	return err
+	if err != nil {
+		return head, err
+	}
+	return audit.Head{Seq: sealed.Seq, Hash: sealed.Hash}, nil
 }
 
 func (tx *Tx) auditHead(ctx context.Context) (audit.Head, error) {

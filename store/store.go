@@ -23,6 +23,7 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/sealed"
 )
 
@@ -50,6 +51,9 @@ type DB struct {
 	// dsn is what the database was opened with, for the PostgreSQL
 	// client tools a backup runs (pgToolConn).
 	dsn string
+	// audits appends the audit events of reads (Read), many reads'
+	// events a transaction (audit_batch.go).
+	audits *auditQueue
 }
 
 // Options tunes Open. The zero value is valid.
@@ -122,6 +126,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		db.read.SetMaxOpenConns(4)
 		db.writeStmts, db.readStmts = newStmtCache(db.write), newStmtCache(db.read)
 	}
+	db.audits = newAuditQueue(db)
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -186,6 +191,7 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close releases the connections.
 func (db *DB) Close() error {
+	db.audits.close()
 	db.writeStmts.close()
 	db.readStmts.close()
 	err := db.write.Close()
@@ -205,6 +211,9 @@ type Tx struct {
 	keys    *sealed.Keyring
 	stmts   *stmtCache
 	fault   func() error
+	// audited, in a transaction begun by Read, collects the events
+	// Audit is given, to append once the read is over.
+	audited *[]audit.Event
 }
 
 // Transact runs fn in a read-write transaction and commits if fn returns

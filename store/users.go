@@ -195,11 +195,26 @@ func uniqueIDs(ids []int64) []int64 {
 	return slices.Compact(out)
 }
 
-// UsersWithRole lists the enabled users holding role at site, by
-// username, with their roles.
-func (tx *Tx) UsersWithRole(ctx context.Context, role access.Role, siteID int64) ([]*account.User, error) {
-	return tx.users(ctx, `WHERE u.disabled_at IS NULL AND u.id IN (SELECT user_id FROM role_assignments WHERE role = ? AND site_id = ?)
-		ORDER BY u.username`, string(role), siteID)
+// UserNamesWithRole lists the enabled users holding role at site, by
+// username, with their id, username and display name only: what a page
+// offering them as a choice (the case page's case managers) shows, read
+// without their roles, organisations or second factors.
+func (tx *Tx) UserNamesWithRole(ctx context.Context, role access.Role, siteID int64) ([]account.User, error) {
+	rows, err := tx.query(ctx, `SELECT u.id, u.username, u.display_name FROM role_assignments r JOIN users u ON u.id = r.user_id
+		WHERE r.role = ? AND r.site_id = ? AND u.disabled_at IS NULL ORDER BY u.username`, string(role), siteID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []account.User
+	for rows.Next() {
+		var u account.User
+		if err := rows.Scan(&u.ID, &u.Username, &u.DisplayName); err != nil {
+			return nil, tx.d.mapError(err)
+		}
+		out = append(out, u)
+	}
+	return out, tx.d.mapError(rows.Err())
 }
 
 // loadRolesOf fills in the roles of users with one query, not one a

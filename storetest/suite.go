@@ -33,6 +33,7 @@ func Run(t *testing.T, e Engine) {
 		{"MissingRecordIsNotFound", testNotFound},
 		{"SitesAndOrganisationsRoundTrip", testSitesOrganisations},
 		{"UsersAndRolesRoundTrip", testUsersRoles},
+		{"UserNamesWithRole", testUserNamesWithRole},
 		{"RoleScopeIsValidated", testRoleScope},
 		{"PersonPoliceLinksRoundTrip", testPersonPoliceLinks},
 	}
