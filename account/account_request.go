@@ -51,6 +51,12 @@ func (k RequestKind) Label() string {
 	return string(k)
 }
 
+// Reset reports whether the change resets an existing account's sign-in
+// (its password, its second factor or both), which ends its sessions.
+func (k RequestKind) Reset() bool {
+	return k == RequestResetPass || k == RequestResetSecond || k == RequestResetBoth
+}
+
 // ResetsPassword reports whether applying the change sets a new one-time
 // password (an account is created with one).
 func (k RequestKind) ResetsPassword() bool {

@@ -115,6 +115,12 @@ func (s *Service) changeAccount(ctx context.Context, tx *store.Tx, a Actor, c Ac
 			return nil, drive.NotFound("user")
 		}
 		target, orgID = u, u.OrganisationID
+		if u.ID == a.UserID && c.Kind.Reset() {
+			// A reset ends the account's sessions: one's own would sign
+			// one out half-way, and take the second factor away from the
+			// person meant to prove who they are with it.
+			return nil, drive.Errorf(drive.EINVALID, "Change your own password or second factor on the Your account page; another administrator must reset your sign-in")
+		}
 	}
 	org, err := tx.Organisation(ctx, orgID)
 	if drive.ErrorCode(err) == drive.ENOTFOUND {

@@ -354,6 +354,11 @@ func TestChangeAccount(t *testing.T) {
 			if _, err := w.svc.ChangeAccount(ctx, admin, service.AccountChange{Kind: account.RequestResetPass, UserID: w.users["otherCM"].ID}); drive.ErrorCode(err) != drive.ENOTFOUND {
 				t.Errorf("resetting site B's case manager: %v, want not found", err)
 			}
+			for _, kind := range []account.RequestKind{account.RequestResetPass, account.RequestResetSecond, account.RequestResetBoth} {
+				if _, err := w.svc.ChangeAccount(ctx, admin, service.AccountChange{Kind: kind, UserID: admin.UserID}); drive.ErrorCode(err) != drive.EINVALID {
+					t.Errorf("the administrator's %s of their own account: %v, want invalid", kind, err)
+				}
+			}
 			if es := w.events(t, head); len(es) != 0 {
 				t.Fatalf("refusals wrote %s", summary(es))
 			}

@@ -36,7 +36,7 @@ func (s *Server) serviceAccounts(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		d.Organisation = org.Name
 		for _, u := range users {
-			d.Users = append(d.Users, rowOf(u))
+			d.Users = append(d.Users, rowOf(u, a.UserID))
 		}
 	}
 	return s.render(w, r, http.StatusOK, "service-accounts", s.page(r, "Service accounts", d))

@@ -498,6 +498,19 @@ func testPerpetratorSideUnchanged(t *testing.T, f *accountsFixture) {
 	if status, _ := f.do("admin", "POST", "/admin/users/"+id(f.users["idva"].ID)+"/disable", url.Values{}); status != http.StatusSeeOther || !f.user("idva").Disabled() {
 		t.Errorf("admin disabling an IDVA: status %d", status)
 	}
+	// Their own account: no reset or disable offered, and a reset posted
+	// anyway is refused and leaves them signed in.
+	me := id(f.users["admin"].ID)
+	_, list := f.do("admin", "GET", "/admin/users", nil)
+	if strings.Contains(list, "/admin/users/"+me+"/") || !strings.Contains(list, `href="/account">Your account</a>`) {
+		t.Error("the users page offers the administrator changes to their own account")
+	}
+	if status, body := f.do("admin", "POST", "/admin/users/"+me+"/reset", url.Values{}); status != http.StatusUnprocessableEntity || !strings.Contains(body, "Your account page") {
+		t.Errorf("admin resetting their own sign-in: status %d", status)
+	}
+	if status, _ := f.do("admin", "GET", "/admin/users", nil); status != http.StatusOK {
+		t.Errorf("after refusing their own reset the administrator is signed out (status %d)", status)
+	}
 }
 
 func testOwnPasswordChange(t *testing.T, f *accountsFixture) {

@@ -39,6 +39,9 @@ type userRow struct {
 	Disabled     bool
 	Enrolled     bool
 	CanManage    bool
+	// Own: the row is the signed-in user's account, which they change on
+	// the Your account page rather than disable or reset from here.
+	Own bool
 }
 
 // adminUsers lists the users the admin may see.
@@ -50,14 +53,14 @@ func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	for _, acc := range accounts {
-		d.Users = append(d.Users, rowOf(acc))
+		d.Users = append(d.Users, rowOf(acc, a.UserID))
 	}
 	return s.render(w, r, http.StatusOK, "admin-users", s.page(r, "Users", d))
 }
 
-func rowOf(acc service.Account) userRow {
+func rowOf(acc service.Account, me int64) userRow {
 	return userRow{ID: acc.ID, Username: acc.Username, Name: acc.DisplayName, Organisation: acc.Organisation, Roles: rolesText(acc.Roles),
-		Disabled: acc.Disabled(), Enrolled: acc.SecondFactor, CanManage: acc.CanManage}
+		Disabled: acc.Disabled(), Enrolled: acc.SecondFactor, CanManage: acc.CanManage, Own: acc.ID == me}
 }
 
 func rolesText(roles []service.AccountRole) string {
