@@ -21,17 +21,23 @@ func DateOf(t time.Time) Date {
 	return Date{y, m, d}
 }
 
-// ParseDate reads YYYY-MM-DD, DD/MM/YYYY or YYYYMMDD. Errors: EINVALID
-// saying which forms are accepted.
+// ParseDate reads a date as people in the UK write it, day first: "27 3
+// 2026", "27/03/2026" or "27 March 2026"; and as machines write it,
+// YYYY-MM-DD or YYYYMMDD. Errors: EINVALID saying how to write one.
 func ParseDate(s string) (Date, error) {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{"2006-01-02", "02/01/2006", "2/1/2006", "20060102"} {
+	// Spaces between the parts are one space however many were typed.
+	s = strings.Join(strings.Fields(s), " ")
+	for _, layout := range []string{"2006-01-02", "02/01/2006", "2/1/2006", "2 1 2006", "2 January 2006", "2 Jan 2006", "20060102"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return DateOf(t), nil
 		}
 	}
-	return Date{}, Errorf(EINVALID, "Enter a real date, for example 2024-03-27 or 27/03/2024")
+	return Date{}, Errorf(EINVALID, DateHint)
 }
+
+// DateHint is what a person is told when a date cannot be read: the
+// example every date field's hint gives.
+const DateHint = "Enter a real date, for example 27 3 2026"
 
 // MustDate is ParseDate for constants in code and tests; it panics on a
 // bad date.
@@ -55,6 +61,16 @@ func (d Date) String() string {
 		return ""
 	}
 	return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
+}
+
+// Entry formats the date as a person types it into a date field, day
+// first ("27 3 2024"), for a field filled in before they type; "" for the
+// zero date.
+func (d Date) Entry() string {
+	if d.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%d %d %d", d.Day, d.Month, d.Year)
 }
 
 // Display formats the date for people, e.g. "27 March 2024".

@@ -198,11 +198,16 @@ var uk = func() *time.Location {
 // InUK is t on the clock in England and Wales.
 func InUK(t time.Time) time.Time { return t.In(uk) }
 
-// ParseUK reads a date (2026-11-24) and a time of day (14:30) on the clock
-// in England and Wales, as a form gives them. ok is false for either
-// missing or not of that form.
+// ParseUK reads a date and a time of day (14:30) on the clock in England
+// and Wales, as a form gives them: the date as a browser's date picker
+// sends it (2026-11-24) or as a person types it (24 11 2026, 24/11/2026).
+// ok is false for either missing or not of those forms.
 func ParseUK(date, clock string) (t time.Time, ok bool) {
-	t, err := time.ParseInLocation("2006-01-02 15:04", strings.TrimSpace(date)+" "+strings.TrimSpace(clock), uk)
+	d, err := drive.ParseDate(date)
+	if err != nil {
+		return time.Time{}, false
+	}
+	t, err = time.ParseInLocation("2006-01-02 15:04", d.String()+" "+strings.TrimSpace(clock), uk)
 	if err != nil {
 		return time.Time{}, false
 	}

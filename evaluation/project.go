@@ -33,6 +33,22 @@ func Tables() []string {
 	}
 }
 
+// TableLabel names a table of Tables in words for the pages that grant and
+// list them; the extract's files keep the table's own name.
+func TableLabel(table string) string {
+	switch table {
+	case "victim_survivors":
+		return "Victim-survivors"
+	case "police_incidents":
+		return "Police incidents"
+	case "marac_hearings":
+		return "MARAC hearings"
+	case "":
+		return ""
+	}
+	return strings.ToUpper(table[:1]) + table[1:]
+}
+
 // DefaultK is the smallest group of people an extract may show unless the
 // project sets a larger one; MinK is the least a project may set.
 const (

@@ -13,6 +13,7 @@ import (
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/pdf"
+	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/subjectaccess"
 	"github.com/drive-platform/drive/victim"
@@ -370,10 +371,7 @@ func (s *Service) assemblePerson(ctx context.Context, tx *store.Tx, r *subjectac
 	if len(p.Aliases) > 0 {
 		pack.Person = append(pack.Person, [2]string{"Other names", strings.Join(p.Aliases, ", ")})
 	}
-	if !p.DateOfBirth.IsZero() {
-		pack.Person = append(pack.Person, [2]string{"Date of birth", p.DateOfBirth.String()})
-	}
-	pack.Person = append(pack.Person, [][2]string{{"Gender", p.Gender}, {"Ethnicity", p.Ethnicity}, {"Sexual orientation", p.SexualOrientation}, {"Disability", p.Disability}}...)
+	pack.Person = append(pack.Person, aboutRows(p.DateOfBirth, p.Gender, p.Ethnicity, p.SexualOrientation, p.Disability)...)
 	for _, ref := range [][2]string{{"Police reference", p.PoliceRef}, {"Children's social care reference", p.SocialCareRef}, {"Probation reference", p.ProbationRef}} {
 		if ref[1] != "" {
 			pack.Person = append(pack.Person, ref)
@@ -445,7 +443,7 @@ func (s *Service) assemblePerson(ctx context.Context, tx *store.Tx, r *subjectac
 			return nil, err
 		}
 		var b strings.Builder
-		fmt.Fprintf(&b, "Programme: %s. Referred from %s on %s. State: %s.", c.Programme, c.Source, c.ReferredAt, c.State)
+		fmt.Fprintf(&b, "Programme: %s. Referred from %s on %s. State: %s.", c.Programme, strings.ToLower(c.Source.Label()), c.ReferredAt.Display(), strings.ToLower(c.State.Label()))
 		if c.Summary != "" {
 			fmt.Fprintf(&b, "\nSummary: %s", c.Summary)
 		}
@@ -480,7 +478,7 @@ func (s *Service) assemblePerson(ctx context.Context, tx *store.Tx, r *subjectac
 		}
 		for _, ac := range acts {
 			actionKeys = append(actionKeys, strconv.FormatInt(ac.ID, 10))
-			text := fmt.Sprintf("%s action (%s) by %s, due %s: %s.", ac.Prong, ac.Type, ac.Agency, ac.DueOn, ac.Status)
+			text := fmt.Sprintf("%s action (%s) by %s, due %s: %s.", ac.Prong, strings.ReplaceAll(ac.Type, "-", " "), ac.Agency, ac.DueOn.Display(), strings.ToLower(ac.Status.Label()))
 			if ac.Outcome != "" {
 				text += " Outcome: " + ac.Outcome
 			}
@@ -542,9 +540,31 @@ func accessItems(events []audit.Event) []subjectaccess.Item {
 			who = "not signed in"
 		}
 		out = append(out, subjectaccess.Item{Key: "access:" + strconv.FormatInt(e.Seq, 10), Kind: "access",
-			On: drive.DateOf(e.At).String(), Title: fmt.Sprintf("%s of %s %s", e.Action, e.RecordType, e.RecordID), Text: fmt.Sprintf("By a %s (%s).", strings.ReplaceAll(who, "_", " "), e.Outcome)})
+			On: drive.DateOf(e.At).String(), Title: strings.ReplaceAll(fmt.Sprintf("%s of %s %s", e.Action, e.RecordType, e.RecordID), "_", " "), Text: fmt.Sprintf("By a %s (%s).", strings.ReplaceAll(who, "_", " "), e.Outcome)})
 	}
 	return out
+}
+
+// aboutRows are a pack's "About you" rows in words: the date of birth as
+// people write it, each monitoring answer by its label, "Not recorded"
+// where there is none.
+func aboutRows(born drive.Date, gender, ethnicity, orientation, disability string) [][2]string {
+	var rows [][2]string
+	if !born.IsZero() {
+		rows = append(rows, [2]string{"Date of birth", born.Display()})
+	}
+	for _, r := range []struct {
+		label, code string
+		opts        []people.Option
+	}{{"Gender", gender, people.Genders()}, {"Ethnicity", ethnicity, people.Ethnicities()},
+		{"Sexual orientation", orientation, people.SexualOrientations()}, {"Disability", disability, people.Disabilities()}} {
+		value := "Not recorded"
+		if r.code != "" {
+			value = people.Label(r.code, r.opts)
+		}
+		rows = append(rows, [2]string{r.label, value})
+	}
+	return rows
 }
 
 // packDocument lays the pack out as an accessible PDF: a summary of the
@@ -569,7 +589,7 @@ func packDocument(p subjectaccess.Pack) pdf.Document {
 			if it.Withheld != "" {
 				text = "[Withheld] " + it.Withheld
 			}
-			t.Rows = append(t.Rows, []string{it.On, it.Title, text})
+			t.Rows = append(t.Rows, []string{subjectaccess.Day(it.On), it.Title, text})
 		}
 		d.Blocks = append(d.Blocks, t)
 	}

@@ -41,7 +41,7 @@ func (s *Service) assembleChild(ctx context.Context, tx *store.Tx, r *subjectacc
 	pack := &subjectaccess.Pack{RequestID: r.ID, Kind: subjectaccess.Child, Note: subjectaccess.PackNote, Generated: drive.DateOf(tx.Now).String()}
 	pack.Person = [][2]string{{"First name", ch.GivenName}}
 	if !ch.DateOfBirth.IsZero() {
-		pack.Person = append(pack.Person, [2]string{"Date of birth", ch.DateOfBirth.String()})
+		pack.Person = append(pack.Person, [2]string{"Date of birth", ch.DateOfBirth.Display()})
 	}
 
 	// The third parties: the victim-survivor, every perpetrator she is

@@ -46,9 +46,9 @@ func (s *Service) assembleStaff(ctx context.Context, tx *store.Tx, r *subjectacc
 		}
 		pack.Person = append(pack.Person, [2]string{"Role", ra.Role.Label() + " (" + where + ")"})
 	}
-	pack.Person = append(pack.Person, [2]string{"Account created", drive.DateOf(u.CreatedAt).String()})
+	pack.Person = append(pack.Person, [2]string{"Account created", drive.DateOf(u.CreatedAt).Display()})
 	if u.DisabledAt != nil {
-		pack.Person = append(pack.Person, [2]string{"Account disabled", drive.DateOf(*u.DisabledAt).String()})
+		pack.Person = append(pack.Person, [2]string{"Account disabled", drive.DateOf(*u.DisabledAt).Display()})
 	}
 
 	events, err := tx.AuditEventsBy(ctx, u.ID)

@@ -33,10 +33,7 @@ func (s *Service) assembleVictim(ctx context.Context, tx *store.Tx, r *subjectac
 	}
 	pack := &subjectaccess.Pack{RequestID: r.ID, Kind: subjectaccess.Victim, Note: subjectaccess.PackNote, Generated: drive.DateOf(tx.Now).String()}
 	pack.Person = [][2]string{{"Name", v.Name()}}
-	if !v.DateOfBirth.IsZero() {
-		pack.Person = append(pack.Person, [2]string{"Date of birth", v.DateOfBirth.String()})
-	}
-	pack.Person = append(pack.Person, [][2]string{{"Gender", v.Gender}, {"Ethnicity", v.Ethnicity}, {"Sexual orientation", v.SexualOrientation}, {"Disability", v.Disability}}...)
+	pack.Person = append(pack.Person, aboutRows(v.DateOfBirth, v.Gender, v.Ethnicity, v.SexualOrientation, v.Disability)...)
 
 	links, err := tx.VictimLinks(ctx, v.ID)
 	if err != nil {

@@ -304,7 +304,7 @@ func (p *Pack) Withhold(redactions []Redaction) {
 			switch {
 			case ok && r.Release && it.exempt != "":
 				it.Text, it.Withheld = it.exempt, ""
-				p.Released = append(p.Released, it.Title+" ("+it.On+") was released on review: "+r.Reason)
+				p.Released = append(p.Released, it.Title+" ("+Day(it.On)+") was released on review: "+r.Reason)
 			case ok && !r.Release && it.Withheld == "":
 				it.Withheld, it.Text = "Withheld on review: "+r.Reason, ""
 			}
@@ -403,4 +403,13 @@ func SearchWords(name string) ([]string, error) {
 		return nil, drive.Invalid("Nobody can be searched for.", map[string]string{"name": "Enter a name of two letters or more, in up to 100 characters."})
 	}
 	return words, nil
+}
+
+// Day shows an item's date (On, as YYYY-MM-DD for machines) as people
+// read it, "27 March 2026"; anything else as it is.
+func Day(on string) string {
+	if d, err := drive.ParseDate(on); err == nil && len(on) == len("2006-01-02") {
+		return d.Display()
+	}
+	return on
 }

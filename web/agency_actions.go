@@ -70,7 +70,7 @@ func (s *Server) agencyActionsPage(r *http.Request, all bool, errFor int64, errs
 	for _, a := range acts {
 		row := agencyActionRow{AgencyAction: a, Overdue: a.Overdue(today), Chosen: a.Status, FormOutcome: a.Outcome}
 		if !a.ReportedOn.IsZero() {
-			row.FormReportedOn = a.ReportedOn.String()
+			row.FormReportedOn = a.ReportedOn.Entry()
 		}
 		if a.ID == errFor && posted != nil {
 			row.Chosen, row.FormReportedOn, row.FormOutcome = casework.ActionStatus(posted.Get("status")), posted.Get("reported_on"), posted.Get("outcome")

@@ -65,7 +65,7 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) error {
 		}
 		day, err := drive.ParseDate(dt.in)
 		if err != nil {
-			fields[dt.key] = "Enter a real date, for example 27/03/2026"
+			fields[dt.key] = "Enter a real date, for example 27 3 2026"
 			continue
 		}
 		*dt.out = day

@@ -220,7 +220,7 @@ type programmeChoice struct {
 }
 
 func (s *Server) referralForm(w http.ResponseWriter, r *http.Request) error {
-	d, err := s.referralData(r, url.Values{"referred_at": {s.svc.Today().String()}})
+	d, err := s.referralData(r, url.Values{"referred_at": {s.svc.Today().Entry()}})
 	if err != nil {
 		return err
 	}
@@ -589,7 +589,7 @@ func (s *Server) renderPersonEdit(w http.ResponseWriter, r *http.Request, status
 	form := r.PostForm
 	if form == nil || de == nil {
 		form = url.Values{"given_name": {p.GivenName}, "family_name": {p.FamilyName}, "aliases": {strings.Join(p.Aliases, "\n")},
-			"date_of_birth": {p.DateOfBirth.String()}, "gender": {p.Gender}, "ethnicity": {p.Ethnicity},
+			"date_of_birth": {p.DateOfBirth.Entry()}, "gender": {p.Gender}, "ethnicity": {p.Ethnicity},
 			"sexual_orientation": {p.SexualOrientation}, "disability": {p.Disability}, "police_ref": {p.PoliceRef},
 			"social_care_ref": {p.SocialCareRef}, "probation_ref": {p.ProbationRef}}
 	}

@@ -109,7 +109,7 @@ func readProject(v url.Values) (*evaluation.Project, map[string]string) {
 		}
 		date, err := drive.ParseDate(s)
 		if err != nil {
-			f[d.field] = "Enter a date as YYYY-MM-DD, for example 2027-03-31"
+			f[d.field] = "Enter a real date, for example 31 3 2027"
 			continue
 		}
 		*d.into = date

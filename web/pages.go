@@ -12,8 +12,10 @@ import (
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/casework"
+	"github.com/drive-platform/drive/evaluation"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/service"
+	"github.com/drive-platform/drive/subjectaccess"
 	"github.com/drive-platform/drive/victim"
 )
 
@@ -162,6 +164,8 @@ func (s *Server) parsePages() (map[string]*template.Template, error) {
 		"lower":       strings.ToLower,
 		"humanise":    humanise,
 		"pronouns":    pronounsFor,
+		"tableLabel":  evaluation.TableLabel,
+		"day":         subjectaccess.Day,
 		"stateColour": stateColour,
 		"needLabel":   casework.NeedAreaLabel,
 		"add":         func(a, b int) int { return a + b },

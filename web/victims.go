@@ -265,7 +265,7 @@ func (s *Server) dashForm(w http.ResponseWriter, r *http.Request) error {
 	if !v.CanWrite {
 		return drive.NotFound("page")
 	}
-	d := dashData{VictimID: id, Name: v.Case.Name(), Questionnaire: risk.DASH2009(), Form: url.Values{"assessed_on": {s.svc.Today().String()}}, Answers: risk.AnswerChoices()}
+	d := dashData{VictimID: id, Name: v.Case.Name(), Questionnaire: risk.DASH2009(), Form: url.Values{"assessed_on": {s.svc.Today().Entry()}}, Answers: risk.AnswerChoices()}
 	return s.render(w, r, http.StatusOK, "dash", s.page(r, "DASH risk assessment", d))
 }
 

@@ -32,7 +32,7 @@ func NewActionReport(v url.Values) *ActionReport {
 	if !known {
 		f.errs["status"] = "Choose where the action stands"
 	}
-	f.ReportedOn = date(v, "reported_on", "Enter a real date, for example 2/11/2026", f.errs)
+	f.ReportedOn = date(v, "reported_on", "Enter a real date, for example 2 11 2026", f.errs)
 	return f
 }
 

@@ -28,7 +28,7 @@ func NewAppointment(v url.Values) *Appointment {
 	case date == "" || clock == "":
 		f.errs["starts_at"] = "Enter the date and the time of the appointment"
 	case !ok:
-		f.errs["starts_at"] = "Enter a real date and time, for example 2026-11-24 and 14:30"
+		f.errs["starts_at"] = "Enter a real date and time, for example 24 11 2026 and 14:30"
 	default:
 		f.StartsAt = t
 	}

@@ -214,13 +214,13 @@ func NewReferral(v url.Values) *Referral {
 	} else {
 		f.GivenName, f.FamilyName, f.Gender, f.Ethnicity = v.Get("given_name"), v.Get("family_name"), v.Get("gender"), v.Get("ethnicity")
 		f.PoliceRef, f.Aliases = v.Get("police_ref"), lines(v.Get("aliases"))
-		f.DateOfBirth = date(v, "date_of_birth", "Enter a real date of birth, for example 1984-02-11", f.errs)
+		f.DateOfBirth = date(v, "date_of_birth", "Enter a real date of birth, for example 11 2 1984", f.errs)
 	}
-	f.ReferredAt = date(v, "referred_at", "Enter a real date, for example 2/11/2026", f.errs)
+	f.ReferredAt = date(v, "referred_at", "Enter a real date, for example 2 11 2026", f.errs)
 	f.DASHScore = wholeNumber(v, "dash_score", f.DASHScore, f.errs)
 	f.Victims = wholeNumber(v, "victims", 0, f.errs)
 	f.IdentificationRank = wholeNumber(v, "identification_rank", 0, f.errs)
-	f.LastMARAC = date(v, "last_marac", "Enter a real date, for example 14/9/2026", f.errs)
+	f.LastMARAC = date(v, "last_marac", "Enter a real date, for example 14 9 2026", f.errs)
 	return f
 }
 

@@ -200,16 +200,16 @@ func TestReferralErrors(t *testing.T) {
 		in   url.Values
 		want map[string]string
 	}{
-		{"date of birth", url.Values{"date_of_birth": {"11th Feb"}}, map[string]string{"date_of_birth": "Enter a real date of birth, for example 1984-02-11"}},
-		{"referred", url.Values{"referred_at": {"yesterday"}}, map[string]string{"referred_at": "Enter a real date, for example 2/11/2026"}},
-		{"last MARAC", url.Values{"last_marac": {"2026-09-31"}}, map[string]string{"last_marac": "Enter a real date, for example 14/9/2026"}},
+		{"date of birth", url.Values{"date_of_birth": {"11th Feb"}}, map[string]string{"date_of_birth": "Enter a real date of birth, for example 11 2 1984"}},
+		{"referred", url.Values{"referred_at": {"yesterday"}}, map[string]string{"referred_at": "Enter a real date, for example 2 11 2026"}},
+		{"last MARAC", url.Values{"last_marac": {"2026-09-31"}}, map[string]string{"last_marac": "Enter a real date, for example 14 9 2026"}},
 		{"DASH score", url.Values{"dash_score": {"high"}}, map[string]string{"dash_score": "Enter a whole number"}},
 		{"victims", url.Values{"victims": {"2.5"}}, map[string]string{"victims": "Enter a whole number"}},
 		{"rank", url.Values{"identification_rank": {"first"}}, map[string]string{"identification_rank": "Enter a whole number"}},
 		{"too large a number", url.Values{"victims": {strings.Repeat("9", 30)}}, map[string]string{"victims": "Enter a whole number"}},
 		{"all at once", url.Values{"date_of_birth": {"x"}, "referred_at": {"x"}, "last_marac": {"x"}, "dash_score": {"x"}, "victims": {"x"}, "identification_rank": {"x"}},
-			map[string]string{"date_of_birth": "Enter a real date of birth, for example 1984-02-11", "referred_at": "Enter a real date, for example 2/11/2026",
-				"last_marac": "Enter a real date, for example 14/9/2026", "dash_score": "Enter a whole number", "victims": "Enter a whole number",
+			map[string]string{"date_of_birth": "Enter a real date of birth, for example 11 2 1984", "referred_at": "Enter a real date, for example 2 11 2026",
+				"last_marac": "Enter a real date, for example 14 9 2026", "dash_score": "Enter a whole number", "victims": "Enter a whole number",
 				"identification_rank": "Enter a whole number"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -64,7 +64,7 @@ func requiredDate(v url.Values, name string, errs Errors) drive.Date {
 		errs[name] = "Enter the date"
 		return drive.Date{}
 	}
-	return date(v, name, "Enter a real date, for example 2/11/2026", errs)
+	return date(v, name, "Enter a real date, for example 2 11 2026", errs)
 }
 
 // checkDate is the summary of a form whose only check is a required date.

@@ -74,8 +74,8 @@ func TestRequiredDates(t *testing.T) {
 	}{
 		{"missing", "", drive.Date{}, "Enter the date"},
 		{"blank", "  \t", drive.Date{}, "Enter the date"},
-		{"not a date", "next Tuesday", drive.Date{}, "Enter a real date, for example 2/11/2026"},
-		{"no such day", "2026-02-30", drive.Date{}, "Enter a real date, for example 2/11/2026"},
+		{"not a date", "next Tuesday", drive.Date{}, "Enter a real date, for example 2 11 2026"},
+		{"no such day", "2026-02-30", drive.Date{}, "Enter a real date, for example 2 11 2026"},
 		{"ISO", "2026-11-02", day, ""},
 		{"British", "02/11/2026", day, ""},
 		{"short British", "2/11/2026", day, ""},

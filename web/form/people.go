@@ -58,13 +58,13 @@ func NewPerson(v url.Values) *Person {
 		SexualOrientation: v.Get("sexual_orientation"), Disability: v.Get("disability"),
 		PoliceRef: v.Get("police_ref"), SocialCareRef: v.Get("social_care_ref"), ProbationRef: v.Get("probation_ref"),
 		errs: Errors{}}
-	f.DateOfBirth = date(v, "date_of_birth", "Enter a real date of birth, for example 1984-02-11", f.errs)
+	f.DateOfBirth = date(v, "date_of_birth", "Enter a real date of birth, for example 11 2 1984", f.errs)
 	line, pc := strings.TrimSpace(v.Get("address_line1")), strings.TrimSpace(v.Get("address_postcode"))
 	if line != "" || pc != "" {
 		from, err := drive.ParseDate(v.Get("address_from"))
 		if err != nil {
 			// The date sits in the address group, whose id is addresses.
-			f.errs["addresses"] = "Enter the date he started living at the new address, for example 2026-10-01"
+			f.errs["addresses"] = "Enter the date the person started living at the new address, for example 1 10 2026"
 		}
 		f.NewAddress = &people.Address{Line1: line, Town: v.Get("address_town"), Postcode: pc, From: from}
 	}

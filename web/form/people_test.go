@@ -107,18 +107,18 @@ func TestPersonNewAddress(t *testing.T) {
 }
 
 func TestPersonErrors(t *testing.T) {
-	const moved = "Enter the date he started living at the new address, for example 2026-10-01"
+	const moved = "Enter the date the person started living at the new address, for example 1 10 2026"
 	for _, c := range []struct {
 		name string
 		in   url.Values
 		want map[string]string
 	}{
-		{"date of birth", url.Values{"date_of_birth": {"1984-02-30"}}, map[string]string{"date_of_birth": "Enter a real date of birth, for example 1984-02-11"}},
+		{"date of birth", url.Values{"date_of_birth": {"1984-02-30"}}, map[string]string{"date_of_birth": "Enter a real date of birth, for example 11 2 1984"}},
 		{"blank date of birth", url.Values{"date_of_birth": {" "}}, nil},
 		{"address without a date", url.Values{"address_line1": {"2 New Street"}}, map[string]string{"addresses": moved}},
 		{"address with a bad date", url.Values{"address_postcode": {"LS1 1AA"}, "address_from": {"October"}}, map[string]string{"addresses": moved}},
 		{"both", url.Values{"date_of_birth": {"x"}, "address_line1": {"2 New Street"}},
-			map[string]string{"date_of_birth": "Enter a real date of birth, for example 1984-02-11", "addresses": moved}},
+			map[string]string{"date_of_birth": "Enter a real date of birth, for example 11 2 1984", "addresses": moved}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			err := NewPerson(person(c.in)).Validate()

@@ -81,8 +81,8 @@ func NewReportFilter(v url.Values, today drive.Date) *ReportFilter {
 			f.errs["period"] = "Choose a period or give the dates it runs from and to, not both"
 			return f
 		}
-		f.From = date(v, "from", "Enter the start of the period as a date, for example 2026-04-01", f.errs)
-		f.To = date(v, "to", "Enter the end of the period as a date, for example 2027-03-31", f.errs)
+		f.From = date(v, "from", "Enter the start of the period as a date, for example 1 4 2026", f.errs)
+		f.To = date(v, "to", "Enter the end of the period as a date, for example 31 3 2027", f.errs)
 		switch {
 		case from == "" || to == "":
 			f.errs["from"] = "Give the dates the period runs from and to"

@@ -30,7 +30,7 @@ type Victim struct {
 func NewVictim(v url.Values) *Victim {
 	f := &Victim{SiteID: id(v, "site"), IDVAID: id(v, "idva"), GivenName: v.Get("given_name"), FamilyName: v.Get("family_name"),
 		Gender: v.Get("gender"), Ethnicity: v.Get("ethnicity"), errs: Errors{}}
-	f.DateOfBirth = date(v, "date_of_birth", "Enter a real date of birth, for example 1990-05-01", f.errs)
+	f.DateOfBirth = date(v, "date_of_birth", "Enter a real date of birth, for example 1 5 1990", f.errs)
 	if s := strings.TrimSpace(v.Get("perpetrator_case")); s != "" {
 		n, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
 		if err != nil {

@@ -53,7 +53,7 @@ func TestVictim(t *testing.T) {
 		in   url.Values
 		want map[string]string
 	}{
-		{"date of birth", with(url.Values{"date_of_birth": {"May 1990"}}), map[string]string{"date_of_birth": "Enter a real date of birth, for example 1990-05-01"}},
+		{"date of birth", with(url.Values{"date_of_birth": {"May 1990"}}), map[string]string{"date_of_birth": "Enter a real date of birth, for example 1 5 1990"}},
 		{"case number", with(url.Values{"perpetrator_case": {"Hollis"}}), map[string]string{"perpetrator_case": "Enter the perpetrator's case number, for example 1042"}},
 		{"two hashes", with(url.Values{"perpetrator_case": {"##1042"}}), map[string]string{"perpetrator_case": "Enter the perpetrator's case number, for example 1042"}},
 		{"case number too large", with(url.Values{"perpetrator_case": {"99999999999999999999"}}), map[string]string{"perpetrator_case": "Enter the perpetrator's case number, for example 1042"}},
