@@ -73,6 +73,9 @@ func TestUKTime(t *testing.T) {
 	for _, tc := range []struct{ date, clock, utc, when string }{
 		{"2026-11-24", "14:30", "2026-11-24T14:30:00Z", "Tuesday 24 November 2026 at 14:30"},
 		{"2026-07-01", "09:00", "2026-07-01T08:00:00Z", "Wednesday 1 July 2026 at 09:00"},
+		// Typed day first, as the hint shows, where no date picker is.
+		{"24 11 2026", "14:30", "2026-11-24T14:30:00Z", "Tuesday 24 November 2026 at 14:30"},
+		{"1/7/2026", "09:00", "2026-07-01T08:00:00Z", "Wednesday 1 July 2026 at 09:00"},
 	} {
 		got, ok := ParseUK(tc.date, tc.clock)
 		a := Appointment{StartsAt: got}
@@ -80,7 +83,7 @@ func TestUKTime(t *testing.T) {
 			t.Errorf("%s %s: %v %v %q", tc.date, tc.clock, got, ok, a.When())
 		}
 	}
-	for _, bad := range [][2]string{{"", "10:00"}, {"2026-11-24", ""}, {"24/11/2026", "10:00"}, {"2026-11-24", "25:00"}} {
+	for _, bad := range [][2]string{{"", "10:00"}, {"2026-11-24", ""}, {"11/24/2026", "10:00"}, {"2026-11-24", "25:00"}} {
 		if _, ok := ParseUK(bad[0], bad[1]); ok {
 			t.Errorf("%q read", bad)
 		}
