@@ -45,6 +45,14 @@ const (
 	KindFeedFailing = "feed_failing"
 )
 
+// Notification kinds an analyst's own import raises when its job ends,
+// so that a long import can be left and its end found in the header's
+// count rather than by watching its progress page.
+const (
+	KindImportDone   = "import_done"
+	KindImportFailed = "import_failed"
+)
+
 // DefaultFeedInterval is how often a feed is expected to deliver unless
 // told otherwise: forces send a weekly extract.
 const DefaultFeedInterval = 7 * 24 * time.Hour
@@ -663,6 +671,7 @@ func (s *Service) runJob(ctx context.Context, w ImportWorker, job *store.ImportJ
 			}
 			res.Status = store.JobDone
 		}
+		found := len(problems)
 		if len(problems) > 200 {
 			problems = append(problems[:200], JobProblem{Column: "file", Problem: fmt.Sprintf("and %d more problems", len(problems)-200)})
 		}
@@ -675,6 +684,9 @@ func (s *Service) runJob(ctx context.Context, w ImportWorker, job *store.ImportJ
 		}
 		res.Problems = string(p)
 		if err := tx.FinishImportJob(ctx, job.ID, w.ID, res); err != nil {
+			return err
+		}
+		if err := s.raiseImportEnded(ctx, tx, job, res, found); err != nil {
 			return err
 		}
 		reason := fmt.Sprintf("job %d: %d new, %d already held", job.ID, res.New, res.Skipped)
@@ -762,11 +774,61 @@ func (s *Service) failJob(ctx context.Context, a Actor, w ImportWorker, job *sto
 	}
 	p, _ := json.Marshal([]JobProblem{{Column: "file", Problem: "The import could not be completed; nothing was imported. Send the file again, or ask the administrator."}})
 	return s.DB.Transact(ctx, func(tx *store.Tx) error {
-		if err := tx.FinishImportJob(ctx, job.ID, w.ID, store.JobResult{Status: store.JobFailed, Problems: string(p)}); err != nil {
+		res := store.JobResult{Status: store.JobFailed, Problems: string(p)}
+		if err := tx.FinishImportJob(ctx, job.ID, w.ID, res); err != nil {
 			return err
+		}
+		// The uploader is told only when they are still held: a job
+		// failing because its user was removed has no one to tell.
+		if a.UserID != 0 && a.UserID == job.UserID {
+			if err := s.raiseImportEnded(ctx, tx, job, res, 1); err != nil {
+				return err
+			}
 		}
 		return tx.Audit(ctx, systemEvent(a, "import.failed", job.SiteID, fmt.Sprintf("job %d: %s", job.ID, drive.ErrorCode(cause))))
 	})
+}
+
+// raiseImportEnded tells the analyst whose checked upload job is that it
+// has ended, done or refused, linking to its progress page; a feed's or
+// the inbox's job has no one person to tell (a feed's watch tells the
+// site's analysts when it fails twice or falls silent). The summary says
+// only the job's number, its kind and counts: never the file's name or
+// anything read from it, so it carries nothing about a person or place.
+func (s *Service) raiseImportEnded(ctx context.Context, tx *store.Tx, job *store.ImportJob, res store.JobResult, problems int) error {
+	if job.UserID == 0 {
+		return nil
+	}
+	what := "police extract"
+	if job.Kind == KindMARAC {
+		what = "MARAC list"
+	}
+	n := store.Notification{UserID: job.UserID, SiteID: job.SiteID, SourceKey: importKey(job.ID)}
+	if res.Status == store.JobDone {
+		n.Kind = KindImportDone
+		n.Summary = fmt.Sprintf("Your import %d (%s) is done: %d new rows imported, %d already held.", job.ID, what, res.New, res.Skipped)
+	} else {
+		n.Kind = KindImportFailed
+		n.Summary = fmt.Sprintf("Your import %d (%s) was refused with %s: nothing was imported.", job.ID, what, plural(problems, "problem", "problems"))
+	}
+	_, _, err := s.raise(ctx, tx, []store.Notification{n})
+	return err
+}
+
+// importKey is the source key of the notification that an import job
+// ended: one per job, whichever way it ended, so a job run again after a
+// stopped server does not notify twice.
+func importKey(id int64) string { return "import:" + strconv.FormatInt(id, 10) }
+
+// importOfKey is the import job a notification's source key names, 0 for
+// none.
+func importOfKey(key string) int64 {
+	rest, ok := strings.CutPrefix(key, "import:")
+	if !ok {
+		return 0
+	}
+	id, _ := strconv.ParseInt(rest, 10, 64)
+	return id
 }
 
 // raiseFeedFailing tells the site's analysts and team leaders when a

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -409,6 +410,38 @@ func TestUploadJob(t *testing.T) {
 			if err != nil || !byAnalyst {
 				t.Fatalf("the import is not audited as the analyst: %v", err)
 			}
+			// The analyst is told the job is done, once, with a link to
+			// its progress page and nothing read from the file; nobody
+			// else is told.
+			ended := func(u int64, kind string) []service.Notification {
+				t.Helper()
+				ns, err := w.svc.Notifications(ctx, w.as(w.Analyst), false)
+				if u != w.Analyst.ID {
+					ns, err = w.svc.Notifications(ctx, w.as(w.Leader), false)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out []service.Notification
+				for _, n := range ns {
+					if n.Kind == kind {
+						out = append(out, n)
+					}
+				}
+				return out
+			}
+			done := ended(w.Analyst.ID, service.KindImportDone)
+			if len(done) != 1 || done[0].Href() != fmt.Sprintf("/imports/%d", j.ID) || !strings.Contains(done[0].Summary, "2 new rows") {
+				t.Fatalf("the analyst's notification that the import is done: %+v", done)
+			}
+			for _, bad := range []string{"Marsh", "Zo", "NM4", "Hollis", "weekly"} {
+				if strings.Contains(done[0].Summary, bad) {
+					t.Errorf("the notification says %q: %q", bad, done[0].Summary)
+				}
+			}
+			if n := ended(w.Leader.ID, service.KindImportDone); len(n) != 0 {
+				t.Fatalf("the team leader was told of the analyst's import: %+v", n)
+			}
 
 			// Disabled between confirming and the run: nothing imported.
 			second := strings.ReplaceAll(feedExtract, "FD-", "FE-")
@@ -423,6 +456,13 @@ func TestUploadJob(t *testing.T) {
 			got, err = w.svc.UploadJob(ctx, ana, j2.ID)
 			if err != nil || got.Status != "failed" || got.New != 0 || len(got.Problems) != 1 || !strings.Contains(got.Problems[0].Problem, "may no longer import") {
 				t.Fatalf("a disabled analyst's job: %+v, %v", got, err)
+			}
+			failed := ended(w.Analyst.ID, service.KindImportFailed)
+			if len(failed) != 1 || failed[0].Href() != fmt.Sprintf("/imports/%d", j2.ID) || !strings.Contains(failed[0].Summary, "1 problem") {
+				t.Fatalf("the analyst's notification that the import was refused: %+v", failed)
+			}
+			if n := ended(w.Analyst.ID, service.KindImportDone); len(n) != 1 {
+				t.Fatalf("%d notifications that an import is done, want 1", len(n))
 			}
 		})
 	}

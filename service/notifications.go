@@ -42,9 +42,11 @@ type Notification struct {
 	VictimCaseID int64
 	// MeetingID is the meeting a notification about a meeting concerns.
 	MeetingID int64
-	Summary   string
-	CreatedAt time.Time
-	Read      bool
+	// ImportJobID is the import job whose end a notification tells.
+	ImportJobID int64
+	Summary     string
+	CreatedAt   time.Time
+	Read        bool
 }
 
 // Href is the page of the record the notification concerns, or "" for
@@ -53,6 +55,8 @@ func (n Notification) Href() string {
 	switch {
 	case n.MeetingID != 0:
 		return "/meetings/" + strconv.FormatInt(n.MeetingID, 10)
+	case n.ImportJobID != 0:
+		return "/imports/" + strconv.FormatInt(n.ImportJobID, 10)
 	case n.CaseID != 0:
 		return "/cases/" + strconv.FormatInt(n.CaseID, 10)
 	case n.VictimCaseID != 0:
@@ -89,7 +93,7 @@ func (s *Service) Notifications(ctx context.Context, a Actor, unreadOnly bool) (
 		out = make([]Notification, 0, len(ns))
 		for _, n := range ns {
 			out = append(out, Notification{ID: n.ID, Kind: n.Kind, CaseID: n.CaseID, VictimCaseID: n.VictimCaseID,
-				MeetingID: meetingOfKey(n.SourceKey), Summary: n.Summary, CreatedAt: n.CreatedAt, Read: n.ReadAt != nil})
+				MeetingID: meetingOfKey(n.SourceKey), ImportJobID: importOfKey(n.SourceKey), Summary: n.Summary, CreatedAt: n.CreatedAt, Read: n.ReadAt != nil})
 		}
 		return listedIn(ctx, tx, a, "notification", "list", len(out))
 	})

@@ -32,6 +32,8 @@ var notificationKinds = map[string]string{
 	service.KindFeedSilent:     "Feed silent",
 	service.KindFeedFailing:    "Feed failing",
 	service.KindInboxSilent:    "Inbox folder silent",
+	service.KindImportDone:     "Import done",
+	service.KindImportFailed:   "Import refused",
 }
 
 // notifications shows the signed-in user their own notifications, newest

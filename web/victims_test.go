@@ -582,6 +582,17 @@ func (w *wall) uploadJobs(t *testing.T) {
 	if _, err := w.srv.svc.RunImportJobs(ctx, service.System("imports"), service.ImportWorker{ID: "crawl", Lease: time.Minute}); err != nil {
 		t.Fatal(err)
 	}
+	// The analyst is told the good file's job is done (the crawl reads
+	// the notification on her page); it repeats nothing of the file.
+	ns, err := w.srv.svc.Notifications(ctx, a, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(ns, func(n service.Notification) bool {
+		return n.Kind == service.KindImportDone && strings.HasPrefix(n.Href(), "/imports/") && len(leaked(n.Summary)) == 0
+	}) {
+		t.Fatalf("the analyst's notifications after her import ran: %+v", ns)
+	}
 	if _, err := w.srv.svc.WatchInbox(ctx, service.System("feeds"), []service.InboxFolder{{SiteCode: "NMR", Kind: "incidents"}}, time.Hour); err != nil {
 		t.Fatal(err)
 	}
