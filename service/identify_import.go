@@ -1,7 +1,6 @@
 package service
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -196,11 +195,14 @@ type UploadCheck struct {
 // storing any of it: with no problems the file is kept, for the actor
 // alone and for a day, until ConfirmUpload imports it. Errors: as Import.
 func (s *Service) CheckUpload(ctx context.Context, a Actor, up Upload, fileName string) (*UploadCheck, error) {
-	content, err := io.ReadAll(up.File)
+	// The upload is copied to a temporary file, read from there, and
+	// kept in chunks, so it is never held whole in memory.
+	sp, err := spool(up.File)
 	if err != nil {
-		return nil, drive.Wrap(err, drive.EINVALID, "The file could not be read")
+		return nil, err
 	}
-	up.File = bytes.NewReader(content)
+	defer sp.close()
+	up.File = sp.f
 	out, recs, hs, err := s.readUpload(ctx, a, up)
 	if err != nil {
 		return nil, err
@@ -215,12 +217,12 @@ func (s *Service) CheckUpload(ctx context.Context, a Actor, up Upload, fileName 
 		}
 		p := &store.PendingUpload{SiteID: up.SiteID, UserID: a.UserID, Kind: mappingKind(up.MARAC), FileName: fileName,
 			Encoding: up.Read.Encoding, Sheet: up.Read.Sheet, Mapping: string(up.Mapping), MappingID: up.MappingID,
-			SaveAs: up.SaveMappingAs, Content: content}
+			SaveAs: up.SaveMappingAs}
 		if err := tx.SavePendingUpload(ctx, p); err != nil {
 			return err
 		}
 		c.PendingID = p.ID
-		return nil
+		return sp.chunks(func(seq int, data []byte) error { return tx.AddPendingUploadChunk(ctx, p.ID, seq, data) })
 	})
 	if err != nil {
 		return nil, err
@@ -242,7 +244,7 @@ func (s *Service) ConfirmUpload(ctx context.Context, a Actor, id int64) (*Import
 	}
 	var out *ImportJob
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
-		p, err := tx.TakePendingUpload(ctx, id, a.UserID)
+		p, err := tx.PendingUploadOf(ctx, id, a.UserID)
 		if err != nil {
 			return err
 		}
@@ -254,15 +256,31 @@ func (s *Service) ConfirmUpload(ctx context.Context, a Actor, id int64) (*Import
 		if err != nil {
 			return err
 		}
-		sum := sha256.Sum256(p.Content)
-		j := &store.ImportJob{SiteID: p.SiteID, Kind: p.Kind, SHA256: sum[:], UserID: a.UserID, FileName: p.FileName, Options: string(opts)}
-		if _, err := tx.CreateImportJob(ctx, j, p.Content); err != nil {
+		// The file is hashed a chunk at a time, then its chunks become
+		// the job's inside the database.
+		h, size := sha256.New(), 0
+		for seq := 0; ; seq++ {
+			data, ok, err := tx.PendingUploadChunk(ctx, p.ID, seq)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				break
+			}
+			h.Write(data)
+			size += len(data)
+		}
+		j := &store.ImportJob{SiteID: p.SiteID, Kind: p.Kind, SHA256: h.Sum(nil), UserID: a.UserID, FileName: p.FileName, Options: string(opts)}
+		if _, err := tx.CreateImportJob(ctx, j, nil); err != nil {
+			return err
+		}
+		if err := tx.TakePendingUpload(ctx, p.ID, j.ID); err != nil {
 			return err
 		}
 		out = jobView(j)
 		return tx.Audit(ctx, audit.Event{Action: "import.queue", ActorID: a.UserID, ActorRole: string(d.Role), RecordType: "site",
 			RecordID: strconv.FormatInt(p.SiteID, 10), SiteID: p.SiteID, Remote: a.Remote, Outcome: audit.OutcomeOK,
-			Reason: fmt.Sprintf("%s file of %d bytes, checked, job %d", p.Kind, len(p.Content), j.ID)})
+			Reason: fmt.Sprintf("%s file of %d bytes, checked, job %d", p.Kind, size, j.ID)})
 	})
 	if err != nil {
 		return nil, err

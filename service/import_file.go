@@ -18,7 +18,9 @@ import (
 // a chunk (store.ImportChunkSize) at a time in one short transaction.
 // The worker reads it back a chunk at a time (jobFile). The temporary
 // file is unlinked as soon as it is closed, readable only by the server
-// (mode 0600), and lives no longer than the request.
+// (mode 0600), and lives no longer than the request. An analyst's upload
+// is spooled the same way at its check, read from the temporary file,
+// and kept in chunks until it is confirmed (store.PendingUpload).
 
 // spooled is a file to import held in a temporary file.
 type spooled struct {
@@ -32,6 +34,20 @@ type spooled struct {
 // so a caller can tell a body over its limit); ETOOLARGE for a file over
 // MaxImportFile.
 func spoolImport(r io.Reader) (*spooled, error) {
+	sp, err := spool(r)
+	if err != nil {
+		return nil, err
+	}
+	if sp.size == 0 {
+		sp.close()
+		return nil, drive.Invalid("The file is empty", map[string]string{"file": "send the file as the request body"})
+	}
+	return sp, nil
+}
+
+// spool copies r to a temporary file, empty or not, and leaves it at its
+// start. Errors: as spoolImport.
+func spool(r io.Reader) (*spooled, error) {
 	f, err := os.CreateTemp("", "drive-import-*")
 	if err != nil {
 		return nil, err
@@ -46,9 +62,6 @@ func spoolImport(r io.Reader) (*spooled, error) {
 	case n > MaxImportFile:
 		sp.close()
 		return nil, drive.Errorf(drive.ETOOLARGE, "The file is larger than %d MiB", MaxImportFile>>20)
-	case n == 0:
-		sp.close()
-		return nil, drive.Invalid("The file is empty", map[string]string{"file": "send the file as the request body"})
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		sp.close()
@@ -65,6 +78,11 @@ func (sp *spooled) close() {
 
 // store writes the file into job id's chunks.
 func (sp *spooled) store(ctx context.Context, tx *store.Tx, id int64) error {
+	return sp.chunks(func(seq int, data []byte) error { return tx.AddImportJobChunk(ctx, id, seq, data) })
+}
+
+// chunks hands the file to add a chunk (store.ImportChunkSize) at a time.
+func (sp *spooled) chunks(add func(seq int, data []byte) error) error {
 	if _, err := sp.f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
@@ -72,7 +90,7 @@ func (sp *spooled) store(ctx context.Context, tx *store.Tx, id int64) error {
 	for seq := 0; ; seq++ {
 		n, err := io.ReadFull(sp.f, buf)
 		if n > 0 {
-			if err := tx.AddImportJobChunk(ctx, id, seq, buf[:n]); err != nil {
+			if err := add(seq, buf[:n]); err != nil {
 				return err
 			}
 		}

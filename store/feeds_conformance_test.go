@@ -13,3 +13,11 @@ func TestFeedsConformance(t *testing.T) {
 		t.Run(e.Name, func(t *testing.T) { storetest.RunFeeds(t, e) })
 	}
 }
+
+// TestPendingUploadsConformance runs the checked uploads suite on every
+// engine available.
+func TestPendingUploadsConformance(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) { storetest.RunPendingUploads(t, e) })
+	}
+}

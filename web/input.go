@@ -14,10 +14,11 @@ import (
 // longest free text (a note, a summary) is a few pages.
 const formLimit = 1 << 20
 
-// uploadMemory is how much of a multipart form is held in memory; the
-// rest of a large upload waits in temporary files. It is what
-// http.Request.FormFile would use.
-const uploadMemory = 32 << 20
+// uploadMemory is how much of a multipart form's files is held in
+// memory; the rest of a large upload waits in temporary files, from which
+// the check streams it (service.CheckUpload). Small, so that a 256 MB
+// extract costs disk, not memory, however many analysts upload at once.
+const uploadMemory = 1 << 20
 
 // readForm parses a page request's form (query and body) before anything
 // reads a value, including the CSRF check: a body over its limit is then
