@@ -127,7 +127,56 @@ func ReadFile(r io.Reader, m Mapping, today drive.Date, opt tabular.Options) ([]
 
 func readExtract(r io.Reader, cands []NamedMapping, today drive.Date, opt tabular.Options) ([]Record, []RowError, FileInfo, error) {
 	var out []Record
-	errs, info, err := extractLayout().read(r, cands, opt, func(row *row) {
+	sc := &Scan{}
+	err := scanExtract(sc, r, cands, today, opt, 0, func(rec Record, _ bool) { out = append(out, rec) })
+	if err != nil {
+		return nil, nil, sc.FileInfo, err
+	}
+	return out, sc.Problems, sc.FileInfo, nil
+}
+
+// MaxProblems is the most row problems a scan (ScanFileChoosing,
+// ScanMARACFileChoosing) keeps: a file with a problem on every one of
+// half a million rows is told how many more there are, not held whole
+// as a list.
+const MaxProblems = 1000
+
+// Scan is what reading and checking a file found, without its rows.
+type Scan struct {
+	FileInfo
+	// Rows counts the data rows read, good and bad.
+	Rows int
+	// Problems are the first MaxProblems row problems in file order; More
+	// counts the rest.
+	Problems []RowError
+	More     int
+}
+
+// Found is the number of row problems found, kept or counted.
+func (s *Scan) Found() int { return len(s.Problems) + s.More }
+
+// ScanFileChoosing reads and checks an extract as ReadFileChoosing does,
+// a row at a time, keeping no row: each, if set, is given every record
+// whose row has no problem, in file order, as it is read, with the
+// number of problems found so far (a caller keeping the records can let
+// them go at the first, since nothing is imported with any). Only the first
+// MaxProblems problems are kept. Errors: as ReadFileChoosing.
+func ScanFileChoosing(r io.Reader, cands []NamedMapping, today drive.Date, opt tabular.Options, each func(Record, int)) (*Scan, error) {
+	sc := &Scan{}
+	err := scanExtract(sc, r, cands, today, opt, MaxProblems, func(rec Record, ok bool) {
+		if ok && each != nil {
+			each(rec, sc.Found())
+		}
+	})
+	return sc, err
+}
+
+// scanExtract reads and checks an extract, handing each readable row's
+// record to each with whether its row had no problem; limit (0: none)
+// caps the problems kept.
+func scanExtract(sc *Scan, r io.Reader, cands []NamedMapping, today drive.Date, opt tabular.Options, limit int, each func(Record, bool)) error {
+	return extractLayout().read(sc, r, cands, opt, limit, func(row *row) {
+		before := row.errs.found()
 		rec := Record{Ref: row.get("ref"), Type: strings.ToLower(row.get("type"))}
 		if rec.Ref == "" || len(rec.Ref) > 64 {
 			row.bad("ref", "give the incident reference (up to 64 characters)")
@@ -162,12 +211,8 @@ func readExtract(r io.Reader, cands []NamedMapping, today drive.Date, opt tabula
 			}
 			rec.Victim.Age = age
 		}
-		out = append(out, rec)
+		each(rec, row.errs.found() == before)
 	})
-	if err != nil {
-		return nil, nil, info, err
-	}
-	return out, errs, info, nil
 }
 
 // layout describes one kind of file: its logical fields, the fields whose
@@ -210,19 +255,19 @@ func (l layout) parseMapping(data []byte) (Mapping, error) {
 // any separator package tabular reads, or an .xlsx workbook; what was read
 // is returned. A missing required column, an empty file or a header with
 // no rows is an error for the file.
-func (l layout) read(in io.Reader, cands []NamedMapping, opt tabular.Options, each func(*row)) ([]RowError, FileInfo, error) {
+func (l layout) read(sc *Scan, in io.Reader, cands []NamedMapping, opt tabular.Options, limit int, each func(*row)) error {
 	tr, err := tabular.Open(in, opt)
 	if err != nil {
-		return nil, FileInfo{}, err
+		return err
 	}
 	defer tr.Close()
-	info := FileInfo{Info: tr.Info}
+	sc.Info = tr.Info
 	header, _, err := tr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, info, drive.Errorf(drive.EINVALID, "The file is empty: it needs a header row and at least one %s", l.one)
+		return drive.Errorf(drive.EINVALID, "The file is empty: it needs a header row and at least one %s", l.one)
 	}
 	if err != nil {
-		return nil, info, drive.Errorf(drive.EINVALID, "The file is not a readable CSV (read as %s): %v", info, err)
+		return drive.Errorf(drive.EINVALID, "The file is not a readable CSV (read as %s): %v", sc.Info, err)
 	}
 	col := map[string]int{}
 	for i, h := range header {
@@ -233,7 +278,7 @@ func (l layout) read(in io.Reader, cands []NamedMapping, opt tabular.Options, ea
 	var m Mapping
 	for _, c := range cands {
 		if l.fits(c.Mapping, col) {
-			m, info.Mapping = c.Mapping, c.Name
+			m, sc.Mapping = c.Mapping, c.Name
 			break
 		}
 	}
@@ -241,7 +286,7 @@ func (l layout) read(in io.Reader, cands []NamedMapping, opt tabular.Options, ea
 		m = cands[0].Mapping
 		for _, f := range l.required {
 			if _, ok := col[m[f]]; !ok {
-				return nil, info, drive.Errorf(drive.EINVALID, "The file has no column %q for %s (read as %s): add it or give a mapping file (--mapping) that names the right column", m[f], f, info)
+				return drive.Errorf(drive.EINVALID, "The file has no column %q for %s (read as %s): add it or give a mapping file (--mapping) that names the right column", m[f], f, sc.Info)
 			}
 		}
 	}
@@ -253,33 +298,49 @@ func (l layout) read(in io.Reader, cands []NamedMapping, opt tabular.Options, ea
 		}
 		idx[f] = i
 	}
-	var errs []RowError
-	rows := 0
+	errs := &problems{scan: sc, limit: limit}
 	for {
 		cells, line, err := tr.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		rows++
+		sc.Rows++
 		var le *tabular.LineError
 		if errors.As(err, &le) {
-			errs = append(errs, RowError{le.Line, "row", le.Message})
+			errs.add(RowError{le.Line, "row", le.Message})
 			continue
 		}
 		if err != nil {
-			return nil, info, err
+			return err
 		}
 		if bad := badText(cells); bad != "" {
-			errs = append(errs, RowError{line, "row", bad})
+			errs.add(RowError{line, "row", bad})
 			continue
 		}
-		each(&row{line: line, cells: cells, idx: idx, m: m, errs: &errs})
+		each(&row{line: line, cells: cells, idx: idx, m: m, errs: errs})
 	}
-	if rows == 0 {
-		return nil, info, drive.Errorf(drive.EINVALID, "The file has a header but no %s", l.many)
+	if sc.Rows == 0 {
+		return drive.Errorf(drive.EINVALID, "The file has a header but no %s", l.many)
 	}
-	return errs, info, nil
+	return nil
 }
+
+// problems gathers a scan's row problems: the first limit of them (all,
+// for 0), and a count of the rest.
+type problems struct {
+	scan  *Scan
+	limit int
+}
+
+func (p *problems) add(e RowError) {
+	if p.limit > 0 && len(p.scan.Problems) >= p.limit {
+		p.scan.More++
+		return
+	}
+	p.scan.Problems = append(p.scan.Problems, e)
+}
+
+func (p *problems) found() int { return p.scan.Found() }
 
 // badText says what is wrong with a row whose text could not be stored
 // as written: bytes that are not UTF-8 (a file saved in an older Windows
@@ -303,7 +364,7 @@ type row struct {
 	cells []string
 	idx   map[string]int // logical field to column; -1 when the file has none
 	m     Mapping
-	errs  *[]RowError
+	errs  *problems
 }
 
 // get returns a field's trimmed value, "" when the row or file lacks it.
@@ -316,7 +377,7 @@ func (r *row) get(f string) string {
 }
 
 // bad records a problem with a field, named by the file's column header.
-func (r *row) bad(f, msg string) { *r.errs = append(*r.errs, RowError{r.line, r.m[f], msg}) }
+func (r *row) bad(f, msg string) { r.errs.add(RowError{r.line, r.m[f], msg}) }
 
 // date reads a required date, no later than today; missing is the
 // message for an empty cell. It returns zero for a bad date.

@@ -1,6 +1,7 @@
 package incident
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"strings"
@@ -76,8 +77,37 @@ func ReadMARACFileChoosing(r io.Reader, cands []NamedMapping, today drive.Date, 
 
 func readMARAC(r io.Reader, cands []NamedMapping, today drive.Date, opt tabular.Options) ([]Hearing, []RowError, FileInfo, error) {
 	var out []Hearing
-	seen := map[string]int{} // reference and date to the line first giving them
-	errs, info, err := maracLayout().read(r, cands, opt, func(row *row) {
+	sc := &Scan{}
+	err := scanMARAC(sc, r, cands, today, opt, 0, func(h Hearing, _ bool) { out = append(out, h) })
+	if err != nil {
+		return nil, nil, sc.FileInfo, err
+	}
+	return out, sc.Problems, sc.FileInfo, nil
+}
+
+// ScanMARACFileChoosing reads and checks a MARAC list as
+// ReadMARACFileChoosing does, a row at a time, keeping no row (only, for
+// the check that a hearing is listed once, a hash of each reference and
+// date): each, if set, is given every hearing whose row has no problem,
+// with the number of problems found so far.
+// Only the first MaxProblems problems are kept. Errors: as
+// ReadMARACFileChoosing.
+func ScanMARACFileChoosing(r io.Reader, cands []NamedMapping, today drive.Date, opt tabular.Options, each func(Hearing, int)) (*Scan, error) {
+	sc := &Scan{}
+	err := scanMARAC(sc, r, cands, today, opt, MaxProblems, func(h Hearing, ok bool) {
+		if ok && each != nil {
+			each(h, sc.Found())
+		}
+	})
+	return sc, err
+}
+
+func scanMARAC(sc *Scan, r io.Reader, cands []NamedMapping, today drive.Date, opt tabular.Options, limit int, each func(Hearing, bool)) error {
+	// A hearing's reference and date, hashed, to the line first giving
+	// them: eight bytes a row rather than the text.
+	seen := map[[8]byte]int{}
+	return maracLayout().read(sc, r, cands, opt, limit, func(row *row) {
+		before := row.errs.found()
 		h := Hearing{Ref: row.get("ref")}
 		if h.Ref == "" || len(h.Ref) > 64 {
 			row.bad("ref", "give the MARAC case reference (up to 64 characters)")
@@ -93,17 +123,14 @@ func readMARAC(r io.Reader, cands []NamedMapping, today drive.Date, opt tabular.
 		}
 		h.Perpetrator.DOB, _ = row.dob("perpetrator_dob", h.HeardOn, beforeHearing)
 		if h.Ref != "" && !h.HeardOn.IsZero() {
-			key := h.Ref + "\x00" + h.HeardOn.String()
+			sum := sha256.Sum256([]byte(h.Ref + "\x00" + h.HeardOn.String()))
+			key := [8]byte(sum[:8])
 			if first, ok := seen[key]; ok {
 				row.bad("ref", fmt.Sprintf("case %s heard on %s is already on line %d: list each hearing once", h.Ref, h.HeardOn, first))
 			} else {
 				seen[key] = row.line
 			}
 		}
-		out = append(out, h)
+		each(h, row.errs.found() == before)
 	})
-	if err != nil {
-		return nil, nil, info, err
-	}
-	return out, errs, info, nil
 }

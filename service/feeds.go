@@ -604,6 +604,7 @@ func (s *Service) runJob(ctx context.Context, w ImportWorker, job *store.ImportJ
 	var recs []incident.Record
 	var hs []incident.Hearing
 	var rowErrs []incident.RowError
+	var more int // problems found past those kept
 	var info incident.FileInfo
 	today := s.Today()
 	cands, err := s.mappingCandidates(ctx, up, job.Kind)
@@ -613,12 +614,32 @@ func (s *Service) runJob(ctx context.Context, w ImportWorker, job *store.ImportJ
 		problems = append(problems, JobProblem{Line: 1, Column: "mapping", Problem: "The mapping chosen when the file was checked can no longer be used: upload the file again"})
 	case err != nil:
 		return s.failJob(ctx, a, w, job, err)
-	case job.Kind == KindMARAC:
-		hs, rowErrs, info, err = incident.ReadMARACFileChoosing(body, cands, today, up.Read)
-		res.Rows = len(hs)
 	default:
-		recs, rowErrs, info, err = incident.ReadFileChoosing(body, cands, today, up.Read)
-		res.Rows = len(recs)
+		// The file is read and checked a row at a time; its rows are
+		// kept only while none has a problem, since with any nothing is
+		// imported, and only the first problems are kept.
+		var sc *incident.Scan
+		if job.Kind == KindMARAC {
+			sc, err = incident.ScanMARACFileChoosing(body, cands, today, up.Read, func(h incident.Hearing, found int) {
+				if found > 0 {
+					hs = nil // nothing of it will be imported
+					return
+				}
+				hs = append(hs, h)
+			})
+		} else {
+			sc, err = incident.ScanFileChoosing(body, cands, today, up.Read, func(r incident.Record, found int) {
+				if found > 0 {
+					recs = nil // nothing of it will be imported
+					return
+				}
+				recs = append(recs, r)
+			})
+		}
+		info, rowErrs, more, res.Rows = sc.FileInfo, sc.Problems, sc.More, sc.Rows
+		if sc.Found() > 0 {
+			recs, hs = nil, nil // the rows before the first problem
+		}
 	}
 	if info.Format != "" {
 		res.Encoding = info.Info.String()
@@ -671,9 +692,9 @@ func (s *Service) runJob(ctx context.Context, w ImportWorker, job *store.ImportJ
 			}
 			res.Status = store.JobDone
 		}
-		found := len(problems)
-		if len(problems) > 200 {
-			problems = append(problems[:200], JobProblem{Column: "file", Problem: fmt.Sprintf("and %d more problems", len(problems)-200)})
+		found := len(problems) + more
+		if found > 200 {
+			problems = append(problems[:200], JobProblem{Column: "file", Problem: fmt.Sprintf("and %d more problems", found-200)})
 		}
 		if problems == nil {
 			problems = []JobProblem{}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
@@ -163,6 +164,41 @@ func TestFeedImportsThroughJobs(t *testing.T) {
 			}
 			if p := got.Problems[1]; p.Line != 4 || p.Column != "type" {
 				t.Errorf("second problem %+v, want line 4, column type", p)
+			}
+
+			// A file with a problem on more rows than a scan keeps: the
+			// job lists the first 200 by line and column and counts every
+			// other one, and imports nothing, not even its good first row.
+			var many strings.Builder
+			many.WriteString("ref,date,type,crime,suspect_given,suspect_family\n")
+			many.WriteString("FM-0,2026-10-01,abh,yes,Ren,Hollis\n")
+			for i := range incident.MaxProblems + 300 {
+				fmt.Fprintf(&many, "FM-%d,not a date,abh,yes,Ren,Hollis\n", i+1)
+			}
+			mj, err := w.svc.QueueImport(ctx, caller, "incidents", strings.NewReader(many.String()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.run(t)
+			got, err = w.svc.FeedImport(ctx, caller, mj.ID)
+			if err != nil || got.Status != "failed" || got.New != 0 || got.Rows != incident.MaxProblems+301 || len(got.Problems) != 201 {
+				t.Fatalf("a file with %d bad rows: %+v, %v", incident.MaxProblems+300, got, err)
+			}
+			if p := got.Problems[0]; p.Line != 3 || p.Column != "date" {
+				t.Errorf("first problem %+v, want line 3, column date", p)
+			}
+			if p := got.Problems[200]; p.Problem != fmt.Sprintf("and %d more problems", incident.MaxProblems+100) {
+				t.Errorf("last entry %+v, want the count of the problems not listed", p)
+			}
+			err = w.db.View(ctx, func(tx *store.Tx) error {
+				refs, err := tx.IncidentRefs(ctx, w.Site.ID)
+				if refs["FM-0"] {
+					t.Errorf("the good row of a refused file was imported")
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
 			}
 
 			// Another feed of the site cannot see the first feed's jobs.

@@ -47,9 +47,11 @@ type UploadResult struct {
 	// or a mapping file given with the upload.
 	Mapping           string
 	Suspects, Victims int
-	// Problems are the file's row errors; when there are any, nothing was
-	// stored.
+	// Problems are the file's row errors (the first incident.MaxProblems
+	// of them, for a check); when there are any, nothing was stored.
 	Problems []incident.RowError
+	// MoreProblems counts the problems found past those listed.
+	MoreProblems int
 	// Matched is the number of suspects known at more than one site after
 	// an extract, or -1 when matching failed (the import stands).
 	Matched int
@@ -64,7 +66,7 @@ type UploadResult struct {
 // mapping.
 func (s *Service) Import(ctx context.Context, a Actor, up Upload) (*UploadResult, error) {
 	r := siteIntel(up.SiteID)
-	out, recs, hs, err := s.readUpload(ctx, a, up)
+	out, recs, hs, err := s.readUpload(ctx, a, up, -1)
 	if err != nil || len(out.Problems) > 0 {
 		return out, err
 	}
@@ -135,9 +137,12 @@ func siteIntel(siteID int64) access.Resource {
 }
 
 // readUpload checks the actor may import to the site, then reads and
-// validates the whole file with the mapping it chooses. out holds what
-// was read and every problem; with problems nothing may be stored.
-func (s *Service) readUpload(ctx context.Context, a Actor, up Upload) (*UploadResult, []incident.Record, []incident.Hearing, error) {
+// checks the whole file a row at a time with the mapping it chooses. out
+// holds what was read and the problems (the first incident.MaxProblems,
+// and how many more); with any, nothing may be stored and no row is
+// returned. Otherwise the first keep rows are returned, or every row for
+// keep < 0.
+func (s *Service) readUpload(ctx context.Context, a Actor, up Upload, keep int) (*UploadResult, []incident.Record, []incident.Hearing, error) {
 	// Refuse before reading a byte of a file the actor may not import.
 	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		_, err := s.decide(ctx, tx, a, access.Write, siteIntel(up.SiteID), "site")
@@ -155,23 +160,32 @@ func (s *Service) readUpload(ctx context.Context, a Actor, up Upload) (*UploadRe
 	out := &UploadResult{}
 	var recs []incident.Record
 	var hs []incident.Hearing
-	var info incident.FileInfo
+	var sc *incident.Scan
 	if up.MARAC {
-		hs, out.Problems, info, err = incident.ReadMARACFileChoosing(up.File, cands, today, up.Read)
-		out.Rows = len(hs)
+		sc, err = incident.ScanMARACFileChoosing(up.File, cands, today, up.Read, func(h incident.Hearing, found int) {
+			if found == 0 && (keep < 0 || len(hs) < keep) {
+				hs = append(hs, h)
+			}
+		})
 	} else {
-		recs, out.Problems, info, err = incident.ReadFileChoosing(up.File, cands, today, up.Read)
-		out.Rows = len(recs)
+		sc, err = incident.ScanFileChoosing(up.File, cands, today, up.Read, func(r incident.Record, found int) {
+			if found == 0 && (keep < 0 || len(recs) < keep) {
+				recs = append(recs, r)
+			}
+		})
 	}
-	out.File = info.Info
+	out.Rows, out.Problems, out.MoreProblems, out.File = sc.Rows, sc.Problems, sc.More, sc.Info
 	if len(up.Mapping) == 0 {
-		out.Mapping = info.Mapping
+		out.Mapping = sc.Mapping
 	}
 	if drive.ErrorCode(err) == drive.EINVALID {
 		return nil, nil, nil, drive.Invalid("The file could not be imported", map[string]string{"file": drive.ErrorMessage(err)})
 	}
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	if sc.Found() > 0 {
+		return out, nil, nil, nil
 	}
 	return out, recs, hs, nil
 }
@@ -203,11 +217,11 @@ func (s *Service) CheckUpload(ctx context.Context, a Actor, up Upload, fileName 
 	}
 	defer sp.close()
 	up.File = sp.f
-	out, recs, hs, err := s.readUpload(ctx, a, up)
+	out, recs, hs, err := s.readUpload(ctx, a, up, SampleRows)
 	if err != nil {
 		return nil, err
 	}
-	c := &UploadCheck{UploadResult: out, FileName: fileName, Incidents: recs[:min(len(recs), SampleRows)], Hearings: hs[:min(len(hs), SampleRows)]}
+	c := &UploadCheck{UploadResult: out, FileName: fileName, Incidents: recs, Hearings: hs}
 	if len(out.Problems) > 0 {
 		return c, nil
 	}

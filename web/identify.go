@@ -378,11 +378,11 @@ func (s *Server) importRefused(w http.ResponseWriter, r *http.Request, d importD
 	if err != nil {
 		return err
 	}
-	d.Result, d.Problems = res, res.Problems
+	d.Result, d.Problems, d.More = res, res.Problems, res.MoreProblems
 	if len(d.Problems) > 50 {
-		d.Problems, d.More = d.Problems[:50], len(res.Problems)-50
+		d.Problems, d.More = d.Problems[:50], len(res.Problems)-50+res.MoreProblems
 	}
-	d.Errors = FormErrors{{"file", fmt.Sprintf("%s has %d problems: nothing was imported. Correct the file and import it again.", d.File, len(res.Problems))}}
+	d.Errors = FormErrors{{"file", fmt.Sprintf("%s has %d problems: nothing was imported. Correct the file and import it again.", d.File, len(res.Problems)+res.MoreProblems)}}
 	return s.renderImport(w, r, http.StatusUnprocessableEntity, d)
 }
 
