@@ -126,6 +126,10 @@ type Result struct {
 
 	md  *model
 	cmp *comparer
+	// What Diagnose needs to build the run's blocks again.
+	rules  []compiledRule
+	opts   Options
+	budget int64
 }
 
 // Link finds the records of t that belong to the same person.
@@ -197,6 +201,8 @@ func Link(ctx context.Context, t *Table, opts Options) (*Result, error) {
 	if budget == 0 {
 		budget = max(5*int64(t.Len()), 200_000)
 	}
+	res.rules, res.opts, res.budget = compiled, opts, budget
+	res.opts.Progress = nil
 	blk := buildBlocks(t, compiled, opts.MaxBlockSize, budget, opts.Workers)
 	for _, line := range blk.describe(compiled) {
 		progress(line)

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -54,6 +55,8 @@ type linkJob struct {
 	opts        linkage.Options
 	progress    bool
 	quiet       bool
+	// diagnose asks, with a truth, where the run's errors come from.
+	diagnose bool
 	// readOpts name the inputs' encoding or a workbook's sheet.
 	readOpts tabular.Options
 }
@@ -79,6 +82,7 @@ func parseLinkArgs(args []string, stderr io.Writer) (*linkJob, error) {
 	rulePairs := fs.Int64("rule-pairs", 0, "most pairs one blocking rule may add (default 5 per record, at least 200000)")
 	fs.BoolVar(&job.progress, "progress", false, "report each stage on standard error (on by default for inputs over 4 MiB)")
 	fs.BoolVar(&job.quiet, "quiet", false, "print no progress")
+	fs.BoolVar(&job.diagnose, "diagnose", false, "with --truth or --truth-from-id, say where the missed and false pairs come from and how well the match probabilities fit the truth")
 	fs.StringVar(&job.readOpts.Encoding, "encoding", "", "the inputs' text encoding: utf-8, utf-16 or windows-1252 (default: detected)")
 	fs.StringVar(&job.readOpts.Sheet, "sheet", "", "for .xlsx inputs, the worksheet to read (default: the first)")
 	fs.Usage = func() {
@@ -109,6 +113,8 @@ func parseLinkArgs(args []string, stderr io.Writer) (*linkJob, error) {
 		return nil, linkUsagef("give either --truth or --truth-from-id, not both")
 	case *acrossOnly && len(ins) != 2:
 		return nil, linkUsagef("--across-only needs two input files")
+	case job.diagnose && job.truth == "" && *truthFromID == "":
+		return nil, linkUsagef("--diagnose needs the truth: give --truth COLUMN or --truth-from-id REGEXP")
 	}
 	job.inputs = ins
 	for _, f := range fields {
@@ -201,6 +207,7 @@ type linkOutcome struct {
 	records int
 	scores  *linkage.Scores
 	result  *linkage.Result
+	truth   []string // the true person of each record, when known
 }
 
 func (job *linkJob) run(ctx context.Context, stdout, stderr io.Writer) (*linkOutcome, error) {
@@ -266,13 +273,21 @@ func (job *linkJob) run(ctx context.Context, stdout, stderr io.Writer) (*linkOut
 	fmt.Fprintf(report, "candidate pairs  %d (from %d blocking rules)\n", st.CandidatePairs, len(st.Rules))
 	fmt.Fprintf(report, "links            %d at probability >= %v\n", st.Links, res.Model.Threshold)
 	fmt.Fprintf(report, "clusters         %d\n", st.Clusters)
-	out := &linkOutcome{records: table.Len(), result: res}
+	out := &linkOutcome{records: table.Len(), result: res, truth: truth}
 	if truth != nil {
 		s := linkage.PairwiseScores(truth, res.Cluster)
 		out.scores = &s
 		fmt.Fprintf(report, "precision        %.4f (%d of %d predicted pairs are true)\n", s.Precision, s.CorrectPairs, s.PredictedPairs)
 		fmt.Fprintf(report, "recall           %.4f (%d of %d true pairs found)\n", s.Recall, s.CorrectPairs, s.TruePairs)
 		fmt.Fprintf(report, "F1               %.4f\n", s.F1)
+		if job.diagnose {
+			logf("diagnosing the errors")
+			d, err := res.Diagnose(ctx, truth)
+			if err != nil {
+				return nil, err
+			}
+			writeDiagnosis(report, job.fields, d)
+		}
 	}
 	for _, pair := range job.explain {
 		a, err := job.lookup(table, pair[0])
@@ -286,6 +301,55 @@ func (job *linkJob) run(ctx context.Context, stdout, stderr io.Writer) (*linkOut
 		fmt.Fprintf(report, "\n%s", res.Explain(a, b))
 	}
 	return out, nil
+}
+
+// writeDiagnosis prints a Diagnosis: the missed true pairs by the stage
+// that lost them, the commonest patterns of missed and false pairs, and the
+// candidate pairs by match weight against the share truly one person.
+func writeDiagnosis(w io.Writer, fields []linkage.Field, d *linkage.Diagnosis) {
+	m := d.Missed
+	pct := func(n int64) string {
+		if m.Total() == 0 {
+			return ""
+		}
+		return fmt.Sprintf("%5.1f%%", 100*float64(n)/float64(m.Total()))
+	}
+	fmt.Fprintf(w, "\nmissed true pairs %d of %d\n", m.Total(), d.Scores.TruePairs)
+	fmt.Fprintf(w, "  never compared: no blocking rule gives both one key      %9d %s\n", m.NoSharedKey, pct(m.NoSharedKey))
+	fmt.Fprintf(w, "  never compared: their shared block was skipped           %9d %s\n", m.BlockSkipped, pct(m.BlockSkipped))
+	fmt.Fprintf(w, "    (of the never compared, at or above the threshold:     %9d)\n", m.WouldLink)
+	fmt.Fprintf(w, "  compared, match probability below one half               %9d %s\n", m.BelowHalf, pct(m.BelowHalf))
+	fmt.Fprintf(w, "  compared, likelier than not but below the threshold      %9d %s\n", m.BelowThreshold, pct(m.BelowThreshold))
+	fmt.Fprintf(w, "  at or above the threshold, kept apart by the clustering  %9d %s\n", m.KeptApart, pct(m.KeptApart))
+	fmt.Fprintf(w, "false pairs %d of %d predicted\n", d.Scores.PredictedPairs-d.Scores.CorrectPairs, d.Scores.PredictedPairs)
+	if d.Undiagnosed > 0 {
+		fmt.Fprintf(w, "(%d pairs of people or clusters of over 1000 records not diagnosed)\n", d.Undiagnosed)
+	}
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f.Name
+	}
+	header := "levels of " + strings.Join(names, ", ") + "; \"missing\" includes a field not counted because another says the same"
+	fmt.Fprintf(w, "\ncommonest missed pairs that were compared (%s):\n", header)
+	for _, p := range d.MissedPatterns {
+		fmt.Fprintf(w, "  %8d  mean weight %+6.1f  %-20s %s\n", p.Pairs, p.MeanWeight, p.Stage, strings.Join(p.Levels, " | "))
+	}
+	fmt.Fprintf(w, "\ncommonest false pairs:\n")
+	for _, p := range d.FalsePatterns {
+		fmt.Fprintf(w, "  %8d  mean weight %+6.1f  %s\n", p.Pairs, p.MeanWeight, strings.Join(p.Levels, " | "))
+	}
+	fmt.Fprintf(w, "\ncandidate pairs by match weight (bits): the share truly one person against the model's probability\n")
+	fmt.Fprintf(w, "  %-12s %12s %12s %8s %8s\n", "weight", "pairs", "true pairs", "share", "model")
+	for _, b := range d.Calibration {
+		bin := fmt.Sprintf("%+.0f to %+.0f", b.From, b.To)
+		switch {
+		case math.IsInf(b.From, -1):
+			bin = fmt.Sprintf("below %+.0f", b.To)
+		case math.IsInf(b.To, 1):
+			bin = fmt.Sprintf("%+.0f and up", b.From)
+		}
+		fmt.Fprintf(w, "  %-12s %12d %12d %8.3f %8.3f\n", bin, b.Pairs, b.TruePairs, b.Share(), b.Probability())
+	}
 }
 
 // read loads every input into one table, returning the truth keys if asked.
@@ -467,6 +531,7 @@ func runBenchLink(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	seed := fs.Uint64("seed", 1, "seed for generating and linking")
 	keep := fs.String("dir", "", "directory for the generated and output files (default: a temporary one, removed afterwards)")
 	progress := fs.Bool("progress", false, "report each stage on standard error")
+	diagnose := fs.Bool("diagnose", false, "say where the missed and false pairs come from (compares the candidate pairs again; not timed)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -531,6 +596,15 @@ func runBenchLink(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fmt.Fprintf(stdout, "peak memory      %.0f MiB resident (max RSS of the process), %.0f MiB Go runtime total\n", float64(ru.Maxrss)/1024, float64(goPeak)/(1<<20))
 	s := out.scores
 	fmt.Fprintf(stdout, "pairwise F1      %.4f (precision %.4f, recall %.4f)\n", s.F1, s.Precision, s.Recall)
+	if *diagnose {
+		// After the figures above: the diagnosis is neither timed nor in
+		// the peak memory.
+		d, err := out.result.Diagnose(ctx, out.truth)
+		if err != nil {
+			return err
+		}
+		writeDiagnosis(stdout, job.fields, d)
+	}
 	return nil
 }
 

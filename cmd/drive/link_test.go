@@ -167,6 +167,7 @@ func TestRunLinkErrors(t *testing.T) {
 		{"bad block", []string{"--in", good, "--id", "id", "--field", "name=given", "--block", "dob:year", "--out", out}, "not a compared field"},
 		{"three inputs", []string{"--in", good, "--in", good, "--in", good, "--id", "id", "--field", "name=given", "--out", out}, "3 input files"},
 		{"unknown explain id", []string{"--in", good, "--id", "id", "--field", "name=given", "--explain", "1,9", "--out", out}, "no record has id \"9\""},
+		{"diagnose without truth", []string{"--in", good, "--id", "id", "--field", "name=given", "--diagnose", "--out", out}, "--diagnose needs the truth"},
 		{"unwritable output", []string{"--in", good, "--id", "id", "--field", "name=given", "--out", filepath.Join(dir, "no", "such", "dir.csv")}, "cannot create"},
 	}
 	for _, tt := range tests {
@@ -182,10 +183,11 @@ func TestRunLinkErrors(t *testing.T) {
 
 func TestRunBenchLink(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if err := runBenchLink(context.Background(), []string{"--records", "3000", "--seed", "2"}, &stdout, &stderr); err != nil {
+	if err := runBenchLink(context.Background(), []string{"--records", "3000", "--seed", "2", "--diagnose"}, &stdout, &stderr); err != nil {
 		t.Fatalf("runBenchLink: %v\n%s", err, stderr.String())
 	}
-	for _, want := range []string{"records          3000", "wall time", "records/second", "peak memory", "pairwise F1"} {
+	for _, want := range []string{"records          3000", "wall time", "records/second", "peak memory", "pairwise F1",
+		"missed true pairs", "never compared: no blocking rule gives both one key", "commonest false pairs", "candidate pairs by match weight"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, stdout.String())
 		}
