@@ -134,6 +134,14 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	return db, nil
 }
 
+// OpenAnother opens db's database again, with connections of its own and
+// the same clock, keys and fault, as another server of the database would
+// (several replicas behind one PostgreSQL share nothing else). Close it
+// apart from db. Errors: as Open.
+func (db *DB) OpenAnother(ctx context.Context) (*DB, error) {
+	return Open(ctx, db.dsn, Options{Now: db.now, Keys: db.keys, Fault: db.fault})
+}
+
 // IsPostgresURL reports whether dsn names a PostgreSQL server.
 func IsPostgresURL(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")

@@ -101,7 +101,7 @@ func newAccountsFixture(t *testing.T, e storetest.Engine) *accountsFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
+	ts := httptest.NewServer(Replicated(t, srv))
 	t.Cleanup(ts.Close)
 	f.url = ts.URL
 	return f

@@ -83,7 +83,7 @@ func testCaseworkAPI(t *testing.T, e storetest.Engine) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
+	ts := httptest.NewServer(web.Replicated(t, srv))
 	defer ts.Close()
 	call := func(user, method, path, body string) (int, map[string]any) {
 		t.Helper()

@@ -79,7 +79,7 @@ func TestBreakGlass(t *testing.T) {
 			srv.svc.Glass = map[string]service.GlassRecord{"victim": {Label: "Victim-survivor",
 				Resolve: func(context.Context, *store.Tx, string) (access.Resource, error) { return victim, nil }}}
 			srv.glassHrefs["victim"] = func(id string) string { return "/victims/" + id }
-			ts := httptest.NewServer(srv)
+			ts := httptest.NewServer(Replicated(t, srv))
 			defer ts.Close()
 			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 			post := func(reason, hours string) *http.Response {

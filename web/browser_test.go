@@ -58,7 +58,7 @@ func TestPagesInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
+	ts := httptest.NewServer(web.Replicated(t, srv))
 	defer ts.Close()
 	// A job that failed for good and one waiting, so the jobs page shows
 	// its tables and a retry button.

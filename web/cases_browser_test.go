@@ -62,7 +62,7 @@ func TestReferralToClosureInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
+	ts := httptest.NewServer(web.Replicated(t, srv))
 	defer ts.Close()
 	b := browsertest.New(t)
 	step := func(name string) { t.Helper(); t.Logf("step: %s", name) }

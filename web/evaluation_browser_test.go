@@ -81,7 +81,7 @@ func TestEvaluationJourneyInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
+	ts := httptest.NewServer(Replicated(t, srv))
 	defer ts.Close()
 
 	as := func(user string) *browsertest.Browser {

@@ -86,7 +86,7 @@ func TestIdentificationInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
+	ts := httptest.NewServer(web.Replicated(t, srv))
 	defer ts.Close()
 
 	signIn := func(b *browsertest.Browser, user string) {

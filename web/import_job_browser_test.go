@@ -55,7 +55,7 @@ func TestUploadAsJobInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
+	ts := httptest.NewServer(web.Replicated(t, srv))
 	defer ts.Close()
 
 	b := browsertest.New(t)

@@ -66,7 +66,7 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
+	ts := httptest.NewServer(Replicated(t, srv))
 	defer ts.Close()
 
 	var siteA, siteB account.Site

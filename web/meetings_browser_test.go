@@ -106,7 +106,7 @@ func TestMeetingInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
+	ts := httptest.NewServer(web.Replicated(t, srv))
 	defer ts.Close()
 	b := browsertest.New(t)
 	step := func(name string) { t.Helper(); t.Logf("step: %s", name) }

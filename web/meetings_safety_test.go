@@ -127,7 +127,7 @@ func newMeetingFixture(t *testing.T, e storetest.Engine) *meetingFixture {
 		t.Fatal(err)
 	}
 	f.svc = f.srv.svc
-	f.ts = httptest.NewServer(f.srv)
+	f.ts = httptest.NewServer(Replicated(t, f.srv))
 	t.Cleanup(f.ts.Close)
 	f.signIn()
 

@@ -286,7 +286,7 @@ func newOIDCHarnessOf(t *testing.T, e storetest.Engine, key *rsa.PrivateKey, kin
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.ts = httptest.NewServer(srv)
+	h.ts = httptest.NewServer(web.Replicated(t, srv))
 	t.Cleanup(h.ts.Close)
 	h.idp = newFakeProvider(t, key, c.Now)
 	h.idp.claims = h.person("sub-jo-1", "jo.officer@police.example", "pwd", "mfa")

@@ -142,7 +142,7 @@ func newReportsFixture(t *testing.T, e storetest.Engine) *reportsFixture {
 		t.Fatal(err)
 	}
 	f.srv = srv
-	ts := httptest.NewServer(srv)
+	ts := httptest.NewServer(Replicated(t, srv))
 	t.Cleanup(ts.Close)
 	f.url = ts.URL
 	return f

@@ -53,7 +53,7 @@ func newHarness(t *testing.T, e storetest.Engine) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
+	ts := httptest.NewServer(web.Replicated(t, srv))
 	t.Cleanup(ts.Close)
 	return &harness{srv: srv, ts: ts, log: logs}
 }

@@ -78,7 +78,7 @@ func newAuthHarness(t *testing.T, e storetest.Engine, enrolled bool) *authHarnes
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
+	ts := httptest.NewServer(web.Replicated(t, srv))
 	t.Cleanup(ts.Close)
 	return &authHarness{db: db, ts: ts, clock: c, user: u}
 }

@@ -73,7 +73,7 @@ func newSiteFixture(t *testing.T, e storetest.Engine, now time.Time, roles []acc
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
+	ts := httptest.NewServer(Replicated(t, srv))
 	t.Cleanup(ts.Close)
 	f.url, f.srv = ts.URL, srv
 	return f

@@ -157,7 +157,7 @@ func dpFixture(t *testing.T, e storetest.Engine) dpFixtureIDs {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
+	ts := httptest.NewServer(Replicated(t, srv))
 	t.Cleanup(ts.Close)
 	return dpFixtureIDs{url: ts.URL, siteID: site.ID, personID: personID, caseID: caseID, victimID: vid}
 }

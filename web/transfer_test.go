@@ -116,7 +116,7 @@ func testPendingTransfer(t *testing.T, e storetest.Engine) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.srv, w.ts = srv, httptest.NewServer(srv)
+	w.srv, w.ts = srv, httptest.NewServer(Replicated(t, srv))
 	defer w.ts.Close()
 
 	// The sending site's work on the case, and a victim-survivor's risk

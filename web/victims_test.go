@@ -163,7 +163,7 @@ func newWall(t testing.TB, e storetest.Engine) *wall {
 		t.Fatal(err)
 	}
 	w.srv = srv
-	w.ts = httptest.NewServer(srv)
+	w.ts = httptest.NewServer(Replicated(t, srv))
 	t.Cleanup(w.ts.Close)
 
 	// The IDVA does her work through the service, as the pages do.
