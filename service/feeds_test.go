@@ -503,3 +503,58 @@ func TestUploadJob(t *testing.T) {
 		})
 	}
 }
+
+// TestLargeUploadInChunks: an upload of several chunks is checked from
+// its temporary file showing only its first rows, kept in chunks,
+// confirmed into its job inside the database, and imported whole: every
+// row, in order, none twice.
+func TestLargeUploadInChunks(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := context.Background()
+			w := newFeedWorld(t, e)
+			ana := w.as(w.Analyst)
+			given := []string{"Darren", "Kevin", "Lee", "Paul", "Mark", "Dean", "Craig", "Gary"}
+			family := []string{"Hollis", "Doyle", "Marsh", "Pike", "Rowe", "Slater", "Tandy", "Vance", "Webb"}
+			var b strings.Builder
+			// A column the import ignores makes the rows long, so the file
+			// spans three chunks with few rows to resolve.
+			b.WriteString("ref,date,type,crime,suspect_given,suspect_family,suspect_dob,victim_given,victim_family,officer_notes\n")
+			notes := strings.Repeat("nothing further ", 30)
+			n := 0
+			for b.Len() < 2*store.ImportChunkSize+store.ImportChunkSize/2 {
+				n++
+				fmt.Fprintf(&b, "BIG-%06d,2026-%02d-%02d,harassment,no,%s,%s,19%02d-0%d-1%d,Sam,Example%s,%s\n", n, 1+n%10, 1+n%28,
+					given[n%len(given)], family[n%len(family)], 60+n%30, 1+n%9, n%10, strings.Repeat("x", n%7), notes)
+			}
+			c, err := w.svc.CheckUpload(ctx, ana, service.Upload{SiteID: w.Site.ID, File: strings.NewReader(b.String())}, "big.csv")
+			if err != nil || len(c.Problems) > 0 || c.Rows != n || len(c.Incidents) != service.SampleRows || c.Incidents[0].Ref != "BIG-000001" {
+				t.Fatalf("check of %d rows: %+v, %v", n, c, err)
+			}
+			j, err := w.svc.ConfirmUpload(ctx, ana, c.PendingID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.svc.ConfirmUpload(ctx, ana, c.PendingID); drive.ErrorCode(err) != drive.ENOTFOUND {
+				t.Fatalf("confirmed twice: %v", err)
+			}
+			w.run(t)
+			got, err := w.svc.UploadJob(ctx, ana, j.ID)
+			if err != nil || got.Status != "done" || got.Rows != n || got.New != n {
+				t.Fatalf("the job of %d rows: %+v, %v", n, got, err)
+			}
+			err = w.db.View(ctx, func(tx *store.Tx) error {
+				refs, err := tx.IncidentRefs(ctx, w.Site.ID)
+				for i := 1; i <= n; i++ {
+					if !refs[fmt.Sprintf("BIG-%06d", i)] {
+						t.Fatalf("row %d of %d not imported", i, n)
+					}
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
