@@ -198,8 +198,12 @@ func TestSubjectAccessPackOnTheDemo(t *testing.T) {
 			"access": count(`SELECT COUNT(*) FROM audit_events WHERE
 				(record_type = 'case' AND record_id IN (SELECT CAST(id AS TEXT) FROM cases WHERE person_id = ?))
 				OR (record_type = 'person' AND record_id = ?)
-				OR (record_type = 'action' AND record_id IN (SELECT CAST(id AS TEXT) FROM case_actions WHERE case_id IN `+ofHim+`))`,
-				personID, strconv.FormatInt(personID, 10), personID),
+				OR (record_type = 'action' AND record_id IN (SELECT CAST(id AS TEXT) FROM case_actions WHERE case_id IN `+ofHim+`))
+				OR (record_type = 'appointment' AND record_id IN (SELECT CAST(id AS TEXT) FROM appointments WHERE case_id IN `+ofHim+`))
+				OR (record_type = 'document' AND record_id IN (SELECT CAST(id AS TEXT) FROM documents WHERE case_id IN `+ofHim+`))`,
+				personID, strconv.FormatInt(personID, 10), personID, personID, personID),
+			"appointment": count(`SELECT COUNT(*) FROM appointments WHERE case_id IN `+ofHim, personID),
+			"document":    count(`SELECT COUNT(*) FROM documents WHERE case_id IN `+ofHim, personID),
 		}
 		for kind, n := range want {
 			if kinds[kind] != n {

@@ -419,9 +419,10 @@ func (s *Service) assemblePerson(ctx context.Context, tx *store.Tx, r *subjectac
 		return it
 	}
 
-	var cases, notes, actions, contacts subjectaccess.Section
+	var cases, notes, actions, contacts, appointments, documents subjectaccess.Section
 	cases.Title, notes.Title, actions.Title, contacts.Title = "Your cases", "Notes on your cases", "Actions on your cases", "Contacts with you"
-	var caseKeys, actionKeys []string
+	appointments.Title, documents.Title = "Appointments on your cases", "Documents on your cases"
+	var caseKeys, actionKeys, appointmentKeys, documentKeys []string
 	for _, id := range caseIDs {
 		c, err := tx.Case(ctx, id)
 		if err != nil {
@@ -504,6 +505,28 @@ func (s *Service) assemblePerson(ctx context.Context, tx *store.Tx, r *subjectac
 			contacts.Items = append(contacts.Items, screen(subjectaccess.Item{Key: "contact:" + strconv.FormatInt(ct.ID, 10), Kind: "contact",
 				On: ct.On.String(), Title: fmt.Sprintf("Contact on case %d", id), Text: text}, held["contact:"+strconv.FormatInt(ct.ID, 10)]))
 		}
+		// His case's own appointments and documents only: those on a
+		// victim-survivor's case are hers and never read here.
+		aps, err := tx.CaseAppointments(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, ap := range aps {
+			appointmentKeys = append(appointmentKeys, strconv.FormatInt(ap.ID, 10))
+			appointments.Items = append(appointments.Items, screen(appointmentItem(ap, fmt.Sprintf("Appointment on case %d", id)), false))
+		}
+		docs, err := tx.CaseDocuments(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		items, err := documentItems(ctx, tx, docs, fmt.Sprintf("Document on case %d", id))
+		if err != nil {
+			return nil, err
+		}
+		for i, it := range items {
+			documentKeys = append(documentKeys, strconv.FormatInt(docs[i].ID, 10))
+			documents.Items = append(documents.Items, screen(it, false))
+		}
 	}
 
 	// Who has read or changed his records: role and when, never the
@@ -523,8 +546,18 @@ func (s *Service) assemblePerson(ctx context.Context, tx *store.Tx, r *subjectac
 		return nil, err
 	}
 	events = append(events, actionEvents...)
+	for _, r := range []struct {
+		recordType string
+		ids        []string
+	}{{"appointment", appointmentKeys}, {"document", documentKeys}} {
+		more, err := tx.AuditEventsFor(ctx, r.recordType, r.ids)
+		if err != nil {
+			return nil, err
+		}
+		events = append(events, more...)
+	}
 	seen.Items = accessItems(events)
-	pack.Sections = []subjectaccess.Section{cases, notes, actions, contacts, seen}
+	pack.Sections = []subjectaccess.Section{cases, notes, actions, contacts, appointments, documents, seen}
 	return pack, nil
 }
 

@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/account"
+	"github.com/drive-platform/drive/appointment"
 	"github.com/drive-platform/drive/casework"
+	"github.com/drive-platform/drive/pdf"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
 	"github.com/drive-platform/drive/subjectaccess"
@@ -73,6 +76,34 @@ func TestSubjectAccessPackLeaks(t *testing.T) {
 				}
 			}
 
+			// His case's appointments and documents: in his pack, unless
+			// what was written of them names or places her. Hers, on her
+			// IDVA case, with an address and a phone found nowhere else:
+			// never read into his pack at all.
+			soon := now.Add(48 * time.Hour)
+			hisAppointments := map[string]bool{"his probation officer": true, "Sam's sister, who drives him": false}
+			for with := range hisAppointments {
+				if _, err := w.svc.PlanCaseAppointment(ctx, cm, w.caseID, appointment.Appointment{StartsAt: soon, Minutes: 45, Place: appointment.Office, With: with}, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			hisDocuments := map[string]bool{"Non-molestation order, served": true, "Letter about " + herStreet: false}
+			for title := range hisDocuments {
+				if _, err := w.svc.AttachCaseDocument(ctx, cm, w.caseID, title, "order.pdf", []byte("%PDF-1.7 his")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			const hidden, hiddenPhone = "7 Hiddenmoor Lane", "07700 900555"
+			herAppointment, err := w.svc.PlanVictimAppointment(ctx, idva, w.victimID, appointment.Appointment{StartsAt: soon, Minutes: 30, Place: appointment.Community,
+				With: "her, at " + hidden + ", call " + hiddenPhone}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			herDocument, err := w.svc.AttachVictimDocument(ctx, idva, w.victimID, "Tenancy at "+hidden+", phone "+hiddenPhone, "hiddenmoor-tenancy.pdf", []byte("%PDF-1.7 hers"))
+			if err != nil {
+				t.Fatal(err)
+			}
+
 			dpo, dpo2 := w.actor(t, "dpo"), w.actor(t, "dpo2")
 			req := &subjectaccess.Request{Kind: subjectaccess.Person, SubjectID: w.personID, Requester: "The person, by letter", IdentityCheck: "Passport seen at the office",
 				ReceivedOn: drive.DateOf(now).AddDays(-3)}
@@ -91,7 +122,7 @@ func TestSubjectAccessPackLeaks(t *testing.T) {
 				t.Fatal(err)
 			}
 			body, _ := json.Marshal(rv.Pack)
-			for _, canary := range []string{"Sam", "Example", herStreet, "Canaryline", herPostcode, herPhone, "900917", "Rowan"} {
+			for _, canary := range []string{"Sam", "Example", herStreet, "Canaryline", herPostcode, herPhone, "900917", "Rowan", "Hiddenmoor", "900555", "Tenancy"} {
 				if bytes.Contains(bytes.ToLower(body), bytes.ToLower([]byte(canary))) {
 					t.Errorf("the pack holds %q:\n%s", canary, body)
 				}
@@ -119,6 +150,41 @@ func TestSubjectAccessPackLeaks(t *testing.T) {
 			}
 			if len(rv.Pack.Sections[len(rv.Pack.Sections)-1].Items) == 0 {
 				t.Error("the pack does not say who has read his records")
+			}
+			if rv.Pack.HasItem("appointment:"+itoa(herAppointment)) || rv.Pack.HasItem("document:"+itoa(herDocument)) {
+				t.Error("her appointment or document is an item of his pack")
+			}
+			// Each of his appointments and documents is listed; what is
+			// written of it shows unless it names or places her.
+			for _, c := range []struct {
+				kind string
+				want map[string]bool
+			}{{"appointment", hisAppointments}, {"document", hisDocuments}} {
+				var shown []string
+				n := 0
+				for _, sec := range rv.Pack.Sections {
+					for _, it := range sec.Items {
+						if it.Kind != c.kind {
+							continue
+						}
+						n++
+						if it.Withheld == "" {
+							shown = append(shown, it.Text)
+						}
+					}
+				}
+				if n != len(c.want) || len(shown) != 1 {
+					t.Errorf("%d %s items, %d shown: %q; want %d, one shown", n, c.kind, len(shown), shown, len(c.want))
+					continue
+				}
+				for text, ok := range c.want {
+					if ok && !strings.Contains(shown[0], text) {
+						t.Errorf("the %s shown is %q, want the one with %q", c.kind, shown[0], text)
+					}
+				}
+			}
+			if !bytes.Contains(body, []byte("Attached by: Case manager")) || !bytes.Contains(body, []byte("not copied into this pack")) {
+				t.Errorf("his document does not say who attached it or that its file is listed: %s", body)
 			}
 
 			// Review: the data protection officer withholds the one note
@@ -156,9 +222,21 @@ func TestSubjectAccessPackLeaks(t *testing.T) {
 			if !strings.Contains(string(files.JSON), reason) || strings.Contains(string(files.JSON), "discussed his week") {
 				t.Error("the note withheld on review is not withheld with its reason")
 			}
-			for _, canary := range []string{"Sam", herPostcode, herPhone, "Rowan", "Canaryline"} {
+			text, err := pdf.Text(files.PDF)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A value may wrap across the lines of a table cell.
+			flatPDF := strings.Join(strings.Fields(text), " ")
+			if !strings.Contains(flatPDF, "his probation officer") || !strings.Contains(flatPDF, "Non-molestation order") {
+				t.Errorf("the released PDF lacks his appointment or document:\n%s", text)
+			}
+			for _, canary := range []string{"Sam", herPostcode, herPhone, "Rowan", "Canaryline", "Hiddenmoor", "900555", "Tenancy"} {
 				if strings.Contains(strings.ToLower(string(files.JSON)), strings.ToLower(canary)) {
 					t.Errorf("the released JSON holds %q", canary)
+				}
+				if strings.Contains(strings.ToLower(flatPDF), strings.ToLower(canary)) || strings.Contains(strings.ToLower(strings.Join(strings.Fields(text), "")), strings.ToLower(strings.ReplaceAll(canary, " ", ""))) {
+					t.Errorf("the released PDF holds %q", canary)
 				}
 			}
 			if err := w.svc.RedactSubjectAccess(ctx, dpo, &subjectaccess.Redaction{RequestID: req.ID, Item: "case:" + itoa(w.caseID), Reason: reason}); drive.ErrorCode(err) != drive.EINVALID {

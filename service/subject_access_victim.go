@@ -201,6 +201,32 @@ func (s *Service) assembleVictim(ctx context.Context, tx *store.Tx, r *subjectac
 		}
 	}
 
+	// Her own case's appointments and documents: hers to see, screened
+	// for the other victim-survivors as every text of hers is.
+	appointments := subjectaccess.Section{Title: "Your appointments"}
+	aps, err := tx.VictimAppointments(ctx, v.ID)
+	if err != nil {
+		return nil, err
+	}
+	var appointmentKeys, documentKeys []string
+	for _, ap := range aps {
+		appointmentKeys = append(appointmentKeys, strconv.FormatInt(ap.ID, 10))
+		appointments.Items = append(appointments.Items, screen(appointmentItem(ap, "Appointment with the IDVA service")))
+	}
+	documents := subjectaccess.Section{Title: "Documents on your case"}
+	docs, err := tx.VictimDocuments(ctx, v.ID)
+	if err != nil {
+		return nil, err
+	}
+	items, err := documentItems(ctx, tx, docs, "Document on your case")
+	if err != nil {
+		return nil, err
+	}
+	for i, it := range items {
+		documentKeys = append(documentKeys, strconv.FormatInt(docs[i].ID, 10))
+		documents.Items = append(documents.Items, screen(it))
+	}
+
 	risky, err := s.riskManagementItems(ctx, tx, v, mine, links, screen)
 	if err != nil {
 		return nil, err
@@ -211,8 +237,18 @@ func (s *Service) assembleVictim(ctx context.Context, tx *store.Tx, r *subjectac
 	if err != nil {
 		return nil, err
 	}
+	for _, r := range []struct {
+		recordType string
+		ids        []string
+	}{{"appointment", appointmentKeys}, {"document", documentKeys}} {
+		more, err := tx.AuditEventsFor(ctx, r.recordType, r.ids)
+		if err != nil {
+			return nil, err
+		}
+		events = append(events, more...)
+	}
 	seen.Items = accessItems(events)
-	pack.Sections = []subjectaccess.Section{caseSec, contact, plan, assessments, entries, risky, seen}
+	pack.Sections = []subjectaccess.Section{caseSec, contact, plan, assessments, entries, appointments, documents, risky, seen}
 	return pack, nil
 }
 

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/appointment"
 	"github.com/drive-platform/drive/casework"
 	"github.com/drive-platform/drive/risk"
 	"github.com/drive-platform/drive/service"
@@ -74,6 +76,19 @@ func TestSubjectAccessVictimPack(t *testing.T) {
 			} {
 				must(w.svc.AddNote(ctx, cm, w.caseID, &casework.Note{Text: text}))
 			}
+			// Her appointments and documents, one naming Jo; and his case's,
+			// which are never hers to see.
+			soon := now.Add(72 * time.Hour)
+			_, err = w.svc.PlanVictimAppointment(ctx, idva, w.victimID, appointment.Appointment{StartsAt: soon, Minutes: 60, Place: appointment.Office, With: "her solicitor"}, nil)
+			must(err)
+			_, err = w.svc.PlanVictimAppointment(ctx, idva, w.victimID, appointment.Appointment{StartsAt: soon.Add(time.Hour), Minutes: 30, Place: appointment.Phone, With: "Jo Quillby too"}, nil)
+			must(err)
+			_, err = w.svc.AttachVictimDocument(ctx, idva, w.victimID, "Her statement to the court", "statement.pdf", []byte("%PDF-1.7 hers"))
+			must(err)
+			_, err = w.svc.PlanCaseAppointment(ctx, cm, w.caseID, appointment.Appointment{StartsAt: soon, Minutes: 60, Place: appointment.Office, With: "his Zephyrgate course"}, nil)
+			must(err)
+			_, err = w.svc.AttachCaseDocument(ctx, cm, w.caseID, "His Zephyrgate certificate", "certificate.pdf", []byte("%PDF-1.7 his"))
+			must(err)
 			if _, err := w.svc.Victim(ctx, idva, w.victimID); err != nil { // a read for the access section
 				t.Fatal(err)
 			}
@@ -92,15 +107,24 @@ func TestSubjectAccessVictimPack(t *testing.T) {
 			must(err)
 			body, _ := json.Marshal(rv.Pack)
 			for _, want := range []string{"Sam Example", herStreet, herPostcode, herPhone, "neighbour holds a spare key", "safer since the locks",
-				"court dates", "Injuries to her arm", "Score 15 of", "Ex-partner", "compartment.read"} {
+				"court dates", "Injuries to her arm", "Score 15 of", "Ex-partner", "compartment.read", "her solicitor", "Her statement to the court", "Attached by: IDVA"} {
 				if !strings.Contains(string(body), want) {
 					t.Errorf("her pack lacks %q, which is hers", want)
 				}
 			}
-			for _, never := range []string{"Jo", "Quillby", otherStreet, "CN4 4WX", otherPhone, "900444", "Hollis", "discussed his week", "not to contact", "police informed"} {
+			for _, never := range []string{"Jo", "Quillby", otherStreet, "CN4 4WX", otherPhone, "900444", "Hollis", "discussed his week", "not to contact", "police informed", "Zephyrgate"} {
 				if strings.Contains(string(body), never) {
 					t.Errorf("her pack holds %q before review:\n%s", never, body)
 				}
+			}
+			kinds := map[string]int{}
+			for _, sec := range rv.Pack.Sections {
+				for _, it := range sec.Items {
+					kinds[it.Kind]++
+				}
+			}
+			if kinds["appointment"] != 2 || kinds["document"] != 1 {
+				t.Errorf("her pack lists %d appointments and %d documents, want her 2 and 1", kinds["appointment"], kinds["document"])
 			}
 			var risky subjectaccess.Section
 			for _, sec := range rv.Pack.Sections {
