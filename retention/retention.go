@@ -51,6 +51,13 @@ const (
 // class, whatever the schedule says (an inquiry into a site's work).
 const Site Class = "site"
 
+// Incident is not a class of records with a rule either: a legal hold
+// whose class is Incident and whose record is an imported police
+// incident's id keeps that incident (a PoliceExtract record of kind
+// KindIncident) whatever the schedule says, while the site's other
+// expired records go (a claim or complaint about one incident).
+const Incident Class = "incident"
+
 // Record kinds within the PoliceExtract class, in Candidate.Kind.
 const (
 	KindIncident     = "incident"
@@ -242,6 +249,10 @@ type Hold struct {
 	ReleasedAt *time.Time
 	// ReleaseReason says why the hold ended.
 	ReleaseReason string
+	// Ref is the police reference of a held incident (class Incident),
+	// filled in by the store, for people; a new hold on an incident may
+	// name it by Ref and SiteID instead of RecordID.
+	Ref string
 }
 
 // Validate checks a new hold. Errors: EINVALID with the fields at fault.
@@ -249,10 +260,16 @@ func (h *Hold) Validate() error {
 	h.Reason = strings.TrimSpace(h.Reason)
 	h.Owner = strings.TrimSpace(h.Owner)
 	fields := map[string]string{}
+	h.Ref = strings.TrimSpace(h.Ref)
 	if !slices.Contains(HoldClasses, h.Class) {
-		fields["class"] = "Choose what to hold: a perpetrator's case, a victim-survivor's case, a notification or a whole site."
+		fields["class"] = "Choose what to hold: a perpetrator's case, a victim-survivor's case, a notification, a police incident or a whole site."
 	}
-	if h.RecordID <= 0 {
+	switch {
+	case h.Class == Incident && h.RecordID <= 0 && (h.Ref == "" || len(h.Ref) > 64):
+		fields["ref"] = "Give the incident's police reference, as on the extract, in up to 64 characters."
+	case h.Class == Incident && h.RecordID <= 0 && h.SiteID <= 0:
+		fields["site"] = "Choose the site whose extract holds the incident."
+	case h.Class != Incident && h.RecordID <= 0:
 		fields["record"] = "Give the record's number."
 	}
 	switch n := len([]rune(h.Reason)); {
@@ -273,10 +290,12 @@ func (h *Hold) Validate() error {
 	return nil
 }
 
-// HoldClasses are what a legal hold may name. Police records are held
-// by holding their site: one record of an extract is not what a claim or
-// an inquiry is about.
-var HoldClasses = []Class{PerpetratorCase, VictimCase, Notification, Site}
+// HoldClasses are what a legal hold may name. A police incident is held
+// by itself (a claim about one incident) or with its whole site (an
+// inquiry); a MARAC hearing only with its site. Police people are not
+// held: each import resolves the site's people again, so a person's
+// incidents are not a fixed set, while an incident stays itself.
+var HoldClasses = []Class{PerpetratorCase, VictimCase, Notification, Incident, Site}
 
 // InForce reports whether the hold still stops deletion.
 func (h Hold) InForce() bool { return h.ReleasedAt == nil }
@@ -350,7 +369,15 @@ func holdIndex(holds []Hold) heldRecords {
 // holds reports whether a hold keeps c: a hold on the record itself, or
 // on its whole site.
 func (k heldRecords) holds(c Candidate) bool {
-	return (c.Kind == "" && k.records[holdKey{c.Class, c.RecordID}]) || (c.SiteID != 0 && k.sites[c.SiteID])
+	switch {
+	case c.SiteID != 0 && k.sites[c.SiteID]:
+		return true
+	case c.Kind == "":
+		return k.records[holdKey{c.Class, c.RecordID}]
+	case c.Class == PoliceExtract && c.Kind == KindIncident:
+		return k.records[holdKey{Incident, c.RecordID}]
+	}
+	return false
 }
 
 // Classes returns the classes of the schedule in order.

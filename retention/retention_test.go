@@ -141,3 +141,37 @@ func TestSplit(t *testing.T) {
 		t.Errorf("split: %s", s)
 	}
 }
+
+// TestIncidentHold checks that a hold on one police incident keeps that
+// incident only: not a MARAC hearing of the same number, not another
+// incident of its site.
+func TestIncidentHold(t *testing.T) {
+	today := drive.MustDate("2033-01-01")
+	old := drive.MustDate("2020-01-01")
+	cands := []Candidate{
+		{Class: PoliceExtract, Kind: KindIncident, RecordID: 5, SiteID: 1, End: old},
+		{Class: PoliceExtract, Kind: KindIncident, RecordID: 6, SiteID: 1, End: old},
+		{Class: PoliceExtract, Kind: KindMARACHearing, RecordID: 5, SiteID: 1, End: old},
+	}
+	due, held := DefaultSchedule().Plan(today, cands, []Hold{{Class: Incident, RecordID: 5}})
+	if len(held) != 1 || held[0].Kind != KindIncident || held[0].RecordID != 5 || len(due) != 2 {
+		t.Errorf("held %+v, due %+v; want incident 5 held and the rest due", held, due)
+	}
+	for _, h := range []Hold{
+		{Class: Incident, Ref: "NM-1", SiteID: 1, Reason: "Claim", Owner: "DPO"},
+		{Class: Incident, RecordID: 5, Reason: "Claim", Owner: "DPO"},
+	} {
+		if err := h.Validate(); err != nil {
+			t.Errorf("%+v: %v", h, err)
+		}
+	}
+	for _, h := range []Hold{
+		{Class: Incident, SiteID: 1, Reason: "Claim", Owner: "DPO"},
+		{Class: Incident, Ref: "NM-1", Reason: "Claim", Owner: "DPO"},
+		{Class: PoliceExtract, RecordID: 5, Reason: "Claim", Owner: "DPO"},
+	} {
+		if err := h.Validate(); drive.ErrorCode(err) != drive.EINVALID {
+			t.Errorf("%+v: %v, want EINVALID", h, err)
+		}
+	}
+}

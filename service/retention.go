@@ -35,7 +35,8 @@ func mayHold(a Actor, site int64, now time.Time) bool {
 }
 
 // PlaceHold places a legal hold on a record (a perpetrator's or a
-// victim-survivor's case, a notification, or a whole site), audited
+// victim-survivor's case, a notification, an imported police incident,
+// by number or by its site and police reference, or a whole site), audited
 // (retention.hold, with the class and record and never the reason's
 // text). A record at a site the actor may not hold is answered as one
 // that does not exist. Errors: ENOTFOUND for an actor who may not handle
@@ -48,6 +49,20 @@ func (s *Service) PlaceHold(ctx context.Context, a Actor, h *retention.Hold) err
 		return err
 	}
 	return s.DB.Transact(ctx, func(tx *store.Tx) error {
+		if h.Class == retention.Incident && h.RecordID <= 0 {
+			// Named by its site and police reference, as on the extract.
+			if !mayHold(a, h.SiteID, tx.Now) {
+				return store.NoIncidentRef(h.Ref)
+			}
+			id, err := tx.IncidentByRef(ctx, h.SiteID, h.Ref)
+			if drive.ErrorCode(err) == drive.ENOTFOUND {
+				return store.NoIncidentRef(h.Ref)
+			}
+			if err != nil {
+				return err
+			}
+			h.RecordID = id
+		}
 		site, err := tx.HoldRecordSite(ctx, h.Class, h.RecordID)
 		if drive.ErrorCode(err) == drive.ENOTFOUND || (err == nil && !mayHold(a, site, tx.Now)) {
 			return store.NoHoldRecord(h.Class, h.RecordID)

@@ -17,11 +17,27 @@ import (
 // removedText replaces free text a retention run removes.
 const removedText = "[removed under the retention schedule]"
 
-// PlaceHold stores a new legal hold, setting its ID and PlacedAt.
-// Errors: EINVALID.
+// PlaceHold stores a new legal hold, setting its ID and PlacedAt (and,
+// for an incident named by its site and police reference, its
+// RecordID). Errors: EINVALID.
 func (tx *Tx) PlaceHold(ctx context.Context, h *retention.Hold) error {
 	if err := h.Validate(); err != nil {
 		return err
+	}
+	if h.Class == retention.Incident && h.RecordID <= 0 {
+		id, err := tx.IncidentByRef(ctx, h.SiteID, h.Ref)
+		if drive.ErrorCode(err) == drive.ENOTFOUND {
+			return NoIncidentRef(h.Ref)
+		}
+		if err != nil {
+			return err
+		}
+		h.RecordID = id
+	}
+	if h.Class == retention.Incident {
+		if err := tx.queryRow(ctx, `SELECT ref FROM incidents WHERE id = ?`, h.RecordID).Scan(&h.Ref); err != nil && err != sql.ErrNoRows {
+			return tx.d.mapError(err)
+		}
 	}
 	site, err := tx.HoldRecordSite(ctx, h.Class, h.RecordID)
 	if drive.ErrorCode(err) == drive.ENOTFOUND {
@@ -42,7 +58,7 @@ func (tx *Tx) PlaceHold(ctx context.Context, h *retention.Hold) error {
 // or that the one placing it may not hold: the same answer for both.
 func NoHoldRecord(class retention.Class, id int64) error {
 	what := map[retention.Class]string{retention.PerpetratorCase: "perpetrator's case", retention.VictimCase: "victim-survivor's case",
-		retention.Site: "site"}[class]
+		retention.Site: "site", retention.Incident: "police incident"}[class]
 	if what == "" {
 		what = strings.ReplaceAll(string(class), "_", " ")
 	}
@@ -55,14 +71,36 @@ const holdSite = `CASE record_type
 	WHEN 'perpetrator_case' THEN (SELECT c.site_id FROM cases c WHERE c.id = record_id)
 	WHEN 'victim_case' THEN (SELECT v.site_id FROM victim_cases v WHERE v.id = record_id)
 	WHEN 'notification' THEN (SELECT n.site_id FROM notifications n WHERE n.id = record_id)
+	WHEN 'incident' THEN (SELECT i.site_id FROM incidents i WHERE i.id = record_id)
 	WHEN 'site' THEN record_id END`
+
+// holdRef is the police reference of a held incident, as SQL over
+// legal_holds' record_type and record_id; empty for other holds.
+const holdRef = `COALESCE(CASE record_type WHEN 'incident' THEN (SELECT i.ref FROM incidents i WHERE i.id = record_id) END, '')`
+
+// NoIncidentRef is the error for a hold on an incident by a police
+// reference no incident of the site has, or at a site the one placing it
+// may not hold: the same answer for both.
+func NoIncidentRef(ref string) error {
+	return drive.Invalid("The legal hold cannot be placed.", map[string]string{"ref": fmt.Sprintf("No imported police incident at that site has the reference %q.", ref)})
+}
+
+// IncidentByRef returns the id of the site's imported incident with the
+// police reference ref. Errors: ENOTFOUND.
+func (tx *Tx) IncidentByRef(ctx context.Context, siteID int64, ref string) (int64, error) {
+	var id int64
+	if err := tx.queryRow(ctx, `SELECT id FROM incidents WHERE site_id = ? AND ref = ?`, siteID, ref).Scan(&id); err != nil {
+		return 0, tx.scanErr(err, "incident")
+	}
+	return id, nil
+}
 
 // HoldRecordSite returns the site of a record a legal hold may name (the
 // site itself for retention.Site). Errors: ENOTFOUND if there is no such
 // record, or the class cannot be held.
 func (tx *Tx) HoldRecordSite(ctx context.Context, class retention.Class, id int64) (int64, error) {
 	table := map[retention.Class]string{retention.PerpetratorCase: "cases", retention.Notification: "notifications",
-		retention.VictimCase: "victim_cases", retention.Site: "sites"}[class]
+		retention.VictimCase: "victim_cases", retention.Site: "sites", retention.Incident: "incidents"}[class]
 	if table == "" {
 		return 0, drive.NotFound("record")
 	}
@@ -117,7 +155,7 @@ func (tx *Tx) Holds(ctx context.Context, inForceOnly bool) ([]retention.Hold, er
 }
 
 func (tx *Tx) holds(ctx context.Context, where string, args ...any) ([]retention.Hold, error) {
-	rows, err := tx.query(ctx, `SELECT id, record_type, record_id, COALESCE(`+holdSite+`, 0), reason, owner, placed_at, released_at, release_reason
+	rows, err := tx.query(ctx, `SELECT id, record_type, record_id, COALESCE(`+holdSite+`, 0), `+holdRef+`, reason, owner, placed_at, released_at, release_reason
 		FROM legal_holds`+where+` ORDER BY id DESC`, args...)
 	if err != nil {
 		return nil, err
@@ -128,7 +166,7 @@ func (tx *Tx) holds(ctx context.Context, where string, args ...any) ([]retention
 		var h retention.Hold
 		var class string
 		var released sql.NullTime
-		if err := rows.Scan(&h.ID, &class, &h.RecordID, &h.SiteID, &h.Reason, &h.Owner, &h.PlacedAt, &released, &h.ReleaseReason); err != nil {
+		if err := rows.Scan(&h.ID, &class, &h.RecordID, &h.SiteID, &h.Ref, &h.Reason, &h.Owner, &h.PlacedAt, &released, &h.ReleaseReason); err != nil {
 			return nil, tx.d.mapError(err)
 		}
 		h.Class = retention.Class(class)

@@ -11,6 +11,7 @@ import (
 	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/casework"
+	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/retention"
@@ -144,6 +145,51 @@ func RunDataProtection(t *testing.T, e Engine) {
 				t.Errorf("all holds: %+v", all)
 			}
 			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("IncidentHolds", func(t *testing.T) {
+		// A hold on one incident, named by its site and reference: its
+		// number found, the site and reference read back with it.
+		err := db.Transact(ctx, func(tx *store.Tx) error {
+			if err := tx.InsertIncidents(ctx, siteID, []incident.Record{{Ref: "DPR-7", On: drive.MustDate("2019-01-01"), Type: "Assault",
+				Suspect: incident.Person{GivenName: "Synthetic", FamilyName: "Suspect"}}}, []int64{0}, []int64{0}, nil); err != nil {
+				return err
+			}
+			id, err := tx.IncidentByRef(ctx, siteID, "DPR-7")
+			if err != nil {
+				return err
+			}
+			if _, err := tx.IncidentByRef(ctx, siteID, "DPR-8"); drive.ErrorCode(err) != drive.ENOTFOUND {
+				t.Errorf("an incident no one imported: %v, want ENOTFOUND", err)
+			}
+			h := &retention.Hold{Class: retention.Incident, SiteID: siteID, Ref: "DPR-7", Reason: "Claim", Owner: "DPO"}
+			if err := tx.PlaceHold(ctx, h); err != nil {
+				return err
+			}
+			if h.RecordID != id {
+				t.Errorf("the hold names record %d, want incident %d", h.RecordID, id)
+			}
+			if err := tx.PlaceHold(ctx, &retention.Hold{Class: retention.Incident, SiteID: siteID, Ref: "DPR-8", Reason: "x", Owner: "y"}); drive.ErrorCode(err) != drive.EINVALID {
+				t.Errorf("a hold on an incident no one imported: %v, want EINVALID", err)
+			}
+			if err := tx.PlaceHold(ctx, &retention.Hold{Class: retention.Incident, RecordID: id + 1000, Reason: "x", Owner: "y"}); drive.ErrorCode(err) != drive.EINVALID {
+				t.Errorf("a hold on incident number %d: %v, want EINVALID", id+1000, err)
+			}
+			hs, err := tx.Holds(ctx, true)
+			if err != nil {
+				return err
+			}
+			if len(hs) != 1 || hs[0].Class != retention.Incident || hs[0].RecordID != id || hs[0].Ref != "DPR-7" || hs[0].SiteID != siteID {
+				t.Errorf("holds in force: %+v", hs)
+			}
+			if site, err := tx.HoldRecordSite(ctx, retention.Incident, id); err != nil || site != siteID {
+				t.Errorf("the held incident's site: %d %v", site, err)
+			}
+			return tx.ReleaseHold(ctx, h.ID, "Settled")
 		})
 		if err != nil {
 			t.Fatal(err)

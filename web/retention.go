@@ -82,7 +82,7 @@ func (s *Server) placeHold(w http.ResponseWriter, r *http.Request) error {
 			fields[k] = m
 		}
 		return s.renderHolds(w, r, http.StatusUnprocessableEntity, holdsData{
-			Errors: formErrors(fields, "what", "record", "site", "reason", "owner"), Form: v})
+			Errors: formErrors(fields, "what", "record", "ref", "site", "reason", "owner"), Form: v})
 	}
 	if err != nil {
 		return err
@@ -113,8 +113,8 @@ func (s *Server) releaseHold(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// What names what a hold keeps, for the list: a case by its number, a
-// site by its name.
+// What names what a hold keeps, for the list: a case by its number, an
+// incident by its police reference and site, a site by its name.
 func (d holdsData) What(h retention.Hold) string {
 	switch h.Class {
 	case retention.PerpetratorCase:
@@ -125,6 +125,8 @@ func (d holdsData) What(h retention.Hold) string {
 		return "Notification " + strconv.FormatInt(h.RecordID, 10)
 	case retention.Site:
 		return "All of " + d.SiteName[h.RecordID]
+	case retention.Incident:
+		return "Police incident " + h.Ref + " at " + d.SiteName[h.SiteID]
 	}
 	return string(h.Class)
 }

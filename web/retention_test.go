@@ -14,7 +14,9 @@ import (
 // finds no page; the data protection officer sees none, is told what is
 // missing from an empty form and of a case that does not exist (and
 // nothing is placed), places holds on a perpetrator's case, a
-// victim-survivor's case and the whole site, cannot lift one without a
+// victim-survivor's case, the whole site and one police incident (named
+// by its site and reference; a reference the site does not hold places
+// nothing), cannot lift one without a
 // reason, and lifts one with a reason; a form without its CSRF token
 // changes nothing. The page never shows the victim-survivor's name or
 // address.
@@ -85,6 +87,7 @@ func TestLegalHoldPages(t *testing.T) {
 				{"what": {"perpetrator_case"}, "record": {itoa64(f.caseID)}, "reason": {"Civil claim C-2"}, "owner": {"Data protection officer"}},
 				{"what": {"victim_case"}, "record": {itoa64(f.victimID)}, "reason": {"Complaint C-3"}, "owner": {"Data protection officer"}},
 				{"what": {"site"}, "site": {itoa64(f.siteID)}, "reason": {"Inquiry I-4"}, "owner": {"National team"}},
+				{"what": {"incident"}, "ref": {"NM-2020-0042"}, "site": {itoa64(f.siteID)}, "reason": {"Claim C-5"}, "owner": {"Data protection officer"}},
 			} {
 				code, loc, body := do("dpo", "POST", "/retention/holds", form)
 				if code != http.StatusSeeOther || loc != "/retention/holds?done=hold_placed" {
@@ -93,10 +96,29 @@ func TestLegalHoldPages(t *testing.T) {
 			}
 			body = page()
 			for _, want := range []string{"Perpetrator&#39;s case " + itoa64(f.caseID), "Victim-survivor&#39;s case " + itoa64(f.victimID),
-				"All of Northmoor", "Civil claim C-2", "Complaint C-3", "Inquiry I-4", "Lift hold 3"} {
+				"All of Northmoor", "Civil claim C-2", "Complaint C-3", "Inquiry I-4", "Lift hold 3",
+				"Police incident NM-2020-0042 at Northmoor", "Claim C-5", "Lift hold 4"} {
 				if !strings.Contains(body, want) {
 					t.Errorf("the holds page does not show %q", want)
 				}
+			}
+
+			// An incident named by a reference the site's extracts do not
+			// hold, or without its reference or site, places nothing.
+			for _, c := range []struct {
+				form url.Values
+				want string
+			}{
+				{url.Values{"what": {"incident"}, "ref": {"NM-1999-0001"}, "site": {itoa64(f.siteID)}, "reason": {"Claim"}, "owner": {"DPO"}}, "No imported police incident at that site has the reference"},
+				{url.Values{"what": {"incident"}, "reason": {"Claim"}, "owner": {"DPO"}}, "Enter the incident&#39;s police reference"},
+				{url.Values{"what": {"incident"}, "ref": {"NM-2020-0042"}, "reason": {"Claim"}, "owner": {"DPO"}}, "Choose the site whose extract holds the incident"},
+			} {
+				if code, _, body := do("dpo", "POST", "/retention/holds", c.form); code != http.StatusUnprocessableEntity || !strings.Contains(body, c.want) {
+					t.Errorf("placing %v: %d, want 422 saying %q", c.form, code, c.want)
+				}
+			}
+			if body := page(); strings.Contains(body, "Lift hold 5") {
+				t.Error("a refused incident hold was placed")
 			}
 
 			if code, _, body := do("dpo", "POST", "/retention/holds/1/release", url.Values{"reason": {""}}); code != http.StatusUnprocessableEntity || !strings.Contains(body, "why the hold ends") {

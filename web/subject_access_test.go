@@ -18,6 +18,7 @@ import (
 	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/casework"
+	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/service"
@@ -115,7 +116,13 @@ func dpFixture(t *testing.T, e storetest.Engine) dpFixtureIDs {
 		c.State, c.DecisionReasons, c.DecidedBy, c.DecidedAt = casework.Active, "Agreed", users["casey"].ID, &at
 		c.CaseManagerID, c.AllocatedAt, c.StartedAt = users["casey"].ID, &at, &at
 		caseID = c.ID
-		return tx.UpdateCase(ctx, c)
+		if err := tx.UpdateCase(ctx, c); err != nil {
+			return err
+		}
+		// A police incident, for holds on one incident.
+		return tx.InsertIncidents(ctx, site.ID, []incident.Record{{Ref: "NM-2020-0042", On: drive.MustDate("2020-02-01"), Type: "Assault",
+			Suspect: incident.Person{GivenName: "Gary", FamilyName: "Suspectson"}, Victim: incident.Person{GivenName: "Vera", FamilyName: "Victimson"}}},
+			[]int64{0}, []int64{0}, nil)
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -64,7 +64,9 @@ func runRetention(ctx context.Context, e env, args []string, stdout, stderr io.W
 	case "hold":
 		caseID := fs.Int64("case", 0, "`ID` of the closed perpetrator's case to hold")
 		victimID := fs.Int64("victim-case", 0, "`ID` of the closed victim-survivor's case to hold")
-		siteCode := fs.String("site", "", "`CODE` of a site to hold whole: every record of the site is kept")
+		siteCode := fs.String("site", "", "`CODE` of a site to hold whole: every record of the site is kept (with --incident-ref, the incident's site)")
+		incidentID := fs.Int64("incident", 0, "`ID` of an imported police incident to hold")
+		incidentRef := fs.String("incident-ref", "", "police `REF`erence of an imported incident to hold, at the site given with --site")
 		reason := fs.String("reason", "", "why the record is held (a claim, a complaint, an inquiry, a subject access request)")
 		owner := fs.String("owner", "", "who answers for the hold and decides when it ends")
 		if err := parseFlags(fs, args[1:]); err != nil {
@@ -78,11 +80,19 @@ func runRetention(ctx context.Context, e env, args []string, stdout, stderr io.W
 		if *victimID != 0 {
 			h.Class, h.RecordID, named = retention.VictimCase, *victimID, named+1
 		}
-		if *siteCode != "" {
+		if *incidentID != 0 {
+			h.Class, h.RecordID, named = retention.Incident, *incidentID, named+1
+		}
+		switch {
+		case *incidentRef != "" && *siteCode == "":
+			return usageError{"an incident named by its reference needs its site: --incident-ref REF --site CODE"}
+		case *incidentRef != "":
+			h.Class, h.Ref, named = retention.Incident, *incidentRef, named+1
+		case *siteCode != "":
 			h.Class, named = retention.Site, named+1
 		}
 		if named != 1 {
-			return usageError{"name one record to hold: --case ID, --victim-case ID or --site CODE"}
+			return usageError{"name one record to hold: --case ID, --victim-case ID, --incident ID, --incident-ref REF --site CODE or --site CODE"}
 		}
 		svc, done, err := existingService(ctx, c)
 		if err != nil {
@@ -94,19 +104,30 @@ func runRetention(ctx context.Context, e env, args []string, stdout, stderr io.W
 			if err != nil {
 				return err
 			}
+			var site int64
 			for _, st := range sites {
 				if strings.EqualFold(st.Code, *siteCode) {
-					h.RecordID = st.ID
+					site = st.ID
 				}
 			}
-			if h.RecordID == 0 {
+			if site == 0 {
 				return usageError{fmt.Sprintf("there is no site with code %q (drive site list shows them)", *siteCode)}
+			}
+			if h.Class == retention.Site {
+				h.RecordID = site
+			} else {
+				h.SiteID = site
 			}
 		}
 		if err := svc.PlaceHold(ctx, service.CommandLine(), h); err != nil {
 			return err
 		}
-		what := map[retention.Class]string{retention.PerpetratorCase: "case", retention.VictimCase: "victim-survivor's case", retention.Site: "site"}[h.Class]
+		what := map[retention.Class]string{retention.PerpetratorCase: "case", retention.VictimCase: "victim-survivor's case", retention.Site: "site",
+			retention.Incident: "police incident"}[h.Class]
+		if h.Class == retention.Incident {
+			fmt.Fprintf(stdout, "Placed legal hold %d on %s %d (%s): no retention run will anonymise it until the hold is released.\n", h.ID, what, h.RecordID, h.Ref)
+			return nil
+		}
 		fmt.Fprintf(stdout, "Placed legal hold %d on %s %d: no retention run will remove it until the hold is released.\n", h.ID, what, h.RecordID)
 		return nil
 	case "release":

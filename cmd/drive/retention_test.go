@@ -41,6 +41,14 @@ func TestRetentionCommands(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "There is no victim-survivor's case 99") {
 		t.Errorf("hold on a victim case that does not exist: %v", r)
 	}
+	r = runAuditCmd(t, "retention", "hold", "--db", db, "--incident", "99", "--reason", "claim", "--owner", "DPO")
+	if r.code != 1 || !strings.Contains(r.stderr, "There is no police incident 99") {
+		t.Errorf("hold on an incident that does not exist: %v", r)
+	}
+	r = runAuditCmd(t, "retention", "hold", "--db", db, "--incident-ref", "NMR-1", "--reason", "claim", "--owner", "DPO")
+	if r.code != 2 || !strings.Contains(r.stderr, "needs its site") {
+		t.Errorf("hold on an incident by reference without its site: %v", r)
+	}
 	sched := filepath.Join(t.TempDir(), "schedule.json")
 	if err := os.WriteFile(sched, []byte(`{"rules": [{"class": "perpetrator_case", "years": 7, "action": "anonymise"}]}`), 0o644); err != nil {
 		t.Fatal(err)

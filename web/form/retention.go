@@ -8,12 +8,14 @@ import (
 )
 
 // LegalHold is the form that places a legal hold: what is held (a
-// perpetrator's case or a victim-survivor's case by number, or a whole
-// site), why, and who owns the hold.
+// perpetrator's case or a victim-survivor's case by number, a police
+// incident by its site and reference, or a whole site), why, and who
+// owns the hold.
 type LegalHold struct {
 	Class    retention.Class
 	RecordID int64
 	SiteID   int64
+	Ref      string
 	Reason   string
 	Owner    string
 	errs     Errors
@@ -33,6 +35,15 @@ func NewLegalHold(v url.Values) *LegalHold {
 		if f.RecordID = id(v, "site"); f.RecordID <= 0 {
 			f.errs["site"] = "Choose the site to hold"
 		}
+	case retention.Incident:
+		// An incident is named as its extract names it: the site and
+		// the police reference.
+		if f.Ref = strings.TrimSpace(v.Get("ref")); f.Ref == "" {
+			f.errs["ref"] = "Enter the incident's police reference, as on the extract"
+		}
+		if f.SiteID = id(v, "site"); f.SiteID <= 0 {
+			f.errs["site"] = "Choose the site whose extract holds the incident"
+		}
 	default:
 		f.errs["what"] = "Choose what to hold"
 	}
@@ -44,5 +55,5 @@ func (f *LegalHold) Validate() error { return f.errs.Err("The legal hold was not
 
 // Hold is the hold the form describes.
 func (f *LegalHold) Hold() *retention.Hold {
-	return &retention.Hold{Class: f.Class, RecordID: f.RecordID, Reason: f.Reason, Owner: f.Owner}
+	return &retention.Hold{Class: f.Class, RecordID: f.RecordID, SiteID: f.SiteID, Ref: f.Ref, Reason: f.Reason, Owner: f.Owner}
 }
