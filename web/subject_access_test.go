@@ -16,6 +16,7 @@ import (
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/account"
+	"github.com/drive-platform/drive/appointment"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/casework"
 	"github.com/drive-platform/drive/incident"
@@ -158,6 +159,15 @@ func dpFixture(t *testing.T, e storetest.Engine) dpFixtureIDs {
 		if err := svc.AddNote(ctx, actor("casey"), caseID, &casework.Note{Text: text}); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// An appointment and a document on her case that place her: hers,
+	// never in his pack.
+	if _, err := svc.PlanVictimAppointment(ctx, actor("idva"), vid, appointment.Appointment{StartsAt: now.Add(48 * time.Hour), Minutes: 30,
+		Place: appointment.Community, With: "Morgan, at 4 Lanternwick Row"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AttachVictimDocument(ctx, actor("idva"), vid, "Tenancy of 4 Lanternwick Row, NM7 7QX", "lanternwick.pdf", []byte("%PDF-1.7 tenancy")); err != nil {
+		t.Fatal(err)
 	}
 
 	srv, err := New(Config{Service: svc})
