@@ -36,7 +36,7 @@ func appointmentItem(ap appointment.Appointment, title string) subjectaccess.Ite
 		fmt.Fprintf(&b, " With: %s.", ap.With)
 	}
 	if ap.CancelledAt != nil {
-		fmt.Fprintf(&b, " Cancelled on %s.", appointment.InUK(*ap.CancelledAt).Format("2006-01-02"))
+		fmt.Fprintf(&b, " Cancelled on %s.", appointment.InUK(*ap.CancelledAt).Format("2 January 2006"))
 	}
 	return subjectaccess.Item{Key: "appointment:" + strconv.FormatInt(ap.ID, 10), Kind: "appointment",
 		On: appointment.InUK(ap.StartsAt).Format("2006-01-02"), Title: title, Text: b.String()}
