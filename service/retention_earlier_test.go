@@ -149,7 +149,9 @@ func TestRetentionRemovesTextLeftByEarlierRuns(t *testing.T) {
 						if aps, err = tx.CaseAppointments(ctx, caseID); err != nil {
 							return err
 						}
-						docs, err = tx.CaseDocuments(ctx, caseID)
+						if docs, err = tx.CaseDocuments(ctx, caseID); err != nil {
+							return err
+						}
 					} else {
 						if aps, err = tx.VictimAppointments(ctx, victimCaseID); err != nil {
 							return err
