@@ -4,7 +4,9 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"reflect"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -20,8 +22,8 @@ import (
 // replay protection and background work hold whichever replica a request
 // reaches. (SQLite suits one server: there it is always srv.)
 //
-// Build the fixture's server fully first (its service's settings, its
-// break-glass pages): the replicas copy it as it is at this call.
+// The replicas are built from srv as it is at this call, and follow the
+// settings a fixture changes later (see follow).
 func Replicated(t testing.TB, srv *Server) http.Handler {
 	t.Helper()
 	n, _ := strconv.Atoi(os.Getenv("DRIVE_TEST_REPLICAS"))
@@ -56,7 +58,48 @@ func Replicated(t testing.TB, srv *Server) http.Handler {
 		servers = append(servers, replica)
 	}
 	var next atomic.Uint64
+	var mu sync.Mutex
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		servers[(next.Add(1)-1)%uint64(len(servers))].ServeHTTP(w, r)
+		s := servers[(next.Add(1)-1)%uint64(len(servers))]
+		if s != srv {
+			mu.Lock()
+			follow(srv, s)
+			mu.Unlock()
+		}
+		s.ServeHTTP(w, r)
 	})
+}
+
+// follow brings a replica's settings up to srv's, for fixtures that
+// change them between requests (a lower upload limit, a higher text
+// limit, a kind of record break-glass opens): replicas of one deployment
+// run with one configuration. It writes only what changed.
+func follow(srv, replica *Server) {
+	if replica.uploadLimit != srv.uploadLimit {
+		replica.uploadLimit = srv.uploadLimit
+	}
+	for k, v := range srv.glassHrefs {
+		if _, ok := replica.glassHrefs[k]; !ok {
+			replica.glassHrefs[k] = v
+		}
+	}
+	p, q := srv.svc, replica.svc
+	if q.TextLimit != p.TextLimit {
+		q.TextLimit = p.TextLimit
+	}
+	if reflect.ValueOf(q.Glass).Pointer() != reflect.ValueOf(p.Glass).Pointer() {
+		q.Glass = p.Glass
+	}
+	if q.Lockout != p.Lockout {
+		q.Lockout = p.Lockout
+	}
+	if q.Sessions != p.Sessions {
+		q.Sessions = p.Sessions
+	}
+	if q.Keys != p.Keys {
+		q.Keys = p.Keys
+	}
+	if q.Mail != p.Mail {
+		q.Mail = p.Mail
+	}
 }
