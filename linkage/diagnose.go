@@ -21,6 +21,11 @@ type Diagnosis struct {
 	// MissedPatterns are the commonest comparison patterns of the missed
 	// true pairs that were compared, most frequent first.
 	MissedPatterns []PatternCount
+	// UncomparedPatterns are the commonest comparison patterns of the
+	// missed true pairs that were never compared but would have reached
+	// the threshold: what candidate generation could still gain, and which
+	// rule would hold it.
+	UncomparedPatterns []PatternCount
 	// FalsePatterns are the commonest comparison patterns of the false
 	// pairs (two people's records in one cluster), most frequent first.
 	FalsePatterns []PatternCount
@@ -64,7 +69,8 @@ func (m MissedPairs) Total() int64 {
 type PatternCount struct {
 	Levels []string // level name per field, in the table's field order
 	// Stage is, for missed pairs, the stage that lost them: "below one
-	// half", "below the threshold" or "kept apart".
+	// half", "below the threshold" or "kept apart"; for pairs never
+	// compared, "no shared key" or "block skipped".
 	Stage      string
 	Pairs      int64
 	MeanWeight float64 // mean match weight (prior included), in bits
@@ -174,6 +180,7 @@ func (r *Result) Diagnose(ctx context.Context, truth []string) (*Diagnosis, erro
 		sum float64
 	}
 	missed := map[patternStage]*tally{}
+	uncompared := map[patternStage]*tally{}
 	count := func(m map[patternStage]*tally, k patternStage, w float64) {
 		c := m[k]
 		if c == nil {
@@ -232,13 +239,16 @@ func (r *Result) Diagnose(ctx context.Context, truth []string) (*Diagnosis, erro
 				w := r.md.score(a, b, vec)
 				switch {
 				case !compared(a, b):
+					stage := "no shared key"
 					if sharesKey(a, b) {
 						d.Missed.BlockSkipped++
+						stage = "block skipped"
 					} else {
 						d.Missed.NoSharedKey++
 					}
 					if w >= direct {
 						d.Missed.WouldLink++
+						count(uncompared, patternStage{vec, stage}, w)
 					}
 					continue
 				case w < 0:
@@ -299,6 +309,6 @@ func (r *Result) Diagnose(ctx context.Context, truth []string) (*Diagnosis, erro
 		})
 		return out[:min(len(out), diagnosePatterns)]
 	}
-	d.MissedPatterns, d.FalsePatterns = top(missed), top(wrong)
+	d.MissedPatterns, d.UncomparedPatterns, d.FalsePatterns = top(missed), top(uncompared), top(wrong)
 	return d, nil
 }

@@ -42,6 +42,16 @@ func TestDiagnoseAccountsForEveryError(t *testing.T) {
 	if compared := d.Missed.BelowHalf + d.Missed.BelowThreshold + d.Missed.KeptApart; patterns > compared || patterns == 0 {
 		t.Errorf("missed patterns hold %d pairs, of %d missed and compared", patterns, compared)
 	}
+	var uncompared int64
+	for _, p := range d.UncomparedPatterns {
+		uncompared += p.Pairs
+		if p.Stage != "no shared key" && p.Stage != "block skipped" || p.MeanWeight < weightFor(res.Model.Threshold) {
+			t.Errorf("never-compared pattern %+v", p)
+		}
+	}
+	if uncompared > d.Missed.WouldLink {
+		t.Errorf("never-compared patterns hold %d pairs, of %d that would link", uncompared, d.Missed.WouldLink)
+	}
 	var falsePatterns int64
 	for _, p := range d.FalsePatterns {
 		falsePatterns += p.Pairs
@@ -106,6 +116,10 @@ func TestDiagnoseTellsBlockingLossesApart(t *testing.T) {
 	}
 	if d.Missed.NoSharedKey != 1 || d.Missed.BlockSkipped != 1 {
 		t.Errorf("missed %+v; want one pair without a shared key, one in a skipped block", d.Missed)
+	}
+	// Ada Brennan's two records agree on everything: they would link.
+	if d.Missed.WouldLink < 1 || len(d.UncomparedPatterns) < 1 || d.UncomparedPatterns[0].Stage != "block skipped" && d.UncomparedPatterns[len(d.UncomparedPatterns)-1].Stage != "block skipped" {
+		t.Errorf("never compared that would link: %d, patterns %+v", d.Missed.WouldLink, d.UncomparedPatterns)
 	}
 	if d.Scores.CorrectPairs != 1 || d.Scores.TruePairs != 3 {
 		t.Errorf("scores %+v; want the one compared pair found", d.Scores)

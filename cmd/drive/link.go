@@ -334,6 +334,12 @@ func writeDiagnosis(w io.Writer, fields []linkage.Field, d *linkage.Diagnosis) {
 	for _, p := range d.MissedPatterns {
 		fmt.Fprintf(w, "  %8d  mean weight %+6.1f  %-20s %s\n", p.Pairs, p.MeanWeight, p.Stage, strings.Join(p.Levels, " | "))
 	}
+	if len(d.UncomparedPatterns) > 0 {
+		fmt.Fprintf(w, "\ncommonest missed pairs never compared that would have linked:\n")
+		for _, p := range d.UncomparedPatterns {
+			fmt.Fprintf(w, "  %8d  mean weight %+6.1f  %-20s %s\n", p.Pairs, p.MeanWeight, p.Stage, strings.Join(p.Levels, " | "))
+		}
+	}
 	fmt.Fprintf(w, "\ncommonest false pairs:\n")
 	for _, p := range d.FalsePatterns {
 		fmt.Fprintf(w, "  %8d  mean weight %+6.1f  %s\n", p.Pairs, p.MeanWeight, strings.Join(p.Levels, " | "))
