@@ -285,13 +285,20 @@ func TestJourneysInBrowser(t *testing.T) {
 			[...document.querySelectorAll('input[type=radio][value=yes]')].slice(0, 5).forEach(r => r.checked = true); true`)
 		j.submit("form[action$='/dash'] button", 200)
 		j.confirmed("dash")
-		j.script(`document.querySelectorAll('details').forEach(d => d.open = true); true`)
+		// The form is folded away under the plan, as the page's other
+		// forms are, until she opens it.
+		j.ok(j.b.Click("details:has(form[action$='/safety-plan']) summary"))
 		j.set("#safety_plan", "Agreed a code word with her sister; police marker on the address renewed.")
 		j.submit("form[action$='/safety-plan'] button", 200)
 		j.confirmed("safety_plan")
 		if !strings.Contains(j.text("#main-content"), "code word with her sister") {
 			t.Fatal("the saved safety plan is not shown")
 		}
+		// A contact sent with nothing in it comes back with its form
+		// open at the problem.
+		j.ok(j.b.Click("details:has(form[action$='/contacts']) summary"))
+		j.submit("form[action$='/contacts'] button", 422)
+		j.script(`document.querySelector("details:has(form[action$='/contacts'])").open`)
 		j.submit(".govuk-service-navigation a[href='/victims']", 200)
 		// The score and its band both change: 15 is high risk, 5 is not.
 		got := j.text(row + ` [data-risk=latest]`)
