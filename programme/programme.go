@@ -8,6 +8,7 @@ package programme
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/drive-platform/drive"
@@ -224,6 +225,17 @@ func Parse(data []byte) (*Programme, error) {
 		return nil, err
 	}
 	return &p, nil
+}
+
+// Clone returns a copy of p that shares nothing with it, so a copy kept
+// to save parsing the same settings again can be handed out and changed.
+func (p *Programme) Clone() *Programme {
+	c := *p
+	c.Eligibility = slices.Clone(p.Eligibility)
+	c.TimePoints = slices.Clone(p.TimePoints)
+	c.Actions = slices.Clone(p.Actions)
+	c.Closure = slices.Clone(p.Closure)
+	return &c
 }
 
 // JSON returns the programme as indented JSON.

@@ -83,3 +83,24 @@ func TestAssessDrive(t *testing.T) {
 		t.Error("Restart accepted a high-risk case")
 	}
 }
+
+// TestCloneSharesNothing: changing a clone's lists leaves the original
+// as it was, so a parsed programme kept for reuse cannot be changed by
+// one of its readers.
+func TestCloneSharesNothing(t *testing.T) {
+	p := Drive()
+	before := string(p.JSON())
+	c := p.Clone()
+	if string(c.JSON()) != before {
+		t.Fatal("the clone differs from the original")
+	}
+	c.Name = "Changed"
+	c.Eligibility[0].Label = "changed"
+	c.TimePoints[0].Code = "X"
+	c.Actions[0].Label = "changed"
+	c.Closure[0].Label = "changed"
+	c.Actions = append(c.Actions, ActionType{Code: "extra"})
+	if string(p.JSON()) != before {
+		t.Errorf("changing the clone changed the original:\n%s", p.JSON())
+	}
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"sync"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/programme"
@@ -43,7 +44,7 @@ func (tx *Tx) SiteProgrammes(ctx context.Context, siteID int64) ([]*programme.Pr
 		if err := rows.Scan(&raw); err != nil {
 			return nil, tx.d.mapError(err)
 		}
-		p, err := decodeProgramme(raw)
+		p, err := tx.decodeProgramme(raw)
 		if err != nil {
 			return nil, err
 		}
@@ -59,7 +60,7 @@ func (tx *Tx) SiteProgramme(ctx context.Context, siteID int64, code string) (*pr
 	if err := tx.queryRow(ctx, `SELECT settings FROM site_programmes WHERE site_id = ? AND code = ?`, siteID, code).Scan(&raw); err != nil {
 		return nil, tx.scanErr(err, "programme")
 	}
-	return decodeProgramme(raw)
+	return tx.decodeProgramme(raw)
 }
 
 // SetSiteProgramme adds a programme to a site, or replaces the settings of
@@ -85,11 +86,54 @@ func (tx *Tx) SetSiteProgramme(ctx context.Context, siteID int64, p *programme.P
 }
 
 // decodeProgramme reads stored settings. They were validated when saved,
-// so a failure here is a fault of ours, not the user's.
-func decodeProgramme(raw []byte) (*programme.Programme, error) {
+// so a failure here is a fault of ours, not the user's. Settings already
+// read are not parsed again (programmeCache): every case page reads its
+// programme, and parsing and validating it was a sixth of the page's CPU.
+func (tx *Tx) decodeProgramme(raw []byte) (*programme.Programme, error) {
+	if p := tx.programmes.get(raw); p != nil {
+		return p, nil
+	}
 	p, err := programme.Parse(raw)
 	if err != nil {
 		return nil, drive.Wrap(err, drive.EINTERNAL, "stored programme settings could not be read")
 	}
-	return p, nil
+	tx.programmes.put(raw, p)
+	return p.Clone(), nil
+}
+
+// programmeCache keeps programmes parsed, by the exact settings they were
+// parsed from: changed settings are different text, parsed afresh, so
+// nothing is ever stale. Callers get a copy each.
+type programmeCache struct {
+	mu sync.Mutex
+	m  map[string]*programme.Programme
+}
+
+// maxCachedProgrammes bounds the cache: a national deployment runs two
+// or three programmes at each of about 40 sites; past the bound (settings
+// edited many times) it starts again.
+const maxCachedProgrammes = 512
+
+func (c *programmeCache) get(raw []byte) *programme.Programme {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p, ok := c.m[string(raw)]; ok {
+		return p.Clone()
+	}
+	return nil
+}
+
+func (c *programmeCache) put(raw []byte, p *programme.Programme) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCachedProgrammes {
+		c.m = map[string]*programme.Programme{}
+	}
+	c.m[string(raw)] = p
 }

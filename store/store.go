@@ -54,6 +54,8 @@ type DB struct {
 	// audits appends the audit events of reads (Read), many reads'
 	// events a transaction (audit_batch.go).
 	audits *auditQueue
+	// programmes keeps programme settings parsed (programmes.go).
+	programmes *programmeCache
 }
 
 // Options tunes Open. The zero value is valid.
@@ -90,7 +92,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if now == nil {
 		now = time.Now
 	}
-	db := &DB{now: now, keys: opt.Keys, dsn: dsn, fault: opt.Fault}
+	db := &DB{now: now, keys: opt.Keys, dsn: dsn, fault: opt.Fault, programmes: &programmeCache{}}
 	var err error
 	if IsPostgresURL(dsn) {
 		db.dialect = postgresDialect
@@ -212,13 +214,14 @@ func (db *DB) Close() error {
 // Tx is one transaction. Its methods are the storage contract. Now is the
 // transaction's clock reading, fixed when it began, in UTC.
 type Tx struct {
-	tx      *sql.Tx
-	d       dialect
-	Now     time.Time
-	writing bool
-	keys    *sealed.Keyring
-	stmts   *stmtCache
-	fault   func() error
+	tx         *sql.Tx
+	d          dialect
+	Now        time.Time
+	writing    bool
+	keys       *sealed.Keyring
+	stmts      *stmtCache
+	fault      func() error
+	programmes *programmeCache
 	// audited, in a transaction begun by Read, collects the events
 	// Audit is given, to append once the read is over.
 	audited *[]audit.Event
@@ -242,7 +245,8 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx *
 	if err != nil {
 		return db.dialect.mapError(err)
 	}
-	tx := &Tx{tx: sqlTx, d: db.dialect, keys: db.keys, Now: db.Now(), writing: !readOnly, stmts: db.writeStmts, fault: db.fault}
+	tx := &Tx{tx: sqlTx, d: db.dialect, keys: db.keys, Now: db.Now(), writing: !readOnly, stmts: db.writeStmts, fault: db.fault,
+		programmes: db.programmes}
 	if pool != db.write {
 		tx.stmts = db.readStmts
 	}

@@ -34,6 +34,7 @@ func Run(t *testing.T, e Engine) {
 		{"SitesAndOrganisationsRoundTrip", testSitesOrganisations},
 		{"UsersAndRolesRoundTrip", testUsersRoles},
 		{"UserNamesWithRole", testUserNamesWithRole},
+		{"ProgrammeReadAfresh", testProgrammeReadAfresh},
 		{"RoleScopeIsValidated", testRoleScope},
 		{"PersonPoliceLinksRoundTrip", testPersonPoliceLinks},
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/account"
+	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/store"
 )
 
@@ -56,5 +57,39 @@ func testUserNamesWithRole(t *testing.T, db *store.DB) {
 	want := []string{fmt.Sprintf("%d cm.a Name of cm.a", users[1].ID), fmt.Sprintf("%d cm.b Name of cm.b", users[0].ID)}
 	if fmt.Sprint(names) != fmt.Sprint(want) {
 		t.Errorf("case managers here = %q; want %q", names, want)
+	}
+}
+
+// testProgrammeReadAfresh: a programme's settings read twice are equal,
+// a reader changing its copy changes no one else's, and new settings are
+// read as soon as they are saved.
+func testProgrammeReadAfresh(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	s := mustSite(t, db, "AAA")
+	if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.SeedProgrammes(ctx, s.ID) }); err != nil {
+		t.Fatal(err)
+	}
+	read := func() *programme.Programme {
+		t.Helper()
+		var p *programme.Programme
+		if err := db.View(ctx, func(tx *store.Tx) (err error) { p, err = tx.SiteProgramme(ctx, s.ID, programme.Drive().Code); return }); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	first := read()
+	want := string(first.JSON())
+	first.Actions[0].Label = "changed by a reader"
+	first.CaseloadLimit = 99
+	if got := read(); string(got.JSON()) != want {
+		t.Errorf("a reader's change reached the next reader:\n%s", got.JSON())
+	}
+	changed := programme.Drive()
+	changed.CaseloadLimit = 7
+	if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.SetSiteProgramme(ctx, s.ID, changed) }); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(); got.CaseloadLimit != 7 {
+		t.Errorf("caseload limit read after a change = %d; want 7", got.CaseloadLimit)
 	}
 }
