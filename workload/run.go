@@ -167,6 +167,10 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	users := make([]*user, len(opt.Logins))
 	var setup sync.WaitGroup
 	setupErrs := make([]error, len(users))
+	// A few sign in at a time: each hashes a password on purpose slowly,
+	// and fifty at once on a busy machine can outlast the 30 seconds a
+	// security code is good for.
+	signing := make(chan struct{}, 4)
 	for i := range opt.Logins {
 		jar, _ := cookiejar.New(nil)
 		users[i] = &user{login: &opt.Logins[i], base: opt.BaseURL, rng: rand.New(rand.NewPCG(opt.Seed, uint64(i))),
@@ -175,6 +179,8 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		setup.Add(1)
 		go func(i int) {
 			defer setup.Done()
+			signing <- struct{}{}
+			defer func() { <-signing }()
 			setupErrs[i] = users[i].start(ctx, now)
 		}(i)
 	}
