@@ -206,7 +206,9 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 				if opt.PerUser > 0 && i >= opt.PerUser || opt.PerUser <= 0 && !time.Now().Before(deadline) {
 					break
 				}
-				if i > 0 && opt.Think > 0 {
+				// A pause before the first operation too, so the users
+				// start spread out as they would be, not all at once.
+				if opt.Think > 0 {
 					think(ctx, time.Duration(pauses.ExpFloat64()*float64(opt.Think)), deadline, opt.PerUser > 0)
 				}
 				u.step(ctx)
