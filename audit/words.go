@@ -127,6 +127,21 @@ func IsSignIn(action string) bool {
 	return strings.HasPrefix(action, "signin.") || strings.HasPrefix(action, "reauth.") || action == "session.end"
 }
 
+// partPrefix marks an event's reason as naming the part of the record a
+// write changed.
+const partPrefix = "part: "
+
+// Part is the reason of a write that changed the named part of a record
+// ("the safety plan"): the part's name alone, never its content, so the
+// audit log's sentence can say what changed ("changed IDVA case 17 (the
+// safety plan)"). An empty part gives an empty reason.
+func Part(part string) string {
+	if part == "" {
+		return ""
+	}
+	return partPrefix + part
+}
+
 // Sentence says what e records in words. who is the actor's name (the
 // caller looks it up; "" for nobody signed in), and it is never taken
 // from the event. The sentence ends with the outcome when the action was
@@ -149,6 +164,11 @@ func Sentence(e Event, who string) string {
 		b.WriteString(" " + RecordNoun(e.RecordType))
 		if e.RecordID != "" {
 			b.WriteString(" " + e.RecordID)
+		}
+	}
+	for _, r := range strings.Split(e.Reason, "; ") {
+		if part, ok := strings.CutPrefix(r, partPrefix); ok {
+			b.WriteString(" (" + part + ")")
 		}
 	}
 	switch {

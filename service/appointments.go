@@ -93,7 +93,7 @@ func (s *Service) PlanCaseAppointment(ctx context.Context, a Actor, caseID int64
 // for a case the actor may not change; EINVALID for formErr, a bad
 // appointment or a closed case.
 func (s *Service) PlanVictimAppointment(ctx context.Context, a Actor, victimID int64, ap appointment.Appointment, formErr error) (int64, error) {
-	err := s.writeVictim(ctx, a, victimID, access.VictimCompartment, func(tx *store.Tx, v *victim.Case) error {
+	err := s.writeVictim(ctx, a, victimID, access.VictimCompartment, "an appointment", func(tx *store.Tx, v *victim.Case) error {
 		if !victimSide(a, tx, ctx, v) {
 			return drive.NotFound("victim-survivor")
 		}

@@ -75,7 +75,7 @@ func (s *Service) AttachCaseDocument(ctx context.Context, a Actor, caseID int64,
 // else; EINVALID for a bad title or file.
 func (s *Service) AttachVictimDocument(ctx context.Context, a Actor, victimID int64, title, fileName string, file []byte) (int64, error) {
 	var d document.Document
-	err := s.writeVictim(ctx, a, victimID, access.VictimCompartment, func(tx *store.Tx, v *victim.Case) error {
+	err := s.writeVictim(ctx, a, victimID, access.VictimCompartment, "a document", func(tx *store.Tx, v *victim.Case) error {
 		if !victimSide(a, tx, ctx, v) {
 			return drive.NotFound("victim-survivor")
 		}

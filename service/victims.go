@@ -525,8 +525,10 @@ func (s *Service) OpenVictimCase(ctx context.Context, a Actor, in VictimInput) (
 }
 
 // writeVictim runs fn on a victim-survivor's case the actor may write for
-// class, in one transaction with its audit event.
-func (s *Service) writeVictim(ctx context.Context, a Actor, id int64, class access.DataClass, fn func(tx *store.Tx, v *victim.Case) error) error {
+// class, in one transaction with its audit event, which names the part
+// of her case that changed ("the safety plan"), never what it says, so
+// the audit log can say what changed.
+func (s *Service) writeVictim(ctx context.Context, a Actor, id int64, class access.DataClass, part string, fn func(tx *store.Tx, v *victim.Case) error) error {
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		v, err := tx.VictimCase(ctx, id)
 		if err != nil {
@@ -539,7 +541,12 @@ func (s *Service) writeVictim(ctx context.Context, a Actor, id int64, class acce
 		if err := fn(tx, v); err != nil {
 			return err
 		}
-		return record(ctx, tx, a, d, audit.ActionRecordWrite, "victim", id, v.SiteID)
+		e := audit.Event{Action: audit.ActionRecordWrite, ActorID: a.UserID, ActorRole: string(d.Role), RecordType: "victim",
+			RecordID: strconv.FormatInt(id, 10), SiteID: v.SiteID, Remote: a.Remote, Outcome: audit.OutcomeAllowed, Reason: audit.Part(part)}
+		if d.BreakGlass {
+			e.Reason = "break-glass; " + e.Reason
+		}
+		return tx.Audit(ctx, e)
 	})
 	if drive.ErrorCode(err) == drive.ENOTFOUND {
 		s.denied(ctx, a, "victim", id)
@@ -549,7 +556,7 @@ func (s *Service) writeVictim(ctx context.Context, a Actor, id int64, class acce
 
 // SetCompartment replaces her protected details, sealed under a fresh data key.
 func (s *Service) SetCompartment(ctx context.Context, a Actor, id int64, c victim.Compartment) error {
-	return s.writeVictim(ctx, a, id, access.VictimCompartment, func(tx *store.Tx, v *victim.Case) error {
+	return s.writeVictim(ctx, a, id, access.VictimCompartment, "her protected details", func(tx *store.Tx, v *victim.Case) error {
 		if err := c.Validate(); err != nil {
 			return err
 		}
@@ -567,7 +574,7 @@ func (s *Service) SetCompartment(ctx context.Context, a Actor, id int64, c victi
 
 // SetSafetyPlan replaces her safety plan (victim-side, sealed).
 func (s *Service) SetSafetyPlan(ctx context.Context, a Actor, id int64, plan string) error {
-	return s.writeVictim(ctx, a, id, access.VictimCompartment, func(tx *store.Tx, v *victim.Case) error {
+	return s.writeVictim(ctx, a, id, access.VictimCompartment, "the safety plan", func(tx *store.Tx, v *victim.Case) error {
 		if len(plan) > 20000 {
 			return drive.Invalid("Check the safety plan", map[string]string{"safety_plan": "Keep the safety plan to 20,000 characters"})
 		}
@@ -600,7 +607,7 @@ type VictimEntry struct {
 // the compartment (her IDVA, a team leader of the IDVA's service, or
 // break-glass). Errors: ENOTFOUND, EINVALID, EUNAVAILABLE without keys.
 func (s *Service) AddVictimEntry(ctx context.Context, a Actor, id int64, kind string, e *VictimEntry, text string) error {
-	return s.writeVictim(ctx, a, id, access.VictimCompartment, func(tx *store.Tx, v *victim.Case) error {
+	return s.writeVictim(ctx, a, id, access.VictimCompartment, "a "+kind, func(tx *store.Tx, v *victim.Case) error {
 		if text == "" || len(text) > 20000 {
 			return drive.Invalid("Check the entry", map[string]string{kind + "_text": "Write the " + kind + " (up to 20,000 characters)"})
 		}
@@ -621,7 +628,7 @@ func (s *Service) AddVictimEntry(ctx context.Context, a Actor, id int64, kind st
 
 // AddChild records a child linked to her (and to a perpetrator case).
 func (s *Service) AddChild(ctx context.Context, a Actor, id int64, ch *victim.Child) error {
-	return s.writeVictim(ctx, a, id, access.Child, func(tx *store.Tx, v *victim.Case) error {
+	return s.writeVictim(ctx, a, id, access.Child, "a child's details", func(tx *store.Tx, v *victim.Case) error {
 		ch.VictimCaseID = id
 		if ch.PerpetratorCase != 0 && !linked(tx, ctx, id, ch.PerpetratorCase) {
 			return drive.Invalid("Check the child's details", map[string]string{"child_case": "Choose a perpetrator case she is linked to"})
@@ -648,7 +655,7 @@ func linked(tx *store.Tx, ctx context.Context, victimID, caseID int64) bool {
 // she is).
 func (s *Service) AddDASH(ctx context.Context, a Actor, id int64, as *risk.Assessment) error {
 	q := risk.DASH2009()
-	return s.writeVictim(ctx, a, id, access.VictimRisk, func(tx *store.Tx, v *victim.Case) error {
+	return s.writeVictim(ctx, a, id, access.VictimRisk, "a DASH assessment", func(tx *store.Tx, v *victim.Case) error {
 		as.VictimID, as.AssessedBy = id, a.UserID
 		as.Questionnaire, as.Version = q.Code, q.Version
 		if err := as.Validate(q, drive.DateOf(tx.Now)); err != nil {
@@ -672,7 +679,7 @@ func (s *Service) AddDASH(ctx context.Context, a Actor, id int64, as *risk.Asses
 // AddBehaviour records a behaviour assessment at a time point for her and
 // one linked perpetrator case.
 func (s *Service) AddBehaviour(ctx context.Context, a Actor, id int64, b *risk.BehaviourAssessment) error {
-	return s.writeVictim(ctx, a, id, access.VictimRisk, func(tx *store.Tx, v *victim.Case) error {
+	return s.writeVictim(ctx, a, id, access.VictimRisk, "a behaviour assessment", func(tx *store.Tx, v *victim.Case) error {
 		if !linked(tx, ctx, id, b.CaseID) {
 			return drive.Invalid("Check the assessment", map[string]string{"case": "Choose a perpetrator case she is linked to"})
 		}
@@ -757,7 +764,7 @@ func (s *Service) riskFacts(ctx context.Context, tx *store.Tx, caseID int64) (fa
 // UpdateVictimCase gives her case to another IDVA at her site (a team
 // leader of the IDVA service), or closes (today) or reopens it.
 func (s *Service) UpdateVictimCase(ctx context.Context, a Actor, id int64, idvaID int64, open bool) error {
-	return s.writeVictim(ctx, a, id, access.VictimRisk, func(tx *store.Tx, v *victim.Case) error {
+	return s.writeVictim(ctx, a, id, access.VictimRisk, "who supports her, or whether her case is open", func(tx *store.Tx, v *victim.Case) error {
 		if idvaID != 0 && idvaID != v.IDVAID {
 			u, err := tx.User(ctx, idvaID)
 			ok := err == nil && !u.Disabled()
@@ -787,7 +794,7 @@ func (s *Service) UpdateVictimCase(ctx context.Context, a Actor, id int64, idvaI
 // AddMARAC records a MARAC hearing of her case against a linked
 // perpetrator: the case manager sees the dates among the risk facts.
 func (s *Service) AddMARAC(ctx context.Context, a Actor, id, caseID int64, heard drive.Date) error {
-	return s.writeVictim(ctx, a, id, access.VictimRisk, func(tx *store.Tx, v *victim.Case) error {
+	return s.writeVictim(ctx, a, id, access.VictimRisk, "a MARAC hearing", func(tx *store.Tx, v *victim.Case) error {
 		if heard.IsZero() || heard.After(drive.DateOf(tx.Now)) {
 			return drive.Invalid("Check the MARAC date", map[string]string{"marac_on": "Enter the date her case was heard, not in the future"})
 		}
