@@ -31,7 +31,7 @@ func Markdown() string {
 		"say exactly what the code does.\n\n")
 
 	b.WriteString("## Rules that hold everywhere\n\n")
-	fmt.Fprintf(&b, "1. **A perpetrator-facing user never learns where a victim-survivor is or how to reach her.** "+
+	fmt.Fprintf(&b, "1. **A perpetrator-facing user never learns where a victim-survivor is or how to reach them.** "+
 		"Only staff of %s ever reach the victim compartment, break-glass included: a user of any other kind of "+
 		"organisation (or of none recorded) is refused it whatever role they hold, so a team leader of the Drive "+
 		"provider never sees it. Within those, it is never given, not even by break-glass, to: %s. "+
@@ -125,7 +125,7 @@ func Markdown() string {
 
 	b.WriteString("\n## The victim compartment, by organisation\n\n")
 	b.WriteString("What a user holding one role, in an organisation of each kind, can reach of a victim-survivor's " +
-		"compartment at their site when they have every relationship to her record (allocated to them, to their " +
+		"compartment at their site when they have every relationship to the victim-survivor's record (allocated to them, to their " +
 		"organisation, on a panel they attend), and whether they may break glass on it. Each cell is the answer " +
 		"of `access.Decide` and `access.CanBreakGlass` themselves, not a copy of the table, so it shows the rule " +
 		"over organisations applied. \"—\" means never, by any route.\n\n| Role |")

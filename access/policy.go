@@ -133,13 +133,13 @@ type classInfo struct {
 func classTable() map[DataClass]classInfo {
 	return map[DataClass]classInfo{
 		PerpetratorCase:   {"Perpetrator case", "The Drive case about a perpetrator: identity and identifiers, referral and panel decision, state and engagement, allocation, disrupt/change/support actions, reviews and closure.", true},
-		VictimCompartment: {"Victim compartment", "Where a victim-survivor is and how to reach her: location and addresses, contact details, safe-contact arrangements, refuge, school and GP details, the safety plan, and free text on her case that could reveal any of them.", true},
+		VictimCompartment: {"Victim compartment", "Where a victim-survivor is and how to reach them: location and addresses, contact details, safe-contact arrangements, refuge, school and GP details, the safety plan, and free text on her case that could reveal any of them.", true},
 		VictimRisk:        {"Victim risk facts", "The risk-relevant facts shared with the case manager: DASH score, band and professional judgement, abuse types, behaviour assessments, children's ages, whether the couple live together. Never location or contact.", true},
 		Child:             {"Child", "A child linked to a perpetrator or victim-survivor: age, relationship, children's social care status. The child's school is in the victim compartment.", true},
 		PoliceIntel:       {"Police intelligence", "Police-recorded incidents and crimes, identification scores and their components, and information shared by agencies at panels. A location that could place a victim-survivor is in the victim compartment.", true},
 		HealthNeeds:       {"Health and needs", "The perpetrator's health and needs: mental health, substance use, housing, finance, and the support work on them.", true},
 		Extracts:          {"Evaluation extracts", "Evaluation projects and the pseudonymised extracts released to them: one row per person, case or event, with keyed-hash pseudonyms, dates to the month, ages in bands and small groups generalised; never a name, contact detail, identifier of another agency, free text or victim compartment value.", false},
-		Notes:             {"Notes", "Dated notes, contacts and sessions on a perpetrator case; append-only. Notes on a victim-survivor's own case are in the victim compartment, since free text can reveal where she is.", true},
+		Notes:             {"Notes", "Dated notes, contacts and sessions on a perpetrator case; append-only. Notes on a victim-survivor's own case are in the victim compartment, since free text can reveal where they are.", true},
 		Aggregates:        {"Aggregates", "Counts and outcome measures over many cases, with small numbers suppressed. Never a person-level row; evaluators' pseudonymised extracts are governed separately.", false},
 		Audit:             {"Audit log", "Who did what to which record, when, from where and why. Never the content of the record. Written only by the service itself, in the same transaction as the change.", false},
 		Configuration:     {"Configuration", "Users and their roles, sites, organisations, programmes and settings such as thresholds and caseload limits.", false},

@@ -50,14 +50,14 @@ var columns = map[string][]Column{
 	},
 	"victim_survivors": {
 		{"victim_id", pseudoNote},
-		{"case_id", "The perpetrator's case she is linked to"},
+		{"case_id", "The perpetrator's case the victim-survivor is linked to"},
 		{"site", "Site code"},
 		{"age_band", "Age band at the case's referral"},
 		{"sex", "Sex/gender code; rare codes merged"},
 		{"ethnicity", "Ethnicity code; rare codes merged"},
 		{"referred", "Period of the case's referral"},
 		{"idva_allocated", "yes if an IDVA is allocated"},
-		{"living_together", "yes if she lives with the perpetrator (no address is ever extracted)"},
+		{"living_together", "yes if the victim-survivor lives with the perpetrator (no address is ever extracted)"},
 	},
 	"children": {
 		{"child_id", pseudoNote},

@@ -94,7 +94,7 @@ func (a *Attendee) Admitted() bool { return a.UserID > 0 && a.ConfidentialityAt 
 // ask of attendees.
 const ConfidentialityStatement = "What is shared at this meeting is shared only to keep people safe and to disrupt abuse. " +
 	"I will not disclose it outside this meeting except to carry out the actions agreed, or where the law requires. " +
-	"I will not tell a perpetrator anything said here, and I will never pass on where a victim-survivor is or how to reach her. " +
+	"I will not tell a perpetrator anything said here, and I will never pass on where a victim-survivor is or how to reach them. " +
 	"I understand that everything I open is recorded against my name."
 
 // LawfulBasis is the basis under data protection law on which an agency

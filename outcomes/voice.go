@@ -14,9 +14,9 @@ import (
 
 // VoiceDefinition says how the measures below are computed.
 const VoiceDefinition = "Among victim-survivors who gave their own answers at intake (T1) and at exit (T3), " +
-	"with her IDVA or herself and joined to her case: for each kind, of those who said it had happened at intake and " +
+	"with their IDVA or themselves and joined to their case: for each kind, of those who said it had happened at intake and " +
 	"answered at exit, the share who said it had not happened since; and of all with both, the share who feel safer " +
-	"(a higher score out of 10). Her latest answers at each time point are used."
+	"(a higher score out of 10). Each one's latest answers at each time point are used."
 
 // VoiceMeasure is one of her measures: Of is the N behind it, Yes the
 // count meeting it, both published by the report's rules (withheld from 1
@@ -74,7 +74,7 @@ func VoiceMeasures(outs []voice.Outcome, threshold int) []VoiceMeasure {
 				of++
 			}
 		}
-		out = append(out, measure(k.Code, "She reports it stopped: "+lower(k.Label), stopped, of, threshold))
+		out = append(out, measure(k.Code, "Reports it stopped: "+lower(k.Label), stopped, of, threshold))
 	}
 	safer, both := 0, 0
 	for _, p := range pairs {
@@ -85,7 +85,7 @@ func VoiceMeasures(outs []voice.Outcome, threshold int) []VoiceMeasure {
 			}
 		}
 	}
-	return append(out, measure("feels_safer", "She feels safer", safer, both, threshold))
+	return append(out, measure("feels_safer", "Feels safer", safer, both, threshold))
 }
 
 func measure(code, label string, yes, of, threshold int) VoiceMeasure {

@@ -51,7 +51,7 @@ func TestVoiceMeasures(t *testing.T) {
 	if m := got["feels_safer"]; m.Yes.Value != 30 || m.Of.Value != 40 || m.Share != "75%" {
 		t.Errorf("feels safer = %+v", m)
 	}
-	if got["physical"].Label != "She reports it stopped: physical" {
+	if got["physical"].Label != "Reports it stopped: physical" {
 		t.Errorf("label %q", got["physical"].Label)
 	}
 	for n, want := range map[int]string{0: "0", 1: "[c]", 7: "[c]", 8: "10", 12: "10", 13: "15"} {

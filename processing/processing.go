@@ -244,13 +244,13 @@ func (r Record) Markdown() string {
 		"- One access decision for every channel; records a user may not see answer \"not found\" (docs/access-policy.md).\n" +
 		"- A hash-chained, append-only audit log with signed checkpoints (docs/audit.md).\n" +
 		"- Signed, verified backups and restore drills (docs/data-protection.md).\n" +
-		"- Free text on a perpetrator's case screened for a victim-survivor's details and held back for her IDVA's review.\n\n")
+		"- Free text on a perpetrator's case screened for a victim-survivor's details and held back for the IDVA's review.\n\n")
 	b.WriteString("## DPIA template\n\n" +
 		"Complete one for each deployment, and again before any change to what is held or who sees it.\n\n" +
 		"1. **The processing.** The classes above, their purposes and the people they are about. *Controller:* the sites, the partner agencies and the information-sharing agreement.\n" +
 		"2. **Necessity and proportionality.** Why each class is needed for the Drive model; what is not collected (a victim-survivor's address in a police extract is never kept). *Controller.*\n" +
 		"3. **Risks to the people concerned**, with likelihood and severity:\n" +
-		"   - a perpetrator learning where a victim-survivor is or how to reach her (the barrier; the subject access screen);\n" +
+		"   - a perpetrator learning where a victim-survivor is or how to reach them (the barrier; the subject access screen);\n" +
 		"   - a breach of the compartment (encryption at rest; break-glass alerts to the data protection officer);\n" +
 		"   - re-identification from published figures (small-number suppression; pseudonymised extracts only);\n" +
 		"   - records kept too long (the retention schedule above; legal holds named and owned);\n" +

@@ -74,7 +74,7 @@ func CSV(r *outcomes.Report) []byte {
 	if len(r.Voice) > 0 {
 		w.Flush()
 		buf.WriteString("\r\n")
-		write([]string{"her_own_account", "label", "she_reports", "of", "share", "how_calculated"})
+		write([]string{"own_account", "label", "reported", "of", "share", "how_calculated"})
 		for _, v := range r.Voice {
 			write([]string{v.Code, v.Label, v.Yes.String(), v.Of.String(), v.Share, outcomes.VoiceDefinition})
 		}

@@ -131,10 +131,10 @@ td.n { text-align: right; }
 {{range .Measures}}<tr><th scope="row">{{.Label}}</th><td class="n">{{.Figure}}</td><td class="n">{{.Numerator}}</td><td class="n">{{.Denominator}}</td><td>{{.Interval}}</td><td>{{.PValue}}</td><td>{{.Excluded}}</td></tr>
 {{end}}</tbody>
 </table>
-{{end}}{{end}}{{if .Voice}}<h2>In her own words</h2>
+{{end}}{{end}}{{if .Voice}}<h2>In their own words</h2>
 <table>
 <caption>What victim-survivors report themselves</caption>
-<thead><tr><th scope="col">Measure</th><th scope="col">She reports</th><th scope="col">Of</th><th scope="col">Share</th></tr></thead>
+<thead><tr><th scope="col">Measure</th><th scope="col">Reported</th><th scope="col">Of</th><th scope="col">Share</th></tr></thead>
 <tbody>
 {{range .Voice}}<tr><th scope="row">{{.Label}}</th><td class="n">{{.Yes}}</td><td class="n">{{.Of}}</td><td class="n">{{.Share}}</td></tr>
 {{end}}</tbody>

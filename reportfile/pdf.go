@@ -54,8 +54,8 @@ func PDF(r *outcomes.Report, title string, created time.Time) ([]byte, error) {
 	}
 
 	if len(r.Voice) > 0 {
-		add(pdf.Heading{Level: 1, Text: "In her own words"})
-		t := pdf.Table{Header: []string{"Measure", "She reports", "Of", "Share"}}
+		add(pdf.Heading{Level: 1, Text: "In their own words"})
+		t := pdf.Table{Header: []string{"Measure", "Reported", "Of", "Share"}}
 		for _, v := range r.Voice {
 			t.Rows = append(t.Rows, []string{v.Label, v.Yes.String(), v.Of.String(), v.Share})
 		}

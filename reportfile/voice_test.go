@@ -27,12 +27,12 @@ func voiceReport() *outcomes.Report {
 // the section.
 func TestVoiceInEveryFormat(t *testing.T) {
 	csv := string(CSV(voiceReport()))
-	for _, want := range []string{"her_own_account,label,she_reports,of,share", "physical_stopped,She reports physical abuse stopped,35,40,88%", "sexual_stopped,She reports sexual abuse stopped,[c],10,[c]"} {
+	for _, want := range []string{"own_account,label,reported,of,share", "physical_stopped,She reports physical abuse stopped,35,40,88%", "sexual_stopped,She reports sexual abuse stopped,[c],10,[c]"} {
 		if !strings.Contains(csv, want) {
 			t.Errorf("CSV lacks %q:\n%s", want, csv)
 		}
 	}
-	if strings.Contains(string(CSV(&outcomes.Report{})), "her_own_account") {
+	if strings.Contains(string(CSV(&outcomes.Report{})), "own_account") {
 		t.Error("a report without her measures has her section in CSV")
 	}
 	b, err := XLSX(voiceReport(), "Report")
@@ -44,15 +44,15 @@ func TestVoiceInEveryFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	rows, err := f.GetRows("Her own account")
+	rows, err := f.GetRows("Own account")
 	if err != nil || len(rows) != 3 || rows[1][2] != "35" || rows[2][2] != "[c]" {
-		t.Errorf("Her own account sheet %v (%v)", rows, err)
+		t.Errorf("Own account sheet %v (%v)", rows, err)
 	}
 	html := string(HTML(voiceReport(), "Report"))
-	if !strings.Contains(html, "<h2>In her own words</h2>") || !strings.Contains(html, `<th scope="row">She reports sexual abuse stopped</th><td class="n">[c]</td>`) {
+	if !strings.Contains(html, "<h2>In their own words</h2>") || !strings.Contains(html, `<th scope="row">She reports sexual abuse stopped</th><td class="n">[c]</td>`) {
 		t.Errorf("HTML lacks her section:\n%s", html)
 	}
-	if strings.Contains(string(HTML(&outcomes.Report{}, "Report")), "In her own words") {
+	if strings.Contains(string(HTML(&outcomes.Report{}, "Report")), "In their own words") {
 		t.Error("a report without her measures has her section in HTML")
 	}
 	b, err = PDF(voiceReport(), "Report", time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC))
@@ -63,7 +63,7 @@ func TestVoiceInEveryFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"In her own words", "She reports physical abuse stopped", outcomes.VoiceDefinition[:40]} {
+	for _, want := range []string{"In their own words", "She reports physical abuse stopped", outcomes.VoiceDefinition[:40]} {
 		if !strings.Contains(text, want) {
 			t.Errorf("PDF lacks %q", want)
 		}

@@ -65,10 +65,10 @@ func XLSX(r *outcomes.Report, title string) ([]byte, error) {
 	}
 
 	if len(r.Voice) > 0 {
-		x.add("Her own account")
-		x.row("Her own account", 1, "Measure", "Code", "She reports", "Of", "Share", "How calculated")
+		x.add("Own account")
+		x.row("Own account", 1, "Measure", "Code", "Reported", "Of", "Share", "How calculated")
 		for i, v := range r.Voice {
-			x.row("Her own account", i+2, v.Label, v.Code, count(v.Yes), count(v.Of), v.Share, outcomes.VoiceDefinition)
+			x.row("Own account", i+2, v.Label, v.Code, count(v.Yes), count(v.Of), v.Share, outcomes.VoiceDefinition)
 		}
 	}
 

@@ -101,7 +101,7 @@ func (s *Service) PlanVictimAppointment(ctx context.Context, a Actor, victimID i
 			return formErr
 		}
 		if !v.Open {
-			return drive.Invalid("Appointments are planned on open cases only", map[string]string{"starts_at": "Her case is closed: appointments are planned on open cases only"})
+			return drive.Invalid("Appointments are planned on open cases only", map[string]string{"starts_at": "The victim-survivor's case is closed: appointments are planned on open cases only"})
 		}
 		ap.ID, ap.SiteID, ap.CaseID, ap.VictimCaseID, ap.OwnerID = 0, v.SiteID, 0, v.ID, a.UserID
 		if err := ap.Validate(tx.Now); err != nil {

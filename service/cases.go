@@ -998,7 +998,7 @@ func (s *Service) moveCase(ctx context.Context, tx *store.Tx, a Actor, c *casewo
 // SetEngagement records how the perpetrator is engaging.
 func (s *Service) SetEngagement(ctx context.Context, a Actor, id int64, e casework.Engagement) error {
 	if !e.Valid() {
-		return drive.Invalid("Check the engagement", map[string]string{"engagement": "Choose how he is engaging"})
+		return drive.Invalid("Check the engagement", map[string]string{"engagement": "Choose how the person is engaging"})
 	}
 	return s.writeCase(ctx, a, id, access.PerpetratorCase, false, func(tx *store.Tx, c *casework.Case, _ access.Decision, _ bool) error {
 		if !c.State.Open() {

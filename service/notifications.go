@@ -324,9 +324,9 @@ func alertCaseSummary(e store.CaseAlert) string {
 
 // alertVictimSummary is the victim-side sentence, for her IDVA.
 func alertVictimSummary(e store.VictimAlert) string {
-	who := "naming her as the victim"
+	who := "naming the victim-survivor as the victim"
 	if e.CaseID != 0 {
-		who = "involving the perpetrator linked to her case"
+		who = "involving the perpetrator linked to the victim-survivor's case"
 	}
 	if e.Hearing {
 		return "A MARAC hearing on " + alertDate(e.On) + " " + who + "."

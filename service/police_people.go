@@ -206,7 +206,7 @@ func (s *Service) Rule(ctx context.Context, a Actor, id int64, in Ruling) (int64
 		switch {
 		case in.Role == identify.SuspectRole && in.Kind == identify.Confirm:
 			if len(chosen) != len(his) {
-				return drive.Invalid("The decision was not saved", map[string]string{"incidents": "To confirm who he is, keep every incident ticked; to say some are someone else, split them off"})
+				return drive.Invalid("The decision was not saved", map[string]string{"incidents": "To confirm who this person is, keep every incident ticked; to say some are someone else, split them off"})
 			}
 			if err := tx.SetConfirmed(ctx, id, a.UserID); err != nil {
 				return err

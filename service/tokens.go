@@ -101,7 +101,7 @@ func (s *Service) CreateToken(ctx context.Context, a Actor, userID int64, name s
 			return err
 		}
 		if org.VictimSide() {
-			return drive.Errorf(drive.EINVALID, "%s is an account of %s, an IDVA service: API tokens for victim-side accounts are not issued from the command line, because whoever ran it would hold a way into her records", u.Username, org.Name)
+			return drive.Errorf(drive.EINVALID, "%s is an account of %s, an IDVA service: API tokens for victim-side accounts are not issued from the command line, because whoever ran it would hold a way into victim-survivors' records", u.Username, org.Name)
 		}
 		t := &account.APIToken{UserID: u.ID, Name: name, TokenHash: hash, ExpiresAt: tx.Now.Add(life)}
 		if err := tx.CreateAPIToken(ctx, t); err != nil {

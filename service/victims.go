@@ -488,7 +488,7 @@ func (s *Service) OpenVictimCase(ctx context.Context, a Actor, in VictimInput) (
 			v.IDVAID = a.UserID
 		}
 		if v.IDVAID == 0 {
-			return drive.Invalid("The case could not be opened", map[string]string{"idva": "Choose the IDVA for her"})
+			return drive.Invalid("The case could not be opened", map[string]string{"idva": "Choose the IDVA for the victim-survivor"})
 		}
 		u, err := tx.User(ctx, v.IDVAID)
 		ok := err == nil && !u.Disabled()
@@ -631,7 +631,7 @@ func (s *Service) AddChild(ctx context.Context, a Actor, id int64, ch *victim.Ch
 	return s.writeVictim(ctx, a, id, access.Child, "a child's details", func(tx *store.Tx, v *victim.Case) error {
 		ch.VictimCaseID = id
 		if ch.PerpetratorCase != 0 && !linked(tx, ctx, id, ch.PerpetratorCase) {
-			return drive.Invalid("Check the child's details", map[string]string{"child_case": "Choose a perpetrator case she is linked to"})
+			return drive.Invalid("Check the child's details", map[string]string{"child_case": "Choose a perpetrator case the victim-survivor is linked to"})
 		}
 		return tx.CreateChild(ctx, ch)
 	})
@@ -681,7 +681,7 @@ func (s *Service) AddDASH(ctx context.Context, a Actor, id int64, as *risk.Asses
 func (s *Service) AddBehaviour(ctx context.Context, a Actor, id int64, b *risk.BehaviourAssessment) error {
 	return s.writeVictim(ctx, a, id, access.VictimRisk, "a behaviour assessment", func(tx *store.Tx, v *victim.Case) error {
 		if !linked(tx, ctx, id, b.CaseID) {
-			return drive.Invalid("Check the assessment", map[string]string{"case": "Choose a perpetrator case she is linked to"})
+			return drive.Invalid("Check the assessment", map[string]string{"case": "Choose a perpetrator case the victim-survivor is linked to"})
 		}
 		c, err := tx.Case(ctx, b.CaseID)
 		if err != nil {
@@ -775,7 +775,7 @@ func (s *Service) UpdateVictimCase(ctx context.Context, a Actor, id int64, idvaI
 				}
 			}
 			if !ok {
-				return drive.Invalid("Check the case", map[string]string{"idva": "Choose an IDVA at her site"})
+				return drive.Invalid("Check the case", map[string]string{"idva": "Choose an IDVA at the victim-survivor's site"})
 			}
 			v.IDVAID = idvaID
 		}
@@ -796,10 +796,10 @@ func (s *Service) UpdateVictimCase(ctx context.Context, a Actor, id int64, idvaI
 func (s *Service) AddMARAC(ctx context.Context, a Actor, id, caseID int64, heard drive.Date) error {
 	return s.writeVictim(ctx, a, id, access.VictimRisk, "a MARAC hearing", func(tx *store.Tx, v *victim.Case) error {
 		if heard.IsZero() || heard.After(drive.DateOf(tx.Now)) {
-			return drive.Invalid("Check the MARAC date", map[string]string{"marac_on": "Enter the date her case was heard, not in the future"})
+			return drive.Invalid("Check the MARAC date", map[string]string{"marac_on": "Enter the date the case was heard, not in the future"})
 		}
 		if !linked(tx, ctx, id, caseID) {
-			return drive.Invalid("Check the MARAC date", map[string]string{"marac_case": "Choose a perpetrator case she is linked to"})
+			return drive.Invalid("Check the MARAC date", map[string]string{"marac_case": "Choose a perpetrator case the victim-survivor is linked to"})
 		}
 		return tx.AddMARACDate(ctx, id, caseID, heard)
 	})

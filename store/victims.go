@@ -265,7 +265,7 @@ func (tx *Tx) LinkVictim(ctx context.Context, l victim.Link) error {
 		known = known || r == l.Relationship
 	}
 	if !known {
-		f["relationship"] = "Choose how she is related to him"
+		f["relationship"] = "Choose how the victim-survivor is related to the perpetrator"
 	}
 	vSite, ok, err := tx.victimCaseSite(ctx, l.VictimCaseID)
 	if err != nil {
@@ -282,7 +282,7 @@ func (tx *Tx) LinkVictim(ctx context.Context, l victim.Link) error {
 	case err != nil:
 		return tx.d.mapError(err)
 	case ok && cSite != vSite:
-		f["case"] = "A victim-survivor can be linked only to a perpetrator case at her own site"
+		f["case"] = "A victim-survivor can be linked only to a perpetrator case at their own site"
 	}
 	if len(f) > 0 {
 		return drive.Invalid("The link could not be made", f)

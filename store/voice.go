@@ -23,7 +23,7 @@ func (tx *Tx) AddReportedOutcome(ctx context.Context, o *voice.Outcome) error {
 		return drive.NotFound("victim-survivor's case")
 	}
 	if (o.Source == voice.FromIDVA) != (o.RecordedBy != 0) {
-		return drive.Invalid(voice.MsgCheckAnswers, map[string]string{"source": "Answers her IDVA recorded name the IDVA; answers she gave herself name no one"})
+		return drive.Invalid(voice.MsgCheckAnswers, map[string]string{"source": "Answers an IDVA recorded name the IDVA; answers given with a code name no one"})
 	}
 	id, err := tx.insert(ctx, `INSERT INTO victim_reported_outcomes (victim_case_id, time_point, reported_on, source, physical, sexual, stalking,
 		controlling, feels_safe, quality_of_life, confidence, recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -48,10 +48,10 @@ func (c *Case) Validate(today drive.Date) error {
 	f := map[string]string{}
 	c.GivenName, c.FamilyName = tidy(c.GivenName), tidy(c.FamilyName)
 	if c.GivenName == "" || len(c.GivenName) > 100 {
-		f["given_name"] = "Enter her first name"
+		f["given_name"] = "Enter the first name"
 	}
 	if c.FamilyName == "" || len(c.FamilyName) > 100 {
-		f["family_name"] = "Enter her last name"
+		f["family_name"] = "Enter the last name"
 	}
 	if !c.DateOfBirth.IsZero() && c.DateOfBirth.After(today) {
 		f["date_of_birth"] = "Date of birth must be in the past"

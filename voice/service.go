@@ -13,8 +13,8 @@ type ServiceQuestion struct {
 func ServiceQuestions() []ServiceQuestion {
 	return []ServiceQuestion{
 		{"listened", "Felt listened to", "Did your support worker listen to you?"},
-		{"safer", "Support helped her feel safer", "Did the support help you feel safer?"},
-		{"helped", "Got the help she needed", "Did you get the help you needed?"},
+		{"safer", "Support helped them feel safer", "Did the support help you feel safer?"},
+		{"helped", "Got the help they needed", "Did you get the help you needed?"},
 	}
 }
 

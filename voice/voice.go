@@ -133,7 +133,7 @@ const (
 	MsgFeelsSafe    = "Choose a number from 0 to 10"
 	MsgScale        = "Choose one of the answers"
 	MsgTimePoint    = "Choose intake, mid-point or exit"
-	MsgReportedOn   = "Enter the date she gave these answers, not in the future"
+	MsgReportedOn   = "Enter the date these answers were given, not in the future"
 )
 
 // Validate checks an outcome as it will be stored. Field names are the

@@ -57,7 +57,7 @@ var caseSide = appointmentSide{base: "/cases/", what: "case", back: "Back to the
 	},
 }
 
-var victimSide = appointmentSide{base: "/victims/", what: "victim-survivor", back: "Back to her case",
+var victimSide = appointmentSide{base: "/victims/", what: "victim-survivor", back: "Back to the victim-survivor's case",
 	list: func(s *Server, r *http.Request, id int64) (*service.Appointments, error) {
 		return s.svc.VictimAppointments(r.Context(), actorOf(r), id)
 	},

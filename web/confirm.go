@@ -67,7 +67,7 @@ var changeDone = map[string]string{
 	"victim_case":    "Allocation and case status saved",
 	"held_decided":   "Decision on the held text recorded",
 	"marac":          "MARAC hearing recorded",
-	"outcome":        "Her reported outcome recorded",
+	"outcome":        "Reported outcome recorded",
 	// Appointments (web/appointments.go), on either side.
 	"appointment":           "Appointment planned: you will be reminded the day before",
 	"appointment_cancelled": "Appointment cancelled",

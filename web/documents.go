@@ -52,7 +52,7 @@ var caseDocuments = documentSide{base: "/cases/", what: "case", back: "Back to t
 	},
 }
 
-var victimDocuments = documentSide{base: "/victims/", what: "victim-survivor", back: "Back to her case",
+var victimDocuments = documentSide{base: "/victims/", what: "victim-survivor", back: "Back to the victim-survivor's case",
 	list: func(s *Server, r *http.Request, id int64) (*service.Documents, error) {
 		return s.svc.VictimDocuments(r.Context(), actorOf(r), id)
 	},

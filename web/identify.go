@@ -145,7 +145,7 @@ func rulings() []ruling {
 		{"confirm-suspect", "Confirm: every incident here is this man", "Keep every incident ticked. Later imports will not pull them apart."},
 		{"split-suspect", "Split: the ticked incidents are a different man", "They become a person of their own, with their own score."},
 		{"confirm-victim", "The victims of the ticked incidents are the same woman", "Tick two or more incidents whose victim the linker has given different letters."},
-		{"split-victim", "The victim of the ticked incidents is someone else", "She becomes a victim of her own; his count of victims may change."},
+		{"split-victim", "The victim of the ticked incidents is someone else", "That victim becomes a person of their own; the suspect's count of victims may change."},
 	}
 }
 

@@ -141,7 +141,7 @@ func TestIdentificationInBrowser(t *testing.T) {
 	if !strings.Contains(html, "Victim A") {
 		t.Fatal("the suspect page does not letter the victims")
 	}
-	if !strings.Contains(html, "His weakest link") || !strings.Contains(html, "Running total (bits)") {
+	if !strings.Contains(html, "The weakest link") || !strings.Contains(html, "Running total (bits)") {
 		t.Fatal("the suspect page does not explain his link")
 	}
 	if status, err := b.Submit("form[method=get][action*='/identify/people'] button"); err != nil || status != 200 {

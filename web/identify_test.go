@@ -338,7 +338,7 @@ func TestSuspectLinkOnPage(t *testing.T) {
 			for _, r := range regexp.MustCompile(`<option value="(\d+)"[^>]*>(R\d),`).FindAllStringSubmatch(body, -1) {
 				ids[r[2]] = r[1]
 			}
-			if status != 200 || !strings.Contains(body, "His weakest link") || len(ids) != 3 {
+			if status != 200 || !strings.Contains(body, "The weakest link") || len(ids) != 3 {
 				t.Fatalf("suspect page: %d, pair choices %v", status, ids)
 			}
 			status, body, _ = f.do(access.Analyst, "GET", m[1]+"?a="+ids["R1"]+"&b="+ids["R3"], nil)
@@ -362,7 +362,7 @@ func TestSuspectLinkOnPage(t *testing.T) {
 			if d := sum - num(weights[10][1]); d > 0.03 || d < -0.03 || num(weights[10][1]) <= 0 {
 				t.Errorf("match weight %s; the rows sum to %.2f", weights[10][1], sum)
 			}
-			for _, want := range []string{">Darren<", ">Daren<", ">Given name<", "For: given", "joined these two incidents as one man", "Not shown"} {
+			for _, want := range []string{">Darren<", ">Daren<", ">Given name<", "For: given", "joined these two incidents as one person", "Not shown"} {
 				if !strings.Contains(body, want) {
 					t.Errorf("the explanation lacks %q", want)
 				}

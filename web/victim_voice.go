@@ -14,7 +14,7 @@ import (
 // Her own voice on the IDVA side: her reported outcomes on her case page,
 // the card with her one-time code, and what survivors tell the service.
 
-// victimVoice is the "Her own account" section of templates/victim.html.
+// victimVoice is the "own account" section of templates/victim.html.
 type victimVoice struct {
 	*service.VoiceView
 	Kinds      []voice.Kind
@@ -93,7 +93,7 @@ func (s *Server) issueFeedbackCode(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	d := feedbackCardData{VictimID: id, Code: c.Code, Address: s.feedbackAddress(r), ExpiresOn: drive.DateOf(c.ExpiresAt), TimePoint: c.TimePoint}
-	return s.render(w, r, http.StatusOK, "feedback-card", s.page(r, "Her code to give her own answers", d))
+	return s.render(w, r, http.StatusOK, "feedback-card", s.page(r, "A code for the victim-survivor to give their own answers", d))
 }
 
 // feedbackAddress is the route's address as she would type it.

@@ -43,7 +43,7 @@ func NewVictim(v url.Values) *Victim {
 }
 
 // Validate reports a date of birth or a case number that cannot be read.
-func (f *Victim) Validate() error { return f.errs.Err("Check her details") }
+func (f *Victim) Validate() error { return f.errs.Err("Check the victim-survivor's details") }
 
 // Case is her new case.
 func (f *Victim) Case() victim.Case {

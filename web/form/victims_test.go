@@ -61,7 +61,7 @@ func TestVictim(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			err := NewVictim(c.in).Validate()
 			wantFields(t, err, c.want)
-			if summary(err) != "Check her details" {
+			if summary(err) != "Check the victim-survivor's details" {
 				t.Errorf("summary %q", summary(err))
 			}
 		})
