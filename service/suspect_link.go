@@ -168,7 +168,7 @@ func linkExplanation(e linkage.Explanation, x, y store.PoliceIncident, weakest b
 	}
 	out.Words = e.Words()
 	if e.Probability >= e.Threshold {
-		out.Words = append(out.Words, "The linker joined these two incidents as one man on this evidence alone.")
+		out.Words = append(out.Words, "The linker joined these two incidents as one person on this evidence alone.")
 	} else {
 		out.Words = append(out.Words, "The linker joined these two incidents as one person through the suspect's other incidents, or an analyst's decision did, not on this evidence alone.")
 	}

@@ -81,7 +81,7 @@ func TestSuspectLinkExplained(t *testing.T) {
 					t.Errorf("Darren/Daren and Hollis/Hollis: %+v, want two levels of evidence for", x.Steps[:2])
 				}
 				words := strings.Join(x.Words, "\n")
-				if !strings.Contains(x.Words[len(x.Words)-1], "joined these two incidents as one man") || !strings.HasPrefix(words, "Before comparing anything") {
+				if !strings.Contains(x.Words[len(x.Words)-1], "joined these two incidents as one person") || !strings.HasPrefix(words, "Before comparing anything") {
 					t.Errorf("words: %s", words)
 				}
 				all := words + " " + x.Steps[3].A + x.Steps[3].B

@@ -110,11 +110,11 @@ func TestHerAnswersChangeNothingOnHisSide(t *testing.T) {
 			if _, rep := w.get(t, "tia.idvalead", "/reports"); !strings.Contains(rep, "In their own words") || !strings.Contains(rep, "Reports it stopped: physical") {
 				t.Error("the IDVA service's report does not show her own measures")
 			}
-			if _, csv := w.get(t, "tia.idvalead", "/reports.csv"); !strings.Contains(csv, "her_own_account") {
+			if _, csv := w.get(t, "tia.idvalead", "/reports.csv"); !strings.Contains(csv, "own_account") {
 				t.Error("the IDVA service's report download does not carry her own measures")
 			}
 			for _, name := range hisSide {
-				if _, csv := w.get(t, name, "/reports.csv"); strings.Contains(csv, "her_own_account") {
+				if _, csv := w.get(t, name, "/reports.csv"); strings.Contains(csv, "own_account") {
 					t.Errorf("%s: the report download carries her own measures", name)
 				}
 			}
