@@ -20,7 +20,7 @@ type glassData struct {
 
 // glassPages says where each kind of record break-glass opens is shown.
 var glassPages = map[string]func(id string) string{
-	"victim": func(id string) string { return "/victims/" + id + "#protected" },
+	"victim": func(id string) string { return "/victims/" + id + "/protected" },
 }
 
 // glassPage is the page to go to after breaking glass on a record.

@@ -107,7 +107,7 @@ func TestHerAnswersChangeNothingOnHisSide(t *testing.T) {
 			}
 			// Her measures reach the IDVA service's outcome report, and
 			// only theirs.
-			if _, rep := w.get(t, "tia.idvalead", "/reports"); !strings.Contains(rep, "In their own words") || !strings.Contains(rep, "Reports it stopped: physical") {
+			if _, rep := w.get(t, "tia.idvalead", "/reports/her-own-words"); !strings.Contains(rep, "In their own words") || !strings.Contains(rep, "Reports it stopped: physical") {
 				t.Error("the IDVA service's report does not show her own measures")
 			}
 			if _, csv := w.get(t, "tia.idvalead", "/reports.csv"); !strings.Contains(csv, "own_account") {

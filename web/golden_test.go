@@ -131,6 +131,7 @@ func TestGoldenPages(t *testing.T) {
 		{"team", access.TeamLeader, "/team"},
 		{"team-no-contact", access.TeamLeader, "/team/no-contact"},
 		{"victim", access.IDVA, "/victims/" + strconv.FormatInt(victimID, 10)},
+		{"victim-protected", access.IDVA, "/victims/" + strconv.FormatInt(victimID, 10) + "/protected"},
 		{"audit", access.DPO, "/audit?record_type=case&record_id=" + strconv.FormatInt(caseID, 10)},
 		// After a change: the case page with its confirmation. Last, as
 		// reading the case again would change the audit page.

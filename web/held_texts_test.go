@@ -267,7 +267,7 @@ func TestFreeTextScreenIsNoOracle(t *testing.T) {
 			// misses; the IDVA service's team leader too.
 			vpath := "/victims/" + strconv.FormatInt(w.victimID, 10)
 			for _, name := range []string{"ida.idva", "tia.idvalead"} {
-				_, page := w.get(t, name, vpath)
+				_, page := w.get(t, name, vpath+"/protected")
 				page = unescapePlus(page)
 				held := page[strings.Index(page, `id="held"`):strings.Index(page, `id="safety-plan"`)]
 				for _, text := range revealing {

@@ -285,6 +285,7 @@ func TestJourneysInBrowser(t *testing.T) {
 			[...document.querySelectorAll('input[type=radio][value=yes]')].slice(0, 5).forEach(r => r.checked = true); true`)
 		j.submit("form[action$='/dash'] button", 200)
 		j.confirmed("dash")
+		j.submit(`.moj-sub-navigation a[href="/victims/`+victimID+`/protected"]`, 200)
 		// The form is folded away under the plan, as the page's other
 		// forms are, until she opens it.
 		j.ok(j.b.Click("details:has(form[action$='/safety-plan']) summary"))

@@ -678,11 +678,13 @@ func testAccessMatrix(t *testing.T, e storetest.Engine) {
 		case strings.HasPrefix(rt.path, "/reports"):
 			// Outcome reports and their downloads: all one's sites, and each
 			// site by its number, for those who read that site's aggregates.
-			targets = []matrixTarget{{path: func(p string) string { return p }, expect: func(access.Subject, access.Action) bool { return true }}}
+			// A page of the report is opened by a part every report has.
+			page := func(p string) string { return strings.ReplaceAll(p, "{section}", "behaviour") }
+			targets = []matrixTarget{{path: page, expect: func(access.Subject, access.Action) bool { return true }}}
 			for _, site := range []int64{siteA.ID, siteB.ID} {
 				site := site
 				targets = append(targets, matrixTarget{name: "site " + strconv.FormatInt(site, 10),
-					path: func(p string) string { return p + "?site=" + strconv.FormatInt(site, 10) },
+					path: func(p string) string { return page(p) + "?site=" + strconv.FormatInt(site, 10) },
 					expect: func(sub access.Subject, _ access.Action) bool {
 						ids, national := sub.SitesFor(access.Aggregates, access.Read)
 						return national || slices.Contains(ids, site)

@@ -59,6 +59,105 @@ type reportsData struct {
 	// practitioners': for IDVA services and the national team only
 	// (service.HerOwnMeasures); nil for everyone else.
 	Voice *service.HerMeasures
+
+	// Path is the address of the page shown (without the filter), where
+	// the filter form sends a new choice so the reader stays on it.
+	Path string
+	// Overview is true on the report's first page: the headline counts.
+	Overview bool
+	// Parts are the report's parts in the sub navigation; Pages the pages
+	// of the part shown, when it has more than one.
+	Parts, Pages []reportNav
+}
+
+// reportNav is a link of the report's sub navigation or of the list of a
+// part's pages.
+type reportNav struct {
+	Label, Href string
+	Current     bool
+}
+
+// reportPage is one page of the report. The report was one page of every
+// chart and table, 11,000 px and more (22,000 for national readers), so
+// each figure now has a page of its own at /reports/{key}, grouped in
+// parts; the downloads still hold the whole report.
+type reportPage struct {
+	// Key is the last part of the page's address; "" for the overview at
+	// /reports.
+	Key, Part, Label string
+	// keep empties every figure of data d not on this page.
+	keep func(d *reportsData)
+}
+
+// reportParts names the parts of the report in the order of the sub
+// navigation.
+var reportParts = []struct{ Key, Label string }{
+	{"overview", "Overview"}, {"outcomes", "Outcomes"}, {"her-own-words", "In their own words"}, {"trial", "Trial"},
+	{"sites", "Sites side by side"}, {"trends", "Trends by quarter"}, {"equality", "Equality"},
+}
+
+// reportPages lists the pages report d has, in order.
+func reportPages(d *reportsData) []reportPage {
+	figures := func(part string, figs []reportFigure, set func(*reportsData, []reportFigure)) []reportPage {
+		var out []reportPage
+		for i, f := range figs {
+			out = append(out, reportPage{Key: f.ID, Part: part, Label: f.Heading, keep: func(d *reportsData) { set(d, figs[i:i+1]) }})
+		}
+		return out
+	}
+	reach := d.Reach
+	pages := []reportPage{{Key: "", Part: "overview", Label: "Overview", keep: func(d *reportsData) { d.Overview, d.Reach = true, reach }}}
+	pages = append(pages, figures("outcomes", d.Sections, func(d *reportsData, f []reportFigure) { d.Sections = f })...)
+	if v := d.Voice; v != nil {
+		pages = append(pages, reportPage{Key: "her-own-words", Part: "her-own-words", Label: "In their own words", keep: func(d *reportsData) { d.Voice = v }})
+	}
+	pages = append(pages, figures("trial", d.Trial, func(d *reportsData, f []reportFigure) { d.Trial = f })...)
+	pages = append(pages, figures("sites", d.Comparison, func(d *reportsData, f []reportFigure) { d.Comparison = f })...)
+	pages = append(pages, figures("trends", d.Trends, func(d *reportsData, f []reportFigure) { d.Trends = f })...)
+	for i, e := range d.Equality {
+		all := d.Equality
+		pages = append(pages, reportPage{Key: "equality-" + strconv.Itoa(i+1), Part: "equality", Label: e.Caption,
+			keep: func(d *reportsData) { d.Equality = all[i : i+1] }})
+	}
+	return pages
+}
+
+// showPage keeps in d only the page with key, and the links to every
+// page; false if the report has no such page (for this filter).
+func (d *reportsData) showPage(key, query string) bool {
+	pages := reportPages(d)
+	i := slices.IndexFunc(pages, func(p reportPage) bool { return p.Key == key })
+	if i < 0 {
+		return false
+	}
+	href := func(k string) string {
+		h := "/reports"
+		if k != "" {
+			h += "/" + k
+		}
+		if query != "" {
+			h += "?" + query
+		}
+		return h
+	}
+	shown := pages[i]
+	for _, part := range reportParts {
+		j := slices.IndexFunc(pages, func(p reportPage) bool { return p.Part == part.Key })
+		if j >= 0 {
+			d.Parts = append(d.Parts, reportNav{Label: part.Label, Href: href(pages[j].Key), Current: part.Key == shown.Part})
+		}
+	}
+	for _, p := range pages {
+		if p.Part == shown.Part {
+			d.Pages = append(d.Pages, reportNav{Label: p.Label, Href: href(p.Key), Current: p.Key == key})
+		}
+	}
+	if len(d.Pages) < 2 {
+		d.Pages = nil
+	}
+	d.Reach, d.Sections, d.Voice, d.Trial, d.Comparison, d.Trends, d.Equality = nil, nil, nil, nil, nil, nil, nil
+	shown.keep(d)
+	return true
 }
 
 type optionChoice struct {
@@ -175,7 +274,11 @@ func (s *Server) reports(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	today := s.svc.Today()
-	d := reportsData{AllSites: f.Site == 0}
+	d := reportsData{AllSites: f.Site == 0, Path: "/reports"}
+	section := r.PathValue("section")
+	if section != "" {
+		d.Path += "/" + section
+	}
 	for _, st := range sites {
 		d.Sites = append(d.Sites, siteChoice{ID: st.ID, Name: st.Name, Selected: st.ID == f.Site})
 	}
@@ -254,6 +357,16 @@ func (s *Server) reports(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := f.Query().Encode()
 	d.Downloads = []reportLink{{"CSV", "/reports.csv?" + q}, {"Excel (XLSX)", "/reports.xlsx?" + q}, {"PDF", "/reports.pdf?" + q}}
+	if !d.showPage(section, q) {
+		// A page this filter's report does not have (sites side by
+		// side for one site, say): its first page instead.
+		to := "/reports"
+		if q != "" {
+			to += "?" + q
+		}
+		http.Redirect(w, r, to, http.StatusSeeOther)
+		return nil
+	}
 	return s.render(w, r, http.StatusOK, "reports", s.page(r, "Outcomes", d))
 }
 
@@ -489,7 +602,12 @@ func (v *reportView) sections() []reportFigure {
 
 	out = append(out, v.shares("marac", "Repeat MARAC", "Cases heard again at a MARAC within 12 months of closure.", []string{"repeat_marac_12m"}, nil))
 	out = append(out, v.shares("fidelity", "Fidelity to the model", "How closely the work followed the Drive model: support for victim-survivors, engagement, actions and assessments on time.",
-		fidelityShares, fidelityOther))
+		fidelityShares, nil))
+	// The pace and load of the work are days and counts, not shares, so
+	// they are a table of their own rather than bars on the shares' scale
+	// (and together the two ran past three screens).
+	out = append(out, v.shares("fidelity-work", "Pace and load of the work", "How soon a case was allocated, how many cases each case manager held, and the actions taken in each prong of the model.",
+		nil, fidelityOther))
 	return out
 }
 
@@ -509,8 +627,10 @@ func (v *reportView) shares(id, heading, intro string, charted, listed []string)
 		f.Rows = append(f.Rows, measureRow(m.Label, m))
 		f.How = append(f.How, how(m))
 	}
-	f.Chart = svgchart.Chart{ID: "chart-" + id, Title: heading, Max: 1, Percent: true, Bars: bars,
-		Desc: "A bar for each share, with a line across its 95% confidence interval where there is one and the value written beside it. The table below gives the same figures."}.SVG()
+	if len(bars) > 0 {
+		f.Chart = svgchart.Chart{ID: "chart-" + id, Title: heading, Max: 1, Percent: true, Bars: bars,
+			Desc: "A bar for each share, with a line across its 95% confidence interval where there is one and the value written beside it. The table below gives the same figures."}.SVG()
+	}
 	return f
 }
 

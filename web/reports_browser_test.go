@@ -49,6 +49,11 @@ func TestReportsInBrowser(t *testing.T) {
 				}
 				b.AssertAccessible(t)
 				b.AssertNoConsoleErrors(t)
+				// Each figure has a page of its own in the sub navigation.
+				if status, err := b.Navigate(f.url + "/reports/behaviour"); err != nil || status != 200 {
+					t.Fatalf("%s: /reports/behaviour %d %v", user, status, err)
+				}
+				b.AssertAccessible(t)
 				html, err := b.HTML()
 				if err != nil {
 					t.Fatal(err)
@@ -63,7 +68,7 @@ func TestReportsInBrowser(t *testing.T) {
 				}
 				// The filter form works without script: a quarter for one
 				// programme.
-				if _, err := b.Navigate(f.url + "/reports?period=2026-Q3&programme=drive"); err != nil {
+				if _, err := b.Navigate(f.url + "/reports/police?period=2026-Q3&programme=drive"); err != nil {
 					t.Fatal(err)
 				}
 				b.AssertAccessible(t)

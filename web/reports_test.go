@@ -161,7 +161,7 @@ func TestWarmReportsServeTheNationalPage(t *testing.T) {
 	if n := f.svc.Reports.Hits(); n != 0 {
 		t.Fatalf("warming served %d reports from the cache; want it to compute", n)
 	}
-	if resp, b := f.get("nat.national", "/reports"); resp.StatusCode != http.StatusOK || !strings.Contains(string(b), `id="trends"`) {
+	if resp, b := f.get("nat.national", "/reports/trend-perpetrators"); resp.StatusCode != http.StatusOK || !strings.Contains(string(b), `id="trends"`) {
 		t.Fatalf("national page: %d", resp.StatusCode)
 	}
 	if n := f.svc.Reports.Hits(); n != 1 {
@@ -173,6 +173,50 @@ func TestWarmReportsServeTheNationalPage(t *testing.T) {
 }
 
 // get fetches path as the user, without following redirects.
+// reportPageLink is a link to a page of the report (not a download).
+var reportPageLink = regexp.MustCompile(`href="(/reports/[a-z0-9_-]+(?:\?[^"]*)?)"`)
+
+// report is the whole report at path (its overview) for user: the
+// overview and every page its sub navigation and part lists link to, one
+// after another (each figure has a page of its own). It fails the test on
+// a page that is not 200, after the first.
+func (f *reportsFixture) report(user, path string) (*http.Response, []byte) {
+	f.t.Helper()
+	resp, first := f.get(user, path)
+	if resp.StatusCode != 200 {
+		return resp, first
+	}
+	all := append([]byte{}, first...)
+	seen := map[string]bool{path: true}
+	queue := []string{path}
+	pages := 0
+	for len(queue) > 0 {
+		page := queue[0]
+		queue = queue[1:]
+		body := first
+		if pages > 0 {
+			r, b := f.get(user, page)
+			if r.StatusCode != 200 {
+				f.t.Fatalf("%s: %s answered %d", user, page, r.StatusCode)
+			}
+			body = b
+			all = append(all, b...)
+		}
+		pages++
+		for _, m := range reportPageLink.FindAllStringSubmatch(string(body), -1) {
+			link := strings.ReplaceAll(m[1], "&amp;", "&")
+			if !seen[link] {
+				seen[link] = true
+				queue = append(queue, link)
+			}
+		}
+	}
+	if pages < 2 {
+		f.t.Fatalf("%s: %s links to no other page of the report", user, path)
+	}
+	return resp, all
+}
+
 func (f *reportsFixture) get(user, path string) (*http.Response, []byte) {
 	f.t.Helper()
 	req, _ := http.NewRequest("GET", f.url+path, nil)
@@ -228,7 +272,7 @@ func TestReportsPageByRole(t *testing.T) {
 				{"nat.national", allSites, nil, true, true, 19, 4},
 				{"eve.evaluator", allSites, nil, true, true, 19, 4},
 			} {
-				resp, b := f.get(tc.user, "/reports")
+				resp, b := f.report(tc.user, "/reports")
 				body := string(b)
 				if resp.StatusCode != 200 {
 					t.Fatalf("%s: status %d", tc.user, resp.StatusCode)
@@ -262,14 +306,14 @@ func TestReportsPageByRole(t *testing.T) {
 				}
 			}
 			// The national trends cover the last eight quarters.
-			_, b := f.get("nat.national", "/reports")
+			_, b := f.report("nat.national", "/reports")
 			for _, q := range []string{"Q1 2025", "Q4 2026"} {
 				if !strings.Contains(string(b), q) {
 					t.Errorf("national trends lack %s", q)
 				}
 			}
 			// One site of several, for the commissioner: only that site.
-			_, b = f.get("cora.commissioner", "/reports?site="+f.site("EVL")+"&period=FY2025&programme=drive")
+			_, b = f.report("cora.commissioner", "/reports?site="+f.site("EVL")+"&period=FY2025&programme=drive")
 			if body := string(b); !strings.Contains(body, "Eastvale: Financial year 2025 to 2026, Drive") || strings.Contains(body, `id="sites"`) {
 				t.Errorf("the commissioner's report on Eastvale: wrong heading or sites side by side")
 			}
@@ -300,7 +344,11 @@ func TestReportsReachNoPersonLevelRecord(t *testing.T) {
 	personal := regexp.MustCompile(`Perpetrator\d{6}|Survivor\d{6}|Synthetic|href="/(cases|people|victims|identify/people|meetings/\d)`)
 	for _, user := range []string{"cora.commissioner", "nat.national", "eve.evaluator"} {
 		for _, path := range []string{"/reports", "/reports?site=" + f.site("SMB"), "/reports?programme=restart&period=2026-Q3", "/"} {
-			resp, b := f.get(user, path)
+			get := f.report
+			if path == "/" {
+				get = f.get
+			}
+			resp, b := get(user, path)
 			if resp.StatusCode != 200 {
 				t.Errorf("%s %s: %d", user, path, resp.StatusCode)
 			}
@@ -378,7 +426,7 @@ func TestReportsWithholdSmallCounts(t *testing.T) {
 			paths = append(paths, "/reports?site="+f.site(code))
 		}
 		for _, path := range paths {
-			resp, b := f.get(user, path)
+			resp, b := f.report(user, path)
 			if resp.StatusCode == 404 {
 				continue
 			}
@@ -420,7 +468,7 @@ func TestReportsWithholdSmallCounts(t *testing.T) {
 	if files < 20 {
 		t.Errorf("only %d files checked", files)
 	}
-	resp, b := f.get("nat.national", "/reports?site="+f.site("SMB"))
+	resp, b := f.report("nat.national", "/reports?site="+f.site("SMB"))
 	if resp.StatusCode != 200 || !strings.Contains(string(b), `data-count>[c]<`) {
 		t.Errorf("Smallbrook's three cases are not withheld")
 	}

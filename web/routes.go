@@ -161,6 +161,7 @@ func (s *Server) routeList() []route {
 		// rounded and withheld by the service; the downloads take the same
 		// filter as the page.
 		{"GET", "/reports", pageRoute, enrolled, need{access.Aggregates, access.Read}, s.reports},
+		{"GET", "/reports/{section}", pageRoute, enrolled, need{access.Aggregates, access.Read}, s.reports},
 		{"GET", "/reports.csv", pageRoute, enrolled, need{access.Aggregates, access.Read}, s.reportDownload("csv")},
 		{"GET", "/reports.xlsx", pageRoute, enrolled, need{access.Aggregates, access.Read}, s.reportDownload("xlsx")},
 		{"GET", "/reports.pdf", pageRoute, enrolled, need{access.Aggregates, access.Read}, s.reportDownload("pdf")},
@@ -200,6 +201,7 @@ func (s *Server) routeList() []route {
 		{"GET", "/victims/new", pageRoute, enrolled, none, s.victimForm},
 		{"POST", "/victims", pageRoute, enrolled, none, s.openVictim},
 		{"GET", "/victims/{id}", pageRoute, enrolled, none, s.victimPage},
+		{"GET", "/victims/{id}/protected", pageRoute, enrolled, none, s.victimProtectedPage},
 		{"GET", "/victims/{id}/dash", pageRoute, enrolled, none, s.dashForm},
 		{"POST", "/victims/{id}/{form}", pageRoute, enrolled, none, s.victimForms},
 		// Her appointments, for the victim-survivors' side only.

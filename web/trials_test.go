@@ -100,7 +100,7 @@ func testTrialPages(t *testing.T, e storetest.Engine) {
 		return resp.StatusCode, b.String()
 	}
 
-	if _, body := get(lead, "/reports"); strings.Contains(body, "Intervention against comparison") {
+	if _, body := get(lead, "/reports/trial"); strings.Contains(body, "Intervention against comparison") {
 		t.Error("the outcome report shows a trial before any ran")
 	}
 	if status, _ := get(access.CaseManager, "/trials"); status != 404 {
@@ -206,7 +206,7 @@ func testTrialPages(t *testing.T, e storetest.Engine) {
 		t.Error("the ended trial's page")
 	}
 	get(lead, "/trials")
-	if status, body := get(lead, "/reports"); status != 200 || !strings.Contains(body, "Intervention against comparison") || !strings.Contains(body, "Referrals allocated") {
+	if status, body := get(lead, "/reports/trial"); status != 200 || !strings.Contains(body, "Intervention against comparison") || !strings.Contains(body, "Referrals allocated") {
 		t.Errorf("the outcome report has no trial section (%d)", status)
 	}
 	apiGet(lead, "/api/v1/trials/"+id)

@@ -59,7 +59,7 @@ func (s *Server) recordOutcome(w http.ResponseWriter, r *http.Request) error {
 			}
 			fields[k] = m
 		}
-		return s.renderVictim(w, r, http.StatusUnprocessableEntity, invalidErrors(drive.Invalid(de.Message, fields)), r.PostForm)
+		return s.renderVictim(w, r, http.StatusUnprocessableEntity, "", invalidErrors(drive.Invalid(de.Message, fields)), r.PostForm)
 	}
 	if err != nil {
 		return err
@@ -87,7 +87,7 @@ func (s *Server) issueFeedbackCode(w http.ResponseWriter, r *http.Request) error
 	}
 	c, err := s.svc.IssueFeedbackCode(r.Context(), actorOf(r), id, r.PostFormValue("code_time_point"))
 	if drive.ErrorCode(err) == drive.EINVALID {
-		return s.renderVictim(w, r, http.StatusUnprocessableEntity, FormErrors{{"code_time_point", voice.MsgTimePoint}}, r.PostForm)
+		return s.renderVictim(w, r, http.StatusUnprocessableEntity, "", FormErrors{{"code_time_point", voice.MsgTimePoint}}, r.PostForm)
 	}
 	if err != nil {
 		return err

@@ -109,13 +109,39 @@ type victimData struct {
 	// Voice is her own account of her safety (web/victim_voice.go); nil
 	// for readers who may not see it.
 	Voice *victimVoice
+	// Section is the page of her record shown: "" for the summary at
+	// /victims/{id}, victimProtected for her protected details, safety
+	// plan, contacts and notes at /victims/{id}/protected. One page of
+	// everything ran past three screens for her IDVA.
+	Section string
 }
+
+// victimProtected is the section of a victim-survivor's record that holds
+// where she is and how to reach her, on a page of its own.
+const victimProtected = "protected"
 
 func (s *Server) victimPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderVictim(w, r, http.StatusOK, nil, nil)
+	return s.renderVictim(w, r, http.StatusOK, "", nil, nil)
 }
 
-func (s *Server) renderVictim(w http.ResponseWriter, r *http.Request, status int, errs FormErrors, form url.Values) error {
+// victimProtectedPage is her protected details, safety plan, IDVA
+// contacts and notes: the same view as her summary, so the same readers
+// may open it, and those who may not see the compartment see only who
+// may.
+func (s *Server) victimProtectedPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderVictim(w, r, http.StatusOK, victimProtected, nil, nil)
+}
+
+// victimPath is the address of a section of her record.
+func victimPath(id int64, section string) string {
+	p := "/victims/" + strconv.FormatInt(id, 10)
+	if section != "" {
+		p += "/" + section
+	}
+	return p
+}
+
+func (s *Server) renderVictim(w http.ResponseWriter, r *http.Request, status int, section string, errs FormErrors, form url.Values) error {
 	id, err := pathID(r, "id", "victim-survivor")
 	if err != nil {
 		return err
@@ -125,7 +151,7 @@ func (s *Server) renderVictim(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	d := victimData{VictimView: v, Errors: errs, Form: form, Categories: risk.Categories(), Tris: risk.TriChoices(),
+	d := victimData{VictimView: v, Section: section, Errors: errs, Form: form, Categories: risk.Categories(), Tris: risk.TriChoices(),
 		RiskChanges: risk.RiskChanges(), SocialCare: victim.SocialCareStatuses(), ContactKinds: []string{"call", "visit", "message", "attempt"}}
 	if v.Protected == nil {
 		_, d.CanGlass = access.CanBreakGlass(a.Subject, access.VictimCompartment, v.Case.SiteID)
@@ -139,6 +165,9 @@ func (s *Server) renderVictim(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	title := v.Case.Name()
+	if section == victimProtected {
+		title = "Protected details: " + title
+	}
 	if len(errs) > 0 {
 		title = "Error: " + title
 	}
@@ -171,42 +200,44 @@ func (s *Server) victimForms(w http.ResponseWriter, r *http.Request) error {
 	forms := map[string]struct {
 		code   string
 		submit func() error
+		// section is the page of her record that holds the form.
+		section string
 	}{
 		"protected": {"protected", func() error {
 			return s.svc.SetCompartment(ctx, a, id, form.NewCompartment(f).Compartment())
-		}},
-		"safety-plan": {"safety_plan", func() error { return s.svc.SetSafetyPlan(ctx, a, id, form.NewSafetyPlan(f).Plan) }},
+		}, victimProtected},
+		"safety-plan": {"safety_plan", func() error { return s.svc.SetSafetyPlan(ctx, a, id, form.NewSafetyPlan(f).Plan) }, victimProtected},
 		"notes": {"victim_note", func() error {
 			n := form.NewVictimNote(f)
 			if n.Amends != 0 {
 				code = "note_corrected"
 			}
 			return s.addVictimEntry(ctx, a, id, n)
-		}},
-		"contacts": {"victim_contact", func() error { return s.addVictimEntry(ctx, a, id, form.NewVictimContact(f)) }},
-		"children": {"child", func() error { return s.svc.AddChild(ctx, a, id, form.NewChild(f).Child()) }},
+		}, victimProtected},
+		"contacts": {"victim_contact", func() error { return s.addVictimEntry(ctx, a, id, form.NewVictimContact(f)) }, victimProtected},
+		"children": {"child", func() error { return s.svc.AddChild(ctx, a, id, form.NewChild(f).Child()) }, ""},
 		"behaviour": {"behaviour", func() error {
 			b := form.NewBehaviour(f)
 			if err := b.Validate(); err != nil {
 				return err
 			}
 			return s.svc.AddBehaviour(ctx, a, id, b.Assessment())
-		}},
+		}, ""},
 		"allocation": {"victim_case", func() error {
 			al := form.NewAllocation(f)
 			return s.svc.UpdateVictimCase(ctx, a, id, al.IDVAID, al.Open)
-		}},
+		}, ""},
 		"held": {"held_decided", func() error {
 			h := form.NewHeldDecision(f)
 			return s.svc.ReviewHeldText(ctx, a, id, h.HeldID, h.Decision)
-		}},
+		}, victimProtected},
 		"marac": {"marac", func() error {
 			m := form.NewMARAC(f)
 			if err := m.Validate(); err != nil {
 				return err
 			}
 			return s.svc.AddMARAC(ctx, a, id, m.CaseID, m.Heard)
-		}},
+		}, ""},
 		"police-link": {"", func() error {
 			pl := form.NewPoliceLink(f)
 			if err := pl.Validate(); err != nil {
@@ -214,7 +245,7 @@ func (s *Server) victimForms(w http.ResponseWriter, r *http.Request) error {
 			}
 			code = linkCode(pl.Confirm)
 			return s.svc.DecideVictimLink(ctx, a, id, pl.LinkID, pl.Confirm)
-		}},
+		}, ""},
 	}
 	fm, ok := forms[r.PathValue("form")]
 	if !ok {
@@ -222,7 +253,7 @@ func (s *Server) victimForms(w http.ResponseWriter, r *http.Request) error {
 	}
 	err = fm.submit()
 	if drive.ErrorCode(err) == drive.EINVALID {
-		return s.renderVictim(w, r, http.StatusUnprocessableEntity, invalidErrors(err), f)
+		return s.renderVictim(w, r, http.StatusUnprocessableEntity, fm.section, invalidErrors(err), f)
 	}
 	if err != nil {
 		return err
@@ -230,7 +261,7 @@ func (s *Server) victimForms(w http.ResponseWriter, r *http.Request) error {
 	if code == "" {
 		code = fm.code
 	}
-	confirm(w, r, "/victims/"+strconv.FormatInt(id, 10), code)
+	confirm(w, r, victimPath(id, fm.section), code)
 	return nil
 }
 

@@ -46,7 +46,10 @@ func TestIDVAPagesInBrowser(t *testing.T) {
 	if html := visit("/victims", 200); !strings.Contains(html, "Sam Example") {
 		t.Fatal("her caseload does not list her")
 	}
-	if html := visit(vpath, 200); !strings.Contains(html, "Canaryline Crescent") || !strings.Contains(html, "Record a DASH assessment") {
+	if html := visit(vpath, 200); !strings.Contains(html, "Record a DASH assessment") || strings.Contains(html, "Canaryline Crescent") {
+		t.Fatal("her summary does not offer a DASH assessment, or shows where she lives (that is on the protected details page)")
+	}
+	if html := visit(vpath+"/protected", 200); !strings.Contains(html, "Canaryline Crescent") {
 		t.Fatal("her IDVA does not see the protected details")
 	}
 	if err := b.Screenshot("/tmp/drive-victim.png"); err != nil {
@@ -61,7 +64,7 @@ func TestIDVAPagesInBrowser(t *testing.T) {
 
 	// A contact she logs is confirmed at the top of the page, and the
 	// confirmation has the focus.
-	visit(vpath, 200)
+	visit(vpath+"/protected", 200)
 	js := `document.querySelectorAll('details').forEach(d => d.open = true);
 		document.querySelector('#contact_on').value = '2026-11-22';
 		document.querySelector('#contact_text').value = 'Spoke about the safety plan'; true`
