@@ -408,8 +408,9 @@ func TestKillMidWriteAndImport(t *testing.T) {
 			p = startDrive(t, f)
 			load.check(t, p, f, "kill")
 
-			// Killed mid-import.
-			const rows = 3000
+			// Killed mid-import: long enough that a quiet machine is still
+			// importing when the kill comes (3,000 rows finished first).
+			const rows = 30000
 			code, b, err := p.post("/api/v1/imports?kind=incidents", f.feed, "text/csv", faultExtract(rows))
 			if err != nil || code != http.StatusAccepted {
 				p.fail("queueing the import: %d %s %v", code, b, err)
@@ -429,7 +430,7 @@ func TestKillMidWriteAndImport(t *testing.T) {
 				}
 				p.getJSON(jobPath, f.feed, &job)
 			}
-			time.Sleep(300 * time.Millisecond)
+			time.Sleep(100 * time.Millisecond)
 			p.kill9()
 			f.view(t, func(tx *store.Tx) error {
 				j, err := tx.ImportJob(context.Background(), job.ID)
@@ -444,7 +445,7 @@ func TestKillMidWriteAndImport(t *testing.T) {
 			// Started again as though the dead worker's two-minute lease
 			// had run out.
 			p = startDrive(t, f, "DRIVE_FAULTS_CLOCK_AHEAD=3m")
-			for deadline := time.Now().Add(45 * time.Second); job.Status != "done"; time.Sleep(100 * time.Millisecond) {
+			for deadline := time.Now().Add(3 * time.Minute); job.Status != "done"; time.Sleep(100 * time.Millisecond) {
 				if time.Now().After(deadline) || job.Status == "failed" {
 					p.fail("the killed import was not taken up again: %+v", job)
 				}
