@@ -138,19 +138,57 @@ func (s *Service) IssueFeedbackCode(ctx context.Context, a Actor, id int64, time
 // CheckFeedbackCode says whether a code she typed is live, without using
 // it, so the route can show her the questions. Only the Feedback actor
 // may ask. Errors: ENOTFOUND for a code that is unknown, used or expired
-// (the same answer for each, and nothing about whose it is).
+// (the same answer for each, and nothing about whose it is), which counts
+// against the route's allowance of wrong codes; ETOOMANY once that is
+// spent, whatever the code.
 func (s *Service) CheckFeedbackCode(ctx context.Context, a Actor, code string) error {
 	if err := trusted(a, "code"); err != nil {
 		return err
 	}
+	if err := s.codeGuessesLeft(ctx); err != nil {
+		return err
+	}
 	hash := voice.HashCode(code)
 	if hash == "" {
-		return drive.NotFound("code")
+		return s.wrongCode(ctx)
 	}
-	return s.DB.View(ctx, func(tx *store.Tx) error {
+	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		_, err := tx.FeedbackCodeByHash(ctx, hash)
 		return err
 	})
+	if drive.ErrorCode(err) == drive.ENOTFOUND {
+		return s.wrongCode(ctx)
+	}
+	return err
+}
+
+// codeGuessesLeft answers ETOOMANY while the survivor route's allowance of
+// wrong codes is spent (voice.CodeGuesses in voice.CodeGuessWindow). The
+// count is kept in the database, so every replica refuses alike.
+func (s *Service) codeGuessesLeft(ctx context.Context) error {
+	return s.DB.View(ctx, func(tx *store.Tx) error {
+		n, err := tx.CodeFailures(ctx, tx.Now.Add(-voice.CodeGuessWindow))
+		if err != nil {
+			return err
+		}
+		if n >= voice.CodeGuesses {
+			return drive.Errorf(drive.ETOOMANY, "Too many wrong codes have been tried: wait %d minutes, then try again", int(voice.CodeGuessWindow.Minutes()))
+		}
+		return nil
+	})
+}
+
+// wrongCode counts a wrong code against the route's allowance, in a
+// transaction of its own (the one that found the code wrong changes
+// nothing), and answers ENOTFOUND as every wrong code does.
+func (s *Service) wrongCode(ctx context.Context) error {
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+		return tx.AddCodeFailure(ctx, tx.Now.Add(-voice.CodeGuessWindow))
+	})
+	if err != nil {
+		return err
+	}
+	return drive.NotFound("code")
 }
 
 // Answers is everything she gives on the public route.
@@ -170,17 +208,21 @@ type Answers struct {
 // the feedback entry point. Anonymous answers keep only the site and the
 // month; they are not audited, since an audit event's time would tie them
 // to the code's case. Her views of the service are kept the same way
-// whichever she chose, the free text sealed. Only the Feedback actor may
-// call it.
+// whichever she chose, the free text sealed. A wrong code counts against
+// the route's allowance, and once that is spent every code is refused
+// (ETOOMANY), as in CheckFeedbackCode. Only the Feedback actor may call it.
 func (s *Service) SubmitFeedback(ctx context.Context, a Actor, in Answers) error {
 	if err := trusted(a, "code"); err != nil {
 		return err
 	}
+	if err := s.codeGuessesLeft(ctx); err != nil {
+		return err
+	}
 	hash := voice.HashCode(in.Code)
 	if hash == "" {
-		return drive.NotFound("code")
+		return s.wrongCode(ctx)
 	}
-	return s.DB.Transact(ctx, func(tx *store.Tx) error {
+	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		c, err := tx.UseFeedbackCode(ctx, hash)
 		if err != nil {
 			return err
@@ -224,6 +266,10 @@ func (s *Service) SubmitFeedback(ctx context.Context, a Actor, in Answers) error
 		}
 		return tx.AddServiceViews(ctx, int64(binary.BigEndian.Uint64(id[:])>>1)|1, views, text)
 	})
+	if drive.ErrorCode(err) == drive.ENOTFOUND {
+		return s.wrongCode(ctx)
+	}
+	return err
 }
 
 func aadServiceViews(siteID int64) []byte {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/service"
+	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
 	"github.com/drive-platform/drive/voice"
 )
@@ -155,6 +156,67 @@ func TestHerOwnVoice(t *testing.T) {
 			clock.Store(now.Add(voice.CodeLifetime + time.Second).UnixMicro())
 			wantCode(t, w.svc.CheckFeedbackCode(ctx, service.Feedback(), code3.Code), drive.ENOTFOUND)
 			wantCode(t, w.svc.SubmitFeedback(ctx, service.Feedback(), service.Answers{Code: code3.Code, Outcome: herAnswers(voice.No, 7)}), drive.ENOTFOUND)
+		})
+	}
+}
+
+// TestCodeGuessesShared holds the survivor route's allowance of wrong
+// codes across two services on one database, as replicas are: wrong codes
+// tried through either count against the one allowance, and once it is
+// spent even a good code is refused by both until the window has passed.
+// Only the time of each wrong code is kept.
+func TestCodeGuessesShared(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			var clock atomic.Int64
+			clock.Store(now.UnixMicro())
+			w := newWorldAt(t, e, func() time.Time { return time.UnixMicro(clock.Load()).UTC() })
+			ctx := context.Background()
+			other := *w.svc
+			if e.Name == "postgres" {
+				db, err := w.db.OpenAnother(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { db.Close() })
+				other.DB = db
+			}
+			replicas := []*service.Service{w.svc, &other}
+			code, err := w.svc.IssueFeedbackCode(ctx, w.actor(t, "idva"), w.victimID, "T2")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < voice.CodeGuesses; i++ {
+				svc := replicas[i%2]
+				if err := svc.CheckFeedbackCode(ctx, service.Feedback(), code.Code); err != nil {
+					t.Fatalf("the good code before the allowance was spent (%d wrong): %v", i, err)
+				}
+				clock.Add(time.Second.Microseconds())
+				wrong := "ABCDE-FGHJ" + string("KMNPQRSTUVWXYZ"[i])
+				if i%3 == 2 {
+					err = svc.SubmitFeedback(ctx, service.Feedback(), service.Answers{Code: wrong, Outcome: herAnswers(voice.No, 5)})
+				} else {
+					err = svc.CheckFeedbackCode(ctx, service.Feedback(), wrong)
+				}
+				wantCode(t, err, drive.ENOTFOUND)
+			}
+			for _, svc := range replicas {
+				wantCode(t, svc.CheckFeedbackCode(ctx, service.Feedback(), code.Code), drive.ETOOMANY)
+				wantCode(t, svc.SubmitFeedback(ctx, service.Feedback(), service.Answers{Code: code.Code, Outcome: herAnswers(voice.No, 5)}), drive.ETOOMANY)
+			}
+			// The refusals counted nothing more: once the first wrong code
+			// leaves the window, one more try is allowed.
+			clock.Store(now.Add(voice.CodeGuessWindow + time.Second).UnixMicro())
+			if err := other.SubmitFeedback(ctx, service.Feedback(), service.Answers{Code: code.Code, Outcome: herAnswers(voice.No, 5)}); err != nil {
+				t.Fatalf("her code after the window: %v", err)
+			}
+			var kept int
+			if err := w.db.View(ctx, func(tx *store.Tx) (err error) { kept, err = tx.CodeFailures(ctx, time.Time{}); return err }); err != nil {
+				t.Fatal(err)
+			}
+			if kept != voice.CodeGuesses {
+				t.Errorf("%d wrong codes kept; want %d", kept, voice.CodeGuesses)
+			}
 		})
 	}
 }

@@ -259,3 +259,24 @@ func (tx *Tx) ServiceViews(ctx context.Context, siteIDs []int64) ([]StoredViews,
 	}
 	return out, tx.d.mapError(rows.Err())
 }
+
+// CodeFailures counts the wrong codes tried on the survivor route since
+// the given time, whoever tried them.
+func (tx *Tx) CodeFailures(ctx context.Context, since time.Time) (int, error) {
+	var n int
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM feedback_code_failures WHERE tried_at > ?`, since).Scan(&n); err != nil {
+		return 0, tx.d.mapError(err)
+	}
+	return n, nil
+}
+
+// AddCodeFailure records that a wrong code was tried now, and forgets
+// those tried before forgetBefore: only the time is kept, so the table
+// says how many tries were wrong and nothing of who made them.
+func (tx *Tx) AddCodeFailure(ctx context.Context, forgetBefore time.Time) error {
+	if _, err := tx.exec(ctx, `DELETE FROM feedback_code_failures WHERE tried_at <= ?`, forgetBefore); err != nil {
+		return err
+	}
+	_, err := tx.exec(ctx, `INSERT INTO feedback_code_failures (tried_at) VALUES (?)`, tx.Now)
+	return err
+}

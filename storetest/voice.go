@@ -24,6 +24,7 @@ func RunVoice(t *testing.T, e Engine) {
 		{"ReportedOutcomesRoundTrip", testReportedOutcomes},
 		{"CodeWorksOnceAndExpires", testFeedbackCodes},
 		{"AnonymousAnswersAndViews", testAnonymousAndViews},
+		{"WrongCodesCountedByTimeOnly", testCodeFailures},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -214,5 +215,33 @@ func testAnonymousAndViews(t *testing.T, f *vFixture, _ *atomic.Int64) {
 	})
 	if drive.ErrorCode(err) != drive.ECONFLICT {
 		t.Errorf("an id used twice: %v", err)
+	}
+}
+
+func testCodeFailures(t *testing.T, f *vFixture, clock *atomic.Int64) {
+	ctx := context.Background()
+	count := func(since time.Time) int {
+		t.Helper()
+		var n int
+		if err := f.db.View(ctx, func(tx *store.Tx) (err error) { n, err = tx.CodeFailures(ctx, since); return err }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for i := 0; i < 3; i++ {
+		clock.Store(Epoch.Add(time.Duration(i) * time.Minute).UnixMicro())
+		f.write(t, func(ctx context.Context, tx *store.Tx) error { return tx.AddCodeFailure(ctx, Epoch.Add(-time.Hour)) })
+	}
+	if n := count(Epoch.Add(-time.Second)); n != 3 {
+		t.Errorf("since before the first: %d; want 3", n)
+	}
+	if n := count(Epoch); n != 2 {
+		t.Errorf("since the first (not counting it): %d; want 2", n)
+	}
+	// A later failure forgets those tried at or before its cut-off.
+	clock.Store(Epoch.Add(10 * time.Minute).UnixMicro())
+	f.write(t, func(ctx context.Context, tx *store.Tx) error { return tx.AddCodeFailure(ctx, Epoch.Add(time.Minute)) })
+	if n := count(time.Time{}); n != 2 {
+		t.Errorf("after forgetting the first two: %d kept; want 2", n)
 	}
 }

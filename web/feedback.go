@@ -121,7 +121,8 @@ func (s *Server) feedbackStart(w http.ResponseWriter, r *http.Request) error {
 }
 
 // feedbackCode checks the code she typed and shows the questions. A wrong
-// code counts against her address's allowance (feedback_limit.go).
+// code counts against the route's allowance of wrong codes, kept in the
+// database so every replica holds to it (voice.CodeGuesses).
 func (s *Server) feedbackCode(w http.ResponseWriter, r *http.Request) error {
 	p := s.feedbackPage(r, "start")
 	code := strings.TrimSpace(r.PostFormValue("code"))
@@ -130,14 +131,12 @@ func (s *Server) feedbackCode(w http.ResponseWriter, r *http.Request) error {
 		p.Errors = FormErrors{{"code", p.T("Enter your code")}}
 		return s.renderFeedback(w, http.StatusUnprocessableEntity, p)
 	}
-	addr := clientAddress(r)
-	if !s.codes.allowed(addr, s.svc.Now()) {
+	err := s.svc.CheckFeedbackCode(r.Context(), service.Feedback(), code)
+	if drive.ErrorCode(err) == drive.ETOOMANY {
 		p.Errors = FormErrors{{"code", p.T("Too many tries. Wait 15 minutes, then try again.")}}
 		return s.renderFeedback(w, http.StatusTooManyRequests, p)
 	}
-	err := s.svc.CheckFeedbackCode(r.Context(), service.Feedback(), code)
 	if drive.ErrorCode(err) == drive.ENOTFOUND {
-		s.codes.failed(addr, s.svc.Now())
 		p.Errors = FormErrors{{"code", p.T("This code is not right, has been used or has expired. Check it, or ask your support worker for a new one.")}}
 		return s.renderFeedback(w, http.StatusUnprocessableEntity, p)
 	}
@@ -179,12 +178,6 @@ func (s *Server) feedbackAnswers(w http.ResponseWriter, r *http.Request) error {
 	if sh := f.Get("share"); sh != "joined" && sh != "anonymous" {
 		fields["share"] = "Choose who can see your answers"
 	}
-	addr := clientAddress(r)
-	if !s.codes.allowed(addr, s.svc.Now()) {
-		p.Step = "start"
-		p.Errors = FormErrors{{"code", p.T("Too many tries. Wait 15 minutes, then try again.")}}
-		return s.renderFeedback(w, http.StatusTooManyRequests, p)
-	}
 	var err error
 	if len(fields) == 0 {
 		err = s.svc.SubmitFeedback(r.Context(), service.Feedback(), in)
@@ -205,8 +198,12 @@ func (s *Server) feedbackAnswers(w http.ResponseWriter, r *http.Request) error {
 				fields[k] = v
 			}
 		}
+	case drive.ETOOMANY:
+		p.Step = "start"
+		p.Form = url.Values{}
+		p.Errors = FormErrors{{"code", p.T("Too many tries. Wait 15 minutes, then try again.")}}
+		return s.renderFeedback(w, http.StatusTooManyRequests, p)
 	case drive.ENOTFOUND:
-		s.codes.failed(addr, s.svc.Now())
 		p.Step = "start"
 		p.Form = url.Values{}
 		p.Errors = FormErrors{{"code", p.T("This code is not right, has been used or has expired. Check it, or ask your support worker for a new one.")}}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/drive-platform/drive/storetest"
+	"github.com/drive-platform/drive/voice"
 )
 
 // anon sends a request with no session, as she would from her phone.
@@ -200,16 +201,16 @@ func TestFeedbackRoute(t *testing.T) {
 			if resp.StatusCode != http.StatusNotFound || !strings.Contains(body, "Heb ddod o hyd i&#39;r dudalen") {
 				t.Errorf("unknown page under /feedback: %d %s", resp.StatusCode, body)
 			}
-			// Guessing codes is stopped: after ten wrong codes from one
-			// address, even a good code is refused for a while.
+			// Guessing codes is stopped: after ten wrong codes, even a
+			// good code is refused for a while, on whichever replica.
 			good := w.issueCode(t, "T1")
-			for i := 0; i < codeFailures; i++ {
+			for i := 0; i < voice.CodeGuesses; i++ {
 				w.anon(t, "POST", "/feedback", url.Values{"code": {"ABCDE-FGHJ" + string(rune('A'+i))}})
 			}
 			resp, body = w.anon(t, "POST", "/feedback", url.Values{"code": {good}})
 			check("throttled", resp, body)
 			if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many tries") {
-				t.Errorf("after %d wrong codes: %d", codeFailures, resp.StatusCode)
+				t.Errorf("after %d wrong codes: %d", voice.CodeGuesses, resp.StatusCode)
 			}
 		})
 	}

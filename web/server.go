@@ -73,10 +73,8 @@ type Server struct {
 	// uploadLimit is the body limit of the upload route: maxUpload,
 	// lowered by tests so that refusing an oversized file is cheap.
 	uploadLimit int64
-	// voiceText is the survivor route's words in English and Welsh, and
-	// codes slows down guessing its one-time codes (feedback*.go).
+	// voiceText is the survivor route's words in English and Welsh.
 	voiceText *catalog.Builder
-	codes     *codeLimiter
 }
 
 // New builds a server: it parses every template and hashes every asset up
@@ -119,9 +117,6 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	if s.voiceText, err = feedbackCatalog(); err != nil {
-		return nil, err
-	}
-	if s.codes, err = newCodeLimiter(cfg.Rand); err != nil {
 		return nil, err
 	}
 	s.apiCases = &api.Cases{Svc: s.svc}
