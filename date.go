@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	_ "time/tzdata" // the UK time zone on any machine
 )
 
 // Date is a calendar date with no time of day or zone: a date of birth, a
@@ -79,6 +80,48 @@ func (d Date) Display() string {
 		return ""
 	}
 	return d.Time().Format("2 January 2006")
+}
+
+// uk is the time zone times are shown in: people in England and Wales read
+// the time on their own clock, summer time or not, not UTC.
+var uk = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		panic("drive: no Europe/London time zone: " + err.Error()) // time/tzdata is embedded, so this cannot happen
+	}
+	return loc
+}()
+
+// InUK is t on the clock in England and Wales.
+func InUK(t time.Time) time.Time { return t.In(uk) }
+
+// DisplayTime says when something happened (or will) for people, the way
+// GOV.UK writes it, on the clock in England and Wales: "6 December 2026 at
+// 3:04pm", "at 9am" on the hour, "at midday" and "at midnight" rather than
+// 12pm and 12am, which readers confuse. "" for the zero time. Every page
+// shows a time this way, so a reader never meets "6 Dec 2026 15:04 UTC" on
+// one page and another form on the next.
+func DisplayTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = InUK(t)
+	return t.Format("2 January 2006") + " at " + clockWords(t)
+}
+
+// clockWords is the time of day in GOV.UK style: "3:04pm", "9am",
+// "midday", "midnight".
+func clockWords(t time.Time) string {
+	h, m := t.Hour(), t.Minute()
+	switch {
+	case h == 12 && m == 0:
+		return "midday"
+	case h == 0 && m == 0:
+		return "midnight"
+	case m == 0:
+		return t.Format("3pm")
+	}
+	return t.Format("3:04pm")
 }
 
 // Before reports whether d is before e.

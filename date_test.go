@@ -2,6 +2,7 @@ package drive_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/drive-platform/drive"
 )
@@ -28,5 +29,26 @@ func TestParseDateReadsUKForms(t *testing.T) {
 	}
 	if (drive.Date{}).Entry() != "" {
 		t.Error("the zero date has an entry")
+	}
+}
+
+func TestDisplayTimeReadsAsGOVUKWritesIt(t *testing.T) {
+	for _, c := range []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Date(2026, 12, 6, 15, 4, 0, 0, time.UTC), "6 December 2026 at 3:04pm"},
+		{time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC), "6 December 2026 at 9am"},
+		{time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC), "6 December 2026 at midday"},
+		{time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC), "6 December 2026 at midnight"},
+		{time.Date(2026, 12, 6, 0, 5, 0, 0, time.UTC), "6 December 2026 at 12:05am"},
+		// Summer time: 23:30 UTC on 30 June is 00:30 on 1 July in England.
+		{time.Date(2026, 6, 30, 23, 30, 0, 0, time.UTC), "1 July 2026 at 12:30am"},
+		{time.Date(2026, 7, 1, 13, 15, 59, 0, time.UTC), "1 July 2026 at 2:15pm"},
+		{time.Time{}, ""},
+	} {
+		if got := drive.DisplayTime(c.at); got != c.want {
+			t.Errorf("DisplayTime(%v) = %q, want %q", c.at, got, c.want)
+		}
 	}
 }

@@ -17,7 +17,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	_ "time/tzdata" // the UK time zone on any machine
 
 	"github.com/drive-platform/drive"
 )
@@ -187,16 +186,10 @@ func uidHost(host string) string {
 
 // uk is the time zone appointments are planned and shown in: people write
 // and read the time on the clock in England and Wales, summer time or not.
-var uk = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		panic("appointment: no Europe/London time zone: " + err.Error()) // time/tzdata is embedded, so this cannot happen
-	}
-	return loc
-}()
+var uk = drive.InUK(time.Time{}).Location()
 
 // InUK is t on the clock in England and Wales.
-func InUK(t time.Time) time.Time { return t.In(uk) }
+func InUK(t time.Time) time.Time { return drive.InUK(t) }
 
 // ParseUK reads a date and a time of day (14:30) on the clock in England
 // and Wales, as a form gives them: the date as a browser's date picker
@@ -214,8 +207,9 @@ func ParseUK(date, clock string) (t time.Time, ok bool) {
 	return t.UTC(), true
 }
 
-// When says when an appointment is, for people: "Tuesday 24 November 2026
-// at 14:30".
+// When says when an appointment is, for people, as every page shows a
+// time with its day of the week first: "Tuesday 24 November 2026 at
+// 2:30pm".
 func (a *Appointment) When() string {
-	return InUK(a.StartsAt).Format("Monday 2 January 2006 at 15:04")
+	return InUK(a.StartsAt).Format("Monday ") + drive.DisplayTime(a.StartsAt)
 }

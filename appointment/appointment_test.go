@@ -71,11 +71,11 @@ func TestCalendarHoldsNoPersonalData(t *testing.T) {
 // winter and in summer time.
 func TestUKTime(t *testing.T) {
 	for _, tc := range []struct{ date, clock, utc, when string }{
-		{"2026-11-24", "14:30", "2026-11-24T14:30:00Z", "Tuesday 24 November 2026 at 14:30"},
-		{"2026-07-01", "09:00", "2026-07-01T08:00:00Z", "Wednesday 1 July 2026 at 09:00"},
+		{"2026-11-24", "14:30", "2026-11-24T14:30:00Z", "Tuesday 24 November 2026 at 2:30pm"},
+		{"2026-07-01", "09:00", "2026-07-01T08:00:00Z", "Wednesday 1 July 2026 at 9am"},
 		// Typed day first, as the hint shows, where no date picker is.
-		{"24 11 2026", "14:30", "2026-11-24T14:30:00Z", "Tuesday 24 November 2026 at 14:30"},
-		{"1/7/2026", "09:00", "2026-07-01T08:00:00Z", "Wednesday 1 July 2026 at 09:00"},
+		{"24 11 2026", "14:30", "2026-11-24T14:30:00Z", "Tuesday 24 November 2026 at 2:30pm"},
+		{"1/7/2026", "09:00", "2026-07-01T08:00:00Z", "Wednesday 1 July 2026 at 9am"},
 	} {
 		got, ok := ParseUK(tc.date, tc.clock)
 		a := Appointment{StartsAt: got}

@@ -201,7 +201,7 @@ func summaryDocument(v *CaseView, created time.Time) pdf.Document {
 		}
 		b = append(b, pdf.Table{Caption: "The case's history", Header: []string{"Date", "Change", "Detail", "By"}, Rows: rows})
 	}
-	b = append(b, pdf.Paragraph{Text: "Printed on " + created.UTC().Format("2 January 2006 at 15:04 UTC") +
+	b = append(b, pdf.Paragraph{Text: "Printed on " + drive.DisplayTime(created) +
 		". This summary is personal data: keep it and destroy it as you would the record itself."})
 	return pdf.Document{Title: "Case summary: case " + strconv.FormatInt(c.ID, 10), Author: v.SiteName, Lang: "en-GB",
 		Marking: Marking, Subject: "Case summary", Blocks: b, Created: created}

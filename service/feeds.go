@@ -901,7 +901,7 @@ func (s *Service) WatchFeeds(ctx context.Context, a Actor) (int, error) {
 			if tx.Now.Sub(since) <= f.Interval {
 				continue
 			}
-			summary := fmt.Sprintf("Feed %q has sent nothing since %s UTC (expected every %s)", f.Name, since.Format("2 January 2006 15:04"), intervalWords(f.Interval))
+			summary := fmt.Sprintf("Feed %q has sent nothing since %s (expected every %s)", f.Name, drive.DisplayTime(since), intervalWords(f.Interval))
 			key := "feed-silent:" + strconv.FormatInt(f.ID, 10) + ":" + strconv.FormatInt(since.Unix(), 10)
 			out, _, err := s.raiseToWatchers(ctx, tx, f.SiteID, KindFeedSilent, summary, key)
 			if err != nil {
@@ -1008,8 +1008,8 @@ func (s *Service) WatchInbox(ctx context.Context, a Actor, folders []InboxFolder
 				continue
 			}
 			since := inboxSince(f)
-			summary := fmt.Sprintf("The inbox folder for %s %s has received nothing since %s UTC (expected every %s)",
-				f.SiteCode, inboxKindWords(f.Kind), since.Format("2 January 2006 15:04"), intervalWords(f.Interval))
+			summary := fmt.Sprintf("The inbox folder for %s %s has received nothing since %s (expected every %s)",
+				f.SiteCode, inboxKindWords(f.Kind), drive.DisplayTime(since), intervalWords(f.Interval))
 			key := "inbox-silent:" + strconv.FormatInt(f.SiteID, 10) + ":" + f.Kind + ":" + strconv.FormatInt(since.Unix(), 10)
 			out, _, err := s.raiseToWatchers(ctx, tx, f.SiteID, KindInboxSilent, summary, key)
 			if err != nil {

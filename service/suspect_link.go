@@ -149,19 +149,25 @@ func explainer(m *linkage.Model, rows []store.PoliceIncident) (*linkage.Explaine
 
 // linkExplanation lays an explanation out as a waterfall. Postcodes are
 // compared but not shown: a man's postcode may be the home he shared with
-// a victim.
+// a victim. Dates of birth are compared as the linker reads them
+// (YYYY-MM-DD) but shown, in the table and the words, as people read them:
+// the explanation is for an analyst on a page, not for a program.
 func linkExplanation(e linkage.Explanation, x, y store.PoliceIncident, weakest bool) *LinkExplanation {
 	out := &LinkExplanation{A: x, B: y, Prior: e.Prior, Weight: e.Weight, Probability: e.Probability, Threshold: e.Threshold, Weakest: weakest}
 	running := e.Prior
 	for i, f := range e.Fields {
-		if f.Field.Kind == linkage.KindPostcode {
-			for _, v := range []*string{&e.Fields[i].A, &e.Fields[i].B} {
-				if *v != "" {
-					*v = "(not shown)"
+		for _, v := range []*string{&e.Fields[i].A, &e.Fields[i].B} {
+			switch {
+			case *v == "":
+			case f.Field.Kind == linkage.KindPostcode:
+				*v = "(not shown)"
+			case f.Field.Kind == linkage.KindDate:
+				if d, err := drive.ParseDate(*v); err == nil {
+					*v = d.Display()
 				}
 			}
-			f = e.Fields[i]
 		}
+		f = e.Fields[i]
 		running += f.Total()
 		out.Steps = append(out.Steps, LinkStep{Field: f.Field.Name, Label: stepLabels[f.Field.Name], A: f.A, B: f.B, Withheld: f.Field.Kind == linkage.KindPostcode,
 			Level: f.Level, Weight: f.Total(), Running: running, Deferred: f.Deferred})

@@ -17,8 +17,8 @@ import (
 // TestSuspectLinkExplained explains, on both engines, why two of a
 // suspect's incidents are one man, from the model kept at resolution: the
 // waterfall runs from the prior through each of his fields and sums to the
-// match weight, the words say the incidents were joined, nothing of a
-// victim or his postcode shows, the read is audited, and a pair not his
+// match weight, the words say the incidents were joined, his date of
+// birth reads in words, nothing of a victim or his postcode shows, the read is audited, and a pair not his
 // is refused.
 func TestSuspectLinkExplained(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
@@ -89,6 +89,11 @@ func TestSuspectLinkExplained(t *testing.T) {
 					if strings.Contains(all, secret) {
 						t.Errorf("the explanation shows %q: %s", secret, all)
 					}
+				}
+				// His date of birth reads as people read a date, in the
+				// table and in the words; never as the linker compares it.
+				if x.Steps[2].A != "5 May 1985" || x.Steps[2].B != "5 May 1985" || !strings.Contains(words, "(5 May 1985, 5 May 1985)") || strings.Contains(words, "1985-05-05") {
+					t.Errorf("date of birth shown as %q and %q; words: %s", x.Steps[2].A, x.Steps[2].B, words)
 				}
 				if !x.Steps[3].Withheld {
 					t.Error("the postcode is not marked withheld")

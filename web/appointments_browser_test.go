@@ -40,9 +40,9 @@ func TestAppointmentPagesInBrowser(t *testing.T) {
 		who, path, says string
 		submit          bool
 	}{
-		{"cal.manager", cp, "Wednesday 25 November 2026 at 09:00", false},
+		{"cal.manager", cp, "Wednesday 25 November 2026 at 9am", false},
 		{"cal.manager", cp, "There is a problem", true},
-		{"ida.idva", "/victims/" + strconv.FormatInt(w.victimID, 10) + "/appointments", "Thursday 26 November 2026 at 09:00", false},
+		{"ida.idva", "/victims/" + strconv.FormatInt(w.victimID, 10) + "/appointments", "Thursday 26 November 2026 at 9am", false},
 		{"cal.manager", "/account/calendar", "You have a calendar address", false},
 	} {
 		b := browsertest.New(t)

@@ -55,7 +55,7 @@ func TestAppointments(t *testing.T) {
 			plan("cal.manager", cp, "2026-12-01", "14:00", "")
 			plan("ida.idva", vp, "2026-11-24", "09:00", "Sam at Canary Refuge House")
 			_, body := w.get(t, "cal.manager", cp+"/appointments?done=appointment")
-			if !strings.Contains(body, "Appointment planned") || !strings.Contains(body, "Tuesday 24 November 2026 at 09:30") || !strings.Contains(body, "APPT-WITH-HIM") ||
+			if !strings.Contains(body, "Appointment planned") || !strings.Contains(body, "Tuesday 24 November 2026 at 9:30am") || !strings.Contains(body, "APPT-WITH-HIM") ||
 				strings.Count(body, "data-appointment=") != 2 || len(leaked(body)) > 0 {
 				t.Errorf("his appointments page:\n%s", body)
 			}
@@ -90,11 +90,11 @@ func TestAppointments(t *testing.T) {
 				t.Error("a user ran the reminders")
 			}
 			_, body = w.get(t, "cal.manager", "/notifications")
-			if !strings.Contains(body, "Case "+strconv.FormatInt(w.caseID, 10)+": appointment on Tuesday 24 November 2026 at 09:30") || strings.Contains(body, "APPT-WITH-HIM") {
+			if !strings.Contains(body, "Case "+strconv.FormatInt(w.caseID, 10)+": appointment on Tuesday 24 November 2026 at 9:30am") || strings.Contains(body, "APPT-WITH-HIM") {
 				t.Errorf("his reminder:\n%s", body)
 			}
 			_, body = w.get(t, "ida.idva", "/notifications")
-			if !strings.Contains(body, "s case "+strconv.FormatInt(w.victimID, 10)+": appointment on Tuesday 24 November 2026 at 09:00") || len(leaked(body)) > 0 {
+			if !strings.Contains(body, "s case "+strconv.FormatInt(w.victimID, 10)+": appointment on Tuesday 24 November 2026 at 9am") || len(leaked(body)) > 0 {
 				t.Errorf("her IDVA's reminder:\n%s", body)
 			}
 

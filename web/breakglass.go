@@ -105,7 +105,7 @@ func (s *Server) alerts(w http.ResponseWriter, r *http.Request) error {
 	}
 	var d alertsData
 	for _, a := range as {
-		d.Alerts = append(d.Alerts, alertRow{When: a.At.Format("2 Jan 2006 15:04 UTC"), Who: a.Who, Record: a.Record, Reason: a.Reason, Site: a.Site})
+		d.Alerts = append(d.Alerts, alertRow{When: drive.DisplayTime(a.At), Who: a.Who, Record: a.Record, Reason: a.Reason, Site: a.Site})
 	}
 	return s.render(w, r, http.StatusOK, "alerts", s.page(r, "Alerts", d))
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"github.com/drive-platform/drive"
 	"net/http"
 	"time"
 
@@ -61,7 +62,7 @@ func (s *Server) feedsPage(w http.ResponseWriter, r *http.Request) error {
 			fs.Feeds = append(fs.Feeds, row)
 		}
 		for _, f := range site.Folders {
-			row := folderRow{Folder: site.SiteCode + "/" + f.Kind, Every: every(f.Interval), Since: f.FirstSeenAt.Format("2 Jan 2006 15:04 UTC"), Silent: f.Silent}
+			row := folderRow{Folder: site.SiteCode + "/" + f.Kind, Every: every(f.Interval), Since: drive.DisplayTime(f.FirstSeenAt), Silent: f.Silent}
 			if f.Last != nil {
 				last := delivery(f.Last)
 				row.Last = &last
@@ -77,7 +78,7 @@ func (s *Server) feedsPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func delivery(j *service.ImportJob) deliveryRow {
-	return deliveryRow{When: j.CreatedAt.Format("2 Jan 2006 15:04 UTC"), Kind: j.Kind, Status: j.Status, Read: j.Encoding, From: j.InboxPath,
+	return deliveryRow{When: drive.DisplayTime(j.CreatedAt), Kind: j.Kind, Status: j.Status, Read: j.Encoding, From: j.InboxPath,
 		Rows: j.Rows, New: j.New, Skipped: j.Skipped, Problems: len(j.Problems)}
 }
 

@@ -316,7 +316,7 @@ func (s *Server) renderImport(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	for _, j := range jobs {
-		d.Jobs = append(d.Jobs, uploadJobRow{ID: j.ID, File: j.FileName, When: j.CreatedAt.Format("2 Jan 2006 15:04 UTC"), Status: jobStatusWords[j.Status]})
+		d.Jobs = append(d.Jobs, uploadJobRow{ID: j.ID, File: j.FileName, When: drive.DisplayTime(j.CreatedAt), Status: jobStatusWords[j.Status]})
 	}
 	return s.render(w, r, status, "identify-import", s.pageWithDone(r, "Import police data", d))
 }
@@ -445,7 +445,7 @@ func (s *Server) importJobPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := importJobData{Job: j, Working: j.Status == "queued" || j.Status == "running", Problems: j.Problems,
-		When: j.CreatedAt.Format("2 January 2006 15:04 UTC")}
+		When: drive.DisplayTime(j.CreatedAt)}
 	if len(d.Problems) > 50 {
 		d.Problems, d.More = d.Problems[:50], len(j.Problems)-50
 	}

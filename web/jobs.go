@@ -135,11 +135,11 @@ func jobRowOf(j *jobs.Job) jobRow {
 	row := jobRow{ID: j.ID, Kind: j.Kind, State: j.State, Attempts: j.Attempts, Max: j.MaxAttempts, Error: j.LastError, Worker: j.LeasedBy}
 	switch {
 	case j.FinishedAt != nil:
-		row.When = j.FinishedAt.Format("2 Jan 2006 15:04 UTC")
+		row.When = drive.DisplayTime(*j.FinishedAt)
 	case j.StartedAt != nil && j.State == jobs.Running:
-		row.When = j.StartedAt.Format("2 Jan 2006 15:04 UTC")
+		row.When = drive.DisplayTime(*j.StartedAt)
 	default:
-		row.When = j.RunAt.Format("2 Jan 2006 15:04 UTC")
+		row.When = drive.DisplayTime(j.RunAt)
 	}
 	return row
 }

@@ -58,7 +58,7 @@ func (s *Server) notificationsData(r *http.Request) (*notificationsData, error) 
 		if kind == "" {
 			kind = humanise(n.Kind)
 		}
-		d.Rows = append(d.Rows, notificationRow{ID: n.ID, When: n.CreatedAt.Format("2 Jan 2006 15:04 UTC"), Kind: kind, Summary: n.Summary,
+		d.Rows = append(d.Rows, notificationRow{ID: n.ID, When: drive.DisplayTime(n.CreatedAt), Kind: kind, Summary: n.Summary,
 			Href: n.Href(), Read: n.Read})
 		if !n.Read {
 			d.Unread++

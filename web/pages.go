@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/casework"
@@ -164,6 +165,7 @@ func (s *Server) parsePages() (map[string]*template.Template, error) {
 		"lower":       strings.ToLower,
 		"humanise":    humanise,
 		"pronouns":    pronounsFor,
+		"when":        drive.DisplayTime,
 		"tableLabel":  evaluation.TableLabel,
 		"day":         subjectaccess.Day,
 		"stateColour": stateColour,

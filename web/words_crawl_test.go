@@ -22,6 +22,7 @@ var wordProblems = []struct {
 	re   *regexp.Regexp
 }{
 	{"an ISO date", regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b`)},
+	{"an abbreviated date", regexp.MustCompile(`\b\d{1,2} (?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.? \d{4}\b`)},
 	{`"(none)"`, regexp.MustCompile(`(?i)\(none\)`)},
 	{"a snake_case code", regexp.MustCompile(`\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b`)},
 	{"a question code", regexp.MustCompile(`\bq\d{1,2}\b`)},
@@ -68,8 +69,8 @@ func TestVisibleText(t *testing.T) {
 	for _, c := range []struct {
 		text string
 		bad  bool
-	}{{"Due 2026-12-06", true}, {"Status: in_progress", true}, {"Answer to q10", true}, {"Links: (none)", true},
-		{"Due 6 December 2026 at 14:05", false}, {"Not recorded", false}, {"ida.idva", false}, {"Question 10", false}} {
+	}{{"Due 2026-12-06", true}, {"Sent 6 Dec 2026 15:04 UTC", true}, {"Sent 6 Sept 2026", true}, {"Status: in_progress", true}, {"Answer to q10", true}, {"Links: (none)", true},
+		{"Due 6 December 2026 at 14:05", false}, {"Sent 6 December 2026 at 3:04pm", false}, {"Held 2 May 2026", false}, {"Not recorded", false}, {"ida.idva", false}, {"Question 10", false}} {
 		bad := false
 		for _, p := range wordProblems {
 			bad = bad || p.re.MatchString(c.text)
