@@ -280,10 +280,33 @@ func TestJourneysInBrowser(t *testing.T) {
 		}
 		j.submit(row+` a[href="/victims/`+victimID+`"]`, 200)
 		j.submit(`a[href="/victims/`+victimID+`/dash"]`, 200)
-		// Five yes, the rest no: a score of 5, down from 15.
-		j.script(`document.querySelectorAll('input[type=radio][value=no]').forEach(r => r.checked = true);
-			[...document.querySelectorAll('input[type=radio][value=yes]')].slice(0, 5).forEach(r => r.checked = true); true`)
-		j.submit("form[action$='/dash'] button", 200)
+		// The checklist a section at a time, each within three screens:
+		// five yes in the first, the rest no, for a score of 5, down
+		// from 15.
+		for n := 1; n <= 5; n++ {
+			j.script(`document.querySelector('[data-progress]').textContent.trim() === 'Section ` + strconv.Itoa(n) + ` of 5'`)
+			j.script(`document.documentElement.scrollHeight <= 2700`)
+			j.script(`document.querySelectorAll('input[type=radio][value=` + map[bool]string{true: "yes", false: "no"}[n == 1] + `]').forEach(r => r.checked = true); true`)
+			j.submit("form[action$='/dash'] button[value=continue]", 200)
+		}
+		// Check your answers: every answer, the score and its band.
+		j.script(`document.querySelectorAll('main .govuk-summary-card .govuk-summary-list__row').length === 26`)
+		if got := j.text("[data-score]"); !strings.HasPrefix(got, "5 of 24") {
+			t.Fatalf("check your answers gives the score as %q", got)
+		}
+		// Changing an answer comes back to check your answers with the
+		// others kept: question 24 from no to yes, and back again.
+		j.submit("button[value=change-4]", 200)
+		j.ok(j.b.Click("#answer_q24"))
+		j.submit("form[action$='/dash'] button[value=continue]", 200)
+		if got := j.text("[data-score]"); !strings.HasPrefix(got, "6 of 24") {
+			t.Fatalf("after changing question 24 to yes the score reads %q", got)
+		}
+		j.submit("button[value=change-4]", 200)
+		j.ok(j.b.Click("#answer_q24-no"))
+		j.submit("form[action$='/dash'] button[value=continue]", 200)
+		j.script(`document.documentElement.scrollHeight <= 2700`)
+		j.submit("button[value=record]", 200)
 		j.confirmed("dash")
 		j.submit(`.moj-sub-navigation a[href="/victims/`+victimID+`/protected"]`, 200)
 		// The form is folded away under the plan, as the page's other

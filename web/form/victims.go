@@ -1,6 +1,7 @@
 package form
 
 import (
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -229,14 +230,18 @@ type Field struct {
 }
 
 // FieldErrors lays the messages of an assessment's validation out on the
-// form: the domain keys an answer "answers.<ID>", the form's field is
-// answer_<ID>. They come in the questionnaire's order, then the date and
-// the judgement; keys the form has no field for are left out.
+// form: the domain keys an answer "answers.<ID>" and a comment
+// "comments.<ID>", the form's fields are answer_<ID> and comment_<ID>.
+// They come in the questionnaire's order, then the date and the
+// judgement; keys the form has no field for are left out.
 func (f *DASH) FieldErrors(fields map[string]string) []Field {
 	var out []Field
 	for _, qu := range f.q.Questions {
 		if m, ok := fields["answers."+qu.ID]; ok {
 			out = append(out, Field{"answer_" + qu.ID, m})
+		}
+		if m, ok := fields["comments."+qu.ID]; ok {
+			out = append(out, Field{"comment_" + qu.ID, m})
 		}
 	}
 	for _, k := range []string{"assessed_on", "professional_judgement", "judgement_reason"} {
@@ -290,3 +295,84 @@ func NewMARAC(v url.Values) *MARAC {
 
 // Validate reports a hearing date that is missing or not a date.
 func (f *MARAC) Validate() error { return f.errs.Err(checkDate) }
+
+// DASHSection is one page of the DASH form. The checklist is asked a few
+// related questions at a time, each page short enough to read at a
+// glance, and checked as a whole before it is recorded.
+type DASHSection struct {
+	// Number is the section's place, from 1.
+	Number int
+	Title  string
+	// Questions are the section's scored questions, in the
+	// questionnaire's order; their numbers stay those of the checklist.
+	Questions []risk.Question
+	// Date is set on the section that asks the date of the assessment;
+	// Judgement on the one that asks for professional judgement.
+	Date, Judgement bool
+}
+
+// dashSectionStarts names the first question of each section of the
+// 2009 checklist, with the section's title: the questions stay in the
+// checklist's order, as practitioners trained on it ask them.
+var dashSectionStarts = []struct{ first, title string }{
+	{"q1", "Injuries, fear and isolation"},
+	{"q6", "Separation, children, stalking and escalation"},
+	{"q12", "The abuser's behaviour"},
+	{"q19", "The abuser's history and circumstances"},
+}
+
+// DASHSections lays questionnaire q out in sections: the date with the
+// first questions, the questions in groups of related topics, and
+// professional judgement last. A questionnaire other than the 2009
+// checklist is split into groups of six in its own order.
+func DASHSections(q *risk.Questionnaire) []DASHSection {
+	starts := map[string]string{}
+	if q.Code == risk.DASHCode && q.Version == risk.DASHVersion {
+		for _, s := range dashSectionStarts {
+			starts[s.first] = s.title
+		}
+	}
+	var out []DASHSection
+	for i, x := range q.Questions {
+		title, ok := starts[x.ID]
+		if len(starts) == 0 && i%6 == 0 {
+			title, ok = fmt.Sprintf("Questions %d to %d", i+1, min(i+6, len(q.Questions))), true
+		}
+		if ok || len(out) == 0 {
+			out = append(out, DASHSection{Number: len(out) + 1, Title: title})
+		}
+		out[len(out)-1].Questions = append(out[len(out)-1].Questions, x)
+	}
+	if len(out) == 0 {
+		out = append(out, DASHSection{Number: 1, Title: "The assessment"})
+	}
+	out[0].Date = true
+	out = append(out, DASHSection{Number: len(out) + 1, Title: "Professional judgement", Judgement: true})
+	return out
+}
+
+// Fields names the form fields the section holds, in its order.
+func (s DASHSection) Fields() []string {
+	var out []string
+	if s.Date {
+		out = append(out, "assessed_on")
+	}
+	for _, x := range s.Questions {
+		out = append(out, "answer_"+x.ID, "comment_"+x.ID)
+	}
+	if s.Judgement {
+		out = append(out, "professional_judgement", "judgement_reason")
+	}
+	return out
+}
+
+// DASHFields names every field of questionnaire q's form: those a page
+// carries forward, unseen, from the other sections. Nothing else posted
+// is carried.
+func DASHFields(q *risk.Questionnaire) []string {
+	var out []string
+	for _, s := range DASHSections(q) {
+		out = append(out, s.Fields()...)
+	}
+	return out
+}

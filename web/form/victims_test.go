@@ -224,3 +224,12 @@ func TestMARAC(t *testing.T) {
 		t.Errorf("got %+v, %v", f, err)
 	}
 }
+
+func TestDASHCommentErrors(t *testing.T) {
+	f := NewDASH(url.Values{}, risk.DASH2009())
+	got := f.FieldErrors(map[string]string{"comments.q2": "Keep the comment to 4000 characters", "answers.q2": "Answer question 2"})
+	want := []Field{{"answer_q2", "Answer question 2"}, {"comment_q2", "Keep the comment to 4000 characters"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
