@@ -107,6 +107,8 @@ var actionWords = map[string]string{
 	"evaluation.extract_release":  "released",
 	"evaluation.extract_download": "downloaded",
 	"account_request.create":      "made",
+	"person.merge":                "merged",
+	"person.unmerge":              "undid the merge of",
 }
 
 // Actions are the actions a search may name, with what they did in words,
@@ -131,15 +133,43 @@ func IsSignIn(action string) bool {
 // write changed.
 const partPrefix = "part: "
 
-// Part is the reason of a write that changed the named part of a record
-// ("the safety plan"): the part's name alone, never its content, so the
+// Part is the reason of a write that changed the named parts of a record
+// (PartSafetyPlan): the parts' names alone, never their content, so the
 // audit log's sentence can say what changed ("changed IDVA case 17 (the
-// safety plan)"). An empty part gives an empty reason.
-func Part(part string) string {
-	if part == "" {
-		return ""
+// safety plan)") and a search can find every change to one part. No part
+// gives an empty reason.
+func Part(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, partPrefix+p)
+		}
 	}
-	return partPrefix + part
+	return strings.Join(out, "; ")
+}
+
+// Reason joins the pieces of an event's reason (a break-glass mark, a
+// detail, Part) with "; ", leaving out the empty ones. The part goes last
+// by convention, so a search by part matches the end of the reason.
+func Reason(pieces ...string) string {
+	var out []string
+	for _, p := range pieces {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// PartsOf are the parts an event's reason names, in order.
+func PartsOf(reason string) []string {
+	var out []string
+	for _, r := range strings.Split(reason, "; ") {
+		if part, ok := strings.CutPrefix(r, partPrefix); ok {
+			out = append(out, part)
+		}
+	}
+	return out
 }
 
 // Sentence says what e records in words. who is the actor's name (the
@@ -166,10 +196,8 @@ func Sentence(e Event, who string) string {
 			b.WriteString(" " + e.RecordID)
 		}
 	}
-	for _, r := range strings.Split(e.Reason, "; ") {
-		if part, ok := strings.CutPrefix(r, partPrefix); ok {
-			b.WriteString(" (" + part + ")")
-		}
+	if parts := PartsOf(e.Reason); len(parts) > 0 {
+		b.WriteString(" (" + strings.Join(parts, ", ") + ")")
 	}
 	switch {
 	case IsSignIn(e.Action):

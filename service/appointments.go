@@ -77,7 +77,7 @@ func (s *Service) PlanCaseAppointment(ctx context.Context, a Actor, caseID int64
 		if err := tx.CreateAppointment(ctx, &ap); err != nil {
 			return err
 		}
-		return appointmentEvent(ctx, tx, a, d, audit.ActionRecordWrite, &ap, "planned")
+		return appointmentEvent(ctx, tx, a, d, &ap, "planned")
 	})
 	if drive.ErrorCode(err) == drive.ENOTFOUND {
 		s.denied(ctx, a, "case", caseID)
@@ -93,7 +93,7 @@ func (s *Service) PlanCaseAppointment(ctx context.Context, a Actor, caseID int64
 // for a case the actor may not change; EINVALID for formErr, a bad
 // appointment or a closed case.
 func (s *Service) PlanVictimAppointment(ctx context.Context, a Actor, victimID int64, ap appointment.Appointment, formErr error) (int64, error) {
-	err := s.writeVictim(ctx, a, victimID, access.VictimCompartment, "an appointment", func(tx *store.Tx, v *victim.Case) error {
+	err := s.writeVictim(ctx, a, victimID, access.VictimCompartment, audit.PartAppointment, func(tx *store.Tx, v *victim.Case) error {
 		if !victimSide(a, tx, ctx, v) {
 			return drive.NotFound("victim-survivor")
 		}
@@ -180,7 +180,7 @@ func (s *Service) CancelAppointment(ctx context.Context, a Actor, caseID, victim
 		if err := tx.CancelAppointment(ctx, id); err != nil {
 			return err
 		}
-		return appointmentEvent(ctx, tx, a, d, audit.ActionRecordWrite, ap, "cancelled")
+		return appointmentEvent(ctx, tx, a, d, ap, "cancelled")
 	})
 	if drive.ErrorCode(err) == drive.ENOTFOUND {
 		s.denied(ctx, a, "appointment", id)
@@ -334,9 +334,15 @@ func calendarEvent(a Actor, action, reason string) audit.Event {
 		Outcome: audit.OutcomeAllowed, Reason: reason}
 }
 
-func appointmentEvent(ctx context.Context, tx *store.Tx, a Actor, d access.Decision, action string, ap *appointment.Appointment, what string) error {
-	return tx.Audit(ctx, audit.Event{Action: action, ActorID: a.UserID, ActorRole: string(d.Role), RecordType: "appointment",
-		RecordID: strconv.FormatInt(ap.ID, 10), SiteID: ap.SiteID, Remote: a.Remote, Outcome: audit.OutcomeAllowed, Reason: what + " on " + ap.Reference()})
+// appointmentEvent records a change to an appointment as a change to the
+// appointments of the case it is on, naming the appointment and what
+// happened to it, never whom it is with or where.
+func appointmentEvent(ctx context.Context, tx *store.Tx, a Actor, d access.Decision, ap *appointment.Appointment, what string) error {
+	detail := "appointment " + strconv.FormatInt(ap.ID, 10) + " " + what
+	if ap.VictimCaseID != 0 {
+		return record(ctx, tx, a, d, audit.ActionRecordWrite, "victim", ap.VictimCaseID, ap.SiteID, detail, audit.PartAppointment)
+	}
+	return record(ctx, tx, a, d, audit.ActionRecordWrite, "case", ap.CaseID, ap.SiteID, detail, audit.PartAppointment)
 }
 
 func appointmentViews(ctx context.Context, tx *store.Tx, list []appointment.Appointment) ([]AppointmentView, error) {

@@ -663,11 +663,9 @@ func (s *Service) caseView(ctx context.Context, a Actor, id int64, withRisk bool
 // under that meeting".
 func recordCase(ctx context.Context, tx *store.Tx, a Actor, d access.Decision, action string, c *casework.Case) error {
 	if d.Relationship != access.Panel {
-		return record(ctx, tx, a, d, action, "case", c.ID, c.SiteID)
+		return record(ctx, tx, a, d, action, "case", c.ID, c.SiteID, "")
 	}
-	return tx.Audit(ctx, audit.Event{Action: action, ActorID: a.UserID, ActorRole: string(d.Role), RecordType: "case",
-		RecordID: strconv.FormatInt(c.ID, 10), SiteID: c.SiteID, Remote: a.Remote, Outcome: audit.OutcomeAllowed,
-		Reason: "under meeting " + strconv.FormatInt(c.PanelMeeting(a.UserID), 10)})
+	return record(ctx, tx, a, d, action, "case", c.ID, c.SiteID, "under meeting "+strconv.FormatInt(c.PanelMeeting(a.UserID), 10))
 }
 
 // transferDecision fills v with the decision view of a case pending
@@ -867,9 +865,11 @@ func (s *Service) names(ctx context.Context, tx *store.Tx, v *CaseView) error {
 }
 
 // writeCase loads a case the actor may write for class, runs fn on it in
-// the same transaction, and audits the write. Errors: ENOTFOUND for a
-// missing or hidden case, and whatever fn returns.
-func (s *Service) writeCase(ctx context.Context, a Actor, id int64, class access.DataClass, allowReceiving bool, fn func(tx *store.Tx, c *casework.Case, d access.Decision, receiving bool) error) error {
+// the same transaction, and audits the write with the part of the case it
+// changed (audit.PartPlan, ...), never what was written, so the audit log
+// can say "changed perpetrator case 12 (a logged session)". Errors:
+// ENOTFOUND for a missing or hidden case, and whatever fn returns.
+func (s *Service) writeCase(ctx context.Context, a Actor, id int64, class access.DataClass, allowReceiving bool, part string, fn func(tx *store.Tx, c *casework.Case, d access.Decision, receiving bool) error) error {
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		c, err := tx.Case(ctx, id)
 		if drive.ErrorCode(err) == drive.ENOTFOUND {
@@ -888,7 +888,7 @@ func (s *Service) writeCase(ctx context.Context, a Actor, id int64, class access
 		if err := fn(tx, c, d, receiving); err != nil {
 			return err
 		}
-		return record(ctx, tx, a, d, audit.ActionRecordWrite, "case", id, c.SiteID)
+		return record(ctx, tx, a, d, audit.ActionRecordWrite, "case", id, c.SiteID, "", part)
 	})
 	if drive.ErrorCode(err) == drive.ENOTFOUND {
 		s.denied(ctx, a, "case", id)
@@ -907,9 +907,31 @@ func (s *Service) programmeOf(ctx context.Context, tx *store.Tx, c *casework.Cas
 // Move applies a state change to a case: the state machine decides whether
 // the actor's role may make it, the programme's rules what it needs.
 func (s *Service) Move(ctx context.Context, a Actor, id int64, ch casework.Change) error {
-	return s.writeCase(ctx, a, id, access.PerpetratorCase, true, func(tx *store.Tx, c *casework.Case, d access.Decision, receiving bool) error {
+	return s.writeCase(ctx, a, id, access.PerpetratorCase, true, changedBy(ch.Event), func(tx *store.Tx, c *casework.Case, d access.Decision, receiving bool) error {
 		return s.moveCase(ctx, tx, a, c, ch, receiving)
 	})
+}
+
+// changedBy is the part of a case a state change changes, as the audit
+// log names it.
+func changedBy(e casework.Event) string {
+	switch e {
+	case casework.Accept, casework.Decline:
+		return audit.PartPanelDecision
+	case casework.Allocate, casework.Reallocate:
+		return audit.PartAllocation
+	case casework.Start:
+		return audit.PartStart
+	case casework.BeginClosure, casework.Resume, casework.Close:
+		return audit.PartClosure
+	case casework.Transfer, casework.AcceptTransfer, casework.RejectTransfer:
+		return audit.PartTransfer
+	case casework.Reopen:
+		return audit.PartReopening
+	}
+	// An event the state machine refuses changes nothing; the write is
+	// not recorded.
+	return ""
 }
 
 // moveCase is Move inside a transaction that has already decided the
@@ -1000,7 +1022,7 @@ func (s *Service) SetEngagement(ctx context.Context, a Actor, id int64, e casewo
 	if !e.Valid() {
 		return drive.Invalid("Check the engagement", map[string]string{"engagement": "Choose how the person is engaging"})
 	}
-	return s.writeCase(ctx, a, id, access.PerpetratorCase, false, func(tx *store.Tx, c *casework.Case, _ access.Decision, _ bool) error {
+	return s.writeCase(ctx, a, id, access.PerpetratorCase, false, audit.PartEngagement, func(tx *store.Tx, c *casework.Case, _ access.Decision, _ bool) error {
 		if !c.State.Open() {
 			return drive.Errorf(drive.EINVALID, "Engagement can only change while the case is open")
 		}
@@ -1019,7 +1041,7 @@ func (s *Service) SetEngagement(ctx context.Context, a Actor, id int64, e casewo
 
 // AddAction adds a step to the intervention plan.
 func (s *Service) AddAction(ctx context.Context, a Actor, id int64, act *casework.Action) error {
-	return s.writeCase(ctx, a, id, access.PerpetratorCase, false, func(tx *store.Tx, c *casework.Case, _ access.Decision, _ bool) error {
+	return s.writeCase(ctx, a, id, access.PerpetratorCase, false, audit.PartPlan, func(tx *store.Tx, c *casework.Case, _ access.Decision, _ bool) error {
 		if !c.State.Open() {
 			return drive.Errorf(drive.EINVALID, "Actions can only be added while the case is open")
 		}
@@ -1046,7 +1068,7 @@ func (s *Service) AddAction(ctx context.Context, a Actor, id int64, act *casewor
 
 // UpdateAction changes an action's status, owner, due date or outcome.
 func (s *Service) UpdateAction(ctx context.Context, a Actor, id, actionID int64, update func(*casework.Action)) error {
-	return s.writeCase(ctx, a, id, access.PerpetratorCase, false, func(tx *store.Tx, c *casework.Case, _ access.Decision, _ bool) error {
+	return s.writeCase(ctx, a, id, access.PerpetratorCase, false, audit.PartAction, func(tx *store.Tx, c *casework.Case, _ access.Decision, _ bool) error {
 		act, err := tx.Action(ctx, actionID)
 		if err != nil || act.CaseID != c.ID {
 			return drive.NotFound("action")
@@ -1074,7 +1096,7 @@ func (s *Service) UpdateAction(ctx context.Context, a Actor, id, actionID int64,
 
 // AddContact logs a contact, attempt or session.
 func (s *Service) AddContact(ctx context.Context, a Actor, id int64, ct *casework.Contact) error {
-	return s.writeCase(ctx, a, id, access.PerpetratorCase, false, func(tx *store.Tx, c *casework.Case, _ access.Decision, _ bool) error {
+	return s.writeCase(ctx, a, id, access.PerpetratorCase, false, contactPart(ct.Kind), func(tx *store.Tx, c *casework.Case, _ access.Decision, _ bool) error {
 		ct.CaseID, ct.CreatedBy = c.ID, a.UserID
 		if err := ct.Validate(drive.DateOf(tx.Now)); err != nil {
 			return err
@@ -1092,9 +1114,23 @@ func (s *Service) AddContact(ctx context.Context, a Actor, id int64, ct *casewor
 	})
 }
 
+// contactPart is the part of a case a logged contact of this kind is, as
+// the audit log names it.
+func contactPart(k casework.ContactKind) string {
+	switch k {
+	case casework.OneToOne:
+		return audit.PartSession
+	case casework.ContactAttempt:
+		return audit.PartContactAttempt
+	case casework.PartnerContact:
+		return audit.PartAgencyContact
+	}
+	return audit.PartContact
+}
+
 // AddReview records a case review with risk and needs.
 func (s *Service) AddReview(ctx context.Context, a Actor, id int64, r *casework.Review) error {
-	return s.writeCase(ctx, a, id, access.HealthNeeds, false, func(tx *store.Tx, c *casework.Case, _ access.Decision, _ bool) error {
+	return s.writeCase(ctx, a, id, access.HealthNeeds, false, audit.PartReview, func(tx *store.Tx, c *casework.Case, _ access.Decision, _ bool) error {
 		if c.State != casework.Active && c.State != casework.Closing {
 			return drive.Errorf(drive.EINVALID, "Reviews are recorded while the case is active")
 		}
@@ -1121,7 +1157,11 @@ func (s *Service) AddReview(ctx context.Context, a Actor, id int64, r *casework.
 
 // AddNote appends a note, or a correction of an earlier one.
 func (s *Service) AddNote(ctx context.Context, a Actor, id int64, n *casework.Note) error {
-	return s.writeCase(ctx, a, id, access.Notes, false, func(tx *store.Tx, c *casework.Case, _ access.Decision, _ bool) error {
+	part := audit.PartNote
+	if n.Amends != 0 {
+		part = audit.PartNoteCorrection
+	}
+	return s.writeCase(ctx, a, id, access.Notes, false, part, func(tx *store.Tx, c *casework.Case, _ access.Decision, _ bool) error {
 		n.CaseID, n.CreatedBy = c.ID, a.UserID
 		if err := n.Validate(); err != nil {
 			return err
@@ -1236,7 +1276,7 @@ func (s *Service) Refer(ctx context.Context, a Actor, in ReferralInput) (*Referr
 				return err
 			}
 			personID = in.Person.ID
-			if err := record(ctx, tx, a, d, audit.ActionRecordWrite, "person", personID, in.SiteID); err != nil {
+			if err := record(ctx, tx, a, d, audit.ActionRecordWrite, "person", personID, in.SiteID, "", audit.PartReferral); err != nil {
 				return err
 			}
 		}
@@ -1260,7 +1300,7 @@ func (s *Service) Refer(ctx context.Context, a Actor, in ReferralInput) (*Referr
 			ToState: casework.Referred, Detail: c.Source.Label(), SiteID: in.SiteID}); err != nil {
 			return err
 		}
-		return record(ctx, tx, a, d, audit.ActionRecordWrite, "case", c.ID, in.SiteID)
+		return record(ctx, tx, a, d, audit.ActionRecordWrite, "case", c.ID, in.SiteID, "", audit.PartReferral)
 	})
 	if err != nil {
 		return nil, err
@@ -1309,7 +1349,7 @@ func (s *Service) Person(ctx context.Context, a Actor, id int64) (*people.Person
 		if rows, err = tx.PersonCases(ctx, p.SiteID, id, drive.DateOf(tx.Now)); err != nil {
 			return err
 		}
-		return record(ctx, tx, a, d, audit.ActionRecordRead, "person", id, p.SiteID)
+		return record(ctx, tx, a, d, audit.ActionRecordRead, "person", id, p.SiteID, "")
 	})
 	if drive.ErrorCode(err) == drive.ENOTFOUND {
 		s.denied(ctx, a, "person", id)
@@ -1409,17 +1449,43 @@ func (s *Service) UpdatePerson(ctx context.Context, a Actor, id int64, change fu
 		if err != nil {
 			return err
 		}
+		before := *p
+		before.Aliases, before.Addresses = slices.Clone(p.Aliases), slices.Clone(p.Addresses)
 		change(p)
 		if err := tx.UpdatePerson(ctx, p); err != nil {
 			return err
 		}
 		out = p
-		return record(ctx, tx, a, d, audit.ActionRecordWrite, "person", id, p.SiteID)
+		return record(ctx, tx, a, d, audit.ActionRecordWrite, "person", id, p.SiteID, "", personParts(&before, p)...)
 	})
 	if drive.ErrorCode(err) == drive.ENOTFOUND {
 		s.denied(ctx, a, "person", id)
 	}
 	return out, err
+}
+
+// personParts names the parts of a person's record a change touched, for
+// the audit log ("the name, the agency references"), never the values.
+func personParts(before, after *people.Person) []string {
+	var parts []string
+	for _, f := range []struct {
+		changed bool
+		part    string
+	}{
+		{before.GivenName != after.GivenName || before.FamilyName != after.FamilyName, audit.PartName},
+		{!slices.Equal(before.Aliases, after.Aliases), audit.PartAliases},
+		{before.DateOfBirth != after.DateOfBirth, audit.PartDateOfBirth},
+		{before.Gender != after.Gender || before.Ethnicity != after.Ethnicity || before.SexualOrientation != after.SexualOrientation ||
+			before.Disability != after.Disability, audit.PartEquality},
+		{before.PoliceRef != after.PoliceRef || before.SocialCareRef != after.SocialCareRef || before.ProbationRef != after.ProbationRef,
+			audit.PartAgencyReferences},
+		{!slices.Equal(before.Addresses, after.Addresses), audit.PartAddresses},
+	} {
+		if f.changed {
+			parts = append(parts, f.part)
+		}
+	}
+	return parts
 }
 
 // notes returns a case's notes with their text opened.
@@ -1499,7 +1565,7 @@ func (s *Service) SealNotes(ctx context.Context) (int, error) {
 // missing.
 func (s *Service) Escalate(ctx context.Context, a Actor, id int64, reasons string) (int64, error) {
 	var newID int64
-	err := s.writeCase(ctx, a, id, access.PerpetratorCase, false, func(tx *store.Tx, c *casework.Case, d access.Decision, _ bool) error {
+	err := s.writeCase(ctx, a, id, access.PerpetratorCase, false, audit.PartEscalation, func(tx *store.Tx, c *casework.Case, d access.Decision, _ bool) error {
 		from, err := s.programmeOf(ctx, tx, c)
 		if err != nil {
 			return err
@@ -1560,7 +1626,7 @@ func (s *Service) Escalate(ctx context.Context, a Actor, id int64, reasons strin
 		if err := s.screen(ctx, tx, a, ref, []heldRef{{victim.HeldHistory, opened.ID}}, reasons); err != nil {
 			return err
 		}
-		return record(ctx, tx, a, d, audit.ActionRecordWrite, "case", ref.ID, ref.SiteID)
+		return record(ctx, tx, a, d, audit.ActionRecordWrite, "case", ref.ID, ref.SiteID, "", audit.PartReferral)
 	})
 	if err != nil {
 		return 0, err

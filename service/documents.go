@@ -61,7 +61,7 @@ func (s *Service) AttachCaseDocument(ctx context.Context, a Actor, caseID int64,
 		if err := s.storeDocument(ctx, tx, &d, fileName, file); err != nil {
 			return err
 		}
-		return documentEvent(ctx, tx, a, dec, audit.ActionRecordWrite, &d, "attached")
+		return record(ctx, tx, a, dec, audit.ActionRecordWrite, "case", c.ID, c.SiteID, "document "+strconv.FormatInt(d.ID, 10)+" attached", audit.PartDocument)
 	})
 	if drive.ErrorCode(err) == drive.ENOTFOUND {
 		s.denied(ctx, a, "case", caseID)
@@ -75,7 +75,7 @@ func (s *Service) AttachCaseDocument(ctx context.Context, a Actor, caseID int64,
 // else; EINVALID for a bad title or file.
 func (s *Service) AttachVictimDocument(ctx context.Context, a Actor, victimID int64, title, fileName string, file []byte) (int64, error) {
 	var d document.Document
-	err := s.writeVictim(ctx, a, victimID, access.VictimCompartment, "a document", func(tx *store.Tx, v *victim.Case) error {
+	err := s.writeVictim(ctx, a, victimID, access.VictimCompartment, audit.PartDocument, func(tx *store.Tx, v *victim.Case) error {
 		if !victimSide(a, tx, ctx, v) {
 			return drive.NotFound("victim-survivor")
 		}

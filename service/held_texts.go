@@ -342,7 +342,7 @@ func (s *Service) ReviewHeldText(ctx context.Context, a Actor, victimCaseID, hel
 	if !decision.Decision() {
 		return drive.Invalid("Choose what to do with the text", map[string]string{"decision": "Choose release or keep withheld"})
 	}
-	return s.writeVictim(ctx, a, victimCaseID, access.VictimCompartment, "withheld text", func(tx *store.Tx, v *victim.Case) error {
+	return s.writeVictim(ctx, a, victimCaseID, access.VictimCompartment, audit.PartWithheldText, func(tx *store.Tx, v *victim.Case) error {
 		h, err := tx.HeldText(ctx, heldID)
 		if err != nil || h.VictimCaseID != v.ID {
 			return drive.NotFound("held text")

@@ -140,9 +140,7 @@ func (s *Service) ReportAction(ctx context.Context, a Actor, actionID int64, rep
 		if err := s.screen(ctx, tx, a, c, []heldRef{{"action", act.ID}}, act.Outcome); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, audit.Event{Action: audit.ActionRecordWrite, ActorID: a.UserID, ActorRole: string(d.Role), RecordType: "action",
-			RecordID: strconv.FormatInt(act.ID, 10), SiteID: c.SiteID, Remote: a.Remote, Outcome: audit.OutcomeAllowed,
-			Reason: "reported " + string(act.Status)})
+		return record(ctx, tx, a, d, audit.ActionRecordWrite, "action", act.ID, c.SiteID, "reported "+string(act.Status), audit.PartAgencyReport)
 	})
 	if drive.ErrorCode(err) == drive.ENOTFOUND {
 		s.denied(ctx, a, "action", actionID)

@@ -49,7 +49,7 @@ func (s *Service) changeMeeting(ctx context.Context, a Actor, id int64, action s
 		if err := fn(tx, m); err != nil {
 			return err
 		}
-		return record(ctx, tx, a, d, action, "meeting", m.ID, m.SiteID)
+		return record(ctx, tx, a, d, action, "meeting", m.ID, m.SiteID, "")
 	})
 	if drive.ErrorCode(err) == drive.ENOTFOUND {
 		s.denied(ctx, a, "meeting", id)
@@ -485,9 +485,8 @@ func (s *Service) RecordShare(ctx context.Context, a Actor, id, itemID int64, sh
 		if err := s.screen(ctx, tx, a, c, []heldRef{{victim.HeldShare, sh.ID}}, sh.Text); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, audit.Event{Action: audit.ActionRecordWrite, ActorID: a.UserID, ActorRole: string(d.Role), RecordType: "case",
-			RecordID: strconv.FormatInt(c.ID, 10), SiteID: c.SiteID, Remote: a.Remote, Outcome: audit.OutcomeAllowed,
-			Reason: "information shared at meeting " + strconv.FormatInt(m.ID, 10)})
+		return record(ctx, tx, a, d, audit.ActionRecordWrite, "case", c.ID, c.SiteID, "information shared at meeting "+strconv.FormatInt(m.ID, 10),
+			audit.PartSharedAtMeeting)
 	})
 	if drive.ErrorCode(err) == drive.ENOTFOUND {
 		s.denied(ctx, a, "meeting", id)
@@ -545,7 +544,7 @@ func (s *Service) DecideItem(ctx context.Context, a Actor, id, itemID int64, dec
 			if err := s.moveCase(ctx, tx, a, c, casework.Change{Event: event, Reasons: reasons}, false); err != nil {
 				return err
 			}
-			return record(ctx, tx, a, d, audit.ActionRecordWrite, "case", c.ID, c.SiteID)
+			return record(ctx, tx, a, d, audit.ActionRecordWrite, "case", c.ID, c.SiteID, "", changedBy(event))
 		}
 		return nil
 	})
@@ -620,8 +619,23 @@ func (s *Service) AgreeAction(ctx context.Context, a Actor, id, itemID int64, ac
 		if err := tx.CreateAction(ctx, act); err != nil {
 			return err
 		}
-		return s.screen(ctx, tx, a, c, []heldRef{{victim.HeldAction, act.ID}}, act.Owner, act.Outcome)
+		if err := s.screen(ctx, tx, a, c, []heldRef{{victim.HeldAction, act.ID}}, act.Owner, act.Outcome); err != nil {
+			return err
+		}
+		return s.recordAtMeeting(ctx, tx, a, m, c, "action agreed", audit.PartPlan)
 	})
+}
+
+// recordAtMeeting records a change a meeting made to a case on its agenda
+// (an action agreed, a MARAC hearing) as a write of the case, with the
+// part it changed, in the coordinator's role: the meeting's own event
+// says the meeting changed, this one lets the case's trail show it.
+func (s *Service) recordAtMeeting(ctx context.Context, tx *store.Tx, a Actor, m *meeting.Meeting, c *casework.Case, what, part string) error {
+	d, err := s.coordinates(ctx, tx, a, m.SiteID, m.ID)
+	if err != nil {
+		return err
+	}
+	return record(ctx, tx, a, d, audit.ActionRecordWrite, "case", c.ID, c.SiteID, what+" at meeting "+strconv.FormatInt(m.ID, 10), part)
 }
 
 // PublishMinutes records that the meeting was held: every case has a
@@ -648,7 +662,11 @@ func (s *Service) PublishMinutes(ctx context.Context, a Actor, id int64) error {
 			if it.Kind != meeting.CaseItem {
 				continue
 			}
-			if err := hearCase(ctx, tx, it.CaseID, m.HeldOn); err != nil {
+			c, err := hearCase(ctx, tx, it.CaseID, m.HeldOn)
+			if err != nil {
+				return err
+			}
+			if err := s.recordAtMeeting(ctx, tx, a, m, c, "heard", audit.PartMARACHearing); err != nil {
 				return err
 			}
 		}
@@ -657,27 +675,27 @@ func (s *Service) PublishMinutes(ctx context.Context, a Actor, id int64) error {
 }
 
 // hearCase records a MARAC hearing of a case on a date.
-func hearCase(ctx context.Context, tx *store.Tx, caseID int64, on drive.Date) error {
+func hearCase(ctx context.Context, tx *store.Tx, caseID int64, on drive.Date) (*casework.Case, error) {
 	c, err := tx.Case(ctx, caseID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if on.After(c.Evidence.LastMARAC) {
 		c.Evidence.LastMARAC = on
 		if err := tx.UpdateCase(ctx, c); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	links, err := tx.CaseVictimLinks(ctx, caseID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, l := range links {
 		if err := tx.AddMARACDate(ctx, l.VictimCaseID, caseID, on); err != nil && drive.ErrorCode(err) != drive.ECONFLICT {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return c, nil
 }
 
 // CancelMeeting cancels a meeting not yet held; its cases close to its

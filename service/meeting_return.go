@@ -90,6 +90,6 @@ func (s *Service) SetAdultFemalePopulation(ctx context.Context, a Actor, siteID 
 		if err := tx.SetAdultFemalePopulation(ctx, siteID, n); err != nil {
 			return err
 		}
-		return record(ctx, tx, a, d, audit.ActionRecordWrite, "site", siteID, siteID)
+		return record(ctx, tx, a, d, audit.ActionRecordWrite, "site", siteID, siteID, "")
 	})
 }

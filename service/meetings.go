@@ -201,7 +201,7 @@ func (s *Service) CreateSeries(ctx context.Context, a Actor, x *meeting.Series) 
 			}
 			return err
 		}
-		return record(ctx, tx, a, d, ActionMeetingWrite, "meeting_series", x.ID, x.SiteID)
+		return record(ctx, tx, a, d, ActionMeetingWrite, "meeting_series", x.ID, x.SiteID, "")
 	})
 }
 
@@ -226,7 +226,7 @@ func (s *Service) UpdateSeries(ctx context.Context, a Actor, x *meeting.Series) 
 		if err := tx.UpdateSeries(ctx, x); err != nil {
 			return err
 		}
-		return record(ctx, tx, a, d, ActionMeetingWrite, "meeting_series", x.ID, x.SiteID)
+		return record(ctx, tx, a, d, ActionMeetingWrite, "meeting_series", x.ID, x.SiteID, "")
 	})
 }
 
@@ -298,7 +298,7 @@ func (s *Service) ScheduleMeeting(ctx context.Context, a Actor, seriesID int64, 
 				return err
 			}
 		}
-		return record(ctx, tx, a, d, ActionMeetingWrite, "meeting", m.ID, m.SiteID)
+		return record(ctx, tx, a, d, ActionMeetingWrite, "meeting", m.ID, m.SiteID, "")
 	})
 	return id, err
 }

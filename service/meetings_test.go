@@ -171,6 +171,8 @@ func TestMeetingFromAgendaToMinutes(t *testing.T) {
 
 			// The partner shares for their agency; a share naming where she
 			// lives is held back from everyone but its author and her IDVA.
+			// Each changes the case, audited with the part, never the words.
+			shared := w.head(t)
 			if err := w.svc.RecordShare(ctx, pc, id, caseItem(v).ID, &meeting.Share{Basis: meeting.LegitimateInterests,
 				Text: "Two call-outs this month; bail conditions breached."}); err != nil {
 				t.Fatal(err)
@@ -181,6 +183,10 @@ func TestMeetingFromAgendaToMinutes(t *testing.T) {
 			}
 			if err := w.svc.RecordShare(ctx, pc, id, caseItem(v).ID, &meeting.Share{Basis: "gossip", Text: "x"}); drive.ErrorCode(err) != drive.EINVALID {
 				t.Fatalf("share without a lawful basis: %v; want invalid", err)
+			}
+			if es := w.events(t, shared); !hasEvent(es, "record.write", "case", "information shared at meeting "+itoa(id)+"; "+audit.Part(audit.PartSharedAtMeeting)) ||
+				strings.Contains(eventLines(es), "call-outs") || strings.Contains(eventLines(es), herStreet) {
+				t.Fatalf("the shares are not audited on the case by their part alone:\n%s", eventLines(es))
 			}
 			cmView, err := w.svc.Meeting(ctx, cm, id)
 			if err != nil {
@@ -206,8 +212,13 @@ func TestMeetingFromAgendaToMinutes(t *testing.T) {
 				t.Fatal(err)
 			}
 			act := &casework.Action{Type: "bail-review", OrganisationID: police.ID, Owner: "DS Example", DueOn: heldOn.AddDays(14)}
+			agreed := w.head(t)
 			if err := w.svc.AgreeAction(ctx, lead, id, item, act); err != nil {
 				t.Fatal(err)
+			}
+			if es := w.events(t, agreed); !hasEvent(es, "record.write", "case", "action agreed at meeting "+itoa(id)+"; "+audit.Part(audit.PartPlan)) ||
+				strings.Contains(eventLines(es), "DS Example") {
+				t.Fatalf("the agreed action is not audited on the case by its part alone:\n%s", eventLines(es))
 			}
 			acts, err := w.svc.AgencyActions(ctx, pc, false)
 			if err != nil || len(acts) != 1 || acts[0].ID != act.ID || acts[0].PersonName != "Darren Hollis" {
@@ -219,8 +230,12 @@ func TestMeetingFromAgendaToMinutes(t *testing.T) {
 
 			// The meeting is held; its minutes are published.
 			clock.set(heldOn.Time().Add(15 * time.Hour))
+			held := w.head(t)
 			if err := w.svc.PublishMinutes(ctx, lead, id); err != nil {
 				t.Fatal(err)
+			}
+			if es := w.events(t, held); !hasEvent(es, "record.write", "case", "heard at meeting "+itoa(id)+"; "+audit.Part(audit.PartMARACHearing)) {
+				t.Fatalf("the hearing is not audited on the case:\n%s", eventLines(es))
 			}
 			if c, err := w.svc.Case(ctx, lead, w.caseID); err != nil || c.Case.Evidence.LastMARAC != heldOn {
 				t.Fatalf("the hearing is not on the case: %v", err)

@@ -98,7 +98,7 @@ func (s *Service) SetReferencePopulation(ctx context.Context, a Actor, siteID in
 		if err := tx.SetReferencePopulation(ctx, siteID, encoded); err != nil {
 			return err
 		}
-		return record(ctx, tx, a, d, audit.ActionRecordWrite, "site", siteID, siteID)
+		return record(ctx, tx, a, d, audit.ActionRecordWrite, "site", siteID, siteID, "")
 	})
 }
 

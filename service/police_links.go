@@ -633,5 +633,5 @@ func decideLink(ctx context.Context, tx *store.Tx, a Actor, d access.Decision, s
 	if err := tx.DecidePoliceLink(ctx, side, l.ID, string(status), a.UserID); err != nil {
 		return err
 	}
-	return record(ctx, tx, a, d, audit.ActionRecordWrite, string(side)+"_police_link", l.ID, siteID)
+	return record(ctx, tx, a, d, audit.ActionRecordWrite, string(side)+"_police_link", l.ID, siteID, "", audit.PartPoliceLink)
 }

@@ -114,7 +114,7 @@ func (s *Service) Suspect(ctx context.Context, a Actor, id int64) (*SuspectView,
 		}
 		r := access.Resource{Class: access.PoliceIntel, RecordType: "police_person", RecordID: strconv.FormatInt(id, 10), SiteID: p.SiteID}
 		v.CanDecide = access.Decide(a.Subject, access.Write, r, tx.Now).Allowed
-		return record(ctx, tx, a, d, audit.ActionRecordRead, "police_person", id, p.SiteID)
+		return record(ctx, tx, a, d, audit.ActionRecordRead, "police_person", id, p.SiteID, "")
 	})
 	if drive.ErrorCode(err) == drive.ENOTFOUND {
 		s.denied(ctx, a, "police_person", id)
@@ -269,7 +269,7 @@ func (s *Service) Rule(ctx context.Context, a Actor, id int64, in Ruling) (int64
 			PersonID: id, Incidents: ids, Reason: in.Reason, UserID: a.UserID}); err != nil {
 			return err
 		}
-		return record(ctx, tx, a, d, audit.ActionRecordWrite, "police_person", id, p.SiteID)
+		return record(ctx, tx, a, d, audit.ActionRecordWrite, "police_person", id, p.SiteID, "")
 	})
 	if drive.ErrorCode(err) == drive.ENOTFOUND {
 		s.denied(ctx, a, "police_person", id)

@@ -171,13 +171,22 @@ func refusedSite(ctx context.Context, tx *store.Tx, recordType string, id int64)
 	return 0
 }
 
-// record writes the audit event for an allowed read or write.
-func record(ctx context.Context, tx *store.Tx, a Actor, d access.Decision, action, recordType string, id, siteID int64) error {
-	e := audit.Event{Action: action, ActorID: a.UserID, ActorRole: string(d.Role), RecordType: recordType,
-		RecordID: strconv.FormatInt(id, 10), SiteID: siteID, Remote: a.Remote, Outcome: audit.OutcomeAllowed}
+// record writes the audit event for an allowed read or write: every use
+// case's event is built here, so each says the same things the same way.
+// detail is fixed words about the event (the meeting a partner acted
+// under, the trial that allocated), never anything typed, or "". parts
+// name the parts of the record a write changed (audit.PartPlan, ...),
+// never what was written, so the audit log can say "changed perpetrator
+// case 12 (a logged session)"; a read names none. A read or write by
+// break-glass says so first.
+func record(ctx context.Context, tx *store.Tx, a Actor, d access.Decision, action, recordType string, id, siteID int64, detail string, parts ...string) error {
+	var glass string
 	if d.BreakGlass {
-		e.Reason = "break-glass"
+		glass = "break-glass"
 	}
+	e := audit.Event{Action: action, ActorID: a.UserID, ActorRole: string(d.Role), RecordType: recordType,
+		RecordID: strconv.FormatInt(id, 10), SiteID: siteID, Remote: a.Remote, Outcome: audit.OutcomeAllowed,
+		Reason: audit.Reason(glass, detail, audit.Part(parts...))}
 	return tx.Audit(ctx, e)
 }
 

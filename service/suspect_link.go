@@ -68,7 +68,7 @@ func (s *Service) SuspectLink(ctx context.Context, a Actor, id, incA, incB int64
 			return err
 		}
 		rows = slices.DeleteFunc(rows, func(r store.PoliceIncident) bool { return r.SuspectPerson != id })
-		if err := record(ctx, tx, a, d, audit.ActionRecordRead, "police_person", id, p.SiteID); err != nil {
+		if err := record(ctx, tx, a, d, audit.ActionRecordRead, "police_person", id, p.SiteID, ""); err != nil {
 			return err
 		}
 		raw, err := tx.LinkageModel(ctx, p.SiteID, string(identify.SuspectRole))

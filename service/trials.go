@@ -323,9 +323,8 @@ func (s *Service) allocateReferral(ctx context.Context, tx *store.Tx, a Actor, r
 		FromState: c.State, ToState: c.State, Detail: ArmLabel(alloc.Arm), SiteID: c.SiteID}); err != nil {
 		return err
 	}
-	return tx.Audit(ctx, audit.Event{Action: audit.ActionRecordWrite, ActorID: a.UserID, ActorRole: actorRole(a, role),
-		RecordType: "case", RecordID: strconv.FormatInt(c.ID, 10), SiteID: c.SiteID, Remote: a.Remote, Outcome: audit.OutcomeAllowed,
-		Reason: "trial allocation: trial " + strconv.FormatInt(t.ID, 10)})
+	return record(ctx, tx, a, access.Decision{Role: access.Role(actorRole(a, role))}, audit.ActionRecordWrite, "case", c.ID, c.SiteID,
+		"trial allocation: trial "+strconv.FormatInt(t.ID, 10), audit.PartTrialArm)
 }
 
 // TrialAllocationEvent is the case history event of a trial allocation;

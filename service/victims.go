@@ -190,6 +190,9 @@ type DASHEntry struct {
 	Assessment risk.Assessment
 	Result     risk.Result
 	Comments   map[string]string // only when the compartment may be read
+	// HasComments says comments were given, without opening them: her
+	// summary points to the protected details page for them.
+	HasComments bool
 	// Labelled are the Comments with their questions, in the order asked.
 	Labelled []risk.QuestionComment
 }
@@ -226,6 +229,10 @@ type VictimView struct {
 	CanWrite   bool // risk information
 	CanProtect bool // the compartment
 	BreakGlass bool // the compartment is open only by break-glass
+	// MayOpenProtected says the actor may open the compartment on its own
+	// page (VictimSummary never opens it): a decision of the policy, not a
+	// read.
+	MayOpenProtected bool
 	// Held are texts written on a linked perpetrator's case that may
 	// reveal her details, held back for review (with the compartment).
 	Held  []HeldView
@@ -257,12 +264,29 @@ type IDVAChoice struct {
 	Name string
 }
 
-// Victim returns a victim-survivor's record as the actor may see it. Her
+// Victim returns a victim-survivor's record as the actor may see it, with
+// her protected details: the protected details page and the API. Her
 // risk information needs VictimRisk; the protected compartment, safety
-// plan, IDVA notes and contacts need VictimCompartment (her IDVA, a team
-// leader of the IDVA's service, or break-glass). Every read is audited,
-// the compartment's separately. Errors: ENOTFOUND.
+// plan, IDVA notes and contacts, and the reasons given with her DASH
+// assessments need VictimCompartment (her IDVA, a team leader of the
+// IDVA's service, or break-glass). Every read is audited, the
+// compartment's separately. Errors: ENOTFOUND.
 func (s *Service) Victim(ctx context.Context, a Actor, id int64) (*VictimView, error) {
+	return s.victim(ctx, a, id, true)
+}
+
+// VictimSummary is her record without her protected details: what her
+// summary page (and the DASH form) shows, so reading it opens nothing
+// sealed and is audited as a read of her record alone, never of the
+// compartment. Professional judgement reasons, held with the
+// compartment, are left out too. MayOpenProtected says whether the
+// actor may open them on the protected details page. Needs VictimRisk on
+// the victim-survivors' side. Errors: ENOTFOUND.
+func (s *Service) VictimSummary(ctx context.Context, a Actor, id int64) (*VictimView, error) {
+	return s.victim(ctx, a, id, false)
+}
+
+func (s *Service) victim(ctx context.Context, a Actor, id int64, protected bool) (*VictimView, error) {
 	view := &VictimView{}
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		v, err := tx.VictimCase(ctx, id)
@@ -294,7 +318,7 @@ func (s *Service) Victim(ctx context.Context, a Actor, id int64) (*VictimView, e
 			return err
 		}
 		for _, sd := range stored {
-			view.DASH = append(view.DASH, DASHEntry{Assessment: sd.Assessment, Result: sd.Result})
+			view.DASH = append(view.DASH, DASHEntry{Assessment: sd.Assessment, Result: sd.Result, HasComments: len(sd.Comments.Data) > 0})
 		}
 		view.Trend = risk.Trend(dashPoints(stored))
 		if view.Behaviours, err = tx.Behaviours(ctx, id); err != nil {
@@ -303,11 +327,15 @@ func (s *Service) Victim(ctx context.Context, a Actor, id int64) (*VictimView, e
 		if err := s.idvaChoices(ctx, tx, a, v, view); err != nil {
 			return err
 		}
-		if err := record(ctx, tx, a, d, audit.ActionRecordRead, "victim", id, v.SiteID); err != nil {
+		if err := record(ctx, tx, a, d, audit.ActionRecordRead, "victim", id, v.SiteID, ""); err != nil {
 			return err
 		}
 		pd := access.Decide(a.Subject, access.Read, VictimResource(ctx, tx, v, access.VictimCompartment), tx.Now)
-		if !pd.Allowed {
+		view.MayOpenProtected = pd.Allowed
+		if !pd.Allowed || !protected {
+			for i := range view.DASH {
+				view.DASH[i].Assessment.JudgementReason = ""
+			}
 			return nil
 		}
 		view.BreakGlass = pd.BreakGlass
@@ -519,14 +547,14 @@ func (s *Service) OpenVictimCase(ctx context.Context, a Actor, in VictimInput) (
 				return err
 			}
 		}
-		return record(ctx, tx, a, d, audit.ActionRecordWrite, "victim", v.ID, v.SiteID)
+		return record(ctx, tx, a, d, audit.ActionRecordWrite, "victim", v.ID, v.SiteID, "", audit.PartNewVictimCase)
 	})
 	return id, err
 }
 
 // writeVictim runs fn on a victim-survivor's case the actor may write for
 // class, in one transaction with its audit event, which names the part
-// of her case that changed ("the safety plan"), never what it says, so
+// of the case that changed (audit.PartSafetyPlan), never what it says, so
 // the audit log can say what changed.
 func (s *Service) writeVictim(ctx context.Context, a Actor, id int64, class access.DataClass, part string, fn func(tx *store.Tx, v *victim.Case) error) error {
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
@@ -541,12 +569,7 @@ func (s *Service) writeVictim(ctx context.Context, a Actor, id int64, class acce
 		if err := fn(tx, v); err != nil {
 			return err
 		}
-		e := audit.Event{Action: audit.ActionRecordWrite, ActorID: a.UserID, ActorRole: string(d.Role), RecordType: "victim",
-			RecordID: strconv.FormatInt(id, 10), SiteID: v.SiteID, Remote: a.Remote, Outcome: audit.OutcomeAllowed, Reason: audit.Part(part)}
-		if d.BreakGlass {
-			e.Reason = "break-glass; " + e.Reason
-		}
-		return tx.Audit(ctx, e)
+		return record(ctx, tx, a, d, audit.ActionRecordWrite, "victim", id, v.SiteID, "", part)
 	})
 	if drive.ErrorCode(err) == drive.ENOTFOUND {
 		s.denied(ctx, a, "victim", id)
@@ -556,7 +579,7 @@ func (s *Service) writeVictim(ctx context.Context, a Actor, id int64, class acce
 
 // SetCompartment replaces her protected details, sealed under a fresh data key.
 func (s *Service) SetCompartment(ctx context.Context, a Actor, id int64, c victim.Compartment) error {
-	return s.writeVictim(ctx, a, id, access.VictimCompartment, "her protected details", func(tx *store.Tx, v *victim.Case) error {
+	return s.writeVictim(ctx, a, id, access.VictimCompartment, audit.PartProtected, func(tx *store.Tx, v *victim.Case) error {
 		if err := c.Validate(); err != nil {
 			return err
 		}
@@ -574,7 +597,7 @@ func (s *Service) SetCompartment(ctx context.Context, a Actor, id int64, c victi
 
 // SetSafetyPlan replaces her safety plan (victim-side, sealed).
 func (s *Service) SetSafetyPlan(ctx context.Context, a Actor, id int64, plan string) error {
-	return s.writeVictim(ctx, a, id, access.VictimCompartment, "the safety plan", func(tx *store.Tx, v *victim.Case) error {
+	return s.writeVictim(ctx, a, id, access.VictimCompartment, audit.PartSafetyPlan, func(tx *store.Tx, v *victim.Case) error {
 		if len(plan) > 20000 {
 			return drive.Invalid("Check the safety plan", map[string]string{"safety_plan": "Keep the safety plan to 20,000 characters"})
 		}
@@ -607,7 +630,7 @@ type VictimEntry struct {
 // the compartment (her IDVA, a team leader of the IDVA's service, or
 // break-glass). Errors: ENOTFOUND, EINVALID, EUNAVAILABLE without keys.
 func (s *Service) AddVictimEntry(ctx context.Context, a Actor, id int64, kind string, e *VictimEntry, text string) error {
-	return s.writeVictim(ctx, a, id, access.VictimCompartment, "a "+kind, func(tx *store.Tx, v *victim.Case) error {
+	return s.writeVictim(ctx, a, id, access.VictimCompartment, victimEntryPart(kind), func(tx *store.Tx, v *victim.Case) error {
 		if text == "" || len(text) > 20000 {
 			return drive.Invalid("Check the entry", map[string]string{kind + "_text": "Write the " + kind + " (up to 20,000 characters)"})
 		}
@@ -626,9 +649,17 @@ func (s *Service) AddVictimEntry(ctx context.Context, a Actor, id int64, kind st
 	})
 }
 
+// victimEntryPart is the part of her case an IDVA note or contact is.
+func victimEntryPart(kind string) string {
+	if kind == "note" {
+		return audit.PartNote
+	}
+	return audit.PartIDVAContact
+}
+
 // AddChild records a child linked to her (and to a perpetrator case).
 func (s *Service) AddChild(ctx context.Context, a Actor, id int64, ch *victim.Child) error {
-	return s.writeVictim(ctx, a, id, access.Child, "a child's details", func(tx *store.Tx, v *victim.Case) error {
+	return s.writeVictim(ctx, a, id, access.Child, audit.PartChild, func(tx *store.Tx, v *victim.Case) error {
 		ch.VictimCaseID = id
 		if ch.PerpetratorCase != 0 && !linked(tx, ctx, id, ch.PerpetratorCase) {
 			return drive.Invalid("Check the child's details", map[string]string{"child_case": "Choose a perpetrator case the victim-survivor is linked to"})
@@ -655,7 +686,7 @@ func linked(tx *store.Tx, ctx context.Context, victimID, caseID int64) bool {
 // she is).
 func (s *Service) AddDASH(ctx context.Context, a Actor, id int64, as *risk.Assessment) error {
 	q := risk.DASH2009()
-	return s.writeVictim(ctx, a, id, access.VictimRisk, "a DASH assessment", func(tx *store.Tx, v *victim.Case) error {
+	return s.writeVictim(ctx, a, id, access.VictimRisk, audit.PartDASH, func(tx *store.Tx, v *victim.Case) error {
 		as.VictimID, as.AssessedBy = id, a.UserID
 		as.Questionnaire, as.Version = q.Code, q.Version
 		if err := as.Validate(q, drive.DateOf(tx.Now)); err != nil {
@@ -679,7 +710,7 @@ func (s *Service) AddDASH(ctx context.Context, a Actor, id int64, as *risk.Asses
 // AddBehaviour records a behaviour assessment at a time point for her and
 // one linked perpetrator case.
 func (s *Service) AddBehaviour(ctx context.Context, a Actor, id int64, b *risk.BehaviourAssessment) error {
-	return s.writeVictim(ctx, a, id, access.VictimRisk, "a behaviour assessment", func(tx *store.Tx, v *victim.Case) error {
+	return s.writeVictim(ctx, a, id, access.VictimRisk, audit.PartBehaviour, func(tx *store.Tx, v *victim.Case) error {
 		if !linked(tx, ctx, id, b.CaseID) {
 			return drive.Invalid("Check the assessment", map[string]string{"case": "Choose a perpetrator case the victim-survivor is linked to"})
 		}
@@ -764,7 +795,7 @@ func (s *Service) riskFacts(ctx context.Context, tx *store.Tx, caseID int64) (fa
 // UpdateVictimCase gives her case to another IDVA at her site (a team
 // leader of the IDVA service), or closes (today) or reopens it.
 func (s *Service) UpdateVictimCase(ctx context.Context, a Actor, id int64, idvaID int64, open bool) error {
-	return s.writeVictim(ctx, a, id, access.VictimRisk, "who supports her, or whether her case is open", func(tx *store.Tx, v *victim.Case) error {
+	return s.writeVictim(ctx, a, id, access.VictimRisk, audit.PartIDVAOrOpen, func(tx *store.Tx, v *victim.Case) error {
 		if idvaID != 0 && idvaID != v.IDVAID {
 			u, err := tx.User(ctx, idvaID)
 			ok := err == nil && !u.Disabled()
@@ -794,7 +825,7 @@ func (s *Service) UpdateVictimCase(ctx context.Context, a Actor, id int64, idvaI
 // AddMARAC records a MARAC hearing of her case against a linked
 // perpetrator: the case manager sees the dates among the risk facts.
 func (s *Service) AddMARAC(ctx context.Context, a Actor, id, caseID int64, heard drive.Date) error {
-	return s.writeVictim(ctx, a, id, access.VictimRisk, "a MARAC hearing", func(tx *store.Tx, v *victim.Case) error {
+	return s.writeVictim(ctx, a, id, access.VictimRisk, audit.PartMARACHearing, func(tx *store.Tx, v *victim.Case) error {
 		if heard.IsZero() || heard.After(drive.DateOf(tx.Now)) {
 			return drive.Invalid("Check the MARAC date", map[string]string{"marac_on": "Enter the date the case was heard, not in the future"})
 		}

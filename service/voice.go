@@ -85,7 +85,7 @@ func (s *Service) ReportedOutcomes(ctx context.Context, a Actor, id int64) (*Voi
 // (source "idva"). It needs write on her risk information. Errors:
 // ENOTFOUND, EINVALID.
 func (s *Service) RecordOutcome(ctx context.Context, a Actor, id int64, o *voice.Outcome) error {
-	return s.writeVictim(ctx, a, id, access.VictimRisk, "her answers on how she is", func(tx *store.Tx, v *victim.Case) error {
+	return s.writeVictim(ctx, a, id, access.VictimRisk, audit.PartOwnAnswers, func(tx *store.Tx, v *victim.Case) error {
 		if !victimSide(a, tx, ctx, v) {
 			return drive.NotFound("victim-survivor")
 		}
@@ -115,7 +115,7 @@ func (s *Service) IssueFeedbackCode(ctx context.Context, a Actor, id int64, time
 		return nil, err
 	}
 	var out *IssuedCode
-	err = s.writeVictim(ctx, a, id, access.VictimRisk, "a code for her to answer herself", func(tx *store.Tx, v *victim.Case) error {
+	err = s.writeVictim(ctx, a, id, access.VictimRisk, audit.PartFeedbackCode, func(tx *store.Tx, v *victim.Case) error {
 		if !victimSide(a, tx, ctx, v) {
 			return drive.NotFound("victim-survivor")
 		}

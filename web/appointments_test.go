@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/storetest"
 )
@@ -186,7 +187,8 @@ func TestAppointments(t *testing.T) {
 			}
 			planned, fetched := 0, 0
 			for _, ev := range w.events(t, "cal.manager") {
-				planned += b2i(ev.Action == "record.write" && ev.RecordType == "appointment" && ev.Reason == "planned on case "+strconv.FormatInt(w.caseID, 10))
+				planned += b2i(ev.Action == "record.write" && ev.RecordType == "case" && ev.RecordID == strconv.FormatInt(w.caseID, 10) &&
+					strings.HasSuffix(ev.Reason, " planned; "+audit.Part(audit.PartAppointment)))
 				fetched += b2i(ev.Action == "record.export" && ev.RecordType == "calendar" && strings.HasPrefix(ev.Reason, "calendar fetched"))
 			}
 			if planned != 2 || fetched != 2 {

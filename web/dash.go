@@ -86,10 +86,12 @@ func (s *Server) dashForm(w http.ResponseWriter, r *http.Request) error {
 	return s.renderDASHSection(w, r, http.StatusOK, d, 1, nil, false)
 }
 
-// dashVictim is her name, for someone who may record her risk; anyone
-// else is told the page is not found.
+// dashVictim is her name, for someone who may record her risk, read from
+// her summary (which opens nothing sealed, so each step of the checklist
+// is not recorded as a read of her compartment); anyone else is told the
+// page is not found.
 func (s *Server) dashVictim(r *http.Request, id int64) (string, error) {
-	v, err := s.svc.Victim(r.Context(), actorOf(r), id)
+	v, err := s.svc.VictimSummary(r.Context(), actorOf(r), id)
 	if err != nil {
 		return "", err
 	}

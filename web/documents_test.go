@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/document"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
@@ -126,7 +127,9 @@ func TestDocuments(t *testing.T) {
 			}
 			attached, downloaded := 0, 0
 			for _, ev := range w.events(t, "cal.manager") {
-				attached += b2i(ev.Action == "record.write" && ev.RecordType == "document" && ev.RecordID == hisDoc)
+				// Attaching changes the case, naming the document, never its title.
+				attached += b2i(ev.Action == "record.write" && ev.RecordType == "case" && ev.RecordID == strconv.FormatInt(w.caseID, 10) &&
+					ev.Reason == "document "+hisDoc+" attached; "+audit.Part(audit.PartDocument))
 				downloaded += b2i(ev.Action == "record.export" && ev.RecordType == "document" && ev.RecordID == hisDoc)
 			}
 			if attached != 1 || downloaded != 1 {

@@ -125,9 +125,11 @@ func (s *Server) victimPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 // victimProtectedPage is her protected details, safety plan, IDVA
-// contacts and notes: the same view as her summary, so the same readers
-// may open it, and those who may not see the compartment see only who
-// may.
+// contacts and notes, and the reasons given with her DASH assessments:
+// the only page that opens them (service.Victim), so the only one whose
+// reading is audited as a read of the compartment. The same readers may
+// open it as her summary, and those who may not see the compartment see
+// only who may.
 func (s *Server) victimProtectedPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderVictim(w, r, http.StatusOK, victimProtected, nil, nil)
 }
@@ -147,26 +149,35 @@ func (s *Server) renderVictim(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	a := actorOf(r)
-	v, err := s.svc.Victim(r.Context(), a, id)
+	// Her summary shows nothing sealed, so it reads nothing sealed: only
+	// the protected details page opens (and audits) the compartment.
+	read := s.svc.VictimSummary
+	if section == victimProtected {
+		read = s.svc.Victim
+	}
+	v, err := read(r.Context(), a, id)
 	if err != nil {
 		return err
 	}
 	d := victimData{VictimView: v, Section: section, Errors: errs, Form: form, Categories: risk.Categories(), Tris: risk.TriChoices(),
 		RiskChanges: risk.RiskChanges(), SocialCare: victim.SocialCareStatuses(), ContactKinds: []string{"call", "visit", "message", "attempt"}}
-	if v.Protected == nil {
-		_, d.CanGlass = access.CanBreakGlass(a.Subject, access.VictimCompartment, v.Case.SiteID)
-	}
-	if d.Police, err = s.svc.VictimPoliceRecords(r.Context(), a, id); drive.ErrorCode(err) == drive.ENOTFOUND {
-		d.Police = nil
-	} else if err != nil {
-		return err
-	}
-	if d.Voice, err = s.voiceSection(r, id); err != nil {
-		return err
-	}
 	title := v.Case.Name()
 	if section == victimProtected {
 		title = "Protected details: " + title
+		if v.Protected == nil {
+			_, d.CanGlass = access.CanBreakGlass(a.Subject, access.VictimCompartment, v.Case.SiteID)
+		}
+	} else {
+		// Her police records and her own account are on the summary
+		// alone, so only it reads (and audits reading) them.
+		if d.Police, err = s.svc.VictimPoliceRecords(r.Context(), a, id); drive.ErrorCode(err) == drive.ENOTFOUND {
+			d.Police = nil
+		} else if err != nil {
+			return err
+		}
+		if d.Voice, err = s.voiceSection(r, id); err != nil {
+			return err
+		}
 	}
 	if len(errs) > 0 {
 		title = "Error: " + title

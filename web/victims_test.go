@@ -23,6 +23,7 @@ import (
 	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/api"
 	"github.com/drive-platform/drive/appointment"
+	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
 	"github.com/drive-platform/drive/casework"
 	"github.com/drive-platform/drive/pdf"
@@ -276,16 +277,36 @@ func TestVictimWall(t *testing.T) {
 					}
 				}
 			}
-			// Her IDVA and the IDVA service's team leader see everything.
+			// Her IDVA and the IDVA service's team leader see everything on
+			// the protected details page, and only there: her summary opens
+			// nothing sealed, so shows none of it, and only the protected
+			// page's reading is audited as a read of the compartment.
 			for _, name := range []string{"ida.idva", "tia.idvalead"} {
-				// Between them, the summary (her DASH comments) and the
-				// protected details page show every canary.
-				status, body := w.get(t, name, vpath+"/protected")
-				if s, summary := w.get(t, name, vpath); s == 200 {
-					body += summary
+				reads := func() (record, compartment int) {
+					for _, e := range w.events(t, name) {
+						if e.RecordType == "victim" && e.RecordID == strconv.FormatInt(w.victimID, 10) {
+							record += b2i(e.Action == audit.ActionRecordRead)
+							compartment += b2i(e.Action == "compartment.read")
+						}
+					}
+					return
 				}
+				r0, c0 := reads()
+				status, body := w.get(t, name, vpath)
+				if status != 200 || len(leaked(body)) > 0 || !strings.Contains(body, "Reasons and comments") {
+					t.Fatalf("%s on her summary: %d, canaries shown %v", name, status, leaked(body))
+				}
+				// The summary reads her record and her own account.
+				r1, c1 := reads()
+				if r1 != r0+2 || c1 != c0 {
+					t.Fatalf("%s reading her summary: %d reads of her record and %d of the compartment; want 2 and none", name, r1-r0, c1-c0)
+				}
+				status, body = w.get(t, name, vpath+"/protected")
 				if status != 200 || len(leaked(body)) != len(canaries) {
-					t.Fatalf("%s on her page: %d, canaries shown %v", name, status, leaked(body))
+					t.Fatalf("%s on her protected details: %d, canaries shown %v", name, status, leaked(body))
+				}
+				if r2, c2 := reads(); r2 != r1+1 || c2 != c1+1 {
+					t.Fatalf("%s reading her protected details: %d reads of her record and %d of the compartment; want 1 and 1", name, r2-r1, c2-c1)
 				}
 			}
 			// The case manager sees risk facts on the case, never where she is.
