@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -42,6 +43,18 @@ func Engines(t testing.TB) []Engine {
 		t.Fatal("CI is set but DRIVE_TEST_POSTGRES is not: the PostgreSQL suite must run in CI (use make test, which starts a server)")
 	}
 	return es
+}
+
+// OneEngine is the engine for tests that run on one engine only, as the
+// browser tests do (a browser journey costs too much to run twice):
+// SQLite, unless DRIVE_TEST_REPLICAS asks for two or more replicas and
+// DRIVE_TEST_POSTGRES names a server, when it is PostgreSQL, so that the
+// two-replica mode (web.Replicated) covers these tests as well.
+func OneEngine() Engine {
+	if n, _ := strconv.Atoi(os.Getenv("DRIVE_TEST_REPLICAS")); n >= 2 && os.Getenv("DRIVE_TEST_POSTGRES") != "" {
+		return Engine{Name: "postgres", Open: OpenPostgres}
+	}
+	return Engine{Name: "sqlite", Open: OpenSQLite}
 }
 
 // OpenSQLite opens a migrated SQLite database in a temporary file.

@@ -22,7 +22,7 @@ import (
 // console errors. Planning with a bad date in the browser shows the error
 // summary, still accessible.
 func TestAppointmentPagesInBrowser(t *testing.T) {
-	w := newWall(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite})
+	w := newWall(t, storetest.OneEngine())
 	ctx := context.Background()
 	if _, err := w.srv.svc.PlanCaseAppointment(ctx, w.actor("cal.manager"), w.caseID, appointment.Appointment{
 		StartsAt: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC), Minutes: 30, Place: appointment.Office, With: "him"}, nil); err != nil {

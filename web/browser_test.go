@@ -25,7 +25,7 @@ import (
 // each: zero violations, no console errors (a Content-Security-Policy
 // violation shows up there), with and without JavaScript.
 func TestPagesInBrowser(t *testing.T) {
-	db := storetest.OpenSQLite(t, nil)
+	db := storetest.OneEngine().Open(t, nil)
 	ctx := context.Background()
 	hash, err := auth.HashPassword(strings.NewReader(strings.Repeat("s", 64)), testPassword, auth.TestParams())
 	if err != nil {

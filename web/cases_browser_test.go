@@ -27,7 +27,7 @@ import (
 // allocation, actions on every prong, a contact, a review, a note and its
 // correction, and closure.
 func TestReferralToClosureInBrowser(t *testing.T) {
-	db := storetest.OpenSQLite(t, nil)
+	db := storetest.OneEngine().Open(t, nil)
 	ctx := context.Background()
 	hash, err := auth.HashPassword(strings.NewReader(strings.Repeat("s", 64)), testPassword, auth.TestParams())
 	if err != nil {

@@ -38,7 +38,7 @@ func TestEvaluationJourneyInBrowser(t *testing.T) {
 	today := drive.DateOf(now)
 	sessions := map[string]string{}
 	var evalOrg int64
-	f := newSiteFixture(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, now, nil, func(ctx context.Context, tx *store.Tx, site account.Site) error {
+	f := newSiteFixture(t, storetest.OneEngine(), now, nil, func(ctx context.Context, tx *store.Tx, site account.Site) error {
 		nat := &account.Organisation{Name: "Drive National Team", Kind: account.NationalTeam}
 		ev := &account.Organisation{Name: "Institute for Safer Families Research", Kind: account.EvaluationPartner}
 		for _, o := range []*account.Organisation{nat, ev} {

@@ -25,7 +25,7 @@ import (
 // its button and by Shift pressed three times. axe checks every page in
 // both languages, errors included.
 func TestFeedbackInBrowser(t *testing.T) {
-	w := newWall(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite})
+	w := newWall(t, storetest.OneEngine())
 	neutral := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		rw.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = rw.Write([]byte(`<!DOCTYPE html><html lang="en"><head><title>Weather</title></head><body><h1>Weather</h1></body></html>`))

@@ -54,7 +54,7 @@ type pageFacts struct {
 // for them do. Every link in the menus must open (a menu shows only what
 // the role can use).
 func TestPageHeightsInBrowser(t *testing.T) {
-	w := newWall(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite})
+	w := newWall(t, storetest.OneEngine())
 	j := &journey{t: t, w: w, b: browsertest.New(t)}
 	names := make([]string, 0, len(w.users))
 	for name := range w.users {

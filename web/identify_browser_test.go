@@ -29,7 +29,7 @@ import (
 // off; the national user sees the man known at two sites. axe-core runs
 // on every page.
 func TestIdentificationInBrowser(t *testing.T) {
-	db := storetest.OpenSQLite(t, nil)
+	db := storetest.OneEngine().Open(t, nil)
 	ctx := context.Background()
 	hash, err := auth.HashPassword(strings.NewReader(strings.Repeat("s", 64)), testPassword, auth.TestParams())
 	if err != nil {

@@ -28,7 +28,7 @@ import (
 // looks again by itself (drive.js) and shows what it brought. axe-core
 // runs on each page.
 func TestUploadAsJobInBrowser(t *testing.T) {
-	db := storetest.OpenSQLite(t, nil)
+	db := storetest.OneEngine().Open(t, nil)
 	ctx := context.Background()
 	hash, err := auth.HashPassword(strings.NewReader(strings.Repeat("s", 64)), testPassword, auth.TestParams())
 	if err != nil {

@@ -166,7 +166,7 @@ func (j *journey) caseloadOf(name string) string {
 // answers with the banner, which takes the focus, and the figures on the
 // lists change with it; axe-core finds nothing on any page.
 func TestJourneysInBrowser(t *testing.T) {
-	w := newWall(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite})
+	w := newWall(t, storetest.OneEngine())
 	j := &journey{t: t, w: w, b: browsertest.New(t)}
 	caseID := strconv.FormatInt(w.caseID, 10)
 	victimID := strconv.FormatInt(w.victimID, 10)

@@ -40,7 +40,7 @@ const agendaClicks = 3
 // on a case; the coordinator records every decision and an action and
 // publishes the minutes.
 func TestMeetingInBrowser(t *testing.T) {
-	db := storetest.OpenSQLite(t, nil)
+	db := storetest.OneEngine().Open(t, nil)
 	ctx := context.Background()
 	hash, err := auth.HashPassword(strings.NewReader(strings.Repeat("s", 64)), testPassword, auth.TestParams())
 	if err != nil {

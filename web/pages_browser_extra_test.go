@@ -21,7 +21,7 @@ import (
 // console errors.
 func TestTrialAndFeedPagesInBrowser(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
-	f := newSiteFixture(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite}, now, []access.Role{access.TeamLeader, access.Analyst}, nil)
+	f := newSiteFixture(t, storetest.OneEngine(), now, []access.Role{access.TeamLeader, access.Analyst}, nil)
 	for _, tc := range []struct {
 		role access.Role
 		path string

@@ -15,7 +15,7 @@ import (
 // history in headless Chromium, as the case manager, with axe-core on both
 // pages: the chart, its table and the incident tables must pass.
 func TestPoliceHistoryInBrowser(t *testing.T) {
-	w := newWall(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite})
+	w := newWall(t, storetest.OneEngine())
 	seedPoliceHistory(t, w)
 	b := browsertest.New(t)
 	if _, err := b.Navigate(w.ts.URL + "/signin"); err != nil {

@@ -72,11 +72,15 @@ func Replicated(t testing.TB, srv *Server) http.Handler {
 
 // follow brings a replica's settings up to srv's, for fixtures that
 // change them between requests (a lower upload limit, a higher text
-// limit, a kind of record break-glass opens): replicas of one deployment
+// limit, a kind of record break-glass opens, the survivor route's exit
+// page): replicas of one deployment
 // run with one configuration. It writes only what changed.
 func follow(srv, replica *Server) {
 	if replica.uploadLimit != srv.uploadLimit {
 		replica.uploadLimit = srv.uploadLimit
+	}
+	if replica.cfg.ExitURL != srv.cfg.ExitURL {
+		replica.cfg.ExitURL = srv.cfg.ExitURL
 	}
 	for k, v := range srv.glassHrefs {
 		if _, ok := replica.glassHrefs[k]; !ok {

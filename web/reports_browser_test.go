@@ -20,7 +20,7 @@ import (
 // Content-Security-Policy refuses would show there). The charts, tables
 // and "How this is calculated" notes are all on the page checked.
 func TestReportsInBrowser(t *testing.T) {
-	f := newReportsFixture(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite})
+	f := newReportsFixture(t, storetest.OneEngine())
 	for _, js := range []bool{true, false} {
 		name := "WithJavaScript"
 		var opts []browsertest.Option

@@ -16,7 +16,7 @@ import (
 // with the errors of an empty form, and with a hold in force and one
 // lifted, with its confirmation banner.
 func TestLegalHoldsInBrowser(t *testing.T) {
-	f := dpFixture(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite})
+	f := dpFixture(t, storetest.OneEngine())
 	b := browsertest.New(t)
 	if _, err := b.Navigate(f.url + "/signin"); err != nil {
 		t.Fatal(err)

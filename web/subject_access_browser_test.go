@@ -18,7 +18,7 @@ import (
 // with axe: the requests and the form (also with its errors), the review
 // of a pack, and the records of processing.
 func TestSubjectAccessInBrowser(t *testing.T) {
-	base, personID, victimID := sarFixture(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite})
+	base, personID, victimID := sarFixture(t, storetest.OneEngine())
 	b := browsertest.New(t)
 	if _, err := b.Navigate(base + "/signin"); err != nil {
 		t.Fatal(err)

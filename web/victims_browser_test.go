@@ -16,7 +16,7 @@ import (
 // the protected details, the DASH form (with its error summary), opening
 // a new case; and the case manager's case page with the risk facts.
 func TestIDVAPagesInBrowser(t *testing.T) {
-	w := newWall(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite})
+	w := newWall(t, storetest.OneEngine())
 	b := browsertest.New(t)
 	signInAs := func(name string) {
 		t.Helper()
