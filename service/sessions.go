@@ -21,6 +21,12 @@ type Caller struct {
 	User    *account.User
 	Session *account.Session
 	Token   *account.APIToken
+	// Unread is how many of the user's notifications were unread when
+	// the session was read, for the page's header, when UnreadKnown: it
+	// is read with the session, in the same statement, to save every
+	// page a transaction of its own.
+	Unread      int
+	UnreadKnown bool
 }
 
 // signedInActor is the policy's view of a signed-in user, with any
@@ -28,13 +34,18 @@ type Caller struct {
 // organisation because only staff of an IDVA service ever reach the victim
 // compartment.
 func signedInActor(ctx context.Context, tx *store.Tx, u *account.User, remote string) (Actor, error) {
-	sub := access.Subject{UserID: u.ID, OrganisationID: u.OrganisationID, OrganisationKind: u.OrganisationKind}
+	glass, err := tx.ActiveBreakGlass(ctx, u.ID)
+	return userActor(u, glass, remote), err
+}
+
+// userActor is the policy's view of u with the break-glass grants they
+// have open.
+func userActor(u *account.User, glass []access.Glass, remote string) Actor {
+	sub := access.Subject{UserID: u.ID, OrganisationID: u.OrganisationID, OrganisationKind: u.OrganisationKind, BreakGlass: glass}
 	for _, r := range u.Roles {
 		sub.Grants = append(sub.Grants, access.Grant{Role: r.Role, SiteID: r.SiteID})
 	}
-	var err error
-	sub.BreakGlass, err = tx.ActiveBreakGlass(ctx, u.ID)
-	return Actor{UserID: u.ID, OrganisationID: u.OrganisationID, Subject: sub, Remote: remote}, err
+	return Actor{UserID: u.ID, OrganisationID: u.OrganisationID, Subject: sub, Remote: remote}
 }
 
 // SessionActor finds who a browser request comes from by the secret in
@@ -61,35 +72,25 @@ func (s *Service) SessionActor(ctx context.Context, secret, remote string) (*Cal
 	)
 	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		c, expired, touched, now = nil, false, false, tx.Now
-		sess, err := tx.SessionByTokenHash(ctx, auth.HashToken(secret))
+		p, err := tx.SessionPrincipalByTokenHash(ctx, auth.HashToken(secret))
 		if drive.ErrorCode(err) == drive.ENOTFOUND {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
+		sess, u := p.Session, p.User
 		sessID = sess.ID
-		if !policy.Alive(sess, tx.Now) {
-			expired = true
-			return nil
-		}
-		u, err := tx.User(ctx, sess.UserID)
-		if err != nil {
-			return err
-		}
-		if u.Disabled() {
+		if !policy.Alive(sess, tx.Now) || u.Disabled() {
 			expired = true
 			return nil
 		}
 		if tx.Now.Sub(sess.LastSeenAt) > time.Minute {
 			sess.LastSeenAt, touched = tx.Now, true
 		}
-		a, err := signedInActor(ctx, tx, u, remote)
-		if err != nil {
-			return err
-		}
+		a := userActor(u, p.BreakGlass, remote)
 		a.SessionID = sess.ID
-		c = &Caller{Actor: a, User: u, Session: sess}
+		c = &Caller{Actor: a, User: u, Session: sess, Unread: p.Unread, UnreadKnown: true}
 		return nil
 	})
 	if err != nil {

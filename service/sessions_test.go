@@ -15,7 +15,9 @@ import (
 
 // TestSessionActor checks the per-request session look-up on both
 // engines: the actor it builds carries the user's roles, the session and
-// the caller's address; activity is written at most once a minute; a
+// the caller's address; a role given, a break-glass opened or run out
+// and a notification raised are seen by the very next request; activity
+// is written at most once a minute; a
 // session ends after the idle timeout, after its absolute end, when its
 // account is disabled and when its user signs out (audited), and an
 // unknown secret names nobody.
@@ -44,6 +46,38 @@ func TestSessionActor(t *testing.T) {
 			f.clock.Add(time.Minute)
 			if c, _ := f.svc.SessionActor(ctx, in.Token, authRemote); !c.Session.LastSeenAt.Equal(f.clock.Now()) {
 				t.Fatalf("after a minute: last seen %v, now %v", c.Session.LastSeenAt, f.clock.Now())
+			}
+
+			// What the session's user may do is read afresh on every
+			// request: a role given, a break-glass opened and a
+			// notification raised are seen by the next request, and a
+			// break-glass that has run out no longer is.
+			if c.Actor.Subject.HasRole(access.TeamLeader) || len(c.Actor.Subject.BreakGlass) != 0 || c.Unread != 0 || !c.UnreadKnown {
+				t.Fatalf("before: %+v, unread %d (known %v)", c.Actor.Subject, c.Unread, c.UnreadKnown)
+			}
+			glass := access.Glass{Class: access.VictimCompartment, RecordType: "victim_case", RecordID: "7", Reason: "Safeguarding review", Expires: f.clock.Now().Add(10 * time.Minute)}
+			if err := f.db.Transact(ctx, func(tx *store.Tx) error {
+				if err := tx.AddRole(ctx, &account.RoleAssignment{UserID: a.UserID, Role: access.TeamLeader, SiteID: f.site.ID}); err != nil {
+					return err
+				}
+				if err := tx.CreateBreakGlass(ctx, a.UserID, access.CaseManager, f.site.ID, glass); err != nil {
+					return err
+				}
+				_, err := tx.CreateNotifications(ctx, []store.Notification{{UserID: a.UserID, SiteID: f.site.ID, Kind: "incident", Summary: "A new incident", SourceKey: "s1"}})
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			c, err := f.svc.SessionActor(ctx, in.Token, authRemote)
+			if err != nil || c == nil {
+				t.Fatalf("after the changes: %+v, %v", c, err)
+			}
+			if !c.Actor.Subject.HasRole(access.TeamLeader) || len(c.Actor.Subject.BreakGlass) != 1 || c.Actor.Subject.BreakGlass[0].RecordID != "7" || c.Unread != 1 {
+				t.Fatalf("after the changes: %+v, unread %d", c.Actor.Subject, c.Unread)
+			}
+			f.clock.Add(10 * time.Minute)
+			if c, _ = f.svc.SessionActor(ctx, in.Token, authRemote); c == nil || len(c.Actor.Subject.BreakGlass) != 0 {
+				t.Fatalf("a break-glass outlived its end: %+v", c.Actor.Subject.BreakGlass)
 			}
 
 			// Idle for the timeout: gone, and gone for good.

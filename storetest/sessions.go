@@ -2,10 +2,12 @@ package storetest
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/store"
 )
@@ -62,11 +64,114 @@ func RunSessions(t *testing.T, e Engine) {
 	if got := read(); !got.LastSeenAt.Equal(later) {
 		t.Errorf("a late touch moved last seen to %v; want %v", got.LastSeenAt, later)
 	}
+	checkPrincipal(t, db, clock, site, s)
 	// A session ended meanwhile is not found.
 	if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.DeleteSession(ctx, s.ID) }); err != nil {
 		t.Fatal(err)
 	}
+	if err := db.View(ctx, func(tx *store.Tx) error {
+		_, err := tx.SessionPrincipalByTokenHash(ctx, s.TokenHash)
+		return err
+	}); drive.ErrorCode(err) != drive.ENOTFOUND {
+		t.Errorf("an ended session's principal: %v; want not found", err)
+	}
 	if err := touch(s.ID, later.Add(time.Minute)); drive.ErrorCode(err) != drive.ENOTFOUND {
 		t.Errorf("touching an ended session: %v; want not found", err)
 	}
+}
+
+// checkPrincipal holds SessionPrincipalByTokenHash, the one statement
+// every signed-in request reads, to the answers of the statements it
+// stands for (the session, the user with their roles, the open
+// break-glass grants and the unread notifications count), and shows each
+// change to them seen at once.
+func checkPrincipal(t *testing.T, db *store.DB, clock *Clock, site *AlertSite, s *account.Session) {
+	t.Helper()
+	ctx := context.Background()
+	check := func(step string, wantUnread, wantGlass int) {
+		t.Helper()
+		if err := db.View(ctx, func(tx *store.Tx) error {
+			p, err := tx.SessionPrincipalByTokenHash(ctx, s.TokenHash)
+			if err != nil {
+				return err
+			}
+			sess, err := tx.SessionByTokenHash(ctx, s.TokenHash)
+			if err != nil {
+				return err
+			}
+			u, err := tx.User(ctx, s.UserID)
+			if err != nil {
+				return err
+			}
+			glass, err := tx.ActiveBreakGlass(ctx, s.UserID)
+			if err != nil {
+				return err
+			}
+			unread, err := tx.UnreadNotifications(ctx, s.UserID)
+			if err != nil {
+				return err
+			}
+			if !reflect.DeepEqual(p.Session, sess) {
+				t.Errorf("%s: session %+v; want %+v", step, p.Session, sess)
+			}
+			if !reflect.DeepEqual(p.User, u) {
+				t.Errorf("%s: user %+v; want %+v", step, p.User, u)
+			}
+			if !reflect.DeepEqual(p.BreakGlass, glass) || len(glass) != wantGlass {
+				t.Errorf("%s: break-glass %+v; want %d grants, %+v", step, p.BreakGlass, wantGlass, glass)
+			}
+			if p.Unread != unread || unread != wantUnread {
+				t.Errorf("%s: unread %d; want %d (counted alone: %d)", step, p.Unread, wantUnread, unread)
+			}
+			return nil
+		}); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+	}
+	check("as created", 0, 0)
+	write := func(fn func(tx *store.Tx) error) {
+		t.Helper()
+		if err := db.Transact(ctx, fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(func(tx *store.Tx) error {
+		_, err := tx.CreateNotifications(ctx, []store.Notification{
+			{UserID: s.UserID, SiteID: site.Site.ID, Kind: "incident", CaseID: site.Case.ID, Summary: "A new incident", SourceKey: "principal-1"},
+			{UserID: s.UserID, SiteID: site.Site.ID, Kind: "incident", CaseID: site.Case.ID, Summary: "Another incident", SourceKey: "principal-2"},
+			{UserID: site.Leader.ID, SiteID: site.Site.ID, Kind: "incident", CaseID: site.Case.ID, Summary: "Someone else's", SourceKey: "principal-3"},
+		})
+		return err
+	})
+	check("with two unread notifications", 2, 0)
+	write(func(tx *store.Tx) error {
+		_, err := tx.MarkNotificationsRead(ctx, s.UserID, 0)
+		return err
+	})
+	check("with them read", 0, 0)
+	// A second role, at another site and nationally, is seen at once, in
+	// the order the roles were given.
+	other := &account.Site{Code: "PR2", Name: "Principal two", Region: "R"}
+	write(func(tx *store.Tx) error {
+		if err := tx.CreateSite(ctx, other); err != nil {
+			return err
+		}
+		if err := tx.AddRole(ctx, &account.RoleAssignment{UserID: s.UserID, Role: access.TeamLeader, SiteID: other.ID}); err != nil {
+			return err
+		}
+		return tx.AddRole(ctx, &account.RoleAssignment{UserID: s.UserID, Role: access.National})
+	})
+	check("with three roles", 0, 0)
+	// A break-glass grant is seen while it is open, and not once it has
+	// run out.
+	write(func(tx *store.Tx) error {
+		return tx.CreateBreakGlass(ctx, s.UserID, access.CaseManager, site.Site.ID, access.Glass{Class: access.VictimCompartment,
+			RecordType: "victim_case", RecordID: "1", Reason: "Safeguarding: a child at risk, reason with: colons, and commas", Expires: clock.Now().Add(time.Hour)})
+	})
+	check("with a break-glass grant open", 0, 1)
+	clock.Advance(2 * time.Hour)
+	check("once the grant has run out", 0, 0)
+	write(func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, s.UserID, true) })
+	check("with the user disabled", 0, 0)
+	write(func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, s.UserID, false) })
 }

@@ -62,8 +62,15 @@ func (s *Server) page(r *http.Request, title string, data any) Page {
 				p.User.Role = pr.user.Roles[0].Role.Label()
 			}
 			p.Nav = s.navFor(subjectOf(pr.user), r.URL.Path)
-			// One indexed count; a failure only leaves the count out.
-			p.Unread, _ = s.svc.UnreadNotifications(r.Context(), actorOf(r))
+			// The count read with the session serves a page that only
+			// reads; a form's answer is counted again after its change,
+			// in case the change was to the user's notifications. One
+			// indexed count; a failure only leaves the count out.
+			if pr.unreadKnown && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+				p.Unread = pr.unread
+			} else {
+				p.Unread, _ = s.svc.UnreadNotifications(r.Context(), actorOf(r))
+			}
 		}
 	}
 	return p

@@ -34,6 +34,10 @@ type principal struct {
 	subject access.Subject
 	// actor is who the service acts for, as the service found them.
 	actor service.Actor
+	// unread is the user's unread notifications count, read with the
+	// session, when unreadKnown.
+	unread      int
+	unreadKnown bool
 }
 
 const principalKey ctxKey = 1
@@ -103,7 +107,8 @@ func (s *Server) principalOf(r *http.Request, k kind) (*principal, error) {
 	if err != nil || c == nil {
 		return nil, err
 	}
-	return &principal{user: c.User, session: c.Session, token: c.Token, subject: c.Actor.Subject, actor: c.Actor}, nil
+	return &principal{user: c.User, session: c.Session, token: c.Token, subject: c.Actor.Subject, actor: c.Actor,
+		unread: c.Unread, unreadKnown: c.UnreadKnown}, nil
 }
 
 // checkCSRF refuses a state-changing form post whose token does not match
