@@ -58,7 +58,7 @@ func benchPage(b *testing.B, path string) {
 	// tests use to inject faults), so a page's statements can be reported
 	// beside its CPU: a figure the machine's load does not change.
 	var statements atomic.Int64
-	db, err := store.Open(ctx, filepath.Join(b.TempDir(), "drive.db"), store.Options{Now: storetest.FixedClock(now),
+	db, err := store.Open(ctx, filepath.Join(b.TempDir(), "drive.db"), store.Options{Now: storetest.FixedClock(now), Keys: storetest.DatabaseKeys(b),
 		Fault: func() error { statements.Add(1); return nil }})
 	if err != nil {
 		b.Fatal(err)
