@@ -11,8 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/risk"
 	"github.com/drive-platform/drive/service"
+	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
 	"github.com/drive-platform/drive/web/form"
 )
@@ -55,13 +57,39 @@ func TestDASHInSections(t *testing.T) {
 				t.Fatalf("%d sections; want 5", len(sections))
 			}
 			stored := func() int {
-				v, err := w.srv.svc.Victim(ctx, w.actor("ida.idva"), w.victimID)
-				if err != nil {
+				var n int
+				if err := w.db.View(ctx, func(tx *store.Tx) error {
+					list, err := tx.DASHAssessments(ctx, w.victimID)
+					n = len(list)
+					return err
+				}); err != nil {
 					t.Fatal(err)
 				}
-				return len(v.DASH)
+				return n
+			}
+			// events counts her IDVA's audit events of an action on her record.
+			events := func(action string) int {
+				var n int
+				if err := w.db.View(ctx, func(tx *store.Tx) error {
+					list, err := tx.AuditEvents(ctx, store.AuditFilter{RecordType: "victim", RecordID: strconv.FormatInt(w.victimID, 10), ActorID: w.users["ida.idva"].user.ID, Actions: []string{action}, Limit: 1000})
+					n = len(list)
+					return err
+				}); err != nil {
+					t.Fatal(err)
+				}
+				return n
 			}
 			before := stored()
+			reads, compartmentReads := events(audit.ActionRecordRead), events("compartment.read")
+
+			// Someone who may not record her risk is told there is no
+			// such page, at every step.
+			if status, _ := w.get(t, "ivy.otheridva", vpath+"/dash"); status != http.StatusNotFound {
+				t.Errorf("another IDVA opening her DASH form: %d; want 404", status)
+			}
+			if status, _, _ := w.send(t, "ivy.otheridva", "POST", vpath+"/dash", url.Values{"section": {"1"}, "nav": {"continue"}, "answer_q1": {"yes"}}); status != http.StatusNotFound {
+				t.Errorf("another IDVA continuing her DASH form: %d; want 404", status)
+			}
 
 			// What the IDVA answers: yes to every third question, a
 			// comment on the second, judgement not used.
@@ -115,6 +143,14 @@ func TestDASHInSections(t *testing.T) {
 				t.Errorf("check your answers does not give the score %d and its band", yes)
 			}
 			check := dashPosted(body)
+			// Each page was an audited read of her record, and none opened
+			// her protected details.
+			if got := events(audit.ActionRecordRead); got != reads+len(sections)+1 {
+				t.Errorf("%d reads of her record audited over %d pages; want one a page", got-reads, len(sections)+1)
+			}
+			if got := events("compartment.read"); got != compartmentReads {
+				t.Errorf("stepping through the form audited %d reads of her protected details; want none", got-compartmentReads)
+			}
 
 			// A final submit with question 7 unanswered goes to section 2
 			// with the message, and records nothing.

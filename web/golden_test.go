@@ -132,6 +132,7 @@ func TestGoldenPages(t *testing.T) {
 		{"team-no-contact", access.TeamLeader, "/team/no-contact"},
 		{"victim", access.IDVA, "/victims/" + strconv.FormatInt(victimID, 10)},
 		{"victim-protected", access.IDVA, "/victims/" + strconv.FormatInt(victimID, 10) + "/protected"},
+		{"dash", access.IDVA, "/victims/" + strconv.FormatInt(victimID, 10) + "/dash"},
 		{"audit", access.DPO, "/audit?record_type=case&record_id=" + strconv.FormatInt(caseID, 10)},
 		// After a change: the case page with its confirmation. Last, as
 		// reading the case again would change the audit page.
