@@ -45,11 +45,19 @@ func DefaultSessionPolicy() SessionPolicy {
 }
 
 // Alive reports whether s may still be used at now.
-func (p SessionPolicy) Alive(s *Session, now time.Time) bool {
+func (p SessionPolicy) Alive(s *Session, now time.Time) bool { return p.Ended(s, now) == "" }
+
+// Ended says why s can no longer be used at now, for the audit log: it
+// reached its absolute end (or, for an enrolment session, its short
+// life), or it was idle too long; empty while it is alive.
+func (p SessionPolicy) Ended(s *Session, now time.Time) string {
 	if !now.Before(s.ExpiresAt) {
-		return false
+		return "time limit reached"
 	}
-	return now.Sub(s.LastSeenAt) < p.Idle
+	if now.Sub(s.LastSeenAt) >= p.Idle {
+		return "idle timeout"
+	}
+	return ""
 }
 
 // APIToken is a bearer token for integrations and scripts. It acts with

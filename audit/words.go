@@ -188,6 +188,11 @@ func Sentence(e Event, who string) string {
 	if !known {
 		verb = "did " + strings.ReplaceAll(e.Action, "_", " ") + " to"
 	}
+	if e.Action == "session.end" && e.Reason != "" {
+		// Not signed out by them: a timeout, the account disabled or a
+		// credential changed ended it, and the reason is our own words.
+		verb = "was signed out (" + e.Reason + ")"
+	}
 	var b strings.Builder
 	b.WriteString(who + " " + verb)
 	if e.RecordType != "" && !(IsSignIn(e.Action) && e.RecordType == "user") {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
@@ -327,7 +328,7 @@ func (s *Service) applyChange(ctx context.Context, tx *store.Tx, a Actor, role s
 			}
 		}
 		var err error
-		if out.Sessions, out.Tokens, err = EndAccess(ctx, tx, target.ID, 0); err != nil {
+		if out.Sessions, out.Tokens, err = EndAccess(ctx, tx, a, target.ID, 0, "sign-in reset by an administrator: "+strings.ToLower(c.Kind.Label())); err != nil {
 			return nil, err
 		}
 		if org.VictimSide() {
@@ -344,15 +345,18 @@ func (s *Service) applyChange(ctx context.Context, tx *store.Tx, a Actor, role s
 // EndAccess ends every session of the user but keep (0: all of them) and
 // revokes every API token they hold, returning how many of each. It is
 // called whenever a credential changes: a token or a session made with the
-// old credential must not outlive it.
-func EndAccess(ctx context.Context, tx *store.Tx, userID, keep int64) (sessions, tokens int64, err error) {
-	if keep == 0 {
-		sessions, err = tx.DeleteUserSessions(ctx, userID)
-	} else {
-		sessions, err = tx.DeleteOtherSessions(ctx, userID, keep)
-	}
+// old credential must not outlive it. Each session ended is audited
+// (session.end, with why it ended) like a sign-out, so the user's trail
+// in the audit log never shows a session that simply stops.
+func EndAccess(ctx context.Context, tx *store.Tx, a Actor, userID, keep int64, why string) (sessions, tokens int64, err error) {
+	ended, err := tx.DeleteUserSessions(ctx, userID, keep)
 	if err != nil {
 		return 0, 0, err
+	}
+	for range ended {
+		if err := tx.Audit(ctx, sessionEnd(a, userID, why)); err != nil {
+			return 0, 0, err
+		}
 	}
 	toks, err := tx.APITokens(ctx, userID)
 	if err != nil {
@@ -363,7 +367,7 @@ func EndAccess(ctx context.Context, tx *store.Tx, userID, keep int64) (sessions,
 			tokens++
 		}
 	}
-	return sessions, tokens, tx.RevokeUserAPITokens(ctx, userID)
+	return int64(len(ended)), tokens, tx.RevokeUserAPITokens(ctx, userID)
 }
 
 // accountSites are the sites where u holds roles, or 0 (national data

@@ -65,13 +65,14 @@ func (s *Service) SessionActor(ctx context.Context, secret, remote string) (*Cal
 	}
 	policy := s.sessionPolicy()
 	var (
-		c                *Caller
-		expired, touched bool
-		sessID           int64
-		now              time.Time
+		c       *Caller
+		touched bool
+		ended   string // why the session has ended, if it has
+		sess    *account.Session
+		now     time.Time
 	)
 	err := s.DB.View(ctx, func(tx *store.Tx) error {
-		c, expired, touched, now = nil, false, false, tx.Now
+		c, ended, touched, now = nil, "", false, tx.Now
 		p, err := tx.SessionPrincipalByTokenHash(ctx, auth.HashToken(secret))
 		if drive.ErrorCode(err) == drive.ENOTFOUND {
 			return nil
@@ -79,10 +80,12 @@ func (s *Service) SessionActor(ctx context.Context, secret, remote string) (*Cal
 		if err != nil {
 			return err
 		}
-		sess, u := p.Session, p.User
-		sessID = sess.ID
-		if !policy.Alive(sess, tx.Now) || u.Disabled() {
-			expired = true
+		sess = p.Session
+		u := p.User
+		if ended = policy.Ended(sess, tx.Now); ended == "" && u.Disabled() {
+			ended = "account disabled"
+		}
+		if ended != "" {
 			return nil
 		}
 		if tx.Now.Sub(sess.LastSeenAt) > time.Minute {
@@ -97,12 +100,20 @@ func (s *Service) SessionActor(ctx context.Context, secret, remote string) (*Cal
 		return nil, err
 	}
 	switch {
-	case expired:
-		return nil, s.DB.Transact(ctx, func(tx *store.Tx) error { return tx.DeleteSession(ctx, sessID) })
+	case ended != "":
+		// Ended by the clock or by its account being disabled: deleted and
+		// audited like a sign-out, by whichever request found it first.
+		return nil, s.DB.Transact(ctx, func(tx *store.Tx) error {
+			deleted, err := tx.DeleteSession(ctx, sess.ID)
+			if err != nil || !deleted {
+				return err
+			}
+			return tx.Audit(ctx, sessionEnd(Actor{Remote: remote}, sess.UserID, ended))
+		})
 	case touched:
 		// Only the time of last activity is written, so a concurrent
 		// request's change to the session's stage or search stands.
-		err := s.DB.Transact(ctx, func(tx *store.Tx) error { return tx.TouchSession(ctx, sessID, now) })
+		err := s.DB.Transact(ctx, func(tx *store.Tx) error { return tx.TouchSession(ctx, sess.ID, now) })
 		if drive.ErrorCode(err) == drive.ENOTFOUND {
 			// Signed out (or ended) since it was read.
 			return nil, nil
@@ -174,11 +185,23 @@ func (s *Service) SignOut(ctx context.Context, a Actor) error {
 		return nil
 	}
 	return s.DB.Transact(ctx, func(tx *store.Tx) error {
-		if err := tx.DeleteSession(ctx, a.SessionID); err != nil {
+		deleted, err := tx.DeleteSession(ctx, a.SessionID)
+		if err != nil || !deleted {
 			return err
 		}
-		return tx.Audit(ctx, userEvent(a, a.UserID, "session.end", audit.OutcomeOK, ""))
+		return tx.Audit(ctx, sessionEnd(a, a.UserID, ""))
 	})
+}
+
+// sessionEnd is the audit event for the end of one of userID's sessions:
+// why is empty for a sign-out and otherwise says what ended it (a timeout,
+// the account disabled, a credential changed). The event is the session
+// owner's whoever ended it, so it sits in their trail beside their
+// sign-in and the site's data protection officer sees both; a change made
+// by someone else is audited as theirs as well (user.disable and the
+// like).
+func sessionEnd(a Actor, userID int64, why string) audit.Event {
+	return userEvent(a, userID, "session.end", audit.OutcomeOK, why)
 }
 
 // RefuseRoute records that the actor asked for a route their roles do not

@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"crypto/rand"
+	"strconv"
 	"testing"
 	"time"
 
@@ -19,8 +20,9 @@ import (
 // and a notification raised are seen by the very next request; activity
 // is written at most once a minute; a
 // session ends after the idle timeout, after its absolute end, when its
-// account is disabled and when its user signs out (audited), and an
-// unknown secret names nobody.
+// account is disabled and when its user signs out, each end audited once
+// as session.end in the user's trail with why it ended, and an unknown
+// secret names nobody.
 func TestSessionActor(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
@@ -80,7 +82,20 @@ func TestSessionActor(t *testing.T) {
 				t.Fatalf("a break-glass outlived its end: %+v", c.Actor.Subject.BreakGlass)
 			}
 
+			// ended checks that the events since head are the one end of
+			// casey's session, for why.
+			casey := strconv.FormatInt(f.users["casey"].ID, 10)
+			ended := func(head int64, why string) {
+				t.Helper()
+				es := f.events(t, head)
+				if len(es) != 1 || es[0].Action != "session.end" || es[0].Outcome != "ok" || es[0].ActorID != f.users["casey"].ID ||
+					es[0].RecordType != "user" || es[0].RecordID != casey || es[0].Reason != why || es[0].Remote != authRemote {
+					t.Fatalf("want one session.end of casey's, %q; got %+v", why, es)
+				}
+			}
+
 			// Idle for the timeout: gone, and gone for good.
+			head := f.head(t)
 			f.clock.Add(account.DefaultSessionPolicy().Idle)
 			if c, _ := f.svc.SessionActor(ctx, in.Token, authRemote); c != nil {
 				t.Fatal("an idle session was accepted")
@@ -89,6 +104,7 @@ func TestSessionActor(t *testing.T) {
 			if c, _ := f.svc.SessionActor(ctx, in.Token, authRemote); c != nil {
 				t.Fatal("an idle session was not deleted")
 			}
+			ended(head, "idle timeout")
 
 			// Kept busy past its absolute end.
 			in, _ = f.signIn(t, "casey")
@@ -97,12 +113,14 @@ func TestSessionActor(t *testing.T) {
 					t.Fatalf("ended early, at %v", f.clock.Now())
 				}
 			}
+			head = f.head(t)
 			if c, _ := f.svc.SessionActor(ctx, in.Token, authRemote); c != nil {
 				t.Fatal("a session outlived its absolute end")
 			}
+			ended(head, "time limit reached")
 
 			in, c = f.signIn(t, "casey")
-			head := f.head(t)
+			head = f.head(t)
 			if err := f.svc.SignOut(ctx, c.Actor); err != nil {
 				t.Fatal(err)
 			}
@@ -113,13 +131,28 @@ func TestSessionActor(t *testing.T) {
 				t.Fatal("a session outlived signing out")
 			}
 
+			head = f.head(t)
+			if err := f.svc.SignOut(ctx, c.Actor); err != nil {
+				t.Fatal(err)
+			}
+			if got := actions(f.events(t, head)); got != "" {
+				t.Fatalf("signing out of an ended session audited as %s", got)
+			}
+
+			// Disabled behind the service's back (as by an older replica):
+			// the next request ends the session, audited.
 			in, _ = f.signIn(t, "casey")
 			if err := f.db.Transact(ctx, func(tx *store.Tx) error { return tx.SetUserDisabled(ctx, f.users["casey"].ID, true) }); err != nil {
 				t.Fatal(err)
 			}
+			head = f.head(t)
 			if c, _ := f.svc.SessionActor(ctx, in.Token, authRemote); c != nil {
 				t.Fatal("a disabled account's session was accepted")
 			}
+			if c, _ := f.svc.SessionActor(ctx, in.Token, authRemote); c != nil {
+				t.Fatal("a disabled account's session was accepted")
+			}
+			ended(head, "account disabled")
 		})
 	}
 }

@@ -358,7 +358,7 @@ func (s *Service) ChangePassword(ctx context.Context, a Actor, c PasswordChange)
 		if err := tx.SetPassword(ctx, a.UserID, hash); err != nil {
 			return err
 		}
-		if _, _, err := EndAccess(ctx, tx, a.UserID, a.SessionID); err != nil {
+		if _, _, err := EndAccess(ctx, tx, a, a.UserID, a.SessionID, "password changed in another session"); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, userEvent(a, a.UserID, "user.password_change", audit.OutcomeOK, ""))
@@ -484,7 +484,7 @@ func (s *Service) ResetSecondFactor(ctx context.Context, a Actor, sess *account.
 		if err := tx.ReplaceRecoveryCodes(ctx, a.UserID, nil); err != nil {
 			return err
 		}
-		if _, _, err := EndAccess(ctx, tx, a.UserID, cur.ID); err != nil {
+		if _, _, err := EndAccess(ctx, tx, a, a.UserID, cur.ID, "second factor reset in another session"); err != nil {
 			return err
 		}
 		cur.Stage, cur.PendingTOTP = account.StageEnrol, ""

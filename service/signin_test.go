@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -384,8 +385,12 @@ func TestChangePasswordAndReauthenticate(t *testing.T) {
 			if err := f.svc.ChangePassword(ctx, c.Actor, service.PasswordChange{Current: authPassword, New: next, Confirm: next}); err != nil {
 				t.Fatal(err)
 			}
-			if got := actions(f.events(t, head)); got != "reauth.success/ok user.password_change/ok" {
+			es := f.events(t, head)
+			if got := actions(es); got != "reauth.success/ok session.end/ok user.password_change/ok" {
 				t.Fatalf("change audited as %s", got)
+			}
+			if e := es[1]; e.ActorID != c.User.ID || e.RecordID != strconv.FormatInt(c.User.ID, 10) || e.Reason != "password changed in another session" {
+				t.Fatalf("the other session's end audited as %+v", e)
 			}
 			if c, _ := f.svc.SessionActor(ctx, in.Token, authRemote); c == nil {
 				t.Fatal("the current session was ended")
@@ -411,7 +416,7 @@ func TestChangePasswordAndReauthenticate(t *testing.T) {
 			if err := f.svc.Reauthenticate(ctx, c.Actor, next, "test form"); drive.ErrorCode(err) != drive.ETOOMANY {
 				t.Fatalf("the right password while locked: %v", err)
 			}
-			es := f.events(t, head)
+			es = f.events(t, head)
 			if got := actions(es); got != strings.Repeat("reauth.failure/failed ", 5)+"reauth.throttled/denied" {
 				t.Fatalf("re-authentication audited as %s", got)
 			}

@@ -230,7 +230,7 @@ func (s *Service) setDisabled(ctx context.Context, a Actor, userID int64, disabl
 		action := "user.enable"
 		if disabled {
 			action = "user.disable"
-			if out.Sessions, out.Tokens, err = EndAccess(ctx, tx, u.ID, 0); err != nil {
+			if out.Sessions, out.Tokens, err = EndAccess(ctx, tx, a, u.ID, 0, "account disabled"); err != nil {
 				return err
 			}
 		}

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -119,7 +120,7 @@ func TestUsers(t *testing.T) {
 
 // TestDisableEnable checks disabling and enabling on both engines: both
 // are audited; disabling ends the account's sessions and revokes its
-// tokens, and works directly on an IDVA service's account; asking for
+// tokens (each session's end audited), and works directly on an IDVA service's account; asking for
 // what already holds writes nothing; an administrator cannot disable
 // themselves nor reach another site's account.
 func TestDisableEnable(t *testing.T) {
@@ -167,9 +168,16 @@ func TestDisableEnable(t *testing.T) {
 			if toks, err := w.svc.Tokens(ctx, admin, cm); err != nil || len(toks) != 1 || toks[0].Status != "revoked" {
 				t.Errorf("tokens after disabling: %+v, %v", toks, err)
 			}
+			// Each session ended is in the account's own trail, saying why;
+			// the disabling is the administrator's.
 			es := w.events(t, head)
-			if summary(es) != "user.disable admin user ok" || es[0].ActorID != admin.UserID || es[0].Remote != admin.Remote {
+			if summary(es) != "session.end  user ok\nsession.end  user ok\nuser.disable admin user ok" || es[2].ActorID != admin.UserID || es[2].Remote != admin.Remote {
 				t.Errorf("disabling audited as %s", summary(es))
+			}
+			for _, e := range es[:2] {
+				if e.ActorID != cm || e.RecordID != strconv.FormatInt(cm, 10) || e.Reason != "account disabled" {
+					t.Errorf("a session's end audited as %+v", e)
+				}
 			}
 			head = w.head(t)
 			if ch, err := w.svc.DisableUser(ctx, admin, cm); err != nil || ch.Changed {
@@ -379,8 +387,11 @@ func TestChangeAccount(t *testing.T) {
 				t.Error("the second factor survived its reset")
 			}
 			es := w.events(t, head)
-			if summary(es) != "user.create admin user ok\nuser.password_reset admin user ok\nuser.totp_reset admin user ok" || es[0].ActorID != admin.UserID {
+			if summary(es) != "user.create admin user ok\nuser.password_reset admin user ok\nuser.totp_reset admin user ok\nsession.end  user ok" || es[0].ActorID != admin.UserID {
 				t.Errorf("audit = %s", summary(es))
+			}
+			if e := es[3]; e.ActorID != w.users["cm"].ID || e.Reason != "sign-in reset by an administrator: reset the password and second factor" {
+				t.Errorf("the reset's end of cm's session audited as %+v", e)
 			}
 
 			// The IDVA service's account: a request, then the leader's

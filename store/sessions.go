@@ -69,20 +69,44 @@ func (tx *Tx) TouchSession(ctx context.Context, id int64, at time.Time) error {
 	return tx.scanErr(tx.queryRow(ctx, `SELECT 1 FROM sessions WHERE id = ?`, id).Scan(&one), "session")
 }
 
-// DeleteSession ends one session.
-func (tx *Tx) DeleteSession(ctx context.Context, id int64) error {
-	_, err := tx.exec(ctx, `DELETE FROM sessions WHERE id = ?`, id)
-	return err
+// DeleteSession ends one session, reporting whether it was still there:
+// two requests can race to end the same session, and only the one that
+// ended it may record the end.
+func (tx *Tx) DeleteSession(ctx context.Context, id int64) (bool, error) {
+	res, err := tx.exec(ctx, `DELETE FROM sessions WHERE id = ?`, id)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }
 
-// DeleteUserSessions ends every session of a user: on sign-out everywhere,
-// disabling, or a password or second-factor change.
-func (tx *Tx) DeleteUserSessions(ctx context.Context, userID int64) (int64, error) {
-	res, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+// DeleteUserSessions ends every session of a user except keep (0 keeps
+// none): on disabling, or a password or second-factor change. It returns
+// the ids of the sessions it ended, so that each end is audited.
+func (tx *Tx) DeleteUserSessions(ctx context.Context, userID, keep int64) ([]int64, error) {
+	rows, err := tx.query(ctx, `SELECT id FROM sessions WHERE user_id = ? AND id <> ? ORDER BY id`, userID, keep)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return res.RowsAffected()
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, tx.d.mapError(err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, tx.d.mapError(err)
+	}
+	for _, id := range ids {
+		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE id = ?`, id); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
 }
 
 // DeleteExpiredSessions removes sessions past their absolute end or idle
@@ -285,16 +309,6 @@ func (tx *Tx) RevokeAPIToken(ctx context.Context, userID, id int64) error {
 func (tx *Tx) RevokeUserAPITokens(ctx context.Context, userID int64) error {
 	_, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, tx.Now, userID)
 	return err
-}
-
-// DeleteOtherSessions ends every session of a user but keep, after a
-// password or second-factor change made in session keep.
-func (tx *Tx) DeleteOtherSessions(ctx context.Context, userID, keep int64) (int64, error) {
-	res, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND id <> ?`, userID, keep)
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
 }
 
 // SessionPrincipal is what every signed-in request needs to know about

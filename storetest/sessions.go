@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -15,7 +16,9 @@ import (
 // RunSessions checks the storage of browser sessions that requests
 // rely on to stay cheap: touching a session records its latest activity
 // and nothing else, never moves it back in time, and says when the
-// session has gone.
+// session has gone. Ending sessions says which it ended, so that each
+// end is audited once: a second deletion of one session reports nothing
+// deleted, and ending a user's sessions names them, kept one aside.
 func RunSessions(t *testing.T, e Engine) {
 	ctx := context.Background()
 	clock := NewClock(Epoch)
@@ -66,8 +69,19 @@ func RunSessions(t *testing.T, e Engine) {
 	}
 	checkPrincipal(t, db, clock, site, s)
 	// A session ended meanwhile is not found.
-	if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.DeleteSession(ctx, s.ID) }); err != nil {
-		t.Fatal(err)
+	deleted := func(id int64) bool {
+		t.Helper()
+		var ok bool
+		if err := db.Transact(ctx, func(tx *store.Tx) (err error) { ok, err = tx.DeleteSession(ctx, id); return }); err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if !deleted(s.ID) {
+		t.Error("deleting a session reported nothing deleted")
+	}
+	if deleted(s.ID) {
+		t.Error("deleting a session twice reported it deleted both times")
 	}
 	if err := db.View(ctx, func(tx *store.Tx) error {
 		_, err := tx.SessionPrincipalByTokenHash(ctx, s.TokenHash)
@@ -77,6 +91,42 @@ func RunSessions(t *testing.T, e Engine) {
 	}
 	if err := touch(s.ID, later.Add(time.Minute)); drive.ErrorCode(err) != drive.ENOTFOUND {
 		t.Errorf("touching an ended session: %v; want not found", err)
+	}
+
+	// Ending a user's sessions but one names those it ended and leaves
+	// the kept one and other users' sessions alone.
+	var mine []int64
+	var other *account.Session
+	for i, user := range []int64{site.Manager.ID, site.Manager.ID, site.Manager.ID, site.Leader.ID} {
+		n := *s
+		n.ID, n.UserID, n.TokenHash = 0, user, []byte{'h', byte(i)}
+		if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateSession(ctx, &n) }); err != nil {
+			t.Fatal(err)
+		}
+		if user == site.Manager.ID {
+			mine = append(mine, n.ID)
+		} else {
+			other = &n
+		}
+	}
+	var ended []int64
+	if err := db.Transact(ctx, func(tx *store.Tx) (err error) {
+		ended, err = tx.DeleteUserSessions(ctx, site.Manager.ID, mine[0])
+		return
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ended, mine[1:]) {
+		t.Errorf("ending the user's other sessions ended %v; want %v", ended, mine[1:])
+	}
+	if err := db.Transact(ctx, func(tx *store.Tx) (err error) { ended, err = tx.DeleteUserSessions(ctx, site.Manager.ID, 0); return }); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ended, mine[:1]) {
+		t.Errorf("ending all the user's sessions ended %v; want %v", ended, mine[:1])
+	}
+	if err := touch(other.ID, later.Add(time.Minute)); err != nil {
+		t.Errorf("another user's session was ended too: %v", err)
 	}
 }
 
