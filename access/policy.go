@@ -120,6 +120,14 @@ const (
 	// SubjectAccess is subject access requests and the packs assembled
 	// for them (docs/data-protection.md).
 	SubjectAccess DataClass = "subject_access"
+	// ListReferral is a referral made from the identification list: a
+	// suspect's name and date of birth as the police recorded them, with
+	// their rank and score as its evidence, put in the site's referral
+	// queue for the panel to decide. It is its own class so that whoever
+	// ranks the list (the analyst) can put someone forward without being
+	// able to write, or read any more of, a case: writing PerpetratorCase
+	// would let them change every case at the site.
+	ListReferral DataClass = "list_referral"
 )
 
 // classInfo describes a data class for people.
@@ -145,13 +153,14 @@ func classTable() map[DataClass]classInfo {
 		Configuration:     {"Configuration", "Users and their roles, sites, organisations, programmes and settings such as thresholds and caseload limits.", false},
 		Trial:             {"Trial", "A randomised trial at a site: its name, dates and eligibility rule, and how many referrals each arm holds per risk band. Never a person and never the trial's seed; a referral's own arm is part of its perpetrator case.", false},
 		SubjectAccess:     {"Subject access", "Subject access requests (who asked, how their identity was checked, the deadline), the packs assembled for them with third parties redacted, the redactions made on review and the approval before release.", false},
+		ListReferral:      {"Referral from the identification list", "Putting a suspect on the site's identification list forward to the site's referrals, for the panel to decide: their name and date of birth as the police recorded them, with their rank and score as the evidence. It makes the referral and nothing else: it gives no read of any case and no change to one, and the referral waits with the others for the team leaders and panel coordinators.", true},
 	}
 }
 
 // DataClasses returns every data class in a stable order, person-level
 // classes first, for rendering and for tests that walk the whole policy.
 func DataClasses() []DataClass {
-	return []DataClass{PerpetratorCase, VictimCompartment, VictimRisk, Child, PoliceIntel, HealthNeeds, Notes, Aggregates, Extracts, Audit, Configuration, Trial, SubjectAccess}
+	return []DataClass{PerpetratorCase, VictimCompartment, VictimRisk, Child, PoliceIntel, HealthNeeds, Notes, ListReferral, Aggregates, Extracts, Audit, Configuration, Trial, SubjectAccess}
 }
 
 // Label names the data class for people.
@@ -295,6 +304,8 @@ func policy() []rule {
 		// The team leader starts and ends a trial at their site and
 		// watches its balance.
 		{TeamLeader, Trial, Site, Write},
+		// They refer from the identification list, as they refer anyone.
+		{TeamLeader, ListReferral, Site, Write},
 
 		// Partner agency staff see a case only while it is on the agenda of
 		// a meeting they attend, and share their agency's information there.
@@ -314,11 +325,17 @@ func policy() []rule {
 		// They minute meetings: what each agency shared, and on what basis.
 		{PanelCoordinator, PoliceIntel, Site, Write},
 		{PanelCoordinator, Aggregates, Site, Read},
+		{PanelCoordinator, ListReferral, Site, Write},
 
 		// The analyst imports police data and runs identification lists.
 		{Analyst, PoliceIntel, Site, Write},
 		{Analyst, PerpetratorCase, Site, Read},
 		{Analyst, Aggregates, Site, Read},
+		// The analyst's work ends in a referral: they put someone on their
+		// list forward to the site's referrals, where the team leaders and
+		// panel coordinators take it up as any other. Nothing more of a
+		// case: they still only read cases, and change none.
+		{Analyst, ListReferral, Site, Write},
 
 		// Aggregate-only roles.
 		{Commissioner, Aggregates, Site, Read},

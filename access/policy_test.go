@@ -62,6 +62,7 @@ func TestPolicySpec(t *testing.T) {
 		"team_leader aggregates site read",
 		"team_leader configuration site read",
 		"team_leader trial site write",
+		"team_leader list_referral site write",
 
 		"partner perpetrator_case panel read",
 		"partner victim_risk panel read",
@@ -73,10 +74,12 @@ func TestPolicySpec(t *testing.T) {
 		"panel_coordinator victim_risk site read",
 		"panel_coordinator police_intel site write",
 		"panel_coordinator aggregates site read",
+		"panel_coordinator list_referral site write",
 
 		"analyst police_intel site write",
 		"analyst perpetrator_case site read",
 		"analyst aggregates site read",
+		"analyst list_referral site write",
 
 		"commissioner aggregates site read",
 		"commissioner aggregates any read",
@@ -266,6 +269,25 @@ func TestInvariants(t *testing.T) {
 				}
 				if Allowed(Partner, c, rel) != None {
 					t.Errorf("partner gets %s through %s", c, rel)
+				}
+			}
+		}
+	})
+	t.Run("the analyst refers from the list and changes no case", func(t *testing.T) {
+		for _, c := range DataClasses() {
+			for _, rel := range Relationships() {
+				a := Allowed(Analyst, c, rel)
+				if c.PersonLevel() && c != PoliceIntel && c != ListReferral && a == Write {
+					t.Errorf("analyst writes %s through %s", c, rel)
+				}
+			}
+		}
+		// Referring from the list gives no read: those who may refer
+		// from it read its suspects already.
+		for _, r := range Roles() {
+			for _, rel := range Relationships() {
+				if Allowed(r, ListReferral, rel) != None && Allowed(r, PoliceIntel, rel) == None {
+					t.Errorf("%s may refer from the list through %s without reading it", r, rel)
 				}
 			}
 		}

@@ -41,7 +41,7 @@ func roleTable() map[Role]roleInfo {
 		TeamLeader:       {"Team leader", "Runs a site's Drive team: allocation, oversight, reviews, caseloads.", false, true},
 		Partner:          {"Partner agency", "Police, probation, children's social care or housing staff who see a case while it is on an agenda they attend.", false, true},
 		PanelCoordinator: {"Panel coordinator", "Prepares multi-agency panels: referrals, agendas, decisions and minutes.", false, true},
-		Analyst:          {"Analyst", "Imports police data, runs identification lists and site reports.", false, true},
+		Analyst:          {"Analyst", "Imports police data, runs identification lists and site reports, and refers suspects from the list.", false, true},
 		Commissioner:     {"Commissioner", "Sees aggregate outcomes for the sites they fund; never a person-level record.", true, true},
 		National:         {"National team", "Sees aggregate outcomes across all sites, and cross-site matches without other sites' details.", true, false},
 		Evaluator:        {"Evaluator", "Receives pseudonymised extracts and aggregate measures only.", true, false},

@@ -132,6 +132,22 @@ that a spreadsheet would read as a formula are defused with an apostrophe; the d
 audited as a list (` + "`record.list`" + `, "list downloaded: N rows") and served no-store. It answers
 exactly those the page answers.
 
+### Referring from the list
+
+The site's analysts, team leaders and panel coordinators refer a suspect from the list with
+"Refer to panel" on their row. It asks first ("Refer Lee Marsh to the panel?") and refers no one
+until "Yes, refer to the panel" is chosen. The referral is a new case from the police
+identification list, with their rank, score and reasons as its evidence and the score kept as the
+case's entry score; it waits with the site's other referrals (the team leader's "Referrals and
+unallocated cases") for the panel to decide. A team leader or panel coordinator goes on to the new
+case; an analyst comes back to the list, with a banner saying the referral was made.
+
+Referring from the list is a right of its own in the access policy (` + "`list_referral`" + `, see
+[access-policy.md](access-policy.md)): an analyst may refer someone on the list and nothing more, and
+still cannot make any other referral, decide, allocate or change a case. Someone already referred from
+the list is marked "Referred" on it, in place of the button, and the list says how many of the
+people on it have been referred from it.
+
 ## Every score explains itself
 
 Each score records the strategy code and version it was made under, the "as of" date, each part

@@ -72,6 +72,10 @@ var basis = map[access.DataClass]struct{ subjects, purpose, lawful, condition st
 		"Recording the work on a case",
 		"Public task, art. 6(1)(e)",
 		"As for the case: DPA 2018 Sch. 1 para. 10 and para. 18"},
+	access.ListReferral: {"Suspects on a site's police identification list put forward for Drive",
+		"Referring a high-harm or serial perpetrator found on the identification list to the site's panel",
+		"Public task, art. 6(1)(e) (a provider that is not a public body: legitimate interests, art. 6(1)(f))",
+		"Criminal offence data, art. 10: DPA 2018 Sch. 1 para. 10 and para. 18"},
 	access.Aggregates: {"None identifiable: counts with small numbers suppressed",
 		"Measuring outcomes for sites, commissioners and evaluators",
 		"Public task, art. 6(1)(e); research and statistics, art. 89 safeguards for evaluators' pseudonymised extracts",
@@ -113,7 +117,7 @@ func retentionOf(class access.DataClass, s retention.Schedule) string {
 		return text
 	}
 	switch class {
-	case access.PerpetratorCase, access.Notes, access.HealthNeeds:
+	case access.PerpetratorCase, access.Notes, access.HealthNeeds, access.ListReferral:
 		return rule(retention.PerpetratorCase, "Kept while the case is open", "the case closes")
 	case access.VictimCompartment, access.VictimRisk, access.Child:
 		return rule(retention.VictimCase, "Kept while the victim-survivor's case is open", "her case closes")

@@ -1207,9 +1207,17 @@ type Referral struct {
 // nothing is stored and the candidates are returned, unless the user has
 // said this is someone new.
 func (s *Service) Refer(ctx context.Context, a Actor, in ReferralInput) (*Referral, error) {
+	return s.refer(ctx, a, in, access.PerpetratorCase)
+}
+
+// refer records a referral that the actor must be allowed to write as
+// class at the site: a case (PerpetratorCase) for a referral of anyone,
+// or a referral from the identification list (ListReferral), which those
+// who may not write cases may make.
+func (s *Service) refer(ctx context.Context, a Actor, in ReferralInput, class access.DataClass) (*Referral, error) {
 	out := &Referral{}
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
-		r := access.Resource{Class: access.PerpetratorCase, RecordType: "site", RecordID: strconv.FormatInt(in.SiteID, 10), SiteID: in.SiteID}
+		r := access.Resource{Class: class, RecordType: "site", RecordID: strconv.FormatInt(in.SiteID, 10), SiteID: in.SiteID}
 		d, err := s.decide(ctx, tx, a, access.Write, r, "site")
 		if err != nil {
 			return drive.Invalid("The referral could not be saved", map[string]string{"site": "Choose a site where you take referrals"})

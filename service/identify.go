@@ -158,7 +158,10 @@ func rankSite(ctx context.Context, tx *store.Tx, strategy *identify.Strategy, si
 // panel: a referral from the police identification list, with the score,
 // its reasons, the rank and the number of victims as evidence, and the
 // score kept as the case's entry score. name guards against the list
-// having changed since the user saw it.
+// having changed since the user saw it. The actor needs the right to
+// refer from the list (access.ListReferral), not to write cases: an
+// analyst puts a man forward, and the referral waits for the site's team
+// leaders and panel coordinators as any other does.
 func (s *Service) ReferSuspect(ctx context.Context, a Actor, siteID int64, key, name string, notDuplicate bool) (*Referral, error) {
 	list, err := s.IdentificationList(ctx, a, siteID, 0)
 	if err != nil {
@@ -179,7 +182,7 @@ func (s *Service) ReferSuspect(ctx context.Context, a Actor, siteID int64, key, 
 				Summary: fmt.Sprintf("Police identification list: rank %d, score %.1f (strategy %s %s). %s",
 					sus.Rank, sus.Total, sus.StrategyCode, sus.StrategyVersion, strings.Join(sus.Reasons, " ")),
 				Evidence: programme.Evidence{DASHScore: -1, Victims: sus.DistinctVictims, IdentificationRank: sus.Rank, LastMARAC: sus.LastMARAC}}}
-		return s.Refer(ctx, a, in)
+		return s.refer(ctx, a, in, access.ListReferral)
 	}
 	return nil, drive.Errorf(drive.EINVALID, "The identification list has changed since you opened it: reload it and refer again")
 }
@@ -495,4 +498,33 @@ func importMARAC(ctx context.Context, tx *store.Tx, siteID int64, hs []incident.
 		return 0, 0, err
 	}
 	return inserted, skipped, nil
+}
+
+// ReferredFromList returns the police people of a site whom a referral
+// from the identification list names (by the id their entry score
+// keeps), so the list can say who has been put forward already rather
+// than offer to refer them twice. It says something of the site's cases
+// (that one came from the list), so it answers only an actor who may
+// read them; anyone else gets nil (no marks) and no error, and the list
+// shows as it did. The read is audited as a list.
+func (s *Service) ReferredFromList(ctx context.Context, a Actor, siteID int64) (map[int64]bool, error) {
+	r := access.Resource{Class: access.PerpetratorCase, RecordType: "site", RecordID: strconv.FormatInt(siteID, 10), SiteID: siteID}
+	var out map[int64]bool
+	err := s.DB.Read(ctx, func(tx *store.Tx) error {
+		if d := access.Decide(a.Subject, access.Read, r, tx.Now); !d.Allowed {
+			return nil
+		}
+		out = map[int64]bool{}
+		listed, err := tx.ListedSuspects(ctx, siteID)
+		if err != nil {
+			return err
+		}
+		for _, police := range listed {
+			for _, id := range police {
+				out[id] = true
+			}
+		}
+		return listedIn(ctx, tx, a, "identification", "people referred from the list", len(out))
+	})
+	return out, err
 }

@@ -25,6 +25,7 @@ var changeDone = map[string]string{
 	"hold_released": "Legal hold lifted: the next retention run applies the schedule again",
 	// Police data imports (web/identify.go).
 	"mapping_deleted": "Saved mapping deleted",
+	"list_referral":   "Referral made: it waits with the site's referrals for the panel to decide",
 	// Case page (web/cases.go caseForm).
 	"referral":          "Referral recorded: this is the new case",
 	"escalated":         "Case escalated: this is the new referral",

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -28,6 +29,12 @@ type identifyData struct {
 	AsOf       drive.Date
 	Duplicates []people.Candidate
 	Pending    *service.Suspect
+	// Referred marks the suspects (by police person) a referral from the
+	// list already names, and ReferredHere counts those on the list shown;
+	// Marked says the user may know (Referred is nil otherwise).
+	Referred     map[int64]bool
+	ReferredHere int
+	Marked       bool
 }
 
 // identifyPage shows a site's ranked identification list with the reasons
@@ -58,6 +65,10 @@ func (s *Server) renderIdentify(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
+	if d.Referred, err = s.svc.ReferredFromList(ctx, a, d.Site); err != nil {
+		return err
+	}
+	d.Marked = d.Referred != nil
 	for i := range list {
 		if list[i].Suspect == pendingKey {
 			d.Pending = &list[i]
@@ -66,14 +77,16 @@ func (s *Server) renderIdentify(w http.ResponseWriter, r *http.Request, status i
 			continue
 		}
 		d.Suspects = append(d.Suspects, list[i])
+		if d.Referred[list[i].PersonID] {
+			d.ReferredHere++
+		}
 	}
 	isites, _ := a.Subject.SitesFor(access.PoliceIntel, access.Write)
 	d.CanImport = len(isites) > 0
-	wsites, _ := a.Subject.SitesFor(access.PerpetratorCase, access.Write)
-	for _, id := range wsites {
-		d.CanRefer = d.CanRefer || id == d.Site
-	}
-	return s.render(w, r, status, "identify", s.page(r, "Identification list", d))
+	d.CanRefer = canAt(a.Subject, access.ListReferral, access.Write, d.Site)
+	p := s.page(r, "Identification list", d)
+	p.Flash = doneMessageOf(r)
+	return s.render(w, r, status, "identify", p)
 }
 
 // siteNames names every site by id, for choosing a site on the
@@ -116,8 +129,21 @@ func (s *Server) referSuspect(w http.ResponseWriter, r *http.Request) error {
 	if len(res.Duplicates) > 0 {
 		return s.renderIdentify(w, r, http.StatusOK, res.Duplicates, r.PostFormValue("suspect"))
 	}
-	confirm(w, r, casePath(res.CaseID, ""), "referral")
+	// Who may write cases goes on to the new case, to decide and
+	// allocate it; who may only refer from the list (an analyst) goes
+	// back to the list, where the suspect now shows as referred.
+	if canAt(actorOf(r).Subject, access.PerpetratorCase, access.Write, site) {
+		confirm(w, r, casePath(res.CaseID, ""), "referral")
+		return nil
+	}
+	http.Redirect(w, r, "/identify?site="+strconv.FormatInt(site, 10)+"&done=list_referral", http.StatusSeeOther)
 	return nil
+}
+
+// canAt reports whether sub may take action on class at the site.
+func canAt(sub access.Subject, class access.DataClass, action access.Action, site int64) bool {
+	sites, national := sub.SitesFor(class, action)
+	return national || slices.Contains(sites, site)
 }
 
 // suspectData is what templates/identify-person.html shows.

@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"fmt"
+	"github.com/drive-platform/drive/audit"
 	"html"
 	"net/url"
 	"regexp"
@@ -21,7 +23,7 @@ import (
 )
 
 // TestIdentificationPage: an analyst sees the ranked list with reasons
-// and the serial flag but cannot refer; a team leader refers the top
+// and the serial flag (referring is TestAnalystRefersFromTheList); a team leader refers the top
 // suspect, which opens a referral from the police identification list
 // with the rank and victims as evidence.
 func TestIdentificationPage(t *testing.T) {
@@ -36,11 +38,8 @@ func TestIdentificationPage(t *testing.T) {
 			})
 			db, do, ctx := f.db, f.do, context.Background()
 			status, body, _ := do(access.Analyst, "GET", "/identify", nil)
-			if status != 200 || !strings.Contains(body, "Hollis") || !strings.Contains(body, "Serial") || strings.Contains(body, "to panel") {
+			if status != 200 || !strings.Contains(body, "Hollis") || !strings.Contains(body, "Serial") || !strings.Contains(body, "to panel") {
 				t.Fatalf("analyst's list: %d", status)
-			}
-			if status, _, _ := do(access.Analyst, "POST", "/identify/refer", url.Values{"site": {"1"}, "suspect": {"S1"}}); status != 404 {
-				t.Fatalf("analyst referring: %d; want 404", status)
 			}
 			status, body, _ = do(access.TeamLeader, "GET", "/identify", nil)
 			m := regexp.MustCompile(`name="suspect" value="([^"]+)"><input type="hidden" name="name" value="([^"]+)"`).FindStringSubmatch(body)
@@ -375,6 +374,112 @@ func TestSuspectLinkOnPage(t *testing.T) {
 			}
 			if status, _, _ := f.do(access.Analyst, "GET", m[1]+"?a="+ids["R1"]+"&b="+ids["R1"], nil); status != 422 {
 				t.Errorf("one incident twice: %d; want 422", status)
+			}
+		})
+	}
+}
+
+// TestAnalystRefersFromTheList: the analyst refers a man from the
+// identification list, after the question, and is brought back to the
+// list with the banner, where he is marked referred and the count of
+// people referred from the list has gone up by one; the referral waits
+// with the team leader's referrals, made by the analyst as analyst. The
+// right is to refer from the list and nothing more: the analyst still
+// cannot make any other referral or change the case made.
+func TestAnalystRefersFromTheList(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+			f := newSiteFixture(t, e, now, []access.Role{access.Analyst, access.TeamLeader, access.Partner}, nil)
+			importFor(t, f.db, f.site.Code, []incident.Record{
+				{Ref: "R1", On: drive.MustDate("2026-09-01"), Type: "abh", Crime: true, Suspect: incident.Person{GivenName: "Darren", FamilyName: "Hollis", DOB: drive.MustDate("1984-02-11")}, Victim: incident.Person{GivenName: "Sam", FamilyName: "Example"}},
+				{Ref: "R2", On: drive.MustDate("2026-10-01"), Type: "stalking", Crime: true, Suspect: incident.Person{GivenName: "Darren", FamilyName: "Hollis", DOB: drive.MustDate("1984-02-11")}, Victim: incident.Person{GivenName: "Jo", FamilyName: "Second"}},
+				{Ref: "R3", On: drive.MustDate("2025-06-01"), Type: "harassment", Crime: true, Suspect: incident.Person{GivenName: "Kevin", FamilyName: "Doyle", DOB: drive.MustDate("1970-01-01")}, Victim: incident.Person{GivenName: "Ann", FamilyName: "Doyle"}},
+			})
+			do, ctx, site := f.do, context.Background(), strconv.FormatInt(f.site.ID, 10)
+			form := regexp.MustCompile(`name="suspect" value="([^"]+)"><input type="hidden" name="name" value="Kevin Doyle"`)
+
+			status, body, _ := do(access.Analyst, "GET", "/identify", nil)
+			m := form.FindStringSubmatch(body)
+			if status != 200 || m == nil || !strings.Contains(strings.Join(strings.Fields(readerText(body)), " "), "0 people on this list have been referred from it") {
+				t.Fatalf("the analyst's list before: %d\n%s", status, readerText(body))
+			}
+			ask := url.Values{"site": {site}, "suspect": {m[1]}, "name": {"Kevin Doyle"}}
+			status, body, _ = do(access.Analyst, "POST", "/identify/refer", ask)
+			if status != 200 || !strings.Contains(body, "Refer Kevin Doyle to the panel?") {
+				t.Fatalf("the question: %d", status)
+			}
+			if _, list, _ := do(access.TeamLeader, "GET", "/cases", nil); strings.Contains(list, "Kevin Doyle") {
+				t.Fatal("asking whether to refer made a referral")
+			}
+			ask.Set("confirmed", "yes")
+			status, _, loc := do(access.Analyst, "POST", "/identify/refer", ask)
+			if want := "/identify?site=" + site + "&done=list_referral"; status != 303 || loc != want {
+				t.Fatalf("referring: %d %q; want 303 to %s", status, loc, want)
+			}
+			status, body, _ = do(access.Analyst, "GET", loc, nil)
+			text := strings.Join(strings.Fields(readerText(body)), " ")
+			if status != 200 || !strings.Contains(text, doneMessage("list_referral")) || !strings.Contains(text, "1 person on this list has been referred from it") ||
+				form.MatchString(body) || !strings.Contains(body, `value="Darren Hollis"`) || strings.Count(body, "data-referred") != 1 {
+				t.Fatalf("the analyst's list after: %d\n%s", status, text)
+			}
+
+			// The referral is the team leader's to decide, as any other.
+			var caseID int64
+			var events []audit.Event
+			err := f.db.Transact(ctx, func(tx *store.Tx) error {
+				listed, err := tx.ListedSuspects(ctx, f.site.ID)
+				if err != nil || len(listed) != 1 {
+					return fmt.Errorf("people referred from the list: %v %v", listed, err)
+				}
+				for person := range listed {
+					rows, err := tx.PersonCases(ctx, f.site.ID, person, drive.DateOf(now))
+					if err != nil || len(rows) != 1 || rows[0].Case.State != casework.Referred || rows[0].Case.Source != casework.FromPoliceList || rows[0].PersonName == "" {
+						return fmt.Errorf("his cases: %+v %v", rows, err)
+					}
+					caseID = rows[0].Case.ID
+				}
+				events, err = tx.AuditEventsFor(ctx, "case", []string{strconv.FormatInt(caseID, 10)})
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			made := false
+			for _, ev := range events {
+				made = made || ev.Action == audit.ActionRecordWrite && ev.ActorRole == string(access.Analyst)
+			}
+			if !made {
+				t.Errorf("no write of the case by the analyst in its audit: %+v", events)
+			}
+			if _, team, _ := do(access.TeamLeader, "GET", "/team/unallocated", nil); !strings.Contains(team, "Kevin Doyle") {
+				t.Error("the team leader's referrals do not hold the analyst's referral")
+			}
+
+			// Nothing more than that: no other referral, no change to the
+			// case, and a partner may not refer from the list at all.
+			cp := "/cases/" + strconv.FormatInt(caseID, 10)
+			for _, try := range []struct {
+				path string
+				form url.Values
+			}{
+				{"/referrals", url.Values{"site": {site}, "programme": {"drive"}, "given_name": {"Lee"}, "family_name": {"Sample"}, "date_of_birth": {"1980-01-01"},
+					"source": {"marac"}, "referred_at": {"2026-11-20"}, "summary": {"Repeat MARAC"}, "dash_score": {"16"}, "victims": {"1"}}},
+				{cp + "/notes", url.Values{"text": {"An analyst's note"}}},
+				{cp + "/move", url.Values{"event": {"accept"}, "reasons": {"Meets the criteria"}}},
+			} {
+				if status, _, _ := do(access.Analyst, "POST", try.path, try.form); status != 404 {
+					t.Errorf("the analyst posting to %s: %d; want 404", try.path, status)
+				}
+				// The same post is good: the team leader's is taken.
+				if status, body, _ := do(access.TeamLeader, "POST", try.path, try.form); status != 303 {
+					t.Errorf("the team leader posting to %s: %d\n%.800s", try.path, status, readerText(body))
+				}
+			}
+			ask.Set("suspect", regexp.MustCompile(`name="suspect" value="([^"]+)"><input type="hidden" name="name" value="Darren Hollis"`).FindStringSubmatch(body)[1])
+			ask.Set("name", "Darren Hollis")
+			if status, _, _ := do(access.Partner, "POST", "/identify/refer", ask); status != 404 {
+				t.Errorf("a partner referring from the list: %d; want 404", status)
 			}
 		})
 	}

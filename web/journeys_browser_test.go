@@ -374,24 +374,33 @@ func TestJourneysInBrowser(t *testing.T) {
 			t.Fatal("the imported suspect is not on the identification list")
 		}
 
-		// Referring is for the site's team leaders and panel
-		// coordinators: the analyst's list has no button, the team
-		// leader's does, and it asks first.
-		if ok, _ := j.b.Exists("form[action='/identify/refer']"); ok {
-			t.Fatal("the analyst is offered to refer")
+		// The analyst refers him from the list, after the question; the
+		// list brings them back with the banner, marks him referred and
+		// counts one more person referred from it.
+		referred := func() int {
+			n, err := strconv.Atoi(strings.Fields(j.text("#referred-count"))[0])
+			if err != nil {
+				t.Fatalf("the list's count of people referred reads %q", j.text("#referred-count"))
+			}
+			return n
 		}
-		j.as("tom.providerlead")
-		j.visit("/identify")
+		before := referred()
 		refer := `form[action='/identify/refer']:has(input[name=name][value="Lee Marsh"]) button`
 		j.submit(refer, 200)
 		if got := j.text("h1"); !strings.Contains(got, "Lee Marsh") {
 			t.Fatalf("the question before referring is %q", got)
 		}
 		j.submit("#confirm-referral", 200)
-		j.confirmed("referral")
-		if !strings.Contains(j.text("main"), "Lee Marsh") {
-			t.Fatal("the new case is not his")
+		j.confirmed("list_referral")
+		if got := referred(); got != before+1 {
+			t.Fatalf("%d people referred from the list after the referral; want %d", got, before+1)
 		}
+		if ok, _ := j.b.Exists(refer); ok {
+			t.Fatal("he is offered for referral again")
+		}
+		// His row, by his name, carries the mark.
+		j.script(`[...document.querySelectorAll('tr')].some(r => { const a = r.querySelector('a[href^="/identify/people/"]');
+			return a && a.textContent.trim() === 'Lee Marsh' && r.querySelector('[data-referred]') !== null })`)
 		j.b.AssertNoConsoleErrors(t)
 	})
 

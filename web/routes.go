@@ -184,7 +184,7 @@ func (s *Server) routeList() []route {
 		// Identification.
 		{"GET", "/identify", pageRoute, enrolled, need{access.PoliceIntel, access.Read}, s.identifyPage},
 		{"GET", "/identify.csv", pageRoute, enrolled, need{access.PoliceIntel, access.Read}, s.identifyCSV},
-		{"POST", "/identify/refer", pageRoute, enrolled, need{access.PerpetratorCase, access.Write}, s.referSuspect},
+		{"POST", "/identify/refer", pageRoute, enrolled, need{access.ListReferral, access.Write}, s.referSuspect},
 		{"GET", "/identify/import", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.importForm},
 		{"POST", "/identify/import", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.importUpload},
 		{"POST", "/identify/mappings/{id}/delete", pageRoute, enrolled, need{access.PoliceIntel, access.Write}, s.deleteMapping},
