@@ -133,6 +133,10 @@ type AuditFilter struct {
 	// From and To bound when the events happened: From inclusive, To
 	// exclusive; zero for no bound.
 	From, To time.Time
+	// Part, if set, is a part of a record (audit.Parts): only writes
+	// whose reason names it (audit.Part) are wanted, wherever it stands
+	// among the reason's pieces.
+	Part string
 	// WithSignIns adds, to a SiteID's events, the signing in and out
 	// (audit.IsSignIn) of users who hold a role at the site: those events
 	// touch no site's data, so they carry no site.
@@ -166,6 +170,15 @@ func (tx *Tx) AuditEvents(ctx context.Context, f AuditFilter) ([]audit.Event, er
 		for _, a := range f.Actions {
 			args = append(args, a)
 		}
+	}
+	if f.Part != "" {
+		// The reason is pieces joined by "; " (audit.Reason): the part
+		// is the whole reason, or its first, last or a middle piece.
+		// LIKE's wildcards in the part are escaped, so it matches only
+		// itself.
+		piece := likeEscape(audit.Part(f.Part))
+		q += ` AND (reason = ? OR reason LIKE ? ESCAPE '\' OR reason LIKE ? ESCAPE '\' OR reason LIKE ? ESCAPE '\')`
+		args = append(args, audit.Part(f.Part), piece+"; %", "%; "+piece, "%; "+piece+"; %")
 	}
 	if !f.From.IsZero() {
 		q += ` AND at >= ?`

@@ -12,11 +12,13 @@ import (
 // auditData is what templates/audit.html shows.
 type auditData struct {
 	// The search as typed, shown back in the form.
-	User, RecordType, RecordID, Action, From, To string
-	RecordTypes, Actions                         [][2]string
-	Events                                       []auditRow
-	Searched                                     bool
-	Errors                                       FormErrors
+	User, RecordType, RecordID, Action, Part, From, To string
+	RecordTypes, Actions                               [][2]string
+	// Parts are the parts of a record a change may name (audit.Parts).
+	Parts    []string
+	Events   []auditRow
+	Searched bool
+	Errors   FormErrors
 }
 
 type auditRow struct {
@@ -35,7 +37,8 @@ type auditRow struct {
 var outcomeWords = map[string]string{audit.OutcomeAllowed: "Allowed", audit.OutcomeDenied: "Refused", audit.OutcomeOK: "Done", audit.OutcomeFailed: "Failed"}
 
 // auditLog shows the data protection officer's search of the audit log
-// (service.SearchAudit): by user, record, action and date range. The form
+// (service.SearchAudit): by user, record, action, the part of a record
+// a change named, and date range. The form
 // is posted, so a member of staff's name never travels in an address; a
 // link may still name a record, an action and dates (GET), which identify
 // nobody.
@@ -48,12 +51,12 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) error {
 		v = r.PostForm
 	}
 	d := auditData{RecordType: strings.TrimSpace(v.Get("record_type")), RecordID: strings.TrimSpace(v.Get("record_id")),
-		Action: v.Get("action"), From: strings.TrimSpace(v.Get("from")), To: strings.TrimSpace(v.Get("to")),
-		RecordTypes: audit.RecordTypes(), Actions: audit.Actions()}
+		Action: v.Get("action"), Part: v.Get("part"), From: strings.TrimSpace(v.Get("from")), To: strings.TrimSpace(v.Get("to")),
+		RecordTypes: audit.RecordTypes(), Actions: audit.Actions(), Parts: audit.Parts()}
 	if r.Method == http.MethodPost {
 		d.User = strings.TrimSpace(v.Get("user"))
 	}
-	q := service.AuditQuery{User: d.User, RecordType: d.RecordType, RecordID: d.RecordID, Action: d.Action}
+	q := service.AuditQuery{User: d.User, RecordType: d.RecordType, RecordID: d.RecordID, Action: d.Action, Part: d.Part}
 	fields := map[string]string{}
 	for _, dt := range []struct {
 		in  string
@@ -70,7 +73,7 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) error {
 		}
 		*dt.out = day
 	}
-	order := []string{"user", "record_type", "record_id", "action", "from", "to"}
+	order := []string{"user", "action", "part", "record_type", "record_id", "from", "to"}
 	if len(fields) > 0 {
 		d.Errors = formErrors(fields, order...)
 		return s.render(w, r, http.StatusUnprocessableEntity, "audit", s.page(r, "Audit log", d))

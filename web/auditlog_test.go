@@ -32,8 +32,12 @@ func TestAuditSearchPage(t *testing.T) {
 				if err := tx.CreateUser(ctx, u); err != nil {
 					return err
 				}
-				return tx.Audit(ctx, audit.Event{At: now.Add(-2 * time.Hour), Action: "compartment.read", ActorID: u.ID, ActorRole: string(access.IDVA),
-					RecordType: "victim", RecordID: "17", SiteID: site.ID, Outcome: audit.OutcomeAllowed})
+				if err := tx.Audit(ctx, audit.Event{At: now.Add(-2 * time.Hour), Action: "compartment.read", ActorID: u.ID, ActorRole: string(access.IDVA),
+					RecordType: "victim", RecordID: "17", SiteID: site.ID, Outcome: audit.OutcomeAllowed}); err != nil {
+					return err
+				}
+				return tx.Audit(ctx, audit.Event{At: now.Add(-time.Hour), Action: audit.ActionRecordWrite, ActorID: u.ID, ActorRole: string(access.IDVA),
+					RecordType: "victim", RecordID: "17", SiteID: site.ID, Outcome: audit.OutcomeAllowed, Reason: audit.Part(audit.PartSafetyPlan)})
 			})
 			const want = "Laura Bennett read the victim compartment of IDVA case 17"
 			for name, form := range map[string]url.Values{
@@ -46,7 +50,22 @@ func TestAuditSearchPage(t *testing.T) {
 					t.Errorf("%s: %d, the event in words found: %v", name, status, strings.Contains(body, want))
 				}
 			}
-			status, body, _ := f.do(access.DPO, "POST", "/audit", url.Values{"user": {"Nobody Called This"}})
+			// By the part a change named: the change, in words with its
+			// part, and not the read.
+			const changed = "Laura Bennett changed IDVA case 17 (the safety plan)"
+			status, body, _ := f.do(access.DPO, "POST", "/audit", url.Values{"part": {audit.PartSafetyPlan}})
+			if status != http.StatusOK || !strings.Contains(body, changed) || strings.Contains(body, want) {
+				t.Errorf("by part: %d, the change found %v, the read found %v", status, strings.Contains(body, changed), strings.Contains(body, want))
+			}
+			status, body, _ = f.do(access.DPO, "GET", "/audit?part="+url.QueryEscape(audit.PartProtected), nil)
+			if status != http.StatusOK || strings.Contains(body, changed) || !strings.Contains(body, "No events match") {
+				t.Errorf("by a part nobody changed: %d, the change found %v", status, strings.Contains(body, changed))
+			}
+			status, body, _ = f.do(access.DPO, "POST", "/audit", url.Values{"part": {"her address"}})
+			if status != http.StatusUnprocessableEntity || !strings.Contains(body, "Choose the part that changed from the list") {
+				t.Errorf("a part not on the list: %d", status)
+			}
+			status, body, _ = f.do(access.DPO, "POST", "/audit", url.Values{"user": {"Nobody Called This"}})
 			if status != http.StatusUnprocessableEntity || !strings.Contains(body, "No user has that username") {
 				t.Errorf("a search for nobody: %d", status)
 			}
