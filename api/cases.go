@@ -84,6 +84,20 @@ type CaseSummary struct {
 type CaseList struct {
 	Items []CaseSummary `json:"items"`
 	Total int           `json:"total"`
+	// NextCursor and PrevCursor read the pages after and before this one
+	// (as cursor); absent where there is none. They hold no personal data.
+	NextCursor string `json:"next_cursor,omitempty"`
+	PrevCursor string `json:"prev_cursor,omitempty"`
+}
+
+// caseList is the answer for one page of cases.
+func (h *Cases) caseList(p *service.CasePage) CaseList {
+	out := CaseList{Items: []CaseSummary{}, Total: p.Total, NextCursor: p.Next, PrevCursor: p.Prev}
+	today := h.Svc.Today()
+	for _, row := range p.Rows {
+		out.Items = append(out.Items, summary(row, row.Due(today)))
+	}
+	return out
 }
 
 // summary is a case in a list with what is due on it: due comes from
@@ -117,19 +131,15 @@ func (h *Cases) ListCases(w http.ResponseWriter, r *http.Request, a service.Acto
 	if f.Limit, err = intParam(q.Get("limit"), 50, 1, 1000); err != nil {
 		return err
 	}
-	if f.Offset, err = intParam(q.Get("offset"), 0, 0, 1<<30); err != nil {
-		return err
+	if q.Has("offset") {
+		return drive.Errorf(drive.EINVALID, "offset is no longer taken: page with cursor, giving the next_cursor or prev_cursor of the page before")
 	}
-	rows, total, err := h.Svc.ListCases(r.Context(), a, f)
+	f.Cursor = q.Get("cursor")
+	p, err := h.Svc.ListCasePage(r.Context(), a, f)
 	if err != nil {
 		return err
 	}
-	out := CaseList{Items: []CaseSummary{}, Total: total}
-	today := h.Svc.Today()
-	for _, row := range rows {
-		out.Items = append(out.Items, summary(row, row.Due(today)))
-	}
-	return WriteJSON(w, http.StatusOK, out)
+	return WriteJSON(w, http.StatusOK, h.caseList(p))
 }
 
 // SearchBody is the body of POST /cases/search.
@@ -139,7 +149,9 @@ type SearchBody struct {
 	Programme string `json:"programme,omitempty"`
 	Sort      string `json:"sort,omitempty"`
 	Limit     int    `json:"limit,omitempty"`
-	Offset    int    `json:"offset,omitempty"`
+	// Cursor is the next_cursor or prev_cursor of a page of the same
+	// search; empty for the first page.
+	Cursor string `json:"cursor,omitempty"`
 }
 
 // SearchCases answers POST /cases/search: cases whose person's names,
@@ -152,23 +164,18 @@ func (h *Cases) SearchCases(w http.ResponseWriter, r *http.Request, a service.Ac
 	if b.Limit == 0 {
 		b.Limit = 50
 	}
-	if b.Limit < 1 || b.Limit > 1000 || b.Offset < 0 {
-		return drive.Invalid("Check the search", map[string]string{"limit": "Give a limit from 1 to 1000 and an offset of 0 or more"})
+	if b.Limit < 1 || b.Limit > 1000 {
+		return drive.Invalid("Check the search", map[string]string{"limit": "Give a limit from 1 to 1000"})
 	}
-	f := service.CaseFilter{Query: strings.TrimSpace(b.Q), Sort: b.Sort, Programme: b.Programme, Limit: b.Limit, Offset: b.Offset}
+	f := service.CaseFilter{Query: strings.TrimSpace(b.Q), Sort: b.Sort, Programme: b.Programme, Limit: b.Limit, Cursor: b.Cursor}
 	if b.State != "" {
 		f.States = []casework.State{casework.State(b.State)}
 	}
-	rows, total, err := h.Svc.ListCases(r.Context(), a, f)
+	p, err := h.Svc.ListCasePage(r.Context(), a, f)
 	if err != nil {
 		return err
 	}
-	out := CaseList{Items: []CaseSummary{}, Total: total}
-	today := h.Svc.Today()
-	for _, row := range rows {
-		out.Items = append(out.Items, summary(row, row.Due(today)))
-	}
-	return WriteJSON(w, http.StatusOK, out)
+	return WriteJSON(w, http.StatusOK, h.caseList(p))
 }
 
 func intParam(s string, def, lo, hi int) (int, error) {

@@ -2,8 +2,11 @@ package service
 
 import (
 	"cmp"
+	"encoding/base64"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/casework"
@@ -34,9 +37,11 @@ type CaseFilter struct {
 	// Sort is one of "referred", "-referred", "name", "-name", "state",
 	// "updated", "-updated" (a leading "-" is descending); default
 	// "-updated".
-	Sort   string
-	Limit  int // default 50, at most 1000
-	Offset int
+	Sort  string
+	Limit int // default 50, at most 1000
+	// Cursor is where the page starts: empty for the first page, or the
+	// Next or Prev of a page read with the same Sort (caseCursorString).
+	Cursor string
 	// Download marks a list leaving as a file (a CSV): its audit event
 	// says so, as a file outlives the page and may be passed on.
 	Download bool
@@ -45,7 +50,94 @@ type CaseFilter struct {
 // storeFilter is the store's query for f at the given sites.
 func (f CaseFilter) storeFilter(siteIDs []int64) store.CaseFilter {
 	return store.CaseFilter{SiteIDs: siteIDs, CaseManagerID: f.CaseManagerID, States: f.States, Programme: f.Programme,
-		Engagement: f.Engagement, Query: f.Query, Sort: f.Sort, Limit: f.Limit, Offset: f.Offset}
+		Engagement: f.Engagement, Query: f.Query, Sort: f.Sort, Limit: f.Limit}
+}
+
+// CasePage is one page of a list of cases, with the cursors that read
+// the pages either side (empty where there is none).
+type CasePage struct {
+	Rows       []CaseRow
+	Total      int
+	Next, Prev string
+}
+
+// A case list's cursor travels in links ("Next", "Previous") and in the
+// JSON API, so it holds no personal data: the case id and the value of
+// the list's order at it when that is a date or time (store.CaseCursor);
+// for the orders by name only the id, the names being read from the
+// case's own row. It is base64url, so it reads as a token rather than as
+// something to edit: "1" (the format), "n" or "p" (the page after it, or
+// before), the order, the id and the values, separated by "~".
+
+// caseCursorString writes cur as a cursor for the page after it, or
+// before it when back.
+func caseCursorString(cur store.CaseCursor, back bool) string {
+	dir := "n"
+	if back {
+		dir = "p"
+	}
+	parts := []string{"1", dir, cur.Sort, strconv.FormatInt(cur.ID, 10)}
+	switch strings.TrimPrefix(cur.Sort, "-") {
+	case "referred":
+		parts = append(parts, cur.Referred.String())
+	case "state":
+		parts = append(parts, strconv.Itoa(cur.Rank), strconv.FormatInt(cur.Updated.UnixMicro(), 10))
+	case "updated":
+		parts = append(parts, strconv.FormatInt(cur.Updated.UnixMicro(), 10))
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(strings.Join(parts, "~")))
+}
+
+// parseCaseCursor reads a cursor caseCursorString wrote; "" is the first
+// page (nil).
+func parseCaseCursor(s string) (*store.CaseCursor, bool, error) {
+	if s == "" {
+		return nil, false, nil
+	}
+	bad := drive.Errorf(drive.EINVALID, "This page link is not one Drive made: go back to the first page of the list and page from there")
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, false, bad
+	}
+	parts := strings.Split(string(raw), "~")
+	if len(parts) < 4 || parts[0] != "1" || (parts[1] != "n" && parts[1] != "p") {
+		return nil, false, bad
+	}
+	cur := &store.CaseCursor{Sort: parts[2]}
+	if cur.ID, err = strconv.ParseInt(parts[3], 10, 64); err != nil || cur.ID <= 0 {
+		return nil, false, bad
+	}
+	micro := func(v string) (time.Time, bool) {
+		n, err := strconv.ParseInt(v, 10, 64)
+		return time.UnixMicro(n).UTC(), err == nil
+	}
+	ok := true
+	switch strings.TrimPrefix(cur.Sort, "-") {
+	case "referred":
+		if ok = len(parts) == 5; ok {
+			cur.Referred, err = drive.ParseDate(parts[4])
+			ok = err == nil
+		}
+	case "state":
+		if ok = len(parts) == 6; ok {
+			var okT bool
+			cur.Rank, err = strconv.Atoi(parts[4])
+			cur.Updated, okT = micro(parts[5])
+			ok = err == nil && okT
+		}
+	case "updated":
+		if ok = len(parts) == 5; ok {
+			cur.Updated, ok = micro(parts[4])
+		}
+	case "name":
+		ok = len(parts) == 4
+	default:
+		ok = false
+	}
+	if !ok {
+		return nil, false, bad
+	}
+	return cur, parts[1] == "p", nil
 }
 
 // CaseRow is a case with what lists show beside it.

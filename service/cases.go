@@ -86,16 +86,32 @@ func (s *Service) decideCase(ctx context.Context, tx *store.Tx, a Actor, want ac
 }
 
 // ListCases returns the cases the actor may list, filtered and sorted, and
-// the total matching. Only sites where the actor may read cases are
+// the total matching: ListCasePage without the cursors.
+func (s *Service) ListCases(ctx context.Context, a Actor, f CaseFilter) ([]CaseRow, int, error) {
+	p, err := s.ListCasePage(ctx, a, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	return p.Rows, p.Total, nil
+}
+
+// ListCasePage returns the page of cases f.Cursor starts (the first page
+// without one), filtered and sorted, the total matching, and the cursors
+// of the pages either side. Only sites where the actor may read cases are
 // searched, so a list can never include another site's case. The list is
 // audited (how many rows, whether it was a search; never the words).
-func (s *Service) ListCases(ctx context.Context, a Actor, f CaseFilter) ([]CaseRow, int, error) {
+// Errors: EINVALID for a cursor that is not one of ours.
+func (s *Service) ListCasePage(ctx context.Context, a Actor, f CaseFilter) (*CasePage, error) {
+	cur, back, err := parseCaseCursor(f.Cursor)
+	if err != nil {
+		return nil, err
+	}
 	sites, national := a.Subject.SitesFor(access.PerpetratorCase, access.Read)
 	if len(f.SiteIDs) > 0 {
 		sites = intersect(f.SiteIDs, sites, national)
 	}
 	if len(sites) == 0 {
-		return nil, 0, nil
+		return &CasePage{}, nil
 	}
 	what := "list"
 	if f.Query != "" {
@@ -104,33 +120,48 @@ func (s *Service) ListCases(ctx context.Context, a Actor, f CaseFilter) ([]CaseR
 	if f.Download {
 		what += " downloaded"
 	}
-	var rows []store.CaseRow
-	var total int
+	sf := f.storeFilter(sites)
+	sf.After, sf.Back = cur, back
+	var page store.CasePage
 	var arms map[int64]string
-	err := s.DB.Read(ctx, func(tx *store.Tx) error {
+	err = s.DB.Read(ctx, func(tx *store.Tx) error {
 		var err error
-		if rows, total, err = tx.Cases(ctx, f.storeFilter(sites), drive.DateOf(tx.Now)); err != nil {
+		if page, err = tx.CasesPage(ctx, sf, drive.DateOf(tx.Now)); err != nil {
 			return err
 		}
-		ids := make([]int64, len(rows))
-		for i, r := range rows {
+		ids := make([]int64, len(page.Rows))
+		for i, r := range page.Rows {
 			ids[i] = r.Case.ID
 		}
 		if arms, err = tx.CaseArms(ctx, ids); err != nil {
 			return err
 		}
-		return listedIn(ctx, tx, a, "case", what, len(rows))
+		return listedIn(ctx, tx, a, "case", what, len(page.Rows))
 	})
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	out := caseRows(rows)
-	for i := range out {
-		if arm, ok := arms[out[i].Case.ID]; ok {
-			out[i].Trial = ArmLabel(arm)
+	out := &CasePage{Rows: caseRows(page.Rows), Total: page.Total}
+	for i := range out.Rows {
+		if arm, ok := arms[out.Rows[i].Case.ID]; ok {
+			out.Rows[i].Trial = ArmLabel(arm)
 		}
 	}
-	return out, total, nil
+	if n := len(page.Rows); n > 0 {
+		// Read forwards, more after means a next page, and a cursor means
+		// there was a page before; read back, the other way round.
+		hasNext, hasPrev := page.More, cur != nil
+		if back {
+			hasNext, hasPrev = true, page.More
+		}
+		if hasNext {
+			out.Next = caseCursorString(store.CaseCursorAt(f.Sort, page.Rows[n-1]), false)
+		}
+		if hasPrev {
+			out.Prev = caseCursorString(store.CaseCursorAt(f.Sort, page.Rows[0]), true)
+		}
+	}
+	return out, nil
 }
 
 // listed records that a list of person-level records was shown: which
@@ -401,15 +432,17 @@ func (s *Service) dashboardFor(ctx context.Context, a Actor, siteID int64, mode 
 func allCases(ctx context.Context, tx *store.Tx, f store.CaseFilter, today drive.Date) ([]store.CaseRow, error) {
 	const page = 1000
 	var out []store.CaseRow
-	for f.Offset, f.Limit = 0, page; ; f.Offset += page {
-		rows, _, err := tx.Cases(ctx, f, today)
+	for f.After, f.Back, f.Limit = nil, false, page; ; {
+		p, err := tx.CasesPage(ctx, f, today)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, rows...)
-		if len(rows) < page {
+		out = append(out, p.Rows...)
+		if !p.More {
 			return out, nil
 		}
+		next := store.CaseCursorAt(f.Sort, p.Rows[len(p.Rows)-1])
+		f.After = &next
 	}
 }
 

@@ -229,18 +229,21 @@ func (sd *Seeder) CreateReview(ctx context.Context, r *casework.Review) error {
 // order, with what lists show of it as of today.
 func (sd *Seeder) AllCases(ctx context.Context, today drive.Date) ([]*casework.Case, error) {
 	var out []*casework.Case
-	for offset := 0; ; offset += 1000 {
-		rows, total, err := sd.tx.Cases(ctx, store.CaseFilter{AllSites: true, Sort: "referred", Limit: 1000, Offset: offset}, today)
+	f := store.CaseFilter{AllSites: true, Sort: "referred", Limit: 1000}
+	for {
+		page, err := sd.tx.CasesPage(ctx, f, today)
 		if err != nil {
 			return nil, err
 		}
-		for _, r := range rows {
+		for _, r := range page.Rows {
 			c := r.Case
 			out = append(out, &c)
 		}
-		if len(rows) == 0 || len(out) >= total {
+		if !page.More {
 			return out, nil
 		}
+		next := store.CaseCursorAt(f.Sort, page.Rows[len(page.Rows)-1])
+		f.After = &next
 	}
 }
 

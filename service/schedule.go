@@ -229,11 +229,13 @@ func (s *Service) DueAssessments(ctx context.Context, a Actor, asOf drive.Date) 
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		progs := newProgrammes(tx)
 		states := []casework.State{casework.Allocated, casework.Active, casework.Closing, casework.Closed, casework.Transferred}
-		for offset := 0; ; offset += 1000 {
-			rows, _, err := tx.Cases(ctx, store.CaseFilter{AllSites: true, States: states, Sort: "referred", Limit: 1000, Offset: offset}, asOf)
+		f := store.CaseFilter{AllSites: true, States: states, Sort: "referred", Limit: 1000}
+		for {
+			page, err := tx.CasesPage(ctx, f, asOf)
 			if err != nil {
 				return err
 			}
+			rows := page.Rows
 			done, err := tx.AssessedTimePoints(ctx, caseIDs(rows))
 			if err != nil {
 				return err
@@ -252,9 +254,11 @@ func (s *Service) DueAssessments(ctx context.Context, a Actor, asOf drive.Date) 
 						SiteID: c.SiteID, CaseID: c.ID})
 				}
 			}
-			if len(rows) < 1000 {
+			if !page.More {
 				break
 			}
+			next := store.CaseCursorAt(f.Sort, rows[len(rows)-1])
+			f.After = &next
 		}
 		sites, err := tx.Sites(ctx)
 		if err != nil {
@@ -264,8 +268,8 @@ func (s *Service) DueAssessments(ctx context.Context, a Actor, asOf drive.Date) 
 		for _, st := range sites {
 			siteIDs = append(siteIDs, st.ID)
 		}
-		for offset := 0; len(siteIDs) > 0; offset += 1000 {
-			vs, _, err := tx.VictimCases(ctx, store.VictimFilter{SiteIDs: siteIDs, Limit: 1000, Offset: offset})
+		for after := int64(0); len(siteIDs) > 0; {
+			vs, _, err := tx.VictimCases(ctx, store.VictimFilter{SiteIDs: siteIDs, Limit: 1000, AfterID: after})
 			if err != nil {
 				return err
 			}
@@ -288,6 +292,7 @@ func (s *Service) DueAssessments(ctx context.Context, a Actor, asOf drive.Date) 
 			if len(vs) < 1000 {
 				break
 			}
+			after = vs[len(vs)-1].ID
 		}
 		return tx.Audit(ctx, audit.Event{Action: "record.list", ActorRole: actorRole(a, ""), RecordType: "case", Remote: a.Remote,
 			Outcome: audit.OutcomeOK, Reason: "assessments due " + asOf.String() + ": " + strconv.Itoa(len(out)) + " items"})

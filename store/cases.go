@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -225,17 +226,139 @@ func likeEscape(s string) string {
 }
 
 // Cases returns one page of the cases f selects and the total number it
-// selects, with what lists show beside each case. OverdueActions counts
-// actions open or in progress and due before today. An unknown Sort falls
-// back to the default ("-updated"), so a stale link still shows a list.
-// With no SiteIDs and not AllSites it returns nothing: the caller passes
-// the sites the user may list.
+// selects, with what lists show beside each case (CasesPage says whether
+// more follow). OverdueActions counts actions open or in progress and due
+// before today. An unknown Sort falls back to the default ("-updated"), so
+// a stale link still shows a list. With no SiteIDs and not AllSites it
+// returns nothing: the caller passes the sites the user may list.
 func (tx *Tx) Cases(ctx context.Context, f CaseFilter, today drive.Date) ([]CaseRow, int, error) {
+	p, err := tx.CasesPage(ctx, f, today)
+	return p.Rows, p.Total, err
+}
+
+// caseKey is one term of a list's order.
+type caseKey struct {
+	expr string
+	desc bool
+}
+
+// stateRankSQL places a case's state in the "state" order; stateRank is
+// the same in Go, for cursors.
+const stateRankSQL = `CASE c.state WHEN 'referred' THEN 1 WHEN 'accepted' THEN 2 WHEN 'allocated' THEN 3 WHEN 'active' THEN 4
+		WHEN 'closing' THEN 5 WHEN 'transferred' THEN 6 WHEN 'closed' THEN 7 ELSE 8 END`
+
+var stateRanks = map[casework.State]int{casework.Referred: 1, casework.Accepted: 2, casework.Allocated: 3, casework.Active: 4,
+	casework.Closing: 5, casework.Transferred: 6, casework.Closed: 7}
+
+func stateRank(s casework.State) int {
+	if r, ok := stateRanks[s]; ok {
+		return r
+	}
+	return 8
+}
+
+// caseOrders are the terms of each order in caseSorts, which a page's
+// edge is compared with. Each ends in the case id, so no two cases tie.
+var caseOrders = map[string][]caseKey{
+	"referred":  {{`c.referred_on`, false}, {`c.id`, false}},
+	"-referred": {{`c.referred_on`, true}, {`c.id`, true}},
+	"name":      {{`lower(p.family_name)`, false}, {`lower(p.given_name)`, false}, {`c.id`, false}},
+	"-name":     {{`lower(p.family_name)`, true}, {`lower(p.given_name)`, true}, {`c.id`, true}},
+	"state":     {{stateRankSQL, false}, {`c.updated_at`, true}, {`c.id`, true}},
+	"-state":    {{stateRankSQL, true}, {`c.updated_at`, true}, {`c.id`, true}},
+	"updated":   {{`c.updated_at`, false}, {`c.id`, false}},
+	"-updated":  {{`c.updated_at`, true}, {`c.id`, true}},
+}
+
+// CaseCursorAt is the cursor of row in the list order order (CaseFilter's
+// Sort; unknown means the default).
+func CaseCursorAt(order string, r CaseRow) CaseCursor {
+	if _, ok := caseOrders[order]; !ok {
+		order = "-updated"
+	}
+	c := CaseCursor{Sort: order, ID: r.Case.ID}
+	switch strings.TrimPrefix(order, "-") {
+	case "referred":
+		c.Referred = r.Case.ReferredAt
+	case "state":
+		c.Rank, c.Updated = stateRank(r.Case.State), r.Case.UpdatedAt.UTC()
+	case "updated":
+		c.Updated = r.Case.UpdatedAt.UTC()
+	}
+	return c
+}
+
+// cursorValues are the values of cur for the terms of its order, or nil
+// for the orders by name, whose values are read from the case's row.
+func cursorValues(cur *CaseCursor) []any {
+	switch strings.TrimPrefix(cur.Sort, "-") {
+	case "referred":
+		return []any{cur.Referred, cur.ID}
+	case "state":
+		return []any{cur.Rank, cur.Updated, cur.ID}
+	case "updated":
+		return []any{cur.Updated, cur.ID}
+	}
+	return nil
+}
+
+// keyset is the condition "comes after cur in the order keys" (before it
+// when back). When every term runs the same way it is one comparison of
+// rows, which both engines answer by seeking in the order's index; a
+// mixed order is spelt out term by term. The orders by name compare with
+// the names in the cursor case's own row, found by its id.
+func keyset(keys []caseKey, cur *CaseCursor, back bool) (string, []any) {
+	vals := cursorValues(cur)
+	after := func(k caseKey) string {
+		if k.desc != back {
+			return ` < `
+		}
+		return ` > `
+	}
+	same := true
+	for _, k := range keys {
+		same = same && k.desc == keys[0].desc
+	}
+	exprs := make([]string, len(keys))
+	for i, k := range keys {
+		exprs[i] = k.expr
+	}
+	if vals == nil {
+		// By name: the cursor's own row gives the values.
+		sub := strings.NewReplacer(`c.`, `c2.`, `p.`, `p2.`).Replace(strings.Join(exprs, `, `))
+		return `(` + strings.Join(exprs, `, `) + `)` + after(keys[0]) +
+			`(SELECT ` + sub + ` FROM cases c2 JOIN people p2 ON p2.id = c2.person_id WHERE c2.id = ?)`, []any{cur.ID}
+	}
+	if same {
+		return `(` + strings.Join(exprs, `, `) + `)` + after(keys[0]) + `(` + placeholders(len(keys)) + `)`, vals
+	}
+	// (k1 op v1) OR (k1 = v1 AND ((k2 op v2) OR (k2 = v2 AND ...)))
+	var args []any
+	cond := ``
+	for i := len(keys) - 1; i >= 0; i-- {
+		term := `(` + keys[i].expr + after(keys[i]) + `?)`
+		targs := []any{vals[i]}
+		if cond != `` {
+			term = `(` + term + ` OR (` + keys[i].expr + ` = ? AND ` + cond + `))`
+			targs = append(targs, vals[i])
+			targs = append(targs, args...)
+		}
+		cond, args = term, targs
+	}
+	return cond, args
+}
+
+// CasesPage returns one page of the cases f selects, read from the edge
+// f.After marks (the first page without it), and how many f selects in
+// all. A page is found by a keyset (the order's values and the case id)
+// rather than by skipping rows, so later pages cost no more than the
+// first; the count without a search is read from the cases' own indexes.
+func (tx *Tx) CasesPage(ctx context.Context, f CaseFilter, today drive.Date) (CasePage, error) {
 	var where []string
 	var args []any
 	if !f.AllSites {
 		if len(f.SiteIDs) == 0 {
-			return nil, 0, nil
+			return CasePage{}, nil
 		}
 		where = append(where, `c.site_id IN (`+placeholders(len(f.SiteIDs))+`)`)
 		for _, id := range f.SiteIDs {
@@ -274,30 +397,66 @@ func (tx *Tx) Cases(ctx context.Context, f CaseFilter, today drive.Date) ([]Case
 	if strings.TrimSpace(f.Query) != "" {
 		from += ` JOIN people p ON p.id = c.person_id`
 	}
-	var total int
-	if err := tx.queryRow(ctx, from+cond, args...).Scan(&total); err != nil {
-		return nil, 0, tx.d.mapError(err)
+	var out CasePage
+	if err := tx.queryRow(ctx, from+cond, args...).Scan(&out.Total); err != nil {
+		return CasePage{}, tx.d.mapError(err)
 	}
-	order, ok := caseSorts[f.Sort]
-	if !ok {
-		order = caseSorts["-updated"]
+	if out.Total == 0 {
+		return out, nil
+	}
+	ord := f.Sort
+	if _, ok := caseOrders[ord]; !ok {
+		ord = "-updated"
+	}
+	keys := caseOrders[ord]
+	if len(f.States) == 1 && strings.TrimPrefix(ord, "-") == "state" {
+		// One state: its place is the same for every case, and without it
+		// the order is that of the (site, state, updated, id) index.
+		keys = keys[1:]
+	}
+	if cur := f.After; cur != nil && cur.Sort == ord && cur.ID > 0 {
+		if len(keys) < len(caseOrders[ord]) {
+			// The state's place was left out of the order: leave it out
+			// of the cursor too.
+			c := *cur
+			c.Sort = "-updated"
+			cur = &c
+		}
+		k, a := keyset(keys, cur, f.Back)
+		if cond == "" {
+			cond = ` WHERE ` + k
+		} else {
+			cond += ` AND ` + k
+		}
+		args = append(args, a...)
+	}
+	order := make([]string, len(keys))
+	for i, k := range keys {
+		dir := ""
+		if k.desc != (f.Back && f.After != nil) {
+			dir = " DESC"
+		}
+		order[i] = k.expr + dir
 	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 50
 	}
 	limit = min(limit, 1000)
-	offset := max(f.Offset, 0)
-	if total == 0 || offset >= total {
-		return nil, total, nil
-	}
 	pageArgs := append([]any{today}, args...)
-	pageArgs = append(pageArgs, limit, offset)
-	rows, err := tx.caseRows(ctx, caseRowSelect+cond+` ORDER BY `+order+` LIMIT ? OFFSET ?`, pageArgs...)
+	pageArgs = append(pageArgs, limit+1)
+	rows, err := tx.caseRows(ctx, caseRowSelect+cond+` ORDER BY `+strings.Join(order, `, `)+` LIMIT ?`, pageArgs...)
 	if err != nil {
-		return nil, 0, err
+		return CasePage{}, err
 	}
-	return rows, total, nil
+	if len(rows) > limit {
+		rows, out.More = rows[:limit], true
+	}
+	if f.Back && f.After != nil {
+		slices.Reverse(rows)
+	}
+	out.Rows = rows
+	return out, nil
 }
 
 // PersonCases returns every case of one person held at one site, newest

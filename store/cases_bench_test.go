@@ -151,8 +151,9 @@ func listQueries(siteID int64) map[string]func(ctx context.Context, tx *store.Tx
 		"Cases/first-page":   cases(store.CaseFilter{SiteIDs: site}),
 		"Cases/open-by-name": cases(store.CaseFilter{SiteIDs: site, States: []casework.State{casework.Allocated, casework.Active, casework.Closing}, Sort: "name"}),
 		"Cases/search":       cases(store.CaseFilter{SiteIDs: site, Query: "family4"}),
-		"Cases/last-page":    cases(store.CaseFilter{SiteIDs: site, Sort: "referred", Offset: 450}),
-		"Cases/all-1000":     cases(store.CaseFilter{SiteIDs: site, Limit: 1000}),
+		"Cases/last-page": cases(store.CaseFilter{SiteIDs: site, Sort: "referred", Back: true,
+			After: &store.CaseCursor{Sort: "referred", ID: 1 << 62, Referred: today.AddDays(1)}}),
+		"Cases/all-1000": cases(store.CaseFilter{SiteIDs: site, Limit: 1000}),
 	}
 }
 

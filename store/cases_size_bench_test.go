@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"testing"
 
@@ -138,4 +139,79 @@ func BenchmarkDuplicateCheckAtSize(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkCasePagesAtSize times one page of 50 cases of the case list
+// (CasesPage, with its count), as /cases and GET /api/v1/cases read it,
+// at the first page, the 500th and the 1,000th (the last) of a site of
+// 50,000 cases (storetest.FillSite), in the list's orders. Pages are found
+// by a keyset from the previous page's edge, so the 500th should cost
+// what the first does. On SQLite unless DRIVE_BENCH_ENGINE=postgres.
+//
+//	go test ./store -run '^$' -bench CasePagesAtSize -benchtime 200x
+func BenchmarkCasePagesAtSize(b *testing.B) {
+	e := storetest.Engine{Name: "sqlite"}
+	if os.Getenv("DRIVE_BENCH_ENGINE") == "postgres" {
+		e.Name = "postgres"
+	}
+	dsn := e.Blank(b)
+	db := storetest.OpenAt(b, dsn, storetest.FixedClock(benchNow))
+	ctx := context.Background()
+	var siteID int64
+	err := db.Transact(ctx, func(tx *store.Tx) error {
+		s := &account.Site{Code: "BIG", Name: "Big site", Region: "North West"}
+		if err := tx.CreateSite(ctx, s); err != nil {
+			return err
+		}
+		siteID = s.ID
+		return tx.SeedProgrammes(ctx, s.ID)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const size, page = 50_000, 50
+	storetest.FillSite(b, dsn, siteID, size, casework.Referred, benchNow.Add(1))
+	today := drive.DateOf(benchNow)
+	for _, order := range []string{"-updated", "referred", "-referred", "name", "state"} {
+		// The cursors at the edge of pages 499 and 999, found by walking
+		// the list a thousand cases at a time.
+		edges := map[int]*store.CaseCursor{}
+		f := store.CaseFilter{SiteIDs: []int64{siteID}, Sort: order, Limit: 1000}
+		for read := 0; read < size; {
+			var p store.CasePage
+			if err := db.View(ctx, func(tx *store.Tx) (err error) { p, err = tx.CasesPage(ctx, f, today); return err }); err != nil {
+				b.Fatal(err)
+			}
+			for i, r := range p.Rows {
+				if n := read + i + 1; n == 499*page || n == 999*page {
+					cur := store.CaseCursorAt(order, r)
+					edges[n/page+1] = &cur
+				}
+			}
+			read += len(p.Rows)
+			if !p.More {
+				if read != size {
+					b.Fatalf("%s: walked %d cases; want %d", order, read, size)
+				}
+				break
+			}
+			cur := store.CaseCursorAt(order, p.Rows[len(p.Rows)-1])
+			f.After = &cur
+		}
+		for _, n := range []int{1, 500, 1000} {
+			b.Run(fmt.Sprintf("%s/page-%d", order, n), func(b *testing.B) {
+				f := store.CaseFilter{SiteIDs: []int64{siteID}, Sort: order, Limit: page, After: edges[n]}
+				b.ReportAllocs()
+				for i := 0; i < b.N; i++ {
+					var p store.CasePage
+					if err := db.View(ctx, func(tx *store.Tx) (err error) { p, err = tx.CasesPage(ctx, f, today); return err }); err != nil {
+						b.Fatal(err)
+					}
+					if len(p.Rows) != page || p.Total != size {
+						b.Fatalf("page %d: %d rows of %d", n, len(p.Rows), p.Total)
+					}
+				}
+			})
+		}
+	}
 }

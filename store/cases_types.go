@@ -1,6 +1,8 @@
 package store
 
 import (
+	"time"
+
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/casework"
 )
@@ -22,9 +24,36 @@ type CaseFilter struct {
 	// Sort is one of "referred", "-referred", "name", "-name", "state",
 	// "updated", "-updated" (a leading "-" is descending); default
 	// "-updated".
-	Sort   string
-	Limit  int // default 50, at most 1000
-	Offset int
+	Sort  string
+	Limit int // default 50, at most 1000
+	// After, when set, asks for the page that follows the case it marks in
+	// Sort's order; with Back, the page that comes before it. A page is
+	// found from its edge through the order's index, so the hundredth page
+	// costs what the first does. A cursor taken in another order is
+	// ignored (the first page).
+	After *CaseCursor
+	Back  bool
+}
+
+// CaseCursor marks a case's place in a list: its id and the values of the
+// list's order at it. For the orders by name it carries no value: the
+// names are read from the case's own row by its id, so a cursor never
+// holds a name (it travels in links, docs/casework.md).
+type CaseCursor struct {
+	Sort     string // the order it was taken in, "-updated" for the default
+	ID       int64
+	Updated  time.Time  // the "updated" and "state" orders
+	Referred drive.Date // the "referred" orders
+	Rank     int        // the "state" orders: the state's place (stateRank)
+}
+
+// CasePage is one page of a list of cases.
+type CasePage struct {
+	Rows  []CaseRow
+	Total int // every case the filter selects
+	// More says whether cases lie beyond this page in the direction it was
+	// read (after it, or before it for a page read Back).
+	More bool
 }
 
 // CaseRow is a case with what lists show beside it.

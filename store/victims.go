@@ -31,7 +31,11 @@ type VictimFilter struct {
 	// OpenOnly keeps only open cases.
 	OpenOnly bool
 	Limit    int // default 50, at most 1000
-	Offset   int
+	// AfterID, when set, asks for the page after that case in the list's
+	// order, found from the case's own row (so no name is passed), through
+	// the victim_cases_site_name index, so a later page costs no more than
+	// the first.
+	AfterID int64
 }
 
 const victimCaseColumns = `id, site_id, given_name, family_name, date_of_birth, gender, ethnicity, sexual_orientation, disability,
@@ -193,12 +197,16 @@ func (tx *Tx) VictimCases(ctx context.Context, f VictimFilter) ([]victim.Case, i
 		limit = 50
 	}
 	limit = min(limit, 1000)
-	offset := max(f.Offset, 0)
-	if total == 0 || offset >= total {
+	if total == 0 {
 		return nil, total, nil
 	}
+	if f.AfterID > 0 {
+		cond += ` AND (lower(family_name), lower(given_name), id) >
+			(SELECT lower(v2.family_name), lower(v2.given_name), v2.id FROM victim_cases v2 WHERE v2.id = ?)`
+		args = append(args, f.AfterID)
+	}
 	rows, err := tx.query(ctx, `SELECT `+victimCaseColumns+` FROM victim_cases`+cond+
-		` ORDER BY lower(family_name), lower(given_name), id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+		` ORDER BY lower(family_name), lower(given_name), id LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -1,12 +1,15 @@
 package storetest
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
 	"github.com/drive-platform/drive/sealed"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,6 +38,7 @@ func RunCasework(t *testing.T, e Engine) {
 		{"ReferralValidated", testReferralValidated},
 		{"ReferralToEveryState", testEveryState},
 		{"CasesFilterSortPage", testCasesFilter},
+		{"CasePagesWalkEveryRowOnce", testCasePagesWalk},
 		{"OverdueIsDerivedFromToday", testOverdue},
 		{"TeamDashboard", testDashboard},
 		{"ActionsRoundTrip", testActions},
@@ -610,6 +614,10 @@ func testCasesFilter(t *testing.T, f *cwFixture) {
 		return out
 	}
 	A := []int64{f.a.ID}
+	at := func(order string, c *casework.Case) *store.CaseCursor {
+		cur := store.CaseCursorAt(order, store.CaseRow{Case: *f.getCase(t, c.ID)})
+		return &cur
+	}
 	for _, tc := range []struct {
 		name  string
 		f     store.CaseFilter
@@ -646,9 +654,12 @@ func testCasesFilter(t *testing.T, f *cwFixture) {
 		{"state sort", store.CaseFilter{SiteIDs: A, Sort: "state"}, []int64{c4.ID, c3.ID, c2.ID, c1.ID}, 4},
 		{"default sort is newest update", store.CaseFilter{SiteIDs: A}, []int64{c4.ID, c3.ID, c2.ID, c1.ID}, 4},
 		{"unknown sort falls back", store.CaseFilter{SiteIDs: A, Sort: "nonsense"}, []int64{c4.ID, c3.ID, c2.ID, c1.ID}, 4},
-		{"page 2 of 2", store.CaseFilter{SiteIDs: A, Sort: "referred", Limit: 3, Offset: 3}, []int64{c4.ID}, 4},
+		{"page 2 of 2", store.CaseFilter{SiteIDs: A, Sort: "referred", Limit: 3, After: at("referred", c3)}, []int64{c4.ID}, 4},
 		{"page 1 of 2", store.CaseFilter{SiteIDs: A, Sort: "referred", Limit: 3}, []int64{c1.ID, c2.ID, c3.ID}, 4},
-		{"past the end", store.CaseFilter{SiteIDs: A, Sort: "referred", Limit: 3, Offset: 9}, []int64{}, 4},
+		{"past the end", store.CaseFilter{SiteIDs: A, Sort: "referred", Limit: 3, After: at("referred", c4)}, []int64{}, 4},
+		{"the page before", store.CaseFilter{SiteIDs: A, Sort: "referred", Limit: 2, After: at("referred", c4), Back: true}, []int64{c2.ID, c3.ID}, 4},
+		{"a cursor of another order is the first page", store.CaseFilter{SiteIDs: A, Sort: "referred", Limit: 2, After: at("name", c4)}, []int64{c1.ID, c2.ID}, 4},
+		{"after a name, by the case's own row", store.CaseFilter{SiteIDs: A, Sort: "name", After: at("name", c2)}, []int64{c1.ID, c3.ID}, 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f.read(t, func(ctx context.Context, tx *store.Tx) error {
@@ -1193,4 +1204,172 @@ func (f *cwFixture) openNote(t *testing.T, n store.StoredNote) string {
 		t.Fatalf("open note %d: %v", n.ID, err)
 	}
 	return string(b)
+}
+
+// testCasePagesWalk walks every order of the case list a page at a time,
+// forwards to the end and back to the start, over cases that tie on
+// every value of each order (the same names in other cases, the same
+// referral dates, the same times of change): every case comes once, in
+// the order's sequence, with ties broken by the case id.
+func testCasePagesWalk(t *testing.T, f *cwFixture) {
+	names := [][2]string{{"Adam", "Hale"}, {"adam", "hale"}, {"Bob", "Hale"}, {"Carl", "Ames"}, {"Dev", "Zeller"}}
+	var cases []*casework.Case
+	for i := 0; i < 23; i++ {
+		n := names[i%len(names)]
+		p := f.person(t, f.a, n[0], n[1], nil)
+		c := f.referral(t, f.a, p, func(c *casework.Case) { c.ReferredAt = cwToday.AddDays(-(i % 4)) })
+		if i%3 == 0 {
+			f.active(t, c, f.cm1, cwAt(-(i % 2)))
+		}
+		cases = append(cases, c)
+		if i%7 == 0 {
+			// A second case of the same person: the same name twice.
+			cases = append(cases, f.referral(t, f.a, p, func(c *casework.Case) { c.ReferredAt = cwToday.AddDays(-(i % 4)) }))
+		}
+	}
+	// Another site's case is never walked into.
+	f.referral(t, f.b, f.person(t, f.b, "Adam", "Hale", nil), nil)
+	var all []store.CaseRow
+	f.read(t, func(ctx context.Context, tx *store.Tx) error {
+		var err error
+		all, _, err = tx.Cases(ctx, store.CaseFilter{SiteIDs: []int64{f.a.ID}, Limit: 1000}, cwToday)
+		return err
+	})
+	if len(all) != len(cases) {
+		t.Fatalf("%d cases listed; want %d", len(all), len(cases))
+	}
+	rank := map[casework.State]int{casework.Referred: 1, casework.Accepted: 2, casework.Allocated: 3, casework.Active: 4,
+		casework.Closing: 5, casework.Transferred: 6, casework.Closed: 7}
+	// want is the order's sequence worked out here, apart from the SQL.
+	want := func(order string, rows []store.CaseRow) []int64 {
+		rows = slices.Clone(rows)
+		desc := strings.HasPrefix(order, "-")
+		slices.SortFunc(rows, func(x, y store.CaseRow) int {
+			a, b := x.Case, y.Case
+			byID := cmp.Compare(a.ID, b.ID)
+			var c int
+			switch strings.TrimPrefix(order, "-") {
+			case "referred":
+				c = cmp.Compare(a.ReferredAt.String(), b.ReferredAt.String())
+			case "name":
+				fa, fb := strings.Fields(strings.ToLower(x.PersonName)), strings.Fields(strings.ToLower(y.PersonName))
+				if c = cmp.Compare(fa[1], fb[1]); c == 0 {
+					c = cmp.Compare(fa[0], fb[0])
+				}
+			case "updated":
+				c = a.UpdatedAt.Compare(b.UpdatedAt)
+			case "state":
+				// The state's place, then the newest change, then the
+				// highest id, whichever way the states run.
+				c = cmp.Compare(rank[a.State], rank[b.State])
+				if desc {
+					c = -c
+				}
+				if c == 0 {
+					c = b.UpdatedAt.Compare(a.UpdatedAt)
+				}
+				if c == 0 {
+					c = -byID
+				}
+				return c
+			}
+			if c == 0 {
+				c = byID
+			}
+			if desc {
+				c = -c
+			}
+			return c
+		})
+		out := []int64{}
+		for _, r := range rows {
+			out = append(out, r.Case.ID)
+		}
+		return out
+	}
+	walk := func(t *testing.T, sf store.CaseFilter, wantIDs []int64) {
+		t.Helper()
+		var pages [][]int64
+		for {
+			var p store.CasePage
+			f.read(t, func(ctx context.Context, tx *store.Tx) (err error) {
+				p, err = tx.CasesPage(ctx, sf, cwToday)
+				return err
+			})
+			if p.Total != len(wantIDs) {
+				t.Fatalf("total %d; want %d", p.Total, len(wantIDs))
+			}
+			ids := []int64{}
+			for _, r := range p.Rows {
+				ids = append(ids, r.Case.ID)
+			}
+			pages = append(pages, ids)
+			if !p.More {
+				break
+			}
+			if len(pages) > len(wantIDs) {
+				t.Fatal("the walk does not end")
+			}
+			cur := store.CaseCursorAt(sf.Sort, p.Rows[len(p.Rows)-1])
+			sf.After = &cur
+		}
+		if got := slices.Concat(pages...); !slices.Equal(got, wantIDs) {
+			t.Fatalf("forwards, pages %v; want %v", pages, wantIDs)
+		}
+		// And back from the last page's first case to the start.
+		var back []int64
+		first := pages[len(pages)-1]
+		if len(first) == 0 {
+			return
+		}
+		var edge store.CaseRow
+		for _, r := range all {
+			if r.Case.ID == first[0] {
+				edge = r
+			}
+		}
+		sf.Back = true
+		for {
+			cur := store.CaseCursorAt(sf.Sort, edge)
+			sf.After = &cur
+			var p store.CasePage
+			f.read(t, func(ctx context.Context, tx *store.Tx) (err error) {
+				p, err = tx.CasesPage(ctx, sf, cwToday)
+				return err
+			})
+			ids := []int64{}
+			for _, r := range p.Rows {
+				ids = append(ids, r.Case.ID)
+			}
+			back = append(ids, back...)
+			if !p.More {
+				break
+			}
+			if len(back) > len(wantIDs) {
+				t.Fatal("the walk back does not end")
+			}
+			edge = p.Rows[0]
+		}
+		if got := append(back, first...); !slices.Equal(got, wantIDs) {
+			t.Fatalf("backwards, %v; want %v", got, wantIDs)
+		}
+	}
+	for _, order := range []string{"referred", "-referred", "name", "-name", "state", "-state", "updated", "-updated"} {
+		for _, limit := range []int{1, 4, 7} {
+			t.Run(fmt.Sprintf("%s by %d", order, limit), func(t *testing.T) {
+				walk(t, store.CaseFilter{SiteIDs: []int64{f.a.ID}, Sort: order, Limit: limit}, want(order, all))
+			})
+		}
+	}
+	var active []store.CaseRow
+	for _, r := range all {
+		if r.Case.State == casework.Active {
+			active = append(active, r)
+		}
+	}
+	for _, order := range []string{"state", "-state"} {
+		t.Run(order+" of one state", func(t *testing.T) {
+			walk(t, store.CaseFilter{SiteIDs: []int64{f.a.ID}, States: []casework.State{casework.Active}, Sort: order, Limit: 3}, want(order, active))
+		})
+	}
 }

@@ -288,8 +288,9 @@ func testVictimCasesFilter(t *testing.T, f *vFixture) {
 		{"open", store.VictimFilter{SiteIDs: A, OpenOnly: true}, []int64{zoe.ID, amy.ID, dee.ID}, 3},
 		{"IDVA elsewhere", store.VictimFilter{SiteIDs: A, IDVAID: f.idvaB.ID}, []int64{}, 0},
 		{"page 1", store.VictimFilter{SiteIDs: A, Limit: 3}, []int64{zoe.ID, amy.ID, cat.ID}, 4},
-		{"page 2", store.VictimFilter{SiteIDs: A, Limit: 3, Offset: 3}, []int64{dee.ID}, 4},
-		{"past the end", store.VictimFilter{SiteIDs: A, Limit: 3, Offset: 9}, []int64{}, 4},
+		{"page 2", store.VictimFilter{SiteIDs: A, Limit: 3, AfterID: cat.ID}, []int64{dee.ID}, 4},
+		{"past the end", store.VictimFilter{SiteIDs: A, Limit: 3, AfterID: dee.ID}, []int64{}, 4},
+		{"after one name", store.VictimFilter{SiteIDs: A, AfterID: zoe.ID}, []int64{amy.ID, cat.ID, dee.ID}, 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f.read(t, func(ctx context.Context, tx *store.Tx) error {

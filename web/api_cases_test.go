@@ -2,20 +2,27 @@ package web_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/api"
 	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/auth"
+	"github.com/drive-platform/drive/casework"
+	"github.com/drive-platform/drive/people"
+	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
@@ -281,4 +288,89 @@ func testCaseworkAPI(t *testing.T, e storetest.Engine) {
 		t.Fatalf("sending site's own notes after transfer: %d %s", resp.StatusCode, raw)
 	}
 
+	// Paging: seven cases, four sharing a surname, walked two at a time
+	// by name with next_cursor and back with prev_cursor: each case once,
+	// in the order of one long page, and no name in any cursor.
+	names := [][2]string{{"Ian", "Ward"}, {"Ian", "Ward"}, {"Ken", "Ward"}, {"Abe", "Ward"}, {"Len", "Cole"}, {"Max", "Yates"}, {"Ned", "Bell"}}
+	err = db.Transact(ctx, func(tx *store.Tx) error {
+		for i, n := range names {
+			p := &people.Person{SiteID: siteA, GivenName: n[0], FamilyName: n[1], DateOfBirth: drive.MustDate("1980-01-01").AddDays(i * 400), Gender: "male"}
+			if err := tx.CreatePerson(ctx, p); err != nil {
+				return err
+			}
+			c := &casework.Case{SiteID: siteA, PersonID: p.ID, Programme: "drive", Source: casework.FromMARAC, ReferredAt: drive.MustDate("2026-11-01"),
+				Summary: "Heard at MARAC", Evidence: programme.Evidence{DASHScore: 15, Victims: 1}}
+			if err := tx.CreateCase(ctx, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	itemIDs := func(out map[string]any) []float64 {
+		var ids []float64
+		items, _ := out["items"].([]any)
+		for _, it := range items {
+			ids = append(ids, it.(map[string]any)["id"].(float64))
+		}
+		return ids
+	}
+	_, whole := call("aaa.teamleader", "GET", "/cases?sort=name&limit=1000", "")
+	want := itemIDs(whole)
+	if len(want) != len(names) || whole["next_cursor"] != nil || whole["prev_cursor"] != nil {
+		t.Fatalf("one page of every case: %v", whole)
+	}
+	var walked []float64
+	var lastPage map[string]any
+	for path := "/cases?sort=name&limit=2"; ; {
+		status, out := call("aaa.teamleader", "GET", path, "")
+		if status != http.StatusOK || out["total"] != float64(len(names)) {
+			t.Fatalf("%s: %d %v", path, status, out)
+		}
+		walked, lastPage = append(walked, itemIDs(out)...), out
+		next, _ := out["next_cursor"].(string)
+		for _, c := range []any{out["next_cursor"], out["prev_cursor"]} {
+			if c, ok := c.(string); ok {
+				raw, _ := base64.RawURLEncoding.DecodeString(c)
+				for _, n := range names {
+					if strings.Contains(strings.ToLower(c+string(raw)), strings.ToLower(n[1])) {
+						t.Errorf("cursor %q (%s) holds a name", c, raw)
+					}
+				}
+			}
+		}
+		if next == "" {
+			break
+		}
+		if len(walked) > len(names) {
+			t.Fatalf("the walk does not end: %v", walked)
+		}
+		path = "/cases?sort=name&limit=2&cursor=" + url.QueryEscape(next)
+	}
+	if !slices.Equal(walked, want) {
+		t.Fatalf("walked %v; want %v", walked, want)
+	}
+	back := itemIDs(lastPage)
+	for prev, _ := lastPage["prev_cursor"].(string); prev != ""; {
+		body := `{"q":"","sort":"name","limit":2,"cursor":"` + prev + `"}`
+		status, out := call("aaa.teamleader", "POST", "/cases/search", body)
+		if status != http.StatusOK {
+			t.Fatalf("back: %d %v", status, out)
+		}
+		back = append(itemIDs(out), back...)
+		prev, _ = out["prev_cursor"].(string)
+		if len(back) > len(names) {
+			t.Fatalf("the walk back does not end: %v", back)
+		}
+	}
+	if !slices.Equal(back, want) {
+		t.Fatalf("walked back %v; want %v", back, want)
+	}
+	for _, path := range []string{"/cases?offset=2", "/cases?cursor=not-a-cursor"} {
+		if status, out := call("aaa.teamleader", "GET", path, ""); status != http.StatusUnprocessableEntity || errCode(out) != "invalid" {
+			t.Errorf("%s: %d %v; want 422 invalid", path, status, out)
+		}
+	}
 }

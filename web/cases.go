@@ -67,17 +67,21 @@ func (s *Server) cases(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := casesFilter(r)
 	d := casesData{State: q.Get("state"), Sort: f.Sort, Query: f.Query, States: casework.States()}
-	d.Page, _ = strconv.Atoi(q.Get("page"))
-	if d.Page < 1 {
-		d.Page = 1
-	}
-	f.Limit, f.Offset = pageSize, (d.Page-1)*pageSize
-	rows, total, err := s.svc.ListCases(r.Context(), actorOf(r), f)
+	// A page starts from the cursor its link carries (the edge of the page
+	// before or after it); "page" only numbers it for the reader. Without
+	// a cursor it is the first page.
+	f.Limit, f.Cursor = pageSize, q.Get("cursor")
+	list, err := s.svc.ListCasePage(r.Context(), actorOf(r), f)
 	if err != nil {
 		return err
 	}
-	d.Rows, d.Total, d.Today = rows, total, s.svc.Today()
-	d.Pages = (total + pageSize - 1) / pageSize
+	d.Rows, d.Total, d.Today = list.Rows, list.Total, s.svc.Today()
+	d.Pages = (list.Total + pageSize - 1) / pageSize
+	d.Page, _ = strconv.Atoi(q.Get("page"))
+	if f.Cursor == "" || d.Page < 1 {
+		d.Page = 1
+	}
+	d.Page = min(d.Page, max(d.Pages, 1))
 	link := func(changes map[string]string) string {
 		v := url.Values{}
 		search := ""
@@ -109,14 +113,19 @@ func (s *Server) cases(w http.ResponseWriter, r *http.Request) error {
 		case "-" + sc.key:
 			aria = "descending"
 		}
-		d.Sorts = append(d.Sorts, sortLink{Label: sc.label, URL: link(map[string]string{"sort": next, "page": ""}), Aria: aria})
+		d.Sorts = append(d.Sorts, sortLink{Label: sc.label, URL: link(map[string]string{"sort": next}), Aria: aria})
 	}
-	d.CSVURL = "/cases.csv" + strings.TrimPrefix(link(map[string]string{"page": ""}), "/cases")
-	if d.Page > 1 {
-		d.PrevURL = link(map[string]string{"page": strconv.Itoa(d.Page - 1)})
+	d.CSVURL = "/cases.csv" + strings.TrimPrefix(link(nil), "/cases")
+	switch {
+	case list.Prev != "" && d.Page > 2:
+		d.PrevURL = link(map[string]string{"cursor": list.Prev, "page": strconv.Itoa(d.Page - 1)})
+	case list.Prev != "" || (f.Cursor != "" && len(list.Rows) == 0 && list.Total > 0):
+		// Back to the start, or from a page whose edge has gone (its
+		// case was erased) to the start.
+		d.PrevURL = link(nil)
 	}
-	if d.Page < d.Pages {
-		d.NextURL = link(map[string]string{"page": strconv.Itoa(d.Page + 1)})
+	if list.Next != "" {
+		d.NextURL = link(map[string]string{"cursor": list.Next, "page": strconv.Itoa(min(d.Page+1, max(d.Pages, 1)))})
 	}
 	return s.render(w, r, http.StatusOK, "cases", s.page(r, "Cases", d))
 }

@@ -103,7 +103,7 @@ const casesCSVLimit = 1000
 // state and order), every page of it up to casesCSVLimit cases.
 func (s *Server) casesCSV(w http.ResponseWriter, r *http.Request) error {
 	f := casesFilter(r)
-	f.Limit, f.Offset, f.Download = casesCSVLimit, 0, true
+	f.Limit, f.Download = casesCSVLimit, true
 	rows, _, err := s.svc.ListCases(r.Context(), actorOf(r), f)
 	if err != nil {
 		return err

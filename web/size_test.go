@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -86,7 +87,19 @@ func TestTeamPageSizeIsBounded(t *testing.T) {
 			large, _ := sizedSite(t, e.Name, 20_000, 30_000)
 			// A page deep into the large site's list is held to the small
 			// site's first page.
-			for _, p := range []struct{ small, large string }{{"/team", "/team"}, {"/cases", "/cases"}, {"/cases", "/cases?page=400"}} {
+			// Forty pages into the case list by its "Next page" links.
+			deep := "/cases"
+			for i := 0; i < 40; i++ {
+				m := regexp.MustCompile(`href="([^"]+)" rel="next"`).FindStringSubmatch(getPage(t, large, token, deep))
+				if m == nil {
+					t.Fatalf("page %d of the case list at 50,500 cases has no next page", i+1)
+				}
+				deep = html.UnescapeString(m[1])
+			}
+			if !strings.Contains(getPage(t, large, token, deep), "page 41 of 1010") {
+				t.Errorf("%s is not said to be page 41 of 1010", deep)
+			}
+			for _, p := range []struct{ small, large string }{{"/team", "/team"}, {"/cases", "/cases"}, {"/cases", deep}} {
 				a, b := getPage(t, small, token, p.small), getPage(t, large, token, p.large)
 				if len(b) > len(a)*11/10+1024 {
 					t.Errorf("%s is %d bytes at 50,500 cases, %s %d at 500; want no more than 10%% larger", p.large, len(b), p.small, len(a))
@@ -102,7 +115,7 @@ func TestTeamPageSizeIsBounded(t *testing.T) {
 			// The card's list pages through them all, each page the size
 			// of the first.
 			first := getPage(t, large, token, "/team/unallocated")
-			deep := getPage(t, large, token, "/team/unallocated?page=400")
+			deep = getPage(t, large, token, "/team/unallocated?page=400")
 			for _, want := range []string{"Referrals and unallocated cases (20", "Cases 1 to 50 of 20"} {
 				if !strings.Contains(first, want) {
 					t.Errorf("the list of referrals at 50,500 cases does not say %q", want)
