@@ -68,6 +68,9 @@ type dashCheckSection struct {
 // dashRow is one answer on the check page.
 type dashRow struct {
 	Key, Value, Comment string
+	// Change names the answer for the "Change" button, to those who
+	// hear the page read out.
+	Change string
 	// Missing marks a question not answered yet.
 	Missing bool
 }
@@ -263,7 +266,7 @@ func (s *Server) renderDASHCheck(w http.ResponseWriter, r *http.Request, d dashD
 	for _, sec := range form.DASHSections(q) {
 		cs := dashCheckSection{Number: sec.Number, Title: sec.Title}
 		if sec.Date {
-			row := dashRow{Key: "Date of assessment", Value: d.Form.Get("assessed_on")}
+			row := dashRow{Key: "Date of assessment", Value: d.Form.Get("assessed_on"), Change: "the date of assessment"}
 			if !df.AssessedOn.IsZero() {
 				row.Value = df.AssessedOn.Display()
 			}
@@ -274,20 +277,21 @@ func (s *Server) renderDASHCheck(w http.ResponseWriter, r *http.Request, d dashD
 		}
 		for _, x := range sec.Questions {
 			ans, ok := a.Answers[x.ID]
-			row := dashRow{Key: strconv.Itoa(q.Number(x.ID)) + ". " + x.Text, Value: ans.Label(), Comment: a.Comments[x.ID], Missing: !ok || !ans.Valid()}
+			row := dashRow{Key: strconv.Itoa(q.Number(x.ID)) + ". " + x.Text, Value: ans.Label(), Comment: a.Comments[x.ID], Missing: !ok || !ans.Valid(),
+				Change: "the answer to question " + strconv.Itoa(q.Number(x.ID))}
 			if row.Missing {
 				d.Unanswered++
 			}
 			cs.Rows = append(cs.Rows, row)
 		}
 		if sec.Judgement {
-			row := dashRow{Key: "Your judgement of the risk", Value: "Not used"}
+			row := dashRow{Key: "Your judgement of the risk", Value: "Not used", Change: "your judgement of the risk"}
 			if d.Judged != "" {
 				row.Value = d.Judged
 			}
 			cs.Rows = append(cs.Rows, row)
 			if a.JudgementReason != "" {
-				cs.Rows = append(cs.Rows, dashRow{Key: "Reason for your judgement", Value: a.JudgementReason})
+				cs.Rows = append(cs.Rows, dashRow{Key: "Reason for your judgement", Value: a.JudgementReason, Change: "the reason for your judgement"})
 			}
 		}
 		d.Check = append(d.Check, cs)
