@@ -40,29 +40,25 @@ func caseResource(c *casework.Case, class access.DataClass) access.Resource {
 // refused, exactly as for any record they may not see, until the case is
 // accepted and so becomes their site's.
 func (s *Service) decideCase(ctx context.Context, tx *store.Tx, a Actor, want access.Action, c *casework.Case, class access.DataClass) (access.Decision, bool, error) {
-	r := caseResource(c, class)
 	// The IDVAs of the victim-survivors linked to the case are allocated
 	// to it too: they read the perpetrator's case (the policy gives them
 	// read, never write, on perpetrator cases).
 	// A failed read is the decision's failure, not a smaller list of
 	// readers: carrying on would decide on what was not read.
-	links, err := tx.CaseVictimLinks(ctx, c.ID)
+	idvas, err := tx.CaseVictimIDVAs(ctx, c.ID)
 	if err != nil {
 		return access.Decision{}, false, err
 	}
-	for _, l := range links {
-		v, err := tx.VictimCase(ctx, l.VictimCaseID)
-		if drive.ErrorCode(err) == drive.ENOTFOUND {
-			continue
-		}
-		if err != nil {
-			return access.Decision{}, false, err
-		}
-		if v.IDVAID != 0 {
-			r.AllocatedUserIDs = append(r.AllocatedUserIDs, v.IDVAID)
-		}
-	}
-	d := access.Decide(a.Subject, want, r, tx.Now)
+	return decideCaseFor(a, want, c, class, idvas, tx.Now)
+}
+
+// decideCaseFor is decideCase with the IDVAs of the case's linked
+// victim-survivors already read, for a use case that decides on one case
+// more than once.
+func decideCaseFor(a Actor, want access.Action, c *casework.Case, class access.DataClass, idvas []int64, now time.Time) (access.Decision, bool, error) {
+	r := caseResource(c, class)
+	r.AllocatedUserIDs = append(r.AllocatedUserIDs, idvas...)
+	d := access.Decide(a.Subject, want, r, now)
 	if d.Allowed {
 		return d, false, nil
 	}
@@ -78,7 +74,7 @@ func (s *Service) decideCase(ctx context.Context, tx *store.Tx, a Actor, want ac
 				deciders.Grants = append(deciders.Grants, g)
 			}
 		}
-		if d := access.Decide(deciders, want, r, tx.Now); d.Allowed {
+		if d := access.Decide(deciders, want, r, now); d.Allowed {
 			return d, true, nil
 		}
 	}
@@ -568,7 +564,34 @@ type TransferDecision struct {
 // the victim-survivors' risk facts, and records the read. Errors:
 // ENOTFOUND for a missing or hidden case.
 func (s *Service) Case(ctx context.Context, a Actor, id int64) (*CaseView, error) {
-	return s.caseView(ctx, a, id, false)
+	return s.caseView(ctx, a, id, CaseEverything)
+}
+
+// CaseParts names the lists of a case a page shows beyond what every
+// page of the case shows (the case, its person and programme, its
+// actions, scores and trial arm, and what the reader may do), so that a
+// page reads only the lists it shows: each is a statement, and the notes
+// are unsealed one by one. The read is audited the same whichever parts
+// are asked for.
+type CaseParts uint8
+
+const (
+	CaseContacts CaseParts = 1 << iota
+	CaseReviews
+	CaseNotes
+	CaseHistory
+	// CaseRiskFacts reads the linked victim-survivors' risk facts when
+	// the actor may, auditing a read of each one's record (CasePage).
+	CaseRiskFacts
+	// CaseEverything is every list but the risk facts: what Case reads.
+	CaseEverything = CaseContacts | CaseReviews | CaseNotes | CaseHistory
+)
+
+// CaseSection is Case reading only the lists parts names (the others are
+// left empty), for a page of the case that shows only those. Permissions,
+// audit and errors as Case, and CasePage when parts has CaseRiskFacts.
+func (s *Service) CaseSection(ctx context.Context, a Actor, id int64, parts CaseParts) (*CaseView, error) {
+	return s.caseView(ctx, a, id, parts)
 }
 
 // CasePage is Case with the linked victim-survivors' risk facts too, when
@@ -577,10 +600,10 @@ func (s *Service) Case(ctx context.Context, a Actor, id int64) (*CaseView, error
 // of her record, with the reason "risk facts on case N"), so that the log
 // answers "who has seen her risk facts" and not only "who opened his case".
 func (s *Service) CasePage(ctx context.Context, a Actor, id int64) (*CaseView, error) {
-	return s.caseView(ctx, a, id, true)
+	return s.caseView(ctx, a, id, CaseEverything|CaseRiskFacts)
 }
 
-func (s *Service) caseView(ctx context.Context, a Actor, id int64, withRisk bool) (*CaseView, error) {
+func (s *Service) caseView(ctx context.Context, a Actor, id int64, parts CaseParts) (*CaseView, error) {
 	v := &CaseView{Users: map[int64]string{}}
 	// An audited read: the page's reads run beside other requests, and
 	// its audit events join the next group commit (store.DB.Read).
@@ -592,7 +615,13 @@ func (s *Service) caseView(ctx context.Context, a Actor, id int64, withRisk bool
 		if err != nil {
 			return err
 		}
-		d, receiving, err := s.decideCase(ctx, tx, a, access.Read, c, access.PerpetratorCase)
+		// The linked victim-survivors' IDVAs are read once for the
+		// three decisions on the case below.
+		idvas, err := tx.CaseVictimIDVAs(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		d, receiving, err := decideCaseFor(a, access.Read, c, access.PerpetratorCase, idvas, tx.Now)
 		if err != nil {
 			return s.ownWriting(ctx, tx, a, c, v)
 		}
@@ -614,23 +643,29 @@ func (s *Service) caseView(ctx context.Context, a Actor, id int64, withRisk bool
 			return err
 		}
 		v.Due = casework.DueOf(c, v.Actions, v.Today)
-		if v.Contacts, err = tx.Contacts(ctx, id); err != nil {
-			return err
+		if parts&CaseContacts != 0 {
+			if v.Contacts, err = tx.Contacts(ctx, id); err != nil {
+				return err
+			}
 		}
-		if v.Reviews, err = tx.Reviews(ctx, id); err != nil {
-			return err
+		if parts&CaseReviews != 0 {
+			if v.Reviews, err = tx.Reviews(ctx, id); err != nil {
+				return err
+			}
 		}
-		if v.CanReadNotes = access.Decide(a.Subject, access.Read, caseResource(c, access.Notes), tx.Now).Allowed; v.CanReadNotes {
+		if v.CanReadNotes = access.Decide(a.Subject, access.Read, caseResource(c, access.Notes), tx.Now).Allowed; v.CanReadNotes && parts&CaseNotes != 0 {
 			if v.Notes, err = s.notes(ctx, tx, id); err != nil {
 				return err
 			}
 		}
-		if v.History, err = tx.History(ctx, id); err != nil {
-			return err
+		if parts&CaseHistory != 0 {
+			if v.History, err = tx.History(ctx, id); err != nil {
+				return err
+			}
 		}
 		rd := access.Decide(a.Subject, access.Read, caseResource(c, access.VictimRisk), tx.Now)
 		v.CanReadRisk = rd.Allowed
-		if withRisk && rd.Allowed {
+		if parts&CaseRiskFacts != 0 && rd.Allowed {
 			var victims []int64
 			if v.RiskFacts, victims, err = s.riskFacts(ctx, tx, id); err != nil {
 				return err
@@ -657,7 +692,7 @@ func (s *Service) caseView(ctx context.Context, a Actor, id int64, withRisk bool
 				v.ScoreChange = &ch
 			}
 		}
-		_, v.PoliceHistory = s.mayReadPoliceHistory(ctx, tx, a, c)
+		_, v.PoliceHistory = mayReadPoliceHistoryFor(a, c, idvas, tx.Now)
 		v.CanWrite = access.Decide(a.Subject, access.Write, caseResource(c, access.PerpetratorCase), tx.Now).Allowed
 		v.CanNote = access.Decide(a.Subject, access.Write, caseResource(c, access.Notes), tx.Now).Allowed
 		v.CanNeeds = access.Decide(a.Subject, access.Write, caseResource(c, access.HealthNeeds), tx.Now).Allowed
@@ -670,8 +705,12 @@ func (s *Service) caseView(ctx context.Context, a Actor, id int64, withRisk bool
 				v.Transitions = slices.DeleteFunc(v.Transitions, func(t casework.Transition) bool { return t.Event == casework.Allocate })
 			}
 			if slices.ContainsFunc(a.RolesAt(c.SiteID), func(r access.Role) bool { return slices.Contains(casework.EscalationRoles(), r) }) {
-				if to, err := tx.SiteProgramme(ctx, c.SiteID, programme.Drive().Code); err == nil && c.CanEscalate(v.Programme, to) {
-					v.EscalateTo = to
+				// A case already in Drive escalates nowhere
+				// (CanEscalate), so Drive's settings are not read again.
+				if c.Programme != programme.Drive().Code {
+					if to, err := tx.SiteProgramme(ctx, c.SiteID, programme.Drive().Code); err == nil && c.CanEscalate(v.Programme, to) {
+						v.EscalateTo = to
+					}
 				}
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/access"
@@ -167,10 +168,20 @@ func (s *Service) PoliceHistory(ctx context.Context, a Actor, caseID int64) (*Po
 // only the decision view, not the police history. The case page asks it
 // too, so its link appears only for those the page will answer.
 func (s *Service) mayReadPoliceHistory(ctx context.Context, tx *store.Tx, a Actor, c *casework.Case) (access.Decision, bool) {
-	if _, receiving, err := s.decideCase(ctx, tx, a, access.Read, c, access.PerpetratorCase); err != nil || receiving {
+	idvas, err := tx.CaseVictimIDVAs(ctx, c.ID)
+	if err != nil {
 		return access.Decision{}, false
 	}
-	d, receiving, err := s.decideCase(ctx, tx, a, access.Read, c, access.PoliceIntel)
+	return mayReadPoliceHistoryFor(a, c, idvas, tx.Now)
+}
+
+// mayReadPoliceHistoryFor is mayReadPoliceHistory with the IDVAs of the
+// case's linked victim-survivors already read (decideCaseFor).
+func mayReadPoliceHistoryFor(a Actor, c *casework.Case, idvas []int64, now time.Time) (access.Decision, bool) {
+	if _, receiving, err := decideCaseFor(a, access.Read, c, access.PerpetratorCase, idvas, now); err != nil || receiving {
+		return access.Decision{}, false
+	}
+	d, receiving, err := decideCaseFor(a, access.Read, c, access.PoliceIntel, idvas, now)
 	if err != nil || receiving {
 		return access.Decision{}, false
 	}

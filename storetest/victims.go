@@ -376,6 +376,31 @@ func testVictimLinks(t *testing.T, f *vFixture) {
 		}
 		return nil
 	})
+	// The IDVAs the policy counts as allocated to his case: those of the
+	// victim-survivors linked to it, in the order of their cases, and
+	// none for one who has no IDVA.
+	v3 := f.victim(t, f.a, "Cat", "Three", nil, nil)
+	f.link(t, v3, f.caseA2)
+	f.read(t, func(ctx context.Context, tx *store.Tx) error {
+		for _, tc := range []struct {
+			name string
+			c    int64
+			want []int64
+		}{
+			{"two victim-survivors", f.caseA.ID, []int64{f.idva1.ID, f.idva2.ID}},
+			{"one with an IDVA, one without", f.caseA2.ID, []int64{f.idva1.ID}},
+			{"none linked", f.caseB.ID, nil},
+		} {
+			got, err := tx.CaseVictimIDVAs(ctx, tc.c)
+			if err != nil {
+				return err
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("IDVAs of a case with %s = %v; want %v", tc.name, got, tc.want)
+			}
+		}
+		return nil
+	})
 }
 
 func testLinkAcrossSites(t *testing.T, f *vFixture) {

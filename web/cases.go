@@ -348,6 +348,9 @@ type casePageDef struct {
 	// offered says whether the reader may use the page at all; a page
 	// not offered is "not found", as its link is not shown.
 	offered func(v *service.CaseView) bool
+	// parts are the lists of the case the page shows, the only ones
+	// read for it (service.CaseSection).
+	parts service.CaseParts
 }
 
 // casePages are the pages of a case by their address under /cases/{id}
@@ -357,13 +360,16 @@ type casePageDef struct {
 var casePages = map[string]casePageDef{
 	"":         {template: "case", section: ""},
 	"plan":     {template: "case-plan", section: "plan", title: "Plan"},
-	"contacts": {template: "case-contacts", section: "contacts", title: "Contacts"},
-	"reviews":  {template: "case-reviews", section: "reviews", title: "Reviews"},
-	"notes": {template: "case-notes", section: "notes", title: "Notes",
+	"contacts": {template: "case-contacts", section: "contacts", title: "Contacts", parts: service.CaseContacts},
+	"reviews":  {template: "case-reviews", section: "reviews", title: "Reviews", parts: service.CaseReviews},
+	// The notes are listed as the timeline lists them (timeline).
+	"notes": {template: "case-notes", section: "notes", title: "Notes", parts: service.CaseNotes,
 		offered: func(v *service.CaseView) bool { return v.CanReadNotes }},
-	"victims": {template: "case-victims", section: "victims", title: "Victims' risk",
+	// Only the page that shows the victim-survivors' risk facts reads
+	// them, since each read is audited as a read of her record.
+	"victims": {template: "case-victims", section: "victims", title: "Victims' risk", parts: service.CaseRiskFacts,
 		offered: func(v *service.CaseView) bool { return v.CanReadRisk }},
-	"timeline": {template: "case-timeline", section: "timeline", title: "Timeline"},
+	"timeline": {template: "case-timeline", section: "timeline", title: "Timeline", parts: service.CaseEverything},
 	"actions/new": {template: "case-action-new", section: "plan", title: "Add an action",
 		offered: func(v *service.CaseView) bool { return v.CanWrite && v.Case.State.Open() }},
 	"contacts/new": {template: "case-contact-new", section: "contacts", title: "Log a contact or session",
@@ -372,7 +378,8 @@ var casePages = map[string]casePageDef{
 		offered: func(v *service.CaseView) bool {
 			return v.CanNeeds && (v.Case.State == casework.Active || v.Case.State == casework.Closing)
 		}},
-	"notes/new": {template: "case-note-new", section: "notes", title: "Add a note",
+	// A correction names the note it corrects, from the case's notes.
+	"notes/new": {template: "case-note-new", section: "notes", title: "Add a note", parts: service.CaseNotes,
 		offered: func(v *service.CaseView) bool { return v.CanNote }},
 }
 
@@ -394,13 +401,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	// Only the page that shows the victim-survivors' risk facts reads
-	// them, since each read is audited as a read of her record.
-	read := s.svc.Case
-	if key == "victims" {
-		read = s.svc.CasePage
-	}
-	v, err := read(r.Context(), actorOf(r), id)
+	v, err := s.svc.CaseSection(r.Context(), actorOf(r), id, def.parts)
 	if err != nil {
 		return err
 	}
