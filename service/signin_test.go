@@ -437,3 +437,33 @@ func TestChangePasswordAndReauthenticate(t *testing.T) {
 		})
 	}
 }
+
+// TestReauthFailuresSpareTheAddress checks on both engines that one
+// signed-in user's failed re-authentications, however many, count only
+// against that user: behind a reverse proxy many people share one address,
+// and a form mistyped (or attacked) by one of them must not stop the
+// others signing in. The address limit is for sign-in failures, where the
+// account is not yet proven.
+func TestReauthFailuresSpareTheAddress(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			f := newAuthFixture(t, e)
+			ctx := context.Background()
+			_, c := f.signIn(t, "casey")
+			limit := auth.DefaultLockout().AddressFailures
+			for i := 0; i < 2*limit; i++ {
+				err := f.svc.Reauthenticate(ctx, c.Actor, "not-the-password", "password change")
+				if code := drive.ErrorCode(err); code != drive.EUNAUTHORIZED && code != drive.ETOOMANY {
+					t.Fatalf("re-authentication %d: %v", i, err)
+				}
+			}
+			if err := f.svc.Reauthenticate(ctx, c.Actor, authPassword, "password change"); drive.ErrorCode(err) != drive.ETOOMANY {
+				t.Fatalf("casey's own re-authentication after %d failures: %v; want locked", 2*limit, err)
+			}
+			// Others at the same address sign in, and so does casey.
+			f.signIn(t, "jo.officer")
+			f.signIn(t, "ida")
+			f.signIn(t, "casey")
+		})
+	}
+}
