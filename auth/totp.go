@@ -2,7 +2,7 @@ package auth
 
 import (
 	"crypto/hmac"
-	"crypto/sha1"
+	"crypto/sha1" // #nosec G505 -- RFC 6238 TOTP is HMAC-SHA-1, which every authenticator app uses
 	"crypto/subtle"
 	"encoding/base32"
 	"encoding/binary"

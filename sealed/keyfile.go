@@ -185,7 +185,7 @@ func (k *Keyring) WriteFile(path string) (err error) {
 	}
 	// Make the rename itself durable. Not every platform can sync a
 	// directory; the file is in place either way.
-	if d, err := os.Open(dir); err == nil {
+	if d, err := os.Open(dir); err == nil { // #nosec G304 -- the key file's own directory, opened to sync it
 		d.Sync()
 		d.Close()
 	}

@@ -21,7 +21,7 @@ const SigninFailed = "Enter a correct username, password and security code. Afte
 
 // wrongCurrentPassword is what a form that asks for the password again
 // says when it was wrong.
-const wrongCurrentPassword = "Enter your current password correctly"
+const wrongCurrentPassword = "Enter your current password correctly" // #nosec G101 -- a message shown to people, not a credential
 
 // Anonymous is the actor for someone not signed in yet, known only by
 // their network address: sign-in counts failures against it and the audit

@@ -242,7 +242,7 @@ func (tx *Tx) CreateAPIToken(ctx context.Context, t *account.APIToken) error {
 	return nil
 }
 
-const tokenColumns = `id, user_id, name, token_hash, created_at, expires_at, revoked_at, last_used_at`
+const tokenColumns = `id, user_id, name, token_hash, created_at, expires_at, revoked_at, last_used_at` // #nosec G101 -- column names, not a credential
 
 func scanToken(row interface{ Scan(...any) error }) (*account.APIToken, error) {
 	var t account.APIToken

@@ -209,7 +209,7 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.WriteHeader(http.StatusOK)
-	_, err = w.Write(body)
+	_, err = w.Write(body) // #nosec G705 -- text/calendar for calendar programs, never rendered as HTML
 	return err
 }
 

@@ -67,6 +67,7 @@ func (s *Server) preSigninCookie() string {
 }
 
 func (s *Server) setCookie(w http.ResponseWriter, name, value string, maxAge int) {
+	// #nosec G124 -- HttpOnly and SameSite always; Secure whenever drive serve runs behind TLS (--secure, with the __Host- prefix); plain HTTP is only the local demo
 	http.SetCookie(w, &http.Cookie{
 		Name: name, Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteStrictMode,
