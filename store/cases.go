@@ -354,11 +354,48 @@ func keyset(keys []caseKey, cur *CaseCursor, back bool) (string, []any) {
 // rather than by skipping rows, so later pages cost no more than the
 // first; the count without a search is read from the cases' own indexes.
 func (tx *Tx) CasesPage(ctx context.Context, f CaseFilter, today drive.Date) (CasePage, error) {
+	q, ok := casesPageQuery(f, today)
+	if !ok {
+		return CasePage{}, nil
+	}
+	var out CasePage
+	if err := tx.queryRow(ctx, q.count, q.countArgs...).Scan(&out.Total); err != nil {
+		return CasePage{}, tx.d.mapError(err)
+	}
+	if out.Total == 0 {
+		return out, nil
+	}
+	rows, err := tx.caseRows(ctx, q.page, q.pageArgs...)
+	if err != nil {
+		return CasePage{}, err
+	}
+	if len(rows) > q.limit {
+		rows, out.More = rows[:q.limit], true
+	}
+	if q.back {
+		slices.Reverse(rows)
+	}
+	out.Rows = rows
+	return out, nil
+}
+
+// casesQuery is the SQL CasesPage runs: the count, and the page read one
+// case past its limit to learn whether more follow.
+type casesQuery struct {
+	count, page         string
+	countArgs, pageArgs []any
+	limit               int
+	back                bool // the page is read backwards and turned round
+}
+
+// casesPageQuery builds CasesPage's SQL for f; false when f selects no
+// site and so nothing.
+func casesPageQuery(f CaseFilter, today drive.Date) (casesQuery, bool) {
 	var where []string
 	var args []any
 	if !f.AllSites {
 		if len(f.SiteIDs) == 0 {
-			return CasePage{}, nil
+			return casesQuery{}, false
 		}
 		where = append(where, `c.site_id IN (`+placeholders(len(f.SiteIDs))+`)`)
 		for _, id := range f.SiteIDs {
@@ -393,17 +430,11 @@ func (tx *Tx) CasesPage(ctx context.Context, f CaseFilter, today drive.Date) (Ca
 	}
 	// Without a search the count needs no person: it is read from the
 	// cases' own indexes rather than joining every case to its person.
-	from := `SELECT count(*) FROM cases c`
+	q := casesQuery{count: `SELECT count(*) FROM cases c`, countArgs: slices.Clone(args)}
 	if strings.TrimSpace(f.Query) != "" {
-		from += ` JOIN people p ON p.id = c.person_id`
+		q.count += ` JOIN people p ON p.id = c.person_id`
 	}
-	var out CasePage
-	if err := tx.queryRow(ctx, from+cond, args...).Scan(&out.Total); err != nil {
-		return CasePage{}, tx.d.mapError(err)
-	}
-	if out.Total == 0 {
-		return out, nil
-	}
+	q.count += cond
 	ord := f.Sort
 	if _, ok := caseOrders[ord]; !ok {
 		ord = "-updated"
@@ -429,34 +460,24 @@ func (tx *Tx) CasesPage(ctx context.Context, f CaseFilter, today drive.Date) (Ca
 			cond += ` AND ` + k
 		}
 		args = append(args, a...)
+		q.back = f.Back
 	}
 	order := make([]string, len(keys))
 	for i, k := range keys {
 		dir := ""
-		if k.desc != (f.Back && f.After != nil) {
+		if k.desc != q.back {
 			dir = " DESC"
 		}
 		order[i] = k.expr + dir
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 50
+	q.limit = f.Limit
+	if q.limit <= 0 {
+		q.limit = 50
 	}
-	limit = min(limit, 1000)
-	pageArgs := append([]any{today}, args...)
-	pageArgs = append(pageArgs, limit+1)
-	rows, err := tx.caseRows(ctx, caseRowSelect+cond+` ORDER BY `+strings.Join(order, `, `)+` LIMIT ?`, pageArgs...)
-	if err != nil {
-		return CasePage{}, err
-	}
-	if len(rows) > limit {
-		rows, out.More = rows[:limit], true
-	}
-	if f.Back && f.After != nil {
-		slices.Reverse(rows)
-	}
-	out.Rows = rows
-	return out, nil
+	q.limit = min(q.limit, 1000)
+	q.page = caseRowSelect + cond + ` ORDER BY ` + strings.Join(order, `, `) + ` LIMIT ?`
+	q.pageArgs = append(append([]any{today}, args...), q.limit+1)
+	return q, true
 }
 
 // PersonCases returns every case of one person held at one site, newest

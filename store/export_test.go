@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
+
+	"github.com/drive-platform/drive"
 )
 
 // RawText reads one value exactly as the database holds it, for tests
@@ -38,4 +41,36 @@ func (db *DB) FillDisk(ctx context.Context) error {
 	}
 	_, err := db.write.ExecContext(ctx, fmt.Sprintf(`PRAGMA max_page_count = %d`, pages))
 	return err
+}
+
+// CasesPagePlan is the engine's plan for the page query CasesPage runs
+// for f, one line per step, for tests that hold a page to its index.
+func (tx *Tx) CasesPagePlan(ctx context.Context, f CaseFilter, today drive.Date) (string, error) {
+	q, ok := casesPageQuery(f, today)
+	if !ok {
+		return "", nil
+	}
+	explain := `EXPLAIN QUERY PLAN `
+	if tx.d.name == "postgres" {
+		explain = `EXPLAIN `
+	}
+	rows, err := tx.query(ctx, explain+q.page, q.pageArgs...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return "", err
+		}
+		out = append(out, fmt.Sprint(vals[len(vals)-1]))
+	}
+	return strings.Join(out, "\n"), rows.Err()
 }
