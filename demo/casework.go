@@ -141,6 +141,9 @@ type casePlan struct {
 	workFrom, workTo int
 	skipReview       bool
 	quietFor         int // days with no contact before the reference date
+	// he is the pronouns of the person referred, from the gender his
+	// record holds, for the notes and contacts written about him.
+	he pronouns
 }
 
 type planEvent struct {
@@ -418,8 +421,10 @@ func (g *generator) writeCase(ctx context.Context, s *siteStaff, sites map[int64
 		return fmt.Errorf("demo person: %w", err)
 	}
 	s.people = append(s.people, person)
+	p.he = pronounsOf(person.Gender)
+	g.perpetrators[person.ID] = p.he
 	c := &casework.Case{SiteID: s.site.ID, PersonID: person.ID, Programme: p.prog.Code, Source: p.source,
-		ReferredAt: ref.AddDays(-p.referred), ReferredBy: s.panel.ID, Summary: referralSummary(r, p.source),
+		ReferredAt: ref.AddDays(-p.referred), ReferredBy: s.panel.ID, Summary: say(referralSummary(r, p.source), p.he, pronouns{}),
 		Evidence: g.evidence(p, ref.AddDays(-p.referred))}
 	if then, err = g.sd.Backdated(referredAt); err != nil {
 		return err
@@ -727,7 +732,7 @@ func (g *generator) contacts(ctx context.Context, c *casework.Case, p *casePlan,
 		}
 		at := g.dayAt(day)
 		ct := &casework.Contact{CaseID: c.ID, Kind: kind, On: drive.DateOf(at), Method: contactMethod(r, kind),
-			Summary: pick(r, contactSummaries(kind)), CreatedBy: p.manager.ID}
+			Summary: say(pick(r, contactSummaries(kind)), p.he, pronouns{}), CreatedBy: p.manager.ID}
 		then, err := g.sd.Backdated(at.Add(time.Duration(r.IntN(90)) * time.Minute))
 		if err != nil {
 			return err
@@ -802,7 +807,7 @@ func (g *generator) notes(ctx context.Context, s *siteStaff, c *casework.Case, p
 	for i := 0; i < n; i++ {
 		day := between(r, max(to, 1), max(from, 1))
 		at := g.dayAt(day)
-		note := &casework.Note{CaseID: c.ID, Text: pick(r, noteTexts()), CreatedBy: author}
+		note := &casework.Note{CaseID: c.ID, Text: say(pick(r, noteTexts()), p.he, pronouns{}), CreatedBy: author}
 		if at.After(g.sd.Now()) {
 			return drive.Errorf(drive.EINVALID, "a record cannot be dated in the future")
 		}
@@ -921,7 +926,7 @@ func contactMethod(r *rand.Rand, k casework.ContactKind) string {
 func acceptReasons(restart bool) []string {
 	if restart {
 		return []string{
-			"Family open to children's social care; standard-risk DASH; the family wants to stay at home if he moves out.",
+			"Family open to children's social care; standard-risk DASH; the family wants to stay at home if the perpetrator moves out.",
 			"Meets both Restart criteria: known to children's social care and DASH below the high-risk threshold.",
 			"Social worker's referral accepted: early intervention could prevent escalation.",
 		}
@@ -971,7 +976,7 @@ func referralSummary(r *rand.Rand, s casework.Source) string {
 			"IDVA service referral: high-risk case, victim-survivor supported separately; the perpetrator's behaviour is escalating.",
 		},
 		casework.FromOther: {
-			"Housing provider reports repeated anti-social behaviour linked to domestic abuse at his tenancy.",
+			"Housing provider reports repeated anti-social behaviour linked to domestic abuse at {p.their} tenancy.",
 			"Substance-use service raises concern about threats and controlling behaviour disclosed in sessions.",
 		},
 	}[s]
@@ -1019,11 +1024,11 @@ func outcomes(prong string) []string {
 func contactSummaries(k casework.ContactKind) []string {
 	switch k {
 	case casework.OneToOne:
-		return []string{"Session on jealousy and control: discussed the cycle and triggers.", "Session on accountability: he minimised the incident less than before.",
+		return []string{"Session on jealousy and control: discussed the cycle and triggers.", "Session on accountability: {p.they} minimised the incident less than before.",
 			"Session on emotional regulation and warning signs.", "Reviewed the action plan together; agreed the next steps."}
 	case casework.ContactMade:
-		return []string{"Brief check-in: reminded him of the next appointment.", "Discussed housing and his licence conditions.",
-			"Spoke after the court hearing; he accepted the conditions."}
+		return []string{"Brief check-in: reminded {p.them} of the next appointment.", "Discussed housing and {p.their} licence conditions.",
+			"Spoke after the court hearing; {p.they} accepted the conditions."}
 	case casework.ContactAttempt:
 		return []string{"No answer; message left.", "Did not attend the appointment; letter sent.", "Home visit: no one in.",
 			"Text message sent; no reply."}
@@ -1046,11 +1051,11 @@ func noteTexts() []string {
 	return []string{
 		"Case discussed with the team leader: continue disruption with police and probation.",
 		"Liaised with the IDVA service: risk information shared under the information-sharing agreement.",
-		"He disclosed heavy drinking at weekends; substance-use referral offered.",
-		"Attended court with him for the hearing; conditions explained afterwards.",
+		"{P.they} disclosed heavy drinking at weekends; substance-use referral offered.",
+		"Attended court with {p.them} for the hearing; conditions explained afterwards.",
 		"Housing officer reports tenancy arrears; benefits support discussed.",
 		"Probation practitioner and I agreed a joint appointment next month.",
-		"He denies the latest incident; discussed minimisation in the session.",
+		"{P.they} denied the latest incident; discussed minimisation in the session.",
 	}
 }
 

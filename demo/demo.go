@@ -92,7 +92,7 @@ func Generate(ctx context.Context, svc *service.Service, opt Options) (*Result, 
 		if n > 0 {
 			return drive.Errorf(drive.ECONFLICT, "the database already has %d users: demo data goes only into a new, empty database (give --db a new file name)", n)
 		}
-		g = &generator{sd: sd, rng: rng, secrets: secretSource, params: params, used: map[string]bool{}, res: res, keyring: svc.Keys}
+		g = &generator{sd: sd, rng: rng, secrets: secretSource, params: params, used: map[string]bool{}, res: res, keyring: svc.Keys, perpetrators: map[int64]pronouns{}}
 		return g.run(ctx)
 	})
 	if err != nil {
@@ -173,6 +173,9 @@ type generator struct {
 	sealRandom io.Reader
 	// idvas are the sites' IDVAs by id, who write her protected details.
 	idvas map[int64]*account.User
+	// perpetrators are the pronouns of each perpetrator by person id,
+	// for what is written about him on a victim-survivor's side.
+	perpetrators map[int64]pronouns
 	// later are the writes made through the service once the seeding
 	// transaction has committed: the service opens transactions of its
 	// own, which cannot run inside the seeding one.

@@ -384,13 +384,13 @@ func (g *generator) compartment(p *victimPlan, phone, safePhone int) victim.Comp
 		// so only its name is recorded, beside the home she left.
 		c.Refuge = pick(r, refuges()) + ", " + pick(r, site.towns)
 		home.Current = false
-		home.Note = "Left for refuge; he knows this address"
+		home.Note = "Left for refuge; the perpetrator knows this address"
 		c.Addresses = []victim.Address{home}
 	} else {
 		c.Addresses = []victim.Address{home}
 		if r.IntN(100) < 30 {
 			c.Addresses = append(c.Addresses, victim.Address{Line1: fmt.Sprintf("%d %s", 1+r.IntN(160), pick(r, victimStreets())),
-				Town: pick(r, site.towns), Postcode: g.victimPostcode(site), Note: "Previous address, shared with him"})
+				Town: pick(r, site.towns), Postcode: g.victimPostcode(site), Note: "Previous address, shared with the perpetrator"})
 		}
 	}
 	c.Phones = []string{fmt.Sprintf("07700 900%03d", phone)}
@@ -573,7 +573,7 @@ func (g *generator) writeVictim(ctx context.Context, p *victimPlan) error {
 	g.victimNotes(p, idva, until)
 	if r.IntN(100) < 90 {
 		at := max(p.opened-between(r, 1, 14), until)
-		plan := safetyPlan(r, &p.comp)
+		plan := g.words(p, safetyPlan(r, &p.comp))
 		g.asIDVA(g.dayAt(max(at, 1)), idva, func(ctx context.Context, svc *service.Service, a service.Actor) error {
 			return svc.SetSafetyPlan(ctx, a, v.ID, plan)
 		})
@@ -636,7 +636,7 @@ func (g *generator) dash(p *victimPlan, score, ago int, by int64) error {
 	}
 	for _, x := range q.Questions {
 		if a.Answers[x.ID] == risk.Yes && r.IntN(100) < 30 {
-			a.Comments[x.ID] = dashComment(r, x.ID, &p.comp)
+			a.Comments[x.ID] = g.words(p, dashComment(r, x.ID, &p.comp))
 		}
 	}
 	if band, _ := q.BandFor(score); band.Code == "medium" && r.IntN(100) < 15 {
@@ -646,6 +646,10 @@ func (g *generator) dash(p *victimPlan, score, ago int, by int64) error {
 			"Escalating stalking since separation and a breach of bail: judged high risk.",
 			"She is pregnant and the abuse has become more frequent: judged high risk.",
 		})
+		if p.c.Gender != "female" && strings.HasPrefix(a.JudgementReason, "She is pregnant") {
+			// Chosen after the draw, so the rest of the demo is the same.
+			a.JudgementReason = g.words(p, "Threats to kill since {v.they} left, and the abuse has become more frequent: judged high risk.")
+		}
 	}
 	id := p.c.ID
 	g.asIDVA(g.dayAt(max(ago, 1)), by, func(ctx context.Context, svc *service.Service, actor service.Actor) error {
@@ -728,7 +732,7 @@ func (g *generator) idvaContacts(p *victimPlan, by int64, until int) {
 	id := p.c.ID
 	for _, day := range days {
 		kind := pickWeighted(r, service.IDVAContactKinds(), []int{45, 15, 20, 20})
-		text := idvaContactText(r, kind, &p.comp)
+		text := g.words(p, idvaContactText(r, kind, &p.comp))
 		on := ReferenceDate().AddDays(-max(day, 1))
 		g.asIDVA(g.dayAt(max(day, 1)), by, func(ctx context.Context, svc *service.Service, a service.Actor) error {
 			if err := svc.AddVictimEntry(ctx, a, id, "contact", &service.VictimEntry{On: on, Kind: kind}, text); err != nil {
@@ -746,7 +750,7 @@ func (g *generator) victimNotes(p *victimPlan, by int64, until int) {
 	for n := between(r, 1, 4); n > 0; n-- {
 		day := between(r, until, p.opened)
 		kind := pickWeighted(r, []string{"note", "safeguarding", "marac"}, []int{70, 20, 10})
-		text := victimNoteText(r, kind, &p.comp)
+		text := g.words(p, victimNoteText(r, kind, &p.comp))
 		at := g.dayAt(max(day, 1))
 		note := &service.VictimEntry{Kind: kind}
 		g.asIDVA(at, by, func(ctx context.Context, svc *service.Service, a service.Actor) error {
@@ -767,6 +771,18 @@ func (g *generator) victimNotes(p *victimPlan, by int64, until int) {
 			})
 		}
 	}
+}
+
+// words fills in a victim-survivor's text with the pronouns of her record
+// and of the perpetrator of her primary case.
+func (g *generator) words(p *victimPlan, text string) string {
+	he := pronouns{"they", "them", "their", "themselves", true}
+	if p.primary != nil {
+		if pr, ok := g.perpetrators[p.primary.PersonID]; ok {
+			he = pr
+		}
+	}
+	return say(text, he, pronounsOf(p.c.Gender))
 }
 
 // place is somewhere the compartment says she is, for the sealed texts
@@ -791,31 +807,31 @@ func dashComment(r *rand.Rand, id string, c *victim.Compartment) string {
 	case "q1":
 		return pick(r, []string{"Bruising to both arms; seen at A&E.", "Cut lip and a sprained wrist; photographs taken by police."})
 	case "q3":
-		return "Afraid he will come back to " + place(c) + " when he is released."
+		return "Afraid {p.they} will come back to " + place(c) + " when {p.they} {p.is} released."
 	case "q7":
-		return "He wants contact every weekend; the handovers have been where the incidents happen."
+		return "{P.they} want{p.s} contact every weekend; the handovers have been where the incidents happen."
 	case "q8":
-		return pick(r, []string{"He has been seen outside " + place(c) + " three times this week.",
-			"Dozens of calls a day; he found out her new number " + c.Phones[0] + " within a week."})
+		return pick(r, []string{"{P.they} {p.has} been seen outside " + place(c) + " three times this week.",
+			"Dozens of calls a day; {p.they} found out {v.their} new number " + c.Phones[0] + " within a week."})
 	case "q12":
-		return "Checks her phone and bank account; tells her what to wear."
+		return "Checks {v.their} phone and bank account; tells {v.them} what to wear."
 	case "q14":
-		return "Said he would kill her and then himself; she believes him."
+		return "Said {p.they} would kill {v.them} and then {p.themselves}; {v.they} believe{v.s} {p.them}."
 	case "q15":
-		return "Strangled during the incident in the spring; she lost consciousness briefly."
+		return "Strangled during the incident in the spring; {v.they} lost consciousness briefly."
 	case "q23":
 		return "Breached the non-molestation order by coming to " + place(c) + "."
 	}
-	return pick(r, []string{"Disclosed during the assessment.", "Confirmed by police records.", "She described this in her own words."})
+	return pick(r, []string{"Disclosed during the assessment.", "Confirmed by police records.", "{V.they} described this in {v.their} own words."})
 }
 
 func idvaContactText(r *rand.Rand, kind string, c *victim.Compartment) string {
 	switch kind {
 	case "call":
 		return pick(r, []string{
-			"Called on " + c.Phones[len(c.Phones)-1] + " within the safe times. No contact from him since the bail conditions; she feels a little safer.",
-			"Safety planning call: went through what to do if he turns up; she has the police marker reference.",
-			"Called to prepare her for the MARAC; her views will be shared by the IDVA.",
+			"Called on " + c.Phones[len(c.Phones)-1] + " within the safe times. No contact from {p.them} since the bail conditions; {v.they} feel{v.s} a little safer.",
+			"Safety planning call: went through what to do if {p.they} turn{p.s} up; {v.they} {v.has} the police marker reference.",
+			"Called to prepare {v.them} for the MARAC; {v.their} views will be shared by the IDVA.",
 		})
 	case "visit":
 		return pick(r, []string{
@@ -823,8 +839,8 @@ func idvaContactText(r *rand.Rand, kind string, c *victim.Compartment) string {
 			"Met at the children's centre; went through the court process for the protective order.",
 		})
 	case "message":
-		return pick(r, []string{"Text sent within the agreed times; she replied that she is fine.",
-			"Sent the date of the court hearing by text, as she asked."})
+		return pick(r, []string{"Text sent within the agreed times; {v.they} replied that {v.they} {v.is} fine.",
+			"Sent the date of the court hearing by text, as {v.they} asked."})
 	}
 	return pick(r, []string{"No answer on " + c.Phones[0] + "; no message left, as agreed in the safety plan.",
 		"Tried to call twice; will try again tomorrow in the safe window."})
@@ -834,25 +850,25 @@ func victimNoteText(r *rand.Rand, kind string, c *victim.Compartment) string {
 	switch kind {
 	case "safeguarding":
 		if len(c.Schools) > 0 {
-			return "Spoke to the designated safeguarding lead at " + c.Schools[0] + ": only she and her mother may collect the children."
+			return "Spoke to the designated safeguarding lead at " + c.Schools[0] + ": only {v.they} and {v.their} mother may collect the children."
 		}
 		return "Police marker placed on " + place(c) + "; the response officer knows the history."
 	case "marac":
-		return "MARAC actions fed back to her: police to review bail, housing to prioritise a move, a marker on " + place(c) + "."
+		return "MARAC actions fed back to {v.them}: police to review bail, housing to prioritise a move, a marker on " + place(c) + "."
 	}
 	return pick(r, []string{
-		"She wants to stay where she is with extra security; sanctuary scheme referral made.",
-		"Discussed the perpetrator programme his case manager is running; she is cautiously hopeful.",
-		"Benefits advice booked; she is worried about the rent now she is on her own.",
-		"She is sleeping better since the order; the children have settled.",
+		"{V.they} want{v.s} to stay where {v.they} {v.is} with extra security; sanctuary scheme referral made.",
+		"Discussed the perpetrator programme {p.their} case manager is running; {v.they} {v.is} cautiously hopeful.",
+		"Benefits advice booked; {v.they} {v.is} worried about the rent now {v.they} {v.is} on {v.their} own.",
+		"{V.they} {v.is} sleeping better since the order; the children have settled.",
 	})
 }
 
 func safetyPlan(r *rand.Rand, c *victim.Compartment) string {
 	lines := []string{
 		"Safe contact: " + c.SafeContact,
-		"Code word agreed with her sister and the IDVA: " + pick(r, []string{"blue umbrella", "pancakes", "Aunt Jean", "the library book"}) + ".",
-		"Emergency: call 999; if she cannot speak, press 55 when prompted.",
+		"Code word agreed with {v.their} sister and the IDVA: " + pick(r, []string{"blue umbrella", "pancakes", "Aunt Jean", "the library book"}) + ".",
+		"Emergency: call 999; if {v.they} cannot speak, press 55 when prompted.",
 		"Police marker on " + place(c) + ".",
 	}
 	if len(c.Schools) > 0 {
