@@ -161,6 +161,19 @@ func Reason(pieces ...string) string {
 	return strings.Join(out, "; ")
 }
 
+// Detail is an event's reason without the parts it names: the sentence
+// (Sentence) already says them, so the audit log page shows only the rest
+// ("break-glass", "appointment 8 planned").
+func Detail(reason string) string {
+	var out []string
+	for _, r := range strings.Split(reason, "; ") {
+		if !strings.HasPrefix(r, partPrefix) {
+			out = append(out, r)
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
 // PartsOf are the parts an event's reason names, in order.
 func PartsOf(reason string) []string {
 	var out []string

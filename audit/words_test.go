@@ -39,6 +39,36 @@ func TestSentence(t *testing.T) {
 	}
 }
 
+// TestParts: a reason's parts are found wherever they stand, said in the
+// sentence in order, and left out of its detail; every part is on the
+// list a search chooses from, once.
+func TestParts(t *testing.T) {
+	r := Reason("break-glass", "", "appointment 8 planned", Part(PartAppointment, "", PartNote))
+	if r != "break-glass; appointment 8 planned; part: an appointment; part: a note" {
+		t.Fatalf("Reason = %q", r)
+	}
+	if got := PartsOf(r); len(got) != 2 || got[0] != PartAppointment || got[1] != PartNote {
+		t.Errorf("PartsOf = %q", got)
+	}
+	if got := Detail(r); got != "break-glass; appointment 8 planned" {
+		t.Errorf("Detail = %q", got)
+	}
+	e := Event{Action: ActionRecordWrite, RecordType: "person", RecordID: "5", Reason: Part(PartName, PartAddresses), Outcome: OutcomeAllowed}
+	if got := Sentence(e, "Sam Okafor"); got != "Sam Okafor changed person record 5 (the name, the addresses)" {
+		t.Errorf("Sentence = %q", got)
+	}
+	seen := map[string]bool{}
+	for _, p := range Parts() {
+		if seen[p] || !IsPart(p) {
+			t.Errorf("part %q listed twice or not known", p)
+		}
+		seen[p] = true
+	}
+	if IsPart("her address") || Part() != "" {
+		t.Error("a part not on the list is known, or no part gives a reason")
+	}
+}
+
 func TestSignInActions(t *testing.T) {
 	for a, want := range map[string]bool{ActionSigninSuccess: true, ActionSigninFailure: true, "reauth.failure": true,
 		"session.end": true, ActionRecordRead: false, "signing.x": false} {

@@ -78,7 +78,7 @@ func (s *Service) RecordNote(ctx context.Context, a Actor, caseID int64, n *case
 			return err
 		}
 		return tx.Audit(ctx, audit.Event{Action: audit.ActionRecordWrite, ActorID: a.UserID, ActorRole: actorRole(a, ""), RecordType: "case",
-			RecordID: strconv.FormatInt(c.ID, 10), SiteID: c.SiteID, Remote: a.Remote, Outcome: audit.OutcomeAllowed})
+			RecordID: strconv.FormatInt(c.ID, 10), SiteID: c.SiteID, Remote: a.Remote, Outcome: audit.OutcomeAllowed, Reason: audit.Part(audit.PartNote)})
 	})
 }
 

@@ -245,7 +245,7 @@ func (s *Service) SubmitFeedback(ctx context.Context, a Actor, in Answers) error
 			}
 			if err := tx.Audit(ctx, audit.Event{Action: audit.ActionRecordWrite, ActorRole: "system", RecordType: "victim",
 				RecordID: strconv.FormatInt(c.VictimCaseID, 10), SiteID: c.SiteID, Remote: a.System, Outcome: audit.OutcomeAllowed,
-				Reason: "her own answers"}); err != nil {
+				Reason: audit.Part(audit.PartOwnAnswers)}); err != nil {
 				return err
 			}
 		} else if err := tx.AddAnonymousOutcome(ctx, c.SiteID, views.Month, o); err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/audit"
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
@@ -90,8 +91,9 @@ func TestHerOwnVoice(t *testing.T) {
 				t.Fatal(err)
 			}
 			es := w.events(t, before)
-			if len(es) != 1 || es[0].RecordID != strconv.FormatInt(w.victimID, 10) || es[0].ActorRole != "system" || es[0].Remote != "feedback" {
-				t.Errorf("joined answers audited as %s; want one write to her record by the feedback entry point", summary(es))
+			if len(es) != 1 || es[0].RecordID != strconv.FormatInt(w.victimID, 10) || es[0].ActorRole != "system" || es[0].Remote != "feedback" ||
+				es[0].Reason != audit.Part(audit.PartOwnAnswers) {
+				t.Errorf("joined answers audited as %s (%q); want one write to her record by the feedback entry point, naming the part", summary(es), eventLines(es))
 			}
 			wantCode(t, w.svc.SubmitFeedback(ctx, service.Feedback(), service.Answers{Code: code.Code, Outcome: herAnswers(voice.No, 7), Joined: true}), drive.ENOTFOUND)
 			v, err := w.svc.ReportedOutcomes(ctx, idva, w.victimID)

@@ -94,7 +94,7 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) error {
 	d.Searched = true
 	for _, e := range events {
 		d.Events = append(d.Events, auditRow{Seq: e.Seq, At: e.At.Format("2 January 2006, 15:04:05 UTC"), Sentence: e.Sentence, Actor: e.Actor,
-			Role: humanise(e.ActorRole), Site: e.Site, Outcome: outcomeWords[e.Outcome], Reason: e.Reason, Remote: e.Remote})
+			Role: humanise(e.ActorRole), Site: e.Site, Outcome: outcomeWords[e.Outcome], Reason: audit.Detail(e.Reason), Remote: e.Remote})
 	}
 	return s.render(w, r, http.StatusOK, "audit", s.page(r, "Audit log", d))
 }
