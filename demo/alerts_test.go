@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -29,12 +30,19 @@ func TestDemoCaseAlerted(t *testing.T) {
 	var siteCode string
 	var idvas []int64
 	err := d.db.View(ctx, func(tx *store.Tx) error {
-		for offset := 0; his == nil; offset += 1000 {
-			rows, _, err := tx.Cases(ctx, store.CaseFilter{AllSites: true, States: []casework.State{casework.Allocated, casework.Active},
-				Sort: "referred", Limit: 1000, Offset: offset}, drive.DateOf(built))
+		var after *store.CaseCursor
+		for his == nil {
+			page, err := tx.CasesPage(ctx, store.CaseFilter{AllSites: true, States: []casework.State{casework.Allocated, casework.Active},
+				Sort: "referred", Limit: 1000, After: after}, drive.DateOf(built))
 			if err != nil {
 				return err
 			}
+			rows := page.Rows
+			if len(rows) == 0 {
+				return fmt.Errorf("no open MARAC-referred case with a case manager in the demo")
+			}
+			cur := store.CaseCursorAt("referred", rows[len(rows)-1])
+			after = &cur
 			for _, r := range rows {
 				c := r.Case
 				if c.Source != casework.FromMARAC || c.CaseManagerID == 0 {

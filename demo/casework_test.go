@@ -33,15 +33,18 @@ func allCases(t *testing.T, db *store.DB) []store.CaseRow {
 	t.Helper()
 	var rows []store.CaseRow
 	err := db.View(context.Background(), func(tx *store.Tx) error {
-		for offset := 0; ; offset += 1000 {
-			page, total, err := tx.Cases(context.Background(), store.CaseFilter{AllSites: true, Sort: "referred", Limit: 1000, Offset: offset}, demo.ReferenceDate())
+		var after *store.CaseCursor
+		for {
+			page, err := tx.CasesPage(context.Background(), store.CaseFilter{AllSites: true, Sort: "referred", Limit: 1000, After: after}, demo.ReferenceDate())
 			if err != nil {
 				return err
 			}
-			rows = append(rows, page...)
-			if len(rows) >= total {
+			rows = append(rows, page.Rows...)
+			if !page.More || len(page.Rows) == 0 {
 				return nil
 			}
+			cur := store.CaseCursorAt("referred", page.Rows[len(page.Rows)-1])
+			after = &cur
 		}
 	})
 	if err != nil {

@@ -95,15 +95,17 @@ func (d *sealedDemo) victims(t *testing.T) []victimRecord {
 			ids = append(ids, s.ID)
 		}
 		var cases []victim.Case
-		for offset := 0; ; offset += 1000 {
-			page, total, err := tx.VictimCases(ctx, store.VictimFilter{SiteIDs: ids, Limit: 1000, Offset: offset})
+		var after int64
+		for {
+			page, total, err := tx.VictimCases(ctx, store.VictimFilter{SiteIDs: ids, Limit: 1000, AfterID: after})
 			if err != nil {
 				return err
 			}
 			cases = append(cases, page...)
-			if len(cases) >= total {
+			if len(cases) >= total || len(page) == 0 {
 				break
 			}
+			after = page[len(page)-1].ID
 		}
 		sort.Slice(cases, func(i, j int) bool { return cases[i].ID < cases[j].ID })
 		for _, c := range cases {
