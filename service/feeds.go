@@ -601,7 +601,6 @@ func (s *Service) runJob(ctx context.Context, w ImportWorker, job *store.ImportJ
 	body := &jobFile{ctx: ctx, db: s.DB, id: job.ID}
 	res := store.JobResult{Status: store.JobFailed}
 	var problems []JobProblem
-	var recs []incident.Record
 	var hs []incident.Hearing
 	var rowErrs []incident.RowError
 	var more int // problems found past those kept
@@ -628,17 +627,16 @@ func (s *Service) runJob(ctx context.Context, w ImportWorker, job *store.ImportJ
 				hs = append(hs, h)
 			})
 		} else {
-			sc, err = incident.ScanFileChoosing(body, cands, today, up.Read, func(r incident.Record, found int) {
-				if found > 0 {
-					recs = nil // nothing of it will be imported
-					return
-				}
-				recs = append(recs, r)
-			})
+			// An extract's rows are only checked here, and kept nowhere:
+			// once the whole file is known to be good, the import reads
+			// it again inside its transaction, a chunk at a time
+			// (importIncidentStream), so what it holds does not grow
+			// with the file.
+			sc, err = incident.ScanFileChoosing(body, cands, today, up.Read, nil)
 		}
 		info, rowErrs, more, res.Rows = sc.FileInfo, sc.Problems, sc.More, sc.Rows
 		if sc.Found() > 0 {
-			recs, hs = nil, nil // the rows before the first problem
+			hs = nil // the rows before the first problem
 		}
 	}
 	if info.Format != "" {
@@ -676,7 +674,9 @@ func (s *Service) runJob(ctx context.Context, w ImportWorker, job *store.ImportJ
 			if job.Kind == KindMARAC {
 				res.New, res.Skipped, err = importMARAC(ctx, tx, job.SiteID, hs, nil)
 			} else {
-				res.New, res.Skipped, err = importIncidents(ctx, tx, job.SiteID, recs, nil)
+				res.New, res.Skipped, err = s.importIncidentStream(ctx, tx, job.SiteID, res.Rows, func(each func(incident.Record) error) error {
+					return rescan(ctx, tx, job.ID, cands, today, up.Read, each)
+				}, nil)
 			}
 			if err != nil {
 				return err

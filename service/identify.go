@@ -248,24 +248,26 @@ func closeScore(ctx context.Context, tx *store.Tx, c *casework.Case) error {
 	return nil
 }
 
-// ImportIncidents stores a validated police extract for a site with the
-// people it names, in the caller's transaction: the site's people are
-// resolved again over what it held and the new incidents together, the new
-// incidents are stored with their people, and the held ones whose people
-// changed are updated. Incidents whose reference the site already holds
-// (or that repeat one earlier in the extract) are skipped, so importing
-// the same extract twice changes nothing. Matching suspects across sites
-// (matchAcrossSites) is a separate step, so a run of imports pays for it
-// once. progress, if set, receives a line at each stage.
-func importIncidents(ctx context.Context, tx *store.Tx, siteID int64, recs []incident.Record, progress func(string)) (inserted, skipped int, err error) {
-	say := func(format string, args ...any) {
-		if progress != nil {
-			progress(fmt.Sprintf(format, args...))
+// importIncidents stores a validated police extract for a site with the
+// people it names, in the caller's transaction (see importIncidentStream).
+func (s *Service) importIncidents(ctx context.Context, tx *store.Tx, siteID int64, recs []incident.Record, progress func(string)) (inserted, skipped int, err error) {
+	return s.importIncidentStream(ctx, tx, siteID, len(recs), func(each func(incident.Record) error) error {
+		for _, r := range recs {
+			if err := each(r); err != nil {
+				return err
+			}
 		}
-	}
-	if err := tx.LockSitePeople(ctx, siteID); err != nil {
-		return 0, 0, err
-	}
+		return nil
+	}, progress)
+}
+
+// importWhole stores new incidents for a site with the people it names,
+// in the caller's transaction, resolving the site's people again over
+// what it held and the new incidents together: the new incidents are
+// stored with their people, and the held ones whose people changed are
+// updated. Incidents whose reference the site already holds (or that
+// repeat one earlier in recs) are skipped.
+func importWhole(ctx context.Context, tx *store.Tx, siteID int64, recs []incident.Record, say func(string, ...any)) (inserted, skipped int, err error) {
 	held, err := tx.IncidentRefs(ctx, siteID)
 	if err != nil {
 		return 0, 0, err
@@ -286,9 +288,6 @@ func importIncidents(ctx context.Context, tx *store.Tx, siteID int64, recs []inc
 	}
 	say("%d suspects and %d victims at the site; storing", res.Suspects, res.Victims)
 	if err := tx.InsertIncidents(ctx, siteID, fresh, sus, vic, func(done int) { say("%d of %d stored", done, len(fresh)) }); err != nil {
-		return 0, 0, err
-	}
-	if _, err := linkSite(ctx, tx, siteID); err != nil { // the open cases against the people as they are now
 		return 0, 0, err
 	}
 	return len(fresh), skipped, nil

@@ -89,7 +89,7 @@ func (s *Service) Import(ctx context.Context, a Actor, up Upload) (*UploadResult
 		if up.MARAC {
 			out.Inserted, out.Skipped, err = importMARAC(ctx, tx, up.SiteID, hs, nil)
 		} else {
-			out.Inserted, out.Skipped, err = importIncidents(ctx, tx, up.SiteID, recs, nil)
+			out.Inserted, out.Skipped, err = s.importIncidents(ctx, tx, up.SiteID, recs, nil)
 		}
 		if err != nil {
 			return err

@@ -8,7 +8,9 @@ import (
 	"os"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/incident"
 	"github.com/drive-platform/drive/store"
+	"github.com/drive-platform/drive/tabular"
 )
 
 // A file to import (sent by a feed, dropped in the inbox or uploaded) is
@@ -104,11 +106,13 @@ func (sp *spooled) chunks(add func(seq int, data []byte) error) error {
 }
 
 // jobFile reads a queued job's file back a chunk at a time, each chunk in
-// a read transaction of its own, so that no more than a chunk of it is
-// held at once.
+// a read transaction of its own (or, with tx set, in that transaction:
+// the import reads the file again inside its own), so that no more than
+// a chunk of it is held at once.
 type jobFile struct {
 	ctx  context.Context
 	db   *store.DB
+	tx   *store.Tx
 	id   int64
 	seq  int
 	buf  []byte
@@ -122,11 +126,16 @@ func (r *jobFile) Read(p []byte) (int, error) {
 		}
 		var data []byte
 		var ok bool
-		err := r.db.View(r.ctx, func(tx *store.Tx) error {
-			var err error
-			data, ok, err = tx.ImportJobChunk(r.ctx, r.id, r.seq)
-			return err
-		})
+		var err error
+		if r.tx != nil {
+			data, ok, err = r.tx.ImportJobChunk(r.ctx, r.id, r.seq)
+		} else {
+			err = r.db.View(r.ctx, func(tx *store.Tx) error {
+				var err error
+				data, ok, err = tx.ImportJobChunk(r.ctx, r.id, r.seq)
+				return err
+			})
+		}
 		if err != nil {
 			return 0, err
 		}
@@ -139,4 +148,27 @@ func (r *jobFile) Read(p []byte) (int, error) {
 	n := copy(p, r.buf)
 	r.buf = r.buf[n:]
 	return n, nil
+}
+
+// rescan reads a job's file again, inside the import's transaction tx,
+// exactly as it was checked (the same mappings, day and options), and
+// hands each incident to each. The file was found good when checked, so
+// a problem now means it changed underneath: an internal error, and the
+// import rolls back.
+func rescan(ctx context.Context, tx *store.Tx, jobID int64, cands []incident.NamedMapping, today drive.Date, opt tabular.Options, each func(incident.Record) error) error {
+	var stop error
+	sc, err := incident.ScanFileChoosing(&jobFile{ctx: ctx, tx: tx, id: jobID}, cands, today, opt, func(r incident.Record, found int) {
+		if stop == nil && found == 0 {
+			stop = each(r)
+		}
+	})
+	switch {
+	case stop != nil:
+		return stop
+	case err != nil:
+		return err
+	case sc.Found() > 0:
+		return drive.Errorf(drive.EINTERNAL, "import job %d: the file read again has %d problems it did not have when checked", jobID, sc.Found())
+	}
+	return nil
 }

@@ -59,7 +59,7 @@ func systemSite(ctx context.Context, tx *store.Tx, a Actor, code string) (int64,
 // point may ask. Errors: ENOTFOUND for another actor or no such site.
 func (s *Service) ImportIncidents(ctx context.Context, a Actor, siteCode string, recs []incident.Record, progress func(string)) (inserted, skipped int, err error) {
 	return s.importSystem(ctx, a, siteCode, "import.incidents", func(tx *store.Tx, siteID int64) (int, int, error) {
-		return importIncidents(ctx, tx, siteID, recs, progress)
+		return s.importIncidents(ctx, tx, siteID, recs, progress)
 	})
 }
 

@@ -60,7 +60,7 @@ func BenchmarkImportAlerts(b *testing.B) {
 			if siteID, err = benchSite(ctx, tx); err != nil {
 				return err
 			}
-			_, _, err = importIncidents(ctx, tx, siteID, held, nil)
+			_, _, err = (&Service{}).importIncidents(ctx, tx, siteID, held, nil)
 			return err
 		})
 		if err != nil {
@@ -81,7 +81,7 @@ func BenchmarkImportAlerts(b *testing.B) {
 				return err
 			}
 			t1 := time.Now()
-			if _, _, err := importIncidents(ctx, tx, siteID, fresh, nil); err != nil {
+			if _, _, err := (&Service{}).importIncidents(ctx, tx, siteID, fresh, nil); err != nil {
 				return err
 			}
 			t2 := time.Now()

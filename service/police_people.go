@@ -310,6 +310,14 @@ func matchAcrossSites(ctx context.Context, tx *store.Tx) (int, []MatchedSuspect,
 	if len(sites) > 255 {
 		return 0, nil, drive.Errorf(drive.EINTERNAL, "matching across sites handles up to 255 sites")
 	}
+	// With fewer than two sites holding incidents nobody can be known at
+	// two, and reading every incident (which grows with the sites' data)
+	// would find nothing: the previous answer is cleared.
+	if n, err := tx.SitesWithIncidents(ctx); err != nil {
+		return 0, nil, err
+	} else if n < 2 {
+		return 0, nil, tx.SetNationalMatches(ctx, map[int64]int64{})
+	}
 	t, err := linkage.NewTable([]linkage.Field{{Name: "given", Kind: linkage.KindGiven}, {Name: "family", Kind: linkage.KindSurname},
 		{Name: "dob", Kind: linkage.KindDate}, {Name: "postcode", Kind: linkage.KindPostcode}})
 	if err != nil {

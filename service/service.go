@@ -83,6 +83,10 @@ type Service struct {
 	// Reports, if set, keeps computed outcome reports for a short while
 	// (see ReportCache); nil computes every report afresh.
 	Reports *ReportCache
+	// Resolve says when an import resolves a site's people in full and
+	// how many incidents it links at a time past that; zero means
+	// FullResolveLimit and ExtendChunk (see identify_extend.go).
+	Resolve ResolveSizes
 	// Identification, if set, keeps each site's ranked identification
 	// list until the police data changes or the day turns (see
 	// IdentificationCache); nil ranks the list on every view.
