@@ -205,34 +205,31 @@ func Extend(model *linkage.Model, known []Known, fresh []incident.Person, opt Ex
 	}
 	var links []link
 	threshold := weightOf(model.Threshold)
-	seen := map[[2]int]bool{}
+	var cands []int
 	for d := range reps {
 		a := nk + d
+		cands = cands[:0]
 		for _, k := range blockKeys(person(a)) {
-			blk := blocks[k]
-			if len(blk) > maxBlock {
-				continue
+			if blk := blocks[k]; len(blk) <= maxBlock {
+				cands = append(cands, blk...)
 			}
-			for _, b := range blk {
-				if b == a || (b >= nk && b > a) {
-					continue // each fresh pair once, from its later record
-				}
-				if seen[[2]int{a, b}] {
+		}
+		slices.Sort(cands)
+		for _, b := range slices.Compact(cands) {
+			if b == a || (b >= nk && b > a) {
+				continue // each fresh pair once, from its later record
+			}
+			out.Pairs++
+			e := x.Explain(a, b)
+			w := e.Weight
+			if c := contextOf(opt.Context, reps[d]); b < nk && c != 0 && known[b].Context == c {
+				if datesApart(e) {
 					continue
 				}
-				seen[[2]int{a, b}] = true
-				out.Pairs++
-				e := x.Explain(a, b)
-				w := e.Weight
-				if c := contextOf(opt.Context, reps[d]); b < nk && c != 0 && known[b].Context == c {
-					if datesApart(e) {
-						continue
-					}
-					w += victimContextPrior - model.Prior
-				}
-				if w >= threshold {
-					links = append(links, link{a: a, b: b, weight: w})
-				}
+				w += victimContextPrior - model.Prior
+			}
+			if w >= threshold {
+				links = append(links, link{a: a, b: b, weight: w})
 			}
 		}
 	}

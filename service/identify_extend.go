@@ -22,9 +22,9 @@ import (
 // (identify.Extend), under the model the linker learned at the site's
 // last full resolution, with candidates found by blocking keys in the
 // database (store.MentionsLike): what is held in memory is one chunk and
-// its candidates, whatever the size of the file or the site. A first
-// import larger than the limit resolves its first FullResolveLimit rows
-// in full (which learns the model) and extends with the rest.
+// its candidates, whatever the size of the file or the site. An import
+// that takes a site past the limit resolves it in full up to the limit
+// first (which learns the model) and extends it with the rest.
 //
 // Everything happens in the caller's one transaction, so the import
 // stays all or nothing: a failure, or a server killed part way, leaves
@@ -105,16 +105,18 @@ func (s *Service) importIncidentStream(ctx context.Context, tx *store.Tx, siteID
 		if err != nil {
 			return 0, 0, err
 		}
-		first := 0 // rows to resolve in full before extending
-		if model == nil {
-			first = fullLimit - held
-		}
+		// A site under the limit is resolved in full up to it first,
+		// which learns the model the rest is linked under from as many
+		// records as a full resolution may hold.
+		first := max(fullLimit-held, 0)
+		full := first > 0
 		chunk := make([]incident.Record, 0, max(min(first, rows), min(chunkSize, rows)))
-		seen := 0
+		seen, analyzed := 0, false
 		flush := func() error {
 			var n, k int
 			var err error
-			if model == nil {
+			if full {
+				full = false
 				if n, k, err = importWhole(ctx, tx, siteID, chunk, say); err != nil {
 					return err
 				}
@@ -124,8 +126,16 @@ func (s *Service) importIncidentStream(ctx context.Context, tx *store.Tx, siteID
 				if model == nil {
 					return drive.Errorf(drive.EINTERNAL, "the site's first %d incidents were resolved but no linkage model was kept", len(chunk))
 				}
-			} else if n, k, err = extendIncidents(ctx, tx, siteID, model, chunk, fixed); err != nil {
-				return err
+			} else {
+				if !analyzed {
+					if err := tx.AnalyzeMentions(ctx); err != nil {
+						return err
+					}
+					analyzed = true
+				}
+				if n, k, err = extendIncidents(ctx, tx, siteID, model, chunk, fixed); err != nil {
+					return err
+				}
 			}
 			inserted, skipped = inserted+n, skipped+k
 			say("%d of %d rows linked and stored", seen, rows)
@@ -135,7 +145,7 @@ func (s *Service) importIncidentStream(ctx context.Context, tx *store.Tx, siteID
 		err = src(func(r incident.Record) error {
 			chunk = append(chunk, r)
 			seen++
-			if (model == nil && len(chunk) >= first) || (model != nil && len(chunk) >= chunkSize) {
+			if (full && len(chunk) >= first) || (!full && len(chunk) >= chunkSize) {
 				return flush()
 			}
 			return nil

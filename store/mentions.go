@@ -96,6 +96,18 @@ func (tx *Tx) MentionsLike(ctx context.Context, siteID int64, role string, keys 
 		return `SELECT DISTINCT t.` + c.given + `, t.` + c.family + `, t.` + c.dob + `, ` + qualify(c.postcode) + `, t.` + c.person + `, ` +
 			`COALESCE(` + qualify(c.context) + `, 0) FROM ` + table + ` t`
 	}
+	// The keys lead the join, each probing the indexes of migration
+	// 0056: SQLite is held to that order with CROSS JOIN (its planner
+	// would otherwise walk the site's every row for each key);
+	// PostgreSQL chooses for itself from fresh statistics (AnalyzeMentions).
+	join := " JOIN "
+	if tx.d.name != "postgres" {
+		join = " CROSS JOIN "
+	}
+	selFrom := func(table string, c mentionColumns) string {
+		return `SELECT DISTINCT t.` + c.given + `, t.` + c.family + `, t.` + c.dob + `, ` + qualify(c.postcode) + `, t.` + c.person + `, ` +
+			`COALESCE(` + qualify(c.context) + `, 0) FROM k` + join + table + ` t`
+	}
 	live := func(c mentionColumns) string {
 		return ` t.site_id = ? AND t.` + c.person + ` IS NOT NULL AND t.anonymised_at IS NULL`
 	}
@@ -123,7 +135,7 @@ func (tx *Tx) MentionsLike(ctx context.Context, siteID int64, role string, keys 
 			}
 			args = append(args, siteID)
 			q := `WITH k (f, i) AS (VALUES ` + strings.TrimSuffix(strings.Repeat(`(CAST(? AS TEXT), CAST(? AS TEXT)), `, len(fi)), ", ") + `) ` +
-				sel(src.table, c) + ` JOIN k ON ` + tx.fold("t."+c.family) + ` = k.f AND ` + tx.fold("substr(t."+c.given+", 1, 1)") + ` = k.i WHERE` + live(c)
+				selFrom(src.table, c) + ` ON` + live(c) + ` AND ` + tx.fold("t."+c.family) + ` = k.f AND ` + tx.fold("substr(t."+c.given+", 1, 1)") + ` = k.i`
 			if err := add(q, args); err != nil {
 				return nil, err
 			}
@@ -136,7 +148,7 @@ func (tx *Tx) MentionsLike(ctx context.Context, siteID int64, role string, keys 
 			}
 			args = append(args, siteID)
 			q := `WITH k (g, y) AS (VALUES ` + strings.TrimSuffix(strings.Repeat(`(CAST(? AS TEXT), CAST(? AS INTEGER)), `, len(gy)), ", ") + `) ` +
-				sel(src.table, c) + ` JOIN k ON ` + tx.fold("t."+c.given) + ` = k.g AND ` + tx.year("t."+c.dob) + ` = k.y WHERE` + live(c)
+				selFrom(src.table, c) + ` ON` + live(c) + ` AND ` + tx.fold("t."+c.given) + ` = k.g AND ` + tx.year("t."+c.dob) + ` = k.y`
 			if err := add(q, args); err != nil {
 				return nil, err
 			}
@@ -288,4 +300,17 @@ func (tx *Tx) SitesWithIncidents(ctx context.Context) (int, error) {
 	var n int
 	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM sites s WHERE EXISTS (SELECT 1 FROM incidents i WHERE i.site_id = s.id AND i.anonymised_at IS NULL)`).Scan(&n)
 	return n, tx.d.mapError(err)
+}
+
+// AnalyzeMentions refreshes PostgreSQL's statistics of incidents inside
+// the import's transaction (which sees its own new rows), so that its
+// planner finds candidates through the indexes of migration 0056 rather
+// than reading the whole table, which its statistics from before the
+// import would call small. SQLite's lookups need no statistics.
+func (tx *Tx) AnalyzeMentions(ctx context.Context) error {
+	if tx.d.name != "postgres" {
+		return nil
+	}
+	_, err := tx.exec(ctx, `ANALYZE incidents`)
+	return err
 }

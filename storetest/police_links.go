@@ -22,6 +22,7 @@ func RunPoliceLinks(t *testing.T, e Engine) {
 		{"MentionsAndOpenCases", testLinkMentions},
 		{"DecisionsOutliveLaterRuns", testLinkDecisionsKept},
 		{"VictimSideIsItsOwnTable", testVictimSideLinks},
+		{"MentionsFoundByBlockingKeys", testMentionsLike},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

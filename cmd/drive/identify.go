@@ -101,6 +101,7 @@ func runIdentify(ctx context.Context, e env, args []string, stdout, stderr io.Wr
 	top := fs.Int("top", 20, "how many to list (0 for everyone)")
 	asOfFlag := fs.String("as-of", "", "score as of this date (default today)")
 	strategyPath := fs.String("strategy", "", "scoring strategy JSON (default: the built-in default, see docs/identify.md)")
+	resolve := fs.Bool("resolve", false, "link the site's people again in full first (imports past 50,000 records link new ones a chunk at a time; see docs/incidents.md)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -145,6 +146,16 @@ func runIdentify(ctx context.Context, e env, args []string, stdout, stderr io.Wr
 	}
 	defer db.Close()
 	svc := db.Svc
+	if *resolve {
+		res, err := svc.ResolveSite(ctx, service.CommandLine(), *siteCode)
+		if drive.ErrorCode(err) == drive.ENOTFOUND {
+			return noSite(*siteCode)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "Linked again in full: %d suspects and %d victims; %d incidents and hearings changed person.\n", res.Suspects, res.Victims, res.Moved)
+	}
 	rk, err := svc.RankSite(ctx, service.CommandLine(), *siteCode, asOf, strategy, *top, func(line string) { fmt.Fprintln(stderr, line) })
 	if drive.ErrorCode(err) == drive.ENOTFOUND {
 		return noSite(*siteCode)

@@ -58,6 +58,15 @@ func TestImportAndIdentify(t *testing.T) {
 	if !strings.Contains(lines[0], "Hollis") || !strings.Contains(lines[0], "4 incidents, 2 victims") || !strings.Contains(lines[0], "SERIAL") {
 		t.Fatalf("top of the list:\n%s", out)
 	}
+	// --resolve links the site again in full first; the answer is the
+	// same list, and nothing moves on data already resolved in full.
+	code, again, errOut := runCLI("identify", "--db", db, "--site", "NMR", "--as-of", "2026-11-23", "--top", "3", "--resolve")
+	if code != 0 || again != out || !strings.Contains(errOut, "Linked again in full:") || !strings.Contains(errOut, "0 incidents and hearings changed person") {
+		t.Fatalf("identify --resolve: %d\n%s\n%s", code, again, errOut)
+	}
+	if code, _, errOut := runCLI("identify", "--db", db, "--site", "ZZZ", "--resolve"); code != 2 || !strings.Contains(errOut, "no site") {
+		t.Fatalf("--resolve at an unknown site: exit %d %s; want 2", code, errOut)
+	}
 	// A reference repeated within one extract is stored once.
 	twice := filepath.Join(dir, "twice.csv")
 	os.WriteFile(twice, []byte(rows[0]+"\nT1,2026-01-01,abh,yes,Ann,Other,,,,,\nT1,2026-01-02,abh,yes,Ann,Other,,,,,\n"), 0o600)
