@@ -100,9 +100,13 @@ func (tx *Tx) MentionsLike(ctx context.Context, siteID int64, role string, keys 
 	// 0056: SQLite is held to that order with CROSS JOIN (its planner
 	// would otherwise walk the site's every row for each key);
 	// PostgreSQL chooses for itself from fresh statistics (AnalyzeMentions).
-	join := " JOIN "
+	// The keys' values carry their types on PostgreSQL, which cannot
+	// infer them inside VALUES; on SQLite a CAST would give them an
+	// affinity the indexed expressions lack, and the indexes would not
+	// be used.
+	join, textText, textInt := " JOIN ", `(CAST(? AS TEXT), CAST(? AS TEXT)), `, `(CAST(? AS TEXT), CAST(? AS INTEGER)), `
 	if tx.d.name != "postgres" {
-		join = " CROSS JOIN "
+		join, textText, textInt = " CROSS JOIN ", `(?, ?), `, `(?, ?), `
 	}
 	selFrom := func(table string, c mentionColumns) string {
 		return `SELECT DISTINCT t.` + c.given + `, t.` + c.family + `, t.` + c.dob + `, ` + qualify(c.postcode) + `, t.` + c.person + `, ` +
@@ -134,7 +138,7 @@ func (tx *Tx) MentionsLike(ctx context.Context, siteID int64, role string, keys 
 				args = append(args, p[0], p[1])
 			}
 			args = append(args, siteID)
-			q := `WITH k (f, i) AS (VALUES ` + strings.TrimSuffix(strings.Repeat(`(CAST(? AS TEXT), CAST(? AS TEXT)), `, len(fi)), ", ") + `) ` +
+			q := `WITH k (f, i) AS (VALUES ` + strings.TrimSuffix(strings.Repeat(textText, len(fi)), ", ") + `) ` +
 				selFrom(src.table, c) + ` ON` + live(c) + ` AND ` + tx.fold("t."+c.family) + ` = k.f AND ` + tx.fold("substr(t."+c.given+", 1, 1)") + ` = k.i`
 			if err := add(q, args); err != nil {
 				return nil, err
@@ -147,7 +151,7 @@ func (tx *Tx) MentionsLike(ctx context.Context, siteID int64, role string, keys 
 				args = append(args, p.Given, p.Year)
 			}
 			args = append(args, siteID)
-			q := `WITH k (g, y) AS (VALUES ` + strings.TrimSuffix(strings.Repeat(`(CAST(? AS TEXT), CAST(? AS INTEGER)), `, len(gy)), ", ") + `) ` +
+			q := `WITH k (g, y) AS (VALUES ` + strings.TrimSuffix(strings.Repeat(textInt, len(gy)), ", ") + `) ` +
 				selFrom(src.table, c) + ` ON` + live(c) + ` AND ` + tx.fold("t."+c.given) + ` = k.g AND ` + tx.year("t."+c.dob) + ` = k.y`
 			if err := add(q, args); err != nil {
 				return nil, err
