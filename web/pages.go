@@ -134,8 +134,8 @@ var menu = []menuItem{
 // (GET href) exists for them. The routes enforce access regardless.
 func (s *Server) navFor(sub access.Subject, path string) []NavItem {
 	var items []NavItem
-	for _, m := range menu {
-		rt, ok := s.pageRoute(m.href)
+	for i, m := range menu {
+		rt, ok := s.menuRoutes[i].route, s.menuRoutes[i].ok
 		if !ok || (rt.need != none && !holds(sub, rt.need)) || (m.show != nil && !m.show(sub)) {
 			continue
 		}
@@ -149,6 +149,23 @@ func (s *Server) navFor(sub access.Subject, path string) []NavItem {
 }
 
 // pageRoute finds the route that shows the page at path.
+// menuRoute is the page route a menu item links to, if there is one.
+type menuRoute struct {
+	route route
+	ok    bool
+}
+
+// menuRouteList finds the route of each item of menu, in menu's order:
+// looking them up among every route on every page was a linear search
+// of the route list for each item.
+func (s *Server) menuRouteList() []menuRoute {
+	out := make([]menuRoute, len(menu))
+	for i, m := range menu {
+		out[i].route, out[i].ok = s.pageRoute(m.href)
+	}
+	return out
+}
+
 func (s *Server) pageRoute(path string) (route, bool) {
 	want := path
 	if path == "/" {

@@ -65,6 +65,9 @@ type Server struct {
 	errlog     *errorLog
 	handler    http.Handler
 	routes     []route
+	// menuRoutes are the routes menu links to, item by item
+	// (menuRouteList), found once rather than on every page.
+	menuRoutes []menuRoute
 	// records are the kinds of record break-glass can open, by record
 	// type. Each record-holding part of the service registers its own.
 	// glassHrefs adds pages for kinds of record break-glass opens (tests
@@ -127,6 +130,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	mux := http.NewServeMux()
 	s.routes = s.routeList()
+	s.menuRoutes = s.menuRouteList()
 	for _, rt := range s.routes {
 		mux.Handle(rt.pattern(), s.adapt(rt))
 	}
