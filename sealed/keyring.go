@@ -3,6 +3,7 @@ package sealed
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -247,4 +248,22 @@ func (k *Keyring) lookupLocked(id string) *KEK {
 		}
 	}
 	return nil
+}
+
+// Name is a keyed name of msg under the current key, for label's use:
+// HMAC-SHA256 under a key derived from the current key and the label, so
+// that a value kept by it (a wrong-code tryer's address, say) says nothing
+// to anyone who holds the database without the key file, and names from
+// different labels never match. Every replica sharing the key file names
+// alike. It returns nil for a nil or empty keyring.
+func (k *Keyring) Name(label string, msg []byte) []byte {
+	cur := k.Current()
+	if cur.id == "" {
+		return nil
+	}
+	derive := hmac.New(sha256.New, cur.key[:])
+	derive.Write([]byte("drive name: " + label))
+	m := hmac.New(sha256.New, derive.Sum(nil))
+	m.Write(msg)
+	return m.Sum(nil)
 }

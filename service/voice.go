@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"encoding/binary"
+	"encoding/hex"
 	"io"
 	"strconv"
 	"time"
@@ -26,6 +27,11 @@ import (
 // code: a trusted entry point with no user, no grants and no network
 // address, so nothing it writes records where she answered from.
 func Feedback() Actor { return Actor{System: "feedback"} }
+
+// FeedbackFrom is the survivor route's entry point for a request from
+// remote (her address, which counts her wrong codes and is kept only as a
+// keyed name; see voice.CodeGuesses).
+func FeedbackFrom(remote string) Actor { return Actor{System: "feedback", Remote: remote} }
 
 // VoiceView is her reported outcomes as her IDVA's page shows them.
 type VoiceView struct {
@@ -145,50 +151,67 @@ func (s *Service) CheckFeedbackCode(ctx context.Context, a Actor, code string) e
 	if err := trusted(a, "code"); err != nil {
 		return err
 	}
-	if err := s.codeGuessesLeft(ctx); err != nil {
+	if err := s.codeGuessesLeft(ctx, a); err != nil {
 		return err
 	}
 	hash := voice.HashCode(code)
 	if hash == "" {
-		return s.wrongCode(ctx)
+		return s.wrongCode(ctx, a)
 	}
 	err := s.DB.View(ctx, func(tx *store.Tx) error {
 		_, err := tx.FeedbackCodeByHash(ctx, hash)
 		return err
 	})
 	if drive.ErrorCode(err) == drive.ENOTFOUND {
-		return s.wrongCode(ctx)
+		return s.wrongCode(ctx, a)
 	}
 	return err
 }
 
-// codeGuessesLeft answers ETOOMANY while the survivor route's allowance of
-// wrong codes is spent (voice.CodeGuesses in voice.CodeGuessWindow). The
-// count is kept in the database, so every replica refuses alike.
-func (s *Service) codeGuessesLeft(ctx context.Context) error {
+// codeGuessesLeft answers ETOOMANY while the allowance of wrong codes is
+// spent: a.Remote's own (voice.CodeGuesses in voice.CodeGuessWindow), or
+// the route's as a whole (voice.RouteCodeGuesses, a flood from many
+// addresses). The counts are kept in the database, so every replica
+// refuses alike.
+func (s *Service) codeGuessesLeft(ctx context.Context, a Actor) error {
 	return s.DB.View(ctx, func(tx *store.Tx) error {
-		n, err := tx.CodeFailures(ctx, tx.Now.Add(-voice.CodeGuessWindow))
+		mine, all, err := tx.CodeFailures(ctx, tx.Now.Add(-voice.CodeGuessWindow), s.tryers(a, tx.Now)...)
 		if err != nil {
 			return err
 		}
-		if n >= voice.CodeGuesses {
+		if mine >= voice.CodeGuesses || all >= voice.RouteCodeGuesses {
 			return drive.Errorf(drive.ETOOMANY, "Too many wrong codes have been tried: wait %d minutes, then try again", int(voice.CodeGuessWindow.Minutes()))
 		}
 		return nil
 	})
 }
 
-// wrongCode counts a wrong code against the route's allowance, in a
-// transaction of its own (the one that found the code wrong changes
-// nothing), and answers ENOTFOUND as every wrong code does.
-func (s *Service) wrongCode(ctx context.Context) error {
+// wrongCode counts a wrong code against a.Remote's allowance and the
+// route's, in a transaction of its own (the one that found the code wrong
+// changes nothing), and answers ENOTFOUND as every wrong code does.
+func (s *Service) wrongCode(ctx context.Context, a Actor) error {
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
-		return tx.AddCodeFailure(ctx, tx.Now.Add(-voice.CodeGuessWindow))
+		return tx.AddCodeFailure(ctx, tx.Now.Add(-voice.CodeGuessWindow), s.tryers(a, tx.Now)[0])
 	})
 	if err != nil {
 		return err
 	}
 	return drive.NotFound("code")
+}
+
+// tryers names whoever is trying codes from a.Remote, in this window of
+// voice.CodeGuessWindow and the last (a try counts for a whole window
+// after it, which may begin in the last): a keyed name under the service's
+// key and the window's number, so the database holds no address, and a
+// name kept from one window matches nothing in the next. Without keys
+// (a service that seals nothing) every try shares one name.
+func (s *Service) tryers(a Actor, now time.Time) []string {
+	w := now.Unix() / int64(voice.CodeGuessWindow/time.Second)
+	out := make([]string, 0, 2)
+	for _, n := range []int64{w, w - 1} {
+		out = append(out, hex.EncodeToString(s.Keys.Name("feedback-tryer", []byte(strconv.FormatInt(n, 10)+"|"+a.Remote))))
+	}
+	return out
 }
 
 // Answers is everything she gives on the public route.
@@ -215,12 +238,16 @@ func (s *Service) SubmitFeedback(ctx context.Context, a Actor, in Answers) error
 	if err := trusted(a, "code"); err != nil {
 		return err
 	}
-	if err := s.codeGuessesLeft(ctx); err != nil {
+	// Her address counts her wrong codes and goes nowhere else: not into
+	// the audit event of joined answers, nor anywhere that keeps it.
+	from := a
+	a.Remote = ""
+	if err := s.codeGuessesLeft(ctx, from); err != nil {
 		return err
 	}
 	hash := voice.HashCode(in.Code)
 	if hash == "" {
-		return s.wrongCode(ctx)
+		return s.wrongCode(ctx, from)
 	}
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
 		c, err := tx.UseFeedbackCode(ctx, hash)
@@ -267,7 +294,7 @@ func (s *Service) SubmitFeedback(ctx context.Context, a Actor, in Answers) error
 		return tx.AddServiceViews(ctx, int64(binary.BigEndian.Uint64(id[:])>>1)|1, views, text)
 	})
 	if drive.ErrorCode(err) == drive.ENOTFOUND {
-		return s.wrongCode(ctx)
+		return s.wrongCode(ctx, from)
 	}
 	return err
 }

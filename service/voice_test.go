@@ -206,6 +206,29 @@ func TestCodeGuessesShared(t *testing.T) {
 				wantCode(t, svc.CheckFeedbackCode(ctx, service.Feedback(), code.Code), drive.ETOOMANY)
 				wantCode(t, svc.SubmitFeedback(ctx, service.Feedback(), service.Answers{Code: code.Code, Outcome: herAnswers(voice.No, 5)}), drive.ETOOMANY)
 			}
+			// The guesser's wrong codes close the route to the guesser, not
+			// to her: from another address her code still works, on either
+			// replica, and a wrong one from there counts as hers alone.
+			her := service.FeedbackFrom("203.0.113.9")
+			for _, svc := range replicas {
+				if err := svc.CheckFeedbackCode(ctx, her, code.Code); err != nil {
+					t.Fatalf("her code from her own address while the guesser is refused: %v", err)
+				}
+			}
+			wantCode(t, other.CheckFeedbackCode(ctx, her, "ABCDE-FGHJZ"), drive.ENOTFOUND)
+			if err := other.CheckFeedbackCode(ctx, her, code.Code); err != nil {
+				t.Fatalf("her code after one wrong code of her own: %v", err)
+			}
+			wantCode(t, w.svc.CheckFeedbackCode(ctx, service.Feedback(), code.Code), drive.ETOOMANY)
+			if err := w.db.View(ctx, func(tx *store.Tx) error {
+				clear, all, err := tx.CodeFailures(ctx, time.Time{}, her.Remote, "")
+				if clear != 0 || all != voice.CodeGuesses+1 {
+					t.Errorf("%d of %d wrong codes kept under her address or no name; want 0 of %d", clear, all, voice.CodeGuesses+1)
+				}
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
 			// The refusals counted nothing more: once the first wrong code
 			// leaves the window, one more try is allowed.
 			clock.Store(now.Add(voice.CodeGuessWindow + time.Second).UnixMicro())
@@ -213,11 +236,11 @@ func TestCodeGuessesShared(t *testing.T) {
 				t.Fatalf("her code after the window: %v", err)
 			}
 			var kept int
-			if err := w.db.View(ctx, func(tx *store.Tx) (err error) { kept, err = tx.CodeFailures(ctx, time.Time{}); return err }); err != nil {
+			if err := w.db.View(ctx, func(tx *store.Tx) (err error) { _, kept, err = tx.CodeFailures(ctx, time.Time{}); return err }); err != nil {
 				t.Fatal(err)
 			}
-			if kept != voice.CodeGuesses {
-				t.Errorf("%d wrong codes kept; want %d", kept, voice.CodeGuesses)
+			if kept != voice.CodeGuesses+1 {
+				t.Errorf("%d wrong codes kept; want %d", kept, voice.CodeGuesses+1)
 			}
 		})
 	}

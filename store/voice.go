@@ -261,22 +261,31 @@ func (tx *Tx) ServiceViews(ctx context.Context, siteIDs []int64) ([]StoredViews,
 }
 
 // CodeFailures counts the wrong codes tried on the survivor route since
-// the given time, whoever tried them.
-func (tx *Tx) CodeFailures(ctx context.Context, since time.Time) (int, error) {
-	var n int
-	if err := tx.queryRow(ctx, `SELECT count(*) FROM feedback_code_failures WHERE tried_at > ?`, since).Scan(&n); err != nil {
-		return 0, tx.d.mapError(err)
+// the given time: mine, those tried by any of tryers (the keyed names of
+// one person's address in this window and the last), and all, whoever
+// tried them.
+func (tx *Tx) CodeFailures(ctx context.Context, since time.Time, tryers ...string) (mine, all int, err error) {
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM feedback_code_failures WHERE tried_at > ?`, since).Scan(&all); err != nil {
+		return 0, 0, tx.d.mapError(err)
 	}
-	return n, nil
+	for _, t := range tryers {
+		var n int
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM feedback_code_failures WHERE tryer = ? AND tried_at > ?`, t, since).Scan(&n); err != nil {
+			return 0, 0, tx.d.mapError(err)
+		}
+		mine += n
+	}
+	return mine, all, nil
 }
 
-// AddCodeFailure records that a wrong code was tried now, and forgets
-// those tried before forgetBefore: only the time is kept, so the table
-// says how many tries were wrong and nothing of who made them.
-func (tx *Tx) AddCodeFailure(ctx context.Context, forgetBefore time.Time) error {
+// AddCodeFailure records that tryer (a keyed name of an address, never
+// the address) tried a wrong code now, and forgets those tried before
+// forgetBefore: the table says how many tries were wrong, and by whom only
+// to one who holds the service's key, for one window.
+func (tx *Tx) AddCodeFailure(ctx context.Context, forgetBefore time.Time, tryer string) error {
 	if _, err := tx.exec(ctx, `DELETE FROM feedback_code_failures WHERE tried_at <= ?`, forgetBefore); err != nil {
 		return err
 	}
-	_, err := tx.exec(ctx, `INSERT INTO feedback_code_failures (tried_at) VALUES (?)`, tx.Now)
+	_, err := tx.exec(ctx, `INSERT INTO feedback_code_failures (tried_at, tryer) VALUES (?, ?)`, tx.Now, tryer)
 	return err
 }

@@ -24,7 +24,7 @@ func RunVoice(t *testing.T, e Engine) {
 		{"ReportedOutcomesRoundTrip", testReportedOutcomes},
 		{"CodeWorksOnceAndExpires", testFeedbackCodes},
 		{"AnonymousAnswersAndViews", testAnonymousAndViews},
-		{"WrongCodesCountedByTimeOnly", testCodeFailures},
+		{"WrongCodesCountedByTryer", testCodeFailures},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -220,28 +220,34 @@ func testAnonymousAndViews(t *testing.T, f *vFixture, _ *atomic.Int64) {
 
 func testCodeFailures(t *testing.T, f *vFixture, clock *atomic.Int64) {
 	ctx := context.Background()
-	count := func(since time.Time) int {
+	count := func(since time.Time, tryers ...string) (mine, all int) {
 		t.Helper()
-		var n int
-		if err := f.db.View(ctx, func(tx *store.Tx) (err error) { n, err = tx.CodeFailures(ctx, since); return err }); err != nil {
+		if err := f.db.View(ctx, func(tx *store.Tx) (err error) { mine, all, err = tx.CodeFailures(ctx, since, tryers...); return err }); err != nil {
 			t.Fatal(err)
 		}
-		return n
+		return mine, all
 	}
+	tryers := []string{"a", "b", "a"}
 	for i := 0; i < 3; i++ {
 		clock.Store(Epoch.Add(time.Duration(i) * time.Minute).UnixMicro())
-		f.write(t, func(ctx context.Context, tx *store.Tx) error { return tx.AddCodeFailure(ctx, Epoch.Add(-time.Hour)) })
+		f.write(t, func(ctx context.Context, tx *store.Tx) error { return tx.AddCodeFailure(ctx, Epoch.Add(-time.Hour), tryers[i]) })
 	}
-	if n := count(Epoch.Add(-time.Second)); n != 3 {
-		t.Errorf("since before the first: %d; want 3", n)
+	if mine, all := count(Epoch.Add(-time.Second), "a"); mine != 2 || all != 3 {
+		t.Errorf("since before the first: a's %d of %d; want 2 of 3", mine, all)
 	}
-	if n := count(Epoch); n != 2 {
-		t.Errorf("since the first (not counting it): %d; want 2", n)
+	if mine, all := count(Epoch, "a"); mine != 1 || all != 2 {
+		t.Errorf("since the first (not counting it): a's %d of %d; want 1 of 2", mine, all)
+	}
+	if mine, _ := count(Epoch.Add(-time.Second), "b", "c"); mine != 1 {
+		t.Errorf("b's or c's: %d; want 1", mine)
+	}
+	if mine, all := count(Epoch.Add(-time.Second)); mine != 0 || all != 3 {
+		t.Errorf("no tryer named: %d of %d; want 0 of 3", mine, all)
 	}
 	// A later failure forgets those tried at or before its cut-off.
 	clock.Store(Epoch.Add(10 * time.Minute).UnixMicro())
-	f.write(t, func(ctx context.Context, tx *store.Tx) error { return tx.AddCodeFailure(ctx, Epoch.Add(time.Minute)) })
-	if n := count(time.Time{}); n != 2 {
-		t.Errorf("after forgetting the first two: %d kept; want 2", n)
+	f.write(t, func(ctx context.Context, tx *store.Tx) error { return tx.AddCodeFailure(ctx, Epoch.Add(time.Minute), "c") })
+	if _, all := count(time.Time{}); all != 2 {
+		t.Errorf("after forgetting the first two: %d kept; want 2", all)
 	}
 }

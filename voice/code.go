@@ -19,18 +19,21 @@ const CodeLength = 10
 // CodeLifetime is how long a code works after it is issued.
 const CodeLifetime = 28 * 24 * time.Hour
 
-// CodeGuesses wrong codes within CodeGuessWindow, tried by anyone, close
-// the survivor route to every code until the oldest of them leaves the
-// window. The count is the route's, not a device's: a wrong code names no
-// record, and no address of her device is kept anywhere, so nothing else
-// can be counted alike by every replica of the service. At most about
-// 350,000 guesses a year against 31^10 (8e14) codes leave a guesser no
-// real chance; the cost is that anyone can hold the route shut for a quarter
-// of an hour by trying ten wrong codes (she is told to wait and try
-// again), which the deployment guide's monitoring shows.
+// CodeGuesses wrong codes within CodeGuessWindow from one address close
+// the survivor route to that address until the oldest of them leaves the
+// window; RouteCodeGuesses from any addresses close it to everyone, so a
+// guesser with many addresses is held too. The address is kept only as a
+// keyed name under the service's key that changes every window, so the
+// database never tells where she was. One person trying ten wrong codes
+// no longer shuts the route to every victim-survivor; only a flood of a
+// thousand in a quarter of an hour does (she is told to wait and try
+// again, and the deployment guide's monitoring shows it). At most about
+// 35 million guesses a year against 31^10 (8e14) codes leave a guesser no
+// real chance.
 const (
-	CodeGuesses     = 10
-	CodeGuessWindow = 15 * time.Minute
+	CodeGuesses      = 10
+	RouteCodeGuesses = 1000
+	CodeGuessWindow  = 15 * time.Minute
 )
 
 // NewCode draws a code from random, printed in two groups of five

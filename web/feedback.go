@@ -121,8 +121,9 @@ func (s *Server) feedbackStart(w http.ResponseWriter, r *http.Request) error {
 }
 
 // feedbackCode checks the code she typed and shows the questions. A wrong
-// code counts against the route's allowance of wrong codes, kept in the
-// database so every replica holds to it (voice.CodeGuesses).
+// code counts against her address's allowance of wrong codes and the
+// route's, kept in the database so every replica holds to them
+// (voice.CodeGuesses).
 func (s *Server) feedbackCode(w http.ResponseWriter, r *http.Request) error {
 	p := s.feedbackPage(r, "start")
 	code := strings.TrimSpace(r.PostFormValue("code"))
@@ -131,7 +132,7 @@ func (s *Server) feedbackCode(w http.ResponseWriter, r *http.Request) error {
 		p.Errors = FormErrors{{"code", p.T("Enter your code")}}
 		return s.renderFeedback(w, http.StatusUnprocessableEntity, p)
 	}
-	err := s.svc.CheckFeedbackCode(r.Context(), service.Feedback(), code)
+	err := s.svc.CheckFeedbackCode(r.Context(), service.FeedbackFrom(clientAddress(r)), code)
 	if drive.ErrorCode(err) == drive.ETOOMANY {
 		p.Errors = FormErrors{{"code", p.T("Too many tries. Wait 15 minutes, then try again.")}}
 		return s.renderFeedback(w, http.StatusTooManyRequests, p)
@@ -180,7 +181,7 @@ func (s *Server) feedbackAnswers(w http.ResponseWriter, r *http.Request) error {
 	}
 	var err error
 	if len(fields) == 0 {
-		err = s.svc.SubmitFeedback(r.Context(), service.Feedback(), in)
+		err = s.svc.SubmitFeedback(r.Context(), service.FeedbackFrom(clientAddress(r)), in)
 	} else {
 		// Check the rest too, so she sees every problem at once; the
 		// code is not used.
