@@ -230,7 +230,9 @@ func testCodeFailures(t *testing.T, f *vFixture, clock *atomic.Int64) {
 	tryers := []string{"a", "b", "a"}
 	for i := 0; i < 3; i++ {
 		clock.Store(Epoch.Add(time.Duration(i) * time.Minute).UnixMicro())
-		f.write(t, func(ctx context.Context, tx *store.Tx) error { return tx.AddCodeFailure(ctx, Epoch.Add(-time.Hour), tryers[i]) })
+		f.write(t, func(ctx context.Context, tx *store.Tx) error {
+			return tx.AddCodeFailure(ctx, Epoch.Add(-time.Hour), tryers[i])
+		})
 	}
 	if mine, all := count(Epoch.Add(-time.Second), "a"); mine != 2 || all != 3 {
 		t.Errorf("since before the first: a's %d of %d; want 2 of 3", mine, all)
@@ -246,7 +248,9 @@ func testCodeFailures(t *testing.T, f *vFixture, clock *atomic.Int64) {
 	}
 	// A later failure forgets those tried at or before its cut-off.
 	clock.Store(Epoch.Add(10 * time.Minute).UnixMicro())
-	f.write(t, func(ctx context.Context, tx *store.Tx) error { return tx.AddCodeFailure(ctx, Epoch.Add(time.Minute), "c") })
+	f.write(t, func(ctx context.Context, tx *store.Tx) error {
+		return tx.AddCodeFailure(ctx, Epoch.Add(time.Minute), "c")
+	})
 	if _, all := count(time.Time{}); all != 2 {
 		t.Errorf("after forgetting the first two: %d kept; want 2", all)
 	}
