@@ -145,7 +145,7 @@ func (s *Service) importIncidentStream(ctx context.Context, tx *store.Tx, siteID
 		err = src(func(r incident.Record) error {
 			chunk = append(chunk, r)
 			seen++
-			if (full && len(chunk) >= first) || (!full && len(chunk) >= chunkSize) {
+			if (full && len(chunk) >= first) || (!full && len(chunk) >= extendSize(chunkSize, fullLimit, held+seen)) {
 				return flush()
 			}
 			return nil
@@ -163,6 +163,19 @@ func (s *Service) importIncidentStream(ctx context.Context, tx *store.Tx, siteID
 		return 0, 0, err
 	}
 	return inserted, skipped, nil
+}
+
+// extendSize is how many new incidents to link at once when the site
+// holds about held records: chunk while it holds no more than the full
+// resolution limit, and proportionally fewer past it, down to a tenth.
+// A chunk's candidates are the held mentions sharing its keys, and the
+// more the site holds the more share each key; smaller chunks keep what
+// one chunk holds in memory about the same however large the site grows.
+func extendSize(chunk, fullLimit, held int) int {
+	if held <= fullLimit {
+		return chunk
+	}
+	return max(chunk/10, int(int64(chunk)*int64(fullLimit)/int64(held)))
 }
 
 // keptModel is the suspect model kept by the site's last full
