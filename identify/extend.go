@@ -220,10 +220,9 @@ func Extend(model *linkage.Model, known []Known, fresh []incident.Person, opt Ex
 				continue // each fresh pair once, from its later record
 			}
 			out.Pairs++
-			e := x.Explain(a, b)
-			w := e.Weight
+			w, apart := x.Weigh(a, b)
 			if c := contextOf(opt.Context, reps[d]); b < nk && c != 0 && known[b].Context == c {
-				if datesApart(e) {
+				if apart {
 					continue
 				}
 				w += victimContextPrior - model.Prior
@@ -328,23 +327,12 @@ func mayMerge(x *linkage.Explainer, known []Known, ha, hb []int, fixed func(int6
 	}
 	for _, a := range ha {
 		for _, b := range hb {
-			if datesApart(x.Explain(a, b)) {
+			if _, apart := x.Weigh(a, b); apart {
 				return false
 			}
 		}
 	}
 	return true
-}
-
-// datesApart says the two dates of birth in an explanation plainly
-// differ (the date levels "different" and "far apart").
-func datesApart(e linkage.Explanation) bool {
-	for _, f := range e.Fields {
-		if f.Field.Kind == linkage.KindDate && (f.Level == "different" || f.Level == "far apart") {
-			return true
-		}
-	}
-	return false
 }
 
 // weightOf is the log2 odds of probability p.

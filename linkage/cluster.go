@@ -2,7 +2,6 @@ package linkage
 
 import (
 	"context"
-	"math"
 	"slices"
 )
 
@@ -42,8 +41,7 @@ type edge struct {
 // established groups is judged against everything known about both. Last
 // come the links below the threshold but likelier than not, which join only
 // groups whose records as a whole support them (see supported): transitive
-// evidence, weighed against the groups rather than the pair. Two groups of
-// two or more records each are held to more: see strongEnough.
+// evidence, weighed against the groups rather than the pair.
 type clusterer struct {
 	md         *model
 	cmp        *comparer
@@ -172,11 +170,9 @@ func (c *clusterer) conflict(ga, gb []uint32) bool {
 
 // supported reports whether a link below the threshold may join two groups:
 // transitive evidence. Taken alone, such a pair is likelier than not to be
-// one person but not enough to link; with the other records of its group it
-// may be. The join is made when one side is a single record and the other a
-// group of two or more records (the caller checks: two groups meeting at a
-// link below the threshold have no pair across them that reaches it, which
-// speaks against one person; see strongEnough) and, over the sampled pairs across the two
+// one person but not enough to link; with the other records of its groups it
+// may be. The join is made when at least one side is a group of two or more
+// records (the caller checks) and, over the sampled pairs across the two
 // groups, the mean match probability is at least supportedProbability: the
 // groups as a whole are likelier than not one person, a stricter bar than the
 // cohesion asked of links at the threshold. The cost of the merge is thus
@@ -192,32 +188,6 @@ func (c *clusterer) supported(ga, gb []uint32) bool {
 		}
 	}
 	return sum >= supportedProbability*float64(len(ga)*len(gb))
-}
-
-// strongEnough reports whether a link is strong enough to join two groups
-// on its own: always when one side is a single record; when both are groups
-// of two or more records, only when its weight clears the threshold by
-// log2(k) bits, k the pairs across the groups that coheres samples.
-//
-// Links come strongest first, so the link that meets two groups is the
-// strongest of every compared pair across them. Among k pairs of two
-// different people, the chance that the strongest reaches a weight by
-// coincidence is up to k times the chance for one pair (the more pairs, the
-// more chances to look alike), so the evidence of the strongest is worth
-// log2(k) bits less than that of a lone pair. Between two groups of one
-// person, some pair across them usually agrees well enough to clear the
-// higher bar. This is what grows with the population: the more people
-// share a name and a date of birth, the more groups of one name meet at a
-// link just over the threshold, such as two namesakes born on one day each
-// with a few records at their own address. A single record joining a group
-// is not held to it: its pairs across are its own, one person's evidence,
-// and the cohesion check weighs them.
-func (c *clusterer) strongEnough(ga, gb []uint32, w float64) bool {
-	if len(ga) == 1 || len(gb) == 1 {
-		return true
-	}
-	k := min(len(ga), cohesionSample) * min(len(gb), cohesionSample)
-	return w >= c.direct+math.Log2(float64(k))
 }
 
 // contradicts reports whether a pair's comparison vector says, from who
@@ -291,16 +261,14 @@ func (c *clusterer) run(ctx context.Context, edges []edge) ([]int, int, error) {
 		}
 		ga, gb := c.group(ra), c.group(rb)
 		if e.w < c.direct {
-			// Below the threshold: one record joined to a group, only with
-			// the group's support. Two single records never join this way,
-			// nor do two groups (see strongEnough).
-			if (len(ga) == 1) == (len(gb) == 1) || c.cohesion < 0 || !c.supported(ga, gb) || !c.coheres(ga, gb) {
+			// Below the threshold: joined only with the groups' support.
+			if len(ga) == 1 && len(gb) == 1 || c.cohesion < 0 || !c.supported(ga, gb) || !c.coheres(ga, gb) {
 				continue
 			}
 			c.supportedJoins++
 		} else if c.cohesion >= 0 {
 			pair := len(ga)+len(gb) == 2
-			if !pair && (!c.strongEnough(ga, gb, e.w) || !c.coheres(ga, gb)) || pair && c.contradicts(c.cmp.vector(int(min(e.a, e.b)), int(max(e.a, e.b)))) {
+			if !pair && !c.coheres(ga, gb) || pair && c.contradicts(c.cmp.vector(int(min(e.a, e.b)), int(max(e.a, e.b)))) {
 				c.refused++
 				continue
 			}

@@ -79,6 +79,27 @@ func (x *Explainer) Explain(a, b int) Explanation {
 	return e
 }
 
+// Weigh is Explain's weight for records a and b, and whether their dates
+// of birth plainly differ ("different" or "far apart"), without building
+// the explanation: linking an import a chunk at a time scores many pairs
+// and explains none, and the explanations' values and field lists were
+// most of what each chunk allocated.
+func (x *Explainer) Weigh(a, b int) (weight float64, datesApart bool) {
+	t, m := x.t, x.m
+	lo, hi := min(a, b), max(a, b)
+	vec := x.cmp.vector(lo, hi)
+	weight = m.Prior
+	for f := range t.fields {
+		l := levelOf(vec, f)
+		_, household := x.md.adjust(f, vec, lo)
+		weight += m.Fields[f].Levels[l].Weight + household
+		if t.fields[f].Kind == KindDate && (l == dateOther || l == dateFar) {
+			datesApart = true
+		}
+	}
+	return weight, datesApart
+}
+
 // ExplainPair explains one pair of records under m: NewExplainer and
 // Explain for two records.
 func (m *Model) ExplainPair(idA string, a []string, idB string, b []string) (Explanation, error) {

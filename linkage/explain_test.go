@@ -222,3 +222,57 @@ func BenchmarkExplainerWeakestLink(b *testing.B) {
 		}
 	}
 }
+
+// TestWeighIsExplainsWeight: for every pair of 300 synthetic records,
+// Weigh gives Explain's weight to the bit and says the dates of birth
+// plainly differ exactly when the explanation's date level is
+// "different" or "far apart"; and both kinds of pair occur.
+func TestWeighIsExplainsWeight(t *testing.T) {
+	tb, _ := synthTestTable(t, 2000)
+	res, err := Link(context.Background(), tb, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nf := len(res.Model.Fields)
+	var ids []string
+	var vals [][]string
+	for i := range 300 {
+		v := make([]string, nf)
+		for f := range v {
+			v[f] = tb.Value(i, f)
+		}
+		ids, vals = append(ids, tb.ID(i)), append(vals, v)
+	}
+	x, err := res.Model.NewExplainer(ids, vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apart := 0
+	for i := range 300 {
+		for j := range 300 {
+			if i == j {
+				continue
+			}
+			e := x.Explain(i, j)
+			w, da := x.Weigh(i, j)
+			if math.Abs(w-e.Weight) > 1e-9 {
+				t.Fatalf("pair %d,%d: Weigh %.6f, Explain %.6f", i, j, w, e.Weight)
+			}
+			want := false
+			for _, f := range e.Fields {
+				if f.Field.Kind == KindDate && (f.Level == "different" || f.Level == "far apart") {
+					want = true
+				}
+			}
+			if da != want {
+				t.Fatalf("pair %d,%d: dates apart %v; the explanation says %v", i, j, da, want)
+			}
+			if da {
+				apart++
+			}
+		}
+	}
+	if apart == 0 || apart == 300*299 {
+		t.Fatalf("%d of %d pairs have dates apart: the test needs both kinds", apart, 300*299)
+	}
+}

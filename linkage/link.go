@@ -97,7 +97,7 @@ type Stats struct {
 	CandidatePairs int64 // distinct blocked pairs compared
 	RandomPairs    int64 // random pairs compared to estimate u
 	Links          int   // candidate pairs at or above the threshold
-	RefusedJoins   int   // links not followed: the groups did not cohere, or two groups met at a link too weak for both (see clusterer.strongEnough)
+	RefusedJoins   int   // links not followed because the groups did not cohere
 	// SupportedJoins counts joins made by pairs below the threshold (but
 	// likelier than not to match) because the two groups as a whole
 	// supported them (see clusterer.supported).
