@@ -317,8 +317,13 @@ func TestEnrolAndResetSecondFactor(t *testing.T) {
 			if err := f.svc.ResetSecondFactor(ctx, c.Actor, c.Session, authPassword); err != nil {
 				t.Fatal(err)
 			}
-			if got := actions(f.events(t, head)); got != "reauth.success/ok totp.reset/ok" {
+			// The reset ends the user's other session (the one that
+			// enrolled), and that end is audited like any other.
+			if got := actions(f.events(t, head)); got != "reauth.success/ok session.end/ok totp.reset/ok" {
 				t.Fatalf("reset audited as %s", got)
+			}
+			if c, _ := f.svc.SessionActor(ctx, in.Token, authRemote); c != nil {
+				t.Fatalf("the other session after a reset: %+v", c)
 			}
 			if c, _ := f.svc.SessionActor(ctx, second.Token, authRemote); c == nil || c.Session.Stage != account.StageEnrol {
 				t.Fatalf("the current session after a reset: %+v", c)

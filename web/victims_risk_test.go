@@ -59,11 +59,17 @@ func TestIDVAListShowsRisk(t *testing.T) {
 			if newest < 0 || oldest < 0 || newest > oldest {
 				t.Errorf("DASH history is not newest first (%d, %d)", newest, oldest)
 			}
-			if !strings.Contains(body, "Question 10 ("+tenth.Text+"): Happening more often") || strings.Contains(body, tenth.ID+":") {
-				t.Errorf("the comment is not labelled with its question")
-			}
 			if !strings.Contains(body, "Score: Up by 3 since the first assessment, from 12 to 15.") {
 				t.Errorf("the change does not say which way")
+			}
+			// The comments are sealed with her protected details, so they
+			// are on that page, each labelled with its question.
+			status, body = w.get(t, "ida.idva", "/victims/"+strconv.FormatInt(w.victimID, 10)+"/protected")
+			if status != 200 {
+				t.Fatalf("her protected details: %d", status)
+			}
+			if !strings.Contains(body, "Question 10 ("+tenth.Text+"): Happening more often") || strings.Contains(body, tenth.ID+":") {
+				t.Errorf("the comment is not labelled with its question")
 			}
 			status, body = w.get(t, "cal.manager", "/cases/"+strconv.FormatInt(w.caseID, 10)+"/victims")
 			if status != 200 || !strings.Contains(body, ">15 (High risk)") {

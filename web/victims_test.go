@@ -376,7 +376,8 @@ func TestVictimWall(t *testing.T) {
 }
 
 // TestTamperedCompartmentFailsLoudly flips one bit of the stored
-// ciphertext: her IDVA's page fails with a server error, never garbage.
+// ciphertext: her IDVA's page of protected details fails with a server
+// error, never garbage.
 func TestTamperedCompartmentFailsLoudly(t *testing.T) {
 	w := newWall(t, storetest.Engine{Name: "sqlite", Open: storetest.OpenSQLite})
 	ctx := context.Background()
@@ -391,7 +392,12 @@ func TestTamperedCompartmentFailsLoudly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	status, body := w.get(t, "ida.idva", "/victims/"+strconv.FormatInt(w.victimID, 10))
+	// Her summary page opens nothing sealed, so it still answers; the
+	// page that opens her protected details fails.
+	if status, body := w.get(t, "ida.idva", "/victims/"+strconv.FormatInt(w.victimID, 10)); status != 200 || len(leaked(body)) > 0 {
+		t.Fatalf("her summary with a tampered compartment: status %d, canaries %v", status, leaked(body))
+	}
+	status, body := w.get(t, "ida.idva", "/victims/"+strconv.FormatInt(w.victimID, 10)+"/protected")
 	if status != 500 || len(leaked(body)) > 0 {
 		t.Fatalf("tampered compartment: status %d, canaries %v", status, leaked(body))
 	}
