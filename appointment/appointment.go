@@ -17,7 +17,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-
 	"github.com/drive-platform/drive"
 )
 
