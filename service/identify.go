@@ -261,6 +261,22 @@ func (s *Service) importIncidents(ctx context.Context, tx *store.Tx, siteID int6
 	}, progress)
 }
 
+// newIncidents keeps the incidents of recs whose reference is not in held,
+// nor repeats one earlier in recs (held gains each kept reference), and
+// counts those it skips.
+func newIncidents(recs []incident.Record, held map[string]bool) (fresh []incident.Record, skipped int) {
+	fresh = make([]incident.Record, 0, len(recs))
+	for _, r := range recs {
+		if held[r.Ref] {
+			skipped++
+			continue
+		}
+		held[r.Ref] = true
+		fresh = append(fresh, r)
+	}
+	return fresh, skipped
+}
+
 // importWhole stores new incidents for a site with the people it names,
 // in the caller's transaction, resolving the site's people again over
 // what it held and the new incidents together: the new incidents are
@@ -272,15 +288,7 @@ func importWhole(ctx context.Context, tx *store.Tx, siteID int64, recs []inciden
 	if err != nil {
 		return 0, 0, err
 	}
-	fresh := make([]incident.Record, 0, len(recs))
-	for _, r := range recs {
-		if held[r.Ref] {
-			skipped++
-			continue
-		}
-		held[r.Ref] = true
-		fresh = append(fresh, r)
-	}
+	fresh, skipped := newIncidents(recs, held)
 	say("%d new incidents (%d already held); linking people", len(fresh), skipped)
 	res, sus, vic, err := resolveSite(ctx, tx, siteID, fresh)
 	if err != nil {

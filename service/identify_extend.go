@@ -206,15 +206,7 @@ func extendIncidents(ctx context.Context, tx *store.Tx, siteID int64, model *lin
 	if err != nil {
 		return 0, 0, err
 	}
-	fresh := make([]incident.Record, 0, len(recs))
-	for _, r := range recs {
-		if held[r.Ref] {
-			skipped++
-			continue
-		}
-		held[r.Ref] = true
-		fresh = append(fresh, r)
-	}
+	fresh, skipped := newIncidents(recs, held)
 	if len(fresh) == 0 {
 		return 0, skipped, nil
 	}
