@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -554,6 +555,67 @@ func TestLargeUploadInChunks(t *testing.T) {
 			})
 			if err != nil {
 				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestImportJobFinishedWhenItEnds: a job's finished_at is when its import
+// ended, not when the transaction that imported it began. The clock moves
+// on a second at each reading, as time passes during a long import; the
+// import's audit event is dated when its transaction began, and the job
+// must finish after that.
+func TestImportJobFinishedWhenItEnds(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := context.Background()
+			var mu sync.Mutex
+			at := now
+			db := e.Open(t, func() time.Time {
+				mu.Lock()
+				defer mu.Unlock()
+				at = at.Add(time.Second)
+				return at
+			})
+			site := storetest.NewAlertSite(t, db, "FIN")
+			svc := &service.Service{DB: db, Keys: storetest.DatabaseKeys(t)}
+			_, token, err := svc.CreateFeed(ctx, service.CommandLine(), "FIN", "Force X weekly extract", 7*24*time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			caller, err := svc.FeedActor(ctx, token, "192.0.2.9")
+			if err != nil {
+				t.Fatal(err)
+			}
+			j, err := svc.QueueImport(ctx, caller, "incidents", strings.NewReader(feedExtract))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.RunImportJobs(ctx, service.System("imports"), service.ImportWorker{ID: "w", Lease: time.Minute}); err != nil {
+				t.Fatal(err)
+			}
+			got, err := svc.FeedImport(ctx, caller, j.ID)
+			if err != nil || got.Status != "done" || got.FinishedAt == nil {
+				t.Fatalf("job %+v, %v", got, err)
+			}
+			var began time.Time
+			err = db.View(ctx, func(tx *store.Tx) error {
+				evs, err := tx.AuditEvents(ctx, store.AuditFilter{SiteID: site.Site.ID})
+				for _, ev := range evs {
+					if ev.Action == "import.incidents" {
+						began = ev.At
+					}
+				}
+				return err
+			})
+			if err != nil || began.IsZero() {
+				t.Fatalf("no audit event of the import (%v)", err)
+			}
+			if !got.FinishedAt.After(began) {
+				t.Errorf("finished at %s, no later than the import began (%s)", got.FinishedAt, began)
+			}
+			if !got.FinishedAt.After(got.CreatedAt) {
+				t.Errorf("finished at %s, created at %s", got.FinishedAt, got.CreatedAt)
 			}
 		})
 	}

@@ -345,13 +345,15 @@ func (tx *Tx) RequeueStaleImportJobs(ctx context.Context, worker string, before 
 	return int(n), tx.d.mapError(err)
 }
 
-// FinishImportJob records a job's outcome and lets go of its file.
+// FinishImportJob records a job's outcome and lets go of its file. The
+// job is finished when this is called (tx.Clock), not when the
+// transaction that imported it began.
 // Errors: ECONFLICT when worker no longer holds the job (it was retried
 // elsewhere), so the caller's transaction, with its import, rolls back.
 func (tx *Tx) FinishImportJob(ctx context.Context, id int64, worker string, r JobResult) error {
 	res, err := tx.exec(ctx, `UPDATE import_jobs SET status = ?, finished_at = ?, encoding = ?, rows_read = ?, rows_new = ?, rows_skipped = ?,
 		problems = ?, body = NULL WHERE id = ? AND status = 'running' AND claimed_by = ?`,
-		r.Status, tx.Now, r.Encoding, r.Rows, r.New, r.Skipped, r.Problems, id, worker)
+		r.Status, tx.Clock(), r.Encoding, r.Rows, r.New, r.Skipped, r.Problems, id, worker)
 	if err != nil {
 		return err
 	}

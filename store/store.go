@@ -217,6 +217,7 @@ type Tx struct {
 	tx         *sql.Tx
 	d          dialect
 	Now        time.Time
+	clock      func() time.Time
 	writing    bool
 	keys       *sealed.Keyring
 	stmts      *stmtCache
@@ -226,6 +227,12 @@ type Tx struct {
 	// Audit is given, to append once the read is over.
 	audited *[]audit.Event
 }
+
+// Clock reads the clock again. Now stays when the transaction began, as
+// everything it writes is one change; what a long transaction records of
+// its own end (an import job's finish, minutes after it began) needs the
+// time it ended.
+func (tx *Tx) Clock() time.Time { return tx.clock() }
 
 // Transact runs fn in a read-write transaction and commits if fn returns
 // nil. It rolls back if fn returns an error or panics (the panic goes on
@@ -245,7 +252,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx *
 	if err != nil {
 		return db.dialect.mapError(err)
 	}
-	tx := &Tx{tx: sqlTx, d: db.dialect, keys: db.keys, Now: db.Now(), writing: !readOnly, stmts: db.writeStmts, fault: db.fault,
+	tx := &Tx{tx: sqlTx, d: db.dialect, keys: db.keys, Now: db.Now(), clock: db.Now, writing: !readOnly, stmts: db.writeStmts, fault: db.fault,
 		programmes: db.programmes}
 	if pool != db.write {
 		tx.stmts = db.readStmts
