@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"path"
@@ -54,6 +56,27 @@ func (d dialect) migrations() ([]migration, error) {
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
 	return ms, nil
+}
+
+// MigrationsDigest returns a digest of the migrations this binary applies to
+// a database of dsn's engine (a postgres:// URL or a SQLite path), their
+// names and SQL together. Two binaries with the same digest build the same
+// schema, so a test harness can migrate one database, keep it, and copy it
+// for every test rather than migrating each test's database from nothing.
+func MigrationsDigest(dsn string) (string, error) {
+	d := sqliteDialect
+	if IsPostgresURL(dsn) {
+		d = postgresDialect
+	}
+	ms, err := d.migrations()
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	for _, m := range ms {
+		fmt.Fprintf(h, "%d %s %d\n%s\n", m.version, m.name, len(m.sql), m.sql)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // MigrationStatus says which migrations a database has.
