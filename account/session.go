@@ -77,3 +77,23 @@ type APIToken struct {
 func (t *APIToken) Usable(now time.Time) bool {
 	return t.RevokedAt == nil && now.Before(t.ExpiresAt)
 }
+
+// KnownBrowser is a browser remembered after a full sign-in, so that its
+// sign-ins for the same account are judged by the account's failure limit
+// and not by its network address's (auth.KnownBrowsers). Its cookie holds
+// a random token and nothing else; only the token's SHA-256 is stored.
+type KnownBrowser struct {
+	ID        int64
+	UserID    int64
+	TokenHash []byte
+	CreatedAt time.Time
+	// UsedAt is when the browser last signed in, or failed to.
+	UsedAt    time.Time
+	ExpiresAt time.Time
+	// Failures counts failed sign-ins from the browser since its last
+	// successful one.
+	Failures int
+}
+
+// Usable reports whether the browser may still be honoured at now.
+func (b *KnownBrowser) Usable(now time.Time) bool { return now.Before(b.ExpiresAt) }

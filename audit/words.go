@@ -72,6 +72,8 @@ var actionWords = map[string]string{
 	"signin.password_only":        "signed in with a password alone",
 	"signin.oidc_only":            "was told to sign in through their organisation",
 	"signin.oidc_verified":        "signed in through their organisation",
+	"signin.browser_remembered":   "had a browser remembered for signing in",
+	"signin.browser_forgotten":    "had a remembered browser forgotten",
 	"reauth.success":              "confirmed who they are again",
 	"reauth.failure":              "failed to confirm who they are",
 	"reauth.throttled":            "was stopped from confirming who they are after too many attempts",

@@ -342,12 +342,15 @@ func (s *Service) applyChange(ctx context.Context, tx *store.Tx, a Actor, role s
 	return out, nil
 }
 
-// EndAccess ends every session of the user but keep (0: all of them) and
-// revokes every API token they hold, returning how many of each. It is
-// called whenever a credential changes: a token or a session made with the
-// old credential must not outlive it. Each session ended is audited
-// (session.end, with why it ended) like a sign-out, so the user's trail
-// in the audit log never shows a session that simply stops.
+// EndAccess ends every session of the user but keep (0: all of them),
+// revokes every API token they hold and forgets every browser remembered
+// for them (auth.KnownBrowsers), returning how many sessions and tokens.
+// It is called whenever a credential changes and on disabling: a token, a
+// session or a known browser made with the old credential must not
+// outlive it. Each session ended is audited (session.end, with why it
+// ended) like a sign-out, so the user's trail in the audit log never
+// shows a session that simply stops, and each browser forgotten likewise
+// (signin.browser_forgotten).
 func EndAccess(ctx context.Context, tx *store.Tx, a Actor, userID, keep int64, why string) (sessions, tokens int64, err error) {
 	ended, err := tx.DeleteUserSessions(ctx, userID, keep)
 	if err != nil {
@@ -355,6 +358,15 @@ func EndAccess(ctx context.Context, tx *store.Tx, a Actor, userID, keep int64, w
 	}
 	for range ended {
 		if err := tx.Audit(ctx, sessionEnd(a, userID, why)); err != nil {
+			return 0, 0, err
+		}
+	}
+	browsers, err := tx.DeleteUserKnownBrowsers(ctx, userID)
+	if err != nil {
+		return 0, 0, err
+	}
+	for range browsers {
+		if err := tx.Audit(ctx, userEvent(a, userID, "signin.browser_forgotten", audit.OutcomeOK, why)); err != nil {
 			return 0, 0, err
 		}
 	}

@@ -73,6 +73,10 @@ type Service struct {
 	// Lockout throttles password and code guessing; zero means
 	// auth.DefaultLockout.
 	Lockout auth.Lockout
+	// KnownBrowsers is the policy for browsers remembered after a full
+	// sign-in, which the address limit does not stop; zero means
+	// auth.DefaultKnownBrowsers.
+	KnownBrowsers auth.KnownBrowsers
 	// Hasher checks passwords at sign-in. Making one costs a password
 	// hash (its dummy), so a server makes it once; nil means one is made
 	// from PasswordParams for each check.

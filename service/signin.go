@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/account"
@@ -35,6 +36,10 @@ type Credentials struct {
 	// Code is a current code from their authenticator app or an unused
 	// recovery code; not needed before a second factor is set up.
 	Code string
+	// Browser is the token of the browser's known-browser cookie, if it
+	// sent one (auth.KnownBrowsers): when it is remembered for the account
+	// named, the address limit does not apply.
+	Browser string
 }
 
 // SignedIn is a session just started: Token is the secret for the
@@ -44,6 +49,11 @@ type SignedIn struct {
 	Token   string
 	Session *account.Session
 	User    *account.User
+	// Browser is the new token for the browser's known-browser cookie,
+	// good for BrowserFor (the cookie's lifetime); empty unless the
+	// sign-in was a full one (password and second factor).
+	Browser    string
+	BrowserFor time.Duration
 }
 
 // sessionPolicy is the session lifetimes in force.
@@ -60,6 +70,14 @@ func (s *Service) lockout() auth.Lockout {
 		return auth.DefaultLockout()
 	}
 	return s.Lockout
+}
+
+// knownBrowsers is the known-browser policy in force.
+func (s *Service) knownBrowsers() auth.KnownBrowsers {
+	if s.KnownBrowsers == (auth.KnownBrowsers{}) {
+		return auth.DefaultKnownBrowsers()
+	}
+	return s.KnownBrowsers
 }
 
 // hasher is the password checker: the server's, or one made now.
@@ -121,6 +139,14 @@ func userEvent(a Actor, userID int64, action, outcome, reason string) audit.Even
 // attempt is audited, never with the typed username (people type their
 // password into it).
 //
+// An attempt from a known browser of the account named (c.Browser, see
+// auth.KnownBrowsers) is judged by the name's limit alone: a flood from
+// its address neither refuses it nor is added to by it, and its failures
+// count against the name and the browser, which is forgotten after a few
+// in a row (signin.browser_forgotten). Every full sign-in gives the
+// browser a new token (SignedIn.Browser); a browser new to the account is
+// audited as signin.browser_remembered.
+//
 // Errors: EINVALID (with fields username and password) when either is
 // empty; ETOOMANY while locked; EUNAUTHORIZED with SigninFailed for every
 // other failure, which is recorded before it is returned.
@@ -141,19 +167,37 @@ func (s *Service) SignIn(ctx context.Context, a Actor, c Credentials) (*SignedIn
 		username = username[:64]
 	}
 	nameKey := signinKey(username)
-	lock := s.lockout()
+	lock, browsers := s.lockout(), s.knownBrowsers()
 	var (
 		out     *SignedIn
 		refusal error
 	)
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+		known, u, err := knownBrowser(ctx, tx, c.Browser, username)
+		if err != nil {
+			return err
+		}
+		// reason marks the audit events of an attempt from a known
+		// browser, and remote is where its failures count: nowhere but
+		// the name, for a known browser.
+		reason, remote := "", a.Remote
+		if known != nil {
+			reason, remote = knownBrowserReason, ""
+		}
 		byUser, byRemote, err := tx.SigninFailures(ctx, nameKey, a.Remote, lock.Since(tx.Now))
 		if err != nil {
 			return err
 		}
+		if known != nil {
+			byRemote = nil
+		}
 		if d := lock.Check(byUser, byRemote, tx.Now); !d.Allowed {
 			refusal = d.Err(tx.Now)
-			return tx.Audit(ctx, audit.Event{Action: "signin.throttled", Remote: a.Remote, Outcome: audit.OutcomeDenied})
+			e := audit.Event{Action: "signin.throttled", Remote: a.Remote, Outcome: audit.OutcomeDenied, Reason: reason}
+			if known != nil {
+				e.RecordType, e.RecordID = "user", strconv.FormatInt(known.UserID, 10)
+			}
+			return tx.Audit(ctx, e)
 		}
 		// Only now the hasher: without a shared one, making it costs a hash.
 		h, err := s.hasher()
@@ -162,22 +206,38 @@ func (s *Service) SignIn(ctx context.Context, a Actor, c Credentials) (*SignedIn
 		}
 		fail := func(userID int64) error {
 			refusal = drive.Errorf(drive.EUNAUTHORIZED, SigninFailed)
-			if err := tx.RecordSigninFailure(ctx, nameKey, a.Remote); err != nil {
+			if err := tx.RecordSigninFailure(ctx, nameKey, remote); err != nil {
 				return err
 			}
-			e := audit.Event{Action: "signin.failure", Remote: a.Remote, Outcome: audit.OutcomeFailed}
+			e := audit.Event{Action: "signin.failure", Remote: a.Remote, Outcome: audit.OutcomeFailed, Reason: reason}
 			if userID != 0 {
 				e.RecordType, e.RecordID = "user", strconv.FormatInt(userID, 10)
 			}
-			return tx.Audit(ctx, e)
+			if err := tx.Audit(ctx, e); err != nil {
+				return err
+			}
+			if known == nil {
+				return nil
+			}
+			n, err := tx.KnownBrowserFailed(ctx, known.ID)
+			if err != nil || !browsers.Forget(n) {
+				return err
+			}
+			if gone, err := tx.DeleteKnownBrowser(ctx, known.ID); err != nil || !gone {
+				return err
+			}
+			return tx.Audit(ctx, userEvent(a, known.UserID, "signin.browser_forgotten", audit.OutcomeOK,
+				fmt.Sprintf("%d failed sign-ins in a row from it", n)))
 		}
-		u, err := tx.UserByUsername(ctx, username)
-		if drive.ErrorCode(err) == drive.ENOTFOUND {
-			h.DummyVerify(c.Password)
-			return fail(0)
-		}
-		if err != nil {
-			return err
+		if u == nil {
+			u, err = tx.UserByUsername(ctx, username)
+			if drive.ErrorCode(err) == drive.ENOTFOUND {
+				h.DummyVerify(c.Password)
+				return fail(0)
+			}
+			if err != nil {
+				return err
+			}
 		}
 		ok, rehash, err := h.Verify(u.PasswordHash, c.Password)
 		if err != nil || !ok || u.Disabled() {
@@ -207,7 +267,13 @@ func (s *Service) SignIn(ctx context.Context, a Actor, c Credentials) (*SignedIn
 			return err
 		}
 		out = &SignedIn{Token: token, Session: sess, User: u}
-		return tx.Audit(ctx, userEvent(a, u.ID, action, audit.OutcomeOK, ""))
+		if stage == account.StageFull {
+			if out.Browser, err = s.rememberBrowser(ctx, tx, a, u.ID, known, browsers); err != nil {
+				return err
+			}
+			out.BrowserFor = browsers.Lifetime
+		}
+		return tx.Audit(ctx, userEvent(a, u.ID, action, audit.OutcomeOK, reason))
 	})
 	if err != nil {
 		return nil, err
@@ -216,6 +282,69 @@ func (s *Service) SignIn(ctx context.Context, a Actor, c Credentials) (*SignedIn
 		return nil, refusal
 	}
 	return out, nil
+}
+
+// knownBrowserReason is the reason on the audit events of a sign-in
+// attempt from a known browser of the account.
+const knownBrowserReason = "from a known browser"
+
+// maxBrowserToken bounds the cookie value looked up: a real token is 49
+// characters, and a longer value is not worth hashing.
+const maxBrowserToken = 64
+
+// knownBrowser returns the browser whose token a sign-in presents, and the
+// user it was remembered for, when it is remembered, not past its end,
+// and remembered for the account username names, which is not disabled.
+// Otherwise both are nil and the attempt is an unknown browser's: a token
+// for one account does nothing for another.
+func knownBrowser(ctx context.Context, tx *store.Tx, token, username string) (*account.KnownBrowser, *account.User, error) {
+	if !strings.HasPrefix(token, auth.KnownBrowserPrefix) || len(token) > maxBrowserToken {
+		return nil, nil, nil
+	}
+	b, err := tx.KnownBrowserByTokenHash(ctx, auth.HashToken(token))
+	if drive.ErrorCode(err) == drive.ENOTFOUND {
+		return nil, nil, nil
+	}
+	if err != nil || !b.Usable(tx.Now) {
+		return nil, nil, err
+	}
+	u, err := tx.UserByUsername(ctx, username)
+	if drive.ErrorCode(err) == drive.ENOTFOUND {
+		return nil, nil, nil
+	}
+	if err != nil || u.ID != b.UserID || u.Disabled() {
+		return nil, nil, err
+	}
+	return b, u, nil
+}
+
+// rememberBrowser gives the browser of a full sign-in a new known-browser
+// token and returns it: the browser it came from (known)
+// keeps its record under the new token, so a copy of the old one stops
+// working; a browser new to the account gets a record, audited, and the
+// account's oldest beyond the policy's number are forgotten.
+func (s *Service) rememberBrowser(ctx context.Context, tx *store.Tx, a Actor, userID int64, known *account.KnownBrowser, p auth.KnownBrowsers) (string, error) {
+	token, hash, err := auth.NewToken(s.random(), auth.KnownBrowserPrefix)
+	if err != nil {
+		return "", err
+	}
+	expires := tx.Now.Add(p.Lifetime)
+	if known != nil {
+		err := tx.RenewKnownBrowser(ctx, known.ID, hash, expires)
+		if drive.ErrorCode(err) != drive.ENOTFOUND {
+			return token, err
+		}
+		// Forgotten by a racing request: remember it afresh.
+	}
+	if err := tx.CreateKnownBrowser(ctx, &account.KnownBrowser{UserID: userID, TokenHash: hash, ExpiresAt: expires}); err != nil {
+		return "", err
+	}
+	if p.PerUser > 0 {
+		if _, err := tx.PruneKnownBrowsers(ctx, userID, p.PerUser); err != nil {
+			return "", err
+		}
+	}
+	return token, tx.Audit(ctx, userEvent(a, userID, "signin.browser_remembered", audit.OutcomeOK, ""))
 }
 
 // secondFactor accepts a current TOTP code not used before, or an unused

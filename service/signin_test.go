@@ -318,8 +318,9 @@ func TestEnrolAndResetSecondFactor(t *testing.T) {
 				t.Fatal(err)
 			}
 			// The reset ends the user's other session (the one that
-			// enrolled), and that end is audited like any other.
-			if got := actions(f.events(t, head)); got != "reauth.success/ok session.end/ok totp.reset/ok" {
+			// enrolled), and that end is audited like any other; so is
+			// forgetting the browser the recovery code signed in on.
+			if got := actions(f.events(t, head)); got != "reauth.success/ok session.end/ok signin.browser_forgotten/ok totp.reset/ok" {
 				t.Fatalf("reset audited as %s", got)
 			}
 			if c, _ := f.svc.SessionActor(ctx, in.Token, authRemote); c != nil {
@@ -391,7 +392,8 @@ func TestChangePasswordAndReauthenticate(t *testing.T) {
 				t.Fatal(err)
 			}
 			es := f.events(t, head)
-			if got := actions(es); got != "reauth.success/ok session.end/ok user.password_change/ok" {
+			// Both full sign-ins remembered a browser; both are forgotten.
+			if got := actions(es); got != "reauth.success/ok session.end/ok signin.browser_forgotten/ok signin.browser_forgotten/ok user.password_change/ok" {
 				t.Fatalf("change audited as %s", got)
 			}
 			if e := es[1]; e.ActorID != c.User.ID || e.RecordID != strconv.FormatInt(c.User.ID, 10) || e.Reason != "password changed in another session" {

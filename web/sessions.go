@@ -66,6 +66,16 @@ func (s *Server) preSigninCookie() string {
 	return "drive_signin"
 }
 
+// knownBrowserCookie is the name of the cookie that marks a browser
+// remembered after a full sign-in (auth.KnownBrowsers). It holds a random
+// token and nothing about the person.
+func (s *Server) knownBrowserCookie() string {
+	if s.cfg.Secure {
+		return "__Host-drive_browser"
+	}
+	return "drive_browser"
+}
+
 func (s *Server) setCookie(w http.ResponseWriter, name, value string, maxAge int) {
 	// #nosec G124 -- HttpOnly and SameSite always; Secure whenever drive serve runs behind TLS (--secure, with the __Host- prefix); plain HTTP is only the local demo
 	http.SetCookie(w, &http.Cookie{

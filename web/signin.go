@@ -49,8 +49,12 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 		return s.renderSignin(w, r, http.StatusBadRequest, "", FormErrors{{"", "This form has expired. Enter your details again."}})
 	}
 	username := strings.ToLower(strings.TrimSpace(r.PostFormValue("username")))
+	var browser string
+	if c, err := r.Cookie(s.knownBrowserCookie()); err == nil {
+		browser = c.Value
+	}
 	in, err := s.svc.SignIn(r.Context(), service.Anonymous(clientAddress(r)), service.Credentials{Username: username,
-		Password: r.PostFormValue("password"), Code: r.PostFormValue("code")})
+		Password: r.PostFormValue("password"), Code: r.PostFormValue("code"), Browser: browser})
 	if err != nil {
 		if len(username) > 64 && drive.ErrorCode(err) != drive.EINVALID {
 			username = username[:64]
@@ -70,6 +74,11 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.setCookie(w, s.preSigninCookie(), "", -1)
 	s.setCookie(w, s.sessionCookie(), in.Token, 0)
+	if in.Browser != "" {
+		// Kept across sign-outs and browser restarts until it expires:
+		// it only says this browser has signed in as someone before.
+		s.setCookie(w, s.knownBrowserCookie(), in.Browser, int(in.BrowserFor.Seconds()))
+	}
 	if in.Session.Stage == account.StageEnrol {
 		http.Redirect(w, r, "/enrol", http.StatusSeeOther)
 		return nil
