@@ -307,8 +307,10 @@ func (s *Service) applyChange(ctx context.Context, tx *store.Tx, a Actor, role s
 				return nil, err
 			}
 			// A person locked out by failed attempts is usually why the
-			// password is being reset: let the new one work at once.
-			if err := tx.ClearSigninFailures(ctx, target.Username); err != nil {
+			// password is being reset: let the new one work at once. The
+			// failures are held under the digest of the name, as SignIn
+			// counts them.
+			if err := tx.ClearSigninFailures(ctx, signinKey(target.Username)); err != nil {
 				return nil, err
 			}
 			out.Password = pw
