@@ -9,7 +9,8 @@ import (
 	"github.com/drive-platform/drive/linkage/synth"
 )
 
-// synthTable builds a table of n synthetic records and their truth keys.
+// synthTable builds a table of n synthetic records, with the names of a
+// population (synth.PopulationNames), and their truth keys.
 func synthTable(tb testing.TB, n int, seed uint64) (*linkage.Table, []string) {
 	tb.Helper()
 	t, err := linkage.NewTable([]linkage.Field{
@@ -23,7 +24,7 @@ func synthTable(tb testing.TB, n int, seed uint64) (*linkage.Table, []string) {
 		tb.Fatal(err)
 	}
 	var truth []string
-	for _, r := range synth.Generate(synth.Config{Records: n, Seed: seed}) {
+	for _, r := range synth.Generate(synth.Config{Records: n, Seed: seed, Names: synth.PopulationNames}) {
 		if err := t.Add(0, r.ID, []string{r.Given, r.Surname, r.DOB, r.Postcode, r.Town}); err != nil {
 			tb.Fatal(err)
 		}

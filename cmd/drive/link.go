@@ -538,6 +538,7 @@ func runBenchLink(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	keep := fs.String("dir", "", "directory for the generated and output files (default: a temporary one, removed afterwards)")
 	progress := fs.Bool("progress", false, "report each stage on standard error")
 	diagnose := fs.Bool("diagnose", false, "say where the missed and false pairs come from (compares the candidate pairs again; not timed)")
+	names := fs.String("names", "population", "names drawn with the frequencies of England and Wales (population) or from short lists of common names (compact, the generator before 2026-12-07)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -550,6 +551,15 @@ func runBenchLink(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *records < 2 {
 		return usageError{fmt.Sprintf("--records %d: give at least 2", *records)}
 	}
+	var nameModel synth.Names
+	switch *names {
+	case "population":
+		nameModel = synth.PopulationNames
+	case "compact":
+		nameModel = synth.CompactNames
+	default:
+		return usageError{fmt.Sprintf("--names %q: give population or compact", *names)}
+	}
 	dir := *keep
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "drive-bench-link-")
@@ -561,7 +571,7 @@ func runBenchLink(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	in := filepath.Join(dir, fmt.Sprintf("synthetic-%d.csv", *records))
 	genStart := time.Now()
-	if err := writeSynthetic(in, *records, *seed); err != nil {
+	if err := writeSynthetic(in, synth.Config{Records: *records, Seed: *seed, Names: nameModel}); err != nil {
 		return err
 	}
 	genTime := time.Since(genStart)
@@ -614,8 +624,8 @@ func runBenchLink(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return nil
 }
 
-func writeSynthetic(path string, n int, seed uint64) error {
-	recs := synth.Generate(synth.Config{Records: n, Seed: seed})
+func writeSynthetic(path string, cfg synth.Config) error {
+	recs := synth.Generate(cfg)
 	f, err := os.Create(path)
 	if err != nil {
 		return drive.Wrap(err, drive.EINVALID, fmt.Sprintf("cannot create %s", path))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -191,6 +192,16 @@ func TestRunBenchLink(t *testing.T) {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, stdout.String())
 		}
+	}
+	// The older generator's names stay available to compare with, and an
+	// unknown name model is a usage error, not a silent default.
+	stdout.Reset()
+	if err := runBenchLink(context.Background(), []string{"--records", "500", "--names", "compact"}, &stdout, &stderr); err != nil || !strings.Contains(stdout.String(), "pairwise F1") {
+		t.Errorf("--names compact: %v\n%s", err, stdout.String())
+	}
+	var usage usageError
+	if err := runBenchLink(context.Background(), []string{"--records", "500", "--names", "census"}, &stdout, &stderr); !errors.As(err, &usage) || !strings.Contains(usage.Error(), "population or compact") {
+		t.Errorf("--names census: error %v, want a usage error naming the choices", err)
 	}
 }
 

@@ -227,3 +227,49 @@ isabella bella izzy
 harriet hattie
 matilda tilly
 `
+
+// Parts of the invented names of PopulationNames (population.go): one part
+// of each list makes a name. They give the long tail of rare names that a
+// population of millions has; "-" stands for no middle part.
+const surnameMoreStarts = `
+ab ald alt ap arn bar bart bel ben birk black bol bor buck bur cam car
+chel clay cob col cres dal dar den dor east elm fen fer gar gil glen ham
+har hen her hil hog hux kel ken kim lam lan lea lin lud marl mer mol mor
+nash net north ock old ot pad par pem pres rav rid ring rom ros rud sal
+sel shap sher sid slat sol stam stock sud sun tam tem til tod up ver wel
+wes wim win wol wor yar yel bram crom drax fal gos hamp ick lax pick
+quar sker tad thur ux
+`
+
+const surnameMiddles = `
+- er en in el an ing es ers ling ow ly et is ock am ar on el ington
+`
+
+const surnameMoreEnds = `
+s son man er ing ett ard all ey ie ell ers ock stone wright ward hill
+croft thwaite land ner nell kin kins ridge hall wade ash ney low cock
+ings bourne borough ington garth sey oe stow wald gill berry dene leigh
+forth holt nett
+`
+
+const givenOnsets = `
+ba be bi bo bu bai bay bea ca ce co cu da de di do du dai dea fa fe fi fo
+ga ge gi go ha he hi ho ja je ji jo ju jay ka ke ki ko ky kai la le li lo
+lu lay lea ma me mi mo mu may mai na ne ni no nu pa pe pi po ra re ri ro
+ru ray rea sa se si so su sai ta te ti to tu tay va ve vi wa we wi ya yo
+za ze zi bra bre bri bro cha che chi cla cle dra dre dri fra fre gra gre
+kri sha she shi sta ste sti tha the thi tra tre tri
+`
+
+const givenMiddles = `
+- l n r s v d m x th nn ll rr
+`
+
+const maleEndings = `
+an en on ard ric ley in o as ian el us iel ton ar er is ik or
+`
+
+const femaleEndings = `
+a ia elle ine ey ie ah etta ina ette ela ora issa yn ene ana ara ona ice
+ise ya enne
+`

@@ -1,8 +1,10 @@
 // Package synth generates synthetic person records with known truth, for
 // testing and benchmarking the record linker.
 //
-// People are drawn from common given names and surnames of England and Wales
-// (with a long tail of rare composed surnames), dates of birth between 1940
+// People are drawn from the given names and surnames of England and Wales,
+// either from short lists of common names (CompactNames) or with the names'
+// published frequencies and a long tail of rare invented names
+// (PopulationNames), dates of birth between 1940
 // and 2008, and UK-style postcodes and towns; households share a surname and
 // address. Each person has one or more records, and each record is noisy the
 // way administrative records are: typos, nicknames, initials, missing values,
@@ -26,6 +28,9 @@ import (
 type Config struct {
 	Records int    // number of records
 	Seed    uint64 // the same seed gives the same records
+	// Names is the distribution names are drawn from; the zero value is
+	// CompactNames.
+	Names Names
 }
 
 // Record is one synthetic record. PersonID is the truth: records with equal
@@ -148,11 +153,19 @@ func loadLists() *lists {
 type generator struct {
 	rng *rand.Rand
 	l   *lists
+	// composeSurnames is true for CompactNames, whose rare surnames are
+	// composed at random; PopulationNames holds its rare surnames in l.
+	composeSurnames bool
 }
 
 // Generate returns cfg.Records records in random order.
 func Generate(cfg Config) []Record {
-	g := &generator{rng: rand.New(rand.NewPCG(cfg.Seed, 0x7e57da7a)), l: loadLists()}
+	g := &generator{rng: rand.New(rand.NewPCG(cfg.Seed, 0x7e57da7a))}
+	if cfg.Names == PopulationNames {
+		g.l = populationLists()
+	} else {
+		g.l, g.composeSurnames = loadLists(), true
+	}
 	recs := make([]Record, 0, cfg.Records)
 	var prev *person
 	for p := 0; len(recs) < cfg.Records; p++ {
@@ -222,7 +235,7 @@ func (g *generator) givenName(female bool) string {
 }
 
 func (g *generator) surname() string {
-	if g.chance(0.35) {
+	if g.composeSurnames && g.chance(0.35) {
 		return g.l.starts[g.rng.IntN(len(g.l.starts))] + g.l.ends[g.rng.IntN(len(g.l.ends))]
 	}
 	return g.pick(g.l.surnames, g.l.surnameCum)
