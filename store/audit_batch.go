@@ -116,7 +116,11 @@ func (q *auditQueue) refuseWaiting() {
 func (q *auditQueue) commit(batch []*auditRequest) error {
 	ctx, cancel := context.WithTimeout(context.Background(), auditBatchTimeout)
 	defer cancel()
-	return q.db.Transact(ctx, func(tx *Tx) error {
+	var events []audit.Event
+	for _, r := range batch {
+		events = append(events, r.events...)
+	}
+	return q.db.run(ctx, q.db.auditPool, false, func(tx *Tx) error {
 		if err := tx.lockAudit(ctx); err != nil {
 			return err
 		}
@@ -124,14 +128,8 @@ func (q *auditQueue) commit(batch []*auditRequest) error {
 		if err != nil {
 			return err
 		}
-		for _, r := range batch {
-			for _, e := range r.events {
-				if head, err = tx.appendAudit(ctx, head, e); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+		_, err = tx.appendAudits(ctx, head, events)
+		return err
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/drive-platform/drive"
@@ -75,6 +76,43 @@ func (tx *Tx) appendAudit(ctx context.Context, head audit.Head, e audit.Event) (
 	}
 	return audit.Head{Seq: sealed.Seq, Hash: sealed.Hash}, nil
 }
+
+// appendAudits seals events after head, in order, and stores them with
+// as few statements as it can (auditRowsPerStatement rows each), returning
+// the new head. The audit queue appends a batch of reads' events this way:
+// on PostgreSQL every statement is a round trip made while the chain's
+// lock is held, and every reader of the batch waits for the last one.
+func (tx *Tx) appendAudits(ctx context.Context, head audit.Head, events []audit.Event) (audit.Head, error) {
+	for len(events) > 0 {
+		n := min(len(events), auditRowsPerStatement)
+		var q strings.Builder
+		q.WriteString(`INSERT INTO audit_events (seq, at, actor_id, actor_role, action, record_type, record_id, site_id, remote, reason, outcome, prev_hash, hash, request_id) VALUES `)
+		args := make([]any, 0, 14*n)
+		for i, e := range events[:n] {
+			sealed, err := head.Next(e)
+			if err != nil {
+				return head, drive.Wrap(err, drive.EINTERNAL, "the audit event could not be recorded")
+			}
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, sealed.Seq, sealed.At, sealed.ActorID, sealed.ActorRole, sealed.Action, sealed.RecordType, sealed.RecordID,
+				sealed.SiteID, sealed.Remote, sealed.Reason, sealed.Outcome, sealed.PrevHash, sealed.Hash, sealed.RequestID)
+			head = audit.Head{Seq: sealed.Seq, Hash: sealed.Hash}
+		}
+		if _, err := tx.exec(ctx, q.String(), args...); err != nil {
+			return head, err
+		}
+		events = events[n:]
+	}
+	return head, nil
+}
+
+// auditRowsPerStatement bounds the rows of one INSERT of audit events: few
+// enough that each count of rows is one statement text kept prepared
+// (stmts.go), and the placeholders stay far below either engine's limit.
+const auditRowsPerStatement = 64
 
 func (tx *Tx) auditHead(ctx context.Context) (audit.Head, error) {
 	var h audit.Head

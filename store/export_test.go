@@ -74,3 +74,17 @@ func (tx *Tx) CasesPagePlan(ctx context.Context, f CaseFilter, today drive.Date)
 	}
 	return strings.Join(out, "\n"), rows.Err()
 }
+
+// HoldCheckpoints stops the SQLite checkpointer's own schedule and
+// returns a function that runs one checkpoint now, saying how many pages
+// the log held and how many were copied into the database file.
+func (db *DB) HoldCheckpoints() func() (logged, copied int, err error) {
+	path := strings.TrimPrefix(db.dsn, "file:")
+	db.checkpoints.close()
+	c, err := newCheckpointer(path, 1<<62)
+	if err != nil {
+		panic(err)
+	}
+	db.checkpoints = c
+	return c.checkpoint
+}

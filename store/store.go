@@ -37,6 +37,16 @@ type DB struct {
 	// read is the pool used by View: read-only transactions that never take
 	// the write lock, so pages render while an import is running.
 	read *sql.DB
+	// auditPool is where the audit queue appends reads' events
+	// (audit_batch.go). On PostgreSQL it is a pool of one connection of its
+	// own: every audited page waits for the queue, so the queue must never
+	// wait for a connection behind the pages it is holding up (it did, under
+	// load, in drive bench load's execution traces). On SQLite it is the
+	// writer, the only connection that may write.
+	auditPool *sql.DB
+	// checkpoints copies the SQLite write-ahead log into the database file
+	// away from the writer (checkpoint.go); nil on PostgreSQL.
+	checkpoints *checkpointer
 	// fault, when set, is asked before each statement (Options.Fault).
 	fault func() error
 	// writeStmts and readStmts keep the SQLite pools' statements
@@ -108,6 +118,12 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		db.write.SetMaxIdleConns(max)
 		db.write.SetConnMaxIdleTime(5 * time.Minute)
 		db.read = db.write
+		if db.auditPool, err = sql.Open("pgx", dsn); err != nil {
+			db.write.Close()
+			return nil, drive.Wrap(err, drive.EINVALID, "the PostgreSQL URL could not be used; check it has the form postgres://user:password@host:port/dbname")
+		}
+		db.auditPool.SetMaxOpenConns(1)
+		db.auditPool.SetMaxIdleConns(1)
 	} else {
 		db.dialect = sqliteDialect
 		if dir := filepath.Dir(dsn); dir != "" {
@@ -126,7 +142,20 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 			return nil, drive.Wrap(err, drive.EINVALID, "the SQLite database file could not be opened")
 		}
 		db.read.SetMaxOpenConns(4)
+		// Every read connection stays open once opened (database/sql
+		// keeps two idle by default): a connection opened for a burst and
+		// closed after it cost the next burst an open, its pragmas and
+		// every statement prepared again, inside the pages that met it.
+		db.read.SetMaxIdleConns(4)
 		db.writeStmts, db.readStmts = newStmtCache(db.write), newStmtCache(db.read)
+		db.auditPool = db.write
+		if db.checkpoints, err = newCheckpointer(dsn, checkpointEvery); err != nil {
+			db.writeStmts.close()
+			db.readStmts.close()
+			db.write.Close()
+			db.read.Close()
+			return nil, drive.Wrap(err, drive.EINVALID, "the SQLite database file could not be opened")
+		}
 	}
 	db.audits = newAuditQueue(db)
 	if err := db.Ping(ctx); err != nil {
@@ -161,6 +190,11 @@ func sqliteDSN(path string, writer bool) string {
 	q.Set("_time_format", "sqlite")
 	if writer {
 		q.Set("_txlock", "immediate")
+		// The log is copied into the database file by the checkpointer
+		// (checkpoint.go), not by whichever commit crosses SQLite's
+		// threshold while every waiting writer and audited read queues
+		// behind its copying and its two fsyncs.
+		q.Add("_pragma", "wal_autocheckpoint(0)")
 	} else {
 		q.Add("_pragma", "query_only(1)")
 	}
@@ -202,11 +236,15 @@ func (db *DB) Ping(ctx context.Context) error {
 // Close releases the connections.
 func (db *DB) Close() error {
 	db.audits.close()
+	db.checkpoints.close()
 	db.writeStmts.close()
 	db.readStmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
+	}
+	if db.auditPool != nil && db.auditPool != db.write {
+		err = errors.Join(err, db.auditPool.Close())
 	}
 	return err
 }
@@ -252,9 +290,12 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx *
 	if err != nil {
 		return db.dialect.mapError(err)
 	}
-	tx := &Tx{tx: sqlTx, d: db.dialect, keys: db.keys, Now: db.Now(), clock: db.Now, writing: !readOnly, stmts: db.writeStmts, fault: db.fault,
+	tx := &Tx{tx: sqlTx, d: db.dialect, keys: db.keys, Now: db.Now(), clock: db.Now, writing: !readOnly, fault: db.fault,
 		programmes: db.programmes}
-	if pool != db.write {
+	switch pool {
+	case db.write:
+		tx.stmts = db.writeStmts
+	case db.read:
 		tx.stmts = db.readStmts
 	}
 	defer func() {
@@ -268,6 +309,8 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(tx *
 		}
 		if cerr := sqlTx.Commit(); cerr != nil {
 			err = db.dialect.mapError(cerr)
+		} else if !readOnly {
+			db.checkpoints.written()
 		}
 	}()
 	// Errors fn passes up unmapped (a scan's, say) are translated too, so

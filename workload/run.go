@@ -11,6 +11,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"runtime/trace"
 	"slices"
 	"sort"
 	"strconv"
@@ -192,6 +193,8 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if opt.CPU != nil {
 		cpu0 = opt.CPU()
 	}
+	// In an execution trace, what came before this mark is signing in.
+	trace.Log(ctx, "workload", "timed operations begin")
 	start := time.Now()
 	deadline := start.Add(opt.Duration)
 	var wg sync.WaitGroup
@@ -453,9 +456,13 @@ func (u *user) step(ctx context.Context) {
 		}
 		x -= o.weight
 	}
+	// Each operation is a task in an execution trace (drive bench load
+	// --trace), so a slow one can be set beside what the server did then.
+	tctx, task := trace.NewTask(ctx, string(op))
 	start := time.Now()
-	err := u.do(ctx, op)
+	err := u.do(tctx, op)
 	d := time.Since(start)
+	task.End()
 	if ctx.Err() != nil {
 		return
 	}

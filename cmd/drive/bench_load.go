@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,7 +11,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"regexp"
+	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"syscall"
 	"time"
 
@@ -41,6 +45,9 @@ func runBenchLoad(ctx context.Context, e env, args []string, stdout, stderr io.W
 	seed := fs.Uint64("seed", 1, "seed for the data and the workload")
 	keysFlag := fs.String("keys", "", "key file sealing notes: used if it exists, created otherwise (default: drive-keys.json beside the SQLite file, or the current folder for PostgreSQL)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the workload (server and users) to this file")
+	traceFile := fs.String("trace", "", "write an execution trace of the timed run to this file (for go tool trace): what each goroutine waited for, and when")
+	blockProfile := fs.String("blockprofile", "", "write a profile of where goroutines waited on channels, locks and selects during the timed run")
+	mutexProfile := fs.String("mutexprofile", "", "write a profile of contended mutexes during the timed run")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -116,7 +123,11 @@ func runBenchLoad(ctx context.Context, e env, args []string, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	var h http.Handler = srv
+	if *traceFile != "" {
+		h = tracedRequests(srv)
+	}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = hs.Serve(ln) }()
 	defer hs.Close()
 	if *cpuProfile != "" {
@@ -130,6 +141,10 @@ func runBenchLoad(ctx context.Context, e env, args []string, stdout, stderr io.W
 		}
 		defer pprof.StopCPUProfile()
 	}
+	stopWaits, err := startWaitProfiles(*traceFile, *blockProfile, *mutexProfile)
+	if err != nil {
+		return err
+	}
 	pace := "back to back"
 	if *thinkTime > 0 {
 		pace = "pausing " + thinkTime.String() + " on average between operations"
@@ -137,10 +152,73 @@ func runBenchLoad(ctx context.Context, e env, args []string, stdout, stderr io.W
 	fmt.Fprintf(stderr, "Running %d users for %s on %s, %s...\n", len(logins), *duration, db.Engine(), pace)
 	res, err := workload.Run(ctx, workload.Options{BaseURL: "http://" + ln.Addr().String(), Logins: logins, Duration: *duration,
 		Seed: *seed, Now: svc.DB.Now, CPU: processCPU, Think: *thinkTime})
+	if werr := stopWaits(); err == nil {
+		err = werr
+	}
 	if err != nil {
 		return err
 	}
 	return printLoad(stdout, res)
+}
+
+// tracedRequests marks each request as a region of the execution trace,
+// named by its method and route (ids replaced, so no record is named), so
+// that go tool trace sums, for every route, the time its requests ran, were
+// blocked on locks and channels, in system calls, or waiting for a core.
+func tracedRequests(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := r.Method + " " + traceDigits.ReplaceAllString(r.URL.Path, "N")
+		trace.WithRegion(r.Context(), name, func() { h.ServeHTTP(w, r) })
+	})
+}
+
+var traceDigits = regexp.MustCompile(`[0-9]+`)
+
+// startWaitProfiles starts what shows where the run's time went while no
+// CPU was spent: an execution trace, and block and mutex profiles (each
+// written only if named). At a practitioner's pace the server is mostly
+// idle, so a slow operation's time is a wait, and these name it; the
+// returned function stops them and writes the profiles.
+func startWaitProfiles(tracePath, blockPath, mutexPath string) (stop func() error, err error) {
+	var traceOut *os.File
+	if tracePath != "" {
+		if traceOut, err = os.Create(tracePath); err != nil {
+			return nil, err
+		}
+		if err := trace.Start(traceOut); err != nil {
+			traceOut.Close()
+			return nil, err
+		}
+	}
+	if blockPath != "" {
+		runtime.SetBlockProfileRate(int(100 * time.Microsecond))
+	}
+	if mutexPath != "" {
+		runtime.SetMutexProfileFraction(1)
+	}
+	return func() error {
+		var errs []error
+		if traceOut != nil {
+			trace.Stop()
+			errs = append(errs, traceOut.Close())
+		}
+		write := func(path, name string) {
+			if path == "" {
+				return
+			}
+			f, err := os.Create(path)
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			errs = append(errs, pprof.Lookup(name).WriteTo(f, 0), f.Close())
+		}
+		write(blockPath, "block")
+		write(mutexPath, "mutex")
+		runtime.SetBlockProfileRate(0)
+		runtime.SetMutexProfileFraction(0)
+		return errors.Join(errs...)
+	}, nil
 }
 
 // processCPU is the CPU time this process has used, user and system.
