@@ -19,8 +19,9 @@ import (
 //
 // So the writer does not checkpoint (wal_autocheckpoint(0) in sqliteDSN),
 // and the checkpointer does instead: a goroutine with a connection of its
-// own that, at most once every checkpointEvery and only after something
-// was committed, runs a PASSIVE checkpoint. A passive checkpoint waits for
+// own that runs a PASSIVE checkpoint once checkpointCommits commits or
+// checkpointEvery have gone by since the last, whichever comes first, and
+// only if something was committed. A passive checkpoint waits for
 // no reader or writer and takes no lock they need: it copies what no
 // reader still needs, and the log is started again by the next write once
 // all of it was copied, as before. The database is as durable as before
@@ -28,15 +29,23 @@ import (
 // checkpoint), and the log is bounded as before, by how often readers
 // let a checkpoint finish.
 
-// checkpointEvery is how often the log is copied while writes go on: often
-// enough that the log stays a few megabytes under a busy server, seldom
-// enough that the fsyncs are few.
-const checkpointEvery = time.Second
+// checkpointEvery and checkpointCommits say how often the log is copied
+// while writes go on. Not more often: the first commit after a complete
+// checkpoint starts the log again and syncs its header, on the writer, so
+// each checkpoint still costs the writer one fsync (a checkpoint every
+// second cost one commit in thirty a sync at a practitioner's pace). Not
+// less often: the log grows until it is copied. A few hundred small
+// commits are about SQLite's own threshold of a thousand pages.
+const (
+	checkpointEvery   = 10 * time.Second
+	checkpointCommits = 500
+	checkpointPoll    = time.Second
+)
 
 type checkpointer struct {
 	pool    *sql.DB
 	every   time.Duration
-	pending atomic.Bool // something was committed since the last checkpoint
+	commits atomic.Int64 // commits since the last checkpoint
 	stop    chan struct{}
 	done    chan struct{}
 	once    sync.Once
@@ -65,22 +74,24 @@ func sqliteCheckpointDSN(path string) string {
 // checkpointer (PostgreSQL).
 func (c *checkpointer) written() {
 	if c != nil {
-		c.pending.Store(true)
+		c.commits.Add(1)
 	}
 }
 
 func (c *checkpointer) run() {
 	defer close(c.done)
-	tick := time.NewTicker(c.every)
+	tick := time.NewTicker(min(c.every, checkpointPoll))
 	defer tick.Stop()
+	last := time.Now()
 	for {
 		select {
 		case <-c.stop:
 			return
 		case <-tick.C:
 		}
-		if c.pending.Swap(false) {
+		if n := c.commits.Load(); n >= checkpointCommits || n > 0 && time.Since(last) >= c.every {
 			_, _, _ = c.checkpoint()
+			last = time.Now()
 		}
 	}
 }
@@ -92,14 +103,15 @@ func (c *checkpointer) run() {
 func (c *checkpointer) checkpoint() (logged, copied int, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	n := c.commits.Swap(0)
 	var busy int
 	if err := c.pool.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logged, &copied); err != nil {
-		c.pending.Store(true)
+		c.commits.Add(n)
 		return 0, 0, err
 	}
 	if copied < logged {
 		// A reader still needed part of the log: copy the rest later.
-		c.pending.Store(true)
+		c.commits.Add(max(n, 1))
 	}
 	return logged, copied, nil
 }
