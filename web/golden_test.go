@@ -134,6 +134,10 @@ func TestGoldenPages(t *testing.T) {
 		{"victim-protected", access.IDVA, "/victims/" + strconv.FormatInt(victimID, 10) + "/protected"},
 		{"dash", access.IDVA, "/victims/" + strconv.FormatInt(victimID, 10) + "/dash"},
 		{"audit", access.DPO, "/audit?record_type=case&record_id=" + strconv.FormatInt(caseID, 10)},
+		// The team leader's view of the same case: its decisions, with the
+		// site's case managers and the sites it may move to. After the
+		// audit page, which would otherwise show this read.
+		{"case-leader", access.TeamLeader, "/cases/" + strconv.FormatInt(caseID, 10)},
 		// After a change: the case page with its confirmation. Last, as
 		// reading the case again would change the audit page.
 		{"case-confirmed", access.CaseManager, "/cases/" + strconv.FormatInt(caseID, 10) + "/contacts?done=contact"},
