@@ -224,5 +224,6 @@ func (s *Server) caseHead(r *http.Request, base string, id int64, section string
 	if err != nil {
 		return nil, err
 	}
-	return &caseData{CaseView: v, SubNav: caseSubNav(v, section)}, nil
+	d := newCaseData(v, section)
+	return &d, nil
 }

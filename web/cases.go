@@ -9,11 +9,13 @@ import (
 	"strings"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/api"
 	"github.com/drive-platform/drive/casework"
 	"github.com/drive-platform/drive/people"
 	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/service"
+	"github.com/drive-platform/drive/victim"
 	"github.com/drive-platform/drive/web/form"
 )
 
@@ -306,13 +308,49 @@ func (s *Server) refer(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// caseData is what the pages of a case show (templates/case*.html).
+// caseData is what the pages of a case show (templates/case*.html): the
+// case view's fields copied out as plain fields, not the view embedded.
+// A template finds a field by its name; through an embedded pointer that
+// lookup searches the embedded struct for every field it reads, which was
+// a fifth of the case page's rendering. The fields read most come first,
+// as the lookup reads the names in order.
 type caseData struct {
-	*service.CaseView
+	Case   *casework.Case
 	Errors FormErrors
 	Form   url.Values
+	Due    casework.Due
+	Person *people.Person
 	// SubNav is the case's sub navigation, with the page shown marked.
-	SubNav   []subNavItem
+	SubNav       []subNavItem
+	Programme    *programme.Programme
+	SiteName     string
+	Transitions  []casework.Transition
+	CanWrite     bool
+	CaseManager  string
+	Assessment   programme.Assessment
+	Restricted   bool
+	Arm          *service.CaseArm
+	Scores       []service.CaseScore
+	ScoreChange  *float64
+	EscalateTo   *programme.Programme
+	CaseManagers []account.User
+	Sites        []account.Site
+	Today        drive.Date
+	Actions      []casework.Action
+	Contacts     []casework.Contact
+	Reviews      []casework.Review
+	Notes        []casework.Note
+	History      []casework.HistoryEntry
+	Users        map[int64]string
+	CanReadNotes bool
+	CanNote      bool
+	CanNeeds     bool
+	RiskFacts    []victim.RiskFacts
+	CanReadRisk  bool
+	// PoliceHistory: the reader may read the case's police history.
+	PoliceHistory bool
+	Transfer      *service.TransferDecision
+
 	Prongs   []prongPlan
 	Timeline []timelineItem
 	Closure  []programme.Reason
@@ -328,6 +366,26 @@ type caseData struct {
 	NoteList []timelineItem
 	// ContactList is the case's contacts and attempts, newest first.
 	ContactList []casework.Contact
+}
+
+// newCaseData is the case view v as the pages of a case show it, with its
+// sub navigation marked at section.
+func newCaseData(v *service.CaseView, section string) caseData {
+	d := caseOnly(v)
+	d.SubNav = caseSubNav(v, section)
+	return d
+}
+
+// caseOnly is the case view v as a page of a case shows it, without the
+// sub navigation (the one-page views of a case moved or being
+// transferred).
+func caseOnly(v *service.CaseView) caseData {
+	return caseData{Case: v.Case, Person: v.Person, Programme: v.Programme, Assessment: v.Assessment, Actions: v.Actions,
+		Contacts: v.Contacts, Reviews: v.Reviews, Notes: v.Notes, History: v.History, Users: v.Users, CaseManager: v.CaseManager,
+		SiteName: v.SiteName, Transitions: v.Transitions, CanWrite: v.CanWrite, CanReadNotes: v.CanReadNotes, CanNote: v.CanNote,
+		CanNeeds: v.CanNeeds, EscalateTo: v.EscalateTo, CaseManagers: v.CaseManagers, Sites: v.Sites, Today: v.Today, Due: v.Due,
+		Restricted: v.Restricted, RiskFacts: v.RiskFacts, CanReadRisk: v.CanReadRisk, Scores: v.Scores, ScoreChange: v.ScoreChange,
+		PoliceHistory: v.PoliceHistory, Arm: v.Arm, Transfer: v.Transfer}
 }
 
 type prongPlan struct {
@@ -411,18 +469,21 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 			return drive.NotFound("page")
 		}
 		if v.Transfer != nil {
-			d := caseData{CaseView: v, Errors: errs, Form: form}
+			d := caseOnly(v)
+			d.Errors, d.Form = errs, form
 			return s.render(w, r, status, "case-transfer", s.pageWithDone(r, "Transfer: "+v.Transfer.PersonName, d))
 		}
-		d := caseData{CaseView: v, Timeline: timeline(v)}
+		d := caseOnly(v)
+		d.Timeline = timeline(v)
 		return s.render(w, r, status, "case-moved", s.pageWithDone(r, "Case "+strconv.FormatInt(v.Case.ID, 10), d))
 	}
 	if def.offered != nil && !def.offered(v) {
 		return drive.NotFound("page")
 	}
-	d := caseData{CaseView: v, Errors: errs, Form: form, SubNav: caseSubNav(v, def.section), Closure: v.Programme.Closure,
-		Engage: casework.Engagements(), Kinds: casework.ContactKinds(), Needs: casework.NeedAreas(), Levels: casework.NeedLevels(),
-		Risks: casework.RiskLevels(), Changes: casework.RiskChanges(), Statuses: casework.ActionStatuses()}
+	d := newCaseData(v, def.section)
+	d.Errors, d.Form, d.Closure = errs, form, v.Programme.Closure
+	d.Engage, d.Kinds, d.Needs, d.Levels, d.Risks, d.Changes, d.Statuses = casework.Engagements(), casework.ContactKinds(), casework.NeedAreas(), casework.NeedLevels(),
+		casework.RiskLevels(), casework.RiskChanges(), casework.ActionStatuses()
 	for _, p := range programme.Prongs() {
 		pp := prongPlan{Prong: p, Label: programme.ProngLabel(p)}
 		for _, a := range v.Actions {

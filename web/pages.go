@@ -255,14 +255,30 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if !ok {
 		return fmt.Errorf("web: no page template %q", name)
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+	buf, _ := s.pageBuffers.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	defer s.putPageBuffer(buf)
+	if err := t.ExecuteTemplate(buf, "layout", p); err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// maxPooledPage is the largest buffer kept for the next page: a rare
+// very long page (a team list of thousands) should not pin its memory.
+const maxPooledPage = 256 << 10
+
+func (s *Server) putPageBuffer(buf *bytes.Buffer) {
+	if buf.Cap() > maxPooledPage {
+		return
+	}
+	buf.Reset()
+	s.pageBuffers.Put(buf)
 }
 
 // errorPageData is what templates/error.html shows.

@@ -128,7 +128,7 @@ func (s *Server) renderPoliceHistory(w http.ResponseWriter, r *http.Request, sta
 	if err != nil {
 		return err
 	}
-	d.Head = caseData{CaseView: v, SubNav: caseSubNav(v, "police")}
+	d.Head = newCaseData(v, "police")
 	d.Errors = errs
 	if d.Police, err = s.svc.CasePoliceRecords(r.Context(), actorOf(r), id); err != nil {
 		return err

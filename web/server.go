@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"sync"
 
 	"github.com/drive-platform/drive/api"
 	"github.com/drive-platform/drive/audit"
@@ -78,6 +79,9 @@ type Server struct {
 	uploadLimit int64
 	// voiceText is the survivor route's words in English and Welsh.
 	voiceText *catalog.Builder
+	// pageBuffers holds the buffers pages are rendered into, so a page
+	// does not grow a new one from nothing on every request.
+	pageBuffers sync.Pool
 }
 
 // New builds a server: it parses every template and hashes every asset up
