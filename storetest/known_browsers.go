@@ -64,7 +64,9 @@ func RunKnownBrowsers(t *testing.T, e Engine) {
 	}
 	// Renewal: a new hash, failures cleared, used now.
 	clock.Advance(time.Minute)
-	tx(func(tx *store.Tx) error { return tx.RenewKnownBrowser(ctx, a.ID, []byte("hash a2"), clock.Now().Add(90*day)) })
+	tx(func(tx *store.Tx) error {
+		return tx.RenewKnownBrowser(ctx, a.ID, []byte("hash a2"), clock.Now().Add(90*day))
+	})
 	if _, err := find("hash a1"); drive.ErrorCode(err) != drive.ENOTFOUND {
 		t.Fatalf("the hash before renewal still finds the browser: %v", err)
 	}

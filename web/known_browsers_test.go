@@ -2,7 +2,11 @@ package web_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -16,6 +20,7 @@ import (
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/store"
 	"github.com/drive-platform/drive/storetest"
+	"github.com/drive-platform/drive/web"
 )
 
 // knownBrowserCookie is the known-browser cookie's name on plain HTTP.
@@ -328,4 +333,51 @@ func auditHead(t *testing.T, db *store.DB) int64 {
 		t.Fatal(err)
 	}
 	return head
+}
+
+// TestKnownBrowserCookieOverTLS checks the cookie's attributes when the
+// service runs behind TLS: Secure, with the __Host- prefix (so only this
+// host, over HTTPS, for path / can set it), HttpOnly and SameSite=Strict,
+// and that it still marks the browser through a flood.
+func TestKnownBrowserCookieOverTLS(t *testing.T) {
+	h := newAuthHarness(t, storetest.OneEngine(), true)
+	srv, err := web.New(web.Config{Service: &service.Service{DB: h.db, PasswordParams: auth.TestParams()}, Version: "test", Secure: true,
+		Log: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewTLSServer(srv)
+	t.Cleanup(ts.Close)
+	newBrowser := func() *browser {
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Transport: ts.Client().Transport, Jar: jar,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		return &browser{t: t, base: ts.URL, client: c}
+	}
+	b := newBrowser()
+	resp, _ := b.signin("casey.manager", testPassword, h.code(t))
+	if location(resp) != "/" {
+		t.Fatalf("sign-in over TLS: %d %s", resp.StatusCode, location(resp))
+	}
+	var cookie *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "__Host-drive_browser" {
+			cookie = c
+		}
+	}
+	if cookie == nil || !cookie.Secure || !cookie.HttpOnly || cookie.SameSite != http.SameSiteStrictMode || cookie.Path != "/" || cookie.Domain != "" {
+		t.Fatalf("known-browser cookie over TLS = %+v", cookie)
+	}
+	for i := 0; i < auth.DefaultLockout().AddressFailures; i++ {
+		newBrowser().signin("flood."+strconv.Itoa(i), "not-anyones-password", "000000")
+	}
+	h.clock.Add(30 * time.Second)
+	if resp, _ := newBrowser().signin("casey.manager", testPassword, h.code(t)); resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("a new browser during the flood: %d; want 429", resp.StatusCode)
+	}
+	u, _ := url.Parse(ts.URL)
+	b.client.Jar.SetCookies(u, []*http.Cookie{{Name: "__Host-drive_session", Value: "", Path: "/", MaxAge: -1, Secure: true}})
+	if resp, _ := b.signin("casey.manager", testPassword, h.code(t)); location(resp) != "/" {
+		t.Fatalf("the known browser during the flood, over TLS: %d", resp.StatusCode)
+	}
 }
