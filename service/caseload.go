@@ -64,8 +64,8 @@ type CasePage struct {
 // A case list's cursor travels in links ("Next", "Previous") and in the
 // JSON API, so it holds no personal data: the case id and the value of
 // the list's order at it when that is a date or time (store.CaseCursor);
-// for the orders by name only the id, the names being read from the
-// case's own row. It is base64url, so it reads as a token rather than as
+// for the orders by name and the team dashboard's lists only the id, the
+// values being read from the case's own row. It is base64url, so it reads as a token rather than as
 // something to edit: "1" (the format), "n" or "p" (the page after it, or
 // before), the order, the id and the values, separated by "~".
 
@@ -132,7 +132,9 @@ func parseCaseCursor(s string) (*store.CaseCursor, bool, error) {
 	case "name":
 		ok = len(parts) == 4
 	default:
-		ok = false
+		// A team dashboard list's cursor is the case id alone
+		// (TeamList): the list's values at it are read from its row.
+		ok = strings.HasPrefix(cur.Sort, "team:") && len(parts) == 4
 	}
 	if !ok {
 		return nil, false, bad

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/casework"
 	"github.com/drive-platform/drive/store"
@@ -22,22 +23,36 @@ import (
 // walk of as many entries as it shows, never a sort of the site's cases.
 // That is what makes the thousandth page cost what the first does
 // (BenchmarkCasePagesAtSize times it); the plan is what the engine will
-// do whatever the load on the machine. The orders by name are not held to
-// it: no index of cases is in the order of their people's names
-// (docs/benchmarks.md).
+// do whatever the load on the machine. The team leader's lists are held to
+// the same, each to its own index of the cases that can be on it, and
+// their counts to those indexes.
 func TestCasePagesReadTheirIndex(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			dsn := e.Blank(t)
 			db := storetest.OpenAt(t, dsn, storetest.FixedClock(benchNow))
 			ctx := context.Background()
-			var siteID int64
+			var siteID, otherID, managerID int64
 			err := db.Transact(ctx, func(tx *store.Tx) error {
 				s := &account.Site{Code: "BIG", Name: "Big site", Region: "North West"}
 				if err := tx.CreateSite(ctx, s); err != nil {
 					return err
 				}
-				siteID = s.ID
+				o := &account.Site{Code: "OTH", Name: "Other site", Region: "North West"}
+				if err := tx.CreateSite(ctx, o); err != nil {
+					return err
+				}
+				siteID, otherID = s.ID, o.ID
+				org := &account.Organisation{Name: "Provider", Kind: account.Provider, SiteIDs: []int64{s.ID}}
+				if err := tx.CreateOrganisation(ctx, org); err != nil {
+					return err
+				}
+				u := &account.User{Username: "case.manager", DisplayName: "Case Manager", OrganisationID: org.ID, PasswordHash: "x",
+					Roles: []account.RoleAssignment{{Role: access.CaseManager, SiteID: s.ID}}}
+				if err := tx.CreateUser(ctx, u); err != nil {
+					return err
+				}
+				managerID = u.ID
 				return tx.SeedProgrammes(ctx, s.ID)
 			})
 			if err != nil {
@@ -45,6 +60,7 @@ func TestCasePagesReadTheirIndex(t *testing.T) {
 			}
 			storetest.FillSite(t, dsn, siteID, 5_000, casework.Referred, benchNow.Add(1))
 			spreadChanges(t, db, e.Name, siteID)
+			mixStates(t, db, siteID, otherID, managerID)
 			today := drive.DateOf(benchNow)
 			var mid store.CaseRow
 			err = db.View(ctx, func(tx *store.Tx) error {
@@ -59,8 +75,20 @@ func TestCasePagesReadTheirIndex(t *testing.T) {
 			}
 			// SQLite shows the comparison of rows as one on its first
 			// term, (site_id=? AND updated_at<?); PostgreSQL as
-			// ROW(updated_at, id) < ROW(...) in the Index Cond.
-			seek := regexp.MustCompile(`(updated_at|referred_on|id\))\s?[<>]`)
+			// ROW(updated_at, id) < ROW(...) in the Index Cond. An
+			// expression's term ends in END or in a bracket.
+			seek := regexp.MustCompile(`(updated_at\)?|referred_on|sort_given\)|state_place(_rev)?|open_action_due|next_review_due|allocated_at\)|id\)|<expr>)\s?[<>]`)
+			check := func(what string, indexes []string, plan string) {
+				t.Helper()
+				sorts := strings.Contains(plan, "TEMP B-TREE FOR ORDER BY") || strings.Contains(plan, "Sort Key")
+				uses := slices.ContainsFunc(indexes, func(ix string) bool { return strings.Contains(plan, ix+" ") })
+				// The index is entered at the cursor, not walked from
+				// its start: the comparison is the index's own condition.
+				seeks := seek.MatchString(plan)
+				if sorts || !uses || !seeks {
+					t.Errorf("%s: the page sorts, or reads none of %v from the cursor:\n%s", what, indexes, plan)
+				}
+			}
 			for _, tc := range []struct {
 				order   string
 				indexes []string // any of them will do
@@ -71,9 +99,12 @@ func TestCasePagesReadTheirIndex(t *testing.T) {
 				// With one site, the index without it serves as well.
 				{"referred", []string{"cases_site_referred_id", "cases_referred_id"}, nil},
 				{"-referred", []string{"cases_site_referred_id", "cases_referred_id"}, nil},
-				// Every case here is referred, so the index without the
-				// state serves as well.
-				{"state", []string{"cases_site_state_updated", "cases_site_updated_id"}, []casework.State{casework.Referred}},
+				{"state", []string{"cases_site_state_updated"}, []casework.State{casework.Referred}},
+				// Every state: the state's place is in the index.
+				{"state", []string{"cases_site_state_rank_rev"}, nil},
+				{"-state", []string{"cases_site_state_rank"}, nil},
+				{"name", []string{"cases_site_name"}, nil},
+				{"-name", []string{"cases_site_name"}, nil},
 			} {
 				for _, back := range []bool{false, true} {
 					cur := store.CaseCursorAt(tc.order, mid)
@@ -82,17 +113,93 @@ func TestCasePagesReadTheirIndex(t *testing.T) {
 					if err := db.View(ctx, func(tx *store.Tx) (err error) { plan, err = tx.CasesPagePlan(ctx, f, today); return err }); err != nil {
 						t.Fatal(err)
 					}
-					sorts := strings.Contains(plan, "TEMP B-TREE FOR ORDER BY") || strings.Contains(plan, "Sort Key")
-					uses := slices.ContainsFunc(tc.indexes, func(ix string) bool { return strings.Contains(plan, ix+" ") })
-					// The index is entered at the cursor, not walked from
-					// its start: the comparison is the index's own condition.
-					seeks := seek.MatchString(plan)
-					if sorts || !uses || !seeks {
-						t.Errorf("%s (back %v): the page sorts, or reads none of %v from the cursor:\n%s", tc.order, back, tc.indexes, plan)
+					check(fmt.Sprintf("%s %v (back %v)", tc.order, tc.states, back), tc.indexes, plan)
+				}
+			}
+			noContact := map[string]time.Time{"drive": today.AddDays(-13).Time(), "restart": today.AddDays(-20).Time()}
+			for _, tc := range []struct {
+				list  store.TeamList
+				index string
+				site  int64
+				// counts are the indexes the count may read: the list's
+				// own, or one of (site, state) for a list of states.
+				counts []string
+			}{
+				{store.TeamTransfers, "cases_team_transfers", otherID, nil},
+				{store.TeamUnallocated, "cases_team_unallocated", siteID, []string{"cases_site_state_updated", "cases_site_state"}},
+				{store.TeamOverdue, "cases_team_overdue", siteID, nil},
+				{store.TeamNoContact, "cases_team_no_contact", siteID, nil},
+				{store.TeamReviews, "cases_team_reviews", siteID, nil},
+			} {
+				f := store.TeamListFilter{SiteID: tc.site, List: tc.list, NoContactBefore: noContact, NoContactOther: today.AddDays(-13).Time(), Limit: 100}
+				var first store.CasePage
+				if err := db.View(ctx, func(tx *store.Tx) (err error) { first, err = tx.TeamListPage(ctx, f, today); return err }); err != nil {
+					t.Fatal(err)
+				}
+				if len(first.Rows) != 100 || !first.More || first.Total < 200 {
+					t.Fatalf("%s: %d rows of %d; the site should fill more than two pages", tc.list, len(first.Rows), first.Total)
+				}
+				f.After = first.Rows[50].Case.ID
+				for _, back := range []bool{false, true} {
+					f.Back = back
+					var plan, count string
+					err := db.View(ctx, func(tx *store.Tx) (err error) {
+						if plan, err = tx.TeamListPagePlan(ctx, f, today); err != nil {
+							return err
+						}
+						count, err = tx.TeamListCountPlan(ctx, f, today)
+						return err
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+					check(fmt.Sprintf("%s (back %v)", tc.list, back), []string{tc.index}, plan)
+					scans := strings.Contains(count, "SCAN c") || strings.Contains(count, "Seq Scan on cases")
+					counted := slices.ContainsFunc(append(tc.counts, tc.index), func(ix string) bool { return strings.Contains(count, ix+" ") })
+					if scans || !counted {
+						t.Errorf("%s: the count reads some other way than its index:\n%s", tc.list, count)
 					}
 				}
 			}
 		})
+	}
+}
+
+// mixStates turns the site's referrals (FillSite's) into a site's mix:
+// seven in ten closed (its history), and among the rest referrals,
+// allocated and active cases, without contact, with reviews due or with
+// overdue actions, and transfers to another site, 250 of each in 5,000. The changes are made straight to
+// the rows, as FillSite's are.
+func mixStates(tb testing.TB, db *store.DB, siteID, otherID, managerID int64) {
+	tb.Helper()
+	ctx := context.Background()
+	at := benchNow.Add(-90 * 24 * time.Hour)
+	due := drive.DateOf(benchNow).AddDays(-10)
+	err := db.Transact(ctx, func(tx *store.Tx) error {
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{`UPDATE cases SET state = 'closed', closure_reason = 'completed', closed_at = updated_at WHERE site_id = ? AND id % 20 < 14`, []any{siteID}},
+			{`UPDATE cases SET state = 'allocated', case_manager_id = ?, allocated_at = ? WHERE site_id = ? AND id % 20 = 14`, []any{managerID, at, siteID}},
+			{`UPDATE cases SET state = 'active', case_manager_id = ?, allocated_at = ?, last_contact_at = updated_at, next_review_due = ?
+				WHERE site_id = ? AND id % 20 = 15`, []any{managerID, at, due, siteID}},
+			{`UPDATE cases SET state = 'active', case_manager_id = ?, allocated_at = ?, last_contact_at = updated_at, open_action_due = ?
+				WHERE site_id = ? AND id % 20 = 16`, []any{managerID, at, due, siteID}},
+			{`UPDATE cases SET state = 'transferred', case_manager_id = ?, allocated_at = ?, transfer_to_site_id = ?
+				WHERE site_id = ? AND id % 20 = 17`, []any{managerID, at, otherID, siteID}},
+		} {
+			if err := tx.RawExec(ctx, q.sql, q.args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := db.Vacuum(ctx, "cases"); err != nil {
+		tb.Fatal(err)
 	}
 }
 

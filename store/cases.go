@@ -180,6 +180,19 @@ const caseRowSelect = `SELECT ` + caseColumns + `, p.given_name, p.family_name, 
 	JOIN people p ON p.id = c.person_id
 	LEFT JOIN users u ON u.id = c.case_manager_id`
 
+// pageRowSelect is caseRowSelect for a page of cases already chosen from
+// an index (the derived table that ends it, named c): what a row shows
+// beside its case is read by key for the page's cases alone, not joined,
+// so that no engine weighs reading every person against a walk of the
+// index, and the page keeps the order the walk gave it.
+const pageRowSelect = `SELECT ` + caseColumns + `,
+	(SELECT p.given_name FROM people p WHERE p.id = c.person_id), (SELECT p.family_name FROM people p WHERE p.id = c.person_id),
+	(SELECT p.date_of_birth FROM people p WHERE p.id = c.person_id),
+	coalesce((SELECT u.display_name FROM users u WHERE u.id = c.case_manager_id), ''),
+	(SELECT count(*) FROM case_actions a WHERE a.case_id = c.id AND a.status IN ('open', 'in_progress')),
+	(SELECT count(*) FROM case_actions a WHERE a.case_id = c.id AND a.status IN ('open', 'in_progress') AND a.due_on < ?)
+	FROM `
+
 func scanCaseRow(row interface{ Scan(...any) error }) (CaseRow, error) {
 	var r CaseRow
 	var given, family string
@@ -205,18 +218,10 @@ func (tx *Tx) caseRows(ctx context.Context, query string, args ...any) ([]CaseRo
 	return out, tx.d.mapError(rows.Err())
 }
 
-// caseSorts maps CaseFilter.Sort to ORDER BY clauses. Each ends in the
-// case id so pages never overlap or skip.
+// caseSorts maps CaseFilter.Sort to ORDER BY clauses, for the lists read
+// whole (PersonCases). Each ends in the case id so pages never overlap or
+// skip.
 var caseSorts = map[string]string{
-	"referred":  `c.referred_on, c.id`,
-	"-referred": `c.referred_on DESC, c.id DESC`,
-	"name":      `lower(p.family_name), lower(p.given_name), c.id`,
-	"-name":     `lower(p.family_name) DESC, lower(p.given_name) DESC, c.id DESC`,
-	"state": `CASE c.state WHEN 'referred' THEN 1 WHEN 'accepted' THEN 2 WHEN 'allocated' THEN 3 WHEN 'active' THEN 4
-		WHEN 'closing' THEN 5 WHEN 'transferred' THEN 6 WHEN 'closed' THEN 7 ELSE 8 END, c.updated_at DESC, c.id DESC`,
-	"-state": `CASE c.state WHEN 'referred' THEN 1 WHEN 'accepted' THEN 2 WHEN 'allocated' THEN 3 WHEN 'active' THEN 4
-		WHEN 'closing' THEN 5 WHEN 'transferred' THEN 6 WHEN 'closed' THEN 7 ELSE 8 END DESC, c.updated_at DESC, c.id DESC`,
-	"updated":  `c.updated_at, c.id`,
 	"-updated": `c.updated_at DESC, c.id DESC`,
 }
 
@@ -242,11 +247,13 @@ type caseKey struct {
 	desc bool
 }
 
-// stateRankSQL places a case's state in the "state" order; stateRank is
-// the same in Go, for cursors.
-const stateRankSQL = `CASE c.state WHEN 'referred' THEN 1 WHEN 'accepted' THEN 2 WHEN 'allocated' THEN 3 WHEN 'active' THEN 4
-		WHEN 'closing' THEN 5 WHEN 'transferred' THEN 6 WHEN 'closed' THEN 7 ELSE 8 END`
-
+// The state's place in the "-state" order (closed first) is the column
+// state_place, and counted from the other end, for the "state" order
+// (referred first), state_place_rev: both computed from the state by the
+// database (migration 0057), with stateRank the same place in Go, for
+// cursors. Each order is walked in one direction through its own index
+// (cases_site_state_rank, cases_site_state_rank_rev): the state's place
+// and the newest change descending.
 var stateRanks = map[casework.State]int{casework.Referred: 1, casework.Accepted: 2, casework.Allocated: 3, casework.Active: 4,
 	casework.Closing: 5, casework.Transferred: 6, casework.Closed: 7}
 
@@ -257,15 +264,19 @@ func stateRank(s casework.State) int {
 	return 8
 }
 
-// caseOrders are the terms of each order in caseSorts, which a page's
-// edge is compared with. Each ends in the case id, so no two cases tie.
+// caseOrders are the terms of each order a list offers, which a page's
+// edge is compared with. Each ends in the case id, so no two cases tie,
+// and each runs one way throughout, so that "after the edge" is one
+// comparison of rows that the order's index answers by seeking to it. The
+// name orders read the names each case keeps beside it (sort_family,
+// sort_given: migration 0057).
 var caseOrders = map[string][]caseKey{
 	"referred":  {{`c.referred_on`, false}, {`c.id`, false}},
 	"-referred": {{`c.referred_on`, true}, {`c.id`, true}},
-	"name":      {{`lower(p.family_name)`, false}, {`lower(p.given_name)`, false}, {`c.id`, false}},
-	"-name":     {{`lower(p.family_name)`, true}, {`lower(p.given_name)`, true}, {`c.id`, true}},
-	"state":     {{stateRankSQL, false}, {`c.updated_at`, true}, {`c.id`, true}},
-	"-state":    {{stateRankSQL, true}, {`c.updated_at`, true}, {`c.id`, true}},
+	"name":      {{`c.sort_family`, false}, {`c.sort_given`, false}, {`c.id`, false}},
+	"-name":     {{`c.sort_family`, true}, {`c.sort_given`, true}, {`c.id`, true}},
+	"state":     {{`c.state_place_rev`, true}, {`c.updated_at`, true}, {`c.id`, true}},
+	"-state":    {{`c.state_place`, true}, {`c.updated_at`, true}, {`c.id`, true}},
 	"updated":   {{`c.updated_at`, false}, {`c.id`, false}},
 	"-updated":  {{`c.updated_at`, true}, {`c.id`, true}},
 }
@@ -288,64 +299,64 @@ func CaseCursorAt(order string, r CaseRow) CaseCursor {
 	return c
 }
 
-// cursorValues are the values of cur for the terms of its order, or nil
-// for the orders by name, whose values are read from the case's row.
+// cursorValues are the values of cur for the terms of its order. For the
+// orders by name they are the names kept at the cursor's case, which
+// caseCursorNames read (nil ones, matching nothing, when it has gone).
 func cursorValues(cur *CaseCursor) []any {
-	switch strings.TrimPrefix(cur.Sort, "-") {
-	case "referred":
+	switch cur.Sort {
+	case "referred", "-referred":
 		return []any{cur.Referred, cur.ID}
 	case "state":
+		return []any{9 - cur.Rank, cur.Updated, cur.ID}
+	case "-state":
 		return []any{cur.Rank, cur.Updated, cur.ID}
-	case "updated":
+	case "updated", "-updated":
 		return []any{cur.Updated, cur.ID}
 	}
-	return nil
+	names := cur.names
+	if len(names) != 2 {
+		names = []any{nil, nil}
+	}
+	return append(slices.Clone(names), cur.ID)
 }
 
-// keyset is the condition "comes after cur in the order keys" (before it
-// when back). When every term runs the same way it is one comparison of
-// rows, which both engines answer by seeking in the order's index; a
-// mixed order is spelt out term by term. The orders by name compare with
-// the names in the cursor case's own row, found by its id.
-func keyset(keys []caseKey, cur *CaseCursor, back bool) (string, []any) {
-	vals := cursorValues(cur)
-	after := func(k caseKey) string {
-		if k.desc != back {
-			return ` < `
-		}
-		return ` > `
-	}
-	same := true
-	for _, k := range keys {
-		same = same && k.desc == keys[0].desc
+// keyset is the condition "comes after the values vals in the order keys"
+// (before them when back): one comparison of rows, which both engines
+// answer by seeking in the order's index, as every term of an order runs
+// the same way (caseOrders).
+func keyset(keys []caseKey, vals []any, back bool) (string, []any) {
+	op := ` > `
+	if keys[0].desc != back {
+		op = ` < `
 	}
 	exprs := make([]string, len(keys))
 	for i, k := range keys {
 		exprs[i] = k.expr
 	}
-	if vals == nil {
-		// By name: the cursor's own row gives the values.
-		sub := strings.NewReplacer(`c.`, `c2.`, `p.`, `p2.`).Replace(strings.Join(exprs, `, `))
-		return `(` + strings.Join(exprs, `, `) + `)` + after(keys[0]) +
-			`(SELECT ` + sub + ` FROM cases c2 JOIN people p2 ON p2.id = c2.person_id WHERE c2.id = ?)`, []any{cur.ID}
+	return `(` + strings.Join(exprs, `, `) + `)` + op + `(` + placeholders(len(keys)) + `)`, vals
+}
+
+// caseCursorNames reads the names kept at the case a cursor of a name
+// order marks, so that the page is found by seeking to them in the name
+// index while the cursor itself carries only the case id. Other cursors
+// are returned as they are.
+func (tx *Tx) caseCursorNames(ctx context.Context, f CaseFilter) (CaseFilter, error) {
+	cur := f.After
+	if cur == nil || strings.TrimPrefix(cur.Sort, "-") != "name" {
+		return f, nil
 	}
-	if same {
-		return `(` + strings.Join(exprs, `, `) + `)` + after(keys[0]) + `(` + placeholders(len(keys)) + `)`, vals
+	var family, given string
+	err := tx.queryRow(ctx, `SELECT sort_family, sort_given FROM cases WHERE id = ?`, cur.ID).Scan(&family, &given)
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, nil // the case has gone: nil names match nothing
 	}
-	// (k1 op v1) OR (k1 = v1 AND ((k2 op v2) OR (k2 = v2 AND ...)))
-	var args []any
-	cond := ``
-	for i := len(keys) - 1; i >= 0; i-- {
-		term := `(` + keys[i].expr + after(keys[i]) + `?)`
-		targs := []any{vals[i]}
-		if cond != `` {
-			term = `(` + term + ` OR (` + keys[i].expr + ` = ? AND ` + cond + `))`
-			targs = append(targs, vals[i])
-			targs = append(targs, args...)
-		}
-		cond, args = term, targs
+	if err != nil {
+		return f, tx.d.mapError(err)
 	}
-	return cond, args
+	c := *cur
+	c.names = []any{family, given}
+	f.After = &c
+	return f, nil
 }
 
 // CasesPage returns one page of the cases f selects, read from the edge
@@ -354,6 +365,10 @@ func keyset(keys []caseKey, cur *CaseCursor, back bool) (string, []any) {
 // rather than by skipping rows, so later pages cost no more than the
 // first; the count without a search is read from the cases' own indexes.
 func (tx *Tx) CasesPage(ctx context.Context, f CaseFilter, today drive.Date) (CasePage, error) {
+	f, err := tx.caseCursorNames(ctx, f)
+	if err != nil {
+		return CasePage{}, err
+	}
 	q, ok := casesPageQuery(f, today)
 	if !ok {
 		return CasePage{}, nil
@@ -453,7 +468,8 @@ func casesPageQuery(f CaseFilter, today drive.Date) (casesQuery, bool) {
 			c.Sort = "-updated"
 			cur = &c
 		}
-		k, a := keyset(keys, cur, f.Back)
+		vals := cursorValues(cur)
+		k, a := keyset(keys, vals[len(vals)-len(keys):], f.Back)
 		if cond == "" {
 			cond = ` WHERE ` + k
 		} else {
@@ -476,15 +492,11 @@ func casesPageQuery(f CaseFilter, today drive.Date) (casesQuery, bool) {
 	}
 	q.limit = min(q.limit, 1000)
 	q.page = caseRowSelect + cond + ` ORDER BY ` + strings.Join(order, `, `) + ` LIMIT ?`
-	if keys[0].expr == stateRankSQL {
-		// No index gives this order, so the engine sorts every matching
-		// case: sort only their ids and keys, and read the rest (the
-		// names, the case manager, the action counts) for the page's
-		// cases alone, not for every case before the sort, which SQLite
-		// otherwise does (2.1 s to 0.35 s a page at 50,000 cases under
-		// load, docs/benchmarks.md). The orders by name showed no gain.
-		q.page = caseRowSelect + ` WHERE c.id IN (SELECT c.id FROM cases c JOIN people p ON p.id = c.person_id` + cond +
-			` ORDER BY ` + strings.Join(order, `, `) + ` LIMIT ?) ORDER BY ` + strings.Join(order, `, `)
+	if strings.TrimSpace(f.Query) == "" {
+		// Without a search the page's cases are chosen from the order's
+		// index alone (pageRowSelect).
+		q.page = pageRowSelect + `(SELECT c.* FROM cases c` + cond + ` ORDER BY ` + strings.Join(order, `, `) + ` LIMIT ?) c
+			ORDER BY ` + strings.Join(order, `, `)
 	}
 	q.pageArgs = append(append([]any{today}, args...), q.limit+1)
 	return q, true

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/drive-platform/drive"
+	"github.com/drive-platform/drive/access"
 	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/casework"
 	"github.com/drive-platform/drive/people"
@@ -173,7 +175,7 @@ func BenchmarkCasePagesAtSize(b *testing.B) {
 	storetest.FillSite(b, dsn, siteID, size, casework.Referred, benchNow.Add(1))
 	spreadChanges(b, db, e.Name, siteID)
 	today := drive.DateOf(benchNow)
-	for _, order := range []string{"-updated", "referred", "name", "state"} {
+	for _, order := range []string{"-updated", "referred", "name", "state", "-state"} {
 		// The cursors at the edge of pages 499 and 999, found by walking
 		// the list a thousand cases at a time.
 		edges := map[int]*store.CaseCursor{}
@@ -215,4 +217,106 @@ func BenchmarkCasePagesAtSize(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkTeamListsAtSize times one page of 50 of each of the team
+// leader's lists (TeamListPage, with its count) at the first page, the
+// middle one and the last, in a site of 50,000 cases of which seven in ten
+// are closed and 2,500 are on each list (mixStates), beside the read each
+// list's page made before: every open case of the site (TeamDashboard),
+// filtered and cut in Go. On SQLite unless DRIVE_BENCH_ENGINE=postgres.
+//
+//	go test ./store -run '^$' -bench TeamListsAtSize -benchtime 20x
+func BenchmarkTeamListsAtSize(b *testing.B) {
+	e := storetest.Engine{Name: "sqlite"}
+	if os.Getenv("DRIVE_BENCH_ENGINE") == "postgres" {
+		e.Name = "postgres"
+	}
+	dsn := e.Blank(b)
+	db := storetest.OpenAt(b, dsn, storetest.FixedClock(benchNow))
+	ctx := context.Background()
+	var siteID, otherID, managerID int64
+	err := db.Transact(ctx, func(tx *store.Tx) error {
+		s := &account.Site{Code: "BIG", Name: "Big site", Region: "North West"}
+		if err := tx.CreateSite(ctx, s); err != nil {
+			return err
+		}
+		o := &account.Site{Code: "OTH", Name: "Other site", Region: "North West"}
+		if err := tx.CreateSite(ctx, o); err != nil {
+			return err
+		}
+		siteID, otherID = s.ID, o.ID
+		org := &account.Organisation{Name: "Provider", Kind: account.Provider, SiteIDs: []int64{s.ID}}
+		if err := tx.CreateOrganisation(ctx, org); err != nil {
+			return err
+		}
+		u := &account.User{Username: "case.manager", DisplayName: "Case Manager", OrganisationID: org.ID, PasswordHash: "x",
+			Roles: []account.RoleAssignment{{Role: access.CaseManager, SiteID: s.ID}}}
+		if err := tx.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		managerID = u.ID
+		return tx.SeedProgrammes(ctx, s.ID)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const size, page = 50_000, 50
+	storetest.FillSite(b, dsn, siteID, size, casework.Referred, benchNow.Add(1))
+	spreadChanges(b, db, e.Name, siteID)
+	mixStates(b, db, siteID, otherID, managerID)
+	today := drive.DateOf(benchNow)
+	cutoff := today.AddDays(-13).Time()
+	lists := []struct {
+		list store.TeamList
+		site int64
+	}{
+		{store.TeamUnallocated, siteID}, {store.TeamOverdue, siteID}, {store.TeamNoContact, siteID},
+		{store.TeamReviews, siteID}, {store.TeamTransfers, otherID},
+	}
+	for _, l := range lists {
+		// The case at the edge of every page, walking the list.
+		f := store.TeamListFilter{SiteID: l.site, List: l.list, Limit: page, NoContactBefore: map[string]time.Time{"drive": cutoff}, NoContactOther: cutoff}
+		edges := []int64{0}
+		total := 0
+		for {
+			var p store.CasePage
+			if err := db.View(ctx, func(tx *store.Tx) (err error) { p, err = tx.TeamListPage(ctx, f, today); return err }); err != nil {
+				b.Fatal(err)
+			}
+			total += len(p.Rows)
+			if !p.More {
+				if total != p.Total {
+					b.Fatalf("%s: walked %d cases; the count says %d", l.list, total, p.Total)
+				}
+				break
+			}
+			f.After = p.Rows[len(p.Rows)-1].Case.ID
+			edges = append(edges, f.After)
+		}
+		pages := len(edges)
+		for _, n := range []int{1, (pages + 1) / 2, pages} {
+			b.Run(fmt.Sprintf("%s/page-%d-of-%d", l.list, n, pages), func(b *testing.B) {
+				f.After = edges[n-1]
+				b.ReportAllocs()
+				for i := 0; i < b.N; i++ {
+					var p store.CasePage
+					if err := db.View(ctx, func(tx *store.Tx) (err error) { p, err = tx.TeamListPage(ctx, f, today); return err }); err != nil {
+						b.Fatal(err)
+					}
+					if len(p.Rows) == 0 || p.Total != total {
+						b.Fatalf("page %d: %d rows of %d", n, len(p.Rows), p.Total)
+					}
+				}
+			})
+		}
+	}
+	b.Run("before/TeamDashboard", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if err := db.View(ctx, func(tx *store.Tx) error { _, err := tx.TeamDashboard(ctx, siteID, today, 14, 12); return err }); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -37,14 +37,17 @@ type CaseFilter struct {
 
 // CaseCursor marks a case's place in a list: its id and the values of the
 // list's order at it. For the orders by name it carries no value: the
-// names are read from the case's own row by its id, so a cursor never
-// holds a name (it travels in links, docs/casework.md).
+// names are read from the case's own row by its id when the page is read,
+// so a cursor never holds a name (it travels in links, docs/casework.md).
 type CaseCursor struct {
 	Sort     string // the order it was taken in, "-updated" for the default
 	ID       int64
 	Updated  time.Time  // the "updated" and "state" orders
 	Referred drive.Date // the "referred" orders
 	Rank     int        // the "state" orders: the state's place (stateRank)
+	// names are the names kept at the case, read for a page of the name
+	// orders (caseCursorNames); never set by a caller.
+	names []any
 }
 
 // CasePage is one page of a list of cases.

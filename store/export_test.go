@@ -46,15 +46,42 @@ func (db *DB) FillDisk(ctx context.Context) error {
 // CasesPagePlan is the engine's plan for the page query CasesPage runs
 // for f, one line per step, for tests that hold a page to its index.
 func (tx *Tx) CasesPagePlan(ctx context.Context, f CaseFilter, today drive.Date) (string, error) {
+	f, err := tx.caseCursorNames(ctx, f)
+	if err != nil {
+		return "", err
+	}
 	q, ok := casesPageQuery(f, today)
 	if !ok {
 		return "", nil
 	}
+	return tx.plan(ctx, q.page, q.pageArgs)
+}
+
+// TeamListPagePlan is the query plan of the page TeamListPage reads for
+// f, as the engine describes it.
+func (tx *Tx) TeamListPagePlan(ctx context.Context, f TeamListFilter, today drive.Date) (string, error) {
+	q, err := tx.teamListQuery(ctx, f, today)
+	if err != nil {
+		return "", err
+	}
+	return tx.plan(ctx, q.page, q.pageArgs)
+}
+
+// TeamListCountPlan is the query plan of the count TeamListPage makes.
+func (tx *Tx) TeamListCountPlan(ctx context.Context, f TeamListFilter, today drive.Date) (string, error) {
+	q, err := tx.teamListQuery(ctx, f, today)
+	if err != nil {
+		return "", err
+	}
+	return tx.plan(ctx, q.count, q.countArgs)
+}
+
+func (tx *Tx) plan(ctx context.Context, query string, args []any) (string, error) {
 	explain := `EXPLAIN QUERY PLAN `
 	if tx.d.name == "postgres" {
 		explain = `EXPLAIN `
 	}
-	rows, err := tx.query(ctx, explain+q.page, q.pageArgs...)
+	rows, err := tx.query(ctx, explain+query, args...)
 	if err != nil {
 		return "", err
 	}
@@ -87,4 +114,16 @@ func (db *DB) HoldCheckpoints() func() (logged, copied int, err error) {
 	}
 	db.checkpoints = c
 	return c.checkpoint
+}
+
+// Vacuum has PostgreSQL vacuum and analyse a table, as its autovacuum
+// does soon after a bulk change, so that a test sees the plans a running
+// server would (VACUUM cannot run inside a transaction). SQLite needs
+// nothing.
+func (db *DB) Vacuum(ctx context.Context, table string) error {
+	if db.dialect.name != "postgres" {
+		return nil
+	}
+	_, err := db.write.ExecContext(ctx, `VACUUM ANALYZE `+table)
+	return err
 }

@@ -76,7 +76,7 @@ type teamCard struct {
 func teamCards(d *service.Dashboard, site int64) []teamCard {
 	var cards []teamCard
 	for _, l := range teamLists {
-		c := teamCard{Key: l.Key, Title: l.Title, Count: l.total(d), Href: teamListPath(l.Key, site, 0)}
+		c := teamCard{Key: l.Key, Title: l.Title, Count: l.total(d), Href: teamListPath(l.Key, site, "", 0)}
 		if l.hint != nil {
 			c.Hint = l.hint(d)
 		}
@@ -85,12 +85,16 @@ func teamCards(d *service.Dashboard, site int64) []teamCard {
 	return cards
 }
 
-// teamListPath is the address of a page of a dashboard list (page 0 or 1
-// for the first).
-func teamListPath(key string, site int64, page int) string {
+// teamListPath is the address of a page of a dashboard list: the first
+// without a cursor, otherwise the page the cursor (a Next or Prev of
+// service.TeamList) starts, numbered page for the reader.
+func teamListPath(key string, site int64, cursor string, page int) string {
 	v := url.Values{"site": {strconv.FormatInt(site, 10)}}
-	if page > 1 {
-		v.Set("page", strconv.Itoa(page))
+	if cursor != "" {
+		v.Set("cursor", cursor)
+		if page > 1 {
+			v.Set("page", strconv.Itoa(page))
+		}
 	}
 	return "/team/" + key + "?" + v.Encode()
 }
@@ -112,7 +116,9 @@ type teamListData struct {
 }
 
 // teamListPage shows one of the dashboard's lists whole, a page at a
-// time, for one of the leader's sites (site=).
+// time, for one of the leader's sites (site=). Each page is read from the
+// store from the edge of the one before (service.TeamList), not cut from
+// the whole list.
 func (s *Server) teamListPage(w http.ResponseWriter, r *http.Request) error {
 	var list *teamList
 	for i := range teamLists {
@@ -142,26 +148,34 @@ func (s *Server) teamListPage(w http.ResponseWriter, r *http.Request) error {
 			d.SiteName = st.Name
 		}
 	}
-	dash, err := s.svc.DashboardLists(ctx, a, d.Site)
+	// A page starts from the cursor its link carries (the edge of the
+	// page before or after it); "page" only numbers it for the reader.
+	cursor := q.Get("cursor")
+	tl, err := s.svc.TeamList(ctx, a, d.Site, list.Key, cursor, pageSize)
 	if err != nil {
 		return err
 	}
-	all := list.rows(dash)
-	d.Total = len(all)
+	d.Rows, d.Total = tl.Rows, tl.Total
 	if list.hint != nil {
-		d.Hint = list.hint(dash)
+		d.Hint = list.hint(&service.Dashboard{Programmes: tl.Programmes, OverdueAssessments: tl.OverdueAssessments})
 	}
 	d.Pages = max((d.Total+pageSize-1)/pageSize, 1)
 	d.Page, _ = strconv.Atoi(q.Get("page"))
-	d.Page = min(max(d.Page, 1), d.Pages)
-	from := (d.Page - 1) * pageSize
-	d.Rows = all[from:min(from+pageSize, d.Total)]
-	d.First = from + 1
-	if d.Page > 1 {
-		d.PrevURL = teamListPath(list.Key, d.Site, d.Page-1)
+	if cursor == "" || d.Page < 1 {
+		d.Page = 1
 	}
-	if d.Page < d.Pages {
-		d.NextURL = teamListPath(list.Key, d.Site, d.Page+1)
+	d.Page = min(d.Page, d.Pages)
+	d.First = (d.Page-1)*pageSize + 1
+	switch {
+	case tl.Prev != "" && d.Page > 2:
+		d.PrevURL = teamListPath(list.Key, d.Site, tl.Prev, d.Page-1)
+	case tl.Prev != "" || (cursor != "" && len(tl.Rows) == 0 && tl.Total > 0):
+		// Back to the start, or from a page whose edge has left the
+		// list (its case was allocated, contacted, reviewed) to the start.
+		d.PrevURL = teamListPath(list.Key, d.Site, "", 0)
+	}
+	if tl.Next != "" {
+		d.NextURL = teamListPath(list.Key, d.Site, tl.Next, min(d.Page+1, d.Pages))
 	}
 	return s.render(w, r, http.StatusOK, "team-list", s.page(r, list.Title, d))
 }
