@@ -83,7 +83,11 @@ type CaseSummary struct {
 // CaseList is the body of GET /cases.
 type CaseList struct {
 	Items []CaseSummary `json:"items"`
-	Total int           `json:"total"`
+	// Total counts the cases up to service.CaseCountLimit; TotalCapped
+	// says more than that many match (the count stops there rather than
+	// read the site's whole history for every page).
+	Total       int  `json:"total"`
+	TotalCapped bool `json:"total_capped,omitempty"`
 	// NextCursor and PrevCursor read the pages after and before this one
 	// (as cursor); absent where there is none. They hold no personal data.
 	NextCursor string `json:"next_cursor,omitempty"`
@@ -92,7 +96,7 @@ type CaseList struct {
 
 // caseList is the answer for one page of cases.
 func (h *Cases) caseList(p *service.CasePage) CaseList {
-	out := CaseList{Items: []CaseSummary{}, Total: p.Total, NextCursor: p.Next, PrevCursor: p.Prev}
+	out := CaseList{Items: []CaseSummary{}, Total: p.Total, TotalCapped: p.Over, NextCursor: p.Next, PrevCursor: p.Prev}
 	today := h.Svc.Today()
 	for _, row := range p.Rows {
 		out.Items = append(out.Items, summary(row, row.Due(today)))

@@ -56,10 +56,18 @@ func (f CaseFilter) storeFilter(siteIDs []int64) store.CaseFilter {
 // CasePage is one page of a list of cases, with the cursors that read
 // the pages either side (empty where there is none).
 type CasePage struct {
-	Rows       []CaseRow
+	Rows []CaseRow
+	// Total counts the cases the list selects, up to CaseCountLimit; Over
+	// says more than that many match.
 	Total      int
+	Over       bool
 	Next, Prev string
 }
+
+// CaseCountLimit is how far a list of cases counts (store.CaseCountLimit):
+// "more than 1,000 cases" is what a reader needs past it, and counting
+// further would cost every page a read of the site's whole history.
+const CaseCountLimit = store.CaseCountLimit
 
 // A case list's cursor travels in links ("Next", "Previous") and in the
 // JSON API, so it holds no personal data: the case id and the value of

@@ -137,7 +137,7 @@ func (s *Service) ListCasePage(ctx context.Context, a Actor, f CaseFilter) (*Cas
 	if err != nil {
 		return nil, err
 	}
-	out := &CasePage{Rows: caseRows(page.Rows), Total: page.Total}
+	out := &CasePage{Rows: caseRows(page.Rows), Total: page.Total, Over: page.Over}
 	for i := range out.Rows {
 		if arm, ok := arms[out.Rows[i].Case.ID]; ok {
 			out.Rows[i].Trial = ArmLabel(arm)

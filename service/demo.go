@@ -43,7 +43,7 @@ func (s *Service) Totals(ctx context.Context, a Actor, siteIDs []int64) (cases, 
 	}
 	err = s.DB.View(ctx, func(tx *store.Tx) error {
 		var err error
-		if _, cases, err = tx.Cases(ctx, store.CaseFilter{SiteIDs: siteIDs, Limit: 1}, drive.DateOf(tx.Now)); err != nil {
+		if _, cases, err = tx.Cases(ctx, store.CaseFilter{SiteIDs: siteIDs, Limit: 1, CountAll: true}, drive.DateOf(tx.Now)); err != nil {
 			return err
 		}
 		_, victims, err = tx.VictimCases(ctx, store.VictimFilter{SiteIDs: siteIDs, Limit: 1})

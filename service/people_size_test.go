@@ -50,7 +50,7 @@ func TestPersonShowsEveryCaseAtSize(t *testing.T) {
 
 			var total int
 			if err := w.db.View(ctx, func(tx *store.Tx) error {
-				_, n, err := tx.Cases(ctx, store.CaseFilter{SiteIDs: []int64{w.siteA.ID}}, drive.DateOf(now))
+				_, n, err := tx.Cases(ctx, store.CaseFilter{SiteIDs: []int64{w.siteA.ID}, CountAll: true}, drive.DateOf(now))
 				total = n
 				return err
 			}); err != nil {

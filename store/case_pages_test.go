@@ -65,8 +65,18 @@ func TestCasePagesReadTheirIndex(t *testing.T) {
 			var mid store.CaseRow
 			err = db.View(ctx, func(tx *store.Tx) error {
 				p, err := tx.CasesPage(ctx, store.CaseFilter{SiteIDs: []int64{siteID}, Limit: 1000}, today)
-				if err == nil {
-					mid = p.Rows[500]
+				if err != nil {
+					return err
+				}
+				mid = p.Rows[500]
+				// A list's count stops past 1,000; the command line's
+				// totals count every case.
+				if p.Total != store.CaseCountLimit || !p.Over {
+					t.Errorf("the list of 5,000 cases counts %d (over %v); want %d and over", p.Total, p.Over, store.CaseCountLimit)
+				}
+				all, err := tx.CasesPage(ctx, store.CaseFilter{SiteIDs: []int64{siteID}, Limit: 1, CountAll: true}, today)
+				if err == nil && (all.Total != 5_000 || all.Over) {
+					t.Errorf("counting every case gives %d (over %v); want 5000", all.Total, all.Over)
 				}
 				return err
 			})

@@ -363,7 +363,7 @@ func (tx *Tx) caseCursorNames(ctx context.Context, f CaseFilter) (CaseFilter, er
 // f.After marks (the first page without it), and how many f selects in
 // all. A page is found by a keyset (the order's values and the case id)
 // rather than by skipping rows, so later pages cost no more than the
-// first; the count without a search is read from the cases' own indexes.
+// first; the count stops past CaseCountLimit (Over) unless f.CountAll.
 func (tx *Tx) CasesPage(ctx context.Context, f CaseFilter, today drive.Date) (CasePage, error) {
 	f, err := tx.caseCursorNames(ctx, f)
 	if err != nil {
@@ -376,6 +376,9 @@ func (tx *Tx) CasesPage(ctx context.Context, f CaseFilter, today drive.Date) (Ca
 	var out CasePage
 	if err := tx.queryRow(ctx, q.count, q.countArgs...).Scan(&out.Total); err != nil {
 		return CasePage{}, tx.d.mapError(err)
+	}
+	if !f.CountAll && out.Total > CaseCountLimit {
+		out.Total, out.Over = CaseCountLimit, true
 	}
 	if out.Total == 0 {
 		return out, nil
@@ -450,6 +453,12 @@ func casesPageQuery(f CaseFilter, today drive.Date) (casesQuery, bool) {
 		q.count += ` JOIN people p ON p.id = c.person_id`
 	}
 	q.count += cond
+	if !f.CountAll {
+		// One past the limit tells a list that more match, reading no
+		// further into the index.
+		q.count = `SELECT count(*) FROM (SELECT 1` + strings.TrimPrefix(q.count, `SELECT count(*)`) + ` LIMIT ?) counted`
+		q.countArgs = append(q.countArgs, CaseCountLimit+1)
+	}
 	ord := f.Sort
 	if _, ok := caseOrders[ord]; !ok {
 		ord = "-updated"

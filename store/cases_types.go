@@ -33,7 +33,16 @@ type CaseFilter struct {
 	// ignored (the first page).
 	After *CaseCursor
 	Back  bool
+	// CountAll counts every case the filter selects, for the command
+	// line's totals; a list's count stops past CaseCountLimit.
+	CountAll bool
 }
+
+// CaseCountLimit is how far a list of cases counts: past it the list says
+// "more than 1,000 cases" (CasePage.Over). Counting further would read an
+// entry of the site's index for every case it has ever held, on every page,
+// to tell a reader a figure no one pages through.
+const CaseCountLimit = 1000
 
 // CaseCursor marks a case's place in a list: its id and the values of the
 // list's order at it. For the orders by name it carries no value: the
@@ -52,8 +61,11 @@ type CaseCursor struct {
 
 // CasePage is one page of a list of cases.
 type CasePage struct {
-	Rows  []CaseRow
-	Total int // every case the filter selects
+	Rows []CaseRow
+	// Total counts the cases the filter selects, up to CaseCountLimit
+	// (every one with CountAll); Over says more than that many match.
+	Total int
+	Over  bool
 	// More says whether cases lie beyond this page in the direction it was
 	// read (after it, or before it for a page read Back).
 	More bool

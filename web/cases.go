@@ -35,8 +35,11 @@ func pathID(r *http.Request, name, what string) (int64, error) {
 
 // casesData is what templates/cases.html shows.
 type casesData struct {
-	Rows    []service.CaseRow
-	Total   int
+	Rows  []service.CaseRow
+	Total int
+	// Over: more than Total cases match (service.CaseCountLimit, 1,000);
+	// the list says "more than 1,000" and numbers its pages without a last.
+	Over    bool
 	Query   string
 	State   string
 	Sort    string
@@ -77,13 +80,17 @@ func (s *Server) cases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d.Rows, d.Total, d.Today = list.Rows, list.Total, s.svc.Today()
+	d.Rows, d.Total, d.Over, d.Today = list.Rows, list.Total, list.Over, s.svc.Today()
 	d.Pages = (list.Total + pageSize - 1) / pageSize
 	d.Page, _ = strconv.Atoi(q.Get("page"))
 	if f.Cursor == "" || d.Page < 1 {
 		d.Page = 1
 	}
-	d.Page = min(d.Page, max(d.Pages, 1))
+	if d.Over {
+		d.Pages = 0 // not counted: the pages are numbered without a last
+	} else {
+		d.Page = min(d.Page, max(d.Pages, 1))
+	}
 	link := func(changes map[string]string) string {
 		v := url.Values{}
 		search := ""
@@ -127,7 +134,11 @@ func (s *Server) cases(w http.ResponseWriter, r *http.Request) error {
 		d.PrevURL = link(nil)
 	}
 	if list.Next != "" {
-		d.NextURL = link(map[string]string{"cursor": list.Next, "page": strconv.Itoa(min(d.Page+1, max(d.Pages, 1)))})
+		next := d.Page + 1
+		if !d.Over {
+			next = min(next, max(d.Pages, 1))
+		}
+		d.NextURL = link(map[string]string{"cursor": list.Next, "page": strconv.Itoa(next)})
 	}
 	return s.render(w, r, http.StatusOK, "cases", s.page(r, "Cases", d))
 }
