@@ -109,16 +109,6 @@ func (tx *Tx) DeleteUserSessions(ctx context.Context, userID, keep int64) ([]int
 	return ids, nil
 }
 
-// DeleteExpiredSessions removes sessions past their absolute end or idle
-// since before idleCutoff.
-func (tx *Tx) DeleteExpiredSessions(ctx context.Context, idleCutoff time.Time) (int64, error) {
-	res, err := tx.exec(ctx, `DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at < ?`, tx.Now, idleCutoff)
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
-}
-
 // RecordSigninFailure notes a failed sign-in for throttling.
 func (tx *Tx) RecordSigninFailure(ctx context.Context, username, remote string) error {
 	_, err := tx.exec(ctx, `INSERT INTO signin_failures (username, remote, at) VALUES (?, ?, ?)`, username, remote, tx.Now)

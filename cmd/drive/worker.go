@@ -22,6 +22,7 @@ const (
 	jobAppointments    = "appointments.remind"
 	jobFeedsWatch      = "feeds.watch"
 	jobPrune           = "jobs.prune"
+	jobSigninsSweep    = "signins.sweep"
 	jobKeepDone        = 14 * 24 * time.Hour
 	jobWorkerLease     = 2 * time.Minute
 	jobWorkerPollEvery = 5 * time.Second
@@ -64,12 +65,17 @@ func newJobWorker(svc *service.Service, log *slog.Logger, id string, daily bool,
 		jobPrune: counted(log, "finished jobs pruned", "jobs", func(ctx context.Context) (int, error) {
 			return svc.PruneJobs(ctx, service.System("worker"), jobKeepDone)
 		}),
+		jobSigninsSweep: counted(log, "ended sign-ins swept", "removed", func(ctx context.Context) (int, error) {
+			rep, err := svc.SweepSignins(ctx, service.System("worker"))
+			return rep.Total(), err
+		}),
 	}, Periodic: []jobs.Periodic{
 		{Kind: jobAssessmentsDue, Every: time.Hour, MaxAttempts: 10},
 		{Kind: jobAppointments, Every: 5 * time.Minute, MaxAttempts: 2},
 		{Kind: jobReadsWatch, Every: time.Minute, MaxAttempts: 2},
 		{Kind: jobFeedsWatch, Every: 5 * time.Minute, MaxAttempts: 2},
 		{Kind: jobPrune, Every: 24 * time.Hour},
+		{Kind: jobSigninsSweep, Every: 15 * time.Minute, MaxAttempts: 2},
 	}}
 	// Notification e-mails are sent by the workers that have a mail
 	// server; without one they stay queued for a worker that has.
