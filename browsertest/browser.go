@@ -27,6 +27,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -92,7 +93,9 @@ func Timeout(d time.Duration) Option {
 }
 
 // New starts a headless Chromium for the test, with a fresh profile, and
-// closes it when the test ends. It fails the test, with instructions, if
+// closes it when the test ends; under Main it opens a private window (a
+// browser context of its own) in the package's shared Chromium instead,
+// closed when the test ends. It fails the test, with instructions, if
 // Chromium or axe-core is not installed, or if the browser does not start.
 func New(t testing.TB, opts ...Option) *Browser {
 	t.Helper()
@@ -109,32 +112,30 @@ func New(t testing.TB, opts ...Option) *Browser {
 	if err != nil {
 		t.Fatal(err)
 	}
-	profile, err := os.MkdirTemp("", "browsertest-profile-")
-	if err != nil {
-		t.Fatalf("browsertest: %v", err)
-	}
-
-	output := &tailBuffer{max: 16 << 10}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(exe),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		// Containers often have a tiny /dev/shm; a full one crashes tabs.
-		chromedp.Flag("disable-dev-shm-usage", true),
-		// The same colours on every machine, for screenshots.
-		chromedp.Flag("force-color-profile", "srgb"),
-		chromedp.Flag("lang", "en-GB"),
-		chromedp.WindowSize(o.width, o.height),
-		chromedp.UserDataDir(profile),
-		chromedp.CombinedOutput(output),
+	var (
+		ctx       context.Context
+		cancelTab context.CancelFunc
+		output    fmt.Stringer
+		closeAll  func()
 	)
-	ctx, cancelTab := chromedp.NewContext(allocCtx)
+	if sharing.Load() {
+		// A new browser context in the shared browser: cookies, storage
+		// and cache of its own, as a browser started for the test has.
+		var browser context.Context
+		browser, output, err = sharedBrowser(o.timeout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancelTab = chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+		closeAll = cancelTab
+	} else {
+		var cancelBrowser func()
+		ctx, cancelBrowser, output, err = startBrowser(exe, o.width, o.height)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cancelTab, closeAll = cancelBrowser, cancelBrowser
+	}
 
 	b := &Browser{
 		ctx:       ctx,
@@ -148,13 +149,12 @@ func New(t testing.TB, opts ...Option) *Browser {
 		closeCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		_ = chromedp.Cancel(closeCtx)
 		cancel()
-		cancelTab()
-		cancelAlloc()
-		removeProfile(profile)
+		closeAll()
 	})
 
-	// The first call starts the browser, and the browser lives as long as the
-	// context of that call, so it cannot carry a deadline; time it out here.
+	// The first call starts the browser (or opens the tab), and the browser
+	// lives as long as the context of that call, so it cannot carry a
+	// deadline; time it out here.
 	started := make(chan error, 1)
 	go func() { started <- chromedp.Do(ctx) }()
 	select {
@@ -194,6 +194,117 @@ func setScriptDisabled(disabled bool) chromedp.Action[chromedp.Void] {
 		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: disabled})
 		return err
 	})
+}
+
+// startBrowser starts a headless Chromium with a fresh profile and a
+// window of width by height, and returns the context of its first tab
+// (the browser starts on the first run in it), a function that stops the
+// browser and removes its profile, and the browser's recent output.
+func startBrowser(exe string, width, height int) (context.Context, func(), fmt.Stringer, error) {
+	profile, err := os.MkdirTemp("", "browsertest-profile-")
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("browsertest: %v", err)
+	}
+	output := &tailBuffer{max: 16 << 10}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(exe),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		// Containers often have a tiny /dev/shm; a full one crashes tabs.
+		chromedp.Flag("disable-dev-shm-usage", true),
+		// The same colours on every machine, for screenshots.
+		chromedp.Flag("force-color-profile", "srgb"),
+		chromedp.Flag("lang", "en-GB"),
+		chromedp.WindowSize(width, height),
+		chromedp.UserDataDir(profile),
+		chromedp.CombinedOutput(output),
+	)
+	ctx, cancelTab := chromedp.NewContext(allocCtx)
+	stop := func() {
+		cancelTab()
+		cancelAlloc()
+		removeProfile(profile)
+	}
+	return ctx, stop, output, nil
+}
+
+// sharing says whether New opens its tab in the one browser the package's
+// tests share (see Main) rather than starting a browser of its own.
+var sharing atomic.Bool
+
+// shared is the browser the tests share: its first tab's context, which
+// lives as long as the browser, the function that stops it, and its
+// output. The mutex guards it; New starts it on first use, and again if
+// it has died, so one crash fails one test rather than all that follow.
+var shared struct {
+	mu     sync.Mutex
+	ctx    context.Context
+	stop   func()
+	output fmt.Stringer
+}
+
+// Main runs a package's tests, as TestMain does, with every Browser that
+// New makes opened as a new browser context (its own cookies, storage
+// and cache, like a private window) in one shared Chromium, stopped when
+// the tests end. Starting Chromium costs over a second of CPU, and a
+// package with dozens of browser tests paid it for each.
+//
+//	func TestMain(m *testing.M) { os.Exit(browsertest.Main(m)) }
+//
+// Without Main, New starts a browser for each test, as before.
+func Main(m *testing.M) int {
+	sharing.Store(true)
+	code := m.Run()
+	shared.mu.Lock()
+	if shared.stop != nil {
+		closeCtx, cancel := context.WithTimeout(shared.ctx, 10*time.Second)
+		_ = chromedp.Cancel(closeCtx)
+		cancel()
+		shared.stop()
+		shared.ctx, shared.stop = nil, nil
+	}
+	shared.mu.Unlock()
+	return code
+}
+
+// sharedBrowser returns the shared browser's first tab's context,
+// starting the browser if it is not running, within timeout.
+func sharedBrowser(timeout time.Duration) (context.Context, fmt.Stringer, error) {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.ctx != nil && shared.ctx.Err() == nil {
+		return shared.ctx, shared.output, nil
+	}
+	if shared.stop != nil {
+		shared.stop()
+	}
+	exe, err := FindChromium()
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx, stop, output, err := startBrowser(exe, 1280, 900)
+	if err != nil {
+		return nil, nil, err
+	}
+	started := make(chan error, 1)
+	go func() { started <- chromedp.Do(ctx) }()
+	select {
+	case err = <-started:
+	case <-time.After(timeout):
+		err = fmt.Errorf("did not start within %s", timeout)
+	}
+	if err != nil {
+		stop()
+		return nil, nil, fmt.Errorf("browsertest: starting %s: %v\nbrowser output:\n%s", exe, err, output)
+	}
+	shared.ctx, shared.stop, shared.output = ctx, stop, output
+	return ctx, output, nil
 }
 
 // FindChromium returns the Chromium executable: $CHROMIUM if set, else
