@@ -323,6 +323,13 @@ func resolveSite(ctx context.Context, tx *store.Tx, siteID int64, fresh []incide
 	if err := tx.LockSitePeople(ctx, siteID); err != nil {
 		return nil, nil, nil, err
 	}
+	// Only a full resolution touches every page of the site's records:
+	// the larger cache is for it alone (store.Tx.ResolveCache).
+	restore, err := tx.ResolveCache(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer restore()
 	rows, err := tx.SitePoliceIncidents(ctx, siteID, drive.Date{})
 	if err != nil {
 		return nil, nil, nil, err

@@ -139,7 +139,15 @@ func (s *Service) importIncidentStream(ctx context.Context, tx *store.Tx, siteID
 			}
 			inserted, skipped = inserted+n, skipped+k
 			say("%d of %d rows linked and stored", seen, rows)
-			chunk = chunk[:0]
+			// A chunk's records are let go once stored: the array is
+			// reused cleared, so it holds nothing they named, and the
+			// first part's, sized for a full resolution, is dropped.
+			if cap(chunk) > chunkSize {
+				chunk = make([]incident.Record, 0, chunkSize)
+			} else {
+				clear(chunk)
+				chunk = chunk[:0]
+			}
 			return nil
 		}
 		err = src(func(r incident.Record) error {

@@ -236,7 +236,10 @@ func (s *Service) CheckUpload(ctx context.Context, a Actor, up Upload, fileName 
 			return err
 		}
 		c.PendingID = p.ID
-		return sp.chunks(func(seq int, data []byte) error { return tx.AddPendingUploadChunk(ctx, p.ID, seq, data) })
+		if err := sp.chunks(func(seq int, data []byte) error { return tx.AddPendingUploadChunk(ctx, p.ID, seq, data) }); err != nil {
+			return err
+		}
+		return tx.ReleaseCache(ctx) // the file is not read again until confirmed (spooled.store)
 	})
 	if err != nil {
 		return nil, err
@@ -283,6 +286,9 @@ func (s *Service) ConfirmUpload(ctx context.Context, a Actor, id int64) (*Import
 			}
 			h.Write(data)
 			size += len(data)
+		}
+		if err := tx.ReleaseCache(ctx); err != nil {
+			return err
 		}
 		j := &store.ImportJob{SiteID: p.SiteID, Kind: p.Kind, SHA256: h.Sum(nil), UserID: a.UserID, FileName: p.FileName, Options: string(opts)}
 		if _, err := tx.CreateImportJob(ctx, j, nil); err != nil {

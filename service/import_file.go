@@ -78,9 +78,15 @@ func (sp *spooled) close() {
 	os.Remove(sp.f.Name())
 }
 
-// store writes the file into job id's chunks.
+// store writes the file into job id's chunks, and then lets go of the
+// pages they left in the connection's cache: they are read again only
+// when the job runs, and on SQLite would otherwise fill the writer's
+// cache with the file for as long as the server runs.
 func (sp *spooled) store(ctx context.Context, tx *store.Tx, id int64) error {
-	return sp.chunks(func(seq int, data []byte) error { return tx.AddImportJobChunk(ctx, id, seq, data) })
+	if err := sp.chunks(func(seq int, data []byte) error { return tx.AddImportJobChunk(ctx, id, seq, data) }); err != nil {
+		return err
+	}
+	return tx.ReleaseCache(ctx)
 }
 
 // chunks hands the file to add a chunk (store.ImportChunkSize) at a time.
@@ -108,7 +114,8 @@ func (sp *spooled) chunks(add func(seq int, data []byte) error) error {
 // jobFile reads a queued job's file back a chunk at a time, each chunk in
 // a read transaction of its own (or, with tx set, in that transaction:
 // the import reads the file again inside its own), so that no more than
-// a chunk of it is held at once.
+// a chunk of it is held at once, in the process or, in a read
+// transaction of its own, in the connection's cache (store.Tx.ReleaseCache).
 type jobFile struct {
 	ctx  context.Context
 	db   *store.DB
@@ -132,8 +139,10 @@ func (r *jobFile) Read(p []byte) (int, error) {
 		} else {
 			err = r.db.View(r.ctx, func(tx *store.Tx) error {
 				var err error
-				data, ok, err = tx.ImportJobChunk(r.ctx, r.id, r.seq)
-				return err
+				if data, ok, err = tx.ImportJobChunk(r.ctx, r.id, r.seq); err != nil {
+					return err
+				}
+				return tx.ReleaseCache(r.ctx)
 			})
 		}
 		if err != nil {

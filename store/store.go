@@ -178,17 +178,69 @@ func IsPostgresURL(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
+// SQLite page caches, in KiB: the writer's and each reader's as they
+// usually are, and the writer's while it resolves a site's people in full.
+const (
+	writerCacheKiB  = 16 << 10
+	readerCacheKiB  = 8 << 10
+	resolveCacheKiB = 64 << 10
+)
+
+// ResolveCache gives the transaction's connection, on SQLite, the page
+// cache of a full resolution (64 MiB), which reads and rewrites every
+// incident and hearing of a site and would otherwise read most of its
+// pages again from the file, and returns the function that gives the
+// connection its usual cache back. The cache is emptied first, so that
+// what passed through before (a job's file, stored a moment ago) does not
+// sit beside the resolution's pages, and again at the end. Nothing is
+// done on PostgreSQL, whose caches are the server's.
+func (tx *Tx) ResolveCache(ctx context.Context) (restore func(), err error) {
+	if tx.d.name != "sqlite" || !tx.writing {
+		return func() {}, nil
+	}
+	if err := tx.ReleaseCache(ctx); err != nil {
+		return nil, err
+	}
+	if _, err := tx.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", resolveCacheKiB)); err != nil {
+		return nil, tx.d.mapError(err)
+	}
+	return func() {
+		ctx := context.WithoutCancel(ctx)
+		_, _ = tx.tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", writerCacheKiB))
+		_ = tx.ReleaseCache(ctx)
+	}, nil
+}
+
+// ReleaseCache frees, on SQLite, the pages the transaction's connection
+// holds in its cache and is not using, once it has read something large
+// it will not read again (a job's file, checked): they would otherwise
+// stay for as long as the connection lives. Nothing is done on
+// PostgreSQL.
+func (tx *Tx) ReleaseCache(ctx context.Context) error {
+	if tx.d.name != "sqlite" {
+		return nil
+	}
+	_, err := tx.tx.ExecContext(ctx, "PRAGMA shrink_memory")
+	return tx.d.mapError(err)
+}
+
 func sqliteDSN(path string, writer bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	// 64 MiB of page cache a connection (the default is 2 MiB): resolving a
-	// force's people reads and rewrites hundreds of thousands of rows.
-	q.Add("_pragma", "cache_size(-65536)")
-	q.Set("_time_format", "sqlite")
+	// The page cache is sized for the work a connection does, not for the
+	// file: every page a connection reads stays in its cache up to the
+	// limit, so a large cache fills with whatever passed through last (a
+	// 46 MB extract stored as a job, then read back to check it) and holds
+	// it for as long as the server runs. A full resolution, which reads and
+	// rewrites every record of a site, asks for more while it runs
+	// (Tx.ResolveCache); the operating system's own cache keeps the rest
+	// of the file close.
 	if writer {
+		q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", writerCacheKiB))
+		q.Set("_time_format", "sqlite")
 		q.Set("_txlock", "immediate")
 		// The log is copied into the database file by the checkpointer
 		// (checkpoint.go), not by whichever commit crosses SQLite's
@@ -196,6 +248,8 @@ func sqliteDSN(path string, writer bool) string {
 		// behind its copying and its two fsyncs.
 		q.Add("_pragma", "wal_autocheckpoint(0)")
 	} else {
+		q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", readerCacheKiB))
+		q.Set("_time_format", "sqlite")
 		q.Add("_pragma", "query_only(1)")
 	}
 	return "file:" + path + "?" + q.Encode()
