@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"runtime"
 
 	"github.com/drive-platform/drive"
 	"github.com/drive-platform/drive/identify"
@@ -148,6 +149,12 @@ func (s *Service) importIncidentStream(ctx context.Context, tx *store.Tx, siteID
 				clear(chunk)
 				chunk = chunk[:0]
 			}
+			// What the chunk's linking allocated (its candidates, their
+			// comparisons) is garbage now: collected here, the heap's next
+			// goal is set by what the import holds between chunks, not by
+			// the middle of the largest chunk, which would let the heap
+			// grow to twice that before the next collection.
+			runtime.GC()
 			return nil
 		}
 		err = src(func(r incident.Record) error {

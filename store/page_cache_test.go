@@ -8,8 +8,8 @@ import (
 	"github.com/drive-platform/drive/storetest"
 )
 
-// TestPageCacheSizedForTheWork: on SQLite the writer keeps a 16 MiB page
-// cache and each reader 8 MiB, so a large file passing through does not
+// TestPageCacheSizedForTheWork: on SQLite the writer and each reader keep an
+// 8 MiB page cache, so a large file passing through does not
 // stay in memory; a full resolution has 64 MiB only while it runs, and
 // its restore gives the connection its usual cache back. On PostgreSQL
 // both calls do nothing and fail nothing.
@@ -33,21 +33,21 @@ func TestPageCacheSizedForTheWork(t *testing.T) {
 				}
 			}
 			err := db.Transact(ctx, func(tx *store.Tx) error {
-				size(tx, "-16384")
+				size(tx, "-8192")
 				restore, err := tx.ResolveCache(ctx)
 				if err != nil {
 					return err
 				}
 				size(tx, "-65536")
 				restore()
-				size(tx, "-16384")
+				size(tx, "-8192")
 				return tx.ReleaseCache(ctx)
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
 			err = db.Transact(ctx, func(tx *store.Tx) error {
-				size(tx, "-16384") // the writer's next transaction
+				size(tx, "-8192") // the writer's next transaction
 				return nil
 			})
 			if err != nil {

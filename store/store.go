@@ -181,7 +181,7 @@ func IsPostgresURL(dsn string) bool {
 // SQLite page caches, in KiB: the writer's and each reader's as they
 // usually are, and the writer's while it resolves a site's people in full.
 const (
-	writerCacheKiB  = 16 << 10
+	writerCacheKiB  = 8 << 10
 	readerCacheKiB  = 8 << 10
 	resolveCacheKiB = 64 << 10
 )
