@@ -168,11 +168,78 @@ func (s *Service) SignIn(ctx context.Context, a Actor, c Credentials) (*SignedIn
 	}
 	nameKey := signinKey(username)
 	lock, browsers := s.lockout(), s.knownBrowsers()
+
+	// The password is hashed outside any write transaction: a hash takes
+	// tens of milliseconds on purpose, and on SQLite a write transaction
+	// holds the one writer every audited page waits for. So the attempt is
+	// judged in three steps: a read of what the hash needs (and whether the
+	// lock refuses the attempt, in which case nothing is hashed), the hash
+	// with no transaction open, and the write transaction that decides,
+	// which checks the lock again and uses the hash's verdict only for the
+	// stored hash it was checked against.
+	var (
+		locked bool
+		stored string // the password hash read, empty for no such user
+	)
+	if err := s.DB.View(ctx, func(tx *store.Tx) error {
+		locked, stored = false, ""
+		known, u, err := knownBrowser(ctx, tx, c.Browser, username)
+		if err != nil {
+			return err
+		}
+		byUser, byRemote, err := tx.SigninFailures(ctx, nameKey, a.Remote, lock.Since(tx.Now))
+		if err != nil {
+			return err
+		}
+		if known != nil {
+			byRemote = nil
+		}
+		if !lock.Check(byUser, byRemote, tx.Now).Allowed {
+			locked = true
+			return nil
+		}
+		if u == nil {
+			u, err = tx.UserByUsername(ctx, username)
+			if drive.ErrorCode(err) == drive.ENOTFOUND {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+		}
+		stored = u.PasswordHash
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	var (
+		verified, rehash bool
+		rehashed         string
+	)
+	if !locked {
+		// Only now the hasher: without a shared one, making it costs a hash.
+		h, err := s.hasher()
+		if err != nil {
+			return nil, err
+		}
+		if stored == "" {
+			h.DummyVerify(c.Password)
+		} else if verified, rehash, err = h.Verify(stored, c.Password); err != nil {
+			verified = false
+		}
+		if verified && rehash {
+			if hash, err := h.Hash(s.random(), c.Password); err == nil {
+				rehashed = hash
+			}
+		}
+	}
+
 	var (
 		out     *SignedIn
 		refusal error
 	)
 	err := s.DB.Transact(ctx, func(tx *store.Tx) error {
+		out, refusal = nil, nil
 		known, u, err := knownBrowser(ctx, tx, c.Browser, username)
 		if err != nil {
 			return err
@@ -191,18 +258,20 @@ func (s *Service) SignIn(ctx context.Context, a Actor, c Credentials) (*SignedIn
 		if known != nil {
 			byRemote = nil
 		}
-		if d := lock.Check(byUser, byRemote, tx.Now); !d.Allowed {
+		// Checked again: failures recorded while the password was hashed
+		// (guesses sent side by side) count before this one is answered.
+		// An attempt the lock refused before hashing stays refused, even
+		// if the lock ended since: nothing was checked to answer it with.
+		if d := lock.Check(byUser, byRemote, tx.Now); !d.Allowed || locked {
+			if d.Allowed {
+				d = auth.Decision{Until: tx.Now.Add(time.Minute)}
+			}
 			refusal = d.Err(tx.Now)
 			e := audit.Event{Action: "signin.throttled", Remote: a.Remote, Outcome: audit.OutcomeDenied, Reason: reason}
 			if known != nil {
 				e.RecordType, e.RecordID = "user", strconv.FormatInt(known.UserID, 10)
 			}
 			return tx.Audit(ctx, e)
-		}
-		// Only now the hasher: without a shared one, making it costs a hash.
-		h, err := s.hasher()
-		if err != nil {
-			return err
 		}
 		fail := func(userID int64) error {
 			refusal = drive.Errorf(drive.EUNAUTHORIZED, SigninFailed)
@@ -232,15 +301,15 @@ func (s *Service) SignIn(ctx context.Context, a Actor, c Credentials) (*SignedIn
 		if u == nil {
 			u, err = tx.UserByUsername(ctx, username)
 			if drive.ErrorCode(err) == drive.ENOTFOUND {
-				h.DummyVerify(c.Password)
 				return fail(0)
 			}
 			if err != nil {
 				return err
 			}
 		}
-		ok, rehash, err := h.Verify(u.PasswordHash, c.Password)
-		if err != nil || !ok || u.Disabled() {
+		// The verdict holds only for the hash it was reached on: a
+		// password changed (or a lock lifted) while hashing fails safe.
+		if !verified || u.PasswordHash != stored || u.Disabled() {
 			return fail(u.ID)
 		}
 		stage, action := account.StageFull, "signin.success"
@@ -253,11 +322,9 @@ func (s *Service) SignIn(ctx context.Context, a Actor, c Credentials) (*SignedIn
 		if err != nil {
 			return err
 		}
-		if rehash {
-			if hash, err := h.Hash(s.random(), c.Password); err == nil {
-				if err := tx.SetPassword(ctx, u.ID, hash); err != nil {
-					return err
-				}
+		if rehashed != "" {
+			if err := tx.SetPassword(ctx, u.ID, rehashed); err != nil {
+				return err
 			}
 		}
 		if err := tx.ClearSigninFailures(ctx, nameKey); err != nil {
