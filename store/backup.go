@@ -268,10 +268,41 @@ func pgCopyOut(ctx context.Context, pc *pgx.Conn, table string, w io.Writer, d *
 	if err != nil {
 		return err
 	}
+	cols, err := pgStoredColumns(ctx, pc, table)
+	if err != nil {
+		return err
+	}
 	lc := &lineCounter{}
-	_, err = pc.PgConn().CopyTo(ctx, io.MultiWriter(w, d, lc), `COPY (SELECT * FROM "`+table+`" ORDER BY `+order+`) TO STDOUT`)
+	_, err = pc.PgConn().CopyTo(ctx, io.MultiWriter(w, d, lc), `COPY (SELECT `+cols+` FROM "`+table+`" ORDER BY `+order+`) TO STDOUT`)
 	d.RowDone(lc.n)
 	return err
+}
+
+// pgStoredColumns is the list of a table's columns that hold what was
+// written, in order: every column but those generated from others,
+// which COPY FROM (the restore) leaves out and the database computes
+// again.
+func pgStoredColumns(ctx context.Context, pc *pgx.Conn, table string) (string, error) {
+	rows, err := pc.Query(ctx, `SELECT column_name FROM information_schema.columns
+		WHERE table_schema = current_schema() AND table_name = $1 AND is_generated = 'NEVER'
+		ORDER BY ordinal_position`, table)
+	if err != nil {
+		return "", err
+	}
+	cols, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return "", err
+	}
+	if len(cols) == 0 {
+		return "", drive.Errorf(drive.EINTERNAL, "table %s has no columns a backup can carry", table)
+	}
+	for i, c := range cols {
+		if !backup.ValidName(c) {
+			return "", drive.Errorf(drive.EINTERNAL, "the database has a column whose name a backup cannot carry")
+		}
+		cols[i] = `"` + c + `"`
+	}
+	return strings.Join(cols, ", "), nil
 }
 
 type lineCounter struct{ n int64 }

@@ -361,10 +361,16 @@ func TestJourneysInBrowser(t *testing.T) {
 		if _, err := w.srv.svc.RunImportJobs(context.Background(), service.System("imports"), service.ImportWorker{ID: "journey", Lease: time.Minute}); err != nil {
 			t.Fatal(err)
 		}
+		// The progress page reloads itself while the import runs, so a
+		// read can meet the page between two loads: read again then.
 		deadline := time.Now().Add(30 * time.Second)
-		for !strings.Contains(j.text("main"), "3 new rows imported") {
+		for {
+			got, err := j.b.Text("main")
+			if err == nil && strings.Contains(got, "3 new rows imported") {
+				break
+			}
 			if time.Now().After(deadline) {
-				t.Fatalf("the progress page did not show the finished import: %q", j.text("main"))
+				t.Fatalf("the progress page did not show the finished import: %q (%v)", got, err)
 			}
 			time.Sleep(200 * time.Millisecond)
 		}
