@@ -383,6 +383,13 @@ func (tx *Tx) CasesPage(ctx context.Context, f CaseFilter, today drive.Date) (Ca
 	if out.Total == 0 {
 		return out, nil
 	}
+	return tx.casePageRows(ctx, q, out)
+}
+
+// casePageRows reads the page q selects into out, whose count is read:
+// the query asks for one row more than a page, which says there is a
+// next page and is dropped, and a page read backwards is put in order.
+func (tx *Tx) casePageRows(ctx context.Context, q casesQuery, out CasePage) (CasePage, error) {
 	rows, err := tx.caseRows(ctx, q.page, q.pageArgs...)
 	if err != nil {
 		return CasePage{}, err

@@ -188,16 +188,5 @@ func (tx *Tx) TeamListPage(ctx context.Context, f TeamListFilter, today drive.Da
 	if out.Total == 0 {
 		return out, nil
 	}
-	rows, err := tx.caseRows(ctx, q.page, q.pageArgs...)
-	if err != nil {
-		return CasePage{}, err
-	}
-	if len(rows) > q.limit {
-		rows, out.More = rows[:q.limit], true
-	}
-	if q.back {
-		slices.Reverse(rows)
-	}
-	out.Rows = rows
-	return out, nil
+	return tx.casePageRows(ctx, q, out)
 }
