@@ -210,9 +210,15 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 					break
 				}
 				// A pause before the first operation too, so the users
-				// start spread out as they would be, not all at once.
-				if opt.Think > 0 {
-					think(ctx, time.Duration(pauses.ExpFloat64()*float64(opt.Think)), deadline, opt.PerUser > 0)
+				// start spread out as they would be, not all at once. A
+				// user whose pause runs to the end of the run stops there:
+				// were she to act at the deadline, every user still
+				// pausing would ask at the same instant, and the last
+				// operations of a run at a practitioner's pace would be a
+				// burst of one per user (about one case page in fifteen,
+				// which set the p99).
+				if opt.Think > 0 && !think(ctx, time.Duration(pauses.ExpFloat64()*float64(opt.Think)), deadline, opt.PerUser > 0) {
+					break
 				}
 				u.step(ctx)
 			}
@@ -257,21 +263,27 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	return res, nil
 }
 
-// think pauses for d, or until the run's deadline when it runs for a
-// time (counted runs have none), or until ctx ends.
-func think(ctx context.Context, d time.Duration, deadline time.Time, counted bool) {
+// think pauses for d and reports whether the user should go on: false
+// if the pause would end at or after the run's deadline, when it runs
+// for a time (counted runs have none), in which case it waits only until
+// the deadline; false too if ctx ends first.
+func think(ctx context.Context, d time.Duration, deadline time.Time, counted bool) bool {
+	goOn := true
 	if !counted {
-		d = min(d, time.Until(deadline))
+		if left := time.Until(deadline); d >= left {
+			d, goOn = left, false
+		}
 	}
-	if d <= 0 {
-		return
+	if d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+		}
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
+	return goOn && ctx.Err() == nil
 }
 
 func transport(users int) *http.Transport {
