@@ -121,7 +121,7 @@ func (tx *Tx) MentionsLike(ctx context.Context, siteID int64, role string, keys 
 	}{{"incidents", inc}, {"marac_hearings", hear}} {
 		c := src.c
 		for k := 0; k < len(keys.DOBs); k += batchRows {
-			dobs := keys.DOBs[k:min(k+batchRows, len(keys.DOBs))]
+			dobs := padBatch(keys.DOBs[k:min(k+batchRows, len(keys.DOBs))])
 			args := []any{siteID}
 			for _, d := range dobs {
 				args = append(args, d)
@@ -132,7 +132,7 @@ func (tx *Tx) MentionsLike(ctx context.Context, siteID int64, role string, keys 
 			}
 		}
 		for k := 0; k < len(keys.FamilyInitial); k += batchRows {
-			fi := keys.FamilyInitial[k:min(k+batchRows, len(keys.FamilyInitial))]
+			fi := padBatch(keys.FamilyInitial[k:min(k+batchRows, len(keys.FamilyInitial))])
 			args := make([]any, 0, 2*len(fi)+1)
 			for _, p := range fi {
 				args = append(args, p[0], p[1])
@@ -145,7 +145,7 @@ func (tx *Tx) MentionsLike(ctx context.Context, siteID int64, role string, keys 
 			}
 		}
 		for k := 0; k < len(keys.GivenYear); k += batchRows {
-			gy := keys.GivenYear[k:min(k+batchRows, len(keys.GivenYear))]
+			gy := padBatch(keys.GivenYear[k:min(k+batchRows, len(keys.GivenYear))])
 			args := make([]any, 0, 2*len(gy)+1)
 			for _, p := range gy {
 				args = append(args, p.Given, p.Year)
@@ -159,6 +159,35 @@ func (tx *Tx) MentionsLike(ctx context.Context, siteID int64, role string, keys 
 		}
 	}
 	return out, nil
+}
+
+// padBatch returns a batch of lookup keys lengthened to one of a few
+// sizes (a power of two, or batchRows) by repeating its last key, which
+// changes no answer: the lookups ask whether a row matches any key. A
+// statement's text carries one placeholder a key, and an import linked a
+// chunk at a time would otherwise write new texts for every chunk (the
+// last batch of each lookup is as long as what is left), and each new
+// text is kept by the statement cache for as long as the server runs
+// (stmtCache; on SQLite a text met while the import holds the writer
+// cannot be prepared and is kept as pending, never tried again), until
+// its bound is reached and nothing new is prepared at all: what the
+// cache held would grow with the file.
+func padBatch[T any](keys []T) []T {
+	n := len(keys)
+	if n == 0 || n >= batchRows {
+		return keys
+	}
+	size := 1
+	for size < n {
+		size *= 2
+	}
+	size = min(size, batchRows)
+	out := make([]T, size)
+	copy(out, keys)
+	for i := n; i < size; i++ {
+		out[i] = keys[n-1]
+	}
+	return out
 }
 
 // qualify prefixes a column with the table alias t; a constant stays as
@@ -176,7 +205,7 @@ func qualify(col string) string {
 func (tx *Tx) HeldRefs(ctx context.Context, siteID int64, refs []string) (map[string]bool, error) {
 	out := map[string]bool{}
 	for k := 0; k < len(refs); k += batchRows {
-		part := refs[k:min(k+batchRows, len(refs))]
+		part := padBatch(refs[k:min(k+batchRows, len(refs))])
 		args := make([]any, 0, len(part)+1)
 		args = append(args, siteID)
 		for _, r := range part {

@@ -76,7 +76,19 @@ func (tx *Tx) NewPolicePeople(ctx context.Context, siteID int64, role string, n 
 	}
 	ids := make([]int64, 0, n)
 	for n > 0 {
+		// A batch of batchRows, or the largest power of two that is left:
+		// the statements' texts (one placeholder group a row) come in a
+		// few sizes, not one for every count an import's chunk creates
+		// (padBatch).
 		k := min(n, batchRows)
+		if k < batchRows {
+			for p := 1; ; p *= 2 {
+				if 2*p > k {
+					k = p
+					break
+				}
+			}
+		}
 		q := `INSERT INTO police_people (site_id, role, created_at) VALUES ` + strings.TrimSuffix(strings.Repeat(`(?, ?, ?), `, k), ", ") + ` RETURNING id`
 		args := make([]any, 0, 3*k)
 		for range k {
