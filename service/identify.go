@@ -263,9 +263,12 @@ func (s *Service) importIncidents(ctx context.Context, tx *store.Tx, siteID int6
 
 // newIncidents keeps the incidents of recs whose reference is not in held,
 // nor repeats one earlier in recs (held gains each kept reference), and
-// counts those it skips.
+// counts those it skips. It keeps them in recs's own array, which its
+// callers do not read again: a copy would be one more array the size of
+// the import's first part (50,000 records, 11 MB) held through its full
+// resolution.
 func newIncidents(recs []incident.Record, held map[string]bool) (fresh []incident.Record, skipped int) {
-	fresh = make([]incident.Record, 0, len(recs))
+	fresh = recs[:0]
 	for _, r := range recs {
 		if held[r.Ref] {
 			skipped++
@@ -274,6 +277,7 @@ func newIncidents(recs []incident.Record, held map[string]bool) (fresh []inciden
 		held[r.Ref] = true
 		fresh = append(fresh, r)
 	}
+	clear(recs[len(fresh):]) // what was skipped is let go
 	return fresh, skipped
 }
 

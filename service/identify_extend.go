@@ -161,7 +161,9 @@ func (s *Service) importIncidentStream(ctx context.Context, tx *store.Tx, siteID
 			// added to that, and the resident size climbs chunk by chunk
 			// although what is live does not.
 			debug.FreeOSMemory()
-			return nil
+			// SQLite's page cache lets go of the chunk's pages it is not
+			// using, for the same reason (store.Tx.ReleaseCache).
+			return tx.ReleaseCache(ctx)
 		}
 		err = src(func(r incident.Record) error {
 			chunk = append(chunk, r)
