@@ -210,6 +210,62 @@ type compiledRule struct {
 	rule   BlockingRule
 	keys   []compiledKey
 	fields []bool // fields the rule reads; EM does not train them on its pairs
+	// finer is the rule with one key made tighter (see tighter), used to
+	// split the rule's blocks that are too large to compare whole; nil
+	// when no key can be made tighter.
+	finer *compiledRule
+}
+
+// tighter returns the transform one step more selective than tr on a field
+// of kind k, keeping the true pairs a loose rule is there for as far as it
+// can: a year becomes a year and month (a mistyped surname leaves the month
+// intact), a postcode district its sector (people who did not move share
+// it), a sound code the spelling (most records of one person spell a name
+// alike). It returns "" when tr is already tight.
+func tighter(tr string, k Kind) string {
+	switch tr {
+	case "year":
+		return "yearmonth"
+	case "district":
+		return "sector"
+	case "area":
+		return "district"
+	case "initial":
+		if k == KindFullName {
+			return ""
+		}
+		return "phonetic"
+	case "phonetic":
+		return "exact"
+	}
+	return ""
+}
+
+// refine sets cr.finer: cr with its coarsest helper key tightened. Dates and
+// postcodes are tightened before names, because a rule's name key is
+// usually what it is for (a sound code that survives a misspelling), and
+// the date or place beside it only narrows the blocks.
+func (cr *compiledRule) refine(t *Table) {
+	best := -1
+	for i, k := range cr.keys {
+		if tighter(k.transform, t.fields[k.f1].Kind) == "" {
+			continue
+		}
+		if best < 0 || (t.fields[cr.keys[best].f1].Kind.isName() && !t.fields[k.f1].Kind.isName()) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return
+	}
+	finer := &compiledRule{rule: BlockingRule{Keys: slices.Clone(cr.rule.Keys)}, keys: slices.Clone(cr.keys), fields: cr.fields}
+	k := &finer.keys[best]
+	k.transform = tighter(k.transform, t.fields[k.f1].Kind)
+	if k.f2 >= 0 && k.transform == "exact" && t.cols[k.f1].d != t.cols[k.f2].d {
+		return // two fields whose exact values cannot be compared
+	}
+	finer.rule.Keys[best].Transform = k.transform
+	cr.finer = finer
 }
 
 type compiledKey struct {
@@ -265,6 +321,7 @@ func compileRules(t *Table, rules []BlockingRule) ([]compiledRule, error) {
 			}
 			cr.keys = append(cr.keys, ck)
 		}
+		cr.refine(t)
 		out = append(out, cr)
 	}
 	return out, nil
@@ -387,12 +444,118 @@ type blocks struct {
 	members [][]uint32 // per rule: record numbers ordered by key, then number
 	starts  [][]int    // per rule: start of each kept block in members, plus the end
 	skipped []int      // per rule: blocks skipped as too large
+	split   []int      // per rule: blocks split by the rule's finer key
 	pairs   []int64    // per rule: pairs in kept blocks (before removing repeats)
 }
 
 type keyedRecord struct {
 	key uint64
 	rec uint32
+}
+
+// span is a run of entries sharing a key: one block.
+type span struct{ lo, hi int }
+
+// splitLarge chooses the blocks of rule r when its blocks, taken whole, are
+// too many pairs for the budget or some are larger than maxBlock. Rather
+// than skip the largest blocks, each block is also split by the finer rule
+// (see compiledRule.refine) into parts, and the budget is spent on blocks
+// and parts alike, smallest first, as buildBlocks spends it on blocks: a
+// smaller group is likelier to hold one person's records. A block that
+// fits whole after some of its parts were taken replaces them. So the
+// rarest keys are compared whole, and the common ones where they also
+// agree on the finer key: a common given name with the year of birth
+// becomes the name with the year and month.
+//
+// spans are the rule's blocks of two or more records, smallest first.
+// Entries within each span are reordered; the spans returned index into
+// them, each ordered by record number.
+func (b *blocks) splitLarge(t *Table, r int, finer *compiledRule, entries []keyedRecord, spans []span, maxBlock int, budget int64) []span {
+	byRec := func(x, y keyedRecord) int { return int(x.rec) - int(y.rec) }
+	byKey := func(x, y keyedRecord) int {
+		if x.key != y.key {
+			if x.key < y.key {
+				return -1
+			}
+			return 1
+		}
+		return int(x.rec) - int(y.rec)
+	}
+	// A unit is block i whole, or a part of it. A record lacking a part
+	// of the finer key (its key 0) is in no part.
+	type unit struct {
+		span
+		block int
+		part  bool
+	}
+	units := make([]unit, 0, len(spans))
+	for i, sp := range spans {
+		units = append(units, unit{sp, i, false})
+	}
+	for i, sp := range spans {
+		es := entries[sp.lo:sp.hi]
+		for j := range es {
+			es[j].key = t.blockKey(int(es[j].rec), finer, uint64(r))
+		}
+		slices.SortFunc(es, byKey)
+		for lo := sp.lo; lo < sp.hi; {
+			hi := lo + 1
+			for hi < sp.hi && entries[hi].key == entries[lo].key {
+				hi++
+			}
+			if entries[lo].key != 0 && hi-lo > 1 && hi-lo < sp.hi-sp.lo {
+				units = append(units, unit{span{lo, hi}, i, true})
+			}
+			lo = hi
+		}
+	}
+	// Smallest first; at one size, whole blocks before parts, each in the
+	// order made, so the choice is reproducible.
+	slices.SortStableFunc(units, func(x, y unit) int { return (x.hi - x.lo) - (y.hi - y.lo) })
+	pairsOf := func(sp span) int64 { n := int64(sp.hi - sp.lo); return n * (n - 1) / 2 }
+	whole := make([]bool, len(spans))
+	partPairs := make([]int64, len(spans)) // pairs of the parts taken, per block
+	taken := make([]bool, len(units))
+	var used int64
+	for u, un := range units {
+		if un.hi-un.lo > maxBlock {
+			break
+		}
+		if !un.part {
+			if cost := pairsOf(un.span) - partPairs[un.block]; used+cost <= budget {
+				used += cost
+				whole[un.block], taken[u] = true, true
+			}
+			continue
+		}
+		if p := pairsOf(un.span); !whole[un.block] && used+p <= budget {
+			used += p
+			partPairs[un.block] += p
+			taken[u] = true
+		}
+	}
+	var kept []span
+	for u, un := range units {
+		switch {
+		case !taken[u]:
+		case !un.part:
+			slices.SortFunc(entries[un.lo:un.hi], byRec)
+			kept = append(kept, un.span)
+		case !whole[un.block]:
+			kept = append(kept, un.span)
+		}
+	}
+	for i := range spans {
+		switch {
+		case whole[i]:
+		case partPairs[i] > 0:
+			b.split[r]++
+		default:
+			b.skipped[r]++
+		}
+	}
+	b.pairs[r] = used
+	return kept
 }
 
 // buildBlocks groups records by each rule's key.
@@ -413,9 +576,9 @@ func buildBlocks(t *Table, rules []compiledRule, maxBlock int, budget int64, wor
 		members: make([][]uint32, len(rules)),
 		starts:  make([][]int, len(rules)),
 		skipped: make([]int, len(rules)),
+		split:   make([]int, len(rules)),
 		pairs:   make([]int64, len(rules)),
 	}
-	type span struct{ lo, hi int }
 	// One buffer per goroutine, reused from rule to rule: fresh memory is
 	// costly to touch on some machines, and the buffers are the largest
 	// allocation here.
@@ -438,36 +601,48 @@ func buildBlocks(t *Table, rules []compiledRule, maxBlock int, budget int64, wor
 			return int(x.rec) - int(y.rec)
 		})
 		var spans []span
+		var whole int64 // pairs of the blocks up to maxBlock
+		over := false   // a block is larger than maxBlock
 		for lo := 0; lo < len(entries); {
 			hi := lo + 1
 			for hi < len(entries) && entries[hi].key == entries[lo].key {
 				hi++
 			}
-			switch size := hi - lo; {
-			case size > maxBlock:
-				b.skipped[r]++
-			case size > 1:
+			if size := int64(hi - lo); size > 1 {
 				spans = append(spans, span{lo, hi})
+				if size > int64(maxBlock) {
+					over = true
+				} else {
+					whole += size * (size - 1) / 2
+				}
 			}
 			lo = hi
 		}
 		// Smallest blocks first; equal sizes in key order, so the choice
 		// is reproducible.
 		slices.SortStableFunc(spans, func(x, y span) int { return (x.hi - x.lo) - (y.hi - y.lo) })
+		var kept []span
+		if finer := rules[r].finer; finer != nil && (over || whole > budget) {
+			kept = b.splitLarge(t, r, finer, entries, spans, maxBlock, budget)
+		} else {
+			for k, sp := range spans {
+				size := int64(sp.hi - sp.lo)
+				if size > int64(maxBlock) || b.pairs[r]+size*(size-1)/2 > budget {
+					b.skipped[r] += len(spans) - k
+					break
+				}
+				kept = append(kept, sp)
+				b.pairs[r] += size * (size - 1) / 2
+			}
+		}
 		members := make([]uint32, 0, len(entries))
 		var starts []int
-		for k, sp := range spans {
-			size := int64(sp.hi - sp.lo)
-			if b.pairs[r]+size*(size-1)/2 > budget {
-				b.skipped[r] += len(spans) - k
-				break
-			}
+		for _, sp := range kept {
 			starts = append(starts, len(members))
 			for _, e := range entries[sp.lo:sp.hi] {
 				members = append(members, e.rec)
 				b.ids[int(e.rec)*len(rules)+r] = uint32(len(starts))
 			}
-			b.pairs[r] += size * (size - 1) / 2
 		}
 		starts = append(starts, len(members))
 		b.members[r] = members
@@ -481,6 +656,9 @@ func (b *blocks) describe(rules []compiledRule) []string {
 	var out []string
 	for r, cr := range rules {
 		line := fmt.Sprintf("rule %d %s: %d blocks, %d pairs", r+1, cr.rule, len(b.starts[r])-1, b.pairs[r])
+		if b.split[r] > 0 {
+			line += fmt.Sprintf(", %d blocks split by %s", b.split[r], cr.finer.rule)
+		}
 		if b.skipped[r] > 0 {
 			line += fmt.Sprintf(", %d blocks skipped as too large", b.skipped[r])
 		}

@@ -190,3 +190,53 @@ func synthTestTable(t testing.TB, n int) (*Table, []string) {
 	}
 	return tb, truth
 }
+
+// A rule over its pair budget splits its largest blocks by a tighter key
+// instead of skipping them: every kept block still shares the rule's key,
+// the budget holds, and more of the true pairs are kept than by skipping.
+func TestLargeBlocksAreSplit(t *testing.T) {
+	tb, truth := synthTestTable(t, 3000)
+	rule, err := ParseBlockingRule("given:phonetic+dob:year")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := compileRules(tb, []BlockingRule{rule})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rules[0].finer == nil || rules[0].finer.rule.String() != "given:phonetic+dob:yearmonth" {
+		t.Fatalf("finer rule %v, want given:phonetic+dob:yearmonth", rules[0].finer)
+	}
+	truePairs := func(b *blocks) int {
+		n := 0
+		for blk := 0; blk+1 < len(b.starts[0]); blk++ {
+			m := b.members[0][b.starts[0][blk]:b.starts[0][blk+1]]
+			key := tb.blockKey(int(m[0]), &rules[0], 0)
+			for i := range m {
+				if tb.blockKey(int(m[i]), &rules[0], 0) != key {
+					t.Fatalf("block %d holds records of different keys", blk)
+				}
+				if i > 0 && m[i] <= m[i-1] {
+					t.Fatalf("block %d is not in record order", blk)
+				}
+				for j := i + 1; j < len(m); j++ {
+					if truth[m[i]] == truth[m[j]] {
+						n++
+					}
+				}
+			}
+		}
+		return n
+	}
+	const budget = 2000
+	split := buildBlocks(tb, rules, 1000, budget, 1)
+	if split.pairs[0] > budget || split.split[0] == 0 {
+		t.Fatalf("%d pairs, %d blocks split; want at most %d pairs and some blocks split", split.pairs[0], split.split[0], budget)
+	}
+	rules[0].finer = nil
+	skip := buildBlocks(tb, rules, 1000, budget, 1)
+	t.Logf("split: %d pairs, %d blocks, %d split, %d skipped; skip: %d pairs, %d blocks, %d skipped", split.pairs[0], len(split.starts[0])-1, split.split[0], split.skipped[0], skip.pairs[0], len(skip.starts[0])-1, skip.skipped[0])
+	if got, was := truePairs(split), truePairs(skip); got <= was {
+		t.Errorf("splitting keeps %d true pairs, skipping %d; want more", got, was)
+	}
+}

@@ -112,6 +112,10 @@ type RuleStats struct {
 	Blocks  int   // blocks of two or more records that were kept
 	Pairs   int64 // pairs in kept blocks, counting pairs that other rules share
 	Skipped int   // blocks not compared: larger than MaxBlockSize, or over the rule's pair budget
+	// Split counts blocks too large to compare whole that were split by a
+	// tighter form of the rule (see buildBlocks); their parts are counted
+	// in Blocks, or in Skipped when still too large.
+	Split int
 	// Matches is EM's expected number of matches among the rule's pairs.
 	Matches float64
 }
@@ -229,7 +233,7 @@ func Link(ctx context.Context, t *Table, opts Options) (*Result, error) {
 	for r, cr := range compiled {
 		res.Stats.Rules = append(res.Stats.Rules, RuleStats{
 			Rule: cr.rule.String(), Blocks: len(blk.starts[r]) - 1, Pairs: blk.pairs[r],
-			Skipped: blk.skipped[r], Matches: est.ruleMatches[r] * sample.scale,
+			Skipped: blk.skipped[r], Split: blk.split[r], Matches: est.ruleMatches[r] * sample.scale,
 		})
 	}
 
@@ -267,7 +271,10 @@ func Link(ctx context.Context, t *Table, opts Options) (*Result, error) {
 // field alone (its exact value or its prefix) whose keys are too common to
 // block on: on average more than 10 records share a key (a "state" column;
 // a date of birth in a file of a million people). Such a rule would bring
-// many pairs and few matches.
+// many pairs and few matches. A date of birth too common alone is kept with
+// the initials of the names beside it (see withInitials), so that records
+// whose names are both misspelt still meet in a large file as in a small
+// one.
 func usefulDefaultRules(t *Table) []BlockingRule {
 	byName := map[string]int{}
 	for f, fl := range t.fields {
@@ -286,6 +293,9 @@ func usefulDefaultRules(t *Table) []BlockingRule {
 				}
 			}
 			if len(keys) == 0 || present > 10*len(keys) {
+				if tighter, ok := withInitials(t, r); ok && len(keys) > 0 {
+					out = append(out, tighter)
+				}
 				continue
 			}
 		}
@@ -295,6 +305,31 @@ func usefulDefaultRules(t *Table) []BlockingRule {
 		return DefaultBlockingRules(t.fields)
 	}
 	return out
+}
+
+// withInitials returns rule r, a date alone, with the initials of the
+// given name and surname (as an unordered pair, so that swapped names keep
+// it) beside it, where the table has both name fields. A typo or a
+// nickname changes a name's sound code more often than its first letter.
+func withInitials(t *Table, r BlockingRule) (BlockingRule, bool) {
+	var date, given, surname string
+	for _, f := range t.fields {
+		switch {
+		case f.Name == r.Keys[0].Fields[0]:
+			if f.Kind != KindDate || r.Keys[0].Transform != "exact" {
+				return BlockingRule{}, false
+			}
+			date = f.Name
+		case f.Kind == KindGiven && given == "":
+			given = f.Name
+		case f.Kind == KindSurname && surname == "":
+			surname = f.Name
+		}
+	}
+	if date == "" || given == "" || surname == "" {
+		return BlockingRule{}, false
+	}
+	return BlockingRule{Keys: []BlockingKey{{Fields: []string{date}, Transform: "exact"}, {Fields: []string{given, surname}, Transform: "initial"}}}, true
 }
 
 func distinctSources(t *Table) []uint8 {
