@@ -106,9 +106,12 @@ func ParseBlockingRule(s string) (BlockingRule, error) {
 // A rule is left out when its fields are absent. At link time a rule on one
 // field alone is dropped when on average more than 10 records share a value
 // (a "state" column says little, and neither does a date of birth among a
-// million people), and the loose rules meet the per-rule pair budget
-// (Options.RulePairs) on large files, keeping only their rarest keys. Without names, dates or places, each field is a rule on
-// its own exact value.
+// million people; a date of birth is then kept with the names' initials,
+// see usefulDefaultRules), and the loose rules meet the per-rule pair
+// budget (Options.RulePairs) on large files, keeping their rarest keys
+// whole and splitting the common ones by a tighter key (see buildBlocks).
+// Without names, dates or places, each field is a rule on its own exact
+// value.
 func DefaultBlockingRules(fields []Field) []BlockingRule {
 	first := map[Kind]string{}
 	for _, f := range fields {
@@ -566,8 +569,12 @@ func (b *blocks) splitLarge(t *Table, r int, finer *compiledRule, entries []keye
 // pairs: its blocks are taken from the smallest up, since a rarer key says
 // more, until the next block would exceed the budget. A tight rule never
 // meets the budget; a loose one ("same date of birth") is used in full on a
-// small file and only for its rarest keys on a large one. True matches in
-// skipped blocks are left to the other rules.
+// small file and only in part on a large one. Where a rule that meets a
+// limit can be made tighter (compiledRule.finer), its blocks are also split
+// by the tighter rule and the budget spent on blocks and parts alike (see
+// splitLarge), so that common keys are compared where they also agree on
+// the finer key instead of not at all. True matches in skipped blocks are
+// left to the other rules.
 func buildBlocks(t *Table, rules []compiledRule, maxBlock int, budget int64, workers int) *blocks {
 	n := t.Len()
 	b := &blocks{
