@@ -215,8 +215,8 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 				// were she to act at the deadline, every user still
 				// pausing would ask at the same instant, and the last
 				// operations of a run at a practitioner's pace would be a
-				// burst of one per user (about one case page in fifteen,
-				// which set the p99).
+				// burst of one per user (one case page in seventeen in a
+				// 30 s run, which set the p99).
 				if opt.Think > 0 && !think(ctx, time.Duration(pauses.ExpFloat64()*float64(opt.Think)), deadline, opt.PerUser > 0) {
 					break
 				}
