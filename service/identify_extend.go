@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"runtime/debug"
 
 	"github.com/drive-platform/drive"
@@ -241,6 +242,12 @@ func extendIncidents(ctx context.Context, tx *store.Tx, siteID int64, model *lin
 	if err != nil {
 		return 0, 0, err
 	}
+	// What linking the suspects allocated (their candidates, the linker's
+	// table of them) is garbage now; collected before the victims are
+	// linked, the heap's goal for them is set by what the chunk holds, not
+	// by the suspects' linking at its largest, which would let the heap
+	// grow to twice that before the next collection.
+	runtime.GC()
 	for i, r := range fresh {
 		ps[i] = r.Victim
 	}
