@@ -496,6 +496,9 @@ func (b *blocks) splitLarge(t *Table, r int, finer *compiledRule, entries []keye
 		units = append(units, unit{sp, i, false})
 	}
 	for i, sp := range spans {
+		if sp.hi-sp.lo < 3 {
+			continue // a part would be the block itself
+		}
 		es := entries[sp.lo:sp.hi]
 		for j := range es {
 			es[j].key = t.blockKey(int(es[j].rec), finer, uint64(r))

@@ -233,6 +233,9 @@ func TestLargeBlocksAreSplit(t *testing.T) {
 	if split.pairs[0] > budget || split.split[0] == 0 {
 		t.Fatalf("%d pairs, %d blocks split; want at most %d pairs and some blocks split", split.pairs[0], split.split[0], budget)
 	}
+	if again := buildBlocks(tb, rules, 1000, budget, 2); !slices.Equal(again.members[0], split.members[0]) || !slices.Equal(again.starts[0], split.starts[0]) {
+		t.Error("the blocks differ with two workers")
+	}
 	rules[0].finer = nil
 	skip := buildBlocks(tb, rules, 1000, budget, 1)
 	t.Logf("split: %d pairs, %d blocks, %d split, %d skipped; skip: %d pairs, %d blocks, %d skipped", split.pairs[0], len(split.starts[0])-1, split.split[0], split.skipped[0], skip.pairs[0], len(skip.starts[0])-1, skip.skipped[0])
