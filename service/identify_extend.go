@@ -114,6 +114,14 @@ func (s *Service) importIncidentStream(ctx context.Context, tx *store.Tx, siteID
 		full := first > 0
 		chunk := make([]incident.Record, 0, max(min(first, rows), min(chunkSize, rows)))
 		seen, analyzed := 0, false
+		// A chunk's memory is its candidates (the held mentions sharing
+		// its keys), more than its rows: extendSize shrinks the chunks as
+		// the site grows, but a small chunk repeats fewer keys than a large
+		// one, so its candidates for each row still grew, and with them
+		// what a chunk holds. The first chunk linked sets how many
+		// candidates a chunk may have (target); each later chunk is sized
+		// from the last one's candidates for each row to stay within it.
+		target, limit := 0, 0
 		flush := func() error {
 			var n, k int
 			var err error
@@ -135,8 +143,15 @@ func (s *Service) importIncidentStream(ctx context.Context, tx *store.Tx, siteID
 					}
 					analyzed = true
 				}
-				if n, k, err = extendIncidents(ctx, tx, siteID, model, chunk, fixed); err != nil {
+				var cands int
+				if n, k, cands, err = extendIncidents(ctx, tx, siteID, model, chunk, fixed); err != nil {
 					return err
+				}
+				switch {
+				case target == 0:
+					target = max(cands, 1)
+				case cands > 0:
+					limit = max(chunkSize/100, len(chunk)*target/cands, 1)
 				}
 			}
 			inserted, skipped = inserted+n, skipped+k
@@ -169,7 +184,11 @@ func (s *Service) importIncidentStream(ctx context.Context, tx *store.Tx, siteID
 		err = src(func(r incident.Record) error {
 			chunk = append(chunk, r)
 			seen++
-			if (full && len(chunk) >= first) || (!full && len(chunk) >= extendSize(chunkSize, fullLimit, held+seen)) {
+			size := extendSize(chunkSize, fullLimit, held+seen)
+			if limit > 0 {
+				size = min(size, limit)
+			}
+			if (full && len(chunk) >= first) || (!full && len(chunk) >= size) {
 				return flush()
 			}
 			return nil
@@ -220,27 +239,28 @@ func keptModel(ctx context.Context, tx *store.Tx, siteID int64) (*linkage.Model,
 }
 
 // extendIncidents stores one chunk of new incidents, linking their
-// suspects and then their victims to the site's people (extendRole).
-func extendIncidents(ctx context.Context, tx *store.Tx, siteID int64, model *linkage.Model, recs []incident.Record, fixed map[int64]bool) (inserted, skipped int, err error) {
+// suspects and then their victims to the site's people (extendRole), and
+// returns how many held mentions were candidates, for both roles together.
+func extendIncidents(ctx context.Context, tx *store.Tx, siteID int64, model *linkage.Model, recs []incident.Record, fixed map[int64]bool) (inserted, skipped, candidates int, err error) {
 	refs := make([]string, len(recs))
 	for i, r := range recs {
 		refs[i] = r.Ref
 	}
 	held, err := tx.HeldRefs(ctx, siteID, refs)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	fresh, skipped := newIncidents(recs, held)
 	if len(fresh) == 0 {
-		return 0, skipped, nil
+		return 0, skipped, 0, nil
 	}
 	ps := make([]incident.Person, len(fresh))
 	for i, r := range fresh {
 		ps[i] = r.Suspect
 	}
-	sus, err := extendRole(ctx, tx, siteID, identify.SuspectRole, model, ps, nil, fixed)
+	sus, nsus, err := extendRole(ctx, tx, siteID, identify.SuspectRole, model, ps, nil, fixed)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	// What linking the suspects allocated (their candidates, the linker's
 	// table of them) is garbage now; collected before the victims are
@@ -251,21 +271,22 @@ func extendIncidents(ctx context.Context, tx *store.Tx, siteID int64, model *lin
 	for i, r := range fresh {
 		ps[i] = r.Victim
 	}
-	vic, err := extendRole(ctx, tx, siteID, identify.VictimRole, model, ps, sus, fixed)
+	vic, nvic, err := extendRole(ctx, tx, siteID, identify.VictimRole, model, ps, sus, fixed)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	if err := tx.InsertIncidents(ctx, siteID, fresh, sus, vic, nil); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
-	return len(fresh), skipped, nil
+	return len(fresh), skipped, nsus + nvic, nil
 }
 
 // extendRole links the people of one role named on a chunk's incidents
 // (ps, by incident; context, for victims, each incident's suspect) to the
 // site's people of that role, creating the new people and merging those a
-// new mention bridged, and returns each incident's person (0 for none).
-func extendRole(ctx context.Context, tx *store.Tx, siteID int64, role identify.Role, model *linkage.Model, ps []incident.Person, context []int64, fixed map[int64]bool) ([]int64, error) {
+// new mention bridged, and returns each incident's person (0 for none) and
+// how many held mentions were its candidates.
+func extendRole(ctx context.Context, tx *store.Tx, siteID int64, role identify.Role, model *linkage.Model, ps []incident.Person, context []int64, fixed map[int64]bool) ([]int64, int, error) {
 	var keys store.MentionKeys
 	dobs, fis, gys := map[drive.Date]bool{}, map[[2]string]bool{}, map[store.GivenYear]bool{}
 	for _, p := range ps {
@@ -288,7 +309,7 @@ func extendRole(ctx context.Context, tx *store.Tx, siteID int64, role identify.R
 	}
 	ms, err := tx.MentionsLike(ctx, siteID, string(role), keys)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	known := make([]identify.Known, len(ms))
 	for i, m := range ms {
@@ -296,11 +317,11 @@ func extendRole(ctx context.Context, tx *store.Tx, siteID int64, role identify.R
 	}
 	ext, err := identify.Extend(model, known, ps, identify.ExtendOptions{Context: context, Fixed: func(id int64) bool { return fixed[id] }})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	ids, err := tx.NewPolicePeople(ctx, siteID, string(role), ext.New)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	out := make([]int64, len(ps))
 	for i, into := range ext.Into {
@@ -312,7 +333,7 @@ func extendRole(ctx context.Context, tx *store.Tx, siteID int64, role identify.R
 		}
 	}
 	if err := tx.MergeMentions(ctx, ext.Merged); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return out, nil
+	return out, len(ms), nil
 }
