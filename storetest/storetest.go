@@ -234,7 +234,11 @@ func createPostgres(t testing.TB, template string) string {
 	ctx := context.Background()
 	create := "CREATE DATABASE " + name // #nosec G202 -- "drive_test_" and random hex; the template is named by a digest of the migrations: neither comes from input
 	if template != "" {
-		create += " TEMPLATE " + template
+		// FILE_COPY copies the template's files, where the default (WAL_LOG)
+		// writes every block of them through the write-ahead log: for a
+		// small template on a test server that is a third less of the
+		// server's CPU for each test database.
+		create += " TEMPLATE " + template + " STRATEGY FILE_COPY"
 	}
 	if _, err := adb.ExecContext(ctx, create); err != nil {
 		t.Fatalf("create test database: %v", err)
