@@ -1,6 +1,7 @@
 package linkage
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -475,15 +476,7 @@ type span struct{ lo, hi int }
 // them, each ordered by record number.
 func (b *blocks) splitLarge(t *Table, r int, finer *compiledRule, entries []keyedRecord, spans []span, maxBlock int, budget int64) []span {
 	byRec := func(x, y keyedRecord) int { return int(x.rec) - int(y.rec) }
-	byKey := func(x, y keyedRecord) int {
-		if x.key != y.key {
-			if x.key < y.key {
-				return -1
-			}
-			return 1
-		}
-		return int(x.rec) - int(y.rec)
-	}
+	byKey := func(x, y keyedRecord) int { return cmp.Or(cmp.Compare(x.key, y.key), byRec(x, y)) }
 	// A unit is block i whole, or a part of it. A record lacking a part
 	// of the finer key (its key 0) is in no part.
 	type unit struct {

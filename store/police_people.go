@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"math/bits"
 	"strconv"
 	"strings"
 	"time"
@@ -82,12 +83,7 @@ func (tx *Tx) NewPolicePeople(ctx context.Context, siteID int64, role string, n 
 		// (padBatch).
 		k := min(n, batchRows)
 		if k < batchRows {
-			for p := 1; ; p *= 2 {
-				if 2*p > k {
-					k = p
-					break
-				}
-			}
+			k = 1 << (bits.Len(uint(k)) - 1)
 		}
 		q := `INSERT INTO police_people (site_id, role, created_at) VALUES ` + strings.TrimSuffix(strings.Repeat(`(?, ?, ?), `, k), ", ") + ` RETURNING id`
 		args := make([]any, 0, 3*k)
