@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -332,10 +333,20 @@ type caseData struct {
 	Due    casework.Due
 	Person *people.Person
 	// SubNav is the case's sub navigation, with the page shown marked.
-	SubNav       []subNavItem
-	Programme    *programme.Programme
-	SiteName     string
-	Transitions  []casework.Transition
+	SubNav      []subNavItem
+	Programme   *programme.Programme
+	SiteName    string
+	Transitions []casework.Transition
+
+	// Decisions are the case page's decision forms, with the field
+	// errors and the lists' options below (case_decisions.go).
+	Decisions         []decisionForm
+	FieldErrors       caseFieldErrors
+	ManagerOptions    template.HTML
+	ClosureOptions    template.HTML
+	SiteOptions       template.HTML
+	EngagementOptions template.HTML
+
 	CanWrite     bool
 	CaseManager  string
 	Assessment   programme.Assessment
@@ -508,6 +519,9 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, status int, 
 			}
 		}
 		d.Prongs = append(d.Prongs, pp)
+	}
+	if def.template == "case" {
+		d.caseDecisions()
 	}
 	d.ContactList = slices.Clone(v.Contacts)
 	sort.SliceStable(d.ContactList, func(i, j int) bool { return d.ContactList[i].On.After(d.ContactList[j].On) })
