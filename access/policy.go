@@ -259,7 +259,16 @@ type rule struct {
 // Where ARCHITECTURE.md left room, the cell is the least that lets the role
 // do its job. Change a line here and the documentation, the matrix and the
 // specification test in policy_test.go must all agree before tests pass.
-func policy() []rule {
+//
+// The table is built once (policyRules): every decision reads it, a page
+// makes dozens of decisions, and building it for each one was a
+// noticeable part of a page's allocations. Nothing changes it.
+func policy() []rule { return policyRules }
+
+var policyRules = policyTable()
+
+// policyTable writes the table out; policy is what reads it.
+func policyTable() []rule {
 	return []rule{
 		// The case manager works the perpetrator's case. The risk facts
 		// about the victim-survivor are shared with them; where she is and

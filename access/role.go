@@ -34,7 +34,16 @@ type roleInfo struct {
 	siteOK bool
 }
 
-func roleTable() map[Role]roleInfo {
+// roleTable is the roles' descriptions, by role. It is built once
+// (roleInfos): every decision and every check of a role reads it, and
+// nothing changes it.
+func roleTable() map[Role]roleInfo { return roleInfos }
+
+var roleInfos = roleInfoTable()
+
+// roleInfoTable writes the roles' descriptions out; roleTable is what
+// reads them.
+func roleInfoTable() map[Role]roleInfo {
 	return map[Role]roleInfo{
 		CaseManager:      {"Case manager", "Works with perpetrators on their allocated cases: single point of contact, action plan, disruption with partners.", false, true},
 		IDVA:             {"IDVA", "Independent domestic violence advisor: supports and keeps safe the victim-survivors allocated to them.", false, true},
