@@ -206,13 +206,23 @@ func (tx *Tx) UserNamesWithRole(ctx context.Context, role access.Role, siteID in
 		return nil, err
 	}
 	defer rows.Close()
-	var out []account.User
+	// The case page reads a site's case managers on every view: the row
+	// is scanned into the same three variables each time, not into a new
+	// user that escapes per row, and the list starts with room for a
+	// site's usual team.
+	var (
+		id             int64
+		username, name string
+	)
+	out := make([]account.User, 0, 16)
 	for rows.Next() {
-		var u account.User
-		if err := rows.Scan(&u.ID, &u.Username, &u.DisplayName); err != nil {
+		if err := rows.Scan(&id, &username, &name); err != nil {
 			return nil, tx.d.mapError(err)
 		}
-		out = append(out, u)
+		out = append(out, account.User{ID: id, Username: username, DisplayName: name})
+	}
+	if len(out) == 0 {
+		out = nil
 	}
 	return out, tx.d.mapError(rows.Err())
 }
