@@ -38,3 +38,26 @@ func TestWriteOptionEscapesAsTemplates(t *testing.T) {
 		}
 	}
 }
+
+// TestCaseSubNavHTML checks that the sub navigation written in Go reads
+// byte for byte as the template printed it, for every section of a case
+// marked as the page shown in turn.
+func TestCaseSubNavHTML(t *testing.T) {
+	tmpl := template.Must(template.New("n").Parse(`    {{range .}}<li class="moj-sub-navigation__item"><a class="moj-sub-navigation__link"{{if .Current}} aria-current="page"{{end}} href="{{.Href}}">{{.Label}}</a></li>
+    {{end}}`))
+	for _, id := range []int64{1, 42, 9007199254740993} {
+		for _, current := range caseSections {
+			var items []subNavItem
+			for _, sec := range caseSections {
+				items = append(items, subNavItem{Label: sec.Label, Href: casePath(id, sec.Key), Current: sec.Key == current.Key})
+			}
+			var want strings.Builder
+			if err := tmpl.Execute(&want, items); err != nil {
+				t.Fatal(err)
+			}
+			if got := "    " + string(subNavHTML(items)); got != want.String() {
+				t.Errorf("case %d at %q:\n got %q\nwant %q", id, current.Key, got, want.String())
+			}
+		}
+	}
+}

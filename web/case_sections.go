@@ -1,7 +1,9 @@
 package web
 
 import (
+	"html/template"
 	"strconv"
+	"strings"
 
 	"github.com/drive-platform/drive/service"
 )
@@ -56,6 +58,30 @@ func caseSubNav(v *service.CaseView, current string) []subNavItem {
 		items = append(items, subNavItem{Label: sec.Label, Href: casePath(v.Case.ID, sec.Key), Current: sec.Key == current})
 	}
 	return items
+}
+
+// subNavHTML is the list items of a case's sub navigation, as
+// templates/partials.html's "case-header" prints them. They are written
+// here rather than by the template because every page of a case shows
+// them and the template printed each link through three escaping calls
+// and its label through one. The addresses are casePath's, which hold
+// only digits and the sections' keys, letters and "/"
+// (TestCaseSubNavHTML checks each reads as the template printed it);
+// labels and addresses are escaped as html/template escapes them.
+func subNavHTML(items []subNavItem) template.HTML {
+	var b strings.Builder
+	for _, it := range items {
+		b.WriteString(`<li class="moj-sub-navigation__item"><a class="moj-sub-navigation__link"`)
+		if it.Current {
+			b.WriteString(` aria-current="page"`)
+		}
+		b.WriteString(` href="`)
+		b.WriteString(escapeHTML(it.Href))
+		b.WriteString(`">`)
+		b.WriteString(escapeHTML(it.Label))
+		b.WriteString("</a></li>\n    ")
+	}
+	return template.HTML(b.String())
 }
 
 // casePath is the address of a section of a case.

@@ -332,8 +332,10 @@ type caseData struct {
 	Form   url.Values
 	Due    casework.Due
 	Person *people.Person
-	// SubNav is the case's sub navigation, with the page shown marked.
+	// SubNav is the case's sub navigation, with the page shown marked;
+	// SubNavHTML is its list items as "case-header" prints them.
 	SubNav      []subNavItem
+	SubNavHTML  template.HTML
 	Programme   *programme.Programme
 	SiteName    string
 	Transitions []casework.Transition
@@ -395,6 +397,7 @@ type caseData struct {
 func newCaseData(v *service.CaseView, section string) caseData {
 	d := caseOnly(v)
 	d.SubNav = caseSubNav(v, section)
+	d.SubNavHTML = subNavHTML(d.SubNav)
 	return d
 }
 
