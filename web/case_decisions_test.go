@@ -61,3 +61,39 @@ func TestCaseSubNavHTML(t *testing.T) {
 		}
 	}
 }
+
+// TestNavHTML checks that the service navigation written in Go reads
+// byte for byte as the layout printed it, with every item of the menu
+// marked current in turn, and with labels that need escaping.
+func TestNavHTML(t *testing.T) {
+	tmpl := template.Must(template.New("n").Parse(`<ul class="govuk-service-navigation__list" id="navigation">
+            {{- range .}}
+            {{- if .Current}}
+            <li class="govuk-service-navigation__item govuk-service-navigation__item--active">
+              <a class="govuk-service-navigation__link" href="{{.Href}}" aria-current="page">
+                <strong class="govuk-service-navigation__active-fallback">{{.Label}}</strong>
+              </a>
+            </li>
+            {{- else}}
+            <li class="govuk-service-navigation__item">
+              <a class="govuk-service-navigation__link" href="{{.Href}}">{{.Label}}</a>
+            </li>
+            {{- end}}
+            {{- end}}
+          </ul>`))
+	for current := -1; current < len(menu)+1; current++ {
+		var items []NavItem
+		for i, m := range menu {
+			items = append(items, NavItem{Label: m.label, Href: m.href, Current: i == current})
+		}
+		items = append(items, NavItem{Label: `Tom & "Jerry's" <b>+1</b>`, Href: "/a", Current: current == len(menu)})
+		var want strings.Builder
+		if err := tmpl.Execute(&want, items); err != nil {
+			t.Fatal(err)
+		}
+		got := `<ul class="govuk-service-navigation__list" id="navigation">` + string(navHTML(items)) + "\n          </ul>"
+		if got != want.String() {
+			t.Errorf("current %d:\n got %q\nwant %q", current, got, want.String())
+		}
+	}
+}

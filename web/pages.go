@@ -30,8 +30,10 @@ type Page struct {
 	User  *PageUser // nil when signed out
 	CSRF  string
 	Nav   []NavItem
-	Flash string
-	Data  any
+	// NavHTML is Nav's list items as the layout shows them (navHTML).
+	NavHTML template.HTML
+	Flash   string
+	Data    any
 	// Unread is how many of the signed-in user's notifications are
 	// unread, shown in the header.
 	Unread int
@@ -62,6 +64,7 @@ func (s *Server) page(r *http.Request, title string, data any) Page {
 				p.User.Role = pr.user.Roles[0].Role.Label()
 			}
 			p.Nav = s.navFor(subjectOf(pr.user), r.URL.Path)
+			p.NavHTML = navHTML(p.Nav)
 			// The count read with the session serves a page that only
 			// reads; a form's answer is counted again after its change,
 			// in case the change was to the user's notifications. One
@@ -74,6 +77,33 @@ func (s *Server) page(r *http.Request, title string, data any) Page {
 		}
 	}
 	return p
+}
+
+// navHTML is the list items of the service navigation, as the layout
+// shows them (GOV.UK service navigation). They are written here rather
+// than by the template because every page shows them and the template
+// printed each link through three escaping calls and its label through
+// one. The addresses are menu's, plain paths (TestNavHTML checks each
+// reads as the template printed it); labels and addresses are escaped as
+// html/template escapes them.
+func navHTML(items []NavItem) template.HTML {
+	var b strings.Builder
+	for _, it := range items {
+		if it.Current {
+			b.WriteString("\n            <li class=\"govuk-service-navigation__item govuk-service-navigation__item--active\">\n              <a class=\"govuk-service-navigation__link\" href=\"")
+			b.WriteString(escapeHTML(it.Href))
+			b.WriteString("\" aria-current=\"page\">\n                <strong class=\"govuk-service-navigation__active-fallback\">")
+			b.WriteString(escapeHTML(it.Label))
+			b.WriteString("</strong>\n              </a>\n            </li>")
+			continue
+		}
+		b.WriteString("\n            <li class=\"govuk-service-navigation__item\">\n              <a class=\"govuk-service-navigation__link\" href=\"")
+		b.WriteString(escapeHTML(it.Href))
+		b.WriteString("\">")
+		b.WriteString(escapeHTML(it.Label))
+		b.WriteString("</a>\n            </li>")
+	}
+	return template.HTML(b.String())
 }
 
 // menuItem is one section of the service navigation. Whether a user sees
