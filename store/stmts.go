@@ -19,13 +19,21 @@ import (
 // A statement is prepared on the pool in the background the first time it
 // is seen, and run unprepared meanwhile: preparing on the pool needs a
 // free connection, and the transaction asking may hold the only one (the
-// SQLite writer), so waiting for it could wait for ever.
+// SQLite writer), so waiting for it could wait for ever. A preparation
+// that fails (most often because a long import held the writer past the
+// preparation's minute) is tried again when the statement is next run
+// after retryPrepare, rather than left unprepared for as long as the
+// server runs.
 type stmtCache struct {
 	pool    *sql.DB
 	mu      sync.Mutex
 	m       map[string]*sql.Stmt
 	pending map[string]bool
-	closed  bool
+	// failed holds when each statement whose preparation failed may be
+	// tried again.
+	failed map[string]time.Time
+	now    func() time.Time
+	closed bool
 	// ctx ends the background preparations when the database closes,
 	// and running counts them, so that none opens a connection to the
 	// file after Close has returned (a restore replaces the file then).
@@ -38,9 +46,14 @@ type stmtCache struct {
 // but some carry one placeholder an item of a list, and those vary.
 const maxCachedStmts = 2000
 
+// retryPrepare is how long a statement whose preparation failed is run
+// unprepared before its preparation is tried again.
+const retryPrepare = time.Minute
+
 func newStmtCache(pool *sql.DB) *stmtCache {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &stmtCache{pool: pool, m: map[string]*sql.Stmt{}, pending: map[string]bool{}, ctx: ctx, cancel: cancel}
+	return &stmtCache{pool: pool, m: map[string]*sql.Stmt{}, pending: map[string]bool{}, failed: map[string]time.Time{},
+		now: time.Now, ctx: ctx, cancel: cancel}
 }
 
 // get returns the prepared statement for q, or nil when it is not
@@ -52,8 +65,17 @@ func (c *stmtCache) get(q string) *sql.Stmt {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if st, ok := c.m[q]; ok || c.closed || c.pending[q] || len(c.m)+len(c.pending) >= maxCachedStmts {
+	if st, ok := c.m[q]; ok || c.closed || c.pending[q] {
 		return st
+	}
+	if again, ok := c.failed[q]; ok {
+		if c.now().Before(again) {
+			return nil
+		}
+		delete(c.failed, q)
+	}
+	if len(c.m)+len(c.pending)+len(c.failed) >= maxCachedStmts {
+		return nil
 	}
 	c.pending[q] = true
 	c.running.Add(1)
@@ -68,15 +90,18 @@ func (c *stmtCache) prepare(q string) {
 	st, err := c.pool.PrepareContext(ctx, q)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	delete(c.pending, q)
 	if err != nil || c.closed {
-		// A statement that does not prepare is left to fail where it
-		// runs, with its own error; it is not tried again.
+		// A statement that does not prepare runs unprepared, and fails
+		// there with its own error if it is wrong; its preparation is
+		// tried again after retryPrepare.
 		if err == nil {
 			_ = st.Close()
+		} else if !c.closed {
+			c.failed[q] = c.now().Add(retryPrepare)
 		}
 		return
 	}
-	delete(c.pending, q)
 	c.m[q] = st
 }
 
