@@ -4,6 +4,8 @@ import (
 	"html/template"
 	"strings"
 	"testing"
+
+	"github.com/drive-platform/drive/web/static"
 )
 
 // TestWriteOptionEscapesAsTemplates checks that an option prepared in Go
@@ -95,5 +97,31 @@ func TestNavHTML(t *testing.T) {
 		if got != want.String() {
 			t.Errorf("current %d:\n got %q\nwant %q", current, got, want.String())
 		}
+	}
+}
+
+// TestAssetHead checks that the head's links written once read byte for
+// byte as the layout printed them through the asset function.
+func TestAssetHead(t *testing.T) {
+	assets, err := static.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{assets: assets}
+	tmpl := template.Must(template.New("h").Funcs(template.FuncMap{"asset": assets.Path}).Parse(`<head>
+  <link rel="icon" href="{{asset "favicon.svg"}}" type="image/svg+xml">
+  <link rel="stylesheet" href="{{asset "drive.css"}}">
+  <script type="module" src="{{asset "drive.js"}}"></script>
+</head>`))
+	var want strings.Builder
+	if err := tmpl.Execute(&want, nil); err != nil {
+		t.Fatal(err)
+	}
+	head, err := s.assetHead()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := "<head>\n  " + string(head) + "\n</head>"; got != want.String() {
+		t.Errorf("head:\n got %q\nwant %q", got, want.String())
 	}
 }

@@ -209,11 +209,39 @@ func (s *Server) pageRoute(path string) (route, bool) {
 	return route{}, false
 }
 
+// assetHead is the links in every page's head to the built icon,
+// stylesheet and script, written once when the pages are parsed: their
+// addresses do not change while the server runs, and the layout printed
+// each through four calls on every page (the lookup and three escapers).
+// The addresses are static.Prefix and a hashed file name, escaped as
+// html/template escapes them (TestAssetHead checks they read as the
+// layout printed them). A missing asset is the error of any page
+// rendered, as it was when the layout looked each up.
+func (s *Server) assetHead() (template.HTML, error) {
+	var b strings.Builder
+	for _, a := range []struct{ name, before, after string }{
+		{"favicon.svg", `<link rel="icon" href="`, `" type="image/svg+xml">`},
+		{"drive.css", "\n  <link rel=\"stylesheet\" href=\"", `">`},
+		{"drive.js", "\n  <script type=\"module\" src=\"", `"></script>`},
+	} {
+		p, err := s.assets.Path(a.name)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(a.before)
+		b.WriteString(escapeHTML(p))
+		b.WriteString(a.after)
+	}
+	return template.HTML(b.String()), nil
+}
+
 // parsePages parses layout.html with each other template file, giving one
 // template set per page, keyed by the file's name without ".html".
 func (s *Server) parsePages() (map[string]*template.Template, error) {
+	head, headErr := s.assetHead()
 	funcs := template.FuncMap{
 		"asset":       func(name string) (string, error) { return s.assets.Path(name) },
+		"assetHead":   func() (template.HTML, error) { return head, headErr },
 		"dict":        dict,
 		"join":        strings.Join,
 		"lower":       strings.ToLower,
