@@ -12,6 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/drive-platform/drive/web/layout"
 	"github.com/drive-platform/drive/web/static"
 )
 
@@ -83,11 +84,6 @@ const sampleContent = `{{define "content"}}
 
 type sampleUser struct{ Name, Role, Site string }
 
-type navItem struct {
-	Label, Href string
-	Current     bool
-}
-
 type fieldError struct{ Field, Message string }
 
 type sampleData struct {
@@ -100,8 +96,11 @@ type samplePage struct {
 	Title string
 	User  *sampleUser
 	CSRF  string
-	Nav   []navItem
-	Flash string
+	Nav   []layout.NavItem
+	// NavHTML is Nav as the layout shows it, written as the real pages
+	// write it.
+	NavHTML template.HTML
+	Flash   string
 	// Unread is the signed-in user's unread notifications, shown in the
 	// header as the real pages do.
 	Unread int
@@ -127,7 +126,7 @@ func sampleServer(t *testing.T, signedIn bool) *httptest.Server {
 		t.Fatal(err)
 	}
 	tmpl, err := template.New("layout.html").
-		Funcs(template.FuncMap{"asset": assets.Path}).
+		Funcs(template.FuncMap{"asset": assets.Path, "assetHead": func() (template.HTML, error) { return layout.Head(assets.Path) }}).
 		ParseFiles(filepath.Join(root, "web", "templates", "layout.html"))
 	if err != nil {
 		t.Fatal(err)
@@ -139,11 +138,12 @@ func sampleServer(t *testing.T, signedIn bool) *httptest.Server {
 	render := func(w http.ResponseWriter, status int, p samplePage) {
 		if signedIn {
 			p.User = &sampleUser{Name: "Sam Example", Role: "Case manager", Site: "North hub"}
-			p.Nav = []navItem{
+			p.Nav = []layout.NavItem{
 				{Label: "Cases", Href: "/", Current: true},
 				{Label: "Referrals", Href: "/referrals"},
 				{Label: "Reports", Href: "/reports"},
 			}
+			p.NavHTML = layout.Nav(p.Nav)
 		}
 		p.CSRF = sampleCSRF
 		var buf strings.Builder

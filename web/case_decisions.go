@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/drive-platform/drive/casework"
+	"github.com/drive-platform/drive/web/layout"
 )
 
 // The case page's forms are prepared here in Go rather than worked out by
@@ -116,11 +117,7 @@ func writeOption(b *strings.Builder, value, label string, selected bool) {
 }
 
 // escapeHTML escapes s for HTML text or a quoted attribute's value,
-// byte for byte as html/template escapes a string printed there:
-// template.HTMLEscapeString's escapes, and "+" as "&#43;", which
-// html/template also escapes (so a page prepared here reads the same as
-// one the template printed). It returns s itself when nothing needs
-// escaping.
-func escapeHTML(s string) string {
-	return strings.ReplaceAll(template.HTMLEscapeString(s), "+", "&#43;")
-}
+// byte for byte as html/template escapes a string printed there
+// (layout.Escape), so a page prepared here reads the same as one the
+// template printed.
+func escapeHTML(s string) string { return layout.Escape(s) }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/drive-platform/drive/web/layout"
 	"github.com/drive-platform/drive/web/static"
 )
 
@@ -93,7 +94,7 @@ func TestNavHTML(t *testing.T) {
 		if err := tmpl.Execute(&want, items); err != nil {
 			t.Fatal(err)
 		}
-		got := `<ul class="govuk-service-navigation__list" id="navigation">` + string(navHTML(items)) + "\n          </ul>"
+		got := `<ul class="govuk-service-navigation__list" id="navigation">` + string(layout.Nav(items)) + "\n          </ul>"
 		if got != want.String() {
 			t.Errorf("current %d:\n got %q\nwant %q", current, got, want.String())
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/drive-platform/drive/service"
 	"github.com/drive-platform/drive/subjectaccess"
 	"github.com/drive-platform/drive/victim"
+	"github.com/drive-platform/drive/web/layout"
 )
 
 //go:embed templates
@@ -30,7 +31,7 @@ type Page struct {
 	User  *PageUser // nil when signed out
 	CSRF  string
 	Nav   []NavItem
-	// NavHTML is Nav's list items as the layout shows them (navHTML).
+	// NavHTML is Nav's list items as the layout shows them (layout.Nav).
 	NavHTML template.HTML
 	Flash   string
 	Data    any
@@ -47,11 +48,7 @@ type PageUser struct {
 }
 
 // NavItem is one entry of the service navigation.
-type NavItem struct {
-	Label   string
-	Href    string
-	Current bool
-}
+type NavItem = layout.NavItem
 
 // page builds the data every template receives.
 func (s *Server) page(r *http.Request, title string, data any) Page {
@@ -64,7 +61,7 @@ func (s *Server) page(r *http.Request, title string, data any) Page {
 				p.User.Role = pr.user.Roles[0].Role.Label()
 			}
 			p.Nav = s.navFor(subjectOf(pr.user), r.URL.Path)
-			p.NavHTML = navHTML(p.Nav)
+			p.NavHTML = layout.Nav(p.Nav)
 			// The count read with the session serves a page that only
 			// reads; a form's answer is counted again after its change,
 			// in case the change was to the user's notifications. One
@@ -77,33 +74,6 @@ func (s *Server) page(r *http.Request, title string, data any) Page {
 		}
 	}
 	return p
-}
-
-// navHTML is the list items of the service navigation, as the layout
-// shows them (GOV.UK service navigation). They are written here rather
-// than by the template because every page shows them and the template
-// printed each link through three escaping calls and its label through
-// one. The addresses are menu's, plain paths (TestNavHTML checks each
-// reads as the template printed it); labels and addresses are escaped as
-// html/template escapes them.
-func navHTML(items []NavItem) template.HTML {
-	var b strings.Builder
-	for _, it := range items {
-		if it.Current {
-			b.WriteString("\n            <li class=\"govuk-service-navigation__item govuk-service-navigation__item--active\">\n              <a class=\"govuk-service-navigation__link\" href=\"")
-			b.WriteString(escapeHTML(it.Href))
-			b.WriteString("\" aria-current=\"page\">\n                <strong class=\"govuk-service-navigation__active-fallback\">")
-			b.WriteString(escapeHTML(it.Label))
-			b.WriteString("</strong>\n              </a>\n            </li>")
-			continue
-		}
-		b.WriteString("\n            <li class=\"govuk-service-navigation__item\">\n              <a class=\"govuk-service-navigation__link\" href=\"")
-		b.WriteString(escapeHTML(it.Href))
-		b.WriteString("\">")
-		b.WriteString(escapeHTML(it.Label))
-		b.WriteString("</a>\n            </li>")
-	}
-	return template.HTML(b.String()) // #nosec G203 -- fixed markup around labels and addresses passed through escapeHTML
 }
 
 // menuItem is one section of the service navigation. Whether a user sees
@@ -213,27 +183,9 @@ func (s *Server) pageRoute(path string) (route, bool) {
 // stylesheet and script, written once when the pages are parsed: their
 // addresses do not change while the server runs, and the layout printed
 // each through four calls on every page (the lookup and three escapers).
-// The addresses are static.Prefix and a hashed file name, escaped as
-// html/template escapes them (TestAssetHead checks they read as the
-// layout printed them). A missing asset is the error of any page
-// rendered, as it was when the layout looked each up.
-func (s *Server) assetHead() (template.HTML, error) {
-	var b strings.Builder
-	for _, a := range []struct{ name, before, after string }{
-		{"favicon.svg", `<link rel="icon" href="`, `" type="image/svg+xml">`},
-		{"drive.css", "\n  <link rel=\"stylesheet\" href=\"", `">`},
-		{"drive.js", "\n  <script type=\"module\" src=\"", `"></script>`},
-	} {
-		p, err := s.assets.Path(a.name)
-		if err != nil {
-			return "", err
-		}
-		b.WriteString(a.before)
-		b.WriteString(escapeHTML(p))
-		b.WriteString(a.after)
-	}
-	return template.HTML(b.String()), nil // #nosec G203 -- fixed markup around asset paths passed through escapeHTML
-}
+// A missing asset is the error of any page rendered, as it was when the
+// layout looked each up.
+func (s *Server) assetHead() (template.HTML, error) { return layout.Head(s.assets.Path) }
 
 // parsePages parses layout.html with each other template file, giving one
 // template set per page, keyed by the file's name without ".html".
