@@ -5,7 +5,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/drive-platform/drive/account"
 	"github.com/drive-platform/drive/casework"
+	"github.com/drive-platform/drive/programme"
 	"github.com/drive-platform/drive/web/layout"
 )
 
@@ -63,29 +65,23 @@ func (d *caseData) caseDecisions() {
 			case "case_manager":
 				need.CaseManager = true
 				if d.ManagerOptions == "" {
-					var b strings.Builder
-					for _, u := range d.CaseManagers {
-						writeOption(&b, strconv.FormatInt(u.ID, 10), u.DisplayName, false)
-					}
-					d.ManagerOptions = template.HTML(b.String()) // #nosec G203 -- options written by writeOption, which escapes every value and label
+					d.ManagerOptions = options(d.CaseManagers, func(u account.User) (string, string, bool) {
+						return strconv.FormatInt(u.ID, 10), u.DisplayName, false
+					})
 				}
 			case "closure_reason":
 				need.ClosureReason = true
 				if d.ClosureOptions == "" {
-					var b strings.Builder
-					for _, r := range d.Closure {
-						writeOption(&b, r.Code, r.Label, r.Code == d.Case.ClosureReason)
-					}
-					d.ClosureOptions = template.HTML(b.String()) // #nosec G203 -- options written by writeOption, which escapes every value and label
+					d.ClosureOptions = options(d.Closure, func(r programme.Reason) (string, string, bool) {
+						return r.Code, r.Label, r.Code == d.Case.ClosureReason
+					})
 				}
 			case "site":
 				need.Site = true
 				if d.SiteOptions == "" {
-					var b strings.Builder
-					for _, s := range d.Sites {
-						writeOption(&b, strconv.FormatInt(s.ID, 10), s.Name, false)
-					}
-					d.SiteOptions = template.HTML(b.String()) // #nosec G203 -- options written by writeOption, which escapes every value and label
+					d.SiteOptions = options(d.Sites, func(s account.Site) (string, string, bool) {
+						return strconv.FormatInt(s.ID, 10), s.Name, false
+					})
 				}
 				need.TransferReasons = map[string]any{"ID": "transfer-reasons", "Name": "reasons", "Label": "Reason for the transfer (optional)",
 					"Hint":  "The receiving site's team leaders see this when they decide. Do not write where a victim-survivor lives or how to reach them.",
@@ -95,11 +91,20 @@ func (d *caseData) caseDecisions() {
 		}
 		d.Decisions = append(d.Decisions, f)
 	}
+	d.EngagementOptions = options(d.Engage, func(g casework.Engagement) (string, string, bool) {
+		return string(g), g.Label(), g == d.Case.Engagement
+	})
+}
+
+// options writes a select's options, one for each item, with the value,
+// label and whether selected that each gives.
+func options[T any](items []T, each func(T) (value, label string, selected bool)) template.HTML {
 	var b strings.Builder
-	for _, g := range d.Engage {
-		writeOption(&b, string(g), g.Label(), g == d.Case.Engagement)
+	for _, it := range items {
+		value, label, selected := each(it)
+		writeOption(&b, value, label, selected)
 	}
-	d.EngagementOptions = template.HTML(b.String()) // #nosec G203 -- options written by writeOption, which escapes every value and label
+	return template.HTML(b.String()) // #nosec G203 -- options written by writeOption, which escapes every value and label
 }
 
 // writeOption writes one <option> of a select, its value and label
