@@ -332,9 +332,8 @@ type caseData struct {
 	Form   url.Values
 	Due    casework.Due
 	Person *people.Person
-	// SubNav is the case's sub navigation, with the page shown marked;
-	// SubNavHTML is its list items as "case-header" prints them.
-	SubNav      []subNavItem
+	// SubNavHTML is the case's sub navigation, with the page shown
+	// marked, as "case-header" prints its list items.
 	SubNavHTML  template.HTML
 	Programme   *programme.Programme
 	SiteName    string
@@ -396,8 +395,7 @@ type caseData struct {
 // sub navigation marked at section.
 func newCaseData(v *service.CaseView, section string) caseData {
 	d := caseOnly(v)
-	d.SubNav = caseSubNav(v, section)
-	d.SubNavHTML = subNavHTML(d.SubNav)
+	d.SubNavHTML = subNavHTML(caseSubNav(v, section))
 	return d
 }
 
