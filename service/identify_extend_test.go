@@ -2,6 +2,8 @@ package service_test
 
 import (
 	"context"
+	"math"
+	"runtime/debug"
 	"strconv"
 	"testing"
 
@@ -35,9 +37,16 @@ func TestImportExtendsInChunks(t *testing.T) {
 			}
 			chunked := &service.Service{DB: w.db, Keys: w.svc.Keys, Resolve: service.ResolveSizes{FullLimit: 700, Chunk: 400}}
 			var lines []string
-			n, skipped, err = chunked.ImportIncidents(ctx, cli, "NMR", recs[:2000], func(l string) { lines = append(lines, l) })
+			capped := false // the chunks ran under a memory limit (capImportMemory)
+			n, skipped, err = chunked.ImportIncidents(ctx, cli, "NMR", recs[:2000], func(l string) {
+				lines = append(lines, l)
+				capped = capped || debug.SetMemoryLimit(-1) < math.MaxInt64
+			})
 			if err != nil || n != 2000 || skipped != 0 {
 				t.Fatalf("chunked import: %d new, %d skipped, %v", n, skipped, err)
+			}
+			if !capped {
+				t.Error("the chunks ran without a memory limit")
 			}
 			if len(lines) < 5 {
 				t.Errorf("chunked import said %q; want a line for the full part and each chunk", lines)

@@ -1,0 +1,81 @@
+package service
+
+import (
+	"runtime/debug"
+	"runtime/metrics"
+	"sync"
+)
+
+// An import past the full-resolution limit keeps the Go runtime within
+// the memory its first part (the full resolution up to the limit) used.
+//
+// A chunk's live data is small, but the collector lets the heap grow to
+// twice what was live at its last collection before it runs again; as the
+// site grows each chunk's candidates grow a little, and so, chunk by
+// chunk, does that headroom, until the resident size passes what the
+// full resolution needed. A soft memory limit (debug.SetMemoryLimit) at
+// what the runtime held when the full resolution ended makes the
+// collector run sooner instead, so a whole force's extract needs the
+// memory of its first FullResolveLimit records and no more. The limit is
+// soft: a chunk that truly needs more gets it, at the cost of more
+// collections, never of a failed import.
+//
+// The limit is the process's, shared by every import running at once:
+// it is what the process held when the first of them began, and what
+// each may use on top; the limit the process had before comes back when
+// the last one ends.
+
+// fullResolveMemory is what an import that begins past the limit (the
+// site already holds FullResolveLimit records, so there is no first part
+// to measure) may use: about what a full resolution of that many takes.
+const fullResolveMemory = 150 << 20
+
+var importMemory struct {
+	sync.Mutex
+	holders int
+	base    int64 // what the process held when the first import began
+	sum     int64 // what the running imports may use on top of base
+	before  int64 // the limit the process had before the first
+}
+
+// runtimeMemory is the memory the Go runtime holds from the operating
+// system now, as its soft limit counts it: all it has mapped, less the
+// heap pages it has given back.
+func runtimeMemory() int64 {
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 || s[1].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return int64(s[0].Value.Uint64() - s[1].Value.Uint64())
+}
+
+// capImportMemory asks the runtime to keep within use bytes for an
+// import that began when the process held start, and returns the function
+// that lets go of it.
+func capImportMemory(start, use int64) (release func()) {
+	m := &importMemory
+	m.Lock()
+	defer m.Unlock()
+	if m.holders == 0 {
+		m.before = debug.SetMemoryLimit(-1)
+		m.base, m.sum = start, 0
+	}
+	m.holders++
+	m.sum += use
+	debug.SetMemoryLimit(min(m.base+m.sum, m.before))
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			m.Lock()
+			defer m.Unlock()
+			m.holders--
+			m.sum -= use
+			if m.holders == 0 {
+				debug.SetMemoryLimit(m.before)
+				return
+			}
+			debug.SetMemoryLimit(min(m.base+m.sum, m.before))
+		})
+	}
+}
