@@ -44,7 +44,9 @@ func TestIDVAPagesInBrowser(t *testing.T) {
 
 	signInAs("ida.idva")
 	if html := visit("/victims", 200); !strings.Contains(html, "Sam Example") {
-		t.Fatal("her caseload does not list her")
+		_, title, _ := strings.Cut(html, "<title>")
+		title, _, _ = strings.Cut(title, "</title>")
+		t.Fatalf("her caseload does not list her (the page was %q)", title)
 	}
 	if html := visit(vpath, 200); !strings.Contains(html, "Record a DASH assessment") || strings.Contains(html, "Canaryline Crescent") {
 		t.Fatal("her summary does not offer a DASH assessment, or shows where she lives (that is on the protected details page)")
