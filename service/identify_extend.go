@@ -114,14 +114,18 @@ func (s *Service) importIncidentStream(ctx context.Context, tx *store.Tx, siteID
 		full := first > 0
 		chunk := make([]incident.Record, 0, max(min(first, rows), min(chunkSize, rows)))
 		seen, analyzed := 0, false
-		// The chunks are kept within the memory of a full resolution
-		// (capImportMemory): measured at the end of the first part, or
-		// taken as fullResolveMemory when there is none.
+		// The chunks are kept within chunkMemory of what the process held
+		// before the import began (capImportMemory).
 		start := runtimeMemory()
 		release := func() {}
 		defer func() { release() }()
+		capMemory := func() {
+			limit, r := capImportMemory(start, chunkMemory)
+			release = r
+			say("linking the rest in chunks, within %d MiB", limit>>20)
+		}
 		if !full {
-			release = capImportMemory(start, fullResolveMemory)
+			capMemory()
 		}
 		// A chunk's memory is its candidates (the held mentions sharing
 		// its keys), more than its rows: extendSize shrinks the chunks as
@@ -150,7 +154,7 @@ func (s *Service) importIncidentStream(ctx context.Context, tx *store.Tx, siteID
 				if model == nil {
 					return drive.Errorf(drive.EINTERNAL, "the site's first %d incidents were resolved but no linkage model was kept", len(chunk))
 				}
-				release = capImportMemory(start, max(runtimeMemory()-start, fullResolveMemory))
+				capMemory()
 			} else {
 				if !analyzed {
 					if err := tx.AnalyzeMentions(ctx); err != nil {

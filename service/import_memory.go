@@ -6,29 +6,32 @@ import (
 	"sync"
 )
 
-// An import past the full-resolution limit keeps the Go runtime within
-// the memory its first part (the full resolution up to the limit) used.
+// An import past the full-resolution limit keeps the Go runtime's memory
+// for its chunks within chunkMemory of what the process held before it.
 //
 // A chunk's live data is small, but the collector lets the heap grow to
 // twice what was live at its last collection before it runs again; as the
 // site grows each chunk's candidates grow a little, and so, chunk by
-// chunk, does that headroom, until the resident size passes what the
-// full resolution needed. A soft memory limit (debug.SetMemoryLimit) at
-// what the runtime held when the full resolution ended makes the
-// collector run sooner instead, so a whole force's extract needs the
-// memory of its first FullResolveLimit records and no more. The limit is
-// soft: a chunk that truly needs more gets it, at the cost of more
-// collections, never of a failed import.
+// chunk, does that headroom: in a 450,000-row import the resident size
+// climbed by about 30 MiB over the first half hour of chunks. A soft
+// memory limit (debug.SetMemoryLimit) makes the collector run sooner
+// instead, so the chunks of a whole force's extract need no more than
+// its first FullResolveLimit records did. The limit is soft: a chunk that
+// truly needs more gets it, at the cost of more collections, never of a
+// failed import.
 //
 // The limit is the process's, shared by every import running at once:
 // it is what the process held when the first of them began, and what
 // each may use on top; the limit the process had before comes back when
 // the last one ends.
 
-// fullResolveMemory is what an import that begins past the limit (the
-// site already holds FullResolveLimit records, so there is no first part
-// to measure) may use: about what a full resolution of that many takes.
-const fullResolveMemory = 150 << 20
+// chunkMemory is the Go memory an import's chunks may use on top of what
+// the process held before the import began: a little under what the
+// runtime holds at the peak of a full resolution of FullResolveLimit
+// incidents (its resident size is 160 to 180 MiB, of which about 25 MiB
+// is the program itself and some is SQLite's own page cache, outside the
+// runtime's count).
+const chunkMemory = 128 << 20
 
 var importMemory struct {
 	sync.Mutex
@@ -51,9 +54,9 @@ func runtimeMemory() int64 {
 }
 
 // capImportMemory asks the runtime to keep within use bytes for an
-// import that began when the process held start, and returns the function
-// that lets go of it.
-func capImportMemory(start, use int64) (release func()) {
+// import that began when the process held start, and returns the limit
+// the process now has and the function that lets go of it.
+func capImportMemory(start, use int64) (limit int64, release func()) {
 	m := &importMemory
 	m.Lock()
 	defer m.Unlock()
@@ -63,9 +66,10 @@ func capImportMemory(start, use int64) (release func()) {
 	}
 	m.holders++
 	m.sum += use
-	debug.SetMemoryLimit(min(m.base+m.sum, m.before))
+	limit = min(m.base+m.sum, m.before)
+	debug.SetMemoryLimit(limit)
 	var once sync.Once
-	return func() {
+	return limit, func() {
 		once.Do(func() {
 			m.Lock()
 			defer m.Unlock()

@@ -7,13 +7,13 @@ import (
 
 func TestImportMemoryCapIsSharedAndGivenBack(t *testing.T) {
 	before := debug.SetMemoryLimit(-1)
-	a := capImportMemory(100<<20, 150<<20)
+	_, a := capImportMemory(100<<20, 150<<20)
 	if got := debug.SetMemoryLimit(-1); got != 250<<20 {
 		t.Fatalf("one import: limit %d, want %d", got, 250<<20)
 	}
-	b := capImportMemory(300<<20, 50<<20) // a second import adds what it may use to the first one's base
-	if got := debug.SetMemoryLimit(-1); got != 300<<20 {
-		t.Fatalf("two imports: limit %d, want %d", got, 300<<20)
+	limit, b := capImportMemory(300<<20, 50<<20) // a second import adds what it may use to the first one's base
+	if got := debug.SetMemoryLimit(-1); got != 300<<20 || limit != got {
+		t.Fatalf("two imports: limit %d (said %d), want %d", got, limit, 300<<20)
 	}
 	a()
 	a() // letting go twice changes nothing
