@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -159,5 +161,27 @@ func TestMetricsGuarded(t *testing.T) {
 	}
 	if code, _ := get(srv.MetricsHandler(), ""); code != 401 {
 		t.Errorf("on the metrics address without the token: %d", code)
+	}
+}
+
+// TestMetricsMemory: /metrics says how much memory the Go runtime holds,
+// so that an operator can tell it from the rest of the resident size, and
+// the soft memory limit while one is set (as a large import sets one).
+func TestMetricsMemory(t *testing.T) {
+	srv, _, _, _ := probedServer(t)
+	metrics := serveBody(t, srv, "/metrics")
+	var held int64
+	for line := range strings.Lines(metrics) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "drive_go_memory_bytes "); ok {
+			held, _ = strconv.ParseInt(v, 10, 64)
+		}
+	}
+	if held <= 0 {
+		t.Errorf("no drive_go_memory_bytes above 0:\n%s", metrics)
+	}
+	before := debug.SetMemoryLimit(1 << 40)
+	defer debug.SetMemoryLimit(before)
+	if metrics := serveBody(t, srv, "/metrics"); !strings.Contains(metrics, "drive_go_memory_limit_bytes 1099511627776\n") {
+		t.Errorf("the limit set is not shown:\n%s", metrics)
 	}
 }
