@@ -26,12 +26,14 @@ import (
 // the last one ends.
 
 // chunkMemory is the Go memory an import's chunks may use on top of what
-// the process held before the import began: a little under what the
-// runtime holds at the peak of a full resolution of FullResolveLimit
-// incidents (its resident size is 160 to 180 MiB, of which about 25 MiB
-// is the program itself and some is SQLite's own page cache, outside the
-// runtime's count).
-const chunkMemory = 128 << 20
+// the process held before the import began. A full resolution of
+// FullResolveLimit incidents peaks at a resident size of 160 to 175 MiB,
+// of which about 25 MiB is the program's own pages and on SQLite some is
+// its page cache, outside the runtime's count. With 128 MiB here the
+// chunks of a 450,000-row import went past that peak late in the import
+// (172 MiB on PostgreSQL); with 96 MiB they stayed under it (163 MiB at
+// most, the whole import taking about as long). docs/benchmarks.md.
+const chunkMemory = 96 << 20
 
 var importMemory struct {
 	sync.Mutex
