@@ -27,12 +27,13 @@ import (
 
 // chunkMemory is the Go memory an import's chunks may use on top of what
 // the process held before the import began. A full resolution of
-// FullResolveLimit incidents peaks at a resident size of 160 to 175 MiB,
+// FullResolveLimit incidents peaks at a resident size of 158 to 168 MiB,
 // of which about 25 MiB is the program's own pages and on SQLite some is
 // its page cache, outside the runtime's count. With 128 MiB here the
-// chunks of a 450,000-row import went past that peak late in the import
-// (172 MiB on PostgreSQL); with 96 MiB they stayed under it (163 MiB at
-// most, the whole import taking about as long). docs/benchmarks.md.
+// chunks of a 450,000-row import went past the first part's peak late in
+// the import (168 MiB against 158 MiB on PostgreSQL); with 96 MiB they
+// stayed under it (159 MiB against 167 MiB), the whole import taking
+// about as long. docs/benchmarks.md, "Whole imports of 450,000 rows".
 const chunkMemory = 96 << 20
 
 var importMemory struct {
