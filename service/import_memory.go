@@ -13,12 +13,13 @@ import (
 // twice what was live at its last collection before it runs again; as the
 // site grows each chunk's candidates grow a little, and so, chunk by
 // chunk, does that headroom: in a 450,000-row import the resident size
-// climbed by about 30 MiB over the first half hour of chunks. A soft
-// memory limit (debug.SetMemoryLimit) makes the collector run sooner
-// instead, so the chunks of a whole force's extract need no more than
-// its first FullResolveLimit records did. The limit is soft: a chunk that
-// truly needs more gets it, at the cost of more collections, never of a
-// failed import.
+// climbed by 30,000 to 40,000 kB over the first half hour of chunks. A
+// soft memory limit (debug.SetMemoryLimit) makes the collector run sooner
+// instead, so Go's share of the chunks' memory stays within what the
+// first FullResolveLimit records needed. SQLite's own allocations are
+// outside the runtime's count and so outside the limit. The limit is
+// soft: a chunk that truly needs more gets it, at the cost of more
+// collections, never of a failed import.
 //
 // The limit is the process's, shared by every import running at once:
 // it is what the process held when the first of them began, and what
@@ -30,10 +31,11 @@ import (
 // FullResolveLimit incidents peaks at a resident size of 158 to 168 MiB,
 // of which about 25 MiB is the program's own pages and on SQLite some is
 // its page cache, outside the runtime's count. With 128 MiB here the
-// chunks of a 450,000-row import went past the first part's peak late in
-// the import (168 MiB against 158 MiB on PostgreSQL); with 96 MiB they
+// chunks of a 450,000-row import on PostgreSQL went past the first part's
+// peak late in the import (168 MiB against 158 MiB); with 96 MiB they
 // stayed under it (159 MiB against 167 MiB), the whole import taking
-// about as long. docs/benchmarks.md, "Whole imports of 450,000 rows".
+// about as long. On SQLite they went past it either way, by SQLite's own
+// memory. docs/benchmarks.md, "Whole imports of 450,000 rows".
 const chunkMemory = 96 << 20
 
 var importMemory struct {
