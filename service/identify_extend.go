@@ -116,7 +116,7 @@ func (s *Service) importIncidentStream(ctx context.Context, tx *store.Tx, siteID
 		seen, analyzed := 0, false
 		// The chunks are kept within chunkMemory of what the process held
 		// before the import began (capImportMemory).
-		start := runtimeMemory()
+		start := RuntimeMemory()
 		release := func() {}
 		defer func() { release() }()
 		capMemory := func() {

@@ -46,10 +46,10 @@ var importMemory struct {
 	before  int64 // the limit the process had before the first
 }
 
-// runtimeMemory is the memory the Go runtime holds from the operating
+// RuntimeMemory is the memory the Go runtime holds from the operating
 // system now, as its soft limit counts it: all it has mapped, less the
-// heap pages it has given back.
-func runtimeMemory() int64 {
+// heap pages it has given back. /metrics reports it beside the limit.
+func RuntimeMemory() int64 {
 	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
 	metrics.Read(s)
 	if s[0].Value.Kind() != metrics.KindUint64 || s[1].Value.Kind() != metrics.KindUint64 {

@@ -24,7 +24,7 @@ func TestImportMemoryCapIsSharedAndGivenBack(t *testing.T) {
 	if got := debug.SetMemoryLimit(-1); got != before {
 		t.Fatalf("after both ended: limit %d, want the process's own %d", got, before)
 	}
-	if runtimeMemory() <= 0 {
+	if RuntimeMemory() <= 0 {
 		t.Fatal("the runtime's memory reads as nothing")
 	}
 }

@@ -149,10 +149,11 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) error {
 	fmt.Fprintf(&b, "drive_go_heap_bytes %d\n", ms.HeapAlloc)
 	// The runtime's own memory beside the process's resident size tells
 	// the two apart: what is resident beyond it is the program's pages and,
-	// on SQLite, the database's page caches. The limit is the soft one a
-	// large import sets while its chunks run (service.capImportMemory).
+	// on SQLite, the database's page caches. It is counted as the soft
+	// limit a large import sets while its chunks run counts it, so the two
+	// lines compare (service.capImportMemory).
 	b.WriteString("# HELP drive_go_memory_bytes Memory the Go runtime holds from the operating system (mapped and not given back).\n# TYPE drive_go_memory_bytes gauge\n")
-	fmt.Fprintf(&b, "drive_go_memory_bytes %d\n", ms.Sys-ms.HeapReleased)
+	fmt.Fprintf(&b, "drive_go_memory_bytes %d\n", service.RuntimeMemory())
 	if limit := debug.SetMemoryLimit(-1); limit < math.MaxInt64 {
 		b.WriteString("# HELP drive_go_memory_limit_bytes The Go runtime's soft memory limit, while one is set (a large import sets one).\n# TYPE drive_go_memory_limit_bytes gauge\n")
 		fmt.Fprintf(&b, "drive_go_memory_limit_bytes %d\n", limit)
