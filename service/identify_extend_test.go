@@ -48,6 +48,9 @@ func TestImportExtendsInChunks(t *testing.T) {
 			if !capped {
 				t.Error("the chunks ran without a memory limit")
 			}
+			if limit := debug.SetMemoryLimit(-1); limit != math.MaxInt64 {
+				t.Errorf("the chunks' memory limit (%d) outlived the import", limit)
+			}
 			if len(lines) < 5 {
 				t.Errorf("chunked import said %q; want a line for the full part and each chunk", lines)
 			}
