@@ -307,7 +307,7 @@ func (c *comparer) swapped(cache *levelCache, f int, va, vb []uint32) uint8 {
 		switch {
 		case c.variants(&names[x], &names[y]):
 			l = 2
-		case jaroWinkler(names[x].norm, names[y].norm) >= jwSimilar:
+		case jaroWinklerAtLeast(names[x].norm, names[y].norm, jwSimilar) >= jwSimilar:
 			l = 1
 		}
 		cache.put(crossSlot, x, y, l)
@@ -340,7 +340,7 @@ func (c *comparer) compareNames(a, b *valueInfo, variants bool) uint8 {
 		}
 		return nameOther
 	}
-	jw := jaroWinkler(a.norm, b.norm)
+	jw := jaroWinklerAtLeast(a.norm, b.norm, jwSimilar)
 	switch {
 	case jw >= jwClose:
 		return nameClose
@@ -364,14 +364,14 @@ func (c *comparer) compareFull(a, b *valueInfo, lists [][]uint32) uint8 {
 			return true
 		}
 		ix, iy := &names[x], &names[y]
-		return c.variants(ix, iy) || jaroWinkler(ix.norm, iy.norm) >= jwClose
+		return c.variants(ix, iy) || jaroWinklerAtLeast(ix.norm, iy.norm, jwClose) >= jwClose
 	}
 	af, al := at[0], at[len(at)-1]
 	bf, bl := bt[0], bt[len(bt)-1]
 	if len(at) > 1 && len(bt) > 1 && wordMatch(af, bf) && wordMatch(al, bl) {
 		return fullParts
 	}
-	jw := jaroWinkler(a.norm, b.norm)
+	jw := jaroWinklerAtLeast(a.norm, b.norm, jwSimilar)
 	if jw >= jwClose {
 		return fullClose
 	}
@@ -480,7 +480,7 @@ func comparePostcodes(a, b *valueInfo) uint8 {
 
 // comparePlaces grades two different place names.
 func comparePlaces(a, b *valueInfo) uint8 {
-	jw := jaroWinkler(a.norm, b.norm)
+	jw := jaroWinklerAtLeast(a.norm, b.norm, jwSimilar)
 	switch {
 	case jw >= jwClose:
 		return placeClose

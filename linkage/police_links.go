@@ -313,7 +313,7 @@ func (ix *Index) names(x, y normName) (float64, []string) {
 	case x.family == y.family:
 		w += familyExact
 		ev = append(ev, "family name")
-	case x.familySound == y.familySound || jaroWinkler(x.family, y.family) >= 0.92:
+	case x.familySound == y.familySound || jaroWinklerAtLeast(x.family, y.family, 0.92) >= 0.92:
 		w += familyClose
 		ev = append(ev, "family name (close)")
 	default:
@@ -324,7 +324,7 @@ func (ix *Index) names(x, y normName) (float64, []string) {
 	case x.given == y.given:
 		w += givenExact
 		ev = append(ev, "given name")
-	case ix.shortForm(x.given, y.given) || jaroWinkler(x.given, y.given) >= 0.9:
+	case ix.shortForm(x.given, y.given) || jaroWinklerAtLeast(x.given, y.given, 0.9) >= 0.9:
 		w += givenClose
 		ev = append(ev, "given name (close)")
 	case (len(x.given) == 1 || len(y.given) == 1) && x.given[0] == y.given[0]:
