@@ -420,14 +420,65 @@ func (b *Browser) Click(selector string) error {
 
 // Submit clicks the button or link the CSS selector matches, waits for the
 // page it leads to, and returns that page's HTTP status (after redirects).
+//
+// A click lands where the element was when the browser measured it; on a
+// busy machine a page can still be settling then (scripts hiding what they
+// reveal on demand move the buttons below), and the click meets nothing.
+// So the page notes whether a navigation starts (the Navigation API's
+// navigate event, for links and forms alike), and when none has started a
+// third of the way into the timeout, the click is made once more. A
+// navigation that has started is waited for, however slow; a second
+// click is never made after one that worked, so nothing is sent twice.
 func (b *Browser) Submit(selector string) (int, error) {
 	ctx, cancel := context.WithTimeout(b.ctx, b.timeout)
 	defer cancel()
-	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(selector)))
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__browsertestNavigating = false;
+		if (window.navigation) navigation.addEventListener("navigate", () => { window.__browsertestNavigating = true }, {once: true});
+		true`)); err != nil {
+		return 0, fmt.Errorf("browsertest: submitting with %s: %w", selector, err)
+	}
+	first, stop := context.WithTimeout(ctx, b.timeout/3)
+	resp, err := chromedp.RunResponse(first, chromedp.Click(chromedp.CSS(selector)))
+	stop()
+	if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		if navigating, e := chromedp.Run(ctx, chromedp.Evaluate[any](`window.__browsertestNavigating`)); e == nil && navigating == false {
+			resp, err = chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(selector)))
+		} else {
+			return b.awaitNavigation(ctx, selector)
+		}
+	}
 	if err != nil {
 		return 0, fmt.Errorf("browsertest: submitting with %s: %w", selector, err)
 	}
 	return b.loaded(resp), nil
+}
+
+// awaitNavigation waits for a navigation Submit saw start to load, and
+// returns the status of the page it loaded.
+func (b *Browser) awaitNavigation(ctx context.Context, selector string) (int, error) {
+	type page struct {
+		Loaded bool    `json:"loaded"`
+		URL    string  `json:"url"`
+		Status float64 `json:"status"`
+	}
+	for {
+		page, err := chromedp.Run(ctx, chromedp.Evaluate[page](`({
+			loaded: window.__browsertestNavigating === undefined && document.readyState === "complete",
+			url: location.href,
+			status: (performance.getEntriesByType("navigation")[0] || {}).responseStatus || 0,
+		})`))
+		if err == nil && page.Loaded {
+			b.mu.Lock()
+			b.documents[page.URL] = true
+			b.mu.Unlock()
+			return int(page.Status), nil
+		}
+		select {
+		case <-ctx.Done():
+			return 0, fmt.Errorf("browsertest: submitting with %s: the page did not load: %w", selector, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // loaded notes the page a navigation loaded and returns its status.

@@ -1,0 +1,64 @@
+package browsertest
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestSubmitClicksAgainOnlyWhenNothingStarted holds Submit's second click:
+// a click that starts nothing (here the page swallows the first, as a
+// click that lands beside a button that moved would) is made once more,
+// and a form whose answer is slow, past the point of the second click, is
+// waited for and sent once.
+func TestSubmitClicksAgainOnlyWhenNothingStarted(t *testing.T) {
+	var posts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if r.Method == http.MethodPost {
+			posts.Add(1)
+			if r.URL.Path == "/slow" {
+				time.Sleep(2 * time.Second)
+			}
+			w.WriteHeader(http.StatusUnprocessableEntity)
+			_, _ = w.Write([]byte(`<!doctype html><html lang="en"><title>answer</title><p>answered</p></html>`))
+			return
+		}
+		_, _ = w.Write([]byte(`<!doctype html><html lang="en"><title>form</title>
+<form method="post" action="` + r.URL.Path + `"><button id="go">Send</button></form>
+<script>
+let clicks = 0;
+document.getElementById("go").addEventListener("click", e => { if (location.pathname === "/swallow" && clicks++ === 0) e.preventDefault() });
+</script></html>`))
+	}))
+	defer srv.Close()
+
+	for _, tc := range []struct {
+		path  string
+		posts int32
+	}{
+		{"/swallow", 1}, // the first click is swallowed: clicked again, sent once
+		{"/slow", 1},    // answered after the second click would be due: not clicked again
+		{"/plain", 1},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			posts.Store(0)
+			b := New(t, Timeout(3*time.Second))
+			if _, err := b.Navigate(srv.URL + tc.path); err != nil {
+				t.Fatal(err)
+			}
+			status, err := b.Submit("#go")
+			if err != nil || status != http.StatusUnprocessableEntity {
+				t.Fatalf("Submit = %d, %v; want 422", status, err)
+			}
+			if title, _ := b.Title(); title != "answer" {
+				t.Fatalf("after Submit the page is %q, want the answer", title)
+			}
+			if got := posts.Load(); got != tc.posts {
+				t.Fatalf("the form was sent %d times, want %d", got, tc.posts)
+			}
+		})
+	}
+}
