@@ -20,7 +20,7 @@ func TestSubmitClicksAgainOnlyWhenNothingStarted(t *testing.T) {
 		if r.Method == http.MethodPost {
 			posts.Add(1)
 			if r.URL.Path == "/slow" {
-				time.Sleep(2 * time.Second)
+				time.Sleep(5 * time.Second)
 			}
 			w.WriteHeader(http.StatusUnprocessableEntity)
 			_, _ = w.Write([]byte(`<!doctype html><html lang="en"><title>answer</title><p>answered</p></html>`))
@@ -45,7 +45,11 @@ document.getElementById("go").addEventListener("click", e => { if (location.path
 	} {
 		t.Run(tc.path, func(t *testing.T) {
 			posts.Store(0)
-			b := New(t, Timeout(3*time.Second))
+			// The browser starts within the usual timeout (a busy machine
+			// needs it); Submit's own is shortened, to 9 s, so its second
+			// click is due after 3 s and the slow answer comes after 5.
+			b := New(t)
+			b.timeout = 9 * time.Second
 			if _, err := b.Navigate(srv.URL + tc.path); err != nil {
 				t.Fatal(err)
 			}
