@@ -468,9 +468,7 @@ func (b *Browser) awaitNavigation(ctx context.Context, selector string) (int, er
 			status: (performance.getEntriesByType("navigation")[0] || {}).responseStatus || 0,
 		})`))
 		if err == nil && page.Loaded {
-			b.mu.Lock()
-			b.documents[page.URL] = true
-			b.mu.Unlock()
+			b.noteDocument(page.URL)
 			return int(page.Status), nil
 		}
 		select {
@@ -486,10 +484,15 @@ func (b *Browser) loaded(resp *network.Response) int {
 	if resp == nil {
 		return 0
 	}
-	b.mu.Lock()
-	b.documents[resp.URL] = true
-	b.mu.Unlock()
+	b.noteDocument(resp.URL)
 	return int(resp.Status)
+}
+
+// noteDocument records that a navigation loaded the page at url.
+func (b *Browser) noteDocument(url string) {
+	b.mu.Lock()
+	b.documents[url] = true
+	b.mu.Unlock()
 }
 
 // URL returns the address of the current page.
