@@ -20,7 +20,7 @@ import (
 // victim-survivor linked to his case, on their sides of the wall; the
 // site's perpetrator-side team leaders are told too, and nobody else is.
 func TestDemoCaseAlerted(t *testing.T) {
-	d := privateDemo(t, 1, built)
+	d := privateDemo(t, 42, built)
 	ctx := context.Background()
 	svc := &service.Service{DB: d.db, Keys: d.keys}
 

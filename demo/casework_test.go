@@ -58,7 +58,7 @@ func allCases(t *testing.T, db *store.DB) []store.CaseRow {
 // programmes, overdue actions, quiet cases, reviews due, amended notes,
 // merges, and a history entry for each state a case is in.
 func TestCaseworkCoverage(t *testing.T) {
-	db := generate(t, 1)
+	db := generate(t, 42)
 	ctx := context.Background()
 	ref := demo.ReferenceDate()
 	rows := allCases(t, db)

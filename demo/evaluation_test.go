@@ -49,7 +49,7 @@ var categorical = map[string]bool{"site": true, "programme": true, "state": true
 // note text the demo holds, including every value of every victim-survivor's
 // compartment. None may appear, and no full date may (unzipCells).
 func TestEvaluationExtractIdentifiesNoOne(t *testing.T) {
-	d := generateSealed(t, 3, built)
+	d := privateDemo(t, 42, built)
 	ctx := context.Background()
 	svc := &service.Service{DB: d.db, Keys: d.keys}
 	var buf bytes.Buffer

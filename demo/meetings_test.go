@@ -84,7 +84,7 @@ func (p *demoPeople) withRole(t *testing.T, role access.Role, siteID int64) *acc
 // the cases on those agendas only once they accept the confidentiality
 // statement, their own agency's open actions, and nothing else.
 func TestDemoMeetings(t *testing.T) {
-	d := privateDemo(t, 1, built)
+	d := privateDemo(t, 42, built)
 	db := d.db
 	ctx := context.Background()
 	svc := &service.Service{DB: db, Keys: d.keys}

@@ -26,7 +26,7 @@ import (
 // with probability 0.6 and adds new ones at 0.1 of the rate, so over B
 // incidents before, its standard error is about sqrt((0.6*0.4+0.1)/B).
 func TestDemoOutcomes(t *testing.T) {
-	db := generate(t, 1)
+	db := generate(t, 42)
 	national := readPeople(t, db).withRole(t, access.National, 0)
 	svc := &service.Service{DB: db}
 	rep, err := svc.Outcomes(context.Background(), signedIn(national), service.OutcomeFilter{BySite: true})

@@ -27,7 +27,7 @@ import (
 // victim-survivor's compartment, notes, contacts or safety plan, may
 // appear in the released JSON.
 func TestSubjectAccessPackOnTheDemo(t *testing.T) {
-	d := privateDemo(t, 2, built)
+	d := privateDemo(t, 42, built)
 	ctx := context.Background()
 	svc := &service.Service{DB: d.db, Keys: d.keys}
 	raw, err := sql.Open("sqlite", "file:"+d.path+"?mode=ro")

@@ -183,7 +183,7 @@ var (
 // invented details, DASH and behaviour assessments, contacts, notes and a
 // safety plan, all opening with the service's associated data.
 func TestVictimsCoverage(t *testing.T) {
-	d := generateSealed(t, 1, built)
+	d := generateSealed(t, 42, built)
 	ctx := context.Background()
 	ref := demo.ReferenceDate()
 	rows := allCases(t, d.db)
@@ -497,7 +497,7 @@ func onlyDigits(s string) string {
 // any of it: case summaries, notes, contacts, reviews, actions, history,
 // people and their addresses, aliases and references, users, audit.
 func TestVictimsNothingOnThePerpetratorSide(t *testing.T) {
-	d := generateSealed(t, 3, built)
+	d := generateSealed(t, 42, built)
 	vs := d.victims(t)
 	raw, err := sql.Open("sqlite", "file:"+d.path+"?mode=ro")
 	if err != nil {
@@ -614,12 +614,12 @@ func TestVictimsOnPostgres(t *testing.T) {
 			t.Fatal(err)
 		}
 		start := time.Now()
-		if _, err := demo.Generate(context.Background(), &service.Service{DB: db, Keys: keys}, demo.Options{Seed: 1, Params: auth.TestParams()}); err != nil {
+		if _, err := demo.Generate(context.Background(), &service.Service{DB: db, Keys: keys}, demo.Options{Seed: 42, Params: auth.TestParams()}); err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("demo generated on PostgreSQL in %v", time.Since(start))
 		pg := (&sealedDemo{db: db, keys: keys}).victims(t)
-		lite := generateSealed(t, 1, built).victims(t)
+		lite := generateSealed(t, 42, built).victims(t)
 		if len(pg) == 0 || len(pg) != len(lite) {
 			t.Fatalf("%d victim-survivors on PostgreSQL, %d on SQLite", len(pg), len(lite))
 		}

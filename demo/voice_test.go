@@ -12,7 +12,7 @@ import (
 // intake with their IDVA, and at exit some with their IDVA and some
 // through a code, shared or anonymous, with views of the support.
 func TestDemoHerVoice(t *testing.T) {
-	d := generateSealed(t, 1, built)
+	d := generateSealed(t, 42, built)
 	ctx := context.Background()
 	bySource := map[voice.Source]map[string]int{voice.FromIDVA: {}, voice.FromHerself: {}}
 	var anon, views, texts, women int

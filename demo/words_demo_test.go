@@ -17,7 +17,7 @@ import (
 // At least one of hers must use a pronoun, so the test cannot pass by
 // finding nothing to read.
 func TestDemoNotesFitThePerson(t *testing.T) {
-	d := generateSealed(t, 1, built)
+	d := generateSealed(t, 42, built)
 	ctx := context.Background()
 	svc := &service.Service{DB: d.db, Keys: d.keys}
 	raw, err := sql.Open("sqlite", "file:"+d.path+"?mode=ro")
