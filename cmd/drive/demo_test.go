@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,16 +18,59 @@ import (
 	"github.com/drive-platform/drive/store"
 )
 
+// cliDemo is one `drive demo --seed 7` build, made the first time a test
+// asks for it and copied for each test that uses it: a build takes about
+// ten seconds of CPU, and the tests that need one only need one each.
+var cliDemo struct {
+	once sync.Once
+	dir  string
+	fail string
+}
+
+// demoCopy returns a folder of the test's own holding a copy of the
+// shared build: its demo.db, drive-keys.json and demo-credentials.json.
+func demoCopy(t *testing.T) string {
+	t.Helper()
+	cliDemo.once.Do(func() {
+		dir, err := os.MkdirTemp("", "drive-cli-demo-")
+		if err != nil {
+			cliDemo.fail = err.Error()
+			return
+		}
+		cliDemo.dir = dir
+		if code, out, errOut := runCLI("demo", "--db", filepath.Join(dir, "demo.db"), "--seed", "7"); code != 0 {
+			cliDemo.fail = fmt.Sprintf("demo exit %d: %s %s", code, out, errOut)
+		}
+	})
+	if cliDemo.fail != "" {
+		t.Fatal(cliDemo.fail)
+	}
+	dst := t.TempDir()
+	entries, err := os.ReadDir(cliDemo.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		body, err := os.ReadFile(filepath.Join(cliDemo.dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), body, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
+
 // TestDemo checks drive demo fills a new database with every role at two
 // sites, writes usable credentials beside it, is deterministic for a
 // seed, and refuses a database that already has users.
 func TestDemo(t *testing.T) {
-	dir := t.TempDir()
+	dir := demoCopy(t)
 	dbPath := filepath.Join(dir, "demo.db")
-	code, out, errOut := runCLI("demo", "--db", dbPath, "--seed", "7")
-	if code != 0 {
-		t.Fatalf("demo exit %d: %s %s", code, out, errOut)
-	}
 	body, err := os.ReadFile(filepath.Join(dir, "demo-credentials.json"))
 	if err != nil {
 		t.Fatalf("credentials beside the database: %v", err)
@@ -77,7 +122,7 @@ func TestDemo(t *testing.T) {
 	}
 
 	// Again into the same database: refused, nothing changed.
-	code, _, errOut = runCLI("demo", "--db", dbPath, "--seed", "7", "--credentials", filepath.Join(dir, "again.json"))
+	code, _, errOut := runCLI("demo", "--db", dbPath, "--seed", "7", "--credentials", filepath.Join(dir, "again.json"))
 	if code != 1 || !strings.Contains(errOut, "already has") {
 		t.Fatalf("second demo: exit %d, %s", code, errOut)
 	}

@@ -36,7 +36,11 @@ func TestMain(m *testing.M) {
 	if os.Getenv("DRIVE_FAULTS_CHILD") == "1" {
 		os.Exit(faultChild())
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if cliDemo.dir != "" {
+		os.RemoveAll(cliDemo.dir)
+	}
+	os.Exit(code)
 }
 
 func faultChild() int {

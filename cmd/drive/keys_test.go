@@ -41,11 +41,8 @@ func TestServeNeedsKeys(t *testing.T) {
 // TestKeysRotate rotates the demo's key twice and checks every protected
 // value is then wrapped by the newest key.
 func TestKeysRotate(t *testing.T) {
-	dir := t.TempDir()
+	dir := demoCopy(t)
 	db := filepath.Join(dir, "demo.db")
-	if code, _, errOut := runCLI("demo", "--db", db); code != 0 {
-		t.Fatalf("demo: %s", errOut)
-	}
 	code, out, errOut := runCLI("keys", "rotate", "--db", db)
 	if code != 0 || !strings.Contains(out, "re-wrapped") {
 		t.Fatalf("rotate: %d %s %s", code, out, errOut)
