@@ -505,6 +505,19 @@ func (b *Browser) Title() (string, error) {
 	return RunValue(b, chromedp.Title())
 }
 
+// SetCookie gives the tab a cookie for the site at base (an address such
+// as http://127.0.0.1:PORT) with path /, as a response from it would, but
+// through the browser itself: no page needs to be open, and a cookie of
+// the same name is replaced whatever its flags (script cannot replace an
+// HttpOnly one). Tests use it to be a user whose session they made,
+// without going through the sign-in pages tested elsewhere.
+func (b *Browser) SetCookie(base, name, value string) error {
+	return b.Run(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{Name: name, Value: value, URL: strings.TrimSuffix(base, "/") + "/", Path: "/"})
+		return err
+	}))
+}
+
 // HTML returns the current document's markup as the browser now has it,
 // after any changes made by script.
 func (b *Browser) HTML() (string, error) {

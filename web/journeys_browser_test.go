@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/drive-platform/drive"
@@ -38,11 +36,7 @@ type journey struct {
 func (j *journey) as(name string) {
 	j.t.Helper()
 	// The cookie replaces the one set before, if any.
-	err := j.b.Run(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{Name: "drive_session", Value: j.w.users[name].session, URL: j.w.ts.URL + "/"})
-		return err
-	}))
-	if err != nil {
+	if err := j.b.SetCookie(j.w.ts.URL, "drive_session", j.w.users[name].session); err != nil {
 		j.t.Fatal(err)
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chromedp/chromedp"
-
 	"github.com/drive-platform/drive/browsertest"
 	"github.com/drive-platform/drive/storetest"
 )
@@ -18,12 +16,8 @@ func TestPoliceHistoryInBrowser(t *testing.T) {
 	w := newWall(t, storetest.OneEngine())
 	seedPoliceHistory(t, w)
 	b := browsertest.New(t)
-	if _, err := b.Navigate(w.ts.URL + "/signin"); err != nil {
-		t.Fatal(err)
-	}
 	// The session cookie is set directly: sign-in is tested elsewhere.
-	js := `document.cookie = "drive_session=` + w.users["cal.manager"].session + `; path=/"; true`
-	if _, err := browsertest.RunValue(b, chromedp.Evaluate[bool](js)); err != nil {
+	if err := b.SetCookie(w.ts.URL, "drive_session", w.users["cal.manager"].session); err != nil {
 		t.Fatal(err)
 	}
 	cpath := "/cases/" + strconv.FormatInt(w.caseID, 10)

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chromedp/chromedp"
-
 	"github.com/drive-platform/drive/browsertest"
 	"github.com/drive-platform/drive/storetest"
 )
@@ -18,10 +16,7 @@ import (
 func TestLegalHoldsInBrowser(t *testing.T) {
 	f := dpFixture(t, storetest.OneEngine())
 	b := browsertest.New(t)
-	if _, err := b.Navigate(f.url + "/signin"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := browsertest.RunValue(b, chromedp.Evaluate[bool](`document.cookie = "drive_session=drv_s_dpo; path=/"; true`)); err != nil {
+	if err := b.SetCookie(f.url, "drive_session", "drv_s_dpo"); err != nil {
 		t.Fatal(err)
 	}
 	visit := func(path string) string {

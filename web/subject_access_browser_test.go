@@ -20,10 +20,7 @@ import (
 func TestSubjectAccessInBrowser(t *testing.T) {
 	base, personID, victimID := sarFixture(t, storetest.OneEngine())
 	b := browsertest.New(t)
-	if _, err := b.Navigate(base + "/signin"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := browsertest.RunValue(b, chromedp.Evaluate[bool](`document.cookie = "drive_session=drv_s_dpo; path=/"; true`)); err != nil {
+	if err := b.SetCookie(base, "drive_session", "drv_s_dpo"); err != nil {
 		t.Fatal(err)
 	}
 	visit := func(path string) string {
