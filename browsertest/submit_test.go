@@ -66,3 +66,40 @@ document.getElementById("go").addEventListener("click", e => { if (location.path
 		})
 	}
 }
+
+// TestSetCookie holds SetCookie: the cookie reaches the site with the
+// first request, with no page open before it, and replaces one of the
+// same name that the site set HttpOnly (which script could not).
+func TestSetCookie(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if r.URL.Path == "/set" {
+			http.SetCookie(w, &http.Cookie{Name: "drive_session", Value: "from-the-site", Path: "/", HttpOnly: true})
+		}
+		got := "none"
+		if c, err := r.Cookie("drive_session"); err == nil {
+			got = c.Value
+		}
+		_, _ = w.Write([]byte(`<!doctype html><html lang="en"><title>` + got + `</title></html>`))
+	}))
+	defer srv.Close()
+	b := New(t)
+	if err := b.SetCookie(srv.URL, "drive_session", "first"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Navigate(srv.URL + "/set"); err != nil {
+		t.Fatal(err)
+	}
+	if title, _ := b.Title(); title != "first" {
+		t.Fatalf("the first request carried %q; want the cookie set before any page", title)
+	}
+	if err := b.SetCookie(srv.URL, "drive_session", "second"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Navigate(srv.URL + "/look"); err != nil {
+		t.Fatal(err)
+	}
+	if title, _ := b.Title(); title != "second" {
+		t.Fatalf("after the site's HttpOnly cookie, the request carried %q; want the one set after it", title)
+	}
+}
