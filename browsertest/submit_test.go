@@ -84,22 +84,18 @@ func TestSetCookie(t *testing.T) {
 	}))
 	defer srv.Close()
 	b := New(t)
-	if err := b.SetCookie(srv.URL, "drive_session", "first"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Navigate(srv.URL + "/set"); err != nil {
-		t.Fatal(err)
-	}
-	if title, _ := b.Title(); title != "first" {
-		t.Fatalf("the first request carried %q; want the cookie set before any page", title)
-	}
-	if err := b.SetCookie(srv.URL, "drive_session", "second"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Navigate(srv.URL + "/look"); err != nil {
-		t.Fatal(err)
-	}
-	if title, _ := b.Title(); title != "second" {
-		t.Fatalf("after the site's HttpOnly cookie, the request carried %q; want the one set after it", title)
+	for _, step := range []struct{ value, path, why string }{
+		{"first", "/set", "want the cookie set before any page"},
+		{"second", "/look", "after the site's HttpOnly cookie, want the one set after it"},
+	} {
+		if err := b.SetCookie(srv.URL, "drive_session", step.value); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Navigate(srv.URL + step.path); err != nil {
+			t.Fatal(err)
+		}
+		if title, _ := b.Title(); title != step.value {
+			t.Fatalf("%s carried %q; %s", step.path, title, step.why)
+		}
 	}
 }
